@@ -1,0 +1,55 @@
+# Relata — `make run` serves the platform locally, `make test` checks it. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME := $(PY) -m crm_platform.runtime
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
+
+.PHONY: install assets run test pytest lint bench manage messages clean
+
+install: $(VENV)/.installed assets
+
+# uv lives in its own small virtualenv so `uv sync` can manage .venv exactly from uv.lock.
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock .tools/bin/uv
+	.tools/bin/uv sync --frozen --all-extras --python $(PYTHON)
+	touch $@
+
+assets: static/vendor/.built
+
+static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
+	npm ci --no-audit --no-fund
+	npm run --silent build
+	touch $@
+
+run: install
+	$(RUNTIME) run
+
+test: install lint pytest
+
+pytest: install
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var var/test exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var var/test exec -- $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.local $(RUNTIME) --var var/bench exec -- $(PY) -m loadtests.bench $(BENCH_ARGS)
+
+# ./manage.py with the embedded servers running, e.g. `make manage ARGS="shell"`.
+manage: install
+	$(RUNTIME) exec -- $(PY) manage.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) .tools node_modules static/vendor var

@@ -1,0 +1,1 @@
+"""Transport layer: REST (DRF) and GraphQL (graphene). It imports the domain, never the reverse."""

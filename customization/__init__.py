@@ -1,0 +1,1 @@
+"""Tenant-admin customization: custom fields, pipelines and workflows (filled by later work)."""

@@ -1,0 +1,26 @@
+"""View guards for the tenant app."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+
+def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Logged-in users without ``code`` get a 403 page that names what is missing."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(code):
+                raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": code})
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

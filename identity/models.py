@@ -1,0 +1,166 @@
+"""Users, roles, teams and invitations. Installed in the public schema (operator staff) and in
+every tenant schema (that tenant's users): an account of one tenant does not exist in another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from identity.choices import RecordVisibility
+
+
+class Role(models.Model):
+    """A named set of permissions and a record visibility scope."""
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    record_visibility = models.CharField(
+        _("record visibility"), max_length=10, choices=RecordVisibility.choices, default=RecordVisibility.OWN
+    )
+    is_system = models.BooleanField(default=False, help_text=_("Built-in roles cannot be deleted."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A group of users; team visibility and team calendars build on it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """An operator staff account (public schema)."""
+        extra.setdefault("is_staff", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser):
+    """A person who logs in with an e-mail address."""
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True, help_text=_("Stored in lower case."))
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.ForeignKey("identity.Role", on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    teams = models.ManyToManyField("identity.Team", blank=True, related_name="members")
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("operator staff"), default=False)
+    locale = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    @property
+    def permission_codes(self) -> frozenset[str]:
+        cached: frozenset[str] | None = getattr(self, "_permission_codes", None)
+        if cached is None:
+            cached = frozenset(self.role.permissions) if self.role_id and self.role else frozenset()
+            self._permission_codes = cached
+        return cached
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and perm in self.permission_codes
+
+    def has_perms(self, perm_list: Any, obj: object = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and any(code.startswith(f"{app_label}.") for code in self.permission_codes)
+
+    @property
+    def record_visibility(self) -> str:
+        return self.role.record_visibility if self.role else RecordVisibility.OWN
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join the tenant; only a hash of its token is stored."""
+
+    email = models.EmailField(_("e-mail"))
+    role = models.ForeignKey("identity.Role", on_delete=models.PROTECT, related_name="invitations")
+    teams = models.ManyToManyField("identity.Team", blank=True, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "identity.User", on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        "identity.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="identity_invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

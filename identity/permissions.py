@@ -1,0 +1,27 @@
+"""The permission catalogue: platform permissions plus what each module contributes.
+
+A permission is a plain code such as ``settings.manage_users``; a role holds a list of them.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PLATFORM_PERMISSIONS: dict[str, str] = {
+    "settings.manage_users": _("Manage users and invitations"),
+    "settings.manage_roles": _("Manage roles and permissions"),
+    "settings.manage_teams": _("Manage teams"),
+    "settings.manage_tenant": _("Manage company settings"),
+}
+
+
+def all_permissions() -> dict[str, str]:
+    """Every permission code with its label, platform first, then each module's."""
+    from modules.registry import MODULES
+
+    catalogue = dict(PLATFORM_PERMISSIONS)
+    for module in MODULES:
+        catalogue.update(module.permissions)
+    return catalogue
+
+
+def module_permission_codes(*module_keys: str, actions: tuple[str, ...] = ("view", "change")) -> list[str]:
+    return [f"{key}.{action}" for key in module_keys for action in actions]

@@ -1,0 +1,88 @@
+"""Creating and changing user accounts."""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from identity.models import Role, Team, User
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def ensure_user(*, email: str, role: Role, full_name: str = "", password: str | None = None,
+                password_hash: str | None = None) -> User:
+    """Get or create the account for ``email`` (idempotent; used by provisioning and seeding)."""
+    email = normalize_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user
+    user = User(email=email, full_name=full_name, role=role)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
+    user.save()
+    return user
+
+
+def create_user(*, email: str, password: str, full_name: str, role: Role, teams: list[Team] | None = None) -> User:
+    """Create an account after validating the address and the password; raises ValidationError."""
+    email = normalize_email(email)
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    if not errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("A user with this e-mail already exists.")]
+    candidate = User(email=email, full_name=full_name)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        candidate.role = role
+        candidate.set_password(password)
+        candidate.save()
+        if teams:
+            candidate.teams.set(teams)
+    return candidate
+
+
+def update_user(user: User, *, by: User, full_name: str, role: Role, teams: list[Team], is_active: bool) -> User:
+    if user.pk == by.pk and (not is_active or role.key != "admin") and user.role and user.role.key == "admin":
+        raise ValidationError({"role": [_("You cannot remove your own administrator access.")]})
+    with transaction.atomic():
+        user.full_name = full_name.strip()
+        user.role = role
+        user.is_active = is_active
+        user.save(update_fields=["full_name", "role", "is_active"])
+        user.teams.set(teams)
+    return user
+
+
+def set_preferences(user: User, *, locale: str | None = None, time_zone: str | None = None) -> User:
+    from django.conf import settings
+
+    fields = []
+    if locale is not None:
+        if locale not in {code for code, _name in settings.LANGUAGES}:
+            raise ValidationError({"locale": [_("Unsupported language.")]})
+        user.locale = locale
+        fields.append("locale")
+    if time_zone is not None:
+        import zoneinfo
+
+        if time_zone and time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": [_("Unknown time zone.")]})
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)
+    return user

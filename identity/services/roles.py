@@ -1,0 +1,79 @@
+"""Built-in roles and role changes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from identity.choices import RecordVisibility
+from identity.models import Role
+from identity.permissions import PLATFORM_PERMISSIONS, all_permissions, module_permission_codes
+
+V = RecordVisibility
+
+
+def system_role_definitions() -> dict[str, dict[str, object]]:
+    everything = list(all_permissions())
+    view_only = [code for code in everything if code.endswith(".view")]
+    return {
+        "admin": {"name": "Administrator", "visibility": V.ALL, "permissions": everything},
+        "manager": {
+            "name": "Manager",
+            "visibility": V.TEAM,
+            "permissions": [c for c in everything if c not in PLATFORM_PERMISSIONS] + ["settings.manage_teams"],
+        },
+        "sales_rep": {
+            "name": "Sales rep",
+            "visibility": V.OWN,
+            "permissions": module_permission_codes("contacts", "activities", "sales"),
+        },
+        "marketer": {
+            "name": "Marketer",
+            "visibility": V.ALL,
+            "permissions": module_permission_codes("contacts", "activities", "marketing") + ["analytics.view"],
+        },
+        "support_agent": {
+            "name": "Support agent",
+            "visibility": V.TEAM,
+            "permissions": module_permission_codes("contacts", "activities", "service"),
+        },
+        "read_only": {"name": "Read-only", "visibility": V.ALL, "permissions": view_only},
+    }
+
+
+def ensure_system_roles() -> dict[str, Role]:
+    """Create the built-in roles that are missing (existing ones keep the admin's edits)."""
+    roles = {}
+    for key, spec in system_role_definitions().items():
+        role, _created = Role.objects.get_or_create(
+            key=key,
+            defaults={
+                "name": spec["name"],
+                "record_visibility": spec["visibility"],
+                "permissions": spec["permissions"],
+                "is_system": True,
+            },
+        )
+        roles[key] = role
+    return roles
+
+
+def update_role(role: Role, *, name: str, permissions: list[str], record_visibility: str) -> Role:
+    known = all_permissions()
+    unknown = sorted(set(permissions) - set(known))
+    errors: dict[str, list[str]] = {}
+    if unknown:
+        errors["permissions"] = [_("Unknown permissions: %(codes)s") % {"codes": ", ".join(unknown)}]
+    if record_visibility not in V.values:
+        errors["record_visibility"] = [_("Choose own, team or all.")]
+    if not name.strip():
+        errors["name"] = [_("A role needs a name.")]
+    if role.key == "admin" and not {"settings.manage_users", "settings.manage_roles"} <= set(permissions):
+        errors["permissions"] = [_("The administrator role must keep user and role management.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        role.name = name.strip()
+        role.permissions = [code for code in known if code in set(permissions)]
+        role.record_visibility = record_visibility
+        role.save()
+    return role

@@ -1,0 +1,15 @@
+"""Password-reset tokens bound to the tenant: a link minted on one tenant is void on another."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import connection
+
+
+class TenantPasswordResetTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "identity.tokens.TenantPasswordResetTokenGenerator"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        return f"{connection.schema_name}:{super()._make_hash_value(user, timestamp)}"
+
+
+password_reset_token = TenantPasswordResetTokenGenerator()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from identity.views import account, login, password
+
+app_name = "identity"
+
+urlpatterns = [
+    path("login/", login.login_view, name="login"),
+    path("login/verify/", login.login_verify, name="login-verify"),
+    path("logout/", login.logout_view, name="logout"),
+    path("i18n/locale/", login.set_locale, name="set-locale"),
+    path("password-reset/", password.password_reset, name="password-reset"),
+    path("password-reset/sent/", password.password_reset_done, name="password-reset-done"),
+    path("password-reset/<uidb64>/<token>/", password.password_reset_confirm, name="password-reset-confirm"),
+    path("password-reset/done/", password.password_reset_complete, name="password-reset-complete"),
+    path("invitations/", account.accept_invitation_view, {"token": ""}, name="invitation-accept-base"),
+    path("invitations/<str:token>/", account.accept_invitation_view, name="invitation-accept"),
+    path("account/", account.profile, name="profile"),
+    path("account/two-factor/", account.two_factor, name="two-factor"),
+    path("account/two-factor/disable/", account.two_factor_disable, name="two-factor-disable"),
+]

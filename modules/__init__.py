@@ -1,0 +1,1 @@
+"""The CRM itself: one Django app per module, described in ``modules.registry``."""

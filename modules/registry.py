@@ -1,0 +1,91 @@
+"""The one place that knows the modules: what each contributes and which tenant has which.
+
+Module apps register their navigation entries here (``NavEntry`` with a URL name); navigation,
+permissions and entitlement checks all read from this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    icon: str = "circle"
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: str | Promise
+    always_on: bool = False
+    apps: tuple[str, ...] = ()
+    nav: tuple[NavEntry, ...] = ()
+    extra_permissions: dict[str, str | Promise] = field(default_factory=dict)
+
+    @property
+    def permissions(self) -> dict[str, str | Promise]:
+        return {
+            f"{self.key}.view": _("%(module)s: view") % {"module": self.label},
+            f"{self.key}.change": _("%(module)s: create and edit") % {"module": self.label},
+            f"{self.key}.delete": _("%(module)s: delete") % {"module": self.label},
+            **self.extra_permissions,
+        }
+
+
+MODULES: tuple[Module, ...] = (
+    Module(key="contacts", label=_("Customers"), always_on=True),
+    Module(key="activities", label=_("Activities"), always_on=True),
+    Module(key="sales", label=_("Sales")),
+    Module(key="marketing", label=_("Marketing")),
+    Module(key="service", label=_("Service")),
+    Module(key="analytics", label=_("Analytics")),
+)
+MODULES_BY_KEY = {module.key: module for module in MODULES}
+OPTIONAL_MODULE_KEYS = tuple(module.key for module in MODULES if not module.always_on)
+
+
+class UnknownModule(ValueError):
+    pass
+
+
+def enabled_module_keys(tenant: object) -> frozenset[str]:
+    """Modules a tenant has: the always-on ones plus those its subscription enables."""
+    chosen: Iterable[str] = getattr(tenant, "enabled_modules", None) or ()
+    return frozenset(m.key for m in MODULES if m.always_on or m.key in chosen)
+
+
+def enabled_modules(tenant: object) -> list[Module]:
+    keys = enabled_module_keys(tenant)
+    return [module for module in MODULES if module.key in keys]
+
+
+def is_enabled(tenant: object, key: str) -> bool:
+    if key not in MODULES_BY_KEY:
+        raise UnknownModule(key)
+    return key in enabled_module_keys(tenant)
+
+
+def navigation(tenant: object, user: object) -> list[tuple[Module, list[NavEntry]]]:
+    """The navigation a user sees on a tenant: enabled modules' entries they may open."""
+    has_perm = getattr(user, "has_perm", lambda _perm: False)
+    sections = []
+    for module in enabled_modules(tenant):
+        entries = [entry for entry in module.nav if entry.permission is None or has_perm(entry.permission)]
+        if entries and has_perm(f"{module.key}.view"):
+            sections.append((module, entries))
+    return sections
+
+
+def validate_module_keys(keys: Iterable[str]) -> list[str]:
+    unknown = [key for key in keys if key not in MODULES_BY_KEY]
+    if unknown:
+        raise UnknownModule(", ".join(unknown))
+    return [key for key in OPTIONAL_MODULE_KEYS if key in set(keys)]

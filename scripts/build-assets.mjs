@@ -1,0 +1,22 @@
+// Copies the front-end packages' built files from node_modules into static/vendor/,
+// where Django's staticfiles (and whitenoise) serve them. Run by `make assets`.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+
+const vendor = "static/vendor";
+const files = [
+  ["bootstrap/dist/css/bootstrap.min.css", "bootstrap.min.css"],
+  ["bootstrap/dist/css/bootstrap.min.css.map", "bootstrap.min.css.map"],
+  ["bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap.bundle.min.js"],
+  ["bootstrap/dist/js/bootstrap.bundle.min.js.map", "bootstrap.bundle.min.js.map"],
+  ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],
+  ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
+  ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+  ["alpinejs/dist/cdn.min.js", "alpine.min.js"],
+];
+
+rmSync(vendor, { recursive: true, force: true });
+mkdirSync(vendor, { recursive: true });
+for (const [source, target] of files) {
+  cpSync(`node_modules/${source}`, `${vendor}/${target}`, { recursive: true });
+}
+console.log(`copied ${files.length} front-end assets into ${vendor}/`);

@@ -1,0 +1,54 @@
+"""Make sure the public tenant, the template and the demo tenant exist; print how to log in."""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from modules.registry import OPTIONAL_MODULE_KEYS
+from tenants.models import Tenant
+from tenants.services.provisioning import TenantRequest, ensure_template_tenant, provision_tenant, request_tenant
+from tenants.services.public import ensure_public_tenant
+
+DEMO_SLUG = "demo"
+DEMO_ADMIN_EMAIL = "admin@demo.example"
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (idempotent) and print its URL and credentials."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_public_tenant()
+        ensure_template_tenant()
+        password = os.environ.get("DEMO_ADMIN_PASSWORD", "relata-demo-2026")
+        tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
+        if tenant is None:
+            tenant = request_tenant(
+                TenantRequest(
+                    name="Demo Company", slug=DEMO_SLUG, admin_email=DEMO_ADMIN_EMAIL, admin_password=password,
+                    status="active", enabled_modules=OPTIONAL_MODULE_KEYS,
+                )
+            )
+        if not tenant.is_ready:
+            provision_tenant(tenant.pk)
+        connection.set_schema_to_public()
+        port = options["port"]
+        suffix = "" if port in {"80", ""} else f":{port}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "  Relata is ready.",
+                    f"  Demo tenant:  http://{DEMO_SLUG}.{settings.BASE_DOMAIN}{suffix}/",
+                    f"  Sign in as:   {DEMO_ADMIN_EMAIL}",
+                    f"  Password:     {password}",
+                    f"  Public site:  http://{settings.BASE_DOMAIN}{suffix}/",
+                    "",
+                ]
+            )
+        )

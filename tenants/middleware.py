@@ -1,0 +1,68 @@
+"""Tenant routing by host name, and the read-only rule for suspended or cancelled tenants."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.choices import CLOSED_STATUSES, ProvisioningState
+from tenants.models import Domain, Tenant
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Writes a read-only tenant still allows: signing in and out, language, password reset.
+READ_ONLY_ALLOWED_PATHS = ("/login/", "/logout/", "/i18n/", "/password-reset/", "/graphql/")
+
+
+class TenantRoutingMiddleware(TenantMainMiddleware):
+    """Route ``<slug>.<BASE_DOMAIN>`` to its tenant; anything else gets a clear 404 page.
+
+    A tenant that is still being provisioned, or deleted, is not served.
+    """
+
+    def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
+        domain = domain_model.objects.select_related("tenant").get(domain=hostname)
+        tenant = domain.tenant
+        if tenant.schema_name != "public" and (
+            tenant.provisioning_state != ProvisioningState.ACTIVE or tenant.status in CLOSED_STATUSES
+        ):
+            raise domain_model.DoesNotExist
+        return tenant
+
+
+class TenantLifecycleMiddleware:
+    """A suspended or cancelled tenant can be read, not changed: writes get a 403 that says why."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and getattr(tenant, "is_read_only", False)
+            and request.method not in SAFE_METHODS
+            and not request.path.startswith(READ_ONLY_ALLOWED_PATHS)
+        ):
+            return read_only_response(request, tenant)
+        return self.get_response(request)
+
+
+def read_only_message(tenant: Tenant) -> str:
+    return _("%(name)s is %(status)s: you can look at your data, but changes are switched off.") % {
+        "name": tenant.name,
+        "status": tenant.get_status_display().lower(),
+    }
+
+
+def read_only_response(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    message = read_only_message(tenant)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"type": "https://relata.dev/problems/tenant-read-only", "title": _("Workspace is read-only"),
+             "status": 403, "detail": message},
+            status=403,
+            content_type="application/problem+json",
+        )
+    return render(request, "tenants/read_only.html", {"message": message}, status=403)

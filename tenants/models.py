@@ -1,0 +1,98 @@
+"""Tenants, their domains and the audit trail of their lifecycle (all in the public schema)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.choices import READ_ONLY_STATUSES, ProvisioningState, TenantStatus
+from tenants.validators import validate_schema_name, validate_slug
+
+
+class Tenant(TenantMixin):
+    """A subscribing company: one PostgreSQL schema, reached at ``<slug>.<BASE_DOMAIN>``."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.CharField(_("slug"), max_length=40, unique=True, validators=[validate_slug])
+    status = models.CharField(_("status"), max_length=20, choices=TenantStatus.choices, default=TenantStatus.TRIAL)
+    locale = models.CharField(_("locale"), max_length=10, default="en")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    enabled_modules = models.JSONField(
+        _("enabled modules"), default=list, blank=True,
+        help_text=_("Optional modules this tenant has; the always-on modules are implied."),
+    )
+    is_template = models.BooleanField(
+        default=False, help_text=_("The hidden template whose schema new tenants are cloned from.")
+    )
+
+    provisioning_state = models.CharField(
+        max_length=20, choices=ProvisioningState.choices, default=ProvisioningState.REQUESTED
+    )
+    provisioning_progress = models.PositiveSmallIntegerField(default=0)
+    provisioning_error = models.TextField(blank=True)
+    provisioning_attempts = models.PositiveIntegerField(default=0)
+    # The first administrator, kept only until the seeding step has created the account.
+    pending_admin_email = models.EmailField(blank=True)
+    pending_admin_password = models.CharField(max_length=255, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Provisioning creates the schema explicitly (tenants.services.provisioning), never on save.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(schema_name__regex=r"^[a-z][a-z0-9_]{0,62}$"), name="tenant_schema_name_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        validate_schema_name(self.schema_name)
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status in READ_ONLY_STATUSES
+
+    @property
+    def is_ready(self) -> bool:
+        return self.provisioning_state == ProvisioningState.ACTIVE
+
+    @property
+    def primary_host(self) -> str:
+        return f"{self.slug}.{settings.BASE_DOMAIN}"
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant."""
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class TenantStatusChange(models.Model):
+    """One audited lifecycle transition of a tenant."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    to_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    actor = models.CharField(max_length=254, help_text=_("Who or what made the change (e-mail or system:<name>)."))
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.from_status} → {self.to_status}"

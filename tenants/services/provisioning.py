@@ -1,0 +1,266 @@
+"""Provisioning: a resumable state machine that turns a request into a working tenant.
+
+    requested ──schema──▶ schema_ready ──seed──▶ seeded ──activate──▶ active
+
+Each step is idempotent and leaves a checkpoint, so a retry resumes where the last attempt
+stopped. A failed schema step drops what it built; seeding and activation are single
+transactions. The domain is attached only in the last step, so a tenant is never reachable
+half-built. One advisory lock per tenant keeps two workers off the same tenant, and one global
+lock serializes schema clones (django-tenants' clone function is not safe to run concurrently).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_exists, schema_context, tenant_context
+
+from tenants.choices import ProvisioningState, TenantStatus
+from tenants.models import Domain, Tenant
+from tenants.validators import schema_name_for_slug, validate_schema_name, validate_slug
+
+logger = logging.getLogger(__name__)
+
+CLONE_LOCK_KEY = 0x52454C41  # "RELA": serializes clone_schema() across processes
+PROGRESS = {
+    ProvisioningState.REQUESTED: 5,
+    ProvisioningState.SCHEMA_READY: 60,
+    ProvisioningState.SEEDED: 90,
+    ProvisioningState.ACTIVE: 100,
+}
+
+
+class ProvisioningBusy(Exception):
+    """Another worker holds this tenant's provisioning lock."""
+
+
+@dataclass(frozen=True)
+class TenantRequest:
+    name: str
+    slug: str
+    admin_email: str
+    admin_password: str | None = None
+    locale: str = "en"
+    currency: str = "EUR"
+    time_zone: str = "UTC"
+    status: str = TenantStatus.TRIAL
+    enabled_modules: tuple[str, ...] = ()
+
+
+def request_tenant(request: TenantRequest) -> Tenant:
+    """Validate and record a tenant request; nothing is built yet. Raises ValidationError."""
+    from identity.services.accounts import normalize_email
+
+    errors: dict[str, list[str]] = {}
+    schema_name = schema_name_for_slug(request.slug or "")
+    for field, validator, value in (
+        ("slug", validate_slug, request.slug),
+        ("slug", validate_schema_name, schema_name),
+    ):
+        try:
+            validator(value)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+    if not (request.name or "").strip():
+        errors.setdefault("name", []).append("A company name is required.")
+    email = normalize_email(request.admin_email or "")
+    if "@" not in email:
+        errors.setdefault("admin_email", []).append("Enter a valid e-mail address.")
+    if request.locale not in {code for code, _name in settings.LANGUAGES}:
+        errors.setdefault("locale", []).append(f"Unsupported locale “{request.locale}”.")
+    if not errors and (
+        Tenant.objects.filter(slug=request.slug).exists() or Tenant.objects.filter(schema_name=schema_name).exists()
+    ):
+        errors.setdefault("slug", []).append(f"“{request.slug}” is already taken.")
+    if errors:
+        raise ValidationError(errors)
+    return Tenant.objects.create(
+        name=request.name.strip(),
+        slug=request.slug,
+        schema_name=schema_name,
+        status=request.status,
+        locale=request.locale,
+        currency=request.currency,
+        time_zone=request.time_zone,
+        enabled_modules=list(request.enabled_modules),
+        pending_admin_email=email,
+        pending_admin_password=make_password(request.admin_password) if request.admin_password else "",
+    )
+
+
+def provision_tenant(tenant_id: int) -> Tenant:
+    """Run the remaining steps for ``tenant_id``; safe to call again after any failure."""
+    with _tenant_lock(tenant_id):
+        tenant = Tenant.objects.get(pk=tenant_id)
+        Tenant.objects.filter(pk=tenant_id).update(provisioning_attempts=tenant.provisioning_attempts + 1)
+        try:
+            if tenant.provisioning_state == ProvisioningState.REQUESTED:
+                _build_schema(tenant)
+                _checkpoint(tenant, ProvisioningState.SCHEMA_READY)
+            if tenant.provisioning_state == ProvisioningState.SCHEMA_READY:
+                with transaction.atomic():
+                    _seed(tenant)
+                    _checkpoint(tenant, ProvisioningState.SEEDED)
+            if tenant.provisioning_state == ProvisioningState.SEEDED:
+                with transaction.atomic():
+                    _activate(tenant)
+                    _checkpoint(tenant, ProvisioningState.ACTIVE)
+        except Exception as error:
+            connection.set_schema_to_public()
+            Tenant.objects.filter(pk=tenant_id).update(provisioning_error=f"{type(error).__name__}: {error}")
+            logger.exception("provisioning of tenant %s failed at %s", tenant.slug, tenant.provisioning_state)
+            raise
+        return tenant
+
+
+def _checkpoint(tenant: Tenant, state: str) -> None:
+    connection.set_schema_to_public()
+    tenant.provisioning_state = state
+    tenant.provisioning_progress = PROGRESS[state]
+    tenant.provisioning_error = ""
+    tenant.save(update_fields=["provisioning_state", "provisioning_progress", "provisioning_error", "updated_at"])
+
+
+def _build_schema(tenant: Tenant) -> None:
+    """Create the tenant's schema with every tenant migration applied, or leave no schema."""
+    validate_schema_name(tenant.schema_name)
+    if schema_exists(tenant.schema_name):
+        # A previous attempt died mid-build: its schema cannot be trusted.
+        drop_schema(tenant.schema_name)
+    try:
+        template = template_schema()
+        if settings.TENANT_PROVISIONING_METHOD == "clone" and template:
+            clone_schema(template, tenant.schema_name)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+        # After a clone this applies only what the template lacks (usually nothing).
+        migrate_schema(tenant.schema_name)
+    except BaseException:
+        connection.set_schema_to_public()
+        drop_schema(tenant.schema_name)
+        raise
+    finally:
+        connection.set_schema_to_public()
+
+
+def migrate_schema(schema_name: str) -> None:
+    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+
+
+def clone_schema(source: str, target: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [CLONE_LOCK_KEY])
+    try:
+        CloneSchema().clone_schema(source, target, "DATA")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [CLONE_LOCK_KEY])
+
+
+def drop_schema(schema_name: str) -> None:
+    validate_schema_name(schema_name)
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def template_schema() -> str | None:
+    """The migrated template schema to clone, if the template tenant exists."""
+    template = Tenant.objects.filter(is_template=True, provisioning_state=ProvisioningState.ACTIVE).first()
+    if template and schema_exists(template.schema_name):
+        return template.schema_name
+    return None
+
+
+def ensure_template_tenant() -> Tenant:
+    """Create the hidden template tenant (by migrations) if it does not exist yet."""
+    name = settings.TENANT_TEMPLATE_SCHEMA
+    template, _created = Tenant.objects.get_or_create(
+        schema_name=name,
+        defaults={"name": "Template", "slug": "template", "is_template": True, "status": TenantStatus.ACTIVE},
+    )
+    if template.provisioning_state != ProvisioningState.ACTIVE:
+        with _tenant_lock(template.pk):
+            template.refresh_from_db()
+            if template.provisioning_state != ProvisioningState.ACTIVE:
+                if schema_exists(name):
+                    drop_schema(name)
+                with connection.cursor() as cursor:
+                    cursor.execute(f'CREATE SCHEMA "{name}"')
+                try:
+                    migrate_schema(name)
+                except BaseException:
+                    drop_schema(name)
+                    raise
+                _checkpoint(template, ProvisioningState.ACTIVE)
+    return template
+
+
+def _seed(tenant: Tenant) -> None:
+    """Roles, and the first administrator; idempotent."""
+    from identity.services.accounts import ensure_user
+    from identity.services.roles import ensure_system_roles
+
+    with tenant_context(tenant):
+        roles = ensure_system_roles()
+        if tenant.pending_admin_email:
+            ensure_user(
+                email=tenant.pending_admin_email,
+                password_hash=tenant.pending_admin_password or None,
+                role=roles["admin"],
+                full_name="",
+            )
+    tenant.pending_admin_password = ""
+    tenant.save(update_fields=["pending_admin_password", "updated_at"])
+
+
+def _activate(tenant: Tenant) -> None:
+    Domain.objects.get_or_create(domain=tenant.primary_host, defaults={"tenant": tenant, "is_primary": True})
+
+
+@contextmanager
+def _tenant_lock(tenant_id: int) -> Iterator[None]:
+    key = zlib.crc32(f"provision:{tenant_id}".encode())
+    with schema_context("public"), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            raise ProvisioningBusy(f"tenant {tenant_id} is being provisioned by another worker")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def delete_tenant_schema(tenant: Tenant) -> None:
+    """Remove a tenant for good: its domains, its schema, its row."""
+    with transaction.atomic():
+        Domain.objects.filter(tenant=tenant).delete()
+        drop_schema(tenant.schema_name)
+        Tenant.objects.filter(pk=tenant.pk).delete()
+
+
+def schema_fingerprint(schema_name: str) -> str:
+    """A digest of a schema's tables and columns, to compare a clone with its template."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_schema = %s ORDER BY table_name, column_name
+            """,
+            [schema_name],
+        )
+        rows = cursor.fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
