@@ -5,6 +5,8 @@ UV_VERSION := 0.13.8
 VENV := .venv
 PY := $(VENV)/bin/python
 RUNTIME := $(PY) -m crm_platform.runtime
+# Separate data dirs let several test runs (or a test run beside `make run`) go at once.
+TEST_VAR ?= var/test
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
@@ -35,14 +37,14 @@ run: install
 test: install lint pytest
 
 pytest: install
-	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var var/test exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var var/test exec -- $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
 	DJANGO_SETTINGS_MODULE=crm_platform.settings.local $(RUNTIME) --var var/bench exec -- $(PY) -m loadtests.bench $(BENCH_ARGS)

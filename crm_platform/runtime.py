@@ -57,6 +57,10 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     socket_path = data_dir / "redis.sock"
+    if _redis_answers(socket_path):
+        # Another runtime (a `make run` next to `make manage`, say) owns this server: share it.
+        yield f"unix://{socket_path}"
+        return
     config = data_dir / "redis.conf"
     config.write_text(
         "\n".join(
@@ -83,6 +87,17 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def _redis_answers(socket_path: Path) -> bool:
+    import redis
+
+    if not socket_path.exists():
+        return False
+    try:
+        return bool(redis.Redis(unix_socket_path=str(socket_path), socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def _wait_for_socket(path: Path, process: subprocess.Popen[bytes]) -> None:
@@ -155,9 +170,16 @@ def run(var_dir: Path) -> int:
         return _supervise(processes)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _supervise(processes: Sequence[subprocess.Popen[bytes]]) -> int:
-    """Wait until one child exits or Ctrl-C; then stop all of them."""
+    """Wait until one child exits, Ctrl-C or SIGTERM; then stop all of them."""
     exit_code = 0
+    # Explicit handlers: a runtime started in the background inherits an ignored SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -189,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     exec_parser = sub.add_parser("exec", help="run one command with the servers started")
     exec_parser.add_argument("command", nargs=argparse.REMAINDER)
     arguments = parser.parse_args(argv)
+    arguments.var = arguments.var.resolve()
     if arguments.action == "run":
         return run(arguments.var)
     command = [part for part in arguments.command if part != "--"] if arguments.command[:1] == ["--"] else arguments.command

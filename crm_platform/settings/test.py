@@ -1,14 +1,18 @@
 """Settings for the test suite: real PostgreSQL and Redis, fast hashing, captured email."""
 
 from .base import *  # noqa: F403  (settings modules extend base by design)
-from .base import PASSWORD_HASHERS
+from .base import PASSWORD_HASHERS, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tenants in tests are provisioned from scratch or from the template; both paths are tested.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = 2
+# The browser tests' gunicorn serves static files straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,75 @@
+"""Session-wide fixtures: the two isolation tenants, the demo tenant, clients per host.
+
+The test database is created by pytest-django on the embedded PostgreSQL that ``make test``
+starts. Tenants are provisioned once, committed, and shared; each test then runs inside a
+transaction that is rolled back (the ``db`` fixture), so tests cannot leak into one another.
+Never use ``transactional_db`` here: its flush would truncate the public schema's tenant table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from identity.services.accounts import ensure_user
+from identity.services.roles import ensure_system_roles
+from identity.services.teams import save_team
+from modules.registry import OPTIONAL_MODULE_KEYS
+from tenants.models import Tenant
+from tenants.services.provisioning import TenantRequest, ensure_template_tenant, provision_tenant, request_tenant
+from tenants.services.public import ensure_public_tenant
+from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
+
+ISOLATION_SLUGS = ("alpha", "beta")
+
+
+def _provision_isolation_tenant(slug: str) -> Tenant:
+    tenant = request_tenant(
+        TenantRequest(
+            name=f"{slug.title()} Ltd", slug=slug, admin_email=ADMIN_EMAIL, admin_password=PASSWORD,
+            status="active", enabled_modules=OPTIONAL_MODULE_KEYS,
+        )
+    )
+    provision_tenant(tenant.pk)
+    with tenant_context(tenant):
+        roles = ensure_system_roles()
+        rep = ensure_user(email=REP_EMAIL, password=PASSWORD, role=roles["sales_rep"], full_name="Rita Rep")
+        admin = ensure_user(email=ADMIN_EMAIL, role=roles["admin"])
+        save_team(team=None, name="Field sales", description="", members=[rep, admin])
+    connection.set_schema_to_public()
+    return tenant
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        ensure_public_tenant()
+        ensure_template_tenant()
+        for slug in ISOLATION_SLUGS:
+            _provision_isolation_tenant(slug)
+    yield
+
+
+@pytest.fixture
+def alpha(db: None) -> TenantFixture:
+    return TenantFixture(Tenant.objects.get(slug="alpha"))
+
+
+@pytest.fixture
+def beta(db: None) -> TenantFixture:
+    return TenantFixture(Tenant.objects.get(slug="beta"))
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache() -> Iterator[None]:
+    """Each test starts in the public schema with an empty cache (login throttling lives there)."""
+    yield
+    try:
+        connection.set_schema_to_public()
+    except Exception:  # noqa: S110  (a test without database access has no connection to reset)
+        pass
+    cache.clear()

@@ -1,0 +1,69 @@
+"""Two-tenant helpers every test module uses to prove isolation.
+
+Tenants ``alpha`` and ``beta`` are provisioned once per test session with identical fixtures
+(same e-mails, same roles, same passwords, same ids), so any leak shows up as the wrong
+tenant's row rather than a missing one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from identity.models import User
+from tenants.models import Tenant
+
+PASSWORD = "correct-horse-battery-staple"
+ADMIN_EMAIL = "admin@example.test"
+REP_EMAIL = "rep@example.test"
+
+
+@dataclass(frozen=True)
+class TenantFixture:
+    tenant: Tenant
+
+    @property
+    def host(self) -> str:
+        return self.tenant.primary_host
+
+    def user(self, email: str = ADMIN_EMAIL) -> User:
+        with tenant_context(self.tenant):
+            return User.objects.select_related("role").get(email=email)
+
+    def client(self, email: str | None = ADMIN_EMAIL, **defaults: str) -> Client:
+        """A test client on this tenant's host, signed in as ``email`` (None: anonymous)."""
+        client = Client(HTTP_HOST=self.host, **defaults)
+        if email is not None:
+            with tenant_context(self.tenant):
+                client.force_login(User.objects.get(email=email), backend="identity.backends.EmailBackend")
+        return client
+
+    @contextmanager
+    def active(self) -> Iterator[Tenant]:
+        with tenant_context(self.tenant):
+            yield self.tenant
+
+
+def schema_snapshot(tenant: Tenant) -> dict[str, str]:
+    """A digest of every row of every table in the tenant's schema, to prove nothing changed."""
+    snapshot: dict[str, str] = {}
+    with tenant_context(tenant), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name",
+            [tenant.schema_name],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        for table in tables:
+            # django_session changes on every login; what matters is the tenant's business data.
+            if table == "django_session":
+                continue
+            cursor.execute(f'SELECT * FROM "{tenant.schema_name}"."{table}" ORDER BY 1')
+            snapshot[table] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
+    return snapshot
