@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -20,6 +21,13 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
     A tenant that is still being provisioned, or deleted, is not served.
     """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return HttpResponseBadRequest(_("Bad request: this host name is not served here."), content_type="text/plain")
+        return super().process_request(request)
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
         domain = domain_model.objects.select_related("tenant").get(domain=hostname)

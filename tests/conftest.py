@@ -73,3 +73,16 @@ def _public_schema_and_clean_cache() -> Iterator[None]:
     except Exception:  # noqa: S110  (a test without database access has no connection to reset)
         pass
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real Celery worker on the test database; yields the directory its e-mails land in."""
+    from tests.processes import start_celery_worker, stop, test_process_environment
+
+    work_dir = tmp_path_factory.mktemp("celery")
+    mail_dir = work_dir / "mail"
+    mail_dir.mkdir()
+    worker = start_celery_worker(test_process_environment(mail_dir), work_dir / "worker.log")
+    yield mail_dir
+    stop(worker)

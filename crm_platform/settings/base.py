@@ -143,6 +143,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Our JSON logging (tenant, request id) stays in charge inside workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Identity ---------------------------------------------------------------------------------
 

@@ -6,15 +6,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from identity.models import Invitation, Role, Team, User
 from identity.services.accounts import create_user, normalize_email
+from identity.tasks import send_invitation_email
 
 
 class InvitationInvalid(Exception):
@@ -25,8 +24,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite_user(*, email: str, role: Role, teams: list[Team], invited_by: User, accept_url_base: str,
-                seat_check: object | None = None) -> tuple[Invitation, str]:
+def invite_user(
+    *, email: str, role: Role, teams: list[Team], invited_by: User, accept_url_base: str
+) -> tuple[Invitation, str]:
     """Create an invitation, e-mail its link, and return it with the raw token (never stored)."""
     email = normalize_email(email)
     try:
@@ -50,15 +50,8 @@ def invite_user(*, email: str, role: Role, teams: list[Team], invited_by: User, 
         )
         invitation.teams.set(teams)
         link = f"{accept_url_base.rstrip('/')}/{token}/"
-        context = {"invitation": invitation, "link": link, "inviter": invited_by}
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_("You are invited to join Relata"),
-                message=render_to_string("identity/email/invitation.txt", context),
-                from_email=None,
-                recipient_list=[email],
-            )
-        )
+        # Queued after commit so the worker finds the row; the task runs in this tenant's schema.
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, link))
     return invitation, token
 
 

@@ -1,0 +1,32 @@
+"""Identity tasks. They run in the schema of the tenant that queued them (tenant-schemas-celery)."""
+
+import logging
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from identity.models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+def send_invitation_email(invitation_id: int, link: str) -> bool:
+    """E-mail an invitation's link; a no-op if the invitation is gone or no longer open.
+
+    Looked up in the current tenant's schema only: an id from another tenant finds nothing.
+    """
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open:
+        logger.info("invitation %s is not open here; nothing sent", invitation_id)
+        return False
+    context = {"invitation": invitation, "link": link, "inviter": invitation.invited_by}
+    send_mail(
+        subject=_("You are invited to join Relata"),
+        message=render_to_string("identity/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return True
