@@ -65,6 +65,9 @@ TENANT_PROVISIONING_METHOD = env("TENANT_PROVISIONING_METHOD", default="clone")
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# SET search_path once per connection and schema switch, not before every query. Safe because
+# django-tenants forgets the path on (savepoint) rollback; tests/test_tenancy_traps.py keeps it so.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "crm_platform.middleware.RequestIdMiddleware",
