@@ -45,13 +45,25 @@ def _provision_isolation_tenant(slug: str) -> Tenant:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker) -> Iterator[None]:
+    """The test database with the public tenant, the template and the two isolation tenants.
+
+    Replaces pytest-django's fixture, which creates databases only for tests that use ``db``:
+    tests that commit (``committed``), real workers and browser tests need it too.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
         ensure_public_tenant()
         ensure_template_tenant()
         for slug in ISOLATION_SLUGS:
             _provision_isolation_tenant(slug)
     yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_config, verbosity=verbosity)
 
 
 @pytest.fixture
