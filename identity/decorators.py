@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from identity.permissions import all_permissions
+
 
 def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Logged-in users without ``code`` get a 403 page that names what is missing."""
@@ -18,7 +20,8 @@ def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Ca
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm(code):
-                raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": code})
+                label = all_permissions().get(code, code)
+                raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": label})
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from tenants.choices import CLOSED_STATUSES, ProvisioningState
+from tenants.choices import CLOSED_STATUSES, ProvisioningState, TenantStatus
 from tenants.models import Domain, Tenant
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -58,10 +58,11 @@ class TenantLifecycleMiddleware:
 
 
 def read_only_message(tenant: Tenant) -> str:
-    return _("%(name)s is %(status)s: you can look at your data, but changes are switched off.") % {
-        "name": tenant.name,
-        "status": tenant.get_status_display().lower(),
-    }
+    if tenant.status == TenantStatus.CANCELLED:
+        message = _("The subscription of %(name)s is cancelled: you can look at your data, but changes are switched off.")
+    else:
+        message = _("%(name)s is suspended: you can look at your data, but changes are switched off.")
+    return message % {"name": tenant.name}
 
 
 def read_only_response(request: HttpRequest, tenant: Tenant) -> HttpResponse:

@@ -19,7 +19,7 @@ RESERVED_SCHEMAS = frozenset({"public", "information_schema", "tenant_template"}
 def validate_schema_name(value: str) -> None:
     if not SCHEMA_NAME_PATTERN.match(value or ""):
         raise ValidationError(
-            _("Schema names start with a lower-case letter and hold only a-z, 0-9 and _ (at most 63)."),
+            _("Schema names start with a lower-case letter and hold only a-z, 0-9 and _ (at most 63 characters)."),
             code="invalid_schema_name",
         )
     if value.startswith("pg_") or value in RESERVED_SCHEMAS:
@@ -29,7 +29,7 @@ def validate_schema_name(value: str) -> None:
 def validate_slug(value: str) -> None:
     if not SLUG_PATTERN.match(value or ""):
         raise ValidationError(
-            _("Use 3–40 lower-case letters, digits and hyphens, starting with a letter."),
+            _("Use 3–40 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."),
             code="invalid_slug",
         )
     if value in RESERVED_SLUGS:

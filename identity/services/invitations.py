@@ -61,7 +61,7 @@ def open_invitation(token: str) -> Invitation:
     if invitation is None:
         raise InvitationInvalid(_("This invitation link is not valid."))
     if invitation.accepted_at:
-        raise InvitationInvalid(_("This invitation has already been used. Log in instead."))
+        raise InvitationInvalid(_("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at:
         raise InvitationInvalid(_("This invitation was withdrawn. Ask your administrator for a new one."))
     if invitation.expires_at <= timezone.now():
@@ -75,7 +75,7 @@ def accept_invitation(*, token: str, full_name: str, password: str) -> User:
         invitation = open_invitation(token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at:
-            raise InvitationInvalid(_("This invitation has already been used. Log in instead."))
+            raise InvitationInvalid(_("This invitation has already been used. Sign in instead."))
         if not full_name.strip():
             raise ValidationError({"full_name": [_("Tell us your name.")]})
         user = create_user(

@@ -64,7 +64,7 @@ def update_role(role: Role, *, name: str, permissions: list[str], record_visibil
     if unknown:
         errors["permissions"] = [_("Unknown permissions: %(codes)s") % {"codes": ", ".join(unknown)}]
     if record_visibility not in V.values:
-        errors["record_visibility"] = [_("Choose own, team or all.")]
+        errors["record_visibility"] = [_("Choose own records, team records or all records.")]
     if not name.strip():
         errors["name"] = [_("A role needs a name.")]
     if role.key == "admin" and not {"settings.manage_users", "settings.manage_roles"} <= set(permissions):

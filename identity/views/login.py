@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -86,12 +87,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """What django-axes answers once an account/address pair has failed too often."""
     minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
-    return render(
-        request,
-        "identity/locked_out.html",
-        {"message": _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}},
-        status=429,
-    )
+    message = ngettext(
+        "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return render(request, "identity/locked_out.html", {"message": message}, status=429)
 
 
 @require_POST
