@@ -19,7 +19,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_sections": [],
         "lifecycle_banner": None,
     }
-    if is_tenant_host and user is not None and user.is_authenticated:
+    if tenant is not None and is_tenant_host and user is not None and user.is_authenticated:
         context["nav_sections"] = navigation(tenant, user)
         if tenant.is_read_only:
             from tenants.middleware import read_only_message

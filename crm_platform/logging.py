@@ -3,7 +3,6 @@
 import contextvars
 import logging
 
-from django.db import connection
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -12,7 +11,9 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         try:
-            record.tenant = connection.schema_name
+            from tenants.db import tenant_connection
+
+            record.tenant = tenant_connection().schema_name
         except Exception:  # settings not configured yet (early start-up)
             record.tenant = "-"
         return True

@@ -4,10 +4,10 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from crm_platform.logging import request_id_var
+from tenants.db import tenant_connection
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -52,8 +52,9 @@ def readiness() -> JsonResponse:
 
     checks: dict[str, str] = {}
     try:
-        connection.set_schema_to_public()
-        with connection.cursor() as cursor:
+        db = tenant_connection()
+        db.set_schema_to_public()
+        with db.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
     except Exception as error:  # report, never raise: this is the health endpoint

@@ -41,7 +41,8 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of this module, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     try:
@@ -151,17 +152,36 @@ def run(var_dir: Path) -> int:
         processes = [
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "crm_platform.wsgi",
-                    "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
-                    "--access-logfile", "-",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "crm_platform.wsgi",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
                 ],
                 env=environment,
             ),
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "-A", "crm_platform", "worker", "--beat",
-                    "--loglevel", "INFO", "--concurrency", "2",
-                    "--schedule", str(var_dir / "celerybeat-schedule"),
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "crm_platform",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--schedule",
+                    str(var_dir / "celerybeat-schedule"),
                 ],
                 env=environment,
             ),
@@ -214,7 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments.var = arguments.var.resolve()
     if arguments.action == "run":
         return run(arguments.var)
-    command = [part for part in arguments.command if part != "--"] if arguments.command[:1] == ["--"] else arguments.command
+    command = (
+        [part for part in arguments.command if part != "--"] if arguments.command[:1] == ["--"] else arguments.command
+    )
     return exec_command(arguments.var, command)
 
 

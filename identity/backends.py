@@ -9,8 +9,9 @@ from identity.models import User
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> User | None:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
         email = (username or kwargs.get("email") or "").strip()
         if not email or password is None:
             return None

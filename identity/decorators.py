@@ -9,7 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from identity.models import User
 from identity.permissions import all_permissions
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user in a view that login_required already guards."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied(_("Sign in first."))
+    return user
 
 
 def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -20,13 +20,18 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class LoginForm(forms.Form):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class OTPForm(forms.Form):
     code = forms.RegexField(
-        label=_("Authentication code"), regex=r"^\d{6}$",
+        label=_("Authentication code"),
+        regex=r"^\d{6}$",
         error_messages={"invalid": _("Enter the 6-digit code from your authenticator app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
@@ -34,8 +39,12 @@ class OTPForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_confirm = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_confirm = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -47,15 +56,17 @@ class AcceptInvitationForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
-    teams = forms.ModelMultipleChoiceField(label=_("Teams"), queryset=Team.objects.all(), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"), queryset=Team.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class UserForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
-    teams = forms.ModelMultipleChoiceField(label=_("Teams"), queryset=Team.objects.all(), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams"), queryset=Team.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
@@ -72,8 +83,12 @@ class RoleForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=User.objects.filter(is_active=True),
-                                             required=False, widget=forms.CheckboxSelectMultiple)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class ProfileForm(forms.Form):

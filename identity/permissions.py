@@ -3,9 +3,10 @@
 A permission is a plain code such as ``settings.manage_users``; a role holds a list of them.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-PLATFORM_PERMISSIONS: dict[str, str] = {
+PLATFORM_PERMISSIONS: dict[str, str | Promise] = {
     "settings.manage_users": _("Manage users and invitations"),
     "settings.manage_roles": _("Manage roles and permissions"),
     "settings.manage_teams": _("Manage teams"),
@@ -13,11 +14,11 @@ PLATFORM_PERMISSIONS: dict[str, str] = {
 }
 
 
-def all_permissions() -> dict[str, str]:
+def all_permissions() -> dict[str, str | Promise]:
     """Every permission code with its label, platform first, then each module's."""
     from modules.registry import MODULES
 
-    catalogue = dict(PLATFORM_PERMISSIONS)
+    catalogue: dict[str, str | Promise] = dict(PLATFORM_PERMISSIONS)
     for module in MODULES:
         catalogue.update(module.permissions)
     return catalogue

@@ -2,14 +2,16 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import connection
+
+from tenants.db import tenant_connection
 
 
 class TenantPasswordResetTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "identity.tokens.TenantPasswordResetTokenGenerator"
 
     def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
-        return f"{connection.schema_name}:{super()._make_hash_value(user, timestamp)}"
+        schema = tenant_connection().schema_name
+        return f"{schema}:{super()._make_hash_value(user, timestamp)}"  # type: ignore[arg-type]
 
 
 password_reset_token = TenantPasswordResetTokenGenerator()

@@ -26,7 +26,9 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         try:
             request.get_host()
         except DisallowedHost:
-            return HttpResponseBadRequest(_("Bad request: this host name is not served here."), content_type="text/plain")
+            return HttpResponseBadRequest(
+                _("Bad request: this host name is not served here."), content_type="text/plain"
+            )
         return super().process_request(request)
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
@@ -59,7 +61,9 @@ class TenantLifecycleMiddleware:
 
 def read_only_message(tenant: Tenant) -> str:
     if tenant.status == TenantStatus.CANCELLED:
-        message = _("The subscription of %(name)s is cancelled: you can look at your data, but changes are switched off.")
+        message = _(
+            "The subscription of %(name)s is cancelled: you can look at your data, but changes are switched off."
+        )
     else:
         message = _("%(name)s is suspended: you can look at your data, but changes are switched off.")
     return message % {"name": tenant.name}
@@ -69,8 +73,12 @@ def read_only_response(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     message = read_only_message(tenant)
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"type": "https://relata.dev/problems/tenant-read-only", "title": _("Workspace is read-only"),
-             "status": 403, "detail": message},
+            {
+                "type": "https://relata.dev/problems/tenant-read-only",
+                "title": _("Workspace is read-only"),
+                "status": 403,
+                "detail": message,
+            },
             status=403,
             content_type="application/problem+json",
         )

@@ -19,7 +19,9 @@ class Tenant(TenantMixin):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     enabled_modules = models.JSONField(
-        _("enabled modules"), default=list, blank=True,
+        _("enabled modules"),
+        default=list,
+        blank=True,
         help_text=_("Optional modules this tenant has; the always-on modules are implied."),
     )
     is_template = models.BooleanField(

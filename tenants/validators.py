@@ -9,8 +9,24 @@ SCHEMA_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
     {
-        "www", "api", "app", "admin", "console", "public", "static", "media", "mail", "smtp",
-        "status", "help", "support", "docs", "billing", "signup", "login", "template",
+        "www",
+        "api",
+        "app",
+        "admin",
+        "console",
+        "public",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "billing",
+        "signup",
+        "login",
+        "template",
     }
 )
 RESERVED_SCHEMAS = frozenset({"public", "information_schema", "tenant_template"})

@@ -8,7 +8,9 @@ Never use ``transactional_db`` here: its flush would truncate the public schema'
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -30,8 +32,12 @@ ISOLATION_SLUGS = ("alpha", "beta")
 def _provision_isolation_tenant(slug: str) -> Tenant:
     tenant = request_tenant(
         TenantRequest(
-            name=f"{slug.title()} Ltd", slug=slug, admin_email=ADMIN_EMAIL, admin_password=PASSWORD,
-            status="active", enabled_modules=OPTIONAL_MODULE_KEYS,
+            name=f"{slug.title()} Ltd",
+            slug=slug,
+            admin_email=ADMIN_EMAIL,
+            admin_password=PASSWORD,
+            status="active",
+            enabled_modules=OPTIONAL_MODULE_KEYS,
         )
     )
     provision_tenant(tenant.pk)
@@ -80,10 +86,8 @@ def beta(db: None) -> TenantFixture:
 def _public_schema_and_clean_cache() -> Iterator[None]:
     """Each test starts in the public schema with an empty cache (login throttling lives there)."""
     yield
-    try:
+    with contextlib.suppress(Exception):  # a test without database access has no connection to reset
         connection.set_schema_to_public()
-    except Exception:  # noqa: S110  (a test without database access has no connection to reset)
-        pass
     cache.clear()
 
 

@@ -50,9 +50,26 @@ def start_celery_worker(environment: dict[str, str], log_file: Path) -> subproce
     """A real worker (solo pool: one task at a time, easy to reason about in tests)."""
     log = log_file.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crm_platform", "worker", "--pool", "solo",
-         "--loglevel", "INFO", "--without-mingle", "--without-gossip", "-n", f"test-{os.getpid()}@%h"],
-        cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm_platform",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     wait_until(
         lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=60, what="worker start"

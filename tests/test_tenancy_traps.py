@@ -79,8 +79,11 @@ def test_a_task_runs_in_the_schema_of_the_tenant_that_queued_it(committed_tenant
     alpha, beta = committed_tenants
     with alpha.active():
         invitation, token = invite_user(
-            email="worker@example.test", role=Role.objects.get(key="sales_rep"), teams=[],
-            invited_by=alpha.user(), accept_url_base=f"http://{alpha.host}/invitations/",
+            email="worker@example.test",
+            role=Role.objects.get(key="sales_rep"),
+            teams=[],
+            invited_by=alpha.user(),
+            accept_url_base=f"http://{alpha.host}/invitations/",
         )
     with beta.active():  # beta asks a worker to mail alpha's invitation id
         beta_result = send_invitation_email.apply_async((invitation.pk, f"http://{beta.host}/invitations/x/"))
@@ -114,8 +117,11 @@ def test_log_lines_carry_tenant_and_request_id(alpha: TenantFixture, caplog):
 
 def test_sentry_events_are_tagged_and_scrubbed(alpha: TenantFixture):
     event = {
-        "request": {"data": {"password": "x"}, "cookies": {"sessionid": "s"},
-                    "headers": {"Cookie": "sessionid=s", "Authorization": "Bearer t", "Accept": "text/html"}},
+        "request": {
+            "data": {"password": "x"},
+            "cookies": {"sessionid": "s"},
+            "headers": {"Cookie": "sessionid=s", "Authorization": "Bearer t", "Accept": "text/html"},
+        },
         "user": {"id": "7", "email": "admin@example.test", "ip_address": "10.0.0.1"},
         "exception": {"values": [{"stacktrace": {"frames": [{"function": "f", "vars": {"secret": "s"}}]}}]},
     }

@@ -13,8 +13,9 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def ensure_user(*, email: str, role: Role, full_name: str = "", password: str | None = None,
-                password_hash: str | None = None) -> User:
+def ensure_user(
+    *, email: str, role: Role, full_name: str = "", password: str | None = None, password_hash: str | None = None
+) -> User:
     """Get or create the account for ``email`` (idempotent; used by provisioning and seeding)."""
     email = normalize_email(email)
     user = User.objects.filter(email__iexact=email).first()

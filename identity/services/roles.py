@@ -1,5 +1,7 @@
 """Built-in roles and role changes."""
 
+from typing import TypedDict
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +13,13 @@ from identity.permissions import PLATFORM_PERMISSIONS, all_permissions, module_p
 V = RecordVisibility
 
 
-def system_role_definitions() -> dict[str, dict[str, object]]:
+class RoleSpec(TypedDict):
+    name: str
+    visibility: str
+    permissions: list[str]
+
+
+def system_role_definitions() -> dict[str, RoleSpec]:
     everything = list(all_permissions())
     view_only = [code for code in everything if code.endswith(".view")]
     return {
@@ -19,7 +27,7 @@ def system_role_definitions() -> dict[str, dict[str, object]]:
         "manager": {
             "name": "Manager",
             "visibility": V.TEAM,
-            "permissions": [c for c in everything if c not in PLATFORM_PERMISSIONS] + ["settings.manage_teams"],
+            "permissions": [*(c for c in everything if c not in PLATFORM_PERMISSIONS), "settings.manage_teams"],
         },
         "sales_rep": {
             "name": "Sales rep",
@@ -29,7 +37,7 @@ def system_role_definitions() -> dict[str, dict[str, object]]:
         "marketer": {
             "name": "Marketer",
             "visibility": V.ALL,
-            "permissions": module_permission_codes("contacts", "activities", "marketing") + ["analytics.view"],
+            "permissions": [*module_permission_codes("contacts", "activities", "marketing"), "analytics.view"],
         },
         "support_agent": {
             "name": "Support agent",

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from identity.decorators import signed_in_user
 from identity.forms import AcceptInvitationForm, OTPForm, ProfileForm, apply_service_errors
 from identity.services.accounts import set_preferences
 from identity.services.invitations import InvitationInvalid, accept_invitation, open_invitation
@@ -20,10 +21,14 @@ from identity.services.invitations import InvitationInvalid, accept_invitation, 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     form = ProfileForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "locale": user.locale or request.LANGUAGE_CODE, "time_zone": user.time_zone},
+        initial={
+            "full_name": user.full_name,
+            "locale": user.locale or request.LANGUAGE_CODE,
+            "time_zone": user.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,7 +47,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Enable TOTP: show a QR code for a new unconfirmed device, confirm it with a first code."""
-    user = request.user
+    user = signed_in_user(request)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed:
         return render(request, "identity/two_factor.html", {"enabled": True})
@@ -57,7 +62,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         form.add_error("code", _("That code is not valid. Check your phone's clock and try again."))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#212529")
     return render(
-        request, "identity/two_factor.html",
+        request,
+        "identity/two_factor.html",
         {"enabled": False, "form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex()},
         status=400 if form.errors else 200,
     )
@@ -89,9 +95,11 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             login(request, user, backend="identity.backends.EmailBackend")
-            messages.success(request, _("Welcome to %(tenant)s!") % {"tenant": request.tenant.name})
+            messages.success(request, _("Welcome to %(tenant)s!") % {"tenant": request.tenant.name})  # type: ignore[attr-defined]
             return redirect("shell:home")
     return render(
-        request, "identity/accept_invitation.html", {"form": form, "invitation": invitation},
+        request,
+        "identity/accept_invitation.html",
+        {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from identity.decorators import permission_required
+from identity.decorators import permission_required, signed_in_user
 from identity.forms import InvitationForm, RoleForm, TeamForm, UserForm, apply_service_errors
 from identity.models import Invitation, Role, Team, User
 from identity.permissions import all_permissions
@@ -34,11 +34,16 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
     form = UserForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "role": user.role, "teams": user.teams.all(), "is_active": user.is_active},
+        initial={
+            "full_name": user.full_name,
+            "role": user.role,
+            "teams": user.teams.all(),
+            "is_active": user.is_active,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            update_user(user, by=request.user, **form.cleaned_data)
+            update_user(user, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -53,7 +58,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = invite_user(
-                invited_by=request.user,
+                invited_by=signed_in_user(request),
                 accept_url_base=request.build_absolute_uri(reverse("identity:invitation-accept-base")),
                 **form.cleaned_data,
             )
@@ -99,8 +104,10 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Role %(role)s is saved.") % {"role": role.name})
             return redirect("settings:roles")
     return render(
-        request, "identity/settings/role_edit.html",
-        {"form": form, "role": role, "catalogue": all_permissions()}, status=_status(form),
+        request,
+        "identity/settings/role_edit.html",
+        {"form": form, "role": role, "catalogue": all_permissions()},
+        status=_status(form),
     )
 
 

@@ -2,70 +2,168 @@
 
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-import tenants.validators
 from django.db import migrations, models
+
+import tenants.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(db_index=True, max_length=63, unique=True, validators=[django_tenants.postgresql_backend.base._check_schema_name])),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.CharField(max_length=40, unique=True, validators=[tenants.validators.validate_slug], verbose_name='slug')),
-                ('status', models.CharField(choices=[('trial', 'Trial'), ('active', 'Active'), ('past_due', 'Past due'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled'), ('deleted', 'Deleted')], default='trial', max_length=20, verbose_name='status')),
-                ('locale', models.CharField(default='en', max_length=10, verbose_name='locale')),
-                ('currency', models.CharField(default='EUR', max_length=3, verbose_name='currency')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, verbose_name='time zone')),
-                ('enabled_modules', models.JSONField(blank=True, default=list, help_text='Optional modules this tenant has; the always-on modules are implied.', verbose_name='enabled modules')),
-                ('is_template', models.BooleanField(default=False, help_text='The hidden template whose schema new tenants are cloned from.')),
-                ('provisioning_state', models.CharField(choices=[('requested', 'Requested'), ('schema_ready', 'Schema ready'), ('seeded', 'Seeded'), ('active', 'Active')], default='requested', max_length=20)),
-                ('provisioning_progress', models.PositiveSmallIntegerField(default=0)),
-                ('provisioning_error', models.TextField(blank=True)),
-                ('provisioning_attempts', models.PositiveIntegerField(default=0)),
-                ('pending_admin_email', models.EmailField(blank=True, max_length=254)),
-                ('pending_admin_password', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "schema_name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=63,
+                        unique=True,
+                        validators=[django_tenants.postgresql_backend.base._check_schema_name],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.CharField(
+                        max_length=40, unique=True, validators=[tenants.validators.validate_slug], verbose_name="slug"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("trial", "Trial"),
+                            ("active", "Active"),
+                            ("past_due", "Past due"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                            ("deleted", "Deleted"),
+                        ],
+                        default="trial",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("locale", models.CharField(default="en", max_length=10, verbose_name="locale")),
+                ("currency", models.CharField(default="EUR", max_length=3, verbose_name="currency")),
+                ("time_zone", models.CharField(default="UTC", max_length=64, verbose_name="time zone")),
+                (
+                    "enabled_modules",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Optional modules this tenant has; the always-on modules are implied.",
+                        verbose_name="enabled modules",
+                    ),
+                ),
+                (
+                    "is_template",
+                    models.BooleanField(
+                        default=False, help_text="The hidden template whose schema new tenants are cloned from."
+                    ),
+                ),
+                (
+                    "provisioning_state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("schema_ready", "Schema ready"),
+                            ("seeded", "Seeded"),
+                            ("active", "Active"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                    ),
+                ),
+                ("provisioning_progress", models.PositiveSmallIntegerField(default=0)),
+                ("provisioning_error", models.TextField(blank=True)),
+                ("provisioning_attempts", models.PositiveIntegerField(default=0)),
+                ("pending_admin_email", models.EmailField(blank=True, max_length=254)),
+                ("pending_admin_password", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('schema_name__regex', '^[a-z][a-z0-9_]{0,62}$')), name='tenant_schema_name_valid')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("schema_name__regex", "^[a-z][a-z0-9_]{0,62}$")),
+                        name="tenant_schema_name_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(db_index=True, max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(db_index=True, default=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("domain", models.CharField(db_index=True, max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(db_index=True, default=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="domains", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
+                "ordering": ["domain"],
             },
         ),
         migrations.CreateModel(
-            name='TenantStatusChange',
+            name="TenantStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('trial', 'Trial'), ('active', 'Active'), ('past_due', 'Past due'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled'), ('deleted', 'Deleted')], max_length=20)),
-                ('to_status', models.CharField(choices=[('trial', 'Trial'), ('active', 'Active'), ('past_due', 'Past due'), ('suspended', 'Suspended'), ('cancelled', 'Cancelled'), ('deleted', 'Deleted')], max_length=20)),
-                ('actor', models.CharField(help_text='Who or what made the change (e-mail or system:<name>).', max_length=254)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("trial", "Trial"),
+                            ("active", "Active"),
+                            ("past_due", "Past due"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                            ("deleted", "Deleted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("trial", "Trial"),
+                            ("active", "Active"),
+                            ("past_due", "Past due"),
+                            ("suspended", "Suspended"),
+                            ("cancelled", "Cancelled"),
+                            ("deleted", "Deleted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(
+                        help_text="Who or what made the change (e-mail or system:<name>).", max_length=254
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

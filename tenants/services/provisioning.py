@@ -24,16 +24,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
-from django_tenants.utils import schema_exists, schema_context, tenant_context
+from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from tenants.choices import ProvisioningState, TenantStatus
+from tenants.db import tenant_connection
 from tenants.models import Domain, Tenant
 from tenants.validators import schema_name_for_slug, validate_schema_name, validate_slug
 
 logger = logging.getLogger(__name__)
 
 CLONE_LOCK_KEY = 0x52454C41  # "RELA": serializes clone_schema() across processes
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     ProvisioningState.REQUESTED: 5,
     ProvisioningState.SCHEMA_READY: 60,
     ProvisioningState.SEEDED: 90,
@@ -117,7 +118,7 @@ def provision_tenant(tenant_id: int) -> Tenant:
                     _activate(tenant)
                     _checkpoint(tenant, ProvisioningState.ACTIVE)
         except Exception as error:
-            connection.set_schema_to_public()
+            tenant_connection().set_schema_to_public()
             Tenant.objects.filter(pk=tenant_id).update(provisioning_error=f"{type(error).__name__}: {error}")
             logger.exception("provisioning of tenant %s failed at %s", tenant.slug, tenant.provisioning_state)
             raise
@@ -125,7 +126,7 @@ def provision_tenant(tenant_id: int) -> Tenant:
 
 
 def _checkpoint(tenant: Tenant, state: str) -> None:
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     tenant.provisioning_state = state
     tenant.provisioning_progress = PROGRESS[state]
     tenant.provisioning_error = ""
@@ -148,11 +149,11 @@ def _build_schema(tenant: Tenant) -> None:
         # After a clone this applies only what the template lacks (usually nothing).
         migrate_schema(tenant.schema_name)
     except BaseException:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         drop_schema(tenant.schema_name)
         raise
     finally:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def migrate_schema(schema_name: str) -> None:
@@ -171,7 +172,7 @@ def clone_schema(source: str, target: str) -> None:
 
 def drop_schema(schema_name: str) -> None:
     validate_schema_name(schema_name)
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 

@@ -156,7 +156,7 @@ def test_inviting_an_existing_user_is_refused_by_field(alpha: TenantFixture):
 
 def test_a_new_invitation_replaces_the_open_one(alpha: TenantFixture):
     first, _ = _invite(alpha)
-    second, token = _invite(alpha)
+    second, _token = _invite(alpha)
 
     with alpha.active():
         first.refresh_from_db()

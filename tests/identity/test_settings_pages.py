@@ -38,8 +38,9 @@ def test_the_users_page_costs_the_same_queries_for_many_users(alpha: TenantFixtu
         role = Role.objects.get(key="sales_rep")
         team = Team.objects.get()
         for index in range(40):
-            create_user(email=f"user{index}@example.test", password="long-enough-pass-1", full_name="", role=role,
-                        teams=[team])
+            create_user(
+                email=f"user{index}@example.test", password="long-enough-pass-1", full_name="", role=role, teams=[team]
+            )
 
     with django_assert_max_num_queries(8):
         response = client.get("/settings/users/")
@@ -76,8 +77,9 @@ def test_an_admin_cannot_demote_themself(alpha: TenantFixture):
 def test_a_user_of_another_tenant_is_not_found(alpha: TenantFixture, beta: TenantFixture):
     with alpha.active():
         role = Role.objects.get(key="sales_rep")
-        only_in_alpha = create_user(email="solo@example.test", password="long-enough-pass-1", full_name="Solo",
-                                    role=role)
+        only_in_alpha = create_user(
+            email="solo@example.test", password="long-enough-pass-1", full_name="Solo", role=role
+        )
 
     response = beta.client().get(f"/settings/users/{only_in_alpha.pk}/")
 
@@ -90,12 +92,18 @@ def test_role_edits_keep_permissions_known_and_admins_able(alpha: TenantFixture)
         rep_role = Role.objects.get(key="sales_rep")
     client = alpha.client()
 
-    unknown = client.post(f"/settings/roles/{rep_role.pk}/",
-                          {"name": "Rep", "record_visibility": "own", "permissions": ["sales.view", "launch.rockets"]})
-    crippled = client.post(f"/settings/roles/{admin_role.pk}/",
-                           {"name": "Admin", "record_visibility": "all", "permissions": ["sales.view"]})
-    fine = client.post(f"/settings/roles/{rep_role.pk}/",
-                       {"name": "Field rep", "record_visibility": "team", "permissions": ["sales.view", "contacts.view"]})
+    unknown = client.post(
+        f"/settings/roles/{rep_role.pk}/",
+        {"name": "Rep", "record_visibility": "own", "permissions": ["sales.view", "launch.rockets"]},
+    )
+    crippled = client.post(
+        f"/settings/roles/{admin_role.pk}/",
+        {"name": "Admin", "record_visibility": "all", "permissions": ["sales.view"]},
+    )
+    fine = client.post(
+        f"/settings/roles/{rep_role.pk}/",
+        {"name": "Field rep", "record_visibility": "team", "permissions": ["sales.view", "contacts.view"]},
+    )
 
     assert unknown.status_code == 400
     assert "permissions" in unknown.context["form"].errors
@@ -108,7 +116,9 @@ def test_role_edits_keep_permissions_known_and_admins_able(alpha: TenantFixture)
         rep_role.refresh_from_db()
         admin_role.refresh_from_db()
     assert (rep_role.name, rep_role.record_visibility, rep_role.permissions) == (
-        "Field rep", "team", ["contacts.view", "sales.view"]
+        "Field rep",
+        "team",
+        ["contacts.view", "sales.view"],
     )
     assert "settings.manage_users" in admin_role.permissions
 

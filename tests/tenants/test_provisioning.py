@@ -81,7 +81,12 @@ def test_provisioning_builds_a_working_tenant(committed: None):
         assert admin.role.key == "admin"
         assert admin.check_password(PASSWORD)
         assert set(Role.objects.values_list("key", flat=True)) == {
-            "admin", "manager", "sales_rep", "marketer", "support_agent", "read_only"
+            "admin",
+            "manager",
+            "sales_rep",
+            "marketer",
+            "support_agent",
+            "read_only",
         }
     response = Client(HTTP_HOST="scratch-ok.localhost").get("/login/")
     assert response.status_code == 200

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 
 from modules.registry import OPTIONAL_MODULE_KEYS
+from tenants.db import tenant_connection
 from tenants.models import Tenant
 from tenants.services.provisioning import TenantRequest, ensure_template_tenant, provision_tenant, request_tenant
 from tenants.services.public import ensure_public_tenant
@@ -30,13 +30,17 @@ class Command(BaseCommand):
         if tenant is None:
             tenant = request_tenant(
                 TenantRequest(
-                    name="Demo Company", slug=DEMO_SLUG, admin_email=DEMO_ADMIN_EMAIL, admin_password=password,
-                    status="active", enabled_modules=OPTIONAL_MODULE_KEYS,
+                    name="Demo Company",
+                    slug=DEMO_SLUG,
+                    admin_email=DEMO_ADMIN_EMAIL,
+                    admin_password=password,
+                    status="active",
+                    enabled_modules=OPTIONAL_MODULE_KEYS,
                 )
             )
         if not tenant.is_ready:
             provision_tenant(tenant.pk)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         port = options["port"]
         suffix = "" if port in {"80", ""} else f":{port}"
         self.stdout.write(

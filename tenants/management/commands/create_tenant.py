@@ -1,6 +1,6 @@
 """Create and provision a tenant from the shell.
 
-    ./manage.py create_tenant --name "Acme" --slug acme --admin-email boss@acme.test --admin-password ...
+./manage.py create_tenant --name "Acme" --slug acme --admin-email boss@acme.test --admin-password ...
 """
 
 from typing import Any
@@ -27,8 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="EUR")
         parser.add_argument("--time-zone", default="UTC")
         parser.add_argument("--status", default="trial", choices=["trial", "active"])
-        parser.add_argument("--modules", default=",".join(OPTIONAL_MODULE_KEYS),
-                            help=f"comma-separated optional modules ({', '.join(OPTIONAL_MODULE_KEYS)})")
+        parser.add_argument(
+            "--modules",
+            default=",".join(OPTIONAL_MODULE_KEYS),
+            help=f"comma-separated optional modules ({', '.join(OPTIONAL_MODULE_KEYS)})",
+        )
         parser.add_argument("--async", dest="run_async", action="store_true", help="provision in a Celery worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,14 +45,20 @@ class Command(BaseCommand):
         try:
             tenant = request_tenant(
                 TenantRequest(
-                    name=options["name"], slug=options["slug"], admin_email=options["admin_email"],
-                    admin_password=options["admin_password"], locale=options["locale"],
-                    currency=options["currency"], time_zone=options["time_zone"], status=options["status"],
+                    name=options["name"],
+                    slug=options["slug"],
+                    admin_email=options["admin_email"],
+                    admin_password=options["admin_password"],
+                    locale=options["locale"],
+                    currency=options["currency"],
+                    time_zone=options["time_zone"],
+                    status=options["status"],
                     enabled_modules=tuple(modules),
                 )
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()))
+            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            raise CommandError(details) from error
         if options["run_async"]:
             provision_tenant_task.delay(tenant.pk)
             self.stdout.write(f"tenant {tenant.slug} requested; a worker is provisioning it")
