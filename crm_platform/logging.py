@@ -3,7 +3,6 @@
 import contextvars
 import logging
 
-
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
