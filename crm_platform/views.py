@@ -3,10 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from crm_platform.errors import problem_response
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:
     """No tenant lives at this host: say so plainly, show nothing else."""
+    if request.path.startswith(("/api/", "/graphql/")):
+        return problem_response(404, _("No workspace at this address"), _("No tenant is served at this host."))
     return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
 
 

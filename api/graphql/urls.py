@@ -1,8 +1,10 @@
 from django.urls import path
-from graphene_django.views import GraphQLView
+
+from api.graphql.views import RelataGraphQLView
 
 app_name = "graphql"
 
 urlpatterns = [
-    path("", GraphQLView.as_view(graphiql=True), name="endpoint"),
+    # GraphiQL for browsers; its introspection only works once signed in.
+    path("", RelataGraphQLView.as_view(graphiql=True), name="endpoint"),
 ]

@@ -1,4 +1,8 @@
-"""RFC 9457 problem details for every API error, with field errors named."""
+"""RFC 9457 problem details for every API error, with field errors named.
+
+A problem's ``type`` is ``PROBLEM_BASE`` plus a kebab-case code (``not-found``, ``csrf-failed``,
+``tenant-read-only`` from tenants.middleware), so clients can branch on it.
+"""
 
 from typing import Any
 
@@ -20,13 +24,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None:
         return None
-    code = getattr(exc, "default_code", "error")
+    code = str(getattr(exc, "default_code", "error"))
     if isinstance(exc, Http404):
         code = "not_found"
     elif isinstance(exc, PermissionDenied):
         code = "permission_denied"
     body: dict[str, Any] = {
-        "type": f"{PROBLEM_BASE}{code}",
+        "type": f"{PROBLEM_BASE}{code.replace('_', '-')}",
         "title": _title(response.status_code, exc),
         "status": response.status_code,
     }

@@ -68,3 +68,16 @@ def test_a_request_id_is_echoed_or_made(alpha: TenantFixture):
 
     assert given["X-Request-ID"] == "req-123"
     assert len(made["X-Request-ID"]) == 32
+
+
+def test_an_unknown_host_answers_api_clients_with_a_problem_document(db: None):
+    response = Client(HTTP_HOST="nope.localhost").get("/api/v1/me")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "No workspace at this address",
+        "status": 404,
+        "detail": "No tenant is served at this host.",
+    }

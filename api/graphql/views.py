@@ -1,0 +1,165 @@
+"""The /graphql/ endpoint: graphene-django's view with Relata's limits and rules.
+
+On top of graphene-django's GraphQLView it
+- bounds every document and operation (``api.graphql.limits``) while keeping graphql-core's
+  standard validation rules, and accepts a POSTed list of operations up to MAX_BATCH;
+- serves introspection to signed-in clients only (GraphiQL stays available to browsers);
+- refuses mutations while the tenant is read-only (suspended or cancelled): tenants.middleware
+  lets POSTs to /graphql/ through because queries are POSTs too;
+- reports unexpected resolver errors to Sentry and shows the client a generic message.
+
+Authentication is Django's session, and CsrfViewMiddleware checks every POST.
+"""
+
+import json
+import logging
+from typing import Any
+
+import sentry_sdk
+from django.db import transaction
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseNotAllowed
+from graphene_django.settings import graphene_settings
+from graphene_django.views import GraphQLView, HttpError
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    validate,
+)
+
+from api.graphql.limits import batch_error, parse_document, validation_rules
+from tenants.middleware import read_only_message
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR_MESSAGE = "Internal server error."
+
+
+def read_only_error(
+    request: HttpRequest, document: DocumentNode, operation: OperationDefinitionNode | None
+) -> GraphQLError | None:
+    """The error for a mutation sent to a read-only tenant, or None when the request may run.
+
+    When no single operation is selected (several in the document and no operationName), any
+    mutation in the document counts: nothing of the request is executed then anyway.
+    """
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or not tenant.is_read_only:
+        return None
+    operations = (
+        [operation]
+        if operation is not None
+        else [definition for definition in document.definitions if isinstance(definition, OperationDefinitionNode)]
+    )
+    if not any(candidate.operation == OperationType.MUTATION for candidate in operations):
+        return None
+    return GraphQLError(read_only_message(tenant), extensions={"code": "TENANT_READ_ONLY"})
+
+
+class RelataGraphQLView(GraphQLView):
+    """GraphQLView with batches, limits, signed-in introspection, the read-only rule and Sentry."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        """JSON bodies may be one operation or a list of them (a batch of at most MAX_BATCH)."""
+        if self.get_content_type(request) != "application/json":
+            return super().parse_body(request)
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise HttpError(HttpResponseBadRequest("POST body sent invalid JSON.")) from error
+        if isinstance(payload, list):
+            problem = batch_error(payload)
+            if problem:
+                raise HttpError(HttpResponseBadRequest(problem))
+            self.batch = True  # a view instance serves one request: as_view() builds one per call
+            return payload
+        if not isinstance(payload, dict):
+            raise HttpError(HttpResponseBadRequest("The received data is not a valid JSON query."))
+        return payload
+
+    def execute_graphql_request(
+        self,
+        request: HttpRequest,
+        data: Any,
+        query: Any,
+        variables: Any,
+        operation_name: str | None,
+        show_graphiql: bool = False,
+    ) -> ExecutionResult | None:
+        """graphene-django's pipeline (parse, GET only for queries, validate, execute) with our
+        parser limits, rules and read-only check."""
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        if not isinstance(query, str):
+            return ExecutionResult(errors=[GraphQLError("The query must be a string.")])
+        if variables is not None and not isinstance(variables, dict):
+            return ExecutionResult(errors=[GraphQLError("Variables must be a JSON object.")])
+        try:
+            document = parse_document(query)
+        except GraphQLError as error:
+            return ExecutionResult(errors=[error])
+
+        operation = get_operation_ast(document, operation_name)
+        if request.method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
+            if show_graphiql:
+                return None
+            raise HttpError(
+                HttpResponseNotAllowed(
+                    ["POST"], f"Can only perform a {operation.operation.value} operation from a POST request."
+                )
+            )
+        refusal = read_only_error(request, document, operation)
+        if refusal is not None:
+            return ExecutionResult(errors=[refusal])
+
+        schema = self.schema.graphql_schema  # type: ignore[union-attr]
+        user = getattr(request, "user", None)
+        rules = validation_rules(signed_in=bool(user is not None and user.is_authenticated))
+        errors = validate(schema, document, rules, max_errors=graphene_settings.MAX_VALIDATION_ERRORS)
+        if errors:
+            return ExecutionResult(errors=errors)
+
+        options: dict[str, Any] = {
+            "root_value": self.get_root_value(request),
+            "context_value": self.get_context(request),
+            "variable_values": variables,
+            "operation_name": operation_name,
+            "middleware": self.get_middleware(request),
+            "execution_context_class": self.execution_context_class,
+        }
+        try:
+            is_mutation = operation is not None and operation.operation == OperationType.MUTATION
+            if is_mutation and graphene_settings.ATOMIC_MUTATIONS:
+                with transaction.atomic():
+                    return execute(schema, document, **options)  # type: ignore[return-value]
+            return execute(schema, document, **options)  # type: ignore[return-value]
+        except Exception as error:  # a bug: format_error reports it to Sentry
+            return ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
+
+    def format_error(self, error: Exception) -> dict[str, Any]:  # type: ignore[override]
+        """Errors the API raises on purpose go out as they are; anything else is a bug: it goes
+        to Sentry (a no-op when Sentry is not set up) and the client sees a generic message."""
+        if isinstance(error, HttpError):
+            return {"message": error.message}
+        if isinstance(error, GraphQLError):
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError):
+                return dict(error.formatted)
+            report_unexpected_error(original)
+            formatted = dict(error.formatted)
+            formatted["message"] = INTERNAL_ERROR_MESSAGE
+            formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+            return formatted
+        report_unexpected_error(error)
+        return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def report_unexpected_error(error: BaseException) -> None:
+    sentry_sdk.capture_exception(error)
+    logger.warning("GraphQL request failed: %s", type(error).__name__, exc_info=error)

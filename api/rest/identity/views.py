@@ -1,0 +1,42 @@
+"""REST endpoints of the identity app: ``/api/v1/me`` and the read-only users resource."""
+
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest.identity.serializers import MeSerializer, UserFilterSerializer, UserSerializer
+from api.rest.pagination import IdCursorPagination
+from identity.models import Team, User
+
+
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """The signed-in user, their permissions and their tenant."""
+    user = cast(User, request.user)  # IsAuthenticated (the default permission) let it through
+    return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+    """Users of this tenant, in id order. Filter with ``?is_active=true|false`` and ``?email=``
+    (exact, case-insensitive); page with ``?page_size=`` and the ``next`` / ``previous`` links."""
+
+    serializer_class = UserSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self) -> QuerySet[User]:
+        filters = UserFilterSerializer(data=self.request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        queryset = (
+            User.objects.select_related("role")
+            .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+            .order_by("id")
+        )
+        if filters.validated_data["is_active"] is not None:
+            queryset = queryset.filter(is_active=filters.validated_data["is_active"])
+        if filters.validated_data["email"]:
+            queryset = queryset.filter(email__iexact=filters.validated_data["email"])
+        return queryset
