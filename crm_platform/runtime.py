@@ -148,7 +148,13 @@ def run(var_dir: Path) -> int:
         _manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
         _manage(environment, "migrate_schemas", "--shared")
         _manage(environment, "migrate_schemas", "--tenant", "--executor", "multiprocessing")
-        _manage(environment, "bootstrap_demo", "--port", port)
+        banner = subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), "bootstrap_demo", "--port", port],
+            env=environment,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         processes = [
             subprocess.Popen(
                 [
@@ -174,6 +180,7 @@ def run(var_dir: Path) -> int:
                     "celery",
                     "-A",
                     "crm_platform",
+                    "--quiet",  # no ASCII banner: the demo credentials stay the last thing printed
                     "worker",
                     "--beat",
                     "--loglevel",
@@ -186,8 +193,23 @@ def run(var_dir: Path) -> int:
                 env=environment,
             ),
         ]
+        if _wait_for_http(f"http://{host}:{port}/healthz", processes):
+            print(banner, flush=True)  # last, so the URLs and credentials are not scrolled away
         log(f"web server on http://{host}:{port}/ — press Ctrl-C to stop")
         return _supervise(processes)
+
+
+def _wait_for_http(url: str, processes: Sequence[subprocess.Popen[bytes]], timeout: float = 60) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(process.poll() is None for process in processes):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own local server)
+                return bool(response.status == 200)
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
