@@ -78,6 +78,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     revoke_invitation(invitation)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "identity/settings/invitation_row.html", {"invitation": invitation})
     messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})
     return redirect("settings:invitations")
 

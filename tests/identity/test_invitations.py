@@ -194,3 +194,15 @@ def test_a_sales_rep_cannot_invite(alpha: TenantFixture):
     assert response.status_code == 403
     with alpha.active():
         assert not Invitation.objects.exists()
+
+
+def test_withdrawing_from_the_list_swaps_just_the_row(alpha: TenantFixture):
+    invitation, _token = _invite(alpha)
+
+    response = alpha.client().post(f"/settings/invitations/{invitation.pk}/revoke/", headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith("<tr")
+    assert "Withdrawn" in body
+    assert "<html" not in body
