@@ -1,5 +1,8 @@
 """Forms validate input shape; services own the rules. Service errors land on the named field."""
 
+import functools
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.permissions import all_permissions
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))]
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -94,4 +102,8 @@ class TeamForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.CharField(label=_("Time zone"), max_length=64, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]

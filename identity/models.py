@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from identity.choices import RecordVisibility
@@ -30,7 +31,12 @@ class Role(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Built-in roles keep their English name in the database and show it translated."""
+        return gettext(self.name) if self.is_system else self.name
 
 
 class Team(models.Model):

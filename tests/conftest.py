@@ -62,6 +62,7 @@ def django_db_setup(request: pytest.FixtureRequest, django_test_environment: Non
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
         ensure_public_tenant()
         ensure_template_tenant()
         for slug in ISOLATION_SLUGS:

@@ -127,10 +127,17 @@ def _celery_url(redis_url: str) -> str:
     return redis_url
 
 
+def _redis_database(redis_url: str, number: int) -> str:
+    """The same server, another logical database (a ``db`` query parameter wins over the path)."""
+    separator = "&" if "?" in redis_url else "?"
+    return f"{redis_url}{separator}db={number}"
+
+
+# The cache gets database 1 and Celery's queues database 0, so clearing the cache loses no task.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": _redis_database(REDIS_URL, 1),
         # Every cache key carries the tenant's schema, so tenants never share an entry.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -207,6 +214,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["crm_platform.formats"]
 
 # --- Static files -------------------------------------------------------------------------------
 

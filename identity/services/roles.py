@@ -5,6 +5,7 @@ from typing import TypedDict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from identity.choices import RecordVisibility
 from identity.models import Role
@@ -23,28 +24,28 @@ def system_role_definitions() -> dict[str, RoleSpec]:
     everything = list(all_permissions())
     view_only = [code for code in everything if code.endswith(".view")]
     return {
-        "admin": {"name": "Administrator", "visibility": V.ALL, "permissions": everything},
+        "admin": {"name": gettext_noop("Administrator"), "visibility": V.ALL, "permissions": everything},
         "manager": {
-            "name": "Manager",
+            "name": gettext_noop("Manager"),
             "visibility": V.TEAM,
             "permissions": [*(c for c in everything if c not in PLATFORM_PERMISSIONS), "settings.manage_teams"],
         },
         "sales_rep": {
-            "name": "Sales rep",
+            "name": gettext_noop("Sales rep"),
             "visibility": V.OWN,
             "permissions": module_permission_codes("contacts", "activities", "sales"),
         },
         "marketer": {
-            "name": "Marketer",
+            "name": gettext_noop("Marketer"),
             "visibility": V.ALL,
             "permissions": [*module_permission_codes("contacts", "activities", "marketing"), "analytics.view"],
         },
         "support_agent": {
-            "name": "Support agent",
+            "name": gettext_noop("Support agent"),
             "visibility": V.TEAM,
             "permissions": module_permission_codes("contacts", "activities", "service"),
         },
-        "read_only": {"name": "Read-only", "visibility": V.ALL, "permissions": view_only},
+        "read_only": {"name": gettext_noop("Read-only"), "visibility": V.ALL, "permissions": view_only},
     }
 
 

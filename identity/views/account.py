@@ -1,5 +1,7 @@
 """A user's own profile and two-factor settings; invitation acceptance."""
 
+import base64
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,6 +21,12 @@ from identity.services.accounts import set_preferences
 from identity.services.invitations import InvitationInvalid, accept_invitation, open_invitation
 
 
+def manual_entry_key(key: bytes) -> str:
+    """The TOTP secret as authenticator apps take it by hand: base32, in groups of four."""
+    encoded = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(encoded[index : index + 4] for index in range(0, len(encoded), 4))
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -27,7 +35,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         initial={
             "full_name": user.full_name,
             "locale": user.locale or request.LANGUAGE_CODE,
-            "time_zone": user.time_zone,
+            "time_zone": user.time_zone or getattr(getattr(request, "tenant", None), "time_zone", ""),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -64,7 +72,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/two_factor.html",
-        {"enabled": False, "form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex()},
+        {"enabled": False, "form": form, "qr_svg": qr_svg, "secret": manual_entry_key(device.bin_key)},
         status=400 if form.errors else 200,
     )
 

@@ -1,5 +1,7 @@
 """Signing in: passwords, throttling, two-factor codes, sessions bound to their tenant."""
 
+import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,8 +139,12 @@ def test_turning_on_two_factor_needs_a_first_valid_code(alpha: TenantFixture):
     rejected = client.post("/account/two-factor/", {"code": "12345"})
     accepted = client.post("/account/two-factor/", {"code": f"{totp(device.bin_key):06d}"})
 
+    manual_key = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page.content.decode()).group(1)
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
+    assert (
+        base64.b32decode(manual_key.replace(" ", "") + "=" * (-len(manual_key.replace(" ", "")) % 8)) == device.bin_key
+    )
     assert rejected.status_code == 400
     assert accepted.status_code == 302
     with alpha.active():
