@@ -11,7 +11,7 @@ from crm_platform.errors import problem_response
 def unknown_host(request: HttpRequest) -> HttpResponse:
     """No tenant lives at this host: say so plainly, show nothing else."""
     if request.path.startswith(("/api/", "/graphql/")):
-        return problem_response(404, _("No workspace at this address"), _("No tenant is served at this host."))
+        return problem_response(404, _("No workspace at this address"), _("No workspace is served at this address."))
     return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
 
 

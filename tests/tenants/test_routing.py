@@ -79,5 +79,5 @@ def test_an_unknown_host_answers_api_clients_with_a_problem_document(db: None):
         "type": "about:blank",
         "title": "No workspace at this address",
         "status": 404,
-        "detail": "No tenant is served at this host.",
+        "detail": "No workspace is served at this address.",
     }
