@@ -157,21 +157,8 @@ def run(var_dir: Path) -> int:
         ).stdout
         processes = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "crm_platform.wsgi",
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                ],
-                env=environment,
+                [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
+                env={**environment, "HOST": host, "PORT": port},
             ),
             subprocess.Popen(
                 [

@@ -73,7 +73,9 @@ class DemoTenant:
 
 @pytest.fixture(scope="session")
 def gunicorn_server(celery_worker: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
-    """gunicorn (2 workers × 4 threads) on the test database; its e-mails go where the worker's do.
+    """gunicorn configured as in production (infra/gunicorn.conf.py) on the test database.
+
+    Its e-mails go where the worker's do.
 
     ``celery_worker`` depends on ``django_db_setup``, so the database is already renamed to the
     test one when the environment is built.
@@ -84,12 +86,9 @@ def gunicorn_server(celery_worker: Path, tmp_path_factory: pytest.TempPathFactor
     environment = test_process_environment(celery_worker)
     with log_file.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "crm_platform.wsgi",
-                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                "--graceful-timeout", "5", "--access-logfile", "-",
-            ],
-            cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
+            cwd=BASE_DIR, env={**environment, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
         wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")

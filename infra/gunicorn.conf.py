@@ -1,0 +1,18 @@
+"""gunicorn settings for every environment; `make run` and production both load this file.
+
+Values come from the environment so a deployment tunes them without editing code.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))  # gthread: views are synchronous (django-tenants)
+worker_class = "gthread"
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000  # recycle workers now and then, with jitter so they don't all restart at once
+max_requests_jitter = 200
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
