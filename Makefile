@@ -39,19 +39,30 @@ test: install lint pytest
 pytest: install
 	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# mypy's Django plugin and import-linter import the settings, which only need these to be set.
+LINT_ENV := DATABASE_URL=postgres://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 DJANGO_SECRET_KEY=lint
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy
+	$(LINT_ENV) $(VENV)/bin/lint-imports
+	$(LINT_ENV) DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) manage.py makemigrations --check --dry-run
 
 bench: install
-	DJANGO_SETTINGS_MODULE=crm_platform.settings.local $(RUNTIME) --var var/bench exec -- $(PY) -m loadtests.bench $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=crm_platform.settings.bench $(RUNTIME) --var var/bench exec -- $(PY) -m loadtests.bench $(BENCH_ARGS)
 
 # ./manage.py with the embedded servers running, e.g. `make manage ARGS="shell"`.
 manage: install
 	$(RUNTIME) exec -- $(PY) manage.py $(ARGS)
+
+# Re-extract the translatable strings into locale/<lang>/LC_MESSAGES/django.po and compile the .mo files
+# (both committed). Needs GNU gettext (xgettext, msgmerge, msgfmt).
+messages: install
+	$(RUNTIME) exec -- $(PY) manage.py makemessages -l ro -l pl -l fr -l ru -l sr_Latn \
+		--ignore=.venv --ignore=.tools --ignore=node_modules --ignore=static --ignore=var --ignore=tests --no-obsolete
+	$(RUNTIME) exec -- $(PY) manage.py compilemessages -l ro -l pl -l fr -l ru -l sr_Latn \
+		--ignore=.venv --ignore=.tools --ignore=node_modules --ignore=static --ignore=var --ignore=tests
 
 clean:
 	rm -rf $(VENV) .tools node_modules static/vendor var
