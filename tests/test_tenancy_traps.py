@@ -147,7 +147,10 @@ def test_sentry_starts_only_with_a_dsn_and_without_personal_data(settings):
     try:
         assert init_sentry() is True
         options = sentry_sdk.get_client().options
-        assert options["send_default_pii"] is False
+        assert options["send_default_pii"] in (None, False)
+        assert options["data_collection"]["user_info"] is False
+        assert options["data_collection"]["http_bodies"] == []
+        assert options["data_collection"]["stack_frame_variables"] is False
         assert options["include_local_variables"] is False
         assert options["max_request_body_size"] == "never"
         assert options["before_send"] is scrub_event
