@@ -68,3 +68,32 @@ def schema_snapshot(tenant: Tenant) -> dict[str, str]:
             cursor.execute(f'SELECT * FROM "{tenant.schema_name}"."{table}" ORDER BY 1')  # noqa: S608
             snapshot[table] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
     return snapshot
+
+
+def with_session_of(source: Client, host: str) -> Client:
+    """A client on ``host`` carrying the session cookie ``source`` was given on its own host."""
+    client = Client(HTTP_HOST=host)
+    client.cookies["sessionid"] = source.cookies["sessionid"].value
+    return client
+
+
+def assert_cross_tenant_requests_fail(
+    owner: TenantFixture, intruder: TenantFixture, requests: list[tuple[str, str, dict[str, object]]]
+) -> None:
+    """Every request, made by the intruder's admin on the intruder's host and again with the
+    owner's stolen session on the intruder's host, is refused, and the owner's data is unchanged.
+
+    ``requests`` are (method, path, data) aimed at the owner's objects, e.g. ids that exist only
+    in the owner's schema. Refused means 404 for the signed-in intruder (the object does not exist
+    there) and a redirect to sign in for the stolen session (it means nothing there).
+    """
+    intruder_admin = intruder.client()
+    stolen = with_session_of(owner.client(), intruder.host)  # signing in touches last_login: before the snapshot
+    before = schema_snapshot(owner.tenant)
+    for method, path, data in requests:
+        as_intruder = getattr(intruder_admin, method)(path, data)
+        with_stolen_session = getattr(stolen, method)(path, data)
+        assert as_intruder.status_code == 404, f"{method.upper()} {path} as the intruder: {as_intruder.status_code}"
+        assert with_stolen_session.status_code == 302, f"{method.upper()} {path} with a stolen session"
+        assert with_stolen_session["Location"].startswith("/login/")
+    assert schema_snapshot(owner.tenant) == before

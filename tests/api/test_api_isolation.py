@@ -4,26 +4,18 @@ Alpha and beta have identical fixtures (same e-mails, same ids), so a leak shows
 row, not a missing one. Every attempt below must fail and leave alpha's schema untouched.
 """
 
-from django.test import Client
 from graphql_relay import to_global_id
 
 from identity.models import User
 from tests.api.helpers import create_users, post_graphql
-from tests.tenancy import ADMIN_EMAIL, TenantFixture, schema_snapshot
-
-
-def _client_with_session_of(source: Client, host: str) -> Client:
-    """A client on ``host`` carrying the session cookie that ``source`` was given elsewhere."""
-    client = Client(HTTP_HOST=host)
-    client.cookies["sessionid"] = source.cookies["sessionid"].value
-    return client
+from tests.tenancy import ADMIN_EMAIL, TenantFixture, schema_snapshot, with_session_of
 
 
 def test_alphas_session_cookie_is_nobody_on_betas_host(alpha: TenantFixture, beta: TenantFixture):
     alpha_client = alpha.client()
     assert alpha_client.get("/api/v1/me").json()["tenant"]["slug"] == "alpha"  # the session works at home
     before = schema_snapshot(alpha.tenant)
-    stolen = _client_with_session_of(alpha_client, beta.host)
+    stolen = with_session_of(alpha_client, beta.host)
 
     rest = stolen.get("/api/v1/me")
     graphql = post_graphql(stolen, "{ me { email } users { totalCount } }")
@@ -58,7 +50,7 @@ def test_betas_admin_cannot_fetch_a_user_that_exists_only_in_alpha(alpha: Tenant
 
 
 def test_an_unknown_host_answers_404_and_no_data(alpha: TenantFixture):
-    signed_in_elsewhere = _client_with_session_of(alpha.client(), "nope.localhost")
+    signed_in_elsewhere = with_session_of(alpha.client(), "nope.localhost")
 
     rest = signed_in_elsewhere.get("/api/v1/me")
     graphql = post_graphql(signed_in_elsewhere, "{ me { email } }")
