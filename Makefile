@@ -37,6 +37,7 @@ run: install
 test: install lint pytest
 
 pytest: install
+	@[ -n "$$CHROMIUM_PATH" ] || scripts/ensure-chromium.sh
 	DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # mypy's Django plugin and import-linter import the settings, which only need these to be set.

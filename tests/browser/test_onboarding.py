@@ -58,7 +58,7 @@ def test_invited_colleague_joins_and_signs_in_again(
     # The admin signs in and lands on the home page.
     sign_in(page, base, demo_tenant.admin_email, demo_tenant.admin_password)
     expect(page).to_have_url(base)
-    expect(page.locator("h1")).to_have_text("Welcome, admin")
+    expect(page.locator("h1")).to_have_text("Welcome, Dana Admin")
     expect(nav_home(page)).to_have_text("Home")
 
     # French, then English again: the whole shell follows, and the choice is remembered.
@@ -68,7 +68,7 @@ def test_invited_colleague_joins_and_signs_in_again(
     french_home = translated("Home", "fr")
     assert french_home != "Home", "locale/fr has no compiled translation of the nav entry “Home”"
     expect(nav_home(page)).to_have_text(french_home)
-    expect(page.locator("h1")).to_have_text(translated("Welcome, %(name)s", "fr") % {"name": "admin"})
+    expect(page.locator("h1")).to_have_text(translated("Welcome, %(name)s", "fr") % {"name": "Dana Admin"})
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / "home-fr.png"), full_page=True)  # for a person to review
     page.reload()
@@ -77,7 +77,7 @@ def test_invited_colleague_joins_and_signs_in_again(
     page.select_option(LOCALE_SELECT, "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(nav_home(page)).to_have_text("Home")
-    expect(page.locator("h1")).to_have_text("Welcome, admin")
+    expect(page.locator("h1")).to_have_text("Welcome, Dana Admin")
 
     # Settings → Invitations: invite a sales rep.
     page.get_by_test_id("user-menu").click()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 # (file name, path, the page's h1)
 SIGNED_IN_PAGES = [
-    ("home", "", "Welcome, admin"),
+    ("home", "", "Welcome, Dana Admin"),
     ("settings-users", "settings/users/", "Users"),
     ("settings-invitations", "settings/invitations/", "Invitations"),
     ("settings-roles", "settings/roles/", "Roles"),

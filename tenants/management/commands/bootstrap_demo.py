@@ -5,7 +5,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django_tenants.utils import tenant_context
 
+from identity.models import User
 from modules.registry import OPTIONAL_MODULE_KEYS
 from tenants.db import tenant_connection
 from tenants.models import Tenant
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             )
         if not tenant.is_ready:
             provision_tenant(tenant.pk)
+            with tenant_context(tenant):
+                User.objects.filter(email=DEMO_ADMIN_EMAIL, full_name="").update(full_name="Dana Admin")
         tenant_connection().set_schema_to_public()
         port = options["port"]
         suffix = "" if port in {"80", ""} else f":{port}"
