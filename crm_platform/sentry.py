@@ -39,7 +39,7 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> d
 
 def init_sentry() -> bool:
     """Initialise the SDK when SENTRY_DSN is set; return whether it was."""
-    if not settings.SENTRY_DSN or sentry_sdk.get_client().is_active():
+    if not settings.SENTRY_DSN or sentry_sdk.get_client().dsn:  # off, or already running
         return False
     sentry_sdk.init(
         dsn=settings.SENTRY_DSN,

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -157,3 +158,52 @@ def test_sentry_starts_only_with_a_dsn_and_without_personal_data(settings):
     finally:
         sentry_sdk.get_client().close()
         sentry_sdk.init()  # back to an inactive client
+
+
+def test_a_real_sentry_event_carries_the_tenant_and_no_secrets(alpha: TenantFixture, settings):
+    """The SDK's own transport posts to a local receiver (the stand-in for sentry.io)."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import sentry_sdk
+
+    received: list[bytes] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.SENTRY_DSN = f"http://publickey@127.0.0.1:{server.server_port}/1"
+
+    card_number = secrets.token_hex(8)  # made at run time: it is in no source line Sentry may quote
+
+    def charge_card(number: str) -> None:
+        digits = number  # a local variable that must not leave the process
+        raise ValueError(f"declined ({len(digits)} digits)")
+
+    try:
+        assert init_sentry() is True
+        with alpha.active():
+            try:
+                charge_card(card_number)
+            except ValueError as error:
+                sentry_sdk.capture_exception(error)
+        sentry_sdk.flush(timeout=5)
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init()
+        server.shutdown()
+
+    envelope = b"".join(received).decode()
+    assert '"tenant":"alpha"' in envelope.replace(" ", "")
+    assert "declined (16 digits)" in envelope
+    assert card_number not in envelope
