@@ -1,11 +1,42 @@
-"""Password reset with Django's views, tenant-bound tokens and our templates."""
+"""Password reset with Django's views, tenant-bound tokens, a throttle and our templates."""
+
+from typing import Any
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import cache
 from django.urls import reverse_lazy
 
 from identity.tokens import password_reset_token
 
+RESET_MAILS_PER_HOUR = 3
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """At most RESET_MAILS_PER_HOUR reset mails per address and tenant (the cache key carries the
+    tenant): nobody can flood an inbox through this page. The page answers the same either way,
+    so it says nothing about which addresses have accounts."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        key = f"password-reset:{to_email.lower()}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > RESET_MAILS_PER_HOUR:
+            return
+        super().send_mail(
+            subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+        )
+
+
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=ThrottledPasswordResetForm,
     template_name="identity/password_reset.html",
     email_template_name="identity/email/password_reset.txt",
     subject_template_name="identity/email/password_reset_subject.txt",

@@ -45,3 +45,14 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(alpha: TenantFixtur
     assert response.status_code == 302
     assert response["Location"] == "/password-reset/sent/"
     assert mail.outbox == []
+
+
+def test_reset_mails_are_limited_per_address_and_tenant(alpha: TenantFixture, beta: TenantFixture):
+    client = alpha.client(email=None)
+
+    answers = [client.post("/password-reset/", {"email": ADMIN_EMAIL}).status_code for _ in range(5)]
+    beta.client(email=None).post("/password-reset/", {"email": ADMIN_EMAIL})
+
+    assert answers == [302] * 5  # the page answers the same; it only stops mailing
+    assert [message.to for message in mail.outbox] == [[ADMIN_EMAIL]] * 4  # 3 from alpha, 1 from beta
+    assert f"http://{beta.host}/" in mail.outbox[-1].body
