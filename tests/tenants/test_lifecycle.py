@@ -98,3 +98,33 @@ def test_a_deleted_tenant_is_not_served(alpha: TenantFixture):
 
     assert response.status_code == 404
     assert "There is no Relata workspace at this address" in response.content.decode()
+
+
+def test_the_operator_command_moves_a_tenant_and_audits_it(alpha: TenantFixture):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    output = StringIO()
+    call_command("set_tenant_status", "alpha", "suspended", actor="ops@relata.test", reason="unpaid", stdout=output)
+
+    alpha.tenant.refresh_from_db()
+    assert alpha.tenant.status == "suspended"
+    assert output.getvalue().strip() == "alpha: active → suspended"
+    change = TenantStatusChange.objects.get(tenant=alpha.tenant)
+    assert (change.actor, change.reason) == ("ops@relata.test", "unpaid")
+
+
+@pytest.mark.parametrize(
+    ("slug", "status", "message"),
+    [("alpha", "trial", "cannot go from active to trial"), ("nobody", "active", "no tenant with slug")],
+)
+def test_the_operator_command_refuses_clearly_and_writes_nothing(alpha: TenantFixture, slug, status, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("set_tenant_status", slug, status, actor="ops@relata.test")
+
+    alpha.tenant.refresh_from_db()
+    assert alpha.tenant.status == "active"
+    assert not TenantStatusChange.objects.exists()
