@@ -5,32 +5,33 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def problem_response(status: int, title: str, detail: str = "") -> JsonResponse:
+def problem_response(status: int, title: str, detail: str = "", *, problem_type: str = "about:blank") -> JsonResponse:
     """An RFC 9457 problem document for errors raised outside DRF."""
-    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    body: dict[str, object] = {"type": problem_type, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
-def _wants_problem(request: HttpRequest) -> bool:
+def wants_problem(request: HttpRequest) -> bool:
+    """API clients get problem documents; browsers get pages."""
     return request.path.startswith(("/api/", "/graphql/"))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_problem(request):
+    if wants_problem(request):
         return problem_response(404, _("Not found"))
     return render(request, "errors/404.html", status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_problem(request):
+    if wants_problem(request):
         return problem_response(403, _("Forbidden"))
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _wants_problem(request):
+    if wants_problem(request):
         return problem_response(500, _("Server error"))
     return render(request, "errors/500.html", status=500)
 
@@ -38,6 +39,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF refusals: problem+json for API clients, a page for browsers."""
     detail = _("The CSRF token is missing or wrong; reload the page and try again.")
-    if _wants_problem(request):
+    if wants_problem(request):
         return problem_response(403, _("CSRF check failed"), detail)
     return render(request, "errors/403.html", {"reason": detail}, status=403)

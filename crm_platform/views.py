@@ -5,12 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from crm_platform.errors import problem_response
+from crm_platform.errors import problem_response, wants_problem
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:
     """No tenant lives at this host: say so plainly, show nothing else."""
-    if request.path.startswith(("/api/", "/graphql/")):
+    if wants_problem(request):
         return problem_response(404, _("No workspace at this address"), _("No workspace is served at this address."))
     return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
 

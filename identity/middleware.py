@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from identity.locales import is_supported_locale
+
 
 class UserLocaleMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,7 +21,7 @@ class UserLocaleMiddleware:
         elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             tenant = getattr(request, "tenant", None)
             language = getattr(tenant, "locale", None)
-        if language and language in {code for code, _name in settings.LANGUAGES}:
+        if is_supported_locale(language):
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

@@ -3,11 +3,12 @@
 from collections.abc import Callable
 
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from crm_platform.errors import problem_response, wants_problem
 from tenants.choices import CLOSED_STATUSES, ProvisioningState, TenantStatus
 from tenants.models import Domain, Tenant
 
@@ -71,15 +72,8 @@ def read_only_message(tenant: Tenant) -> str:
 
 def read_only_response(request: HttpRequest, tenant: Tenant) -> HttpResponse:
     message = read_only_message(tenant)
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "https://relata.dev/problems/tenant-read-only",
-                "title": _("Workspace is read-only"),
-                "status": 403,
-                "detail": message,
-            },
-            status=403,
-            content_type="application/problem+json",
+    if wants_problem(request):
+        return problem_response(
+            403, _("Workspace is read-only"), message, problem_type="https://relata.dev/problems/tenant-read-only"
         )
     return render(request, "tenants/read_only.html", {"message": message}, status=403)

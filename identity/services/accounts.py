@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from identity.locales import is_supported_locale
 from identity.models import Role, Team, User
 
 
@@ -69,11 +70,9 @@ def update_user(user: User, *, by: User, full_name: str, role: Role, teams: list
 
 
 def set_preferences(user: User, *, locale: str | None = None, time_zone: str | None = None) -> User:
-    from django.conf import settings
-
     fields = []
     if locale is not None:
-        if locale not in {code for code, _name in settings.LANGUAGES}:
+        if not is_supported_locale(locale):
             raise ValidationError({"locale": [_("Unsupported language.")]})
         user.locale = locale
         fields.append("locale")

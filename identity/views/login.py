@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.forms import LoginForm, OTPForm
+from identity.locales import is_supported_locale
 from identity.models import User
 from identity.services.accounts import set_preferences
 
@@ -98,7 +99,7 @@ def set_locale(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the account and in a cookie."""
     language = request.POST.get("language", "")
     target = _safe_next(request)
-    if language not in {code for code, _name in settings.LANGUAGES}:
+    if not is_supported_locale(language):
         return HttpResponse(_("Unsupported language."), status=400)
     if request.user.is_authenticated:
         set_preferences(request.user, locale=language)  # type: ignore[arg-type]

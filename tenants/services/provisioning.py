@@ -29,10 +29,11 @@ from django_tenants.utils import schema_context, schema_exists, tenant_context
 from tenants.choices import ProvisioningState, TenantStatus
 from tenants.db import tenant_connection
 from tenants.models import Domain, Tenant
-from tenants.validators import schema_name_for_slug, validate_schema_name, validate_slug
+from tenants.validators import SCHEMA_NAME_PATTERN, schema_name_for_slug, validate_schema_name, validate_slug
 
 logger = logging.getLogger(__name__)
 
+UNDROPPABLE_SCHEMAS = frozenset({"public", "information_schema"})
 CLONE_LOCK_KEY = 0x52454C41  # "RELA": serializes clone_schema() across processes
 PROGRESS: dict[str, int] = {
     ProvisioningState.REQUESTED: 5,
@@ -61,6 +62,7 @@ class TenantRequest:
 
 def request_tenant(request: TenantRequest) -> Tenant:
     """Validate and record a tenant request; nothing is built yet. Raises ValidationError."""
+    from identity.locales import is_supported_locale
     from identity.services.accounts import normalize_email
 
     errors: dict[str, list[str]] = {}
@@ -78,7 +80,7 @@ def request_tenant(request: TenantRequest) -> Tenant:
     email = normalize_email(request.admin_email or "")
     if "@" not in email:
         errors.setdefault("admin_email", []).append("Enter a valid e-mail address.")
-    if request.locale not in {code for code, _name in settings.LANGUAGES}:
+    if not is_supported_locale(request.locale):
         errors.setdefault("locale", []).append(f"Unsupported locale “{request.locale}”.")
     if not errors and (
         Tenant.objects.filter(slug=request.slug).exists() or Tenant.objects.filter(schema_name=schema_name).exists()
@@ -136,21 +138,26 @@ def _checkpoint(tenant: Tenant, state: str) -> None:
 def _build_schema(tenant: Tenant) -> None:
     """Create the tenant's schema with every tenant migration applied, or leave no schema."""
     validate_schema_name(tenant.schema_name)
-    if schema_exists(tenant.schema_name):
+    template = template_schema() if settings.TENANT_PROVISIONING_METHOD == "clone" else None
+    build_schema(tenant.schema_name, clone_from=template)
+
+
+def build_schema(schema_name: str, *, clone_from: str | None) -> None:
+    """Clone ``clone_from`` (or start empty) and apply what is missing; on any failure, drop it all."""
+    if schema_exists(schema_name):
         # A previous attempt died mid-build: its schema cannot be trusted.
-        drop_schema(tenant.schema_name)
+        drop_schema(schema_name)
     try:
-        template = template_schema()
-        if settings.TENANT_PROVISIONING_METHOD == "clone" and template:
-            clone_schema(template, tenant.schema_name)
+        if clone_from:
+            clone_schema(clone_from, schema_name)
         else:
             with connection.cursor() as cursor:
-                cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+                cursor.execute(f'CREATE SCHEMA "{schema_name}"')
         # After a clone this applies only what the template lacks (usually nothing).
-        migrate_schema(tenant.schema_name)
+        migrate_schema(schema_name)
     except BaseException:
         tenant_connection().set_schema_to_public()
-        drop_schema(tenant.schema_name)
+        drop_schema(schema_name)
         raise
     finally:
         tenant_connection().set_schema_to_public()
@@ -171,7 +178,13 @@ def clone_schema(source: str, target: str) -> None:
 
 
 def drop_schema(schema_name: str) -> None:
-    validate_schema_name(schema_name)
+    # Tenant schemas only (the template included): never public, the catalogue or a bad name.
+    if (
+        not SCHEMA_NAME_PATTERN.match(schema_name)
+        or schema_name in UNDROPPABLE_SCHEMAS
+        or schema_name.startswith("pg_")
+    ):
+        raise ValueError(f"refusing to drop schema {schema_name!r}")
     tenant_connection().set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
@@ -196,15 +209,7 @@ def ensure_template_tenant() -> Tenant:
         with _tenant_lock(template.pk):
             template.refresh_from_db()
             if template.provisioning_state != ProvisioningState.ACTIVE:
-                if schema_exists(name):
-                    drop_schema(name)
-                with connection.cursor() as cursor:
-                    cursor.execute(f'CREATE SCHEMA "{name}"')
-                try:
-                    migrate_schema(name)
-                except BaseException:
-                    drop_schema(name)
-                    raise
+                build_schema(name, clone_from=None)
                 _checkpoint(template, ProvisioningState.ACTIVE)
     return template
 

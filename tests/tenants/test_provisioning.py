@@ -245,3 +245,11 @@ def test_the_create_tenant_command_names_the_bad_field(db: None):
         call_command("create_tenant", name="Bad", slug="Bad Slug", admin_email="ops@bad.test")
 
     assert not Tenant.objects.filter(name="Bad").exists()
+
+
+@pytest.mark.parametrize("schema", ["public", "information_schema", "pg_catalog", "Bad-Name", ""])
+def test_drop_schema_refuses_anything_but_a_tenant_schema(db: None, schema: str):
+    with pytest.raises(ValueError, match="refusing to drop schema"):
+        provisioning.drop_schema(schema)
+
+    assert schema_exists("public")
