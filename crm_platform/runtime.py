@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -38,6 +39,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _refuse_other_major_version(data_dir, Path(pgserver.__file__).parent / "pginstall")
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
@@ -49,6 +51,21 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
         yield f"postgres://postgres@{quote(socket_dir, safe='')}/{DATABASE_NAME}"
     finally:
         server._cleanup()
+
+
+def _refuse_other_major_version(data_dir: Path, install_dir: Path) -> None:
+    """A data directory made by another PostgreSQL major version cannot be started: say so plainly."""
+    version_file = data_dir / "PG_VERSION"
+    if not version_file.exists():
+        return
+    found = version_file.read_text().strip()
+    config = (install_dir / "include" / "pg_config.h").read_text()
+    match = re.search(r'#define PG_MAJORVERSION "(\d+)"', config)
+    if match and match.group(1) != found:
+        raise SystemExit(
+            f"[relata] {data_dir} holds a PostgreSQL {found} cluster; the embedded server is "
+            f"PostgreSQL {match.group(1)}. Move that directory away (or delete it) and run again."
+        )
 
 
 @contextmanager

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include(shell_patterns)),
     path("", include("identity.urls")),
     path("settings/", include("identity.urls_settings")),
+    path("", include("modules.contacts.urls")),
+    path("", include("modules.activities.urls")),
+    path("", include("modules.sales.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
 ]

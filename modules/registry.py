@@ -29,6 +29,9 @@ class Module:
     apps: tuple[str, ...] = ()
     nav: tuple[NavEntry, ...] = ()
     extra_permissions: dict[str, str | Promise] = field(default_factory=dict)
+    # Dotted path of a function that gives a new tenant the module's starting data (run at
+    # provisioning, in the tenant's schema and language; must be idempotent).
+    seed: str | None = None
 
     @property
     def permissions(self) -> dict[str, str | Promise]:
@@ -41,9 +44,44 @@ class Module:
 
 
 MODULES: tuple[Module, ...] = (
-    Module(key="contacts", label=_("Customers"), always_on=True),
-    Module(key="activities", label=_("Activities"), always_on=True),
-    Module(key="sales", label=_("Sales")),
+    Module(
+        key="contacts",
+        label=_("Customers"),
+        always_on=True,
+        apps=("modules.contacts",),
+        nav=(
+            NavEntry(_("Companies"), "contacts:company-list", icon="building"),
+            NavEntry(_("Contacts"), "contacts:contact-list", icon="person-lines-fill"),
+        ),
+        extra_permissions={"contacts.merge": _("Customers: merge duplicates")},
+    ),
+    Module(
+        key="activities",
+        label=_("Activities"),
+        always_on=True,
+        apps=("modules.activities",),
+        nav=(
+            NavEntry(_("Activities"), "activities:activity-list", icon="check2-square"),
+            NavEntry(_("Calendar"), "activities:calendar", icon="calendar3"),
+        ),
+    ),
+    Module(
+        key="sales",
+        label=_("Sales"),
+        apps=("modules.sales",),
+        nav=(
+            NavEntry(_("Leads"), "sales:lead-list", icon="person-plus"),
+            NavEntry(_("Deals"), "sales:deal-list", icon="briefcase"),
+            NavEntry(_("Pipeline"), "sales:board", icon="kanban"),
+            NavEntry(_("Quotes"), "sales:quote-list", icon="receipt"),
+            NavEntry(_("Forecast"), "sales:forecast", icon="graph-up-arrow", permission="sales.view_reports"),
+        ),
+        extra_permissions={
+            "sales.view_reports": _("Sales: forecast and team activity"),
+            "sales.manage_catalog": _("Sales: products, price lists and quotas"),
+        },
+        seed="modules.sales.services.pipelines.seed_sales",
+    ),
     Module(key="marketing", label=_("Marketing")),
     Module(key="service", label=_("Service")),
     Module(key="analytics", label=_("Analytics")),

@@ -12,6 +12,10 @@ const files = [
   ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
   ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["alpinejs/dist/cdn.min.js", "alpine.min.js"],
+  ["sortablejs/Sortable.min.js", "sortable.min.js"],
+  ["fullcalendar/index.global.min.js", "fullcalendar.min.js"],
+  ["@fullcalendar/core/locales-all.global.min.js", "fullcalendar-locales.min.js"],
+  ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

@@ -48,6 +48,11 @@ TENANT_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "identity",
+    "django.contrib.postgres",
+    "django_filters",
+    "modules.contacts",
+    "modules.activities",
+    "modules.sales",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -23,6 +23,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
+from django.utils.module_loading import import_string
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
@@ -215,12 +217,17 @@ def ensure_template_tenant() -> Tenant:
 
 
 def _seed(tenant: Tenant) -> None:
-    """Roles, and the first administrator; idempotent."""
+    """Roles, each module's starting data (in the tenant's language), and the first administrator;
+    idempotent."""
     from identity.services.accounts import ensure_user
     from identity.services.roles import ensure_system_roles
+    from modules.registry import MODULES
 
-    with tenant_context(tenant):
+    with tenant_context(tenant), translation.override(tenant.locale):
         roles = ensure_system_roles()
+        for module in MODULES:
+            if module.seed:
+                import_string(module.seed)()
         if tenant.pending_admin_email:
             ensure_user(
                 email=tenant.pending_admin_email,

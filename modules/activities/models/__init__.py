@@ -1,0 +1,4 @@
+from modules.activities.models.activity import Activity
+from modules.activities.models.notification import CalendarFeed, Notification
+
+__all__ = ["Activity", "CalendarFeed", "Notification"]

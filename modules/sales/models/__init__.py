@@ -1,0 +1,21 @@
+from modules.sales.models.deal import Deal, DealStageChange
+from modules.sales.models.lead import Lead
+from modules.sales.models.pipeline import LostReason, Pipeline, Stage
+from modules.sales.models.product import PriceList, PriceListItem, Product
+from modules.sales.models.quota import Quota
+from modules.sales.models.quote import Quote, QuoteLine
+
+__all__ = [
+    "Deal",
+    "DealStageChange",
+    "Lead",
+    "LostReason",
+    "Pipeline",
+    "PriceList",
+    "PriceListItem",
+    "Product",
+    "Quota",
+    "Quote",
+    "QuoteLine",
+    "Stage",
+]

@@ -1,0 +1,154 @@
+"""Deals: create, update, move between stages (required fields enforced), win, lose, reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from identity.models import User
+from modules.contacts.choices import TimelineKind
+from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.timeline import record_entry
+from modules.sales.choices import STAGE_REQUIRABLE_FIELDS, DealStatus, StageKind
+from modules.sales.models import Deal, DealStageChange, LostReason, Pipeline, Stage
+from modules.sales.services.pipelines import default_pipeline, first_open_stage
+
+DEAL_FIELDS = (
+    "name", "pipeline", "stage", "amount", "currency", "probability", "expected_close_date", "owner",
+    "company", "contact", "lead", "description", "tags",
+)  # fmt: skip
+# Stage, status and pipeline change only through move_deal_to_stage / mark_* (history, rules).
+UPDATABLE_FIELDS = tuple(name for name in DEAL_FIELDS if name not in ("pipeline", "stage", "lead"))
+
+
+def _links(deal: Deal) -> dict[str, Any]:
+    return {"deal": deal, "company": deal.company, "contact": deal.contact}
+
+
+def missing_required_fields(deal: Deal, stage: Stage) -> dict[str, list[str]]:
+    """Field errors for what ``stage`` requires and ``deal`` lacks."""
+    errors: dict[str, list[str]] = {}
+    for name in stage.required_fields:
+        if name not in STAGE_REQUIRABLE_FIELDS:
+            continue
+        value = getattr(deal, f"{name}_id" if name in ("company", "contact") else name)
+        if value in (None, "") or (name == "amount" and not value):
+            errors[name] = [
+                _("%(field)s is required in the stage %(stage)s.")
+                % {"field": STAGE_REQUIRABLE_FIELDS[name], "stage": stage.name}
+            ]
+    return errors
+
+
+def _status_for(stage: Stage) -> str:
+    return {StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}.get(stage.kind, DealStatus.OPEN)
+
+
+def create_deal(*, by: User | None, **values: Any) -> Deal:
+    """Open a deal; pipeline defaults to the tenant's default one and stage to its first open stage."""
+    tags = values.pop("tags", None) or []
+    check_fields(Deal, values, DEAL_FIELDS)
+    values.setdefault("owner", by)
+    values.setdefault("currency", getattr(connection.tenant, "currency", "EUR"))
+    pipeline: Pipeline | None = values.get("pipeline") or (values["stage"].pipeline if values.get("stage") else None)
+    pipeline = pipeline or default_pipeline()
+    if pipeline is None:
+        raise ValidationError({"pipeline": [_("Create a pipeline first.")]})
+    stage: Stage = values.get("stage") or first_open_stage(pipeline)
+    if stage.pipeline_id != pipeline.pk:
+        raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
+    values.update(pipeline=pipeline, stage=stage)
+    deal = Deal(created_by=by, status=_status_for(stage), **values)
+    if deal.status != DealStatus.OPEN:
+        deal.closed_at = timezone.now()
+    errors = missing_required_fields(deal, stage)
+    if errors:
+        raise ValidationError(errors)
+    validated(deal)
+    with transaction.atomic():
+        deal.save()
+        deal.tags.set(tags)
+        DealStageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=by)
+        record_entry(TimelineKind.CREATED, actor=by, data={"stage": stage.name}, **_links(deal))
+    return deal
+
+
+def update_deal(deal: Deal, *, by: User | None, **values: Any) -> Deal:
+    """Change a deal's details; the current stage's required fields must stay filled."""
+    check_fields(Deal, {k: v for k, v in values.items() if k != "tags"}, UPDATABLE_FIELDS)
+    with transaction.atomic():
+        apply_update(deal, values, by=by, allowed=UPDATABLE_FIELDS, timeline_links=_links(deal))
+        errors = missing_required_fields(deal, deal.stage)
+        if errors:
+            raise ValidationError(errors)
+    return deal
+
+
+def move_deal_to_stage(
+    deal: Deal,
+    stage: Stage,
+    *,
+    by: User | None,
+    lost_reason: LostReason | None = None,
+    lost_note: str = "",
+    **values: Any,
+) -> Deal:
+    """Move a deal into ``stage`` (of its pipeline or another), filling ``values`` on the way.
+
+    The stage's required fields must be filled (a field-named error otherwise); entering a won or
+    lost stage closes the deal, leaving one reopens it. A lost stage needs a reason when the tenant
+    has any. Writes the stage history and a timeline entry; all or nothing.
+    """
+    check_fields(Deal, values, UPDATABLE_FIELDS)
+    with transaction.atomic():
+        deal = Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
+        previous = deal.stage
+        if values:
+            apply_update(deal, dict(values), by=by, allowed=UPDATABLE_FIELDS, timeline_links=_links(deal))
+        errors = missing_required_fields(deal, stage)
+        if stage.kind == StageKind.LOST and lost_reason is None and LostReason.objects.filter(is_active=True).exists():
+            errors["lost_reason"] = [_("Say why the deal was lost.")]
+        if errors:
+            raise ValidationError(errors)
+        if stage.pk == previous.pk:
+            return deal
+        now = timezone.now()
+        deal.pipeline_id = stage.pipeline_id
+        deal.stage = stage
+        deal.stage_entered_at = now
+        deal.status = _status_for(stage)
+        deal.closed_at = now if deal.status != DealStatus.OPEN else None
+        deal.lost_reason = lost_reason if deal.status == DealStatus.LOST else None
+        deal.lost_note = lost_note if deal.status == DealStatus.LOST else ""
+        deal.save()
+        DealStageChange.objects.create(deal=deal, from_stage=previous, to_stage=stage, changed_by=by, changed_at=now)
+        kind = {DealStatus.WON: TimelineKind.DEAL_WON, DealStatus.LOST: TimelineKind.DEAL_LOST}.get(
+            deal.status, TimelineKind.STAGE_CHANGED
+        )
+        data = {"from_stage": previous.name, "to_stage": stage.name, "probability": deal.effective_probability}
+        if lost_reason is not None and deal.status == DealStatus.LOST:
+            data["lost_reason"] = lost_reason.name
+        record_entry(kind, actor=by, data=data, occurred_at=now, **_links(deal))
+    return deal
+
+
+def mark_won(deal: Deal, *, by: User | None) -> Deal:
+    stage = deal.pipeline.stages.filter(kind=StageKind.WON).order_by("position").first()
+    if stage is None:
+        raise ValidationError({"stage": [_("This pipeline has no won stage.")]})
+    return move_deal_to_stage(deal, stage, by=by)
+
+
+def mark_lost(deal: Deal, *, by: User | None, lost_reason: LostReason | None, lost_note: str = "") -> Deal:
+    stage = deal.pipeline.stages.filter(kind=StageKind.LOST).order_by("position").first()
+    if stage is None:
+        raise ValidationError({"stage": [_("This pipeline has no lost stage.")]})
+    return move_deal_to_stage(deal, stage, by=by, lost_reason=lost_reason, lost_note=lost_note)
+
+
+def delete_deal(deal: Deal, *, by: User | None) -> None:
+    deal.delete()
