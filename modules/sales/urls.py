@@ -1,13 +1,9 @@
-from django.urls import path
+"""URLs of the sales pages: the pipeline side (leads, deals, board) and the catalogue/reporting side
+(products, price lists, quotes, forecast, team activity)."""
 
-from modules.sales import views
+from modules.sales.urls_catalog import urlpatterns as catalog_patterns
+from modules.sales.urls_pipeline import urlpatterns as pipeline_patterns
 
 app_name = "sales"
 
-urlpatterns = [
-    path("sales/lead-list/", views.placeholder, name="lead-list"),
-    path("sales/deal-list/", views.placeholder, name="deal-list"),
-    path("sales/board/", views.placeholder, name="board"),
-    path("sales/quote-list/", views.placeholder, name="quote-list"),
-    path("sales/forecast/", views.placeholder, name="forecast"),
-]
+urlpatterns = [*pipeline_patterns, *catalog_patterns]
