@@ -36,6 +36,10 @@ def log(message: str) -> None:
 @contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Start (or reuse) a PostgreSQL server on a unix socket; yield its database URL."""
+    # pgserver keeps lock files in the user's runtime directory; give it one under var/.
+    runtime_dir = data_dir.parent / "run"
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)

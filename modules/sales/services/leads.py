@@ -50,12 +50,14 @@ def create_lead(*, by: User | None, **values: Any) -> Lead:
 
 
 def update_lead(lead: Lead, *, by: User | None, **values: Any) -> Lead:
-    if lead.status == LeadStatus.CONVERTED:
-        raise ValidationError({"status": [_("A converted lead cannot be changed.")]})
     if values.get("status") == LeadStatus.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted by converting it.")]})
-    old_status = lead.status
     with transaction.atomic():
+        # The stored status decides (the caller's copy may predate a conversion).
+        stored_status = Lead.objects.select_for_update().values_list("status", flat=True).get(pk=lead.pk)
+        if stored_status == LeadStatus.CONVERTED:
+            raise ValidationError({"status": [_("A converted lead cannot be changed.")]})
+        old_status = lead.status = stored_status
         changes = apply_update(lead, values, by=by, allowed=LEAD_FIELDS, timeline_links={"lead": lead})
         _require_a_name(lead)
         if any(change["field"] == "status" for change in changes):
