@@ -52,7 +52,8 @@ def test_a_chain_reads_from_the_first_origin_to_the_last_follow_up(alpha: Tenant
         _, third = complete_activity(second, by=None, follow_up=FollowUp(kind="meeting", subject="Third"))
 
         assert [a.subject for a in follow_up_chain(second)] == ["First", "Second", "Third"]
-        assert third is not None and [a.subject for a in follow_up_chain(third)] == ["First", "Second", "Third"]
+        assert third is not None
+        assert [a.subject for a in follow_up_chain(third)] == ["First", "Second", "Third"]
 
 
 def test_a_done_activity_cannot_be_completed_again_and_no_follow_up_is_made(alpha: TenantFixture) -> None:

@@ -27,7 +27,8 @@ def test_a_new_tenant_has_a_default_pipeline_with_ordered_stages_and_lost_reason
     with alpha.active():
         pipeline = default_pipeline()
 
-        assert pipeline is not None and pipeline.is_default
+        assert pipeline is not None
+        assert pipeline.is_default
         assert [(s.name, s.kind, s.probability) for s in pipeline.stages.order_by("position")] == [
             ("Qualification", StageKind.OPEN, 10),
             ("Needs analysis", StageKind.OPEN, 25),
@@ -52,7 +53,8 @@ def test_converting_a_lead_creates_company_contact_and_deal_in_one_go(alpha: Ten
 
         lead.refresh_from_db()
         assert lead.status == LeadStatus.CONVERTED
-        assert conversion.company is not None and conversion.company.name == "Carpați Logistics"
+        assert conversion.company is not None
+        assert conversion.company.name == "Carpați Logistics"
         assert conversion.contact.full_name == "Ioana Popescu"
         assert conversion.contact.company == conversion.company
         deal = conversion.deal
@@ -94,7 +96,8 @@ def test_a_converted_lead_cannot_be_converted_again_or_edited(alpha: TenantFixtu
         with pytest.raises(ValidationError) as edit:
             update_lead(lead, by=None, job_title="CEO")
 
-        assert "status" in again.value.message_dict and "status" in edit.value.message_dict
+        assert "status" in again.value.message_dict
+        assert "status" in edit.value.message_dict
         assert Deal.objects.count() == deals
 
 
