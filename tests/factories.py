@@ -16,14 +16,14 @@ from modules.sales.models import Deal, Lead, Pipeline, Product, Stage
 from modules.sales.services.pipelines import default_pipeline, first_open_stage
 
 
-class TagFactory(factory.django.DjangoModelFactory):
+class TagFactory(factory.django.DjangoModelFactory[Tag]):
     class Meta:
         model = Tag
 
     name = factory.Sequence(lambda n: f"tag-{n}")
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
 
@@ -33,7 +33,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     country = "RO"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -42,7 +42,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@people.example")
 
 
-class LeadFactory(factory.django.DjangoModelFactory):
+class LeadFactory(factory.django.DjangoModelFactory[Lead]):
     class Meta:
         model = Lead
 
@@ -58,7 +58,7 @@ def _default_stage() -> Stage:
     return first_open_stage(pipeline)
 
 
-class DealFactory(factory.django.DjangoModelFactory):
+class DealFactory(factory.django.DjangoModelFactory[Deal]):
     class Meta:
         model = Deal
 
@@ -69,7 +69,7 @@ class DealFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
 
 
-class ActivityFactory(factory.django.DjangoModelFactory):
+class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
     class Meta:
         model = Activity
 
@@ -78,7 +78,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=1))
 
 
-class TimelineEntryFactory(factory.django.DjangoModelFactory):
+class TimelineEntryFactory(factory.django.DjangoModelFactory[TimelineEntry]):
     class Meta:
         model = TimelineEntry
 
@@ -86,7 +86,7 @@ class TimelineEntryFactory(factory.django.DjangoModelFactory):
     data = factory.LazyFunction(dict)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -96,7 +96,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     tax_rate = Decimal("19.00")
 
 
-class PipelineFactory(factory.django.DjangoModelFactory):
+class PipelineFactory(factory.django.DjangoModelFactory[Pipeline]):
     class Meta:
         model = Pipeline
 

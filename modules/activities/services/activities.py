@@ -40,13 +40,14 @@ class FollowUp:
 
 def _fill_links(activity: Activity) -> None:
     """An activity on a contact or deal also belongs to their company, so the company's timeline shows it."""
+    contact, deal = activity.contact, activity.deal
     if activity.company_id is None:
-        if activity.contact_id is not None and activity.contact.company_id is not None:
-            activity.company_id = activity.contact.company_id
-        elif activity.deal_id is not None and activity.deal.company_id is not None:
-            activity.company_id = activity.deal.company_id
-    if activity.contact_id is None and activity.deal_id is not None and activity.deal.contact_id is not None:
-        activity.contact_id = activity.deal.contact_id
+        if contact is not None and contact.company_id is not None:
+            activity.company_id = contact.company_id
+        elif deal is not None and deal.company_id is not None:
+            activity.company_id = deal.company_id
+    if contact is None and deal is not None and deal.contact_id is not None:
+        activity.contact_id = deal.contact_id
 
 
 def _links(activity: Activity) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from modules.contacts.models import ExchangeRate
 
 
 def base_currency() -> str:
-    return str(getattr(connection.tenant, "currency", "EUR") or "EUR")
+    return str(getattr(getattr(connection, "tenant", None), "currency", "EUR") or "EUR")
 
 
 class MissingRate(ValidationError):

@@ -19,7 +19,7 @@ def record_entry(
     actor: User | None,
     data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
-    **links: models.Model | None,
+    **links: Any,
 ) -> TimelineEntry:
     """One entry on the timelines of every record in ``links`` (company, contact, lead, deal, activity)."""
     entry = TimelineEntry(kind=kind, actor=actor, data=data or {}, **links)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from identity.models import User
 from modules.contacts.choices import TimelineKind
+from modules.contacts.services.money import base_currency
 from modules.contacts.services.records import apply_update, check_fields, validated
 from modules.contacts.services.timeline import record_entry
 from modules.sales.choices import STAGE_REQUIRABLE_FIELDS, DealStatus, StageKind
@@ -45,7 +46,8 @@ def missing_required_fields(deal: Deal, stage: Stage) -> dict[str, list[str]]:
 
 
 def _status_for(stage: Stage) -> str:
-    return {StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}.get(stage.kind, DealStatus.OPEN)
+    statuses: dict[str, str] = {StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}
+    return statuses.get(stage.kind, DealStatus.OPEN)
 
 
 def create_deal(*, by: User | None, **values: Any) -> Deal:
@@ -53,7 +55,7 @@ def create_deal(*, by: User | None, **values: Any) -> Deal:
     tags = values.pop("tags", None) or []
     check_fields(Deal, values, DEAL_FIELDS)
     values.setdefault("owner", by)
-    values.setdefault("currency", getattr(connection.tenant, "currency", "EUR"))
+    values.setdefault("currency", base_currency())
     pipeline: Pipeline | None = values.get("pipeline") or (values["stage"].pipeline if values.get("stage") else None)
     pipeline = pipeline or default_pipeline()
     if pipeline is None:
@@ -126,9 +128,8 @@ def move_deal_to_stage(
         deal.lost_note = lost_note if deal.status == DealStatus.LOST else ""
         deal.save()
         DealStageChange.objects.create(deal=deal, from_stage=previous, to_stage=stage, changed_by=by, changed_at=now)
-        kind = {DealStatus.WON: TimelineKind.DEAL_WON, DealStatus.LOST: TimelineKind.DEAL_LOST}.get(
-            deal.status, TimelineKind.STAGE_CHANGED
-        )
+        kinds: dict[str, str] = {DealStatus.WON: TimelineKind.DEAL_WON, DealStatus.LOST: TimelineKind.DEAL_LOST}
+        kind = kinds.get(deal.status, TimelineKind.STAGE_CHANGED)
         data = {"from_stage": previous.name, "to_stage": stage.name, "probability": deal.effective_probability}
         if lost_reason is not None and deal.status == DealStatus.LOST:
             data["lost_reason"] = lost_reason.name
