@@ -53,11 +53,14 @@ def _merge(survivor: R, duplicate: R, *, by: User | None, link: str) -> R:
         _fill_blanks(survivor, duplicate)
         survivor.tags.add(*duplicate.tags.all())
         survivor.save()
+        links: dict[str, Any] = {link: survivor}
+        if link == "contact":
+            links["company"] = getattr(survivor, "company", None)
         record_entry(
             TimelineKind.MERGED,
             actor=by,
             data={"merged": str(duplicate), "merged_id": duplicate.pk, "snapshot": snapshot, "moved": moved},
-            **{link: survivor},
+            **links,
         )
         duplicate.delete()
     return survivor
