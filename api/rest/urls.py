@@ -1,10 +1,23 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from api.rest.activities import views as activity_views
+from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
+from api.rest.sales import views as sales_views
 
 router = SimpleRouter()
 router.register("users", identity_views.UserViewSet, basename="user")
+router.register("companies", contact_views.CompanyViewSet, basename="company")
+router.register("contacts", contact_views.ContactViewSet, basename="contact")
+router.register("tags", contact_views.TagViewSet, basename="tag")
+router.register("activities", activity_views.ActivityViewSet, basename="activity")
+router.register("leads", sales_views.LeadViewSet, basename="lead")
+router.register("deals", sales_views.DealViewSet, basename="deal")
+router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
+router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
+router.register("products", sales_views.ProductViewSet, basename="product")
+router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 
 app_name = "api"
 

@@ -1,0 +1,269 @@
+"""Shared pieces of the CRM record endpoints: module permissions, visible related objects by id,
+tags by name, user-chosen ordering with cursor pages, service-backed viewsets and timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, cast
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.rest.pagination import IdCursorPagination
+from identity.models import User
+from identity.visibility import restrict_to_visible
+from modules.contacts.models import TimelineEntry
+from modules.contacts.services.tags import tags_from_names
+from modules.registry import is_enabled
+
+# The permission action each HTTP method needs; a view's ``action_permissions`` overrides per action.
+METHOD_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "change",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+class ModulePermission(BasePermission):
+    """``<module>.view`` to read, ``<module>.change`` to create or edit, ``<module>.delete`` to delete.
+
+    The view names its ``module``; a module the tenant does not have answers 404.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        module: str = getattr(view, "module")  # noqa: B009 - every view using this class declares it
+        if not is_enabled(request.tenant, module):  # type: ignore[attr-defined]
+            raise exceptions.NotFound()
+        overrides: dict[str, str] = getattr(view, "action_permissions", {})
+        permission = overrides.get(getattr(view, "action", "") or "") or METHOD_ACTIONS.get(request.method or "", "")
+        user = request.user
+        return bool(permission and user is not None and user.has_perm(f"{module}.{permission}"))
+
+
+RECORD_PERMISSIONS = [IsAuthenticated, ModulePermission]
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user of a request that passed ``IsAuthenticated``."""
+    return cast(User, request.user)
+
+
+def user_summary(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "email": user.email, "full_name": user.full_name}
+
+
+class RelatedByIdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """An object given by id, read back as a small nested object.
+
+    Only the tenant's rows can match (the schema holds nothing else); with ``owner_field`` only the
+    rows the requesting user may see. ``summary`` builds the nested output.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        summary: Callable[[Any], dict[str, Any] | None],
+        *,
+        owner_field: str | None = None,
+        filters: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.model = model
+        self.summary = summary
+        self.owner_field = owner_field
+        self.filters = filters or {}
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = self.model._default_manager.filter(**self.filters)
+        if self.owner_field is not None:
+            queryset = restrict_to_visible(queryset, self.context["request"].user, owner_field=self.owner_field)
+        return queryset
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value: Any) -> Any:
+        return self.summary(value)
+
+
+def user_field(**kwargs: Any) -> RelatedByIdField:
+    return RelatedByIdField(User, user_summary, filters={"is_active": True}, **kwargs)
+
+
+class TagNamesField(serializers.Field):  # type: ignore[type-arg]
+    """Tags as a list of names: reading gives the names, writing takes names (new ones are created)."""
+
+    default_error_messages = {
+        "not_a_list": _("Expected a list of tag names."),
+        "too_long": _("A tag has at most 60 characters."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, list) or not all(isinstance(name, str) for name in data):
+            self.fail("not_a_list")
+        if any(len(" ".join(name.split())) > 60 for name in data):
+            self.fail("too_long")
+        return list(data)
+
+    def to_representation(self, value: Any) -> list[str]:
+        return sorted((tag.name for tag in value.all()), key=str.lower)
+
+
+def tags_in(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with tag names turned into tags (creating new ones); call inside the write's transaction."""
+    if "tags" in values:
+        values["tags"] = tags_from_names(values["tags"])
+    return values
+
+
+class OrderingCursorPagination(IdCursorPagination):
+    """Cursor pages in an order the client picks with ``?ordering=`` from the view's
+    ``ordering_fields`` (``-`` for descending), ties broken by id; default id order."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...]:
+        value = request.query_params.get("ordering", "").strip()
+        if not value:
+            return ("id",)
+        allowed: Sequence[str] = getattr(view, "ordering_fields", ())
+        if value.lstrip("-") not in allowed:
+            choices = ", ".join(f"{name}, -{name}" for name in allowed)
+            raise exceptions.ValidationError({"ordering": [_("Order by one of: %(choices)s.") % {"choices": choices}]})
+        return (value, "-id" if value.startswith("-") else "id")
+
+
+class TimelinePagination(CursorPagination):
+    ordering = ("-occurred_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer[TimelineEntry]):
+    actor = serializers.SerializerMethodField()
+    activity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "kind", "occurred_at", "actor", "data", "activity"]
+        read_only_fields = fields
+
+    def get_actor(self, entry: TimelineEntry) -> dict[str, Any] | None:
+        return user_summary(entry.actor)
+
+    def get_activity(self, entry: TimelineEntry) -> dict[str, Any] | None:
+        activity = entry.activity
+        if activity is None:
+            return None
+        return {"id": activity.pk, "kind": activity.kind, "subject": activity.subject, "status": activity.status}
+
+
+def boolean_flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A CRM record resource: visible rows only, writes through the module's services in one transaction.
+
+    Subclasses set ``module``, ``base_queryset`` (with its select/prefetch), ``owner_field`` and the
+    services ``create_service(by=, **values)``, ``update_service(instance, by=, **values)`` and
+    ``delete_service(instance, by=)``. ``timeline_link`` names the TimelineEntry foreign key for
+    ``GET <id>/timeline/`` (None: no timeline).
+    """
+
+    module: ClassVar[str]
+    owner_field: ClassVar[str] = "owner"
+    ordering_fields: ClassVar[tuple[str, ...]] = ()
+    timeline_link: ClassVar[str | None] = None
+    action_permissions: ClassVar[dict[str, str]] = {"timeline": "view"}
+    permission_classes = RECORD_PERMISSIONS
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = OrderingCursorPagination
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return restrict_to_visible(self.base_queryset(), acting_user(self.request), owner_field=self.owner_field)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance: Any) -> None:
+        with transaction.atomic():
+            type(self).delete_service(instance, by=acting_user(self.request))  # type: ignore[attr-defined]
+
+    def retrieve_fresh(self, pk: int) -> Any:
+        """The row re-read with the list's select/prefetch, for the response after an action."""
+        return self.base_queryset().get(pk=pk)
+
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        """What happened to the record, newest first, in cursor pages."""
+        if self.timeline_link is None:
+            raise exceptions.NotFound()
+        record = self.get_object()
+        entries = TimelineEntry.objects.filter(**{self.timeline_link: record}).select_related("actor", "activity")
+        paginator = TimelinePagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(TimelineEntrySerializer(page, many=True).data)
+
+
+class ServiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A model serializer whose saves call the module's services with the validated values."""
+
+    def _by(self) -> User:
+        return self.context["request"].user  # type: ignore[no-any-return]
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        view = self.context["view"]
+        return type(view).create_service(by=self._by(), **tags_in(validated_data))
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        view = self.context["view"]
+        return type(view).update_service(instance, by=self._by(), **tags_in(validated_data))
+
+
+class DuplicateCheckingSerializer(ServiceSerializer):
+    """Creation refuses look-alikes of existing records (400 naming the field) unless
+    ``allow_duplicate`` is true, in the body or as ``?allow_duplicate=true``."""
+
+    allow_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        view = self.context["view"]
+        allow = validated_data.pop("allow_duplicate", False) or boolean_flag(
+            self.context["request"].query_params.get("allow_duplicate", "")
+        )
+        return type(view).create_service(by=self._by(), allow_duplicate=allow, **tags_in(validated_data))
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        validated_data.pop("allow_duplicate", None)
+        return super().update(instance, validated_data)

@@ -1,0 +1,324 @@
+"""REST endpoints of the sales module (404 where the tenant does not have it): leads (with
+conversion), deals (with stage moves), pipelines with their stages, lost reasons, products, quotes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.rest import filters
+from api.rest.activities.serializers import deal_summary
+from api.rest.contacts.serializers import company_summary, contact_summary
+from api.rest.pagination import IdCursorPagination
+from api.rest.records import RECORD_PERMISSIONS, OrderingCursorPagination, RecordViewSet, acting_user
+from api.rest.sales.serializers import (
+    ConvertLeadSerializer,
+    DealSerializer,
+    LeadSerializer,
+    LostReasonSerializer,
+    MoveDealSerializer,
+    PipelineSerializer,
+    ProductSerializer,
+    QuoteHeaderSerializer,
+    QuoteLineInputSerializer,
+    QuoteSerializer,
+    QuoteStatusSerializer,
+)
+from identity.visibility import restrict_to_visible
+from modules.contacts.choices import Source
+from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus
+from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.services.deals import create_deal, delete_deal, move_deal_to_stage, update_deal
+from modules.sales.services.leads import convert_lead, create_lead, delete_lead, update_lead
+from modules.sales.services.quotes import add_line, create_quote, remove_line, set_status, update_line, update_quote
+
+
+class LeadFilter(django_filters.FilterSet):
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    tag = filters.tag()
+    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    q = filters.search("full_name")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+
+class DealFilter(django_filters.FilterSet):
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    pipeline = django_filters.NumberFilter(field_name="pipeline_id")
+    stage = django_filters.NumberFilter(field_name="stage_id")
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices)
+    company = django_filters.NumberFilter(field_name="company_id")
+    contact = django_filters.NumberFilter(field_name="contact_id")
+    tag = filters.tag()
+    q = filters.search("name")
+    close_after = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="gte")
+    close_before = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+
+class LeadViewSet(RecordViewSet):
+    """Leads the user may see. Filters: owner, status, source, tag, email, q, updated_after;
+    ``ordering=`` full_name, created_at, updated_at. ``POST <id>/convert/`` turns one into records."""
+
+    module = "sales"
+    serializer_class = LeadSerializer
+    filterset_class = LeadFilter
+    ordering_fields = ("full_name", "created_at", "updated_at")
+    timeline_link = "lead"
+    action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "convert": "change"}
+    create_service = staticmethod(create_lead)
+    update_service = staticmethod(update_lead)
+    delete_service = staticmethod(delete_lead)
+
+    def base_queryset(self) -> QuerySet[Lead]:
+        return (
+            Lead.objects.select_related(
+                "owner", "converted_by", "converted_company", "converted_contact", "converted_deal"
+            )
+            .prefetch_related("tags")
+            .order_by("id")
+        )
+
+    @action(detail=True, methods=["post"])
+    def convert(self, request: Request, pk: str | None = None) -> Response:
+        """Company + contact (+ deal) from the lead, all or nothing."""
+        lead = self.get_object()
+        serializer = ConvertLeadSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        with transaction.atomic():
+            conversion = convert_lead(
+                lead,
+                by=acting_user(request),
+                company=values.get("company"),
+                contact=values.get("contact"),
+                create_company_record=values["create_company"],
+                deal_name=values["deal_name"],
+                pipeline=values.get("pipeline"),
+                stage=values.get("stage"),
+                amount=values.get("amount"),
+                create_deal_record=values["create_deal"],
+            )
+        return Response(
+            {
+                "lead": LeadSerializer(self.retrieve_fresh(lead.pk), context=self.get_serializer_context()).data,
+                "company": company_summary(conversion.company),
+                "contact": contact_summary(conversion.contact),
+                "deal": deal_summary(conversion.deal),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DealViewSet(RecordViewSet):
+    """Deals the user may see. Filters: owner, pipeline, stage, status, company, contact, tag, q,
+    close_after, close_before, updated_after; ``ordering=`` name, amount, created_at, updated_at.
+    ``POST <id>/move/`` moves one to another stage."""
+
+    module = "sales"
+    serializer_class = DealSerializer
+    filterset_class = DealFilter
+    ordering_fields = ("name", "amount", "created_at", "updated_at")
+    timeline_link = "deal"
+    action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "move": "change"}
+    create_service = staticmethod(create_deal)
+    update_service = staticmethod(update_deal)
+    delete_service = staticmethod(delete_deal)
+
+    def base_queryset(self) -> QuerySet[Deal]:
+        return (
+            Deal.objects.select_related("owner", "company", "contact", "lead", "pipeline", "stage", "lost_reason")
+            .prefetch_related("tags")
+            .order_by("id")
+        )
+
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Into ``stage``; a lost stage takes ``lost_reason`` and ``lost_note``; fields the stage requires
+        may be filled in the same request."""
+        deal = self.get_object()
+        serializer = MoveDealSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        stage: Stage = values.pop("stage")
+        with transaction.atomic():
+            move_deal_to_stage(
+                deal,
+                stage,
+                by=acting_user(request),
+                lost_reason=values.pop("lost_reason", None),
+                lost_note=values.pop("lost_note", ""),
+                **values,
+            )
+        return Response(DealSerializer(self.retrieve_fresh(deal.pk), context=self.get_serializer_context()).data)
+
+
+class SalesReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
+    module = "sales"
+    action_permissions: ClassVar[dict[str, str]] = {}
+    permission_classes = RECORD_PERMISSIONS
+    pagination_class = IdCursorPagination
+
+
+class PipelineViewSet(SalesReadOnlyViewSet):
+    """Pipelines in id order, each with its stages in board order."""
+
+    serializer_class = PipelineSerializer
+
+    def get_queryset(self) -> QuerySet[Pipeline]:
+        stages = Stage.objects.order_by("position", "id")
+        return Pipeline.objects.prefetch_related(Prefetch("stages", queryset=stages)).order_by("id")
+
+
+class LostReasonViewSet(SalesReadOnlyViewSet):
+    """Why deals are lost, in id order; ``?is_active=true`` for the ones offered when losing a deal."""
+
+    serializer_class = LostReasonSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["is_active"]
+
+    def get_queryset(self) -> QuerySet[LostReason]:
+        return LostReason.objects.order_by("id")
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = filters.search_plain("name", "sku")
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Product
+        fields: list[str] = []
+
+
+class ProductViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, SalesReadOnlyViewSet):
+    """The product catalogue; filters: q (name or SKU), is_active; ``ordering=`` name, unit_price.
+    Creating and editing (``is_active: false`` retires a product) need ``sales.manage_catalog``."""
+
+    action_permissions: ClassVar[dict[str, str]] = {"create": "manage_catalog", "partial_update": "manage_catalog"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = ProductSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+    pagination_class = OrderingCursorPagination
+    ordering_fields = ("name", "unit_price")
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return Product.objects.order_by("id")
+
+    def perform_create(self, serializer: ProductSerializer) -> None:  # type: ignore[override]
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer: ProductSerializer) -> None:  # type: ignore[override]
+        with transaction.atomic():
+            serializer.save()
+
+
+class QuoteFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=QuoteStatus.choices)
+    deal = django_filters.NumberFilter(field_name="deal_id")
+    company = django_filters.NumberFilter(field_name="company_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+
+    class Meta:
+        model = Quote
+        fields: list[str] = []
+
+
+class QuoteViewSet(SalesReadOnlyViewSet):
+    """Quotes the user may see, with their lines; filters: status, deal, company, owner.
+
+    ``POST`` creates a draft for a deal, ``PATCH`` changes a draft's header, ``POST <id>/lines/`` adds
+    a line, ``PATCH``/``DELETE <id>/lines/<line_id>/`` change or remove one, ``POST <id>/status/``
+    moves it along draft → sent → accepted / declined. Totals follow every change."""
+
+    serializer_class = QuoteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = QuoteFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_permissions: ClassVar[dict[str, str]] = {"line": "change"}
+
+    def get_queryset(self) -> QuerySet[Quote]:
+        lines = QuoteLine.objects.order_by("position", "id")
+        queryset = (
+            Quote.objects.select_related("owner", "company", "contact", "deal", "price_list")
+            .prefetch_related(Prefetch("lines", queryset=lines))
+            .order_by("id")
+        )
+        return restrict_to_visible(queryset, acting_user(self.request))
+
+    def _quote_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        quote = self.get_queryset().get(pk=pk)
+        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = QuoteHeaderSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            quote = create_quote(by=acting_user(request), **serializer.validated_data)
+        return self._quote_response(quote.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        quote = self.get_object()
+        serializer = QuoteHeaderSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        if "deal" in values:
+            raise ValidationError({"deal": [_("A quote stays with the deal it was made for.")]})
+        with transaction.atomic():
+            update_quote(quote, by=acting_user(request), **values)
+        return self._quote_response(quote.pk)
+
+    @action(detail=True, methods=["post"])
+    def lines(self, request: Request, pk: str | None = None) -> Response:
+        """Add a line to a draft."""
+        quote = self.get_object()
+        serializer = QuoteLineInputSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            add_line(quote, by=acting_user(request), **serializer.validated_data)
+        return self._quote_response(quote.pk, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>\d+)")
+    def line(self, request: Request, pk: str | None = None, line_id: str | None = None) -> Response:
+        """Change (all of the line's values, as when adding) or remove a line of a draft."""
+        quote = self.get_object()
+        line = get_object_or_404(QuoteLine.objects.select_related("quote"), pk=line_id, quote=quote)
+        with transaction.atomic():
+            if request.method == "DELETE":
+                remove_line(line, by=acting_user(request))
+            else:
+                serializer = QuoteLineInputSerializer(data=request.data, context=self.get_serializer_context())
+                serializer.is_valid(raise_exception=True)
+                update_line(line, by=acting_user(request), **serializer.validated_data)
+        return self._quote_response(quote.pk)
+
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        """Move the quote to ``status``."""
+        quote = self.get_object()
+        serializer = QuoteStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            set_status(quote, serializer.validated_data["status"], by=acting_user(request))
+        return self._quote_response(quote.pk)
