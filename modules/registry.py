@@ -74,7 +74,9 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Deals"), "sales:deal-list", icon="briefcase"),
             NavEntry(_("Pipeline"), "sales:board", icon="kanban"),
             NavEntry(_("Quotes"), "sales:quote-list", icon="receipt"),
+            NavEntry(_("Products"), "sales:product-list", icon="box-seam"),
             NavEntry(_("Forecast"), "sales:forecast", icon="graph-up-arrow", permission="sales.view_reports"),
+            NavEntry(_("Team activity"), "sales:team-activity", icon="people", permission="sales.view_reports"),
         ),
         extra_permissions={
             "sales.view_reports": _("Sales: forecast and team activity"),

@@ -1,8 +1,34 @@
+"""Catalogue and reporting pages: products, price lists, quotes, forecast with quotas, team activity."""
+
 from django.urls import path
 
-from modules.sales import views
+from modules.sales.catalog_views import forecast, products, quotes, team_activity
 
 urlpatterns = [
-    path("sales/quote-list/", views.placeholder, name="quote-list"),
-    path("sales/forecast/", views.placeholder, name="forecast"),
+    path("products/", products.product_list, name="product-list"),
+    path("products/new/", products.product_edit, name="product-create"),
+    path("products/<int:pk>/", products.product_edit, name="product-edit"),
+    path("products/<int:pk>/active/", products.product_set_active, name="product-set-active"),
+    path("products/price-lists/", products.price_list_list, name="price-list-list"),
+    path("products/price-lists/new/", products.price_list_create, name="price-list-create"),
+    path("products/price-lists/<int:pk>/", products.price_list_detail, name="price-list-detail"),
+    path("products/price-lists/<int:pk>/prices/", products.price_list_item_save, name="price-list-item-save"),
+    path(
+        "products/price-lists/<int:pk>/prices/<int:item_pk>/delete/",
+        products.price_list_item_delete,
+        name="price-list-item-delete",
+    ),
+    path("quotes/", quotes.quote_list, name="quote-list"),
+    path("quotes/new/", quotes.quote_create, name="quote-create"),
+    path("quotes/<int:pk>/", quotes.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/edit/", quotes.quote_edit, name="quote-edit"),
+    path("quotes/<int:pk>/lines/", quotes.quote_line_add, name="quote-line-add"),
+    path("quotes/<int:pk>/lines/prefill/", quotes.quote_line_prefill, name="quote-line-prefill"),
+    path("quotes/<int:pk>/lines/<int:line_pk>/", quotes.quote_line_edit, name="quote-line-edit"),
+    path("quotes/<int:pk>/lines/<int:line_pk>/delete/", quotes.quote_line_delete, name="quote-line-delete"),
+    path("quotes/<int:pk>/status/", quotes.quote_status, name="quote-status"),
+    path("quotes/<int:pk>/pdf/", quotes.quote_pdf, name="quote-pdf"),
+    path("forecast/", forecast.forecast, name="forecast"),
+    path("forecast/quotas/", forecast.quota_edit, name="quota-edit"),
+    path("team-activity/", team_activity.team_activity, name="team-activity"),
 ]

@@ -1,0 +1,40 @@
+"""Team activity: what each visible rep did over a chosen range (sales.view_reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from identity.decorators import signed_in_user
+from modules.activities.choices import ActivityKind
+from modules.sales.catalog_views import sales_page
+from modules.sales.selectors.rep_activity import rep_activity
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366 * 2
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@sales_page("sales.view", "sales.view_reports")
+def team_activity(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    end = _date(request.GET.get("end"), today)
+    start = _date(request.GET.get("start"), end - dt.timedelta(days=DEFAULT_DAYS - 1))
+    if start > end:
+        start, end = end, start
+    start = max(start, end - dt.timedelta(days=MAX_DAYS))
+    rows = rep_activity(signed_in_user(request), start, end)
+    return render(
+        request,
+        "sales/team_activity/team_activity.html",
+        {"rows": rows, "start": start, "end": end, "kinds": ActivityKind.choices},
+    )

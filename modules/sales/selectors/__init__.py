@@ -1,0 +1,1 @@
+"""Read-side queries of the sales module (reports aggregate in SQL here)."""

@@ -1,0 +1,293 @@
+"""The sales forecast of one month or quarter, per owner and per team, against quotas.
+
+Definitions (all amounts in the tenant's base currency):
+
+- **pipeline**: open deals expected to close in the period, full amount;
+- **weighted**: the same deals × their effective probability (the deal's own, else its stage's);
+- **committed**: open deals of the period whose effective probability is at least ``COMMIT_THRESHOLD``
+  (deals have no separate "commit" flag, so the probability is the commitment);
+- **won**: deals won with a close date in the period (in the viewer's time zone);
+- **quota**: the sum of the owners' monthly quotas in the period; a team's quota is its members' sum.
+
+Open deals convert with the rate valid on their expected close date, won deals with the rate on the
+day they closed (``RateTable``: latest rate on or before that date). A deal with no such rate is left
+out of the numbers and listed as unconvertible. Aggregation happens in SQL, grouped by owner,
+currency and date, so the query count does not depend on the number of deals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from identity.models import User
+from identity.visibility import restrict_to_visible, visible_owner_ids
+from modules.contacts.services.money import RateTable
+from modules.sales.choices import DealStatus
+from modules.sales.models import Deal, Quota
+
+COMMIT_THRESHOLD = 75
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=20, decimal_places=6)
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month" or "quarter"
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def key(self) -> str:
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def months(self) -> list[dt.date]:
+        step = 3 if self.kind == "quarter" else 1
+        return [dt.date(self.start.year, self.start.month + offset, 1) for offset in range(step)]
+
+    def shifted(self, count: int) -> Period:
+        step = 3 if self.kind == "quarter" else 1
+        index = self.start.year * 12 + self.start.month - 1 + count * step
+        return period_starting(self.kind, dt.date(index // 12, index % 12 + 1, 1))
+
+
+def period_starting(kind: str, start: dt.date) -> Period:
+    step = 3 if kind == "quarter" else 1
+    index = start.year * 12 + start.month - 1 + step
+    return Period(kind, start, dt.date(index // 12, index % 12 + 1, 1))
+
+
+def parse_period(kind: str, value: str, today: dt.date) -> Period:
+    """``2026-11`` (month) or ``2026-Q4`` (quarter); the period containing ``today`` when unreadable."""
+    kind = "quarter" if kind == "quarter" else "month"
+    try:
+        if kind == "quarter":
+            year, quarter = value.split("-Q")
+            if not 1 <= int(quarter) <= 4:
+                raise ValueError(value)
+            return period_starting(kind, dt.date(int(year), (int(quarter) - 1) * 3 + 1, 1))
+        year_text, month_text = value.split("-")
+        return period_starting(kind, dt.date(int(year_text), int(month_text), 1))
+    except ValueError:
+        first_month = (today.month - 1) // 3 * 3 + 1 if kind == "quarter" else today.month
+        return period_starting(kind, dt.date(today.year, first_month, 1))
+
+
+@dataclass
+class Figures:
+    quota: Decimal = ZERO
+    won: Decimal = ZERO
+    committed: Decimal = ZERO
+    weighted: Decimal = ZERO
+    pipeline: Decimal = ZERO
+    open_deals: int = 0
+    won_deals: int = 0
+
+    def add(self, other: Figures) -> None:
+        for name in ("quota", "won", "committed", "weighted", "pipeline", "open_deals", "won_deals"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def attainment(self) -> Decimal | None:
+        """Won as a percentage of quota."""
+        return None if not self.quota else (self.won * 100 / self.quota).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def forecast(self) -> Decimal:
+        """What the period should bring: won plus committed."""
+        return self.won + self.committed
+
+    @property
+    def gap(self) -> Decimal:
+        """Quota not yet covered by won and committed deals (negative: ahead of quota)."""
+        return self.quota - self.forecast
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    figures: Figures = field(default_factory=Figures)
+    member_ids: list[int | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unconvertible:
+    deal_id: int
+    name: str
+    owner: str
+    amount: Decimal
+    currency: str
+    on: dt.date
+    status: str
+
+
+@dataclass
+class Forecast:
+    period: Period
+    base_currency: str
+    owners: list[Row]
+    teams: list[Row]
+    total: Figures
+    unconvertible: list[Unconvertible]
+    commit_threshold: int = COMMIT_THRESHOLD
+
+
+def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(period.start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(period.end, dt.time.min, tzinfo=zone),
+    )
+
+
+def _open_groups(deals: QuerySet[Deal], period: Period) -> Iterable[Mapping[str, Any]]:
+    probability = Coalesce("probability", "stage__probability")
+    return (
+        deals.filter(status=DealStatus.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
+        .annotate(p=probability)
+        .values("owner_id", "currency", "expected_close_date")
+        .annotate(
+            pipeline=Sum("amount"),
+            weighted=Sum(ExpressionWrapper(F("amount") * F("p") / Value(Decimal(100)), output_field=MONEY)),
+            committed=Coalesce(Sum("amount", filter=Q(p__gte=COMMIT_THRESHOLD)), Value(ZERO), output_field=MONEY),
+            count=Count("id"),
+        )
+        .order_by()
+    )
+
+
+def _won_groups(deals: QuerySet[Deal], period: Period) -> Iterable[Mapping[str, Any]]:
+    start, end = _bounds(period)
+    return (
+        deals.filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
+        .annotate(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
+        .values("owner_id", "currency", "closed_on")
+        .annotate(won=Sum("amount"), count=Count("id"))
+        .order_by()
+    )
+
+
+def _as_date(value: object) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise TypeError(value)
+    return value
+
+
+def _as_decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _as_owner(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def build_forecast(user: User, period: Period) -> Forecast:
+    visible = visible_owner_ids(user)
+    deals = restrict_to_visible(Deal.objects.all(), user)
+    rates = RateTable()
+    figures: dict[int | None, Figures] = defaultdict(Figures)
+    missing: set[tuple[str, dt.date]] = set()
+
+    def convert(amount: Decimal, currency: str, on: dt.date) -> Decimal | None:
+        converted = rates.to_base(amount, currency, on)
+        if converted is None:
+            missing.add((currency, on))
+            return None
+        return cents(converted)
+
+    for group in _open_groups(deals, period):
+        currency, on = str(group["currency"]), _as_date(group["expected_close_date"])
+        pipeline, weighted, committed = (
+            convert(_as_decimal(group[name]), currency, on) for name in ("pipeline", "weighted", "committed")
+        )
+        if pipeline is None or weighted is None or committed is None:
+            continue
+        row = figures[_as_owner(group["owner_id"])]
+        row.pipeline += pipeline
+        row.weighted += weighted
+        row.committed += committed
+        row.open_deals += int(str(group["count"]))
+    for group in _won_groups(deals, period):
+        won = convert(_as_decimal(group["won"]), str(group["currency"]), _as_date(group["closed_on"]))
+        if won is None:
+            continue
+        row = figures[_as_owner(group["owner_id"])]
+        row.won += won
+        row.won_deals += int(str(group["count"]))
+
+    quotas = Quota.objects.filter(month__gte=period.start, month__lt=period.end)
+    if visible is not None:
+        quotas = quotas.filter(user_id__in=visible)
+    for user_id, amount in quotas.values("user_id").annotate(total=Sum("amount")).values_list("user_id", "total"):
+        figures[user_id].quota += amount
+
+    user_ids = [key for key in figures if key is not None]
+    names = {pk: User(pk=pk, email=email, full_name=name).display_name for pk, email, name in
+             User.objects.filter(pk__in=user_ids).values_list("pk", "email", "full_name")}  # fmt: skip
+    owners = [Row(key=str(pk), label=names.get(pk, "?"), figures=figures[pk], member_ids=[pk]) for pk in user_ids]
+    owners.sort(key=lambda row: row.label.lower())
+    if None in figures:
+        owners.append(Row(key="unassigned", label=_("No owner"), figures=figures[None], member_ids=[None]))
+
+    teams: dict[int, Row] = {}
+    memberships = User.teams.through.objects.filter(user_id__in=user_ids).order_by("team__name", "team_id")
+    for team_id, team_name, member_id in memberships.values_list("team_id", "team__name", "user_id"):
+        team = teams.setdefault(team_id, Row(key=f"team-{team_id}", label=team_name))
+        team.member_ids.append(member_id)
+        team.figures.add(figures[member_id])
+
+    total = Figures()
+    for owner in owners:
+        total.add(owner.figures)
+    return Forecast(
+        period=period,
+        base_currency=rates.base,
+        owners=owners,
+        teams=list(teams.values()),
+        total=total,
+        unconvertible=_unconvertible(deals, period, missing),
+    )
+
+
+def _unconvertible(deals: QuerySet[Deal], period: Period, missing: set[tuple[str, dt.date]]) -> list[Unconvertible]:
+    """The deals behind the (currency, date) groups no rate covers: one query, only for those currencies."""
+    if not missing:
+        return []
+    start, end = _bounds(period)
+    zone = timezone.get_current_timezone()
+    rows = (
+        deals.filter(currency__in={currency for currency, _on in missing})
+        .filter(
+            Q(status=DealStatus.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
+            | Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
+        )
+        .select_related("owner")
+        .order_by("name", "id")
+    )
+    result = []
+    for deal in rows:
+        if deal.status == DealStatus.OPEN:
+            on = deal.expected_close_date
+        else:
+            on = timezone.localtime(deal.closed_at, zone).date() if deal.closed_at else None
+        if (deal.currency, on) in missing:
+            owner = deal.owner.display_name if deal.owner else _("No owner")
+            result.append(Unconvertible(deal.pk, deal.name, owner, deal.amount, deal.currency, on, deal.status))  # type: ignore[arg-type]
+    return result

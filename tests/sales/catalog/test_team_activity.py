@@ -1,0 +1,111 @@
+"""Team activity: per rep activities, deal moves, won/lost, win rate and cycle length over a range."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from modules.sales.models import Deal, DealStageChange, Stage
+from tests.factories import ActivityFactory, DealFactory
+from tests.sales.catalog.conftest import MakeUser
+from tests.tenancy import REP_EMAIL, TenantFixture
+
+RANGE = "?start=2030-03-01&end=2030-03-31"
+
+
+def _at(month: int, day: int) -> dt.datetime:
+    return dt.datetime(2030, month, day, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def data_set(alpha: TenantFixture, make_user: MakeUser) -> None:
+    make_user("manager", "mia@example.test", full_name="Mia", teams=("Key accounts",))
+    kim = make_user("sales_rep", "kim@example.test", full_name="Kim", teams=("Key accounts",))
+    rita = alpha.user(REP_EMAIL)
+    with alpha.active():
+        stages = {stage.name: stage for stage in Stage.objects.all()}
+        for assignee, kind, status, completed in [
+            (rita, "call", "done", _at(3, 2)),
+            (rita, "call", "done", _at(3, 30)),
+            (rita, "meeting", "done", _at(3, 5)),
+            (rita, "call", "done", _at(4, 1)),  # after the range
+            (rita, "task", "open", None),
+            (kim, "email", "done", _at(3, 7)),
+        ]:
+            ActivityFactory(assignee=assignee, kind=kind, status=status, completed_at=completed)
+        first, second = DealFactory(owner=rita), DealFactory(owner=rita)
+        for deal, by, from_stage, to_stage, when in [
+            (first, rita, None, "Qualification", _at(3, 1)),  # creation, not a move
+            (first, rita, "Qualification", "Proposal", _at(3, 3)),
+            (first, rita, "Proposal", "Negotiation", _at(3, 9)),
+            (second, rita, "Qualification", "Proposal", _at(3, 4)),
+            (second, rita, "Proposal", "Negotiation", _at(2, 27)),  # before the range
+            (second, kim, "Negotiation", "Proposal", _at(3, 20)),
+        ]:
+            DealStageChange.objects.create(
+                deal=deal, changed_by=by, from_stage=stages.get(from_stage), to_stage=stages[to_stage], changed_at=when
+            )
+        for owner, status, created, closed in [
+            (rita, "won", _at(2, 1), _at(3, 3)),  # 30 days
+            (rita, "won", _at(3, 1), _at(3, 11)),  # 10 days
+            (rita, "lost", _at(1, 1), _at(3, 12)),
+            (rita, "won", _at(1, 1), _at(4, 2)),  # after the range
+            (kim, "lost", _at(3, 1), _at(3, 2)),
+        ]:
+            deal = DealFactory(owner=owner, status=status, closed_at=closed, stage=stages[status.title()])
+            Deal.objects.filter(pk=deal.pk).update(created_at=created)
+
+
+def _rows(response) -> dict[str, tuple[object, ...]]:
+    return {
+        row.user.display_name: (
+            row.activities["call"], row.activities["meeting"], row.activities["email"], row.activities_total,
+            row.deals_moved, row.stage_moves, row.won, row.lost, row.win_rate, row.average_cycle_days,
+        )
+        for row in response.context["rows"]
+    }  # fmt: skip
+
+
+def test_each_reps_numbers_are_exact(alpha: TenantFixture, data_set):
+    response = alpha.client().get(f"/team-activity/{RANGE}")
+
+    assert response.status_code == 200
+    assert _rows(response) == {
+        "admin": (0, 0, 0, 0, 0, 0, 0, 0, None, None),
+        "Kim": (0, 0, 1, 1, 1, 1, 0, 1, Decimal("0.0"), None),
+        "Mia": (0, 0, 0, 0, 0, 0, 0, 0, None, None),
+        "Rita Rep": (2, 1, 0, 3, 2, 3, 2, 1, Decimal("66.7"), Decimal("20.0")),
+    }
+
+
+def test_a_manager_sees_their_team(alpha: TenantFixture, data_set):
+    response = alpha.client("mia@example.test").get(f"/team-activity/{RANGE}")
+
+    assert list(_rows(response)) == ["Kim", "Mia"]
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_page_costs_the_same_queries_for_5_and_50_records(
+    alpha: TenantFixture, django_assert_max_num_queries, count: int
+):
+    rita = alpha.user(REP_EMAIL)
+    with alpha.active():
+        ActivityFactory.create_batch(count, assignee=rita, kind="call", status="done", completed_at=_at(3, 2))
+        DealFactory.create_batch(count, owner=rita, status="lost", closed_at=_at(3, 2))
+    client = alpha.client()
+
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/team-activity/{RANGE}")
+
+    assert _rows(response)["Rita Rep"][3] == count
+
+
+def test_reps_without_reports_permission_are_refused(alpha: TenantFixture):
+    response = alpha.client(REP_EMAIL).get("/team-activity/")
+
+    assert response.status_code == 403
+    assert "Sales: forecast and team activity" in response.content.decode()
+
+
+def test_sales_disabled_hides_team_activity(alpha: TenantFixture, sales_disabled: None):
+    assert alpha.client().get("/team-activity/").status_code == 404
