@@ -9,6 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
 app = CeleryApp("relata")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Periodic tasks. Beat sends them without a tenant; each queues its per-tenant work itself.
+app.conf.beat_schedule = {
+    "activities-send-reminders": {
+        "task": "modules.activities.tasks.dispatch_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 
 @app.on_after_finalize.connect

@@ -1,10 +1,26 @@
 from django.urls import path
 
-from modules.activities import views
+from modules.activities.views import activities, calendar, notifications
 
 app_name = "activities"
 
 urlpatterns = [
-    path("activities/activity-list/", views.placeholder, name="activity-list"),
-    path("activities/calendar/", views.placeholder, name="calendar"),
+    path("activities/", activities.activity_list, name="activity-list"),
+    path("activities/new/", activities.activity_create, name="activity-create"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity-detail"),
+    path("activities/<int:pk>/edit/", activities.activity_edit, name="activity-edit"),
+    path("activities/<int:pk>/complete/", activities.activity_complete, name="activity-complete"),
+    path("activities/<int:pk>/done/", activities.activity_quick_complete, name="activity-quick-complete"),
+    path("activities/<int:pk>/cancel/", activities.activity_cancel, name="activity-cancel"),
+    path("activities/<int:pk>/delete/", activities.activity_delete, name="activity-delete"),
+    path("activities/<int:pk>/reschedule/", calendar.reschedule, name="activity-reschedule"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/events/", calendar.calendar_events, name="calendar-events"),
+    path("calendar/import/", calendar.calendar_import, name="calendar-import"),
+    path("calendar/feed/reset/", calendar.calendar_feed_reset, name="calendar-feed-reset"),
+    path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/bell/", notifications.notification_bell, name="notification-bell"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
 ]

@@ -1,0 +1,201 @@
+"""Forms of the activity pages. They check the input's shape; the services own the rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from identity.models import User
+from identity.visibility import restrict_to_visible
+from modules.activities.choices import ActivityKind, ActivityStatus, Outcome, Priority
+from modules.activities.models import Activity
+from modules.activities.selectors import assignable_users
+from modules.contacts.models import Company, Contact
+from modules.sales.models import Deal, Lead
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Minutes before the start at which a reminder fires.
+REMINDER_OFFSETS = (0, 15, 60, 1440)
+
+
+def _datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+
+def _offset_label(minutes: int) -> str:
+    if minutes == 0:
+        return str(_("At the start"))
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(count)d day before", "%(count)d days before", days) % {"count": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)d hour before", "%(count)d hours before", hours) % {"count": hours}
+    return ngettext("%(count)d minute before", "%(count)d minutes before", minutes) % {"count": minutes}
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, and ``is-invalid`` on the fields that carry an error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        names = [field] if field else list(getattr(error, "error_dict", {}) or [])
+        for name in names:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                    widget.attrs["aria-invalid"] = "true"
+
+
+class ActivityForm(BootstrapForm):
+    """Plan or edit an activity. Linked records arrive as ids (prefilled from the page that links here)."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=ActivityKind.choices, initial=ActivityKind.TASK)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_at = forms.DateTimeField(label=_("Due / starts"), required=False, widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=_datetime_input())
+    all_day = forms.BooleanField(label=_("All day"), required=False)
+    location = forms.CharField(label=_("Location"), max_length=255, required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none(), empty_label=None)
+    reminder = forms.TypedChoiceField(label=_("Reminder"), required=False, coerce=int, empty_value=None)
+    company = forms.ModelChoiceField(queryset=Company.objects.none(), required=False, widget=forms.HiddenInput)
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, widget=forms.HiddenInput)
+    lead = forms.ModelChoiceField(queryset=Lead.objects.none(), required=False, widget=forms.HiddenInput)
+    deal = forms.ModelChoiceField(queryset=Deal.objects.none(), required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        sales_enabled: bool,
+        extra_offset: int | None = None,
+        current_assignee_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        assignees = assignable_users(user)
+        if current_assignee_id is not None:  # editing keeps the assignee even if out of the user's sight
+            assignees = assignees | User.objects.filter(pk=current_assignee_id)
+        self.fields["assignee"].queryset = assignees.distinct()  # type: ignore[attr-defined]
+        self.fields["company"].queryset = restrict_to_visible(Company.objects.all(), user)  # type: ignore[attr-defined]
+        self.fields["contact"].queryset = restrict_to_visible(Contact.objects.all(), user)  # type: ignore[attr-defined]
+        if sales_enabled:
+            self.fields["lead"].queryset = restrict_to_visible(Lead.objects.all(), user)  # type: ignore[attr-defined]
+            self.fields["deal"].queryset = restrict_to_visible(Deal.objects.all(), user)  # type: ignore[attr-defined]
+        else:
+            del self.fields["lead"], self.fields["deal"]
+        offsets = sorted({*REMINDER_OFFSETS, *([extra_offset] if extra_offset is not None else [])})
+        self.fields["reminder"].choices = [  # type: ignore[attr-defined]
+            ("", _("No reminder")),
+            *((minutes, _offset_label(minutes)) for minutes in offsets),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reminder") is not None and not data.get("due_at"):
+            self.add_error("reminder", _("A reminder needs a due date."))
+        return data
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned data as the activity service takes it."""
+        data = dict(self.cleaned_data)
+        offset = data.pop("reminder", None)
+        data["remind_at"] = data["due_at"] - timedelta(minutes=offset) if offset is not None else None
+        return data
+
+    @staticmethod
+    def initial_for(activity: Activity) -> tuple[dict[str, Any], int | None]:
+        """Initial values of an existing activity and its reminder offset in minutes."""
+        offset = None
+        if activity.remind_at and activity.due_at:
+            offset = max(int((activity.due_at - activity.remind_at).total_seconds() // 60), 0)
+        initial = {
+            name: getattr(activity, name)
+            for name in ("kind", "subject", "body", "due_at", "ends_at", "all_day", "location", "priority")
+        }
+        initial.update(
+            assignee=activity.assignee_id,
+            reminder=offset,
+            company=activity.company_id,
+            contact=activity.contact_id,
+            lead=activity.lead_id,
+            deal=activity.deal_id,
+        )
+        return initial, offset
+
+
+class CompleteForm(BootstrapForm):
+    """Mark an activity done, optionally planning what comes next."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
+    outcome_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.BooleanField(label=_("Plan a follow-up"), required=False)
+    follow_up_kind = forms.ChoiceField(
+        label=_("Follow-up type"),
+        choices=[(value, label) for value, label in ActivityKind.choices if value != ActivityKind.NOTE],
+        initial=ActivityKind.CALL,
+    )
+    follow_up_subject = forms.CharField(label=_("Follow-up subject"), max_length=255, required=False)
+    follow_up_due = forms.DateTimeField(label=_("Follow-up due"), required=False, widget=_datetime_input())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("follow_up") and not (data.get("follow_up_subject") or "").strip():
+            self.add_error("follow_up_subject", _("Give the follow-up a subject."))
+        return data
+
+
+class FilterForm(BootstrapForm):
+    """The activity list's filters; every value optional, unknown values are an error, not ignored."""
+
+    STATUS_CHOICES = (("open", _("Open")), ("done", _("Done")), ("cancelled", _("Cancelled")), ("all", _("All")))
+
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All types")), *ActivityKind.choices], required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Subject contains"), required=False, max_length=100)
+    company = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    deal = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(str(person.pk), str(person)) for person in assignable_users(user) if person.pk != user.pk]
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("me", _("Me")),
+            ("all", _("Everyone I can see")),
+            *people,
+        ]
+
+    def clean_status(self) -> str:
+        return self.cleaned_data.get("status") or ActivityStatus.OPEN
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("iCalendar file (.ics)"), widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"})
+    )

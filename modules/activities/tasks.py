@@ -1,0 +1,42 @@
+"""Activity tasks. ``dispatch_reminders`` runs every minute from beat (entry in crm_platform/celery.py),
+in the public schema, and queues ``send_reminders`` once per tenant; that one runs in the tenant's
+schema (tenant-schemas-celery)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from modules.activities.services.reminders import send_due_reminders
+from tenants.choices import CLOSED_STATUSES, ProvisioningState
+from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> int:
+    """Turn the current tenant's due reminders into notifications (idempotent)."""
+    if getattr(connection, "schema_name", "public") == "public":
+        logger.warning("send_reminders runs per tenant; queued without one, nothing done")
+        return 0
+    return send_due_reminders()
+
+
+@shared_task
+def dispatch_reminders() -> int:
+    """Queue ``send_reminders`` for every served tenant; returns how many were queued."""
+    tenants = (
+        Tenant.objects.filter(provisioning_state=ProvisioningState.ACTIVE, is_template=False)
+        .exclude(schema_name="public")
+        .exclude(status__in=CLOSED_STATUSES)
+    )
+    queued = 0
+    for tenant in tenants:
+        with tenant_context(tenant):
+            send_reminders.apply_async(expires=55)
+        queued += 1
+    return queued

@@ -1,0 +1,227 @@
+"""Activity pages: the to-do list, the detail with its follow-up chain, the forms and the quick actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from identity.forms import apply_service_errors
+from modules.activities.choices import ActivityStatus
+from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
+from modules.activities.models import Activity
+from modules.activities.selectors import LINK_FIELDS, filter_activities, group_by_due, visible_activities
+from modules.activities.services.activities import (
+    FollowUp,
+    cancel_activity,
+    complete_activity,
+    create_activity,
+    delete_activity,
+    follow_up_chain,
+    update_activity,
+)
+from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
+
+LIST_LIMIT = 200
+
+
+def _status(form: Any) -> int:
+    return 400 if form.errors else 200
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@activities_view("activities.view")
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = FilterForm(request.GET or None, user=user)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and form.errors:
+        return render(request, "activities/activity_list.html", {"form": form, "groups": None}, status=400)
+    queryset = filter_activities(visible_activities(user), filters, user)
+    status = filters.get("status") or ActivityStatus.OPEN
+    context: dict[str, Any] = {
+        "form": form,
+        "status": status,
+        "limit": LIST_LIMIT,
+        "sales_enabled": sales_enabled(request),
+    }
+    if status == ActivityStatus.OPEN:
+        rows = list(queryset.order_by("due_at", "id")[:LIST_LIMIT])
+        context["groups"] = group_by_due(rows)
+    else:
+        rows = list(queryset.order_by("-due_at", "-id")[:LIST_LIMIT])
+        context["rows"] = rows
+    context["truncated"] = len(rows) == LIST_LIMIT
+    context["show_assignee"] = (filters.get("assignee") or "me") != "me"
+    return render(request, "activities/activity_list.html", context)
+
+
+@activities_view("activities.view")
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_visible_activity(request, pk)
+    chain = follow_up_chain(activity)
+    visible = visible_activities(current_user(request)).filter(pk__in=[a.pk for a in chain])
+    visible_ids = set(visible.values_list("pk", flat=True))
+    context = {
+        "activity": activity,
+        "chain": [a for a in chain if a.pk in visible_ids] if len(chain) > 1 else [],
+        "sales_enabled": sales_enabled(request),
+    }
+    return render(request, "activities/activity_detail.html", context)
+
+
+def _linked_records(form: ActivityForm) -> dict[str, Any]:
+    """The records the form links to, for display (only ones the user may see)."""
+    linked = {}
+    for name in LINK_FIELDS:
+        if name not in form.fields:
+            continue
+        value = form[name].value()
+        if value in (None, ""):
+            continue
+        try:
+            linked[name] = form.fields[name].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            continue
+    return {name: record for name, record in linked.items() if record is not None}
+
+
+def _render_form(request: HttpRequest, form: ActivityForm, activity: Activity | None) -> HttpResponse:
+    context = {"form": form, "activity": activity, "linked": _linked_records(form), "next": _next_url(request, "")}
+    return render(request, "activities/activity_form.html", context, status=_status(form))
+
+
+@activities_view("activities.change")
+def activity_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    initial: dict[str, Any] = {"assignee": user.pk}
+    for name in (*LINK_FIELDS, "kind"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    form = ActivityForm(request.POST or None, initial=initial, user=user, sales_enabled=sales_enabled(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = create_activity(by=user, **form.service_values())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(subject)s” is planned.") % {"subject": activity.subject})
+            return redirect(_next_url(request, reverse("activities:activity-detail", args=[activity.pk])))
+    return _render_form(request, form, None)
+
+
+@activities_view("activities.change")
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_visible_activity(request, pk)
+    user = current_user(request)
+    initial, offset = ActivityForm.initial_for(activity)
+    form = ActivityForm(
+        request.POST or None,
+        initial=initial,
+        user=user,
+        sales_enabled=sales_enabled(request),
+        extra_offset=offset,
+        current_assignee_id=activity.assignee_id,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_activity(activity, by=user, **form.service_values())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("“%(subject)s” is saved.") % {"subject": activity.subject})
+            return redirect(_next_url(request, reverse("activities:activity-detail", args=[activity.pk])))
+    return _render_form(request, form, activity)
+
+
+@activities_view("activities.change")
+def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_visible_activity(request, pk)
+    user = current_user(request)
+    form = CompleteForm(request.POST or None)
+    if activity.status != ActivityStatus.OPEN:
+        form.add_error(None, _("Only an open activity can be completed."))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        follow_up = None
+        if data["follow_up"]:
+            follow_up = FollowUp(
+                kind=data["follow_up_kind"], subject=data["follow_up_subject"].strip(), due_at=data["follow_up_due"]
+            )
+        try:
+            activity, next_activity = complete_activity(
+                activity, by=user, outcome=data["outcome"], outcome_note=data["outcome_note"], follow_up=follow_up
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if next_activity is not None:
+                messages.success(
+                    request,
+                    _("“%(subject)s” is done; the follow-up “%(next)s” is planned.")
+                    % {"subject": activity.subject, "next": next_activity.subject},
+                )
+            else:
+                messages.success(request, _("“%(subject)s” is done.") % {"subject": activity.subject})
+            return redirect(_next_url(request, reverse("activities:activity-detail", args=[activity.pk])))
+    status = 400 if form.errors and request.method == "POST" else 200
+    if activity.status != ActivityStatus.OPEN and request.method == "POST":
+        status = 400
+    context = {"form": form, "activity": activity, "next": _next_url(request, "")}
+    return render(request, "activities/activity_complete.html", context, status=status)
+
+
+@activities_view("activities.change")
+@require_POST
+def activity_quick_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Done without an outcome, from the list (htmx swaps the row)."""
+    activity = get_visible_activity(request, pk)
+    try:
+        activity, _next = complete_activity(activity, by=current_user(request))
+    except ValidationError as error:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(" ".join(error.messages), status=400)
+        messages.error(request, " ".join(error.messages))
+        return redirect(_next_url(request, reverse("activities:activity-list")))
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "activities/includes/activity_row.html", {"activity": activity, "just_done": True})
+    messages.success(request, _("“%(subject)s” is done.") % {"subject": activity.subject})
+    return redirect(_next_url(request, reverse("activities:activity-list")))
+
+
+@activities_view("activities.change")
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_visible_activity(request, pk)
+    try:
+        cancel_activity(activity, by=current_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(subject)s” is cancelled.") % {"subject": activity.subject})
+    return redirect("activities:activity-detail", pk=activity.pk)
+
+
+@activities_view("activities.delete")
+@require_POST
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_visible_activity(request, pk)
+    subject = activity.subject
+    delete_activity(activity, by=current_user(request))
+    messages.success(request, _("“%(subject)s” is deleted.") % {"subject": subject})
+    return redirect("activities:activity-list")
