@@ -1,15 +1,25 @@
 """Building blocks every GraphQL module shares: the relay Node interface, counted connections,
 connection fields and the signed-in user."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 import graphene
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from graphene import relay
+from graphene.utils.str_converters import to_camel_case
 from graphene_django import DjangoConnectionField
+from graphene_django.settings import graphene_settings
 from graphql import GraphQLError
 from graphql_relay import from_global_id
 
 from identity.models import User
+from modules.registry import is_enabled
 
 
 def require_user(info: Any) -> User:
@@ -71,3 +81,269 @@ class ConnectionField(DjangoConnectionField):
             return super().connection_resolver(*args, **kwargs)
         except (AssertionError, ValueError) as error:
             raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
+
+
+# --- Shared by the CRM record types and their mutations --------------------------------------------
+
+
+def enum_from_choices(name: str, choices: type[models.TextChoices], description: str = "") -> type[graphene.Enum]:
+    """A GraphQL enum whose values are a TextChoices' stored values (members named like the choices)."""
+    return graphene.Enum(name, [(member.name, member.value) for member in choices], description=description)
+
+
+def choice_field(enum: type[graphene.Enum], attname: str, *, required: bool = True, **kwargs: Any) -> graphene.Field:
+    """A model choice field as ``enum``; a blank stored value reads as null. (Values fresh from a model
+    default are Django's own enum members, which graphene's enum would not recognise.)"""
+
+    def resolve(root: Any, info: Any) -> Any:
+        return enum_value(getattr(root, attname)) or None
+
+    return graphene.Field(enum, required=required, resolver=resolve, **kwargs)
+
+
+def enum_value(value: Any) -> Any:
+    """graphene hands enum arguments over as Python enum members; services want the stored value."""
+    return getattr(value, "value", value)
+
+
+def require_module(info: Any, key: str) -> None:
+    """A "not enabled" error when the tenant's plan does not include the module."""
+    tenant = getattr(info.context, "tenant", None)
+    if tenant is None or not is_enabled(tenant, key):
+        raise GraphQLError(module_not_enabled_message(key), extensions={"code": "MODULE_NOT_ENABLED"})
+
+
+def module_enabled(info: Any, key: str) -> bool:
+    tenant = getattr(info.context, "tenant", None)
+    return tenant is not None and is_enabled(tenant, key)
+
+
+def module_not_enabled_message(key: str) -> str:
+    return _("The %(module)s module is not enabled for this tenant.") % {"module": key}
+
+
+def require_permission(info: Any, code: str) -> User:
+    """The signed-in user, who must hold ``code``; otherwise a PERMISSION_DENIED error for the field."""
+    user = require_user(info)
+    if not user.has_perm(code):
+        raise GraphQLError(_("You do not have permission to do this."), extensions={"code": "PERMISSION_DENIED"})
+    return user
+
+
+def global_id_to_pk(global_id: Any, type_name: str) -> int | None:
+    """The primary key a global id names when it names an object of ``type_name``, else None."""
+    if not isinstance(global_id, str):
+        return None
+    try:
+        found_type, object_id = from_global_id(global_id)
+    except Exception:  # graphql-relay raises for malformed base64 or text
+        return None
+    if found_type != type_name or not object_id.isdigit():
+        return None
+    return int(object_id)
+
+
+def id_argument(global_id: Any, type_name: str, argument: str) -> int:
+    """The primary key of a filter argument's global id; a BAD_USER_INPUT error naming the argument otherwise."""
+    pk = global_id_to_pk(global_id, type_name)
+    if pk is None:
+        raise GraphQLError(
+            _("%(argument)s: not an id of a %(type)s.") % {"argument": argument, "type": type_name},
+            extensions={"code": "BAD_USER_INPUT", "field": argument},
+        )
+    return pk
+
+
+def search_records(queryset: QuerySet[Any], value: str | None, name_field: str) -> QuerySet[Any]:
+    """Full-text match on the row's ``search_vector``, or a name that is similar (trigram) or contains it."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    return queryset.filter(
+        Q(search_vector=SearchQuery(value, config="simple", search_type="websearch"))
+        | Q(**{f"{name_field}__trigram_similar": value})
+        | Q(**{f"{name_field}__icontains": value})
+    )
+
+
+def order_records(queryset: QuerySet[Any], order_by: Any) -> QuerySet[Any]:
+    """Order by an ``…OrderBy`` enum value ("name", "-created_at"…), id as the tie-break; id order by default."""
+    value = enum_value(order_by)
+    if not value:
+        return queryset.order_by("id")
+    return queryset.order_by(value, "-id" if value.startswith("-") else "id")
+
+
+def ordering_enum(name: str, fields: dict[str, str]) -> type[graphene.Enum]:
+    """``NAME`` / ``NAME_DESC`` … for each (enum name → model field) pair."""
+    members: list[tuple[str, str]] = []
+    for member, field in fields.items():
+        members += [(member, field), (f"{member}_DESC", f"-{field}")]
+    return graphene.Enum(name, members, description="Sort order; rows with equal values keep id order.")
+
+
+def connection_from_queryset(connection_type: Any, queryset: QuerySet[Any], args: dict[str, Any]) -> Any:
+    """A page of ``queryset`` as ``connection_type``, counted and sliced in the database (as root fields are)."""
+    max_limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+    first, last = args.get("first"), args.get("last")
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and (value < 0 or (max_limit and value > max_limit)):
+            raise GraphQLError(
+                _("Argument '%(name)s' must be between 0 and %(limit)s.") % {"name": name, "limit": max_limit},
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+    return DjangoConnectionField.resolve_connection(connection_type, dict(args), queryset, max_limit=max_limit)
+
+
+# --- Mutations --------------------------------------------------------------------------------------
+
+ERROR_CODES = (
+    ("INVALID", "The value is not valid."),
+    ("REQUIRED", "The field needs a value."),
+    ("NOT_FOUND", "No such record, or not one you can see."),
+    ("DUPLICATE", "The record looks like an existing one."),
+    ("PERMISSION_DENIED", "Your role does not allow this."),
+    ("MODULE_NOT_ENABLED", "The tenant's plan does not include the module."),
+)
+REQUIRED_CODES = frozenset({"required", "blank", "null"})
+
+
+class MutationFailed(Exception):
+    """Raised inside a mutation's ``perform`` to answer with one field error (nothing is written)."""
+
+    def __init__(self, field: str | None, message: str, code: str = "INVALID") -> None:
+        super().__init__(message)
+        self.field, self.message, self.code = field, message, code
+
+
+def error_type(mutation_name: str) -> type[graphene.ObjectType]:
+    """``<Mutation>Error`` with a ``<Mutation>ErrorCode`` enum: the error list of one mutation."""
+    code_enum = graphene.Enum(
+        f"{mutation_name}ErrorCode",
+        [(code, code) for code, _description in ERROR_CODES],
+        description="Why the input was refused.",
+    )
+    return type(
+        f"{mutation_name}Error",
+        (graphene.ObjectType,),
+        {
+            "__doc__": "Why a mutation was refused: the input field (camelCase; null for the whole input).",
+            "field": graphene.String(),
+            "message": graphene.String(required=True),
+            "code": graphene.Field(code_enum, required=True),
+        },
+    )
+
+
+def validation_errors(error: ValidationError, *, required_fields: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Field errors out of a Django ValidationError (as the services raise them), camelCased."""
+    from modules.contacts.services.duplicates import DuplicateRecords
+
+    errors: list[dict[str, Any]] = []
+    by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+    for field, field_errors in by_field.items():
+        for item in field_errors:
+            message = " ".join(str(message) for message in item.messages)
+            if isinstance(error, DuplicateRecords):
+                code = "DUPLICATE"
+            elif item.code in REQUIRED_CODES or field in required_fields:
+                code = "REQUIRED"
+            else:
+                code = "INVALID"
+            errors.append(
+                {"field": None if field == NON_FIELD_ERRORS else to_camel_case(field), "message": message, "code": code}
+            )
+    return errors
+
+
+class RecordMutation(graphene.Mutation):
+    """A mutation that checks the module and permission, runs ``perform`` in a transaction and
+    answers refusals as ``errors`` (nothing written) rather than raising."""
+
+    class Meta:
+        abstract = True
+
+    module: ClassVar[str] = ""
+    permission: ClassVar[str] = ""
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def refuse(cls, info: Any, errors: list[dict[str, Any]], error: Exception | None = None) -> Any:
+        """The payload for a refused call; ``error`` is what the service raised, if anything."""
+        return cls(errors=errors)
+
+    @classmethod
+    def mutate(cls, root: Any, info: Any, **data: Any) -> Any:
+        user = require_user(info)
+        if cls.module and not module_enabled(info, cls.module):
+            message = module_not_enabled_message(cls.module)
+            return cls.refuse(info, [{"field": None, "message": message, "code": "MODULE_NOT_ENABLED"}])
+        if cls.permission and not user.has_perm(cls.permission):
+            message = _("You do not have permission to do this.")
+            return cls.refuse(info, [{"field": None, "message": message, "code": "PERMISSION_DENIED"}])
+        try:
+            with transaction.atomic():
+                result = cls.perform(info, user, **data)
+        except MutationFailed as failure:
+            return cls.refuse(
+                info, [{"field": failure.field, "message": failure.message, "code": failure.code}], failure
+            )
+        except ValidationError as error:
+            return cls.refuse(info, validation_errors(error, required_fields=cls.required_fields(data)), error)
+        return cls(errors=[], **result)
+
+    @classmethod
+    def required_fields(cls, data: dict[str, Any]) -> frozenset[str]:
+        """Model fields whose errors mean "missing" for this call (beyond Django's own required codes)."""
+        return frozenset()
+
+
+def input_values(data: Any, *, references: dict[str, Any] | None = None, info: Any = None) -> dict[str, Any]:
+    """The fields a client actually sent in an input object, as service keyword arguments: enums
+    become stored values, global ids become visible records (``references``: field → graphene type),
+    naive date-times are read in the current time zone."""
+    values: dict[str, Any] = {}
+    for name, value in dict(data or {}).items():
+        if references and name in references:
+            values[name] = resolve_reference(info, value, references[name], name)
+        elif isinstance(value, datetime) and timezone.is_naive(value):
+            values[name] = timezone.make_aware(value)
+        elif isinstance(value, list):
+            values[name] = [enum_value(item) for item in value]
+        else:
+            values[name] = enum_value(value)
+    return values
+
+
+def resolve_reference(info: Any, global_id: Any, graphene_type: Any, field: str) -> Any:
+    """The visible record a global id in the input names (None stays None); NOT_FOUND naming the field otherwise."""
+    if global_id is None:
+        return None
+    pk = global_id_to_pk(global_id, graphene_type._meta.name)
+    instance = graphene_type.get_node(info, str(pk)) if pk is not None else None
+    if instance is None:
+        raise MutationFailed(to_camel_case(field), _("No such record, or not one you can see."), "NOT_FOUND")
+    return instance
+
+
+def reloaded(graphene_type: Any, info: Any, instance: models.Model | None) -> Any:
+    """``instance`` read again through its type's queryset, so links in the payload obey visibility too."""
+    if instance is None:
+        return None
+    return graphene_type.get_node(info, str(instance.pk))
+
+
+def visible_link(root: models.Model, info: Any, name: str, graphene_type: Any) -> Any:
+    """The record ``root`` links to through foreign key ``name``, only if the user may see it.
+
+    List and node queries prefetch the link through a visibility-restricted queryset (so a page costs
+    one query per link, not per row); a record reached another way is read through the type's queryset.
+    """
+    cache = root._state.fields_cache
+    if name in cache:
+        return cache[name]
+    pk = getattr(root, f"{name}_id")
+    return None if pk is None else graphene_type.get_node(info, str(pk))

@@ -1,13 +1,24 @@
-"""The GraphQL schema: each module contributes its ``<Module>Queries``, merged into one root."""
+"""The GraphQL schema: each module contributes its ``<Module>Queries`` and ``<Module>Mutations``,
+merged into one root."""
 
 import graphene
 
+from api.graphql.activities.mutations import ActivitiesMutations
+from api.graphql.activities.queries import ActivitiesQueries
+from api.graphql.contacts.mutations import ContactsMutations
+from api.graphql.contacts.queries import ContactsQueries
 from api.graphql.core import Node
 from api.graphql.identity.queries import IdentityQueries
+from api.graphql.sales.mutations import SalesMutations
+from api.graphql.sales.queries import SalesQueries
 
 
-class Query(IdentityQueries, graphene.ObjectType):
+class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, graphene.ObjectType):
     node = Node.Field()
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(ContactsMutations, ActivitiesMutations, SalesMutations, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from api.graphql.activities.mutations.inputs import ActivityInput, activity_values
+from api.graphql.activities.types import ActivityType
+from api.graphql.core import RecordMutation, error_type, reloaded
+from identity.models import User
+from modules.activities.services.activities import create_activity
+
+
+class ActivityCreate(RecordMutation):
+    """Plan an activity, or log one that already happened (``status: DONE``; notes always are)."""
+
+    class Arguments:
+        input = ActivityInput(required=True)
+
+    activity = graphene.Field(ActivityType)
+    errors = graphene.List(graphene.NonNull(error_type("ActivityCreate")), required=True)
+
+    permission = "activities.change"
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        activity = create_activity(by=user, **activity_values(info, data["input"]))
+        return {"activity": reloaded(ActivityType, info, activity)}

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from api.graphql.contacts.mutations.inputs import ContactInput, duplicate_errors, record_values
+from api.graphql.contacts.types import ContactType
+from api.graphql.core import RecordMutation, error_type
+from identity.models import User
+from identity.visibility import restrict_to_visible
+from modules.contacts.models import Contact
+from modules.contacts.services.contacts import create_contact
+from modules.contacts.services.duplicates import DuplicateRecords
+
+
+class ContactCreate(RecordMutation):
+    """Create a contact. One with the same e-mail or a similar name is refused as a DUPLICATE
+    (``duplicates`` lists those you can see) unless ``allowDuplicate``."""
+
+    class Arguments:
+        input = ContactInput(required=True)
+        allow_duplicate = graphene.Boolean(default_value=False)
+
+    contact = graphene.Field(ContactType)
+    duplicates = graphene.List(graphene.NonNull(ContactType), required=True)
+    errors = graphene.List(graphene.NonNull(error_type("ContactCreate")), required=True)
+
+    permission = "contacts.change"
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        values = record_values(info, data["input"])
+        return {"contact": create_contact(by=user, allow_duplicate=data["allow_duplicate"], **values), "duplicates": []}
+
+    @classmethod
+    def refuse(cls, info: Any, errors: list[dict[str, Any]], error: Exception | None = None) -> Any:
+        duplicates: list[Contact] = []
+        if isinstance(error, DuplicateRecords):
+            candidates = Contact.objects.filter(pk__in=[candidate.pk for candidate in error.candidates])
+            duplicates = list(restrict_to_visible(candidates, info.context.user).order_by("full_name", "id"))
+        return cls(errors=duplicate_errors(errors, duplicates), duplicates=duplicates)

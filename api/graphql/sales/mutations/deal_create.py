@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from api.graphql.core import RecordMutation, error_type, reloaded
+from api.graphql.sales.mutations.inputs import DealInput, sales_values
+from api.graphql.sales.types import DealType
+from identity.models import User
+from modules.sales.services.deals import create_deal
+
+
+class DealCreate(RecordMutation):
+    """Create a deal (sales module)."""
+
+    class Arguments:
+        input = DealInput(required=True)
+
+    deal = graphene.Field(DealType, description="Null when the new deal is not one you can see.")
+    errors = graphene.List(graphene.NonNull(error_type("DealCreate")), required=True)
+
+    module = "sales"
+    permission = "sales.change"
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        deal = create_deal(by=user, **sales_values(info, data["input"]))
+        return {"deal": reloaded(DealType, info, deal)}

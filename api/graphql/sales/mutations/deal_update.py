@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
+from api.graphql.sales.mutations.inputs import DealInput, sales_values
+from api.graphql.sales.types import DealType
+from identity.models import User
+from modules.sales.services.deals import update_deal
+
+
+class DealUpdate(RecordMutation):
+    """Change the fields sent in ``input`` of a deal you can see."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = DealInput(required=True)
+
+    deal = graphene.Field(DealType)
+    errors = graphene.List(graphene.NonNull(error_type("DealUpdate")), required=True)
+
+    module = "sales"
+    permission = "sales.change"
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        deal = resolve_reference(info, data["id"], DealType, "id")
+        update_deal(deal, by=user, **sales_values(info, data["input"]))
+        return {"deal": reloaded(DealType, info, deal)}

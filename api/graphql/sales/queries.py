@@ -1,0 +1,131 @@
+"""Sales' root fields: leads, deals, pipelines, lost reasons, products and quotes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import Q, QuerySet
+
+from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.sales.types import (
+    DealStatusEnum,
+    DealType,
+    LeadStatusEnum,
+    LeadType,
+    LostReasonType,
+    PipelineType,
+    ProductType,
+    QuoteStatusEnum,
+    QuoteType,
+)
+from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote
+
+LeadOrderBy = ordering_enum(
+    "LeadOrderBy", {"FULL_NAME": "full_name", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
+)
+DealOrderBy = ordering_enum(
+    "DealOrderBy",
+    {
+        "NAME": "name",
+        "AMOUNT": "amount",
+        "EXPECTED_CLOSE_DATE": "expected_close_date",
+        "CREATED_AT": "created_at",
+        "UPDATED_AT": "updated_at",
+    },
+)
+QuoteOrderBy = ordering_enum("QuoteOrderBy", {"NUMBER": "number", "CREATED_AT": "created_at", "TOTAL": "total"})
+
+
+def by_owner(queryset: QuerySet[Any], owner: str | None) -> QuerySet[Any]:
+    return queryset if owner is None else queryset.filter(owner_id=id_argument(owner, "User", "owner"))
+
+
+class SalesQueries(graphene.ObjectType):
+    leads = ConnectionField(
+        LeadType,
+        status=graphene.Argument(LeadStatusEnum),
+        owner=graphene.ID(description="A User id."),
+        search=graphene.String(description="Words of the name, company name, e-mail or phone."),
+        order_by=graphene.Argument(LeadOrderBy, description="Id order when not given."),
+        description="Leads you can see (sales module).",
+    )
+    deals = ConnectionField(
+        DealType,
+        status=graphene.Argument(DealStatusEnum),
+        pipeline=graphene.ID(description="A Pipeline id."),
+        stage=graphene.ID(description="A Stage id."),
+        owner=graphene.ID(description="A User id."),
+        company=graphene.ID(description="A Company id."),
+        contact=graphene.ID(description="A Contact id."),
+        search=graphene.String(description="Words of the name."),
+        order_by=graphene.Argument(DealOrderBy, description="Id order when not given."),
+        description="Deals you can see (sales module).",
+    )
+    pipelines = ConnectionField(
+        PipelineType, include_archived=graphene.Boolean(default_value=False), description="In their order."
+    )
+    lost_reasons = ConnectionField(LostReasonType, description="Active ones, in their order.")
+    products = ConnectionField(
+        ProductType,
+        is_active=graphene.Boolean(),
+        search=graphene.String(description="Part of the name or SKU."),
+        description="The catalogue, by name.",
+    )
+    quotes = ConnectionField(
+        QuoteType,
+        status=graphene.Argument(QuoteStatusEnum),
+        deal=graphene.ID(description="A Deal id."),
+        company=graphene.ID(description="A Company id."),
+        owner=graphene.ID(description="A User id."),
+        order_by=graphene.Argument(QuoteOrderBy, description="Id order when not given."),
+        description="Quotes you can see (sales module).",
+    )
+
+    # Each resolver's queryset passes through its type's get_queryset (module, permission, visibility, prefetching).
+
+    def resolve_leads(self, info: Any, **args: Any) -> QuerySet[Lead]:
+        queryset = by_owner(Lead.objects.all(), args.get("owner"))
+        if args.get("status") is not None:
+            queryset = queryset.filter(status=enum_value(args["status"]))
+        return order_records(search_records(queryset, args.get("search"), "full_name"), args.get("order_by"))
+
+    def resolve_deals(self, info: Any, **args: Any) -> QuerySet[Deal]:
+        queryset = by_owner(Deal.objects.all(), args.get("owner"))
+        if args.get("status") is not None:
+            queryset = queryset.filter(status=enum_value(args["status"]))
+        for name, type_name in (
+            ("pipeline", "Pipeline"),
+            ("stage", "Stage"),
+            ("company", "Company"),
+            ("contact", "Contact"),
+        ):
+            if args.get(name) is not None:
+                queryset = queryset.filter(**{f"{name}_id": id_argument(args[name], type_name, name)})
+        return order_records(search_records(queryset, args.get("search"), "name"), args.get("order_by"))
+
+    def resolve_pipelines(self, info: Any, include_archived: bool = False, **_pagination: Any) -> QuerySet[Pipeline]:
+        queryset = Pipeline.objects.order_by("position", "id")
+        return queryset if include_archived else queryset.filter(is_archived=False)
+
+    def resolve_lost_reasons(self, info: Any, **_pagination: Any) -> QuerySet[LostReason]:
+        return LostReason.objects.filter(is_active=True).order_by("position", "name", "id")
+
+    def resolve_products(
+        self, info: Any, is_active: bool | None = None, search: str | None = None, **_pagination: Any
+    ) -> QuerySet[Product]:
+        queryset = Product.objects.order_by("name", "id")
+        if is_active is not None:
+            queryset = queryset.filter(is_active=is_active)
+        if search and search.strip():
+            queryset = queryset.filter(Q(name__icontains=search.strip()) | Q(sku__iexact=search.strip()))
+        return queryset
+
+    def resolve_quotes(self, info: Any, **args: Any) -> QuerySet[Quote]:
+        queryset = by_owner(Quote.objects.all(), args.get("owner"))
+        if args.get("status") is not None:
+            queryset = queryset.filter(status=enum_value(args["status"]))
+        for name, type_name in (("deal", "Deal"), ("company", "Company")):
+            if args.get(name) is not None:
+                queryset = queryset.filter(**{f"{name}_id": id_argument(args[name], type_name, name)})
+        return order_records(queryset, args.get("order_by"))

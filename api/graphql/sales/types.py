@@ -1,0 +1,384 @@
+"""GraphQL types of sales: pipelines and stages, lost reasons, leads, deals, products, quotes.
+
+Sales is optional per tenant: while it is not enabled, the root fields answer MODULE_NOT_ENABLED,
+node lookups and links from other records (an activity's deal) are null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import Model, Prefetch, QuerySet
+from graphene_django import DjangoObjectType
+
+from api.graphql.contacts.types import (
+    CompanyType,
+    ContactType,
+    SourceEnum,
+    TagType,
+    ordered_tags,
+    resolve_timeline,
+    timeline_field,
+    visible_companies,
+    visible_contacts,
+)
+from api.graphql.core import (
+    CountableConnection,
+    Node,
+    choice_field,
+    enum_from_choices,
+    module_enabled,
+    require_module,
+    require_permission,
+    visible_link,
+)
+from api.graphql.identity.types import UserType
+from identity.models import User
+from identity.visibility import restrict_to_visible
+from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus, StageKind
+from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
+
+StageKindEnum = enum_from_choices("StageKind", StageKind, "Open stages, and the stages that close a deal.")
+DealStatusEnum = enum_from_choices("DealStatus", DealStatus)
+LeadStatusEnum = enum_from_choices("LeadStatus", LeadStatus)
+QuoteStatusEnum = enum_from_choices("QuoteStatus", QuoteStatus)
+
+
+def sales_queryset(info: Any, queryset: QuerySet[Any], *, owned: bool) -> QuerySet[Any]:
+    """The checks every sales queryset passes: module enabled, ``sales.view``, record visibility."""
+    require_module(info, "sales")
+    user = require_permission(info, "sales.view")
+    return restrict_to_visible(queryset, user) if owned else queryset
+
+
+def sales_node(graphene_type: Any, info: Any, id: str) -> Model | None:
+    """A sales record by primary key, or None (also while sales is not enabled)."""
+    if not module_enabled(info, "sales") or not id.isdigit():
+        return None
+    queryset = graphene_type.get_queryset(graphene_type._meta.model.objects.all(), info)
+    return queryset.filter(pk=int(id)).first()  # type: ignore[no-any-return]
+
+
+def visible_deals(user: User) -> QuerySet[Deal]:
+    return restrict_to_visible(Deal.objects.all(), user).select_related("owner", "stage", "pipeline")
+
+
+def visible_leads(user: User) -> QuerySet[Lead]:
+    return restrict_to_visible(Lead.objects.all(), user).select_related("owner")
+
+
+class SalesType(DjangoObjectType):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def get_node(cls, info: Any, id: str) -> Any:
+        return sales_node(cls, info, id)
+
+
+class StageType(SalesType):
+    """A step of a pipeline: default win probability, required deal fields, rotting threshold."""
+
+    kind = choice_field(StageKindEnum, "kind")
+    required_fields = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    class Meta:
+        model = Stage
+        name = "Stage"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        fields = ("name", "position", "kind", "probability", "required_fields", "rotting_days")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Stage], info: Any) -> QuerySet[Stage]:
+        return sales_queryset(info, queryset, owned=False)
+
+
+class PipelineType(SalesType):
+    """A sales process: ordered stages a deal moves through."""
+
+    stages = graphene.List(graphene.NonNull(StageType), required=True, description="In order.")
+
+    class Meta:
+        model = Pipeline
+        name = "Pipeline"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        fields = ("name", "position", "is_default", "is_archived", "stages")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Pipeline], info: Any) -> QuerySet[Pipeline]:
+        stages = Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+        return sales_queryset(info, queryset, owned=False).prefetch_related(stages)
+
+    @staticmethod
+    def resolve_stages(root: Pipeline, info: Any) -> list[Stage]:
+        return list(root.stages.all())
+
+
+class LostReasonType(SalesType):
+    """Why deals are lost."""
+
+    class Meta:
+        model = LostReason
+        name = "LostReason"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        fields = ("name", "position", "is_active")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[LostReason], info: Any) -> QuerySet[LostReason]:
+        return sales_queryset(info, queryset, owned=False)
+
+
+class LeadType(SalesType):
+    """A prospect not yet qualified; once converted it points at the records it became."""
+
+    owner = graphene.Field(UserType)
+    tags = graphene.List(graphene.NonNull(TagType), required=True)
+    status = choice_field(LeadStatusEnum, "status")
+    source = choice_field(SourceEnum, "source", required=False)
+    converted_company = graphene.Field(CompanyType)
+    converted_contact = graphene.Field(ContactType)
+    converted_deal = graphene.Field(lambda: DealType)
+    timeline = timeline_field()
+
+    class Meta:
+        model = Lead
+        name = "Lead"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "first_name", "last_name", "full_name", "company_name", "job_title", "email", "phone", "website",
+            "country", "source", "status", "estimated_value", "currency", "description", "owner", "tags",
+            "converted_at", "converted_company", "converted_contact", "converted_deal", "created_at", "updated_at",
+        )  # fmt: skip
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Lead], info: Any) -> QuerySet[Lead]:
+        user = info.context.user
+        return (
+            sales_queryset(info, queryset, owned=True)
+            .select_related("owner")
+            .prefetch_related(
+                ordered_tags(),
+                Prefetch("converted_company", queryset=visible_companies(user)),
+                Prefetch("converted_contact", queryset=visible_contacts(user)),
+                Prefetch("converted_deal", queryset=visible_deals(user)),
+            )
+        )
+
+    @staticmethod
+    def resolve_owner(root: Lead, info: Any) -> User | None:
+        return root.owner
+
+    @staticmethod
+    def resolve_tags(root: Lead, info: Any) -> list[Any]:
+        return list(root.tags.all())
+
+    @staticmethod
+    def resolve_converted_company(root: Lead, info: Any) -> Any:
+        return visible_link(root, info, "converted_company", CompanyType)
+
+    @staticmethod
+    def resolve_converted_contact(root: Lead, info: Any) -> Any:
+        return visible_link(root, info, "converted_contact", ContactType)
+
+    @staticmethod
+    def resolve_converted_deal(root: Lead, info: Any) -> Any:
+        return visible_link(root, info, "converted_deal", DealType)
+
+    @staticmethod
+    def resolve_timeline(root: Lead, info: Any, **args: Any) -> Any:
+        return resolve_timeline(info, "lead", root.pk, args)
+
+
+class DealType(SalesType):
+    """An opportunity moving through the stages of one pipeline until won or lost."""
+
+    pipeline = graphene.Field(PipelineType, required=True)
+    stage = graphene.Field(StageType, required=True)
+    status = choice_field(DealStatusEnum, "status")
+    owner = graphene.Field(UserType)
+    company = graphene.Field(CompanyType)
+    contact = graphene.Field(ContactType)
+    lead = graphene.Field(LeadType)
+    tags = graphene.List(graphene.NonNull(TagType), required=True)
+    lost_reason = graphene.Field(LostReasonType)
+    effective_probability = graphene.Int(required=True, description="The deal's or else its stage's, in %.")
+    weighted_amount = graphene.Decimal(required=True, description="Amount × effective probability.")
+    is_rotting = graphene.Boolean(required=True, description="Open and idle longer than its stage allows.")
+    timeline = timeline_field()
+
+    class Meta:
+        model = Deal
+        name = "Deal"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "name", "pipeline", "stage", "status", "amount", "currency", "probability", "expected_close_date",
+            "owner", "company", "contact", "lead", "tags", "description", "closed_at", "lost_reason", "lost_note",
+            "stage_entered_at", "last_activity_at", "created_at", "updated_at",
+        )  # fmt: skip
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Deal], info: Any) -> QuerySet[Deal]:
+        user = info.context.user
+        return (
+            sales_queryset(info, queryset, owned=True)
+            .select_related("owner", "pipeline", "stage", "lost_reason")
+            .prefetch_related(
+                ordered_tags(),
+                Prefetch("company", queryset=visible_companies(user)),
+                Prefetch("contact", queryset=visible_contacts(user)),
+                Prefetch("lead", queryset=visible_leads(user)),
+            )
+        )
+
+    @staticmethod
+    def resolve_pipeline(root: Deal, info: Any) -> Pipeline:
+        return root.pipeline
+
+    @staticmethod
+    def resolve_stage(root: Deal, info: Any) -> Stage:
+        return root.stage
+
+    @staticmethod
+    def resolve_owner(root: Deal, info: Any) -> User | None:
+        return root.owner
+
+    @staticmethod
+    def resolve_company(root: Deal, info: Any) -> Any:
+        return visible_link(root, info, "company", CompanyType)
+
+    @staticmethod
+    def resolve_contact(root: Deal, info: Any) -> Any:
+        return visible_link(root, info, "contact", ContactType)
+
+    @staticmethod
+    def resolve_lead(root: Deal, info: Any) -> Any:
+        return visible_link(root, info, "lead", LeadType)
+
+    @staticmethod
+    def resolve_tags(root: Deal, info: Any) -> list[Any]:
+        return list(root.tags.all())
+
+    @staticmethod
+    def resolve_lost_reason(root: Deal, info: Any) -> LostReason | None:
+        return root.lost_reason
+
+    @staticmethod
+    def resolve_effective_probability(root: Deal, info: Any) -> int:
+        return root.effective_probability
+
+    @staticmethod
+    def resolve_weighted_amount(root: Deal, info: Any) -> Any:
+        return root.weighted_amount
+
+    @staticmethod
+    def resolve_is_rotting(root: Deal, info: Any) -> bool:
+        return root.is_rotting()
+
+    @staticmethod
+    def resolve_timeline(root: Deal, info: Any, **args: Any) -> Any:
+        return resolve_timeline(info, "deal", root.pk, args)
+
+
+class ProductType(SalesType):
+    """Something the tenant sells, with its list price and tax rate."""
+
+    class Meta:
+        model = Product
+        name = "Product"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = ("name", "sku", "description", "unit", "unit_price", "currency", "tax_rate", "is_active", "created_at")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Product], info: Any) -> QuerySet[Product]:
+        return sales_queryset(info, queryset, owned=False)
+
+
+class QuoteLineType(SalesType):
+    """One line of a quote."""
+
+    product = graphene.Field(ProductType)
+
+    class Meta:
+        model = QuoteLine
+        name = "QuoteLine"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        fields = ("position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[QuoteLine], info: Any) -> QuerySet[QuoteLine]:
+        # A line is visible with its quote.
+        quotes = sales_queryset(info, Quote.objects.all(), owned=True)
+        return queryset.filter(quote__in=quotes).select_related("product")
+
+    @staticmethod
+    def resolve_product(root: QuoteLine, info: Any) -> Product | None:
+        return root.product
+
+
+class QuoteType(SalesType):
+    """A priced offer for a deal; totals are kept by the quote service."""
+
+    status = choice_field(QuoteStatusEnum, "status")
+    deal = graphene.Field(DealType)
+    company = graphene.Field(CompanyType)
+    contact = graphene.Field(ContactType)
+    owner = graphene.Field(UserType)
+    lines = graphene.List(graphene.NonNull(QuoteLineType), required=True, description="In order.")
+
+    class Meta:
+        model = Quote
+        name = "Quote"
+        interfaces = (Node,)
+        connection_class = CountableConnection
+        convert_choices_to_enum = False
+        fields = (
+            "number", "deal", "company", "contact", "owner", "status", "currency", "issued_on", "valid_until",
+            "discount_percent", "notes", "subtotal", "discount_total", "tax_total", "total", "lines", "created_at",
+            "updated_at",
+        )  # fmt: skip
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Quote], info: Any) -> QuerySet[Quote]:
+        user = info.context.user
+        lines = Prefetch("lines", queryset=QuoteLine.objects.select_related("product").order_by("position", "id"))
+        return (
+            sales_queryset(info, queryset, owned=True)
+            .select_related("owner")
+            .prefetch_related(
+                lines,
+                Prefetch("deal", queryset=visible_deals(user)),
+                Prefetch("company", queryset=visible_companies(user)),
+                Prefetch("contact", queryset=visible_contacts(user)),
+            )
+        )
+
+    @staticmethod
+    def resolve_deal(root: Quote, info: Any) -> Any:
+        return visible_link(root, info, "deal", DealType)
+
+    @staticmethod
+    def resolve_company(root: Quote, info: Any) -> Any:
+        return visible_link(root, info, "company", CompanyType)
+
+    @staticmethod
+    def resolve_contact(root: Quote, info: Any) -> Any:
+        return visible_link(root, info, "contact", ContactType)
+
+    @staticmethod
+    def resolve_owner(root: Quote, info: Any) -> User | None:
+        return root.owner
+
+    @staticmethod
+    def resolve_lines(root: Quote, info: Any) -> list[QuoteLine]:
+        return list(root.lines.all())
