@@ -1,0 +1,160 @@
+"""Read side of the lead and deal lists: visibility, filters, sorting and keyset pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
+
+from identity.models import User
+from identity.visibility import restrict_to_visible
+from modules.contacts.models import Company, Contact
+from modules.sales.models import Deal, Lead
+
+LEAD_SORTS = {
+    "-created": ("created_at", True),
+    "created": ("created_at", False),
+    "name": ("full_name", False),
+    "-name": ("full_name", True),
+    "company": ("company_name", False),
+    "-updated": ("updated_at", True),
+}
+DEAL_SORTS = {
+    "-updated": ("updated_at", True),
+    "updated": ("updated_at", False),
+    "-amount": ("amount", True),
+    "amount": ("amount", False),
+    "close": ("expected_close_date", False),
+    "-close": ("expected_close_date", True),
+    "stage": ("stage__position", False),
+    "-stage": ("stage__position", True),
+    "owner": ("owner__full_name", False),
+    "-owner": ("owner__full_name", True),
+    "name": ("name", False),
+}
+PAGE_SIZE = 50
+
+
+def visible_leads(user: User) -> QuerySet[Lead]:
+    return restrict_to_visible(Lead.objects.all(), user)
+
+
+def visible_deals(user: User) -> QuerySet[Deal]:
+    return restrict_to_visible(Deal.objects.all(), user)
+
+
+def visible_companies(user: User) -> QuerySet[Company]:
+    return restrict_to_visible(Company.objects.all(), user)
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    return restrict_to_visible(Contact.objects.all(), user)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def filter_leads(queryset: QuerySet[Lead], params: QueryDict) -> QuerySet[Lead]:
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    if params.get("source"):
+        queryset = queryset.filter(source=params["source"])
+    owner = _int(params.get("owner"))
+    if owner is not None:
+        queryset = queryset.filter(owner_id=owner)
+    q = (params.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(full_name__icontains=q) | Q(company_name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
+        )
+    return queryset
+
+
+def filter_deals(queryset: QuerySet[Deal], params: QueryDict) -> QuerySet[Deal]:
+    for name in ("pipeline", "stage", "owner", "tag"):
+        value = _int(params.get(name))
+        if value is not None:
+            queryset = queryset.filter(**{"tags__id" if name == "tag" else f"{name}_id": value})
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    q = (params.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(company__name__icontains=q))
+    return queryset
+
+
+# --- keyset pages -----------------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return {"t": value.isoformat(), "k": "dt" if isinstance(value, datetime) else "d"}
+    if isinstance(value, Decimal):
+        return {"t": str(value), "k": "dec"}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        kind, text = value.get("k"), str(value.get("t"))
+        if kind == "dt":
+            return datetime.fromisoformat(text)
+        if kind == "d":
+            return date.fromisoformat(text)
+        if kind == "dec":
+            return Decimal(text)
+    return value
+
+
+def make_cursor(sort_value: Any, pk: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([_encode(sort_value), pk]).encode()).decode()
+
+
+def read_cursor(cursor: str | None) -> tuple[Any, int] | None:
+    if not cursor:
+        return None
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return _decode(value), int(pk)
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list[Any]
+    next_cursor: str | None
+    sort: str
+
+
+def keyset_page(
+    queryset: QuerySet[Any], sorts: dict[str, tuple[str, bool]], sort: str, cursor: str | None
+) -> KeysetPage:
+    """One page in ``sort`` order after ``cursor``; NULL sort values come last in both directions."""
+    if sort not in sorts:
+        sort = next(iter(sorts))
+    field, descending = sorts[sort]
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    queryset = queryset.annotate(_sort=F(field)).order_by(order, "-pk" if descending else "pk")
+    position = read_cursor(cursor)
+    if position is not None:
+        value, pk = position
+        tie = Q(pk__lt=pk) if descending else Q(pk__gt=pk)
+        if value is None:
+            queryset = queryset.filter(Q(_sort__isnull=True) & tie)
+        else:
+            beyond = Q(_sort__lt=value) if descending else Q(_sort__gt=value)
+            queryset = queryset.filter(beyond | Q(_sort=value) & tie | Q(_sort__isnull=True))
+    rows = list(queryset[: PAGE_SIZE + 1])
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = make_cursor(rows[-1]._sort, rows[-1].pk)
+    return KeysetPage(rows=rows, next_cursor=next_cursor, sort=sort)

@@ -1,0 +1,250 @@
+"""Deal pages: list (filters, sort, saved views, bulk actions), detail, create, edit, won and lost."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from identity.forms import apply_service_errors
+from modules.activities.models import Activity
+from modules.contacts.choices import SavedViewEntity
+from modules.contacts.models import SavedView, Tag
+from modules.contacts.services.money import base_currency
+from modules.sales.choices import DealStatus, StageKind
+from modules.sales.forms.deals import DealForm, LostForm
+from modules.sales.forms.leads import active_users
+from modules.sales.models import Deal, Pipeline, Stage
+from modules.sales.selectors.deals import DEAL_SORTS, filter_deals, visible_companies, visible_contacts, visible_deals
+from modules.sales.services.bulk import (
+    BulkFailure,
+    bulk_assign_owner,
+    bulk_delete,
+    bulk_move_to_stage,
+    delete_saved_view,
+    save_deal_view,
+)
+from modules.sales.services.deals import create_deal, delete_deal, mark_lost, mark_won, update_deal
+from modules.sales.views import current_user, form_status, pipeline_page, require
+
+LIST_PARAMS = ("pipeline", "stage", "owner", "status", "tag", "q", "sort")
+DEAL_PAGE_SIZE = 50
+
+
+def _visible_deal(request: HttpRequest, pk: int) -> Deal:
+    return get_object_or_404(
+        visible_deals(current_user(request)).select_related("pipeline", "stage", "owner", "company", "contact"), pk=pk
+    )
+
+
+def _list_query(params: QueryDict) -> dict[str, str]:
+    return {name: str(params.get(name)) for name in LIST_PARAMS if params.get(name)}
+
+
+@pipeline_page("sales.view")
+def deal_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    sort = request.GET.get("sort", "-updated")
+    if sort not in DEAL_SORTS:
+        sort = "-updated"
+    field, descending = DEAL_SORTS[sort]
+    order = f"-{field}" if descending else field
+    deals = (
+        filter_deals(visible_deals(user), request.GET)
+        .select_related("stage", "owner", "company", "pipeline")
+        .order_by(order, "-id" if descending else "id")
+    )
+    page = Paginator(deals, DEAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    saved_views = SavedView.objects.filter(Q(owner=user) | Q(is_shared=True), entity=SavedViewEntity.DEAL)
+    return render(
+        request,
+        "sales/deals/list.html",
+        {
+            "page": page,
+            "deals": list(page.object_list),
+            "sort": sort,
+            "query": params.urlencode(),
+            "current_query": _list_query(request.GET),
+            "pipelines": list(Pipeline.objects.all()),
+            "stages": list(Stage.objects.select_related("pipeline").order_by("pipeline__position", "position")),
+            "owners": list(active_users()),
+            "tags": list(Tag.objects.order_by("name")),
+            "statuses": DealStatus.choices,
+            "saved_views": list(saved_views),
+            "sorts": [("-updated", _("Recently updated")), ("-amount", _("Amount, largest first")),
+                      ("amount", _("Amount, smallest first")), ("close", _("Expected close")),
+                      ("stage", _("Stage")), ("owner", _("Owner")), ("name", _("Name"))],
+        },
+    )  # fmt: skip
+
+
+@pipeline_page("sales.view")
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    stages = list(deal.pipeline.stages.order_by("position", "id"))
+    open_stages = [stage for stage in stages if stage.kind == StageKind.OPEN]
+    activities = Activity.objects.filter(deal=deal).select_related("assignee").order_by("-due_at", "-id")[:20]
+    return render(
+        request,
+        "sales/deals/detail.html",
+        {
+            "deal": deal,
+            "stages": open_stages,
+            "tags": list(deal.tags.all()),
+            "activities": list(activities),
+            "lost_form": LostForm(),
+            "rotting": deal.is_rotting(),
+            "base_currency": base_currency(),
+        },
+    )
+
+
+@pipeline_page("sales.view", "sales.change")
+def deal_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    initial = {"owner": user, "currency": base_currency()}
+    for name in ("company", "contact", "pipeline", "stage"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
+    form = DealForm(
+        request.POST or None, initial=initial, companies=visible_companies(user), contacts=visible_contacts(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = create_deal(by=user, **form.service_values())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Deal %(deal)s is saved.") % {"deal": deal})
+            return redirect("sales:deal-detail", deal.pk)
+    return render(request, "sales/deals/form.html", {"form": form, "deal": None}, status=form_status(form))
+
+
+@pipeline_page("sales.view", "sales.change")
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    deal = _visible_deal(request, pk)
+    form = DealForm(
+        request.POST or None,
+        initial=DealForm.initial_for(deal),
+        companies=visible_companies(user),
+        contacts=visible_contacts(user),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_deal(deal, by=user, **form.service_values())
+        except ValidationError as error:
+            deal.refresh_from_db()
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Deal %(deal)s is saved.") % {"deal": deal})
+            return redirect("sales:deal-detail", deal.pk)
+    return render(request, "sales/deals/form.html", {"form": form, "deal": deal}, status=form_status(form))
+
+
+@pipeline_page("sales.view", "sales.change")
+@require_POST
+def deal_won(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    try:
+        mark_won(deal, by=current_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Deal %(deal)s is won.") % {"deal": deal})
+    return redirect("sales:deal-detail", deal.pk)
+
+
+@pipeline_page("sales.view", "sales.change")
+def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    form = LostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mark_lost(deal, by=current_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Deal %(deal)s is lost.") % {"deal": deal})
+            return redirect("sales:deal-detail", deal.pk)
+    return render(request, "sales/deals/lost.html", {"form": form, "deal": deal}, status=form_status(form))
+
+
+@pipeline_page("sales.view", "sales.delete")
+@require_POST
+def deal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    delete_deal(deal, by=current_user(request))
+    messages.success(request, _("Deal %(deal)s is deleted.") % {"deal": deal.name})
+    return redirect("sales:deal-list")
+
+
+@pipeline_page("sales.view", "sales.change")
+@require_POST
+def deal_bulk(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    action = request.POST.get("action", "")
+    ids = [int(value) for value in request.POST.getlist("deals") if value.isdigit()]
+    back = reverse("sales:deal-list") + (f"?{request.POST['return_query']}" if request.POST.get("return_query") else "")
+    deals = list(visible_deals(user).filter(pk__in=ids).select_related("stage", "pipeline").order_by("id"))
+    if not deals:
+        messages.error(request, _("Select at least one deal."))
+        return redirect(back)
+    try:
+        if action == "assign":
+            owner_id = request.POST.get("owner", "")
+            owner = get_object_or_404(active_users(), pk=int(owner_id)) if owner_id.isdigit() else None
+            count = bulk_assign_owner(deals, owner, by=user)
+        elif action == "stage":
+            stage_id = request.POST.get("stage", "")
+            if not stage_id.isdigit():
+                messages.error(request, _("Choose the stage."))
+                return redirect(back)
+            count = bulk_move_to_stage(deals, get_object_or_404(Stage, pk=int(stage_id)), by=user)
+        elif action == "delete":
+            require(request, "sales.delete")
+            count = bulk_delete(deals, by=user)
+        else:
+            messages.error(request, _("Choose an action."))
+            return redirect(back)
+    except BulkFailure as failure:
+        messages.error(request, " ".join(failure.messages))
+        return redirect(back)
+    messages.success(request, _("%(count)d deals changed.") % {"count": count})
+    return redirect(back)
+
+
+@pipeline_page("sales.view")
+@require_POST
+def deal_view_save(request: HttpRequest) -> HttpResponse:
+    query = QueryDict(request.POST.get("query", ""))
+    try:
+        view = save_deal_view(
+            owner=current_user(request),
+            name=request.POST.get("name", ""),
+            query=_list_query(query),
+            is_shared=bool(request.POST.get("is_shared")),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("sales:deal-list") + (f"?{query.urlencode()}" if query else ""))
+    messages.success(request, _("View %(view)s is saved.") % {"view": view.name})
+    return redirect(reverse("sales:deal-list") + f"?view={view.pk}&" + query.urlencode())
+
+
+@pipeline_page("sales.view")
+@require_POST
+def deal_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(SavedView, pk=pk, entity=SavedViewEntity.DEAL, owner=current_user(request))
+    delete_saved_view(view, by=current_user(request))
+    messages.success(request, _("View %(view)s is deleted.") % {"view": view.name})
+    return redirect("sales:deal-list")
