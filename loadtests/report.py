@@ -28,7 +28,7 @@ never assert timings. Each section compares the platform's own code path with a 
 the same run (plain `psql`, raw SQL), and is rewritten between its `bench:<name>` markers by the
 harness, so sections from other benchmarks and the text outside the markers are kept.
 
-Run one section with `make bench BENCH_ARGS="--only provisioning"` (or `--only migrations`).
+Run one section with `make bench BENCH_ARGS="--only provisioning"` (or `--only migrations`, `--only records`).
 """
 
 

@@ -1,4 +1,4 @@
-"""Make sure the public tenant, the template and the demo tenant exist; print how to log in."""
+"""Make sure the public tenant, the template and the demo tenant (with its sample data) exist; print how to log in."""
 
 import os
 from typing import Any
@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import tenant_context
 
 from identity.models import User
+from modules.contacts.demo.seed import load_demo_data
 from modules.registry import OPTIONAL_MODULE_KEYS
 from tenants.db import tenant_connection
 from tenants.models import Tenant
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             provision_tenant(tenant.pk)
             with tenant_context(tenant):
                 User.objects.filter(email=DEMO_ADMIN_EMAIL, full_name="").update(full_name="Dana Admin")
+        with tenant_context(tenant):
+            # Only into a tenant without companies: a second `make run` keeps what is there.
+            summary = load_demo_data(password=password)
+        if summary is not None:
+            counts = ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in summary.counts.items())
+            self.stderr.write(f"Demo data loaded in {summary.seconds:.1f} s: {counts}.")
         tenant_connection().set_schema_to_public()
         port = options["port"]
         suffix = "" if port in {"80", ""} else f":{port}"

@@ -1,0 +1,224 @@
+"""The demo tenant's sample data and the bulk record generator behind the benchmarks."""
+
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from identity.models import Team, User
+from modules.activities.choices import ActivityStatus
+from modules.activities.models import Activity
+from modules.contacts.choices import LifecycleStage, TimelineKind
+from modules.contacts.demo.bulk import RecordCounts, generate_records
+from modules.contacts.demo.seed import DemoSize, load_demo_data
+from modules.contacts.models import Company, Contact, ExchangeRate, TimelineEntry, join_name
+from modules.sales.choices import DealStatus, LeadStatus
+from modules.sales.models import Deal, DealStageChange, Lead, Pipeline, Quota, Quote, Stage
+from tenants.models import Tenant
+from tenants.services.provisioning import delete_tenant_schema
+from tests.tenancy import TenantFixture
+
+SIZE = DemoSize()
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_the_demo_data_fills_an_empty_tenant_with_the_promised_records(alpha: TenantFixture) -> None:
+    with alpha.active():
+        users_before = User.objects.count()
+
+        summary = load_demo_data(password="demo-password-123")
+
+        assert summary is not None
+        assert Company.objects.count() == SIZE.companies == 300
+        assert Contact.objects.count() == SIZE.contacts == 3000
+        assert Lead.objects.count() == SIZE.leads == 200
+        assert Deal.objects.count() == SIZE.deals == 400
+        assert Activity.objects.count() == SIZE.activities == 5000
+        assert User.objects.count() == users_before + 7
+        assert set(Team.objects.values_list("name", flat=True)) >= {"Field sales", "Inside sales"}
+        assert summary.counts["companies"] == 300
+        assert not Company.objects.annotate(n=Count("contacts")).filter(n=0).exists()
+        month_ago = timezone.now() - timezone.timedelta(days=29)
+        assert not Company.objects.filter(Q(created_at__gt=month_ago) | ~Q(updated_at=F("created_at"))).exists()
+        assert {"RO", "PL", "FR", "RS"} <= set(Company.objects.values_list("country", flat=True))
+        assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
+        assert set(Deal.objects.values_list("currency", flat=True)) == {"EUR", "RON", "PLN"}
+        assert {"RON", "PLN"} <= set(ExchangeRate.objects.values_list("currency", flat=True))
+        assert Pipeline.objects.count() == 2
+        assert not Stage.objects.annotate(n=Count("deals")).filter(n=0).exists(), "every stage of both pipelines"
+        assert Quote.objects.filter(lines__isnull=False).distinct().count() >= 2
+        reps = User.objects.filter(role__key__in=["sales_rep", "manager"], email__endswith="@alpha.example")
+        assert Quota.objects.filter(user__in=reps).values("user").distinct().count() == reps.count() == 5
+        elena = User.objects.get(email="elena.popa@alpha.example")
+        assert elena.check_password("demo-password-123")
+
+
+def test_the_demo_records_keep_the_invariants_the_services_keep(alpha: TenantFixture) -> None:
+    with alpha.active():
+        load_demo_data()
+
+        assert not Contact.objects.exclude(full_name="").filter(full_name="").exists()
+        assert all(c.full_name == join_name(c.first_name, c.last_name) for c in Contact.objects.all())
+        assert all(lead.full_name == join_name(lead.first_name, lead.last_name) for lead in Lead.objects.all())
+        assert not Deal.objects.exclude(status=F("stage__kind")).exists()
+        assert set(Deal.objects.values_list("status", flat=True)) == set(DealStatus.values)
+        assert not Deal.objects.exclude(pipeline=F("stage__pipeline")).exists()
+        assert not Deal.objects.filter(status__in=["won", "lost"], closed_at__isnull=True).exists()
+        assert not Deal.objects.filter(status="open", closed_at__isnull=False).exists()
+        assert not Deal.objects.filter(status="lost", lost_reason__isnull=True).exists()
+        assert not Deal.objects.exclude(status="lost").filter(lost_reason__isnull=False).exists()
+        for deal in Deal.objects.prefetch_related("stage_changes"):
+            history = sorted(deal.stage_changes.all(), key=lambda change: change.changed_at)
+            assert history[0].from_stage_id is None
+            assert history[-1].to_stage_id == deal.stage_id
+            assert history[-1].changed_at == deal.stage_entered_at
+        won = Deal.objects.filter(status="won")
+        assert TimelineEntry.objects.filter(kind=TimelineKind.DEAL_WON, deal__in=won).count() == won.count()
+        lost = Deal.objects.filter(status="lost")
+        assert TimelineEntry.objects.filter(kind=TimelineKind.DEAL_LOST, deal__in=lost).count() == lost.count()
+        changes = DealStageChange.objects.filter(from_stage__isnull=False).count()
+        moves = TimelineEntry.objects.filter(
+            kind__in=[TimelineKind.STAGE_CHANGED, TimelineKind.DEAL_WON, TimelineKind.DEAL_LOST]
+        )
+        assert moves.count() == changes
+        for model, link in ((Company, "company"), (Contact, "contact"), (Lead, "lead"), (Deal, "deal")):
+            created = TimelineEntry.objects.filter(kind=TimelineKind.CREATED, **{f"{link}__isnull": False})
+            assert created.values(link).distinct().count() == model.objects.count()
+        assert not Activity.objects.filter(timeline_entries__isnull=True).exists()
+        assert not Activity.objects.filter(status=ActivityStatus.DONE, completed_at__isnull=True).exists()
+        assert Activity.objects.filter(origin__isnull=False).count() >= 50, "follow-up chains"
+        assert Activity.objects.filter(status=ActivityStatus.DONE, completed_at__lt=timezone.now()).count() > 2500
+        assert Activity.objects.filter(status=ActivityStatus.OPEN, due_at__gt=timezone.now()).count() > 200
+        converted = Lead.objects.filter(status=LeadStatus.CONVERTED)
+        assert not converted.filter(Q(converted_deal__isnull=True) | Q(converted_contact__isnull=True)).exists()
+        assert all(lead.converted_deal.lead_id == lead.pk for lead in converted.select_related("converted_deal"))
+        for quote in Quote.objects.prefetch_related("lines"):
+            assert quote.total == quote.subtotal - quote.discount_total + quote.tax_total > Decimal("0")
+
+
+def _counts() -> list[int]:
+    models = (User, Team, Company, Contact, Lead, Deal, DealStageChange, Activity, TimelineEntry, Quote, Quota)
+    return [model.objects.count() for model in models]
+
+
+def test_loading_the_demo_data_again_writes_nothing(alpha: TenantFixture) -> None:
+    with alpha.active():
+        load_demo_data()
+        counts = (Company.objects.count(), Contact.objects.count(), Activity.objects.count(), User.objects.count())
+        entries = TimelineEntry.objects.count()
+
+        assert load_demo_data() is None
+
+        assert (
+            Company.objects.count(),
+            Contact.objects.count(),
+            Activity.objects.count(),
+            User.objects.count(),
+        ) == counts
+        assert TimelineEntry.objects.count() == entries
+
+
+def _deals_rolled_back() -> list[tuple[object, ...]]:
+    """The demo's deals, loaded and rolled back again."""
+    deals: list[tuple[object, ...]] = []
+    try:
+        with transaction.atomic():
+            load_demo_data()
+            deals += Deal.objects.order_by("id").values_list("name", "amount", "currency", "stage__name", "status")
+            raise RolledBack
+    except RolledBack:
+        pass
+    return deals
+
+
+def test_the_demo_data_is_the_same_every_time(alpha: TenantFixture) -> None:
+    with alpha.active():
+        first = _deals_rolled_back()
+
+        load_demo_data()
+
+        second = list(Deal.objects.order_by("id").values_list("name", "amount", "currency", "stage__name", "status"))
+        assert first == second
+
+
+def test_generate_records_writes_exactly_the_numbers_asked_for(alpha: TenantFixture) -> None:
+    with alpha.active():
+        report = generate_records(
+            RecordCounts(companies=7, contacts=120, leads=9, deals=11, activities=13, timeline_record_events=40)
+        )
+
+        assert Company.objects.count() == 7 + 1  # and the timeline record
+        assert Contact.objects.count() == 120
+        assert Lead.objects.count() == 9
+        assert Deal.objects.count() == 11
+        assert DealStageChange.objects.count() == 11
+        assert Activity.objects.count() == 13
+        assert report.timeline_company_id is not None
+        assert TimelineEntry.objects.filter(company_id=report.timeline_company_id).count() == 40
+        assert TimelineEntry.objects.count() == 40
+        assert all(c.full_name == join_name(c.first_name, c.last_name) for c in Contact.objects.all())
+        assert set(Contact.objects.values_list("source", flat=True)) == {"import"}
+        assert set(Contact.objects.values_list("lifecycle_stage", flat=True)) <= set(LifecycleStage.values)
+        assert all(emails == [] for emails in Contact.objects.values_list("additional_emails", flat=True))
+        assert not Deal.objects.exclude(status=F("stage__kind")).exists()
+        assert not Deal.objects.filter(status__in=["won", "lost"], closed_at__isnull=True).exists()
+        assert not Deal.objects.filter(status="lost", lost_reason__isnull=True).exists()
+        assert set(Contact.objects.values_list("company_id", flat=True)) <= set(
+            Company.objects.values_list("id", flat=True)
+        )
+
+
+def test_the_generate_records_command_refuses_an_unknown_tenant_and_writes_nothing(alpha: TenantFixture) -> None:
+    with pytest.raises(CommandError, match="No active tenant"):
+        call_command("generate_records", "--tenant", "nowhere", "--contacts", "5")
+
+    with alpha.active():
+        assert Contact.objects.count() == 0
+
+
+def test_the_generate_records_command_writes_into_the_named_tenant_only(
+    alpha: TenantFixture, beta: TenantFixture
+) -> None:
+    call_command("generate_records", "--tenant", "alpha", "--contacts", "25", "--companies", "3")
+
+    with alpha.active():
+        assert (Contact.objects.count(), Company.objects.count()) == (25, 3)
+    with beta.active():
+        assert (Contact.objects.count(), Company.objects.count()) == (0, 0)
+
+
+@pytest.fixture
+def committed_demo_tenant(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """Real commits, as `make run` makes them; the demo tenant is dropped afterwards, schema and all."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        assert not Tenant.objects.filter(slug="demo").exists()
+        yield
+        connection.set_schema_to_public()
+        for tenant in Tenant.objects.filter(slug="demo"):
+            delete_tenant_schema(tenant)
+
+
+def test_bootstrap_demo_loads_the_demo_data_on_the_first_run_only(committed_demo_tenant: None) -> None:
+    first_run, second_run = io.StringIO(), io.StringIO()
+
+    call_command("bootstrap_demo", stdout=io.StringIO(), stderr=first_run)
+    tenant = Tenant.objects.get(slug="demo")
+    with tenant_context(tenant):
+        after_first = _counts()
+    call_command("bootstrap_demo", stdout=io.StringIO(), stderr=second_run)
+
+    with tenant_context(tenant):
+        assert _counts() == after_first
+        assert Company.objects.count() == 300
+        assert User.objects.filter(email="elena.popa@demo.example").exists()
+    assert "Demo data loaded" in first_run.getvalue()
+    assert second_run.getvalue() == ""
