@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from modules.activities.choices import ActivityKind, ActivityStatus, Direction, Outcome, Priority
+from modules.contacts.models.managers import SearchableManager
 
 
 class Activity(models.Model):
@@ -64,6 +65,8 @@ class Activity(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchableManager()
 
     class Meta:
         ordering = ["due_at", "id"]

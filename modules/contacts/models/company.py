@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from modules.contacts.choices import LifecycleStage, Source
 from modules.contacts.models.base import ContactPoints, PostalAddress
+from modules.contacts.models.managers import SearchableManager
 
 
 class Company(ContactPoints, PostalAddress):
@@ -36,6 +37,8 @@ class Company(ContactPoints, PostalAddress):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchableManager()
 
     class Meta:
         ordering = ["name", "id"]

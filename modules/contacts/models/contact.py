@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from modules.contacts.choices import LifecycleStage, Source
 from modules.contacts.models.base import ContactPoints, PostalAddress
+from modules.contacts.models.managers import SearchableManager
 
 
 def join_name(first_name: str, last_name: str) -> str:
@@ -45,6 +46,8 @@ class Contact(ContactPoints, PostalAddress):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchableManager()
 
     class Meta:
         ordering = ["full_name", "id"]

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from modules.contacts.models.managers import SearchableManager
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.sales.choices import DealStatus
 
@@ -67,6 +68,8 @@ class Deal(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchableManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from modules.contacts.choices import Source
+from modules.contacts.models.managers import SearchableManager
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.sales.choices import LeadStatus
 
@@ -57,6 +58,8 @@ class Lead(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchableManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
