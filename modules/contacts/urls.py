@@ -1,10 +1,28 @@
 from django.urls import path
 
-from modules.contacts import views
+from modules.contacts.views import merge, records, search, timeline, vcard
 
 app_name = "contacts"
 
 urlpatterns = [
-    path("contacts/company-list/", views.placeholder, name="company-list"),
-    path("contacts/contact-list/", views.placeholder, name="contact-list"),
+    path("companies/", records.company_list, name="company-list"),
+    path("companies/new/", records.company_create, name="company-create"),
+    path("companies/bulk/", records.company_bulk, name="company-bulk"),
+    path("companies/options/", records.company_options, name="company-options"),
+    path("companies/<int:pk>/", records.company_detail, name="company-detail"),
+    path("companies/<int:pk>/edit/", records.company_edit, name="company-edit"),
+    path("companies/<int:pk>/merge/", merge.company_merge, name="company-merge"),
+    path("contacts/", records.contact_list, name="contact-list"),
+    path("contacts/new/", records.contact_create, name="contact-create"),
+    path("contacts/bulk/", records.contact_bulk, name="contact-bulk"),
+    path("contacts/export.vcf", vcard.contact_list_vcard, name="contact-list-vcard"),
+    path("contacts/import/", vcard.contact_import, name="contact-import"),
+    path("contacts/<int:pk>/", records.contact_detail, name="contact-detail"),
+    path("contacts/<int:pk>/edit/", records.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/merge/", merge.contact_merge, name="contact-merge"),
+    path("contacts/<int:pk>/vcard/", vcard.contact_vcard, name="contact-vcard"),
+    path("contacts/views/<str:entity>/save/", records.saved_view_save, name="saved-view-save"),
+    path("contacts/views/<int:pk>/delete/", records.saved_view_delete, name="saved-view-delete"),
+    path("search/", search.search, name="search"),
+    path("timeline/<str:subject>/<int:pk>/", timeline.timeline, name="timeline"),
 ]

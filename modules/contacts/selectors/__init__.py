@@ -1,0 +1,1 @@
+"""Reads for the customer-record pages: lists, the timeline and the global search."""

@@ -1,0 +1,42 @@
+"""One page of a record's timeline, newest first, cut by (occurred_at, id) so the partial index
+``contacts_timeline_<subject>_idx`` serves every page of a long history at the same cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from modules.activities.models import Activity
+from modules.contacts.models import TimelineEntry
+from modules.contacts.selectors.lists import after_cursor, encode_cursor
+
+SUBJECTS = ("company", "contact", "lead", "deal")
+TIMELINE_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+
+
+def timeline_page(subject: str, pk: int, *, before: str | None = None, size: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
+    """Entries of the ``subject`` record ``pk``, newest first, older than the ``before`` cursor.
+
+    Activity entries come with their activity, its origin and its follow-ups (the chain around it),
+    loaded in fixed queries whatever the page holds.
+    """
+    if subject not in SUBJECTS:
+        raise ValueError(subject)
+    queryset = TimelineEntry.objects.filter(**{f"{subject}_id": pk})
+    queryset = after_cursor(queryset, "occurred_at", True, before)
+    queryset = queryset.select_related("actor", "activity", "activity__assignee", "activity__origin").prefetch_related(
+        Prefetch("activity__follow_ups", queryset=Activity.objects.order_by("created_at", "id"))
+    )
+    entries = list(queryset.order_by("-occurred_at", "-id")[: size + 1])
+    next_cursor = None
+    if len(entries) > size:
+        entries = entries[:size]
+        next_cursor = encode_cursor(entries[-1].occurred_at, entries[-1].pk)
+    return TimelinePage(entries=entries, next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""Pages of the customer record: companies, contacts, the timeline fragment and the global search."""

@@ -1,0 +1,62 @@
+"""vCard export (one contact, or the filtered list) and import (a .vcf upload of many cards)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from identity.forms import apply_service_errors
+from modules.contacts.forms import VCardImportForm
+from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_companies, visible_contacts
+from modules.contacts.vcard import contact_card, contact_cards, import_cards
+from modules.contacts.views.common import contacts_view, current_user, form_status
+from modules.contacts.views.records import _filters
+
+VCARD_TYPE = "text/vcard; charset=utf-8"
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@contacts_view("contacts.view")
+def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(visible_contacts(current_user(request)).select_related("company"), pk=pk)
+    response = HttpResponse(contact_card(contact), content_type=VCARD_TYPE)
+    name = slugify(contact.full_name) or f"contact-{contact.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
+    return response
+
+
+@contacts_view("contacts.view")
+def contact_list_vcard(request: HttpRequest) -> StreamingHttpResponse:
+    params = _filters(request)
+    sort = sort_of(CONTACT_LIST, params)
+    field = sort.lstrip("-")
+    order = [f"-{field}", "-pk"] if sort.startswith("-") else [field, "pk"]
+    contacts = filtered(CONTACT_LIST, current_user(request), params).select_related("company").order_by(*order)
+    response = StreamingHttpResponse(contact_cards(contacts.iterator(chunk_size=1000)), content_type=VCARD_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="contacts.vcf"'
+    return response
+
+
+@contacts_view("contacts.change")
+def contact_import(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = VCardImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            form.add_error("file", _("The file is larger than 5 MB."))
+        else:
+            try:
+                result = import_cards(upload.read(), by=user, companies=visible_companies(user))
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("%(count)d contacts imported.") % {"count": len(result.created)})
+                if not result.skipped:
+                    return redirect("contacts:contact-list")
+    return render(request, "contacts/contact_import.html", {"form": form, "result": result}, status=form_status(form))
