@@ -143,7 +143,7 @@ def import_cards(data: bytes, *, by: User, companies: QuerySet[Company]) -> Impo
             try:
                 result.created.append(create_contact(by=by, **values))
             except DuplicateRecords as duplicate:
-                result.skipped.append((label, list(duplicate.candidates)))
+                result.skipped.append((label, list(duplicate.visible_candidates)))
             except ValidationError as error:
                 details = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in error.message_dict.items())
                 raise ValidationError(

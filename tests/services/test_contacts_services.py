@@ -148,3 +148,16 @@ def test_a_record_cannot_be_merged_into_itself(alpha: TenantFixture) -> None:
 
         assert "duplicate" in error.value.message_dict
         assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_duplicate_the_user_may_not_see_is_reported_without_its_name(alpha: TenantFixture) -> None:
+    with alpha.active():
+        admin, rep = alpha.user(), alpha.user("rep@example.test")
+        hidden = ContactFactory(first_name="Secret", last_name="Client", email="secret@client.example", owner=admin)
+
+        with pytest.raises(DuplicateRecords) as error:
+            create_contact(by=rep, first_name="Other", last_name="Person", email="secret@client.example")
+
+        assert error.value.candidates == [hidden]
+        assert error.value.visible_candidates == []
+        assert error.value.message_dict == {"email": ["This looks like an existing record that you cannot see."]}

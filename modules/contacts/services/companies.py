@@ -30,7 +30,7 @@ def create_company(*, by: User | None, allow_duplicate: bool = False, **values: 
     if not allow_duplicate:
         candidates = list(duplicate_companies(name=company.name, emails=[company.email, *company.additional_emails]))
         if candidates:
-            raise DuplicateRecords("name", candidates)
+            raise DuplicateRecords("name", candidates, viewer=by)
     with transaction.atomic():
         company.save()
         company.tags.set(tags)

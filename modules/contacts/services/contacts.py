@@ -48,7 +48,7 @@ def create_contact(*, by: User | None, allow_duplicate: bool = False, **values: 
                 if contact.email and any(c.email.lower() == contact.email.lower() for c in candidates)
                 else "last_name"
             )
-            raise DuplicateRecords(field, candidates)
+            raise DuplicateRecords(field, candidates, viewer=by)
     with transaction.atomic():
         contact.save()
         contact.tags.set(tags)

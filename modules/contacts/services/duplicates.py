@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from identity.models import User
+from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
 
 # pg_trgm similarity above which two names count as the same ("Jon Smith" / "John Smith" ≈ 0.7).
@@ -18,12 +21,34 @@ MAX_CANDIDATES = 5
 
 
 class DuplicateRecords(ValidationError):
-    """Raised instead of creating a record that looks like existing ones; ``candidates`` lists them."""
+    """Raised instead of creating a record that looks like existing ones.
 
-    def __init__(self, field: str, candidates: list[Company] | list[Contact]) -> None:
-        names = ", ".join(str(candidate) for candidate in candidates)
-        super().__init__({field: [_("This looks like an existing record: %(names)s.") % {"names": names}]})
+    ``candidates`` lists them all; the message names only those ``viewer`` may see, so a duplicate
+    check never reveals records outside the user's visibility.
+    """
+
+    def __init__(self, field: str, candidates: list[Company] | list[Contact], viewer: User | None = None) -> None:
+        visible = candidates if viewer is None else _visible(candidates, viewer)
+        if visible:
+            names = ", ".join(str(candidate) for candidate in visible)
+            message = _("This looks like an existing record: %(names)s.") % {"names": names}
+        else:
+            message = _("This looks like an existing record that you cannot see.")
+        super().__init__({field: [message]})
         self.candidates = candidates
+        self.visible_candidates = visible
+
+
+def _visible(candidates: list[Company] | list[Contact], viewer: User) -> list[Any]:
+    if not candidates:
+        return []
+    model = type(candidates[0])
+    visible_ids = set(
+        restrict_to_visible(model.objects.filter(pk__in=[c.pk for c in candidates]), viewer).values_list(
+            "pk", flat=True
+        )
+    )
+    return [candidate for candidate in candidates if candidate.pk in visible_ids]
 
 
 def _emails(emails: Iterable[str]) -> list[str]:

@@ -332,7 +332,7 @@ def record_form(request: HttpRequest, record: RecordType, pk: int | None) -> Htt
             else:
                 saved = record.update(instance, by=user, **values)
         except DuplicateRecords as error:
-            duplicates = list(error.candidates)
+            duplicates = list(error.visible_candidates)
             apply_service_errors(form, error)
         except ValidationError as error:
             apply_service_errors(form, error)

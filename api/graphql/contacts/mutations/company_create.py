@@ -4,12 +4,10 @@ from typing import Any
 
 import graphene
 
-from api.graphql.contacts.mutations.inputs import CompanyInput, duplicate_errors, record_values
+from api.graphql.contacts.mutations.inputs import CompanyInput, record_values
 from api.graphql.contacts.types import CompanyType
 from api.graphql.core import RecordMutation, error_type
 from identity.models import User
-from identity.visibility import restrict_to_visible
-from modules.contacts.models import Company
 from modules.contacts.services.companies import create_company
 from modules.contacts.services.duplicates import DuplicateRecords
 
@@ -35,8 +33,6 @@ class CompanyCreate(RecordMutation):
 
     @classmethod
     def refuse(cls, info: Any, errors: list[dict[str, Any]], error: Exception | None = None) -> Any:
-        duplicates: list[Company] = []
-        if isinstance(error, DuplicateRecords):
-            candidates = Company.objects.filter(pk__in=[candidate.pk for candidate in error.candidates])
-            duplicates = list(restrict_to_visible(candidates, info.context.user).order_by("name", "id"))
-        return cls(errors=duplicate_errors(errors, duplicates), duplicates=duplicates)
+        # The service names (and lists) only the duplicates the caller may see.
+        duplicates = list(error.visible_candidates) if isinstance(error, DuplicateRecords) else []
+        return cls(errors=errors, duplicates=duplicates)

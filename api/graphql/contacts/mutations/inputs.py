@@ -72,12 +72,3 @@ def record_values(info: Any, data: Any) -> dict[str, Any]:
     if "tags" in values:
         values["tags"] = tags_from_names(values["tags"] or [])
     return values
-
-
-def duplicate_errors(errors: list[dict[str, Any]], visible: list[Any]) -> list[dict[str, Any]]:
-    """The DUPLICATE errors reworded to name only the records the user may see."""
-    if visible:
-        message = _("This looks like an existing record: %(names)s.") % {"names": ", ".join(map(str, visible))}
-    else:
-        message = _("This looks like an existing record that you cannot see.")
-    return [{**error, "message": message} if error["code"] == "DUPLICATE" else error for error in errors]
