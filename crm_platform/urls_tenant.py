@@ -9,6 +9,7 @@ shell_patterns = ([path("", views.home, name="home")], "shell")
 urlpatterns = [
     path("", include(shell_patterns)),
     path("", include("identity.urls")),
+    path("settings/exchange-rates/", include("modules.contacts.urls_settings")),
     path("settings/", include("identity.urls_settings")),
     path("", include("modules.contacts.urls")),
     path("", include("modules.activities.urls")),
