@@ -1,4 +1,5 @@
-"""The sales pipeline in a real browser: a lead is created and converted, its deal dragged on the board.
+"""The sales pipeline in a real browser: a lead is created and converted, its deal dragged on the board,
+a call on the deal is completed with a follow-up, and global search finds the deal despite a typo.
 
 Screenshots of the lead list, the deal page and the board land in var/screenshots/ (1280×800), and
 the same pages must not be wider than a 390×844 phone screen.
@@ -14,6 +15,7 @@ import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import BrowserContext, Page, expect
 
+from modules.activities.models import Activity
 from modules.contacts.models import Company, Contact
 from modules.sales.models import Deal, Lead
 from tenants.models import Tenant
@@ -38,6 +40,7 @@ def lead_name(django_db_blocker: Any) -> Iterator[str]:
     name = f"Browser{secrets.token_hex(3)}"
     yield name
     with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        Activity.objects.filter(subject__contains=name).delete()
         Deal.objects.filter(lead__last_name=name).delete()
         Lead.objects.filter(last_name=name).delete()
         Contact.objects.filter(last_name=name).delete()
@@ -105,6 +108,37 @@ def test_a_lead_becomes_a_deal_that_moves_on_the_board(
     assert _deal(django_db_blocker, lead_name).stage.name == "Needs analysis"
     page.reload()
     expect(target.locator(f"[data-deal='{deal.pk}']")).to_be_visible()
+
+    # A call logged on the deal is completed, and its follow-up is planned in the same step.
+    page.goto(f"{base}deals/{deal.pk}/")
+    page.get_by_role("link", name="Log an activity").click()
+    page.get_by_label("Type").select_option("call")
+    page.get_by_label("Subject").fill(f"Kick-off call {lead_name}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text(f"Kick-off call {lead_name}")
+    page.get_by_test_id("complete").click()
+    page.get_by_label("Outcome").select_option("successful")
+    page.get_by_label("Plan a follow-up").check()
+    page.get_by_label("Follow-up type").select_option("email")
+    page.get_by_label("Follow-up subject").fill(f"Send the proposal {lead_name}")
+    page.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_test_id("chain")).to_contain_text(f"Send the proposal {lead_name}")
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        follow_up = Activity.objects.select_related("origin").get(subject=f"Send the proposal {lead_name}")
+        assert (follow_up.deal_id, follow_up.origin.subject, follow_up.origin.status) == (
+            deal.pk, f"Kick-off call {lead_name}", "done",
+        )  # fmt: skip
+
+    # Global search (Ctrl+K from any page) finds the deal with a typo in its name.
+    page.goto(f"{base}pipeline/")
+    page.keyboard.press("Control+k")
+    search_box = page.get_by_test_id("global-search")
+    expect(search_box).to_be_focused()
+    search_box.fill(f"{lead_name} rolout")
+    results = page.locator("#global-search-results")
+    expect(results.get_by_role("link", name=f"{lead_name} rollout")).to_be_visible()
+    results.get_by_role("link", name=f"{lead_name} rollout").click()
+    expect(page.locator("h1")).to_contain_text(f"{lead_name} rollout")
 
     # The same pages fit a phone screen.
     phone = new_context(viewport=MOBILE).new_page()
