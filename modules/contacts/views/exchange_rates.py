@@ -1,5 +1,7 @@
 """Settings → exchange rates: the dated rates reports use to convert amounts into the base currency."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,16 +26,21 @@ class NativeDateInput(forms.DateInput):
 
 
 class ExchangeRateForm(forms.Form):
-    currency = forms.ChoiceField(label=gettext_lazy("Currency"), choices=CURRENCY_CHOICES)
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"))
     rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=8, min_value=0)
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=NativeDateInput())
+
+    def __init__(self, *args: Any, base: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The base currency needs no rate: it is not offered.
+        currency = cast(forms.ChoiceField, self.fields["currency"])
+        currency.choices = [choice for choice in CURRENCY_CHOICES if choice[0] != base]
 
 
 @permission_required("settings.manage_tenant")
 def exchange_rate_list(request: HttpRequest) -> HttpResponse:
     base = base_currency()
-    form = ExchangeRateForm(request.POST or None)
-    form.fields["currency"].choices = [choice for choice in CURRENCY_CHOICES if choice[0] != base]
+    form = ExchangeRateForm(request.POST or None, base=base)
     if request.method == "POST" and form.is_valid():
         try:
             rate = set_rate(**form.cleaned_data)
