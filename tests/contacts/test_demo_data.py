@@ -196,29 +196,33 @@ def test_the_generate_records_command_writes_into_the_named_tenant_only(
         assert (Contact.objects.count(), Company.objects.count()) == (0, 0)
 
 
+BOOTSTRAP_SLUG = "scratch-demo"
+
+
 @pytest.fixture
 def committed_demo_tenant(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    """Real commits, as `make run` makes them; the demo tenant is dropped afterwards, schema and all."""
+    """Real commits, as `make run` makes them, into a demo tenant of its own (the browser tests share
+    the ``demo`` one); it is dropped afterwards, schema and all."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        assert not Tenant.objects.filter(slug="demo").exists()
+        assert not Tenant.objects.filter(slug=BOOTSTRAP_SLUG).exists()
         yield
         connection.set_schema_to_public()
-        for tenant in Tenant.objects.filter(slug="demo"):
+        for tenant in Tenant.objects.filter(slug=BOOTSTRAP_SLUG):
             delete_tenant_schema(tenant)
 
 
 def test_bootstrap_demo_loads_the_demo_data_on_the_first_run_only(committed_demo_tenant: None) -> None:
     first_run, second_run = io.StringIO(), io.StringIO()
 
-    call_command("bootstrap_demo", stdout=io.StringIO(), stderr=first_run)
-    tenant = Tenant.objects.get(slug="demo")
+    call_command("bootstrap_demo", "--slug", BOOTSTRAP_SLUG, stdout=io.StringIO(), stderr=first_run)
+    tenant = Tenant.objects.get(slug=BOOTSTRAP_SLUG)
     with tenant_context(tenant):
         after_first = _counts()
-    call_command("bootstrap_demo", stdout=io.StringIO(), stderr=second_run)
+    call_command("bootstrap_demo", "--slug", BOOTSTRAP_SLUG, stdout=io.StringIO(), stderr=second_run)
 
     with tenant_context(tenant):
         assert _counts() == after_first
         assert Company.objects.count() == 300
-        assert User.objects.filter(email="elena.popa@demo.example").exists()
+        assert User.objects.filter(email=f"elena.popa@{BOOTSTRAP_SLUG}.example").exists()
     assert "Demo data loaded" in first_run.getvalue()
     assert second_run.getvalue() == ""

@@ -24,17 +24,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--slug", default=DEMO_SLUG, help="The demo tenant's subdomain (default: demo).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_public_tenant()
         ensure_template_tenant()
         password = os.environ.get("DEMO_ADMIN_PASSWORD", "relata-demo-2026")
-        tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
+        slug = options["slug"]
+        tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             tenant = request_tenant(
                 TenantRequest(
                     name="Demo Company",
-                    slug=DEMO_SLUG,
+                    slug=slug,
                     admin_email=DEMO_ADMIN_EMAIL,
                     admin_password=password,
                     status="active",
@@ -59,7 +61,7 @@ class Command(BaseCommand):
                 [
                     "",
                     "  Relata is ready.",
-                    f"  Demo tenant:  http://{DEMO_SLUG}.{settings.BASE_DOMAIN}{suffix}/",
+                    f"  Demo tenant:  http://{slug}.{settings.BASE_DOMAIN}{suffix}/",
                     f"  Sign in as:   {DEMO_ADMIN_EMAIL}",
                     f"  Password:     {password}",
                     f"  Public site:  http://{settings.BASE_DOMAIN}{suffix}/",
