@@ -16,6 +16,7 @@ const files = [
   ["fullcalendar/index.global.min.js", "fullcalendar.min.js"],
   ["@fullcalendar/core/locales-all.global.min.js", "fullcalendar-locales.min.js"],
   ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
+  ["chart.js/dist/chart.umd.min.js.map", "chart.umd.min.js.map"],
   // Unicode text (ș, ł, ђ, Cyrillic) in generated PDFs.
   ["dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "fonts/DejaVuSans.ttf"],
   ["dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "fonts/DejaVuSans-Bold.ttf"],
