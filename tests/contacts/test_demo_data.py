@@ -15,8 +15,9 @@ from identity.models import Team, User
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
 from modules.contacts.choices import LifecycleStage, TimelineKind
+from modules.contacts.demo.builder import DemoSize
 from modules.contacts.demo.bulk import RecordCounts, generate_records
-from modules.contacts.demo.seed import DemoSize, load_demo_data
+from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, TimelineEntry, join_name
 from modules.sales.choices import DealStatus, LeadStatus
 from modules.sales.models import Deal, DealStageChange, Lead, Pipeline, Quota, Quote, Stage

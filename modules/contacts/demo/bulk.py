@@ -28,8 +28,8 @@ from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.contacts.choices import LifecycleStage, Source, TimelineKind
+from modules.contacts.demo.builder import ascii_slug
 from modules.contacts.demo.data import COMPANY_STEMS, COUNTRIES, INDUSTRY_WORDS, JOB_TITLES
-from modules.contacts.demo.seed import ascii_slug
 from modules.contacts.models import Company, Contact, TimelineEntry
 from modules.sales.choices import DealStatus, LeadStatus, StageKind
 from modules.sales.models import Deal, DealStageChange, Lead, LostReason

@@ -1,0 +1,202 @@
+"""Demo activities over the last months and the weeks ahead, with follow-up chains."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+from identity.models import User
+from modules.activities.choices import ActivityKind, ActivityStatus, Direction, Outcome, Priority
+from modules.activities.models import Activity
+from modules.contacts.choices import TimelineKind
+from modules.contacts.demo.builder import (
+    BATCH,
+    DemoBase,
+    _,
+    bulk_create_dated,
+)
+from modules.sales.choices import DealStatus, LeadStatus
+from modules.sales.models import (
+    Deal,
+)
+
+
+class ActivityRecords(DemoBase):
+    def _subject(self, kind: str, person: str, organisation: str, topic: str) -> str:
+        templates: dict[str, tuple[str, ...]] = {
+            ActivityKind.CALL: (
+                gettext_noop("Call with %(person)s"),
+                gettext_noop("Discovery call: %(topic)s"),
+                gettext_noop("Check in with %(person)s"),
+            ),
+            ActivityKind.MEETING: (
+                gettext_noop("Meeting at %(organisation)s"),
+                gettext_noop("Demo: %(topic)s"),
+                gettext_noop("Workshop with %(person)s"),
+            ),
+            ActivityKind.TASK: (
+                gettext_noop("Send the proposal to %(person)s"),
+                gettext_noop("Prepare the offer: %(topic)s"),
+                gettext_noop("Update the contract draft for %(organisation)s"),
+            ),
+            ActivityKind.EMAIL: (
+                gettext_noop("Pricing sent to %(person)s"),
+                gettext_noop("Case studies for %(organisation)s"),
+            ),
+            ActivityKind.NOTE: (
+                gettext_noop("Notes from the talk with %(person)s"),
+                gettext_noop("%(organisation)s: budget approved for next quarter"),
+            ),
+        }
+        template = _(self.pick(templates[kind]))
+        return template % {"person": person, "organisation": organisation, "topic": topic}
+
+    def _activity(
+        self, at: datetime, owner: User | None, links: dict[str, Any], person: str, organisation: str, topic: str
+    ) -> Activity:
+        kind = self.rng.choices(
+            [ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.TASK, ActivityKind.NOTE],
+            weights=[30, 18, 15, 22, 15],
+        )[0]
+        activity = Activity(
+            kind=kind,
+            subject=self._subject(kind, person, organisation, topic),
+            assignee=owner,
+            created_by=owner,
+            priority=self.rng.choices([Priority.LOW, Priority.NORMAL, Priority.HIGH], weights=[2, 7, 1])[0],
+            **links,
+        )
+        future = at > self.now
+        if kind == ActivityKind.NOTE:
+            if future:
+                at = self.now - timedelta(hours=self.rng.randint(1, 72))
+            activity.status, activity.completed_at, activity.completed_by = ActivityStatus.DONE, at, owner
+            activity.body = _("Interested; wants a follow-up before the end of the month.")
+            self.created[id(activity)] = at
+            return activity
+        at = at.replace(minute=self.rng.choice((0, 30)))
+        activity.due_at = at
+        if kind == ActivityKind.MEETING:
+            activity.ends_at = at + timedelta(minutes=self.rng.choice((30, 60, 90)))
+            activity.location = self.rng.choice((organisation, _("Video call"), _("Our office")))
+        if kind in (ActivityKind.CALL, ActivityKind.EMAIL):
+            activity.direction = self.rng.choices([Direction.OUTBOUND, Direction.INBOUND], weights=[3, 1])[0]
+        if future:
+            activity.status = ActivityStatus.OPEN
+            if kind in (ActivityKind.MEETING, ActivityKind.CALL):
+                activity.remind_at = at - timedelta(minutes=15)
+            self.created[id(activity)] = self.now - timedelta(days=self.rng.uniform(0.2, 10))
+            return activity
+        logged = kind in (ActivityKind.CALL, ActivityKind.EMAIL) and self.rng.random() < 0.5
+        self.created[id(activity)] = at if logged else at - timedelta(days=self.rng.uniform(0.5, 10))
+        roll = self.rng.random()
+        if not logged and roll < 0.05:
+            activity.status = ActivityStatus.CANCELLED
+        elif not logged and roll < 0.15 and at > self.now - timedelta(days=14):
+            activity.status = ActivityStatus.OPEN  # overdue
+        else:
+            activity.status = ActivityStatus.DONE
+            activity.completed_at = at if logged else min(at + timedelta(minutes=self.rng.randint(15, 240)), self.now)
+            activity.completed_by = owner
+            if kind == ActivityKind.CALL:
+                activity.outcome = self.rng.choices(
+                    [Outcome.SUCCESSFUL, Outcome.NO_ANSWER, Outcome.LEFT_MESSAGE, Outcome.RESCHEDULED],
+                    weights=[6, 2, 2, 1],
+                )[0]
+        return activity
+
+    def activities(self) -> None:
+        target = self.size.activities
+        rows: list[Activity] = []
+        chains: list[tuple[Activity, Activity]] = []  # (origin, follow-up)
+        deal_last: dict[int, datetime] = {}
+        for deal in self.deal_list:
+            start, end = self.deal_story[id(deal)]
+            company, contact = self.deal_links[id(deal)]
+            person, organisation = contact.full_name, company.name
+            topic = deal.name.rsplit(" — ", 1)[-1]
+            links: dict[str, Any] = {"deal": deal, "company": company, "contact": contact}
+            moments = sorted(self.between(start, end) for _ in range(self.rng.randint(3, 7)))
+            if deal.status == DealStatus.OPEN:
+                moments += [self.now + timedelta(days=self.rng.uniform(0.5, 28)) for _ in range(self.rng.randint(1, 2))]
+            previous: Activity | None = None
+            for moment in moments:
+                activity = self._activity(moment, deal.owner, links, person, organisation, topic)
+                rows.append(activity)
+                if (
+                    previous is not None
+                    and previous.status == ActivityStatus.DONE
+                    and previous.kind in (ActivityKind.CALL, ActivityKind.MEETING)
+                    and activity.kind != ActivityKind.NOTE
+                    and activity.due_at is not None
+                    and previous.completed_at is not None
+                    and previous.completed_at <= activity.due_at
+                    and self.rng.random() < 0.5
+                ):
+                    chains.append((previous, activity))
+                    self.created[id(activity)] = previous.completed_at
+                if activity.completed_at is not None:
+                    deal_last[id(deal)] = max(deal_last.get(id(deal), activity.completed_at), activity.completed_at)
+                previous = activity
+        for lead in self.lead_list:
+            if lead.status in (LeadStatus.NEW, LeadStatus.CONVERTED):
+                continue
+            lead_links: dict[str, Any] = {"lead": lead}
+            for _index in range(self.rng.randint(1, 3)):
+                moment = self.between(self.created[id(lead)], self.now + timedelta(days=10))
+                topic = _("First conversation")
+                rows.append(self._activity(moment, lead.owner, lead_links, lead.full_name, lead.company_name, topic))
+        contacts = self.contact_list
+        while len(rows) < target:
+            contact = self.pick(contacts)
+            moment = self.between(
+                max(self.created[id(contact)], self.now - timedelta(days=183)), self.now + timedelta(days=21)
+            )
+            company = self.contact_company[id(contact)]
+            links = {"contact": contact, "company": company}
+            rows.append(
+                self._activity(moment, contact.owner, links, contact.full_name, company.name, _("Account review"))
+            )
+        rows = rows[:target]
+        kept = {id(activity) for activity in rows}
+        bulk_create_dated(Activity, rows, self.created)
+        follow_ups = []
+        for origin, follow_up in chains:
+            if id(origin) in kept and id(follow_up) in kept:
+                follow_up.origin = origin
+                follow_ups.append(follow_up)
+        Activity.objects.bulk_update(follow_ups, ["origin"], batch_size=BATCH)
+        for deal in self.deal_list:
+            if id(deal) in deal_last:
+                deal.last_activity_at = deal_last[id(deal)]
+        Deal.objects.bulk_update(
+            [d for d in self.deal_list if id(d) in deal_last], ["last_activity_at"], batch_size=BATCH
+        )
+        for activity in rows:
+            links = {name: getattr(activity, name) for name in ("company", "contact", "lead", "deal")}
+            created = self.created[id(activity)]
+            self.entry(
+                TimelineKind.ACTIVITY, created, activity.created_by, {"event": "created"}, activity=activity, **links
+            )
+            if activity.status == ActivityStatus.DONE and activity.completed_at and activity.completed_at > created:
+                self.entry(
+                    TimelineKind.ACTIVITY,
+                    activity.completed_at,
+                    activity.completed_by,
+                    {"event": "completed"},
+                    activity=activity,
+                    **links,
+                )
+            elif activity.status == ActivityStatus.CANCELLED:
+                self.entry(
+                    TimelineKind.ACTIVITY,
+                    self.between(created, activity.due_at or created),
+                    activity.created_by,
+                    {"event": "cancelled"},
+                    activity=activity,
+                    **links,
+                )
+
+    # ---- catalog, quotes, money ------------------------------------------------------------------
