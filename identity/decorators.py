@@ -21,6 +21,13 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
+def require_permission(request: HttpRequest, code: str) -> None:
+    """A 403 naming the permission when the request's user lacks ``code``."""
+    if not request.user.has_perm(code):
+        label = all_permissions().get(code, code)
+        raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": label})
+
+
 def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Logged-in users without ``code`` get a 403 page that names what is missing."""
 
@@ -28,9 +35,7 @@ def permission_required(code: str) -> Callable[[Callable[..., HttpResponse]], Ca
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(code):
-                label = all_permissions().get(code, code)
-                raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": label})
+            require_permission(request, code)
             return view(request, *args, **kwargs)
 
         return wrapped

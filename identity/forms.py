@@ -18,6 +18,11 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("", "—"), *((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))]
 
 
+def form_status(form: object) -> int:
+    """400 for a form that was sent back with errors, else 200."""
+    return 400 if getattr(form, "errors", None) else 200
+
+
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form fields it names."""
     if hasattr(error, "error_dict"):

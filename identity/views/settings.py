@@ -10,17 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from identity.decorators import permission_required, signed_in_user
-from identity.forms import InvitationForm, RoleForm, TeamForm, UserForm, apply_service_errors
+from identity.forms import InvitationForm, RoleForm, TeamForm, UserForm, apply_service_errors, form_status
 from identity.models import Invitation, Role, Team, User
 from identity.permissions import all_permissions
 from identity.services.accounts import update_user
 from identity.services.invitations import invite_user, revoke_invitation
 from identity.services.roles import update_role
 from identity.services.teams import delete_team, save_team
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
 
 
 @permission_required("settings.manage_users")
@@ -49,7 +45,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(user)s is saved.") % {"user": user})
             return redirect("settings:users")
-    return render(request, "identity/settings/user_edit.html", {"form": form, "subject": user}, status=_status(form))
+    return render(
+        request, "identity/settings/user_edit.html", {"form": form, "subject": user}, status=form_status(form)
+    )
 
 
 @permission_required("settings.manage_users")
@@ -69,7 +67,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             return redirect("settings:invitations")
     invitations = Invitation.objects.select_related("role", "invited_by").prefetch_related("teams")[:200]
     return render(
-        request, "identity/settings/invitations.html", {"form": form, "invitations": invitations}, status=_status(form)
+        request,
+        "identity/settings/invitations.html",
+        {"form": form, "invitations": invitations},
+        status=form_status(form),
     )
 
 
@@ -109,7 +110,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "identity/settings/role_edit.html",
         {"form": form, "role": role, "catalogue": all_permissions()},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -132,7 +133,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Team %(team)s is saved.") % {"team": saved.name})
             return redirect("settings:teams")
-    return render(request, "identity/settings/team_edit.html", {"form": form, "team": team}, status=_status(form))
+    return render(request, "identity/settings/team_edit.html", {"form": form, "team": team}, status=form_status(form))
 
 
 @permission_required("settings.manage_teams")

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from modules.activities.choices import ActivityStatus
 from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
 from modules.activities.models import Activity
@@ -30,10 +30,6 @@ from modules.activities.services.activities import (
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
 
 LIST_LIMIT = 200
-
-
-def _status(form: Any) -> int:
-    return 400 if form.errors else 200
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -103,7 +99,7 @@ def _linked_records(form: ActivityForm) -> dict[str, Any]:
 
 def _render_form(request: HttpRequest, form: ActivityForm, activity: Activity | None) -> HttpResponse:
     context = {"form": form, "activity": activity, "linked": _linked_records(form), "next": _next_url(request, "")}
-    return render(request, "activities/activity_form.html", context, status=_status(form))
+    return render(request, "activities/activity_form.html", context, status=form_status(form))
 
 
 @activities_view("activities.change")

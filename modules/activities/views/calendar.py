@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from identity.models import Team
+from identity.time_zones import zone_of
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.forms import ImportForm
 from modules.activities.models import Activity, CalendarFeed
 from modules.activities.selectors import calendar_activities, visible_activities, visible_teams
 from modules.activities.services.activities import update_activity
 from modules.activities.services.ical import build_feed, feed_for, import_events, reset_feed
-from modules.activities.views.common import activities_view, current_user, get_visible_activity, zone_of
+from modules.activities.views.common import activities_view, current_user, get_visible_activity
 
 MAX_RANGE = timedelta(days=62)
 FEED_PAST = timedelta(days=90)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,24 +12,10 @@ from django.utils import timezone
 
 from identity.decorators import permission_required, signed_in_user
 from identity.models import User
+from identity.time_zones import user_time_zone
 from modules.activities.models import Activity
 from modules.activities.selectors import visible_activities
 from modules.registry import is_enabled
-
-
-def user_time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
-    """The signed-in user's zone, else the tenant's; None keeps the project default."""
-    return zone_of(getattr(request, "user", None), getattr(request, "tenant", None))
-
-
-def zone_of(user: object, tenant: object) -> zoneinfo.ZoneInfo | None:
-    for name in (getattr(user, "time_zone", ""), getattr(tenant, "time_zone", "")):
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return None
 
 
 def activities_view(code: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

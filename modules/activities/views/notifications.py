@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from identity.time_zones import user_time_zone
 from modules.activities.models import Notification
 from modules.activities.selectors import inbox, unread_count
-from modules.activities.views.common import current_user, user_time_zone
+from modules.activities.views.common import current_user
 
 INBOX_LIMIT = 100
 

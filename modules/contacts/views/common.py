@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,20 +13,9 @@ from django.utils import timezone
 
 from identity.decorators import permission_required, signed_in_user
 from identity.models import User
+from identity.time_zones import user_time_zone
 from identity.visibility import visible_owner_ids
 from modules.registry import is_enabled
-
-
-def user_time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
-    """The signed-in user's zone, else the tenant's; None keeps the project default."""
-    for owner in (getattr(request, "user", None), getattr(request, "tenant", None)):
-        name = getattr(owner, "time_zone", "")
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return None
 
 
 def contacts_view(code: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
@@ -59,7 +47,3 @@ def assignable_owners(user: User) -> QuerySet[User]:
 
 def current_user(request: HttpRequest) -> User:
     return signed_in_user(request)
-
-
-def form_status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200

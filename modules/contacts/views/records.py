@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import LifecycleStage, SavedViewEntity
@@ -40,7 +40,7 @@ from modules.contacts.services.companies import create_company, delete_company, 
 from modules.contacts.services.contacts import create_contact, delete_contact, update_contact
 from modules.contacts.services.duplicates import DuplicateRecords
 from modules.contacts.services.tags import tags_from_names
-from modules.contacts.views.common import assignable_owners, contacts_view, current_user, form_status, sales_visible
+from modules.contacts.views.common import assignable_owners, contacts_view, current_user, sales_visible
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from modules.contacts.forms import VCardImportForm
 from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_companies, visible_contacts
 from modules.contacts.vcard import contact_card, contact_cards, import_cards
-from modules.contacts.views.common import contacts_view, current_user, form_status
+from modules.contacts.views.common import contacts_view, current_user
 from modules.contacts.views.records import _filters
 
 VCARD_TYPE = "text/vcard; charset=utf-8"

@@ -7,11 +7,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from identity.permissions import all_permissions
+from identity.decorators import require_permission
 from modules.registry import is_enabled
 
 View = Callable[..., HttpResponse]
@@ -27,20 +26,9 @@ def sales_page(*codes: str) -> Callable[[View], View]:
             if not is_enabled(request.tenant, "sales"):  # type: ignore[attr-defined]
                 raise Http404(_("The sales module is not enabled."))
             for code in codes:
-                require(request, code)
+                require_permission(request, code)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-def require(request: HttpRequest, code: str) -> None:
-    """403 naming the permission when the user lacks ``code``."""
-    if not request.user.has_perm(code):
-        label = all_permissions().get(code, code)
-        raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": label})
-
-
-def form_status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200

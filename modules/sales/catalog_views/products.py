@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from identity.forms import apply_service_errors
+from identity.decorators import require_permission
+from identity.forms import apply_service_errors, form_status
 from modules.sales.catalog_forms import PriceListForm, PriceListItemForm, ProductForm
-from modules.sales.catalog_views import form_status, require, sales_page
+from modules.sales.catalog_views import sales_page
 from modules.sales.models import PriceList, PriceListItem, Product
 from modules.sales.services.catalog import (
     create_price_list,
@@ -111,7 +112,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(price_list, name) for name in PriceListForm.base_fields}
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        require(request, "sales.manage_catalog")
+        require_permission(request, "sales.manage_catalog")
         if form.is_valid():
             try:
                 update_price_list(price_list, **form.cleaned_data)

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from identity.decorators import signed_in_user
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from identity.visibility import restrict_to_visible
 from modules.sales.catalog_forms import QuoteForm, QuoteLineForm
-from modules.sales.catalog_views import form_status, sales_page
+from modules.sales.catalog_views import sales_page
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Product, Quote, QuoteLine
 from modules.sales.quote_pdf import render_quote_pdf

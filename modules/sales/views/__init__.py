@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from identity.decorators import signed_in_user
+from identity.decorators import require_permission, signed_in_user
 from identity.models import User
-from identity.permissions import all_permissions
+from identity.time_zones import user_time_zone
 from modules.registry import is_enabled
 
 View = Callable[..., HttpResponse]
-
-
-def placeholder(request: HttpRequest) -> HttpResponse:  # replaced by the module's pages
-    return HttpResponse(status=501)
-
-
-def _time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
-    for name in (getattr(request.user, "time_zone", ""), getattr(getattr(request, "tenant", None), "time_zone", "")):
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return None
-
-
-def require(request: HttpRequest, code: str) -> None:
-    """403 naming the permission when the user lacks ``code``."""
-    if not request.user.has_perm(code):
-        label = all_permissions().get(code, code)
-        raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": label})
 
 
 def pipeline_page(*codes: str) -> Callable[[View], View]:
@@ -52,8 +29,8 @@ def pipeline_page(*codes: str) -> Callable[[View], View]:
             if not is_enabled(getattr(request, "tenant", None), "sales"):
                 raise Http404(_("The sales module is not enabled."))
             for code in codes:
-                require(request, code)
-            with timezone.override(_time_zone(request)):
+                require_permission(request, code)
+            with timezone.override(user_time_zone(request)):
                 return view(request, *args, **kwargs)
 
         return wrapped
@@ -63,7 +40,3 @@ def pipeline_page(*codes: str) -> Callable[[View], View]:
 
 def current_user(request: HttpRequest) -> User:
     return signed_in_user(request)
-
-
-def form_status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200

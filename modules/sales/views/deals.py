@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from identity.forms import apply_service_errors
+from identity.decorators import require_permission
+from identity.forms import apply_service_errors, form_status
 from modules.activities.models import Activity
 from modules.contacts.choices import SavedViewEntity
 from modules.contacts.models import SavedView, Tag
@@ -31,7 +32,7 @@ from modules.sales.services.bulk import (
     save_deal_view,
 )
 from modules.sales.services.deals import create_deal, delete_deal, mark_lost, mark_won, update_deal
-from modules.sales.views import current_user, form_status, pipeline_page, require
+from modules.sales.views import current_user, pipeline_page
 
 LIST_PARAMS = ("pipeline", "stage", "owner", "status", "tag", "q", "sort")
 DEAL_PAGE_SIZE = 50
@@ -211,7 +212,7 @@ def deal_bulk(request: HttpRequest) -> HttpResponse:
                 return redirect(back)
             count = bulk_move_to_stage(deals, get_object_or_404(Stage, pk=int(stage_id)), by=user)
         elif action == "delete":
-            require(request, "sales.delete")
+            require_permission(request, "sales.delete")
             count = bulk_delete(deals, by=user)
         else:
             messages.error(request, _("Choose an action."))

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
 from modules.contacts.services.duplicates import duplicate_companies, duplicate_contacts
@@ -30,7 +30,7 @@ from modules.sales.selectors.deals import (
 )
 from modules.sales.services.leads import convert_lead, create_lead, update_lead
 from modules.sales.services.pipelines import default_pipeline
-from modules.sales.views import current_user, form_status, pipeline_page
+from modules.sales.views import current_user, pipeline_page
 
 T = TypeVar("T", Company, Contact)
 
