@@ -5,10 +5,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import graphene
-from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from graphene import relay
@@ -19,6 +18,7 @@ from graphql import GraphQLError
 from graphql_relay import from_global_id
 
 from identity.models import User
+from modules.contacts.selectors.lists import text_match
 from modules.registry import is_enabled
 
 
@@ -156,14 +156,7 @@ def id_argument(global_id: Any, type_name: str, argument: str) -> int:
 
 def search_records(queryset: QuerySet[Any], value: str | None, name_field: str) -> QuerySet[Any]:
     """Full-text match on the row's ``search_vector``, or a name that is similar (trigram) or contains it."""
-    value = (value or "").strip()
-    if not value:
-        return queryset
-    return queryset.filter(
-        Q(search_vector=SearchQuery(value, config="simple", search_type="websearch"))
-        | Q(**{f"{name_field}__trigram_similar": value})
-        | Q(**{f"{name_field}__icontains": value})
-    )
+    return text_match(queryset, name_field, value, substring=True)
 
 
 def order_records(queryset: QuerySet[Any], order_by: Any) -> QuerySet[Any]:

@@ -5,22 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
+
+from modules.contacts.selectors.lists import text_match
 
 
 def search(name_field: str) -> django_filters.CharFilter:
     """``q``: full-text match on the row's ``search_vector``, or a name that is similar (trigram) or contains it."""
 
     def apply(queryset: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(search_vector=SearchQuery(value, config="simple", search_type="websearch"))
-            | Q(**{f"{name_field}__trigram_similar": value})
-            | Q(**{f"{name_field}__icontains": value})
-        )
+        return text_match(queryset, name_field, value, substring=True)
 
     return django_filters.CharFilter(method=apply)
 

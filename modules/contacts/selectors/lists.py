@@ -67,16 +67,18 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
     return restrict_to_visible(Contact.objects.all(), user)
 
 
-def text_match(queryset: QuerySet[Any], name_field: str, q: str) -> QuerySet[Any]:
-    """Rows whose full-text vector matches ``q`` (web-search syntax) or whose name is trigram-similar;
-    both served by GIN indexes."""
-    q = q.strip()
+def text_match(queryset: QuerySet[Any], name_field: str, q: str | None, *, substring: bool = False) -> QuerySet[Any]:
+    """Rows whose full-text vector matches ``q`` (web-search syntax) or whose name is trigram-similar,
+    both served by GIN indexes; with ``substring``, also names that contain ``q`` (any case)."""
+    q = (q or "").strip()
     if not q:
         return queryset
-    return queryset.annotate(_name_lower=Lower(name_field)).filter(
-        Q(search_vector=SearchQuery(q, config="simple", search_type="websearch"))
-        | Q(_name_lower__trigram_similar=q.lower())
+    match = Q(search_vector=SearchQuery(q, config="simple", search_type="websearch")) | Q(
+        _name_lower__trigram_similar=q.lower()
     )
+    if substring:
+        match |= Q(**{f"{name_field}__icontains": q})
+    return queryset.annotate(_name_lower=Lower(name_field)).filter(match)
 
 
 def _int(value: str | None) -> int | None:
