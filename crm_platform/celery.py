@@ -16,6 +16,23 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The outbox's safety net: events whose after-commit dispatch was lost (broker down, crash).
+    "events-dispatch": {
+        "task": "customization.events.tasks.dispatch_all_events",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Workflow runs whose worker died, whose wait is over, or that the broker lost.
+    "workflows-resume-runs": {
+        "task": "customization.workflows.tasks.resume_all_workflow_runs",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "workflows-date-rules": {
+        "task": "customization.workflows.tasks.fire_all_date_rules",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 

@@ -11,6 +11,9 @@ PLATFORM_PERMISSIONS: dict[str, str | Promise] = {
     "settings.manage_roles": _("Manage roles and permissions"),
     "settings.manage_teams": _("Manage teams"),
     "settings.manage_tenant": _("Manage company settings"),
+    "settings.manage_fields": _("Manage custom fields"),
+    "settings.manage_pipelines": _("Manage pipelines and stages"),
+    "settings.manage_workflows": _("Manage workflow rules"),
 }
 
 

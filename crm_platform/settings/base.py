@@ -37,6 +37,8 @@ SHARED_APPS = [
     "axes",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "graphene_django",
     "crm_platform",
 ]
@@ -53,6 +55,9 @@ TENANT_APPS = [
     "modules.contacts",
     "modules.activities",
     "modules.sales",
+    "customization.fields",
+    "customization.events",
+    "customization.workflows",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -249,11 +254,34 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.rest.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The per-tenant OpenAPI document (api/rest/openapi/); Swagger UI and Redoc assets come from the sidecar.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Relata API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "GET_MOCK_REQUEST": "api.rest.openapi.views.tenant_mock_request",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 GRAPHENE = {
     "SCHEMA": "api.graphql.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": 100,
 }
+
+# --- Workflows ------------------------------------------------------------------------------------
+
+# Workflow HTTP actions refuse loopback, private, link-local and reserved addresses unless this is on.
+OUTBOUND_HTTP_ALLOW_PRIVATE = False
+WORKFLOW_MAX_DEPTH = env.int("WORKFLOW_MAX_DEPTH", default=5)
+WORKFLOW_RUNS_PER_MINUTE = env.int("WORKFLOW_RUNS_PER_MINUTE", default=600)
+WORKFLOW_LEASE_SECONDS = env.int("WORKFLOW_LEASE_SECONDS", default=300)
+WORKFLOW_MAX_ATTEMPTS = env.int("WORKFLOW_MAX_ATTEMPTS", default=4)
+WORKFLOW_RETRY_BASE_SECONDS = env.int("WORKFLOW_RETRY_BASE_SECONDS", default=10)
 
 # --- Observability ------------------------------------------------------------------------------
 

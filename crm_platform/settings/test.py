@@ -16,3 +16,5 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = 2
 # The browser tests' gunicorn serves static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Workflow HTTP tests talk to a local receiver on 127.0.0.1.
+OUTBOUND_HTTP_ALLOW_PRIVATE = True

@@ -59,6 +59,8 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The tenant's custom fields by key (customization.fields validates); raw inserts get {}.
+    custom = models.JSONField(_("custom fields"), default=dict, db_default={}, blank=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("subject", weight="A", config="simple")
         + SearchVector("body", weight="C", config="simple"),

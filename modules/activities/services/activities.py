@@ -16,12 +16,12 @@ from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.contacts.choices import TimelineKind
-from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_entry
 
 ACTIVITY_FIELDS = (
     "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day", "location",
-    "outcome", "outcome_note", "remind_at", "assignee", "company", "contact", "lead", "deal",
+    "outcome", "outcome_note", "remind_at", "assignee", "company", "contact", "lead", "deal", "custom",
 )  # fmt: skip
 UPDATABLE_FIELDS = tuple(name for name in ACTIVITY_FIELDS if name != "status")
 LINKS = ("company", "contact", "lead", "deal")
@@ -65,6 +65,7 @@ def create_activity(*, by: User | None, origin: Activity | None = None, **values
     """Plan an activity, or log one that already happened (``status="done"``; notes always are)."""
     check_fields(Activity, values, ACTIVITY_FIELDS)
     values.setdefault("assignee", by)
+    values["custom"] = new_custom_values(Activity, values.get("custom"))
     activity = Activity(created_by=by, origin=origin, **values)
     if activity.kind == ActivityKind.NOTE or activity.status == ActivityStatus.DONE:
         activity.status = ActivityStatus.DONE
@@ -78,6 +79,7 @@ def create_activity(*, by: User | None, origin: Activity | None = None, **values
     with transaction.atomic():
         activity.save()
         record_entry(TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "created"}, **_links(activity))
+        record_event("created", activity, by=by, data={"origin_id": origin.pk if origin else None})
         _touch_deal(activity, timezone.now())
     return activity
 
@@ -129,6 +131,7 @@ def complete_activity(
         record_entry(
             TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "completed"}, **_links(activity)
         )
+        record_event("completed", activity, by=by, data={"outcome": outcome})
         _touch_deal(activity, now)
         next_activity = None
         if follow_up is not None:
@@ -155,11 +158,14 @@ def cancel_activity(activity: Activity, *, by: User | None) -> Activity:
         record_entry(
             TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "cancelled"}, **_links(activity)
         )
+        record_event("cancelled", activity, by=by)
     return activity
 
 
 def delete_activity(activity: Activity, *, by: User | None) -> None:
-    activity.delete()
+    with transaction.atomic():
+        record_event("deleted", activity, by=by, data={"subject": activity.subject})
+        activity.delete()
 
 
 def follow_up_chain(activity: Activity) -> list[Activity]:

@@ -31,6 +31,8 @@ class Company(ContactPoints, PostalAddress):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The tenant's custom fields by key (customization.fields validates); raw inserts get {}.
+    custom = models.JSONField(_("custom fields"), default=dict, db_default={}, blank=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config="simple")
         + SearchVector("email", "website", "city", weight="B", config="simple"),

@@ -10,13 +10,13 @@ from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Company, Tag
 from modules.contacts.services.duplicates import DuplicateRecords, duplicate_companies
-from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_entry
 
 COMPANY_FIELDS = (
     "name", "website", "industry", "employee_count", "owner", "source", "lifecycle_stage", "description",
     "email", "additional_emails", "phone", "additional_phones",
-    "street", "city", "region", "postal_code", "country", "tags",
+    "street", "city", "region", "postal_code", "country", "tags", "custom",
 )  # fmt: skip
 
 
@@ -26,6 +26,7 @@ def create_company(*, by: User | None, allow_duplicate: bool = False, **values: 
     tags: list[Tag] = values.pop("tags", None) or []
     check_fields(Company, values, COMPANY_FIELDS)
     values.setdefault("owner", by)
+    values["custom"] = new_custom_values(Company, values.get("custom"))
     company = validated(Company(created_by=by, **values))
     if not allow_duplicate:
         candidates = list(duplicate_companies(name=company.name, emails=[company.email, *company.additional_emails]))
@@ -35,6 +36,7 @@ def create_company(*, by: User | None, allow_duplicate: bool = False, **values: 
         company.save()
         company.tags.set(tags)
         record_entry(TimelineKind.CREATED, actor=by, company=company)
+        record_event("created", company, by=by)
     return company
 
 
@@ -46,4 +48,6 @@ def update_company(company: Company, *, by: User | None, **values: Any) -> Compa
 
 def delete_company(company: Company, *, by: User | None) -> None:
     """Delete the company; its contacts, deals and activities stay, without the link."""
-    company.delete()
+    with transaction.atomic():
+        record_event("deleted", company, by=by, data={"name": company.name})
+        company.delete()

@@ -10,13 +10,13 @@ from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Contact, Tag, join_name
 from modules.contacts.services.duplicates import DuplicateRecords, duplicate_contacts
-from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_entry
 
 CONTACT_FIELDS = (
     "first_name", "last_name", "job_title", "department", "company", "owner", "source", "lifecycle_stage",
     "description", "email", "additional_emails", "phone", "additional_phones",
-    "street", "city", "region", "postal_code", "country", "tags",
+    "street", "city", "region", "postal_code", "country", "tags", "custom",
 )  # fmt: skip
 
 
@@ -34,6 +34,7 @@ def create_contact(*, by: User | None, allow_duplicate: bool = False, **values: 
     tags: list[Tag] = values.pop("tags", None) or []
     check_fields(Contact, values, CONTACT_FIELDS)
     values.setdefault("owner", by)
+    values["custom"] = new_custom_values(Contact, values.get("custom"))
     contact = Contact(created_by=by, **values)
     contact.full_name = join_name(contact.first_name, contact.last_name)
     _require_a_name(contact)
@@ -53,6 +54,7 @@ def create_contact(*, by: User | None, allow_duplicate: bool = False, **values: 
         contact.save()
         contact.tags.set(tags)
         record_entry(TimelineKind.CREATED, actor=by, contact=contact, company=contact.company)
+        record_event("created", contact, by=by)
     return contact
 
 
@@ -70,4 +72,6 @@ def update_contact(contact: Contact, *, by: User | None, **values: Any) -> Conta
 
 
 def delete_contact(contact: Contact, *, by: User | None) -> None:
-    contact.delete()
+    with transaction.atomic():
+        record_event("deleted", contact, by=by, data={"name": contact.full_name})
+        contact.delete()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Company, Contact
+from modules.contacts.services.records import record_event
 from modules.contacts.services.timeline import display_value, record_entry
 
 R = TypeVar("R", Company, Contact)
@@ -52,6 +53,9 @@ def _merge(survivor: R, duplicate: R, *, by: User | None, link: str) -> R:
         moved = _move_related(model, duplicate, survivor)
         _fill_blanks(survivor, duplicate)
         survivor.tags.add(*duplicate.tags.all())
+        merged_name, merged_id = str(duplicate), duplicate.pk
+        # The duplicate goes first: its unique custom values may move to the survivor.
+        duplicate.delete()
         survivor.save()
         links: dict[str, Any] = {link: survivor}
         if link == "contact":
@@ -59,10 +63,10 @@ def _merge(survivor: R, duplicate: R, *, by: User | None, link: str) -> R:
         record_entry(
             TimelineKind.MERGED,
             actor=by,
-            data={"merged": str(duplicate), "merged_id": duplicate.pk, "snapshot": snapshot, "moved": moved},
+            data={"merged": merged_name, "merged_id": merged_id, "snapshot": snapshot, "moved": moved},
             **links,
         )
-        duplicate.delete()
+        record_event("merged", survivor, by=by, data={"merged_id": merged_id, "merged": merged_name})
     return survivor
 
 
@@ -90,3 +94,4 @@ def _fill_blanks(survivor: Any, duplicate: Any) -> None:
     survivor.additional_emails = list(dict.fromkeys([*survivor.additional_emails, *emails]))
     phones = [p for p in [duplicate.phone, *duplicate.additional_phones] if p and p != survivor.phone]
     survivor.additional_phones = list(dict.fromkeys([*survivor.additional_phones, *phones]))
+    survivor.custom = {**(duplicate.custom or {}), **(survivor.custom or {})}

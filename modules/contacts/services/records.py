@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from customization.events.outbox import emit
+from customization.fields.entities import entity_of
+from customization.fields.validation import clean_custom_values, definitions_for
 from identity.models import User
 from modules.contacts.choices import TimelineKind
-from modules.contacts.services.timeline import field_changes, record_entry
+from modules.contacts.services.timeline import display_value, field_changes, record_entry
 
 M = TypeVar("M", bound=models.Model)
 
@@ -28,6 +31,38 @@ def validated(instance: M, *, exclude: Iterable[str] = ()) -> M:
     return instance
 
 
+def new_custom_values(model: type[models.Model], raw: Any) -> dict[str, Any]:
+    """The ``custom`` dict of a record being created: ``raw`` validated, defaults filled in."""
+    return clean_custom_values(entity_of(model), raw, current=None)
+
+
+def record_event(kind: str, instance: models.Model, *, by: User | None, data: dict[str, Any] | None = None) -> None:
+    """Write ``<entity>.<kind>`` to the outbox (caller holds the transaction)."""
+    entity = entity_of(instance)
+    emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=data)
+
+
+def _custom_changes(instance: models.Model, raw: Any) -> list[dict[str, Any]]:
+    """Apply ``raw`` custom values to ``instance.custom``; the changes, labelled per field."""
+    entity = entity_of(instance)
+    definitions = definitions_for(entity, include_archived=True)
+    current: dict[str, Any] = dict(instance.custom or {})  # type: ignore[attr-defined]
+    updated = clean_custom_values(entity, raw, current=current, instance_pk=instance.pk, definitions=definitions)
+    labels = {definition.key: definition.display_label for definition in definitions}
+    changes = [
+        {
+            "field": f"custom.{key}",
+            "label": labels.get(key, key),
+            "old": display_value(current.get(key)),
+            "new": display_value(updated.get(key)),
+        }
+        for key in sorted(set(current) | set(updated))
+        if current.get(key) != updated.get(key)
+    ]
+    instance.custom = updated  # type: ignore[attr-defined]
+    return changes
+
+
 def apply_update(
     instance: M, values: dict[str, Any], *, by: User | None, allowed: Iterable[str], timeline_links: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -35,10 +70,13 @@ def apply_update(
     transaction. Returns the changes (empty: nothing was saved)."""
     allowed = tuple(allowed)
     tags = values.pop("tags", None) if "tags" in allowed else None
+    custom = values.pop("custom", None) if "custom" in allowed else None
     check_fields(type(instance), values, allowed)
     changes = field_changes(instance, values)
     for name, value in values.items():
         setattr(instance, name, value)
+    if custom is not None:
+        changes.extend(_custom_changes(instance, custom))
     if changes:
         validated(instance)
         instance.save()
@@ -50,4 +88,5 @@ def apply_update(
             changes.append({"field": "tags", "label": str(_("tags")), "old": before, "new": after})
     if changes:
         record_entry(TimelineKind.UPDATED, actor=by, data={"changes": changes}, **timeline_links)
+        record_event("updated", instance, by=by, data={"changes": changes})
     return changes

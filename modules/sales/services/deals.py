@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customization.fields.choices import Entity
+from customization.fields.validation import definitions_for
 from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.money import base_currency
-from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_entry
 from modules.sales.choices import STAGE_REQUIRABLE_FIELDS, DealStatus, StageKind
 from modules.sales.models import Deal, DealStageChange, LostReason, Pipeline, Stage
@@ -20,7 +22,7 @@ from modules.sales.services.pipelines import default_pipeline, first_open_stage
 
 DEAL_FIELDS = (
     "name", "pipeline", "stage", "amount", "currency", "probability", "expected_close_date", "owner",
-    "company", "contact", "lead", "description", "tags",
+    "company", "contact", "lead", "description", "tags", "custom",
 )  # fmt: skip
 # Stage, status and pipeline change only through move_deal_to_stage / mark_* (history, rules).
 UPDATABLE_FIELDS = tuple(name for name in DEAL_FIELDS if name not in ("pipeline", "stage", "lead"))
@@ -33,7 +35,16 @@ def _links(deal: Deal) -> dict[str, Any]:
 def missing_required_fields(deal: Deal, stage: Stage) -> dict[str, list[str]]:
     """Field errors for what ``stage`` requires and ``deal`` lacks."""
     errors: dict[str, list[str]] = {}
+    custom_labels: dict[str, str] | None = None
     for name in stage.required_fields:
+        if name.startswith("custom."):
+            key = name.removeprefix("custom.")
+            if custom_labels is None:
+                custom_labels = {d.key: d.display_label for d in definitions_for(Entity.DEAL)}
+            if key in custom_labels and (deal.custom or {}).get(key) is None:
+                message = _("%(field)s is required in the stage %(stage)s.")
+                errors[name] = [message % {"field": custom_labels[key], "stage": stage.name}]
+            continue
         if name not in STAGE_REQUIRABLE_FIELDS:
             continue
         value = getattr(deal, f"{name}_id" if name in ("company", "contact") else name)
@@ -64,6 +75,7 @@ def create_deal(*, by: User | None, **values: Any) -> Deal:
     if stage.pipeline_id != pipeline.pk:
         raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
     values.update(pipeline=pipeline, stage=stage)
+    values["custom"] = new_custom_values(Deal, values.get("custom"))
     deal = Deal(created_by=by, status=_status_for(stage), **values)
     if deal.status != DealStatus.OPEN:
         deal.closed_at = timezone.now()
@@ -76,6 +88,7 @@ def create_deal(*, by: User | None, **values: Any) -> Deal:
         deal.tags.set(tags)
         DealStageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_by=by)
         record_entry(TimelineKind.CREATED, actor=by, data={"stage": stage.name}, **_links(deal))
+        record_event("created", deal, by=by, data={"stage_id": stage.pk, "stage": stage.name})
     return deal
 
 
@@ -134,6 +147,13 @@ def move_deal_to_stage(
         if lost_reason is not None and deal.status == DealStatus.LOST:
             data["lost_reason"] = lost_reason.name
         record_entry(kind, actor=by, data=data, occurred_at=now, **_links(deal))
+        record_event(
+            "stage_changed", deal, by=by,
+            data={
+                "from_stage_id": previous.pk, "from_stage": previous.name, "to_stage_id": stage.pk,
+                "to_stage": stage.name, "status": deal.status,
+            },
+        )  # fmt: skip
     return deal
 
 
@@ -152,4 +172,6 @@ def mark_lost(deal: Deal, *, by: User | None, lost_reason: LostReason | None, lo
 
 
 def delete_deal(deal: Deal, *, by: User | None) -> None:
-    deal.delete()
+    with transaction.atomic():
+        record_event("deleted", deal, by=by, data={"name": deal.name})
+        deal.delete()

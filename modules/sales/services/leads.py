@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customization.fields.choices import Entity
+from customization.fields.validation import definitions_for
 from identity.models import User
 from modules.contacts.choices import LifecycleStage, TimelineKind
 from modules.contacts.models import Company, Contact
 from modules.contacts.services.companies import create_company
 from modules.contacts.services.contacts import create_contact
-from modules.contacts.services.records import apply_update, check_fields, validated
+from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_entry
 from modules.sales.choices import LeadStatus
 from modules.sales.models import Deal, Lead, Pipeline, Stage
@@ -24,7 +26,7 @@ from modules.sales.services.deals import create_deal
 
 LEAD_FIELDS = (
     "first_name", "last_name", "company_name", "job_title", "email", "phone", "website", "country", "source",
-    "status", "estimated_value", "currency", "description", "owner", "tags",
+    "status", "estimated_value", "currency", "description", "owner", "tags", "custom",
 )  # fmt: skip
 
 
@@ -39,6 +41,7 @@ def create_lead(*, by: User | None, **values: Any) -> Lead:
     values.setdefault("owner", by)
     if values.get("status") == LeadStatus.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted by converting it.")]})
+    values["custom"] = new_custom_values(Lead, values.get("custom"))
     lead = Lead(created_by=by, **values)
     _require_a_name(lead)
     validated(lead, exclude=["full_name"])
@@ -46,6 +49,7 @@ def create_lead(*, by: User | None, **values: Any) -> Lead:
         lead.save()
         lead.tags.set(tags)
         record_entry(TimelineKind.CREATED, actor=by, lead=lead)
+        record_event("created", lead, by=by)
     return lead
 
 
@@ -91,7 +95,8 @@ def convert_lead(
 ) -> Conversion:
     """Turn a lead into customer records: an existing or new company (from ``company_name``), an
     existing or new contact, and optionally a deal. Everything or nothing is written; the lead ends
-    ``converted`` and points at what it became. Activities on the lead follow to the new records."""
+    ``converted`` and points at what it became. Activities on the lead follow to the new records, and
+    custom values to the new records' fields of the same key and type."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         if lead.status == LeadStatus.CONVERTED:
@@ -102,6 +107,7 @@ def convert_lead(
                 by=by, allow_duplicate=True, name=lead.company_name.strip(), website=lead.website,
                 country=lead.country, source=lead.source, owner=owner,
                 lifecycle_stage=LifecycleStage.OPPORTUNITY if create_deal_record else LifecycleStage.SALES_QUALIFIED,
+                custom=carried_custom_values(lead, Entity.COMPANY),
             )  # fmt: skip
         if contact is None:
             if not (lead.first_name or lead.last_name):
@@ -111,6 +117,7 @@ def convert_lead(
                 job_title=lead.job_title, email=lead.email, phone=lead.phone, country=lead.country,
                 source=lead.source, owner=owner, company=company,
                 lifecycle_stage=LifecycleStage.OPPORTUNITY if create_deal_record else LifecycleStage.SALES_QUALIFIED,
+                custom=carried_custom_values(lead, Entity.CONTACT),
             )  # fmt: skip
         elif company is not None and contact.company_id is None:
             contact.company = company
@@ -128,6 +135,7 @@ def convert_lead(
                 company=company,
                 contact=contact,
                 lead=lead,
+                custom=carried_custom_values(lead, Entity.DEAL),
             )
             deal.tags.set(lead.tags.all())
         lead.status = LeadStatus.CONVERTED
@@ -145,8 +153,27 @@ def convert_lead(
             TimelineKind.LEAD_CONVERTED, actor=by, lead=lead, company=company, contact=contact, deal=deal,
             data={"lead": str(lead)},
         )  # fmt: skip
+        record_event(
+            "converted", lead, by=by,
+            data={
+                "company_id": company.pk if company else None, "contact_id": contact.pk,
+                "deal_id": deal.pk if deal else None,
+            },
+        )  # fmt: skip
     return Conversion(lead=lead, company=company, contact=contact, deal=deal)
 
 
+def carried_custom_values(lead: Lead, entity: str) -> dict[str, Any]:
+    """The lead's custom values that a converted record keeps: same key, same type on ``entity``."""
+    lead_types = {d.key: d.field_type for d in definitions_for(Entity.LEAD)}
+    return {
+        definition.key: lead.custom[definition.key]
+        for definition in definitions_for(entity)
+        if definition.key in (lead.custom or {}) and lead_types.get(definition.key) == definition.field_type
+    }
+
+
 def delete_lead(lead: Lead, *, by: User | None) -> None:
-    lead.delete()
+    with transaction.atomic():
+        record_event("deleted", lead, by=by, data={"name": str(lead)})
+        lead.delete()

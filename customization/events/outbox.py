@@ -1,0 +1,106 @@
+"""Writing domain events. Services call ``emit`` inside their transaction; the row commits or
+rolls back with the change. After commit one dispatcher task per transaction is queued; if the
+broker is down the event simply waits for the periodic dispatcher, so nothing is lost."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from customization.events.models import DomainEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why the current code runs: ``depth`` workflow runs deep, inside run ``run_id``."""
+
+    depth: int = 0
+    run_id: int | None = None
+
+
+_NO_CAUSE = Cause()
+_cause: ContextVar[Cause | None] = ContextVar("event_cause", default=None)
+
+
+def current_cause() -> Cause:
+    return _cause.get() or _NO_CAUSE
+
+
+@contextmanager
+def caused_by(*, run_id: int, depth: int) -> Iterator[None]:
+    """Events emitted inside are marked as caused by workflow run ``run_id`` at ``depth``."""
+    token = _cause.set(Cause(depth=depth, run_id=run_id))
+    try:
+        yield
+    finally:
+        _cause.reset(token)
+
+
+def emit(
+    event_type: str,
+    record: Model,
+    *,
+    entity: str,
+    actor: Any = None,
+    data: dict[str, Any] | None = None,
+) -> DomainEvent:
+    """Record that ``event_type`` happened to ``record`` (in the caller's transaction)."""
+    cause = current_cause()
+    event = DomainEvent.objects.create(
+        type=event_type,
+        entity=entity,
+        record_id=record.pk,
+        actor=actor if getattr(actor, "pk", None) else None,
+        data=data or {},
+        depth=cause.depth,
+        caused_by_run_id=cause.run_id,
+    )
+    _schedule_dispatch()
+    return event
+
+
+def emit_many(event_type: str, *, entity: str, records: list[tuple[int, dict[str, Any]]], actor: Any = None) -> int:
+    """One event per ``(record_id, data)`` in one INSERT, for bulk changes (caller's transaction)."""
+    cause = current_cause()
+    DomainEvent.objects.bulk_create(
+        DomainEvent(
+            type=event_type,
+            entity=entity,
+            record_id=record_id,
+            actor=actor if getattr(actor, "pk", None) else None,
+            data=data,
+            depth=cause.depth,
+            caused_by_run_id=cause.run_id,
+        )
+        for record_id, data in records
+    )
+    if records:
+        _schedule_dispatch()
+    return len(records)
+
+
+def _kick_dispatcher() -> None:
+    from customization.events.tasks import dispatch_events
+
+    try:
+        # No publish retries: with the broker down this must not hold up the request; the
+        # periodic dispatcher picks the events up once it is back.
+        dispatch_events.apply_async(retry=False)
+    except Exception:
+        logger.warning("could not queue the event dispatcher; the periodic run will deliver", exc_info=True)
+
+
+def _schedule_dispatch() -> None:
+    """Queue one dispatcher per transaction, however many events it writes."""
+    if any(entry[1] is _kick_dispatcher for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_dispatcher, robust=True)

@@ -1,0 +1,29 @@
+"""Which model holds each entity's records (and its ``custom`` column)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+
+from customization.fields.choices import Entity
+
+ENTITY_MODELS: dict[str, str] = {
+    Entity.COMPANY: "contacts.Company",
+    Entity.CONTACT: "contacts.Contact",
+    Entity.LEAD: "sales.Lead",
+    Entity.DEAL: "sales.Deal",
+    Entity.ACTIVITY: "activities.Activity",
+}
+
+
+def entity_model(entity: str) -> type[models.Model]:
+    return apps.get_model(ENTITY_MODELS[entity])
+
+
+def entity_of(model: type[models.Model] | models.Model) -> str:
+    """The entity key of a model class or instance (``contacts.Contact`` → ``contact``)."""
+    label = model._meta.label
+    for entity, model_label in ENTITY_MODELS.items():
+        if model_label == label:
+            return entity
+    raise LookupError(f"{label} has no custom fields")
