@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.activities.choices import ActivityKind, ActivityStatus, Outcome, Priority
@@ -66,7 +67,7 @@ class BootstrapForm(forms.Form):
                     widget.attrs["aria-invalid"] = "true"
 
 
-class ActivityForm(BootstrapForm):
+class ActivityForm(CustomFieldsMixin, BootstrapForm):
     """Plan or edit an activity. Linked records arrive as ids (prefilled from the page that links here)."""
 
     kind = forms.ChoiceField(label=_("Type"), choices=ActivityKind.choices, initial=ActivityKind.TASK)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import User
 from modules.contacts.choices import LifecycleStage, Source
 from modules.contacts.models import Company
@@ -44,7 +45,7 @@ class BootstrapForm(forms.Form):
                 attrs["aria-describedby"] = f"id_{name}-errors"
 
 
-class RecordForm(BootstrapForm):
+class RecordForm(CustomFieldsMixin, BootstrapForm):
     """What companies and contacts share: owner, stage, source, tags, contact points, address."""
 
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))

@@ -1,24 +1,24 @@
 from django.urls import path
 
-from modules.contacts.views import merge, records, search, timeline, vcard
+from modules.contacts.views import merge, record_forms, records, search, timeline, vcard
 
 app_name = "contacts"
 
 urlpatterns = [
     path("companies/", records.company_list, name="company-list"),
-    path("companies/new/", records.company_create, name="company-create"),
+    path("companies/new/", record_forms.company_create, name="company-create"),
     path("companies/bulk/", records.company_bulk, name="company-bulk"),
-    path("companies/options/", records.company_options, name="company-options"),
+    path("companies/options/", record_forms.company_options, name="company-options"),
     path("companies/<int:pk>/", records.company_detail, name="company-detail"),
-    path("companies/<int:pk>/edit/", records.company_edit, name="company-edit"),
+    path("companies/<int:pk>/edit/", record_forms.company_edit, name="company-edit"),
     path("companies/<int:pk>/merge/", merge.company_merge, name="company-merge"),
     path("contacts/", records.contact_list, name="contact-list"),
-    path("contacts/new/", records.contact_create, name="contact-create"),
+    path("contacts/new/", record_forms.contact_create, name="contact-create"),
     path("contacts/bulk/", records.contact_bulk, name="contact-bulk"),
     path("contacts/export.vcf", vcard.contact_list_vcard, name="contact-list-vcard"),
     path("contacts/import/", vcard.contact_import, name="contact-import"),
     path("contacts/<int:pk>/", records.contact_detail, name="contact-detail"),
-    path("contacts/<int:pk>/edit/", records.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/edit/", record_forms.contact_edit, name="contact-edit"),
     path("contacts/<int:pk>/merge/", merge.contact_merge, name="contact-merge"),
     path("contacts/<int:pk>/vcard/", vcard.contact_vcard, name="contact-vcard"),
     path("contacts/views/<str:entity>/save/", records.saved_view_save, name="saved-view-save"),

@@ -13,6 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from customization.fields.display import attach_cells, detail_sections
+from customization.fields.form_fields import form_errors
+from customization.fields.listing import added_filter_query, list_context, read_state
+from customization.fields.queries import order_by_custom
 from identity.forms import apply_service_errors, form_status
 from modules.activities.choices import ActivityStatus
 from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
@@ -43,27 +47,39 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
+    added = added_filter_query(request.GET)
+    if added is not None:
+        return redirect(reverse("activities:activity-list") + "?" + added)
     form = FilterForm(request.GET or None, user=user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
         return render(request, "activities/activity_list.html", {"form": form, "groups": None}, status=400)
-    queryset = filter_activities(visible_activities(user), filters, user)
+    custom = read_state("activity", request.GET)
+    queryset = custom.apply(filter_activities(visible_activities(user), filters, user))
     status = filters.get("status") or ActivityStatus.OPEN
     context: dict[str, Any] = {
         "form": form,
         "status": status,
         "limit": LIST_LIMIT,
         "sales_enabled": sales_enabled(request),
+        **list_context(custom, request.GET.dict(), sort=str(custom.sort_param or "")),
     }
+    if custom.sort is not None:  # sorted by the field within each due group; no pages here
+        queryset = order_by_custom(queryset, custom.sort, descending=custom.descending)
+    elif status == ActivityStatus.OPEN:
+        queryset = queryset.order_by("due_at", "id")
+    else:
+        queryset = queryset.order_by("-due_at", "-id")
+    rows = list(queryset[:LIST_LIMIT])
+    if custom.columns:
+        attach_cells(custom.columns, rows, user=user)
     if status == ActivityStatus.OPEN:
-        rows = list(queryset.order_by("due_at", "id")[:LIST_LIMIT])
         context["groups"] = group_by_due(rows)
     else:
-        rows = list(queryset.order_by("-due_at", "-id")[:LIST_LIMIT])
         context["rows"] = rows
     context["truncated"] = len(rows) == LIST_LIMIT
     context["show_assignee"] = (filters.get("assignee") or "me") != "me"
-    return render(request, "activities/activity_list.html", context)
+    return render(request, "activities/activity_list.html", context, status=400 if custom.errors else 200)
 
 
 @activities_view("activities.view")
@@ -77,6 +93,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity,
         "chain": [a for a in chain if a.pk in visible_ids] if len(chain) > 1 else [],
         "sales_enabled": sales_enabled(request),
+        "custom_details": detail_sections("activity", activity, user=current_user(request)),
     }
     return render(request, "activities/activity_detail.html", context)
 
@@ -110,11 +127,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         if request.GET.get(name):
             initial[name] = request.GET[name]
     form = ActivityForm(request.POST or None, initial=initial, user=user, sales_enabled=sales_enabled(request))
+    form.add_custom_fields("activity", user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = create_activity(by=user, **form.service_values())
+            activity = create_activity(by=user, custom=form.custom_values(), **form.service_values())
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("“%(subject)s” is planned.") % {"subject": activity.subject})
             return redirect(_next_url(request, reverse("activities:activity-detail", args=[activity.pk])))
@@ -134,11 +152,12 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         extra_offset=offset,
         current_assignee_id=activity.assignee_id,
     )
+    form.add_custom_fields("activity", user=user, current=activity.custom)
     if request.method == "POST" and form.is_valid():
         try:
-            update_activity(activity, by=user, **form.service_values())
+            update_activity(activity, by=user, custom=form.custom_values(), **form.service_values())
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("“%(subject)s” is saved.") % {"subject": activity.subject})
             return redirect(_next_url(request, reverse("activities:activity-detail", args=[activity.pk])))

@@ -18,6 +18,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
+from customization.fields.listing import ListState, sorted_page
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact, Tag
@@ -144,17 +145,26 @@ def after_cursor(queryset: QuerySet[Any], field: str, descending: bool, cursor: 
     return queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
 
 
-def list_page(spec: ListSpec, user: User, params: Mapping[str, str], *, size: int = PAGE_SIZE) -> ListPage:
+def list_page(
+    spec: ListSpec, user: User, params: Mapping[str, str], *, size: int = PAGE_SIZE, custom: ListState | None = None
+) -> ListPage:
+    """One page; ``custom`` adds the custom-field filters and may sort by a custom field."""
     sort = sort_of(spec, params)
     field = sort.lstrip("-")
     descending = sort.startswith("-")
-    queryset = after_cursor(filtered(spec, user, params), field, descending, params.get("after"))
-    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+    queryset = filtered(spec, user, params)
+    if custom is not None:
+        queryset = custom.apply(queryset)
     queryset = queryset.select_related("owner").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.order_by("name"))
     )
     if spec.model is Contact:
         queryset = queryset.select_related("company")
+    if custom is not None and custom.sort is not None:
+        custom_rows, custom_cursor = sorted_page(queryset, custom, params.get("after"), size=size)
+        return ListPage(rows=custom_rows, next_cursor=custom_cursor, sort=str(custom.sort_param))
+    queryset = after_cursor(queryset, field, descending, params.get("after"))
+    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
     rows = list(queryset.order_by(*order)[: size + 1])
     next_cursor = None
     if len(rows) > size:

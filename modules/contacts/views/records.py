@@ -1,5 +1,6 @@
-"""Company and contact pages: lists (filters, sort, keyset pages, saved views, bulk actions), detail,
-create and edit. Both record types share the code; ``RecordType`` holds what differs."""
+"""Company and contact pages: lists (filters, sort, keyset pages, saved views, bulk actions) and
+detail (create and edit are in ``record_forms``). Both record types share the code; ``RecordType``
+holds what differs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +22,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from identity.forms import apply_service_errors, form_status
+from customization.fields.display import attach_cells, detail_sections
+from customization.fields.listing import (
+    COLUMNS,
+    PREFIX,
+    added_filter_query,
+    custom_params,
+    list_context,
+    read_state,
+)
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import LifecycleStage, SavedViewEntity
-from modules.contacts.forms import BulkActionForm, CompanyForm, ContactForm, RecordForm
-from modules.contacts.models import Company, SavedView, Tag
+from modules.contacts.forms import BulkActionForm
+from modules.contacts.models import SavedView, Tag
 from modules.contacts.selectors.lists import (
     COMPANY_LIST,
     CONTACT_LIST,
@@ -38,7 +47,6 @@ from modules.contacts.selectors.lists import (
 )
 from modules.contacts.services.companies import create_company, delete_company, update_company
 from modules.contacts.services.contacts import create_contact, delete_contact, update_contact
-from modules.contacts.services.duplicates import DuplicateRecords
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.views.common import assignable_owners, contacts_view, current_user, sales_visible
 
@@ -118,9 +126,21 @@ def record_list(request: HttpRequest, record: RecordType) -> HttpResponse:
     if view_id:
         saved = get_object_or_404(_saved_views(user, record.entity), pk=view_id if view_id.isdigit() else 0)
         query = {key: saved.query[key] for key in FILTER_KEYS if isinstance(saved.query.get(key), str)}
+        query.update(
+            {key: value for key, value in saved.query.items() if key.startswith(PREFIX) and isinstance(value, str)}
+        )
+        if saved.columns:
+            query[COLUMNS] = ",".join(str(key) for key in saved.columns)
         return redirect(f"{record.url('list')}?{_querystring(query, saved_view=str(saved.pk))}")
+    added = added_filter_query(request.GET)
+    if added is not None:
+        return redirect(f"{record.url('list')}?{added}")
+    custom = read_state(record.key, request.GET)
     params = _filters(request)
-    page = list_page(record.spec, user, {**params, "after": request.GET.get("after", "")})
+    page = list_page(record.spec, user, {**params, "after": request.GET.get("after", "")}, custom=custom)
+    params.update(custom.query())
+    if custom.columns:
+        attach_cells(custom.columns, page.rows, user=user)
     columns = []
     for key, label, sort_field in record.columns:
         link = direction = None
@@ -149,8 +169,9 @@ def record_list(request: HttpRequest, record: RecordType) -> HttpResponse:
         "company_filter": company_filter,
         "bulk_form": BulkActionForm(owners=assignable_owners(user)),
         "filters_active": any(key != "sort" for key in params),
+        **list_context(custom, params, sort=page.sort),
     }
-    return render(request, "contacts/record_list.html", context)
+    return render(request, "contacts/record_list.html", context, status=400 if custom.errors else 200)
 
 
 @contacts_view("contacts.view")
@@ -227,6 +248,9 @@ def saved_view_save(request: HttpRequest, entity: str) -> HttpResponse:
     user = current_user(request)
     name = " ".join(request.POST.get("name", "").split())[:100]
     query = {key: request.POST[key] for key in FILTER_KEYS if request.POST.get(key)}
+    custom = custom_params(request.POST)
+    columns = [key for key in custom.pop(COLUMNS, "").split(",") if key]
+    query.update(custom)
     if not name:
         messages.error(request, _("Name the view to save it."))
         return redirect(f"{record.url('list')}?{_querystring(query)}")
@@ -234,9 +258,11 @@ def saved_view_save(request: HttpRequest, entity: str) -> HttpResponse:
         owner=user,
         entity=record.entity,
         name=name,
-        defaults={"query": query, "is_shared": request.POST.get("is_shared") == "on"},
+        defaults={"query": query, "columns": columns, "is_shared": request.POST.get("is_shared") == "on"},
     )
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
+    if columns:
+        query[COLUMNS] = ",".join(columns)
     return redirect(f"{record.url('list')}?{_querystring(query, saved_view=str(saved.pk))}")
 
 
@@ -263,7 +289,13 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(visible_companies(user).select_related("owner").prefetch_related(_tags()), pk=pk)
     contacts = visible_contacts(user).filter(company=company).select_related("owner").order_by("full_name", "id")
     contacts = contacts[:50]
-    context: dict[str, Any] = {"record": COMPANY, "object": company, "contacts": list(contacts), "deals": None}
+    context: dict[str, Any] = {
+        "record": COMPANY,
+        "object": company,
+        "contacts": list(contacts),
+        "deals": None,
+        "custom_details": detail_sections(COMPANY.key, company, user=user),
+    }
     if sales_visible(request):
         from modules.sales.models import Deal
 
@@ -278,110 +310,15 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(
         visible_contacts(user).select_related("owner", "company").prefetch_related(_tags()), pk=pk
     )
-    context: dict[str, Any] = {"record": CONTACT, "object": contact, "deals": None}
+    context: dict[str, Any] = {
+        "record": CONTACT,
+        "object": contact,
+        "deals": None,
+        "custom_details": detail_sections(CONTACT.key, contact, user=user),
+    }
     if sales_visible(request):
         from modules.sales.models import Deal
 
         deals = restrict_to_visible(Deal.objects.filter(contact=contact), user).select_related("stage", "owner")
         context["deals"] = list(deals.order_by("-created_at", "-id")[:50])
     return render(request, "contacts/contact_detail.html", context)
-
-
-# --- create / edit -------------------------------------------------------------------------------
-
-
-def _form(record: RecordType, user: User, data: Any, initial: dict[str, Any]) -> RecordForm:
-    owners = assignable_owners(user)
-    if record is COMPANY:
-        return CompanyForm(data, initial=initial, owners=owners)
-    return ContactForm(data, initial=initial, owners=owners, companies=visible_companies(user))
-
-
-def _initial(instance: Model) -> dict[str, Any]:
-    initial: dict[str, Any] = {}
-    for name in RecordForm.base_fields.keys() | CompanyForm.base_fields.keys() | ContactForm.base_fields.keys():
-        if name in ("allow_duplicate",) or not hasattr(instance, name):
-            continue
-        value = getattr(instance, name)
-        if name == "tags":
-            value = ", ".join(tag.name for tag in instance.tags.all())  # type: ignore[attr-defined]
-        elif name in ("additional_emails", "additional_phones"):
-            value = ", ".join(value)
-        elif name in ("owner", "company"):
-            value = value.pk if value else None
-        initial[name] = value
-    return initial
-
-
-def record_form(request: HttpRequest, record: RecordType, pk: int | None) -> HttpResponse:
-    user = current_user(request)
-    instance = get_object_or_404(record.visible(user), pk=pk) if pk is not None else None
-    if instance is not None:
-        initial = _initial(instance)
-    else:
-        initial = {"owner": user.pk, "lifecycle_stage": LifecycleStage.LEAD}
-        if record is CONTACT and request.GET.get("company", "").isdigit():
-            initial["company"] = request.GET["company"]
-    form = _form(record, user, request.POST or None, initial)
-    duplicates: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            values = form.service_values()
-            if instance is None:
-                saved = record.create(by=user, allow_duplicate=form.cleaned_data["allow_duplicate"], **values)
-            else:
-                saved = record.update(instance, by=user, **values)
-        except DuplicateRecords as error:
-            duplicates = list(error.visible_candidates)
-            apply_service_errors(form, error)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("%(record)s is saved.") % {"record": saved})
-            return redirect(record.url("detail", saved.pk))
-    form.mark_invalid()  # type: ignore[attr-defined]
-    company_choice = None
-    if record is CONTACT:
-        value = form["company"].value()
-        if value and str(value).isdigit():
-            company_choice = visible_companies(user).filter(pk=value).first()
-    context = {
-        "record": record,
-        "form": form,
-        "object": instance,
-        "duplicates": duplicates,
-        "company_choice": company_choice,
-    }
-    return render(request, "contacts/record_form.html", context, status=form_status(form))
-
-
-@contacts_view("contacts.change")
-def company_create(request: HttpRequest) -> HttpResponse:
-    return record_form(request, COMPANY, None)
-
-
-@contacts_view("contacts.change")
-def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return record_form(request, COMPANY, pk)
-
-
-@contacts_view("contacts.change")
-def contact_create(request: HttpRequest) -> HttpResponse:
-    return record_form(request, CONTACT, None)
-
-
-@contacts_view("contacts.change")
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return record_form(request, CONTACT, pk)
-
-
-@contacts_view("contacts.view")
-def company_options(request: HttpRequest) -> HttpResponse:
-    """``<option>``s of visible companies matching ``q``, for the contact form's company picker."""
-    from modules.contacts.selectors.lists import text_match
-
-    q = request.GET.get("q", "").strip()
-    companies: list[Company] = []
-    if q and not q.isdigit():
-        companies = list(text_match(visible_companies(current_user(request)), "name", q).order_by("name", "id")[:15])
-    return render(request, "contacts/includes/company_options.html", {"companies": companies})

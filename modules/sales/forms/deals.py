@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from customization.fields.form_fields import CustomFieldsMixin
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.contacts.services.tags import tags_from_names
@@ -15,7 +16,7 @@ from modules.sales.forms.leads import active_users
 from modules.sales.models import Deal, LostReason, Pipeline, Stage
 
 
-class DealForm(forms.Form):
+class DealForm(CustomFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False)
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import User
 from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
@@ -20,7 +21,7 @@ def active_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("full_name", "email")
 
 
-class LeadForm(forms.Form):
+class LeadForm(CustomFieldsMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     company_name = forms.CharField(label=_("Company"), max_length=200, required=False)

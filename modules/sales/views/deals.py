@@ -12,6 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customization.fields.display import attach_cells, detail_sections
+from customization.fields.form_fields import form_errors
+from customization.fields.listing import added_filter_query, custom_params, list_context, read_state
+from customization.fields.queries import order_by_custom
 from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
 from modules.activities.models import Activity
@@ -45,23 +49,33 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
 
 
 def _list_query(params: QueryDict) -> dict[str, str]:
-    return {name: str(params.get(name)) for name in LIST_PARAMS if params.get(name)}
+    return {name: str(params.get(name)) for name in LIST_PARAMS if params.get(name)} | custom_params(params)
 
 
 @pipeline_page("sales.view")
 def deal_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
+    added = added_filter_query(request.GET)
+    if added is not None:
+        return redirect(reverse("sales:deal-list") + "?" + added)
+    custom = read_state("deal", request.GET)
     sort = request.GET.get("sort", "-updated")
     if sort not in DEAL_SORTS:
         sort = "-updated"
     field, descending = DEAL_SORTS[sort]
     order = f"-{field}" if descending else field
-    deals = (
-        filter_deals(visible_deals(user), request.GET)
-        .select_related("stage", "owner", "company", "pipeline")
-        .order_by(order, "-id" if descending else "id")
+    deals = custom.apply(filter_deals(visible_deals(user), request.GET)).select_related(
+        "stage", "owner", "company", "pipeline"
     )
+    if custom.sort is not None:  # pages by offset here, so the (value, id) order is enough
+        deals = order_by_custom(deals, custom.sort, descending=custom.descending)
+        sort = str(custom.sort_param)
+    else:
+        deals = deals.order_by(order, "-id" if descending else "id")
     page = Paginator(deals, DEAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if custom.columns:
+        attach_cells(custom.columns, rows, user=user)
     params = request.GET.copy()
     params.pop("page", None)
     saved_views = SavedView.objects.filter(Q(owner=user) | Q(is_shared=True), entity=SavedViewEntity.DEAL)
@@ -70,7 +84,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "sales/deals/list.html",
         {
             "page": page,
-            "deals": list(page.object_list),
+            "deals": rows,
             "sort": sort,
             "query": params.urlencode(),
             "current_query": _list_query(request.GET),
@@ -83,7 +97,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             "sorts": [("-updated", _("Recently updated")), ("-amount", _("Amount, largest first")),
                       ("amount", _("Amount, smallest first")), ("close", _("Expected close")),
                       ("stage", _("Stage")), ("owner", _("Owner")), ("name", _("Name"))],
+            **list_context(custom, _list_query(request.GET), sort=sort),
         },
+        status=400 if custom.errors else 200,
     )  # fmt: skip
 
 
@@ -104,6 +120,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lost_form": LostForm(),
             "rotting": deal.is_rotting(),
             "base_currency": base_currency(),
+            "custom_details": detail_sections("deal", deal, user=current_user(request)),
         },
     )
 
@@ -118,11 +135,12 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     form = DealForm(
         request.POST or None, initial=initial, companies=visible_companies(user), contacts=visible_contacts(user)
     )
+    form.add_custom_fields("deal", user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            deal = create_deal(by=user, **form.service_values())
+            deal = create_deal(by=user, custom=form.custom_values(), **form.service_values())
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("Deal %(deal)s is saved.") % {"deal": deal})
             return redirect("sales:deal-detail", deal.pk)
@@ -140,12 +158,13 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         contacts=visible_contacts(user),
         editing=True,
     )
+    form.add_custom_fields("deal", user=user, current=deal.custom)
     if request.method == "POST" and form.is_valid():
         try:
-            update_deal(deal, by=user, **form.service_values())
+            update_deal(deal, by=user, custom=form.custom_values(), **form.service_values())
         except ValidationError as error:
             deal.refresh_from_db()
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("Deal %(deal)s is saved.") % {"deal": deal})
             return redirect("sales:deal-detail", deal.pk)

@@ -12,6 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from customization.fields.display import attach_cells, detail_sections
+from customization.fields.form_fields import form_errors
+from customization.fields.listing import added_filter_query, list_context, read_state, sorted_page
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
@@ -22,6 +25,8 @@ from modules.sales.forms.leads import ConvertLeadForm, LeadForm, active_users
 from modules.sales.models import Lead
 from modules.sales.selectors.deals import (
     LEAD_SORTS,
+    PAGE_SIZE,
+    KeysetPage,
     filter_leads,
     keyset_page,
     visible_companies,
@@ -49,8 +54,19 @@ def _visible_only(candidates: list[T], visible: QuerySet[T]) -> list[T]:
 
 @pipeline_page("sales.view")
 def lead_list(request: HttpRequest) -> HttpResponse:
+    added = added_filter_query(request.GET)
+    if added is not None:
+        return redirect(reverse("sales:lead-list") + "?" + added)
+    custom = read_state("lead", request.GET)
     leads: QuerySet[Lead] = filter_leads(visible_leads(current_user(request)), request.GET).select_related("owner")
-    page = keyset_page(leads, LEAD_SORTS, request.GET.get("sort", "-created"), request.GET.get("cursor"))
+    leads = custom.apply(leads)
+    if custom.sort is not None:
+        rows, cursor = sorted_page(leads, custom, request.GET.get("cursor"), size=PAGE_SIZE)
+        page = KeysetPage(rows=rows, next_cursor=cursor, sort=str(custom.sort_param))
+    else:
+        page = keyset_page(leads, LEAD_SORTS, request.GET.get("sort", "-created"), request.GET.get("cursor"))
+    if custom.columns:
+        attach_cells(custom.columns, page.rows, user=current_user(request))
     params = request.GET.copy()
     params.pop("cursor", None)
     next_query = None
@@ -69,7 +85,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "owners": active_users(),
             "sorts": [("-created", _("Newest")), ("created", _("Oldest")), ("name", _("Name")),
                       ("company", _("Company")), ("-updated", _("Recently updated"))],
+            **list_context(custom, request.GET.dict(), sort=page.sort),
         },
+        status=400 if custom.errors else 200,
     )  # fmt: skip
 
 
@@ -78,12 +96,13 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadForm(
         request.POST or None, initial={"owner": current_user(request), "currency": base_currency(), "status": "new"}
     )
+    form.add_custom_fields("lead", user=current_user(request))
     if request.method == "POST" and form.is_valid():
         try:
             values = form.cleaned_data | {"owner": form.cleaned_data["owner"] or current_user(request)}
-            lead = create_lead(by=current_user(request), **values)
+            lead = create_lead(by=current_user(request), custom=form.custom_values(), **values)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("Lead %(lead)s is saved.") % {"lead": lead})
             return redirect("sales:lead-detail", lead.pk)
@@ -97,11 +116,12 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A converted lead cannot be changed."))
         return redirect("sales:lead-detail", lead.pk)
     form = LeadForm(request.POST or None, initial=LeadForm.initial_for(lead))
+    form.add_custom_fields("lead", user=current_user(request), current=lead.custom)
     if request.method == "POST" and form.is_valid():
         try:
-            update_lead(lead, by=current_user(request), **form.cleaned_data)
+            update_lead(lead, by=current_user(request), custom=form.custom_values(), **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, form_errors(error))
         else:
             messages.success(request, _("Lead %(lead)s is saved.") % {"lead": lead})
             return redirect("sales:lead-detail", lead.pk)
@@ -116,7 +136,12 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    return render(request, "sales/leads/detail.html", {"lead": lead, "tags": list(lead.tags.all())})
+    context = {
+        "lead": lead,
+        "tags": list(lead.tags.all()),
+        "custom_details": detail_sections("lead", lead, user=current_user(request)),
+    }
+    return render(request, "sales/leads/detail.html", context)
 
 
 @pipeline_page("sales.view", "sales.change")
