@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from api.rest.activities import views as activity_views
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
+from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 
 router = SimpleRouter()
@@ -23,5 +24,8 @@ app_name = "api"
 
 urlpatterns = [
     path("me", identity_views.me, name="me"),
+    path("schema/", openapi_views.TenantSchemaView.as_view(), name="schema"),
+    path("docs/", openapi_views.SwaggerView.as_view(), name="docs"),
+    path("redoc/", openapi_views.RedocView.as_view(), name="redoc"),
     path("", include(router.urls)),
 ]

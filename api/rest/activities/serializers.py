@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.rest.contacts.serializers import company_field, contact_field
+from api.rest.custom_fields import CustomValuesField
 from api.rest.records import RelatedByIdField, ServiceSerializer, user_field, user_summary
 from modules.activities.choices import ActivityKind, Outcome
 from modules.activities.models import Activity
@@ -38,13 +39,14 @@ class ActivitySerializer(ServiceSerializer):
     lead = lead_field()
     deal = deal_field()
     completed_by = serializers.SerializerMethodField()
+    custom = CustomValuesField()
 
     class Meta:
         model = Activity
         fields = [
             "id", "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day",
             "location", "outcome", "outcome_note", "remind_at", "assignee", "company", "contact", "lead", "deal",
-            "origin", "completed_at", "completed_by", "created_at", "updated_at",
+            "origin", "completed_at", "completed_by", "custom", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "origin", "completed_at", "completed_by", "created_at", "updated_at"]
 

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from api.rest import filters
 from api.rest.activities.serializers import ActivitySerializer, CompleteSerializer
-from api.rest.records import RecordViewSet, acting_user
+from api.rest.custom_fields import CustomFieldsRecordViewSet
+from api.rest.records import acting_user
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.services.activities import (
@@ -44,10 +45,10 @@ class ActivityFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class ActivityViewSet(RecordViewSet):
+class ActivityViewSet(CustomFieldsRecordViewSet):
     """Activities assigned to users whose records the user may see. Filters: assignee, kind, status,
-    company, contact, lead, deal, due_after, due_before, q, updated_after; ``ordering=`` created_at,
-    updated_at (``-`` for descending)."""
+    company, contact, lead, deal, due_after, due_before, q, updated_after, ``custom.<key>[.<op>]``; ``ordering=``
+    created_at, updated_at, ``custom.<key>`` (``-`` for descending)."""
 
     module = "activities"
     owner_field = "assignee"

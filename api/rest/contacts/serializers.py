@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.rest.custom_fields import CustomValuesField
 from api.rest.records import DuplicateCheckingSerializer, RelatedByIdField, TagNamesField, user_field
 from modules.contacts.models import Company, Contact, Tag
 
@@ -33,12 +34,14 @@ def contact_field() -> RelatedByIdField:
 class CompanySerializer(DuplicateCheckingSerializer):
     owner = user_field()
     tags = TagNamesField()
+    custom = CustomValuesField()
 
     class Meta:
         model = Company
         fields = [
             "id", "name", "website", "industry", "employee_count", "owner", "source", "lifecycle_stage",
-            "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "allow_duplicate", "created_at", "updated_at",
+            "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "custom", "allow_duplicate", "created_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]
 
@@ -47,12 +50,13 @@ class ContactSerializer(DuplicateCheckingSerializer):
     owner = user_field()
     company = company_field()
     tags = TagNamesField()
+    custom = CustomValuesField()
 
     class Meta:
         model = Contact
         fields = [
             "id", "first_name", "last_name", "full_name", "job_title", "department", "company", "owner", "source",
-            "lifecycle_stage", "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "allow_duplicate",
+            "lifecycle_stage", "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "custom", "allow_duplicate",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "full_name", "created_at", "updated_at"]

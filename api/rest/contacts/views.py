@@ -11,8 +11,9 @@ from rest_framework import mixins, viewsets
 
 from api.rest import filters
 from api.rest.contacts.serializers import CompanySerializer, ContactSerializer, TagSerializer
+from api.rest.custom_fields import CustomFieldsRecordViewSet
 from api.rest.pagination import IdCursorPagination
-from api.rest.records import RECORD_PERMISSIONS, RecordViewSet
+from api.rest.records import RECORD_PERMISSIONS
 from modules.contacts.choices import LifecycleStage, Source
 from modules.contacts.models import Company, Contact, Tag
 from modules.contacts.services.companies import create_company, delete_company, update_company
@@ -48,9 +49,10 @@ class ContactFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class CompanyViewSet(RecordViewSet):
+class CompanyViewSet(CustomFieldsRecordViewSet):
     """Companies the user may see. Filters: owner, lifecycle_stage, source, tag, email, country, q,
-    updated_after; ``ordering=`` name, created_at, updated_at (``-`` for descending)."""
+    updated_after, ``custom.<key>[.<op>]``; ``ordering=`` name, created_at, updated_at, ``custom.<key>`` (``-`` for
+    descending)."""
 
     module = "contacts"
     serializer_class = CompanySerializer
@@ -65,9 +67,10 @@ class CompanyViewSet(RecordViewSet):
         return Company.objects.select_related("owner").prefetch_related("tags").order_by("id")
 
 
-class ContactViewSet(RecordViewSet):
-    """Contacts the user may see. Filters: company, owner, lifecycle_stage, tag, email, q, updated_after;
-    ``ordering=`` full_name, created_at, updated_at (``-`` for descending)."""
+class ContactViewSet(CustomFieldsRecordViewSet):
+    """Contacts the user may see. Filters: company, owner, lifecycle_stage, tag, email, q, updated_after,
+    ``custom.<key>[.<op>]``; ``ordering=`` full_name, created_at, updated_at, ``custom.<key>`` (``-`` for
+    descending)."""
 
     module = "contacts"
     serializer_class = ContactSerializer

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from api.rest.activities.serializers import deal_summary, lead_summary
 from api.rest.contacts.serializers import company_field, company_summary, contact_field, contact_summary
+from api.rest.custom_fields import CustomValuesField
 from api.rest.records import RelatedByIdField, ServiceSerializer, TagNamesField, user_field, user_summary
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Lead, LostReason, Pipeline, PriceList, Product, Quote, QuoteLine, Stage
@@ -42,13 +43,14 @@ class LeadSerializer(ServiceSerializer):
     converted_company = serializers.SerializerMethodField()
     converted_contact = serializers.SerializerMethodField()
     converted_deal = serializers.SerializerMethodField()
+    custom = CustomValuesField()
 
     class Meta:
         model = Lead
         fields = [
             "id", "first_name", "last_name", "full_name", "company_name", "job_title", "email", "phone", "website",
             "country", "source", "status", "estimated_value", "currency", "description", "owner", "tags",
-            "converted_at", "converted_by", "converted_company", "converted_contact", "converted_deal",
+            "converted_at", "converted_by", "converted_company", "converted_contact", "converted_deal", "custom",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "full_name", "converted_at", "created_at", "updated_at"]
@@ -93,13 +95,14 @@ class DealSerializer(ServiceSerializer):
     tags = TagNamesField()
     effective_probability = serializers.IntegerField(read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    custom = CustomValuesField()
 
     class Meta:
         model = Deal
         fields = [
             "id", "name", "pipeline", "stage", "status", "amount", "currency", "probability", "effective_probability",
             "weighted_amount", "expected_close_date", "owner", "company", "contact", "lead", "tags", "description",
-            "closed_at", "lost_reason", "lost_note", "stage_entered_at", "last_activity_at", "created_at",
+            "closed_at", "lost_reason", "lost_note", "stage_entered_at", "last_activity_at", "custom", "created_at",
             "updated_at",
         ]  # fmt: skip
         read_only_fields = [

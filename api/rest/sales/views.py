@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from api.rest import filters
 from api.rest.activities.serializers import deal_summary
 from api.rest.contacts.serializers import company_summary, contact_summary
+from api.rest.custom_fields import CustomFieldsRecordViewSet
 from api.rest.pagination import IdCursorPagination
-from api.rest.records import RECORD_PERMISSIONS, OrderingCursorPagination, RecordViewSet, acting_user
+from api.rest.records import RECORD_PERMISSIONS, OrderingCursorPagination, acting_user
 from api.rest.sales.serializers import (
     ConvertLeadSerializer,
     DealSerializer,
@@ -76,9 +77,10 @@ class DealFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class LeadViewSet(RecordViewSet):
-    """Leads the user may see. Filters: owner, status, source, tag, email, q, updated_after;
-    ``ordering=`` full_name, created_at, updated_at. ``POST <id>/convert/`` turns one into records."""
+class LeadViewSet(CustomFieldsRecordViewSet):
+    """Leads the user may see. Filters: owner, status, source, tag, email, q, updated_after,
+    ``custom.<key>[.<op>]``; ``ordering=`` full_name, created_at, updated_at, ``custom.<key>``. ``POST <id>/convert/``
+    turns one into records."""
 
     module = "sales"
     serializer_class = LeadSerializer
@@ -130,9 +132,10 @@ class LeadViewSet(RecordViewSet):
         )
 
 
-class DealViewSet(RecordViewSet):
+class DealViewSet(CustomFieldsRecordViewSet):
     """Deals the user may see. Filters: owner, pipeline, stage, status, company, contact, tag, q,
-    close_after, close_before, updated_after; ``ordering=`` name, amount, created_at, updated_at.
+    close_after, close_before, updated_after, ``custom.<key>[.<op>]``; ``ordering=`` name, amount, created_at,
+    updated_at, ``custom.<key>``.
     ``POST <id>/move/`` moves one to another stage."""
 
     module = "sales"
