@@ -103,3 +103,14 @@ def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactor
     worker = start_celery_worker(test_process_environment(mail_dir), work_dir / "worker.log")
     yield mail_dir
     stop(worker)
+
+
+@pytest.fixture(autouse=True)
+def fresh_graphql_schema_cache() -> Iterator[None]:
+    """Tests roll their custom field definitions back, and with them the definitions version, so a
+    per-tenant GraphQL schema cached by one test could be served to the next: start from none."""
+    from api.graphql.custom_fields.schema import cache
+
+    cache.clear()
+    yield
+    cache.clear()

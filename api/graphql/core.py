@@ -243,10 +243,15 @@ def validation_errors(error: ValidationError, *, required_fields: frozenset[str]
                 code = "REQUIRED"
             else:
                 code = "INVALID"
-            errors.append(
-                {"field": None if field == NON_FIELD_ERRORS else to_camel_case(field), "message": message, "code": code}
-            )
+            errors.append({"field": error_field(field), "message": message, "code": code})
     return errors
+
+
+def error_field(field: str) -> str | None:
+    """The input field an error names: camelCase, except ``custom.<key>`` (custom fields go by key)."""
+    if field == NON_FIELD_ERRORS:
+        return None
+    return field if field.startswith("custom.") else to_camel_case(field)
 
 
 class RecordMutation(graphene.Mutation):

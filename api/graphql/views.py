@@ -6,7 +6,9 @@ On top of graphene-django's GraphQLView it
 - serves introspection to signed-in clients only (GraphiQL stays available to browsers);
 - refuses mutations while the tenant is read-only (suspended or cancelled): tenants.middleware
   lets POSTs to /graphql/ through because queries are POSTs too;
-- reports unexpected resolver errors to Sentry and shows the client a generic message.
+- reports unexpected resolver errors to Sentry and shows the client a generic message;
+- with ``tenant_schemas``, serves each tenant its own schema, carrying its custom fields
+  (``api.graphql.custom_fields.schema``).
 
 Authentication is Django's session, and CsrfViewMiddleware checks every POST.
 """
@@ -31,6 +33,7 @@ from graphql import (
     validate,
 )
 
+from api.graphql.custom_fields.schema import schema_for_tenant
 from api.graphql.limits import batch_error, parse_document, validation_rules
 from tenants.middleware import read_only_message
 
@@ -62,6 +65,22 @@ def read_only_error(
 
 class RelataGraphQLView(GraphQLView):
     """GraphQLView with batches, limits, signed-in introspection, the read-only rule and Sentry."""
+
+    tenant_schemas = False  # True: each tenant's own schema instead of ``schema``
+
+    def __init__(self, *, tenant_schemas: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tenant_schemas = tenant_schemas
+        self.tenant_schema: Any = None  # a view instance serves one request: as_view() builds one per call
+
+    def request_schema(self, request: HttpRequest) -> Any:
+        """The graphene schema serving this request (chosen once for all operations of a batch)."""
+        tenant = getattr(request, "tenant", None)
+        if not self.tenant_schemas or tenant is None:
+            return self.schema
+        if self.tenant_schema is None:
+            self.tenant_schema = schema_for_tenant(tenant)
+        return self.tenant_schema
 
     def parse_body(self, request: HttpRequest) -> Any:
         """JSON bodies may be one operation or a list of them (a batch of at most MAX_BATCH)."""
@@ -118,7 +137,7 @@ class RelataGraphQLView(GraphQLView):
         if refusal is not None:
             return ExecutionResult(errors=[refusal])
 
-        schema = self.schema.graphql_schema  # type: ignore[union-attr]
+        schema = self.request_schema(request).graphql_schema
         user = getattr(request, "user", None)
         rules = validation_rules(signed_in=bool(user is not None and user.is_authenticated))
         errors = validate(schema, document, rules, max_errors=graphene_settings.MAX_VALIDATION_ERRORS)

@@ -8,7 +8,9 @@ import graphene
 from django.db.models import QuerySet
 
 from api.graphql.activities.types import ActivityKindEnum, ActivityStatusEnum, ActivityType
-from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.core import enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.custom_fields.connections import CustomFieldsConnectionField
+from customization.fields.choices import Entity
 from modules.activities.models import Activity
 
 ActivityOrderBy = ordering_enum(
@@ -18,8 +20,9 @@ LINKS = {"company": "Company", "contact": "Contact", "lead": "Lead", "deal": "De
 
 
 class ActivitiesQueries(graphene.ObjectType):
-    activities = ConnectionField(
+    activities = CustomFieldsConnectionField(
         ActivityType,
+        entity=Entity.ACTIVITY,
         kind=graphene.Argument(ActivityKindEnum),
         status=graphene.Argument(ActivityStatusEnum),
         assignee=graphene.ID(description="A User id."),

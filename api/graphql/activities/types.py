@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 from django.db.models import Prefetch, QuerySet
@@ -20,6 +20,7 @@ from api.graphql.core import (
 )
 from api.graphql.identity.types import UserType
 from api.graphql.sales.types import DealType, LeadType, visible_deals, visible_leads
+from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.activities.choices import ActivityKind, ActivityStatus, Direction, Outcome, Priority
@@ -48,6 +49,8 @@ class ActivityType(DjangoObjectType):
     lead = graphene.Field(LeadType, description="Null while the sales module is not enabled.")
     deal = graphene.Field(DealType, description="Null while the sales module is not enabled.")
     origin = graphene.Field(lambda: ActivityType)
+
+    custom_fields_entity: ClassVar[str] = Entity.ACTIVITY  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Activity

@@ -8,7 +8,9 @@ import graphene
 from django.db.models import QuerySet
 
 from api.graphql.contacts.types import CompanyType, ContactType, LifecycleStageEnum
-from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.core import enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.custom_fields.connections import CustomFieldsConnectionField
+from customization.fields.choices import Entity
 from modules.contacts.models import Company, Contact
 
 CompanyOrderBy = ordering_enum(
@@ -49,9 +51,12 @@ def filter_records(
 
 
 class ContactsQueries(graphene.ObjectType):
-    companies = ConnectionField(CompanyType, **record_filters(CompanyOrderBy), description="Companies you can see.")
-    contacts = ConnectionField(
+    companies = CustomFieldsConnectionField(
+        CompanyType, entity=Entity.COMPANY, **record_filters(CompanyOrderBy), description="Companies you can see."
+    )
+    contacts = CustomFieldsConnectionField(
         ContactType,
+        entity=Entity.CONTACT,
         company=graphene.ID(description="A Company id: the people working there."),
         **record_filters(ContactOrderBy),
         description="Contacts you can see.",

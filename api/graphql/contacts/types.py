@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 from django.db.models import Prefetch, QuerySet
@@ -20,6 +20,7 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.identity.types import UserType
+from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import LifecycleStage, Source, TimelineKind
@@ -123,6 +124,8 @@ class RecordType(DjangoObjectType):
 class CompanyType(RecordType):
     """An organisation we sell to or serve."""
 
+    custom_fields_entity: ClassVar[str] = Entity.COMPANY  # ``custom`` in the tenant's schema
+
     class Meta:
         model = Company
         name = "Company"
@@ -152,6 +155,8 @@ class ContactType(RecordType):
     """A person, optionally working at a company."""
 
     company = graphene.Field(CompanyType, description="Null when none, or not one you can see.")
+
+    custom_fields_entity: ClassVar[str] = Entity.CONTACT  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Contact

@@ -8,6 +8,7 @@ import graphene
 from django.db.models import Q, QuerySet
 
 from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum, search_records
+from api.graphql.custom_fields.connections import CustomFieldsConnectionField
 from api.graphql.sales.types import (
     DealStatusEnum,
     DealType,
@@ -19,6 +20,7 @@ from api.graphql.sales.types import (
     QuoteStatusEnum,
     QuoteType,
 )
+from customization.fields.choices import Entity
 from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote
 
 LeadOrderBy = ordering_enum(
@@ -42,16 +44,18 @@ def by_owner(queryset: QuerySet[Any], owner: str | None) -> QuerySet[Any]:
 
 
 class SalesQueries(graphene.ObjectType):
-    leads = ConnectionField(
+    leads = CustomFieldsConnectionField(
         LeadType,
+        entity=Entity.LEAD,
         status=graphene.Argument(LeadStatusEnum),
         owner=graphene.ID(description="A User id."),
         search=graphene.String(description="Words of the name, company name, e-mail or phone."),
         order_by=graphene.Argument(LeadOrderBy, description="Id order when not given."),
         description="Leads you can see (sales module).",
     )
-    deals = ConnectionField(
+    deals = CustomFieldsConnectionField(
         DealType,
+        entity=Entity.DEAL,
         status=graphene.Argument(DealStatusEnum),
         pipeline=graphene.ID(description="A Pipeline id."),
         stage=graphene.ID(description="A Stage id."),

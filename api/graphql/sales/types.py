@@ -6,7 +6,7 @@ node lookups and links from other records (an activity's deal) are null.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 from django.db.models import Model, Prefetch, QuerySet
@@ -34,6 +34,7 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.identity.types import UserType
+from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus, StageKind
@@ -144,6 +145,8 @@ class LeadType(SalesType):
     converted_deal = graphene.Field(lambda: DealType)
     timeline = timeline_field()
 
+    custom_fields_entity: ClassVar[str] = Entity.LEAD  # ``custom`` in the tenant's schema
+
     class Meta:
         model = Lead
         name = "Lead"
@@ -211,6 +214,8 @@ class DealType(SalesType):
     weighted_amount = graphene.Decimal(required=True, description="Amount × effective probability.")
     is_rotting = graphene.Boolean(required=True, description="Open and idle longer than its stage allows.")
     timeline = timeline_field()
+
+    custom_fields_entity: ClassVar[str] = Entity.DEAL  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Deal

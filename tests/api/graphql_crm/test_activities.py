@@ -91,7 +91,8 @@ def test_the_activity_list_takes_the_same_number_of_queries_for_5_and_50_rows(
             )
     client = alpha.client()
 
-    # search_path, domain, search_path, session, user, COUNT, page + companies, contacts, leads, deals, origins
+    # search_path, domain, search_path, session, user, definitions version, COUNT, page + companies, contacts,
+    # leads, deals, origins
     with django_assert_max_num_queries(12):
         body = post_graphql(client, ACTIVITIES, {"first": 50}).json()
 

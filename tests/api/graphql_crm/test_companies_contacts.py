@@ -222,10 +222,11 @@ def test_company_and_contact_lists_take_the_same_number_of_queries_for_5_and_50_
             ContactFactory(owner=admin, company=company).tags.add(tag)
     client = alpha.client()
 
-    # search_path, domain, search_path, session, user, COUNT, page, tags (+ contacts' companies and their tags)
-    with django_assert_max_num_queries(8):
+    # search_path, domain, search_path, session, user, definitions version, COUNT, page, tags (+ contacts'
+    # companies and their tags)
+    with django_assert_max_num_queries(9):
         companies = post_graphql(client, COMPANIES, {"first": 50}).json()["data"]["companies"]
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         contacts = post_graphql(client, CONTACTS, {"first": 50}).json()["data"]["contacts"]
 
     assert len(companies["edges"]) == rows

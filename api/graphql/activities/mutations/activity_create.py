@@ -7,6 +7,8 @@ import graphene
 from api.graphql.activities.mutations.inputs import ActivityInput, activity_values
 from api.graphql.activities.types import ActivityType
 from api.graphql.core import RecordMutation, error_type, reloaded
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.activities.services.activities import create_activity
 
@@ -24,5 +26,7 @@ class ActivityCreate(RecordMutation):
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
-        activity = create_activity(by=user, **activity_values(info, data["input"]))
+        activity = create_activity(
+            by=user, **with_custom_values(info, Entity.ACTIVITY, activity_values(info, data["input"]))
+        )
         return {"activity": reloaded(ActivityType, info, activity)}

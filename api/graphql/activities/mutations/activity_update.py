@@ -7,6 +7,8 @@ import graphene
 from api.graphql.activities.mutations.inputs import ActivityInput, activity_values
 from api.graphql.activities.types import ActivityType
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.activities.services.activities import update_activity
 
@@ -27,5 +29,7 @@ class ActivityUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         activity = resolve_reference(info, data["id"], ActivityType, "id")
-        update_activity(activity, by=user, **activity_values(info, data["input"]))
+        update_activity(
+            activity, by=user, **with_custom_values(info, Entity.ACTIVITY, activity_values(info, data["input"]))
+        )
         return {"activity": reloaded(ActivityType, info, activity)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 
@@ -11,11 +11,14 @@ from api.graphql.contacts.types import CompanyType, ContactType
 from api.graphql.core import input_values
 from api.graphql.identity.types import UserType
 from api.graphql.sales.types import DealType, LeadType
+from customization.fields.choices import Entity
 
 TEXT_FIELDS = frozenset({"subject", "body", "location", "outcome_note", "direction", "outcome"})
 
 
 class ActivityInput(graphene.InputObjectType):
+    custom_fields_entity: ClassVar[str] = Entity.ACTIVITY  # ``custom`` in the tenant's schema
+
     kind = graphene.InputField(ActivityKindEnum)
     subject = graphene.String()
     body = graphene.String()

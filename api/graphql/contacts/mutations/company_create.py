@@ -7,6 +7,8 @@ import graphene
 from api.graphql.contacts.mutations.inputs import CompanyInput, record_values
 from api.graphql.contacts.types import CompanyType
 from api.graphql.core import RecordMutation, error_type
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.contacts.services.companies import create_company
 from modules.contacts.services.duplicates import DuplicateRecords
@@ -28,7 +30,7 @@ class CompanyCreate(RecordMutation):
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
-        values = record_values(info, data["input"])
+        values = with_custom_values(info, Entity.COMPANY, record_values(info, data["input"]))
         return {"company": create_company(by=user, allow_duplicate=data["allow_duplicate"], **values), "duplicates": []}
 
     @classmethod

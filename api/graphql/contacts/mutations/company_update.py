@@ -7,6 +7,8 @@ import graphene
 from api.graphql.contacts.mutations.inputs import CompanyInput, record_values
 from api.graphql.contacts.types import CompanyType
 from api.graphql.core import RecordMutation, error_type, resolve_reference
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.contacts.services.companies import update_company
 
@@ -26,4 +28,8 @@ class CompanyUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         company = resolve_reference(info, data["id"], CompanyType, "id")
-        return {"company": update_company(company, by=user, **record_values(info, data["input"]))}
+        return {
+            "company": update_company(
+                company, by=user, **with_custom_values(info, Entity.COMPANY, record_values(info, data["input"]))
+            )
+        }

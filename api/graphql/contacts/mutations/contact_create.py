@@ -7,6 +7,8 @@ import graphene
 from api.graphql.contacts.mutations.inputs import ContactInput, record_values
 from api.graphql.contacts.types import ContactType
 from api.graphql.core import RecordMutation, error_type
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.contacts.services.contacts import create_contact
 from modules.contacts.services.duplicates import DuplicateRecords
@@ -28,7 +30,7 @@ class ContactCreate(RecordMutation):
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
-        values = record_values(info, data["input"])
+        values = with_custom_values(info, Entity.CONTACT, record_values(info, data["input"]))
         return {"contact": create_contact(by=user, allow_duplicate=data["allow_duplicate"], **values), "duplicates": []}
 
     @classmethod

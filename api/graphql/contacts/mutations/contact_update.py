@@ -7,6 +7,8 @@ import graphene
 from api.graphql.contacts.mutations.inputs import ContactInput, record_values
 from api.graphql.contacts.types import ContactType
 from api.graphql.core import RecordMutation, error_type, resolve_reference
+from api.graphql.custom_fields.inputs import with_custom_values
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.contacts.services.contacts import update_contact
 
@@ -26,4 +28,8 @@ class ContactUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         contact = resolve_reference(info, data["id"], ContactType, "id")
-        return {"contact": update_contact(contact, by=user, **record_values(info, data["input"]))}
+        return {
+            "contact": update_contact(
+                contact, by=user, **with_custom_values(info, Entity.CONTACT, record_values(info, data["input"]))
+            )
+        }

@@ -3,7 +3,7 @@ what is required, and their errors name the field."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from api.graphql.contacts.types import CompanyType, LifecycleStageEnum, SourceEnum
 from api.graphql.core import input_values
 from api.graphql.identity.types import UserType
+from customization.fields.choices import Entity
 from modules.contacts.services.tags import tags_from_names
 
 
@@ -33,6 +34,8 @@ class RecordInput(graphene.InputObjectType):
 
 
 class CompanyInput(RecordInput):
+    custom_fields_entity: ClassVar[str] = Entity.COMPANY  # ``custom`` in the tenant's schema
+
     name = graphene.String()
     website = graphene.String()
     industry = graphene.String()
@@ -40,6 +43,8 @@ class CompanyInput(RecordInput):
 
 
 class ContactInput(RecordInput):
+    custom_fields_entity: ClassVar[str] = Entity.CONTACT  # ``custom`` in the tenant's schema
+
     first_name = graphene.String()
     last_name = graphene.String()
     job_title = graphene.String()

@@ -5,8 +5,10 @@ from typing import Any
 import graphene
 
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
+from api.graphql.custom_fields.inputs import with_custom_values
 from api.graphql.sales.mutations.inputs import DealInput, sales_values
 from api.graphql.sales.types import DealType
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.sales.services.deals import update_deal
 
@@ -27,5 +29,5 @@ class DealUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         deal = resolve_reference(info, data["id"], DealType, "id")
-        update_deal(deal, by=user, **sales_values(info, data["input"]))
+        update_deal(deal, by=user, **with_custom_values(info, Entity.DEAL, sales_values(info, data["input"])))
         return {"deal": reloaded(DealType, info, deal)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
 
@@ -10,6 +10,7 @@ from api.graphql.contacts.types import CompanyType, ContactType, SourceEnum
 from api.graphql.core import input_values
 from api.graphql.identity.types import UserType
 from api.graphql.sales.types import LeadStatusEnum, LeadType, PipelineType, StageType
+from customization.fields.choices import Entity
 from modules.contacts.services.tags import tags_from_names
 
 LEAD_TEXT_FIELDS = frozenset(
@@ -19,6 +20,8 @@ LEAD_TEXT_FIELDS = frozenset(
 
 
 class LeadInput(graphene.InputObjectType):
+    custom_fields_entity: ClassVar[str] = Entity.LEAD  # ``custom`` in the tenant's schema
+
     first_name = graphene.String()
     last_name = graphene.String()
     company_name = graphene.String()
@@ -37,6 +40,8 @@ class LeadInput(graphene.InputObjectType):
 
 
 class DealInput(graphene.InputObjectType):
+    custom_fields_entity: ClassVar[str] = Entity.DEAL  # ``custom`` in the tenant's schema
+
     name = graphene.String()
     pipeline = graphene.ID(description="On create only; the default pipeline when not given.")
     stage = graphene.ID(description="On create only (then dealMove); the pipeline's first open stage when not given.")

@@ -5,8 +5,10 @@ from typing import Any
 import graphene
 
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
+from api.graphql.custom_fields.inputs import with_custom_values
 from api.graphql.sales.mutations.inputs import LeadInput, sales_values
 from api.graphql.sales.types import LeadType
+from customization.fields.choices import Entity
 from identity.models import User
 from modules.sales.services.leads import update_lead
 
@@ -27,5 +29,5 @@ class LeadUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         lead = resolve_reference(info, data["id"], LeadType, "id")
-        update_lead(lead, by=user, **sales_values(info, data["input"]))
+        update_lead(lead, by=user, **with_custom_values(info, Entity.LEAD, sales_values(info, data["input"])))
         return {"lead": reloaded(LeadType, info, lead)}
