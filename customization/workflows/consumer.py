@@ -1,0 +1,43 @@
+"""The workflows' event consumer: for each event, the active rules it triggers get a run (once per
+rule and event, however often the event is offered), queued after the dispatcher commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from customization.events.models import DomainEvent
+from customization.workflows.choices import RunStatus, Trigger
+from customization.workflows.engine.matching import matching_rules
+from customization.workflows.engine.runs import queue_runs, start_run
+from customization.workflows.models import WorkflowRule, WorkflowRun
+
+CONSUMER_NAME = "workflows"
+
+
+def start_workflow_runs(events: Sequence[DomainEvent]) -> list[WorkflowRun]:
+    """Create the runs ``events`` trigger; returns the new ones (skipped ones included)."""
+    entities = {event.entity for event in events}
+    rules_by_entity: dict[str, list[WorkflowRule]] = defaultdict(list)
+    for rule in (
+        WorkflowRule.objects.filter(is_active=True, entity__in=entities)
+        .exclude(trigger=Trigger.DATE_REACHED)
+        .order_by("id")
+    ):
+        rules_by_entity[rule.entity].append(rule)
+    if not rules_by_entity:
+        return []
+    created: list[WorkflowRun] = []
+    for event in events:
+        for rule in matching_rules(event, rules_by_entity.get(event.entity, ())):
+            run = start_run(
+                rule, trigger_key=str(event.event_id), record_id=event.record_id, event=event, depth=event.depth
+            )
+            if run is not None:
+                created.append(run)
+    queue_runs(run.pk for run in created if run.status == RunStatus.PENDING)
+    return created
+
+
+def consume(events: Sequence[DomainEvent]) -> None:
+    start_workflow_runs(events)

@@ -1,0 +1,44 @@
+"""The actions a rule can take, one module each. An action gets its configuration (the rule's
+action JSON) and the step context and returns an ``Outcome``; database effects happen in the
+caller's transaction (the step's), so they commit together with the step's log entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from customization.workflows.choices import ActionType
+from customization.workflows.engine.actions import (
+    assign_round_robin,
+    create_activity,
+    http_request,
+    send_email,
+    update_field,
+    wait,
+)
+from customization.workflows.engine.actions.base import Outcome
+from customization.workflows.engine.context import StepContext
+from customization.workflows.engine.errors import StepError
+
+Action = Callable[[dict[str, Any], StepContext], Outcome]
+
+ACTIONS: dict[str, Action] = {
+    ActionType.UPDATE_FIELD: update_field.execute,
+    ActionType.CREATE_ACTIVITY: create_activity.execute,
+    ActionType.ASSIGN_ROUND_ROBIN: assign_round_robin.execute,
+    ActionType.SEND_EMAIL: send_email.execute,
+    ActionType.HTTP_REQUEST: http_request.execute,
+    ActionType.WAIT: wait.execute,
+}
+
+
+def execute(config: dict[str, Any], context: StepContext) -> Outcome:
+    action = ACTIONS.get(str(config.get("type", "")))
+    if action is None:
+        raise StepError(_("Unknown action %(type)r.") % {"type": config.get("type")})
+    return action(config, context)
+
+
+__all__ = ["ACTIONS", "Outcome", "execute"]

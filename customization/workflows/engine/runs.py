@@ -1,0 +1,84 @@
+"""Starting runs: one per rule and trigger key (the event id, or ``date:<record>:<value>``), so a
+trigger offered twice starts one run. Loop protection and the tenant's rate limit decide here
+whether a run starts or is logged as skipped."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customization.events.models import DomainEvent
+from customization.workflows.choices import RunStatus
+from customization.workflows.limits import max_depth, runs_per_minute, take_run_slot
+from customization.workflows.models import WorkflowRule, WorkflowRun
+
+logger = logging.getLogger(__name__)
+
+
+def _skip_reason(depth: int) -> str:
+    if depth >= max_depth():
+        return _("Stopped: this rule was triggered by workflow actions %(depth)d levels deep.") % {"depth": depth}
+    if not take_run_slot():
+        return _("Skipped: this workspace started more than %(limit)d workflow runs this minute (rate limit).") % {
+            "limit": runs_per_minute()
+        }
+    return ""
+
+
+def start_run(
+    rule: WorkflowRule,
+    *,
+    trigger_key: str,
+    record_id: int,
+    event: DomainEvent | None = None,
+    depth: int = 0,
+) -> WorkflowRun | None:
+    """The new run, or None when this rule already has a run for ``trigger_key``. A run stopped by
+    the depth limit or the rate limit is created SKIPPED with the reason, so the history shows it."""
+    if WorkflowRun.objects.filter(rule=rule, trigger_key=trigger_key).exists():
+        return None
+    reason = _skip_reason(depth)
+    with transaction.atomic():
+        run, created = WorkflowRun.objects.get_or_create(
+            rule=rule,
+            trigger_key=trigger_key,
+            defaults={
+                "version": rule.version,
+                "event": event,
+                "entity": rule.entity,
+                "record_id": record_id,
+                "depth": depth,
+                "status": RunStatus.SKIPPED if reason else RunStatus.PENDING,
+                "message": reason,
+                "finished_at": timezone.now() if reason else None,
+            },
+        )
+    if not created:
+        return None
+    if reason:
+        logger.info("workflow rule %s: %s", rule.pk, reason)
+    return run
+
+
+def queue_runs(run_ids: Iterable[int]) -> None:
+    """Queue the runs once the current transaction commits. A broker outage loses nothing: the
+    clock task queues pending runs nobody picked up."""
+    ids = list(run_ids)
+    if not ids:
+        return
+
+    def send() -> None:
+        from customization.workflows.tasks import run_workflow
+
+        for run_id in ids:
+            try:
+                run_workflow.apply_async((run_id,), retry=False)
+            except Exception:
+                logger.warning("could not queue workflow run %s; the clock task will", run_id, exc_info=True)
+                return
+
+    transaction.on_commit(send, robust=True)

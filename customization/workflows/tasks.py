@@ -1,0 +1,102 @@
+"""Workflow tasks. ``run_workflow`` runs one run in its tenant's schema (queued after the run is
+created). From beat, ``resume_all_workflow_runs`` (every 30 s) and ``fire_all_date_rules``
+(hourly) queue their per-tenant task for every served tenant: the first re-queues runs whose
+worker died (lease expired), waits that are over and pending runs the broker lost; the second
+starts the date rules that are due."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from customization.workflows.choices import RunStatus
+from customization.workflows.engine.dates import fire_date_rules
+from customization.workflows.engine.runner import execute_run
+from customization.workflows.limits import PENDING_GRACE_SECONDS
+from customization.workflows.models import WorkflowRun
+from tenants.choices import CLOSED_STATUSES, ProvisioningState
+from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+RESUME_BATCH = 500
+
+
+def _in_tenant(task_name: str) -> bool:
+    if getattr(connection, "schema_name", "public") == "public":
+        logger.warning("%s runs per tenant; queued without one, nothing done", task_name)
+        return False
+    return True
+
+
+def _requeue(run_id: int, delay: int) -> None:
+    run_workflow.apply_async((run_id,), countdown=delay, retry=False)
+
+
+@shared_task(acks_late=True)
+def run_workflow(run_id: int) -> str | None:
+    """Run or resume one workflow run (idempotent: a run that is done or held is left alone)."""
+    if not _in_tenant("run_workflow"):
+        return None
+    return execute_run(run_id, requeue=_requeue)
+
+
+def due_run_ids(*, limit: int = RESUME_BATCH) -> list[int]:
+    """Runs of the current tenant that need a worker: lease expired, wait over, or pending unqueued."""
+    now = timezone.now()
+    due = (
+        Q(status=RunStatus.RUNNING, lease_until__lt=now)
+        | Q(status=RunStatus.WAITING, resume_at__lte=now)
+        | Q(status=RunStatus.PENDING, created_at__lt=now - timedelta(seconds=PENDING_GRACE_SECONDS))
+    )
+    return list(WorkflowRun.objects.filter(due, dry_run=False).order_by("id").values_list("pk", flat=True)[:limit])
+
+
+@shared_task(acks_late=True)
+def resume_workflow_runs() -> int:
+    """Queue the current tenant's runs that need a worker; returns how many."""
+    if not _in_tenant("resume_workflow_runs"):
+        return 0
+    ids = due_run_ids()
+    for run_id in ids:
+        run_workflow.apply_async((run_id,), retry=False)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def fire_workflow_date_rules() -> int:
+    """Start the current tenant's due date rules; returns how many runs started."""
+    if not _in_tenant("fire_workflow_date_rules"):
+        return 0
+    return len(fire_date_rules())
+
+
+def _served_tenants() -> list[Tenant]:
+    return list(
+        Tenant.objects.filter(provisioning_state=ProvisioningState.ACTIVE, is_template=False)
+        .exclude(schema_name="public")
+        .exclude(status__in=CLOSED_STATUSES)
+    )
+
+
+@shared_task
+def resume_all_workflow_runs() -> int:
+    tenants = _served_tenants()
+    for tenant in tenants:
+        with tenant_context(tenant):
+            resume_workflow_runs.apply_async(expires=25)
+    return len(tenants)
+
+
+@shared_task
+def fire_all_date_rules() -> int:
+    tenants = _served_tenants()
+    for tenant in tenants:
+        with tenant_context(tenant):
+            fire_workflow_date_rules.apply_async(expires=3000)
+    return len(tenants)
