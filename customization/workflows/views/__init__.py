@@ -1,0 +1,140 @@
+"""Settings → Workflows pages; what they share: the guard, what the builder needs to offer, and
+links to the records runs touched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from customization.fields.choices import Entity
+from customization.fields.entities import entity_model
+from customization.workflows.choices import ActionType, Trigger
+from customization.workflows.definition_values import (
+    EMAIL_RECIPIENTS,
+    HTTP_METHODS,
+    MAX_ACTIONS,
+    MAX_GROUP_DEPTH,
+    OPERATORS,
+    VALUELESS,
+)
+from customization.workflows.models import EmailTemplate
+from customization.workflows.record_fields import FieldInfo, field_catalog
+from identity.models import Team, User
+from identity.visibility import restrict_to_visible
+from modules.activities.choices import ActivityKind
+from modules.sales.models import Pipeline
+
+PERMISSION = "settings.manage_workflows"
+
+RECORD_URLS: dict[str, str] = {
+    Entity.COMPANY: "contacts:company-detail",
+    Entity.CONTACT: "contacts:contact-detail",
+    Entity.LEAD: "sales:lead-detail",
+    Entity.DEAL: "sales:deal-detail",
+    Entity.ACTIVITY: "activities:activity-detail",
+}
+# The column a record is found and shown by.
+NAME_FIELDS: dict[str, str] = {
+    Entity.COMPANY: "name",
+    Entity.CONTACT: "full_name",
+    Entity.LEAD: "full_name",
+    Entity.DEAL: "name",
+    Entity.ACTIVITY: "subject",
+}
+OPERATOR_LABELS: dict[str, str] = {
+    "eq": "=",
+    "ne": "≠",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+}
+
+
+def _choices(values: Iterable[tuple[Any, Any]]) -> list[dict[str, str]]:
+    return [{"value": str(value), "label": str(label)} for value, label in values]
+
+
+def operator_labels() -> dict[str, str]:
+    return {
+        **OPERATOR_LABELS,
+        "contains": _("contains"),
+        "in": _("is one of"),
+        "is_empty": _("is empty"),
+        "is_not_empty": _("is not empty"),
+        "changed": _("changed"),
+    }
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def action_label(action_type: str) -> str:
+    return str(dict(ActionType.choices).get(action_type, action_type))
+
+
+def _field_dict(info: FieldInfo) -> dict[str, Any]:
+    return {**info.as_dict(), "label": capfirst(info.label)}
+
+
+def builder_config() -> dict[str, Any]:
+    """Everything the builder script offers: fields per record type, operators per kind, stages
+    by pipeline, teams, users, templates and the option lists of each action."""
+    pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
+    return {
+        "catalogs": {entity: [_field_dict(info) for info in field_catalog(entity)] for entity in Entity.values},
+        "operators": {kind: list(ops) for kind, ops in OPERATORS.items()},
+        "operatorLabels": operator_labels(),
+        "valueless": sorted(VALUELESS),
+        "pipelines": [
+            {
+                "name": pipeline.name,
+                "archived": pipeline.is_archived,
+                "stages": [{"id": stage.pk, "name": stage.name} for stage in pipeline.stages.all()],
+            }
+            for pipeline in pipelines
+        ],
+        "teams": _choices(Team.objects.order_by("name").values_list("pk", "name")),
+        "users": _choices(
+            (user.pk, user.full_name or user.email) for user in User.objects.filter(is_active=True).order_by("email")
+        ),
+        "templates": _choices(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
+        "activityKinds": _choices(ActivityKind.choices),
+        "actionTypes": _choices(ActionType.choices),
+        "triggers": _choices(Trigger.choices),
+        "recipients": list(EMAIL_RECIPIENTS),
+        "methods": list(HTTP_METHODS),
+        "labels": {
+            "commaSeparated": _("values, comma-separated"),
+            "booleans": [{"value": "true", "label": _("Yes")}, {"value": "false", "label": _("No")}],
+        },
+        "maxActions": MAX_ACTIONS,
+        "maxDepth": MAX_GROUP_DEPTH,
+    }
+
+
+def visible_records(entity: str, user: User) -> QuerySet[Model]:
+    """The records of ``entity`` the user may see."""
+    model = entity_model(entity)
+    owner_field = "assignee" if entity == Entity.ACTIVITY else "owner"
+    return restrict_to_visible(model._default_manager.all(), user, owner_field=owner_field)
+
+
+def record_names(entity: str, ids: Iterable[int]) -> dict[int, str]:
+    """Names of the records with ``ids`` (one query); deleted records are missing."""
+    wanted = {int(pk) for pk in ids}
+    if not wanted:
+        return {}
+    rows = entity_model(entity)._default_manager.filter(pk__in=wanted).values_list("pk", NAME_FIELDS[entity])
+    return {pk: name or f"#{pk}" for pk, name in rows}
+
+
+def record_url(entity: str, pk: int) -> str:
+    return reverse(RECORD_URLS[entity], args=[pk])
