@@ -11,6 +11,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from customization.fields.validation import clean_custom_values
+from customization.workflows.definition import clean_definition
+from customization.workflows.models import WorkflowRule
 from identity.models import Team, User
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
@@ -61,6 +64,22 @@ def test_the_demo_data_fills_an_empty_tenant_with_the_promised_records(alpha: Te
         assert Quota.objects.filter(user__in=reps).values("user").distinct().count() == reps.count() == 5
         elena = User.objects.get(email="elena.popa@alpha.example")
         assert elena.check_password("demo-password-123")
+        # Customization: fields with values every record's validator accepts, and two valid rules.
+        assert summary.counts["custom_fields"] == 5
+        assert set(Company.objects.values_list("custom__account_tier", flat=True)) == {"gold", "silver", "bronze"}
+        for model, entity in ((Company, "company"), (Contact, "contact"), (Deal, "deal")):
+            for record in model.objects.order_by("id")[:20]:
+                assert clean_custom_values(entity, record.custom, current={}) == record.custom
+        rules = {rule.trigger: rule for rule in WorkflowRule.objects.all()}
+        assert set(rules) == {"stage_entered", "field_changed"}
+        assert rules["stage_entered"].is_active
+        assert not rules["field_changed"].is_active
+        for rule in rules.values():
+            clean_definition(
+                entity=rule.entity, trigger=rule.trigger, trigger_config=rule.trigger_config,
+                conditions=rule.conditions, actions=rule.actions,
+            )  # fmt: skip
+            assert rule.versions.count() == 1
 
 
 def test_the_demo_records_keep_the_invariants_the_services_keep(alpha: TenantFixture) -> None:

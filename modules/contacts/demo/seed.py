@@ -2,7 +2,8 @@
 
 ``load_demo_data()`` fills the current tenant schema with users and teams, companies, contacts,
 tags, leads, deals in two pipelines (with their stage history), activities and follow-up chains,
-timeline entries, products, quotes, exchange rates and quotas. It writes with bulk inserts (a few
+timeline entries, products, quotes, exchange rates and quotas, plus custom fields with values and
+two workflow rules. It writes with bulk inserts (a few
 seconds in `make run`), in one transaction, and only into a tenant that has no companies yet, so
 running it again changes nothing. Random choices come from a fixed seed: the same records every
 time, dated relative to today so the pipeline always looks current.
@@ -21,11 +22,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import translation
 
+from customization.fields.models import CustomFieldDefinition
+from customization.workflows.models import WorkflowRule
 from identity.models import Team, User
 from modules.activities.models import Activity
 from modules.contacts.demo.activities import ActivityRecords
 from modules.contacts.demo.builder import DemoSize, DemoSummary, bulk_create
 from modules.contacts.demo.customers import CustomerRecords
+from modules.contacts.demo.customization import CustomizationRecords
 from modules.contacts.demo.sales import SalesRecords
 from modules.contacts.models import Company, Contact, ExchangeRate, Tag, TimelineEntry
 from modules.sales.models import (
@@ -58,7 +62,7 @@ def load_demo_data(*, password: str | None = None, size: DemoSize | None = None)
     return summary
 
 
-class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords):
+class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords, CustomizationRecords):
     """Builds the records in memory, in the order their foreign keys need, and inserts them in bulk."""
 
     def build(self) -> DemoSummary:
@@ -74,6 +78,8 @@ class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords):
         self.catalog_and_quotes()
         self.rates_and_quotas()
         bulk_create(TimelineEntry, self.timeline)
+        self.custom_fields()
+        self.workflow_rules()
         return DemoSummary(
             counts={
                 "users": User.objects.count(),
@@ -90,5 +96,7 @@ class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords):
                 "quotes": Quote.objects.count(),
                 "quotas": Quota.objects.count(),
                 "exchange_rates": ExchangeRate.objects.count(),
+                "custom_fields": CustomFieldDefinition.objects.count(),
+                "workflow_rules": WorkflowRule.objects.count(),
             }
         )
