@@ -8,11 +8,9 @@ import logging
 
 from celery import shared_task
 from django.db import connection
-from django_tenants.utils import tenant_context
 
 from customization.events.dispatcher import dispatch_pending
-from tenants.choices import CLOSED_STATUSES, ProvisioningState
-from tenants.models import Tenant
+from tenants.services.fleet import queue_for_each_served_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -27,14 +25,4 @@ def dispatch_events() -> int:
 
 @shared_task
 def dispatch_all_events() -> int:
-    tenants = (
-        Tenant.objects.filter(provisioning_state=ProvisioningState.ACTIVE, is_template=False)
-        .exclude(schema_name="public")
-        .exclude(status__in=CLOSED_STATUSES)
-    )
-    queued = 0
-    for tenant in tenants:
-        with tenant_context(tenant):
-            dispatch_events.apply_async(expires=25)
-        queued += 1
-    return queued
+    return queue_for_each_served_tenant(dispatch_events, expires=25)

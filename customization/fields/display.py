@@ -19,26 +19,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity, FieldType
-from customization.fields.entities import entity_model
+from customization.fields.entities import DETAIL_URLS, NAME_FIELDS, entity_model
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.validation import definitions_for
 from identity.visibility import restrict_to_visible
 
 EMPTY = "—"
-NAME_FIELDS: dict[str, str] = {
-    Entity.COMPANY: "name",
-    Entity.CONTACT: "full_name",
-    Entity.LEAD: "full_name",
-    Entity.DEAL: "name",
-    Entity.ACTIVITY: "subject",
-}
-DETAIL_URLS: dict[str, str] = {
-    Entity.COMPANY: "contacts:company-detail",
-    Entity.CONTACT: "contacts:contact-detail",
-    Entity.LEAD: "sales:lead-detail",
-    Entity.DEAL: "sales:deal-detail",
-    Entity.ACTIVITY: "activities:activity-detail",
-}
 CHOICES_LIMIT = 200
 
 

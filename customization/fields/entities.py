@@ -15,6 +15,22 @@ ENTITY_MODELS: dict[str, str] = {
     Entity.ACTIVITY: "activities.Activity",
 }
 
+# The column a record is found and shown by, and the page that shows one.
+NAME_FIELDS: dict[str, str] = {
+    Entity.COMPANY: "name",
+    Entity.CONTACT: "full_name",
+    Entity.LEAD: "full_name",
+    Entity.DEAL: "name",
+    Entity.ACTIVITY: "subject",
+}
+DETAIL_URLS: dict[str, str] = {
+    Entity.COMPANY: "contacts:company-detail",
+    Entity.CONTACT: "contacts:contact-detail",
+    Entity.LEAD: "sales:lead-detail",
+    Entity.DEAL: "sales:deal-detail",
+    Entity.ACTIVITY: "activities:activity-detail",
+}
+
 
 def entity_model(entity: str) -> type[models.Model]:
     return apps.get_model(ENTITY_MODELS[entity])

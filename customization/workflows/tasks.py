@@ -13,15 +13,13 @@ from celery import shared_task
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 from customization.workflows.choices import RunStatus
 from customization.workflows.engine.dates import fire_date_rules
 from customization.workflows.engine.runner import execute_run
 from customization.workflows.limits import PENDING_GRACE_SECONDS
 from customization.workflows.models import WorkflowRun
-from tenants.choices import CLOSED_STATUSES, ProvisioningState
-from tenants.models import Tenant
+from tenants.services.fleet import queue_for_each_served_tenant
 
 logger = logging.getLogger(__name__)
 RESUME_BATCH = 500
@@ -76,27 +74,11 @@ def fire_workflow_date_rules() -> int:
     return len(fire_date_rules())
 
 
-def _served_tenants() -> list[Tenant]:
-    return list(
-        Tenant.objects.filter(provisioning_state=ProvisioningState.ACTIVE, is_template=False)
-        .exclude(schema_name="public")
-        .exclude(status__in=CLOSED_STATUSES)
-    )
-
-
 @shared_task
 def resume_all_workflow_runs() -> int:
-    tenants = _served_tenants()
-    for tenant in tenants:
-        with tenant_context(tenant):
-            resume_workflow_runs.apply_async(expires=25)
-    return len(tenants)
+    return queue_for_each_served_tenant(resume_workflow_runs, expires=25)
 
 
 @shared_task
 def fire_all_date_rules() -> int:
-    tenants = _served_tenants()
-    for tenant in tenants:
-        with tenant_context(tenant):
-            fire_workflow_date_rules.apply_async(expires=3000)
-    return len(tenants)
+    return queue_for_each_served_tenant(fire_workflow_date_rules, expires=3000)

@@ -8,11 +8,9 @@ import logging
 
 from celery import shared_task
 from django.db import connection
-from django_tenants.utils import tenant_context
 
 from modules.activities.services.reminders import send_due_reminders
-from tenants.choices import CLOSED_STATUSES, ProvisioningState
-from tenants.models import Tenant
+from tenants.services.fleet import queue_for_each_served_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +27,4 @@ def send_reminders() -> int:
 @shared_task
 def dispatch_reminders() -> int:
     """Queue ``send_reminders`` for every served tenant; returns how many were queued."""
-    tenants = (
-        Tenant.objects.filter(provisioning_state=ProvisioningState.ACTIVE, is_template=False)
-        .exclude(schema_name="public")
-        .exclude(status__in=CLOSED_STATUSES)
-    )
-    queued = 0
-    for tenant in tenants:
-        with tenant_context(tenant):
-            send_reminders.apply_async(expires=55)
-        queued += 1
-    return queued
+    return queue_for_each_served_tenant(send_reminders, expires=55)

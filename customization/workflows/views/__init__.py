@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity
-from customization.fields.entities import entity_model
+from customization.fields.entities import DETAIL_URLS, NAME_FIELDS, entity_model
 from customization.workflows.choices import ActionType, Trigger
 from customization.workflows.definition_values import (
     EMAIL_RECIPIENTS,
@@ -32,21 +32,6 @@ from modules.sales.models import Pipeline
 
 PERMISSION = "settings.manage_workflows"
 
-RECORD_URLS: dict[str, str] = {
-    Entity.COMPANY: "contacts:company-detail",
-    Entity.CONTACT: "contacts:contact-detail",
-    Entity.LEAD: "sales:lead-detail",
-    Entity.DEAL: "sales:deal-detail",
-    Entity.ACTIVITY: "activities:activity-detail",
-}
-# The column a record is found and shown by.
-NAME_FIELDS: dict[str, str] = {
-    Entity.COMPANY: "name",
-    Entity.CONTACT: "full_name",
-    Entity.LEAD: "full_name",
-    Entity.DEAL: "name",
-    Entity.ACTIVITY: "subject",
-}
 OPERATOR_LABELS: dict[str, str] = {
     "eq": "=",
     "ne": "≠",
@@ -137,4 +122,4 @@ def record_names(entity: str, ids: Iterable[int]) -> dict[int, str]:
 
 
 def record_url(entity: str, pk: int) -> str:
-    return reverse(RECORD_URLS[entity], args=[pk])
+    return reverse(DETAIL_URLS[entity], args=[pk])

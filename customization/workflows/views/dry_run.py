@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 
+from customization.fields.entities import NAME_FIELDS
 from customization.workflows.engine import dry_run
 from customization.workflows.forms import DryRunForm
 from customization.workflows.models import WorkflowRule
 from customization.workflows.record_fields import field_catalog
 from customization.workflows.views import (
-    NAME_FIELDS,
     PERMISSION,
     action_label,
     operator_labels,

@@ -1,5 +1,5 @@
-// Settings → Pipelines: rows of a table body with data-reorder-url are dragged by their handle; each
-// drop posts the rows' ids in their new order. When the server refuses, the row goes back and the
+// Drag-to-reorder tables in settings (pipelines, stages, custom fields): rows of a table body with
+// data-reorder-url are dragged by their handle; each drop posts the rows' ids in their new order. When the server refuses, the row goes back and the
 // element named by data-error-box is shown. The up/down buttons do the same without JavaScript.
 document.addEventListener("DOMContentLoaded", function () {
   var token = document.querySelector("[name=csrfmiddlewaretoken]");
