@@ -67,3 +67,20 @@ def test_selects_emptiness_and_refused_operators(alpha: TenantFixture) -> None:
         assert list(error.value.message_dict) == ["cf.shade.gt"]
         with pytest.raises(ValidationError):
             filter_by_custom(everyone, shade, "eq", "green")
+
+
+def test_an_index_task_queued_in_one_tenant_never_touches_anothers_field(
+    alpha: TenantFixture, beta: TenantFixture
+) -> None:
+    from customization.fields.indexes import sync_index
+
+    with alpha.active():
+        region = _field("region_code", FieldType.TEXT, is_indexed=True, index_state="building")
+
+    with beta.active():
+        # The task runs in the schema it was sent from: beta has no field with alpha's id.
+        assert sync_index(region.pk) == "none"
+
+    with alpha.active():
+        region.refresh_from_db()
+        assert (region.index_state, region.index_error) == ("building", "")
