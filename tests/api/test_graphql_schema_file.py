@@ -17,4 +17,3 @@ def test_the_committed_schema_is_the_schema_the_code_serves() -> None:
         "The GraphQL schema changed: run `make graphql-schema`, review the difference and commit "
         "api/graphql/schema.graphql with the change."
     )
-
