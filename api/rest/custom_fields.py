@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db.models import F, Q, QuerySet
@@ -22,10 +21,9 @@ from rest_framework.pagination import Cursor
 from rest_framework.request import Request
 
 from api.rest.records import OrderingCursorPagination, RecordViewSet
-from customization.fields.choices import NUMERIC_TYPES
 from customization.fields.entities import entity_of
 from customization.fields.models import CustomFieldDefinition
-from customization.fields.queries import after_position, filter_by_custom, sort_expression
+from customization.fields.queries import after_position, filter_by_custom, position_of, read_position, sort_expression
 from customization.fields.validation import definitions_for
 
 PREFIX = "custom."
@@ -156,18 +154,16 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
 
     def _decode_position(self, definition: CustomFieldDefinition, position: str | None) -> tuple[Any, int]:
         try:
-            value, pk = json.loads(position or "")
-            if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
-                raise ValueError(position)
-            if value is not None and definition.field_type in NUMERIC_TYPES:
-                return Decimal(value), pk
-        except (TypeError, ValueError, InvalidOperation):
-            raise exceptions.NotFound(self.invalid_cursor_message) from None
-        return value, pk
+            decoded = read_position(definition, json.loads(position or ""))
+        except (TypeError, ValueError):
+            decoded = None
+        if decoded is None:
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return decoded
 
     def _custom_link(self, row: Any, *, reverse: bool) -> str:
         value = getattr(row, SORT_ALIAS)
-        position = json.dumps([None if value is None else str(value), row.pk])
+        position = json.dumps(position_of(value, row.pk))
         return self.encode_cursor(Cursor(offset=0, reverse=reverse, position=cast(Any, position)))  # type: ignore[no-any-return]
 
     def get_next_link(self) -> str | None:

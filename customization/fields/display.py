@@ -12,34 +12,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Model
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from customization.fields.choices import Entity, FieldType
-from customization.fields.entities import DETAIL_URLS, NAME_FIELDS, entity_model
+from customization.fields.choices import FieldType
+from customization.fields.entities import NAME_FIELDS, record_url, visible_records
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.validation import definitions_for
-from identity.visibility import restrict_to_visible
 
 EMPTY = "—"
 CHOICES_LIMIT = 200
-
-
-def visible_records(entity: str, user: Any) -> QuerySet[Any]:
-    """The records of ``entity`` that ``user`` may see (activities by assignee, others by owner)."""
-    model = entity_model(entity)
-    owner_field = "assignee" if entity == Entity.ACTIVITY else "owner"
-    return restrict_to_visible(model._default_manager.all(), user, owner_field=owner_field)
-
-
-def record_url(entity: str, pk: int) -> str | None:
-    try:
-        return reverse(DETAIL_URLS[entity], args=[pk])
-    except (KeyError, NoReverseMatch):
-        return None
 
 
 def record_choices(entity: str, *, user: Any, limit: int = CHOICES_LIMIT) -> list[tuple[str, str]]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import models
+from django.db.models import QuerySet
+from django.urls import reverse
 
 from customization.fields.choices import Entity
+from identity.visibility import restrict_to_visible
 
 ENTITY_MODELS: dict[str, str] = {
     Entity.COMPANY: "contacts.Company",
@@ -30,6 +35,17 @@ DETAIL_URLS: dict[str, str] = {
     Entity.DEAL: "sales:deal-detail",
     Entity.ACTIVITY: "activities:activity-detail",
 }
+
+
+def visible_records(entity: str, user: Any) -> QuerySet[Any]:
+    """The records of ``entity`` that ``user`` may see (activities by assignee, others by owner)."""
+    owner_field = "assignee" if entity == Entity.ACTIVITY else "owner"
+    return restrict_to_visible(entity_model(entity)._default_manager.all(), user, owner_field=owner_field)
+
+
+def record_url(entity: str, pk: int) -> str:
+    """The page that shows one record of ``entity``."""
+    return reverse(DETAIL_URLS[entity], args=[pk])
 
 
 def entity_model(entity: str) -> type[models.Model]:

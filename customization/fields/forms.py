@@ -73,7 +73,20 @@ def default_text(definition: CustomFieldDefinition) -> str:
     return str(value)
 
 
-class DefinitionForm(forms.Form):
+class OptionsEditorMixin(forms.Form):
+    """A form with an ``options`` field edited as rows (the Alpine options editor)."""
+
+    @property
+    def option_rows(self) -> list[dict[str, str]]:
+        """The rows the options editor starts with."""
+        if self.is_bound:
+            rows = self.fields["options"].widget.value_from_datadict(self.data, self.files, "options")
+        else:
+            rows = list(self.initial.get("options") or [])
+        return rows or [{"value": "", "label": ""}]
+
+
+class DefinitionForm(OptionsEditorMixin):
     """Create (with ``key`` and ``field_type``) or edit a definition."""
 
     key = forms.CharField(
@@ -130,15 +143,6 @@ class DefinitionForm(forms.Form):
     def translation_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _code, _language in language_fields()]
 
-    @property
-    def option_rows(self) -> list[dict[str, str]]:
-        """The rows the options editor starts with."""
-        if self.is_bound:
-            rows = self.fields["options"].widget.value_from_datadict(self.data, self.files, "options")
-        else:
-            rows = list(self.initial.get("options") or [])
-        return rows or [{"value": "", "label": ""}]
-
     def service_arguments(self) -> dict[str, Any]:
         """cleaned_data as the service's keyword arguments."""
         data = self.cleaned_data
@@ -162,7 +166,7 @@ class DefinitionForm(forms.Form):
         return arguments
 
 
-class ChangeTypeForm(forms.Form):
+class ChangeTypeForm(OptionsEditorMixin):
     field_type = forms.ChoiceField(label=_("New type"))
     options = OptionRowsField(label=_("Options"))
     reference_entity = forms.ChoiceField(label=_("Refers to"), choices=reference_choices, required=False)
@@ -177,14 +181,6 @@ class ChangeTypeForm(forms.Form):
         self.definition = definition
         field_type = cast(forms.ChoiceField, self.fields["field_type"])
         field_type.choices = [(value, label) for value, label in FieldType.choices if value != definition.field_type]
-
-    @property
-    def option_rows(self) -> list[dict[str, str]]:
-        if self.is_bound:
-            rows = self.fields["options"].widget.value_from_datadict(self.data, self.files, "options")
-        else:
-            rows = list(self.initial.get("options") or [])
-        return rows or [{"value": "", "label": ""}]
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -15,7 +15,6 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,9 +23,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from customization.fields.choices import NUMERIC_TYPES, SELECT_TYPES
+from customization.fields.choices import SELECT_TYPES
 from customization.fields.models import CustomFieldDefinition
-from customization.fields.queries import after_position, custom_filter, operators_for, order_by_custom, sort_expression
+from customization.fields.queries import (
+    after_position,
+    custom_filter,
+    operators_for,
+    order_by_custom,
+    position_of,
+    read_position,
+    sort_expression,
+)
 from customization.fields.validation import definitions_for
 
 PREFIX = "cf."
@@ -192,25 +199,17 @@ def added_filter_query(params: Mapping[str, Any]) -> str | None:
 
 
 def encode_cursor(value: Any, pk: int) -> str:
-    text = None if value is None else str(value)
-    raw = json.dumps([text, pk], separators=(",", ":")).encode()
+    raw = json.dumps(position_of(value, pk), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, definition: CustomFieldDefinition) -> tuple[Any, int] | None:
     """(sort value, id) from a cursor; None when it is not one of ours."""
     try:
-        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error):
         return None
-    if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
-        return None
-    if value is not None and definition.field_type in NUMERIC_TYPES:
-        try:
-            return Decimal(value), pk
-        except InvalidOperation:
-            return None
-    return value, pk
+    return read_position(definition, position)
 
 
 def sorted_page(

@@ -5,6 +5,7 @@ indexed field filters and sorts by index."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -117,6 +118,27 @@ def custom_filter(definition: CustomFieldDefinition, op: str, raw: Any, *, param
     if op == "ne":
         return ~Q(**{annotation: comparable}) | Q(**{f"{annotation}__isnull": True})
     return Q(**{f"{annotation}__{op}": comparable})
+
+
+def position_of(value: Any, pk: int) -> list[Any]:
+    """A keyset position as it goes into a cursor: ``[value as text or None, id]``."""
+    return [None if value is None else str(value), pk]
+
+
+def read_position(definition: CustomFieldDefinition, position: Any) -> tuple[Any, int] | None:
+    """A position that came back in a cursor, typed for comparison with ``sort_expression`` (numbers
+    as ``Decimal``); None when it is not one ``position_of`` makes."""
+    if not isinstance(position, list) or len(position) != 2:
+        return None
+    value, pk = position
+    if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
+        return None
+    if value is not None and definition.field_type in NUMERIC_TYPES:
+        try:
+            return Decimal(value), pk
+        except InvalidOperation:
+            return None
+    return value, pk
 
 
 def after_position(alias: str, value: Any, pk: int, *, descending: bool) -> Q:

@@ -7,13 +7,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity
-from customization.fields.entities import DETAIL_URLS, NAME_FIELDS, entity_model
+from customization.fields.entities import NAME_FIELDS, entity_model
 from customization.workflows.choices import ActionType, Trigger
 from customization.workflows.definition_values import (
     EMAIL_RECIPIENTS,
@@ -26,7 +24,6 @@ from customization.workflows.definition_values import (
 from customization.workflows.models import EmailTemplate
 from customization.workflows.record_fields import FieldInfo, field_catalog
 from identity.models import Team, User
-from identity.visibility import restrict_to_visible
 from modules.activities.choices import ActivityKind
 from modules.sales.models import Pipeline
 
@@ -105,13 +102,6 @@ def builder_config() -> dict[str, Any]:
     }
 
 
-def visible_records(entity: str, user: User) -> QuerySet[Model]:
-    """The records of ``entity`` the user may see."""
-    model = entity_model(entity)
-    owner_field = "assignee" if entity == Entity.ACTIVITY else "owner"
-    return restrict_to_visible(model._default_manager.all(), user, owner_field=owner_field)
-
-
 def record_names(entity: str, ids: Iterable[int]) -> dict[int, str]:
     """Names of the records with ``ids`` (one query); deleted records are missing."""
     wanted = {int(pk) for pk in ids}
@@ -119,7 +109,3 @@ def record_names(entity: str, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = entity_model(entity)._default_manager.filter(pk__in=wanted).values_list("pk", NAME_FIELDS[entity])
     return {pk: name or f"#{pk}" for pk, name in rows}
-
-
-def record_url(entity: str, pk: int) -> str:
-    return reverse(DETAIL_URLS[entity], args=[pk])

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 
-from customization.fields.entities import NAME_FIELDS
+from customization.fields.entities import NAME_FIELDS, record_url, visible_records
 from customization.workflows.engine import dry_run
 from customization.workflows.forms import DryRunForm
 from customization.workflows.models import WorkflowRule
@@ -19,8 +19,6 @@ from customization.workflows.views import (
     action_label,
     operator_labels,
     pretty_json,
-    record_url,
-    visible_records,
 )
 from identity.decorators import permission_required, signed_in_user
 

@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from customization.fields.entities import record_url
 from customization.workflows.models import WorkflowRule, WorkflowRun
-from customization.workflows.views import PERMISSION, action_label, pretty_json, record_names, record_url
+from customization.workflows.views import PERMISSION, action_label, pretty_json, record_names
 from identity.decorators import permission_required
 
 PAGE_SIZE = 50
