@@ -14,6 +14,9 @@ PLATFORM_PERMISSIONS: dict[str, str | Promise] = {
     "settings.manage_fields": _("Manage custom fields"),
     "settings.manage_pipelines": _("Manage pipelines and stages"),
     "settings.manage_workflows": _("Manage workflow rules"),
+    "settings.manage_integrations": _("Manage OAuth applications and webhooks"),
+    "data.import": _("Import records from files"),
+    "data.export": _("Export record lists to files"),
 }
 
 

@@ -17,6 +17,7 @@ from graphene_django.settings import graphene_settings
 from graphql import GraphQLError
 from graphql_relay import from_global_id
 
+from api.auth.credentials import code_allowed, credential_of
 from identity.models import User
 from modules.contacts.selectors.lists import text_match
 from modules.registry import is_enabled
@@ -127,6 +128,11 @@ def require_permission(info: Any, code: str) -> User:
     user = require_user(info)
     if not user.has_perm(code):
         raise GraphQLError(_("You do not have permission to do this."), extensions={"code": "PERMISSION_DENIED"})
+    if not code_allowed(credential_of(info.context), code):
+        raise GraphQLError(
+            _("This credential's scopes do not allow this (%(permission)s).") % {"permission": code},
+            extensions={"code": "INSUFFICIENT_SCOPE"},
+        )
     return user
 
 

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.auth.credentials import credential_of, missing_scope_message, scope_allows
 from api.rest.pagination import IdCursorPagination
 from identity.models import User
 from identity.visibility import restrict_to_visible
@@ -50,7 +51,11 @@ class ModulePermission(BasePermission):
         overrides: dict[str, str] = getattr(view, "action_permissions", {})
         permission = overrides.get(getattr(view, "action", "") or "") or METHOD_ACTIONS.get(request.method or "", "")
         user = request.user
-        return bool(permission and user is not None and user.has_perm(f"{module}.{permission}"))
+        allowed = bool(permission and user is not None and user.has_perm(f"{module}.{permission}"))
+        write = permission != "view"
+        if allowed and not scope_allows(credential_of(request), module, write=write):
+            raise exceptions.PermissionDenied(missing_scope_message(module, write=write))
+        return allowed
 
 
 RECORD_PERMISSIONS = [IsAuthenticated, ModulePermission]

@@ -58,6 +58,11 @@ TENANT_APPS = [
     "customization.fields",
     "customization.events",
     "customization.workflows",
+    "oauth2_provider",
+    "api.idempotency",
+    "api.webhooks",
+    "modules.dataio.imports",
+    "modules.dataio.exports",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -91,6 +96,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # API keys and OAuth2 bearer tokens for /api/ and /graphql/ (request.api_credential), then
+    # the per-tenant and per-credential rate limits that read it.
+    "api.auth.middleware.ApiCredentialMiddleware",
+    "api.throttling.middleware.RateLimitMiddleware",
     "identity.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

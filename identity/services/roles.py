@@ -28,7 +28,12 @@ def system_role_definitions() -> dict[str, RoleSpec]:
         "manager": {
             "name": gettext_noop("Manager"),
             "visibility": V.TEAM,
-            "permissions": [*(c for c in everything if c not in PLATFORM_PERMISSIONS), "settings.manage_teams"],
+            "permissions": [
+                *(c for c in everything if c not in PLATFORM_PERMISSIONS),
+                "settings.manage_teams",
+                "data.import",
+                "data.export",
+            ],
         },
         "sales_rep": {
             "name": gettext_noop("Sales rep"),

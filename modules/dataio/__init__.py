@@ -1,0 +1,1 @@
+"""Moving records in and out of a tenant: file imports and exports of every module's records."""
