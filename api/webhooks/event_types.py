@@ -1,0 +1,44 @@
+"""The events an endpoint can subscribe to: what the record services write to the outbox."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from customization.fields.choices import Entity
+
+# The message "Send test event" sends; never produced by the outbox, not subscribable.
+TEST_EVENT_TYPE = "webhook.test"
+
+_COMMON: tuple[tuple[str, Promise], ...] = (
+    ("created", _("created")),
+    ("updated", _("updated")),
+    ("deleted", _("deleted")),
+)
+_EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
+    Entity.COMPANY: (("merged", _("merged")),),
+    Entity.CONTACT: (("merged", _("merged")),),
+    Entity.LEAD: (("converted", _("converted")),),
+    Entity.DEAL: (("stage_changed", _("stage changed")),),
+    Entity.ACTIVITY: (("completed", _("completed")), ("cancelled", _("cancelled"))),
+}
+
+
+def event_types_by_entity() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """[(entity, entity label, [(event type, action label), …]), …] in a stable order."""
+    return [
+        (
+            str(entity),
+            str(label),
+            [(f"{entity}.{action}", str(action_label)) for action, action_label in (*_COMMON, *_EXTRA[entity])],
+        )
+        for entity, label in Entity.choices
+    ]
+
+
+def known_event_types() -> set[str]:
+    return {event_type for _entity, _label, types in event_types_by_entity() for event_type, _action in types}
+
+
+def entity_of(event_type: str) -> str:
+    return event_type.split(".", 1)[0]

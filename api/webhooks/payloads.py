@@ -1,0 +1,52 @@
+"""What an endpoint receives: a Standard Webhooks JSON body.
+
+``{"type": "contact.updated", "timestamp": "<ISO 8601, when it happened>", "data": {...}}``
+
+``data`` is thin: ``entity`` and ``id`` of the record (read the rest through the REST API, with the
+permissions of the integration's own key), ``event_id`` (the outbox event), ``actor_id`` (the user
+who made the change, null for integrations and workflows), and what the event itself holds:
+``changes`` ``[{field, label, old, new}]`` for ``*.updated``; ``from_stage_id``, ``from_stage``,
+``to_stage_id``, ``to_stage`` and ``status`` for ``deal.stage_changed``; ``company_id``,
+``contact_id``, ``deal_id`` for ``lead.converted``; ``name`` (or ``subject``) for ``*.deleted``;
+``merged_id`` and ``merged`` for ``*.merged``; ``outcome`` for ``activity.completed``.
+Thin payloads stay true when a delivery is retried days later or replayed, and never show a
+receiver more of a record than the API would.
+
+The body is rendered once, when the delivery is created, so every retry and replay sends the
+same bytes under the same ``webhook-id``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from api.webhooks.event_types import TEST_EVENT_TYPE
+from customization.events.models import DomainEvent
+
+
+def render(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
+    body = {"type": event_type, "timestamp": timestamp.isoformat().replace("+00:00", "Z"), "data": data}
+    return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_payload(event: DomainEvent) -> str:
+    data = {
+        **(event.data or {}),
+        "entity": event.entity,
+        "id": event.record_id,
+        "event_id": str(event.event_id),
+        "actor_id": event.actor_id,
+    }
+    return render(event.type, event.occurred_at, data)
+
+
+def test_payload(endpoint_id: int, timestamp: datetime) -> str:
+    return render(TEST_EVENT_TYPE, timestamp, {"endpoint_id": endpoint_id, "test": True})
+
+
+def event_webhook_id(event: DomainEvent) -> str:
+    """The same id for an event on every endpoint and every attempt (``msg_<event uuid>``)."""
+    return f"msg_{event.event_id.hex}"

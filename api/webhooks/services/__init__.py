@@ -1,0 +1,1 @@
+"""Every write to webhook endpoints and deliveries goes through these services."""

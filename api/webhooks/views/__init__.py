@@ -1,0 +1,3 @@
+"""Settings → Webhooks pages (permission ``settings.manage_integrations``)."""
+
+PERMISSION = "settings.manage_integrations"
