@@ -170,3 +170,58 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class ApiKey(models.Model):
+    """A user's key for the REST and GraphQL APIs, written ``rlt_<key_id>_<secret>`` and shown once.
+
+    ``key_id`` is public (it finds the row); only a SHA-256 of the secret is stored. The secret is
+    ~238 random bits, which no one can guess, so a fast hash is as safe here as a slow one; a
+    password hash such as Argon2 would cost tens of milliseconds on every API request.
+    A key can only narrow what its user may do: ``scopes`` are codes like ``contacts:read``.
+    """
+
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    key_id = models.CharField(_("key id"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey("identity.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (rlt_{self.key_id}_…)"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+
+class OAuthApplicationScopes(models.Model):
+    """The module scopes an OAuth2 application may be granted (django-oauth-toolkit's application
+    has no field for them). Tokens carry a subset; the scopes backend reads this row.
+
+    No database constraint on the link: identity is installed in the public schema too, where the
+    OAuth2 tables do not exist. Deleting an application still deletes this row (Django cascades).
+    """
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="module_scopes", db_constraint=False
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+
+    class Meta:
+        ordering = ["application_id"]
+
+    def __str__(self) -> str:
+        return " ".join(self.scopes)

@@ -255,7 +255,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"Relata <no-reply@{BASE_
 # --- APIs ---------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.rest.authentication.TenantSessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.rest.authentication.BearerCredentialAuthentication",
+        "api.rest.authentication.TenantSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -276,6 +279,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+# OAuth2 for third-party integrations (django-oauth-toolkit, tenant schemas only): authorization
+# code with PKCE and client credentials; scopes are the module scopes (api.auth.scopes), and each
+# application may be granted only the scopes registered for it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "SCOPES_BACKEND_CLASS": "api.auth.scopes.ModuleScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.auth.validators.RelataOAuth2Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=60 * 60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_REFRESH_TOKEN_SECONDS", default=60 * 60 * 24 * 30),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # http only for loopback redirect URIs of native apps (RFC 8252); api.auth.oauth_apps checks it.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # RFC 9700: no implicit or password grants, S256 only, tokens only in the Authorization header,
+    # only a checksum of each token stored.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
 }
 GRAPHENE = {
     "SCHEMA": "api.graphql.schema.schema",

@@ -44,7 +44,7 @@ def test_me_without_a_session_is_a_401_problem(alpha: TenantFixture):
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
-    assert response["WWW-Authenticate"] == 'Session realm="api"'
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == {
         "type": f"{PROBLEM_BASE}not-authenticated",
         "title": "Not authenticated",

@@ -11,6 +11,9 @@ from identity.models import User
 
 
 class IdentityQueries(graphene.ObjectType):
+    """Readable with any credential, whatever its module scopes: ``me`` tells an integration who
+    it acts as, and records of every module name their owners as users."""
+
     me = graphene.Field(UserType, description="The signed-in user.")
     users = ConnectionField(
         UserType,

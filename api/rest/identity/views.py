@@ -15,14 +15,18 @@ from identity.models import Team, User
 
 @api_view(["GET"])
 def me(request: Request) -> Response:
-    """The signed-in user, their permissions and their tenant."""
+    """The signed-in user, what this credential may do and their tenant. Any credential may ask,
+    whatever its scopes: integrations call it to check their key or token."""
     user = cast(User, request.user)  # IsAuthenticated (the default permission) let it through
     return Response(MeSerializer(user, context={"request": request}).data)
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
     """Users of this tenant, in id order. Filter with ``?is_active=true|false`` and ``?email=``
-    (exact, case-insensitive); page with ``?page_size=`` and the ``next`` / ``previous`` links."""
+    (exact, case-insensitive); page with ``?page_size=`` and the ``next`` / ``previous`` links.
+
+    Readable with any credential, whatever its module scopes: records of every module name
+    their owners by user id, so an integration needs the directory to read them."""
 
     serializer_class = UserSerializer
     pagination_class = IdCursorPagination

@@ -108,9 +108,10 @@ def test_the_document_is_valid_openapi_3(alpha: TenantFixture):
     validate_schema(spec)
     assert spec["openapi"].startswith("3.0")
     assert {"/api/v1/contacts/", "/api/v1/deals/{id}/", "/api/v1/users/"} <= set(spec["paths"])
-    assert spec["components"]["securitySchemes"] == {
-        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"}
-    }
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["cookieAuth"] == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+    assert (schemes["bearerAuth"]["type"], schemes["bearerAuth"]["scheme"]) == ("http", "bearer")
+    assert set(schemes) == {"cookieAuth", "bearerAuth"}
     assert "/api/v1/schema/" not in spec["paths"]
 
 
