@@ -18,7 +18,10 @@ from graphql import GraphQLError
 from graphql_relay import from_global_id
 
 from api.auth.credentials import code_allowed, credential_of
+from api.graphql.batching import load_link, related_list, remember
+from api.graphql.pagination import child_connection, keyset_connection, page_limits
 from identity.models import User
+from modules.contacts.models import Tag
 from modules.contacts.selectors.lists import text_match
 from modules.registry import is_enabled
 
@@ -52,11 +55,14 @@ class Node(relay.Node):
             return None
         if only_type and graphene_type is not only_type:
             return None
-        return graphene_type.get_node(info, object_id)
+        node = graphene_type.get_node(info, object_id)
+        remember(info, [node] if node is not None else [])
+        return node
 
 
 class CountableConnection(relay.Connection):
-    """A relay connection that also reports how many objects match, across all pages."""
+    """A relay connection that also reports how many objects match, across all pages (counted only
+    when ``totalCount`` is selected)."""
 
     class Meta:
         abstract = True
@@ -64,24 +70,43 @@ class CountableConnection(relay.Connection):
     total_count = graphene.Int(required=True, description="How many objects match, across all pages.")
 
     def resolve_total_count(self, info: Any) -> int:
-        # DjangoConnectionField sets ``length`` from the queryset's COUNT while paginating.
-        return int(self.length)
+        count = getattr(self, "count_source", None)  # keyset pages count lazily
+        return int(count() if count is not None else self.length)
 
 
 class ConnectionField(DjangoConnectionField):
-    """DjangoConnectionField whose pagination checks read as client errors.
-
-    graphene-django checks ``first`` / ``last`` against RELAY_CONNECTION_MAX_LIMIT with asserts
-    and graphql-relay rejects negative ones with ValueError; unhandled, both would be reported
-    as server errors.
+    """DjangoConnectionField paginated by keyset (``api.graphql.pagination``): opaque cursors of
+    the sort key and id, ``first``/``after`` and ``last``/``before``, pages that stay put when rows
+    are inserted, a COUNT only for ``totalCount``. Out-of-bounds sizes are client errors, and the
+    page's rows are remembered so their links load in batches (``api.graphql.batching``).
     """
 
     @classmethod
-    def connection_resolver(cls, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().connection_resolver(*args, **kwargs)
-        except (AssertionError, ValueError) as error:
-            raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
+    def connection_resolver(
+        cls,
+        resolver: Any,
+        connection: Any,
+        default_manager: Any,
+        queryset_resolver: Any,
+        max_limit: int | None,
+        enforce_first_or_last: bool,
+        root: Any,
+        info: Any,
+        **args: Any,
+    ) -> Any:
+        page_limits(args, max_limit, info.field_name)
+        if enforce_first_or_last and not (args.get("first") or args.get("last")):
+            raise GraphQLError(
+                f"You must provide a `first` or `last` value to properly paginate the `{info.field_name}` connection.",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+        iterable = resolver(root, info, **args)
+        queryset = queryset_resolver(connection, default_manager if iterable is None else iterable, info, args)
+        if not isinstance(queryset, QuerySet):  # a resolver that built a list: offset cursors over it
+            return cls.resolve_connection(connection, args, queryset, max_limit=max_limit)
+        page = keyset_connection(connection, queryset, args, max_limit)
+        remember(info, [edge.node for edge in page.edges])
+        return page
 
 
 # --- Shared by the CRM record types and their mutations --------------------------------------------
@@ -182,16 +207,20 @@ def ordering_enum(name: str, fields: dict[str, str]) -> type[graphene.Enum]:
 
 
 def connection_from_queryset(connection_type: Any, queryset: QuerySet[Any], args: dict[str, Any]) -> Any:
-    """A page of ``queryset`` as ``connection_type``, counted and sliced in the database (as root fields are)."""
+    """A keyset page of ``queryset`` (in its order) as ``connection_type``, as root fields page."""
     max_limit = graphene_settings.RELAY_CONNECTION_MAX_LIMIT
-    first, last = args.get("first"), args.get("last")
-    for name, value in (("first", first), ("last", last)):
-        if value is not None and (value < 0 or (max_limit and value > max_limit)):
-            raise GraphQLError(
-                _("Argument '%(name)s' must be between 0 and %(limit)s.") % {"name": name, "limit": max_limit},
-                extensions={"code": "BAD_USER_INPUT"},
-            )
-    return DjangoConnectionField.resolve_connection(connection_type, dict(args), queryset, max_limit=max_limit)
+    page_limits(args, max_limit)
+    return keyset_connection(connection_type, queryset, dict(args), max_limit)
+
+
+def nested_connection(
+    info: Any, connection_type: Any, queryset: QuerySet[Any], link: str, pk: int, args: dict[str, Any]
+) -> Any:
+    """The page of ``queryset`` rows whose foreign key ``link`` is ``pk`` (a record's timeline): the
+    first pages of all the operation's records of that kind load in one query."""
+    return child_connection(
+        info, connection_type, queryset, link, pk, dict(args), graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+    )
 
 
 # --- Mutations --------------------------------------------------------------------------------------
@@ -288,6 +317,9 @@ class RecordMutation(graphene.Mutation):
         if cls.permission and not user.has_perm(cls.permission):
             message = _("You do not have permission to do this.")
             return cls.refuse(info, [{"field": None, "message": message, "code": "PERMISSION_DENIED"}])
+        if cls.permission and not code_allowed(credential_of(info.context), cls.permission):
+            message = _("This credential's scopes do not allow this (%(permission)s).") % {"permission": cls.permission}
+            return cls.refuse(info, [{"field": None, "message": message, "code": "PERMISSION_DENIED"}])
         try:
             with transaction.atomic():
                 result = cls.perform(info, user, **data)
@@ -337,17 +369,24 @@ def reloaded(graphene_type: Any, info: Any, instance: models.Model | None) -> An
     """``instance`` read again through its type's queryset, so links in the payload obey visibility too."""
     if instance is None:
         return None
-    return graphene_type.get_node(info, str(instance.pk))
+    node = graphene_type.get_node(info, str(instance.pk))
+    remember(info, [node] if node is not None else [])
+    return node
+
+
+def batched_tags(info: Any, root: models.Model) -> list[Any]:
+    """``root``'s tags by name: prefetched with its page, else loaded for all records of its kind at once."""
+    return related_list(info, root, "tags", Tag.objects.order_by("name"))
 
 
 def visible_link(root: models.Model, info: Any, name: str, graphene_type: Any) -> Any:
     """The record ``root`` links to through foreign key ``name``, only if the user may see it.
 
-    List and node queries prefetch the link through a visibility-restricted queryset (so a page costs
-    one query per link, not per row); a record reached another way is read through the type's queryset.
+    List and node queries prefetch the link through a visibility-restricted queryset; a link that was
+    not prefetched (a contact reached through a deal) is loaded for every record of the operation
+    that has it at once, through the type's queryset, so a page costs one query per link, not per row.
     """
     cache = root._state.fields_cache
     if name in cache:
         return cache[name]
-    pk = getattr(root, f"{name}_id")
-    return None if pk is None else graphene_type.get_node(info, str(pk))
+    return None if getattr(root, f"{name}_id") is None else load_link(info, root, name, graphene_type)

@@ -1,11 +1,11 @@
 """Users and records that custom fields point to, loaded in batches.
 
 graphene's DataLoader needs asyncio and the view executes synchronously, so batching works the
-other way round: a root connection registers the page it resolved, and the first user (or
-record) a ``custom`` field of that page asks for loads the ids of every registered row at once.
-A page therefore costs one query per target type (plus that type's own prefetching), whatever
-its length; the records a page brought along through its links (a contact's company) join it.
-Records reached another way (a node, a mutation payload) load on their own.
+other way round: the operation remembers every record it resolved (``api.graphql.batching``: the
+rows of connection pages, nodes, mutation payloads and the records they link to), and the first
+user (or record) a ``custom`` field asks for loads the ids that all those records' link fields
+hold at once. A page therefore costs one query per target type (plus that type's own
+prefetching), whatever its length, and so do the records reached through its links.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Model
 from graphql import GraphQLError
 
+from api.graphql.batching import instances_of, remember
 from api.graphql.custom_fields.catalog import catalog_of
 from customization.fields.choices import Entity, FieldType
-from customization.fields.entities import ENTITY_MODELS, entity_of
+from customization.fields.entities import ENTITY_MODELS
 from customization.fields.models import CustomFieldDefinition
 
 LINK_TYPES = frozenset({FieldType.USER, FieldType.REFERENCE})
@@ -56,24 +58,24 @@ class LinkLoader:
     """One operation's cache of linked users and records (None: missing or not visible)."""
 
     def __init__(self) -> None:
-        self.pages: list[tuple[list[Model], tuple[CustomFieldDefinition, ...]]] = []
         self.loaded: dict[tuple[str, int], Model | None] = {}
-
-    def register(self, records: list[Model], definitions: tuple[CustomFieldDefinition, ...]) -> None:
-        if records and definitions:
-            self.pages.append((records, definitions))
 
     def load(self, info: Any, target: str, pk: int) -> Model | None:
         if (target, pk) not in self.loaded:
-            self.fetch(info, target, {pk, *self.pending_ids(target)})
+            self.fetch(info, target, {pk, *self.pending_ids(info, target)})
         return self.loaded[(target, pk)]
 
-    def pending_ids(self, target: str) -> Iterable[int]:
-        for records, definitions in self.pages:
-            for definition in definitions:
-                if target_of(definition) != target:
-                    continue
-                for record in records:
+    def pending_ids(self, info: Any, target: str) -> Iterable[int]:
+        """Ids of ``target`` that the link fields of the operation's records hold, not loaded yet."""
+        catalog = catalog_of(info)
+        for entity, label in ENTITY_MODELS.items():
+            definitions = [
+                d for d in catalog.definitions(entity) if d.field_type in LINK_TYPES and target_of(d) == target
+            ]
+            if not definitions:
+                continue
+            for record in instances_of(info, apps.get_model(label)):
+                for definition in definitions:
                     pk = stored_id(record, definition.key)
                     if pk is not None and (target, pk) not in self.loaded:
                         yield pk
@@ -87,6 +89,7 @@ class LinkLoader:
             found = {}  # the module is off or the role may not see these records: the links read as null
         for pk in pks:
             self.loaded[(target, pk)] = found.get(pk)
+        remember(info, list(found.values()))
 
 
 def loader_for(info: Any) -> LinkLoader:
@@ -102,15 +105,6 @@ def loader_for(info: Any) -> LinkLoader:
 
 
 def register_page(info: Any, entity: str, records: list[Model]) -> None:
-    """Let the links of ``records`` (a page of ``entity``) load together when first asked for,
-    and those of the records they link to that came with the page (a contact's company)."""
-    groups: dict[str, list[Model]] = {entity: records}
-    for record in records:
-        for related in record._state.fields_cache.values():
-            if isinstance(related, Model) and related._meta.label in ENTITY_MODELS.values():
-                groups.setdefault(entity_of(related), []).append(related)
-    catalog = catalog_of(info)
-    for group_entity, group in groups.items():
-        definitions = tuple(d for d in catalog.definitions(group_entity) if d.field_type in LINK_TYPES)
-        if definitions:
-            loader_for(info).register(group, definitions)
+    """Let the links of ``records`` (a page of ``entity``) load together when first asked for, and
+    those of the records they link to."""
+    remember(info, records)
