@@ -9,7 +9,8 @@ A request loads the tenant's active definitions of an entity once, whatever the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, cast
 
 from django.db.models import F, Q, QuerySet
@@ -74,7 +75,13 @@ class CustomValuesField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: Any) -> dict[str, Any]:
         stored = value or {}
-        return {definition.key: stored.get(definition.key) for definition in self.definitions()}
+        fieldset = self.context.get("fieldset")
+        keys = None if fieldset is None else fieldset.custom_keys
+        return {
+            definition.key: stored.get(definition.key)
+            for definition in self.definitions()
+            if keys is None or definition.key in keys
+        }
 
 
 def parse_custom_param(name: str) -> tuple[str, str] | None:
@@ -107,25 +114,30 @@ class CustomFieldFilterBackend(BaseFilterBackend):
 
 
 class CustomOrderingCursorPagination(OrderingCursorPagination):
-    """The view's orderings plus ``ordering=custom.<key>`` / ``-custom.<key>``: by the field's
-    value (numbers and money by amount numerically), empty values last in both directions, ties by
-    id. Those pages are keyset pages whose cursor carries the last row's value and id, so rows
-    sharing a value are neither skipped nor repeated."""
+    """``ordering=`` one of the view's ``ordering_fields`` or ``custom.<key>`` (``-`` for
+    descending): by that value (custom numbers and money by amount numerically), empty values
+    last in both directions, ties by id. Those pages are keyset pages whose cursor carries the
+    last row's value and id, so rows sharing a value are neither skipped nor repeated. Without
+    ``ordering``, id order."""
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         value = request.query_params.get("ordering", "").strip()
-        self.custom_order: tuple[CustomFieldDefinition, bool] | None = None
-        if not value.lstrip("-").startswith(PREFIX):
+        name = value.lstrip("-")
+        self.keyset: tuple[Any, Callable[[Any], tuple[Any, int] | None], bool] | None = None
+        if name.startswith(PREFIX):
+            key = name[len(PREFIX) :]
+            definition = next((d for d in active_definitions(request, view_entity(view)) if d.key == key), None)
+            if definition is None:
+                raise exceptions.ValidationError({"ordering": [UNKNOWN_FIELD]})
+            self.keyset = (sort_expression(definition), partial(read_position, definition), value.startswith("-"))
+        elif name and name in getattr(view, "ordering_fields", ()):
+            self.keyset = (F(name), _plain_position, value.startswith("-"))
+        else:  # id order, or the error naming the orderings
             return super().paginate_queryset(queryset, request, view)
-        key = value.lstrip("-")[len(PREFIX) :]
-        definition = next((d for d in active_definitions(request, view_entity(view)) if d.key == key), None)
-        if definition is None:
-            raise exceptions.ValidationError({"ordering": [UNKNOWN_FIELD]})
-        self.custom_order = (definition, value.startswith("-"))
         return self._keyset_page(queryset, request)
 
     def _keyset_page(self, queryset: QuerySet[Any], request: Request) -> list[Any] | None:
-        definition, descending = self.custom_order  # type: ignore[misc]
+        expression, reader, descending = self.keyset  # type: ignore[misc]
         self.request = request
         size = self.get_page_size(request)
         if not size:
@@ -134,9 +146,9 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
         self.base_url = request.build_absolute_uri()
         self.cursor = self.decode_cursor(request)
         reverse = bool(self.cursor and self.cursor.reverse)
-        queryset = queryset.annotate(**{SORT_ALIAS: sort_expression(definition)})
+        queryset = queryset.annotate(**{SORT_ALIAS: expression})
         if self.cursor is not None:
-            position = self._decode_position(definition, cast(str | None, self.cursor.position))
+            position = self._decode_position(reader, cast(str | None, self.cursor.position))
             condition = _before(*position, descending) if reverse else _after(*position, descending)
             queryset = queryset.filter(condition)
         # Going back walks the reversed order (empty values first), then flips the page.
@@ -152,9 +164,11 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
         self.has_previous = more if reverse else self.cursor is not None
         return self.page
 
-    def _decode_position(self, definition: CustomFieldDefinition, position: str | None) -> tuple[Any, int]:
+    def _decode_position(
+        self, reader: Callable[[Any], tuple[Any, int] | None], position: str | None
+    ) -> tuple[Any, int]:
         try:
-            decoded = read_position(definition, json.loads(position or ""))
+            decoded = reader(json.loads(position or ""))
         except (TypeError, ValueError):
             decoded = None
         if decoded is None:
@@ -167,18 +181,29 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
         return self.encode_cursor(Cursor(offset=0, reverse=reverse, position=cast(Any, position)))  # type: ignore[no-any-return]
 
     def get_next_link(self) -> str | None:
-        if getattr(self, "custom_order", None) is None:
+        if getattr(self, "keyset", None) is None:
             return super().get_next_link()  # type: ignore[no-any-return]
         if not self.has_next or not self.page:
             return None
         return self._custom_link(self.page[-1], reverse=False)
 
     def get_previous_link(self) -> str | None:
-        if getattr(self, "custom_order", None) is None:
+        if getattr(self, "keyset", None) is None:
             return super().get_previous_link()  # type: ignore[no-any-return]
         if not self.has_previous or not self.page:
             return None
         return self._custom_link(self.page[0], reverse=True)
+
+
+def _plain_position(position: Any) -> tuple[Any, int] | None:
+    """A model field's keyset position from a cursor: ``[value as text or None, id]`` (the column's
+    own lookups read the text back into a date, number…)."""
+    if not isinstance(position, list) or len(position) != 2:
+        return None
+    value, pk = position
+    if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
+        return None
+    return value, pk
 
 
 def _after(value: Any, pk: int, descending: bool) -> Q:
@@ -196,7 +221,10 @@ def _before(value: Any, pk: int, descending: bool) -> Q:
 
 class CustomFieldsRecordViewSet(RecordViewSet):
     """A record resource whose entity has custom fields: the custom-field filters beside its
-    FilterSet, and custom orderings."""
+    FilterSet, keyset orderings (also by custom fields) and ``custom.<key>`` in fieldsets."""
 
     filter_backends = [DjangoFilterBackend, CustomFieldFilterBackend]
     pagination_class = CustomOrderingCursorPagination
+
+    def custom_keys(self) -> list[str]:
+        return [definition.key for definition in active_definitions(self.request, self.entity.custom_entity)]

@@ -19,7 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.auth.credentials import credential_of, missing_scope_message, scope_allows
+from api.entities.base import EntityDescription
+from api.entities.rest import filterset_for
+from api.rest.bulk import BulkMixin
 from api.rest.pagination import IdCursorPagination
+from api.rest.schema import RecordAutoSchema
+from api.rest.sparse import Fieldset, parse_fieldset, restrict
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import TimelineEntry
@@ -188,15 +193,15 @@ def boolean_flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """A CRM record resource: visible rows only, writes through the module's services in one transaction.
 
-    Subclasses set ``module``, ``base_queryset`` (with its select/prefetch), ``owner_field`` and the
-    services ``create_service(by=, **values)``, ``update_service(instance, by=, **values)`` and
-    ``delete_service(instance, by=)``. ``timeline_link`` names the TimelineEntry foreign key for
-    ``GET <id>/timeline/`` (None: no timeline).
+    Subclasses name their ``entity`` description (module, owner, filters, orderings, services and
+    timeline come from it) and a ``serializer_class``. ``GET`` takes ``?fields=`` (sparse
+    fieldsets); ``bulk/`` creates (POST) or updates (PATCH) many records at once.
     """
 
+    entity: ClassVar[EntityDescription]
     module: ClassVar[str]
     owner_field: ClassVar[str] = "owner"
     ordering_fields: ClassVar[tuple[str, ...]] = ()
@@ -206,12 +211,46 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     filter_backends = [DjangoFilterBackend]
     pagination_class = OrderingCursorPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    schema = RecordAutoSchema()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        entity: EntityDescription | None = cls.__dict__.get("entity")
+        if entity is None:
+            return
+        cls.module = entity.module
+        cls.owner_field = entity.owner_field
+        cls.ordering_fields = tuple(ordering.name for ordering in entity.orderings)
+        cls.timeline_link = entity.timeline or None
+        cls.filterset_class = filterset_for(entity)  # type: ignore[attr-defined]
+        cls.create_service = staticmethod(entity.create)  # type: ignore[attr-defined]
+        cls.update_service = staticmethod(entity.update)  # type: ignore[attr-defined]
+        cls.delete_service = staticmethod(entity.delete)  # type: ignore[attr-defined]
+
+    def custom_keys(self) -> list[str]:
+        """The custom field keys a fieldset may name (none without custom fields)."""
+        return []
+
+    def fieldset(self) -> Fieldset | None:
+        """The ``?fields=`` of a list or detail request (None: every field), parsed once."""
+        if self.action not in ("list", "retrieve"):
+            return None
+        if not hasattr(self, "_fieldset"):
+            self._fieldset = parse_fieldset(self.request, self.entity, self.custom_keys)
+        return self._fieldset
 
     def base_queryset(self) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows with the relations the requested fields need (every field's by default)."""
+        fieldset = self.fieldset()
+        return self.entity.queryset(None if fieldset is None else fieldset.names)
 
     def get_queryset(self) -> QuerySet[Any]:
         return restrict_to_visible(self.base_queryset(), acting_user(self.request), owner_field=self.owner_field)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        context["fieldset"] = self.fieldset()
+        return context
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         with transaction.atomic():
@@ -227,7 +266,7 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def retrieve_fresh(self, pk: int) -> Any:
         """The row re-read with the list's select/prefetch, for the response after an action."""
-        return self.base_queryset().get(pk=pk)
+        return self.entity.queryset().get(pk=pk)
 
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
@@ -242,7 +281,21 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
 
 class ServiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    """A model serializer whose saves call the module's services with the validated values."""
+    """A model serializer whose saves call the module's services with the validated values.
+
+    ``entity`` is the record's description: its field descriptions become help texts, and a
+    sparse fieldset in the context (``fieldset``) limits the fields.
+    """
+
+    entity: ClassVar[EntityDescription]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        for name, field in fields.items():
+            described = self.entity.described_field(name)
+            if described is not None and described.description and not field.help_text:
+                field.help_text = described.description
+        return restrict(fields, self.context.get("fieldset"))
 
     def _by(self) -> User:
         return self.context["request"].user  # type: ignore[no-any-return]

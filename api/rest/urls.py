@@ -9,12 +9,15 @@ from api.rest.sales import views as sales_views
 
 router = SimpleRouter()
 router.register("users", identity_views.UserViewSet, basename="user")
-router.register("companies", contact_views.CompanyViewSet, basename="company")
-router.register("contacts", contact_views.ContactViewSet, basename="contact")
+for viewset in (
+    contact_views.CompanyViewSet,
+    contact_views.ContactViewSet,
+    activity_views.ActivityViewSet,
+    sales_views.LeadViewSet,
+    sales_views.DealViewSet,
+):
+    router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")
-router.register("activities", activity_views.ActivityViewSet, basename="activity")
-router.register("leads", sales_views.LeadViewSet, basename="lead")
-router.register("deals", sales_views.DealViewSet, basename="deal")
 router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
 router.register("products", sales_views.ProductViewSet, basename="product")

@@ -8,6 +8,8 @@ import graphene
 from django.db.models import Prefetch, QuerySet
 from graphene_django import DjangoObjectType
 
+from api.entities import ACTIVITY
+from api.entities.graphql import choice_enum, describe_fields, type_fields
 from api.graphql.contacts.types import CompanyType, ContactType, visible_companies, visible_contacts
 from api.graphql.core import (
     CountableConnection,
@@ -20,14 +22,13 @@ from api.graphql.core import (
 )
 from api.graphql.identity.types import UserType
 from api.graphql.sales.types import DealType, LeadType, visible_deals, visible_leads
-from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.activities.choices import ActivityKind, ActivityStatus, Direction, Outcome, Priority
 from modules.activities.models import Activity
 
-ActivityKindEnum = enum_from_choices("ActivityKind", ActivityKind)
-ActivityStatusEnum = enum_from_choices("ActivityStatus", ActivityStatus)
+ActivityKindEnum = choice_enum(ActivityKind)
+ActivityStatusEnum = choice_enum(ActivityStatus)
 PriorityEnum = enum_from_choices("Priority", Priority)
 DirectionEnum = enum_from_choices("Direction", Direction)
 OutcomeEnum = enum_from_choices("Outcome", Outcome)
@@ -50,22 +51,18 @@ class ActivityType(DjangoObjectType):
     deal = graphene.Field(DealType, description="Null while the sales module is not enabled.")
     origin = graphene.Field(lambda: ActivityType)
 
-    custom_fields_entity: ClassVar[str] = Entity.ACTIVITY  # ``custom`` in the tenant's schema
+    custom_fields_entity: ClassVar[str] = ACTIVITY.custom_entity  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Activity
-        name = "Activity"
+        name = ACTIVITY.graphql_type
         interfaces = (Node,)
         connection_class = CountableConnection
-        fields = (
-            "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day", "location",
-            "outcome", "outcome_note", "completed_at", "completed_by", "remind_at", "assignee", "company", "contact",
-            "lead", "deal", "origin", "created_at", "updated_at",
-        )  # fmt: skip
+        fields = type_fields(ACTIVITY)
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Activity], info: Any) -> QuerySet[Activity]:
-        user = require_permission(info, "activities.view")
+        user = require_permission(info, ACTIVITY.permission("view"))
         return (
             restrict_to_visible(queryset, user, owner_field="assignee")
             .select_related("assignee", "completed_by")
@@ -110,3 +107,6 @@ class ActivityType(DjangoObjectType):
     @staticmethod
     def resolve_origin(root: Activity, info: Any) -> Activity | None:
         return visible_link(root, info, "origin", ActivityType)  # type: ignore[no-any-return]
+
+
+describe_fields(ActivityType, ACTIVITY)

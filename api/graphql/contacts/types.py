@@ -9,29 +9,28 @@ from django.db.models import Prefetch, QuerySet
 from graphene.types.generic import GenericScalar
 from graphene_django import DjangoObjectType
 
+from api.entities import COMPANY, CONTACT
+from api.entities.graphql import choice_enum, describe_fields, type_fields
 from api.graphql.core import (
     CountableConnection,
     Node,
+    batched_tags,
     choice_field,
-    connection_from_queryset,
     enum_from_choices,
+    nested_connection,
     require_permission,
     require_user,
     visible_link,
 )
 from api.graphql.identity.types import UserType
-from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import LifecycleStage, Source, TimelineKind
 from modules.contacts.models import Company, Contact, Tag, TimelineEntry
 
-LifecycleStageEnum = enum_from_choices("LifecycleStage", LifecycleStage, "Where a record stands in the relationship.")
-SourceEnum = enum_from_choices("Source", Source, "How a record first reached us.")
+LifecycleStageEnum = choice_enum(LifecycleStage, "Where a record stands in the relationship.")
+SourceEnum = choice_enum(Source, "How a record first reached us.")
 TimelineKindEnum = enum_from_choices("TimelineKind", TimelineKind, "What happened.")
-
-CONTACT_POINT_FIELDS = ("email", "additional_emails", "phone", "additional_phones")
-ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
 
 
 def visible_companies(user: User) -> QuerySet[Company]:
@@ -73,10 +72,10 @@ def timeline_field() -> graphene.relay.ConnectionField:
 
 
 def resolve_timeline(info: Any, link: str, pk: int, args: dict[str, Any]) -> Any:
-    """The record's timeline page; one COUNT and one page query per record asked for."""
+    """The record's timeline page; the first pages of all records of a list load in one query."""
     require_user(info)
-    queryset = TimelineEntry.objects.filter(**{link: pk}).select_related("actor").order_by("-occurred_at", "-id")
-    return connection_from_queryset(TimelineConnection, queryset, args)
+    queryset = TimelineEntry.objects.select_related("actor").order_by("-occurred_at", "-id")
+    return nested_connection(info, TimelineConnection, queryset, link, pk, args)
 
 
 class TagType(DjangoObjectType):
@@ -118,27 +117,24 @@ class RecordType(DjangoObjectType):
 
     @staticmethod
     def resolve_tags(root: Any, info: Any) -> list[Tag]:
-        return list(root.tags.all())  # prefetched by get_queryset
+        return batched_tags(info, root)  # prefetched by get_queryset, else batched
 
 
 class CompanyType(RecordType):
     """An organisation we sell to or serve."""
 
-    custom_fields_entity: ClassVar[str] = Entity.COMPANY  # ``custom`` in the tenant's schema
+    custom_fields_entity: ClassVar[str] = COMPANY.custom_entity  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Company
-        name = "Company"
+        name = COMPANY.graphql_type
         interfaces = (Node,)
         connection_class = CountableConnection
-        fields = (
-            "name", "website", "industry", "employee_count", "owner", "tags", "source", "lifecycle_stage",
-            "description", *CONTACT_POINT_FIELDS, *ADDRESS_FIELDS, "created_at", "updated_at",
-        )  # fmt: skip
+        fields = type_fields(COMPANY)
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Company], info: Any) -> QuerySet[Company]:
-        user = require_permission(info, "contacts.view")
+        user = require_permission(info, COMPANY.permission("view"))
         return restrict_to_visible(queryset, user).select_related("owner").prefetch_related(ordered_tags())
 
     @classmethod
@@ -156,21 +152,18 @@ class ContactType(RecordType):
 
     company = graphene.Field(CompanyType, description="Null when none, or not one you can see.")
 
-    custom_fields_entity: ClassVar[str] = Entity.CONTACT  # ``custom`` in the tenant's schema
+    custom_fields_entity: ClassVar[str] = CONTACT.custom_entity  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Contact
-        name = "Contact"
+        name = CONTACT.graphql_type
         interfaces = (Node,)
         connection_class = CountableConnection
-        fields = (
-            "first_name", "last_name", "full_name", "job_title", "department", "company", "owner", "tags", "source",
-            "lifecycle_stage", "description", *CONTACT_POINT_FIELDS, *ADDRESS_FIELDS, "created_at", "updated_at",
-        )  # fmt: skip
+        fields = type_fields(CONTACT)
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Contact], info: Any) -> QuerySet[Contact]:
-        user = require_permission(info, "contacts.view")
+        user = require_permission(info, CONTACT.permission("view"))
         return (
             restrict_to_visible(queryset, user)
             .select_related("owner")
@@ -192,3 +185,7 @@ class ContactType(RecordType):
     @staticmethod
     def resolve_timeline(root: Contact, info: Any, **args: Any) -> Any:
         return resolve_timeline(info, "contact", root.pk, args)
+
+
+describe_fields(CompanyType, COMPANY)
+describe_fields(ContactType, CONTACT)

@@ -7,12 +7,12 @@ from typing import Any
 import graphene
 from django.db.models import Q, QuerySet
 
-from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum, search_records
+from api.entities import DEAL, LEAD
+from api.entities.graphql import connection_arguments, filter_records, order_by_enum
+from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum
 from api.graphql.custom_fields.connections import CustomFieldsConnectionField
 from api.graphql.sales.types import (
-    DealStatusEnum,
     DealType,
-    LeadStatusEnum,
     LeadType,
     LostReasonType,
     PipelineType,
@@ -20,22 +20,10 @@ from api.graphql.sales.types import (
     QuoteStatusEnum,
     QuoteType,
 )
-from customization.fields.choices import Entity
 from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote
 
-LeadOrderBy = ordering_enum(
-    "LeadOrderBy", {"FULL_NAME": "full_name", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
-)
-DealOrderBy = ordering_enum(
-    "DealOrderBy",
-    {
-        "NAME": "name",
-        "AMOUNT": "amount",
-        "EXPECTED_CLOSE_DATE": "expected_close_date",
-        "CREATED_AT": "created_at",
-        "UPDATED_AT": "updated_at",
-    },
-)
+LeadOrderBy = order_by_enum(LEAD)
+DealOrderBy = order_by_enum(DEAL)
 QuoteOrderBy = ordering_enum("QuoteOrderBy", {"NUMBER": "number", "CREATED_AT": "created_at", "TOTAL": "total"})
 
 
@@ -46,24 +34,14 @@ def by_owner(queryset: QuerySet[Any], owner: str | None) -> QuerySet[Any]:
 class SalesQueries(graphene.ObjectType):
     leads = CustomFieldsConnectionField(
         LeadType,
-        entity=Entity.LEAD,
-        status=graphene.Argument(LeadStatusEnum),
-        owner=graphene.ID(description="A User id."),
-        search=graphene.String(description="Words of the name, company name, e-mail or phone."),
-        order_by=graphene.Argument(LeadOrderBy, description="Id order when not given."),
+        entity=LEAD.custom_entity,
+        **connection_arguments(LEAD),
         description="Leads you can see (sales module).",
     )
     deals = CustomFieldsConnectionField(
         DealType,
-        entity=Entity.DEAL,
-        status=graphene.Argument(DealStatusEnum),
-        pipeline=graphene.ID(description="A Pipeline id."),
-        stage=graphene.ID(description="A Stage id."),
-        owner=graphene.ID(description="A User id."),
-        company=graphene.ID(description="A Company id."),
-        contact=graphene.ID(description="A Contact id."),
-        search=graphene.String(description="Words of the name."),
-        order_by=graphene.Argument(DealOrderBy, description="Id order when not given."),
+        entity=DEAL.custom_entity,
+        **connection_arguments(DEAL),
         description="Deals you can see (sales module).",
     )
     pipelines = ConnectionField(
@@ -89,24 +67,10 @@ class SalesQueries(graphene.ObjectType):
     # Each resolver's queryset passes through its type's get_queryset (module, permission, visibility, prefetching).
 
     def resolve_leads(self, info: Any, **args: Any) -> QuerySet[Lead]:
-        queryset = by_owner(Lead.objects.all(), args.get("owner"))
-        if args.get("status") is not None:
-            queryset = queryset.filter(status=enum_value(args["status"]))
-        return order_records(search_records(queryset, args.get("search"), "full_name"), args.get("order_by"))
+        return filter_records(LEAD, Lead.objects.all(), args)
 
     def resolve_deals(self, info: Any, **args: Any) -> QuerySet[Deal]:
-        queryset = by_owner(Deal.objects.all(), args.get("owner"))
-        if args.get("status") is not None:
-            queryset = queryset.filter(status=enum_value(args["status"]))
-        for name, type_name in (
-            ("pipeline", "Pipeline"),
-            ("stage", "Stage"),
-            ("company", "Company"),
-            ("contact", "Contact"),
-        ):
-            if args.get(name) is not None:
-                queryset = queryset.filter(**{f"{name}_id": id_argument(args[name], type_name, name)})
-        return order_records(search_records(queryset, args.get("search"), "name"), args.get("order_by"))
+        return filter_records(DEAL, Deal.objects.all(), args)
 
     def resolve_pipelines(self, info: Any, include_archived: bool = False, **_pagination: Any) -> QuerySet[Pipeline]:
         queryset = Pipeline.objects.order_by("position", "id")

@@ -12,6 +12,8 @@ import graphene
 from django.db.models import Model, Prefetch, QuerySet
 from graphene_django import DjangoObjectType
 
+from api.entities import DEAL, LEAD
+from api.entities.graphql import choice_enum, describe_fields, type_fields
 from api.graphql.contacts.types import (
     CompanyType,
     ContactType,
@@ -26,6 +28,7 @@ from api.graphql.contacts.types import (
 from api.graphql.core import (
     CountableConnection,
     Node,
+    batched_tags,
     choice_field,
     enum_from_choices,
     module_enabled,
@@ -34,15 +37,14 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.identity.types import UserType
-from customization.fields.choices import Entity
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus, StageKind
 from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
 
 StageKindEnum = enum_from_choices("StageKind", StageKind, "Open stages, and the stages that close a deal.")
-DealStatusEnum = enum_from_choices("DealStatus", DealStatus)
-LeadStatusEnum = enum_from_choices("LeadStatus", LeadStatus)
+DealStatusEnum = choice_enum(DealStatus)
+LeadStatusEnum = choice_enum(LeadStatus)
 QuoteStatusEnum = enum_from_choices("QuoteStatus", QuoteStatus)
 
 
@@ -140,31 +142,28 @@ class LeadType(SalesType):
     tags = graphene.List(graphene.NonNull(TagType), required=True)
     status = choice_field(LeadStatusEnum, "status")
     source = choice_field(SourceEnum, "source", required=False)
+    converted_by = graphene.Field(UserType, description="Who converted the lead.")
     converted_company = graphene.Field(CompanyType)
     converted_contact = graphene.Field(ContactType)
     converted_deal = graphene.Field(lambda: DealType)
     timeline = timeline_field()
 
-    custom_fields_entity: ClassVar[str] = Entity.LEAD  # ``custom`` in the tenant's schema
+    custom_fields_entity: ClassVar[str] = LEAD.custom_entity  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Lead
-        name = "Lead"
+        name = LEAD.graphql_type
         interfaces = (Node,)
         connection_class = CountableConnection
         convert_choices_to_enum = False
-        fields = (
-            "first_name", "last_name", "full_name", "company_name", "job_title", "email", "phone", "website",
-            "country", "source", "status", "estimated_value", "currency", "description", "owner", "tags",
-            "converted_at", "converted_company", "converted_contact", "converted_deal", "created_at", "updated_at",
-        )  # fmt: skip
+        fields = type_fields(LEAD)
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Lead], info: Any) -> QuerySet[Lead]:
         user = info.context.user
         return (
             sales_queryset(info, queryset, owned=True)
-            .select_related("owner")
+            .select_related("owner", "converted_by")
             .prefetch_related(
                 ordered_tags(),
                 Prefetch("converted_company", queryset=visible_companies(user)),
@@ -179,7 +178,11 @@ class LeadType(SalesType):
 
     @staticmethod
     def resolve_tags(root: Lead, info: Any) -> list[Any]:
-        return list(root.tags.all())
+        return batched_tags(info, root)
+
+    @staticmethod
+    def resolve_converted_by(root: Lead, info: Any) -> User | None:
+        return root.converted_by
 
     @staticmethod
     def resolve_converted_company(root: Lead, info: Any) -> Any:
@@ -215,19 +218,15 @@ class DealType(SalesType):
     is_rotting = graphene.Boolean(required=True, description="Open and idle longer than its stage allows.")
     timeline = timeline_field()
 
-    custom_fields_entity: ClassVar[str] = Entity.DEAL  # ``custom`` in the tenant's schema
+    custom_fields_entity: ClassVar[str] = DEAL.custom_entity  # ``custom`` in the tenant's schema
 
     class Meta:
         model = Deal
-        name = "Deal"
+        name = DEAL.graphql_type
         interfaces = (Node,)
         connection_class = CountableConnection
         convert_choices_to_enum = False
-        fields = (
-            "name", "pipeline", "stage", "status", "amount", "currency", "probability", "expected_close_date",
-            "owner", "company", "contact", "lead", "tags", "description", "closed_at", "lost_reason", "lost_note",
-            "stage_entered_at", "last_activity_at", "created_at", "updated_at",
-        )  # fmt: skip
+        fields = type_fields(DEAL)
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Deal], info: Any) -> QuerySet[Deal]:
@@ -269,7 +268,7 @@ class DealType(SalesType):
 
     @staticmethod
     def resolve_tags(root: Deal, info: Any) -> list[Any]:
-        return list(root.tags.all())
+        return batched_tags(info, root)
 
     @staticmethod
     def resolve_lost_reason(root: Deal, info: Any) -> LostReason | None:
@@ -290,6 +289,10 @@ class DealType(SalesType):
     @staticmethod
     def resolve_timeline(root: Deal, info: Any, **args: Any) -> Any:
         return resolve_timeline(info, "deal", root.pk, args)
+
+
+describe_fields(LeadType, LEAD)
+describe_fields(DealType, DEAL)
 
 
 class ProductType(SalesType):

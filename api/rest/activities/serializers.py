@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.entities import ACTIVITY
+from api.entities.rest import serializer_fields
 from api.rest.contacts.serializers import company_field, contact_field
 from api.rest.custom_fields import CustomValuesField
 from api.rest.records import RelatedByIdField, ServiceSerializer, user_field, user_summary
@@ -33,6 +35,7 @@ def deal_field() -> RelatedByIdField:
 
 
 class ActivitySerializer(ServiceSerializer):
+    entity = ACTIVITY
     assignee = user_field()
     company = company_field()
     contact = contact_field()
@@ -43,12 +46,8 @@ class ActivitySerializer(ServiceSerializer):
 
     class Meta:
         model = Activity
-        fields = [
-            "id", "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day",
-            "location", "outcome", "outcome_note", "remind_at", "assignee", "company", "contact", "lead", "deal",
-            "origin", "completed_at", "completed_by", "custom", "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "origin", "completed_at", "completed_by", "created_at", "updated_at"]
+        fields = serializer_fields(ACTIVITY)
+        read_only_fields = ACTIVITY.read_only_names
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Leads and deals belong to the sales module: without it, an activity cannot link to them."""

@@ -6,13 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.entities import COMPANY, CONTACT
+from api.entities.rest import serializer_fields
 from api.rest.custom_fields import CustomValuesField
 from api.rest.records import DuplicateCheckingSerializer, RelatedByIdField, TagNamesField, user_field
 from modules.contacts.models import Company, Contact, Tag
-
-ADDRESS_AND_CONTACT_POINTS = [
-    "email", "additional_emails", "phone", "additional_phones", "street", "city", "region", "postal_code", "country",
-]  # fmt: skip
 
 
 def company_summary(company: Company | None) -> dict[str, Any] | None:
@@ -32,21 +30,19 @@ def contact_field() -> RelatedByIdField:
 
 
 class CompanySerializer(DuplicateCheckingSerializer):
+    entity = COMPANY
     owner = user_field()
     tags = TagNamesField()
     custom = CustomValuesField()
 
     class Meta:
         model = Company
-        fields = [
-            "id", "name", "website", "industry", "employee_count", "owner", "source", "lifecycle_stage",
-            "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "custom", "allow_duplicate", "created_at",
-            "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = serializer_fields(COMPANY, "allow_duplicate")
+        read_only_fields = COMPANY.read_only_names
 
 
 class ContactSerializer(DuplicateCheckingSerializer):
+    entity = CONTACT
     owner = user_field()
     company = company_field()
     tags = TagNamesField()
@@ -54,12 +50,8 @@ class ContactSerializer(DuplicateCheckingSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id", "first_name", "last_name", "full_name", "job_title", "department", "company", "owner", "source",
-            "lifecycle_stage", "description", *ADDRESS_AND_CONTACT_POINTS, "tags", "custom", "allow_duplicate",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "full_name", "created_at", "updated_at"]
+        fields = serializer_fields(CONTACT, "allow_duplicate")
+        read_only_fields = CONTACT.read_only_names
 
 
 class TagSerializer(serializers.ModelSerializer[Tag]):

@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api.entities import DEAL, LEAD
+from api.entities.rest import serializer_fields
 from api.rest.activities.serializers import deal_summary, lead_summary
 from api.rest.contacts.serializers import company_field, company_summary, contact_field, contact_summary
 from api.rest.custom_fields import CustomValuesField
@@ -37,6 +39,7 @@ def lost_reason_field(**kwargs: Any) -> RelatedByIdField:
 
 
 class LeadSerializer(ServiceSerializer):
+    entity = LEAD
     owner = user_field()
     tags = TagNamesField()
     converted_by = serializers.SerializerMethodField()
@@ -47,13 +50,8 @@ class LeadSerializer(ServiceSerializer):
 
     class Meta:
         model = Lead
-        fields = [
-            "id", "first_name", "last_name", "full_name", "company_name", "job_title", "email", "phone", "website",
-            "country", "source", "status", "estimated_value", "currency", "description", "owner", "tags",
-            "converted_at", "converted_by", "converted_company", "converted_contact", "converted_deal", "custom",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "full_name", "converted_at", "created_at", "updated_at"]
+        fields = serializer_fields(LEAD)
+        read_only_fields = LEAD.read_only_names
 
     def get_converted_by(self, lead: Lead) -> dict[str, Any] | None:
         return user_summary(lead.converted_by)
@@ -85,6 +83,7 @@ class ConvertLeadSerializer(serializers.Serializer[Any]):
 class DealSerializer(ServiceSerializer):
     """A deal. ``pipeline`` and ``stage`` are set on creation; afterwards they change with ``move``."""
 
+    entity = DEAL
     owner = user_field()
     company = company_field()
     contact = contact_field()
@@ -95,20 +94,16 @@ class DealSerializer(ServiceSerializer):
     tags = TagNamesField()
     effective_probability = serializers.IntegerField(read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    is_rotting = serializers.SerializerMethodField()
     custom = CustomValuesField()
 
     class Meta:
         model = Deal
-        fields = [
-            "id", "name", "pipeline", "stage", "status", "amount", "currency", "probability", "effective_probability",
-            "weighted_amount", "expected_close_date", "owner", "company", "contact", "lead", "tags", "description",
-            "closed_at", "lost_reason", "lost_note", "stage_entered_at", "last_activity_at", "custom", "created_at",
-            "updated_at",
-        ]  # fmt: skip
-        read_only_fields = [
-            "id", "status", "closed_at", "lost_note", "stage_entered_at", "last_activity_at", "created_at",
-            "updated_at",
-        ]  # fmt: skip
+        fields = serializer_fields(DEAL)
+        read_only_fields = DEAL.read_only_names
+
+    def get_is_rotting(self, deal: Deal) -> bool:
+        return deal.is_rotting()
 
     def get_lost_reason(self, deal: Deal) -> dict[str, Any] | None:
         return lost_reason_summary(deal.lost_reason)

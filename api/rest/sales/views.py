@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.entities import DEAL, LEAD
 from api.rest import filters
 from api.rest.activities.serializers import deal_summary
 from api.rest.contacts.serializers import company_summary, contact_summary
@@ -37,69 +38,21 @@ from api.rest.sales.serializers import (
     QuoteStatusSerializer,
 )
 from identity.visibility import restrict_to_visible
-from modules.contacts.choices import Source
-from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus
-from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
-from modules.sales.services.deals import create_deal, delete_deal, move_deal_to_stage, update_deal
-from modules.sales.services.leads import convert_lead, create_lead, delete_lead, update_lead
+from modules.sales.choices import QuoteStatus
+from modules.sales.models import LostReason, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.services.deals import move_deal_to_stage
+from modules.sales.services.leads import convert_lead
 from modules.sales.services.quotes import add_line, create_quote, remove_line, set_status, update_line, update_quote
 
 
-class LeadFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
-    source = django_filters.ChoiceFilter(choices=Source.choices)
-    tag = filters.tag()
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
-    q = filters.search("full_name")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = Lead
-        fields: list[str] = []
-
-
-class DealFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    pipeline = django_filters.NumberFilter(field_name="pipeline_id")
-    stage = django_filters.NumberFilter(field_name="stage_id")
-    status = django_filters.ChoiceFilter(choices=DealStatus.choices)
-    company = django_filters.NumberFilter(field_name="company_id")
-    contact = django_filters.NumberFilter(field_name="contact_id")
-    tag = filters.tag()
-    q = filters.search("name")
-    close_after = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="gte")
-    close_before = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = Deal
-        fields: list[str] = []
-
-
 class LeadViewSet(CustomFieldsRecordViewSet):
-    """Leads the user may see. Filters: owner, status, source, tag, email, q, updated_after,
-    ``custom.<key>[.<op>]``; ``ordering=`` full_name, created_at, updated_at, ``custom.<key>``. ``POST <id>/convert/``
-    turns one into records."""
+    """Leads the user may see: filters and orderings below (also ``custom.<key>[.<op>]`` and
+    ``ordering=[-]custom.<key>``), ``fields=`` for fewer fields, ``bulk/`` for up to 500 at once.
+    ``POST <id>/convert/`` turns one into records."""
 
-    module = "sales"
+    entity = LEAD
     serializer_class = LeadSerializer
-    filterset_class = LeadFilter
-    ordering_fields = ("full_name", "created_at", "updated_at")
-    timeline_link = "lead"
     action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "convert": "change"}
-    create_service = staticmethod(create_lead)
-    update_service = staticmethod(update_lead)
-    delete_service = staticmethod(delete_lead)
-
-    def base_queryset(self) -> QuerySet[Lead]:
-        return (
-            Lead.objects.select_related(
-                "owner", "converted_by", "converted_company", "converted_contact", "converted_deal"
-            )
-            .prefetch_related("tags")
-            .order_by("id")
-        )
 
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str | None = None) -> Response:
@@ -133,27 +86,13 @@ class LeadViewSet(CustomFieldsRecordViewSet):
 
 
 class DealViewSet(CustomFieldsRecordViewSet):
-    """Deals the user may see. Filters: owner, pipeline, stage, status, company, contact, tag, q,
-    close_after, close_before, updated_after, ``custom.<key>[.<op>]``; ``ordering=`` name, amount, created_at,
-    updated_at, ``custom.<key>``.
+    """Deals the user may see: filters and orderings below (also ``custom.<key>[.<op>]`` and
+    ``ordering=[-]custom.<key>``), ``fields=`` for fewer fields, ``bulk/`` for up to 500 at once.
     ``POST <id>/move/`` moves one to another stage."""
 
-    module = "sales"
+    entity = DEAL
     serializer_class = DealSerializer
-    filterset_class = DealFilter
-    ordering_fields = ("name", "amount", "created_at", "updated_at")
-    timeline_link = "deal"
     action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "move": "change"}
-    create_service = staticmethod(create_deal)
-    update_service = staticmethod(update_deal)
-    delete_service = staticmethod(delete_deal)
-
-    def base_queryset(self) -> QuerySet[Deal]:
-        return (
-            Deal.objects.select_related("owner", "company", "contact", "lead", "pipeline", "stage", "lost_reason")
-            .prefetch_related("tags")
-            .order_by("id")
-        )
 
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
@@ -205,7 +144,7 @@ class LostReasonViewSet(SalesReadOnlyViewSet):
 
 
 class ProductFilter(django_filters.FilterSet):
-    q = filters.search_plain("name", "sku")
+    search = filters.search_plain("name", "sku")
     is_active = django_filters.BooleanFilter()
 
     class Meta:
@@ -214,7 +153,7 @@ class ProductFilter(django_filters.FilterSet):
 
 
 class ProductViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, SalesReadOnlyViewSet):
-    """The product catalogue; filters: q (name or SKU), is_active; ``ordering=`` name, unit_price.
+    """The product catalogue; filters: search (name or SKU), is_active; ``ordering=`` name, unit_price.
     Creating and editing (``is_active: false`` retires a product) need ``sales.manage_catalog``."""
 
     action_permissions: ClassVar[dict[str, str]] = {"create": "manage_catalog", "partial_update": "manage_catalog"}

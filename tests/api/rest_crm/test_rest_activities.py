@@ -187,7 +187,7 @@ def test_activities_list_filters(alpha: TenantFixture):
     assert subjects({"company": str(company.pk)}) == ["Call Bob"]
     assert subjects({"due_before": tomorrow}) == ["Call Bob"]
     assert subjects({"due_after": tomorrow}) == ["Send contract"]
-    assert subjects({"q": "contract"}) == ["Send contract"]
+    assert subjects({"search": "contract"}) == ["Send contract"]
 
 
 def test_a_rep_sees_only_activities_assigned_to_them(alpha: TenantFixture):

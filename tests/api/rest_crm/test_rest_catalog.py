@@ -60,7 +60,7 @@ def test_a_rep_reads_the_catalogue_but_cannot_change_it(alpha: TenantFixture):
     client = api_client(alpha, REP_EMAIL)
 
     active = client.get("/api/v1/products/?is_active=true").json()["results"]
-    searched = client.get("/api/v1/products/?q=gadg").json()["results"]
+    searched = client.get("/api/v1/products/?search=gadg").json()["results"]
     created = post(client, "/api/v1/products/", {"name": "Mine", "unit_price": "1"})
     changed = patch(client, f"/api/v1/products/{product.pk}/", {"unit_price": "0.01"})
 

@@ -137,8 +137,8 @@ def test_companies_list_filters(alpha: TenantFixture):
     assert names("lifecycle_stage=lead") == ["Globex"]
     assert names("tag=vip") == ["Acme Robotics"]
     assert names("email=HI@acme.example") == ["Acme Robotics"]
-    assert names("q=robotics") == ["Acme Robotics"]
-    assert names("q=Glob") == ["Globex"]
+    assert names("search=robotics") == ["Acme Robotics"]
+    assert names("search=Glob") == ["Globex"]
 
 
 def test_a_malformed_filter_or_ordering_is_a_400_naming_it(alpha: TenantFixture):
@@ -272,7 +272,7 @@ def test_beta_cannot_reach_alphas_companies(alpha: TenantFixture, beta: TenantFi
         beta,
         [("get", base, {}), ("patch", base, {"name": "Stolen"}), ("delete", base, {}), ("get", f"{base}timeline/", {})],
     )
-    listed = api_client(beta).get("/api/v1/companies/?q=Alpha")
+    listed = api_client(beta).get("/api/v1/companies/?search=Alpha")
     assert listed.json()["results"] == []
 
 

@@ -131,8 +131,8 @@ def test_contacts_list_filters_of_the_contract(alpha: TenantFixture):
     assert names({"lifecycle_stage": "lead"}) == ["Tom Smykowski"]
     assert names({"tag": "decision MAKER"}) == ["Bill Lumbergh"]
     assert names({"email": "Bill@Initech.example"}) == ["Bill Lumbergh"]
-    assert names({"q": "lumbergh"}) == ["Bill Lumbergh"]
-    assert names({"q": "Smykowsky"}) == ["Tom Smykowski"]  # similar enough (trigram)
+    assert names({"search": "lumbergh"}) == ["Bill Lumbergh"]
+    assert names({"search": "Smykowsky"}) == ["Tom Smykowski"]  # similar enough (trigram)
     assert names({"updated_after": since}) == ["Tom Smykowski"]
 
 
@@ -214,7 +214,7 @@ def test_tags_list_and_filter_by_name(alpha: TenantFixture):
     client = api_client(alpha, REP_EMAIL)
 
     everything = client.get("/api/v1/tags/").json()["results"]
-    filtered = client.get("/api/v1/tags/?q=part").json()["results"]
+    filtered = client.get("/api/v1/tags/?search=part").json()["results"]
     created = post(client, "/api/v1/tags/", {"name": "New"})
 
     assert [tag["name"] for tag in everything] == ["Partner", "Prospect"]

@@ -188,7 +188,7 @@ def test_deals_list_filters(alpha: TenantFixture):
     assert names(f"company={company.pk}") == ["Big one"]
     assert names(f"contact={contact.pk}") == ["Big one"]
     assert names("tag=Strategic") == ["Big one"]
-    assert names("q=small") == ["Small one"]
+    assert names("search=small") == ["Small one"]
 
 
 def test_deals_order_by_amount(alpha: TenantFixture):

@@ -158,7 +158,7 @@ def test_leads_list_filters_and_ordering(alpha: TenantFixture):
     assert names(f"owner={rep.pk}") == ["Zoe Quinn"]
     assert names("status=new") == ["Adam Smith"]
     assert names("source=event") == ["Zoe Quinn"]
-    assert names("q=quinn") == ["Zoe Quinn"]
+    assert names("search=quinn") == ["Zoe Quinn"]
     assert names("ordering=full_name") == ["Adam Smith", "Zoe Quinn"]
     assert names("ordering=-full_name") == ["Zoe Quinn", "Adam Smith"]
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import ACTIVITY
 from api.graphql.activities.types import ActivityKindEnum, ActivityType, OutcomeEnum
 from api.graphql.core import RecordMutation, enum_value, error_type, input_values, reloaded, resolve_reference
 from api.graphql.identity.types import UserType
@@ -34,7 +35,7 @@ class ActivityComplete(RecordMutation):
     follow_up = graphene.Field(ActivityType, description="The planned follow-up, when one was asked for.")
     errors = graphene.List(graphene.NonNull(error_type("ActivityComplete")), required=True)
 
-    permission = "activities.change"
+    permission = ACTIVITY.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

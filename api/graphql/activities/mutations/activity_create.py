@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import ACTIVITY
 from api.graphql.activities.mutations.inputs import ActivityInput, activity_values
 from api.graphql.activities.types import ActivityType
 from api.graphql.core import RecordMutation, error_type, reloaded
@@ -22,7 +23,7 @@ class ActivityCreate(RecordMutation):
     activity = graphene.Field(ActivityType)
     errors = graphene.List(graphene.NonNull(error_type("ActivityCreate")), required=True)
 
-    permission = "activities.change"
+    permission = ACTIVITY.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import ACTIVITY
 from api.graphql.activities.types import ActivityType
 from api.graphql.core import RecordMutation, error_type, resolve_reference
 from identity.models import User
@@ -19,7 +20,7 @@ class ActivityDelete(RecordMutation):
     deleted_id = graphene.ID(description="The id the activity had.")
     errors = graphene.List(graphene.NonNull(error_type("ActivityDelete")), required=True)
 
-    permission = "activities.delete"
+    permission = ACTIVITY.permission("delete")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

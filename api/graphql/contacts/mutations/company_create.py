@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import COMPANY
 from api.graphql.contacts.mutations.inputs import CompanyInput, record_values
 from api.graphql.contacts.types import CompanyType
 from api.graphql.core import RecordMutation, error_type
@@ -26,7 +27,7 @@ class CompanyCreate(RecordMutation):
     duplicates = graphene.List(graphene.NonNull(CompanyType), required=True)
     errors = graphene.List(graphene.NonNull(error_type("CompanyCreate")), required=True)
 
-    permission = "contacts.change"
+    permission = COMPANY.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import COMPANY
 from api.graphql.contacts.types import CompanyType
 from api.graphql.core import RecordMutation, error_type, resolve_reference
 from identity.models import User
@@ -19,7 +20,7 @@ class CompanyDelete(RecordMutation):
     deleted_id = graphene.ID(description="The id the company had.")
     errors = graphene.List(graphene.NonNull(error_type("CompanyDelete")), required=True)
 
-    permission = "contacts.delete"
+    permission = COMPANY.permission("delete")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

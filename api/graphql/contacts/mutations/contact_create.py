@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import CONTACT
 from api.graphql.contacts.mutations.inputs import ContactInput, record_values
 from api.graphql.contacts.types import ContactType
 from api.graphql.core import RecordMutation, error_type
@@ -26,7 +27,7 @@ class ContactCreate(RecordMutation):
     duplicates = graphene.List(graphene.NonNull(ContactType), required=True)
     errors = graphene.List(graphene.NonNull(error_type("ContactCreate")), required=True)
 
-    permission = "contacts.change"
+    permission = CONTACT.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import CONTACT
 from api.graphql.contacts.types import ContactType
 from api.graphql.core import RecordMutation, error_type, resolve_reference
 from identity.models import User
@@ -19,7 +20,7 @@ class ContactDelete(RecordMutation):
     deleted_id = graphene.ID(description="The id the contact had.")
     errors = graphene.List(graphene.NonNull(error_type("ContactDelete")), required=True)
 
-    permission = "contacts.delete"
+    permission = CONTACT.permission("delete")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

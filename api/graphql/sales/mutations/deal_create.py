@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import DEAL
 from api.graphql.core import RecordMutation, error_type, reloaded
 from api.graphql.custom_fields.inputs import with_custom_values
 from api.graphql.sales.mutations.inputs import DealInput, sales_values
@@ -22,8 +23,8 @@ class DealCreate(RecordMutation):
     deal = graphene.Field(DealType, description="Null when the new deal is not one you can see.")
     errors = graphene.List(graphene.NonNull(error_type("DealCreate")), required=True)
 
-    module = "sales"
-    permission = "sales.change"
+    module = DEAL.module
+    permission = DEAL.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import DEAL
 from api.graphql.core import RecordMutation, error_type, resolve_reference
 from api.graphql.sales.types import DealType
 from identity.models import User
@@ -19,8 +20,8 @@ class DealDelete(RecordMutation):
     deleted_id = graphene.ID(description="The id the deal had.")
     errors = graphene.List(graphene.NonNull(error_type("DealDelete")), required=True)
 
-    module = "sales"
-    permission = "sales.delete"
+    module = DEAL.module
+    permission = DEAL.permission("delete")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import DEAL
 from api.graphql.core import RecordMutation, error_type, global_id_to_pk, reloaded, resolve_reference
 from api.graphql.sales.types import DealType, LostReasonType, StageType
 from identity.models import User
@@ -24,8 +25,8 @@ class DealMove(RecordMutation):
     deal = graphene.Field(DealType)
     errors = graphene.List(graphene.NonNull(error_type("DealMove")), required=True)
 
-    module = "sales"
-    permission = "sales.change"
+    module = DEAL.module
+    permission = DEAL.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

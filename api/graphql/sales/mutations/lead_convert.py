@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import LEAD
 from api.graphql.contacts.types import CompanyType, ContactType
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
 from api.graphql.sales.types import DealType, LeadType, PipelineType, StageType
@@ -32,8 +33,8 @@ class LeadConvert(RecordMutation):
     deal = graphene.Field(DealType)
     errors = graphene.List(graphene.NonNull(error_type("LeadConvert")), required=True)
 
-    module = "sales"
-    permission = "sales.change"
+    module = LEAD.module
+    permission = LEAD.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

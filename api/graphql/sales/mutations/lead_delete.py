@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import LEAD
 from api.graphql.core import RecordMutation, error_type, resolve_reference
 from api.graphql.sales.types import LeadType
 from identity.models import User
@@ -19,8 +20,8 @@ class LeadDelete(RecordMutation):
     deleted_id = graphene.ID(description="The id the lead had.")
     errors = graphene.List(graphene.NonNull(error_type("LeadDelete")), required=True)
 
-    module = "sales"
-    permission = "sales.delete"
+    module = LEAD.module
+    permission = LEAD.permission("delete")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

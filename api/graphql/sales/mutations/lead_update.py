@@ -4,6 +4,7 @@ from typing import Any
 
 import graphene
 
+from api.entities import LEAD
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
 from api.graphql.custom_fields.inputs import with_custom_values
 from api.graphql.sales.mutations.inputs import LeadInput, sales_values
@@ -23,8 +24,8 @@ class LeadUpdate(RecordMutation):
     lead = graphene.Field(LeadType)
     errors = graphene.List(graphene.NonNull(error_type("LeadUpdate")), required=True)
 
-    module = "sales"
-    permission = "sales.change"
+    module = LEAD.module
+    permission = LEAD.permission("change")
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""One description per CRM entity (``EntityDescription``) from which the REST resources and the
+GraphQL types and connections take their fields, filters, orderings, permissions and services.
+
+Adding an entity: describe it in a module here and list it in ``ENTITIES``; give it a
+``RecordViewSet`` (``entity`` + ``serializer_class`` with ``serializer_fields(...)``, registered by
+``api/rest/urls.py``) and a DjangoObjectType (``fields = type_fields(...)``) with a root connection
+taking ``connection_arguments(...)`` and resolving through ``filter_records(...)``. The tests in
+``tests/api/entities/`` then hold both protocols to the description."""
+
+from api.entities.activities import ACTIVITY
+from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
+from api.entities.contacts import COMPANY, CONTACT
+from api.entities.sales import DEAL, LEAD
+
+ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY)
+
+__all__ = [
+    "ACTIVITY",
+    "COMPANY",
+    "CONTACT",
+    "DEAL",
+    "ENTITIES",
+    "LEAD",
+    "EntityDescription",
+    "Field",
+    "Filter",
+    "FilterKind",
+    "Ordering",
+]

@@ -1,0 +1,99 @@
+"""REST and GraphQL cannot drift: for every entity description, the OpenAPI document and the
+GraphQL schema expose exactly the described fields, filters and orderings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphene.utils.str_converters import to_camel_case, to_snake_case
+
+from api.entities import ENTITIES, EntityDescription
+from api.graphql.custom_fields.schema import schema_for_tenant
+from customization.fields.choices import FieldType
+from tests.api.rest_crm.helpers import api_client
+from tests.api.rest_custom.conftest import define
+from tests.tenancy import TenantFixture
+
+PAGINATION_PARAMETERS = {"cursor", "page_size", "ordering", "fields"}
+CONNECTION_ARGUMENTS = {"first", "last", "before", "after", "offset", "orderBy", "customFilter", "customOrderBy"}
+REST_INPUT_FLAGS = {"allow_duplicate"}  # GraphQL takes it as the create mutation's argument
+ids = [entity.name for entity in ENTITIES]
+
+
+@pytest.fixture
+def documents(alpha: TenantFixture) -> tuple[dict[str, Any], Any]:
+    """The OpenAPI document and the GraphQL schema of a tenant with a custom field on every entity."""
+    with alpha.active():
+        for entity in ENTITIES:
+            define(entity.custom_entity, "tier", FieldType.TEXT)
+        graphql = schema_for_tenant(alpha.tenant).graphql_schema
+    response = api_client(alpha).get("/api/v1/schema/")
+    assert response.status_code == 200, response.content
+    return response.json(), graphql
+
+
+def component(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    return spec["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+def list_parameters(spec: dict[str, Any], entity: EntityDescription) -> list[dict[str, Any]]:
+    return spec["paths"][f"/api/v1/{entity.resource}/"]["get"]["parameters"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("entity", ENTITIES, ids=ids)
+def test_both_protocols_expose_exactly_the_described_fields(documents: Any, entity: EntityDescription):
+    spec, graphql = documents
+    model = entity.model.__name__
+    described = set(entity.field_names) | {"custom"}
+
+    rest_fields = set(component(spec, model)["properties"])
+    rest_inputs = set(component(spec, f"{model}Request")["properties"]) - REST_INPUT_FLAGS
+    graphql_fields = set(graphql.get_type(entity.graphql_type).fields)
+    graphql_inputs = set(graphql.get_type(f"{entity.graphql_type}Input").fields)
+
+    assert rest_fields == described
+    assert rest_inputs == set(entity.writable_names) | {"custom"}
+    timeline = {"timeline"} if entity.timeline else set()
+    assert graphql_fields == {to_camel_case(name) for name in described} | timeline
+    assert graphql_inputs == {to_camel_case(name) for name in [*entity.writable_names, "custom"]}
+
+
+@pytest.mark.parametrize("entity", ENTITIES, ids=ids)
+def test_rest_query_parameters_and_graphql_arguments_are_the_same_filters(documents: Any, entity: EntityDescription):
+    spec, graphql = documents
+    described = {spec_filter.name for spec_filter in entity.filters}
+
+    parameters = {parameter["name"] for parameter in list_parameters(spec, entity)}
+    rest_filters = {name for name in parameters - PAGINATION_PARAMETERS if not name.startswith("custom.")}
+    connection = graphql.query_type.fields[to_camel_case(entity.resource)]
+    graphql_filters = {to_snake_case(name) for name in set(connection.args) - CONNECTION_ARGUMENTS}
+
+    assert rest_filters == described
+    assert graphql_filters == described
+    assert {"ordering", "fields", "custom.tier"} <= parameters
+
+
+@pytest.mark.parametrize("entity", ENTITIES, ids=ids)
+def test_rest_and_graphql_offer_the_same_orderings(documents: Any, entity: EntityDescription):
+    spec, graphql = documents
+    names = [ordering.name for ordering in entity.orderings]
+
+    ordering = next(parameter for parameter in list_parameters(spec, entity) if parameter["name"] == "ordering")
+    rest_orderings = {value for value in ordering["schema"]["enum"] if not value.lstrip("-").startswith("custom.")}
+    graphql_orderings = set(graphql.get_type(f"{entity.graphql_type}OrderBy").values)
+
+    assert rest_orderings == {value for name in names for value in (name, f"-{name}")}
+    assert graphql_orderings == {value for name in names for value in (name.upper(), f"{name.upper()}_DESC")}
+
+
+@pytest.mark.parametrize("entity", ENTITIES, ids=ids)
+def test_the_rest_detail_documents_the_fields_parameter_and_the_bulk_routes(documents: Any, entity: EntityDescription):
+    spec, _graphql = documents
+    detail = spec["paths"][f"/api/v1/{entity.resource}/{{id}}/"]["get"]
+    bulk = spec["paths"][f"/api/v1/{entity.resource}/bulk/"]
+
+    assert "fields" in {parameter["name"] for parameter in detail["parameters"]}
+    assert set(bulk) >= {"post", "patch"}
+    created = bulk["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert component(spec, created)["properties"]["items"]["maxItems"] == 500

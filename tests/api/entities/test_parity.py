@@ -1,0 +1,193 @@
+"""The same filter finds the same records over REST and GraphQL: for every filter of every entity
+description, a record that matches and one that does not, asked through both protocols."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import models
+from django.utils import timezone
+from graphene.utils.str_converters import to_camel_case
+from graphql_relay import from_global_id, to_global_id
+
+from api.entities import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, EntityDescription, FilterKind
+from tests.api.helpers import post_graphql
+from tests.api.rest_crm.helpers import api_client
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    LeadFactory,
+    PipelineFactory,
+    TagFactory,
+)
+from tests.tenancy import REP_EMAIL, TenantFixture
+
+Samples = dict[str, Any]
+LONG_AGO = timedelta(days=30)
+
+
+def tagged(record: models.Model) -> models.Model:
+    record.tags.add(TagFactory(name="Parity"))  # type: ignore[attr-defined]
+    return record
+
+
+def company_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = tagged(
+        CompanyFactory(
+            name="Zanzibar Spice Traders", owner=rep, lifecycle_stage="customer", source="referral", country="PT",
+            email="spice@zanzibar.example",
+        )
+    )  # fmt: skip
+    return match, {
+        "owner": rep, "lifecycle_stage": "customer", "tag": "parity", "email": "SPICE@zanzibar.example",
+        "source": "referral", "country": "pt", "search": "zanzibar",
+    }  # fmt: skip
+
+
+def contact_records(rep: Any) -> tuple[models.Model, Samples]:
+    company = CompanyFactory(name="Employer")
+    match = tagged(
+        ContactFactory(
+            first_name="Quentin", last_name="Zamora", company=company, owner=rep, lifecycle_stage="customer",
+            email="quentin@zamora.example",
+        )
+    )  # fmt: skip
+    return match, {
+        "company": company, "owner": rep, "lifecycle_stage": "customer", "tag": "PARITY",
+        "email": "quentin@zamora.example", "search": "zamora",
+    }  # fmt: skip
+
+
+def lead_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = tagged(LeadFactory(first_name="Xavier", last_name="Quill", owner=rep, status="qualified", source="event"))
+    return match, {
+        "owner": rep, "status": "qualified", "source": "event", "tag": "parity", "email": match.email.upper(),  # type: ignore[attr-defined]
+        "search": "quill",
+    }  # fmt: skip
+
+
+def deal_records(rep: Any) -> tuple[models.Model, Samples]:
+    pipeline = PipelineFactory()
+    stage = pipeline.stages.create(name="Only here", position=1, probability=10)
+    company, contact = CompanyFactory(), ContactFactory()
+    match = tagged(
+        DealFactory(
+            name="Yellowstone expansion", owner=rep, pipeline=pipeline, stage=stage, status="won", company=company,
+            contact=contact, expected_close_date=date(2031, 5, 1),
+        )
+    )  # fmt: skip
+    return match, {
+        "owner": rep, "pipeline": pipeline, "stage": stage, "status": "won", "company": company,
+        "contact": contact, "tag": "parity", "search": "yellowstone", "close_after": date(2031, 4, 1),
+        "close_before": date(2031, 5, 1),
+    }  # fmt: skip
+
+
+def activity_records(rep: Any) -> tuple[models.Model, Samples]:
+    links = {"company": CompanyFactory(), "contact": ContactFactory(), "lead": LeadFactory(), "deal": DealFactory()}
+    due = timezone.now() + timedelta(days=400)
+    match = ActivityFactory(subject="Walrus audit", kind="call", status="done", assignee=rep, due_at=due, **links)
+    return match, {
+        "assignee": rep, "kind": "call", "status": "done", **links, "search": "walrus",
+        "due_after": due - timedelta(hours=1), "due_before": due + timedelta(hours=1),
+    }  # fmt: skip
+
+
+RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, Samples]], Any]] = {
+    "company": (COMPANY, company_records, CompanyFactory),
+    "contact": (CONTACT, contact_records, ContactFactory),
+    "lead": (LEAD, lead_records, LeadFactory),
+    "deal": (DEAL, deal_records, DealFactory),
+    # Not due at all, so neither due_after nor due_before finds it.
+    "activity": (ACTIVITY, activity_records, lambda: ActivityFactory(due_at=None)),
+}
+
+
+def rest_value(value: Any) -> str:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
+
+
+def graphql_literal(entity: EntityDescription, name: str, value: Any) -> str:
+    spec = next(item for item in entity.filters if item.name == name)
+    if spec.kind == FilterKind.RELATION:
+        return json.dumps(to_global_id(spec.target, value.pk))
+    if spec.kind == FilterKind.CHOICE:
+        return str(value).upper()
+    return json.dumps(rest_value(value))
+
+
+def rest_ids(client: Any, entity: EntityDescription, params: dict[str, str]) -> set[int]:
+    response = client.get(f"/api/v1/{entity.resource}/", {**params, "fields": "id", "page_size": 200})
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def graphql_ids(client: Any, entity: EntityDescription, name: str, literal: str) -> set[int]:
+    field = to_camel_case(entity.resource)
+    query = f"{{ {field}(first: 100, {to_camel_case(name)}: {literal}) {{ edges {{ node {{ id }} }} }} }}"
+    body = post_graphql(client, query).json()
+    assert "errors" not in body, body
+    return {int(from_global_id(edge["node"]["id"])[1]) for edge in body["data"][field]["edges"]}
+
+
+@pytest.mark.parametrize("name", list(RECORDS))
+def test_every_filter_finds_the_same_records_over_rest_and_graphql(alpha: TenantFixture, name: str):
+    entity, make, factory = RECORDS[name]
+    rep = alpha.user(REP_EMAIL)
+    with alpha.active():
+        match, samples = make(rep)
+        other = factory()
+        entity.model._default_manager.filter(pk=other.pk).update(updated_at=timezone.now() - LONG_AGO)
+    samples["updated_after"] = timezone.now() - LONG_AGO / 2
+    rest, graphql = api_client(alpha), alpha.client()
+
+    assert set(samples) == {spec.name for spec in entity.filters}, "every filter needs a parity sample"
+    for filter_name, value in samples.items():
+        over_rest = rest_ids(rest, entity, {filter_name: rest_value(value)})
+        over_graphql = graphql_ids(graphql, entity, filter_name, graphql_literal(entity, filter_name, value))
+        assert match.pk in over_rest, filter_name
+        assert other.pk not in over_rest, filter_name
+        assert over_rest == over_graphql, filter_name
+
+
+@pytest.mark.parametrize(("entity", "ordering"), [(ACTIVITY, "due_at"), (DEAL, "expected_close_date")])
+@pytest.mark.parametrize("descending", [False, True])
+def test_orderings_on_columns_with_empty_values_agree_and_put_empty_last(
+    alpha: TenantFixture, entity: EntityDescription, ordering: str, descending: bool
+):
+    factory = ActivityFactory if entity is ACTIVITY else DealFactory
+    soon = timezone.now() + timedelta(days=1)
+    values = [soon, None, soon + timedelta(days=2), soon, None] if entity is ACTIVITY else [
+        date(2030, 1, 1), None, date(2030, 3, 1), date(2030, 1, 1), None
+    ]  # fmt: skip
+    with alpha.active():
+        ids = [factory(**{ordering: value}).pk for value in values]
+    rest, graphql = api_client(alpha), alpha.client()
+    prefix = "-" if descending else ""
+
+    pages: list[int] = []
+    url: str | None = f"/api/v1/{entity.resource}/?ordering={prefix}{ordering}&page_size=2&fields=id"
+    while url:
+        body = rest.get(url).json()
+        pages.extend(row["id"] for row in body["results"])
+        url = body["next"]
+    member = f"{ordering.upper()}{'_DESC' if descending else ''}"
+    field = to_camel_case(entity.resource)
+    data = post_graphql(graphql, f"{{ {field}(first: 50, orderBy: {member}) {{ edges {{ node {{ id }} }} }} }}").json()
+    over_graphql = [int(from_global_id(edge["node"]["id"])[1]) for edge in data["data"][field]["edges"]]
+
+    filled = sorted((value, pk) for value, pk in zip(values, ids, strict=True) if value is not None)
+    if descending:
+        filled.reverse()  # value then id, both descending
+    empty = sorted((pk for value, pk in zip(values, ids, strict=True) if value is None), reverse=descending)
+    expected = [pk for _value, pk in filled] + empty
+    assert [pk for pk in pages if pk in ids] == expected
+    assert [pk for pk in over_graphql if pk in ids] == expected
