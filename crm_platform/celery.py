@@ -28,8 +28,26 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Idempotency-Key records are kept 24 hours.
+    "idempotency-purge-records": {
+        "task": "api.idempotency.tasks.purge_all_idempotency_records",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Webhook deliveries whose retry is due, whose message was lost or whose worker died.
+    "webhooks-send-due": {
+        "task": "api.webhooks.tasks.sweep_all_webhook_deliveries",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     "workflows-date-rules": {
         "task": "customization.workflows.tasks.fire_all_date_rules",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Export files past their expiry (7 days by default) are deleted.
+    "exports-purge-expired": {
+        "task": "modules.dataio.exports.tasks.dispatch_export_purge",
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantLifecycleMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: a REST write and its Idempotency-Key record share one transaction.
+    "api.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 TEMPLATES = [
@@ -311,6 +313,10 @@ GRAPHENE = {
     "SCHEMA": "api.graphql.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": 100,
 }
+# Default API rate limits (requests per minute) until a tenant's plan sets its own
+# (api/throttling/policy.py): the tenant's shared budget and each credential's.
+API_RATE_LIMIT_TENANT_PER_MINUTE = env.int("API_RATE_LIMIT_TENANT_PER_MINUTE", default=1200)
+API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = env.int("API_RATE_LIMIT_CREDENTIAL_PER_MINUTE", default=600)
 
 # --- Workflows ------------------------------------------------------------------------------------
 

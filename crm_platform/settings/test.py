@@ -18,3 +18,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Workflow HTTP tests talk to a local receiver on 127.0.0.1.
 OUTBOUND_HTTP_ALLOW_PRIVATE = True
+# API rate limits far above what a test sends; tests of the limits set small ones themselves.
+API_RATE_LIMIT_TENANT_PER_MINUTE = 100_000
+API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = 100_000

@@ -21,7 +21,7 @@ from api.rest.custom_fields import (
     view_entity,
 )
 from api.rest.openapi.types import custom_object_schema, filter_schema
-from api.rest.records import TagNamesField
+from api.rest.records import RelatedByIdField, TagNamesField
 from customization.fields.choices import FieldType
 from customization.fields.entities import entity_of
 from customization.fields.queries import operators_for
@@ -117,3 +117,23 @@ class TagNamesFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         return {"type": "array", "items": {"type": "string", "maxLength": 60}}
+
+
+class RelatedByIdFieldExtension(OpenApiSerializerFieldExtension):
+    """A related object: its id in requests, a small object with at least its id in responses."""
+
+    target_class = RelatedByIdField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        if direction == "request":
+            schema: dict[str, Any] = {"type": "integer", "minimum": 1}
+        else:
+            schema = {
+                "type": "object",
+                "properties": {"id": {"type": "integer"}},
+                "required": ["id"],
+                "additionalProperties": True,
+            }
+        if self.target.allow_null:
+            schema["nullable"] = True
+        return schema

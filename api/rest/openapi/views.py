@@ -32,11 +32,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.rest.openapi import extensions  # noqa: F401 - registers the custom-field extensions
+from api.rest.openapi.conventions import add_api_conventions
 from api.rest.records import acting_user
 from customization.fields.versions import definitions_version
 from modules.registry import enabled_module_keys
 
 CACHE_SECONDS = 24 * 60 * 60
+# Part of the cache key: raise it when code changes the document, so no older one is served.
+DOCUMENT_FORMAT = 2
 SCHEMA_URL_NAME = "api:schema"
 
 
@@ -66,7 +69,7 @@ def document_cache_key(request: Request) -> str:
         [sorted(enabled_module_keys(request.tenant)), sorted(user.permission_codes)]  # type: ignore[attr-defined]
     )
     digest = hashlib.sha256(audience.encode()).hexdigest()[:32]
-    return f"openapi:v{definitions_version()}:{translation.get_language() or ''}:{digest}"
+    return f"openapi:{DOCUMENT_FORMAT}:v{definitions_version()}:{translation.get_language() or ''}:{digest}"
 
 
 class TenantSchemaView(SpectacularAPIView):
@@ -80,7 +83,7 @@ class TenantSchemaView(SpectacularAPIView):
         document = cache.get(key)
         if document is None:
             generator = self.generator_class(patterns=api_patterns(), api_version=self.api_version)
-            document = generator.get_schema(request=request, public=False)
+            document = add_api_conventions(generator.get_schema(request=request, public=False))
             cache.set(key, document, CACHE_SECONDS)
         return Response(document)
 

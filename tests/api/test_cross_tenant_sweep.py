@@ -1,0 +1,327 @@
+"""Every REST route and GraphQL field that takes an id, called with alpha's API key and beta's ids:
+REST answers 404 (a bulk update names the item as not found), GraphQL answers null or an error,
+and beta's schema is unchanged.
+
+Routes come from alpha's OpenAPI document (checked against the URL resolver, so an undocumented
+route fails here), fields and node types from alpha's GraphQL schema: a new route or field is swept
+without editing this file, and one whose ids this file cannot supply fails it."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Max
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    get_named_type,
+)
+from graphql_relay import to_global_id
+
+from api.graphql.custom_fields.schema import schema_for_tenant
+from identity.models import User
+from identity.services.api_keys import create_api_key, known_scopes
+from modules.activities.models import Activity
+from modules.contacts.models import Company, Contact, Tag
+from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.services.quotes import add_line, create_quote
+from tests.api.helpers import create_users
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    LeadFactory,
+    PipelineFactory,
+    ProductFactory,
+    TagFactory,
+)
+from tests.tenancy import TenantFixture, schema_snapshot
+
+# The record behind each REST resource and each extra path parameter.
+RESOURCES: dict[str, type[models.Model]] = {
+    "users": User,
+    "companies": Company,
+    "contacts": Contact,
+    "tags": Tag,
+    "activities": Activity,
+    "leads": Lead,
+    "deals": Deal,
+    "pipelines": Pipeline,
+    "lost-reasons": LostReason,
+    "products": Product,
+    "quotes": Quote,
+}
+PATH_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine}
+# The record behind each GraphQL node type, and behind ID arguments named after a relation.
+NODE_MODELS: dict[str, type[models.Model]] = {
+    "User": User,
+    "Company": Company,
+    "Contact": Contact,
+    "Tag": Tag,
+    "Activity": Activity,
+    "Lead": Lead,
+    "Deal": Deal,
+    "Pipeline": Pipeline,
+    "Stage": Stage,
+    "LostReason": LostReason,
+    "Product": Product,
+    "Quote": Quote,
+    "QuoteLine": QuoteLine,
+}
+ID_ARGUMENTS = {"owner": "User", "assignee": "User", "lostReason": "LostReason", "product": "Product"}
+HTTP_METHODS = ("get", "post", "patch", "put", "delete")
+
+
+def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.Model], models.Model]:
+    """One record of every kind in beta, each with an id no record of alpha has (the tenants' users
+    share ids by design, so beta's sequences are moved past alpha's rows first)."""
+    kinds = set(RESOURCES.values()) | set(PATH_PARAMETERS.values()) | set(NODE_MODELS.values())
+    with alpha.active():
+        alpha_max = {kind: kind._default_manager.aggregate(top=Max("pk"))["top"] or 0 for kind in kinds}
+    with beta.active(), connection.cursor() as cursor:
+        for kind in kinds:
+            beta_max = kind._default_manager.aggregate(top=Max("pk"))["top"] or 0
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [kind._meta.db_table, max(alpha_max[kind], beta_max) + 1000],
+            )
+        user = create_users(1, prefix="sweep")[0]
+        company = CompanyFactory(name="Beta Sweep Co", owner=user)
+        deal = DealFactory(name="Beta Sweep Deal", company=company)
+        pipeline = PipelineFactory(name="Beta Sweep Pipeline")
+        quote = create_quote(deal=deal, by=None)
+        records: list[models.Model] = [
+            user,
+            company,
+            ContactFactory(first_name="Beta", last_name="Sweep", company=company),
+            TagFactory(name="beta-sweep"),
+            ActivityFactory(subject="Beta sweep call"),
+            LeadFactory(),
+            deal,
+            pipeline,
+            Stage.objects.create(pipeline=pipeline, name="Beta sweep stage", probability=10),
+            LostReason.objects.create(name="Beta sweep reason"),
+            ProductFactory(name="Beta sweep product"),
+            quote,
+            add_line(quote, by=None, description="Beta sweep line", unit_price=Decimal("1.00")),
+        ]
+    by_kind = {type(record): record for record in records}
+    with alpha.active():
+        for kind, record in by_kind.items():
+            assert not kind._default_manager.filter(pk=record.pk).exists(), (
+                f"{kind.__name__} {record.pk} is alpha's too"
+            )
+    return by_kind
+
+
+def alpha_key_client(alpha: TenantFixture) -> Client:
+    with alpha.active():
+        _key, plaintext = create_api_key(user=alpha.user(), name="Sweep", scopes=sorted(known_scopes()))
+    return Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+
+# --- REST ---------------------------------------------------------------------------------------
+
+
+def _route_shape(route: str) -> str:
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route)
+    route = re.sub(r"<(?:\w+:)?\w+>", "{}", route)
+    return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def resolver_routes(patterns: list[Any] | None = None, prefix: str = "") -> set[str]:
+    """Every route of the tenant URLs under /api/v1/, path parameters as ``{}``."""
+    found: set[str] = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found |= resolver_routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            found.add(_route_shape(route))
+    return {route for route in found if route.startswith("/api/v1/")}
+
+
+def rest_requests(document: dict[str, Any], records: dict[type[models.Model], models.Model]) -> tuple[list, list]:
+    """(method, url, body, bulk) for every operation that takes an id; and the routes lacking one."""
+    requests, uncovered = [], []
+    for template, item in document["paths"].items():
+        resource = template.removeprefix("/api/v1/").split("/", 1)[0]
+        for method in (name for name in item if name in HTTP_METHODS):
+            names = re.findall(r"{(\w+)}", template)
+            if not names and not (method == "patch" and template.endswith("/bulk/")):
+                continue  # lists, creates and documents take no record of anyone's
+            kinds = [RESOURCES.get(resource) if name == "id" else PATH_PARAMETERS.get(name) for name in names]
+            if resource not in RESOURCES or None in kinds:
+                uncovered.append(f"{method.upper()} {template}")
+                continue
+            url = template
+            for name, kind in zip(names, kinds, strict=True):
+                url = url.replace(f"{{{name}}}", str(records[kind].pk))  # type: ignore[index]
+            body = {"items": [{"id": records[RESOURCES[resource]].pk}]} if not names else {}
+            requests.append((method, url, body, not names))
+    return requests, uncovered
+
+
+def test_every_rest_route_with_an_id_refuses_another_tenants_records(alpha: TenantFixture, beta: TenantFixture):
+    records = beta_records(alpha, beta)
+    client = alpha_key_client(alpha)
+    document = client.get("/api/v1/schema/").json()
+    documented = {re.sub(r"{\w+}", "{}", path) for path in document["paths"]}
+    requests, uncovered = rest_requests(document, records)
+    before = schema_snapshot(beta.tenant)
+
+    answers = []
+    for method, url, body, bulk in requests:
+        kwargs = {"content_type": "application/json"} if method in ("post", "patch", "put") else {}
+        response = getattr(client, method)(url, json.dumps(body) if kwargs else None, **kwargs)
+        expected = (400, 404) if bulk else (404,)
+        if response.status_code not in expected or response["Content-Type"] != "application/problem+json":
+            answers.append(f"{method.upper()} {url}: {response.status_code} {response.content[:200]!r}")
+
+    assert resolver_routes() - documented - {"/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"} == set()
+    assert uncovered == []
+    assert len(requests) > 40
+    assert answers == []
+    assert schema_snapshot(beta.tenant) == before
+
+
+def test_betas_key_means_nothing_on_alphas_host(alpha: TenantFixture, beta: TenantFixture):
+    beta_client = alpha_key_client(beta)
+    stolen = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=beta_client.defaults["HTTP_AUTHORIZATION"])
+
+    assert stolen.get("/api/v1/companies/").status_code == 401
+    assert stolen.post("/graphql/", {"query": "{ me { email } }"}, content_type="application/json").status_code == 401
+
+
+# --- GraphQL ------------------------------------------------------------------------------------
+
+
+def _global_id(name: str, field_name: str, records: dict[type[models.Model], models.Model]) -> str | None:
+    """Beta's id for argument ``name`` of ``field_name``: ``id`` is the field's own record
+    (``companyUpdate`` → Company), other ID arguments the record they are named after."""
+    if name == "id":
+        owners = [
+            type_name for type_name in NODE_MODELS if field_name.startswith(type_name[:1].lower() + type_name[1:])
+        ]
+        type_name = max(owners, key=len) if owners else None
+    else:
+        type_name = ID_ARGUMENTS.get(name) or name[:1].upper() + name[1:]
+    if type_name not in NODE_MODELS:
+        return None
+    return to_global_id(type_name, records[NODE_MODELS[type_name]].pk)
+
+
+def _placeholder(graphql_type: Any) -> Any:
+    """Some valid value of a required argument or input field that is not an id."""
+    if isinstance(graphql_type, GraphQLNonNull):
+        return _placeholder(graphql_type.of_type)
+    if isinstance(graphql_type, GraphQLList):
+        return []
+    if isinstance(graphql_type, GraphQLEnumType):
+        return next(iter(graphql_type.values))
+    if isinstance(graphql_type, GraphQLInputObjectType):
+        return {
+            name: _placeholder(field.type)
+            for name, field in graphql_type.fields.items()
+            if isinstance(field.type, GraphQLNonNull) and field.default_value is None
+        }
+    assert isinstance(graphql_type, GraphQLScalarType)
+    return {"Int": 1, "Float": 1.0, "Boolean": False}.get(graphql_type.name, "Sweep")
+
+
+def _selection(field: GraphQLField) -> str:
+    returned = get_named_type(field.type)
+    assert isinstance(returned, GraphQLObjectType)
+    if "edges" in returned.fields:
+        return "{ edges { node { id } } }"
+    if "errors" in returned.fields:
+        return "{ __typename errors { message } }"
+    return "{ id }" if "id" in returned.fields else "{ __typename }"
+
+
+def graphql_requests(schema: Any, records: dict[type[models.Model], models.Model]) -> tuple[list, list]:
+    """(operation, field, document, variables) for every root field taking an id, and node lookups
+    for every node type; and the fields or node types lacking an id."""
+    requests, uncovered = [], []
+    for type_name in sorted(name for name, graphql_type in schema.type_map.items() if _is_node(graphql_type)):
+        if type_name not in NODE_MODELS:
+            uncovered.append(f"node {type_name}")
+            continue
+        document = "query($id: ID!) { node(id: $id) { id } }"
+        requests.append(
+            ("query", "node", document, {"id": to_global_id(type_name, records[NODE_MODELS[type_name]].pk)})
+        )
+    for operation, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
+        for field_name, field in root.fields.items():
+            id_arguments = [name for name, argument in field.args.items() if get_named_type(argument.type).name == "ID"]
+            if field_name == "node" or not id_arguments:
+                continue
+            variables = {
+                name: _placeholder(argument.type)
+                for name, argument in field.args.items()
+                if isinstance(argument.type, GraphQLNonNull) and name not in id_arguments
+            }
+            for name in id_arguments:
+                value = _global_id(name, field_name, records)
+                if value is None:
+                    uncovered.append(f"{operation} {field_name}({name})")
+                variables[name] = value
+            declared = ", ".join(f"${name}: {field.args[name].type}" for name in variables)
+            passed = ", ".join(f"{name}: ${name}" for name in variables)
+            document = f"{operation}({declared}) {{ {field_name}({passed}) {_selection(field)} }}"
+            requests.append((operation, field_name, document, variables))
+    return requests, uncovered
+
+
+def _is_node(graphql_type: Any) -> bool:
+    return isinstance(graphql_type, GraphQLObjectType) and any(
+        interface.name == "Node" for interface in graphql_type.interfaces
+    )
+
+
+def _refused(field_name: str, body: dict[str, Any]) -> bool:
+    """Null, an empty connection, a payload with errors, or an error for the field."""
+    if body.get("errors"):
+        return True
+    value = (body.get("data") or {}).get(field_name)
+    if value is None:
+        return True
+    if "edges" in value:
+        return value["edges"] == []
+    return bool(value.get("errors"))
+
+
+def test_every_graphql_field_and_node_refuses_another_tenants_records(alpha: TenantFixture, beta: TenantFixture):
+    records = beta_records(alpha, beta)
+    client = alpha_key_client(alpha)
+    with alpha.active():
+        schema = schema_for_tenant(alpha.tenant).graphql_schema
+    requests, uncovered = graphql_requests(schema, records)
+    before = schema_snapshot(beta.tenant)
+
+    answers = []
+    for operation, field_name, document, variables in requests:
+        response = client.post(
+            "/graphql/", {"query": document, "variables": variables}, content_type="application/json"
+        )
+        body = response.json()
+        if response.status_code >= 500 or not _refused(field_name, body):
+            answers.append(f"{operation} {field_name} {variables}: {response.status_code} {json.dumps(body)[:300]}")
+
+    assert uncovered == []
+    assert sum(1 for request in requests if request[1] == "node") >= len(NODE_MODELS)
+    assert sum(1 for request in requests if request[0] == "mutation") >= 10
+    assert answers == []
+    assert schema_snapshot(beta.tenant) == before
