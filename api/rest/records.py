@@ -124,6 +124,7 @@ class TagNamesField(serializers.Field):  # type: ignore[type-arg]
     default_error_messages = {
         "not_a_list": _("Expected a list of tag names."),
         "too_long": _("A tag has at most 60 characters."),
+        "null_characters": _("Tag names cannot contain NUL characters."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -135,6 +136,8 @@ class TagNamesField(serializers.Field):  # type: ignore[type-arg]
             self.fail("not_a_list")
         if any(len(" ".join(name.split())) > 60 for name in data):
             self.fail("too_long")
+        if any("\x00" in name for name in data):  # PostgreSQL text cannot hold them
+            self.fail("null_characters")
         return list(data)
 
     def to_representation(self, value: Any) -> list[str]:

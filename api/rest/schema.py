@@ -66,7 +66,9 @@ class RecordAutoSchema(AutoSchema):
 
     def get_response_serializers(self) -> Any:
         if self._is_bulk():
-            return bulk_response(self.view.get_serializer_class())  # type: ignore[attr-defined]
+            # A bulk create answers 201 like a single create; a bulk update 200.
+            status_code = "200" if self.method == "PATCH" else "201"
+            return {status_code: bulk_response(self.view.get_serializer_class())}  # type: ignore[attr-defined]
         return super().get_response_serializers()
 
     def get_filter_backends(self) -> list[Any]:

@@ -25,9 +25,6 @@ from tests.tenancy import TenantFixture
 # an ID or cursor argument takes any string, and refusing one that is not ours with a field error
 # is the right answer.
 CHECKS = [not_a_server_error, response_schema_conformance]
-# Failures found in code outside the API's shared layer, each to be fixed where it lives; remove
-# an entry once its field passes.
-KNOWN_FAILURES: dict[str, str] = {}
 
 
 def contract_failures(fixture: TenantFixture, app: InProcessApp) -> tuple[int, dict[str, str]]:
@@ -49,7 +46,7 @@ def test_alphas_graphql_schema_holds_for_every_field(alpha: TenantFixture, wsgi_
     operations, failures = contract_failures(alpha, wsgi_app)
 
     assert operations >= 25
-    unexpected = report(failures, KNOWN_FAILURES)
+    unexpected = report(failures)
     assert not unexpected, unexpected
 
 
@@ -59,5 +56,5 @@ def test_betas_graphql_schema_holds_for_every_field(beta: TenantFixture, wsgi_ap
     operations, failures = contract_failures(beta, wsgi_app)
 
     assert operations >= 25
-    unexpected = report(failures, KNOWN_FAILURES)
+    unexpected = report(failures)
     assert not unexpected, unexpected

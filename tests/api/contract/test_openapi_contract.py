@@ -32,13 +32,6 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-# Failures found in code outside the API's shared layer, each to be fixed where it lives; remove
-# an entry once its operation passes.
-BULK_CREATE_STATUS = "answers 201 Created; the document says 200 (api/rest/bulk.py documents no 201 response)"
-KNOWN_FAILURES: dict[str, str] = {
-    f"POST /api/v1/{resource}/bulk/": BULK_CREATE_STATUS
-    for resource in ("activities", "companies", "contacts", "deals", "leads")
-}
 
 
 def contract_failures(fixture: TenantFixture, app: InProcessApp) -> tuple[int, dict[str, str]]:
@@ -60,7 +53,7 @@ def test_alphas_document_holds_for_every_operation(alpha: TenantFixture, wsgi_ap
     operations, failures = contract_failures(alpha, wsgi_app)
 
     assert operations > 40
-    unexpected = report(failures, KNOWN_FAILURES)
+    unexpected = report(failures)
     assert not unexpected, unexpected
 
 
@@ -70,5 +63,5 @@ def test_betas_document_holds_for_every_operation(beta: TenantFixture, wsgi_app:
     operations, failures = contract_failures(beta, wsgi_app)
 
     assert operations > 40
-    unexpected = report(failures, KNOWN_FAILURES)
+    unexpected = report(failures)
     assert not unexpected, unexpected

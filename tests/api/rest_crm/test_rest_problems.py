@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from modules.contacts.models import Company
+from modules.contacts.models import Company, Contact, Tag
 from tests.api.helpers import PROBLEM_BASE
-from tests.api.rest_crm.helpers import api_client
+from tests.api.rest_crm.helpers import api_client, post
 from tests.factories import CompanyFactory
 from tests.tenancy import TenantFixture
 
@@ -83,3 +83,17 @@ def test_errors_of_another_tenants_host_are_problems_too(beta: TenantFixture):
     response = api_client(beta).get("/api/v1/unknown/")
 
     assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/contacts/", "/api/v1/contacts/bulk/"])
+def test_a_tag_name_with_a_nul_character_is_a_400_naming_the_field(alpha: TenantFixture, path: str):
+    contact = {"first_name": "Nul", "last_name": "Byte", "tags": ["ok", "bad\x00tag"]}
+    body = contact if path.endswith("contacts/") else {"items": [contact]}
+
+    response = post(api_client(alpha), path, body)
+
+    problem = assert_problem(response, 400)
+    assert any(error["field"].endswith("tags") for error in problem["errors"]), problem
+    with alpha.active():
+        assert not Contact.objects.filter(last_name="Byte").exists()
+        assert not Tag.objects.filter(name="ok").exists()
