@@ -1,0 +1,141 @@
+"""Running an import: the file's rows in batches, each batch one transaction that writes its records,
+their undo links, the refused rows and the advanced cursor together.
+
+A run that dies mid-way (worker lost, deploy) is simply run again: it skips the rows the cursor
+says are done. Two runs of one job cannot interleave: each batch locks the job row and checks that
+the cursor is where the run expects it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from identity.models import User
+from modules.contacts.services.bulk import copy_create, write_plan
+from modules.dataio.imports.choices import ImportStatus, RecordAction
+from modules.dataio.imports.models import ImportedRecord, ImportJob, ImportRowError
+from modules.dataio.imports.parsing import FileInfo, header_and_rows
+from modules.dataio.imports.rows import BatchOutcome, RowReader
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+PREVIEW_ROWS = 20
+
+
+def file_info(job: ImportJob) -> FileInfo:
+    return FileInfo(job.file_format, job.encoding, job.delimiter)
+
+
+def data_rows(job: ImportJob) -> Generator[tuple[int, list[str]]]:
+    """The job's data rows; the caller closes the file by exhausting or closing the iterator."""
+    with job.file.open("rb") as stream:
+        _header, rows = header_and_rows(stream, file_info(job))
+        yield from rows
+
+
+def preview(job: ImportJob, user: User | None) -> tuple[list[tuple[int, list[str]]], BatchOutcome]:
+    """The first rows and what importing them would do; nothing is kept (not even new tags)."""
+    rows = list(islice(data_rows(job), PREVIEW_ROWS))
+    with transaction.atomic():
+        outcome = RowReader(job, user).evaluate(rows)
+        transaction.set_rollback(True)
+    return rows, outcome
+
+
+def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], reader: RowReader) -> bool:
+    """Import one batch; False when another run already moved the cursor (this one stops)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportStatus.RUNNING or job.processed_rows != expected:
+            return False
+        reader.job = job
+        outcome = reader.evaluate(rows)
+        plan = outcome.plan
+        write_plan(plan, by=reader.user)
+        copy_create(
+            ImportedRecord,
+            [
+                ImportedRecord(
+                    job=job,
+                    record_id=row.instance.pk,
+                    action=RecordAction.CREATED if row.created else RecordAction.UPDATED,
+                    row_number=row.number,
+                    previous=None if row.created else row.previous,
+                    stamp=row.instance.updated_at,
+                )
+                for row in plan.planned
+                if row.created or row.changes
+            ],
+        )
+        cells = dict(rows)
+        ImportRowError.objects.bulk_create(
+            [
+                ImportRowError(job=job, row_number=number, values=cells[number], errors=errors)
+                for number, errors in sorted(outcome.errors.items())
+            ]
+        )
+        unchanged = sum(1 for row in plan.planned if not row.created and not row.changes)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=F("processed_rows") + len(rows),
+            created_count=F("created_count") + len(plan.created),
+            updated_count=F("updated_count") + len(plan.updated),
+            skipped_count=F("skipped_count") + len(outcome.skipped) + unchanged,
+            failed_count=F("failed_count") + len(outcome.errors),
+        )
+    return True
+
+
+def _start(job_id: int) -> ImportJob | None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return None
+        if job.total_rows is None:
+            job.total_rows = sum(1 for _row in data_rows(job))
+        job.status = ImportStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "started_at", "total_rows"])
+    return job
+
+
+def run_import(job_id: int, *, batch_size: int = BATCH_SIZE) -> ImportJob | None:
+    """Import every row not imported yet, then mark the job done. Safe to call again at any point."""
+    job = _start(job_id)
+    if job is None:
+        return None
+    reader = RowReader(job, job.created_by)
+    cursor = job.processed_rows
+    source = data_rows(job)
+    rows = islice(source, cursor, None)
+    try:
+        while batch := list(islice(rows, batch_size)):
+            if not _save_batch(job.pk, cursor, batch, reader):
+                return None
+            cursor += len(batch)
+    finally:
+        source.close()
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.DONE, finished_at=timezone.now(), total_rows=cursor
+    )
+    job.refresh_from_db()
+    return job
+
+
+def fail(job_id: int, error: Exception) -> None:
+    """Stop a job whose run cannot go on; what earlier batches imported stays (and can be undone)."""
+    if isinstance(error, ValidationError):
+        message = " ".join(error.messages)
+    else:
+        logger.error("import %s failed", job_id, exc_info=error)
+        message = _("The import stopped on an unexpected error (%(error)s).") % {"error": error.__class__.__name__}
+    ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+        status=ImportStatus.FAILED, finished_at=timezone.now(), error=message
+    )

@@ -1,0 +1,227 @@
+"""Writes of record imports: upload a file, map its columns, start the run, undo it.
+
+Undo removes the records the import created and puts back the values it overwrote, in one
+transaction with one event per record. A record someone changed after the import (its
+``updated_at`` differs from the one the import left) is kept as it is and counted, so undo never
+destroys later work; records deleted since are simply gone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customization.fields.validation import definitions_for
+from identity.models import User
+from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete_records, restore_records
+from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus, RecordAction
+from modules.dataio.imports.models import ImportedRecord, ImportJob
+from modules.dataio.imports.parsing import MAX_COLUMNS, header_and_rows, inspect
+from modules.dataio.imports.targets import MATCH_KEYS, REQUIRED_ANY, suggest_mapping, targets_for
+from modules.registry import is_enabled
+from modules.sales.services.bulk_records import DEALS, LEADS
+
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+KINDS: dict[str, BulkKind] = {
+    ImportEntity.COMPANY: COMPANIES,
+    ImportEntity.CONTACT: CONTACTS,
+    ImportEntity.LEAD: LEADS,
+    ImportEntity.DEAL: DEALS,
+}
+NAME_FIELDS: dict[str, str] = {
+    ImportEntity.COMPANY: "name",
+    ImportEntity.CONTACT: "full_name",
+    ImportEntity.LEAD: "full_name",
+}
+MODULE_OF: dict[str, str] = {
+    ImportEntity.COMPANY: "contacts",
+    ImportEntity.CONTACT: "contacts",
+    ImportEntity.LEAD: "sales",
+    ImportEntity.DEAL: "sales",
+}
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES))
+
+
+def may_import(user: Any, tenant: Any, entity: str) -> bool:
+    """``data.import``, the record module enabled, and its change permission."""
+    module = MODULE_OF.get(entity)
+    return bool(
+        module and is_enabled(tenant, module) and user.has_perm("data.import") and user.has_perm(f"{module}.change")
+    )
+
+
+def column_titles(header: list[str]) -> list[str]:
+    """Headers as shown: a blank one becomes ``Column 3``."""
+    return [title or _("Column %(number)d") % {"number": index} for index, title in enumerate(header, start=1)]
+
+
+def upload_file(*, entity: str, upload: UploadedFile, by: User | None) -> ImportJob:
+    """Store the file under the tenant's folder and read its header; mapping is suggested."""
+    if entity not in ImportEntity.values:
+        raise ValidationError({"entity": [_("Choose what the file holds.")]})
+    if upload.size is None or upload.size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    if upload.size > max_file_bytes():
+        limit = max_file_bytes() // (1024 * 1024)
+        raise ValidationError({"file": [_("The file is larger than %(limit)d MB.") % {"limit": limit}]})
+    stream: Any = upload.file
+    info = inspect(upload.name or "", stream)
+    stream.seek(0)
+    header, rows = header_and_rows(stream, info)
+    if not header:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    if len(header) >= MAX_COLUMNS:
+        raise ValidationError({"file": [_("The file has more than %(limit)d columns.") % {"limit": MAX_COLUMNS - 1}]})
+    if next(rows, None) is None:
+        raise ValidationError({"file": [_("The file has a header but no rows to import.")]})
+    job = ImportJob(
+        entity=entity,
+        original_name=(upload.name or "import")[:255],
+        file_format=info.file_format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        header=column_titles(header),
+        mapping=suggest_mapping(header, targets_for(entity)),
+        created_by=by,
+    )
+    upload.seek(0)
+    job.file.save(upload.name or "import", upload, save=False)
+    job.save()
+    return job
+
+
+def mapping_errors(entity: str, header: list[str], mapping: list[str], dedupe: str) -> dict[str, list[str]]:
+    """Field-named errors of a column mapping (``column_<n>`` for one column, ``mapping`` for all)."""
+    errors: dict[str, list[str]] = {}
+    targets = {target.key: target for target in targets_for(entity)}
+    if len(mapping) != len(header):
+        return {"mapping": [_("Map every column of the file (or leave it out).")]}
+    used: dict[str, int] = {}
+    for index, key in enumerate(mapping):
+        if not key:
+            continue
+        if key not in targets:
+            errors[f"column_{index}"] = [_("Choose a field from the list.")]
+        elif key in used:
+            errors[f"column_{index}"] = [
+                _("“%(field)s” is already mapped to the column %(column)s.")
+                % {"field": targets[key].label, "column": header[used[key]]}
+            ]
+        else:
+            used[key] = index
+    required = REQUIRED_ANY[entity]
+    if not any(key in used for key in required):
+        labels = " / ".join(targets[key].label for key in required)
+        errors.setdefault("mapping", []).append(_("Map a column to %(fields)s.") % {"fields": labels})
+    for definition in definitions_for(entity):
+        if definition.required and definition.default is None and f"custom.{definition.key}" not in used:
+            message = _("Map a column to %(field)s: it is required.") % {"field": definition.display_label}
+            errors.setdefault("mapping", []).append(message)
+    if dedupe not in DedupeRule.values:
+        errors["dedupe"] = [_("Choose what to do with existing records.")]
+    elif dedupe != DedupeRule.CREATE and not any(key in used for key in MATCH_KEYS[entity]):
+        labels = " / ".join(targets[key].label for key in MATCH_KEYS[entity])
+        errors["dedupe"] = [_("Existing records are found by %(fields)s: map that column.") % {"fields": labels}]
+    return errors
+
+
+def set_mapping(job: ImportJob, *, mapping: list[str], dedupe: str) -> ImportJob:
+    if job.status != ImportStatus.MAPPING:
+        raise ValidationError(_("This import has already started."))
+    errors = mapping_errors(job.entity, job.header, mapping, dedupe)
+    if errors:
+        raise ValidationError(errors)
+    job.mapping = mapping
+    job.dedupe = dedupe
+    job.save(update_fields=["mapping", "dedupe"])
+    return job
+
+
+def start_import(job: ImportJob, *, by: User | None) -> ImportJob:
+    """Queue the run (after commit); a started job cannot start again."""
+    from modules.dataio.imports.tasks import run_import_job
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.MAPPING:
+            raise ValidationError(_("This import has already started."))
+        errors = mapping_errors(job.entity, job.header, job.mapping, job.dedupe)
+        if errors:
+            raise ValidationError(errors)
+        job.status = ImportStatus.QUEUED
+        job.save(update_fields=["status"])
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def _chunks(items: list[Any], size: int = 1000) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def undo_import(job: ImportJob, *, by: User | None) -> ImportJob:
+    """Remove what the import added and restore what it changed, all or nothing."""
+    kind = KINDS[job.entity]
+    model = kind.model
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
+            raise ValidationError(_("Only a finished import can be undone."))
+        kept = 0
+        updated = list(job.records.filter(action=RecordAction.UPDATED).order_by("id"))
+        for chunk in _chunks(updated):
+            records = model._default_manager.select_related(*_related(job.entity)).in_bulk([r.record_id for r in chunk])
+            restore = []
+            for link in chunk:
+                record: Any = records.get(link.record_id)
+                if record is None:
+                    continue
+                if record.updated_at != link.stamp:
+                    kept += 1
+                    continue
+                restore.append((record, link.previous or {}))
+            restore_records(kind, restore, by=by)
+        created = job.records.filter(action=RecordAction.CREATED).values_list("record_id", "stamp")
+        removable = []
+        for chunk in _chunks(list(created)):
+            stamps = dict(
+                model._default_manager.filter(pk__in=[pk for pk, _s in chunk]).values_list("pk", "updated_at")
+            )
+            for pk, stamp in chunk:
+                if pk not in stamps:
+                    continue
+                if stamps[pk] != stamp:
+                    kept += 1
+                else:
+                    removable.append(pk)
+        delete_records(model, removable, by=by, name_field=NAME_FIELDS.get(job.entity, "name"))
+        job.status = ImportStatus.UNDONE
+        job.undone_at = timezone.now()
+        job.undone_by = by
+        job.undo_kept = kept
+        job.save(update_fields=["status", "undone_at", "undone_by", "undo_kept"])
+    return job
+
+
+def _related(entity: str) -> tuple[str, ...]:
+    related: dict[str, tuple[str, ...]] = {
+        ImportEntity.CONTACT: ("company",),
+        ImportEntity.DEAL: ("company", "contact"),
+    }
+    return related.get(entity, ())
+
+
+def undo_counts(job: ImportJob) -> dict[str, int]:
+    counts = dict.fromkeys(RecordAction.values, 0)
+    for action in RecordAction.values:
+        counts[action] = ImportedRecord.objects.filter(job=job, action=action).count()
+    return counts

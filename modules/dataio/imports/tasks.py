@@ -1,0 +1,29 @@
+"""The import run in a worker, in the schema of the tenant that queued it (tenant-schemas-celery)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError, connection
+
+from modules.dataio.imports.processing import fail, run_import
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def run_import_job(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Import the job's remaining rows. Idempotent: a retried or redelivered task continues from the
+    job's cursor; a job id of another tenant does not exist in this schema, so nothing happens."""
+    if getattr(connection, "schema_name", "public") == "public":
+        logger.warning("run_import_job runs per tenant; queued without one, nothing done")
+        return "no-tenant"
+    try:
+        job = run_import(job_id)
+    except OperationalError as error:  # the database went away mid-run: the cursor says where to go on
+        raise self.retry(exc=error, countdown=min(300, 10 * 2**self.request.retries)) from error
+    except Exception as error:  # a refused file (ValidationError) or a bug: the job says so, no retry loop
+        fail(job_id, error)
+        return "failed"
+    return job.status if job is not None else "nothing-to-do"

@@ -1,0 +1,66 @@
+"""Helpers of the import tests: files built in memory, jobs uploaded and mapped through the services."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from identity.models import User
+from modules.dataio.imports.choices import DedupeRule
+from modules.dataio.imports.models import ImportJob
+from modules.dataio.imports.services import set_mapping, upload_file
+
+IMPORT_ROOT = Path(settings.BASE_DIR) / "var" / "imports"
+
+
+def csv_bytes(rows: Sequence[Sequence[object]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def uploaded_job(
+    entity: str,
+    content: bytes,
+    *,
+    by: User | None,
+    name: str = "people.csv",
+    mapping: list[str] | None = None,
+    dedupe: str = DedupeRule.CREATE,
+) -> ImportJob:
+    """A job as the upload page leaves it, then mapped (the suggestion unless ``mapping`` is given)."""
+    job = upload_file(entity=entity, upload=SimpleUploadedFile(name, content), by=by)
+    return set_mapping(job, mapping=mapping if mapping is not None else job.mapping, dedupe=dedupe)
+
+
+@pytest.fixture(autouse=True)
+def _remove_uploaded_files() -> Iterator[None]:
+    """Uploads of a test land under var/imports/<schema>/; remove those the test added."""
+    before = set(IMPORT_ROOT.rglob("*")) if IMPORT_ROOT.exists() else set()
+    yield
+    if IMPORT_ROOT.exists():
+        for path in sorted(set(IMPORT_ROOT.rglob("*")) - before, reverse=True):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+            elif path.is_dir() and not any(path.iterdir()):
+                shutil.rmtree(path, ignore_errors=True)
