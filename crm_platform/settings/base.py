@@ -318,6 +318,17 @@ GRAPHENE = {
 API_RATE_LIMIT_TENANT_PER_MINUTE = env.int("API_RATE_LIMIT_TENANT_PER_MINUTE", default=1200)
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = env.int("API_RATE_LIMIT_CREDENTIAL_PER_MINUTE", default=600)
 
+# --- Imports and exports ------------------------------------------------------------------------
+
+# Files users upload or the platform writes for them (imports, exports): never under a public URL,
+# served only by views that check the tenant and the permissions. Web processes and Celery workers
+# must share it (a volume, or STORAGES["imports"] for uploads).
+PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private")))
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+# List exports up to this many rows stream in the request; larger ones run in Celery.
+EXPORT_SYNC_ROWS = env.int("EXPORT_SYNC_ROWS", default=2000)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+
 # --- Workflows ------------------------------------------------------------------------------------
 
 # Workflow HTTP actions refuse loopback, private, link-local and reserved addresses unless this is on.

@@ -33,11 +33,11 @@ PAGING_KEYS = ("after", "cursor", "page")
 
 def sync_limit() -> int:
     """Lists up to this many rows are exported in the request; longer ones by a background job."""
-    return int(getattr(settings, "EXPORT_SYNC_ROWS", 2000))
+    return int(settings.EXPORT_SYNC_ROWS)
 
 
 def retention() -> timedelta:
-    return timedelta(days=int(getattr(settings, "EXPORT_RETENTION_DAYS", 7)))
+    return timedelta(days=int(settings.EXPORT_RETENTION_DAYS))
 
 
 def list_query(params: QueryDict) -> str:

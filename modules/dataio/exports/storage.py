@@ -14,8 +14,7 @@ from django.db import connection
 
 def export_root() -> Path:
     """``PRIVATE_FILES_ROOT/exports`` (default ``var/private/exports``)."""
-    root = getattr(settings, "PRIVATE_FILES_ROOT", None) or Path(settings.VAR_DIR) / "private"
-    return Path(root) / "exports"
+    return Path(settings.PRIVATE_FILES_ROOT) / "exports"
 
 
 def private_storage() -> Storage:

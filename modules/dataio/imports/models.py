@@ -16,11 +16,11 @@ from modules.dataio.imports.choices import DedupeRule, FileFormat, ImportEntity,
 
 def import_storage() -> Storage:
     """``STORAGES["imports"]`` when configured (e.g. a private bucket), else files under
-    ``IMPORT_FILES_ROOT`` (default ``var/imports``): never a public media URL. Files are served
+    ``PRIVATE_FILES_ROOT/imports`` (default ``var/private/imports``): never a public media URL. Files are served
     only through the import pages, which check the tenant, the job and the permissions."""
     if "imports" in settings.STORAGES:
         return storages["imports"]
-    root = getattr(settings, "IMPORT_FILES_ROOT", None) or settings.BASE_DIR / "var" / "imports"
+    root = settings.PRIVATE_FILES_ROOT / "imports"
     return FileSystemStorage(location=root, base_url=None)
 
 

@@ -27,7 +27,6 @@ from modules.dataio.imports.targets import MATCH_KEYS, REQUIRED_ANY, suggest_map
 from modules.registry import is_enabled
 from modules.sales.services.bulk_records import DEALS, LEADS
 
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 KINDS: dict[str, BulkKind] = {
     ImportEntity.COMPANY: COMPANIES,
     ImportEntity.CONTACT: CONTACTS,
@@ -48,7 +47,7 @@ MODULE_OF: dict[str, str] = {
 
 
 def max_file_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES))
+    return int(settings.IMPORT_MAX_FILE_BYTES)
 
 
 def may_import(user: Any, tenant: Any, entity: str) -> bool:
