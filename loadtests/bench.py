@@ -9,7 +9,8 @@ second run starts where the first did.
                               [--contacts 1000000] [--companies 50000] [--timeline-events 5000]
                               [--page-depth 50000] [--page-samples 30]
                               [--workflow-deals 1000] [--workflow-workers 2]
-                              [--only provisioning|migrations|records|custom_fields|workflows]
+                              [--api-clients 8] [--api-seconds 15] [--import-rows 100000]
+                              [--only provisioning|migrations|records|custom_fields|workflows|import|api]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -24,7 +25,7 @@ import time
 from collections.abc import Sequence
 
 PAGE_FLOOR = 100
-BENCHMARKS = ("provisioning", "migrations", "records", "custom_fields", "workflows")
+BENCHMARKS = ("provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api")
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -45,13 +46,16 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-samples", type=int, default=30, help="timed requests per page measurement")
     parser.add_argument("--workflow-deals", type=int, default=1000, help="deals triggering a rule (workflows)")
     parser.add_argument("--workflow-workers", type=int, default=2, help="Celery worker processes (workflows)")
+    parser.add_argument("--api-clients", type=int, default=8, help="client threads (api throughput)")
+    parser.add_argument("--api-seconds", type=int, default=15, help="seconds per measured round (api throughput)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="contacts in the import benchmark")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
         parser.error("--timeline-events must be at least 300")
     positive = (
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
-        "workflow_deals", "workflow_workers",
+        "workflow_deals", "workflow_workers", "api_clients", "api_seconds",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -67,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
 
     from loadtests import (
+        bench_api,
         bench_custom_fields,
         bench_migrations,
         bench_provisioning,
@@ -102,10 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         report.write_section("custom_fields", section)
         failures += custom_failures
+    if "import" in selected:
+        from loadtests import bench_import
+
+        section, import_failures = bench_import.run(arguments.import_rows)
+        report.write_section("import", section)
+        failures += import_failures
     if "workflows" in selected:
         section, workflow_failures = bench_workflows.run(arguments.workflow_deals, arguments.workflow_workers)
         report.write_section("workflows", section)
         failures += workflow_failures
+    if "api" in selected:
+        section, api_failures = bench_api.run(clients=arguments.api_clients, seconds=arguments.api_seconds)
+        report.write_section("api", section)
+        failures += api_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

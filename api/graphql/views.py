@@ -10,7 +10,8 @@ On top of graphene-django's GraphQLView it
 - with ``tenant_schemas``, serves each tenant its own schema, carrying its custom fields
   (``api.graphql.custom_fields.schema``).
 
-Authentication is Django's session, and CsrfViewMiddleware checks every POST.
+Authentication is a bearer API key or OAuth2 token (``api.auth.middleware``; no CSRF then) or
+Django's session, whose POSTs CsrfViewMiddleware checks.
 """
 
 import json
