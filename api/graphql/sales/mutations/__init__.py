@@ -10,6 +10,14 @@ from api.graphql.sales.mutations.lead_convert import LeadConvert
 from api.graphql.sales.mutations.lead_create import LeadCreate
 from api.graphql.sales.mutations.lead_delete import LeadDelete
 from api.graphql.sales.mutations.lead_update import LeadUpdate
+from api.graphql.sales.mutations.product_create import ProductCreate
+from api.graphql.sales.mutations.product_update import ProductUpdate
+from api.graphql.sales.mutations.quote_create import QuoteCreate
+from api.graphql.sales.mutations.quote_line_add import QuoteLineAdd
+from api.graphql.sales.mutations.quote_line_remove import QuoteLineRemove
+from api.graphql.sales.mutations.quote_line_update import QuoteLineUpdate
+from api.graphql.sales.mutations.quote_set_status import QuoteSetStatus
+from api.graphql.sales.mutations.quote_update import QuoteUpdate
 
 
 class SalesMutations(graphene.ObjectType):
@@ -21,3 +29,11 @@ class SalesMutations(graphene.ObjectType):
     deal_update = DealUpdate.Field()
     deal_delete = DealDelete.Field()
     deal_move = DealMove.Field()
+    product_create = ProductCreate.Field()
+    product_update = ProductUpdate.Field()
+    quote_create = QuoteCreate.Field()
+    quote_update = QuoteUpdate.Field()
+    quote_set_status = QuoteSetStatus.Field()
+    quote_line_add = QuoteLineAdd.Field()
+    quote_line_update = QuoteLineUpdate.Field()
+    quote_line_remove = QuoteLineRemove.Field()

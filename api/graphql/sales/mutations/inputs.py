@@ -1,15 +1,18 @@
-"""Input objects of the lead and deal mutations; the services say what is required."""
+"""Input objects of the lead, deal, product and quote mutations; the services say what is required."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import graphene
+from django.utils.translation import gettext as _
+from graphene.utils.str_converters import to_camel_case
 
 from api.graphql.contacts.types import CompanyType, ContactType, SourceEnum
-from api.graphql.core import input_values
+from api.graphql.core import MutationFailed, input_values
 from api.graphql.identity.types import UserType
-from api.graphql.sales.types import LeadStatusEnum, LeadType, PipelineType, StageType
+from api.graphql.sales.types import LeadStatusEnum, LeadType, PipelineType, ProductType, StageType
 from customization.fields.choices import Entity
 from modules.contacts.services.tags import tags_from_names
 
@@ -73,4 +76,71 @@ def sales_values(info: Any, data: Any) -> dict[str, Any]:
             values[name] = ""
     if "tags" in values:
         values["tags"] = tags_from_names(values["tags"] or [])
+    return values
+
+
+class ProductInput(graphene.InputObjectType):
+    name = graphene.String()
+    sku = graphene.String(description="Unique regardless of case; blank for none.")
+    description = graphene.String()
+    unit = graphene.String(description="e.g. pcs, hour, licence.")
+    unit_price = graphene.Decimal()
+    currency = graphene.String(description="ISO 4217 code; EUR when not given.")
+    tax_rate = graphene.Decimal(description="In %, 0 to 100.")
+    is_active = graphene.Boolean(description="False retires the product: it is no longer offered for new lines.")
+
+
+class QuoteInput(graphene.InputObjectType):
+    """A draft quote's header; the quote takes its company, contact, owner and currency from the deal."""
+
+    valid_until = graphene.Date(description="Not before the quote is issued.")
+    discount_percent = graphene.Decimal(description="Whole-quote discount in %, 0 to 100.")
+    notes = graphene.String()
+
+
+class QuoteLineInput(graphene.InputObjectType):
+    """All of a line's values (a change replaces them, as when adding): a product fills the
+    description, price (the quote's price list first) and tax rate left empty."""
+
+    product = graphene.ID(description="An active Product id.")
+    description = graphene.String()
+    quantity = graphene.Decimal(description="1 when not given.")
+    unit_price = graphene.Decimal()
+    discount_percent = graphene.Decimal(description="Line discount in %, 0 to 100.")
+    tax_rate = graphene.Decimal(description="In %, 0 to 100.")
+
+
+def product_values(data: Any) -> dict[str, Any]:
+    """Catalogue service keyword arguments; null clears text."""
+    values = finite_numbers(input_values(data))
+    for name in ("name", "sku", "description", "unit"):
+        if name in values and values[name] is None:
+            values[name] = ""
+    return values
+
+
+def finite_numbers(values: dict[str, Any]) -> dict[str, Any]:
+    """``values``, refusing NaN and infinite decimals by field (the services compare amounts)."""
+    for name, value in values.items():
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise MutationFailed(to_camel_case(name), _("Enter a number."), "INVALID")
+    return values
+
+
+def quote_values(data: Any) -> dict[str, Any]:
+    """Quote service keyword arguments; null notes are blank notes."""
+    values = finite_numbers(input_values(data))
+    if "notes" in values and values["notes"] is None:
+        values["notes"] = ""
+    return values
+
+
+def quote_line_values(info: Any, data: Any) -> dict[str, Any]:
+    """Line service keyword arguments, with the defaults a new line gets; only active products."""
+    values = finite_numbers(input_values(data, references={"product": ProductType}, info=info))
+    product = values.get("product")
+    if product is not None and not product.is_active:
+        raise MutationFailed("product", _("This product is no longer offered."), "INVALID")
+    values["description"] = values.get("description") or ""
+    values.setdefault("quantity", Decimal("1"))
     return values
