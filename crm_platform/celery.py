@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Finished deliveries are kept WEBHOOK_DELIVERY_RETENTION_DAYS for the delivery log.
+    "webhooks-purge-deliveries": {
+        "task": "api.webhooks.tasks.purge_all_webhook_deliveries",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "workflows-date-rules": {
         "task": "customization.workflows.tasks.fire_all_date_rules",
         "schedule": 3600.0,

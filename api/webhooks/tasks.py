@@ -2,7 +2,8 @@
 (queued after the delivery is made, and with a countdown for retries due soon). From beat,
 ``sweep_all_webhook_deliveries`` (every 30 s) queues ``queue_due_webhook_deliveries`` for every
 served tenant: it sends the deliveries whose retry is due, whose message the broker lost, or
-whose worker died mid-request (lease expired)."""
+whose worker died mid-request (lease expired). ``purge_all_webhook_deliveries`` (hourly) removes
+each tenant's deliveries finished more than ``WEBHOOK_DELIVERY_RETENTION_DAYS`` ago."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import logging
 from celery import shared_task
 from django.db import connection
 
-from api.webhooks.services.deliveries import due_delivery_ids
+from api.webhooks.services.deliveries import due_delivery_ids, purge_finished_deliveries
 from api.webhooks.services.sending import attempt_delivery
 from tenants.services.fleet import queue_for_each_served_tenant
 
@@ -47,3 +48,16 @@ def queue_due_webhook_deliveries() -> int:
 @shared_task
 def sweep_all_webhook_deliveries() -> int:
     return queue_for_each_served_tenant(queue_due_webhook_deliveries, expires=25)
+
+
+@shared_task(acks_late=True)
+def purge_webhook_deliveries() -> int:
+    """Delete the current tenant's deliveries past their retention; returns how many."""
+    if not _in_tenant("purge_webhook_deliveries"):
+        return 0
+    return purge_finished_deliveries()
+
+
+@shared_task
+def purge_all_webhook_deliveries() -> int:
+    return queue_for_each_served_tenant(purge_webhook_deliveries, expires=3000)

@@ -317,6 +317,8 @@ GRAPHENE = {
 # (api/throttling/policy.py): the tenant's shared budget and each credential's.
 API_RATE_LIMIT_TENANT_PER_MINUTE = env.int("API_RATE_LIMIT_TENANT_PER_MINUTE", default=1200)
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = env.int("API_RATE_LIMIT_CREDENTIAL_PER_MINUTE", default=600)
+# How long the webhook delivery log keeps a finished delivery and its attempts.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
 
 # --- Imports and exports ------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -133,3 +134,18 @@ def due_delivery_ids(*, grace: timedelta = timedelta(seconds=15), limit: int = 5
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def purge_finished_deliveries(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Delete deliveries (and their attempts) that finished more than
+    ``WEBHOOK_DELIVERY_RETENTION_DAYS`` ago, in batches; returns how many went.
+
+    Pending deliveries are kept however old: they still have attempts to make."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    finished = Delivery.objects.filter(finished_at__lt=cutoff).exclude(state=DeliveryState.PENDING)
+    removed = 0
+    while ids := list(finished.order_by("id").values_list("id", flat=True)[:batch_size]):
+        with transaction.atomic():
+            Delivery.objects.filter(pk__in=ids).delete()
+        removed += len(ids)
+    return removed
