@@ -5,18 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from api.idempotency.services import purge_expired_records
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def purge_idempotency_records() -> int:
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("purge_idempotency_records runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("purge_idempotency_records"):
         return 0
     return purge_expired_records()
 

@@ -10,26 +10,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from api.webhooks.services.deliveries import due_delivery_ids, purge_finished_deliveries
 from api.webhooks.services.sending import attempt_delivery
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
-
-
-def _in_tenant(task_name: str) -> bool:
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("%s runs per tenant; queued without one, nothing done", task_name)
-        return False
-    return True
 
 
 @shared_task(acks_late=True)
 def send_webhook_delivery(delivery_id: int) -> str | None:
     """One attempt of a due delivery (idempotent: a delivery not due, held or done is left alone)."""
-    if not _in_tenant("send_webhook_delivery"):
+    if not runs_in_a_tenant("send_webhook_delivery"):
         return None
     return attempt_delivery(delivery_id)
 
@@ -37,7 +29,7 @@ def send_webhook_delivery(delivery_id: int) -> str | None:
 @shared_task(acks_late=True)
 def queue_due_webhook_deliveries() -> int:
     """Queue the current tenant's due deliveries; returns how many."""
-    if not _in_tenant("queue_due_webhook_deliveries"):
+    if not runs_in_a_tenant("queue_due_webhook_deliveries"):
         return 0
     ids = due_delivery_ids()
     for delivery_id in ids:
@@ -53,7 +45,7 @@ def sweep_all_webhook_deliveries() -> int:
 @shared_task(acks_late=True)
 def purge_webhook_deliveries() -> int:
     """Delete the current tenant's deliveries past their retention; returns how many."""
-    if not _in_tenant("purge_webhook_deliveries"):
+    if not runs_in_a_tenant("purge_webhook_deliveries"):
         return 0
     return purge_finished_deliveries()
 

@@ -7,18 +7,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from customization.events.dispatcher import dispatch_pending
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def dispatch_events() -> int:
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("dispatch_events runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("dispatch_events"):
         return 0
     return dispatch_pending()
 

@@ -10,7 +10,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,17 +18,10 @@ from customization.workflows.engine.dates import fire_date_rules
 from customization.workflows.engine.runner import execute_run
 from customization.workflows.limits import PENDING_GRACE_SECONDS
 from customization.workflows.models import WorkflowRun
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 RESUME_BATCH = 500
-
-
-def _in_tenant(task_name: str) -> bool:
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("%s runs per tenant; queued without one, nothing done", task_name)
-        return False
-    return True
 
 
 def _requeue(run_id: int, delay: int) -> None:
@@ -39,7 +31,7 @@ def _requeue(run_id: int, delay: int) -> None:
 @shared_task(acks_late=True)
 def run_workflow(run_id: int) -> str | None:
     """Run or resume one workflow run (idempotent: a run that is done or held is left alone)."""
-    if not _in_tenant("run_workflow"):
+    if not runs_in_a_tenant("run_workflow"):
         return None
     return execute_run(run_id, requeue=_requeue)
 
@@ -58,7 +50,7 @@ def due_run_ids(*, limit: int = RESUME_BATCH) -> list[int]:
 @shared_task(acks_late=True)
 def resume_workflow_runs() -> int:
     """Queue the current tenant's runs that need a worker; returns how many."""
-    if not _in_tenant("resume_workflow_runs"):
+    if not runs_in_a_tenant("resume_workflow_runs"):
         return 0
     ids = due_run_ids()
     for run_id in ids:
@@ -69,7 +61,7 @@ def resume_workflow_runs() -> int:
 @shared_task(acks_late=True)
 def fire_workflow_date_rules() -> int:
     """Start the current tenant's due date rules; returns how many runs started."""
-    if not _in_tenant("fire_workflow_date_rules"):
+    if not runs_in_a_tenant("fire_workflow_date_rules"):
         return 0
     return len(fire_date_rules())
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from modules.activities.services.reminders import send_due_reminders
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +17,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def send_reminders() -> int:
     """Turn the current tenant's due reminders into notifications (idempotent)."""
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("send_reminders runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("send_reminders"):
         return 0
     return send_due_reminders()
 

@@ -7,23 +7,17 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection
 
 from modules.dataio.exports import services
-from tenants.services.fleet import queue_for_each_served_tenant
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
-
-
-def _in_tenant() -> bool:
-    return getattr(connection, "schema_name", "public") != "public"
 
 
 @shared_task(acks_late=True)
 def run_export(job_id: int) -> str:
     """Build export ``job_id``'s file; a redelivered or unknown job does nothing."""
-    if not _in_tenant():
-        logger.warning("run_export runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("run_export"):
         return "skipped"
     job = services.run_export(job_id)
     return job.status if job is not None else "skipped"
@@ -32,8 +26,7 @@ def run_export(job_id: int) -> str:
 @shared_task(acks_late=True)
 def purge_exports() -> int:
     """Delete the current tenant's expired export files."""
-    if not _in_tenant():
-        logger.warning("purge_exports runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("purge_exports"):
         return 0
     return services.purge_expired()
 

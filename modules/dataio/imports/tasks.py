@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from modules.dataio.imports.processing import fail, run_import
+from tenants.services.fleet import runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +17,7 @@ logger = logging.getLogger(__name__)
 def run_import_job(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
     """Import the job's remaining rows. Idempotent: a retried or redelivered task continues from the
     job's cursor; a job id of another tenant does not exist in this schema, so nothing happens."""
-    if getattr(connection, "schema_name", "public") == "public":
-        logger.warning("run_import_job runs per tenant; queued without one, nothing done")
+    if not runs_in_a_tenant("run_import_job"):
         return "no-tenant"
     try:
         job = run_import(job_id)
