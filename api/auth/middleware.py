@@ -10,9 +10,7 @@ another tenant's are unknown here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -22,11 +20,9 @@ from django_tenants.utils import get_public_schema_name
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from api.auth.credentials import ApiCredential, CredentialKind
-from api.rest.problems import PROBLEM_BASE
+from api.errors import api_error, is_api_request
 from identity.models import User
 from identity.services.api_keys import ApiKeyRefused, authenticate_api_key, looks_like_api_key
-
-API_PREFIXES = ("/api/", "/graphql/")
 
 
 class BearerRefused(Exception):
@@ -40,7 +36,7 @@ class ApiCredentialMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIXES) or not _on_tenant_host(request):
+        if not is_api_request(request) or not _on_tenant_host(request):
             return self.get_response(request)
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is None:
@@ -112,19 +108,9 @@ def unauthorized(request: HttpRequest, reason: str | Promise) -> HttpResponse:
     detail = str(reason)
     with translation.override("en"):
         description = str(reason).replace('"', "'").replace("\\", "/").encode("ascii", "replace").decode()
-    body: dict[str, Any]
-    if request.path.startswith("/graphql/"):
-        body = {"errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]}
-        content_type = "application/json"
-    else:
-        body = {
-            "type": f"{PROBLEM_BASE}invalid-token",
-            "title": "Not authenticated",
-            "status": 401,
-            "detail": detail,
-            "instance": request.path,
-        }
-        content_type = "application/problem+json"
-    response = HttpResponse(json.dumps(body), status=401, content_type=content_type)
+    response = api_error(
+        request, status=401, problem="invalid-token", graphql_code="UNAUTHENTICATED", title="Not authenticated",
+        detail=detail,
+    )  # fmt: skip
     response["WWW-Authenticate"] = f'Bearer realm="api", error="invalid_token", error_description="{description}"'
     return response

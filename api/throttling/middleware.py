@@ -20,17 +20,15 @@ import time
 from collections.abc import Callable
 
 import redis
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from api.auth.credentials import credential_of
-from api.rest.problems import PROBLEM_BASE
+from api.errors import api_error, is_api_request
 from api.throttling.gcra import Decision, take
 from api.throttling.policy import api_limits_for
 
 logger = logging.getLogger(__name__)
-
-LIMITED_PATHS = ("/api/", "/graphql/")
 
 
 def credential_id(request: HttpRequest) -> str | None:
@@ -53,7 +51,7 @@ class RateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.schema_name == "public" or not request.path.startswith(LIMITED_PATHS):
+        if tenant is None or tenant.schema_name == "public" or not is_api_request(request):
             return self.get_response(request)
         limits = api_limits_for(tenant)
         who = credential_id(request)
@@ -87,19 +85,7 @@ def add_headers(response: HttpResponse, decision: Decision) -> None:
 def refusal(request: HttpRequest, decision: Decision) -> HttpResponse:
     """The 429 for a request over its limit: a problem document, or a GraphQL error body."""
     detail = _("Too many requests; retry after %(seconds)s seconds.") % {"seconds": decision.retry_after_seconds}
-    if request.path.startswith("/graphql/"):
-        return JsonResponse(
-            {"errors": [{"message": detail, "extensions": {"code": "RATE_LIMITED"}}]},
-            status=429,
-        )
-    return JsonResponse(
-        {
-            "type": f"{PROBLEM_BASE}rate-limited",
-            "title": _("Too many requests"),
-            "status": 429,
-            "detail": detail,
-            "instance": request.path,
-        },
-        status=429,
-        content_type="application/problem+json",
-    )
+    return api_error(
+        request, status=429, problem="rate-limited", graphql_code="RATE_LIMITED", title=_("Too many requests"),
+        detail=str(detail),
+    )  # fmt: skip
