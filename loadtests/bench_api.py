@@ -37,7 +37,7 @@ from django_tenants.utils import tenant_context
 from identity.models import User
 from identity.services.api_keys import create_api_key
 from loadtests import report
-from loadtests.support import BASE_DIR, BENCH_SLUG_PREFIX, create_tenant, log, server_version
+from loadtests.support import BASE_DIR, BENCH_SLUG_PREFIX, create_tenant, log, server_version, stop_process
 from modules.contacts.models import Company, Contact, Tag
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
@@ -124,15 +124,6 @@ def _start_gunicorn(port: int, log_file: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start within 60 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _seed(contacts: int) -> tuple[str, list[int]]:
@@ -285,7 +276,7 @@ def measure(
                 log(f"api: round {round_index + 1}/{rounds}, {endpoints[name].label}")
                 results[name].append(_hammer(port, tenant.primary_host, token, endpoints[name], clients, seconds))
     finally:
-        _stop(server)
+        stop_process(server)
     results["sql"] = [_sql_floor(tenant.schema_name, clients, seconds) for _ in range(rounds)]
     return results
 

@@ -27,7 +27,7 @@ from django_tenants.utils import tenant_context
 from customization.workflows.choices import RunStatus
 from customization.workflows.models import WorkflowRule, WorkflowRun
 from loadtests import report
-from loadtests.support import BASE_DIR, BENCH_SLUG_PREFIX, create_tenant, log, server_version
+from loadtests.support import BASE_DIR, BENCH_SLUG_PREFIX, create_tenant, log, server_version, stop_process
 from modules.activities.models import Activity
 from modules.activities.services.activities import create_activity
 from modules.sales.models import Deal
@@ -59,15 +59,6 @@ def _start_workers(concurrency: int, log_file: Path) -> subprocess.Popen[bytes]:
         time.sleep(0.2)
     process.kill()
     raise RuntimeError("celery worker did not start within 60 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -106,7 +97,7 @@ def measure(deals: int, concurrency: int, log_file: Path) -> dict[str, Any]:
             time.sleep(0.2)
         total = time.perf_counter() - start
     finally:
-        _stop(workers)
+        stop_process(workers)
     latencies = _latencies()
     # Baseline, same run: the action's own work (one create_activity per deal, in process), without
     # the outbox delivery, the consumer, the run bookkeeping or Celery.

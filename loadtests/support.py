@@ -199,3 +199,13 @@ def restore_template(psql: Psql) -> None:
 
 def bench_slugs(kind: str, count: int) -> Sequence[str]:
     return [f"{BENCH_SLUG_PREFIX}{kind}-{index:04d}" for index in range(1, count + 1)]
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server or worker the benchmark started; kill it if it does not stop in 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
