@@ -2,6 +2,7 @@
 
 import os
 
+from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
@@ -50,6 +51,25 @@ app.conf.beat_schedule = {
         "task": "customization.workflows.tasks.fire_all_date_rules",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # Billing lifecycle by time: trials ending, grace periods running out, manual invoices due,
+    # cancelled tenants past their retention period deleted (public schema).
+    "billing-advance-lifecycle": {
+        "task": "billing.tasks.advance_billing_lifecycle",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Stripe events stored but not handled (worker lost, broker down) are handled again.
+    "billing-retry-stripe-events": {
+        "task": "billing.webhooks.tasks.retry_pending_stripe_events",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Nightly: every Stripe subscription re-read, in case a webhook never arrived.
+    "billing-reconcile-stripe": {
+        "task": "billing.webhooks.tasks.reconcile_with_stripe",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
     },
     # Export files past their expiry (7 days by default) are deleted.
     "exports-purge-expired": {

@@ -1,9 +1,13 @@
-"""URLs of the public host (BASE_DOMAIN): the public site; later signup, billing webhooks, console."""
+"""URLs of the public host (BASE_DOMAIN): the public site and signup, Stripe's webhooks, the console."""
 
-from django.urls import path
-
-from crm_platform import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.public_home, name="public-home"),
+    path("", include("crm_platform.signup.urls")),
+    path("billing/stripe/webhook/", include("billing.webhooks.urls")),
+    path("console/", include("crm_platform.console.urls")),
 ]
+
+handler404 = "crm_platform.errors.not_found"
+handler403 = "crm_platform.errors.forbidden"
+handler500 = "crm_platform.errors.server_error"

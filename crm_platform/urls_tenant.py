@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/api-keys/", include("identity.urls_api_keys")),
     path("settings/oauth-apps/", include("api.auth.urls_oauth_apps")),
     path("settings/webhooks/", include("api.webhooks.urls")),
+    path("settings/billing/", include("billing.urls_tenant")),
     path("settings/", include("identity.urls_settings")),
     path("o/", include("api.auth.urls_oauth")),
     path("imports/", include("modules.dataio.imports.urls")),

@@ -225,3 +225,28 @@ class OAuthApplicationScopes(models.Model):
 
     def __str__(self) -> str:
         return " ".join(self.scopes)
+
+
+class AuditEntry(models.Model):
+    """Something done that the schema's administrators can review later: in a tenant schema the
+    tenant's audit log (impersonations by support included), in the public schema the operator's."""
+
+    class ActorKind(models.TextChoices):
+        USER = "user", _("User")
+        OPERATOR = "operator", _("Operator staff")
+        SYSTEM = "system", _("System")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.CharField(_("who"), max_length=254, help_text=_("An e-mail address, or system:<name>."))
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
+    action = models.CharField(_("action"), max_length=64, db_index=True, help_text=_("e.g. impersonation.started"))
+    summary = models.CharField(_("what"), max_length=500)
+    target = models.CharField(_("on"), max_length=200, blank=True, db_index=True, help_text=_("e.g. tenant:acme"))
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

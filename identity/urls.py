@@ -1,12 +1,13 @@
 from django.urls import path
 
-from identity.views import account, login, password
+from identity.views import account, handoff, login, password
 
 app_name = "identity"
 
 urlpatterns = [
     path("login/", login.login_view, name="login"),
     path("login/verify/", login.login_verify, name="login-verify"),
+    path("login/handoff/<str:token>/", handoff.login_handoff, name="login-handoff"),
     path("logout/", login.logout_view, name="logout"),
     path("i18n/locale/", login.set_locale, name="set-locale"),
     path("password-reset/", password.password_reset, name="password-reset"),

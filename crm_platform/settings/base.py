@@ -41,6 +41,8 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "graphene_django",
     "crm_platform",
+    "billing",
+    "crm_platform.console",
 ]
 
 TENANT_APPS = [
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "api.auth.middleware.ApiCredentialMiddleware",
     "api.throttling.middleware.RateLimitMiddleware",
     "identity.middleware.UserLocaleMiddleware",
+    # Ends a support impersonation when its time is up.
+    "identity.impersonation.ImpersonationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm_platform.context_processors.shell",
+                "identity.context_processors.impersonation",
             ],
         },
     },
@@ -319,6 +324,29 @@ API_RATE_LIMIT_TENANT_PER_MINUTE = env.int("API_RATE_LIMIT_TENANT_PER_MINUTE", d
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = env.int("API_RATE_LIMIT_CREDENTIAL_PER_MINUTE", default=600)
 # How long the webhook delivery log keeps a finished delivery and its attempts.
 WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+
+# --- Billing ------------------------------------------------------------------------------------
+
+# Which provider new subscriptions use: "stripe", "manual" (bank transfer, the operator marks
+# invoices paid), or empty for Stripe when STRIPE_SECRET_KEY is set and manual otherwise.
+BILLING_PROVIDER = env("BILLING_PROVIDER", default="")
+# Past-due subscriptions are suspended (read-only) after the grace period; cancelled tenants'
+# data is kept for the retention period, then deleted.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
+BILLING_RETENTION_DAYS = env.int("BILLING_RETENTION_DAYS", default=90)
+# Manual provider: invoices are due this many days after issue; the transfer details they show.
+BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
+BILLING_BANK_DETAILS = env("BILLING_BANK_DETAILS", default="Set BILLING_BANK_DETAILS to the account to pay into.")
+# Stripe (billing/stripe_api.py is the one module that talks to it). STRIPE_API_BASE points the SDK
+# at another server (the tests' local one); empty means Stripe itself.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Signing in on a tenant host from the public host (after signup, support impersonation).
+LOGIN_HANDOFF_MAX_AGE = env.int("LOGIN_HANDOFF_MAX_AGE", default=120)
+IMPERSONATION_MAX_MINUTES = env.int("IMPERSONATION_MAX_MINUTES", default=60)
 
 # --- Imports and exports ------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Celery tasks of Stripe webhook handling and reconciliation."""
