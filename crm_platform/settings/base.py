@@ -334,6 +334,10 @@ BILLING_PROVIDER = env("BILLING_PROVIDER", default="")
 # data is kept for the retention period, then deleted.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
 BILLING_RETENTION_DAYS = env.int("BILLING_RETENTION_DAYS", default=90)
+# A tenant suspended for non-payment this long has its subscription cancelled.
+BILLING_CANCEL_AFTER_SUSPENDED_DAYS = env.int("BILLING_CANCEL_AFTER_SUSPENDED_DAYS", default=30)
+# Trial-ending reminders go out this many days before the trial ends.
+BILLING_TRIAL_REMINDER_DAYS = env.int("BILLING_TRIAL_REMINDER_DAYS", default=3)
 # Manual provider: invoices are due this many days after issue; the transfer details they show.
 BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
 BILLING_BANK_DETAILS = env("BILLING_BANK_DETAILS", default="Set BILLING_BANK_DETAILS to the account to pay into.")
