@@ -23,6 +23,7 @@ from api.graphql.pagination import child_connection, keyset_connection, page_lim
 from identity.models import User
 from modules.contacts.models import Tag
 from modules.contacts.selectors.lists import text_match
+from modules.plan_gate import not_in_plan_message
 from modules.registry import is_enabled
 
 
@@ -38,7 +39,8 @@ class Node(relay.Node):
     """Relay's Node interface; an id that does not name an object of this tenant resolves to null.
 
     graphene's own resolver raises plain exceptions for malformed ids and unknown type names, which
-    would read as server errors; here they are simply "no such object", like a missing row.
+    would read as server errors; here they are simply "no such object", like a missing row. An id of
+    a type whose ``plan_module`` the tenant's plan lacks is a MODULE_NOT_IN_PLAN error.
     """
 
     class Meta:
@@ -55,6 +57,9 @@ class Node(relay.Node):
             return None
         if only_type and graphene_type is not only_type:
             return None
+        plan_module = getattr(graphene_type, "plan_module", None)  # a type of an optional module
+        if plan_module:
+            require_module(info, plan_module)
         node = graphene_type.get_node(info, object_id)
         remember(info, [node] if node is not None else [])
         return node
@@ -133,10 +138,10 @@ def enum_value(value: Any) -> Any:
 
 
 def require_module(info: Any, key: str) -> None:
-    """A "not enabled" error when the tenant's plan does not include the module."""
-    tenant = getattr(info.context, "tenant", None)
-    if tenant is None or not is_enabled(tenant, key):
-        raise GraphQLError(module_not_enabled_message(key), extensions={"code": "MODULE_NOT_ENABLED"})
+    """A MODULE_NOT_IN_PLAN error (the module's key in ``extensions.module``) unless the tenant's plan
+    includes the module."""
+    if not module_enabled(info, key):
+        raise module_not_in_plan_error(key)
 
 
 def module_enabled(info: Any, key: str) -> bool:
@@ -144,8 +149,8 @@ def module_enabled(info: Any, key: str) -> bool:
     return tenant is not None and is_enabled(tenant, key)
 
 
-def module_not_enabled_message(key: str) -> str:
-    return _("The %(module)s module is not enabled for this tenant.") % {"module": key}
+def module_not_in_plan_error(key: str) -> GraphQLError:
+    return GraphQLError(not_in_plan_message(key), extensions={"code": "MODULE_NOT_IN_PLAN", "module": key})
 
 
 def require_permission(info: Any, code: str) -> User:
@@ -231,7 +236,6 @@ ERROR_CODES = (
     ("NOT_FOUND", "No such record, or not one you can see."),
     ("DUPLICATE", "The record looks like an existing one."),
     ("PERMISSION_DENIED", "Your role does not allow this."),
-    ("MODULE_NOT_ENABLED", "The tenant's plan does not include the module."),
 )
 REQUIRED_CODES = frozenset({"required", "blank", "null"})
 
@@ -291,7 +295,8 @@ def error_field(field: str) -> str | None:
 
 class RecordMutation(graphene.Mutation):
     """A mutation that checks the module and permission, runs ``perform`` in a transaction and
-    answers refusals as ``errors`` (nothing written) rather than raising."""
+    answers refusals as ``errors`` (nothing written) rather than raising; a module not in the
+    tenant's plan is an error for the field (MODULE_NOT_IN_PLAN), as for every query of the module."""
 
     class Meta:
         abstract = True
@@ -311,9 +316,8 @@ class RecordMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root: Any, info: Any, **data: Any) -> Any:
         user = require_user(info)
-        if cls.module and not module_enabled(info, cls.module):
-            message = module_not_enabled_message(cls.module)
-            return cls.refuse(info, [{"field": None, "message": message, "code": "MODULE_NOT_ENABLED"}])
+        if cls.module:
+            require_module(info, cls.module)
         if cls.permission and not user.has_perm(cls.permission):
             message = _("You do not have permission to do this.")
             return cls.refuse(info, [{"field": None, "message": message, "code": "PERMISSION_DENIED"}])

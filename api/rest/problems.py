@@ -1,7 +1,8 @@
 """RFC 9457 problem details for every API error, with field errors named.
 
 A problem's ``type`` is ``PROBLEM_BASE`` plus a kebab-case code (``not-found``, ``csrf-failed``,
-``tenant-read-only`` from tenants.middleware), so clients can branch on it.
+``tenant-read-only`` from tenants.middleware, ``module-not-in-plan`` with the module's key in
+``module``), so clients can branch on it.
 """
 
 from typing import Any
@@ -13,7 +14,19 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from modules.plan_gate import ModuleNotInPlan
+
 PROBLEM_BASE = "https://relata.dev/problems/"
+
+
+class ModuleNotInPlanError(exceptions.PermissionDenied):
+    """``modules.plan_gate.ModuleNotInPlan`` as an API error (DRF would make it a plain 403)."""
+
+    default_code = "module_not_in_plan"
+
+    def __init__(self, refusal: ModuleNotInPlan) -> None:
+        super().__init__(str(refusal))
+        self.module = refusal.module
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -21,6 +34,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, ModuleNotInPlan):
+        exc = ModuleNotInPlanError(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -39,6 +54,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body["errors"] = _field_errors(response.data)
     elif isinstance(response.data, dict) and "detail" in response.data:
         body["detail"] = str(response.data["detail"])
+    if isinstance(exc, ModuleNotInPlanError):
+        body["title"] = "Not in your plan"
+        body["module"] = exc.module
     request = context.get("request")
     if request is not None:
         body["instance"] = request.path

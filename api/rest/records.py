@@ -29,7 +29,7 @@ from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import TimelineEntry
 from modules.contacts.services.tags import tags_from_names
-from modules.registry import is_enabled
+from modules.plan_gate import ensure_in_plan
 
 # The permission action each HTTP method needs; a view's ``action_permissions`` overrides per action.
 METHOD_ACTIONS = {
@@ -46,13 +46,13 @@ METHOD_ACTIONS = {
 class ModulePermission(BasePermission):
     """``<module>.view`` to read, ``<module>.change`` to create or edit, ``<module>.delete`` to delete.
 
-    The view names its ``module``; a module the tenant does not have answers 404.
+    The view names its ``module``; a module not in the tenant's plan answers 403 ``module-not-in-plan``
+    (``api.rest.problems``), and the OpenAPI document leaves its routes out.
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         module: str = getattr(view, "module")  # noqa: B009 - every view using this class declares it
-        if not is_enabled(request.tenant, module):  # type: ignore[attr-defined]
-            raise exceptions.NotFound()
+        ensure_in_plan(getattr(request, "tenant", None), module)
         overrides: dict[str, str] = getattr(view, "action_permissions", {})
         permission = overrides.get(getattr(view, "action", "") or "") or METHOD_ACTIONS.get(request.method or "", "")
         user = request.user

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A module the tenant's plan lacks answers every page and API path with one "not in your plan".
+    "crm_platform.plan_gate.ModuleNotInPlanMiddleware",
     "tenants.middleware.TenantLifecycleMiddleware",
     "axes.middleware.AxesMiddleware",
     # Innermost: a REST write and its Idempotency-Key record share one transaction.

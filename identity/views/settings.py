@@ -13,8 +13,14 @@ from identity.decorators import permission_required, signed_in_user
 from identity.forms import InvitationForm, RoleForm, TeamForm, UserForm, apply_service_errors, form_status
 from identity.models import Invitation, Role, Team, User
 from identity.permissions import all_permissions
-from identity.services.accounts import update_user
-from identity.services.invitations import invite_user, revoke_invitation
+from identity.services.invitations import (
+    current_tenant,
+    invite_user,
+    is_seat_limit_error,
+    revoke_invitation,
+    seats_full,
+    update_user_within_seats,
+)
 from identity.services.roles import update_role
 from identity.services.teams import delete_team, save_team
 
@@ -37,16 +43,21 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "is_active": user.is_active,
         },
     )
+    seats_taken = False
     if request.method == "POST" and form.is_valid():
         try:
-            update_user(user, by=signed_in_user(request), **form.cleaned_data)
+            update_user_within_seats(user, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
+            seats_taken = is_seat_limit_error(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("%(user)s is saved.") % {"user": user})
             return redirect("settings:users")
     return render(
-        request, "identity/settings/user_edit.html", {"form": form, "subject": user}, status=form_status(form)
+        request,
+        "identity/settings/user_edit.html",
+        {"form": form, "subject": user, "seats_taken": seats_taken},
+        status=form_status(form),
     )
 
 
@@ -69,7 +80,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/settings/invitations.html",
-        {"form": form, "invitations": invitations},
+        {"form": form, "invitations": invitations, "seat_limit": seats_full(current_tenant())},
         status=form_status(form),
     )
 

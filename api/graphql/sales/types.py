@@ -1,7 +1,7 @@
 """GraphQL types of sales: pipelines and stages, lost reasons, leads, deals, products, quotes.
 
-Sales is optional per tenant: while it is not enabled, the root fields answer MODULE_NOT_ENABLED,
-node lookups and links from other records (an activity's deal) are null.
+Sales is optional per tenant: while it is not in the tenant's plan, the root fields, mutations and
+node lookups answer MODULE_NOT_IN_PLAN; links from other records (an activity's deal) are null.
 """
 
 from __future__ import annotations
@@ -49,14 +49,15 @@ QuoteStatusEnum = enum_from_choices("QuoteStatus", QuoteStatus)
 
 
 def sales_queryset(info: Any, queryset: QuerySet[Any], *, owned: bool) -> QuerySet[Any]:
-    """The checks every sales queryset passes: module enabled, ``sales.view``, record visibility."""
+    """The checks every sales queryset passes: sales in the plan, ``sales.view``, record visibility."""
     require_module(info, "sales")
     user = require_permission(info, "sales.view")
     return restrict_to_visible(queryset, user) if owned else queryset
 
 
 def sales_node(graphene_type: Any, info: Any, id: str) -> Model | None:
-    """A sales record by primary key, or None (also while sales is not enabled)."""
+    """A sales record by primary key, or None (also while sales is not in the plan: links and
+    references from other records then read as missing)."""
     if not module_enabled(info, "sales") or not id.isdigit():
         return None
     queryset = graphene_type.get_queryset(graphene_type._meta.model.objects.all(), info)
@@ -72,6 +73,8 @@ def visible_leads(user: User) -> QuerySet[Lead]:
 
 
 class SalesType(DjangoObjectType):
+    plan_module: ClassVar[str] = "sales"
+
     class Meta:
         abstract = True
 

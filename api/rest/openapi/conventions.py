@@ -58,13 +58,13 @@ def error_responses(method: str, has_path_parameters: bool) -> dict[str, dict[st
     errors = {
         "400": _("Invalid input: the problem's errors name each field."),
         "401": _("Not authenticated."),
-        "403": _("The credential or the user may not do this."),
+        "403": _("The credential or the user may not do this, or the module is not in the tenant's plan."),
         "429": _("Too many requests: wait as many seconds as Retry-After says."),
     }
     errors["404"] = (
-        _("No such object in this tenant (or not visible to the user), or a module the tenant does not have.")
+        _("No such object in this tenant (or not visible to the user).")
         if has_path_parameters
-        else _("A module the tenant does not have, or a cursor that is not one of ours.")
+        else _("A cursor that is not one of ours.")
     )
     if method.upper() in IDEMPOTENT_METHODS:
         errors["422"] = _("The Idempotency-Key was used before for a different request.")

@@ -1,4 +1,4 @@
-"""REST endpoints of the sales module (404 where the tenant does not have it): leads (with
+"""REST endpoints of the sales module (403 ``module-not-in-plan`` while it is not in the plan): leads (with
 conversion), deals (with stage moves), pipelines with their stages, lost reasons, products, quotes."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from modules.dataio.exports.sources import SOURCES, InvalidListQuery
 from modules.dataio.exports.storage import belongs_to_current_tenant, current_schema, private_storage
 from modules.dataio.exports.tables import count_up_to, list_table
 from modules.dataio.exports.writers import csv_chunks, write_xlsx
-from modules.registry import is_enabled
+from modules.plan_gate import ensure_in_plan
 
 ADMIN_PERMISSION = "settings.manage_tenant"
 CONTENT_TYPES: dict[str, str] = {
@@ -66,8 +66,7 @@ def list_export(request: HttpRequest, entity: str, file_format: str) -> HttpResp
     source = SOURCES.get(entity)
     if source is None or file_format not in (ExportFormat.CSV, ExportFormat.XLSX):
         raise Http404
-    if not is_enabled(getattr(request, "tenant", None), source.module):
-        raise Http404(_("The %(module)s module is not enabled.") % {"module": source.module})
+    ensure_in_plan(getattr(request, "tenant", None), source.module)
     require_permission(request, "data.export")
     require_permission(request, source.permission)
     user = signed_in_user(request)

@@ -1,6 +1,7 @@
 """Import pages: history, upload, column mapping, preview, progress (polled by htmx), result with the
-error report and undo. Every job page answers 404 for an id not in this tenant's schema and 403
-without ``data.import`` and the record module's change permission."""
+error report and undo. Every job page answers 404 for an id not in this tenant's schema, 403
+while the record module is not in the plan (ModuleNotInPlan), and 403 without ``data.import``
+and the record module's change permission."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.processing import data_rows, preview
 from modules.dataio.imports.report import ErrorLabels, error_report_lines
 from modules.dataio.imports.services import (
+    MODULE_OF,
     max_file_bytes,
     may_import,
     set_mapping,
@@ -31,6 +33,7 @@ from modules.dataio.imports.services import (
     upload_file,
 )
 from modules.dataio.imports.targets import targets_for
+from modules.plan_gate import ensure_in_plan
 
 PERMISSION = "data.import"
 PAGE_SIZE = 50
@@ -59,6 +62,7 @@ def _allowed_entities(request: HttpRequest) -> list[tuple[str, str]]:
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    ensure_in_plan(getattr(request, "tenant", None), MODULE_OF[job.entity])
     if not may_import(signed_in_user(request), getattr(request, "tenant", None), job.entity):
         raise PermissionDenied(_("Your role may not import these records."))
     return job

@@ -7,27 +7,25 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from identity.decorators import require_permission, signed_in_user
 from identity.models import User
 from identity.time_zones import user_time_zone
-from modules.registry import is_enabled
+from modules.plan_gate import ensure_in_plan
 
 View = Callable[..., HttpResponse]
 
 
 def pipeline_page(*codes: str) -> Callable[[View], View]:
-    """Signed-in users only; 404 without the sales module; 403 naming a missing permission; user's time zone."""
+    """Signed-in users only; ModuleNotInPlan without sales; 403 naming a missing permission; user's time zone."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not is_enabled(getattr(request, "tenant", None), "sales"):
-                raise Http404(_("The sales module is not enabled."))
+            ensure_in_plan(getattr(request, "tenant", None), "sales")
             for code in codes:
                 require_permission(request, code)
             with timezone.override(user_time_zone(request)):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from modules.contacts.models import Company, Contact, TimelineEntry
 from modules.sales.models import Deal, Lead, Pipeline
+from tests.api.helpers import PROBLEM_BASE
 from tests.api.rest_crm.helpers import (
     api_client,
     assert_rest_requests_fail_across_tenants,
@@ -183,7 +184,7 @@ def test_a_rep_sees_only_their_own_leads_and_cannot_convert_others(alpha: Tenant
         assert Lead.objects.filter(pk=own.pk).exists()
 
 
-def test_sales_endpoints_answer_404_when_the_module_is_off(alpha: TenantFixture):
+def test_sales_endpoints_answer_403_not_in_plan_when_the_module_is_off(alpha: TenantFixture):
     with alpha.active():
         lead = LeadFactory(owner=alpha.user())
     alpha.tenant.enabled_modules = []
@@ -201,7 +202,9 @@ def test_sales_endpoints_answer_404_when_the_module_is_off(alpha: TenantFixture)
         client.get("/api/v1/quotes/"),
     ]
 
-    assert [response.status_code for response in responses] == [404] * 8
+    assert [response.status_code for response in responses] == [403] * 8
+    assert {response.json()["type"] for response in responses} == {PROBLEM_BASE + "module-not-in-plan"}
+    assert {response.json()["module"] for response in responses} == {"sales"}
     assert client.get("/api/v1/companies/").status_code == 200  # contacts are always on
     with alpha.active():
         lead.refresh_from_db()

@@ -140,9 +140,9 @@ def test_reps_without_reports_permission_are_refused(alpha: TenantFixture):
     assert alpha.client(REP_EMAIL).get("/forecast/quotas/").status_code == 403
 
 
-def test_sales_disabled_hides_the_forecast(alpha: TenantFixture, sales_disabled: None):
-    assert alpha.client().get("/forecast/").status_code == 404
-    assert alpha.client().get("/forecast/quotas/").status_code == 404
+def test_sales_disabled_refuses_the_forecast_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
+    assert alpha.client().get("/forecast/").status_code == 403
+    assert alpha.client().get("/forecast/quotas/").status_code == 403
 
 
 def test_quotas_are_edited_for_a_year(alpha: TenantFixture):

@@ -151,12 +151,14 @@ def test_a_price_list_holds_prices_per_product(alpha: TenantFixture):
         assert not PriceListItem.objects.exists()
 
 
-def test_sales_disabled_hides_the_catalogue(alpha: TenantFixture, sales_disabled: None):
+def test_sales_disabled_refuses_the_catalogue_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
     client = alpha.client()
 
-    assert client.get("/products/").status_code == 404
-    assert client.get("/products/price-lists/").status_code == 404
-    assert client.post("/products/new/", PRODUCT).status_code == 404
+    assert client.get("/products/").status_code == 403
+    assert client.get("/products/price-lists/").status_code == 403
+    assert client.post("/products/new/", PRODUCT).status_code == 403
+    with alpha.active():
+        assert not Product.objects.filter(sku=PRODUCT["sku"]).exists()
 
 
 def test_another_tenant_cannot_reach_products_or_price_lists(alpha: TenantFixture, beta: TenantFixture):

@@ -296,8 +296,8 @@ def test_the_quote_list_costs_the_same_queries_for_5_and_50(
     assert len(response.context["quotes"]) == count
 
 
-def test_sales_disabled_hides_quotes(alpha: TenantFixture, sales_disabled: None):
-    assert alpha.client().get("/quotes/").status_code == 404
+def test_sales_disabled_refuses_quotes_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
+    assert alpha.client().get("/quotes/").status_code == 403
 
 
 def test_another_tenant_cannot_reach_quotes(alpha: TenantFixture, beta: TenantFixture):

@@ -107,5 +107,5 @@ def test_reps_without_reports_permission_are_refused(alpha: TenantFixture):
     assert "Sales: forecast and team activity" in response.content.decode()
 
 
-def test_sales_disabled_hides_team_activity(alpha: TenantFixture, sales_disabled: None):
-    assert alpha.client().get("/team-activity/").status_code == 404
+def test_sales_disabled_refuses_team_activity_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
+    assert alpha.client().get("/team-activity/").status_code == 403

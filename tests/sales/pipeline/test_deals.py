@@ -298,8 +298,8 @@ def test_a_read_only_user_cannot_write_deals(alpha: TenantFixture, reader, stage
 
 
 @pytest.mark.parametrize("path", ["/deals/", "/deals/new/", "/pipeline/"])
-def test_deal_pages_answer_404_without_the_sales_module(alpha: TenantFixture, sales_disabled, path: str):
-    assert alpha.client().get(path).status_code == 404
+def test_deal_pages_answer_403_without_the_sales_module(alpha: TenantFixture, sales_disabled, path: str):
+    assert alpha.client().get(path).status_code == 403
 
 
 def test_deal_pages_refuse_another_tenants_ids(alpha: TenantFixture, beta: TenantFixture, stages):

@@ -242,8 +242,8 @@ def test_a_read_only_user_may_look_but_not_write(alpha: TenantFixture, reader):
 
 
 @pytest.mark.parametrize("path", ["/leads/", "/leads/new/"])
-def test_lead_pages_answer_404_without_the_sales_module(alpha: TenantFixture, sales_disabled, path: str):
-    assert alpha.client().get(path).status_code == 404
+def test_lead_pages_answer_403_without_the_sales_module(alpha: TenantFixture, sales_disabled, path: str):
+    assert alpha.client().get(path).status_code == 403
 
 
 def test_lead_pages_refuse_another_tenants_ids(alpha: TenantFixture, beta: TenantFixture):

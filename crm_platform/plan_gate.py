@@ -1,0 +1,57 @@
+"""The answer to a request for a module the tenant's plan does not include: a 403 page for
+browsers, a problem document for API paths. Views raise ``modules.plan_gate.ModuleNotInPlan``;
+``ModuleNotInPlanMiddleware`` turns it into ``not_in_plan_response``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from crm_platform.errors import wants_problem
+from modules.plan_gate import ModuleNotInPlan, not_in_plan_message
+from modules.registry import MODULES_BY_KEY
+
+PROBLEM_TYPE = "https://relata.dev/problems/module-not-in-plan"
+
+
+def not_in_plan_title() -> str:
+    return _("Not in your plan")
+
+
+def not_in_plan_response(request: HttpRequest, module: str) -> HttpResponse:
+    message = not_in_plan_message(module)
+    if wants_problem(request):
+        # crm_platform.errors.problem_response's document, plus the module's key for clients to branch on.
+        body = {
+            "type": PROBLEM_TYPE,
+            "title": not_in_plan_title(),
+            "status": 403,
+            "detail": message,
+            "module": module,
+            "instance": request.path,
+        }
+        return JsonResponse(body, status=403, content_type="application/problem+json")
+    context = {"module": MODULES_BY_KEY[module], "message": message}
+    response = render(request, "errors/not_in_plan.html", context, status=403)
+    if request.headers.get("HX-Request"):
+        # htmx does not swap error responses: reload the whole page, which then shows this one.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+class ModuleNotInPlanMiddleware:
+    """Answers ``ModuleNotInPlan`` raised by a view with ``not_in_plan_response``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ModuleNotInPlan):
+            return not_in_plan_response(request, exception.module)
+        return None

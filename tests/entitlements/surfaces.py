@@ -1,0 +1,270 @@
+"""Every surface of an optional module, found rather than listed: its pages from the URL resolver,
+its REST routes from the OpenAPI document of a tenant that has it, its GraphQL root fields and
+mutations from the schema. A route or field whose ids this file cannot supply is reported as
+uncovered, so the tests fail until it is taught here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from graphene.utils.str_converters import to_camel_case
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
+from graphql_relay import to_global_id
+
+from api.graphql.sales.mutations import SalesMutations
+from api.graphql.sales.queries import SalesQueries
+from modules.contacts.models import SavedView
+from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
+from modules.sales.models import (
+    Deal,
+    Lead,
+    LostReason,
+    Pipeline,
+    PriceList,
+    PriceListItem,
+    Product,
+    Quote,
+    QuoteLine,
+    Stage,
+)
+from modules.sales.services.quotes import add_line, create_quote
+from tests.api.test_cross_tenant_sweep import _placeholder, _selection
+from tests.factories import DealFactory, LeadFactory, PipelineFactory, ProductFactory
+from tests.tenancy import TenantFixture
+
+# The root query and mutation classes of each optional module's GraphQL API.
+GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {"sales": (SalesQueries, SalesMutations)}
+# The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
+PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
+    ("sales:board-pipeline", "pipeline_pk"): Pipeline,
+    ("sales:price-list-item-delete", "pk"): PriceList,
+    ("sales:price-list-item-delete", "item_pk"): PriceListItem,
+    ("sales:quote-line-edit", "line_pk"): QuoteLine,
+    ("sales:quote-line-delete", "line_pk"): QuoteLine,
+}
+PAGE_PREFIXES: dict[str, type[models.Model]] = {
+    "sales:lead-": Lead,
+    "sales:deal-view-": SavedView,
+    "sales:deal-": Deal,
+    "sales:product-": Product,
+    "sales:price-list-": PriceList,
+    "sales:quote-": Quote,
+}
+# The record behind each REST resource of an optional module, and behind other path parameters.
+REST_RESOURCES: dict[str, type[models.Model]] = {
+    "leads": Lead,
+    "deals": Deal,
+    "pipelines": Pipeline,
+    "lost-reasons": LostReason,
+    "products": Product,
+    "quotes": Quote,
+}
+REST_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine}
+NODE_MODELS: dict[str, type[models.Model]] = {
+    "Lead": Lead,
+    "Deal": Deal,
+    "Pipeline": Pipeline,
+    "Stage": Stage,
+    "LostReason": LostReason,
+    "Product": Product,
+    "Quote": Quote,
+    "QuoteLine": QuoteLine,
+}
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Model]:
+    """One record of every kind the sales surfaces take an id of, in ``tenant``."""
+    with tenant.active():
+        pipeline = PipelineFactory(name="Plan gate pipeline")
+        deal = DealFactory(name="Plan gate deal", owner=tenant.user())
+        product = ProductFactory(name="Plan gate product")
+        price_list = PriceList.objects.create(name="Plan gate list", currency="EUR")
+        quote = create_quote(deal=deal, by=None)
+        records: list[models.Model] = [
+            LeadFactory(owner=tenant.user()),
+            deal,
+            pipeline,
+            Stage.objects.create(pipeline=pipeline, name="Plan gate stage", probability=10),
+            LostReason.objects.create(name="Plan gate reason"),
+            product,
+            price_list,
+            PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal("1.00")),
+            quote,
+            add_line(quote, by=None, description="Plan gate line", unit_price=Decimal("1.00")),
+            SavedView.objects.create(owner=tenant.user(), entity="deal", name="Plan gate view", query={}),
+        ]
+    return {type(record): record for record in records}
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    module: str
+    name: str
+    path: str
+
+
+def module_namespaces() -> dict[str, str]:
+    """URL namespace → optional module: the namespaces of the module's apps' URL configurations."""
+    namespaces = {}
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace:
+            module_name = getattr(pattern.urlconf_module, "__name__", "")
+            for key in OPTIONAL_MODULE_KEYS:
+                if any(module_name.startswith(f"{app}.") for app in MODULES_BY_KEY[key].apps):
+                    namespaces[pattern.namespace] = key
+    return namespaces
+
+
+def _patterns(patterns: list[Any], prefix: str) -> list[tuple[URLPattern, str]]:
+    found = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += _patterns(pattern.url_patterns, route)
+        else:
+            found.append((pattern, route))
+    return found
+
+
+def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[Page], list[str]]:
+    """Every page of an optional module with its path parameters filled; and the pages lacking one."""
+    namespaces = module_namespaces()
+    pages, uncovered = [], []
+    for pattern in get_resolver().url_patterns:
+        if not (isinstance(pattern, URLResolver) and pattern.namespace in namespaces):
+            continue
+        for url_pattern, route in _patterns(pattern.url_patterns, str(pattern.pattern)):
+            name = f"{pattern.namespace}:{url_pattern.name}"
+            path = "/" + route
+            for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
+                kind = PAGE_PARAMETERS.get((name, parameter)) or next(
+                    (kind for prefix, kind in PAGE_PREFIXES.items() if name.startswith(prefix) and parameter == "pk"),
+                    None,
+                )
+                if kind is None or kind not in records:
+                    uncovered.append(f"{name} ({parameter})")
+                    break
+                path = re.sub(rf"<(?:\w+:)?{parameter}>", str(records[kind].pk), path)
+            else:
+                pages.append(Page(namespaces[pattern.namespace], name, path))
+    return pages, uncovered
+
+
+# --- REST ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    module: str
+    method: str
+    template: str
+    url: str
+
+
+def route_module(template: str) -> str | None:
+    """The optional module whose view serves a documented route, if any."""
+    view = resolve(re.sub(r"{\w+}", "1", template)).func
+    module = getattr(getattr(view, "cls", None), "module", None)
+    return module if module in OPTIONAL_MODULE_KEYS else None
+
+
+def module_routes(document: dict[str, Any], records: dict[type[models.Model], models.Model]) -> tuple[list, list]:
+    """Every operation of an optional module in ``document`` with its ids filled; and those lacking one."""
+    routes, uncovered = [], []
+    for template, item in document["paths"].items():
+        module = route_module(template)
+        if module is None:
+            continue
+        resource = template.removeprefix("/api/v1/").split("/", 1)[0]
+        for method in (name for name in item if name in HTTP_METHODS):
+            url = template
+            for name in re.findall(r"{(\w+)}", template):
+                kind = REST_RESOURCES.get(resource) if name == "id" else REST_PARAMETERS.get(name)
+                if kind is None:
+                    uncovered.append(f"{method.upper()} {template} ({name})")
+                    break
+                url = url.replace(f"{{{name}}}", str(records[kind].pk))
+            else:
+                routes.append(Route(module, method, template, url))
+    return routes, uncovered
+
+
+# --- GraphQL ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    module: str
+    field: str
+    document: str
+    variables: dict[str, Any]
+
+
+def _graphene_type(graphql_type: Any) -> Any:
+    named = get_named_type(graphql_type)
+    if isinstance(named, GraphQLObjectType) and "edges" in named.fields:  # a connection: its nodes
+        named = get_named_type(get_named_type(named.fields["edges"].type).fields["node"].type)
+    return getattr(named, "graphene_type", None)
+
+
+def field_module(field: GraphQLField) -> str | None:
+    """The optional module of the type a root field returns (a payload: of any of its fields)."""
+    named = get_named_type(field.type)
+    candidates = [field.type]
+    if isinstance(named, GraphQLObjectType) and "errors" in named.fields:
+        candidates += [payload_field.type for payload_field in named.fields.values()]
+    for candidate in candidates:
+        module = getattr(_graphene_type(candidate), "plan_module", None)
+        if module:
+            return str(module)
+    return None
+
+
+def module_operations(schema: Any, records: dict[type[models.Model], models.Model]) -> tuple[list, list]:
+    """Every root field and mutation of an optional module, and a node lookup of each of its node
+    types; and the fields that return a module's type without being listed in GRAPHQL_ROOTS."""
+    declared_fields = {
+        name: key for key, roots in GRAPHQL_ROOTS.items() for root in roots for name in _field_names(root)
+    }
+    operations, uncovered = [], []
+    for operation, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
+        for name, field in root.fields.items():
+            module = declared_fields.get(name)
+            by_type = field_module(field)
+            if by_type is not None and by_type != module and name != "node":  # a delete's payload names no type
+                uncovered.append(f"{operation} {name}: {by_type} by its type, {module} by GRAPHQL_ROOTS")
+            if module is None:
+                continue
+            variables = {
+                argument_name: _placeholder(argument.type)
+                for argument_name, argument in field.args.items()
+                if isinstance(argument.type, GraphQLNonNull)
+            }
+            declared_args = ", ".join(f"${arg}: {field.args[arg].type}" for arg in variables)
+            passed = ", ".join(f"{arg}: ${arg}" for arg in variables)
+            head = f"{operation}({declared_args})" if variables else operation
+            call = f"{name}({passed})" if variables else name
+            operations.append(Operation(module, name, f"{head} {{ {call} {_selection(field)} }}", variables))
+    for type_name, graphql_type in schema.type_map.items():
+        module = getattr(getattr(graphql_type, "graphene_type", None), "plan_module", None)
+        if not module:
+            continue
+        if type_name not in NODE_MODELS:
+            uncovered.append(f"node {type_name}")
+            continue
+        global_id = to_global_id(type_name, records[NODE_MODELS[type_name]].pk)
+        operations.append(Operation(module, "node", "query($id: ID!) { node(id: $id) { id } }", {"id": global_id}))
+    return operations, uncovered
+
+
+def _field_names(root: type) -> list[str]:
+    return [to_camel_case(name) for name in root._meta.fields]  # type: ignore[attr-defined]
