@@ -11,6 +11,10 @@ All limits of a request are checked in one Lua script: the request is charged to
 to none, so a request refused by its credential's limit does not spend the tenant's budget.
 The caller passes the time (the script does not read Redis' clock) so tests can move it; web
 servers keep their clocks in sync (NTP), and a skew of milliseconds only shifts a limit slightly.
+
+A tenant's requests per day are different: plans sell them per calendar day (UTC) and the tenant's
+usage page shows the day's figure, so they are a plain counter per day (``DayCounter``), checked
+and charged by the same script, with or without a limit.
 """
 
 from __future__ import annotations
@@ -27,16 +31,20 @@ from redis.retry import Retry
 
 from api.throttling.policy import Quota
 
-# KEYS: one per limit. ARGV: now (ms), then limit and window (ms) per key.
-# Returns: allowed (1/0), retry after (ms), then remaining and reset (ms) per key.
+# KEYS: one per rate limit, then optionally the day's request counter.
+# ARGV: now (ms), the number of rate limits, limit and window (ms) per rate limit, then for the
+# counter: the day's limit (-1: none, only count), ms to the end of the day, the counter's lifetime (ms).
+# Returns: allowed (1/0), retry after (ms), then remaining and reset (ms) per rate limit, then the
+# counter's remaining (-1 without a limit), reset (ms) and count.
 SCRIPT = """
 local now = tonumber(ARGV[1])
+local rates = tonumber(ARGV[2])
 local allowed = 1
 local retry = 0
 local state = {}
-for i = 1, #KEYS do
-  local limit = tonumber(ARGV[2 * i])
-  local window = tonumber(ARGV[2 * i + 1])
+for i = 1, rates do
+  local limit = tonumber(ARGV[2 * i + 1])
+  local window = tonumber(ARGV[2 * i + 2])
   local interval = window / limit
   local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
@@ -48,8 +56,20 @@ for i = 1, #KEYS do
   end
   state[i] = {tat, new_tat, interval, window}
 end
+local counter = KEYS[rates + 1]
+local day_limit, day_left, day_ttl, count
+if counter then
+  day_limit = tonumber(ARGV[2 * rates + 3])
+  day_left = tonumber(ARGV[2 * rates + 4])
+  day_ttl = tonumber(ARGV[2 * rates + 5])
+  count = tonumber(redis.call('GET', counter) or 0)
+  if day_limit >= 0 and count >= day_limit then
+    allowed = 0
+    if day_left > retry then retry = day_left end
+  end
+end
 local out = {allowed, math.ceil(retry)}
-for i = 1, #KEYS do
+for i = 1, rates do
   local tat, new_tat, interval, window = state[i][1], state[i][2], state[i][3], state[i][4]
   if allowed == 1 then
     redis.call('SET', KEYS[i], string.format('%.4f', new_tat), 'PX', math.ceil(new_tat - now))
@@ -60,8 +80,34 @@ for i = 1, #KEYS do
   out[#out + 1] = remaining
   out[#out + 1] = math.ceil(tat - now)
 end
+if counter then
+  if allowed == 1 then
+    count = redis.call('INCR', counter)
+    redis.call('PEXPIRE', counter, day_ttl)
+  end
+  local remaining = -1
+  if day_limit >= 0 then
+    remaining = day_limit - count
+    if remaining < 0 then remaining = 0 end
+  end
+  out[#out + 1] = remaining
+  out[#out + 1] = math.ceil(day_left)
+  out[#out + 1] = count
+end
 return out
 """
+# A day's counter outlives its day, so the day's figure can still be read shortly after midnight.
+COUNTER_LIFETIME_SECONDS = 2 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class DayCounter:
+    """The tenant's requests of one UTC day: ``key`` counts them, ``quota`` (None: no limit) caps them,
+    and the day ends in ``seconds_left`` seconds."""
+
+    key: str
+    quota: Quota | None
+    seconds_left: float
 
 
 @dataclass(frozen=True)
@@ -78,6 +124,14 @@ class Decision:
     allowed: bool
     retry_after_seconds: int
     states: list[LimitState]
+    # The tenant's daily limit (when its plan has one) and its requests today after this one.
+    daily: LimitState | None = None
+    day_count: int | None = None
+
+    @property
+    def over_daily_limit(self) -> bool:
+        """Refused because the day's requests are spent (whatever the per-minute limits say)."""
+        return not self.allowed and self.daily is not None and self.daily.remaining == 0
 
     @property
     def tightest(self) -> LimitState:
@@ -104,16 +158,32 @@ def limit_script() -> Any:
         return _script
 
 
-def take(limits: list[tuple[str, Quota]], *, now: float) -> Decision:
-    """Charge one request to every ``(key, quota)`` at ``now`` (seconds), or to none if any refuses."""
-    args: list[str | int] = [f"{now * 1000:.3f}"]
+def take(limits: list[tuple[str, Quota]], *, now: float, counter: DayCounter | None = None) -> Decision:
+    """Charge one request to every ``(key, quota)`` and to ``counter`` at ``now`` (seconds), or to none
+    if any refuses."""
+    args: list[str | int] = [f"{now * 1000:.3f}", len(limits)]
     for _key, quota in limits:
         args += [quota.limit, quota.window * 1000]
-    reply = [int(value) for value in limit_script()(keys=[key for key, _quota in limits], args=args)]
+    keys = [key for key, _quota in limits]
+    if counter is not None:
+        keys.append(counter.key)
+        day_limit = -1 if counter.quota is None else counter.quota.limit
+        args += [day_limit, math.ceil(counter.seconds_left * 1000), COUNTER_LIFETIME_SECONDS * 1000]
+    reply = [int(value) for value in limit_script()(keys=keys, args=args)]
     states = [
         LimitState(quota=quota, remaining=reply[2 + 2 * index], reset_seconds=math.ceil(reply[3 + 2 * index] / 1000))
         for index, (_key, quota) in enumerate(limits)
     ]
+    count = None
+    daily = None
+    if counter is not None:
+        offset = 2 + 2 * len(limits)
+        count = reply[offset + 2]
+        if counter.quota is not None:
+            daily = LimitState(
+                quota=counter.quota, remaining=reply[offset], reset_seconds=math.ceil(reply[offset + 1] / 1000)
+            )
+            states.append(daily)
     allowed = bool(reply[0])
     retry_after = 0 if allowed else max(1, math.ceil(reply[1] / 1000))
-    return Decision(allowed=allowed, retry_after_seconds=retry_after, states=states)
+    return Decision(allowed=allowed, retry_after_seconds=retry_after, states=states, daily=daily, day_count=count)

@@ -8,6 +8,10 @@ could lock a tenant's integrations out with unauthenticated requests. Both come 
 ``api.throttling.policy.api_limits_for`` (the tenant's plan). Counters live in Redis under the
 tenant's schema name, so tenants never share one.
 
+The tenant's authenticated requests are also counted per UTC day (``billing.usage`` reads the
+count for the tenant's usage page); when its plan sets ``api_requests_per_day``, the request past
+that number is refused until midnight UTC.
+
 Over a limit the view does not run: the client gets a 429 with ``Retry-After`` (a problem
 document under /api/, a GraphQL error under /graphql/). If Redis cannot be reached the request
 goes through without headers: the API must not stop with the cache.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import redis
 from django.http import HttpRequest, HttpResponse
@@ -25,8 +30,9 @@ from django.utils.translation import gettext as _
 
 from api.auth.credentials import credential_of
 from api.errors import api_error, is_api_request
-from api.throttling.gcra import Decision, take
-from api.throttling.policy import api_limits_for
+from api.throttling.gcra import DayCounter, Decision, take
+from api.throttling.policy import Quota, api_limits_for
+from billing.usage import api_requests_key
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +63,30 @@ class RateLimitMiddleware:
         who = credential_id(request)
         # The schema in braces: both keys of a request land in one Redis Cluster slot, as a script needs.
         prefix = f"ratelimit:{{{tenant.schema_name}}}"
+        now = time.time()
+        counter = None
         if who is None:
             charged = [(f"{prefix}:address:{request.META.get('REMOTE_ADDR', '')}", limits.credential)]
         else:
             charged = [(f"{prefix}:credential:{who}", limits.credential), (f"{prefix}:tenant", limits.tenant)]
+            counter = day_counter(tenant.schema_name, limits.daily, now=now)
         try:
-            decision = take(charged, now=time.time())
+            decision = take(charged, now=now, counter=counter)
         except redis.RedisError:
             logger.warning("API rate limits unavailable; request let through", exc_info=True)
             return self.get_response(request)
         response = self.get_response(request) if decision.allowed else refusal(request, decision)
         add_headers(response, decision)
         return response
+
+
+def day_counter(schema_name: str, quota: Quota | None, *, now: float) -> DayCounter:
+    """The counter of the tenant's requests on the UTC day of ``now``."""
+    moment = datetime.fromtimestamp(now, UTC)
+    midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return DayCounter(
+        key=api_requests_key(schema_name, moment.date()), quota=quota, seconds_left=(midnight - moment).total_seconds()
+    )
 
 
 def add_headers(response: HttpResponse, decision: Decision) -> None:
@@ -84,7 +102,13 @@ def add_headers(response: HttpResponse, decision: Decision) -> None:
 
 def refusal(request: HttpRequest, decision: Decision) -> HttpResponse:
     """The 429 for a request over its limit: a problem document, or a GraphQL error body."""
-    detail = _("Too many requests; retry after %(seconds)s seconds.") % {"seconds": decision.retry_after_seconds}
+    if decision.over_daily_limit and decision.daily is not None:
+        detail = _(
+            "This workspace's plan allows %(limit)s API requests per day, and today's are used up; "
+            "retry after %(seconds)s seconds (midnight UTC)."
+        ) % {"limit": decision.daily.quota.limit, "seconds": decision.retry_after_seconds}
+    else:
+        detail = _("Too many requests; retry after %(seconds)s seconds.") % {"seconds": decision.retry_after_seconds}
     return api_error(
         request, status=429, problem="rate-limited", graphql_code="RATE_LIMITED", title=_("Too many requests"),
         detail=str(detail),

@@ -1,27 +1,47 @@
 """Starting runs: one per rule and trigger key (the event id, or ``date:<record>:<value>``), so a
-trigger offered twice starts one run. Loop protection and the tenant's rate limit decide here
-whether a run starts or is logged as skipped."""
+trigger offered twice starts one run. Loop protection, the plan's monthly run limit and the
+tenant's rate limit decide here whether a run starts or is logged as skipped."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from billing.usage import workflow_run_limit_reached
 from customization.events.models import DomainEvent
 from customization.workflows.choices import RunStatus
 from customization.workflows.limits import max_depth, runs_per_minute, take_run_slot
 from customization.workflows.models import WorkflowRule, WorkflowRun
+from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
+
+
+def _current_tenant() -> Tenant | None:
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    schema_name = getattr(connection, "schema_name", "public")
+    return None if schema_name == "public" else Tenant.objects.filter(schema_name=schema_name).first()
 
 
 def _skip_reason(depth: int) -> str:
     if depth >= max_depth():
         return _("Stopped: this rule was triggered by workflow actions %(depth)d levels deep.") % {"depth": depth}
+    # Before the per-minute slot: a run the plan refuses spends nothing of the minute's budget.
+    tenant = _current_tenant()
+    monthly_limit = workflow_run_limit_reached(tenant) if tenant is not None else None
+    if monthly_limit is not None:
+        return ngettext(
+            "The plan's limit of %(limit)d workflow run this month is reached.",
+            "The plan's limit of %(limit)d workflow runs this month is reached.",
+            monthly_limit,
+        ) % {"limit": monthly_limit}
     if not take_run_slot():
         return _("Skipped: this workspace started more than %(limit)d workflow runs this minute (rate limit).") % {
             "limit": runs_per_minute()
