@@ -13,8 +13,17 @@ from tenants.choices import CLOSED_STATUSES, ProvisioningState, TenantStatus
 from tenants.models import Domain, Tenant
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# Writes a read-only tenant still allows: signing in and out, language, password reset.
-READ_ONLY_ALLOWED_PATHS = ("/login/", "/logout/", "/i18n/", "/password-reset/", "/graphql/")
+# Writes a read-only tenant still allows: signing in and out, language, password reset, paying or
+# changing the plan, and exporting its data (a cancelled tenant is offered an export).
+READ_ONLY_ALLOWED_PATHS = (
+    "/login/",
+    "/logout/",
+    "/i18n/",
+    "/password-reset/",
+    "/graphql/",
+    "/settings/billing/",
+    "/exports/",
+)
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):

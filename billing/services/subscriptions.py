@@ -148,7 +148,11 @@ def desired_tenant_status(subscription: Subscription, now: datetime | None = Non
         if now >= since + timedelta(days=settings.BILLING_GRACE_DAYS):
             return TenantStatus.SUSPENDED
         return TenantStatus.PAST_DUE
-    return {SS.TRIALING: TenantStatus.TRIAL, SS.ACTIVE: TenantStatus.ACTIVE}.get(status)
+    if status == SS.TRIALING:
+        return TenantStatus.TRIAL
+    if status == SS.ACTIVE:
+        return TenantStatus.ACTIVE
+    return None
 
 
 def sync_tenant_status(
