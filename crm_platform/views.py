@@ -15,10 +15,6 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
 
 
-def public_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/home.html")
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "shell/home.html")

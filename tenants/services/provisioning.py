@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
@@ -78,16 +79,16 @@ def request_tenant(request: TenantRequest) -> Tenant:
         except ValidationError as error:
             errors.setdefault(field, []).extend(error.messages)
     if not (request.name or "").strip():
-        errors.setdefault("name", []).append("A company name is required.")
+        errors.setdefault("name", []).append(_("A company name is required."))
     email = normalize_email(request.admin_email or "")
     if "@" not in email:
-        errors.setdefault("admin_email", []).append("Enter a valid e-mail address.")
+        errors.setdefault("admin_email", []).append(_("Enter a valid e-mail address."))
     if not is_supported_locale(request.locale):
-        errors.setdefault("locale", []).append(f"Unsupported locale “{request.locale}”.")
+        errors.setdefault("locale", []).append(_("Unsupported language “%(locale)s”.") % {"locale": request.locale})
     if not errors and (
         Tenant.objects.filter(slug=request.slug).exists() or Tenant.objects.filter(schema_name=schema_name).exists()
     ):
-        errors.setdefault("slug", []).append(f"“{request.slug}” is already taken.")
+        errors.setdefault("slug", []).append(_("“%(slug)s” is already taken.") % {"slug": request.slug})
     if errors:
         raise ValidationError(errors)
     return Tenant.objects.create(
