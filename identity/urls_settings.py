@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from identity.views import audit
 from identity.views import settings as views
 
 app_name = "settings"
@@ -17,4 +18,5 @@ urlpatterns = [
     path("teams/new/", views.team_edit, name="team-new"),
     path("teams/<int:pk>/", views.team_edit, name="team-edit"),
     path("teams/<int:pk>/delete/", views.team_delete, name="team-delete"),
+    path("audit-log/", audit.audit_log, name="audit-log"),
 ]

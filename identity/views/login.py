@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.forms import LoginForm, OTPForm
+from identity.impersonation import end_impersonation
 from identity.locales import is_supported_locale
 from identity.models import User
 from identity.services.accounts import set_preferences
@@ -79,6 +80,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    end_impersonation(request, why=_("signed out"))
     logout(request)
     return redirect("identity:login")
 
