@@ -1,5 +1,9 @@
-"""Console URLs: filled in below."""
+"""Console URLs at /console/fleet/: the fleet's migrations, outbox backlogs and queues."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from crm_platform.console.views import fleet
+
+urlpatterns = [
+    path("", fleet.fleet, name="fleet"),
+]

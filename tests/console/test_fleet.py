@@ -1,0 +1,92 @@
+"""The fleet page: each served tenant's unapplied migrations and outbox backlog, the queues."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from crm_platform.console.fleet import QueueDepth, _broker_client, queue_depths, schema_health
+from customization.events.models import DomainEvent
+from tests.tenancy import TenantFixture
+
+
+def public_url(name: str, args: Sequence[object] | None = None) -> str:
+    """A console URL (the console lives in the public host's URLconf)."""
+    return reverse(name, urlconf="crm_platform.urls_public", args=args)
+
+
+def fleet_rows(client: Client) -> dict[str, object]:
+    response = client.get(public_url("console:fleet"))
+    assert response.status_code == 200
+    return {row.tenant.slug: row for row in response.context["rows"]}
+
+
+def test_a_schema_missing_a_migration_shows_it_pending(operator_client: Client, alpha: TenantFixture):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM alpha.django_migrations WHERE app = 'events' ORDER BY id DESC LIMIT 1")
+        [latest] = cursor.fetchone()
+        cursor.execute("DELETE FROM alpha.django_migrations WHERE app = 'events' AND name = %s", [latest])
+
+    response = operator_client.get(public_url("console:fleet"))
+
+    rows = {row.tenant.slug: row for row in response.context["rows"]}
+    assert rows["alpha"].health.pending_migrations == [f"events.{latest}"]
+    assert rows["beta"].health.pending_migrations == []
+    assert rows["alpha"].health.exists
+    assert rows["beta"].health.exists
+    text = response.content.decode()
+    assert f"events.{latest}" in text
+    assert 'data-schema="alpha" data-pending-migrations="1"' in text
+    assert response.context["behind"] == 1
+
+
+def test_an_unpublished_event_shows_as_outbox_lag_of_its_tenant_only(operator_client: Client, alpha: TenantFixture):
+    before = schema_health(["alpha", "beta"])
+    with alpha.active():
+        event = DomainEvent.objects.create(type="contact.updated", entity="contact", record_id=1)
+        DomainEvent.objects.filter(pk=event.pk).update(occurred_at=timezone.now() - timedelta(days=30))
+
+    rows = fleet_rows(operator_client)
+
+    assert rows["alpha"].health.outbox_pending == before["alpha"].outbox_pending + 1  # type: ignore[attr-defined]
+    assert rows["alpha"].outbox_age_seconds >= 30 * 86400  # type: ignore[attr-defined]
+    assert rows["beta"].health.outbox_pending == before["beta"].outbox_pending  # type: ignore[attr-defined]
+
+
+def test_the_page_reads_every_schema_in_a_fixed_number_of_queries(
+    operator_client: Client, alpha: TenantFixture, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(9):
+        rows = fleet_rows(operator_client)
+    assert {"alpha", "beta"} <= set(rows)
+    assert "template" not in " ".join(rows)
+
+
+def test_queue_depth_is_the_length_of_each_celery_queue(operator_client: Client):
+    name = f"fleet-test-{uuid.uuid4().hex}"
+    client = _broker_client()
+    client.rpush(name, "a", "b", "c")
+    client.rpush(f"{name}\x06\x163", "prioritised")
+    try:
+        assert queue_depths([name]) == [QueueDepth(name=name, depth=4)]
+    finally:
+        client.delete(name, f"{name}\x06\x163")
+    response = operator_client.get(public_url("console:fleet"))
+    assert [queue.name for queue in response.context["queues"]] == ["celery"]
+    assert 'data-queue="celery"' in response.content.decode()
+
+
+def test_an_unreachable_broker_is_reported_not_an_error(operator_client: Client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+
+    response = operator_client.get(public_url("console:fleet"))
+
+    assert response.status_code == 200
+    assert response.context["queues"] is None
+    assert "cannot be reached" in response.content.decode()
