@@ -1,9 +1,10 @@
 """What a tenant's subscription entitles it to: modules and limits (plan plus operator overrides).
 
-The effective module set is also written to ``Tenant.enabled_modules`` whenever it changes
-(``apply_entitlements``), so ``modules.registry`` answers "which modules" from the tenant row alone,
-without a query per request. A tenant without a subscription (created by the operator's command or
-by tests) keeps the modules set on it and has no limits.
+The effective module set and limits are also written to ``Tenant.enabled_modules`` and
+``Tenant.plan_limits`` whenever they change (``apply_entitlements``), so ``modules.registry`` and the
+API's daily quota answer from the tenant row alone, without a query per request. A tenant without a
+subscription (created by the operator's command or by tests) keeps the modules set on it and has no
+limits.
 """
 
 from __future__ import annotations
@@ -63,10 +64,7 @@ def entitlements_for(tenant: Tenant) -> Entitlements:
     subscription = subscription_of(tenant)
     if subscription is None:
         return Entitlements(plan_key=None, plan_name=None, modules=enabled_module_keys(tenant))
-    limits = {key: getattr(subscription.plan, key) for key in LIMIT_KEYS}
-    for key, value in (subscription.limit_overrides or {}).items():
-        if key in LIMIT_KEYS:
-            limits[key] = None if value is None else int(value)
+    limits = subscription_limits(subscription)
     return Entitlements(
         plan_key=subscription.plan.key,
         plan_name=subscription.plan.name,
@@ -75,12 +73,23 @@ def entitlements_for(tenant: Tenant) -> Entitlements:
     )
 
 
+def subscription_limits(subscription: Subscription) -> dict[str, int | None]:
+    """The plan's limits after the operator's overrides (None: no limit)."""
+    limits: dict[str, int | None] = {key: getattr(subscription.plan, key) for key in LIMIT_KEYS}
+    for key, value in (subscription.limit_overrides or {}).items():
+        if key in LIMIT_KEYS:
+            limits[key] = None if value is None else int(value)
+    return limits
+
+
 def apply_entitlements(subscription: Subscription) -> list[str]:
-    """Write the subscription's module set to its tenant row; returns the module keys."""
+    """Write the subscription's module set and limits to its tenant row; returns the module keys."""
     modules = plan_modules(subscription.plan, subscription.module_overrides)
+    limits = subscription_limits(subscription)
     with transaction.atomic():
-        Tenant.objects.filter(pk=subscription.tenant_id).update(enabled_modules=modules)
+        Tenant.objects.filter(pk=subscription.tenant_id).update(enabled_modules=modules, plan_limits=limits)
     tenant = subscription.tenant
     tenant.enabled_modules = modules
+    tenant.plan_limits = limits
     forget_subscription(tenant)
     return modules

@@ -5,11 +5,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def problem_response(status: int, title: str, detail: str = "", *, problem_type: str = "about:blank") -> JsonResponse:
-    """An RFC 9457 problem document for errors raised outside DRF."""
+def problem_response(
+    status: int, title: str, detail: str = "", *, problem_type: str = "about:blank", **extensions: object
+) -> JsonResponse:
+    """An RFC 9457 problem document for errors raised outside DRF; ``extensions`` are extra members."""
     body: dict[str, object] = {"type": problem_type, "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    body.update(extensions)
     return JsonResponse(body, status=status, content_type="application/problem+json")
 
 

@@ -6,34 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from crm_platform.errors import wants_problem
-from modules.plan_gate import ModuleNotInPlan, not_in_plan_message
+from crm_platform.errors import problem_response, wants_problem
+from modules.plan_gate import ModuleNotInPlan, not_in_plan_message, not_in_plan_title
 from modules.registry import MODULES_BY_KEY
 
 PROBLEM_TYPE = "https://relata.dev/problems/module-not-in-plan"
 
 
-def not_in_plan_title() -> str:
-    return _("Not in your plan")
-
-
 def not_in_plan_response(request: HttpRequest, module: str) -> HttpResponse:
     message = not_in_plan_message(module)
     if wants_problem(request):
-        # crm_platform.errors.problem_response's document, plus the module's key for clients to branch on.
-        body = {
-            "type": PROBLEM_TYPE,
-            "title": not_in_plan_title(),
-            "status": 403,
-            "detail": message,
-            "module": module,
-            "instance": request.path,
-        }
-        return JsonResponse(body, status=403, content_type="application/problem+json")
+        # The module's key lets clients branch on it.
+        return problem_response(
+            403, not_in_plan_title(), message, problem_type=PROBLEM_TYPE, module=module, instance=request.path
+        )
     context = {"module": MODULES_BY_KEY[module], "message": message}
     response = render(request, "errors/not_in_plan.html", context, status=403)
     if request.headers.get("HX-Request"):

@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 from modules.registry import MODULES_BY_KEY, is_enabled
 
 
+def not_in_plan_title() -> str:
+    return _("Not in your plan")
+
+
 def not_in_plan_message(module: str) -> str:
     return _("%(module)s is not in your plan. Your data is kept; upgrade the plan to use it again.") % {
         "module": MODULES_BY_KEY[module].label

@@ -24,6 +24,9 @@ class Tenant(TenantMixin):
         blank=True,
         help_text=_("Optional modules this tenant has; the always-on modules are implied."),
     )
+    # The plan's limits (billing.entitlements.LIMIT_KEYS → number, or null for none), kept here with
+    # the modules so hot paths (the API's daily quota) read them from the row routing already loaded.
+    plan_limits = models.JSONField(default=dict, blank=True)
     is_template = models.BooleanField(
         default=False, help_text=_("The hidden template whose schema new tenants are cloned from.")
     )

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django_tenants.utils import tenant_context
 
+from crm_platform.celery import app as celery_app
 from identity.services.accounts import ensure_user
 from identity.services.roles import ensure_system_roles
 from identity.services.teams import save_team
@@ -114,3 +116,21 @@ def fresh_graphql_schema_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def public_client(db: None) -> Client:
+    """A client of the public host (BASE_DOMAIN is ``localhost`` in the tests)."""
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Tasks sent while the test runs are executed at once in the sending thread (no broker): e.g.
+    the provisioning a signup queues after its commit runs inside that request."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous

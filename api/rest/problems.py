@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from modules.plan_gate import ModuleNotInPlan
+from modules.plan_gate import ModuleNotInPlan, not_in_plan_title
 
 PROBLEM_BASE = "https://relata.dev/problems/"
 
@@ -55,7 +55,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     elif isinstance(response.data, dict) and "detail" in response.data:
         body["detail"] = str(response.data["detail"])
     if isinstance(exc, ModuleNotInPlanError):
-        body["title"] = "Not in your plan"
+        body["title"] = not_in_plan_title()
         body["module"] = exc.module
     request = context.get("request")
     if request is not None:

@@ -8,23 +8,14 @@ are counted, and once they reach the plan's number the rest of the day is refuse
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
-from billing.entitlements import entitlements_for
 from tenants.models import Tenant
-
-logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 DAY_SECONDS = 24 * 60 * 60
-# How long the plan's daily limit is remembered per tenant: a plan change reaches the API within this.
-DAILY_LIMIT_CACHE_SECONDS = 60
-# Cached for a plan without a daily limit (a limit of 0 is a real one: no requests).
-_NO_LIMIT = -1
 
 
 @dataclass(frozen=True)
@@ -51,22 +42,10 @@ class ApiLimits:
 
 
 def daily_limit_of(tenant: Tenant) -> int | None:
-    """The plan's API requests per day, None for no limit. Read through the cache, so an API request
-    does not query the subscription each time; with the cache down, from the database."""
-    key = f"api:daily-limit:{tenant.schema_name}"
-    try:
-        cached = cache.get(key)
-    except Exception:
-        logger.warning("cache unavailable; reading the plan's daily API limit", exc_info=True)
-        return entitlements_for(tenant).api_requests_per_day
-    if cached is None:
-        limit = entitlements_for(tenant).api_requests_per_day
-        cached = _NO_LIMIT if limit is None else limit
-        try:
-            cache.set(key, cached, timeout=DAILY_LIMIT_CACHE_SECONDS)
-        except Exception:
-            logger.warning("cache unavailable; daily API limit not remembered", exc_info=True)
-    return None if cached == _NO_LIMIT else int(cached)
+    """The plan's API requests per day, None for no limit: from the tenant row (billing keeps the
+    plan's limits there), so an API request pays no query for it."""
+    limit = (tenant.plan_limits or {}).get("api_requests_per_day")
+    return None if limit is None else int(limit)
 
 
 def api_limits_for(tenant: Tenant) -> ApiLimits:

@@ -83,7 +83,7 @@ def save_plan(plan: Plan | None, data: Mapping[str, Any], prices: PriceGrid | No
         price_changes = _write_prices(target, cells, current)
         after = _plan_values(target)
         changed = {field: [before.get(field), after[field]] for field in after if before.get(field) != after[field]}
-        if not creating and "modules" in changed:
+        if not creating and changed.keys() & {"modules", *LIMIT_KEYS}:
             _apply_to_subscribers(target)
         if creating or changed or price_changes:
             record_audit(
@@ -284,6 +284,6 @@ def _write_prices(
 
 
 def _apply_to_subscribers(plan: Plan) -> None:
-    """Give every tenant on the plan its new module set now."""
+    """Give every tenant on the plan its new module set and limits now."""
     for subscription in Subscription.objects.filter(plan=plan).select_related("plan", "tenant"):
         apply_entitlements(subscription)

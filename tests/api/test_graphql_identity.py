@@ -126,9 +126,8 @@ def test_users_connection_query_count_does_not_depend_on_page_size(
         create_users(60)
     client = alpha.client()
 
-    # search_path, domain, search_path, session, user, the plan's daily API limit (then cached for a minute),
-    # definitions version, COUNT, one page of users, their teams
-    with django_assert_max_num_queries(10):
+    # search_path, domain, search_path, session, user, definitions version, COUNT, one page of users, their teams
+    with django_assert_max_num_queries(9):
         response = post_graphql(client, USERS_QUERY, {"first": page_size})
 
     users = response.json()["data"]["users"]

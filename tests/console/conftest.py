@@ -21,12 +21,6 @@ def operator(db: None) -> User:
 
 
 @pytest.fixture
-def public_client(db: None) -> Client:
-    """An anonymous client on the public host (where the console lives)."""
-    return Client(HTTP_HOST=PUBLIC_HOST)
-
-
-@pytest.fixture
 def operator_client(operator: User) -> Client:
     """A client on the public host signed in as operator staff."""
     client = Client(HTTP_HOST=PUBLIC_HOST)

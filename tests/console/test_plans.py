@@ -222,6 +222,22 @@ def test_changing_a_plans_modules_reaches_its_tenants_at_once(
     assert Tenant.objects.get(slug="beta").enabled_modules == ["sales", "marketing", "service"]
 
 
+def test_changing_a_plans_limits_reaches_its_tenants_at_once(operator_client: Client, alpha: TenantFixture):
+    starter = Plan.objects.get(key="starter")
+    start_subscription(alpha.tenant, starter, provider=Provider.MANUAL, currency="EUR", actor="test")
+    assert Tenant.objects.get(slug="alpha").plan_limits["api_requests_per_day"] == 10_000
+
+    response = operator_client.post(
+        public_url("console:plan", args=[starter.pk]),
+        editor_data(starter, api_requests_per_day="250", seat_limit=""),
+    )
+
+    assert response.status_code == 302
+    limits = Tenant.objects.get(slug="alpha").plan_limits
+    assert limits["api_requests_per_day"] == 250
+    assert limits["seat_limit"] is None
+
+
 def test_a_plan_with_subscriptions_cannot_be_deleted_one_without_can(operator_client: Client, alpha: TenantFixture):
     starter = Plan.objects.get(key="starter")
     start_subscription(alpha.tenant, starter, provider=Provider.MANUAL, currency="EUR", actor="test")

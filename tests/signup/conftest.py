@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from crm_platform.celery import app as celery_app
 from identity.models import AuditEntry
 from tenants.db import tenant_connection
 from tenants.models import Tenant
@@ -47,23 +45,6 @@ def section(html: str, test_id: str) -> str:
     """The markup from the element with ``data-testid=test_id`` to the end of its card."""
     start = html.index(f'data-testid="{test_id}"')
     return html[start : html.index("</article>", start)]
-
-
-@pytest.fixture
-def public_client(db: None) -> Client:
-    return Client(HTTP_HOST=PUBLIC_HOST)
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Tasks queued while the test runs execute at once in the sending thread: the provisioning a
-    signup queues after its commit runs inside that request instead of on a worker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -153,10 +153,10 @@ def test_deal_and_lead_lists_take_the_same_number_of_queries_for_5_and_50_rows(
             LeadFactory(owner=admin)
     client = alpha.client()
 
-    # search_path, domain, search_path, session, user, the plan's daily API limit (on the first request: then
-    # cached for a minute), definitions version, COUNT, page (with stage, pipeline, owner), tags, then the deals'
-    # companies (their contacts and leads are empty: no query); the leads' converted records likewise.
-    with django_assert_max_num_queries(11):
+    # search_path, domain, search_path, session, user, definitions version, COUNT, page (with stage, pipeline,
+    # owner), tags, then the deals' companies (their contacts and leads are empty: no query); the leads' converted
+    # records likewise.
+    with django_assert_max_num_queries(10):
         deals = post_graphql(client, DEALS, {"first": 50}).json()
     with django_assert_max_num_queries(9):
         leads = post_graphql(client, LEADS).json()

@@ -8,10 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from billing.models import PlanPrice
-from crm_platform.celery import app as celery_app
 from tests.billing.stripe.builders import PRICES
 from tests.billing.stripe.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, running_fake_stripe
 
@@ -32,19 +30,3 @@ def stripe_prices(db: None) -> dict[tuple[str, str], str]:
     for (plan_key, interval), price_id in PRICES.items():
         PlanPrice.objects.filter(plan__key=plan_key, currency="EUR", interval=interval).update(stripe_price_id=price_id)
     return PRICES
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Tasks sent while the test runs are executed at once in the sending thread (no broker)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def public_client(db: None) -> Client:
-    return Client(HTTP_HOST="localhost")
