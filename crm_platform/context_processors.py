@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from billing.choices import SubscriptionStatus
 from billing.entitlements import subscription_of
 from billing.models import Subscription
-from modules.registry import navigation
+from modules.registry import enabled_module_keys, navigation
 from tenants.choices import TenantStatus
 from tenants.middleware import read_only_message
 from tenants.models import Tenant
@@ -34,6 +34,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "languages": settings.LANGUAGES,
         "nav_sections": [],
         "lifecycle_banner": None,
+        # Module keys the tenant has, for pages that show a module's parts (e.g. its settings).
+        "tenant_modules": enabled_module_keys(tenant) if is_tenant_host else frozenset(),
     }
     if tenant is not None and is_tenant_host and user is not None and user.is_authenticated:
         context["nav_sections"] = navigation(tenant, user)

@@ -32,6 +32,9 @@ class Module:
     # Dotted path of a function that gives a new tenant the module's starting data (run at
     # provisioning, in the tenant's schema and language; must be idempotent).
     seed: str | None = None
+    # URL namespaces of the module's pages outside its apps (e.g. its settings pages): a tenant
+    # without the module gets the "not in your plan" answer there too.
+    url_namespaces: tuple[str, ...] = ()
 
     @property
     def permissions(self) -> dict[str, str | Promise]:
@@ -83,6 +86,7 @@ MODULES: tuple[Module, ...] = (
             "sales.manage_catalog": _("Sales: products, price lists and quotas"),
         },
         seed="modules.sales.services.pipelines.seed_sales",
+        url_namespaces=("pipelines-admin",),
     ),
     Module(key="marketing", label=_("Marketing")),
     Module(key="service", label=_("Service")),
@@ -122,6 +126,14 @@ def navigation(tenant: object, user: object) -> list[tuple[Module, list[NavEntry
         if entries and has_perm(f"{module.key}.view"):
             sections.append((module, entries))
     return sections
+
+
+def module_of_namespace(namespace: str) -> str | None:
+    """The optional module whose pages live under a URL namespace it declares, if any."""
+    for module in MODULES:
+        if namespace in module.url_namespaces:
+            return module.key
+    return None
 
 
 def validate_module_keys(keys: Iterable[str]) -> list[str]:

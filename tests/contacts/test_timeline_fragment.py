@@ -140,7 +140,9 @@ def test_lead_and_deal_timelines_need_sales(alpha: TenantFixture):
     assert marketer.get(f"/timeline/lead/{lead.pk}/").status_code == 403
     alpha.tenant.enabled_modules = []
     alpha.tenant.save()
-    assert alpha.client().get(f"/timeline/deal/{deal.pk}/").status_code == 404
+    refused = alpha.client().get(f"/timeline/deal/{deal.pk}/")
+    assert refused.status_code == 403
+    assert "Sales is not in your plan" in refused.content.decode()
 
 
 def test_an_unknown_subject_is_not_found(alpha: TenantFixture):

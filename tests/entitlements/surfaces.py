@@ -46,6 +46,9 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("sales:price-list-item-delete", "item_pk"): PriceListItem,
     ("sales:quote-line-edit", "line_pk"): QuoteLine,
     ("sales:quote-line-delete", "line_pk"): QuoteLine,
+    ("pipelines-admin:stage-edit", "stage_pk"): Stage,
+    ("pipelines-admin:stage-move", "stage_pk"): Stage,
+    ("pipelines-admin:stage-delete", "stage_pk"): Stage,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -54,6 +57,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:product-": Product,
     "sales:price-list-": PriceList,
     "sales:quote-": Quote,
+    "pipelines-admin:": Pipeline,
 }
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
@@ -119,7 +123,10 @@ def module_namespaces() -> dict[str, str]:
         if isinstance(pattern, URLResolver) and pattern.namespace:
             module_name = getattr(pattern.urlconf_module, "__name__", "")
             for key in OPTIONAL_MODULE_KEYS:
-                if any(module_name.startswith(f"{app}.") for app in MODULES_BY_KEY[key].apps):
+                module = MODULES_BY_KEY[key]
+                if pattern.namespace in module.url_namespaces or any(
+                    module_name.startswith(f"{app}.") for app in module.apps
+                ):
                     namespaces[pattern.namespace] = key
     return namespaces
 

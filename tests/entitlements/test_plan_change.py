@@ -27,6 +27,15 @@ def test_the_navigation_leaves_the_module_out(alpha: TenantFixture):
     assert 'data-module="contacts"' in home
 
 
+def test_the_settings_navigation_leaves_the_modules_settings_out(alpha: TenantFixture):
+    before = alpha.client().get("/settings/fields/").content.decode()
+    without_modules(alpha, "sales")
+    after = alpha.client().get("/settings/fields/").content.decode()
+
+    assert 'href="/settings/pipelines/"' in before
+    assert 'href="/settings/pipelines/"' not in after
+
+
 def test_pages_that_show_parts_of_the_module_keep_working_without_them(alpha: TenantFixture):
     with alpha.active():
         company = CompanyFactory(owner=alpha.user())

@@ -15,7 +15,7 @@ from modules.contacts.models import TimelineEntry
 from modules.contacts.selectors.lists import visible_companies, visible_contacts
 from modules.contacts.selectors.timeline import SUBJECTS, timeline_page
 from modules.contacts.views.common import contacts_view, current_user
-from modules.registry import is_enabled
+from modules.plan_gate import ensure_in_plan
 
 
 def _check_subject(request: HttpRequest, subject: str, pk: int) -> None:
@@ -27,8 +27,7 @@ def _check_subject(request: HttpRequest, subject: str, pk: int) -> None:
     elif subject == "contact":
         queryset = visible_contacts(user)
     elif subject in ("lead", "deal"):
-        if not is_enabled(getattr(request, "tenant", None), "sales"):
-            raise Http404
+        ensure_in_plan(getattr(request, "tenant", None), "sales")
         if not user.has_perm("sales.view"):
             raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": "sales.view"})
         from modules.sales.models import Deal, Lead
