@@ -73,6 +73,8 @@ def test_the_admin_sees_plan_modules_usage_and_invoices(alpha: TenantFixture) ->
         "storage": (str(usage.storage_bytes), str(1024 * 1024 * 1024)),
         "workflow_runs": ("0", "1000"),
     }
+    figures = {row["data-usage"]: row.one("usage-figure").text for row in soup.all("usage-row")}
+    assert figures["api_requests"] == "0 / 10,000"
     rows = {row["data-invoice"]: row for row in soup.all("invoice-row")}
     assert set(rows) == {manual.number, paid.number}
     assert rows[manual.number].one("invoice-amount").text == "285.00 RON"
