@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +24,11 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 
 from billing.choices import Provider
 from billing.models import Invoice, Subscription
+from billing.money import to_major
 from billing.services.invoices import SYSTEM_ACTOR, record_billing_audit
+from billing.services.subscriptions import grace_ends_at
 from identity.models import AuditEntry, User
+from identity.services.accounts import users_with_permission
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -60,9 +62,7 @@ class Notice:
 def tenant_admins(tenant: Tenant) -> list[User]:
     """Active users of the tenant whose role manages the company settings."""
     with tenant_context(tenant):
-        return list(
-            User.objects.filter(is_active=True, role__permissions__contains=[ADMIN_PERMISSION]).order_by("email")
-        )
+        return users_with_permission(ADMIN_PERMISSION)
 
 
 def tenant_url(tenant: Tenant, viewname: str) -> str:
@@ -131,7 +131,7 @@ def invoice_issued_notice(invoice: Invoice) -> Notice:
         occasion=period,
         context={
             "invoice": invoice,
-            "amount": Decimal(invoice.amount_due) / 100,
+            "amount": to_major(invoice.amount_due),
             "bank_details": settings.BILLING_BANK_DETAILS,
         },
     )
@@ -144,8 +144,8 @@ def payment_overdue_notice(subscription: Subscription, overdue: list[Invoice]) -
         subscription,
         occasion=subscription.past_due_since.date().isoformat(),
         context={
-            "invoices": [(invoice, Decimal(invoice.amount_due) / 100) for invoice in overdue],
-            "grace_ends_at": grace_end(subscription),
+            "invoices": [(invoice, to_major(invoice.amount_due)) for invoice in overdue],
+            "grace_ends_at": grace_ends_at(subscription),
             "bank_details": settings.BILLING_BANK_DETAILS,
             "is_manual": subscription.provider == Provider.MANUAL,
         },
@@ -176,13 +176,6 @@ def cancelled_notice(subscription: Subscription) -> Notice:
             "export_url": tenant_url(subscription.tenant, "exports:tenant"),
         },
     )
-
-
-def grace_end(subscription: Subscription) -> datetime | None:
-    """When a past-due subscription's tenant is suspended if nothing is paid."""
-    if subscription.past_due_since is None:
-        return None
-    return subscription.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
 
 
 def _subject(kind: str, tenant: Tenant, context: dict[str, Any]) -> str:

@@ -3,22 +3,15 @@ price in the subscription's currency; the billing provider owns the change itsel
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.choices import Interval
 from billing.models import Plan, PlanPrice, Subscription
-
-
-def format_money(minor_amount: int, currency: str) -> str:
-    """An amount in the currency's minor unit (all billing currencies have two decimals): "1,234.50 EUR"."""
-    major = Decimal(minor_amount) / 100
-    return f"{formats.number_format(major, 2, use_l10n=True, force_grouping=True)} {currency}"
+from billing.money import format_money
 
 
 def offered_plans() -> list[Plan]:

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from billing.choices import InvoiceStatus, Provider, SubscriptionStatus
 from billing.entitlements import entitlements_for, subscription_of
-from billing.forms import CancelForm, ChangePlanForm, format_money
+from billing.forms import CancelForm, ChangePlanForm
 from billing.models import Invoice, PlanPrice, Subscription
+from billing.money import format_money
 from billing.providers import provider_for
 from billing.stripe_api import StripeCallFailed
 from billing.usage import forget_usage, usage_rows

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from billing.choices import SubscriptionStatus
 from billing.entitlements import subscription_of
 from billing.models import Subscription
+from billing.services.subscriptions import grace_ends_at
 from modules.registry import enabled_module_keys, navigation
 from tenants.choices import TenantStatus
 from tenants.middleware import read_only_message
@@ -79,11 +80,10 @@ def _trial_banner(subscription: Subscription | None, *, is_admin: bool) -> dict[
 
 
 def _past_due_banner(subscription: Subscription | None, *, is_admin: bool) -> dict[str, str]:
-    since = subscription.past_due_since if subscription is not None else None
-    if since is None:
+    grace_end = grace_ends_at(subscription) if subscription is not None else None
+    if grace_end is None:
         message = _("Your subscription payment is overdue. Please pay the open invoice.")
     else:
-        grace_end = since + timedelta(days=settings.BILLING_GRACE_DAYS)
         message = _(
             "Your subscription payment is overdue. Please pay by %(date)s; after that the workspace becomes read-only."
         ) % {"date": _date(grace_end)}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from api.webhooks.models import WebhookEndpoint
 from identity.models import User
+from identity.services.accounts import users_with_permission
 
 logger = logging.getLogger(__name__)
 PERMISSION = "settings.manage_integrations"
@@ -20,7 +21,7 @@ PERMISSION = "settings.manage_integrations"
 
 def admins() -> list[User]:
     """Active users whose role may manage webhooks."""
-    return list(User.objects.filter(is_active=True, role__permissions__contains=[PERMISSION]).order_by("email"))
+    return users_with_permission(PERMISSION)
 
 
 def send_disabled_notice(endpoint_id: int) -> int:

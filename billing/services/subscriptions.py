@@ -98,7 +98,7 @@ def start_subscription(
             status=status or (SS.TRIALING if trial else SS.ACTIVE),
             trial_ends_at=now + timedelta(days=plan.trial_days) if trial and plan.trial_days else None,
             current_period_start=now,
-            current_period_end=_period_end(now, interval) if not trial else None,
+            current_period_end=next_period_end(now, interval) if not trial else None,
         )
         apply_entitlements(subscription)
         _record_change(subscription, actor=actor, reason="subscription started", at=now)
@@ -133,6 +133,13 @@ def update_subscription(
     return subscription
 
 
+def grace_ends_at(subscription: Subscription) -> datetime | None:
+    """When a past-due subscription's tenant is suspended if nothing is paid (None unless past due)."""
+    if subscription.past_due_since is None:
+        return None
+    return subscription.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
+
+
 def desired_tenant_status(subscription: Subscription, now: datetime | None = None) -> str | None:
     """The tenant status the subscription calls for, or None to leave the tenant as it is."""
     now = now or timezone.now()
@@ -144,8 +151,8 @@ def desired_tenant_status(subscription: Subscription, now: datetime | None = Non
     if status == SS.UNPAID:
         return TenantStatus.SUSPENDED
     if status == SS.PAST_DUE:
-        since = subscription.past_due_since or now
-        if now >= since + timedelta(days=settings.BILLING_GRACE_DAYS):
+        grace_end = grace_ends_at(subscription)
+        if grace_end is not None and now >= grace_end:
             return TenantStatus.SUSPENDED
         return TenantStatus.PAST_DUE
     if status == SS.TRIALING:
@@ -201,7 +208,8 @@ def _record_change(subscription: Subscription, *, actor: str, reason: str, at: d
     )
 
 
-def _period_end(start: datetime, interval: str) -> datetime:
+def next_period_end(start: datetime, interval: str) -> datetime:
+    """The end of a billing period that starts at ``start``."""
     if interval == Interval.YEAR:
         try:
             return start.replace(year=start.year + 1)
@@ -211,8 +219,3 @@ def _period_end(start: datetime, interval: str) -> datetime:
     year = start.year + (start.month == 12)
     day = min(start.day, 28) if month == 2 else min(start.day, 30) if month in {4, 6, 9, 11} else start.day
     return start.replace(year=year, month=month, day=day)
-
-
-def next_period_end(start: datetime, interval: str) -> datetime:
-    """The end of a billing period that starts at ``start``."""
-    return _period_end(start, interval)

@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from billing.choices import Currency, Interval
 from billing.entitlements import LIMIT_KEYS
 from billing.models import Plan
+from billing.money import to_major, to_minor
 from billing.services.plans import MAX_SORT_ORDER, MAX_TRIAL_DAYS, PLAN_FIELDS, PriceCell, price_field
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 
 # Every currency we price in has two decimals.
-MINOR_PER_MAJOR = 100
 AMOUNT = re.compile(r"^\d{1,8}(?:[.,]\d{1,2})?$")
 
 
@@ -97,7 +97,7 @@ def error_summary(form: forms.Form, errors: dict[str, list[str]]) -> list[tuple[
 
 
 def amount_text(minor: int | None) -> str:
-    return "" if minor is None else f"{Decimal(minor) / MINOR_PER_MAJOR:.2f}"
+    return "" if minor is None else f"{to_major(minor):.2f}"
 
 
 def read_price_grid(data: QueryDict) -> tuple[dict[str, dict[str, PriceCell]], dict[str, list[str]]]:
@@ -115,7 +115,7 @@ def read_price_grid(data: QueryDict) -> tuple[dict[str, dict[str, PriceCell]], d
             if text and not AMOUNT.match(text):
                 errors[name] = [_("Enter a price per seat like 19.00.")]
                 continue
-            minor = int(Decimal(text.replace(",", ".")) * MINOR_PER_MAJOR) if text else None
+            minor = to_minor(Decimal(text.replace(",", "."))) if text else None
             grid.setdefault(currency, {})[interval] = PriceCell(seat_amount=minor, stripe_price_id=stripe_id)
     return grid, errors
 

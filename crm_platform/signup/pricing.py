@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from billing.choices import Currency, Interval, Provider
-from billing.forms import format_money
 from billing.models import Plan, PlanPrice
+from billing.money import format_money
 from modules.registry import MODULES
 
 DEFAULT_CURRENCY = Currency.EUR

@@ -14,6 +14,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def users_with_permission(code: str) -> list[User]:
+    """Active users whose role grants the permission ``code``, by e-mail (e.g. who to notify)."""
+    return list(User.objects.filter(is_active=True, role__permissions__contains=[code]).order_by("email"))
+
+
 def ensure_user(
     *, email: str, role: Role, full_name: str = "", password: str | None = None, password_hash: str | None = None
 ) -> User:

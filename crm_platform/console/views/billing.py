@@ -4,7 +4,7 @@ marked paid), and failed payments."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,19 +21,15 @@ from django.views.decorators.http import require_POST
 
 from billing.choices import PAYING_STATUSES, InvoiceStatus, Provider, SubscriptionStatus
 from billing.models import Invoice, Plan, PlanPrice, Subscription
+from billing.money import to_major
 from billing.providers.manual import mark_invoice_paid
 from billing.services.metrics import Metrics, billing_metrics
+from billing.services.subscriptions import grace_ends_at
 from crm_platform.console.access import operator_actor, operator_required
 
 PAGE_SIZE = 50
 # The failed-payments page lists the oldest first; more than this is a fire, not a list.
 LIST_LIMIT = 200
-MINOR_PER_MAJOR = 100
-
-
-def major(minor: int) -> Decimal:
-    """An amount in minor units in its currency's major unit (every currency we bill has two decimals)."""
-    return Decimal(minor) / MINOR_PER_MAJOR
 
 
 def _filters(request: HttpRequest) -> str:
@@ -59,7 +55,7 @@ def _chart_data(metrics: Metrics) -> dict[str, Any]:
 
     def per_currency(amounts: str) -> list[dict[str, Any]]:
         return [
-            series(currency, [float(major(getattr(point, amounts)[currency])) for point in metrics.points])
+            series(currency, [float(to_major(getattr(point, amounts)[currency])) for point in metrics.points])
             for currency in metrics.currencies
         ]
 
@@ -96,10 +92,10 @@ def billing_overview(request: HttpRequest) -> HttpResponse:
     context = {
         "metrics": metrics,
         "now": now,
-        "today_mrr": [(currency, major(amount), major(amount * 12)) for currency, amount in now.mrr.items()],
+        "today_mrr": [(currency, to_major(amount), to_major(amount * 12)) for currency, amount in now.mrr.items()],
         "status_counts": [(label, by_status.get(value, 0)) for value, label in SubscriptionStatus.choices],
         "rows": [
-            {"point": point, "mrr": [major(point.mrr[currency]) for currency in metrics.currencies]}
+            {"point": point, "mrr": [to_major(point.mrr[currency]) for currency in metrics.currencies]}
             for point in reversed(metrics.points)
         ],
         "charts": _chart_data(metrics),
@@ -122,7 +118,6 @@ def _monthly_prices() -> dict[tuple[int, str, str], int]:
 
 def _subscription_rows(subscriptions: Any) -> list[SubscriptionRow]:
     prices = _monthly_prices()
-    grace = timedelta(days=settings.BILLING_GRACE_DAYS)
     rows = []
     for sub in subscriptions:
         seat = prices.get((sub.plan_id, sub.currency, sub.interval))
@@ -130,8 +125,8 @@ def _subscription_rows(subscriptions: Any) -> list[SubscriptionRow]:
         rows.append(
             SubscriptionRow(
                 subscription=sub,
-                mrr=major(seat * sub.seats) if paying and seat is not None else None,
-                grace_ends_at=sub.past_due_since + grace if sub.past_due_since else None,
+                mrr=to_major(seat * sub.seats) if paying and seat is not None else None,
+                grace_ends_at=grace_ends_at(sub),
             )
         )
     return rows
@@ -171,7 +166,7 @@ def _invoice_page(
     if status:
         invoices = invoices.filter(status=status)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"invoice": invoice, "amount_due": major(invoice.amount_due)} for invoice in page.object_list]
+    rows = [{"invoice": invoice, "amount_due": to_major(invoice.amount_due)} for invoice in page.object_list]
     context = {
         "page": page,
         "rows": rows,
@@ -222,7 +217,7 @@ def failed_payments(request: HttpRequest) -> HttpResponse:
     invoices = [
         {
             "invoice": invoice,
-            "amount_due": major(invoice.amount_due),
+            "amount_due": to_major(invoice.amount_due),
             "overdue": bool(invoice.due_at and invoice.due_at < now),
         }
         for invoice in _failed_invoices(now)[:LIST_LIMIT]
