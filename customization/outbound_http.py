@@ -2,9 +2,9 @@
 
 The host is resolved once, every address it resolves to is checked (no loopback, private,
 link-local, reserved, multicast, unspecified or otherwise non-global address unless
-``OUTBOUND_HTTP_ALLOW_PRIVATE``), and the connection goes to the checked address, so a DNS answer
-cannot change between the check and the request. Redirects are not followed, proxies are not
-used. A refused address is never connected to.
+``OUTBOUND_HTTP_ALLOW_PRIVATE``; an IPv6 address embedding an IPv4 one is judged by that one),
+and the connection goes to the checked address, so a DNS answer cannot change between the check
+and the request. Redirects are not followed, proxies are not used. A refused address is never connected to.
 
 Errors: ``InvalidURL`` and ``AddressRefused`` are permanent (the configuration is wrong),
 ``Unreachable`` (no DNS answer, connection refused, timeout) may pass. Any HTTP answer, whatever
@@ -50,11 +50,11 @@ class Response:
     duration_ms: int
 
 
-def is_public_address(address: str) -> bool:
-    """Whether ``address`` (an IP literal, maybe with an IPv6 zone) is a public unicast address."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return not (
         ip.is_private
         or ip.is_loopback
@@ -64,6 +64,38 @@ def is_public_address(address: str) -> bool:
         or ip.is_unspecified
         or not ip.is_global
     )
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[list[ipaddress.IPv4Address], bool]:
+    """The IPv4 addresses an IPv6 address carries, and whether it is only a way of writing them.
+
+    IPv4-mapped (``::ffff:0:0/96``), IPv4-compatible (``::/96``) and NAT64 (``64:ff9b::/96``)
+    addresses reach the IPv4 host they embed, so they are that host (True). 6to4 (``2002::/16``)
+    and Teredo (``2001::/32``, server and client) route through the embedded hosts, so both the
+    IPv6 address and what it embeds must be public (False). A connection to any of them can end at
+    the IPv4 address inside, whatever the IPv6 prefix looks like to a naive check."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped], True
+    if ip in _NAT64_WELL_KNOWN or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)], True
+    if ip.sixtofour is not None:
+        return [ip.sixtofour], False
+    if ip.teredo is not None:
+        return list(ip.teredo), False
+    return [], False
+
+
+def is_public_address(address: str) -> bool:
+    """Whether ``address`` (an IP literal, maybe with an IPv6 zone) is a public unicast address;
+    an IPv6 address embedding an IPv4 one is judged by that one too (``embedded_ipv4``)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded, only_a_notation = embedded_ipv4(ip)
+        if not all(_is_public(inner) for inner in embedded):
+            return False
+        if only_a_notation:
+            return True
+    return _is_public(ip)
 
 
 def private_addresses_allowed() -> bool:

@@ -18,6 +18,8 @@ INTERNAL_URLS = [
     "http://localhost:{port}/hook",
     "http://[::1]:{port}/hook",
     "http://[::ffff:127.0.0.1]:{port}/hook",
+    "http://[2002:7f00:1::1]:{port}/hook",
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
     "http://10.0.0.1/hook",
     "http://192.168.1.20/hook",
     "http://169.254.169.254/latest/meta-data/",
