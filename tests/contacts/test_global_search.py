@@ -95,3 +95,32 @@ def test_search_needs_sign_in_and_stays_in_its_tenant(alpha: TenantFixture, beta
     assert stolen.status_code == 302
     assert stolen["Location"].startswith("/login/")
     assert alpha.client(email=None).get("/search/?q=x").status_code == 302
+
+
+def test_activities_are_not_found_by_a_role_without_activities_view(alpha: TenantFixture):
+    admin = alpha.user()
+    with alpha.active():
+        company = CompanyFactory(name="Quasar Labs", owner=admin)
+        ActivityFactory(subject="Quasar kickoff call", assignee=admin)
+        role = admin.role
+        role.permissions = [code for code in role.permissions if code != "activities.view"]
+        role.save(update_fields=["permissions"])
+
+    html = alpha.client().get("/search/", {"q": "quasar"}).content.decode()
+
+    assert re.findall(r'data-group="(\w+)"', html) == ["companies"]
+    assert _links(html) == [f"/companies/{company.pk}/"]
+    assert "Quasar kickoff call" not in html
+
+
+def test_the_search_is_refused_to_a_role_without_contacts_view(alpha: TenantFixture):
+    with alpha.active():
+        ContactFactory(first_name="Quentin", last_name="Quasar", owner=alpha.user())
+        role = alpha.user(REP_EMAIL).role
+        role.permissions = [code for code in role.permissions if code != "contacts.view"]
+        role.save(update_fields=["permissions"])
+
+    response = alpha.client(email=REP_EMAIL).get("/search/", {"q": "quasar", "format": "fragment"})
+
+    assert response.status_code == 403
+    assert "Quasar" not in response.content.decode()

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from modules.contacts.models import Contact
 from tests.factories import CompanyFactory, ContactFactory
-from tests.tenancy import TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
+from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
 
 TWO_CARDS = """BEGIN:VCARD\r
 VERSION:3.0\r
@@ -101,3 +101,27 @@ def test_another_tenant_cannot_export_a_contact(alpha: TenantFixture, beta: Tena
         contact = ContactFactory(owner=alpha.user())
 
     assert_cross_tenant_requests_fail(alpha, beta, [("get", f"/contacts/{contact.pk}/vcard/", {})])
+
+
+def test_the_list_vcard_export_needs_the_export_permission(alpha: TenantFixture):
+    with alpha.active():
+        ContactFactory(first_name="Mine", last_name="Rep", owner=alpha.user(REP_EMAIL))
+    rep = alpha.client(email=REP_EMAIL)
+
+    response = rep.get("/contacts/export.vcf")
+    page = rep.get("/contacts/").content.decode()
+
+    assert response.status_code == 403
+    assert "Export record lists to files" in response.content.decode()
+    assert "BEGIN:VCARD" not in response.content.decode()
+    assert 'data-testid="export-vcf"' not in page
+
+
+def test_one_contacts_vcard_needs_only_the_view_permission(alpha: TenantFixture):
+    with alpha.active():
+        contact = ContactFactory(first_name="Mine", last_name="Rep", owner=alpha.user(REP_EMAIL))
+
+    response = alpha.client(email=REP_EMAIL).get(f"/contacts/{contact.pk}/vcard/")
+
+    assert response.status_code == 200
+    assert "FN:Mine Rep" in response.content.decode()

@@ -40,8 +40,11 @@ def _ranked(queryset: QuerySet[Any], q: str, name_field: str | None, *, owner_fi
     return list(queryset.order_by("-rank", "pk")[:PER_GROUP])
 
 
-def global_search(user: User, q: str, *, include_sales: bool, include_activities: bool = True) -> list[SearchGroup]:
-    """Groups (companies, contacts[, leads, deals], activities) of records matching ``q``, best first."""
+def global_search(user: User, q: str, *, include_sales: bool, include_activities: bool) -> list[SearchGroup]:
+    """Groups (companies, contacts[, leads, deals][, activities]) of records matching ``q``, best first.
+
+    The caller says which optional kinds the user may see (module enabled, its view permission);
+    no kind has a default, so a new caller cannot forget one."""
     q = " ".join(q.split())[:200]
     if not q:
         return []
@@ -69,7 +72,8 @@ def global_search(user: User, q: str, *, include_sales: bool, include_activities
                     "deals", _ranked(Deal.objects.select_related("stage"), q, "name", owner_field="owner", user=user)
                 )
             )
-        groups.append(
-            SearchGroup("activities", _ranked(Activity.objects.all(), q, None, owner_field="assignee", user=user))
-        )
+        if include_activities:
+            groups.append(
+                SearchGroup("activities", _ranked(Activity.objects.all(), q, None, owner_field="assignee", user=user))
+            )
     return groups

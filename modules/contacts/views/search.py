@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from modules.contacts.selectors.search import global_search
 from modules.contacts.views.common import contacts_view, current_user, sales_visible
+from modules.registry import is_enabled
 
 
+# Companies and contacts need ``contacts.view`` (the guard); every other kind is checked below.
 @contacts_view("contacts.view")
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
@@ -17,7 +19,8 @@ def search(request: HttpRequest) -> HttpResponse:
             current_user(request),
             q,
             include_sales=sales_visible(request),
-            include_activities=request.user.has_perm("activities.view"),
+            include_activities=is_enabled(getattr(request, "tenant", None), "activities")
+            and request.user.has_perm("activities.view"),
         )
         if q
         else []

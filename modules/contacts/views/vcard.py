@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.forms import VCardImportForm
 from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_companies, visible_contacts
@@ -31,6 +32,8 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @contacts_view("contacts.view")
 def contact_list_vcard(request: HttpRequest) -> StreamingHttpResponse:
+    """A bulk export like the list's CSV: ``data.export`` too (one card stays ``contacts.view``)."""
+    require_permission(request, "data.export")
     params = _filters(request)
     sort = sort_of(CONTACT_LIST, params)
     field = sort.lstrip("-")

@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from identity.decorators import permission_required, require_permission, signed_in_user
 from identity.models import User
 from identity.time_zones import user_time_zone
+from modules.dataio.access import JOB_ADMIN_PERMISSION, ensure_may_open_job
 from modules.dataio.exports.choices import ExportFormat, ExportKind, ExportStatus
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.services import list_query, start_list_export, start_tenant_export, sync_limit
@@ -28,7 +29,7 @@ from modules.dataio.exports.tables import count_up_to, list_table
 from modules.dataio.exports.writers import csv_chunks, write_xlsx
 from modules.plan_gate import ensure_in_plan
 
-ADMIN_PERMISSION = "settings.manage_tenant"
+ADMIN_PERMISSION = JOB_ADMIN_PERMISSION
 CONTENT_TYPES: dict[str, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -44,8 +45,7 @@ def _visible_job(request: HttpRequest, pk: int) -> ExportJob:
     """The job if this user may have it: its creator, or an admin of this tenant; 404 otherwise."""
     user = signed_in_user(request)
     job = get_object_or_404(ExportJob.objects.select_related("created_by"), pk=pk)
-    if job.created_by_id != user.pk and not user.has_perm(ADMIN_PERMISSION):
-        raise Http404
+    ensure_may_open_job(user, job.created_by_id)
     if job.kind == ExportKind.TENANT:
         require_permission(request, ADMIN_PERMISSION)
     return job
@@ -134,7 +134,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @permission_required(ADMIN_PERMISSION)
 @require_http_methods(["GET", "POST"])
 def tenant_export(request: HttpRequest) -> HttpResponse:
-    """Settings → export all data: start a full export, follow it, download the zip."""
+    """Settings → export all data: start a full export, follow it, download the zip. A bulk export
+    like any other, so ``data.export`` too."""
+    require_permission(request, "data.export")
     if request.method == "POST":
         job = start_tenant_export(user=signed_in_user(request))
         messages.success(request, _("The export has started; this page shows when it is ready."))

@@ -16,9 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customization.fields.validation import definitions_for
 from identity.models import User
+from identity.permissions import all_permissions
+from identity.visibility import restrict_to_visible
 from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete_records, restore_records
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
@@ -44,6 +47,10 @@ MODULE_OF: dict[str, str] = {
     ImportEntity.LEAD: "sales",
     ImportEntity.DEAL: "sales",
 }
+
+
+# How many file rows an undo refusal names before it says "…".
+HIDDEN_ROWS_NAMED = 10
 
 
 def max_file_bytes() -> int:
@@ -167,14 +174,50 @@ def _chunks(items: list[Any], size: int = 1000) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def undo_import(job: ImportJob, *, by: User | None) -> ImportJob:
-    """Remove what the import added and restore what it changed, all or nothing."""
+def undo_refusal(job: ImportJob, *, by: User) -> str | None:
+    """Why ``by`` may not undo the import, or None. Undo deletes records, so it needs the module's
+    delete permission, and it touches only records ``by`` sees: when the import's records include
+    some outside their visibility (since reassigned, or imported for others), nothing is undone and
+    the file's rows of those records are named (the file is theirs, so the rows reveal nothing)."""
+    module = MODULE_OF[job.entity]
+    code = f"{module}.delete"
+    if not by.has_perm(code):
+        label = all_permissions().get(code, code)
+        return _("Undoing an import deletes records: your role does not include “%(permission)s”.") % {
+            "permission": label
+        }
+    model = KINDS[job.entity].model
+    record_ids = job.records.values("record_id")
+    existing = model._default_manager.filter(pk__in=record_ids)
+    visible = restrict_to_visible(existing, by)
+    hidden = existing.exclude(pk__in=visible.values("pk")).values("pk")
+    rows = sorted(job.records.filter(record_id__in=hidden).values_list("row_number", flat=True).distinct())
+    if not rows:
+        return None
+    shown = ", ".join(str(row) for row in rows[:HIDDEN_ROWS_NAMED])
+    if len(rows) > HIDDEN_ROWS_NAMED:
+        shown += " …"
+    return ngettext(
+        "This import cannot be undone by you: the record of row %(rows)s belongs to someone whose records "
+        "you do not see. Nothing was undone; ask an administrator.",
+        "This import cannot be undone by you: the records of rows %(rows)s belong to people whose records "
+        "you do not see. Nothing was undone; ask an administrator.",
+        len(rows),
+    ) % {"rows": shown}
+
+
+def undo_import(job: ImportJob, *, by: User) -> ImportJob:
+    """Remove what the import added and restore what it changed, all or nothing; refused as a whole
+    (``undo_refusal``) when ``by`` may not delete or see every record it would touch."""
     kind = KINDS[job.entity]
     model = kind.model
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
             raise ValidationError(_("Only a finished import can be undone."))
+        refusal = undo_refusal(job, by=by)
+        if refusal is not None:
+            raise ValidationError(refusal, code="undo_refused")
         kept = 0
         updated = list(job.records.filter(action=RecordAction.UPDATED).order_by("id"))
         for chunk in _chunks(updated):

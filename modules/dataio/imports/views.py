@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from identity.decorators import permission_required, signed_in_user
+from modules.dataio.access import ensure_may_open_job, may_open_job
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus
 from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.processing import data_rows, preview
@@ -30,6 +31,7 @@ from modules.dataio.imports.services import (
     start_import,
     undo_counts,
     undo_import,
+    undo_refusal,
     upload_file,
 )
 from modules.dataio.imports.targets import targets_for
@@ -61,17 +63,24 @@ def _allowed_entities(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
+    """The job if this user may have it (its creator or an admin, as for exports); 404 otherwise."""
+    user = signed_in_user(request)
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    ensure_may_open_job(user, job.created_by_id)
     ensure_in_plan(getattr(request, "tenant", None), MODULE_OF[job.entity])
-    if not may_import(signed_in_user(request), getattr(request, "tenant", None), job.entity):
+    if not may_import(user, getattr(request, "tenant", None), job.entity):
         raise PermissionDenied(_("Your role may not import these records."))
     return job
 
 
 @permission_required(PERMISSION)
 def job_list(request: HttpRequest) -> HttpResponse:
-    """Newest first, fifty a page; older pages by the last id seen (no OFFSET, no COUNT)."""
+    """Newest first, fifty a page; older pages by the last id seen (no OFFSET, no COUNT). Everyone's
+    for an admin, one's own for anyone else."""
+    user = signed_in_user(request)
     jobs = ImportJob.objects.select_related("created_by").order_by("-id")
+    if not may_open_job(user, None):
+        jobs = jobs.filter(created_by=user)
     before = request.GET.get("before", "")
     if before.isdigit():
         jobs = jobs.filter(pk__lt=int(before))
@@ -233,4 +242,5 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The import was undone."))
         return redirect("imports:detail", job.pk)
-    return render(request, "imports/undo.html", {"job": job, "counts": undo_counts(job)})
+    context = {"job": job, "counts": undo_counts(job), "refusal": undo_refusal(job, by=signed_in_user(request))}
+    return render(request, "imports/undo.html", context)

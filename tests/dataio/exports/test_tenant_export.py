@@ -16,7 +16,7 @@ from modules.contacts.models import Contact
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.services import run_export
 from modules.dataio.exports.tenant_export import MODELS
-from tests.dataio.exports.conftest import body_of, grant
+from tests.dataio.exports.conftest import body_of, grant, revoke
 from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, ProductFactory, TagFactory
 from tests.tenancy import REP_EMAIL, TenantFixture
 
@@ -130,3 +130,17 @@ def test_a_tenant_export_is_downloaded_only_by_tenant_managers(
     page = alpha.client().get("/exports/tenant/")
     assert page.status_code == 200
     assert f"/exports/{job.pk}/download/".encode() in page.content
+
+
+def test_the_full_export_needs_the_export_permission_too(alpha: TenantFixture, django_capture_on_commit_callbacks: Any):
+    revoke(alpha, "admin", "data.export")
+    admin = alpha.client()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        refused = admin.post("/exports/tenant/")
+
+    assert refused.status_code == 403
+    assert "Export record lists to files" in refused.content.decode()
+    assert callbacks == []
+    with alpha.active():
+        assert not ExportJob.objects.exists()
