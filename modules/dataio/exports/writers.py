@@ -17,18 +17,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from modules.dataio.exports.tables import Table
+from modules.dataio.formulas import safe_text
 
-# Spreadsheet programs run a CSV cell that starts with one of these as a formula (CSV/formula
-# injection): such text is written with a leading apostrophe, which they show as plain text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so spreadsheet programs read the CSV as UTF-8
 
 Progress = Callable[[int], None]
-
-
-def safe_text(text: str) -> str:
-    """``text`` as a spreadsheet will show it, never run it (formula injection neutralised)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def local(moment: datetime) -> datetime:

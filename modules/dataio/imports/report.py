@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from modules.dataio.formulas import safe_text
 from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.targets import targets_for
 
@@ -55,7 +56,8 @@ class ErrorLabels:
 
 
 def error_report_lines(job: ImportJob) -> Iterator[str]:
-    """The report as CSV lines: the file's columns, then the row number and the errors."""
+    """The report as CSV lines: the file's columns, then the row number and the errors. The cells
+    come from the uploaded file, so text a spreadsheet would run as a formula is neutralised."""
     labels = ErrorLabels(job)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -63,7 +65,7 @@ def error_report_lines(job: ImportJob) -> Iterator[str]:
     def line(cells: list[object]) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(cells)
+        writer.writerow([safe_text(cell) if isinstance(cell, str) else cell for cell in cells])
         return buffer.getvalue()
 
     yield "\ufeff" + line([*job.header, _("Row"), _("Errors")])  # BOM: spreadsheet apps then read UTF-8
