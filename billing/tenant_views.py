@@ -26,6 +26,7 @@ from billing.money import format_money
 from billing.providers import provider_for
 from billing.stripe_api import StripeCallFailed
 from billing.usage import forget_usage, usage_rows
+from identity.client_address import client_address
 from identity.decorators import permission_required, signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.services.audit import record_audit
@@ -135,7 +136,7 @@ def change_plan(request: HttpRequest) -> HttpResponse:
                 actor=actor,
                 target=f"plan:{plan.key}",
                 details={"plan": plan.key, "interval": interval},
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_address(request),
             )
             forget_usage(subscription.tenant)
             if isinstance(result, str):  # the provider wants the customer on its payment page first
@@ -185,7 +186,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
                 _("Subscription set to end at the end of the paid period"),
                 actor=actor,
                 target=f"plan:{subscription.plan.key}",
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_address(request),
             )
             messages.success(request, _("The subscription ends at the end of the paid period."))
             return redirect("billing-settings:overview")

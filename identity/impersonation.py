@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from identity.client_address import client_address
 from identity.models import AuditEntry
 from identity.services.audit import record_audit
 from identity.views.handoff import IMPERSONATION_SESSION_KEY
@@ -39,7 +40,7 @@ def end_impersonation(request: HttpRequest, *, why: str) -> bool:
         actor_kind=AuditEntry.ActorKind.OPERATOR,
         target=f"user:{data.get('user', '')}",
         details={"why": why, "reason": data.get("reason", ""), "expires_at": data.get("expires_at", "")},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
     )
     return True
 

@@ -33,6 +33,7 @@ from api.errors import api_error, is_api_request
 from api.throttling.gcra import DayCounter, Decision, take
 from api.throttling.policy import Quota, api_limits_for
 from billing.usage import api_requests_key
+from identity.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class RateLimitMiddleware:
         now = time.time()
         counter = None
         if who is None:
-            charged = [(f"{prefix}:address:{request.META.get('REMOTE_ADDR', '')}", limits.credential)]
+            charged = [(f"{prefix}:address:{client_address(request)}", limits.credential)]
         else:
             charged = [(f"{prefix}:credential:{who}", limits.credential), (f"{prefix}:tenant", limits.tenant)]
             counter = day_counter(tenant.schema_name, limits.daily, now=now)

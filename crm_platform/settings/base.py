@@ -3,6 +3,7 @@
 Everything that varies between installs comes from the environment (django-environ).
 """
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -215,6 +216,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "identity.views.login.locked_out"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "identity.client_address.client_address"
+
+# The load balancers and proxies in front of the web processes (CIDRs, comma-separated). Only a
+# request from one of them has its X-Forwarded-For read (identity.client_address); empty: the
+# connecting address is the client, as when the web processes face the Internet.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(cidr, strict=False)) for cidr in env.list("TRUSTED_PROXIES", default=[])]
 
 OTP_TOTP_ISSUER = "Relata"
 

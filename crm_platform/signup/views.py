@@ -44,6 +44,7 @@ from crm_platform.signup.services import (
     sign_up,
     signup_allowed,
 )
+from identity.client_address import client_address
 from identity.forms import apply_service_errors, form_status
 from tenants.models import Tenant
 from tenants.validators import schema_name_for_slug, validate_schema_name, validate_slug
@@ -73,7 +74,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     if request.method == "POST":
         if not signup_allowed(address):
             minutes = SIGNUP_WINDOW_SECONDS // 60

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from identity.client_address import client_address
 from identity.models import AuditEntry, User
 from identity.services.audit import record_audit
 from identity.services.login_handoff import HandoffInvalid, redeem_handoff
@@ -59,6 +60,6 @@ def login_handoff(request: HttpRequest, token: str) -> HttpResponse:
             actor_kind=AuditEntry.ActorKind.OPERATOR,
             target=f"user:{user.email}",
             details={"reason": handoff.reason, "minutes": handoff.minutes, "expires_at": expires_at.isoformat()},
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_address(request),
         )
     return redirect("shell:home")

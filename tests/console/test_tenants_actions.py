@@ -51,6 +51,23 @@ def test_suspending_a_tenant_without_a_subscription(operator_client: Client, alp
     assert audit_of("alpha") == [("tenant.suspend", OPERATOR_EMAIL, "operator")]
 
 
+def test_the_audit_entry_records_the_client_behind_a_trusted_proxy(
+    operator_client: Client, alpha: TenantFixture, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    operator_client.post(
+        "/console/tenants/alpha/suspend/",
+        {"suspend-reason": "Abuse report #13"},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1",
+    )
+
+    connection.set_schema_to_public()
+    entry = AuditEntry.objects.get(target="tenant:alpha", action="tenant.suspend")
+    assert entry.ip_address == "198.51.100.1"
+
+
 def test_suspending_a_subscribed_tenant_marks_the_subscription(operator_client: Client, alpha: TenantFixture):
     subscription = subscribe(alpha.tenant)
 

@@ -57,6 +57,33 @@ def test_repeated_failures_lock_the_account_on_that_tenant_only(alpha: TenantFix
     assert _sign_in(beta.client(email=None)).status_code == 302  # same e-mail, other tenant: unaffected
 
 
+def test_behind_a_trusted_proxy_one_clients_failures_do_not_lock_another(alpha: TenantFixture, settings):
+    # given a load balancer at 10.0.0.5 that the installation trusts
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    attacker = alpha.client(email=None, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    owner = alpha.client(email=None, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    # when one client fails five times on the admin's account
+    for _attempt in range(5):
+        _sign_in(attacker, password="wrong")
+    # then that client is locked out, and the owner behind the same balancer still signs in
+    assert _sign_in(attacker).status_code == 429
+    assert _sign_in(owner).status_code == 302
+    assert "_auth_user_id" not in attacker.session
+
+
+def test_an_untrusted_peer_cannot_escape_the_lockout_with_x_forwarded_for(alpha: TenantFixture, settings):
+    # given trusted proxies that do not include the peer
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    # when it fails five times, naming a new address in X-Forwarded-For each time
+    for attempt in range(5):
+        forged = alpha.client(email=None, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}")
+        _sign_in(forged, password="wrong")
+    # then it is locked out under its own address, whatever it claims next
+    again = alpha.client(email=None, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert _sign_in(again).status_code == 429
+    assert "_auth_user_id" not in again.session
+
+
 def test_the_next_parameter_only_redirects_within_the_host(alpha: TenantFixture):
     client = alpha.client(email=None)
 

@@ -131,6 +131,44 @@ def test_signups_from_one_address_are_throttled(public_client: Client):
     progress_path(public_client.post("/signup/", signup_data("burst-6"), REMOTE_ADDR="198.51.100.7"))
 
 
+def test_behind_a_trusted_proxy_signups_are_counted_per_client(public_client: Client, settings):
+    # given a trusted load balancer and one client behind it that used up its signups
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for number in range(5):
+        progress_path(
+            public_client.post(
+                "/signup/", signup_data(f"lb-{number}"), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1"
+            )
+        )
+    tenants = Tenant.objects.count()
+    # when that client and another behind the same balancer sign up
+    refused = public_client.post(
+        "/signup/", signup_data("lb-5"), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1"
+    )
+    assert refused.status_code == 429
+    assert Tenant.objects.count() == tenants
+    # then only the first is held back
+    progress_path(
+        public_client.post("/signup/", signup_data("lb-6"), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    )
+    assert Tenant.objects.count() == tenants + 1
+
+
+def test_an_untrusted_peer_cannot_dodge_the_signup_throttle(public_client: Client, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for number in range(5):
+        forged = {"REMOTE_ADDR": "203.0.113.11", "HTTP_X_FORWARDED_FOR": f"198.51.100.{number}"}
+        progress_path(public_client.post("/signup/", signup_data(f"forged-{number}"), **forged))
+    tenants = Tenant.objects.count()
+
+    refused = public_client.post(
+        "/signup/", signup_data("forged-5"), REMOTE_ADDR="203.0.113.11", HTTP_X_FORWARDED_FOR="198.51.100.99"
+    )
+
+    assert refused.status_code == 429
+    assert Tenant.objects.count() == tenants
+
+
 def test_refused_forms_do_not_count_against_the_address(public_client: Client):
     for _attempt in range(6):
         assert public_client.post("/signup/", signup_data("www"), REMOTE_ADDR="203.0.113.10").status_code == 400

@@ -13,6 +13,7 @@ from crm_platform.console.access import operator_actor, operator_required
 from crm_platform.console.forms_tenants import ImpersonateForm
 from crm_platform.console.views.tenant_operations import audit_tenant
 from crm_platform.console.views.tenants import get_console_tenant, impersonation_choices, render_tenant, tenant_users
+from identity.client_address import client_address
 from identity.services.login_handoff import Handoff, handoff_path, issue_handoff
 from tenants.models import Tenant
 
@@ -46,7 +47,7 @@ def tenant_impersonate(request: HttpRequest, key: str) -> HttpResponse:
         _("Signing in to %(tenant)s as %(user)s for %(minutes)d minutes: %(reason)s")
         % {"tenant": tenant.name, "user": email, "minutes": minutes, "reason": reason},
         actor=operator,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
         user=email,
         reason=reason,
         minutes=minutes,

@@ -23,13 +23,14 @@ from crm_platform.console.forms_tenants import (
 )
 from crm_platform.console.views import tenant_operations as operations
 from crm_platform.console.views.tenants import get_console_tenant, render_tenant
+from identity.client_address import client_address
 from identity.forms import apply_service_errors
 from tenants.choices import TenantStatus
 from tenants.models import Tenant
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request) or None
 
 
 def _run(

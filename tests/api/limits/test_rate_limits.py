@@ -164,6 +164,24 @@ def test_anonymous_requests_are_limited_by_address_and_spend_nothing_of_the_tena
     assert signed_in["RateLimit-Remaining"] == "1"
 
 
+def test_behind_a_trusted_proxy_anonymous_clients_are_limited_one_by_one(alpha: TenantFixture, limits, settings):
+    # given a trusted load balancer and small limits
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    limits(tenant=2, credential=2)
+    first = alpha.client(None, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = alpha.client(None, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    forged = alpha.client(None, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.3")
+    # when one client spends its budget, and an untrusted peer does the same naming another address
+    first_statuses = [first.get("/api/v1/me").status_code for _ in range(3)]
+    forged_statuses = [forged.get("/api/v1/me").status_code for _ in range(2)]
+    forged_again = alpha.client(None, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    # then the other client behind the balancer is not held back, and the peer is held back whatever it claims
+    assert first_statuses == [401, 401, 429]
+    assert second.get("/api/v1/me").status_code == 401
+    assert forged_statuses == [401, 401]
+    assert forged_again.get("/api/v1/me").status_code == 429
+
+
 def test_without_redis_requests_go_through_unlimited(alpha: TenantFixture, limits, monkeypatch):
     limits(tenant=1, credential=1)
     # A Redis nobody listens on: the limits cannot be counted.
