@@ -19,7 +19,10 @@ from tests.api.contract.conftest import (
     first_failures,
     report,
 )
+from tests.api.contract.scalars import register_scalars, scalars_without_strategy
 from tests.tenancy import TenantFixture
+
+register_scalars()
 
 # No 5xx, and every response a well-formed result for the schema. Not "positive data accepted":
 # an ID or cursor argument takes any string, and refusing one that is not ours with a field error
@@ -37,7 +40,10 @@ def contract_failures(fixture: TenantFixture, app: InProcessApp) -> tuple[int, d
     def call(case: Any) -> None:
         case.call_and_validate(base_url=f"http://{fixture.host}/graphql/", headers=headers, checks=CHECKS)
 
-    return len(operations), first_failures(operations, call, app)
+    failures = first_failures(operations, call, app)
+    if unknown := scalars_without_strategy(introspection):
+        failures["schema"] = f"no strategy for the scalars {unknown} (tests/api/contract/scalars.py)"
+    return len(operations), failures
 
 
 def test_alphas_graphql_schema_holds_for_every_field(alpha: TenantFixture, wsgi_app: InProcessApp):
