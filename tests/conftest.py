@@ -66,7 +66,7 @@ def _provision_isolation_tenant(slug: str) -> Tenant:
         roles = ensure_system_roles()
         rep = ensure_user(email=REP_EMAIL, password=PASSWORD, role=roles["sales_rep"], full_name="Rita Rep")
         admin = ensure_user(email=ADMIN_EMAIL, role=roles["admin"])
-        save_team(team=None, name="Field sales", description="", members=[rep, admin])
+        save_team(team=None, name="Field sales", description="", members=[rep, admin], by=None)
     connection.set_schema_to_public()
     return tenant
 

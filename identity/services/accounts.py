@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from identity.locales import is_supported_locale
 from identity.models import Role, Team, User
+from identity.services.teams import audit_membership, check_user_teams_change, set_user_teams
 
 
 def normalize_email(email: str) -> str:
@@ -59,18 +60,30 @@ def create_user(*, email: str, password: str, full_name: str, role: Role, teams:
         candidate.save()
         if teams:
             candidate.teams.set(teams)
+            for team in teams:
+                audit_membership(team, added=[candidate], removed=[], by=candidate)
     return candidate
 
 
-def update_user(user: User, *, by: User, full_name: str, role: Role, teams: list[Team], is_active: bool) -> User:
+def update_user(
+    user: User,
+    *,
+    by: User,
+    full_name: str,
+    role: Role,
+    teams: list[Team],
+    is_active: bool,
+    ip_address: str | None = None,
+) -> User:
     if user.pk == by.pk and (not is_active or role.key != "admin") and user.role and user.role.key == "admin":
         raise ValidationError({"role": [_("You cannot remove your own administrator access.")]})
+    check_user_teams_change(user, teams=teams, by=by)
     with transaction.atomic():
         user.full_name = full_name.strip()
         user.role = role
         user.is_active = is_active
         user.save(update_fields=["full_name", "role", "is_active"])
-        user.teams.set(teams)
+        set_user_teams(user, teams=teams, by=by, ip_address=ip_address)
     return user
 
 

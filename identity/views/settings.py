@@ -22,7 +22,7 @@ from identity.services.invitations import (
     update_user_within_seats,
 )
 from identity.services.roles import update_role
-from identity.services.teams import delete_team, save_team
+from identity.services.teams import delete_team, may_widen_through_teams, save_team
 
 
 @permission_required("settings.manage_users")
@@ -46,7 +46,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     seats_taken = False
     if request.method == "POST" and form.is_valid():
         try:
-            update_user_within_seats(user, by=signed_in_user(request), **form.cleaned_data)
+            update_user_within_seats(
+                user, by=signed_in_user(request), ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data
+            )
         except ValidationError as error:
             seats_taken = is_seat_limit_error(error)
             apply_service_errors(form, error)
@@ -136,21 +138,23 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk) if pk else None
     initial = {"name": team.name, "description": team.description, "members": team.members.all()} if team else {}
     form = TeamForm(request.POST or None, initial=initial)
+    editor = signed_in_user(request)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save_team(team=team, **form.cleaned_data)
+            saved = save_team(team=team, by=editor, ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Team %(team)s is saved.") % {"team": saved.name})
             return redirect("settings:teams")
-    return render(request, "identity/settings/team_edit.html", {"form": form, "team": team}, status=form_status(form))
+    context = {"form": form, "team": team, "may_widen": may_widen_through_teams(editor)}
+    return render(request, "identity/settings/team_edit.html", context, status=form_status(form))
 
 
 @permission_required("settings.manage_teams")
 @require_POST
 def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk)
-    delete_team(team)
+    delete_team(team, by=signed_in_user(request), ip_address=request.META.get("REMOTE_ADDR"))
     messages.success(request, _("Team %(team)s is deleted.") % {"team": team.name})
     return redirect("settings:teams")

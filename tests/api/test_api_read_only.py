@@ -65,7 +65,7 @@ class _CreateTeam(graphene.Mutation):
     name = graphene.String()
 
     def mutate(self, info, name):
-        return _CreateTeam(name=save_team(team=None, name=name, description="", members=[]).name)
+        return _CreateTeam(name=save_team(team=None, name=name, description="", members=[], by=None).name)
 
 
 class _Mutations(graphene.ObjectType):
