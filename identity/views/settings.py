@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from identity.client_address import client_address
 from identity.decorators import permission_required, signed_in_user
 from identity.forms import InvitationForm, RoleForm, TeamForm, UserForm, apply_service_errors, form_status
 from identity.models import Invitation, Role, Team, User
@@ -47,7 +48,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             update_user_within_seats(
-                user, by=signed_in_user(request), ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data
+                user, by=signed_in_user(request), ip_address=client_address(request), **form.cleaned_data
             )
         except ValidationError as error:
             seats_taken = is_seat_limit_error(error)
@@ -141,7 +142,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     editor = signed_in_user(request)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save_team(team=team, by=editor, ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data)
+            saved = save_team(team=team, by=editor, ip_address=client_address(request), **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -155,6 +156,6 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk)
-    delete_team(team, by=signed_in_user(request), ip_address=request.META.get("REMOTE_ADDR"))
+    delete_team(team, by=signed_in_user(request), ip_address=client_address(request))
     messages.success(request, _("Team %(team)s is deleted.") % {"team": team.name})
     return redirect("settings:teams")
