@@ -5,14 +5,19 @@ are written to the tenant's audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.messages.storage import default_storage
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from identity.client_address import client_address
@@ -20,10 +25,41 @@ from identity.models import AuditEntry
 from identity.services.audit import record_audit
 from identity.views.handoff import IMPERSONATION_SESSION_KEY
 
+View = Callable[..., HttpResponseBase]
+
 
 def impersonation_of(request: HttpRequest) -> dict[str, str] | None:
     session = getattr(request, "session", None)
     return session.get(IMPERSONATION_SESSION_KEY) if session is not None else None
+
+
+def ensure_not_impersonating(request: HttpRequest, what: str | Promise) -> None:
+    """A 403 that says why when support staff act as the user: credentials and sign-in settings
+    stay with the account's owner, and a credential made now would outlive the impersonation's
+    time limit. ``what`` completes "Support staff acting as … cannot …"."""
+    data = impersonation_of(request)
+    if data:
+        raise PermissionDenied(
+            _(
+                "Support staff acting as %(user)s cannot %(what)s: credentials and sign-in settings stay with "
+                "the account's owner."
+            )
+            % {"user": data.get("user", ""), "what": what}
+        )
+
+
+def not_while_impersonating(what: str | Promise) -> Callable[[View], View]:
+    """``ensure_not_impersonating`` around a whole view."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            ensure_not_impersonating(request, what)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def end_impersonation(request: HttpRequest, *, why: str) -> bool:

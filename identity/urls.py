@@ -1,5 +1,7 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy
 
+from identity.impersonation import not_while_impersonating
 from identity.views import account, handoff, login, password
 
 app_name = "identity"
@@ -12,7 +14,11 @@ urlpatterns = [
     path("i18n/locale/", login.set_locale, name="set-locale"),
     path("password-reset/", password.password_reset, name="password-reset"),
     path("password-reset/sent/", password.password_reset_done, name="password-reset-done"),
-    path("password-reset/<uidb64>/<token>/", password.password_reset_confirm, name="password-reset-confirm"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        not_while_impersonating(gettext_lazy("change the password"))(password.password_reset_confirm),
+        name="password-reset-confirm",
+    ),
     path("password-reset/done/", password.password_reset_complete, name="password-reset-complete"),
     path("invitations/", account.accept_invitation_view, {"token": ""}, name="invitation-accept-base"),
     path("invitations/<str:token>/", account.accept_invitation_view, name="invitation-accept"),

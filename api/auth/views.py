@@ -17,6 +17,7 @@ from oauth2_provider.models import Application
 from api.auth.oauth_apps import delete_application, register_application, rotate_client_secret
 from identity.decorators import permission_required, signed_in_user
 from identity.forms import apply_service_errors, form_status
+from identity.impersonation import ensure_not_impersonating
 from identity.services.api_keys import scope_groups
 
 PERMISSION = "settings.manage_integrations"
@@ -77,6 +78,8 @@ def _shown_once(response: HttpResponse) -> HttpResponse:
 @permission_required(PERMISSION)
 def application_list(request: HttpRequest) -> HttpResponse:
     """The tenant's applications and the registration form; a new secret is shown on this answer only."""
+    if request.method == "POST":
+        ensure_not_impersonating(request, gettext_lazy("register OAuth applications"))
     form = ApplicationForm(request.POST or None, tenant=_tenant(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,6 +102,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION)
 @require_POST
 def application_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    ensure_not_impersonating(request, gettext_lazy("make new client secrets"))
     application = get_object_or_404(Application, pk=pk)
     try:
         secret = rotate_client_secret(application)

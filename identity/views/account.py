@@ -11,12 +11,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.decorators import signed_in_user
 from identity.forms import AcceptInvitationForm, OTPForm, ProfileForm, apply_service_errors
+from identity.impersonation import not_while_impersonating
+from identity.reauth import ReauthenticationForm
 from identity.services.accounts import set_preferences
 from identity.services.invitations import InvitationInvalid, accept_invitation, open_invitation
 
@@ -53,12 +56,15 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@not_while_impersonating(gettext_lazy("change two-factor authentication"))
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Enable TOTP: show a QR code for a new unconfirmed device, confirm it with a first code."""
     user = signed_in_user(request)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed:
-        return render(request, "identity/two_factor.html", {"enabled": True})
+        return render(
+            request, "identity/two_factor.html", {"enabled": True, "disable_form": ReauthenticationForm(user=user)}
+        )
     device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator"})
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -79,8 +85,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@not_while_impersonating(gettext_lazy("change two-factor authentication"))
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    TOTPDevice.objects.filter(user=request.user).delete()
+    """Turning two-factor off weakens sign-in: the password (or a current code) is asked again."""
+    user = signed_in_user(request)
+    form = ReauthenticationForm(request.POST, user=user)
+    if not form.is_valid():
+        return render(request, "identity/two_factor.html", {"enabled": True, "disable_form": form}, status=400)
+    TOTPDevice.objects.filter(user=user).delete()
     messages.success(request, _("Two-factor authentication is off."))
     return redirect("identity:two-factor")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
+from identity.impersonation import ensure_not_impersonating
 from identity.models import ApiKey, User
+from identity.reauth import ReauthenticationForm
 from identity.services.api_keys import create_api_key, revoke_api_key, scope_groups
 from identity.time_zones import user_time_zone
 
@@ -25,7 +28,7 @@ from identity.time_zones import user_time_zone
 LIST_LIMIT = 200
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(ReauthenticationForm):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(label=gettext_lazy("Scopes"), widget=forms.CheckboxSelectMultiple)
     expires_on = forms.DateField(
@@ -35,8 +38,10 @@ class ApiKeyForm(forms.Form):
         help_text=gettext_lazy("The key stops working at the end of this day. Leave empty for no expiry."),
     )
 
-    def __init__(self, *args: object, tenant: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    field_order = ["name", "scopes", "expires_on", "current_password"]
+
+    def __init__(self, *args: Any, tenant: object, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.scope_groups = scope_groups(tenant)
         self.fields["scopes"].choices = [  # type: ignore[attr-defined]
             (code, code) for group in self.scope_groups for code in (group.read, group.write)
@@ -61,7 +66,9 @@ def key_list(request: HttpRequest) -> HttpResponse:
     """The user's keys and the form to create one; the new key's plaintext is shown on this answer only."""
     user = signed_in_user(request)
     tenant = getattr(request, "tenant", None)
-    form = ApiKeyForm(request.POST or None, tenant=tenant)
+    if request.method == "POST":
+        ensure_not_impersonating(request, gettext_lazy("create API keys"))
+    form = ApiKeyForm(request.POST or None, tenant=tenant, user=user)
     created: tuple[ApiKey, str] | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +81,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, _rename_expiry(error))
         else:
-            form = ApiKeyForm(tenant=tenant)
+            form = ApiKeyForm(tenant=tenant, user=user)
     own_keys = list(ApiKey.objects.filter(user=user)[:LIST_LIMIT])
     other_keys = (
         list(ApiKey.objects.exclude(user=user).select_related("user")[:LIST_LIMIT]) if _can_manage_all(user) else None

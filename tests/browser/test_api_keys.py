@@ -92,6 +92,7 @@ def test_a_key_created_in_the_settings_works_against_the_rest_api(page: Page, se
     expect(page.get_by_role("link", name="API keys", exact=True)).to_have_attribute("aria-current", "page")
     page.get_by_label("Name").fill(setup.key_name)
     page.get_by_label("Customers: read").check()
+    page.get_by_label("Your password, or a code from your authenticator app").fill(PASSWORD)
     page.get_by_role("button", name="Create key").click()
 
     created = page.get_by_test_id("created-key")

@@ -14,9 +14,14 @@ from identity.models import ApiKey, OAuthApplicationScopes
 from identity.services.api_keys import hash_secret
 from tenants.models import Tenant
 from tests.api.access.helpers import bearer_client, issue_key
-from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail
+from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail
 
-NEW_KEY = {"name": "Warehouse sync", "scopes": ["contacts:read", "sales:write"], "expires_on": ""}
+NEW_KEY = {
+    "name": "Warehouse sync",
+    "scopes": ["contacts:read", "sales:write"],
+    "expires_on": "",
+    "current_password": PASSWORD,
+}
 
 
 def test_a_rep_creates_a_key_and_sees_it_once(alpha: TenantFixture):

@@ -1,0 +1,52 @@
+"""Re-authentication before sensitive account changes (API keys, turning two-factor off): the
+signed-in person types their password, or a current code of their confirmed authenticator, again.
+A session left open on someone's desk is then not enough to mint credentials or weaken sign-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from identity.models import User
+
+FIELD = "current_password"
+
+
+def confirms_identity(user: User, secret: str) -> bool:
+    """``secret`` is ``user``'s password, or a valid code of one of their confirmed TOTP devices
+    (django-otp's growing delay after wrong codes applies)."""
+    if not secret:
+        return False
+    if user.check_password(secret):
+        return True
+    code = secret.replace(" ", "")
+    if not code.isdigit():
+        return False
+    return any(device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True))
+
+
+class ReauthenticationForm(forms.Form):
+    """A form that also asks for the user's password (or a two-factor code); give it ``user=``."""
+
+    current_password = forms.CharField(
+        label=gettext_lazy("Your password, or a code from your authenticator app"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=gettext_lazy("Asked again to confirm it is you."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_current_password(self) -> str:
+        secret: str = self.cleaned_data.get(FIELD) or ""
+        if not confirms_identity(self.user, secret):
+            raise forms.ValidationError(
+                _("That is not your password or a current code from your authenticator app."), code="reauth"
+            )
+        return ""
