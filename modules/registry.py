@@ -35,6 +35,10 @@ class Module:
     # URL namespaces of the module's pages outside its apps (e.g. its settings pages): a tenant
     # without the module gets the "not in your plan" answer there too.
     url_namespaces: tuple[str, ...] = ()
+    # Models of the module's apps that records of every module carry (tags, timeline entries):
+    # shown with the record that carries them, not as records of this module
+    # (``modules.record_access``).
+    shared_models: tuple[str, ...] = ()
 
     @property
     def permissions(self) -> dict[str, str | Promise]:
@@ -57,6 +61,7 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Contacts"), "contacts:contact-list", icon="person-lines-fill"),
         ),
         extra_permissions={"contacts.merge": _("Customers: merge duplicates")},
+        shared_models=("contacts.Tag", "contacts.TimelineEntry"),
     ),
     Module(
         key="activities",

@@ -44,7 +44,7 @@ ACTIVITY = EntityDescription(
         relation("contact"),
         relation("lead", "Null while the sales module is not enabled."),
         relation("deal", "Null while the sales module is not enabled."),
-        Field("origin", description="The activity whose completion planned this one."),
+        Field("origin", description="The activity whose completion planned this one.", select=("origin",)),
         Field("completed_at"),
         Field("completed_by", select=("completed_by",)),
         *TIMESTAMPS,

@@ -9,6 +9,7 @@ from api.graphql.contacts.mutations import ContactsMutations
 from api.graphql.contacts.queries import ContactsQueries
 from api.graphql.core import Node
 from api.graphql.identity.queries import IdentityQueries
+from api.graphql.link_guard import guard_links
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 
@@ -22,3 +23,4 @@ class Mutation(ContactsMutations, ActivitiesMutations, SalesMutations, graphene.
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+guard_links(schema.graphql_schema)  # links between records obey the record access rule

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from api.auth.credentials import credential_of, missing_scope_message, scope_allows
 from api.entities.base import EntityDescription
+from api.entities.links import api_access
 from api.entities.rest import filterset_for
 from api.rest.bulk import BulkMixin
 from api.rest.pagination import IdCursorPagination
@@ -30,6 +31,7 @@ from identity.visibility import restrict_to_visible
 from modules.contacts.models import TimelineEntry
 from modules.contacts.services.tags import tags_from_names
 from modules.plan_gate import ensure_in_plan
+from modules.record_access import owner_field_of
 
 # The permission action each HTTP method needs; a view's ``action_permissions`` overrides per action.
 METHOD_ACTIONS = {
@@ -75,6 +77,39 @@ def user_summary(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "email": user.email, "full_name": user.full_name}
+
+
+def link_targets(model: type[models.Model]) -> dict[str, type[models.Model]]:
+    """``model``'s forward links to other records: foreign key name → the model it points at."""
+    return {
+        field.name: field.related_model
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.many_to_one and isinstance(field.related_model, type)
+    }
+
+
+class LinkRuleMixin:
+    """Links to records the caller may not see are null (``modules.record_access`` through
+    ``api.entities.links``): any output field named after (or reading) a foreign key of the record,
+    whether a related field or a method. The check runs on the linked objects the queryset
+    selected, so it costs no query; a link to records with owners that was not selected is loaded
+    to be checked (select it: the query-count tests notice)."""
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        if not isinstance(instance, models.Model) or "request" not in self.context:  # type: ignore[attr-defined]
+            return data
+        access = api_access(self.context["request"])  # type: ignore[attr-defined]
+        targets = link_targets(type(instance))
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            source = field.source if field.source not in ("*", None) else name
+            target = targets.get(source)
+            if target is None or data.get(name) is None:
+                continue
+            owned = owner_field_of(target) is not None
+            if not access.may_use(target) or (owned and access.shown(getattr(instance, source)) is None):
+                data[name] = None
+        return data
 
 
 class RelatedByIdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
@@ -173,7 +208,7 @@ class TimelinePagination(CursorPagination):
     max_page_size = 200
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer[TimelineEntry]):
+class TimelineEntrySerializer(LinkRuleMixin, serializers.ModelSerializer[TimelineEntry]):
     actor = serializers.SerializerMethodField()
     activity = serializers.SerializerMethodField()
 
@@ -280,10 +315,12 @@ class RecordViewSet(BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
         entries = TimelineEntry.objects.filter(**{self.timeline_link: record}).select_related("actor", "activity")
         paginator = TimelinePagination()
         page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(TimelineEntrySerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            TimelineEntrySerializer(page, many=True, context={"request": request}).data
+        )
 
 
-class ServiceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ServiceSerializer(LinkRuleMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     """A model serializer whose saves call the module's services with the validated values.
 
     ``entity`` is the record's description: its field descriptions become help texts, and a

@@ -25,6 +25,7 @@ from graphql import GraphQLField, GraphQLInputField, GraphQLNonNull, GraphQLSche
 
 from api.graphql.custom_fields.catalog import EXTENSION_KEY, Catalog
 from api.graphql.custom_fields.types import EntityTypes, entity_types
+from api.graphql.link_guard import guard_links
 from api.graphql.schema import Mutation, Query
 from api.graphql.schema import schema as base_schema
 from customization.fields.models import CustomFieldDefinition
@@ -80,6 +81,7 @@ class TenantSchema(graphene.Schema):
             type_map.query, type_map.mutation, None, type_map.types, extensions={EXTENSION_KEY: catalog}
         )
         check_names(self.graphql_schema, entities)
+        guard_links(self.graphql_schema)
 
 
 def check_names(schema: GraphQLSchema, entities: dict[str, EntityTypes]) -> None:

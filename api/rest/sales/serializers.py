@@ -12,7 +12,7 @@ from api.entities.rest import serializer_fields
 from api.rest.activities.serializers import deal_summary, lead_summary
 from api.rest.contacts.serializers import company_field, company_summary, contact_field, contact_summary
 from api.rest.custom_fields import CustomValuesField
-from api.rest.records import RelatedByIdField, ServiceSerializer, TagNamesField, user_field, user_summary
+from api.rest.records import LinkRuleMixin, RelatedByIdField, ServiceSerializer, TagNamesField, user_field, user_summary
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Lead, LostReason, Pipeline, PriceList, Product, Quote, QuoteLine, Stage
 from modules.sales.services.catalog import create_product, update_product
@@ -162,14 +162,14 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
         return update_product(instance, **validated_data)
 
 
-class QuoteLineSerializer(serializers.ModelSerializer[QuoteLine]):
+class QuoteLineSerializer(LinkRuleMixin, serializers.ModelSerializer[QuoteLine]):
     class Meta:
         model = QuoteLine
         fields = ["id", "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate"]
         read_only_fields = fields
 
 
-class QuoteSerializer(serializers.ModelSerializer[Quote]):
+class QuoteSerializer(LinkRuleMixin, serializers.ModelSerializer[Quote]):
     owner = serializers.SerializerMethodField()
     company = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()

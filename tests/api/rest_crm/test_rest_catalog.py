@@ -20,7 +20,7 @@ from tests.tenancy import REP_EMAIL, TenantFixture
 def _quote(owner_email: str, alpha: TenantFixture, number: str) -> Quote:
     owner = alpha.user(owner_email)
     with alpha.active():
-        deal = DealFactory(owner=owner, company=CompanyFactory(name=f"Customer {number}"))
+        deal = DealFactory(owner=owner, company=CompanyFactory(name=f"Customer {number}", owner=owner))
         quote = Quote.objects.create(number=number, deal=deal, company=deal.company, owner=owner, total=Decimal("119"))
         QuoteLine.objects.create(quote=quote, description="Licence", quantity=Decimal("1"), unit_price=Decimal("100"))
     return quote
@@ -136,7 +136,7 @@ def test_quotes_list_query_count_is_the_same_for_5_and_50_rows(alpha: TenantFixt
 def test_a_quote_is_drafted_for_a_deal_priced_by_lines_and_sent(alpha: TenantFixture):
     rep = alpha.user(REP_EMAIL)
     with alpha.active():
-        deal = DealFactory(owner=rep, company=CompanyFactory(name="Pied Piper"), currency="EUR")
+        deal = DealFactory(owner=rep, company=CompanyFactory(name="Pied Piper", owner=rep), currency="EUR")
         product = ProductFactory(name="Compression licence", unit_price=Decimal("100.00"), tax_rate=Decimal("19.00"))
     client = api_client(alpha, REP_EMAIL)
 

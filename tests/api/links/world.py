@@ -1,0 +1,159 @@
+"""Records linked across owners and modules, the callers that read them, and what each caller may
+see, written out here independently of ``modules.record_access``.
+
+A ``holder`` owns one record of each kind whose every link points at a record of ``outsider``
+(another user, in no team). The holder is the sales rep (own visibility) and shares the team of the
+manager and the support agent (team visibility); the outsider is seen only by roles seeing all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+from identity.choices import RecordVisibility
+from identity.models import Role, Team, User
+from identity.services.api_keys import create_api_key, known_scopes
+from identity.services.roles import system_role_definitions
+from modules.sales.models import LostReason, PriceList
+from modules.sales.services.quotes import add_line, create_quote
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    LeadFactory,
+    ProductFactory,
+    TimelineEntryFactory,
+)
+from tests.tenancy import ADMIN_EMAIL
+
+# The module whose ``<module>.view`` permission and ``<module>:read`` scope a record needs, by app.
+# Tags and timeline entries live in the contacts app but label records of every module.
+MODULE_OF_APP = {"contacts": "contacts", "activities": "activities", "sales": "sales"}
+SHARED_MODELS = {"contacts.Tag", "contacts.TimelineEntry"}
+OWNER_FIELD = {"activities.Activity": "assignee"}
+
+
+def module_of(model: type[models.Model]) -> str | None:
+    if model._meta.label in SHARED_MODELS:
+        return None
+    return MODULE_OF_APP.get(model._meta.app_label)
+
+
+def owner_of(record: models.Model) -> int | bool | None:
+    """The owner's id; False when the record has no owner (visible with its module)."""
+    name = OWNER_FIELD.get(record._meta.label, "owner")
+    if not any(field.name == name for field in record._meta.concrete_fields):
+        return False
+    return getattr(record, f"{name}_id")  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: a user (through an API key) holding ``scopes``."""
+
+    label: str
+    user: User
+    token: str
+    scopes: frozenset[str]
+
+    def may_read(self, module: str) -> bool:
+        return self.user.has_perm(f"{module}.view") and (
+            f"{module}:read" in self.scopes or f"{module}:write" in self.scopes
+        )
+
+    def may_see(self, record: models.Model) -> bool:
+        module = module_of(type(record))
+        if module is None:
+            return True
+        if not self.may_read(module):
+            return False
+        owner = owner_of(record)
+        if owner is False:
+            return True
+        visibility = self.user.role.record_visibility if self.user.role else RecordVisibility.OWN
+        if visibility == RecordVisibility.ALL:
+            return True
+        if visibility == RecordVisibility.TEAM:
+            teammates = set(User.objects.filter(teams__members=self.user).values_list("pk", flat=True))
+            return owner in teammates | {self.user.pk}
+        return owner == self.user.pk
+
+
+@dataclass(frozen=True)
+class World:
+    holder: User
+    outsider: User
+    callers: tuple[Caller, ...]
+
+
+def build_world() -> World:
+    """Call inside the tenant's ``active()``: the records, one caller per built-in role (a key with
+    every scope) and one per single scope (the admin's key holding only it)."""
+    roles = {role.key: role for role in Role.objects.all()}
+    team = Team.objects.create(name="Link sweep")
+    users = {
+        key: User.objects.create(email=f"{key}@links.test", full_name=key, role=roles[key])
+        for key in system_role_definitions()
+    }
+    team.members.add(users["sales_rep"], users["manager"], users["support_agent"])
+    holder = users["sales_rep"]
+    outsider = User.objects.create(email="outsider@links.test", full_name="Outsider", role=roles["sales_rep"])
+    build_records(holder, outsider)
+
+    every_scope = sorted(known_scopes())
+    callers = [
+        Caller(
+            f"role {key}", user, create_api_key(user=user, name="sweep", scopes=every_scope)[1], frozenset(every_scope)
+        )
+        for key, user in users.items()
+    ]
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    callers += [
+        Caller(f"scope {scope}", admin, create_api_key(user=admin, name=scope, scopes=[scope])[1], frozenset({scope}))
+        for scope in every_scope
+    ]
+    return World(holder=holder, outsider=outsider, callers=tuple(callers))
+
+
+def build_records(holder: User, outsider: User) -> None:
+    """Each kind twice: the outsider's, and the holder's linking to the outsider's."""
+    their_company = CompanyFactory(owner=outsider)
+    their_contact = ContactFactory(owner=outsider, company=their_company)
+    their_lead = LeadFactory(owner=outsider)
+    their_deal = DealFactory(owner=outsider, company=their_company, contact=their_contact, lead=their_lead)
+    their_activity = ActivityFactory(assignee=outsider, company=their_company)
+
+    my_company = CompanyFactory(owner=holder)
+    my_contact = ContactFactory(owner=holder, company=their_company)
+    my_lead = LeadFactory(
+        owner=holder,
+        status="converted",
+        converted_company=their_company,
+        converted_contact=their_contact,
+        converted_deal=their_deal,
+    )
+    my_deal = DealFactory(
+        owner=holder,
+        company=their_company,
+        contact=their_contact,
+        lead=their_lead,
+        lost_reason=LostReason.objects.order_by("id").first(),
+    )
+    ActivityFactory(
+        assignee=holder,
+        company=their_company,
+        contact=their_contact,
+        lead=their_lead,
+        deal=their_deal,
+        origin=their_activity,
+    )
+    quote = create_quote(deal=their_deal, by=holder, price_list=PriceList.objects.create(name="Sweep", currency="EUR"))
+    quote.owner = holder
+    quote.save(update_fields=["owner"])
+    add_line(quote, by=holder, product=ProductFactory(), quantity=Decimal("2"))
+    for record in (my_company, my_contact, my_lead, my_deal):
+        TimelineEntryFactory(kind="activity", activity=their_activity, **{record._meta.model_name: record})
