@@ -11,7 +11,8 @@ const files = [
   ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],
   ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
   ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
-  ["alpinejs/dist/cdn.min.js", "alpine.min.js"],
+  // Alpine's CSP build: evaluates attribute expressions without eval / new Function.
+  ["@alpinejs/csp/dist/cdn.min.js", "alpine-csp.min.js"],
   ["sortablejs/Sortable.min.js", "sortable.min.js"],
   ["fullcalendar/index.global.min.js", "fullcalendar.min.js"],
   ["@fullcalendar/core/locales-all.global.min.js", "fullcalendar-locales.min.js"],

@@ -1,7 +1,8 @@
 // Settings → Workflows → rule builder: an Alpine component that edits the trigger settings, the
 // conditions (groups of comparisons, one level of nesting) and the ordered actions, and keeps the
 // three JSON documents in the form's hidden inputs in sync. The server validates what is posted;
-// its errors come back keyed by path (actions[2].subject) and are shown next to the control.
+// its errors come back keyed by path (actions[2].subject) and are shown next to the control. Its
+// data comes from the page's json_script elements and the form's hidden inputs.
 document.addEventListener("alpine:init", function () {
   var nextId = 1;
   function tag(item) {
@@ -60,6 +61,31 @@ document.addEventListener("alpine:init", function () {
         this.$refs.actionsInput.value = JSON.stringify(this.actions, strip);
       },
       err: function (path) { return (this.errors[path] || []).join(" "); },
+
+      // Writes and paths for the attributes: Alpine's CSP build evaluates only simple
+      // expressions there and refuses property assignments, so every change goes through these.
+      assign: function (target, key, value) { target[key] = value; },
+      assignNumber: function (target, key, value) {
+        target[key] = value === "" || isNaN(Number(value)) ? value : Number(value);
+      },
+      assignId: function (target, key, value) { target[key] = Number(value) || ""; },
+      same: function (a, b) { return String(a) === String(b); },
+      conditionPath: function (index, subIndex) {
+        var path = "conditions.conditions[" + index + "]";
+        return subIndex === undefined ? path : path + ".conditions[" + subIndex + "]";
+      },
+      actionPath: function (index, key) { return "actions[" + index + "]." + key; },
+      controlId: function (index, name) { return "a" + index + "-" + name; },
+      setComparisonField: function (comparison, path) {
+        comparison.field = path;
+        this.fixOp(comparison);
+      },
+      setUpdateField: function (action, path) {
+        action.field = path;
+        action.value = "";
+      },
+      settableFields: function () { return this.fields().filter(function (f) { return f.settable; }); },
+      valueKind: function (action) { return this.inputKind({field: action.field, op: "eq"}); },
 
       // Fields, operators and values
       fields: function () { return this.config.catalogs[this.entity] || []; },

@@ -1,0 +1,54 @@
+// Behaviour every page shares, declared in the markup with data- attributes so no page needs an
+// inline script or handler (the Content-Security-Policy forbids both). Listeners sit on the
+// document, so fragments htmx swaps in later work too.
+//
+//   <form data-confirm="Delete it?">           asks before submitting
+//   <button data-confirm="Delete them?">       asks before its click goes on
+//   <select data-autosubmit>                   submits its form when changed;
+//                                              data-autosubmit-clear="period" empties that field first
+//   <button data-copy="#element-id">           copies the element's value (or text) to the clipboard
+//                                              and shows data-copied-label in its [data-copy-label]
+//   <input data-select-on-focus>               selects its text when focused
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm !== undefined && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("button[data-confirm], a[data-confirm]") : null;
+    if (button && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    if (!(control instanceof Element) || control.dataset.autosubmit === undefined || !control.form) return;
+    var clear = control.dataset.autosubmitClear;
+    if (clear && control.form.elements[clear]) control.form.elements[clear].value = "";
+    control.form.requestSubmit();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    var text = "value" in source ? source.value : source.textContent;
+    if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+    var label = button.querySelector("[data-copy-label]") || button;
+    if (button.dataset.copiedLabel) label.textContent = button.dataset.copiedLabel;
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.dataset.selectOnFocus !== undefined) input.select();
+  });
+})();

@@ -1,0 +1,119 @@
+// The Alpine components of the pages, registered by name for Alpine's CSP build: attributes hold
+// only simple expressions over these objects (no inline functions, no property assignments).
+// Server values never appear in an attribute expression: a component reads them from a
+// <script type="application/json"> element rendered by Django's json_script filter, or from the
+// form controls it wraps. Page-sized components live in files of their own
+// (workflow-builder.js, custom-fields-admin.js).
+document.addEventListener("alpine:init", function () {
+  "use strict";
+
+  function readJSON(id, fallback) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : fallback;
+  }
+
+  // The search box in the top bar: Ctrl/Cmd-K focuses it, results show while it has text.
+  Alpine.data("globalSearch", function () {
+    return {
+      open: false,
+      q: "",
+      init: function () { this.q = this.$refs.q.value; },
+      show: function () { this.open = true; },
+      hide: function () { this.open = false; },
+      escape: function () { this.open = false; this.$refs.q.blur(); },
+      focusBox: function () { this.$refs.q.focus(); this.$refs.q.select(); },
+      hasResults: function () { return this.open && this.q.trim() !== ""; }
+    };
+  });
+
+  // Contact and company lists: the bulk bar appears once rows are ticked.
+  Alpine.data("recordBulkActions", function () {
+    return {
+      selected: 0,
+      action: "",
+      count: function () { this.selected = this.$root.querySelectorAll("input[name=ids]:checked").length; },
+      selectAll: function (event) {
+        var checked = event.target.checked;
+        event.target.closest("table").querySelectorAll("input[name=ids]").forEach(function (box) { box.checked = checked; });
+        this.count();
+      },
+      is: function (action) { return this.action === action; },
+      applyClass: function () { return this.action === "delete" ? "btn-danger" : "btn-primary"; },
+      confirmDelete: function (event) {
+        if (this.action === "delete" && !window.confirm(event.currentTarget.dataset.deleteConfirm)) event.preventDefault();
+      }
+    };
+  });
+
+  // Contact form: the company input offers matches (a datalist filled by htmx); picking one
+  // fills the hidden company id.
+  Alpine.data("companyPicker", function () {
+    return {
+      pick: function (event) {
+        var input = event.target;
+        var hidden = document.getElementById(input.dataset.companyId);
+        var match = Array.prototype.find.call(document.querySelectorAll("#company-options option"), function (option) {
+          return option.value === input.value;
+        });
+        if (hidden) hidden.value = match ? match.dataset.id : "";
+      }
+    };
+  });
+
+  // Lead conversion: which parts of the form show follows the choices.
+  Alpine.data("leadConversion", function () {
+    return {
+      company: readJSON("lead-conversion-company", "new"),
+      contact: readJSON("lead-conversion-contact", "new"),
+      deal: readJSON("lead-conversion-deal", "false") === "true",
+      companyIs: function (choice) { return this.company === choice; },
+      contactIs: function (choice) { return this.contact === choice; }
+    };
+  });
+
+  // Deal list: the bulk form shows the input the chosen action needs.
+  Alpine.data("dealBulkActions", function () {
+    return {
+      action: "",
+      is: function (action) { return this.action === action; },
+      none: function () { return !this.action; },
+      confirmDelete: function (event) {
+        if (this.action === "delete" && !window.confirm(event.currentTarget.dataset.deleteConfirm)) event.preventDefault();
+      }
+    };
+  });
+
+  // A quote line's edit row, open from the start when its form came back with errors.
+  Alpine.data("quoteLine", function () {
+    return {
+      editing: false,
+      init: function () { this.editing = this.$el.dataset.editing !== undefined; },
+      toggle: function () { this.editing = !this.editing; }
+    };
+  });
+
+  // Completing an activity: the follow-up fields show when a follow-up is wanted.
+  Alpine.data("activityCompletion", function () {
+    return {followUp: readJSON("activity-follow-up", "false") === "true"};
+  });
+
+  // Custom-field filters above a list: the operators offered follow the chosen field.
+  Alpine.data("customFieldFilter", function () {
+    return {
+      ops: [],
+      key: "",
+      init: function () { this.read(); },
+      read: function () {
+        var option = this.$refs.field.selectedOptions[0];
+        this.ops = option && option.dataset.ops ? option.dataset.ops.split(" ") : [];
+        this.key = this.$refs.field.value;
+      },
+      change: function () {
+        this.read();
+        this.$refs.op.value = this.ops[0] || "";
+      },
+      offers: function (op) { return this.ops.indexOf(op) >= 0; },
+      optionsList: function () { return "cf-options-" + this.key; }
+    };
+  });
+});
