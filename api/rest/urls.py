@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
@@ -29,6 +31,7 @@ urlpatterns = [
     path("me", identity_views.me, name="me"),
     path("schema/", openapi_views.TenantSchemaView.as_view(), name="schema"),
     path("docs/", openapi_views.SwaggerView.as_view(), name="docs"),
-    path("redoc/", openapi_views.RedocView.as_view(), name="redoc"),
+    # Redoc's search runs in a worker it creates from a blob: URL.
+    path("redoc/", csp_update({"worker-src": [SELF, "blob:"]})(openapi_views.RedocView.as_view()), name="redoc"),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -89,6 +90,8 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "crm_platform.middleware.RequestIdMiddleware",
+    # Outermost but one, so every answer carries the policy: pages, errors, unknown hosts.
+    "csp.middleware.CSPMiddleware",
     "crm_platform.middleware.HealthCheckMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -409,4 +412,24 @@ LOGGING = {
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (django-csp), enforced on every host: scripts only from this origin, no
+# inline scripts or handlers, no eval (Alpine runs as its CSP build; htmx's eval is off). Styles
+# allow 'unsafe-inline': Bootstrap's markup and ours use style= attributes, and FullCalendar and
+# Chart.js inject <style> elements; a style cannot run code. Bootstrap draws icons in CSS from
+# data: URIs and FullCalendar embeds its icon font as one. Redoc and GraphiQL loosen it on their
+# own views only (api/rest/urls.py, api/graphql/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 X_FRAME_OPTIONS = "DENY"

@@ -245,6 +245,17 @@ def test_a_done_activity_cannot_be_completed_again(alpha: TenantFixture):
     assert schema_snapshot(alpha.tenant) == before
 
 
+def test_opening_the_completion_of_a_finished_activity_leads_back_to_it(alpha: TenantFixture):
+    with alpha.active():
+        call = ActivityFactory(assignee=alpha.user())
+        complete_activity(call, by=None)
+
+    response = alpha.client().get(f"/activities/{call.pk}/complete/", follow=True)
+
+    assert response.redirect_chain == [(f"/activities/{call.pk}/", 302)]
+    assert "Only an open activity can be completed." in response.content.decode()
+
+
 def test_the_detail_shows_the_chain_and_links_to_the_records(alpha: TenantFixture):
     admin = alpha.user()
     with alpha.active():

@@ -1,6 +1,7 @@
 """``GET /api/v1/schema/``: the tenant's OpenAPI 3 document (JSON; ``?format=yaml`` for YAML), and
 the Swagger UI (``/api/v1/docs/``) and Redoc (``/api/v1/redoc/``) pages that read it, with their
-assets served from this host (drf-spectacular-sidecar).
+assets served from this host (drf-spectacular-sidecar). Redoc builds its search worker from a blob:
+URL, which its view's policy allows (``api/rest/urls.py``).
 
 The document lists the endpoints the signed-in user may call in this tenant (its modules, the
 user's permissions) and types each record's ``custom`` object from the tenant's field definitions.
@@ -25,7 +26,7 @@ from drf_spectacular.renderers import (
     OpenApiYamlRenderer,
     OpenApiYamlRenderer2,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -97,8 +98,9 @@ class SignInFirstMixin:
         return super().handle_exception(exc)  # type: ignore[misc]
 
 
-class SwaggerView(SignInFirstMixin, SpectacularSwaggerView):
-    """Swagger UI over the tenant's document."""
+class SwaggerView(SignInFirstMixin, SpectacularSwaggerSplitView):
+    """Swagger UI over the tenant's document; its start-up script is served by this view
+    (``?script``) rather than inline, so the page runs under the site's Content-Security-Policy."""
 
     permission_classes = [IsAuthenticated]
     url_name = SCHEMA_URL_NAME

@@ -168,6 +168,10 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_activity(request, pk)
     user = current_user(request)
+    if activity.status != ActivityStatus.OPEN and request.method != "POST":
+        # Nothing to fill in: an unbound form cannot carry the error, so say it on the activity.
+        messages.info(request, _("Only an open activity can be completed."))
+        return redirect(reverse("activities:activity-detail", args=[activity.pk]))
     form = CompleteForm(request.POST or None)
     if activity.status != ActivityStatus.OPEN:
         form.add_error(None, _("Only an open activity can be completed."))

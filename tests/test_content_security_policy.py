@@ -1,0 +1,356 @@
+"""The Content-Security-Policy: every page of both URL confs, walked as an admin (a tenant's, an
+operator on the public host) over demo-like data, is sent the enforced policy, and its HTML has no
+inline script and no handler attribute for the policy to break."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from api.webhooks.models import EndpointSecret
+from api.webhooks.services.deliveries import send_test_event
+from api.webhooks.services.endpoints import create_endpoint
+from billing.models import Plan, StripeEvent
+from customization.fields.models import CustomFieldDefinition
+from customization.workflows.models import WorkflowRule, WorkflowRun
+from customization.workflows.services import create_email_template
+from identity.models import ApiKey, Invitation, Role, Team
+from identity.services.api_keys import create_api_key
+from identity.services.invitations import invite_user
+from identity.services.operators import ensure_operator
+from modules.activities.models import Activity, CalendarFeed, Notification
+from modules.contacts.demo.builder import DemoSize
+from modules.contacts.demo.seed import load_demo_data
+from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, Tag
+from modules.dataio.exports.models import ExportJob
+from modules.dataio.imports.services import upload_file
+from modules.sales.models import (
+    Deal,
+    Lead,
+    LostReason,
+    Pipeline,
+    PriceList,
+    PriceListItem,
+    Product,
+    Quote,
+    QuoteLine,
+    Stage,
+)
+from tests.page_markup import page_markup
+from tests.tenancy import TenantFixture
+
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Redoc and GraphiQL are the vendors' pages, each with a policy of its own.
+REDOC_POLICY = {**POLICY, "worker-src": "'self' blob:"}
+GRAPHIQL_POLICY = {
+    **POLICY,
+    "script-src": "'self' https://cdn.jsdelivr.net",
+    "style-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+    "font-src": "'self' data: https://cdn.jsdelivr.net",
+}
+POLICY_OF_VIEW = {"api:redoc": REDOC_POLICY, "graphql:endpoint": GRAPHIQL_POLICY}
+PUBLIC_HOST = "localhost"
+
+
+def directives(header: str | None) -> dict[str, str]:
+    """The policy's directives (their order in the header carries no meaning)."""
+    parts = (part.strip().split(" ", 1) for part in (header or "").split(";") if part.strip())
+    return {part[0]: part[1] if len(part) > 1 else "" for part in parts}
+
+
+def _routes(urlconf: str) -> Iterator[tuple[str, str]]:
+    """(name, route) of every URL pattern of ``urlconf``, namespaces joined."""
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(part for part in (namespace, pattern.namespace or "") if part)
+                yield from walk(pattern.url_patterns, route, inner)
+            else:
+                yield (f"{namespace}:{pattern.name}" if namespace else str(pattern.name)), route
+
+    yield from walk(get_resolver(urlconf).url_patterns, "", "")
+
+
+def _path(route: str, values: dict[str, str]) -> str:
+    """The route with its parameters filled (path converters and the REST router's regexes)."""
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], route)
+    return "/" + route.replace("^", "").replace("$", "")
+
+
+def _first(model: type, **filters: object) -> str:
+    pk = model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True).first()
+    assert pk is not None, f"the test data has no {model.__name__}"
+    return str(pk)
+
+
+# What a URL's <pk> is, by URL name (first match wins; a name matching none fails the walk, so
+# a new page cannot go unchecked).
+PK_OF = (
+    (r"workflows:template-", "email_template"),
+    (r"workflows:", "rule"),
+    (r"custom-fields:", "custom_field"),
+    (r"pipelines-admin:", "pipeline"),
+    (r"api-keys:", "api_key"),
+    (r"oauth-apps:", "absent"),
+    (r"webhooks:", "endpoint"),
+    (r"billing-settings:invoice", "absent"),
+    (r"settings:user-", "user"),
+    (r"settings:invitation-", "invitation"),
+    (r"settings:role-", "role"),
+    (r"settings:team-", "team"),
+    (r"imports:", "import_job"),
+    (r"exports:", "export_job"),
+    (r"exchange-rates:", "exchange_rate"),
+    (r"contacts:company-", "company"),
+    (r"contacts:contact-", "contact"),
+    (r"contacts:saved-view-", "contact_view"),
+    (r"contacts:timeline", "contact"),
+    (r"activities:notification-", "notification"),
+    (r"activities:", "activity"),
+    (r"sales:lead-", "lead"),
+    (r"sales:deal-view-", "deal_view"),
+    (r"sales:deal-", "deal"),
+    (r"sales:product-", "product"),
+    (r"sales:price-list-", "price_list"),
+    (r"sales:quote-", "quote"),
+    (r"api:user-", "user"),
+    (r"api:company-", "company"),
+    (r"api:contact-", "contact"),
+    (r"api:activity-", "activity"),
+    (r"api:lead-", "lead"),
+    (r"api:deal-", "deal"),
+    (r"api:tag-", "tag"),
+    (r"api:pipeline-", "pipeline"),
+    (r"api:lost-reason-", "lost_reason"),
+    (r"api:product-", "product"),
+    (r"api:quote", "quote"),
+    (r"console:invoice-", "absent"),
+    (r"console:stripe-event", "stripe_event"),
+    (r"console:plan", "plan"),
+)
+# The other parameters, by name.
+PARAMETER_OBJECT = {
+    "stage_pk": "stage",
+    "pipeline_pk": "pipeline",
+    "run_pk": "run",
+    "secret_pk": "secret",
+    "delivery_pk": "delivery",
+    "item_pk": "price_list_item",
+    "line_pk": "quote_line",
+    "line_id": "quote_line",
+}
+FIXED_PARAMETERS = {
+    "entity": "contact",
+    "subject": "contact",
+    "file_format": "csv",
+    "key": "alpha",
+    # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.
+    "token": "not-a-token",
+    "uidb64": "MQ",
+}
+
+
+def _parameters(name: str, route: str, objects: dict[str, str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for parameter in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route):
+        parameter = parameter[0] or parameter[1]
+        if parameter == "pk":
+            kind = next((kind for pattern, kind in PK_OF if re.match(pattern, name)), None)
+            assert kind is not None, f"{name}: which object is its <pk>?"
+            values["pk"] = objects[kind]
+        elif parameter == "token" and name == "activities:calendar-feed":
+            values["token"] = objects["feed_token"]
+        elif parameter in PARAMETER_OBJECT:
+            values[parameter] = objects[PARAMETER_OBJECT[parameter]]
+        else:
+            values[parameter] = FIXED_PARAMETERS[parameter]
+    return values
+
+
+def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
+    """Demo data plus one of each record the demo leaves out; their ids by what URLs call them."""
+    with tenant.active():
+        admin = tenant.user()
+        load_demo_data(size=DemoSize(companies=3, contacts=4, leads=3, deals=4, activities=6))
+        endpoint = create_endpoint(url="http://127.0.0.1:9/hook", by=None)
+        delivery = send_test_event(endpoint)
+        import_job = upload_file(
+            entity="contact", upload=SimpleUploadedFile("people.csv", b"first_name,last_name\nAna,Pop\n"), by=admin
+        )
+        ExportJob.objects.create(entity="company", file_format="csv", created_by=admin)
+        create_api_key(user=admin, name="Pages", scopes=["contacts:read"])
+        invite_user(
+            email="invitee@example.test", role=Role.objects.get(key="sales_rep"), teams=[], invited_by=admin,
+            accept_url_base="http://alpha.localhost/invitations/",
+        )  # fmt: skip
+        SavedView.objects.create(owner=admin, entity="contact", name="Mine", query={})
+        SavedView.objects.create(owner=admin, entity="deal", name="Mine", query={})
+        Notification.objects.create(recipient=admin, kind="reminder", title="Call", dedupe_key="pages")
+        price_list = PriceList.objects.create(name="Retail", currency="EUR")
+        item = PriceListItem.objects.create(price_list=price_list, product=Product.objects.first(), unit_price="10.00")
+        rule = WorkflowRule.objects.order_by("pk").first()
+        assert rule is not None
+        run = WorkflowRun.objects.create(
+            rule=rule, version=rule.version, trigger_key="pages", entity=rule.entity, record_id=1, status="succeeded"
+        )
+        template = create_email_template(name="Hello", subject="Hello", body="Hello {{ owner.first_name }}")
+        quote = Quote.objects.filter(lines__isnull=False).order_by("pk").first()
+        assert quote is not None
+        pipeline = Pipeline.objects.order_by("pk").first()
+        assert pipeline is not None
+        feed, _created = CalendarFeed.objects.get_or_create(user=admin)
+        return {
+            "absent": "999999",
+            "email_template": str(template.pk),
+            "rule": str(rule.pk),
+            "run": str(run.pk),
+            "custom_field": _first(CustomFieldDefinition),
+            "pipeline": str(pipeline.pk),
+            "stage": _first(Stage, pipeline=pipeline),
+            "api_key": _first(ApiKey),
+            "endpoint": str(endpoint.pk),
+            "secret": _first(EndpointSecret, endpoint=endpoint),
+            "delivery": str(delivery.pk),
+            "user": str(admin.pk),
+            "invitation": _first(Invitation),
+            "role": _first(Role),
+            "team": _first(Team),
+            "import_job": str(import_job.pk),
+            "export_job": _first(ExportJob),
+            "exchange_rate": _first(ExchangeRate),
+            "company": _first(Company),
+            "contact": _first(Contact),
+            "contact_view": _first(SavedView, entity="contact"),
+            "deal_view": _first(SavedView, entity="deal"),
+            "notification": _first(Notification),
+            "activity": _first(Activity),
+            "lead": _first(Lead),
+            "deal": _first(Deal),
+            "product": _first(Product),
+            "price_list": str(price_list.pk),
+            "price_list_item": str(item.pk),
+            "quote": str(quote.pk),
+            "quote_line": _first(QuoteLine, quote=quote),
+            "tag": _first(Tag),
+            "lost_reason": _first(LostReason),
+            "feed_token": feed.token,
+        }
+
+
+def _problems(client: Client, name: str, path: str, pages: list[str]) -> list[str]:
+    """What is wrong with the answer to GET ``path``: a missing or other policy, a server error,
+    inline code in its HTML. A page that rendered is added to ``pages``."""
+    response = client.get(path)
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        pages.append(name)
+    problems = []
+    if response.status_code >= 500:
+        problems.append(f"{name} {path}: {response.status_code}")
+    if directives(response.get("Content-Security-Policy")) != POLICY_OF_VIEW.get(name, POLICY):
+        problems.append(f"{name} {path}: policy {response.get('Content-Security-Policy')!r}")
+    if response.get("Content-Type", "").startswith("text/html"):
+        markup = page_markup(b"".join(response) if response.streaming else response.content)
+        problems += [f"{name} {path}: inline script {script[:80]!r}" for script in markup.inline_scripts]
+        problems += [f"{name} {path}: {tag} {attribute}={value[:60]!r}" for tag, attribute, value in markup.handlers]
+    return problems
+
+
+def test_every_tenant_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
+    objects = _tenant_objects(alpha)
+    client = alpha.client()
+    client.raise_request_exception = False  # a server error is one more problem to list
+    routes = sorted(_routes("crm_platform.urls_tenant"))
+    # The sign-out URL would end the walk's session.
+    signed_out = [(name, route) for name, route in routes if name == "identity:logout"]
+
+    problems: list[str] = []
+    pages: list[str] = []
+    for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
+        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages)
+
+    assert len(routes) > 200
+    assert len(pages) >= 100
+    assert problems == []
+
+
+def test_every_public_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
+    with schema_context("public"):
+        operator = ensure_operator("pages-operator@relata.test", "a-long-operator-password-1")
+        event = StripeEvent.objects.create(
+            event_id="evt_pages", type="invoice.paid", created=timezone.now() - timedelta(minutes=5), payload={}
+        )
+        objects = {"absent": "999999", "stripe_event": str(event.pk), "plan": _first(Plan)}
+    client = Client(HTTP_HOST=PUBLIC_HOST, raise_request_exception=False)
+    with schema_context("public"):
+        client.force_login(operator, backend="identity.backends.EmailBackend")
+    routes = sorted(_routes("crm_platform.urls_public"))
+    signed_out = [(name, route) for name, route in routes if name.endswith("logout")]
+
+    problems: list[str] = []
+    pages: list[str] = []
+    for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
+        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages)
+
+    assert len(routes) > 25
+    assert len(pages) >= 16
+    assert problems == []
+
+
+def test_an_unknown_host_is_sent_the_policy_too(db: None):
+    response = Client(HTTP_HOST="nobody.localhost").get("/")
+
+    assert response.status_code == 404
+    assert directives(response["Content-Security-Policy"]) == POLICY
+
+
+def test_graphiql_runs_under_its_own_policy_with_its_settings_as_data(alpha: TenantFixture):
+    response = alpha.client().get("/graphql/", HTTP_ACCEPT="text/html")
+
+    markup = page_markup(response.content)
+    assert response.status_code == 200
+    assert directives(response["Content-Security-Policy"]) == GRAPHIQL_POLICY
+    assert markup.inline_scripts == []
+    assert markup.json_value("graphiql-header-editor-enabled") == "true"
+
+
+def test_swagger_ui_loads_its_start_up_script_from_this_host(alpha: TenantFixture):
+    client = alpha.client()
+
+    page = client.get("/api/v1/docs/")
+    script = client.get("/api/v1/docs/", {"script": ""})
+
+    assert page.status_code == 200
+    assert directives(page["Content-Security-Policy"]) == POLICY
+    assert page_markup(page.content).inline_scripts == []
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
+def test_redoc_runs_under_its_own_policy_without_third_party_fonts(alpha: TenantFixture):
+    response = alpha.client().get("/api/v1/redoc/")
+
+    assert response.status_code == 200
+    assert directives(response["Content-Security-Policy"]) == REDOC_POLICY
+    assert page_markup(response.content).inline_scripts == []
+    assert b"fonts.googleapis.com" not in response.content
