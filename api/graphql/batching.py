@@ -6,6 +6,9 @@ a ``node``, a mutation payload), and the first link one of them asks for that wa
 (``deal → contact → company``) is loaded for all the remembered records of the same kind at once,
 through the linked type's own queryset (permission and visibility). So a page costs one query per
 kind of link, whatever its length, and links of the loaded records batch the same way.
+
+Whether a link may be shown at all (its module, the credential's scope, record visibility) is
+decided around the resolver by ``api.graphql.link_guard``, which also nulls prefetched links.
 """
 
 from __future__ import annotations
