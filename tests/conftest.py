@@ -121,6 +121,7 @@ def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactor
     work_dir = tmp_path_factory.mktemp("celery")
     mail_dir = work_dir / "mail"
     mail_dir.mkdir()
+    celery_app.control.purge()  # tasks queued by the tests before, which no worker was meant to run
     worker = start_celery_worker(test_process_environment(mail_dir), work_dir / "worker.log", name=SESSION_WORKER)
     yield mail_dir
     stop(worker)

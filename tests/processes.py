@@ -1,9 +1,12 @@
 """Real processes for tests: a gunicorn server or a Celery worker on the test database.
 
-A test that queues work for a real worker waits for it (``wait_for_idle_worker``) before its
-clean-up runs and again after it: a task still running while the next test, or the clean-up itself,
-touches the same rows or builds an index on the same table deadlocks or sees the wrong data.
-``tests/suite_rules.py`` does both waits for every test that uses the session's ``celery_worker``.
+The session's worker takes tasks only while a test that asked for it runs: before such a test the
+queue is emptied of what tests without a worker left there (``take_tasks``); after its body and
+again after its clean-up, the test waits for the worker to finish what it queued
+(``wait_for_idle_worker``), then the worker stops taking tasks and forgets the ones held for later
+(``set_worker_aside``). So no task runs during a test that did not ask for it, races a clean-up
+(a custom field index built concurrently deadlocks with it), or steals the work of a test's own
+workers. ``tests/suite_rules.py`` does this for every test that uses ``celery_worker``.
 """
 
 from __future__ import annotations
@@ -154,3 +157,26 @@ def wait_for_idle_worker(name: str = SESSION_WORKER, *, timeout: float = 120) ->
         return consecutive >= 2
 
     wait_until(settled, timeout=timeout, what=f"worker {name} idle", interval=0.1)
+
+
+def take_tasks(name: str = SESSION_WORKER) -> None:
+    """Empty the queue of tasks no test waits for, then let the worker take what comes next."""
+    from crm_platform.celery import app
+
+    app.control.purge()
+    replies = app.control.add_consumer(app.conf.task_default_queue, destination=[name], reply=True, timeout=10)
+    if not replies:
+        raise TimeoutError(f"worker {name} did not answer: cannot let it take tasks")
+
+
+def set_worker_aside(name: str = SESSION_WORKER) -> None:
+    """After a test: finished, it forgets tasks held for later (retries) and takes no new ones."""
+    from crm_platform.celery import app
+
+    wait_for_idle_worker(name)
+    held = (app.control.inspect(destination=[name], limit=1, timeout=10).scheduled() or {}).get(name, [])
+    for task in held:
+        app.control.revoke(task["request"]["id"], destination=[name])
+    replies = app.control.cancel_consumer(app.conf.task_default_queue, destination=[name], reply=True, timeout=10)
+    if not replies:
+        raise TimeoutError(f"worker {name} did not answer: it would go on taking tasks")

@@ -2,21 +2,26 @@
 
 - A skipped, xfailed or xpassed test fails the run, named in the summary: every test here is meant
   to run and pass, and a skip hides a feature nobody checks any more.
-- A test that uses the session's Celery worker waits for the worker to be idle after its body
-  (before its fixtures clean up) and after its teardown (before the next test starts), so work it
-  queued never races its own clean-up or the next test.
+- The session's Celery worker takes tasks only during the tests that use it, and each of them
+  waits for it to be idle after its body (before its fixtures clean up) and after its teardown
+  (see ``tests/processes.py``), so work a test queued never races a clean-up or another test.
 - The header shows what a run depends on (hash seed, Hypothesis profile), to compare two runs.
+- ``--clock=2026-12-31T23:59:00+00:00`` starts this process's clock at that instant (ticking), to
+  find tests that pass only on some days: a year, month or DST boundary. Servers, workers and
+  PostgreSQL keep the real time, so use it on tests that run in-process.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from datetime import datetime
 
 import pytest
+import time_machine
 from hypothesis import settings as hypothesis_settings
 
-from tests.processes import RUNNING_WORKERS, SESSION_WORKER, wait_for_idle_worker
+from tests.processes import RUNNING_WORKERS, SESSION_WORKER, set_worker_aside, take_tasks, wait_for_idle_worker
 
 
 class NotRun:
@@ -49,13 +54,34 @@ class NotRun:
                 terminalreporter.line(test, red=True)
 
 
+CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock", metavar="ISO_INSTANT", help="start this process's clock at this instant (with a time zone)"
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(NotRun(), "relata-not-run")
+    if instant := config.getoption("clock"):
+        moment = datetime.fromisoformat(instant)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--clock needs an instant with a time zone, e.g. 2026-12-31T23:59:00+00:00")
+        config.stash[CLOCK] = time_machine.travel(moment, tick=True)
+        config.stash[CLOCK].start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if CLOCK in config.stash:
+        config.stash[CLOCK].stop()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     profile = hypothesis_settings.default
     return [
+        f"clock: {config.getoption('clock') or 'real time'}",
         f"PYTHONHASHSEED={os.environ.get('PYTHONHASHSEED', 'random')}",
         f"hypothesis: derandomize={profile.derandomize} database={profile.database}",
     ]
@@ -63,6 +89,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def _uses_session_worker(item: pytest.Item) -> bool:
     return "celery_worker" in getattr(item, "fixturenames", ()) and SESSION_WORKER in RUNNING_WORKERS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    if _uses_session_worker(item):
+        take_tasks()  # a worker started by this setup takes tasks already
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -80,4 +113,4 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         if _uses_session_worker(item):
-            wait_for_idle_worker()  # the clean-up queued tasks too (e.g. dropping an index)
+            set_worker_aside()  # after what the clean-up queued too (e.g. dropping an index)

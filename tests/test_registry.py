@@ -1,5 +1,7 @@
 """The module registry: which modules a tenant has, and the navigation a user sees."""
 
+import re
+
 import pytest
 
 from modules import registry
@@ -43,12 +45,22 @@ def test_navigation_shows_enabled_modules_the_user_may_open(alpha: TenantFixture
 
 
 def test_the_shell_renders_the_registry_navigation(alpha: TenantFixture, monkeypatch):
+    # Given a registry with one module and an entry the real registry does not have,
     monkeypatch.setattr(
-        registry, "MODULES", (Module(key="sales", label="Sales", nav=(NavEntry("Pipeline", "shell:home"),)),)
+        registry, "MODULES", (Module(key="sales", label="Sales", nav=(NavEntry("Zeppelin board", "shell:home"),)),)
     )
-    monkeypatch.setattr(Tenant, "enabled_modules", ["sales"], raising=False)
+    admin = alpha.client()
 
-    page = alpha.client().get("/").content.decode()
+    # when the tenant has the module and when it does not (rolled back with the test),
+    alpha.tenant.enabled_modules = ["sales"]
+    alpha.tenant.save(update_fields=["enabled_modules"])
+    with_sales = admin.get("/").content.decode()
+    alpha.tenant.enabled_modules = []
+    alpha.tenant.save(update_fields=["enabled_modules"])
+    without_sales = admin.get("/").content.decode()
 
-    assert 'data-module="sales"' in page
-    assert "Pipeline" in page
+    # then the bar shows exactly the registry's entries of the modules the tenant has.
+    assert re.findall(r'data-module="(\w+)"', with_sales) == ["sales"]
+    assert "Zeppelin board" in with_sales
+    assert re.findall(r'data-module="(\w+)"', without_sales) == []
+    assert "Zeppelin board" not in without_sales

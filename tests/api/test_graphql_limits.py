@@ -2,6 +2,7 @@
 malformed documents are GraphQL errors (400), never server errors; unexpected errors reach Sentry."""
 
 import json
+from typing import Any
 
 import graphene
 import pytest
@@ -245,10 +246,20 @@ def test_errors_raised_on_purpose_are_not_reported(alpha: TenantFixture, monkeyp
     reported: list[BaseException] = []
     monkeypatch.setattr("api.graphql.views.sentry_sdk.capture_exception", reported.append)
 
-    post_graphql(alpha.client(None), "{ me { email } }")
-    post_graphql(alpha.client(), "{ me { password } }")
+    anonymous = post_graphql(alpha.client(None), "{ me { email } }")
+    invalid = post_graphql(alpha.client(), "{ me { password } }")
 
+    assert errors_of(anonymous) == [("Not authenticated.", "UNAUTHENTICATED")]
+    [(message, code)] = errors_of(invalid)
+    assert (message.startswith("Cannot query field 'password' on type 'User'."), code) == (True, None)
     assert reported == []
+
+
+def errors_of(response: Any) -> list[tuple[str, str | None]]:
+    """Each error's message and code."""
+    return [
+        (error["message"], error.get("extensions", {}).get("code")) for error in json.loads(response.content)["errors"]
+    ]
 
 
 def test_reporting_without_sentry_configured_is_a_no_op(alpha: TenantFixture):

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_exists
 from billing.choices import Provider
 from billing.models import Plan, Subscription
 from billing.services.subscriptions import start_subscription
-from identity.models import AuditEntry
+from identity.models import AuditEntry, Team
 from tenants.models import Tenant, TenantStatusChange
 from tests.console.conftest import OPERATOR_EMAIL
 from tests.tenancy import TenantFixture
@@ -81,10 +81,16 @@ def test_suspending_a_subscribed_tenant_marks_the_subscription(operator_client: 
 
 def test_a_suspended_tenant_is_read_only_for_its_users(operator_client: Client, alpha: TenantFixture):
     operator_client.post("/console/tenants/alpha/suspend/", {"suspend-reason": "Chargeback"})
+    client = alpha.client()
 
-    page = alpha.client().get("/")
+    page = client.get("/")
+    write = client.post("/settings/teams/new/", {"name": "Night shift", "description": ""})
 
     assert 'data-testid="lifecycle-banner"' in page.content.decode()
+    assert write.status_code == 403
+    assert "changes are switched off" in write.content.decode()
+    with alpha.active():
+        assert not Team.objects.filter(name="Night shift").exists()
 
 
 def test_suspending_needs_a_reason(operator_client: Client, alpha: TenantFixture):

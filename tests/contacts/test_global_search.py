@@ -69,8 +69,17 @@ def test_leads_and_deals_are_not_searched_without_sales(alpha: TenantFixture):
 
 
 def test_an_empty_query_finds_nothing(alpha: TenantFixture):
+    admin = alpha.user()
+    with alpha.active():
+        company = CompanyFactory(name="Blank Space Ltd", owner=admin)
+        contact = ContactFactory(first_name=" ", last_name="Spacey", owner=admin, company=company)
+        ActivityFactory(subject="   ", assignee=admin)
+    found = alpha.client().get("/search/", {"q": "Spacey", "format": "fragment"})
+
     response = alpha.client().get("/search/", {"q": "  ", "format": "fragment"})
 
+    # the records are there to be found
+    assert _links(found.content.decode()) == [f"/companies/{company.pk}/", f"/contacts/{contact.pk}/"]
     assert response.status_code == 200
     assert _links(response.content.decode()) == []
 

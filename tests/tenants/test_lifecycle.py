@@ -71,10 +71,15 @@ def test_a_suspended_tenant_still_lets_users_sign_in(alpha: TenantFixture):
     from tests.tenancy import ADMIN_EMAIL, PASSWORD
 
     transition_tenant(alpha.tenant, "suspended", actor="billing")
+    client = alpha.client(email=None)
 
-    response = alpha.client(email=None).post("/login/", {"username": ADMIN_EMAIL, "password": PASSWORD})
+    response = client.post("/login/", {"username": ADMIN_EMAIL, "password": PASSWORD})
+    home = client.get("/")
 
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert home.status_code == 200
+    assert home.wsgi_request.user.email == ADMIN_EMAIL
+    assert "changes are switched off" in home.content.decode()
 
 
 def test_a_past_due_tenant_can_write_and_is_warned(alpha: TenantFixture):

@@ -265,19 +265,29 @@ def test_activities_list_query_count_is_the_same_for_5_and_50_rows(alpha: Tenant
     assert five == fifty
 
 
-@pytest.mark.parametrize("ordering", ["created_at", "-updated_at"])
-def test_activities_order_by_a_whitelisted_field(alpha: TenantFixture, ordering: str):
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("created_at", ["Second", "Third", "First"]),
+        ("-created_at", ["First", "Third", "Second"]),
+        ("updated_at", ["Third", "First", "Second"]),
+        ("-updated_at", ["Second", "First", "Third"]),
+    ],
+)
+def test_activities_order_by_a_whitelisted_field(alpha: TenantFixture, ordering: str, expected: list[str]):
+    # Created and updated in an order of their own, neither the order of ids nor each other's.
+    days_ago = {"First": (1, 2), "Second": (3, 1), "Third": (2, 3)}  # subject: (created, updated)
+    now = timezone.now()
     with alpha.active():
-        ActivityFactory.create_batch(3, assignee=alpha.user())
-        expected = list(
-            Activity.objects.order_by(ordering, "-id" if ordering.startswith("-") else "id").values_list(
-                "id", flat=True
+        for subject, (created, updated) in days_ago.items():  # ids in this order
+            activity = ActivityFactory(subject=subject, assignee=alpha.user())
+            Activity.objects.filter(pk=activity.pk).update(
+                created_at=now - timedelta(days=created), updated_at=now - timedelta(days=updated)
             )
-        )
 
     body = api_client(alpha).get(f"/api/v1/activities/?ordering={ordering}").json()
 
-    assert [row["id"] for row in body["results"]] == expected
+    assert [row["subject"] for row in body["results"]] == expected
 
 
 def test_without_the_sales_module_an_activity_cannot_link_a_deal(alpha: TenantFixture):
