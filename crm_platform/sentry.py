@@ -1,7 +1,8 @@
 """Sentry initialisation: tenant-tagged events with personal data scrubbed.
 
 No request bodies, no local variables, no cookies or user e-mails leave the process; the tenant's
-schema is the one identifying tag an event carries.
+schema is the one identifying tag an event carries. Secret URL parts (tokens in links, OAuth codes)
+are redacted from every string of an event and of every breadcrumb (``crm_platform.redaction``).
 """
 
 from typing import Any
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.db import connection
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+
+from crm_platform.redaction import redact_strings
 
 SCRUBBED = "[scrubbed]"
 _SENSITIVE_HEADERS = {"cookie", "authorization", "x-api-key", "x-csrftoken", "proxy-authorization"}
@@ -34,7 +37,14 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> d
     for exception in (event.get("exception") or {}).get("values", []):
         for frame in (exception.get("stacktrace") or {}).get("frames", []):
             frame.pop("vars", None)
-    return event
+    redacted: dict[str, Any] = redact_strings(event)
+    return redacted
+
+
+def scrub_breadcrumb(crumb: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A breadcrumb (a log line, an outgoing request, a query) with secret URL parts redacted."""
+    redacted: dict[str, Any] = redact_strings(crumb)
+    return redacted
 
 
 def init_sentry() -> bool:
@@ -57,6 +67,7 @@ def init_sentry() -> bool:
         include_local_variables=False,
         max_request_body_size="never",
         before_send=scrub_event,  # type: ignore[arg-type]
+        before_breadcrumb=scrub_breadcrumb,  # type: ignore[arg-type]
         traces_sample_rate=0.0,
     )
     return True

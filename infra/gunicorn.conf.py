@@ -16,3 +16,6 @@ max_requests = 2000  # recycle workers now and then, with jitter so they don't a
 max_requests_jitter = 200
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Calendar feed, invitation, password-reset and handoff links and OAuth codes are credentials:
+# every access and error line goes through crm_platform.redaction.
+logger_class = "crm_platform.access_log.RedactingLogger"

@@ -16,6 +16,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -99,6 +101,29 @@ def start_celery_worker(
         raise RuntimeError(f"celery worker exited: {log_file.read_text()[-2000:]}")
     RUNNING_WORKERS[name or worker_name()] = process
     return process
+
+
+def start_gunicorn(environment: dict[str, str], log_file: Path, port: int) -> subprocess.Popen[bytes]:
+    """gunicorn configured as in production (infra/gunicorn.conf.py); its access log and the
+    application's JSON log lines both land in ``log_file``."""
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
+            cwd=BASE_DIR, env={**environment, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")
+    if process.poll() is not None:
+        raise RuntimeError(f"gunicorn exited with {process.returncode}: {log_file.read_text()[-3000:]}")
+    return process
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -21,10 +21,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +32,7 @@ from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.processes import free_port, stop, test_process_environment, wait_until
+from tests.processes import free_port, start_gunicorn, stop, test_process_environment, wait_until
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
@@ -83,28 +79,11 @@ def gunicorn_server(celery_worker: Path, tmp_path_factory: pytest.TempPathFactor
     work_dir = tmp_path_factory.mktemp("gunicorn")
     log_file = work_dir / "gunicorn.log"
     port = free_port()
-    environment = test_process_environment(celery_worker)
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
-            cwd=BASE_DIR, env={**environment, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = start_gunicorn(test_process_environment(celery_worker), log_file, port)
     try:
-        wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}: {log_file.read_text()[-3000:]}")
         yield GunicornServer(port=port, mail_dir=celery_worker, log_file=log_file)
     finally:
         stop(process)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @contextmanager
