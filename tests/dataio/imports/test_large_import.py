@@ -63,6 +63,7 @@ def test_a_100k_row_file_imports_the_good_rows_and_reports_exactly_the_bad_ones(
     assert reported == bad_rows
     assert report[0] == ["First name", "Last name", "E-mail", "Phone", "City", "Country", "Row", "Errors"]
     assert len(report) == 1_001
-    assert report[1] == ["First42", "Last42", "person42-at-bulk.example", "+40 700000042", "Cluj-Napoca", "ro", "44",
+    # The phone starts with "+": a spreadsheet would run it, so the report writes it as text.
+    assert report[1] == ["First42", "Last42", "person42-at-bulk.example", "'+40 700000042", "Cluj-Napoca", "ro", "44",
                          "E-mail: Enter a valid email address."]  # fmt: skip
     print(f"100k rows imported in {elapsed:.1f} s")  # noqa: T201
