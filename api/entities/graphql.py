@@ -3,7 +3,7 @@ filter arguments and ``orderBy`` enums, and applying them to a queryset."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -12,9 +12,11 @@ from django.db import models
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
+from graphql import GraphQLError
 
 from api.entities.base import EntityDescription, Filter, FilterKind
 from api.graphql.core import enum_value, id_argument, ordering_enum
+from core.input_bounds import moment_problem
 
 _ENUMS: dict[type[models.TextChoices], type[graphene.Enum]] = {}
 
@@ -74,6 +76,9 @@ def connection_arguments(description: EntityDescription) -> dict[str, Any]:
 def _value(spec: Filter, value: Any) -> Any:
     if spec.kind == FilterKind.RELATION:
         return id_argument(value, spec.target, to_camel_case(spec.name))
+    if isinstance(value, date) and (problem := moment_problem(value)):  # see core.input_bounds
+        argument = to_camel_case(spec.name)
+        raise GraphQLError(f"{argument}: {problem}", extensions={"code": "BAD_USER_INPUT", "field": argument})
     if spec.kind == FilterKind.DATETIME and isinstance(value, datetime) and timezone.is_naive(value):
         return timezone.make_aware(value)
     return enum_value(value)

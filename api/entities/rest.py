@@ -9,6 +9,7 @@ from typing import Any
 import django_filters
 
 from api.entities.base import EntityDescription, Filter, FilterKind
+from core.input_bounds import bounded_input
 
 
 def _search(spec: Filter) -> django_filters.CharFilter:
@@ -23,6 +24,8 @@ def rest_filter(spec: Filter) -> django_filters.Filter:
     if spec.kind == FilterKind.SEARCH:
         return _search(spec)
     common: dict[str, Any] = {"help_text": spec.description}
+    if spec.kind in (FilterKind.DATETIME, FilterKind.DATE):
+        common["validators"] = [bounded_input]  # years and offsets the database can compare (core.input_bounds)
     if spec.kind == FilterKind.CHOICE and spec.choices is not None:
         return django_filters.ChoiceFilter(field_name=spec.column, choices=spec.choices.choices, **common)
     classes: dict[FilterKind, type[django_filters.Filter]] = {

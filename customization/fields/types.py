@@ -20,6 +20,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from core.input_bounds import moment_problem
 from customization.fields.choices import FieldType
 
 MAX_TEXT = 255
@@ -122,16 +123,17 @@ def parse_money(raw: Any, definition: Any = None) -> dict[str, str]:
 def parse_date_value(raw: Any, definition: Any = None) -> str:
     if isinstance(raw, datetime):
         raise InvalidValue(_("Enter a date without a time, as YYYY-MM-DD."))
-    if isinstance(raw, date):
-        return raw.isoformat()
+    parsed = raw if isinstance(raw, date) else None
     if isinstance(raw, str):
         try:
             parsed = parse_date(raw.strip())
         except ValueError:
             parsed = None
-        if parsed is not None:
-            return parsed.isoformat()
-    raise InvalidValue(_("Enter a valid date as YYYY-MM-DD."))
+    if parsed is None:
+        raise InvalidValue(_("Enter a valid date as YYYY-MM-DD."))
+    if problem := moment_problem(parsed):  # the platform's window (core.input_bounds)
+        raise InvalidValue(problem)
+    return parsed.isoformat()
 
 
 def parse_datetime_value(raw: Any, definition: Any = None) -> str:
@@ -145,10 +147,9 @@ def parse_datetime_value(raw: Any, definition: Any = None) -> str:
         raise InvalidValue(_("Enter a valid date and time in ISO 8601, e.g. 2026-05-01T09:30:00+02:00."))
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidValue(_("Include a time zone offset, e.g. +02:00 or Z."))
-    if not 1 <= parsed.astimezone(UTC).year <= 9999:
-        raise InvalidValue(_("Enter a valid date and time in ISO 8601, e.g. 2026-05-01T09:30:00+02:00."))
-    utc = parsed.astimezone(UTC)
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%SZ}"  # strftime does not pad years before 1000
+    if problem := moment_problem(parsed):  # the platform's window and offsets (core.input_bounds)
+        raise InvalidValue(problem)
+    return f"{parsed.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def parse_boolean(raw: Any, definition: Any = None) -> bool:

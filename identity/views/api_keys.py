@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.input_bounds import bounded_input
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.impersonation import ensure_not_impersonating
@@ -34,6 +35,7 @@ class ApiKeyForm(ReauthenticationForm):
     expires_on = forms.DateField(
         label=gettext_lazy("Expires after"),
         required=False,
+        validators=[bounded_input],  # the day after it is computed (core.input_bounds)
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("The key stops working at the end of this day. Leave empty for no expiry."),
     )

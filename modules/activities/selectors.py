@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.input_bounds import in_window
 from identity.models import Team, User
 from identity.visibility import restrict_to_visible, visible_owner_ids
 from modules.activities.choices import ActivityStatus
@@ -98,7 +99,7 @@ def calendar_activities(user: User, *, start: datetime, end: datetime, team: Tea
     queryset = (
         visible_activities(user)
         .exclude(status=ActivityStatus.CANCELLED)
-        .filter(Q(due_at__gte=start) | Q(ends_at__gt=start), due_at__lt=end)
+        .filter(Q(due_at__gte=start) | Q(ends_at__gt=start), in_window("ends_at"), due_at__lt=end)
     )
     queryset = queryset.filter(assignee=user) if team is None else queryset.filter(assignee__teams=team)
     return queryset.order_by("due_at", "id")

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from core.input_bounds import without_control_characters
 from identity.models import User
 from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
@@ -20,6 +21,20 @@ from modules.contacts.services.contacts import create_contact
 from modules.contacts.services.duplicates import DuplicateRecords
 
 MAX_CARDS = 5000
+MAX_NESTING = 3  # vCard 3.0 nests a card only in AGENT; vobject's parser recurses once per level
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep BEGIN/END blocks nest, read line by line before the recursive parser sees them."""
+    depth = deepest = 0
+    for line in text.splitlines():
+        keyword = line.strip()[:6].upper()
+        if keyword == "BEGIN:":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif keyword[:4] == "END:":
+            depth -= 1
+    return deepest
 
 
 def contact_card(contact: Contact) -> str:
@@ -63,9 +78,10 @@ class ImportResult:
 
 
 def _text(value: Any) -> str:
+    """A card's text; control characters another program left in it are dropped (core.input_bounds)."""
     if isinstance(value, list):
         value = " ".join(str(part) for part in value if part)
-    return str(value or "").strip()
+    return without_control_characters(str(value or "")).strip()
 
 
 def _values(card: Any) -> dict[str, Any]:
@@ -110,10 +126,12 @@ def import_cards(data: bytes, *, by: User, companies: QuerySet[Company]) -> Impo
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from error
+    if _nesting_depth(text) > MAX_NESTING:
+        raise ValidationError({"file": [_("This is not a readable vCard file: cards are nested too deeply.")]})
     try:
         cards = list(vobject.readComponents(text))
-    except Exception as error:  # vobject raises several unrelated types on bad input
-        message = _("This is not a readable vCard file: %(error)s") % {"error": error}
+    except Exception as error:  # vobject raises several unrelated types on bad input; their text is for us
+        message = _("This is not a readable vCard file: check that every BEGIN:VCARD has its END:VCARD.")
         raise ValidationError({"file": [message]}) from error
     cards = [card for card in cards if getattr(card, "name", "").upper() == "VCARD"]
     if not cards:
@@ -126,7 +144,7 @@ def import_cards(data: bytes, *, by: User, companies: QuerySet[Company]) -> Impo
             parsed.append(_values(card))
         except Exception as error:  # a card vobject read but whose fields are malformed
             raise ValidationError(
-                {"file": [_("Card %(number)d cannot be read: %(error)s") % {"number": number, "error": error}]}
+                {"file": [_("Card %(number)d cannot be read: one of its lines is malformed.") % {"number": number}]}
             ) from error
     # ORG links the contact to a company the importer sees with that name (first one by id).
     organisations = {values["organisation"] for values in parsed if values["organisation"]}

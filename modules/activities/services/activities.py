@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input_bounds import check_value
 from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
@@ -90,12 +91,15 @@ def _check_times(activity: Activity) -> None:
             raise ValidationError({"due_at": [_("An activity with an end needs a start.")]})
         if activity.ends_at < activity.due_at:
             raise ValidationError({"ends_at": [_("The end must not be before the start.")]})
+        check_value(activity.ends_at - activity.due_at, field="ends_at")  # bounded, so a move keeps it in range
 
 
 def update_activity(activity: Activity, *, by: User | None, **values: Any) -> Activity:
     """Change an activity; moving ``due_at`` (a drag on the calendar) keeps a meeting's length
     unless ``ends_at`` is given too, and re-arms its reminder."""
     check_fields(Activity, values, UPDATABLE_FIELDS)
+    for name in ("due_at", "ends_at"):
+        check_value(values.get(name), field=name)  # before the arithmetic below
     if "due_at" in values and "ends_at" not in values and values["due_at"] and activity.due_at and activity.ends_at:
         values["ends_at"] = values["due_at"] + (activity.ends_at - activity.due_at)
     proposed = copy.copy(activity)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input_bounds import duration_problem, moment_problem, without_control_characters
 from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity, CalendarFeed
@@ -130,26 +131,49 @@ def _parse(data: bytes) -> list[Any]:
     return events
 
 
+def _file_text(value: Any) -> str:
+    """Text of another program's file: control characters it may hold are dropped (see core.input_bounds)."""
+    return without_control_characters(str(value))
+
+
+def _moment(event: Any, name: str, number: int) -> tuple[datetime, bool]:
+    value = getattr(event, name).value
+    problem = moment_problem(value) if isinstance(value, date) else None
+    if problem:
+        raise _error(_property_problem(number, name, problem))
+    return _aware(value)
+
+
+def _property_problem(number: int, name: str, problem: str) -> str:
+    return _("Event %(number)d, %(property)s: %(problem)s") % {
+        "number": number, "property": name.upper(), "problem": problem,
+    }  # fmt: skip
+
+
 def _event_values(event: Any, number: int) -> dict[str, Any]:
     contents = event.contents
     try:
-        subject = str(event.summary.value).strip() if "summary" in contents else ""
-        start, all_day = _aware(event.dtstart.value)
+        subject = _file_text(event.summary.value).strip() if "summary" in contents else ""
+        start, all_day = _moment(event, "dtstart", number)
         if "dtend" in contents:
-            end, _whole_day = _aware(event.dtend.value)
+            end, _whole_day = _moment(event, "dtend", number)
             if all_day:
                 end -= timedelta(days=1)  # DTEND of a whole-day event is the day after
         elif "duration" in contents:
-            end = start + event.duration.value
+            duration = event.duration.value
+            problem = duration_problem(duration) if isinstance(duration, timedelta) else None
+            if problem:
+                raise _error(_property_problem(number, "duration", problem))
+            end = start + duration
         else:
             end = start
-    except (AttributeError, TypeError, ValueError) as error:
+    except (AttributeError, TypeError, ValueError, OverflowError) as error:
         raise _error(_("Event %(number)d has no valid start.") % {"number": number}) from error
     return {
         "kind": ActivityKind.MEETING,
         "subject": subject[:255] or _("(no subject)"),
-        "body": str(event.description.value) if "description" in contents else "",
-        "location": str(event.location.value)[:255] if "location" in contents else "",
+        "body": _file_text(event.description.value) if "description" in contents else "",
+        "location": _file_text(event.location.value)[:255] if "location" in contents else "",
         "due_at": start,
         "ends_at": end,
         "all_day": all_day,

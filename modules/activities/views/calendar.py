@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.input_bounds import in_window, moment_problem
 from identity.models import Team
 from identity.time_zones import zone_of
 from modules.activities.choices import ActivityKind, ActivityStatus
@@ -49,13 +50,23 @@ FULLCALENDAR_LOCALES = {"en": "en-gb", "ro": "ro", "pl": "pl", "fr": "fr", "ru":
 def _wall_clock(value: str) -> datetime | None:
     """A time FullCalendar sent (date, or date-time with or without an offset) as an aware time
     in the current zone, reading the digits as local wall-clock time."""
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value) if parsed is None else None
+    except ValueError:  # well formed, but no such day or time
+        return None
     if parsed is None:
-        day = parse_date(value)
         if day is None:
             return None
         parsed = datetime.combine(day, time.min)
     return timezone.make_aware(parsed.replace(tzinfo=None))
+
+
+def _bounds_errors(**values: datetime | None) -> dict[str, list[str]]:
+    """Each of ``values`` outside the dates the platform accepts (core.input_bounds), with why."""
+    return {
+        name: [problem] for name, value in values.items() if value is not None and (problem := moment_problem(value))
+    }
 
 
 def _fc_time(value: datetime, *, all_day: bool) -> str:
@@ -154,7 +165,8 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
         errors["start"] = [_("Give the start of the range as an ISO date.")]
     if end is None:
         errors["end"] = [_("Give the end of the range as an ISO date.")]
-    if start and end and not (start < end <= start + MAX_RANGE):
+    errors = {**_bounds_errors(start=start, end=end), **errors}
+    if not errors and start and end and not (start < end <= start + MAX_RANGE):
         errors["end"] = [_("The range must end after its start and span at most 62 days.")]
     if errors or start is None or end is None:
         return JsonResponse({"errors": errors}, status=400)
@@ -171,6 +183,8 @@ def reschedule(request: HttpRequest, pk: int) -> JsonResponse:
     start = _wall_clock(request.POST.get("start", ""))
     if start is None:
         return JsonResponse({"errors": {"start": [_("Give the new start as an ISO date.")]}}, status=400)
+    if errors := _bounds_errors(start=start):
+        return JsonResponse({"errors": errors}, status=400)
     values: dict[str, Any] = {"due_at": start}
     if "all_day" in request.POST:
         values["all_day"] = request.POST["all_day"] in ("true", "1", "on")
@@ -178,6 +192,8 @@ def reschedule(request: HttpRequest, pk: int) -> JsonResponse:
         end = _wall_clock(request.POST["end"])
         if end is None:
             return JsonResponse({"errors": {"end": [_("Give the new end as an ISO date.")]}}, status=400)
+        if errors := _bounds_errors(end=end):
+            return JsonResponse({"errors": errors}, status=400)
         if values.get("all_day", activity.all_day) and parse_datetime(request.POST["end"]) is None:
             end -= timedelta(days=1)  # FullCalendar's all-day end is exclusive
         values["ends_at"] = end
@@ -202,7 +218,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     with timezone.override(zone_of(user, getattr(request, "tenant", None))):
         activities = (
             visible_activities(user)
-            .filter(assignee=user, due_at__isnull=False, due_at__gte=timezone.now() - FEED_PAST)
+            .filter(in_window("due_at", "ends_at"), assignee=user, due_at__gte=timezone.now() - FEED_PAST)
             .exclude(kind=ActivityKind.NOTE)
             .order_by("due_at", "id")[:FEED_LIMIT]
         )

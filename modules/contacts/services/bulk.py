@@ -26,6 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input_bounds import field_problems
 from customization.events.outbox import emit_many
 from customization.fields.entities import entity_of
 from customization.fields.models import CustomFieldDefinition
@@ -186,6 +187,9 @@ def _validate(kind: BulkKind, instance: models.Model, creating: bool, names: Ite
         kind.check(instance, creating)
     except ValidationError as error:
         errors.update(error_dict(error))
+    bounds = field_problems(instance, exclude=unset)  # before full_clean sends the values to the database
+    if bounds:
+        return {**errors, **bounds}
     try:
         instance.full_clean(
             exclude=unset,
@@ -195,7 +199,7 @@ def _validate(kind: BulkKind, instance: models.Model, creating: bool, names: Ite
     except ValidationError as error:
         for key, messages in error_dict(error).items():
             errors.setdefault(key, []).extend(messages)
-    return errors
+    return {**field_problems(instance, exclude=unset), **errors}  # the values full_clean converted from text
 
 
 def _plan_new(kind: BulkKind, row: BulkRow, by: User | None, definitions: list[CustomFieldDefinition]) -> Planned:

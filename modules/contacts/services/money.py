@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.input_bounds import check_fields as check_input_bounds
 from modules.contacts.models import ExchangeRate
 
 
@@ -76,6 +77,7 @@ def set_rate(*, currency: str, rate: Decimal, valid_from: date) -> ExchangeRate:
         currency=currency, valid_from=valid_from
     )
     exchange_rate.rate = rate
+    check_input_bounds(exchange_rate)
     exchange_rate.full_clean(validate_unique=False)
     exchange_rate.save()
     return exchange_rate

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from core.input_bounds import check_fields as check_input_bounds
 from customization.events.outbox import emit
 from customization.fields.entities import entity_of
 from customization.fields.validation import clean_custom_values, definitions_for
@@ -26,8 +27,11 @@ def check_fields(model: type[models.Model], values: dict[str, Any], allowed: Ite
 
 
 def validated(instance: M, *, exclude: Iterable[str] = ()) -> M:
-    """Run the model's field and constraint validation; errors name the field."""
+    """Refuse values beyond the platform's input bounds (core.input_bounds: control characters,
+    dates out of range), then run the model's field and constraint validation; errors name the field."""
+    check_input_bounds(instance, exclude=exclude)  # before the uniqueness queries send the values
     instance.full_clean(exclude=[*exclude, "search_vector"], validate_unique=True, validate_constraints=True)
+    check_input_bounds(instance, exclude=exclude)  # again on the values full_clean converted from text
     return instance
 
 

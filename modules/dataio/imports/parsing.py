@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.input_bounds import without_control_characters
 from modules.dataio.imports.choices import FileFormat
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -138,10 +139,11 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[str]]:
 
 
 def read_rows(stream: IO[bytes], info: FileInfo) -> Iterator[list[str]]:
-    """Every row of the file, the header first, cells stripped and bounded."""
+    """Every row of the file, the header first, cells stripped and bounded. Control characters
+    another program left in a cell are dropped (core.input_bounds), so the rest of the row imports."""
     rows = _xlsx_rows(stream) if info.file_format == FileFormat.XLSX else _csv_rows(stream, info)
     for row in rows:
-        yield [cell.strip()[:MAX_CELL] for cell in row[:MAX_COLUMNS]]
+        yield [without_control_characters(cell).strip()[:MAX_CELL] for cell in row[:MAX_COLUMNS]]
 
 
 def is_blank(row: list[str]) -> bool:

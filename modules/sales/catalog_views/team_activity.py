@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.input_bounds import moment_problem
 from identity.decorators import signed_in_user
 from modules.activities.choices import ActivityKind
 from modules.sales.catalog_views import sales_page
@@ -19,9 +20,10 @@ MAX_DAYS = 366 * 2
 
 def _date(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return default if moment_problem(day) else day  # outside the platform's window (core.input_bounds)
 
 
 @sales_page("sales.view", "sales.view_reports")

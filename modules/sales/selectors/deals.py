@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
+from core.input_bounds import moment_problem
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
@@ -104,10 +105,11 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         kind, text = value.get("k"), str(value.get("t"))
-        if kind == "dt":
-            return datetime.fromisoformat(text)
-        if kind == "d":
-            return date.fromisoformat(text)
+        if kind in ("dt", "d"):
+            moment = datetime.fromisoformat(text) if kind == "dt" else date.fromisoformat(text)
+            if moment_problem(moment):  # beyond what the database compares (core.input_bounds)
+                raise ValueError(text)
+            return moment
         if kind == "dec":
             return Decimal(text)
     return value

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input_bounds import check_fields as check_input_bounds
 from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.timeline import record_entry
@@ -145,6 +146,7 @@ def create_quote(
             notes=notes,
             created_by=by,
         )
+        check_input_bounds(quote)
         quote.full_clean(exclude=["deal", "company", "contact", "owner", "price_list", "created_by"])
         quote.save()
         _timeline(quote, by, "created")
@@ -169,6 +171,7 @@ def update_quote(quote: Quote, *, by: User | None, **values: Any) -> Quote:
     with transaction.atomic():
         for name, value in values.items():
             setattr(quote, name, value)
+        check_input_bounds(quote)
         quote.save()
         _recompute(quote)
     return quote
@@ -238,6 +241,7 @@ def add_line(
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
         position = (quote.lines.aggregate(last=Max("position"))["last"] or 0) + 1
         line = QuoteLine(quote=quote, position=position, **values)
+        check_input_bounds(line)
         line.full_clean(exclude=["quote", "product"])
         line.save()
         _recompute(quote)
@@ -263,6 +267,7 @@ def update_line(
     with transaction.atomic():
         for name, value in values.items():
             setattr(line, name, value)
+        check_input_bounds(line)
         line.full_clean(exclude=["quote", "product"])
         line.save()
         _recompute(line.quote)

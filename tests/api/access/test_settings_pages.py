@@ -64,6 +64,7 @@ def test_the_expiry_day_is_the_last_day_the_key_works(alpha: TenantFixture):
         ({**NEW_KEY, "scopes": ["contacts:admin"]}, "scopes", None),
         ({**NEW_KEY, "expires_on": "2001-01-01"}, "expires_on", "The expiry must be in the future."),
         ({**NEW_KEY, "expires_on": "soon"}, "expires_on", "Enter a valid date."),
+        ({**NEW_KEY, "expires_on": "9999-12-31"}, "expires_on", "Enter a date between the years 1000 and 8999."),
     ],
 )
 def test_bad_key_input_is_a_400_naming_the_field(

@@ -4,10 +4,11 @@ come out in one normal form."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +75,7 @@ def test_money_keeps_its_amount_with_two_places(value: Decimal):
 
 
 @given(
-    moment=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),  # noqa: DTZ001
+    moment=st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(8999, 12, 30)),  # noqa: DTZ001
     offset_minutes=st.integers(min_value=-14 * 60, max_value=14 * 60),
 )
 def test_a_datetime_is_stored_as_utc_in_one_form(moment: datetime, offset_minutes: int):
@@ -82,16 +83,37 @@ def test_a_datetime_is_stored_as_utc_in_one_form(moment: datetime, offset_minute
 
     stored = parse_value(DEFINITIONS[FieldType.DATETIME], aware.isoformat())
 
-    utc = aware.astimezone(UTC)
-    assert stored == f"{utc.year:04d}-{utc:%m-%dT%H:%M:%SZ}"
+    assert stored == f"{aware.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
     assert datetime.fromisoformat(stored) == aware
 
 
-@given(day=st.dates())
+@given(day=st.dates(min_value=date(1000, 1, 1), max_value=date(8999, 12, 31)))
 def test_a_date_is_stored_as_iso(day: Any):
     assert parse_value(DEFINITIONS[FieldType.DATE], day.isoformat()) == day.isoformat()
     assert parse_value(DEFINITIONS[FieldType.DATE], day) == day.isoformat()
+
+
+@settings(max_examples=50)
+@given(
+    day=st.dates(max_value=date(999, 12, 31)) | st.dates(min_value=date(9000, 1, 1)),
+    offset_minutes=st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+)
+def test_dates_beyond_the_window_and_offsets_beyond_postgresql_are_refused(day: date, offset_minutes: int):
+    moment = datetime(2030, 1, 1, tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    window = "Enter a date between the years 1000 and 8999."
+
+    with pytest.raises(InvalidValue) as refused_day:
+        parse_value(DEFINITIONS[FieldType.DATE], day)
+    moment_refused = abs(offset_minutes) >= 16 * 60
+    try:
+        parse_value(DEFINITIONS[FieldType.DATETIME], moment.isoformat())
+        refusal = ""
+    except InvalidValue as error:
+        refusal = str(error)
+
+    assert str(refused_day.value) == window
+    assert refusal == ("Give a time zone offset between -15:59 and +15:59." if moment_refused else "")
 
 
 @given(number=st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1))
