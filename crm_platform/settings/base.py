@@ -371,6 +371,9 @@ IMPERSONATION_MAX_MINUTES = env.int("IMPERSONATION_MAX_MINUTES", default=60)
 # must share it (a volume, or STORAGES["imports"] for uploads).
 PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private")))
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+# An XLSX is a zip: what it may unpack to in all, and how many cells (and shared strings) it may hold.
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_XLSX_MAX_CELLS = env.int("IMPORT_XLSX_MAX_CELLS", default=2_000_000)
 # List exports up to this many rows stream in the request; larger ones run in Celery.
 EXPORT_SYNC_ROWS = env.int("EXPORT_SYNC_ROWS", default=2000)
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)

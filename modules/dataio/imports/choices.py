@@ -28,6 +28,7 @@ class DedupeRule(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
     MAPPING = "mapping", _("Waiting for column mapping")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Importing")

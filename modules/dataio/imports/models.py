@@ -44,6 +44,9 @@ class ImportJob(models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)
     header = models.JSONField(_("columns"), default=list)
+    # The first data rows as ``[row number, cells]``, read once (at upload for CSV, by the worker for
+    # XLSX), so the mapping and preview pages never parse the file in a request.
+    sample_rows = models.JSONField(default=list, blank=True)
     # One target per column, in column order: "email", "custom.region", or "" (not imported).
     mapping = models.JSONField(_("column mapping"), default=list, blank=True)
     dedupe = models.CharField(_("existing records"), max_length=10, choices=DedupeRule.choices, default=DedupeRule.SKIP)
@@ -84,7 +87,7 @@ class ImportJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+        return self.status in (ImportStatus.READING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 class ImportRowError(models.Model):

@@ -1,4 +1,5 @@
-"""Reading import files: CSV (encoding and delimiter detected) and XLSX (first sheet, streamed).
+"""Reading import files: CSV (encoding and delimiter detected) and XLSX (first sheet, streamed,
+at most ``IMPORT_XLSX_MAX_CELLS`` cells; ``workbook`` bounds the package before this reads it).
 
 Every reader yields rows as lists of strings; the first non-empty row is the header. Data rows are
 numbered as a spreadsheet shows them (the header is row 1), blank rows included, so the numbers in
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import islice
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -22,12 +24,14 @@ from django.utils.translation import gettext as _
 
 from core.input_bounds import without_control_characters
 from modules.dataio.imports.choices import FileFormat
+from modules.dataio.imports.workbook import max_cells, too_many_cells
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 MAX_COLUMNS = 200
 MAX_CELL = 10_000
+SAMPLE_ROWS = 20  # the rows the mapping and preview pages show
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -130,9 +134,15 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[str]]:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ValidationError({"file": [_("This is not a valid .xlsx file.")]}) from None
+    limit, cells = max_cells(), 0
     try:
         sheet = workbook.worksheets[0]
+        # The sheet's declared size is not trusted: rows come as stored, not padded to it.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
         for row in sheet.iter_rows(values_only=True):
+            cells += len(row)
+            if cells > limit:
+                raise too_many_cells()
             yield [cell_text(value) for value in row]
     finally:
         workbook.close()
@@ -172,3 +182,20 @@ def header_and_rows(stream: IO[bytes], info: FileInfo) -> tuple[list[str], Itera
                 yield first + offset, (row + [""] * width)[:width]
 
     return header, data()
+
+
+def column_titles(header: list[str]) -> list[str]:
+    """Headers as shown: a blank one becomes ``Column 3``."""
+    return [title or _("Column %(number)d") % {"number": index} for index, title in enumerate(header, start=1)]
+
+
+def first_rows(header: list[str], rows: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The first ``SAMPLE_ROWS`` data rows; refuses a file without a usable header or rows."""
+    if not header:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    if len(header) >= MAX_COLUMNS:
+        raise ValidationError({"file": [_("The file has more than %(limit)d columns.") % {"limit": MAX_COLUMNS - 1}]})
+    samples = list(islice(rows, SAMPLE_ROWS))
+    if not samples:
+        raise ValidationError({"file": [_("The file has a header but no rows to import.")]})
+    return samples

@@ -19,15 +19,17 @@ from django.utils.translation import gettext as _
 
 from identity.models import User
 from modules.contacts.services.bulk import copy_create, write_plan
-from modules.dataio.imports.choices import ImportStatus, RecordAction
+from modules.dataio.imports.choices import FileFormat, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob, ImportRowError
-from modules.dataio.imports.parsing import FileInfo, header_and_rows
+from modules.dataio.imports.parsing import SAMPLE_ROWS, FileInfo, column_titles, first_rows, header_and_rows
 from modules.dataio.imports.rows import BatchOutcome, RowReader
+from modules.dataio.imports.targets import suggest_mapping, targets_for
+from modules.dataio.imports.workbook import check_contents
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-PREVIEW_ROWS = 20
+PREVIEW_ROWS = SAMPLE_ROWS
 
 
 def file_info(job: ImportJob) -> FileInfo:
@@ -41,9 +43,41 @@ def data_rows(job: ImportJob) -> Generator[tuple[int, list[str]]]:
         yield from rows
 
 
+def sample_rows(job: ImportJob) -> list[tuple[int, list[str]]]:
+    """The first data rows as read at upload (or by the worker); a job stored before they were
+    kept reads them from its file."""
+    if job.sample_rows:
+        return [(int(number), list(cells)) for number, cells in job.sample_rows]
+    return list(islice(data_rows(job), PREVIEW_ROWS))
+
+
+def read_file(job_id: int) -> ImportJob | None:
+    """The worker's reading of an uploaded workbook: bounded unpacking (``workbook``), then the
+    header, the first rows, the row count (every cell counted against the limit) and the suggested
+    mapping. A refused file raises ``ValidationError``; the task records it on the job."""
+    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING).first()
+    if job is None:
+        return None
+    with job.file.open("rb") as stream:
+        if job.file_format == FileFormat.XLSX:
+            check_contents(stream)
+        header, rows = header_and_rows(stream, file_info(job))
+        samples = first_rows(header, rows)
+        total = len(samples) + sum(1 for _row in rows)
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.READING).update(
+        header=column_titles(header),
+        mapping=suggest_mapping(header, targets_for(job.entity)),
+        sample_rows=samples,
+        total_rows=total,
+        status=ImportStatus.MAPPING,
+    )
+    job.refresh_from_db()
+    return job
+
+
 def preview(job: ImportJob, user: User | None) -> tuple[list[tuple[int, list[str]]], BatchOutcome]:
     """The first rows and what importing them would do; nothing is kept (not even new tags)."""
-    rows = list(islice(data_rows(job), PREVIEW_ROWS))
+    rows = sample_rows(job)
     with transaction.atomic():
         outcome = RowReader(job, user).evaluate(rows)
         transaction.set_rollback(True)
@@ -136,6 +170,7 @@ def fail(job_id: int, error: Exception) -> None:
     else:
         logger.error("import %s failed", job_id, exc_info=error)
         message = _("The import stopped on an unexpected error (%(error)s).") % {"error": error.__class__.__name__}
-    ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+    active = [ImportStatus.READING, ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ImportJob.objects.filter(pk=job_id, status__in=active).update(
         status=ImportStatus.FAILED, finished_at=timezone.now(), error=message
     )

@@ -23,10 +23,11 @@ from identity.models import User
 from identity.permissions import all_permissions
 from identity.visibility import restrict_to_visible
 from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete_records, restore_records
-from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus, RecordAction
+from modules.dataio.imports.choices import DedupeRule, FileFormat, ImportEntity, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
-from modules.dataio.imports.parsing import MAX_COLUMNS, header_and_rows, inspect
+from modules.dataio.imports.parsing import column_titles, first_rows, header_and_rows, inspect
 from modules.dataio.imports.targets import MATCH_KEYS, REQUIRED_ANY, suggest_mapping, targets_for
+from modules.dataio.imports.workbook import check_package
 from modules.registry import is_enabled
 from modules.sales.services.bulk_records import DEALS, LEADS
 
@@ -65,13 +66,12 @@ def may_import(user: Any, tenant: Any, entity: str) -> bool:
     )
 
 
-def column_titles(header: list[str]) -> list[str]:
-    """Headers as shown: a blank one becomes ``Column 3``."""
-    return [title or _("Column %(number)d") % {"number": index} for index, title in enumerate(header, start=1)]
-
-
 def upload_file(*, entity: str, upload: UploadedFile, by: User | None) -> ImportJob:
-    """Store the file under the tenant's folder and read its header; mapping is suggested."""
+    """Store the file under the tenant's folder. A CSV's header and first rows are read here and
+    the mapping is suggested; an XLSX is only checked to be a workbook within the size limit and
+    is read by the worker (``read_import_file``), since unpacking it can cost far more than its size."""
+    from modules.dataio.imports.tasks import read_import_file
+
     if entity not in ImportEntity.values:
         raise ValidationError({"entity": [_("Choose what the file holds.")]})
     if upload.size is None or upload.size == 0:
@@ -81,27 +81,28 @@ def upload_file(*, entity: str, upload: UploadedFile, by: User | None) -> Import
         raise ValidationError({"file": [_("The file is larger than %(limit)d MB.") % {"limit": limit}]})
     stream: Any = upload.file
     info = inspect(upload.name or "", stream)
-    stream.seek(0)
-    header, rows = header_and_rows(stream, info)
-    if not header:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if len(header) >= MAX_COLUMNS:
-        raise ValidationError({"file": [_("The file has more than %(limit)d columns.") % {"limit": MAX_COLUMNS - 1}]})
-    if next(rows, None) is None:
-        raise ValidationError({"file": [_("The file has a header but no rows to import.")]})
     job = ImportJob(
         entity=entity,
         original_name=(upload.name or "import")[:255],
         file_format=info.file_format,
         encoding=info.encoding,
         delimiter=info.delimiter,
-        header=column_titles(header),
-        mapping=suggest_mapping(header, targets_for(entity)),
         created_by=by,
     )
+    if info.file_format == FileFormat.XLSX:
+        check_package(stream)
+        job.status = ImportStatus.READING
+    else:
+        stream.seek(0)
+        header, rows = header_and_rows(stream, info)
+        job.sample_rows = first_rows(header, rows)
+        job.header = column_titles(header)
+        job.mapping = suggest_mapping(header, targets_for(entity))
     upload.seek(0)
     job.file.save(upload.name or "import", upload, save=False)
     job.save()
+    if job.status == ImportStatus.READING:
+        transaction.on_commit(lambda: read_import_file.delay(job.pk))
     return job
 
 

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from modules.dataio.imports.processing import fail, run_import
+from modules.dataio.imports.processing import fail, read_file, run_import
 from tenants.services.fleet import runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,22 @@ def run_import_job(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
     except OperationalError as error:  # the database went away mid-run: the cursor says where to go on
         raise self.retry(exc=error, countdown=min(300, 10 * 2**self.request.retries)) from error
     except Exception as error:  # a refused file (ValidationError) or a bug: the job says so, no retry loop
+        fail(job_id, error)
+        return "failed"
+    return job.status if job is not None else "nothing-to-do"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def read_import_file(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Read an uploaded workbook's header and first rows within the limits (``processing.read_file``);
+    the job then waits for its mapping, or fails with the reason."""
+    if not runs_in_a_tenant("read_import_file"):
+        return "no-tenant"
+    try:
+        job = read_file(job_id)
+    except OperationalError as error:
+        raise self.retry(exc=error, countdown=min(300, 10 * 2**self.request.retries)) from error
+    except Exception as error:  # a refused file (ValidationError) or a bug: the job says so
         fail(job_id, error)
         return "failed"
     return job.status if job is not None else "nothing-to-do"

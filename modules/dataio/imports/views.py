@@ -5,7 +5,6 @@ and the record module's change permission."""
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any, cast
 
 from django import forms
@@ -21,7 +20,7 @@ from identity.decorators import permission_required, signed_in_user
 from modules.dataio.access import ensure_may_open_job, may_open_job
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus
 from modules.dataio.imports.models import ImportJob
-from modules.dataio.imports.processing import data_rows, preview
+from modules.dataio.imports.processing import preview, sample_rows
 from modules.dataio.imports.report import ErrorLabels, error_report_lines
 from modules.dataio.imports.services import (
     MODULE_OF,
@@ -113,7 +112,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 for field, field_errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, field_errors)
             else:
-                return redirect("imports:mapping", job.pk)
+                # A workbook is read by the worker first: its page shows the reading, then the mapping.
+                return redirect("imports:mapping" if job.status == ImportStatus.MAPPING else "imports:detail", job.pk)
         status = 400
     limit = max_file_bytes() // (1024 * 1024)
     return render(request, "imports/upload.html", {"form": form, "limit": limit}, status=status)
@@ -135,7 +135,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             errors = error.message_dict
         else:
             return redirect("imports:preview", job.pk)
-    samples = [cells for _number, cells in islice(data_rows(job), 3)]
+    samples = [cells for _number, cells in sample_rows(job)[:3]]
     columns = [
         {
             "index": index,

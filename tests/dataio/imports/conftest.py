@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from identity.models import User
-from modules.dataio.imports.choices import DedupeRule
+from modules.dataio.imports.choices import DedupeRule, ImportStatus
 from modules.dataio.imports.models import ImportJob
+from modules.dataio.imports.processing import read_file
 from modules.dataio.imports.services import set_mapping, upload_file
 
 IMPORT_ROOT = Path(settings.BASE_DIR) / "var" / "imports"
@@ -50,6 +51,8 @@ def uploaded_job(
 ) -> ImportJob:
     """A job as the upload page leaves it, then mapped (the suggestion unless ``mapping`` is given)."""
     job = upload_file(entity=entity, upload=SimpleUploadedFile(name, content), by=by)
+    if job.status == ImportStatus.READING:  # a workbook: what the worker does next
+        job = read_file(job.pk) or job
     return set_mapping(job, mapping=mapping if mapping is not None else job.mapping, dedupe=dedupe)
 
 
