@@ -7,6 +7,7 @@ from crm_platform.console.views import audit_log, auth, impersonation, tenant_ac
 urlpatterns = [
     path("", tenants.tenant_list, name="tenants"),
     path("login/", auth.login_view, name="login"),
+    path("login/verify/", auth.login_verify, name="login-verify"),
     path("logout/", auth.logout_view, name="logout"),
     path("audit-log/", audit_log.audit_log, name="audit-log"),
     path("tenants/<str:key>/", tenants.tenant_detail, name="tenant"),

@@ -14,11 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from identity.models import User
-from tests.console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, PUBLIC_HOST
+from tests.console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, PUBLIC_HOST, enrol_with_first_code
 from tests.tenancy import ADMIN_EMAIL, PASSWORD, TenantFixture
 
 CONVERTER_SAMPLES = {"int": "1", "str": "alpha", "slug": "alpha", "uuid": str(uuid.uuid4()), "path": "alpha"}
-SIGN_IN_NAMES = {"console:login", "console:logout"}
+SIGN_IN_NAMES = {"console:login", "console:login-verify", "console:logout"}
 # What would show that a response leaked a tenant: its name, a user's e-mail, its schema.
 TENANT_MARKERS = ("Alpha Ltd", "Beta Ltd", ADMIN_EMAIL, "rep@example.test")
 
@@ -121,13 +121,15 @@ def test_an_operator_signs_in_and_out(operator: User):
     client = Client(HTTP_HOST=PUBLIC_HOST)
 
     form = client.get("/console/")
-    signed_in = client.post(
+    password_step = client.post(
         "/console/login/?next=/console/audit-log/", {"username": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}
     )
+    signed_in = enrol_with_first_code(client)
     home = client.get("/console/")
     signed_out = client.post("/console/logout/")
 
     assert form["Location"] == "/console/login/?next=/console/"
+    assert password_step["Location"] == "/console/login/verify/"
     assert signed_in.status_code == 302
     assert signed_in["Location"] == "/console/audit-log/"
     assert home.status_code == 200
@@ -138,9 +140,8 @@ def test_an_operator_signs_in_and_out(operator: User):
 def test_sign_in_never_redirects_off_the_console(operator: User):
     client = Client(HTTP_HOST=PUBLIC_HOST)
 
-    response = client.post(
-        "/console/login/?next=https://evil.test/", {"username": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}
-    )
+    client.post("/console/login/?next=https://evil.test/", {"username": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD})
+    response = enrol_with_first_code(client)
 
     assert response["Location"] == "/console/"
 
@@ -187,10 +188,11 @@ def test_create_operator_makes_a_staff_account_that_can_sign_in(db: None):
     assert operator.is_active
     assert "support@relata.test" in out.getvalue()
     client = Client(HTTP_HOST=PUBLIC_HOST)
-    signed_in = client.post(
+    password_step = client.post(
         "/console/login/", {"username": "support@relata.test", "password": "harbour-violet-engine-7"}
     )
-    assert signed_in["Location"] == "/console/"
+    assert password_step["Location"] == "/console/login/verify/"
+    assert enrol_with_first_code(client)["Location"] == "/console/"
 
 
 def test_create_operator_again_resets_the_password_and_promotes_an_existing_account(db: None):

@@ -40,7 +40,7 @@ def test_event_log_shows_type_object_status_attempts_and_error_filtered(
     for number in range(3, 13):
         stripe_event(number, status=EventStatus.PROCESSED, attempts=1)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = operator_client.get(public_url("console:stripe-events"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 12

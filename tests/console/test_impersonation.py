@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from identity.models import AuditEntry, User
 from identity.services.audit import record_audit
 from identity.views.handoff import IMPERSONATION_SESSION_KEY
-from tests.console.conftest import OPERATOR_EMAIL
+from tests.console.conftest import OPERATOR_EMAIL, verified_operator_client
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture
 
 
@@ -64,8 +64,7 @@ def test_the_operator_lands_on_the_tenant_host_as_the_user_with_a_banner(operato
 
 
 def test_the_redirect_keeps_the_consoles_scheme_and_port(operator: User, alpha: TenantFixture):
-    client = Client(HTTP_HOST="localhost:8042")
-    client.force_login(operator, backend="identity.backends.EmailBackend")
+    client = verified_operator_client(operator, host="localhost:8042")
 
     response = request_impersonation(client)
 

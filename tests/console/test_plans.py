@@ -85,7 +85,7 @@ def test_plan_list_shows_each_plan_with_prices_and_subscriptions_in_bounded_quer
     start_subscription(
         alpha.tenant, Plan.objects.get(key="growth"), provider=Provider.MANUAL, currency="EUR", actor="test"
     )
-    with django_assert_max_num_queries(7) as few:
+    with django_assert_max_num_queries(8) as few:
         response = operator_client.get(public_url("console:plans"))
     assert response.status_code == 200
     counts = {row["plan"].key: row["plan"].subscriber_count for row in response.context["rows"]}

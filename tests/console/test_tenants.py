@@ -95,7 +95,7 @@ def test_the_list_takes_the_same_queries_for_many_tenants(
     for number in range(20):
         make_tenant(f"many{number:02d}", plan="growth" if number % 2 else None)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = operator_client.get("/console/")
 
     assert response.status_code == 200

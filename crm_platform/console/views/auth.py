@@ -1,8 +1,12 @@
-"""Operator sign-in and sign-out on the public host. Only operator staff may sign in; anyone else's
-credentials get the same answer as wrong ones, and count as a failure for the lockout."""
+"""Operator sign-in and sign-out on the public host: the password (throttled by django-axes like a
+tenant's sign-in), then a TOTP code; an operator without an authenticator enrols one before
+anything else. Only operator staff may sign in; anyone else's credentials get the same answer as
+wrong ones and count as a failure for the lockout. Every attempt, good or bad, is in the
+operators' audit log (public schema)."""
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,9 +18,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crm_platform.console.access import is_operator, is_public_host
-from identity.forms import LoginForm
+from identity.client_address import client_address
+from identity.forms import LoginForm, OTPForm
+from identity.models import AuditEntry, User
+from identity.services.audit import record_audit
+from identity.views.account import manual_entry_key
+
+PENDING_USER_KEY = "console:pending_operator"
+PENDING_NEXT_KEY = "console:pending_next"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -29,6 +42,18 @@ def _safe_next(request: HttpRequest) -> str:
     return console_home
 
 
+def _audit(request: HttpRequest, action: str, summary: str, *, email: str, **details: str) -> None:
+    record_audit(
+        action,
+        summary,
+        actor=email or "anonymous",
+        actor_kind=AuditEntry.ActorKind.OPERATOR,
+        target="console",
+        details=details,
+        ip_address=client_address(request),
+    )
+
+
 @never_cache
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -38,21 +63,93 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = str(form.cleaned_data["username"]).strip().lower()
         credentials = {"username": form.cleaned_data["username"], "password": form.cleaned_data["password"]}
         user = authenticate(request, **credentials)
+        reason = "wrong e-mail or password"
         if user is not None and not user.is_staff:
             # A valid account that is not operator staff: same answer, same lockout count.
             user_login_failed.send(sender=__name__, credentials={"username": credentials["username"]}, request=request)
-            user = None
+            user, reason = None, "not operator staff"
         if getattr(request, "axes_locked_out", False):
+            _audit(request, "console.sign_in.locked_out", _("Console sign-in refused: locked out."), email=email)
             return _locked_out(request, form)
         if user is None:
+            _audit(
+                request,
+                "console.sign_in.failed",
+                _("Console sign-in failed."),
+                email=email,
+                step="password",
+                reason=reason,
+            )
             form.add_error(None, _("That e-mail and password do not match an account here."))
         else:
-            login(request, user, backend="identity.backends.EmailBackend")
-            return redirect(_safe_next(request))
+            # Not signed in yet: the code (or the enrolment) completes the sign-in.
+            logout(request)
+            request.session.cycle_key()
+            request.session[PENDING_USER_KEY] = user.pk
+            request.session[PENDING_NEXT_KEY] = _safe_next(request)
+            return redirect("console:login-verify")
     status = 400 if request.method == "POST" else 200
     return render(request, "console/login.html", {"form": form, "next": _safe_next(request)}, status=status)
+
+
+def _pending_operator(request: HttpRequest) -> User | None:
+    user_id = request.session.get(PENDING_USER_KEY)
+    return User.objects.filter(pk=user_id, is_active=True, is_staff=True).first() if user_id else None
+
+
+@never_cache
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """The second step: a code of the operator's authenticator, or, without one, its enrolment (a
+    QR code for a new device, confirmed by its first code). Wrong codes slow down (django-otp)."""
+    if not is_public_host(request):
+        raise Http404
+    user = _pending_operator(request)
+    if user is None:
+        return redirect("console:login")
+    confirmed = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+    enrolling = not confirmed
+    devices = confirmed or [
+        TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Console authenticator"})[0]
+    ]
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        throttled = not any(device.verify_is_allowed()[0] for device in devices)
+        device = next((d for d in devices if d.verify_token(form.cleaned_data["code"])), None)
+        if device is None:
+            _audit(
+                request,
+                "console.sign_in.failed",
+                _("Console sign-in failed: wrong code."),
+                email=user.email,
+                step="code",
+            )
+            if throttled:
+                form.add_error("code", _("Too many wrong codes. Wait a few seconds, then try again."))
+            else:
+                form.add_error("code", _("That code is not valid. Codes change every 30 seconds."))
+        else:
+            return _complete_sign_in(request, user, device, enrolled=enrolling)
+    context: dict[str, object] = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        context["qr_svg"] = segno.make(devices[0].config_url, error="m").svg_inline(scale=4, dark="#212529")
+        context["secret"] = manual_entry_key(devices[0].bin_key)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "console/login_verify.html", context, status=status)
+
+
+def _complete_sign_in(request: HttpRequest, user: User, device: TOTPDevice, *, enrolled: bool) -> HttpResponse:
+    if enrolled:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _audit(request, "console.two_factor.enrolled", _("Operator enrolled an authenticator."), email=user.email)
+    target = request.session.get(PENDING_NEXT_KEY) or reverse("console:tenants")
+    login(request, user, backend="identity.backends.EmailBackend")
+    otp_login(request, device)
+    _audit(request, "console.sign_in.succeeded", _("Operator signed in to the console."), email=user.email)
+    return redirect(target)
 
 
 def _locked_out(request: HttpRequest, form: LoginForm) -> HttpResponse:
