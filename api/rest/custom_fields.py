@@ -9,7 +9,7 @@ A request loads the tenant's active definitions of an entity once, whatever the 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, cast
 
@@ -21,8 +21,10 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import Cursor
 from rest_framework.request import Request
 
+from api.entities.links import api_access
 from api.rest.records import OrderingCursorPagination, RecordViewSet
-from customization.fields.entities import entity_of
+from customization.fields.choices import FieldType
+from customization.fields.entities import entity_model, entity_of
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.queries import after_position, filter_by_custom, position_of, read_position, sort_expression
 from customization.fields.validation import definitions_for
@@ -78,10 +80,39 @@ class CustomValuesField(serializers.Field):  # type: ignore[type-arg]
         fieldset = self.context.get("fieldset")
         keys = None if fieldset is None else fieldset.custom_keys
         return {
-            definition.key: stored.get(definition.key)
+            definition.key: self.shown(definition, stored.get(definition.key))
             for definition in self.definitions()
             if keys is None or definition.key in keys
         }
+
+    def shown(self, definition: CustomFieldDefinition, value: Any) -> Any:
+        """A reference to a record the caller may not see reads as null, like every link."""
+        if definition.field_type != FieldType.REFERENCE or not isinstance(value, int) or isinstance(value, bool):
+            return value
+        request = self.context.get("request")
+        if request is None:
+            return value
+        rows = self.root.instance if isinstance(self.root.instance, list | tuple) else [self.root.instance]
+        return value if visible_references(request, definition, rows, value) else None
+
+
+def visible_references(request: Request, definition: CustomFieldDefinition, rows: Iterable[Any], pk: int) -> bool:
+    """Whether the record ``pk`` that a reference field holds may be shown; the references of every
+    row being serialized are checked together (one query per field and request)."""
+    checked: dict[tuple[str, int], bool] = request.__dict__.setdefault("_custom_references_shown", {})
+    if (definition.key, pk) not in checked:
+        pks = {pk} | {
+            value
+            for row in rows
+            if isinstance(value := (getattr(row, "custom", None) or {}).get(definition.key), int)
+            and (definition.key, value) not in checked
+        }
+        access = api_access(request)
+        model = entity_model(definition.reference_entity)
+        found = model._default_manager.filter(pk__in=pks) if access.may_use(model) else model._default_manager.none()
+        shown = {record.pk for record in found if access.may_see(record)}
+        checked.update({(definition.key, value): value in shown for value in pks})
+    return checked[(definition.key, pk)]
 
 
 def parse_custom_param(name: str) -> tuple[str, str] | None:

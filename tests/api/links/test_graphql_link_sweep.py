@@ -45,6 +45,17 @@ def links_of(object_type: GraphQLObjectType) -> dict[str, GraphQLField]:
     }
 
 
+def holders_of_links(object_type: GraphQLObjectType) -> dict[str, GraphQLObjectType]:
+    """Fields of ``object_type`` whose plain object type carries links (``custom``)."""
+    return {
+        name: named
+        for name, field in object_type.fields.items()
+        if isinstance(named := get_named_type(field.type), GraphQLObjectType)
+        and model_of(named) is None
+        and links_of(named)
+    }
+
+
 def is_connection(named: Any) -> bool:
     return "edges" in getattr(named, "fields", {})
 
@@ -61,6 +72,11 @@ def selection(object_type: GraphQLObjectType, depth: int) -> str:
             parts.append(f"{name}(first: 5) {{ edges {{ node {{ {inner} }} }} }}")
         else:
             parts.append(f"{name} {{ {selection(named, depth - 1)} }}")
+    for name, holder in holders_of_links(object_type).items():
+        links = " ".join(
+            f"{link} {{ {selection(get_named_type(field.type), 0)} }}" for link, field in links_of(holder).items()
+        )
+        parts.append(f"{name} {{ __typename {links} }}")
     return " ".join(parts)
 
 
@@ -80,12 +96,10 @@ def record_types(schema: GraphQLSchema) -> dict[str, type[models.Model]]:
 
 
 def every_link(schema: GraphQLSchema) -> set[tuple[str, str]]:
-    return {
-        (name, link)
-        for name, named in schema.type_map.items()
-        if is_record_type(named) and not is_connection(named)
-        for link in links_of(named)
-    }
+    """(type, field) of every link: of record types and of the objects they carry (``custom``)."""
+    records = [named for named in schema.type_map.values() if is_record_type(named) and not is_connection(named)]
+    carried = {holder for record in records for holder in holders_of_links(record).values()}
+    return {(named.name, link) for named in [*records, *carried] for link in links_of(named)}
 
 
 def walk(

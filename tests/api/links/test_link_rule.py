@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from customization.fields.services import create_definition
 from identity.models import Role, Team, User
 from modules.activities.models import Activity
 from modules.sales.services.quotes import create_quote
@@ -176,3 +177,27 @@ def test_a_team_managers_link_checks_cost_the_same_for_5_and_50_rows(alpha: Tena
     assert {edge["node"]["lead"] for edge in fifty} == {None}  # the outsider's leads
     assert sum(edge["node"]["company"] is None for edge in fifty) == 17  # every third company is the outsider's
     assert sum(edge["node"]["deal"] is None for edge in fifty) == 10  # every fifth deal
+
+
+def test_a_custom_reference_to_a_deal_is_hidden_from_a_role_without_sales(alpha: TenantFixture):
+    with alpha.active():
+        _user(MARKETER_EMAIL, "marketer")
+        create_definition(
+            by=None, entity="contact", key="account_deal", label="Account deal", field_type="reference",
+            reference_entity="deal",
+        )  # fmt: skip
+        deal = DealFactory(name="Hooli enterprise", owner=alpha.user())
+        contact = ContactFactory(owner=alpha.user(), custom={"account_deal": deal.pk})
+
+    marketer_rest = api_client(alpha, MARKETER_EMAIL).get(f"/api/v1/contacts/{contact.pk}/").json()
+    admin_rest = api_client(alpha).get(f"/api/v1/contacts/{contact.pk}/").json()
+    graphql = post_graphql(
+        alpha.client(MARKETER_EMAIL), "{ contacts(first: 1) { edges { node { custom { accountDeal { name } } } } } }"
+    ).json()["data"]["contacts"]["edges"]
+    page = alpha.client(MARKETER_EMAIL).get(reverse("contacts:contact-detail", args=[contact.pk])).content.decode()
+
+    assert marketer_rest["custom"] == {"account_deal": None}
+    assert admin_rest["custom"] == {"account_deal": deal.pk}
+    assert graphql == [{"node": {"custom": {"accountDeal": None}}}]
+    assert "Hooli enterprise" not in page
+    assert f"#{deal.pk}" in page

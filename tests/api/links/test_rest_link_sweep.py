@@ -14,6 +14,9 @@ from rest_framework import serializers
 
 from api.rest.records import TimelineEntrySerializer
 from api.rest.urls import router
+from customization.fields.choices import FieldType
+from customization.fields.entities import entity_model, entity_of
+from customization.fields.models import CustomFieldDefinition
 from tests.api.access.helpers import bearer_client
 from tests.api.links.world import Caller, build_world, module_of
 from tests.tenancy import TenantFixture
@@ -40,6 +43,12 @@ def links_of(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     return found
 
 
+def reference_links(entity: str) -> dict[str, Any]:
+    """``custom.<key>`` → the record model, for the entity's reference fields."""
+    definitions = CustomFieldDefinition.objects.filter(entity=entity, field_type=FieldType.REFERENCE)
+    return {f"custom.{d.key}": entity_model(d.reference_entity) for d in definitions.filter(archived_at__isnull=True)}
+
+
 def resources() -> dict[str, tuple[dict[str, Any], bool]]:
     """REST list path → (links of its rows, whether rows have a timeline)."""
     found = {}
@@ -47,7 +56,10 @@ def resources() -> dict[str, tuple[dict[str, Any], bool]]:
         serializer_class = getattr(viewset, "serializer_class", None)
         if serializer_class is None or not issubclass(serializer_class, serializers.ModelSerializer):
             continue
-        found[f"/api/v1/{prefix}/"] = (links_of(serializer_class()), bool(getattr(viewset, "timeline_link", None)))
+        links = links_of(serializer_class())
+        if "custom" in serializer_class().fields:
+            links |= reference_links(entity_of(serializer_class.Meta.model))
+        found[f"/api/v1/{prefix}/"] = (links, bool(getattr(viewset, "timeline_link", None)))
     return found
 
 
@@ -63,7 +75,7 @@ def check(
     caller: Caller, where: str, row: dict[str, Any], links: dict[str, Any], problems: list[str], filled: set[str]
 ) -> None:
     for name, target in links.items():
-        value = row.get(name)
+        value = (row.get("custom") or {}).get(name[7:]) if name.startswith("custom.") else row.get(name)
         if isinstance(target, dict):
             for item in value or []:
                 check(caller, f"{where}.{name}", item, target, problems, filled)
@@ -80,13 +92,14 @@ def test_no_rest_link_shows_a_record_the_caller_may_not_see(alpha: TenantFixture
     timeline_links = links_of(TimelineEntrySerializer())
     with alpha.active():
         world = build_world()
+        swept = resources()
         problems: list[str] = []
         filled_for: dict[str, set[str]] = {}
         every_link: set[str] = set()
         for caller in world.callers:
             client = bearer_client(alpha, caller.token)
             filled: set[str] = set()
-            for path, (links, has_timeline) in resources().items():
+            for path, (links, has_timeline) in swept.items():
                 every_link |= flatten(path, links) | (
                     flatten(f"{path}timeline", timeline_links) if has_timeline else set()
                 )

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from customization.fields.services import create_definition
 from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
@@ -128,7 +129,9 @@ def build_records(holder: User, outsider: User) -> None:
     their_activity = ActivityFactory(assignee=outsider, company=their_company)
 
     my_company = CompanyFactory(owner=holder)
-    my_contact = ContactFactory(owner=holder, company=their_company)
+    create_definition(by=None, entity="contact", key="account_deal", label="Account deal", field_type="reference",
+                      reference_entity="deal")  # fmt: skip
+    my_contact = ContactFactory(owner=holder, company=their_company, custom={"account_deal": their_deal.pk})
     my_lead = LeadFactory(
         owner=holder,
         status="converted",
