@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,17 +18,21 @@ from identity.models import User
 FIELD = "current_password"
 
 
-def confirms_identity(user: User, secret: str) -> bool:
-    """``secret`` is ``user``'s password, or a valid code of one of their confirmed TOTP devices
-    (django-otp's growing delay after wrong codes applies)."""
+def confirms_identity(user: User, secret: str, *, request: HttpRequest | None = None) -> bool:
+    """``secret`` is a valid code of one of ``user``'s confirmed TOTP devices (django-otp's growing
+    delay after wrong codes applies) or their password. With the request, the password goes
+    through ``authenticate`` so django-axes counts a wrong one like a failed sign-in: the field is
+    no unthrottled way to guess the password of a session left open."""
     if not secret:
         return False
-    if user.check_password(secret):
-        return True
     code = secret.replace(" ", "")
-    if not code.isdigit():
-        return False
-    return any(device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True))
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True)) if code.isdigit() else []
+    if any(device.verify_token(code) for device in devices):
+        return True
+    if request is None:
+        return user.check_password(secret)
+    confirmed = authenticate(request, username=user.email, password=secret)
+    return confirmed is not None and confirmed.pk == user.pk
 
 
 class ReauthenticationForm(forms.Form):
@@ -39,13 +45,14 @@ class ReauthenticationForm(forms.Form):
         help_text=gettext_lazy("Asked again to confirm it is you."),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_current_password(self) -> str:
         secret: str = self.cleaned_data.get(FIELD) or ""
-        if not confirms_identity(self.user, secret):
+        if not confirms_identity(self.user, secret, request=self.request):
             raise forms.ValidationError(
                 _("That is not your password or a current code from your authenticator app."), code="reauth"
             )

@@ -89,7 +89,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """Turning two-factor off weakens sign-in: the password (or a current code) is asked again."""
     user = signed_in_user(request)
-    form = ReauthenticationForm(request.POST, user=user)
+    form = ReauthenticationForm(request.POST, user=user, request=request)
     if not form.is_valid():
         return render(request, "identity/two_factor.html", {"enabled": True, "disable_form": form}, status=400)
     TOTPDevice.objects.filter(user=user).delete()

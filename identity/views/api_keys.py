@@ -43,7 +43,7 @@ class ApiKeyForm(ReauthenticationForm):
     field_order = ["name", "scopes", "expires_on", "current_password"]
 
     def __init__(self, *args: Any, tenant: object, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, user=user, **kwargs)
+        super().__init__(*args, user=user, **kwargs)  # ``request=`` passes through: wrong passwords count
         self.scope_groups = scope_groups(tenant)
         self.fields["scopes"].choices = [  # type: ignore[attr-defined]
             (code, code) for group in self.scope_groups for code in (group.read, group.write)
@@ -70,7 +70,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
     tenant = getattr(request, "tenant", None)
     if request.method == "POST":
         ensure_not_impersonating(request, gettext_lazy("create API keys"))
-    form = ApiKeyForm(request.POST or None, tenant=tenant, user=user)
+    form = ApiKeyForm(request.POST or None, tenant=tenant, user=user, request=request)
     created: tuple[ApiKey, str] | None = None
     if request.method == "POST" and form.is_valid():
         try:

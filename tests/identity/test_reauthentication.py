@@ -56,3 +56,21 @@ def test_turning_two_factor_off_needs_the_password_again(alpha: TenantFixture) -
     assert right.status_code == 302
     with alpha.active():
         assert not TOTPDevice.objects.exists()
+
+
+def test_wrong_passwords_in_the_field_count_towards_the_sign_in_lockout(alpha: TenantFixture) -> None:
+    client = alpha.client(REP_EMAIL)
+
+    answers = [
+        client.post("/settings/api-keys/", {**NEW_KEY, "current_password": f"guess-{attempt}"}).status_code
+        for attempt in range(5)
+    ]
+    right_but_locked = client.post("/settings/api-keys/", {**NEW_KEY, "current_password": PASSWORD})
+    sign_in = alpha.client(email=None).post("/login/", {"username": REP_EMAIL, "password": PASSWORD})
+
+    assert answers == [400, 400, 400, 400, 429]
+    assert right_but_locked.status_code == 429
+    assert "Too many failed sign-in attempts" in right_but_locked.content.decode()
+    assert sign_in.status_code == 429
+    with alpha.active():
+        assert not ApiKey.objects.exists()
