@@ -17,7 +17,7 @@ from graphql_relay import from_global_id
 from api.graphql.custom_fields.schema import schema_for_tenant
 from tests.api.access.helpers import bearer_client
 from tests.api.helpers import post_graphql
-from tests.api.links.world import Caller, build_world, module_of
+from tests.api.links.world import Caller, build_world, module_of, record
 from tests.tenancy import TenantFixture
 
 DEPTH = 2  # links of links: quote → lines → product
@@ -98,7 +98,7 @@ def record_types(schema: GraphQLSchema) -> dict[str, type[models.Model]]:
 def every_link(schema: GraphQLSchema) -> set[tuple[str, str]]:
     """(type, field) of every link: of record types and of the objects they carry (``custom``)."""
     records = [named for named in schema.type_map.values() if is_record_type(named) and not is_connection(named)]
-    carried = {holder for record in records for holder in holders_of_links(record).values()}
+    carried = {holder for kind in records for holder in holders_of_links(kind).values()}
     return {(named.name, link) for named in [*records, *carried] for link in links_of(named)}
 
 
@@ -134,12 +134,12 @@ def leaks(
         body = post_graphql(host_client, query).json()
         found: list[tuple[str | None, str | None, dict[str, Any]]] = []
         walk(body.get("data") or {}, None, found)
-        for parent, field, record in found:
-            model = models_by_type.get(record["__typename"])
+        for parent, field, shown in found:
+            model = models_by_type.get(shown["__typename"])
             if model is None:
                 continue
-            type_name, pk = from_global_id(record["id"])
-            instance = model._default_manager.get(pk=int(pk))
+            type_name, pk = from_global_id(shown["id"])
+            instance = record(model, int(pk))
             if not caller.may_see(instance):
                 problems.append(f"{caller.label}: {root} → {parent}.{field} showed {type_name} {pk}")
             if parent is not None and field is not None:

@@ -17,7 +17,14 @@ from modules.sales.services.quotes import create_quote
 from tests.api.access.helpers import bearer_client, issue_key
 from tests.api.helpers import post_graphql
 from tests.api.rest_crm.helpers import api_client
-from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, LeadFactory
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    LeadFactory,
+    TimelineEntryFactory,
+)
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture
 
 MARKETER_EMAIL = "marketer@links.test"
@@ -201,3 +208,23 @@ def test_a_custom_reference_to_a_deal_is_hidden_from_a_role_without_sales(alpha:
     assert graphql == [{"node": {"custom": {"accountDeal": None}}}]
     assert "Hooli enterprise" not in page
     assert f"#{deal.pk}" in page
+
+
+def test_a_reps_timeline_names_no_activity_of_others(alpha: TenantFixture):
+    with alpha.active():
+        rep, admin = alpha.user(REP_EMAIL), alpha.user(ADMIN_EMAIL)
+        company = CompanyFactory(owner=rep)
+        theirs = ActivityFactory(subject="Board-only briefing", assignee=admin, company=company)
+        mine = ActivityFactory(subject="Site visit", assignee=rep, company=company)
+        for activity in (theirs, mine):
+            TimelineEntryFactory(kind="activity", company=company, activity=activity)
+    path = reverse("contacts:timeline", args=["company", company.pk])
+
+    as_rep = alpha.client(REP_EMAIL).get(path).content.decode()
+    as_admin = alpha.client().get(path).content.decode()
+    rest = api_client(alpha, REP_EMAIL).get(f"/api/v1/companies/{company.pk}/timeline/").json()["results"]
+
+    assert "Site visit" in as_rep
+    assert "Board-only briefing" not in as_rep
+    assert "Board-only briefing" in as_admin
+    assert sorted((entry["activity"] or {}).get("subject", "-") for entry in rest) == ["-", "Site visit"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.db import models
 
@@ -52,6 +53,17 @@ def owner_of(record: models.Model) -> int | bool | None:
     return getattr(record, f"{name}_id")  # type: ignore[no-any-return]
 
 
+@cache
+def teammates_of(user_pk: int) -> frozenset[int]:
+    return frozenset(User.objects.filter(teams__members=user_pk).values_list("pk", flat=True))
+
+
+@cache
+def record(model: type[models.Model], pk: int) -> models.Model:
+    """A record a response named, read once however many callers saw it."""
+    return model._default_manager.get(pk=pk)
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who calls: a user (through an API key) holding ``scopes``."""
@@ -79,8 +91,7 @@ class Caller:
         if visibility == RecordVisibility.ALL:
             return True
         if visibility == RecordVisibility.TEAM:
-            teammates = set(User.objects.filter(teams__members=self.user).values_list("pk", flat=True))
-            return owner in teammates | {self.user.pk}
+            return owner in teammates_of(self.user.pk) | {self.user.pk}
         return owner == self.user.pk
 
 
@@ -94,6 +105,8 @@ class World:
 def build_world() -> World:
     """Call inside the tenant's ``active()``: the records, one caller per built-in role (a key with
     every scope) and one per single scope (the admin's key holding only it)."""
+    teammates_of.cache_clear()  # ids repeat between tests: every test's rows are rolled back
+    record.cache_clear()
     roles = {role.key: role for role in Role.objects.all()}
     team = Team.objects.create(name="Link sweep")
     users = {
@@ -158,5 +171,5 @@ def build_records(holder: User, outsider: User) -> None:
     quote.owner = holder
     quote.save(update_fields=["owner"])
     add_line(quote, by=holder, product=ProductFactory(), quantity=Decimal("2"))
-    for record in (my_company, my_contact, my_lead, my_deal):
-        TimelineEntryFactory(kind="activity", activity=their_activity, **{record._meta.model_name: record})
+    for subject in (my_company, my_contact, my_lead, my_deal):
+        TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
