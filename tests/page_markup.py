@@ -1,11 +1,14 @@
 """What a rendered page gives the browser to run: inline scripts, handler attributes and the
-Alpine expressions, read the way the browser reads them (entities decoded)."""
+Alpine expressions, read the way the browser reads them (entities decoded), and whether Alpine's
+CSP build can evaluate those expressions."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 JSON_TYPES = {"application/json", "application/ld+json"}
@@ -77,3 +80,42 @@ def page_markup(html: str | bytes) -> PageMarkup:
     markup.feed(html.decode() if isinstance(html, bytes) else html)
     markup.close()
     return markup
+
+
+ALPINE_CSP_BUILD = Path(__file__).resolve().parents[1] / "node_modules" / "@alpinejs" / "csp" / "dist" / "cdn.js"
+# Runs each expression through the CSP build's own tokenizer and parser (taken from its source,
+# between these two markers) and refuses property assignments, which its evaluator rejects.
+PARSER_CHECK = """
+const exprs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const refused = [];
+for (const expression of exprs) {
+  try {
+    const ast = new Parser(new Tokenizer(expression).tokenize()).parse();
+    if (ast.type === "AssignmentExpression" && ast.left.type === "MemberExpression") {
+      throw new Error("property assignment");
+    }
+  } catch (error) {
+    refused.push(expression + " -> " + error.message);
+  }
+}
+process.stdout.write(JSON.stringify(refused));
+"""
+
+
+def refused_by_alpine_csp_build(expressions: list[tuple[str, str]]) -> list[str]:
+    """The Alpine expressions (attribute, value) the CSP build cannot evaluate."""
+    source = ALPINE_CSP_BUILD.read_text()
+    parser = source[source.index("var Token = class") : source.index("var Evaluator = class")]
+    checked = []
+    for name, value in expressions:
+        if name.startswith("x-for") or (name == "x-data" and not value):
+            continue
+        checked.append(f"{value} = __placeholder" if name.startswith("x-model") else value)
+    result = subprocess.run(
+        ["node", "-e", parser + PARSER_CHECK],
+        input=json.dumps(sorted(set(checked))),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(result.stdout))

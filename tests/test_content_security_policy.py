@@ -43,7 +43,7 @@ from modules.sales.models import (
     QuoteLine,
     Stage,
 )
-from tests.page_markup import page_markup
+from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.tenancy import TenantFixture
 
 POLICY = {
@@ -257,12 +257,14 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         }
 
 
-def _problems(client: Client, name: str, path: str, pages: list[str]) -> list[str]:
+def _problems(client: Client, name: str, path: str, pages: list[str], alpine: list[tuple[str, str]]) -> list[str]:
     """What is wrong with the answer to GET ``path``: a missing or other policy, a server error,
-    inline code in its HTML. A page that rendered is added to ``pages``."""
+    inline code in its HTML. A page that rendered is added to ``pages``, its Alpine expressions to
+    ``alpine``."""
     response = client.get(path)
     if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
         pages.append(name)
+        alpine += page_markup(response.content).alpine_expressions
     problems = []
     if response.status_code >= 500:
         problems.append(f"{name} {path}: {response.status_code}")
@@ -285,12 +287,15 @@ def test_every_tenant_page_is_sent_the_policy_and_has_no_inline_code(alpha: Tena
 
     problems: list[str] = []
     pages: list[str] = []
+    alpine: list[tuple[str, str]] = []
     for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
-        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages)
+        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages, alpine)
 
     assert len(routes) > 200
     assert len(pages) >= 100
     assert problems == []
+    assert len(alpine) > 100
+    assert refused_by_alpine_csp_build(alpine) == []
 
 
 def test_every_public_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
@@ -308,8 +313,9 @@ def test_every_public_page_is_sent_the_policy_and_has_no_inline_code(alpha: Tena
 
     problems: list[str] = []
     pages: list[str] = []
+    alpine: list[tuple[str, str]] = []
     for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
-        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages)
+        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages, alpine)
 
     assert len(routes) > 25
     assert len(pages) >= 16

@@ -27,6 +27,8 @@ document.addEventListener("alpine:init", function () {
         this.rows.splice(index, 1);
         if (!this.rows.length) this.add();
       },
+      // Alpine's CSP build refuses property assignments in attributes (x-model="row.value").
+      setRow: function (target, key, value) { target[key] = value; },
       filledRows: function () { return this.rows.filter(function (r) { return r.value; }); },
       isReplacement: function (candidate) { return candidate.value === replacement; },
       numbered: function (label, index) { return label + " " + (index + 1); }

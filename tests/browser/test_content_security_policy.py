@@ -93,6 +93,8 @@ def test_key_pages_run_under_the_policy_and_their_components_work(
     rows = page.get_by_test_id("option-row").count()
     add_option.click()
     expect(page.get_by_test_id("option-row")).to_have_count(rows + 1)
+    page.get_by_test_id("option-row").last.locator("input[name=option_value]").fill("gold")
+    expect(page.get_by_test_id("option-row").last.locator("input[name=option_value]")).to_have_value("gold")
     violations += _violations(page)
 
     page.goto(f"{demo_tenant.url}settings/workflows/new/")
