@@ -91,14 +91,16 @@ def duration_problem(value: timedelta) -> str | None:
 
 
 def value_problem(value: Any) -> str | None:
-    """Why a value of any field type (text, date, time, duration, or lists and JSON of them) cannot
-    be accepted, or None."""
+    """Why a value of any field type (text, date, time, duration, whole number, or lists and JSON
+    of them) cannot be accepted, or None."""
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, date):  # datetime too
         return moment_problem(value)
     if isinstance(value, timedelta):
         return duration_problem(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # PostgreSQL's bigint
+        return _("Enter a number between %(low)d and %(high)d.") % {"low": -(2**63), "high": 2**63 - 1}
     if isinstance(value, list | tuple):
         return next((problem for item in value if (problem := value_problem(item))), None)
     if isinstance(value, Mapping):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 
 from api.entities.links import api_access
 from api.rest.records import OrderingCursorPagination, RecordViewSet
+from core.input_bounds import value_problem
 from customization.fields.choices import FieldType
 from customization.fields.entities import entity_model, entity_of
 from customization.fields.models import CustomFieldDefinition
@@ -162,7 +164,8 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
                 raise exceptions.ValidationError({"ordering": [UNKNOWN_FIELD]})
             self.keyset = (sort_expression(definition), partial(read_position, definition), value.startswith("-"))
         elif name and name in getattr(view, "ordering_fields", ()):
-            self.keyset = (F(name), _plain_position, value.startswith("-"))
+            field = queryset.model._meta.get_field(name)
+            self.keyset = (F(name), partial(_plain_position, field), value.startswith("-"))
         else:  # id order, or the error naming the orderings
             return super().paginate_queryset(queryset, request, view)
         return self._keyset_page(queryset, request)
@@ -202,7 +205,7 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
             decoded = reader(json.loads(position or ""))
         except (TypeError, ValueError):
             decoded = None
-        if decoded is None:
+        if decoded is None or value_problem(decoded):
             raise exceptions.NotFound(self.invalid_cursor_message)
         return decoded
 
@@ -226,15 +229,19 @@ class CustomOrderingCursorPagination(OrderingCursorPagination):
         return self._custom_link(self.page[0], reverse=True)
 
 
-def _plain_position(position: Any) -> tuple[Any, int] | None:
-    """A model field's keyset position from a cursor: ``[value as text or None, id]`` (the column's
-    own lookups read the text back into a date, number…)."""
+def _plain_position(field: Any, position: Any) -> tuple[Any, int] | None:
+    """A model field's keyset position from a cursor: ``[value as text or None, id]``, read back
+    into the column's type; None when the column cannot hold it (core.input_bounds)."""
     if not isinstance(position, list) or len(position) != 2:
         return None
     value, pk = position
     if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
         return None
-    return value, pk
+    try:
+        typed = field.to_python(value)
+    except ValidationError:
+        return None
+    return None if value_problem([typed, pk]) else (value, pk)
 
 
 def _after(value: Any, pk: int, descending: bool) -> Q:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from api.entities.base import EntityDescription
 from api.entities.links import api_access
 from api.entities.rest import filterset_for
 from api.rest.bulk import BulkMixin
-from api.rest.pagination import IdCursorPagination
+from api.rest.pagination import CheckedCursorPagination, IdCursorPagination
 from api.rest.schema import RecordAutoSchema
 from api.rest.sparse import Fieldset, parse_fieldset, restrict
 from identity.models import User
@@ -201,7 +200,7 @@ class OrderingCursorPagination(IdCursorPagination):
         return (value, "-id" if value.startswith("-") else "id")
 
 
-class TimelinePagination(CursorPagination):
+class TimelinePagination(CheckedCursorPagination):
     ordering = ("-occurred_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"

@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
-from core.input_bounds import moment_problem
+from core.input_bounds import value_problem
 from customization.fields.listing import ListState, sorted_page
 from identity.models import User
 from identity.visibility import restrict_to_visible
@@ -129,9 +129,9 @@ def decode_cursor(cursor: str, field: str) -> tuple[Any, int] | None:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if field in ("created_at", "updated_at", "occurred_at"):
             value = datetime.fromisoformat(value)
-            if moment_problem(value):  # beyond what the database compares (core.input_bounds)
-                return None
         if not isinstance(pk, int) or not isinstance(value, str | datetime):
+            return None
+        if value_problem([value, pk]):  # what the database can compare (core.input_bounds)
             return None
         return value, pk
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
-from core.input_bounds import moment_problem
+from core.input_bounds import value_problem
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
@@ -105,11 +105,10 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         kind, text = value.get("k"), str(value.get("t"))
-        if kind in ("dt", "d"):
-            moment = datetime.fromisoformat(text) if kind == "dt" else date.fromisoformat(text)
-            if moment_problem(moment):  # beyond what the database compares (core.input_bounds)
-                raise ValueError(text)
-            return moment
+        if kind == "dt":
+            return datetime.fromisoformat(text)
+        if kind == "d":
+            return date.fromisoformat(text)
         if kind == "dec":
             return Decimal(text)
     return value
@@ -124,9 +123,12 @@ def read_cursor(cursor: str | None) -> tuple[Any, int] | None:
         return None
     try:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return _decode(value), int(pk)
+        decoded, pk = _decode(value), int(pk)
     except (ValueError, TypeError):
         return None
+    if value_problem([decoded, pk]):  # what the database can compare (core.input_bounds)
+        return None
+    return decoded, pk
 
 
 @dataclass(frozen=True)

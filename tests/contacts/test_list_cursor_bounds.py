@@ -1,0 +1,31 @@
+"""Tampered page cursors: a position the sort column cannot hold (an offset PostgreSQL refuses,
+a NUL) is ignored like any other tampered cursor, and the list starts from its first page."""
+
+import base64
+import json
+
+import pytest
+
+from tests.factories import ContactFactory
+from tests.tenancy import TenantFixture
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("/contacts/?sort=updated_at&after=", "2020-01-01T00:00:00+16:00"),
+        ("/contacts/?sort=full_name&after=", "Ana\x00"),
+        ("/leads/?sort=-created&cursor=", {"t": "2020-01-01T00:00:00+16:00", "k": "dt"}),
+        ("/leads/?sort=name&cursor=", "Ana\x00"),
+    ],
+)
+def test_a_page_cursor_the_column_cannot_hold_starts_from_the_first_page(
+    alpha: TenantFixture, path: str, value: object
+):
+    with alpha.active():
+        ContactFactory(first_name="Ana", last_name="Pop")
+    cursor = base64.urlsafe_b64encode(json.dumps([value, 1]).encode()).decode()
+
+    response = alpha.client().get(f"{path}{cursor}")
+
+    assert response.status_code == 200
