@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from customization.fields.entities import visible_records
 from identity.models import User
+from identity.visibility import visible_owner_ids
 from modules.contacts.services.bulk import BulkPlan, BulkRow, plan_companies, plan_contacts
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
@@ -64,6 +65,8 @@ class RowReader:
         self.targets: dict[str, Target] = {target.key: target for target in targets_for(job.entity)}
         self.columns = [(index, self.targets[key]) for index, key in enumerate(job.mapping) if key in self.targets]
         self._users: dict[str, User] | None = None
+        self._owners: set[int] | None = None  # visible_owner_ids once read (None: everyone)
+        self._owners_read = False
         self._stages: tuple[dict[str, Pipeline], dict[str, list[Stage]]] | None = None
 
     # --- relations -------------------------------------------------------------------------
@@ -72,6 +75,15 @@ class RowReader:
         if self._users is None:
             self._users = {user.email.lower(): user for user in User.objects.filter(is_active=True)}
         return self._users
+
+    def may_own(self, owner: User) -> bool:
+        """Whether the importer may make ``owner`` the owner of a record (their sight, as the forms)."""
+        if self.user is None:
+            return True
+        if not self._owners_read:
+            self._owners = visible_owner_ids(self.user)
+            self._owners_read = True
+        return self._owners is None or owner.pk in self._owners
 
     def stages(self) -> tuple[dict[str, Pipeline], dict[str, list[Stage]]]:
         if self._stages is None:
@@ -105,6 +117,13 @@ class RowReader:
                 if key == "owner":
                     found: list[Any] = [self.users()[text.lower()]] if text.lower() in self.users() else []
                     missing = _("No active user has the e-mail %(value)s.")
+                    if found and not self.may_own(found[0]):
+                        # As on the record forms: only people whose records the importer sees.
+                        errors[key] = [
+                            _("%(value)s cannot be made owner: their records are not among those you see.")
+                            % {"value": text}
+                        ]
+                        continue
                 elif key == "pipeline":
                     pipelines = self.stages()[0]
                     found = [pipelines[text.lower()]] if text.lower() in pipelines else []

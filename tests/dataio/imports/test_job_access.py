@@ -102,8 +102,10 @@ def test_undo_needs_the_modules_delete_permission(alpha: TenantFixture) -> None:
 
 def test_undo_touching_records_out_of_sight_is_refused_and_undoes_nothing(alpha: TenantFixture) -> None:
     _grant_rep(alpha, "data.import", "contacts.delete")
-    rows = [[*ROWS[0], "Owner"], [*ROWS[1], REP_EMAIL], [*ROWS[2], ADMIN_EMAIL]]
-    job = _finished_job(alpha, REP_EMAIL, rows)
+    job = _finished_job(alpha, REP_EMAIL)
+    with alpha.active():
+        # Handed to someone else since (update() leaves updated_at, so undo would delete it).
+        Contact.objects.filter(email="ion@access.example").update(owner=alpha.user())
     rep = alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
@@ -132,3 +134,19 @@ def test_undo_of_records_all_in_sight_with_the_delete_permission_removes_them(al
     with alpha.active():
         assert not Contact.objects.filter(email__endswith="@access.example").exists()
         assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.UNDONE
+
+
+def test_an_import_cannot_make_someone_out_of_sight_the_owner(alpha: TenantFixture) -> None:
+    _grant_rep(alpha, "data.import")
+    rows = [[*ROWS[0], "Owner"], [*ROWS[1], REP_EMAIL], [*ROWS[2], ADMIN_EMAIL]]
+
+    job = _finished_job(alpha, REP_EMAIL, rows)
+
+    with alpha.active():
+        assert list(Contact.objects.filter(email__endswith="@access.example").values_list("email", "owner__email")) == [
+            ("ana@access.example", REP_EMAIL)
+        ]
+        errors = list(job.row_errors.values_list("row_number", "errors"))
+    assert errors == [
+        (3, {"owner": [f"{ADMIN_EMAIL} cannot be made owner: their records are not among those you see."]})
+    ]
