@@ -14,6 +14,7 @@ from django.db.models import F, Func, Q
 from django.db.models.expressions import Expression
 from django.utils.translation import gettext as _
 
+from core.input_bounds import value_problem
 from customization.fields.choices import NUMERIC_TYPES, FieldType
 from customization.fields.models import KEY_PATTERN, CustomFieldDefinition
 from customization.fields.types import InvalidValue, is_empty, parse_decimal, parse_value
@@ -132,6 +133,8 @@ def read_position(definition: CustomFieldDefinition, position: Any) -> tuple[Any
         return None
     value, pk = position
     if not isinstance(pk, int) or not (value is None or isinstance(value, str)):
+        return None
+    if value_problem([value, pk]):  # a value the database cannot compare (core.input_bounds)
         return None
     if value is not None and definition.field_type in NUMERIC_TYPES:
         try:
