@@ -1,8 +1,12 @@
 """Error pages; API paths get RFC 9457 problem documents instead of HTML."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
+
+PROBLEM_BASE = "https://relata.dev/problems/"
 
 
 def problem_response(
@@ -19,6 +23,19 @@ def problem_response(
 def wants_problem(request: HttpRequest) -> bool:
     """API clients get problem documents; browsers get pages."""
     return request.path.startswith(("/api/", "/graphql/"))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Requests Django refuses before a view runs (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+    many fields): a 413 or 400 problem for API clients, Django's page for browsers."""
+    if wants_problem(request):
+        if isinstance(exception, RequestDataTooBig):
+            detail = _("The request body is larger than this server accepts.")
+            return problem_response(
+                413, _("Request too large"), detail, problem_type=f"{PROBLEM_BASE}request-too-large"
+            )
+        return problem_response(400, _("Bad request"), problem_type=f"{PROBLEM_BASE}bad-request")
+    return defaults.bad_request(request, exception or Exception())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

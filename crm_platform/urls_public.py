@@ -8,6 +8,7 @@ urlpatterns = [
     path("console/", include("crm_platform.console.urls")),
 ]
 
+handler400 = "crm_platform.errors.bad_request"
 handler404 = "crm_platform.errors.not_found"
 handler403 = "crm_platform.errors.forbidden"
 handler500 = "crm_platform.errors.server_error"

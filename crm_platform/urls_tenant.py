@@ -1,6 +1,6 @@
 """URLs of a tenant host (<slug>.BASE_DOMAIN)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from crm_platform import views
 
@@ -26,8 +26,10 @@ urlpatterns = [
     path("", include("modules.sales.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
+    re_path(r"^api/(?P<route>.*)$", views.api_not_found),
 ]
 
+handler400 = "crm_platform.errors.bad_request"
 handler404 = "crm_platform.errors.not_found"
 handler403 = "crm_platform.errors.forbidden"
 handler500 = "crm_platform.errors.server_error"

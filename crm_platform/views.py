@@ -15,6 +15,14 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/unknown_host.html", {"host": request.get_host().split(":")[0]}, status=404)
 
 
+def api_not_found(request: HttpRequest, route: str = "") -> HttpResponse:
+    """Any /api/ path no endpoint serves: a problem document even with DEBUG on (Django's
+    handler404 is skipped then, and its page would be HTML)."""
+    return problem_response(
+        404, _("Not found"), problem_type="https://relata.dev/problems/not-found", instance=request.path
+    )
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "shell/home.html")

@@ -19,3 +19,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Calendar feed, invitation, password-reset and handoff links and OAuth codes are credentials:
 # every access and error line goes through crm_platform.redaction.
 logger_class = "crm_platform.access_log.RedactingLogger"
+# Web requests may not hold the database longer than this: PostgreSQL's statement_timeout for the
+# workers' connections (read by the settings, which load after this file). Below `timeout`, so a
+# slow query ends as a 503 before gunicorn kills the worker with other requests in flight.
+# Celery workers and migrations do not load this file and run without a statement timeout.
+os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = os.environ.get("WEB_STATEMENT_TIMEOUT_MS", "30000")

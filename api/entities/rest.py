@@ -9,6 +9,7 @@ from typing import Any
 import django_filters
 
 from api.entities.base import EntityDescription, Filter, FilterKind
+from api.rest.filters import IdFilter, StrictBooleanFilter, StrictFilterSet
 from core.input_bounds import bounded_input
 
 
@@ -29,11 +30,11 @@ def rest_filter(spec: Filter) -> django_filters.Filter:
     if spec.kind == FilterKind.CHOICE and spec.choices is not None:
         return django_filters.ChoiceFilter(field_name=spec.column, choices=spec.choices.choices, **common)
     classes: dict[FilterKind, type[django_filters.Filter]] = {
-        FilterKind.RELATION: django_filters.NumberFilter,
+        FilterKind.RELATION: IdFilter,
         FilterKind.TEXT: django_filters.CharFilter,
         FilterKind.DATETIME: django_filters.IsoDateTimeFilter,
         FilterKind.DATE: django_filters.DateFilter,
-        FilterKind.BOOLEAN: django_filters.BooleanFilter,
+        FilterKind.BOOLEAN: StrictBooleanFilter,
     }
     return classes[spec.kind](field_name=spec.column, lookup_expr=spec.lookup, distinct=spec.distinct, **common)
 
@@ -44,7 +45,7 @@ def filterset_for(description: EntityDescription) -> type[django_filters.FilterS
     model = description.model
     attrs: dict[str, Any] = {spec.name: rest_filter(spec) for spec in description.filters}
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": []})
-    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
+    return type(f"{model.__name__}Filter", (StrictFilterSet,), attrs)
 
 
 def serializer_fields(description: EntityDescription, *extra: str) -> list[str]:

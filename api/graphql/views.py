@@ -3,10 +3,14 @@
 On top of graphene-django's GraphQLView it
 - bounds every document and operation (``api.graphql.limits``) while keeping graphql-core's
   standard validation rules, and accepts a POSTed list of operations up to MAX_BATCH;
-- serves introspection to signed-in clients only (GraphiQL stays available to browsers);
+- refuses, before running it, an operation that may return more than MAX_COST records or a query
+  whose text arguments are too long (``api.graphql.cost``);
+- serves introspection to signed-in clients only (GraphiQL stays available to browsers), and
+  leaves "Did you mean ..." suggestions, which name fields and types, out of their errors;
 - refuses mutations while the tenant is read-only (suspended or cancelled): tenants.middleware
   lets POSTs to /graphql/ through because queries are POSTs too;
-- reports unexpected resolver errors to Sentry and shows the client a generic message;
+- reports unexpected resolver errors to Sentry and shows the client a generic message; a
+  statement the database cancelled (``crm_platform.statement_timeout``) is a ``QUERY_TIMEOUT``;
 - with ``tenant_schemas``, serves each tenant its own schema, carrying its custom fields
   (``api.graphql.custom_fields.schema``).
 
@@ -34,8 +38,10 @@ from graphql import (
     validate,
 )
 
+from api.graphql.cost import cost_error, text_argument_errors
 from api.graphql.custom_fields.schema import schema_for_tenant
 from api.graphql.limits import batch_error, parse_document, validation_rules
+from crm_platform.statement_timeout import TIMEOUT_CODE, is_statement_timeout, timeout_message
 from tenants.middleware import read_only_message
 
 logger = logging.getLogger(__name__)
@@ -140,10 +146,21 @@ class RelataGraphQLView(GraphQLView):
 
         schema = self.request_schema(request).graphql_schema
         user = getattr(request, "user", None)
-        rules = validation_rules(signed_in=bool(user is not None and user.is_authenticated))
-        errors = validate(schema, document, rules, max_errors=graphene_settings.MAX_VALIDATION_ERRORS)
+        signed_in = bool(user is not None and user.is_authenticated)
+        # Callers who may not introspect get no "Did you mean ..." naming the schema's fields either.
+        hide_suggestions = not signed_in
+        errors = validate(
+            schema,
+            document,
+            validation_rules(signed_in=signed_in),
+            max_errors=graphene_settings.MAX_VALIDATION_ERRORS,
+            hide_suggestions=hide_suggestions,
+        )
         if errors:
             return ExecutionResult(errors=errors)
+        refusals = request_cost_errors(schema, document, operation, variables)
+        if refusals:
+            return ExecutionResult(errors=refusals)
 
         options: dict[str, Any] = {
             "root_value": self.get_root_value(request),
@@ -152,6 +169,7 @@ class RelataGraphQLView(GraphQLView):
             "operation_name": operation_name,
             "middleware": self.get_middleware(request),
             "execution_context_class": self.execution_context_class,
+            "hide_suggestions": hide_suggestions,
         }
         try:
             is_mutation = operation is not None and operation.operation == OperationType.MUTATION
@@ -171,6 +189,11 @@ class RelataGraphQLView(GraphQLView):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError):
                 return dict(error.formatted)
+            if is_statement_timeout(original):  # the server's limit, not a bug
+                formatted = dict(error.formatted)
+                formatted["message"] = timeout_message()
+                formatted["extensions"] = {"code": TIMEOUT_CODE}
+                return formatted
             report_unexpected_error(original)
             formatted = dict(error.formatted)
             formatted["message"] = INTERNAL_ERROR_MESSAGE
@@ -178,6 +201,21 @@ class RelataGraphQLView(GraphQLView):
             return formatted
         report_unexpected_error(error)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def request_cost_errors(
+    schema: Any, document: DocumentNode, operation: OperationDefinitionNode | None, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """Why a valid request is refused before it runs: text arguments of a query too long, or more
+    records asked for than one operation may return (``api.graphql.cost``)."""
+    if operation is None:  # several operations and none chosen: execute answers that
+        return []
+    if operation.operation != OperationType.MUTATION:
+        errors = text_argument_errors(document, variables)
+        if errors:
+            return errors
+    error = cost_error(schema, document, operation, variables)
+    return [error] if error is not None else []
 
 
 def report_unexpected_error(error: BaseException) -> None:

@@ -12,7 +12,9 @@ credential, then runs the view, then stores the response:
   (5xx, 401, 403, 408, 429) is not stored, and the transaction is rolled back, so a crash leaves
   neither the record nor half of the request's changes and the client may retry with the key;
 - a concurrent request with the same key waits on the key's unique index until the first one's
-  transaction ends, then replays it.
+  transaction ends, then replays it;
+- a request to a route that does not take its method (or to no route) passes untouched, so it
+  gets its 405 (or 404) whatever key it carries.
 
 Keys belong to a credential (``credential_of(request).id``) within a tenant (records live in the
 tenant's schema). Unauthenticated requests pass untouched: the view refuses them.
@@ -24,6 +26,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from api.idempotency.models import IdempotencyRecord
@@ -63,6 +66,24 @@ def header_problem(status: int, title: str, code: str, message: str, path: str) 
     return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
+def route_takes(request: HttpRequest) -> bool:
+    """Whether a view is routed at the request's path for its method (a DRF viewset's routes map
+    methods to actions; an API view names the methods it has; the plain view answering paths no
+    endpoint serves takes none)."""
+    try:
+        match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    method = (request.method or "").lower()
+    actions = getattr(match.func, "actions", None)
+    if actions is not None:
+        return method in actions
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    if view_class is None:
+        return False
+    return method in view_class.http_method_names and hasattr(view_class, method)
+
+
 def replay(record: IdempotencyRecord) -> HttpResponse:
     response = HttpResponse(
         bytes(record.response_body), status=record.response_status, content_type=record.response_content_type
@@ -84,6 +105,7 @@ class IdempotencyMiddleware:
             or not request.path.startswith(PATH_PREFIX)
             or tenant is None
             or tenant.schema_name == "public"
+            or not route_takes(request)
         ):
             return self.get_response(request)
         who = credential_id(request)

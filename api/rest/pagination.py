@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -34,9 +36,29 @@ class CheckedCursorPagination(CursorPagination):
 
 
 class IdCursorPagination(CheckedCursorPagination):
-    """Cursor pagination in id order (DESIGN.md, APIs): stable while rows are added, no COUNT."""
+    """Cursor pagination in id order (DESIGN.md, APIs): stable while rows are added, no COUNT.
 
-    ordering = "id"
+    ``page_size`` is a whole number from 1 to ``max_page_size``; anything else is a 400 naming it
+    (DRF would quietly fall back to the default size)."""
+
+    ordering: Any = "id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        text = raw.strip()
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+            message = _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(text)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -22,7 +23,7 @@ from api.entities.base import EntityDescription
 from api.entities.links import api_access
 from api.entities.rest import filterset_for
 from api.rest.bulk import BulkMixin
-from api.rest.pagination import CheckedCursorPagination, IdCursorPagination
+from api.rest.pagination import IdCursorPagination
 from api.rest.schema import RecordAutoSchema
 from api.rest.sparse import Fieldset, parse_fieldset, restrict
 from identity.models import User
@@ -200,11 +201,27 @@ class OrderingCursorPagination(IdCursorPagination):
         return (value, "-id" if value.startswith("-") else "id")
 
 
-class TimelinePagination(CheckedCursorPagination):
+class TimelinePagination(IdCursorPagination):
     ordering = ("-occurred_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+
+
+USER_SUMMARY_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "full_name": {"type": "string"}},
+    "required": ["id", "email", "full_name"],
+}
+ACTIVITY_SUMMARY_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string"},
+        "subject": {"type": "string"},
+        "status": {"type": "string"},
+    },
+    "required": ["id", "kind", "subject", "status"],
+}
 
 
 class TimelineEntrySerializer(LinkRuleMixin, serializers.ModelSerializer[TimelineEntry]):
@@ -216,14 +233,35 @@ class TimelineEntrySerializer(LinkRuleMixin, serializers.ModelSerializer[Timelin
         fields = ["id", "kind", "occurred_at", "actor", "data", "activity"]
         read_only_fields = fields
 
+    @extend_schema_field(USER_SUMMARY_SCHEMA)
     def get_actor(self, entry: TimelineEntry) -> dict[str, Any] | None:
         return user_summary(entry.actor)
 
+    @extend_schema_field(ACTIVITY_SUMMARY_SCHEMA)
     def get_activity(self, entry: TimelineEntry) -> dict[str, Any] | None:
         activity = entry.activity
         if activity is None:
             return None
         return {"id": activity.pk, "kind": activity.kind, "subject": activity.subject, "status": activity.status}
+
+
+TIMELINE_PAGE = inline_serializer(
+    name="PaginatedTimelineEntryList",
+    fields={
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last one."),
+        "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null on the first."),
+        "results": TimelineEntrySerializer(many=True),
+    },
+)
+TIMELINE_PARAMETERS = [
+    OpenApiParameter("cursor", str, OpenApiParameter.QUERY, description="The pagination cursor value."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": TimelinePagination.max_page_size},
+        OpenApiParameter.QUERY,
+        description="Entries per page (50 when not given).",
+    ),
+]
 
 
 def boolean_flag(value: Any) -> bool:
@@ -301,10 +339,20 @@ class RecordViewSet(BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
         with transaction.atomic():
             type(self).delete_service(instance, by=acting_user(self.request))  # type: ignore[attr-defined]
 
+    @classmethod
+    def get_extra_actions(cls) -> list[Any]:
+        """The routed actions: ``timeline`` only for entities that have one (an activity is an
+        entry on its records' timelines, not a record with a timeline of its own)."""
+        actions: list[Any] = super().get_extra_actions()
+        if cls.timeline_link is None:
+            actions = [extra for extra in actions if extra.__name__ != "timeline"]
+        return actions
+
     def retrieve_fresh(self, pk: int) -> Any:
         """The row re-read with the list's select/prefetch, for the response after an action."""
         return self.entity.queryset().get(pk=pk)
 
+    @extend_schema(responses=TIMELINE_PAGE, parameters=TIMELINE_PARAMETERS, filters=False)
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """What happened to the record, newest first, in cursor pages."""

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # the per-tenant and per-credential rate limits that read it.
     "api.auth.middleware.ApiCredentialMiddleware",
     "api.throttling.middleware.RateLimitMiddleware",
+    # Oversized bodies and over-long query parameters of the APIs refused before any view runs.
+    "api.request_limits.RequestLimitsMiddleware",
     "identity.middleware.UserLocaleMiddleware",
     # Ends a support impersonation when its time is up.
     "identity.impersonation.ImpersonationMiddleware",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     "crm_platform.plan_gate.ModuleNotInPlanMiddleware",
     "tenants.middleware.TenantLifecycleMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A statement the database cancelled for taking too long: a 503, not a server error.
+    "crm_platform.statement_timeout.StatementTimeoutMiddleware",
     # Innermost: a REST write and its Idempotency-Key record share one transaction.
     "api.idempotency.middleware.IdempotencyMiddleware",
 ]
@@ -147,6 +151,11 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A unix-socket directory arrives percent-encoded in the URL's host (libpq's convention).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# PostgreSQL cancels a statement running longer than this (ms; 0: never). infra/gunicorn.conf.py
+# sets it for web workers; Celery workers and migrations run without (crm_platform/statement_timeout.py).
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0)
+if DATABASE_STATEMENT_TIMEOUT_MS > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

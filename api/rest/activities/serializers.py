@@ -61,6 +61,14 @@ class ActivitySerializer(ServiceSerializer):
         return user_summary(activity.completed_by)
 
 
+class ActivityUpdateSerializer(ActivitySerializer):
+    """What ``PATCH /activities/<id>/`` takes: the status changes through ``complete/`` and
+    ``cancel/`` only (used to document the request)."""
+
+    class Meta(ActivitySerializer.Meta):
+        read_only_fields = [*ACTIVITY.read_only_names, "status"]
+
+
 class FollowUpSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     subject = serializers.CharField(max_length=255)

@@ -12,6 +12,7 @@ from rest_framework import mixins, viewsets
 from api.entities import COMPANY, CONTACT
 from api.rest.contacts.serializers import CompanySerializer, ContactSerializer, TagSerializer
 from api.rest.custom_fields import CustomFieldsRecordViewSet
+from api.rest.filters import StrictFilterSet
 from api.rest.pagination import IdCursorPagination
 from api.rest.records import RECORD_PERMISSIONS
 from modules.contacts.models import Tag
@@ -33,7 +34,7 @@ class ContactViewSet(CustomFieldsRecordViewSet):
     serializer_class = ContactSerializer
 
 
-class TagFilter(django_filters.FilterSet):
+class TagFilter(StrictFilterSet):
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

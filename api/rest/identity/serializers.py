@@ -76,5 +76,5 @@ class MeSerializer(UserSerializer):
 class UserFilterSerializer(serializers.Serializer[Any]):
     """The query parameters of the users list; a malformed one is a 400, not an ignored filter."""
 
-    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    email = serializers.CharField(required=False, allow_blank=True, default="")
+    is_active = serializers.BooleanField(required=False)
+    email = serializers.CharField(required=False)

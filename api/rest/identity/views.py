@@ -39,8 +39,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
             .order_by("id")
         )
-        if filters.validated_data["is_active"] is not None:
+        if "is_active" in filters.validated_data:
             queryset = queryset.filter(is_active=filters.validated_data["is_active"])
-        if filters.validated_data["email"]:
+        if "email" in filters.validated_data:
             queryset = queryset.filter(email__iexact=filters.validated_data["email"])
         return queryset

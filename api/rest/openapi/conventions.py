@@ -4,6 +4,7 @@ of its errors, the ``RateLimit-*`` headers and the 429 of the rate limits, and t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -91,8 +92,28 @@ def idempotency_parameter() -> dict[str, Any]:
     }
 
 
+# drf-spectacular's pattern of a DecimalField, ^-?\d{0,N}(?:\.\d{0,D})?$, admits "" and "-",
+# which the server refuses: at least one digit before the point.
+LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,([1-9]\d*)\}")
+
+
+def tighten_decimal_patterns(node: Any) -> None:
+    """Every decimal string's pattern in ``node`` (a document or part of one) asks for a digit."""
+    if isinstance(node, dict):
+        pattern = node.get("pattern")
+        if node.get("format") == "decimal" and isinstance(pattern, str):
+            node["pattern"] = LOOSE_DECIMAL.sub(lambda match: f"^-?\\d{{1,{match.group(1)}}}", pattern)
+        for value in node.values():
+            tighten_decimal_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            tighten_decimal_patterns(value)
+
+
 def add_api_conventions(document: dict[str, Any]) -> dict[str, Any]:
-    """Add the shared errors, headers and parameters to every operation of ``document``."""
+    """Add the shared errors, headers and parameters to every operation of ``document``, and
+    make decimal patterns admit only what the server reads."""
+    tighten_decimal_patterns(document)
     document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problem_schema()
     for path_item in document.get("paths", {}).values():
         for method, operation in path_item.items():

@@ -12,7 +12,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +45,34 @@ from modules.sales.services.deals import move_deal_to_stage
 from modules.sales.services.leads import convert_lead
 from modules.sales.services.quotes import add_line, create_quote, remove_line, set_status, update_line, update_quote
 
+SUMMARY = {
+    "type": "object",
+    "nullable": True,
+    "additionalProperties": True,
+    "properties": {"id": {"type": "integer"}},
+    "required": ["id"],
+}
+
+
+@extend_schema_field(SUMMARY)
+class RecordSummaryField(serializers.JSONField):
+    """A small object naming a record (its id and name), as the conversion answers them."""
+
+
+def summary(help_text: str) -> serializers.JSONField:
+    return RecordSummaryField(help_text=help_text)
+
+
+CONVERSION = inline_serializer(
+    name="LeadConversion",
+    fields={
+        "lead": LeadSerializer(help_text="The converted lead."),
+        "company": summary("The company the lead became or joined, or null."),
+        "contact": summary("The contact the lead became or was merged into."),
+        "deal": summary("The deal created, or null."),
+    },
+)
+
 
 class LeadViewSet(CustomFieldsRecordViewSet):
     """Leads the user may see: filters and orderings below (also ``custom.<key>[.<op>]`` and
@@ -54,6 +83,7 @@ class LeadViewSet(CustomFieldsRecordViewSet):
     serializer_class = LeadSerializer
     action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "convert": "change"}
 
+    @extend_schema(request=ConvertLeadSerializer, responses={201: CONVERSION})
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str | None = None) -> Response:
         """Company + contact (+ deal) from the lead, all or nothing."""
@@ -94,6 +124,7 @@ class DealViewSet(CustomFieldsRecordViewSet):
     serializer_class = DealSerializer
     action_permissions: ClassVar[dict[str, str]] = {"timeline": "view", "move": "change"}
 
+    @extend_schema(request=MoveDealSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Into ``stage``; a lost stage takes ``lost_reason`` and ``lost_note``; fields the stage requires
@@ -132,20 +163,28 @@ class PipelineViewSet(SalesReadOnlyViewSet):
         return Pipeline.objects.prefetch_related(Prefetch("stages", queryset=stages)).order_by("id")
 
 
+class LostReasonFilter(filters.StrictFilterSet):
+    is_active = filters.StrictBooleanFilter()
+
+    class Meta:
+        model = LostReason
+        fields: list[str] = []
+
+
 class LostReasonViewSet(SalesReadOnlyViewSet):
     """Why deals are lost, in id order; ``?is_active=true`` for the ones offered when losing a deal."""
 
     serializer_class = LostReasonSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["is_active"]
+    filterset_class = LostReasonFilter
 
     def get_queryset(self) -> QuerySet[LostReason]:
         return LostReason.objects.order_by("id")
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(filters.StrictFilterSet):
     search = filters.search_plain("name", "sku")
-    is_active = django_filters.BooleanFilter()
+    is_active = filters.StrictBooleanFilter()
 
     class Meta:
         model = Product
@@ -176,11 +215,11 @@ class ProductViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, SalesRead
             serializer.save()
 
 
-class QuoteFilter(django_filters.FilterSet):
+class QuoteFilter(filters.StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=QuoteStatus.choices)
-    deal = django_filters.NumberFilter(field_name="deal_id")
-    company = django_filters.NumberFilter(field_name="company_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    deal = filters.IdFilter(field_name="deal_id")
+    company = filters.IdFilter(field_name="company_id")
+    owner = filters.IdFilter(field_name="owner_id")
 
     class Meta:
         model = Quote
@@ -213,6 +252,7 @@ class QuoteViewSet(SalesReadOnlyViewSet):
         quote = self.get_queryset().get(pk=pk)
         return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data, status=status_code)
 
+    @extend_schema(request=QuoteHeaderSerializer, responses={201: QuoteSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = QuoteHeaderSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -220,6 +260,7 @@ class QuoteViewSet(SalesReadOnlyViewSet):
             quote = create_quote(by=acting_user(request), **serializer.validated_data)
         return self._quote_response(quote.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(request=QuoteHeaderSerializer, responses=QuoteSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         quote = self.get_object()
         serializer = QuoteHeaderSerializer(data=request.data, partial=True, context=self.get_serializer_context())
@@ -231,6 +272,7 @@ class QuoteViewSet(SalesReadOnlyViewSet):
             update_quote(quote, by=acting_user(request), **values)
         return self._quote_response(quote.pk)
 
+    @extend_schema(request=QuoteLineInputSerializer, responses={201: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def lines(self, request: Request, pk: str | None = None) -> Response:
         """Add a line to a draft."""
@@ -241,6 +283,8 @@ class QuoteViewSet(SalesReadOnlyViewSet):
             add_line(quote, by=acting_user(request), **serializer.validated_data)
         return self._quote_response(quote.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(methods=["PATCH"], request=QuoteLineInputSerializer, responses=QuoteSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>\d+)")
     def line(self, request: Request, pk: str | None = None, line_id: str | None = None) -> Response:
         """Change (all of the line's values, as when adding) or remove a line of a draft."""
@@ -255,6 +299,7 @@ class QuoteViewSet(SalesReadOnlyViewSet):
                 update_line(line, by=acting_user(request), **serializer.validated_data)
         return self._quote_response(quote.pk)
 
+    @extend_schema(request=QuoteStatusSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         """Move the quote to ``status``."""

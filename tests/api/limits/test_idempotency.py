@@ -233,3 +233,21 @@ def test_an_api_keys_retry_is_replayed_and_another_keys_same_value_is_not(alpha:
         assert sorted(IdempotencyRecord.objects.values_list("credential_id", flat=True)) == sorted(
             [f"key:{key_a_row.pk}", f"key:{key_b_row.pk}"]
         )
+
+
+def test_a_method_the_route_does_not_take_is_a_405_whatever_key_it_carries(alpha: TenantFixture):
+    client = api_client(alpha)
+    with alpha.active():
+        company = CompanyFactory(name="Kept")
+    path = f"/api/v1/companies/{company.pk}/"
+
+    first = send(client, "post", path, {"name": "One"}, "undeclared-method")
+    reused = send(client, "post", path, {"name": "Two"}, "undeclared-method")
+    unrouted = send(client, "patch", "/api/v1/nothing-here/", {"name": "Three"}, "undeclared-method")
+
+    assert (first.status_code, reused.status_code, unrouted.status_code) == (405, 405, 404)
+    assert reused.json()["type"] == f"{PROBLEM_BASE}method-not-allowed"
+    with alpha.active():
+        assert not IdempotencyRecord.objects.exists()
+        company.refresh_from_db()
+        assert company.name == "Kept"
