@@ -3,6 +3,7 @@
 from typing import cast
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -13,6 +14,7 @@ from api.rest.pagination import IdCursorPagination
 from identity.models import Team, User
 
 
+@extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """The signed-in user, what this credential may do and their tenant. Any credential may ask,

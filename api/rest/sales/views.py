@@ -284,7 +284,7 @@ class QuoteViewSet(SalesReadOnlyViewSet):
         return self._quote_response(quote.pk, status.HTTP_201_CREATED)
 
     @extend_schema(methods=["PATCH"], request=QuoteLineInputSerializer, responses=QuoteSerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses=QuoteSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={200: QuoteSerializer})
     @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>\d+)")
     def line(self, request: Request, pk: str | None = None, line_id: str | None = None) -> Response:
         """Change (all of the line's values, as when adding) or remove a line of a draft."""
