@@ -1,12 +1,12 @@
 """Secrets in URLs, removed from everything the platform logs or reports.
 
-Some links are credentials: the calendar feed, an invitation, a password reset, the login handoff,
-the signup progress page, and OAuth's ``code`` and ``state``. A log line or a Sentry breadcrumb
-holding one lets whoever reads the logs use it. ``redact`` replaces those parts of any text (a URL,
-a request line, a whole JSON log line) with ``[redacted]`` and keeps the rest, so the path still
-says what was asked for. Every log path uses it: gunicorn's access and error logs
-(``crm_platform.access_log``), the JSON log formatter (``crm_platform.logging``) and Sentry events
-and breadcrumbs (``crm_platform.sentry``).
+Some links are credentials: the calendar feed, an invitation, a password reset, an e-mail change's
+confirmation, the login handoff, the signup progress page, and OAuth's ``code`` and ``state``. A
+log line or a Sentry breadcrumb holding one lets whoever reads the logs use it. ``redact``
+replaces those parts of any text (a URL, a request line, a whole JSON log line) with
+``[redacted]`` and keeps the rest, so the path still says what was asked for. Every log path uses
+it: gunicorn's access and error logs (``crm_platform.access_log``), the JSON log formatter
+(``crm_platform.logging``) and Sentry events and breadcrumbs (``crm_platform.sentry``).
 
 Plain standard library: gunicorn's master loads it before Django is configured."""
 
@@ -42,6 +42,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("password-reset" + _SLASH + _SEGMENT, not_after="set-password|sent|done"),
     _path("invitations", not_before="settings"),
     _path("signup", not_after="subdomain"),
+    _path("account" + _SLASH + "email" + _SLASH + "confirm"),
 ]
 
 # Query parameters (also in form-encoded bodies quoted in a log) that carry a credential.

@@ -57,3 +57,30 @@ class ReauthenticationForm(forms.Form):
                 _("That is not your password or a current code from your authenticator app."), code="reauth"
             )
         return ""
+
+
+class PasswordChangeForm(ReauthenticationForm):
+    """A new password, typed twice, under the current one (checked by Django's validators)."""
+
+    new_password = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_confirm = forms.CharField(
+        label=gettext_lazy("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("new_password") != cleaned.get("new_password_confirm"):
+            self.add_error("new_password_confirm", _("The two passwords differ."))
+        return cleaned
+
+
+class EmailChangeForm(ReauthenticationForm):
+    """The address to sign in with from now on, under the current password."""
+
+    email = forms.EmailField(label=gettext_lazy("New e-mail address"), max_length=254)

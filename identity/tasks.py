@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from identity.models import Invitation
+from identity.models import Invitation, User
 
 logger = logging.getLogger(__name__)
 
@@ -28,5 +28,20 @@ def send_invitation_email(invitation_id: int, link: str) -> bool:
         message=render_to_string("identity/email/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
+    )
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+def send_email_change_confirmation(user_id: int, new_email: str, link: str) -> bool:
+    """E-mail the confirmation link to the address the user wants to sign in with."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    send_mail(
+        subject=_("Confirm your new e-mail address for Relata"),
+        message=render_to_string("identity/email/email_change.txt", {"user": user, "link": link}),
+        from_email=None,
+        recipient_list=[new_email],
     )
     return True

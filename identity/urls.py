@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 
 from identity.impersonation import not_while_impersonating
-from identity.views import account, handoff, login, password
+from identity.views import account, handoff, login, password, sign_in_details
 
 app_name = "identity"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("account/", account.profile, name="profile"),
     path("account/two-factor/", account.two_factor, name="two-factor"),
     path("account/two-factor/disable/", account.two_factor_disable, name="two-factor-disable"),
+    path("account/password/", sign_in_details.password_change, name="password-change"),
+    path("account/email/", sign_in_details.email_change, name="email-change"),
+    path("account/email/confirm/<str:token>/", sign_in_details.email_change_confirm, name="email-change-confirm"),
 ]

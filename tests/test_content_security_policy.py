@@ -167,6 +167,8 @@ FIXED_PARAMETERS = {
     # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.
     "token": "not-a-token",
     "uidb64": "MQ",
+    # The API's catch-all: an address under /api/ that names nothing answers a problem document.
+    "route": "v1/nothing-here/",
 }
 
 
