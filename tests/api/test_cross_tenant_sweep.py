@@ -192,7 +192,7 @@ def test_every_rest_route_with_an_id_refuses_another_tenants_records(alpha: Tena
 
     assert resolver_routes() - documented - {"/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"} == set()
     assert uncovered == []
-    assert len(requests) > 40
+    assert len(requests) >= 40  # every documented route with an id (activities have no timeline of their own)
     assert answers == []
     assert schema_snapshot(beta.tenant) == before
 
