@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from billing.services.seats import sync_billed_seats_on_commit
 from identity.models import Invitation, Role, Team, User
 from identity.services.accounts import create_user, normalize_email, update_user
+from identity.services.roles import check_role_grant
 from identity.services.teams import widening_refusal
 from identity.tasks import send_invitation_email
 from tenants.models import Tenant
@@ -129,6 +130,7 @@ def invite_user(
         raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("%(email)s already has an account.") % {"email": email}]})
+    check_role_grant(role, by=invited_by)
     own_teams = set(invited_by.teams.values_list("pk", flat=True))
     for team in teams:
         refusal = widening_refusal(by=invited_by, team=team, joining=False, adds_to_own_team=team.pk in own_teams)

@@ -2,13 +2,13 @@
 
 from typing import TypedDict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from identity.choices import RecordVisibility
-from identity.models import Role
+from identity.models import Role, User
 from identity.permissions import PLATFORM_PERMISSIONS, all_permissions, module_permission_codes
 
 V = RecordVisibility
@@ -71,7 +71,37 @@ def ensure_system_roles() -> dict[str, Role]:
     return roles
 
 
-def update_role(role: Role, *, name: str, permissions: list[str], record_visibility: str) -> Role:
+# How far each record visibility sees, to compare two roles.
+VISIBILITY_REACH: dict[str, int] = {V.OWN: 0, V.TEAM: 1, V.ALL: 2}
+
+
+def grant_refusal(*, by: User | None, permissions: list[str], record_visibility: str) -> str | None:
+    """Why ``by`` may not hand out (give a user, or write into a role) these permissions and this
+    visibility, or None. Managing users or roles is no way to gain more than one's own role holds:
+    an editor grants only permissions their role has and sees no further than it does."""
+    if by is None:  # the platform itself (provisioning, demo data)
+        return None
+    own = by.role
+    held = set(own.permissions) if own else set()
+    beyond = sorted(set(permissions) - held)
+    if beyond:
+        return _("You can only grant permissions your own role holds; not %(codes)s.") % {"codes": ", ".join(beyond)}
+    reach = VISIBILITY_REACH.get(own.record_visibility, 0) if own else 0
+    if VISIBILITY_REACH.get(record_visibility, 0) > reach:
+        return _("You can only grant a record visibility as wide as your own role's.")
+    return None
+
+
+def check_role_grant(role: Role, *, by: User | None, field: str = "role") -> None:
+    """Refuse (ValidationError on ``field``) giving ``role`` when it holds more than ``by``'s own."""
+    refusal = grant_refusal(by=by, permissions=list(role.permissions), record_visibility=role.record_visibility)
+    if refusal is not None:
+        raise ValidationError({field: [refusal]}, code="grants_more")
+
+
+def update_role(
+    role: Role, *, name: str, permissions: list[str], record_visibility: str, by: User | None = None
+) -> Role:
     known = all_permissions()
     unknown = sorted(set(permissions) - set(known))
     errors: dict[str, list[str]] = {}
@@ -83,6 +113,16 @@ def update_role(role: Role, *, name: str, permissions: list[str], record_visibil
         errors["name"] = [_("A role needs a name.")]
     if role.key == "admin" and not {"settings.manage_users", "settings.manage_roles"} <= set(permissions):
         errors["permissions"] = [_("The administrator role must keep user and role management.")]
+    if grant_refusal(by=by, permissions=list(role.permissions), record_visibility=role.record_visibility):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This role holds more than your own; only someone who holds as much can change it.")]}
+        )
+    added = sorted(set(permissions) - set(role.permissions))
+    if refusal := grant_refusal(by=by, permissions=added, record_visibility=V.OWN):
+        errors.setdefault("permissions", [refusal])
+    widened = VISIBILITY_REACH.get(record_visibility, 0) > VISIBILITY_REACH.get(role.record_visibility, 0)
+    if widened and (refusal := grant_refusal(by=by, permissions=[], record_visibility=record_visibility)):
+        errors.setdefault("record_visibility", [refusal])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -114,7 +114,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            update_role(role, **form.cleaned_data)
+            update_role(role, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
