@@ -17,11 +17,13 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from identity.models import User
+from identity.services.login_handoff import Handoff, handoff_path, issue_handoff
 from tenants.models import Tenant
 
 PASSWORD = "correct-horse-battery-staple"
 ADMIN_EMAIL = "admin@example.test"
 REP_EMAIL = "rep@example.test"
+OPERATOR_EMAIL = "ops@relata.test"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,18 @@ class TenantFixture:
     def active(self) -> Iterator[Tenant]:
         with tenant_context(self.tenant):
             yield self.tenant
+
+
+def impersonating_client(tenant: TenantFixture, email: str) -> Client:
+    """A browser on the tenant's host where support staff signed in as ``email`` (the console's handoff)."""
+    token = issue_handoff(
+        Handoff(
+            schema_name=tenant.tenant.schema_name, email=email, impersonator=OPERATOR_EMAIL, reason="Help", minutes=15
+        )
+    )
+    client = Client(HTTP_HOST=tenant.host)
+    assert client.get(handoff_path(token)).status_code == 302
+    return client
 
 
 def schema_snapshot(tenant: Tenant) -> dict[str, str]:

@@ -3,16 +3,13 @@ the user signs in: a credential made then would outlive the impersonation's time
 
 from __future__ import annotations
 
-from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.models import AccessToken, Application, Grant
 
 from api.auth.oauth_apps import register_application
 from identity.models import ApiKey
-from identity.services.login_handoff import Handoff, handoff_path, issue_handoff
-from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
+from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture, impersonating_client
 
-OPERATOR = "ops@relata.test"
 NEW_KEY = {"name": "Mine now", "scopes": ["contacts:read"], "expires_on": "", "current_password": PASSWORD}
 NEW_APP = {
     "name": "Side door",
@@ -23,16 +20,6 @@ NEW_APP = {
 }
 
 
-def _impersonating(tenant: TenantFixture, email: str) -> Client:
-    """A browser on the tenant host where support staff signed in as ``email`` (the console's handoff)."""
-    token = issue_handoff(
-        Handoff(schema_name=tenant.tenant.schema_name, email=email, impersonator=OPERATOR, reason="Help", minutes=15)
-    )
-    client = Client(HTTP_HOST=tenant.host)
-    assert client.get(handoff_path(token)).status_code == 302
-    return client
-
-
 def _refusal(email: str, what: str) -> str:
     return (
         f"Support staff acting as {email} cannot {what}: credentials and sign-in settings stay with the"
@@ -41,7 +28,7 @@ def _refusal(email: str, what: str) -> str:
 
 
 def test_api_keys_cannot_be_created_while_impersonating(alpha: TenantFixture) -> None:
-    client = _impersonating(alpha, REP_EMAIL)
+    client = impersonating_client(alpha, REP_EMAIL)
 
     listed = client.get("/settings/api-keys/")
     refused = client.post("/settings/api-keys/", NEW_KEY)
@@ -72,7 +59,7 @@ def test_oauth_applications_cannot_be_registered_or_given_new_secrets_while_impe
             by=alpha.user(),
         )
         secret_before = Application.objects.get(pk=application.pk).client_secret
-    client = _impersonating(alpha, ADMIN_EMAIL)
+    client = impersonating_client(alpha, ADMIN_EMAIL)
 
     registered = client.post("/settings/oauth-apps/", NEW_APP)
     rotated = client.post(f"/settings/oauth-apps/{application.pk}/rotate-secret/")
@@ -86,7 +73,7 @@ def test_oauth_applications_cannot_be_registered_or_given_new_secrets_while_impe
 
 
 def test_applications_cannot_be_authorized_while_impersonating(alpha: TenantFixture) -> None:
-    client = _impersonating(alpha, REP_EMAIL)
+    client = impersonating_client(alpha, REP_EMAIL)
 
     response = client.get(
         "/o/authorize/", {"response_type": "code", "client_id": "anything", "code_challenge": "x" * 43}
@@ -102,7 +89,7 @@ def test_applications_cannot_be_authorized_while_impersonating(alpha: TenantFixt
 def test_two_factor_cannot_be_set_up_or_turned_off_while_impersonating(alpha: TenantFixture) -> None:
     with alpha.active():
         device = TOTPDevice.objects.create(user=alpha.user(REP_EMAIL), name="phone", confirmed=True)
-    client = _impersonating(alpha, REP_EMAIL)
+    client = impersonating_client(alpha, REP_EMAIL)
 
     page = client.get("/account/two-factor/")
     disabled = client.post("/account/two-factor/disable/", {"current_password": PASSWORD})
@@ -114,7 +101,7 @@ def test_two_factor_cannot_be_set_up_or_turned_off_while_impersonating(alpha: Te
 
 
 def test_setting_a_new_password_is_refused_while_impersonating(alpha: TenantFixture) -> None:
-    client = _impersonating(alpha, REP_EMAIL)
+    client = impersonating_client(alpha, REP_EMAIL)
 
     response = client.get("/password-reset/MQ/set-password/")
 

@@ -12,21 +12,11 @@ from django.test import Client
 
 from crm_platform.redaction import redact
 from identity.models import AuditEntry, User
-from identity.services.login_handoff import Handoff, handoff_path, issue_handoff
-from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
+from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture, impersonating_client
 
 NEW_PASSWORD = "Another-long-passphrase-77"
 NEW_EMAIL = "ana.new@example.test"
 WRONG = "That is not your password or a current code from your authenticator app."
-
-
-def _impersonating(tenant: TenantFixture, email: str) -> Client:
-    handoff = Handoff(
-        schema_name=tenant.tenant.schema_name, email=email, impersonator="ops@relata.test", reason="Help", minutes=15
-    )
-    client = Client(HTTP_HOST=tenant.host)
-    assert client.get(handoff_path(issue_handoff(handoff))).status_code == 302
-    return client
 
 
 @pytest.fixture
@@ -98,7 +88,7 @@ def test_the_password_changes_this_session_goes_on_and_the_change_is_audited(
 
 
 def test_support_staff_acting_as_the_user_change_neither_password_nor_e_mail(alpha: TenantFixture) -> None:
-    client = _impersonating(alpha, REP_EMAIL)
+    client = impersonating_client(alpha, REP_EMAIL)
 
     password = client.post(
         "/account/password/",
