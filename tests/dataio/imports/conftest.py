@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from identity.models import User
 from modules.dataio.imports.choices import DedupeRule, ImportStatus
 from modules.dataio.imports.models import ImportJob
-from modules.dataio.imports.processing import read_file
-from modules.dataio.imports.services import set_mapping, upload_file
+from modules.dataio.imports.processing import BATCH_SIZE, read_file, run_import
+from modules.dataio.imports.services import set_mapping, start_import, upload_file
 
 IMPORT_ROOT = Path(settings.BASE_DIR) / "var" / "imports"
 
@@ -54,6 +54,30 @@ def uploaded_job(
     if job.status == ImportStatus.READING:  # a workbook: what the worker does next
         job = read_file(job.pk) or job
     return set_mapping(job, mapping=mapping if mapping is not None else job.mapping, dedupe=dedupe)
+
+
+def imported(job: ImportJob, *, batch_size: int = BATCH_SIZE) -> ImportJob:
+    """The mapped ``job`` started by its creator and run to the end, as the start page and the worker do."""
+    start_import(job, by=job.created_by)
+    finished = run_import(job.pk, batch_size=batch_size)
+    assert finished is not None
+    return finished
+
+
+def job_requests(done: ImportJob, mapped: ImportJob) -> list[tuple[str, str, dict[str, object]]]:
+    """Every request on someone's jobs: ``done`` finished, ``mapped`` waiting to be started."""
+    return [
+        ("get", f"/imports/{done.pk}/", {}),
+        ("get", f"/imports/{done.pk}/progress/", {}),
+        ("get", f"/imports/{done.pk}/errors.csv", {}),
+        ("get", f"/imports/{done.pk}/file/", {}),
+        ("get", f"/imports/{done.pk}/undo/", {}),
+        ("post", f"/imports/{done.pk}/undo/", {}),
+        ("get", f"/imports/{mapped.pk}/mapping/", {}),
+        ("post", f"/imports/{mapped.pk}/mapping/", {"column_0": "first_name", "dedupe": "create"}),
+        ("get", f"/imports/{mapped.pk}/preview/", {}),
+        ("post", f"/imports/{mapped.pk}/start/", {}),
+    ]
 
 
 @pytest.fixture(autouse=True)

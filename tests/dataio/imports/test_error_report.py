@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from modules.dataio.imports.processing import run_import
 from modules.dataio.imports.report import error_report_lines
-from modules.dataio.imports.services import start_import
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, uploaded_job
 from tests.tenancy import TenantFixture
 
 
@@ -20,8 +18,7 @@ def test_cells_a_spreadsheet_would_run_are_written_as_text(alpha: TenantFixture)
     with alpha.active():
         job = uploaded_job("contact", csv_bytes(rows), by=None, mapping=["first_name", "last_name", "email", ""])
         # when it is imported and its error report downloaded
-        start_import(job, by=None)
-        run_import(job.pk)
+        imported(job)
         report = list(csv.reader("".join(error_report_lines(job)).lstrip("\ufeff").splitlines()))
 
     # then every such cell starts with an apostrophe, so it is shown as text; the rest is as it was

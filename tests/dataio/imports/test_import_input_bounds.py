@@ -8,11 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modules.dataio.imports.choices import ImportStatus
-from modules.dataio.imports.processing import run_import
-from modules.dataio.imports.services import start_import
+from modules.dataio.imports.models import ImportJob
 from modules.sales.models import Deal, Stage
 from modules.sales.services.pipelines import default_pipeline
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, uploaded_job
 from tests.tenancy import TenantFixture
 
 WINDOW = "Enter a date between the years 1000 and 8999."
@@ -26,10 +25,8 @@ def _no_required_fields() -> None:
     Stage.objects.filter(pipeline=pipeline).update(required_fields=[])
 
 
-def _imported(alpha: TenantFixture, rows: list[list[str]]):  # type: ignore[no-untyped-def]
-    job = uploaded_job("deal", csv_bytes(rows), by=alpha.user(), name="deals.csv")
-    start_import(job, by=job.created_by)
-    return run_import(job.pk)
+def _imported(alpha: TenantFixture, rows: list[list[str]]) -> ImportJob:
+    return imported(uploaded_job("deal", csv_bytes(rows), by=alpha.user(), name="deals.csv"))
 
 
 def test_a_nul_in_a_cell_is_dropped_and_a_date_beyond_the_window_is_named(alpha: TenantFixture) -> None:

@@ -12,11 +12,10 @@ from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Company, Contact, TimelineEntry
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord
-from modules.dataio.imports.processing import preview, run_import
-from modules.dataio.imports.services import start_import
+from modules.dataio.imports.processing import preview
 from modules.sales.models import Deal, DealStageChange, Lead, Stage
 from modules.sales.services.pipelines import default_pipeline
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, uploaded_job
 from tests.factories import CompanyFactory, ContactFactory, LeadFactory
 from tests.tenancy import REP_EMAIL, TenantFixture
 
@@ -29,11 +28,6 @@ def _region_and_score() -> None:
         options=[{"value": "north", "label": "North"}, {"value": "south", "label": "South"}],
     )  # fmt: skip
     CustomFieldDefinition.objects.create(entity=Entity.CONTACT, key="score", label="Score", field_type=FieldType.NUMBER)
-
-
-def _run(job):  # type: ignore[no-untyped-def]
-    start_import(job, by=job.created_by)
-    return run_import(job.pk)
 
 
 def test_valid_rows_are_imported_and_bad_ones_reported_by_column(alpha: TenantFixture) -> None:
@@ -49,7 +43,7 @@ def test_valid_rows_are_imported_and_bad_ones_reported_by_column(alpha: TenantFi
         ]
         job = uploaded_job(ImportEntity.CONTACT, csv_bytes(rows), by=alpha.user())
 
-        job = _run(job)
+        job = imported(job)
 
         contacts = {
             c.email: c
@@ -82,7 +76,7 @@ def test_created_records_get_their_timeline_entry_and_one_event_each(alpha: Tena
     with alpha.active():
         first_event = DomainEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         rows = [["Name", "Website"], ["Acme", "https://acme.example"], ["Globex", "https://globex.example"]]
-        job = _run(uploaded_job(ImportEntity.COMPANY, csv_bytes(rows), by=alpha.user(), name="c.csv"))
+        job = imported(uploaded_job(ImportEntity.COMPANY, csv_bytes(rows), by=alpha.user(), name="c.csv"))
 
         ids = set(ImportedRecord.objects.filter(job=job).values_list("record_id", flat=True))
         events = set(DomainEvent.objects.filter(pk__gt=first_event).values_list("type", "record_id"))
@@ -101,7 +95,7 @@ def test_skip_mode_leaves_matching_records_and_repeated_rows_alone(alpha: Tenant
             ["Ion", "Pop", "ion@example.test"],
             ["Ion", "Again", "ion@example.test"],
         ]
-        job = _run(uploaded_job("contact", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.SKIP))
+        job = imported(uploaded_job("contact", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.SKIP))
 
         existing.refresh_from_db()
         ions = Contact.objects.filter(email="ion@example.test").count()
@@ -120,7 +114,7 @@ def test_update_mode_changes_only_the_mapped_non_empty_cells(alpha: TenantFixtur
             ["ana@example.test", "Pop", "", "9"],
             ["new@example.test", "Nou", "CEO", ""],
         ]
-        job = _run(uploaded_job("contact", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.UPDATE))
+        job = imported(uploaded_job("contact", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.UPDATE))
 
         existing.refresh_from_db()
         link = ImportedRecord.objects.get(job=job, action=RecordAction.UPDATED)
@@ -144,7 +138,7 @@ def test_companies_match_by_name_or_web_domain(alpha: TenantFixture) -> None:
             ["Globex", "http://globex.example", "Energy"],
             ["Initech", "https://initech.example", "Software"],
         ]
-        job = _run(uploaded_job("company", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.UPDATE))
+        job = imported(uploaded_job("company", csv_bytes(rows), by=alpha.user(), dedupe=DedupeRule.UPDATE))
 
         updated = dict(Company.objects.filter(pk__in=[by_name.pk, by_domain.pk]).values_list("pk", "industry"))
     assert (job.created_count, job.updated_count) == (1, 2)
@@ -160,7 +154,7 @@ def test_leads_import_and_a_converted_lead_is_not_updated(alpha: TenantFixture) 
             ["Ion", "Initech", "done@example.test", "", ""],
             ["Eva", "", "eva@example.test", "converted", "a lot"],
         ]
-        job = _run(uploaded_job("lead", csv_bytes(rows), by=alpha.user(), name="l.csv", dedupe=DedupeRule.UPDATE))
+        job = imported(uploaded_job("lead", csv_bytes(rows), by=alpha.user(), name="l.csv", dedupe=DedupeRule.UPDATE))
 
         lead = Lead.objects.get(email="ana@example.test")
         errors = {e.row_number: e.errors for e in job.row_errors.all()}
@@ -189,7 +183,7 @@ def test_deals_find_their_stage_company_and_contact(alpha: TenantFixture) -> Non
             ["Anvils", "5000", stage.name, "Acme", "ANA@example.test", "2031-01-31"],
             ["Rockets", "-1", "No such stage", "Acme", "nobody@example.test", "31/01/2031"],
         ]
-        job = _run(uploaded_job("deal", csv_bytes(rows), by=alpha.user(), name="d.csv"))
+        job = imported(uploaded_job("deal", csv_bytes(rows), by=alpha.user(), name="d.csv"))
 
         deal = Deal.objects.get(name="Anvils")
         history = list(DealStageChange.objects.filter(deal=deal).values_list("from_stage", "to_stage"))

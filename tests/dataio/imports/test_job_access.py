@@ -8,9 +8,7 @@ from identity.models import Role
 from modules.contacts.models import Contact
 from modules.dataio.imports.choices import ImportStatus
 from modules.dataio.imports.models import ImportJob
-from modules.dataio.imports.processing import run_import
-from modules.dataio.imports.services import start_import
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, job_requests, uploaded_job
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, schema_snapshot
 
 ROWS = [
@@ -29,11 +27,7 @@ def _grant_rep(tenant: TenantFixture, *codes: str) -> None:
 
 def _finished_job(tenant: TenantFixture, email: str, rows: list[list[str]] = ROWS) -> ImportJob:
     with tenant.active():
-        job = uploaded_job("contact", csv_bytes(rows), by=tenant.user(email))
-        start_import(job, by=job.created_by)
-        finished = run_import(job.pk)
-    assert finished is not None
-    return finished
+        return imported(uploaded_job("contact", csv_bytes(rows), by=tenant.user(email)))
 
 
 def test_another_importer_cannot_open_download_or_drive_someone_elses_jobs(alpha: TenantFixture) -> None:
@@ -44,21 +38,8 @@ def test_another_importer_cannot_open_download_or_drive_someone_elses_jobs(alpha
     rep = alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
-    answers = {
-        path: getattr(rep, method)(path, data).status_code
-        for method, path, data in [
-            ("get", f"/imports/{done.pk}/", {}),
-            ("get", f"/imports/{done.pk}/progress/", {}),
-            ("get", f"/imports/{done.pk}/errors.csv", {}),
-            ("get", f"/imports/{done.pk}/file/", {}),
-            ("get", f"/imports/{done.pk}/undo/", {}),
-            ("post", f"/imports/{done.pk}/undo/", {}),
-            ("get", f"/imports/{mapped.pk}/mapping/", {}),
-            ("post", f"/imports/{mapped.pk}/mapping/", {"column_0": "first_name", "dedupe": "create"}),
-            ("get", f"/imports/{mapped.pk}/preview/", {}),
-            ("post", f"/imports/{mapped.pk}/start/", {}),
-        ]
-    }
+    requests = job_requests(done, mapped)
+    answers = {(method, path): getattr(rep, method)(path, data).status_code for method, path, data in requests}
     history = rep.get("/imports/").content.decode()
 
     assert set(answers.values()) == {404}

@@ -10,8 +10,7 @@ from modules.contacts.models import Contact
 from modules.dataio.imports.choices import ImportStatus
 from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.processing import run_import
-from modules.dataio.imports.services import start_import
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, job_requests, uploaded_job
 from tests.factories import CompanyFactory
 from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail
 
@@ -146,26 +145,9 @@ def test_beta_cannot_see_download_start_or_undo_alphas_jobs(alpha: TenantFixture
     with alpha.active():
         CompanyFactory(name="Acme")
         mapped = uploaded_job("contact", csv_bytes(ROWS), by=alpha.user())
-        done = uploaded_job("contact", csv_bytes(ROWS), by=alpha.user())
-        start_import(done, by=alpha.user())
-        run_import(done.pk)
+        done = imported(uploaded_job("contact", csv_bytes(ROWS), by=alpha.user()))
 
-    assert_cross_tenant_requests_fail(
-        alpha,
-        beta,
-        [
-            ("get", f"/imports/{done.pk}/", {}),
-            ("get", f"/imports/{done.pk}/progress/", {}),
-            ("get", f"/imports/{done.pk}/errors.csv", {}),
-            ("get", f"/imports/{done.pk}/file/", {}),
-            ("get", f"/imports/{done.pk}/undo/", {}),
-            ("post", f"/imports/{done.pk}/undo/", {}),
-            ("get", f"/imports/{mapped.pk}/mapping/", {}),
-            ("post", f"/imports/{mapped.pk}/mapping/", {"column_0": "first_name", "dedupe": "create"}),
-            ("get", f"/imports/{mapped.pk}/preview/", {}),
-            ("post", f"/imports/{mapped.pk}/start/", {}),
-        ],
-    )
+    assert_cross_tenant_requests_fail(alpha, beta, job_requests(done, mapped))
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from modules.dataio.imports.processing import _save_batch, _start, data_rows, ru
 from modules.dataio.imports.rows import RowReader
 from modules.dataio.imports.services import start_import, undo_import
 from modules.dataio.imports.tasks import run_import_job
-from tests.dataio.imports.conftest import csv_bytes, uploaded_job
+from tests.dataio.imports.conftest import csv_bytes, imported, uploaded_job
 from tests.factories import CompanyFactory, ContactFactory, TagFactory
 from tests.tenancy import REP_EMAIL, TenantFixture, schema_snapshot
 
@@ -49,9 +49,7 @@ def test_undo_removes_exactly_what_the_import_added_and_restores_what_it_changed
         changed = ContactFactory(first_name="Ana", last_name="Old", email="p1@import.example", custom={"score": 5})
         before = _contact_state()
         job = uploaded_job("contact", csv_bytes([HEADER, *_people(30)]), by=alpha.user(), dedupe=DedupeRule.UPDATE)
-        start_import(job, by=job.created_by)
-        job = run_import(job.pk, batch_size=7)
-        assert job is not None
+        job = imported(job, batch_size=7)
         assert (job.created_count, job.updated_count) == (29, 1)
         created = set(ImportedRecord.objects.filter(job=job, action="created").values_list("record_id", flat=True))
         assert set(_contact_state()) == set(before) | created
@@ -71,8 +69,7 @@ def test_undo_keeps_records_changed_after_the_import(alpha: TenantFixture) -> No
     with alpha.active():
         CompanyFactory(name="Acme")
         job = uploaded_job("contact", csv_bytes([HEADER[:5], *(r[:5] for r in _people(3))]), by=alpha.user())
-        start_import(job, by=job.created_by)
-        run_import(job.pk)
+        imported(job)
         edited = Contact.objects.get(email="p0@import.example")
         update_contact(edited, by=alpha.user(), job_title="Edited later")
 
