@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from identity.models import User
+from identity.models import Role, User
 from identity.services.login_handoff import Handoff, handoff_path, issue_handoff
 from tenants.models import Tenant
 
@@ -50,6 +50,22 @@ class TenantFixture:
     def active(self) -> Iterator[Tenant]:
         with tenant_context(self.tenant):
             yield self.tenant
+
+
+def grant(tenant: TenantFixture, role_key: str, *codes: str) -> None:
+    """Add permission codes to a role of ``tenant`` (the test transaction rolls it back)."""
+    with tenant.active():
+        role = Role.objects.get(key=role_key)
+        role.permissions = sorted({*role.permissions, *codes})
+        role.save(update_fields=["permissions"])
+
+
+def revoke(tenant: TenantFixture, role_key: str, *codes: str) -> None:
+    """Take permission codes away from a role of ``tenant`` (the test transaction rolls it back)."""
+    with tenant.active():
+        role = Role.objects.get(key=role_key)
+        role.permissions = [code for code in role.permissions if code not in codes]
+        role.save(update_fields=["permissions"])
 
 
 def impersonating_client(tenant: TenantFixture, email: str) -> Client:

@@ -3,7 +3,7 @@
 import re
 
 from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, LeadFactory
-from tests.tenancy import REP_EMAIL, TenantFixture, with_session_of
+from tests.tenancy import REP_EMAIL, TenantFixture, revoke, with_session_of
 
 
 def _links(html: str) -> list[str]:
@@ -111,9 +111,7 @@ def test_activities_are_not_found_by_a_role_without_activities_view(alpha: Tenan
     with alpha.active():
         company = CompanyFactory(name="Quasar Labs", owner=admin)
         ActivityFactory(subject="Quasar kickoff call", assignee=admin)
-        role = admin.role
-        role.permissions = [code for code in role.permissions if code != "activities.view"]
-        role.save(update_fields=["permissions"])
+    revoke(alpha, "admin", "activities.view")
 
     html = alpha.client().get("/search/", {"q": "quasar"}).content.decode()
 
@@ -125,9 +123,7 @@ def test_activities_are_not_found_by_a_role_without_activities_view(alpha: Tenan
 def test_the_search_is_refused_to_a_role_without_contacts_view(alpha: TenantFixture):
     with alpha.active():
         ContactFactory(first_name="Quentin", last_name="Quasar", owner=alpha.user())
-        role = alpha.user(REP_EMAIL).role
-        role.permissions = [code for code in role.permissions if code != "contacts.view"]
-        role.save(update_fields=["permissions"])
+    revoke(alpha, "sales_rep", "contacts.view")
 
     response = alpha.client(email=REP_EMAIL).get("/search/", {"q": "quasar", "format": "fragment"})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from identity.models import AuditEntry, Invitation, Role, Team, User
 from identity.services.accounts import ensure_user
 from identity.services.teams import save_team
-from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
+from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture, grant
 
 MANAGER_EMAIL = "manager@example.test"
 JOIN_REFUSED = (
@@ -17,11 +17,10 @@ JOIN_REFUSED = (
 
 def _manager(tenant: TenantFixture, *extra_permissions: str) -> User:
     """A manager (team visibility, ``settings.manage_teams``) who belongs to no team yet."""
+    if extra_permissions:
+        grant(tenant, "manager", *extra_permissions)
     with tenant.active():
         role = Role.objects.get(key="manager")
-        if extra_permissions:
-            role.permissions = sorted({*role.permissions, *extra_permissions})
-            role.save(update_fields=["permissions"])
         return ensure_user(email=MANAGER_EMAIL, password=PASSWORD, role=role, full_name="Mona Manager")
 
 

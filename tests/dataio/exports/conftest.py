@@ -1,4 +1,4 @@
-"""Export fixtures: permissions granted per test, CSV/XLSX readers and a private file root per test."""
+"""Export fixtures: CSV/XLSX readers and a private file root per test."""
 
 from __future__ import annotations
 
@@ -10,30 +10,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from identity.models import Role
-from tests.tenancy import TenantFixture
-
 
 @pytest.fixture(autouse=True)
 def private_files(settings: Any, tmp_path: Path) -> Path:
     """Export files of this test go to a directory of its own."""
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     return Path(settings.PRIVATE_FILES_ROOT) / "exports"
-
-
-def grant(tenant: TenantFixture, role_key: str, *codes: str) -> None:
-    """Add permission codes to a role of ``tenant`` (the test transaction rolls it back)."""
-    with tenant.active():
-        role = Role.objects.get(key=role_key)
-        role.permissions = sorted({*role.permissions, *codes})
-        role.save(update_fields=["permissions"])
-
-
-def revoke(tenant: TenantFixture, role_key: str, *codes: str) -> None:
-    with tenant.active():
-        role = Role.objects.get(key=role_key)
-        role.permissions = [code for code in role.permissions if code not in codes]
-        role.save(update_fields=["permissions"])
 
 
 def body_of(response: Any) -> bytes:

@@ -14,9 +14,9 @@ from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.services import purge_expired, run_export, start_list_export
 from modules.dataio.exports.tasks import purge_exports
 from modules.dataio.exports.tasks import run_export as run_export_task
-from tests.dataio.exports.conftest import body_of, grant, xlsx_rows
+from tests.dataio.exports.conftest import body_of, xlsx_rows
 from tests.factories import CompanyFactory
-from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail
+from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, grant
 
 
 def _long_list(alpha: TenantFixture, settings: Any, count: int = 5) -> None:

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from customization.fields.services import create_definition
 from modules.contacts.models import Company, Contact
-from tests.dataio.exports.conftest import body_of, csv_rows, grant, revoke, xlsx_rows
+from tests.dataio.exports.conftest import body_of, csv_rows, xlsx_rows
 from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, LeadFactory, TagFactory
-from tests.tenancy import REP_EMAIL, TenantFixture
+from tests.tenancy import REP_EMAIL, TenantFixture, grant, revoke
 
 
 def define(entity: str, key: str, field_type: str, **attributes: object) -> None:

@@ -16,9 +16,9 @@ from modules.contacts.models import Contact
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.services import run_export
 from modules.dataio.exports.tenant_export import MODELS
-from tests.dataio.exports.conftest import body_of, grant, revoke
+from tests.dataio.exports.conftest import body_of
 from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, ProductFactory, TagFactory
-from tests.tenancy import REP_EMAIL, TenantFixture
+from tests.tenancy import REP_EMAIL, TenantFixture, grant, revoke
 
 
 def _export(tenant: TenantFixture, django_capture_on_commit_callbacks: Any) -> tuple[ExportJob, zipfile.ZipFile]:

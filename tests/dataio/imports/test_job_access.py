@@ -4,12 +4,11 @@ is undone."""
 
 from __future__ import annotations
 
-from identity.models import Role
 from modules.contacts.models import Contact
 from modules.dataio.imports.choices import ImportStatus
 from modules.dataio.imports.models import ImportJob
 from tests.dataio.imports.conftest import csv_bytes, imported, job_requests, uploaded_job
-from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, schema_snapshot
+from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, grant, schema_snapshot
 
 ROWS = [
     ["First name", "Last name", "E-mail"],
@@ -18,20 +17,13 @@ ROWS = [
 ]
 
 
-def _grant_rep(tenant: TenantFixture, *codes: str) -> None:
-    with tenant.active():
-        role = Role.objects.get(key="sales_rep")
-        role.permissions = sorted({*role.permissions, *codes})
-        role.save(update_fields=["permissions"])
-
-
 def _finished_job(tenant: TenantFixture, email: str, rows: list[list[str]] = ROWS) -> ImportJob:
     with tenant.active():
         return imported(uploaded_job("contact", csv_bytes(rows), by=tenant.user(email)))
 
 
 def test_another_importer_cannot_open_download_or_drive_someone_elses_jobs(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import")
+    grant(alpha, "sales_rep", "data.import")
     done = _finished_job(alpha, ADMIN_EMAIL)
     with alpha.active():
         mapped = uploaded_job("contact", csv_bytes(ROWS), by=alpha.user())
@@ -51,7 +43,7 @@ def test_another_importer_cannot_open_download_or_drive_someone_elses_jobs(alpha
 
 
 def test_the_creator_and_an_admin_open_a_job(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import")
+    grant(alpha, "sales_rep", "data.import")
     with alpha.active():
         job = uploaded_job("contact", csv_bytes(ROWS), by=alpha.user(REP_EMAIL))
 
@@ -65,7 +57,7 @@ def test_the_creator_and_an_admin_open_a_job(alpha: TenantFixture) -> None:
 
 
 def test_undo_needs_the_modules_delete_permission(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import")
+    grant(alpha, "sales_rep", "data.import")
     job = _finished_job(alpha, REP_EMAIL)
     rep = alpha.client(REP_EMAIL)
 
@@ -82,7 +74,7 @@ def test_undo_needs_the_modules_delete_permission(alpha: TenantFixture) -> None:
 
 
 def test_undo_touching_records_out_of_sight_is_refused_and_undoes_nothing(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import", "contacts.delete")
+    grant(alpha, "sales_rep", "data.import", "contacts.delete")
     job = _finished_job(alpha, REP_EMAIL)
     with alpha.active():
         # Handed to someone else since (update() leaves updated_at, so undo would delete it).
@@ -106,7 +98,7 @@ def test_undo_touching_records_out_of_sight_is_refused_and_undoes_nothing(alpha:
 
 
 def test_undo_of_records_all_in_sight_with_the_delete_permission_removes_them(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import", "contacts.delete")
+    grant(alpha, "sales_rep", "data.import", "contacts.delete")
     job = _finished_job(alpha, REP_EMAIL)
 
     undone = alpha.client(REP_EMAIL).post(f"/imports/{job.pk}/undo/")
@@ -118,7 +110,7 @@ def test_undo_of_records_all_in_sight_with_the_delete_permission_removes_them(al
 
 
 def test_an_import_cannot_make_someone_out_of_sight_the_owner(alpha: TenantFixture) -> None:
-    _grant_rep(alpha, "data.import")
+    grant(alpha, "sales_rep", "data.import")
     rows = [[*ROWS[0], "Owner"], [*ROWS[1], REP_EMAIL], [*ROWS[2], ADMIN_EMAIL]]
 
     job = _finished_job(alpha, REP_EMAIL, rows)

@@ -11,7 +11,7 @@ from modules.contacts.models import SavedView
 from modules.sales.models import Deal, LostReason
 from tests.factories import CompanyFactory, DealFactory, PipelineFactory
 from tests.sales.pipeline.conftest import READER_EMAIL
-from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
+from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, revoke, schema_snapshot
 
 
 def _names(page: bytes) -> list[str]:
@@ -208,11 +208,7 @@ def test_bulk_delete_needs_the_delete_permission(alpha: TenantFixture):
     rep = alpha.user(REP_EMAIL)
     with alpha.active():
         deal = DealFactory(owner=rep)
-        from identity.models import Role
-
-        role = Role.objects.get(key="sales_rep")
-        role.permissions = [code for code in role.permissions if code != "sales.delete"]
-        role.save()
+    revoke(alpha, "sales_rep", "sales.delete")
     client = alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
