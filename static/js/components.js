@@ -12,17 +12,52 @@ document.addEventListener("alpine:init", function () {
     return element ? JSON.parse(element.textContent) : fallback;
   }
 
-  // The search box in the top bar: Ctrl/Cmd-K focuses it, results show while it has text.
+  // The search box in the top bar (a combobox): Ctrl/Cmd-K focuses it, results show while it has
+  // text, arrow keys move through them (aria-activedescendant), Enter opens the one chosen and
+  // Escape closes the list. The options are read afresh on every key, since htmx replaces them.
   Alpine.data("globalSearch", function () {
     return {
-      open: false,
+      visible: false,
       q: "",
       init: function () { this.q = this.$refs.q.value; },
-      show: function () { this.open = true; },
-      hide: function () { this.open = false; },
-      escape: function () { this.open = false; this.$refs.q.blur(); },
+      show: function () { this.visible = true; },
+      hide: function () { this.visible = false; this.choose(null); },
+      escape: function () { this.hide(); this.$refs.q.blur(); },
       focusBox: function () { this.$refs.q.focus(); this.$refs.q.select(); },
-      hasResults: function () { return this.open && this.q.trim() !== ""; }
+      hasResults: function () { return this.visible && this.q.trim() !== ""; },
+      expanded: function () { return this.hasResults() ? "true" : "false"; },
+      options: function () {
+        return Array.prototype.slice.call(this.$root.querySelectorAll("#global-search-results [role=option]"));
+      },
+      current: function () {
+        return this.$root.querySelector("#global-search-results [aria-selected=true]");
+      },
+      choose: function (option) {
+        var previous = this.current();
+        if (previous) { previous.setAttribute("aria-selected", "false"); previous.classList.remove("active"); }
+        if (option) {
+          option.setAttribute("aria-selected", "true");
+          option.classList.add("active");
+          this.$refs.q.setAttribute("aria-activedescendant", option.id);
+          option.scrollIntoView({ block: "nearest" });
+        } else {
+          this.$refs.q.removeAttribute("aria-activedescendant");
+        }
+      },
+      move: function (step) {
+        var options = this.options();
+        if (!options.length) return;
+        this.show();
+        var index = options.indexOf(this.current());
+        index = index === -1 ? (step > 0 ? 0 : options.length - 1) : (index + step + options.length) % options.length;
+        this.choose(options[index]);
+      },
+      open: function (event) {
+        var option = this.hasResults() ? this.current() : null;
+        if (!option) return;
+        event.preventDefault();
+        window.location.assign(option.getAttribute("href"));
+      }
     };
   });
 

@@ -101,7 +101,22 @@ def test_contact_pages_and_ctrl_k_search(
     expect(search_box).to_be_focused(timeout=15_000)
     search_box.press_sequentially("Jonathon Smithfeld", delay=20)
     results = page.locator("#global-search-results")
-    expect(results.get_by_role("link", name="Jonathan Smithfield-Browne")).to_be_visible(timeout=15_000)
+    expect(results.get_by_role("option", name="Jonathan Smithfield-Browne")).to_be_visible(timeout=15_000)
     check("search")
+
+    # The results are a listbox the arrow keys move through; Enter opens the chosen one.
+    search_box.press("ArrowDown")
+    first = results.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(search_box).to_have_attribute("aria-expanded", "true")
+    expect(search_box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
+    chosen = first.get_attribute("href") or ""
+    search_box.press("Enter")
+    expect(page).to_have_url(f"{demo_tenant.url}{chosen.lstrip('/')}", timeout=15_000)
+
+    page.goto(f"{demo_tenant.url}search/?q=Smithfield")
+    expect(page.locator("h1")).to_have_text("Search", timeout=15_000)
+    expect(page.get_by_test_id("search-total").first).to_be_visible()
+    check("search-page")
 
     assert not problems, "pages wider than the viewport:\n" + "\n".join(problems)

@@ -7,7 +7,7 @@ from tests.tenancy import REP_EMAIL, TenantFixture, revoke, with_session_of
 
 
 def _links(html: str) -> list[str]:
-    return re.findall(r'class="list-group-item list-group-item-action py-1" href="([^"]+)"', html)
+    return re.findall(r'class="list-group-item list-group-item-action py-1 search-option" href="([^"]+)"', html)
 
 
 def test_a_name_with_two_typos_is_found(alpha: TenantFixture):

@@ -52,6 +52,9 @@ class Company(ContactPoints, PostalAddress):
             models.Index(Lower("email"), name="contacts_company_email_idx"),
             GinIndex(fields=["search_vector"], name="contacts_company_search_idx"),
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="contacts_company_name_trgm"),
+            # The search finds a part of an address ("altus" in altus-group.ro).
+            GinIndex(OpClass(Lower("email"), name="gin_trgm_ops"), name="contacts_company_email_trgm"),
+            GinIndex(OpClass(Lower("website"), name="gin_trgm_ops"), name="contacts_company_website_trgm"),
         ]
 
     def __str__(self) -> str:

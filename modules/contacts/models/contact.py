@@ -64,6 +64,8 @@ class Contact(ContactPoints, PostalAddress):
             GinIndex(fields=["additional_emails"], name="contacts_contact_emails_gin"),
             GinIndex(fields=["search_vector"], name="contacts_contact_search_idx"),
             GinIndex(OpClass(Lower("full_name"), name="gin_trgm_ops"), name="contacts_contact_name_trgm"),
+            # The search finds a part of an address ("altus" in anna@altus-group.ro).
+            GinIndex(OpClass(Lower("email"), name="gin_trgm_ops"), name="contacts_contact_email_trgm"),
         ]
 
     def __str__(self) -> str:
