@@ -21,6 +21,7 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
     Entity.LEAD: (("converted", _("converted")),),
     Entity.DEAL: (("stage_changed", _("stage changed")),),
     Entity.ACTIVITY: (("completed", _("completed")), ("cancelled", _("cancelled"))),
+    Entity.ORDER: (("status_changed", _("status changed")),),
 }
 
 

@@ -10,6 +10,7 @@ class Entity(models.TextChoices):
     LEAD = "lead", _("Lead")
     DEAL = "deal", _("Deal")
     ACTIVITY = "activity", _("Activity")
+    ORDER = "order", _("Order")
 
 
 class FieldType(models.TextChoices):

@@ -18,6 +18,7 @@ ENTITY_MODELS: dict[str, str] = {
     Entity.LEAD: "sales.Lead",
     Entity.DEAL: "sales.Deal",
     Entity.ACTIVITY: "activities.Activity",
+    Entity.ORDER: "sales.Order",
 }
 
 # The column a record is found and shown by, and the page that shows one.
@@ -27,6 +28,7 @@ NAME_FIELDS: dict[str, str] = {
     Entity.LEAD: "full_name",
     Entity.DEAL: "name",
     Entity.ACTIVITY: "subject",
+    Entity.ORDER: "number",
 }
 DETAIL_URLS: dict[str, str] = {
     Entity.COMPANY: "contacts:company-detail",
@@ -34,6 +36,7 @@ DETAIL_URLS: dict[str, str] = {
     Entity.LEAD: "sales:lead-detail",
     Entity.DEAL: "sales:deal-detail",
     Entity.ACTIVITY: "activities:activity-detail",
+    Entity.ORDER: "sales:order-detail",
 }
 
 

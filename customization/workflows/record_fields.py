@@ -95,6 +95,11 @@ _STANDARD: dict[str, tuple[tuple[str, bool], ...]] = {
         ("due_at", True), ("location", True), ("assignee", True), ("outcome", True), ("company", True),
         ("contact", True), ("lead", True), ("deal", True), ("created_at", False), ("updated_at", False),
     ),
+    Entity.ORDER: (
+        ("number", False), ("status", False), ("ordered_on", True), ("currency", False), ("owner", True),
+        ("company", True), ("contact", True), ("deal", True), ("notes", True), ("subtotal", False),
+        ("total", False), ("created_at", False), ("updated_at", False),
+    ),
 }  # fmt: skip
 
 _CUSTOM_KINDS: dict[str, str] = {
@@ -115,7 +120,7 @@ _CUSTOM_KINDS: dict[str, str] = {
     FieldType.REFERENCE: Kind.RECORD,
 }
 
-_MONEY_FIELDS = frozenset({"amount", "estimated_value"})
+_MONEY_FIELDS = frozenset({"amount", "estimated_value", "subtotal", "total"})
 _RECORD_ENTITIES = {"company": Entity.COMPANY, "contact": Entity.CONTACT, "lead": Entity.LEAD, "deal": Entity.DEAL}
 
 
@@ -271,6 +276,10 @@ def _updater(entity: str) -> Callable[..., Any]:
         from modules.sales.services.deals import update_deal
 
         return update_deal
+    if entity == Entity.ORDER:
+        from modules.sales.services.orders import update_order
+
+        return update_order
     from modules.activities.services.activities import update_activity
 
     return update_activity

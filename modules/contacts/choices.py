@@ -44,6 +44,7 @@ class TimelineKind(models.TextChoices):
     DEAL_WON = "deal_won", _("Deal won")
     DEAL_LOST = "deal_lost", _("Deal lost")
     QUOTE = "quote", _("Quote")
+    ORDER = "order", _("Order")
 
 
 class SavedViewEntity(models.TextChoices):

@@ -38,3 +38,11 @@ STAGE_REQUIRABLE_FIELDS = {
     "contact": _("Contact"),
     "description": _("Description"),
 }
+
+
+class OrderStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    INVOICED = "invoiced", _("Invoiced")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")

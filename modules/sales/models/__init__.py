@@ -1,5 +1,6 @@
 from modules.sales.models.deal import Deal, DealStageChange
 from modules.sales.models.lead import Lead
+from modules.sales.models.order import Order, OrderLine
 from modules.sales.models.pipeline import LostReason, Pipeline, Stage
 from modules.sales.models.product import PriceList, PriceListItem, Product
 from modules.sales.models.quota import Quota
@@ -10,6 +11,8 @@ __all__ = [
     "DealStageChange",
     "Lead",
     "LostReason",
+    "Order",
+    "OrderLine",
     "Pipeline",
     "PriceList",
     "PriceListItem",

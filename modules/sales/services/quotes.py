@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -63,7 +63,16 @@ class Totals:
     total: Decimal
 
 
-def compute_totals(lines: Iterable[QuoteLine], discount_percent: Decimal) -> Totals:
+class PricedLine(Protocol):
+    """A quote or order line as the totals read it."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+
+
+def compute_totals(lines: Iterable[PricedLine], discount_percent: Decimal) -> Totals:
     keep = 1 - Decimal(discount_percent) / HUNDRED
     amounts = []
     for line in lines:

@@ -22,7 +22,7 @@ _LINKS = ("company", "contact", "lead", "deal")
 
 def _links(context: StepContext) -> dict[str, Any]:
     record = context.record
-    if context.entity == Entity.ACTIVITY:
+    if context.entity in (Entity.ACTIVITY, Entity.ORDER):  # no activity links to these: their records
         return {name: getattr(record, name) for name in _LINKS if getattr(record, f"{name}_id")}
     return {str(context.entity): record}
 

@@ -24,7 +24,7 @@ from customization.workflows.models import EmailTemplate
 
 def _record_address(context: StepContext) -> str:
     record = context.record
-    if context.entity in (Entity.DEAL, Entity.ACTIVITY):
+    if context.entity in (Entity.DEAL, Entity.ACTIVITY, Entity.ORDER):
         contact = getattr(record, "contact", None)
         return str(getattr(contact, "email", "") or "")
     return str(getattr(record, "email", "") or "")
