@@ -5,7 +5,8 @@ inline script and no handler attribute for the policy to break."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -259,45 +260,50 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         }
 
 
-def _problems(client: Client, name: str, path: str, pages: list[str], alpine: list[tuple[str, str]]) -> list[str]:
-    """What is wrong with the answer to GET ``path``: a missing or other policy, a server error,
-    inline code in its HTML. A page that rendered is added to ``pages``, its Alpine expressions to
-    ``alpine``."""
-    response = client.get(path)
-    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-        pages.append(name)
-        alpine += page_markup(response.content).alpine_expressions
-    problems = []
-    if response.status_code >= 500:
-        problems.append(f"{name} {path}: {response.status_code}")
-    if directives(response.get("Content-Security-Policy")) != POLICY_OF_VIEW.get(name, POLICY):
-        problems.append(f"{name} {path}: policy {response.get('Content-Security-Policy')!r}")
-    if response.get("Content-Type", "").startswith("text/html"):
-        markup = page_markup(b"".join(response) if response.streaming else response.content)
-        problems += [f"{name} {path}: inline script {script[:80]!r}" for script in markup.inline_scripts]
-        problems += [f"{name} {path}: {tag} {attribute}={value[:60]!r}" for tag, attribute, value in markup.handlers]
-    return problems
+@dataclass
+class Walk:
+    """What a walk of every page of a URL conf found."""
+
+    routes: list[tuple[str, str]]
+    pages: list[str] = field(default_factory=list)  # the names of those that rendered HTML
+    alpine: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _walk(client: Client, urlconf: str, objects: dict[str, str], *, signs_out: Callable[[str], bool]) -> Walk:
+    """GET every route of ``urlconf`` and list what is wrong with each answer: a missing or other
+    policy, a server error, inline code in its HTML. Sign-out routes go last: they end the session."""
+    client.raise_request_exception = False  # a server error is one more problem to list
+    walk = Walk(routes=sorted(_routes(urlconf)))
+    for name, route in sorted(walk.routes, key=lambda named: signs_out(named[0])):
+        path = _path(route, _parameters(name, route, objects))
+        response = client.get(path)
+        if response.status_code >= 500:
+            walk.problems.append(f"{name} {path}: {response.status_code}")
+        if directives(response.get("Content-Security-Policy")) != POLICY_OF_VIEW.get(name, POLICY):
+            walk.problems.append(f"{name} {path}: policy {response.get('Content-Security-Policy')!r}")
+        if response.get("Content-Type", "").startswith("text/html"):
+            markup = page_markup(b"".join(response) if response.streaming else response.content)
+            if response.status_code == 200:
+                walk.pages.append(name)
+                walk.alpine += markup.alpine_expressions
+            walk.problems += [f"{name} {path}: inline script {script[:80]!r}" for script in markup.inline_scripts]
+            walk.problems += [
+                f"{name} {path}: {tag} {attribute}={value[:60]!r}" for tag, attribute, value in markup.handlers
+            ]
+    return walk
 
 
 def test_every_tenant_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
     objects = _tenant_objects(alpha)
-    client = alpha.client()
-    client.raise_request_exception = False  # a server error is one more problem to list
-    routes = sorted(_routes("crm_platform.urls_tenant"))
-    # The sign-out URL would end the walk's session.
-    signed_out = [(name, route) for name, route in routes if name == "identity:logout"]
 
-    problems: list[str] = []
-    pages: list[str] = []
-    alpine: list[tuple[str, str]] = []
-    for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
-        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages, alpine)
+    walk = _walk(alpha.client(), "crm_platform.urls_tenant", objects, signs_out=lambda name: name == "identity:logout")
 
-    assert len(routes) > 200
-    assert len(pages) >= 100
-    assert problems == []
-    assert len(alpine) > 100
-    assert refused_by_alpine_csp_build(alpine) == []
+    assert len(walk.routes) > 200
+    assert len(walk.pages) >= 100
+    assert walk.problems == []
+    assert len(walk.alpine) > 100
+    assert refused_by_alpine_csp_build(walk.alpine) == []
 
 
 def test_every_public_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
@@ -307,20 +313,17 @@ def test_every_public_page_is_sent_the_policy_and_has_no_inline_code(alpha: Tena
             event_id="evt_pages", type="invoice.paid", created=timezone.now() - timedelta(minutes=5), payload={}
         )
         objects = {"absent": "999999", "stripe_event": str(event.pk), "plan": _first(Plan)}
-    client = verified_operator_client(operator)
-    client.raise_request_exception = False  # a server error is one more problem to list
-    routes = sorted(_routes("crm_platform.urls_public"))
-    signed_out = [(name, route) for name, route in routes if name.endswith("logout")]
 
-    problems: list[str] = []
-    pages: list[str] = []
-    alpine: list[tuple[str, str]] = []
-    for name, route in [*[r for r in routes if r not in signed_out], *signed_out]:
-        problems += _problems(client, name, _path(route, _parameters(name, route, objects)), pages, alpine)
+    walk = _walk(
+        verified_operator_client(operator),
+        "crm_platform.urls_public",
+        objects,
+        signs_out=lambda name: name.endswith("logout"),
+    )
 
-    assert len(routes) > 25
-    assert len(pages) >= 16
-    assert problems == []
+    assert len(walk.routes) > 25
+    assert len(walk.pages) >= 16
+    assert walk.problems == []
 
 
 def test_an_unknown_host_is_sent_the_policy_too(db: None):
