@@ -112,7 +112,11 @@ def start_gunicorn(environment: dict[str, str], log_file: Path, port: int) -> su
             cwd=BASE_DIR, env={**environment, "HOST": "127.0.0.1", "PORT": str(port)},
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")
+    try:
+        wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")
+    except BaseException:  # a server that never answered (or an interrupted wait) is not left running
+        stop(process)
+        raise
     if process.poll() is not None:
         raise RuntimeError(f"gunicorn exited with {process.returncode}: {log_file.read_text()[-3000:]}")
     return process
