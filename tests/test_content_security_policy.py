@@ -5,13 +5,12 @@ inline script and no handler attribute for the policy to break."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -46,6 +45,7 @@ from modules.sales.models import (
 )
 from tests.console.conftest import verified_operator_client
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
+from tests.routes import url_routes
 from tests.tenancy import TenantFixture
 
 POLICY = {
@@ -74,21 +74,6 @@ def directives(header: str | None) -> dict[str, str]:
     """The policy's directives (their order in the header carries no meaning)."""
     parts = (part.strip().split(" ", 1) for part in (header or "").split(";") if part.strip())
     return {part[0]: part[1] if len(part) > 1 else "" for part in parts}
-
-
-def _routes(urlconf: str) -> Iterator[tuple[str, str]]:
-    """(name, route) of every URL pattern of ``urlconf``, namespaces joined."""
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                inner = ":".join(part for part in (namespace, pattern.namespace or "") if part)
-                yield from walk(pattern.url_patterns, route, inner)
-            else:
-                yield (f"{namespace}:{pattern.name}" if namespace else str(pattern.name)), route
-
-    yield from walk(get_resolver(urlconf).url_patterns, "", "")
 
 
 def _path(route: str, values: dict[str, str]) -> str:
@@ -274,7 +259,7 @@ def _walk(client: Client, urlconf: str, objects: dict[str, str], *, signs_out: C
     """GET every route of ``urlconf`` and list what is wrong with each answer: a missing or other
     policy, a server error, inline code in its HTML. Sign-out routes go last: they end the session."""
     client.raise_request_exception = False  # a server error is one more problem to list
-    walk = Walk(routes=sorted(_routes(urlconf)))
+    walk = Walk(routes=sorted((found.name, found.route) for found in url_routes(urlconf)))
     for name, route in sorted(walk.routes, key=lambda named: signs_out(named[0])):
         path = _path(route, _parameters(name, route, objects))
         response = client.get(path)

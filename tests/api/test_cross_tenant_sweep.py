@@ -16,7 +16,6 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import Max
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -47,6 +46,7 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.routes import url_routes
 from tests.tenancy import TenantFixture, schema_snapshot
 
 # The record behind each REST resource and each extra path parameter.
@@ -141,16 +141,10 @@ def _route_shape(route: str) -> str:
     return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
 
 
-def resolver_routes(patterns: list[Any] | None = None, prefix: str = "") -> set[str]:
+def resolver_routes() -> set[str]:
     """Every route of the tenant URLs under /api/v1/, path parameters as ``{}``."""
-    found: set[str] = set()
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            found |= resolver_routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            found.add(_route_shape(route))
-    return {route for route in found if route.startswith("/api/v1/")}
+    shapes = {_route_shape(found.route) for found in url_routes()}
+    return {route for route in shapes if route.startswith("/api/v1/")}
 
 
 def rest_requests(document: dict[str, Any], records: dict[type[models.Model], models.Model]) -> tuple[list, list]:

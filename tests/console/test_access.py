@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from django_tenants.utils import schema_context
 
 from identity.models import User
 from tests.console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, PUBLIC_HOST, enrol_with_first_code
+from tests.routes import walk_routes
 from tests.tenancy import ADMIN_EMAIL, PASSWORD, TenantFixture
 
 CONVERTER_SAMPLES = {"int": "1", "str": "alpha", "slug": "alpha", "uuid": str(uuid.uuid4()), "path": "alpha"}
@@ -26,17 +27,10 @@ TENANT_MARKERS = ("Alpha Ltd", "Beta Ltd", ADMIN_EMAIL, "rep@example.test")
 def _console_urls() -> Iterator[tuple[str, str]]:
     """(url name, path) of every console URL, parameters filled with sample values."""
     console = get_resolver("crm_platform.console.urls")  # mounted at /console/ by crm_platform.urls_public
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, str]]:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, route)
-            elif pattern.name:
-                path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: CONVERTER_SAMPLES[m.group(1) or "str"], route)
-                yield f"console:{pattern.name}", "/" + path
-
-    yield from walk(console.url_patterns, "console/")
+    for found in walk_routes(console.url_patterns, "console/"):
+        if found.pattern.name:
+            path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: CONVERTER_SAMPLES[m.group(1) or "str"], found.route)
+            yield f"console:{found.pattern.name}", "/" + path
 
 
 CONSOLE_URLS = sorted(_console_urls())

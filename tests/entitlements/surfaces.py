@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLResolver, get_resolver, resolve
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
 from graphql_relay import to_global_id
@@ -35,6 +35,7 @@ from modules.sales.models import (
 from modules.sales.services.quotes import add_line, create_quote
 from tests.api.test_cross_tenant_sweep import _placeholder, _selection
 from tests.factories import DealFactory, LeadFactory, PipelineFactory, ProductFactory
+from tests.routes import walk_routes
 from tests.tenancy import TenantFixture
 
 # The root query and mutation classes of each optional module's GraphQL API.
@@ -131,17 +132,6 @@ def module_namespaces() -> dict[str, str]:
     return namespaces
 
 
-def _patterns(patterns: list[Any], prefix: str) -> list[tuple[URLPattern, str]]:
-    found = []
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            found += _patterns(pattern.url_patterns, route)
-        else:
-            found.append((pattern, route))
-    return found
-
-
 def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[Page], list[str]]:
     """Every page of an optional module with its path parameters filled; and the pages lacking one."""
     namespaces = module_namespaces()
@@ -149,8 +139,8 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
     for pattern in get_resolver().url_patterns:
         if not (isinstance(pattern, URLResolver) and pattern.namespace in namespaces):
             continue
-        for url_pattern, route in _patterns(pattern.url_patterns, str(pattern.pattern)):
-            name = f"{pattern.namespace}:{url_pattern.name}"
+        for found in walk_routes(pattern.url_patterns, str(pattern.pattern)):
+            name, route = f"{pattern.namespace}:{found.pattern.name}", found.route
             path = "/" + route
             for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
                 kind = PAGE_PARAMETERS.get((name, parameter)) or next(
