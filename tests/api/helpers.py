@@ -13,6 +13,7 @@ from identity.models import Role, Team, User
 from tests.tenancy import ADMIN_EMAIL, TenantFixture
 
 PROBLEM_BASE = "https://relata.dev/problems/"
+PROBLEM = "application/problem+json"  # the Content-Type of every API error
 # Any 32 alphanumeric characters form a valid CSRF secret; sent as cookie and header it passes.
 CSRF_TOKEN = "a" * 32
 

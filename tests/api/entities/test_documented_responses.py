@@ -45,7 +45,6 @@ class Call:
 
     record: str = ""
     body: Callable[[dict[str, Any]], Any] | None = None
-    query: dict[str, Any] | None = None
 
 
 def _records(alpha: TenantFixture) -> dict[str, Any]:
@@ -176,7 +175,6 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(alpha:
             parameters["line_id"] = records["line"].pk
         case = operation.Case(
             path_parameters=parameters or None,
-            query=call.query,
             body=call.body(records) if call.body else NOT_SET,
             media_type="application/json" if call.body else None,
         )

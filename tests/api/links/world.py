@@ -98,7 +98,6 @@ class Caller:
 @dataclass(frozen=True)
 class World:
     holder: User
-    outsider: User
     callers: tuple[Caller, ...]
 
 
@@ -130,7 +129,7 @@ def build_world() -> World:
         Caller(f"scope {scope}", admin, create_api_key(user=admin, name=scope, scopes=[scope])[1], frozenset({scope}))
         for scope in every_scope
     ]
-    return World(holder=holder, outsider=outsider, callers=tuple(callers))
+    return World(holder=holder, callers=tuple(callers))
 
 
 def build_records(holder: User, outsider: User) -> None:

@@ -6,12 +6,10 @@ from typing import Any
 import pytest
 
 from modules.contacts.models import Company, Contact, Tag
-from tests.api.helpers import PROBLEM_BASE
+from tests.api.helpers import PROBLEM, PROBLEM_BASE
 from tests.api.rest_crm.helpers import api_client, post
 from tests.factories import CompanyFactory
 from tests.tenancy import TenantFixture
-
-PROBLEM = "application/problem+json"
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:

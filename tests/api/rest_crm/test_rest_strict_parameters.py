@@ -9,12 +9,10 @@ from django.test import override_settings
 
 from api.input_limits import MAX_FILTER_TEXT, MAX_LONG_PARAMETER
 from modules.contacts.models import Company
-from tests.api.helpers import PROBLEM_BASE
+from tests.api.helpers import PROBLEM, PROBLEM_BASE
 from tests.api.rest_crm.helpers import api_client, field_names
 from tests.factories import CompanyFactory
 from tests.tenancy import TenantFixture
-
-PROBLEM = "application/problem+json"
 
 
 def assert_refused(response: Any, parameter: str) -> dict[str, Any]:

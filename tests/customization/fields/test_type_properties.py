@@ -37,7 +37,7 @@ def _parsed_or_none(field_type: str, raw: Any) -> Any:
         return None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(field_type=st.sampled_from(FieldType.values), raw=JSONISH)
 def test_a_parser_raises_nothing_but_invalid_value(field_type: str, raw: Any):
     message = "no error"
@@ -49,7 +49,7 @@ def test_a_parser_raises_nothing_but_invalid_value(field_type: str, raw: Any):
     assert message  # a refusal always says why
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(field_type=st.sampled_from(FieldType.values), raw=JSONISH | st.from_regex(r"\s*[+-]?\d{1,8}([.,]\d{1,3})?\s*"))
 def test_a_stored_value_parses_again_to_itself(field_type: str, raw: Any):
     stored = _parsed_or_none(field_type, raw)
