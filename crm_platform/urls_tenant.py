@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("modules.contacts.urls")),
     path("", include("modules.activities.urls")),
     path("", include("modules.sales.urls")),
+    path("", include("modules.collaboration.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
     re_path(r"^api/(?P<route>.*)$", views.api_not_found),

@@ -18,6 +18,9 @@ const files = [
   ["@fullcalendar/core/locales-all.global.min.js", "fullcalendar-locales.min.js"],
   ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
   ["chart.js/dist/chart.umd.min.js.map", "chart.umd.min.js.map"],
+  // The note editor: no eval, no inline handlers; its own <style> element is allowed by style-src.
+  ["trix/dist/trix.umd.min.js", "trix.umd.min.js"],
+  ["trix/dist/trix.css", "trix.css"],
   // Unicode text (ș, ł, ђ, Cyrillic) in generated PDFs.
   ["dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "fonts/DejaVuSans.ttf"],
   ["dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "fonts/DejaVuSans-Bold.ttf"],

@@ -26,6 +26,8 @@ from identity.services.api_keys import create_api_key
 from identity.services.invitations import invite_user
 from identity.services.operators import ensure_operator
 from modules.activities.models import Activity, CalendarFeed, Notification
+from modules.collaboration.services.attachments import add_attachment
+from modules.collaboration.services.notes import create_note
 from modules.contacts.demo.builder import DemoSize
 from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, Tag
@@ -107,6 +109,9 @@ PK_OF = (
     (r"imports:", "import_job"),
     (r"exports:", "export_job"),
     (r"exchange-rates:", "exchange_rate"),
+    (r"collaboration:note-", "note"),
+    (r"collaboration:attachment-(download|delete)", "attachment"),
+    (r"collaboration:", "contact"),
     (r"contacts:company-", "company"),
     (r"contacts:contact-", "contact"),
     (r"contacts:saved-view-", "contact_view"),
@@ -207,7 +212,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         pipeline = Pipeline.objects.order_by("pk").first()
         assert pipeline is not None
         feed, _created = CalendarFeed.objects.get_or_create(user=admin)
+        contact = Contact.objects.order_by("pk").first()
+        note = create_note(record=contact, body="<div>A <strong>note</strong></div>", by=admin).note
+        attachment = add_attachment(record=contact, upload=SimpleUploadedFile("a.txt", b"words"), by=admin)
         return {
+            "note": str(note.pk),
+            "attachment": str(attachment.pk),
             "absent": "999999",
             "email_template": str(template.pk),
             "rule": str(rule.pk),
@@ -279,7 +289,8 @@ def _walk(client: Client, urlconf: str, objects: dict[str, str], *, signs_out: C
     return walk
 
 
-def test_every_tenant_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture):
+def test_every_tenant_page_is_sent_the_policy_and_has_no_inline_code(alpha: TenantFixture, settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path  # the walk's uploads and attachments
     objects = _tenant_objects(alpha)
 
     walk = _walk(alpha.client(), "crm_platform.urls_tenant", objects, signs_out=lambda name: name == "identity:logout")

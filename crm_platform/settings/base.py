@@ -5,6 +5,7 @@ Everything that varies between installs comes from the environment (django-envir
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import environ
@@ -59,6 +60,7 @@ TENANT_APPS = [
     "modules.contacts",
     "modules.activities",
     "modules.sales",
+    "modules.collaboration",
     "customization.fields",
     "customization.events",
     "customization.workflows",
@@ -268,7 +270,7 @@ FORMAT_MODULE_PATH = ["crm_platform.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -386,6 +388,28 @@ IMPORT_XLSX_MAX_CELLS = env.int("IMPORT_XLSX_MAX_CELLS", default=2_000_000)
 # List exports up to this many rows stream in the request; larger ones run in Celery.
 EXPORT_SYNC_ROWS = env.int("EXPORT_SYNC_ROWS", default=2000)
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+
+# --- Notes and attachments on records ------------------------------------------------------------
+
+# A note's HTML (after the editor, before cleaning) and an attached file's size.
+NOTE_MAX_LENGTH = env.int("NOTE_MAX_LENGTH", default=100_000)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+# Attachments live under PRIVATE_FILES_ROOT/attachments unless a bucket is named: then in that
+# S3-compatible bucket (AWS, MinIO, Ceph …), private, read only through the download view.
+if env("ATTACHMENTS_S3_BUCKET", default=""):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": env("ATTACHMENTS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("ATTACHMENTS_S3_REGION", default=None),
+            "access_key": env("ATTACHMENTS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Workflows ------------------------------------------------------------------------------------
 

@@ -38,3 +38,5 @@ class Outcome(models.TextChoices):
 class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     ASSIGNED = "assigned", _("Assigned to you")
+    MENTIONED = "mentioned", _("Mentioned you")
+    FOLLOWED = "followed", _("A record you follow changed")

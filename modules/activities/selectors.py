@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from core.input_bounds import in_window
@@ -105,8 +105,17 @@ def calendar_activities(user: User, *, start: datetime, end: datetime, team: Tea
     return queryset.order_by("due_at", "id")
 
 
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+def unread_and_newest(user: User) -> tuple[int, int]:
+    """How many of ``user``'s notifications are unread, and the id of the newest (0: none), in one query."""
+    totals = Notification.objects.filter(recipient=user).aggregate(
+        unread=Count("id", filter=Q(read_at__isnull=True)), newest=Max("id")
+    )
+    return totals["unread"], totals["newest"] or 0
+
+
+def new_unread(user: User, *, after: int) -> QuerySet[Notification]:
+    """Unread notifications written after the one with id ``after``, newest first."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, pk__gt=after).order_by("-id")
 
 
 def inbox(user: User) -> QuerySet[Notification]:

@@ -45,6 +45,8 @@ class TimelineKind(models.TextChoices):
     DEAL_LOST = "deal_lost", _("Deal lost")
     QUOTE = "quote", _("Quote")
     ORDER = "order", _("Order")
+    NOTE = "note", _("Note")
+    ATTACHMENT = "attachment", _("File attached")
 
 
 class SavedViewEntity(models.TextChoices):

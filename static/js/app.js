@@ -9,6 +9,7 @@
 //   <button data-copy="#element-id">           copies the element's value (or text) to the clipboard
 //                                              and shows data-copied-label in its [data-copy-label]
 //   <input data-select-on-focus>               selects its text when focused
+//   <div class="toast" data-autoshow>          shows itself when htmx brings it in (notification toasts)
 (function () {
   "use strict";
 
@@ -50,5 +51,16 @@
   document.addEventListener("focusin", function (event) {
     var input = event.target;
     if (input instanceof HTMLInputElement && input.dataset.selectOnFocus !== undefined) input.select();
+  });
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll || !window.bootstrap) { return; }
+    var toasts = Array.prototype.slice.call(root.querySelectorAll(".toast[data-autoshow]"));
+    if (root.matches && root.matches(".toast[data-autoshow]")) { toasts.push(root); }
+    toasts.forEach(function (toast) {
+      toast.removeAttribute("data-autoshow");
+      toast.addEventListener("hidden.bs.toast", function () { toast.remove(); });
+      window.bootstrap.Toast.getOrCreateInstance(toast, { delay: 8000 }).show();
+    });
   });
 })();

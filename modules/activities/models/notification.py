@@ -8,13 +8,17 @@ from modules.activities.choices import NotificationKind
 
 
 class Notification(models.Model):
-    """An in-app notice for one user (a due reminder, an assignment), read or unread."""
+    """An in-app notice for one user (a due reminder, an assignment, a mention, a change to a
+    followed record), read or unread. ``entity`` and ``record_id`` name the record it is about
+    (``customization.fields.entities``); it opens that record's page."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     activity = models.ForeignKey(
         "activities.Activity", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    entity = models.CharField(max_length=20, blank=True)
+    record_id = models.BigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=255)
     # Makes producers idempotent: a reminder task that runs twice writes one notification.
     dedupe_key = models.CharField(max_length=120, unique=True)
@@ -27,6 +31,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def target_url(self) -> str | None:
+        """The page of the record it is about (its activity's, for reminders)."""
+        from customization.fields.entities import DETAIL_URLS, record_url
+
+        if self.activity_id:
+            return record_url("activity", self.activity_id)
+        if self.entity in DETAIL_URLS and self.record_id:
+            return record_url(self.entity, self.record_id)
+        return None
 
 
 def new_feed_token() -> str:

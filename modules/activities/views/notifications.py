@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identity.time_zones import user_time_zone
 from modules.activities.models import Notification
-from modules.activities.selectors import inbox, unread_count
+from modules.activities.selectors import inbox, new_unread, unread_and_newest
 from modules.activities.views.common import current_user
 
 INBOX_LIMIT = 100
+TOASTS_SHOWN = 3
 
 
 @login_required
@@ -37,8 +38,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-    if request.POST.get("open") and notification.activity_id:
-        return redirect("activities:activity-detail", pk=notification.activity_id)
+    target = notification.target_url if request.POST.get("open") else None
+    if target:
+        return redirect(target)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "activities/includes/notification_item.html", {"notification": notification})
     return redirect("activities:notifications")
@@ -54,6 +56,19 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notification_bell(request: HttpRequest) -> HttpResponse:
-    """The navbar bell with the unread count (one query), refreshed by htmx."""
-    unread = unread_count(current_user(request))
-    return render(request, "activities/includes/notification_bell_button.html", {"unread": unread})
+    """The navbar bell, polled by htmx every 20 seconds: the unread count, and a toast for each
+    notification newer than ``after`` (the newest id the page had seen; the answer carries the
+    next one). Two queries at most, so polling from every open tab stays cheap.
+
+    Polling rather than Server-Sent Events: gunicorn runs gthread workers with a few threads each,
+    and a stream held open per tab would take a thread for as long as the tab is open."""
+    user = current_user(request)
+    unread, newest = unread_and_newest(user)
+    after = request.GET.get("after", "")
+    seen = int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None
+    fresh: list[Notification] = []
+    if seen is not None and unread and newest > seen:
+        fresh = list(new_unread(user, after=seen)[:TOASTS_SHOWN])
+    latest = newest if seen is None else max(seen, newest)
+    context = {"unread": unread, "latest": latest, "fresh": fresh}
+    return render(request, "activities/includes/notification_bell_button.html", context)
