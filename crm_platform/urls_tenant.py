@@ -9,6 +9,7 @@ shell_patterns = ([path("", views.home, name="home")], "shell")
 urlpatterns = [
     path("", include(shell_patterns)),
     path("", include("identity.urls")),
+    path("settings/workspace/", include("modules.workspace.urls")),
     path("settings/exchange-rates/", include("modules.contacts.urls_settings")),
     path("settings/fields/", include("customization.fields.urls")),
     path("settings/pipelines/", include("customization.pipelines.urls")),

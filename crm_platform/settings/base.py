@@ -61,6 +61,7 @@ TENANT_APPS = [
     "modules.activities",
     "modules.sales",
     "modules.collaboration",
+    "modules.workspace",
     "customization.fields",
     "customization.events",
     "customization.workflows",
