@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
+from billing.bank_details import platform_bank_details
 from billing.choices import Provider
 from billing.models import Invoice, Subscription
 from billing.money import to_major
@@ -132,7 +133,7 @@ def invoice_issued_notice(invoice: Invoice) -> Notice:
         context={
             "invoice": invoice,
             "amount": to_major(invoice.amount_due),
-            "bank_details": settings.BILLING_BANK_DETAILS,
+            "bank_details": platform_bank_details(),
         },
     )
 
@@ -146,7 +147,7 @@ def payment_overdue_notice(subscription: Subscription, overdue: list[Invoice]) -
         context={
             "invoices": [(invoice, to_major(invoice.amount_due)) for invoice in overdue],
             "grace_ends_at": grace_ends_at(subscription),
-            "bank_details": settings.BILLING_BANK_DETAILS,
+            "bank_details": platform_bank_details(),
             "is_manual": subscription.provider == Provider.MANUAL,
         },
     )
@@ -159,7 +160,7 @@ def suspended_notice(subscription: Subscription, since: datetime) -> Notice:
         occasion=since.date().isoformat(),
         context={
             "cancel_at": since + timedelta(days=settings.BILLING_CANCEL_AFTER_SUSPENDED_DAYS),
-            "bank_details": settings.BILLING_BANK_DETAILS,
+            "bank_details": platform_bank_details(),
             "is_manual": subscription.provider == Provider.MANUAL,
         },
     )

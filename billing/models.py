@@ -207,3 +207,23 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+class PlatformSettings(models.Model):
+    """The operator's own settings for the whole platform: one row (``id`` 1), edited in the console."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    bank_details = models.TextField(
+        _("bank details"),
+        max_length=2000,
+        blank=True,
+        help_text=_("The account customers pay bank transfer invoices into: holder, bank, IBAN, one a line."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="billing_platform_settings_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Platform settings"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from billing.bank_details import platform_bank_details
 from billing.choices import InvoiceStatus, Provider, SubscriptionStatus
 from billing.entitlements import entitlements_for, subscription_of
 from billing.forms import CancelForm, ChangePlanForm
@@ -97,7 +97,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "usage_rows": rows,
         "warnings": [row for row in rows if row.level != "ok"],
         "invoices": invoices,
-        "bank_details": settings.BILLING_BANK_DETAILS if any(line.pay_by_transfer for line in invoices) else "",
+        "pay_by_transfer": any(line.pay_by_transfer for line in invoices),
+        "bank_details": platform_bank_details() if any(line.pay_by_transfer for line in invoices) else "",
         "can_change": subscription is not None and subscription.status != SubscriptionStatus.CANCELED,
     }
     return render(request, "billing/tenant/overview.html", context)
@@ -108,7 +109,12 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(
         Invoice.objects.select_related("subscription"), pk=pk, subscription__tenant_id=_tenant(request).pk
     )
-    context = {"line": _invoice_line(invoice), "invoice": invoice, "bank_details": settings.BILLING_BANK_DETAILS}
+    line = _invoice_line(invoice)
+    context = {
+        "line": line,
+        "invoice": invoice,
+        "bank_details": platform_bank_details() if line.pay_by_transfer else "",
+    }
     return render(request, "billing/tenant/invoice.html", context)
 
 

@@ -364,7 +364,8 @@ BILLING_CANCEL_AFTER_SUSPENDED_DAYS = env.int("BILLING_CANCEL_AFTER_SUSPENDED_DA
 BILLING_TRIAL_REMINDER_DAYS = env.int("BILLING_TRIAL_REMINDER_DAYS", default=3)
 # Manual provider: invoices are due this many days after issue; the transfer details they show.
 BILLING_INVOICE_DUE_DAYS = env.int("BILLING_INVOICE_DUE_DAYS", default=14)
-BILLING_BANK_DETAILS = env("BILLING_BANK_DETAILS", default="Set BILLING_BANK_DETAILS to the account to pay into.")
+# The account bank transfers go to, used only while the operator has set none in the console.
+BILLING_BANK_DETAILS = env("BILLING_BANK_DETAILS", default="")
 # Stripe (billing/stripe_api.py is the one module that talks to it). STRIPE_API_BASE points the SDK
 # at another server (the tests' local one); empty means Stripe itself.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -85,8 +85,8 @@ def test_overview_shows_todays_figures_and_twelve_months_of_chart_data(
     subscribe(bare_tenant("ron-co"), currency="RON", seats=2)  # 2 × RON 95.00
     subscribe(bare_tenant("trial-co"), status=SS.TRIALING, seats=4)
 
-    # Sign-in and tenant routing (5), the metrics (2), the status counts (1).
-    with django_assert_max_num_queries(9):
+    # Sign-in and tenant routing (5), the metrics (2), the status counts (1), the bank details (1).
+    with django_assert_max_num_queries(10):
         response = operator_client.get(public_url("console:billing"))
 
     assert response.status_code == 200
@@ -157,7 +157,7 @@ def test_invoice_list_filters_by_status_in_bounded_queries(operator_client: Clie
     for number in range(10):
         invoice(subscribe(bare_tenant(f"inv-{number}")), f"INV-X{number}")
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = operator_client.get(public_url("console:invoices"))
     assert len(response.context["rows"]) == 12
     response = operator_client.get(public_url("console:invoices"), {"status": "paid"})
@@ -219,7 +219,7 @@ def test_failed_payments_lists_failed_and_overdue_invoices_and_past_due_grace(
     invoice(late, "F-4", status=InvoiceStatus.PAID, attempt_count=1)
     subscribe(bare_tenant("fine-co"))
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = operator_client.get(public_url("console:failed-payments"))
 
     assert response.status_code == 200

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.bank_details import platform_bank_details
 from billing.choices import PAYING_STATUSES, InvoiceStatus, Provider, SubscriptionStatus
 from billing.models import Invoice, Plan, PlanPrice, Subscription
 from billing.money import to_major
@@ -99,6 +100,7 @@ def billing_overview(request: HttpRequest) -> HttpResponse:
             for point in reversed(metrics.points)
         ],
         "charts": _chart_data(metrics),
+        "platform_bank_details": platform_bank_details(),
     }
     return render(request, "console/billing/overview.html", context)
 
@@ -176,6 +178,7 @@ def _invoice_page(
         "refused": refused,
         "manual": Provider.MANUAL,
         "open": InvoiceStatus.OPEN,
+        "platform_bank_details": platform_bank_details(),
     }
     return render(request, "console/billing/invoices.html", context, status=status_code)
 
@@ -228,5 +231,6 @@ def failed_payments(request: HttpRequest) -> HttpResponse:
         "subscriptions": _subscription_rows(past_due.order_by("past_due_since", "id")[:LIST_LIMIT]),
         "now": now,
         "grace_days": settings.BILLING_GRACE_DAYS,
+        "platform_bank_details": platform_bank_details(),
     }
     return render(request, "console/billing/failed_payments.html", context)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from billing.bank_details import save_bank_details
 from billing.choices import InvoiceStatus, Provider
 from billing.models import Invoice, Subscription
 from billing.providers.manual import issue_invoice
@@ -46,6 +46,7 @@ def stripe_invoice(subscription: Subscription, number: str, **fields: object) ->
 
 
 def test_the_admin_sees_plan_modules_usage_and_invoices(alpha: TenantFixture) -> None:
+    save_bank_details("Relata Platform SRL\nIBAN RO49 AAAA 1B31 0075 9384 0000", actor="ops@relata.test")
     subscription = subscribe(alpha, plan="starter", currency="RON", seats=3)
     with alpha.active():
         CompanyFactory.create_batch(2)
@@ -80,7 +81,7 @@ def test_the_admin_sees_plan_modules_usage_and_invoices(alpha: TenantFixture) ->
     assert rows[manual.number].one("invoice-amount").text == "285.00 RON"
     assert f"Reference: {manual.number}" in rows[manual.number].text
     assert rows[paid.number].one("hosted-invoice")["href"] == "https://invoice.stripe.test/i/1"
-    assert settings.BILLING_BANK_DETAILS in soup.one("bank-details").text
+    assert "IBAN RO49 AAAA 1B31 0075 9384 0000" in soup.one("bank-details").text
     assert not soup.has("usage-warning")
 
 
@@ -183,11 +184,12 @@ def test_the_page_takes_the_same_queries_for_few_and_many_invoices(
 
 
 def test_the_invoice_page_gives_the_bank_details_and_reference(alpha: TenantFixture) -> None:
+    save_bank_details("Relata Platform SRL\nIBAN RO49 AAAA 1B31 0075 9384 0000", actor="ops@relata.test")
     invoice = issue_invoice(subscribe(alpha, seats=2))
 
     response = alpha.client().get(f"{PAGE}invoices/{invoice.pk}/")
 
     soup = read_page(response.content)
     assert soup.one("invoice-amount").text == "38.00 EUR"
-    assert settings.BILLING_BANK_DETAILS in soup.one("bank-details").text
+    assert "IBAN RO49 AAAA 1B31 0075 9384 0000" in soup.one("bank-details").text
     assert f"Payment reference: {invoice.number}" in soup.one("bank-details").text
