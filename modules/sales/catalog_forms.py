@@ -104,7 +104,7 @@ class QuoteLineForm(StyledForm):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False
     )
-    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    description = forms.CharField(label=_("Description"), max_length=1000, required=False)
     quantity = forms.DecimalField(
         label=_("Quantity"),
         max_digits=12,

@@ -132,9 +132,8 @@ def update_workspace(*, by: User, ip_address: str | None = None, **values: Any) 
 
 
 def _label(name: str) -> str:
-    if name in TENANT_FIELDS:
-        return str(Tenant._meta.get_field(name).verbose_name)
-    return str(WorkspaceProfile._meta.get_field(name).verbose_name)
+    model = Tenant if name in TENANT_FIELDS else WorkspaceProfile
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
 def set_logo(png: bytes, *, by: User, ip_address: str | None = None) -> WorkspaceProfile:

@@ -225,7 +225,7 @@ class QuoteLineInputSerializer(serializers.Serializer[Any]):
     product = RelatedByIdField(
         Product, lambda product: {"id": product.pk, "name": product.name}, filters={"is_active": True}
     )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, default=Decimal("1"))
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)

@@ -18,7 +18,7 @@ from modules.sales.catalog_forms import QuoteForm, QuoteLineForm
 from modules.sales.catalog_views import sales_page
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Product, Quote, QuoteLine
-from modules.sales.quote_pdf import render_quote_pdf
+from modules.sales.quote_pdf import render_quote_pdf, workspace_seller
 from modules.sales.services.catalog import list_price
 from modules.sales.services.quotes import (
     TRANSITIONS,
@@ -238,7 +238,7 @@ def quote_status(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote(request, pk)
     lines = list(quote.lines.order_by("position", "id"))
-    content = render_quote_pdf(quote, lines, seller=request.tenant.name)  # type: ignore[attr-defined]
+    content = render_quote_pdf(quote, lines, seller=workspace_seller())
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
     return response

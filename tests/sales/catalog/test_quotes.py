@@ -12,7 +12,7 @@ import time_machine
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.sales.models import PriceList, PriceListItem, Quote, QuoteLine
-from modules.sales.quote_pdf import render_quote_pdf, transliterate
+from modules.sales.quote_pdf import Seller, render_quote_pdf, transliterate
 from modules.sales.services.quotes import add_line, create_quote
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, ProductFactory
 from tests.sales.catalog.conftest import MakeUser
@@ -245,7 +245,7 @@ def test_without_a_unicode_font_the_pdf_transliterates(alpha: TenantFixture, tmp
         quote = create_quote(deal=deal, by=None)
         line = add_line(quote, by=None, description="Țeavă Łódź Ирина", unit_price=Decimal("5"))
 
-        content = render_quote_pdf(quote, [line], seller="Alpha Ltd", font_dirs=[tmp_path])
+        content = render_quote_pdf(quote, [line], seller=Seller(name="Alpha Ltd"), font_dirs=[tmp_path])
 
     text = b"".join(zlib.decompress(stream) for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S))
     assert content.startswith(b"%PDF")
