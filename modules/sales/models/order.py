@@ -78,7 +78,7 @@ class OrderLine(models.Model):
     order = models.ForeignKey("sales.Order", on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
     product = models.ForeignKey("sales.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    description = models.CharField(_("description"), max_length=255)
+    description = models.CharField(_("description"), max_length=1000)
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=12,
