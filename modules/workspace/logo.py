@@ -26,12 +26,13 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
 
 def workspace_storage() -> Storage:
-    """``STORAGES["workspace"]`` when configured (e.g. a private bucket), else files under
-    ``PRIVATE_FILES_ROOT/workspace`` (never a public media URL): logos are served only through views
-    that check the tenant (its settings page, a quote's secret page)."""
-    if "workspace" in settings.STORAGES:
-        return storages["workspace"]
-    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT / "workspace", base_url=None)
+    """``STORAGES["workspace"]``, else ``STORAGES["attachments"]`` (the records' private bucket) when
+    configured, else files under ``PRIVATE_FILES_ROOT``; never a public URL: logos are served only
+    through views that check the tenant (its settings page, a quote's secret page)."""
+    for name in ("workspace", "attachments"):
+        if name in settings.STORAGES:
+            return storages[name]
+    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
 
 
 def _refuse(message: str) -> ValidationError:
@@ -66,8 +67,9 @@ def logo_png(upload: UploadedFile) -> bytes:
 
 
 def store_logo(png: bytes) -> str:
-    """Save ``png`` under ``<schema>/logo-<random>.png``; the name it was stored under."""
-    name = f"{getattr(connection, 'schema_name', 'public')}/logo-{uuid.uuid4().hex}.png"
+    """Save ``png`` as ``workspace/<schema>/logo-<random>.png`` (the tenant's own folder, as
+    attachments have theirs); the name it was stored under."""
+    name = f"workspace/{getattr(connection, 'schema_name', 'public')}/logo-{uuid.uuid4().hex}.png"
     return workspace_storage().save(name, ContentFile(png))
 
 

@@ -180,8 +180,8 @@ def test_a_logo_is_checked_re_encoded_stored_per_schema_and_served_to_admins(alp
         profile = WorkspaceProfile.objects.get()
         stored = read_logo(profile.logo)
         entry = AuditEntry.objects.get(action="workspace.logo_changed")
-    assert profile.logo.startswith(f"{alpha.tenant.schema_name}/logo-")
-    assert (private_files / "workspace" / profile.logo).is_file()
+    assert profile.logo.startswith(f"workspace/{alpha.tenant.schema_name}/logo-")
+    assert (private_files / profile.logo).is_file()
     assert stored is not None
     with Image.open(BytesIO(stored)) as image:
         assert (image.format, image.size) == ("PNG", (800, 200))
