@@ -116,6 +116,7 @@ PK_OF = (
     (r"contacts:contact-", "contact"),
     (r"contacts:saved-view-", "contact_view"),
     (r"contacts:timeline", "contact"),
+    (r"contacts:inline-field", "contact"),
     (r"activities:notification-", "notification"),
     (r"activities:", "activity"),
     (r"sales:lead-", "lead"),
@@ -153,6 +154,7 @@ PARAMETER_OBJECT = {
 FIXED_PARAMETERS = {
     "entity": "contact",
     "subject": "contact",
+    "field": "first_name",
     "file_format": "csv",
     "key": "alpha",
     # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.

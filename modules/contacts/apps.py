@@ -5,3 +5,27 @@ class ContactsConfig(AppConfig):
     name = "modules.contacts"
     label = "contacts"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from modules.contacts.inline import InlineEntity, register_inline
+        from modules.contacts.models import Company, Contact
+        from modules.contacts.selectors.lists import visible_companies, visible_contacts
+        from modules.contacts.services.companies import update_company
+        from modules.contacts.services.contacts import update_contact
+        from modules.contacts.views.common import assignable_owners
+
+        shared = ("owner", "source", "lifecycle_stage", "email", "phone", "city", "country", "description")
+        register_inline(
+            "company",
+            InlineEntity(
+                module="contacts", model=Company, visible=visible_companies, update=update_company,
+                fields=("name", "website", "industry", "employee_count", *shared), owners=assignable_owners,
+            ),
+        )  # fmt: skip
+        register_inline(
+            "contact",
+            InlineEntity(
+                module="contacts", model=Contact, visible=visible_contacts, update=update_contact,
+                fields=("first_name", "last_name", "job_title", "department", *shared), owners=assignable_owners,
+            ),
+        )  # fmt: skip

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.contacts.views import merge, record_forms, records, search, timeline, vcard
+from modules.contacts.views import inline, merge, record_forms, records, search, timeline, vcard
 
 app_name = "contacts"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("contacts/views/<int:pk>/delete/", records.saved_view_delete, name="saved-view-delete"),
     path("search/", search.search, name="search"),
     path("timeline/<str:subject>/<int:pk>/", timeline.timeline, name="timeline"),
+    path("inline/<str:entity>/<int:pk>/<str:field>/", inline.inline_field, name="inline-field"),
 ]

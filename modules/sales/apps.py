@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class SalesConfig(AppConfig):
     name = "modules.sales"
     label = "sales"
+
+    def ready(self) -> None:
+        from modules.contacts.inline import InlineEntity, register_inline
+        from modules.contacts.views.common import assignable_owners
+        from modules.sales.models import Deal, Lead
+        from modules.sales.selectors.deals import visible_deals, visible_leads
+        from modules.sales.services.deals import update_deal
+        from modules.sales.services.leads import update_lead
+
+        register_inline(
+            "lead",
+            InlineEntity(
+                module="sales", model=Lead, visible=visible_leads, update=update_lead,
+                fields=(
+                    "first_name", "last_name", "company_name", "job_title", "email", "phone", "website", "source",
+                    "status", "estimated_value", "owner", "description",
+                ),
+                owners=assignable_owners,
+            ),
+        )  # fmt: skip
+        register_inline(
+            "deal",
+            InlineEntity(
+                module="sales", model=Deal, visible=visible_deals, update=update_deal,
+                fields=("name", "amount", "currency", "probability", "expected_close_date", "owner", "description"),
+                owners=assignable_owners,
+            ),
+        )  # fmt: skip

@@ -17,8 +17,10 @@ urlpatterns = [
     path("deals/<int:pk>/edit/", deals.deal_edit, name="deal-edit"),
     path("deals/<int:pk>/won/", deals.deal_won, name="deal-won"),
     path("deals/<int:pk>/lost/", deals.deal_lost, name="deal-lost"),
+    path("deals/<int:pk>/undo-move/", deals.deal_undo_move, name="deal-undo-move"),
     path("deals/<int:pk>/delete/", deals.deal_delete, name="deal-delete"),
     path("deals/<int:pk>/move/", board.deal_move, name="deal-move"),
     path("pipeline/", board.board, name="board"),
+    path("pipeline/stages/<int:stage_pk>/order/", board.stage_order, name="stage-order"),
     path("pipeline/<int:pipeline_pk>/", board.board, name="board-pipeline"),
 ]

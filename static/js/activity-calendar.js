@@ -55,7 +55,10 @@ document.addEventListener('DOMContentLoaded', function () {
     },
     eventDidMount: function (info) {
       info.el.dataset.activity = info.event.id;
-      info.el.title = info.event.extendedProps.kind + (info.event.extendedProps.assignee ? ' · ' + info.event.extendedProps.assignee : '');
+      var props = info.event.extendedProps;
+      // Done and cancelled events look apart (relata.css); the tooltip says which in words too.
+      info.el.title = props.kind + (props.status !== 'open' && props.statusLabel ? ' · ' + props.statusLabel : '') +
+        (props.assignee ? ' · ' + props.assignee : '');
     },
     eventDrop: save,
     eventResize: save

@@ -10,6 +10,8 @@
 //                                              and shows data-copied-label in its [data-copy-label]
 //   <input data-select-on-focus>               selects its text when focused
 //   <div class="toast" data-autoshow>          shows itself when htmx brings it in (notification toasts)
+//   <form hx-post data-swap-errors>            htmx swaps its 422 answer too (a form with its
+//                                              errors in place, e.g. an inline field editor)
 (function () {
   "use strict";
 
@@ -46,6 +48,20 @@
     if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
     var label = button.querySelector("[data-copy-label]") || button;
     if (button.dataset.copiedLabel) label.textContent = button.dataset.copiedLabel;
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status === 422 && source instanceof Element && source.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var editor = event.key === "Escape" && event.target instanceof Element ? event.target.closest(".inline-editor") : null;
+    var cancel = editor ? editor.querySelector("[data-testid=inline-cancel]") : null;
+    if (cancel) cancel.click();
   });
 
   document.addEventListener("focusin", function (event) {

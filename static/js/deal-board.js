@@ -1,7 +1,14 @@
 // Sales → Board: dragging a deal card to another stage moves the deal; when the stage needs more
-// (an amount, a lost reason…) a modal asks for it. Texts come from the page (json_script).
+// (an amount, a lost reason…) a modal asks for it. A card dropped on Won or Lost can be taken back
+// (Undo) for a while; the order of the cards within a stage is kept. Texts come from the page
+// (json_script).
 window.addEventListener("load", function () {
-  var moveFailed = JSON.parse(document.getElementById("board-messages-move-failed").textContent);
+  function text(id) { return JSON.parse(document.getElementById(id).textContent); }
+  var moveFailed = text("board-messages-move-failed");
+  var closedTexts = {won: text("board-messages-won"), lost: text("board-messages-lost")};
+  var undoBox = document.getElementById("board-undo");
+  var undoButton = document.getElementById("board-undo-button");
+  var undoable = null;  // the last drop on Won or Lost: {drop}
   var FILLABLE = ["amount", "expected_close_date", "description", "lost_reason", "lost_note"];
   var csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
   var modalElement = document.getElementById("move-modal");
@@ -44,13 +51,49 @@ window.addEventListener("load", function () {
       return response.json().then(function (data) { return {ok: response.ok, data: data}; });
     });
   }
+  function saveOrder(column) {
+    var body = new FormData();
+    column.querySelectorAll(".board-card").forEach(function (card) { body.append("deal", card.dataset.deal); });
+    return fetch(column.dataset.orderUrl, {
+      method: "POST", body: body, headers: {"X-CSRFToken": csrf}, credentials: "same-origin"
+    }).then(function (response) { if (!response.ok) showError(moveFailed); });
+  }
+  function offerUndo(drop) {
+    var kind = drop.to.dataset.kind;
+    if (kind !== "won" && kind !== "lost") {
+      undoable = null;
+      undoBox.classList.add("d-none");
+      return;
+    }
+    undoable = drop;
+    document.getElementById("board-undo-text").textContent = closedTexts[kind].replace("%(deal)s", drop.item.dataset.name);
+    undoBox.classList.remove("d-none");
+  }
+  undoButton.addEventListener("click", function () {
+    var drop = undoable;
+    if (!drop) return;
+    undoable = null;
+    undoBox.classList.add("d-none");
+    fetch(drop.item.dataset.undoUrl, {
+      method: "POST", headers: {"X-CSRFToken": csrf, "Accept": "application/json"}, credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) {
+        return response.json().then(function (data) {
+          showError(Object.keys(data.errors || {}).map(function (field) { return data.errors[field].join(" "); }).join(" ") || moveFailed);
+        });
+      }
+      putBack(drop);
+      return Promise.all([refreshHeads(), saveOrder(drop.from)]);
+    }).catch(function () { showError(moveFailed); });
+  });
   function move(drop, extra) {
     showError("");
     return post(drop, extra).then(function (result) {
       if (result.ok) {
         pending = null;
         modal.hide();
-        return refreshHeads();
+        offerUndo(drop);
+        return Promise.all([refreshHeads(), saveOrder(drop.to)]);
       }
       var errors = result.data.errors || {};
       var fields = Object.keys(errors);
@@ -89,7 +132,10 @@ window.addEventListener("load", function () {
   document.querySelectorAll(".board-cards").forEach(function (column) {
     Sortable.create(column, {
       group: "deals", animation: 150, draggable: ".board-card", forceFallback: true, fallbackTolerance: 3,
-      onEnd: function (drop) { if (drop.from !== drop.to) move(drop, {}); }
+      onEnd: function (drop) {
+        if (drop.from !== drop.to) move(drop, {});
+        else if (drop.oldIndex !== drop.newIndex) saveOrder(drop.to);
+      }
     });
   });
 });

@@ -43,6 +43,7 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {"sales": (SalesQueries, SalesMutat
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("sales:board-pipeline", "pipeline_pk"): Pipeline,
+    ("sales:stage-order", "stage_pk"): Stage,
     ("sales:price-list-item-delete", "pk"): PriceList,
     ("sales:price-list-item-delete", "item_pk"): PriceListItem,
     ("sales:quote-line-edit", "line_pk"): QuoteLine,

@@ -18,7 +18,7 @@ from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
-from modules.contacts.services.timeline import record_entry
+from modules.contacts.services.timeline import record_activity_state, record_entry
 
 ACTIVITY_FIELDS = (
     "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day", "location",
@@ -79,7 +79,13 @@ def create_activity(*, by: User | None, origin: Activity | None = None, **values
     validated(activity)
     with transaction.atomic():
         activity.save()
-        record_entry(TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "created"}, **_links(activity))
+        record_entry(
+            TimelineKind.ACTIVITY,
+            actor=by,
+            activity=activity,
+            data={"event": "created", "status": activity.status},
+            **_links(activity),
+        )
         record_event("created", activity, by=by, data={"origin_id": origin.pk if origin else None})
         _touch_deal(activity, timezone.now())
     return activity
@@ -132,9 +138,7 @@ def complete_activity(
         activity.completed_by = by
         validated(activity)
         activity.save()
-        record_entry(
-            TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "completed"}, **_links(activity)
-        )
+        record_activity_state(activity, "completed", actor=by, links=_links(activity))
         record_event("completed", activity, by=by, data={"outcome": outcome})
         _touch_deal(activity, now)
         next_activity = None
@@ -159,9 +163,7 @@ def cancel_activity(activity: Activity, *, by: User | None) -> Activity:
             raise ValidationError({"status": [_("Only an open activity can be cancelled.")]})
         activity.status = ActivityStatus.CANCELLED
         activity.save(update_fields=["status", "updated_at"])
-        record_entry(
-            TimelineKind.ACTIVITY, actor=by, activity=activity, data={"event": "cancelled"}, **_links(activity)
-        )
+        record_activity_state(activity, "cancelled", actor=by, links=_links(activity))
         record_event("cancelled", activity, by=by)
     return activity
 

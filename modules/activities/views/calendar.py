@@ -98,6 +98,7 @@ def _event(activity: Activity, user_id: int) -> dict[str, Any]:
         "extendedProps": {
             "kind": activity.get_kind_display(),
             "status": activity.status,
+            "statusLabel": activity.get_status_display(),
             "assignee": str(activity.assignee) if activity.assignee else "",
             "mine": activity.assignee_id == user_id,
         },

@@ -177,26 +177,23 @@ class ActivityRecords(DemoBase):
         for activity in rows:
             links = {name: getattr(activity, name) for name in ("company", "contact", "lead", "deal")}
             created = self.created[id(activity)]
-            self.entry(
-                TimelineKind.ACTIVITY, created, activity.created_by, {"event": "created"}, activity=activity, **links
-            )
+            planned = "done" if activity.status == ActivityStatus.DONE and activity.completed_at == created else "open"
+            steps = [_step("created", created, activity.created_by)]
+            # One entry per activity, at its latest step, with the steps before it (as the services write).
             if activity.status == ActivityStatus.DONE and activity.completed_at and activity.completed_at > created:
-                self.entry(
-                    TimelineKind.ACTIVITY,
-                    activity.completed_at,
-                    activity.completed_by,
-                    {"event": "completed"},
-                    activity=activity,
-                    **links,
-                )
+                steps.append(_step("completed", activity.completed_at, activity.completed_by))
             elif activity.status == ActivityStatus.CANCELLED:
-                self.entry(
-                    TimelineKind.ACTIVITY,
-                    self.between(created, activity.due_at or created),
-                    activity.created_by,
-                    {"event": "cancelled"},
-                    activity=activity,
-                    **links,
-                )
+                steps.append(_step("cancelled", self.between(created, activity.due_at or created), activity.created_by))
+            last = steps[-1]
+            data: dict[str, Any] = {"event": last["event"], "status": planned}
+            if len(steps) > 1:
+                data["history"] = [
+                    {"event": step["event"], "at": step["at"].isoformat(), "actor": step["actor"]} for step in steps
+                ]
+            self.entry(TimelineKind.ACTIVITY, last["at"], last["by"], data, activity=activity, **links)
 
     # ---- catalog, quotes, money ------------------------------------------------------------------
+
+
+def _step(event: str, at: datetime, by: User | None) -> dict[str, Any]:
+    return {"event": event, "at": at, "actor": by.pk if by else None, "by": by}

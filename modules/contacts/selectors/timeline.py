@@ -8,11 +8,21 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from modules.activities.models import Activity
+from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.contacts.selectors.lists import after_cursor, encode_cursor
 
 SUBJECTS = ("company", "contact", "lead", "deal")
 TIMELINE_PAGE_SIZE = 20
+# The kinds behind each filter of a timeline (``?kind=``); "all" shows every kind, later ones too.
+KIND_FILTERS: dict[str, tuple[str, ...]] = {
+    "activities": (TimelineKind.ACTIVITY,),
+    "changes": (
+        TimelineKind.CREATED, TimelineKind.UPDATED, TimelineKind.STATUS_CHANGED, TimelineKind.LEAD_CONVERTED,
+        TimelineKind.MERGED,
+    ),
+    "deals": (TimelineKind.STAGE_CHANGED, TimelineKind.DEAL_WON, TimelineKind.DEAL_LOST, TimelineKind.QUOTE),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -21,19 +31,25 @@ class TimelinePage:
     next_cursor: str | None
 
 
-def timeline_page(subject: str, pk: int, *, before: str | None = None, size: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
-    """Entries of the ``subject`` record ``pk``, newest first, older than the ``before`` cursor.
+def timeline_page(
+    subject: str, pk: int, *, before: str | None = None, kind: str = "", size: int = TIMELINE_PAGE_SIZE
+) -> TimelinePage:
+    """Entries of the ``subject`` record ``pk``, newest first, older than the ``before`` cursor,
+    only those of the ``kind`` filter when given (a key of ``KIND_FILTERS``).
 
     Activity entries come with their activity, its origin and its follow-ups (the chain around it),
-    loaded in fixed queries whatever the page holds.
+    and every entry with the records it links (to say which one it happened on), loaded in fixed
+    queries whatever the page holds.
     """
     if subject not in SUBJECTS:
         raise ValueError(subject)
     queryset = TimelineEntry.objects.filter(**{f"{subject}_id": pk})
+    if kind:
+        queryset = queryset.filter(kind__in=KIND_FILTERS[kind])
     queryset = after_cursor(queryset, "occurred_at", True, before)
-    queryset = queryset.select_related("actor", "activity", "activity__assignee", "activity__origin").prefetch_related(
-        Prefetch("activity__follow_ups", queryset=Activity.objects.order_by("created_at", "id"))
-    )
+    queryset = queryset.select_related(
+        "actor", "activity", "activity__assignee", "activity__origin", "company", "contact", "lead", "deal"
+    ).prefetch_related(Prefetch("activity__follow_ups", queryset=Activity.objects.order_by("created_at", "id")))
     entries = list(queryset.order_by("-occurred_at", "-id")[: size + 1])
     next_cursor = None
     if len(entries) > size:

@@ -68,10 +68,17 @@ def _custom_changes(instance: models.Model, raw: Any) -> list[dict[str, Any]]:
 
 
 def apply_update(
-    instance: M, values: dict[str, Any], *, by: User | None, allowed: Iterable[str], timeline_links: dict[str, Any]
+    instance: M,
+    values: dict[str, Any],
+    *,
+    by: User | None,
+    allowed: Iterable[str],
+    timeline_links: dict[str, Any],
+    timeline: bool = True,
 ) -> list[dict[str, Any]]:
     """Set ``values`` on ``instance``, validate and save; record a field-change entry. Caller holds the
-    transaction. Returns the changes (empty: nothing was saved)."""
+    transaction. Returns the changes (empty: nothing was saved). ``timeline=False`` leaves the entry
+    to the caller, whose own entry for the same event (a stage move, a status change) lists them."""
     allowed = tuple(allowed)
     tags = values.pop("tags", None) if "tags" in allowed else None
     custom = values.pop("custom", None) if "custom" in allowed else None
@@ -90,7 +97,7 @@ def apply_update(
         after = sorted(str(tag) for tag in tags)
         if before != after:
             changes.append({"field": "tags", "label": str(_("tags")), "old": before, "new": after})
-    if changes:
+    if changes and timeline:
         record_entry(TimelineKind.UPDATED, actor=by, data={"changes": changes}, **timeline_links)
         record_event("updated", instance, by=by, data={"changes": changes})
     return changes

@@ -58,6 +58,9 @@ class Deal(models.Model):
     lost_note = models.TextField(_("why it was lost"), blank=True)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Where a user dragged the card within its stage on the board; null (a deal new to the stage)
+    # sorts first. Moving the deal to another stage clears it.
+    board_position = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Window
+from django.db.models import F, Min, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from identity.models import User
+from modules.activities.choices import ActivityStatus
+from modules.activities.models import Activity
 from modules.contacts.services.money import RateTable
 from modules.sales.choices import DealStatus
 from modules.sales.models import Deal, Pipeline, Stage
@@ -37,11 +39,33 @@ def weighted(amount: Decimal, probability: int) -> Decimal:
     return (amount * probability / 100).quantize(CENT)
 
 
-def board_columns(pipeline: Pipeline, user: User, *, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
-    """Columns of ``pipeline`` with the deals ``user`` may see: 4 queries whatever the number of deals."""
+def next_activity_due() -> Subquery:
+    """The due time of a deal's next open activity (one subquery in the cards' query, not per card)."""
+    due = (
+        Activity.objects.filter(deal=OuterRef("pk"), status=ActivityStatus.OPEN, due_at__isnull=False)
+        .order_by()
+        .values("deal")
+        .annotate(first=Min("due_at"))
+        .values("first")
+    )
+    return Subquery(due)
+
+
+def board_columns(
+    pipeline: Pipeline, user: User, *, owner_id: int | None = None, per_column: int = CARDS_PER_COLUMN
+) -> list[Column]:
+    """Columns of ``pipeline`` with the deals ``user`` may see (of ``owner_id`` only, when given):
+    4 queries whatever the number of deals.
+
+    Cards come in the order users dragged them (``board_position``), deals new to their stage
+    first, then the most recently changed; each carries ``next_due`` (its next open activity) and
+    ``overdue``.
+    """
     stages = list(pipeline.stages.order_by("position", "id"))
     columns = {stage.pk: Column(stage=stage) for stage in stages}
     deals = visible_deals(user).filter(pipeline=pipeline)
+    if owner_id is not None:
+        deals = deals.filter(owner_id=owner_id)
     rates = RateTable()
     today = timezone.localdate()
     rows = deals.values_list("stage_id", "status", "amount", "currency", "probability", "stage__probability")
@@ -63,15 +87,17 @@ def board_columns(pipeline: Pipeline, user: User, *, per_column: int = CARDS_PER
             continue
         column.total += total
         column.weighted_total += weighted_amount
-    ranked = deals.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()])
-    )
+    card_order = [F("board_position").asc(nulls_first=True), F("updated_at").desc(), F("id").desc()]
+    ranked = deals.annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=card_order))
     cards = (
         ranked.filter(rank__lte=per_column)
+        .annotate(next_due=next_activity_due())
         .select_related("company", "owner", "stage")
-        .order_by("stage__position", "-updated_at", "-id")
+        .order_by("stage__position", "rank")
     )
+    now = timezone.now()
     for deal in cards:
+        deal.overdue = deal.next_due is not None and deal.next_due < now  # type: ignore[attr-defined]
         if deal.stage_id in columns:
             columns[deal.stage_id].cards.append(deal)
     return list(columns.values())

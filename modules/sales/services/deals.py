@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -122,19 +123,25 @@ def move_deal_to_stage(
     with transaction.atomic():
         deal = Deal.objects.select_for_update().select_related("stage", "pipeline").get(pk=deal.pk)
         previous = deal.stage
-        if values:
-            apply_update(deal, dict(values), by=by, allowed=UPDATABLE_FIELDS, timeline_links=_links(deal))
+        changes: list[dict[str, Any]] = []
+        if values:  # filled on the way in: listed on the move's own entry, not a second one
+            changes = apply_update(
+                deal, dict(values), by=by, allowed=UPDATABLE_FIELDS, timeline_links=_links(deal), timeline=False
+            )
         errors = missing_required_fields(deal, stage)
         if stage.kind == StageKind.LOST and lost_reason is None and LostReason.objects.filter(is_active=True).exists():
             errors["lost_reason"] = [_("Say why the deal was lost.")]
         if errors:
             raise ValidationError(errors)
         if stage.pk == previous.pk:
+            if changes:
+                record_entry(TimelineKind.UPDATED, actor=by, data={"changes": changes}, **_links(deal))
             return deal
         now = timezone.now()
         deal.pipeline_id = stage.pipeline_id
         deal.stage = stage
         deal.stage_entered_at = now
+        deal.board_position = None  # new to the stage: on top of its column until someone orders it
         deal.status = _status_for(stage)
         deal.closed_at = now if deal.status != DealStatus.OPEN else None
         deal.lost_reason = lost_reason if deal.status == DealStatus.LOST else None
@@ -143,9 +150,15 @@ def move_deal_to_stage(
         DealStageChange.objects.create(deal=deal, from_stage=previous, to_stage=stage, changed_by=by, changed_at=now)
         kinds: dict[str, str] = {DealStatus.WON: TimelineKind.DEAL_WON, DealStatus.LOST: TimelineKind.DEAL_LOST}
         kind = kinds.get(deal.status, TimelineKind.STAGE_CHANGED)
-        data = {"from_stage": previous.name, "to_stage": stage.name, "probability": deal.effective_probability}
+        data: dict[str, Any] = {
+            "from_stage": previous.name,
+            "to_stage": stage.name,
+            "probability": deal.effective_probability,
+        }
         if lost_reason is not None and deal.status == DealStatus.LOST:
             data["lost_reason"] = lost_reason.name
+        if changes:
+            data["changes"] = changes
         record_entry(kind, actor=by, data=data, occurred_at=now, **_links(deal))
         record_event(
             "stage_changed", deal, by=by,
@@ -155,6 +168,40 @@ def move_deal_to_stage(
             },
         )  # fmt: skip
     return deal
+
+
+# How long the user who moved a deal may take the move back (a mis-click on Won, a wrong drop).
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undoable_move(deal: Deal, user: User | None) -> DealStageChange | None:
+    """The deal's last move when ``user`` made it within ``UNDO_WINDOW`` and it still holds."""
+    if user is None:
+        return None
+    last = deal.stage_changes.select_related("from_stage").order_by("-changed_at", "-id").first()
+    if (
+        last is None
+        or last.from_stage_id is None
+        or last.to_stage_id != deal.stage_id
+        or last.changed_by_id != user.pk
+        or last.changed_at < timezone.now() - UNDO_WINDOW
+    ):
+        return None
+    return last
+
+
+def undo_last_move(deal: Deal, *, by: User | None) -> Deal:
+    """Move the deal back to the stage it left, when ``by`` moved it moments ago (``undoable_move``).
+
+    The way back is a move like any other (``move_deal_to_stage``): it is on the stage history and
+    the timeline, so what happened stays told. Back into a lost stage, a reason is asked again.
+    """
+    with transaction.atomic():
+        locked = Deal.objects.select_for_update().get(pk=deal.pk)
+        last = undoable_move(locked, by)
+        if last is None or last.from_stage is None:
+            raise ValidationError({"stage": [_("This move can no longer be undone.")]})
+        return move_deal_to_stage(locked, last.from_stage, by=by)
 
 
 def mark_won(deal: Deal, *, by: User | None) -> Deal:

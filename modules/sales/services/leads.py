@@ -62,13 +62,16 @@ def update_lead(lead: Lead, *, by: User | None, **values: Any) -> Lead:
         if stored_status == LeadStatus.CONVERTED:
             raise ValidationError({"status": [_("A converted lead cannot be changed.")]})
         old_status = lead.status = stored_status
-        changes = apply_update(lead, values, by=by, allowed=LEAD_FIELDS, timeline_links={"lead": lead})
+        changes = apply_update(lead, values, by=by, allowed=LEAD_FIELDS, timeline_links={"lead": lead}, timeline=False)
         _require_a_name(lead)
-        if any(change["field"] == "status" for change in changes):
+        # One entry per save: a status change alone reads as one, anything more as a list of changes.
+        if [change["field"] for change in changes] == ["status"]:
             record_entry(
                 TimelineKind.STATUS_CHANGED, actor=by, lead=lead,
                 data={"from_status": old_status, "to_status": lead.status},
             )  # fmt: skip
+        elif changes:
+            record_entry(TimelineKind.UPDATED, actor=by, lead=lead, data={"changes": changes})
     return lead
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,7 +35,15 @@ from modules.sales.services.bulk import (
     delete_saved_view,
     save_deal_view,
 )
-from modules.sales.services.deals import create_deal, delete_deal, mark_lost, mark_won, update_deal
+from modules.sales.services.deals import (
+    create_deal,
+    delete_deal,
+    mark_lost,
+    mark_won,
+    undo_last_move,
+    undoable_move,
+    update_deal,
+)
 from modules.sales.views import current_user, pipeline_page
 
 LIST_PARAMS = ("pipeline", "stage", "owner", "status", "tag", "q", "sort")
@@ -121,6 +129,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rotting": deal.is_rotting(),
             "base_currency": base_currency(),
             "custom_details": detail_sections("deal", deal, user=current_user(request)),
+            "undo": undoable_move(deal, current_user(request)) if deal.status != DealStatus.OPEN else None,
         },
     )
 
@@ -180,7 +189,7 @@ def deal_won(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Deal %(deal)s is won.") % {"deal": deal})
+        messages.success(request, _("Deal %(deal)s is won.") % {"deal": deal})  # the page offers Undo
     return redirect("sales:deal-detail", deal.pk)
 
 
@@ -197,6 +206,26 @@ def deal_lost(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Deal %(deal)s is lost.") % {"deal": deal})
             return redirect("sales:deal-detail", deal.pk)
     return render(request, "sales/deals/lost.html", {"form": form, "deal": deal}, status=form_status(form))
+
+
+@pipeline_page("sales.view", "sales.change")
+@require_POST
+def deal_undo_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back the user's last move of the deal (within ``UNDO_WINDOW``): from the record page
+    (a redirect with a message) or the board (JSON, as its moves)."""
+    deal = _visible_deal(request, pk)
+    answer_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        moved = undo_last_move(deal, by=current_user(request))
+    except ValidationError as error:
+        if answer_json:
+            return JsonResponse({"errors": error.message_dict}, status=400)
+        messages.error(request, " ".join(error.messages))
+        return redirect("sales:deal-detail", deal.pk)
+    if answer_json:
+        return JsonResponse({"deal": moved.pk, "stage": moved.stage_id, "status": moved.status})
+    messages.success(request, _("Deal %(deal)s is back in %(stage)s.") % {"deal": moved, "stage": moved.stage.name})
+    return redirect("sales:deal-detail", deal.pk)
 
 
 @pipeline_page("sales.view", "sales.delete")

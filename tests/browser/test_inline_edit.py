@@ -1,0 +1,93 @@
+"""Inline editing in a real browser: a sales rep opens their deal, clicks the amount, types a
+negative number and sees the service's error in place (nothing saved), then a valid amount that
+is saved and shown; the board and the deal page with its timeline are screenshotted at desktop and
+phone sizes."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django_tenants.utils import tenant_context
+from playwright.sync_api import Page, expect
+
+from identity.models import Role, User
+from identity.services.accounts import create_user
+from modules.sales.models import Deal
+from modules.sales.services.deals import create_deal
+from tenants.models import Tenant
+from tests.browser.conftest import DEMO_SLUG, MOBILE, SCREENSHOT_DIR, DemoTenant, database_access, sign_in
+
+pytestmark = pytest.mark.browser
+
+SLOW_MACHINE_TIMEOUT = 30_000
+PASSWORD = "inline-edit-rep-2026"
+WIDE = {"width": 1440, "height": 900}
+
+
+@pytest.fixture
+def rep_deal(demo_tenant: DemoTenant, django_db_blocker: Any) -> Iterator[tuple[str, int]]:
+    """A sales rep (e-mail) and a deal of theirs (id); both removed afterwards."""
+    token = secrets.token_hex(3)
+    email = f"inline-{token}@demo.example"
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        rep = create_user(
+            email=email, password=PASSWORD, full_name=f"Rita Inline {token}",
+            role=Role.objects.get(key="sales_rep"), teams=[],
+        )  # fmt: skip
+        deal = create_deal(by=rep, name=f"Inline {token}", amount=Decimal("1200.00"), currency="EUR")
+        deal_pk = deal.pk
+    yield email, deal_pk
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        Deal.objects.filter(pk=deal_pk).delete()
+        User.objects.filter(email=email).delete()
+
+
+def test_a_rep_edits_a_field_inline_and_sees_the_validation_error_in_place(
+    page: Page, demo_tenant: DemoTenant, rep_deal: tuple[str, int], django_db_blocker: Any
+) -> None:
+    email, deal_pk = rep_deal
+    base = demo_tenant.url
+    page.set_default_timeout(SLOW_MACHINE_TIMEOUT)
+    sign_in(page, base, email, PASSWORD)
+    expect(page).to_have_url(base)
+
+    page.goto(f"{base}deals/{deal_pk}/")
+    amount = page.get_by_test_id("deal-amount")
+    amount.get_by_test_id("inline-value").click()
+    editor = amount.locator("input[name=value]")
+    expect(editor).to_be_focused()
+    editor.fill("-5")
+    amount.get_by_test_id("inline-save").click()
+
+    expect(amount.get_by_test_id("inline-error")).to_be_visible()
+    expect(amount.get_by_test_id("inline-error")).to_contain_text("greater than or equal to 0")
+    expect(editor).to_have_value("-5")
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        assert Deal.objects.get(pk=deal_pk).amount == Decimal("1200.00")
+
+    editor.fill("2500")
+    editor.press("Enter")
+    expect(amount.get_by_test_id("inline-value")).to_contain_text("2,500.00")
+    expect(amount.get_by_test_id("inline-error")).to_have_count(0)
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        assert Deal.objects.get(pk=deal_pk).amount == Decimal("2500.00")
+
+    # The change is on the deal's timeline, in words.
+    timeline = page.get_by_test_id("timeline-entries")
+    page.reload()
+    expect(page.get_by_test_id("timeline-entries")).to_contain_text("1,200.00")
+    expect(timeline).to_contain_text("2,500.00")
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for name, size in (("desktop", WIDE), ("phone", MOBILE)):
+        page.set_viewport_size(size)
+        page.goto(f"{base}deals/{deal_pk}/")
+        expect(page.get_by_test_id("timeline-entries")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOT_DIR / f"records-deal-{name}.png"), full_page=True)
+        page.goto(f"{base}pipeline/?owner=me")
+        expect(page.get_by_test_id("deal-card").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOT_DIR / f"records-board-{name}.png"))
