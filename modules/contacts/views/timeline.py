@@ -43,7 +43,7 @@ def _check_subject(request: HttpRequest, subject: str, pk: int) -> None:
 
 
 def kind_filters() -> list[tuple[str, str]]:
-    labels = {"activities": _("Activities"), "changes": _("Changes"), "deals": _("Deals and quotes")}
+    labels = {"activities": _("Activities"), "changes": _("Changes"), "deals": _("Sales")}
     return [("", _("All")), *((key, labels[key]) for key in KIND_FILTERS)]
 
 
