@@ -21,7 +21,10 @@ KIND_FILTERS: dict[str, tuple[str, ...]] = {
         TimelineKind.CREATED, TimelineKind.UPDATED, TimelineKind.STATUS_CHANGED, TimelineKind.LEAD_CONVERTED,
         TimelineKind.MERGED,
     ),
-    "deals": (TimelineKind.STAGE_CHANGED, TimelineKind.DEAL_WON, TimelineKind.DEAL_LOST, TimelineKind.QUOTE),
+    "deals": (
+        TimelineKind.STAGE_CHANGED, TimelineKind.DEAL_WON, TimelineKind.DEAL_LOST, TimelineKind.QUOTE,
+        TimelineKind.ORDER,
+    ),
 }  # fmt: skip
 
 

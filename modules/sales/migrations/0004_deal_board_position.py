@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0002_deal_custom_lead_custom"),
+        ("sales", "0003_orders"),
     ]
 
     operations = [

@@ -41,7 +41,7 @@ def _fold(TimelineEntry, group):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0003_company_custom_contact_custom"),
+        ("contacts", "0005_timeline_order_kind"),
     ]
 
     operations = [
