@@ -64,7 +64,7 @@ def test_a_cancelled_activity_is_one_entry_too(alpha: TenantFixture):
 
 
 def test_older_pairs_of_activity_entries_are_folded_into_one(alpha: TenantFixture):
-    migration = importlib.import_module("modules.contacts.migrations.0006_one_timeline_entry_per_activity")
+    migration = importlib.import_module("modules.contacts.migrations.0007_one_timeline_entry_per_activity")
     admin = alpha.user()
     with alpha.active():
         contact = ContactFactory(owner=admin)

@@ -16,6 +16,7 @@ SUBJECTS = ("company", "contact", "lead", "deal")
 TIMELINE_PAGE_SIZE = 20
 # The kinds behind each filter of a timeline (``?kind=``); "all" shows every kind, later ones too.
 KIND_FILTERS: dict[str, tuple[str, ...]] = {
+    "notes": (TimelineKind.NOTE, TimelineKind.ATTACHMENT),
     "activities": (TimelineKind.ACTIVITY,),
     "changes": (
         TimelineKind.CREATED, TimelineKind.UPDATED, TimelineKind.STATUS_CHANGED, TimelineKind.LEAD_CONVERTED,

@@ -43,7 +43,12 @@ def _check_subject(request: HttpRequest, subject: str, pk: int) -> None:
 
 
 def kind_filters() -> list[tuple[str, str]]:
-    labels = {"activities": _("Activities"), "changes": _("Changes"), "deals": _("Sales")}
+    labels = {
+        "notes": _("Notes and files"),
+        "activities": _("Activities"),
+        "changes": _("Changes"),
+        "deals": _("Sales"),
+    }
     return [("", _("All")), *((key, labels[key]) for key in KIND_FILTERS)]
 
 

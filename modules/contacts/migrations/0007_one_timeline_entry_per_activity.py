@@ -41,7 +41,7 @@ def _fold(TimelineEntry, group):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0005_timeline_order_kind"),
+        ("contacts", "0006_timeline_note_kinds"),
     ]
 
     operations = [
