@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0003_orders"),
+        ("sales", "0004_line_descriptions_longer"),
     ]
 
     operations = [
