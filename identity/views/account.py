@@ -1,8 +1,5 @@
 """A user's own profile and two-factor settings; invitation acceptance."""
 
-import base64
-
-import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -22,12 +19,7 @@ from identity.impersonation import not_while_impersonating
 from identity.reauth import ReauthenticationForm
 from identity.services.accounts import set_preferences
 from identity.services.invitations import InvitationInvalid, accept_invitation, open_invitation
-
-
-def manual_entry_key(key: bytes) -> str:
-    """The TOTP secret as authenticator apps take it by hand: base32, in groups of four."""
-    encoded = base64.b32encode(key).decode().rstrip("=")
-    return " ".join(encoded[index : index + 4] for index in range(0, len(encoded), 4))
+from identity.two_factor import enrolment_context
 
 
 @login_required
@@ -74,11 +66,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("identity:two-factor")
         form.add_error("code", _("That code is not valid. Check your phone's clock and try again."))
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#212529")
     return render(
         request,
         "identity/two_factor.html",
-        {"enabled": False, "form": form, "qr_svg": qr_svg, "secret": manual_entry_key(device.bin_key)},
+        {"enabled": False, "form": form, **enrolment_context(device)},
         status=400 if form.errors else 200,
     )
 

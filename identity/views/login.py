@@ -19,6 +19,7 @@ from identity.impersonation import end_impersonation
 from identity.locales import is_supported_locale
 from identity.models import User
 from identity.services.accounts import set_preferences
+from identity.two_factor import verify_code
 
 PENDING_USER_KEY = "identity:pending_2fa_user"
 PENDING_NEXT_KEY = "identity:pending_2fa_next"
@@ -61,15 +62,8 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         return redirect("identity:login")
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
-        throttled = not any(d.verify_is_allowed()[0] for d in devices)
-        device = next((d for d in devices if d.verify_token(form.cleaned_data["code"])), None)
-        if device is None and throttled:
-            # django-otp slows guessing down: each failure doubles the wait before the next try.
-            form.add_error("code", _("Too many wrong codes. Wait a few seconds, then try again."))
-        elif device is None:
-            form.add_error("code", _("That code is not valid. Codes change every 30 seconds."))
-        else:
+        device = verify_code(list(TOTPDevice.objects.devices_for_user(user, confirmed=True)), form)
+        if device is not None:
             target = request.session.get(PENDING_NEXT_KEY) or resolve_url(settings.LOGIN_REDIRECT_URL)
             login(request, user, backend="identity.backends.EmailBackend")
             otp_login(request, device)

@@ -6,7 +6,6 @@ operators' audit log (public schema)."""
 
 from __future__ import annotations
 
-import segno
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +25,7 @@ from identity.client_address import client_address
 from identity.forms import LoginForm, OTPForm
 from identity.models import AuditEntry, User
 from identity.services.audit import record_audit
-from identity.views.account import manual_entry_key
+from identity.two_factor import enrolment_context, verify_code
 
 PENDING_USER_KEY = "console:pending_operator"
 PENDING_NEXT_KEY = "console:pending_next"
@@ -86,8 +85,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("That e-mail and password do not match an account here."))
         else:
             # Not signed in yet: the code (or the enrolment) completes the sign-in.
-            logout(request)
-            request.session.cycle_key()
+            logout(request)  # flushes the session: what follows is stored under a new key
             request.session[PENDING_USER_KEY] = user.pk
             request.session[PENDING_NEXT_KEY] = _safe_next(request)
             return redirect("console:login-verify")
@@ -116,26 +114,15 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     ]
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        throttled = not any(device.verify_is_allowed()[0] for device in devices)
-        device = next((d for d in devices if d.verify_token(form.cleaned_data["code"])), None)
-        if device is None:
-            _audit(
-                request,
-                "console.sign_in.failed",
-                _("Console sign-in failed: wrong code."),
-                email=user.email,
-                step="code",
-            )
-            if throttled:
-                form.add_error("code", _("Too many wrong codes. Wait a few seconds, then try again."))
-            else:
-                form.add_error("code", _("That code is not valid. Codes change every 30 seconds."))
-        else:
+        device = verify_code(devices, form)
+        if device is not None:
             return _complete_sign_in(request, user, device, enrolled=enrolling)
+        _audit(
+            request, "console.sign_in.failed", _("Console sign-in failed: wrong code."), email=user.email, step="code"
+        )
     context: dict[str, object] = {"form": form, "enrolling": enrolling}
     if enrolling:
-        context["qr_svg"] = segno.make(devices[0].config_url, error="m").svg_inline(scale=4, dark="#212529")
-        context["secret"] = manual_entry_key(devices[0].bin_key)
+        context.update(enrolment_context(devices[0]))
     status = 400 if request.method == "POST" else 200
     return render(request, "console/login_verify.html", context, status=status)
 
