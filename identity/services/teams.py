@@ -133,9 +133,9 @@ def check_user_teams_change(user: User, *, teams: Iterable[Team], by: User | Non
 
 
 def set_user_teams(user: User, *, teams: Iterable[Team], by: User | None, ip_address: str | None = None) -> None:
-    """Put ``user`` in exactly ``teams`` (checked with ``check_user_teams_change``), audited per team."""
+    """Put ``user`` in exactly ``teams``, audited per team. The caller has refused a widening change
+    with ``check_user_teams_change`` first, before writing anything else (``update_user`` does)."""
     teams = list(teams)
-    check_user_teams_change(user, teams=teams, by=by)
     before = {team.pk: team for team in user.teams.all()}
     after = {team.pk: team for team in teams}
     user.teams.set(teams)
