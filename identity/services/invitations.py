@@ -23,7 +23,7 @@ from billing.services.seats import sync_billed_seats_on_commit
 from identity.models import Invitation, Role, Team, User
 from identity.services.accounts import create_user, normalize_email, update_user
 from identity.services.roles import check_role_grant
-from identity.services.teams import widening_refusal
+from identity.services.teams import check_user_teams_change
 from identity.tasks import send_invitation_email
 from tenants.models import Tenant
 
@@ -131,11 +131,7 @@ def invite_user(
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("%(email)s already has an account.") % {"email": email}]})
     check_role_grant(role, by=invited_by)
-    own_teams = set(invited_by.teams.values_list("pk", flat=True))
-    for team in teams:
-        refusal = widening_refusal(by=invited_by, team=team, joining=False, adds_to_own_team=team.pk in own_teams)
-        if refusal is not None:
-            raise ValidationError({"teams": [refusal]}, code="widens_visibility")
+    check_user_teams_change(User(email=email), teams=teams, by=invited_by)  # the invitee, in no team yet
     token = secrets.token_urlsafe(32)
     tenant = current_tenant()
     with transaction.atomic():
