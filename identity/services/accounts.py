@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from identity.locales import is_supported_locale
 from identity.models import Role, Team, User
-from identity.services.roles import check_role_grant, grant_refusal
+from identity.services.roles import check_role_grant, holds_more_than
 from identity.services.teams import audit_membership, check_user_teams_change, set_user_teams
 
 
@@ -79,11 +79,9 @@ def update_user(
     if user.pk == by.pk and (not is_active or role.key != "admin") and user.role and user.role.key == "admin":
         raise ValidationError({"role": [_("You cannot remove your own administrator access.")]})
     current = user.role
-    if current is not None and user.pk != by.pk:
-        above = grant_refusal(by=by, permissions=list(current.permissions), record_visibility=current.record_visibility)
-        if above is not None:
-            message = _("%(user)s holds more than your own role; only someone who holds as much can change them.")
-            raise ValidationError({"role": [message % {"user": user}]})
+    if current is not None and user.pk != by.pk and holds_more_than(current, by):
+        message = _("%(user)s holds more than your own role; only someone who holds as much can change them.")
+        raise ValidationError({"role": [message % {"user": user}]})
     if current is None or role.pk != current.pk:
         check_role_grant(role, by=by)
     check_user_teams_change(user, teams=teams, by=by)

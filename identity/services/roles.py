@@ -92,6 +92,13 @@ def grant_refusal(*, by: User | None, permissions: list[str], record_visibility:
     return None
 
 
+def holds_more_than(role: Role, by: User | None) -> bool:
+    """Whether ``role`` holds a permission or a visibility ``by``'s own role does not: then only
+    someone who holds as much may change the role, or a user who has it."""
+    refusal = grant_refusal(by=by, permissions=list(role.permissions), record_visibility=role.record_visibility)
+    return refusal is not None
+
+
 def check_role_grant(role: Role, *, by: User | None, field: str = "role") -> None:
     """Refuse (ValidationError on ``field``) giving ``role`` when it holds more than ``by``'s own."""
     refusal = grant_refusal(by=by, permissions=list(role.permissions), record_visibility=role.record_visibility)
@@ -113,15 +120,14 @@ def update_role(
         errors["name"] = [_("A role needs a name.")]
     if role.key == "admin" and not {"settings.manage_users", "settings.manage_roles"} <= set(permissions):
         errors["permissions"] = [_("The administrator role must keep user and role management.")]
-    if grant_refusal(by=by, permissions=list(role.permissions), record_visibility=role.record_visibility):
+    if holds_more_than(role, by):
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This role holds more than your own; only someone who holds as much can change it.")]}
         )
-    added = sorted(set(permissions) - set(role.permissions))
-    if refusal := grant_refusal(by=by, permissions=added, record_visibility=V.OWN):
+    # From here the role holds nothing beyond ``by``'s own: checking the new set checks what is added.
+    if refusal := grant_refusal(by=by, permissions=permissions, record_visibility=V.OWN):
         errors.setdefault("permissions", [refusal])
-    widened = VISIBILITY_REACH.get(record_visibility, 0) > VISIBILITY_REACH.get(role.record_visibility, 0)
-    if widened and (refusal := grant_refusal(by=by, permissions=[], record_visibility=record_visibility)):
+    if refusal := grant_refusal(by=by, permissions=[], record_visibility=record_visibility):
         errors.setdefault("record_visibility", [refusal])
     if errors:
         raise ValidationError(errors)
