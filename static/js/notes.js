@@ -5,7 +5,9 @@
 (function () {
   "use strict";
 
-  var MENTION = /(^|\s)@([^\s@]{0,30})$/;
+  // "@" at a word's start and up to 30 characters (names have spaces); the list closes when
+  // nobody matches any more.
+  var MENTION = /(^|\s)@([^@\n]{0,30})$/;
   var state = { editor: null, list: null, start: 0, end: 0, items: [], active: 0, request: 0 };
 
   function listFor(editorElement) {
@@ -73,6 +75,7 @@
       return item;
     });
     list.hidden = state.items.length === 0;
+    if (!state.items.length) { close(); return; }
     highlight(0);
   }
 
