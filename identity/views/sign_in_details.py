@@ -17,9 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from identity.client_address import client_address
 from identity.decorators import signed_in_user
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from identity.impersonation import not_while_impersonating
 from identity.reauth import EmailChangeForm, PasswordChangeForm
+from identity.services.accounts import normalize_email
 from identity.services.sign_in_details import (
     EmailChangeInvalid,
     change_password,
@@ -46,7 +47,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password is changed."))
             return redirect("identity:profile")
-    return render(request, "identity/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "identity/password_change.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -62,14 +63,14 @@ def email_change(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             link = request.build_absolute_uri(reverse("identity:email-change-confirm", args=[token]))
-            new_email = form.cleaned_data["email"].strip().lower()
+            new_email = normalize_email(form.cleaned_data["email"])
             transaction.on_commit(lambda: send_email_change_confirmation.delay(user.pk, new_email, link))
             messages.success(
                 request,
                 _("We sent a link to %(email)s. Your e-mail address changes once you open it.") % {"email": new_email},
             )
             return redirect("identity:profile")
-    return render(request, "identity/email_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "identity/email_change.html", {"form": form}, status=form_status(form))
 
 
 @not_while_impersonating(gettext_lazy("change the e-mail address"))
@@ -77,11 +78,11 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail: a GET shows what will change, the POST changes it (so a mail
     scanner that follows links changes nothing)."""
     try:
-        user, new_email = pending_email_change(token)
         if request.method == "POST":
-            confirm_email_change(token, ip_address=client_address(request))
-            messages.success(request, _("You now sign in as %(email)s.") % {"email": new_email})
+            user = confirm_email_change(token, ip_address=client_address(request))
+            messages.success(request, _("You now sign in as %(email)s.") % {"email": user.email})
             return redirect("identity:profile" if request.user.is_authenticated else "identity:login")
+        user, new_email = pending_email_change(token)
     except EmailChangeInvalid as error:
         return render(request, "identity/email_change_confirm.html", {"error": str(error)}, status=410)
     return render(request, "identity/email_change_confirm.html", {"account": user, "new_email": new_email})
