@@ -18,25 +18,24 @@ from identity.models import User
 FIELD = "current_password"
 
 
-def confirms_identity(user: User, secret: str, *, request: HttpRequest | None = None) -> bool:
+def confirms_identity(user: User, secret: str, *, request: HttpRequest) -> bool:
     """``secret`` is a valid code of one of ``user``'s confirmed TOTP devices (django-otp's growing
-    delay after wrong codes applies) or their password. With the request, the password goes
-    through ``authenticate`` so django-axes counts a wrong one like a failed sign-in: the field is
-    no unthrottled way to guess the password of a session left open."""
+    delay after wrong codes applies) or their password. The password goes through ``authenticate``
+    with the request, so django-axes counts a wrong one like a failed sign-in: the field is no
+    unthrottled way to guess the password of a session left open."""
     if not secret:
         return False
     code = secret.replace(" ", "")
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True)) if code.isdigit() else []
     if any(device.verify_token(code) for device in devices):
         return True
-    if request is None:
-        return user.check_password(secret)
     confirmed = authenticate(request, username=user.email, password=secret)
     return confirmed is not None and confirmed.pk == user.pk
 
 
 class ReauthenticationForm(forms.Form):
-    """A form that also asks for the user's password (or a two-factor code); give it ``user=``."""
+    """A form that also asks for the user's password (or a two-factor code); give it ``user=`` and
+    ``request=`` (a wrong password counts towards the sign-in lockout)."""
 
     current_password = forms.CharField(
         label=gettext_lazy("Your password, or a code from your authenticator app"),
@@ -45,7 +44,7 @@ class ReauthenticationForm(forms.Form):
         help_text=gettext_lazy("Asked again to confirm it is you."),
     )
 
-    def __init__(self, *args: Any, user: User, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.request = request

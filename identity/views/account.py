@@ -54,9 +54,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed:
-        return render(
-            request, "identity/two_factor.html", {"enabled": True, "disable_form": ReauthenticationForm(user=user)}
-        )
+        disable_form = ReauthenticationForm(user=user, request=request)
+        return render(request, "identity/two_factor.html", {"enabled": True, "disable_form": disable_form})
     device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator"})
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

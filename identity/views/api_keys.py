@@ -43,7 +43,7 @@ class ApiKeyForm(ReauthenticationForm):
     field_order = ["name", "scopes", "expires_on", "current_password"]
 
     def __init__(self, *args: Any, tenant: object, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, user=user, **kwargs)  # ``request=`` passes through: wrong passwords count
+        super().__init__(*args, user=user, **kwargs)  # with ``request=``: wrong passwords count
         self.scope_groups = scope_groups(tenant)
         self.fields["scopes"].choices = [  # type: ignore[attr-defined]
             (code, code) for group in self.scope_groups for code in (group.read, group.write)
@@ -83,7 +83,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, _rename_expiry(error))
         else:
-            form = ApiKeyForm(tenant=tenant, user=user)
+            form = ApiKeyForm(tenant=tenant, user=user, request=request)
     own_keys = list(ApiKey.objects.filter(user=user)[:LIST_LIMIT])
     other_keys = (
         list(ApiKey.objects.exclude(user=user).select_related("user")[:LIST_LIMIT]) if _can_manage_all(user) else None
