@@ -1,10 +1,12 @@
 """Inline editing in a real browser: a sales rep opens their deal, clicks the amount, types a
 negative number and sees the service's error in place (nothing saved), then a valid amount that
-is saved and shown; the board and the deal page with its timeline are screenshotted at desktop and
-phone sizes."""
+is saved and shown; the deal dropped on Won goes back with Undo. A company's timeline names the
+deals that moved. The board, a deal and a company with their timelines, and the calendar are
+screenshotted at 1440×900 and 390×844."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from decimal import Decimal
@@ -50,6 +52,7 @@ def test_a_rep_edits_a_field_inline_and_sees_the_validation_error_in_place(
     page: Page, demo_tenant: DemoTenant, rep_deal: tuple[str, int], django_db_blocker: Any
 ) -> None:
     email, deal_pk = rep_deal
+    deal_name = f"Inline {email.split('@')[0].removeprefix('inline-')}"
     base = demo_tenant.url
     page.set_default_timeout(SLOW_MACHINE_TIMEOUT)
     sign_in(page, base, email, PASSWORD)
@@ -82,6 +85,32 @@ def test_a_rep_edits_a_field_inline_and_sees_the_validation_error_in_place(
     expect(page.get_by_test_id("timeline-entries")).to_contain_text("1,200.00")
     expect(timeline).to_contain_text("2,500.00")
 
+    # Dropped on Won by mistake, the deal goes back with Undo.
+    page.set_viewport_size(WIDE)
+    page.goto(f"{base}pipeline/?owner=me")
+    card = page.locator(f"[data-testid=deal-card][data-deal='{deal_pk}']")
+    won = page.locator(".board-cards[data-kind='won']")
+    expect(card).to_be_visible()
+    with page.expect_response(lambda response: response.url.endswith(f"/deals/{deal_pk}/move/")) as move:
+        card.hover()
+        page.mouse.down()
+        box = won.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40, steps=12)
+        page.mouse.up()
+    assert move.value.status == 200
+    expect(page.get_by_test_id("board-undo")).to_contain_text(f"{deal_name} is won.")
+    with page.expect_response(lambda response: response.url.endswith(f"/deals/{deal_pk}/undo-move/")) as undo:
+        page.get_by_test_id("board-undo").get_by_role("button", name="Undo").click()
+    assert undo.value.status == 200
+    expect(
+        page.locator(".board-cards[data-stage-name='Qualification']").locator(f"[data-deal='{deal_pk}']")
+    ).to_be_visible()
+    expect(page.get_by_test_id("board-undo")).to_be_hidden()
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        deal = Deal.objects.select_related("stage").get(pk=deal_pk)
+        assert (deal.stage.name, deal.status) == ("Qualification", "open")
+
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     for name, size in (("desktop", WIDE), ("phone", MOBILE)):
         page.set_viewport_size(size)
@@ -91,3 +120,46 @@ def test_a_rep_edits_a_field_inline_and_sees_the_validation_error_in_place(
         page.goto(f"{base}pipeline/?owner=me")
         expect(page.get_by_test_id("deal-card").first).to_be_visible()
         page.screenshot(path=str(SCREENSHOT_DIR / f"records-board-{name}.png"))
+
+
+def test_a_company_timeline_names_the_deals_that_moved_and_the_calendar_reads_well(
+    page: Page, demo_tenant: DemoTenant, django_db_blocker: Any
+) -> None:
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        from modules.contacts.models import TimelineEntry
+
+        company_pk = (
+            TimelineEntry.objects.filter(kind="stage_changed", company__isnull=False, deal__isnull=False)
+            .order_by("-occurred_at")
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        from identity.models import Team
+
+        team_pk = Team.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert company_pk is not None
+    base = demo_tenant.url
+    page.set_default_timeout(SLOW_MACHINE_TIMEOUT)
+    sign_in(page, base, demo_tenant.admin_email, demo_tenant.admin_password)
+    expect(page).to_have_url(base)
+
+    for name, size in (("desktop", WIDE), ("phone", MOBILE)):
+        page.set_viewport_size(size)
+        page.goto(f"{base}companies/{company_pk}/")
+        sales_filter = page.get_by_test_id("timeline-filter").filter(has_text="Sales")
+        sales_filter.click()
+        expect(page.get_by_test_id("timeline-filter").filter(has_text="Sales")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(page.locator("[data-testid=timeline-entries] [data-kind=activity]")).to_have_count(0)
+        about = page.get_by_test_id("timeline-about").first
+        expect(about).to_contain_text("Deal")
+        expect(about.get_by_role("link")).to_have_attribute("href", re.compile(r"^/deals/\d+/$"))
+        page.screenshot(path=str(SCREENSHOT_DIR / f"records-company-{name}.png"), full_page=True)
+        page.goto(f"{base}pipeline/")
+        expect(page.get_by_test_id("deal-card").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOT_DIR / f"records-board-all-{name}.png"))
+        page.goto(f"{base}calendar/?team={team_pk}")
+        expect(page.locator(".fc-view-harness")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOT_DIR / f"records-calendar-{name}.png"))

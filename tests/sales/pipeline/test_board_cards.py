@@ -50,6 +50,8 @@ def test_cards_mark_the_next_activity_and_overdue_ones(alpha: TenantFixture, sta
         late = DealFactory(owner=admin, stage=stages["Qualification"])
         planned = DealFactory(owner=admin, stage=stages["Qualification"])
         idle = DealFactory(owner=admin, stage=stages["Qualification"])
+        won = DealFactory(owner=admin, stage=stages["Won"], status="won")
+        create_activity(by=admin, kind="task", subject="Invoice", deal=won, due_at=timezone.now() - timedelta(days=1))
         create_activity(by=admin, kind="call", subject="Late", deal=late, due_at=timezone.now() - timedelta(days=2))
         create_activity(by=admin, kind="call", subject="Soon", deal=planned, due_at=timezone.now() + timedelta(days=3))
         create_activity(by=admin, kind="call", subject="Later", deal=planned, due_at=timezone.now() + timedelta(days=9))
@@ -63,6 +65,8 @@ def test_cards_mark_the_next_activity_and_overdue_ones(alpha: TenantFixture, sta
     assert 'data-testid="next-activity"' in card(planned)
     assert "overdue-badge" not in card(planned)
     assert 'data-testid="no-activity"' in card(idle)
+    assert "overdue-badge" not in card(won)  # a closed deal has nothing to chase
+    assert "no-activity" not in card(won)
 
 
 def test_the_board_costs_the_same_queries_with_markers_for_5_and_40_deals(alpha: TenantFixture, stages):
