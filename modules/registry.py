@@ -82,6 +82,7 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Deals"), "sales:deal-list", icon="briefcase"),
             NavEntry(_("Pipeline"), "sales:board", icon="kanban"),
             NavEntry(_("Quotes"), "sales:quote-list", icon="receipt"),
+            NavEntry(_("Orders"), "sales:order-list", icon="bag-check"),
             NavEntry(_("Products"), "sales:product-list", icon="box-seam"),
             NavEntry(_("Forecast"), "sales:forecast", icon="graph-up-arrow", permission="sales.view_reports"),
             NavEntry(_("Team activity"), "sales:team-activity", icon="people", permission="sales.view_reports"),

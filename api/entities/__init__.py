@@ -10,9 +10,10 @@ taking ``connection_arguments(...)`` and resolving through ``filter_records(...)
 from api.entities.activities import ACTIVITY
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
 from api.entities.contacts import COMPANY, CONTACT
+from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
 
-ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY)
+ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER)
 
 __all__ = [
     "ACTIVITY",
@@ -21,6 +22,7 @@ __all__ = [
     "DEAL",
     "ENTITIES",
     "LEAD",
+    "ORDER",
     "EntityDescription",
     "Field",
     "Filter",

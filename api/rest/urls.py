@@ -8,6 +8,7 @@ from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
+from api.rest.sales.orders import OrderViewSet
 
 router = SimpleRouter()
 router.register("users", identity_views.UserViewSet, basename="user")
@@ -17,6 +18,7 @@ for viewset in (
     activity_views.ActivityViewSet,
     sales_views.LeadViewSet,
     sales_views.DealViewSet,
+    OrderViewSet,
 ):
     router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

@@ -6,7 +6,8 @@
 permissions of the integration's own key), ``event_id`` (the outbox event), ``actor_id`` (the user
 who made the change, null for integrations and workflows), and what the event itself holds:
 ``changes`` ``[{field, label, old, new}]`` for ``*.updated``; ``from_stage_id``, ``from_stage``,
-``to_stage_id``, ``to_stage`` and ``status`` for ``deal.stage_changed``; ``company_id``,
+``to_stage_id``, ``to_stage`` and ``status`` for ``deal.stage_changed``; ``from_status`` and ``to_status`` for
+``order.status_changed``; ``company_id``,
 ``contact_id``, ``deal_id`` for ``lead.converted``; ``name`` (or ``subject``) for ``*.deleted``;
 ``merged_id`` and ``merged`` for ``*.merged``; ``outcome`` for ``activity.completed``.
 Thin payloads stay true when a delivery is retried days later or replayed, and never show a

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from modules.sales.catalog_views import forecast, products, quotes, team_activity
+from modules.sales.catalog_views import forecast, history, orders, products, quotes, team_activity
 
 urlpatterns = [
     path("products/", products.product_list, name="product-list"),
@@ -28,6 +28,29 @@ urlpatterns = [
     path("quotes/<int:pk>/lines/<int:line_pk>/delete/", quotes.quote_line_delete, name="quote-line-delete"),
     path("quotes/<int:pk>/status/", quotes.quote_status, name="quote-status"),
     path("quotes/<int:pk>/pdf/", quotes.quote_pdf, name="quote-pdf"),
+    path("quotes/<int:pk>/order/", orders.order_from_quote, name="quote-order"),
+    path("orders/", orders.order_list, name="order-list"),
+    path("orders/new/", orders.order_create, name="order-create"),
+    path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
+    path("orders/<int:pk>/edit/", orders.order_edit, name="order-edit"),
+    path("orders/<int:pk>/delete/", orders.order_delete, name="order-delete"),
+    path("orders/<int:pk>/status/", orders.order_status, name="order-status"),
+    path("orders/<int:pk>/lines/", orders.order_line_add, name="order-line-add"),
+    path("orders/<int:pk>/lines/prefill/", orders.order_line_prefill, name="order-line-prefill"),
+    path("orders/<int:pk>/lines/<int:line_pk>/", orders.order_line_edit, name="order-line-edit"),
+    path("orders/<int:pk>/lines/<int:line_pk>/delete/", orders.order_line_delete, name="order-line-delete"),
+    path(
+        "purchases/company/<int:pk>/",
+        history.purchase_history_card,
+        {"subject": "company"},
+        name="purchase-history-company",
+    ),
+    path(
+        "purchases/contact/<int:pk>/",
+        history.purchase_history_card,
+        {"subject": "contact"},
+        name="purchase-history-contact",
+    ),
     path("forecast/", forecast.forecast, name="forecast"),
     path("forecast/quotas/", forecast.quota_edit, name="quota-edit"),
     path("team-activity/", team_activity.team_activity, name="team-activity"),

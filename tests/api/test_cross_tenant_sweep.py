@@ -33,7 +33,8 @@ from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
 from modules.contacts.models import Company, Contact, Tag
-from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.models import Deal, Lead, LostReason, Order, OrderLine, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.services.orders import create_order
 from modules.sales.services.quotes import add_line, create_quote
 from tests.api.helpers import create_users
 from tests.factories import (
@@ -62,8 +63,9 @@ RESOURCES: dict[str, type[models.Model]] = {
     "lost-reasons": LostReason,
     "products": Product,
     "quotes": Quote,
+    "orders": Order,
 }
-PATH_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine}
+PATH_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine, "order_line_id": OrderLine}
 # The record behind each GraphQL node type, and behind ID arguments named after a relation.
 NODE_MODELS: dict[str, type[models.Model]] = {
     "User": User,
@@ -79,6 +81,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Product": Product,
     "Quote": Quote,
     "QuoteLine": QuoteLine,
+    "Order": Order,
+    "OrderLine": OrderLine,
 }
 ID_ARGUMENTS = {"owner": "User", "assignee": "User", "lostReason": "LostReason", "product": "Product"}
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
@@ -102,6 +106,7 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         deal = DealFactory(name="Beta Sweep Deal", company=company)
         pipeline = PipelineFactory(name="Beta Sweep Pipeline")
         quote = create_quote(deal=deal, by=None)
+        order = create_order(by=None, company=company, lines=[{"description": "Beta sweep", "unit_price": "1.00"}])
         records: list[models.Model] = [
             user,
             company,
@@ -116,6 +121,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             ProductFactory(name="Beta sweep product"),
             quote,
             add_line(quote, by=None, description="Beta sweep line", unit_price=Decimal("1.00")),
+            order,
+            order.lines.get(),
         ]
     by_kind = {type(record): record for record in records}
     with alpha.active():

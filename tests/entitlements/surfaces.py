@@ -18,12 +18,14 @@ from graphql_relay import to_global_id
 
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
-from modules.contacts.models import SavedView
+from modules.contacts.models import Company, Contact, SavedView
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
     Lead,
     LostReason,
+    Order,
+    OrderLine,
     Pipeline,
     PriceList,
     PriceListItem,
@@ -32,9 +34,10 @@ from modules.sales.models import (
     QuoteLine,
     Stage,
 )
+from modules.sales.services.orders import create_order
 from modules.sales.services.quotes import add_line, create_quote
 from tests.api.test_cross_tenant_sweep import _placeholder, _selection
-from tests.factories import DealFactory, LeadFactory, PipelineFactory, ProductFactory
+from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.routes import walk_routes
 from tests.tenancy import TenantFixture
 
@@ -48,6 +51,8 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("sales:price-list-item-delete", "item_pk"): PriceListItem,
     ("sales:quote-line-edit", "line_pk"): QuoteLine,
     ("sales:quote-line-delete", "line_pk"): QuoteLine,
+    ("sales:order-line-edit", "line_pk"): OrderLine,
+    ("sales:order-line-delete", "line_pk"): OrderLine,
     ("pipelines-admin:stage-edit", "stage_pk"): Stage,
     ("pipelines-admin:stage-move", "stage_pk"): Stage,
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
@@ -59,6 +64,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:product-": Product,
     "sales:price-list-": PriceList,
     "sales:quote-": Quote,
+    "sales:order-": Order,
+    "sales:purchase-history-company": Company,
+    "sales:purchase-history-contact": Contact,
     "pipelines-admin:": Pipeline,
 }
 # The record behind each REST resource of an optional module, and behind other path parameters.
@@ -69,8 +77,9 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "lost-reasons": LostReason,
     "products": Product,
     "quotes": Quote,
+    "orders": Order,
 }
-REST_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine}
+REST_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine, "order_line_id": OrderLine}
 NODE_MODELS: dict[str, type[models.Model]] = {
     "Lead": Lead,
     "Deal": Deal,
@@ -80,6 +89,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Product": Product,
     "Quote": Quote,
     "QuoteLine": QuoteLine,
+    "Order": Order,
+    "OrderLine": OrderLine,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -92,6 +103,10 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
         product = ProductFactory(name="Plan gate product")
         price_list = PriceList.objects.create(name="Plan gate list", currency="EUR")
         quote = create_quote(deal=deal, by=None)
+        company = deal.company or CompanyFactory(name="Plan gate company")
+        order = create_order(
+            by=None, company=company, owner=tenant.user(), lines=[{"description": "Plan gate", "unit_price": "1.00"}]
+        )
         records: list[models.Model] = [
             LeadFactory(owner=tenant.user()),
             deal,
@@ -104,6 +119,10 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             quote,
             add_line(quote, by=None, description="Plan gate line", unit_price=Decimal("1.00")),
             SavedView.objects.create(owner=tenant.user(), entity="deal", name="Plan gate view", query={}),
+            order,
+            order.lines.get(),
+            company,
+            ContactFactory(company=company),
         ]
     return {type(record): record for record in records}
 

@@ -33,6 +33,7 @@ def target_type(target: str) -> Any:
     from api.graphql.activities.types import ActivityType
     from api.graphql.contacts.types import CompanyType, ContactType
     from api.graphql.identity.types import UserType
+    from api.graphql.sales.orders import OrderType
     from api.graphql.sales.types import DealType, LeadType
 
     return {
@@ -42,6 +43,7 @@ def target_type(target: str) -> Any:
         Entity.LEAD: LeadType,
         Entity.DEAL: DealType,
         Entity.ACTIVITY: ActivityType,
+        Entity.ORDER: OrderType,
     }[target]
 
 

@@ -7,10 +7,11 @@ from typing import Any
 import graphene
 from django.db.models import Q, QuerySet
 
-from api.entities import DEAL, LEAD
+from api.entities import DEAL, LEAD, ORDER
 from api.entities.graphql import connection_arguments, filter_records, order_by_enum
 from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum
 from api.graphql.custom_fields.connections import CustomFieldsConnectionField
+from api.graphql.sales.orders import OrderType
 from api.graphql.sales.types import (
     DealType,
     LeadType,
@@ -20,7 +21,7 @@ from api.graphql.sales.types import (
     QuoteStatusEnum,
     QuoteType,
 )
-from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Quote
+from modules.sales.models import Deal, Lead, LostReason, Order, Pipeline, Product, Quote
 
 LeadOrderBy = order_by_enum(LEAD)
 DealOrderBy = order_by_enum(DEAL)
@@ -63,6 +64,12 @@ class SalesQueries(graphene.ObjectType):
         order_by=graphene.Argument(QuoteOrderBy, description="Id order when not given."),
         description="Quotes you can see (sales module).",
     )
+    orders = CustomFieldsConnectionField(
+        OrderType,
+        entity=ORDER.custom_entity,
+        **connection_arguments(ORDER),
+        description="Orders you can see (sales module).",
+    )
 
     # Each resolver's queryset passes through its type's get_queryset (module, permission, visibility, prefetching).
 
@@ -97,3 +104,6 @@ class SalesQueries(graphene.ObjectType):
             if args.get(name) is not None:
                 queryset = queryset.filter(**{f"{name}_id": id_argument(args[name], type_name, name)})
         return order_records(queryset, args.get("order_by"))
+
+    def resolve_orders(self, info: Any, **args: Any) -> QuerySet[Order]:
+        return filter_records(ORDER, Order.objects.all(), args)

@@ -2,7 +2,7 @@
 
 ``load_demo_data()`` fills the current tenant schema with users and teams, companies, contacts,
 tags, leads, deals in two pipelines (with their stage history), activities and follow-up chains,
-timeline entries, products, quotes, exchange rates and quotas, plus custom fields with values and
+timeline entries, products, quotes, two years of orders, exchange rates and quotas, plus custom fields with values and
 two workflow rules. It writes with bulk inserts (a few
 seconds in `make run`), in one transaction, and only into a tenant that has no companies yet, so
 running it again changes nothing. Random choices come from a fixed seed: the same records every
@@ -30,12 +30,14 @@ from modules.contacts.demo.activities import ActivityRecords
 from modules.contacts.demo.builder import DemoSize, DemoSummary, bulk_create
 from modules.contacts.demo.customers import CustomerRecords
 from modules.contacts.demo.customization import CustomizationRecords
+from modules.contacts.demo.orders import OrderRecords
 from modules.contacts.demo.sales import SalesRecords
 from modules.contacts.models import Company, Contact, ExchangeRate, Tag, TimelineEntry
 from modules.sales.models import (
     Deal,
     DealStageChange,
     Lead,
+    Order,
     Product,
     Quota,
     Quote,
@@ -62,7 +64,7 @@ def load_demo_data(*, password: str | None = None, size: DemoSize | None = None)
     return summary
 
 
-class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords, CustomizationRecords):
+class DemoBuilder(CustomerRecords, SalesRecords, OrderRecords, ActivityRecords, CustomizationRecords):
     """Builds the records in memory, in the order their foreign keys need, and inserts them in bulk."""
 
     def build(self) -> DemoSummary:
@@ -76,6 +78,7 @@ class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords, CustomizationR
         self.leads()
         self.activities()
         self.catalog_and_quotes()
+        self.orders()
         self.rates_and_quotas()
         bulk_create(TimelineEntry, self.timeline)
         self.custom_fields()
@@ -94,6 +97,7 @@ class DemoBuilder(CustomerRecords, SalesRecords, ActivityRecords, CustomizationR
                 "timeline_entries": TimelineEntry.objects.count(),
                 "products": Product.objects.count(),
                 "quotes": Quote.objects.count(),
+                "orders": Order.objects.count(),
                 "quotas": Quota.objects.count(),
                 "exchange_rates": ExchangeRate.objects.count(),
                 "custom_fields": CustomFieldDefinition.objects.count(),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import CharField, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from modules.activities.forms import FilterForm
 from modules.activities.selectors import filter_activities, visible_activities
 from modules.contacts.models import Tag
 from modules.contacts.selectors.lists import COMPANY_LIST, CONTACT_LIST, ListSpec, filtered, sort_of
+from modules.sales.models import OrderLine
 from modules.sales.selectors.deals import (
     DEAL_SORTS,
     LEAD_SORTS,
@@ -33,6 +35,7 @@ from modules.sales.selectors.deals import (
     visible_deals,
     visible_leads,
 )
+from modules.sales.selectors.orders import ORDER_SORTS, filter_orders, visible_orders
 
 TAGS = "_export_tags"
 
@@ -120,6 +123,31 @@ def _select_deals(user: User, params: QueryDict, state: ListState) -> QuerySet[A
         return order_by_custom(queryset, state.sort, descending=state.descending)
     sort = params.get("sort", "-updated")
     field, descending = DEAL_SORTS[sort] if sort in DEAL_SORTS else DEAL_SORTS["-updated"]
+    return queryset.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
+
+
+LINES = "_export_lines"
+
+
+def _lines(row: Any) -> str:
+    return "; ".join(getattr(row, LINES, None) or [])
+
+
+def _select_orders(user: User, params: QueryDict, state: ListState) -> QuerySet[Any]:
+    queryset = state.apply(filter_orders(visible_orders(user), params)).select_related("owner", "company", "contact")
+    # "<quantity> × <description> @ <unit price>" per line, in line order, as one array column.
+    lines = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by("position", "id")
+        .annotate(text=Concat(Cast("quantity", CharField()), Value(" × "), "description", Value(" @ "),
+                              Cast("unit_price", CharField()), output_field=CharField()))
+        .values("text")
+    )  # fmt: skip
+    queryset = queryset.annotate(**{LINES: ArraySubquery(lines)})
+    if state.sort is not None:
+        return order_by_custom(queryset, state.sort, descending=state.descending)
+    sort = params.get("sort", "-ordered")
+    field, descending = ORDER_SORTS[sort] if sort in ORDER_SORTS else ORDER_SORTS["-ordered"]
     return queryset.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
 
 
@@ -241,6 +269,32 @@ SOURCES: dict[str, ListSource] = {
             _OWNER,
             Column(_("Tags"), _tags),
             Column(_("Closed"), _field("closed_at")),
+            _CREATED,
+            _UPDATED,
+        ),
+    ),
+    "order": ListSource(
+        entity="order",
+        title=_("Orders"),
+        module="sales",
+        permission="sales.view",
+        select=_select_orders,
+        columns=(
+            Column(_("ID"), _field("pk")),
+            Column(_("Number"), _field("number")),
+            Column(_("Status"), _field("status")),
+            Column(_("Order date"), _field("ordered_on")),
+            Column(_("Company"), _related("company", "name")),
+            Column(_("Contact"), _related("contact", "full_name")),
+            Column(_("Currency"), _field("currency")),
+            Column(_("Discount (%)"), _field("discount_percent")),
+            Column(_("Subtotal"), _field("subtotal")),
+            Column(_("Tax"), _field("tax_total")),
+            Column(_("Total"), _field("total")),
+            Column(_("Lines"), _lines),
+            Column(_("Notes"), _field("notes")),
+            _OWNER,
+            Column(_("Paid"), _field("paid_at")),
             _CREATED,
             _UPDATED,
         ),

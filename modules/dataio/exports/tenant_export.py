@@ -57,6 +57,8 @@ MODELS: tuple[str, ...] = (
     "sales.PriceListItem",
     "sales.Quote",
     "sales.QuoteLine",
+    "sales.Order",
+    "sales.OrderLine",
     "sales.Quota",
     "activities.Activity",
     "custom_fields.CustomFieldDefinition",

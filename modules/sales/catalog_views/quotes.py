@@ -17,7 +17,7 @@ from identity.visibility import restrict_to_visible
 from modules.sales.catalog_forms import QuoteForm, QuoteLineForm
 from modules.sales.catalog_views import sales_page
 from modules.sales.choices import QuoteStatus
-from modules.sales.models import Deal, Product, Quote, QuoteLine
+from modules.sales.models import Deal, Order, Product, Quote, QuoteLine
 from modules.sales.quote_pdf import render_quote_pdf, workspace_seller
 from modules.sales.services.catalog import list_price
 from modules.sales.services.quotes import (
@@ -122,6 +122,7 @@ def _detail(
             "header_form": header_form,
             "next_statuses": [(value, QuoteStatus(value).label) for value in TRANSITIONS.get(quote.status, ())],
             "is_draft": quote.status == QuoteStatus.DRAFT,
+            "quote_order": Order.objects.filter(quote=quote).first() if quote.status == QuoteStatus.ACCEPTED else None,
         },
         status=status,
     )

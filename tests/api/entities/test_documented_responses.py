@@ -21,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
 
 from modules.contacts.services.timeline import record_entry
 from modules.sales.models import LostReason, Pipeline, QuoteLine
+from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
-from modules.sales.services.quotes import add_line, create_quote
+from modules.sales.services.quotes import add_line, create_quote, set_status
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
 from tests.factories import (
@@ -56,6 +57,11 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         quote = create_quote(deal=deal, by=owner)
         product = ProductFactory()
         add_line(quote, by=owner, product=product)
+        accepted = create_quote(deal=DealFactory(owner=owner, company=CompanyFactory(owner=owner)), by=owner)
+        add_line(accepted, by=owner, product=product)
+        set_status(accepted, "sent", by=owner)
+        set_status(accepted, "accepted", by=owner)
+        order = create_order(by=owner, company=CompanyFactory(owner=owner), lines=[{"product": product}])
         records = {
             "companies": CompanyFactory(owner=owner),
             "contacts": ContactFactory(owner=owner),
@@ -78,6 +84,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "delete:leads": LeadFactory(owner=owner),
             "delete:deals": DealFactory(owner=owner),
             "delete:activities": ActivityFactory(assignee=owner),
+            "orders": order,
+            "order_line": order.lines.get(),
+            "accepted_quote": accepted,
+            "delete:orders": create_order(by=owner, company=CompanyFactory(owner=owner)),
         }
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
@@ -92,6 +102,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "leads": lambda r: {"first_name": "Docu", "last_name": "Lead", "company_name": "Docu Lead Co"},
     "deals": lambda r: {"name": "Documented deal", "pipeline": r["pipelines"].pk, "stage": r["stage"].pk},
     "activities": lambda r: {"kind": "task", "subject": "Documented task"},
+    "orders": lambda r: {"company": r["companies"].pk, "lines": [{"description": "Documented", "unit_price": "9.50"}]},
 }
 
 
@@ -123,6 +134,11 @@ def call_for(method: str, path: str) -> Call:
         ("POST", "/quotes/{id}/status/"): Call("quotes", lambda r: {"status": "sent"}),
         ("POST", "/products/"): Call(body=lambda r: {"name": "Documented product", "unit_price": "10.00"}),
         ("PATCH", "/products/{id}/"): Call("products", lambda r: {"name": "Renamed product"}),
+        ("POST", "/orders/from-quote/"): Call(body=lambda r: {"quote": r["accepted_quote"].pk}),
+        ("POST", "/orders/{id}/lines/"): Call("orders", lambda r: {"description": "Setup", "unit_price": "5.00"}),
+        ("PATCH", "/orders/{id}/lines/{order_line_id}/"): Call("orders", lambda r: {"quantity": "2"}),
+        ("DELETE", "/orders/{id}/lines/{order_line_id}/"): Call("orders"),
+        ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
     }
     if (method, path) in special:
         return special[(method, path)]
@@ -173,6 +189,8 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(alpha:
             parameters["id"] = records[call.record].pk
         if "{line_id}" in operation.path:
             parameters["line_id"] = records["line"].pk
+        if "{order_line_id}" in operation.path:
+            parameters["order_line_id"] = records["order_line"].pk
         case = operation.Case(
             path_parameters=parameters or None,
             body=call.body(records) if call.body else NOT_SET,

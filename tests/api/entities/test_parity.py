@@ -14,7 +14,9 @@ from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
 from graphql_relay import from_global_id, to_global_id
 
-from api.entities import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, EntityDescription, FilterKind
+from api.entities import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
+from modules.sales.models import Order
+from modules.sales.services.orders import create_order
 from tests.api.helpers import post_graphql
 from tests.api.rest_crm.helpers import api_client
 from tests.factories import (
@@ -99,6 +101,23 @@ def activity_records(rep: Any) -> tuple[models.Model, Samples]:
     }  # fmt: skip
 
 
+def order_records(rep: Any) -> tuple[models.Model, Samples]:
+    company, contact, deal = CompanyFactory(), ContactFactory(), DealFactory()
+    match = create_order(
+        by=rep, company=company, contact=contact, deal=deal, ordered_on=date(2031, 5, 1),
+        lines=[{"description": "Parity", "unit_price": "1.00"}],
+    )  # fmt: skip
+    Order.objects.filter(pk=match.pk).update(status="paid")
+    return match, {
+        "owner": rep, "status": "paid", "company": company, "contact": contact, "deal": deal,
+        "number": match.number.lower(), "ordered_after": date(2031, 4, 1), "ordered_before": date(2031, 5, 1),
+    }  # fmt: skip
+
+
+def other_order() -> models.Model:
+    return create_order(by=None, company=CompanyFactory(), ordered_on=date(2020, 1, 1))
+
+
 RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, Samples]], Any]] = {
     "company": (COMPANY, company_records, CompanyFactory),
     "contact": (CONTACT, contact_records, ContactFactory),
@@ -106,6 +125,7 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "deal": (DEAL, deal_records, DealFactory),
     # Not due at all, so neither due_after nor due_before finds it.
     "activity": (ACTIVITY, activity_records, lambda: ActivityFactory(due_at=None)),
+    "order": (ORDER, order_records, other_order),
 }
 
 

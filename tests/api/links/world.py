@@ -19,7 +19,8 @@ from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
-from modules.sales.models import LostReason, PriceList
+from modules.sales.models import LostReason, Order, PriceList
+from modules.sales.services.orders import create_order
 from modules.sales.services.quotes import add_line, create_quote
 from tests.factories import (
     ActivityFactory,
@@ -170,5 +171,11 @@ def build_records(holder: User, outsider: User) -> None:
     quote.owner = holder
     quote.save(update_fields=["owner"])
     add_line(quote, by=holder, product=ProductFactory(), quantity=Decimal("2"))
+    their_quote = create_quote(deal=their_deal, by=outsider)
+    order = create_order(
+        by=holder, owner=holder, company=their_company, contact=their_contact, deal=their_deal,
+        lines=[{"product": ProductFactory(), "quantity": Decimal("1")}],
+    )  # fmt: skip
+    Order.objects.filter(pk=order.pk).update(quote=their_quote)
     for subject in (my_company, my_contact, my_lead, my_deal):
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})

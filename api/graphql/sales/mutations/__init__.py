@@ -10,6 +10,9 @@ from api.graphql.sales.mutations.lead_convert import LeadConvert
 from api.graphql.sales.mutations.lead_create import LeadCreate
 from api.graphql.sales.mutations.lead_delete import LeadDelete
 from api.graphql.sales.mutations.lead_update import LeadUpdate
+from api.graphql.sales.mutations.order_create import OrderCreate, OrderCreateFromQuote
+from api.graphql.sales.mutations.order_lines import OrderLineAdd, OrderLineRemove, OrderLineUpdate
+from api.graphql.sales.mutations.order_update import OrderDelete, OrderSetStatus, OrderUpdate
 from api.graphql.sales.mutations.product_create import ProductCreate
 from api.graphql.sales.mutations.product_update import ProductUpdate
 from api.graphql.sales.mutations.quote_create import QuoteCreate
@@ -37,3 +40,11 @@ class SalesMutations(graphene.ObjectType):
     quote_line_add = QuoteLineAdd.Field()
     quote_line_update = QuoteLineUpdate.Field()
     quote_line_remove = QuoteLineRemove.Field()
+    order_create = OrderCreate.Field()
+    order_create_from_quote = OrderCreateFromQuote.Field()
+    order_update = OrderUpdate.Field()
+    order_delete = OrderDelete.Field()
+    order_set_status = OrderSetStatus.Field()
+    order_line_add = OrderLineAdd.Field()
+    order_line_update = OrderLineUpdate.Field()
+    order_line_remove = OrderLineRemove.Field()
