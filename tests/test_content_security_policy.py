@@ -38,6 +38,7 @@ from modules.sales.models import (
     Lead,
     LostReason,
     Order,
+    OrderLine,
     Pipeline,
     PriceList,
     PriceListItem,
@@ -155,6 +156,7 @@ PARAMETER_OBJECT = {
     "item_pk": "price_list_item",
     "line_pk": "quote_line",
     "line_id": "quote_line",
+    "order_line_id": "order_line",
 }
 FIXED_PARAMETERS = {
     "entity": "contact",
@@ -257,6 +259,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "quote": str(quote.pk),
             "quote_line": _first(QuoteLine, quote=quote),
             "order": _first(Order),
+            "order_line": _first(OrderLine),
             "tag": _first(Tag),
             "lost_reason": _first(LostReason),
             "feed_token": feed.token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
@@ -43,6 +43,7 @@ ORDER_SORTS: dict[str, tuple[str, bool]] = {
     "-updated": ("updated_at", True),
 }
 RECENT_ORDERS = 5
+CENT = Decimal("0.01")
 
 
 def visible_orders(user: User) -> QuerySet[Order]:
@@ -130,7 +131,7 @@ def purchase_history(user: User, **customer: Any) -> PurchaseHistory:
     kept = orders.exclude(status=OrderStatus.CANCELLED)
     summary = with_base_total(kept).aggregate(
         count=Count("id"),
-        base_total=Sum("base_total"),
+        converted=Sum("base_total"),
         unconverted=Count("id", filter=Q(base_total__isnull=True)),
         first=Min("ordered_on"),
         last=Max("ordered_on"),
@@ -142,7 +143,7 @@ def purchase_history(user: User, **customer: Any) -> PurchaseHistory:
     return PurchaseHistory(
         order_count=summary["count"],
         base_currency=base_currency(),
-        base_total=summary["base_total"] or Decimal("0.00"),
+        base_total=(summary["converted"] or Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP),
         unconverted=summary["unconverted"],
         by_currency=[dict(row) for row in by_currency],
         first_ordered_on=summary["first"],

@@ -10,6 +10,7 @@ from modules.sales.models import Order, Quote
 from modules.sales.services.orders import create_order
 from modules.sales.services.quotes import add_line, create_quote, set_status
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, ProductFactory
+from tests.sales.catalog.conftest import make_user, sales_disabled  # noqa: F401 - fixtures of these tests too
 from tests.tenancy import TenantFixture
 
 
