@@ -85,6 +85,8 @@ class BulkKind:
     # Columns kept in step with others (contacts' and leads' full_name): saved with every update.
     derive: Callable[[Any], None] = lambda instance: None
     derived: tuple[str, ...] = ()
+    # The timeline entry a created record gets (orders tell their own story: "order placed").
+    timeline_kind: str = TimelineKind.CREATED
 
 
 @dataclass
@@ -331,7 +333,7 @@ def write_plan(plan: BulkPlan, *, by: User | None) -> None:
         kind.model._default_manager.bulk_update([row.instance for row in updated], fields)
         _add_tags(kind, updated)
     entries = [
-        TimelineEntry(kind=TimelineKind.CREATED, actor=by, data=kind.timeline_data(record), **kind.links(record))
+        TimelineEntry(kind=kind.timeline_kind, actor=by, data=kind.timeline_data(record), **kind.links(record))
         for record in created
     ] + [
         TimelineEntry(kind=TimelineKind.UPDATED, actor=by, data={"changes": row.changes}, **kind.links(row.instance))

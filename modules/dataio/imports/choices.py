@@ -11,6 +11,7 @@ class ImportEntity(models.TextChoices):
     CONTACT = "contact", _("Contacts")
     LEAD = "lead", _("Leads")
     DEAL = "deal", _("Deals")
+    ORDER = "order", _("Orders")
 
 
 class FileFormat(models.TextChoices):
@@ -20,7 +21,7 @@ class FileFormat(models.TextChoices):
 
 class DedupeRule(models.TextChoices):
     """What a row that matches an existing record does (contacts and leads match by e-mail,
-    companies by name or web domain, deals by name)."""
+    companies by name or web domain, deals by name, orders by number)."""
 
     CREATE = "create", _("Create every row as a new record")
     SKIP = "skip", _("Skip rows that match an existing record")

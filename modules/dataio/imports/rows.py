@@ -26,6 +26,7 @@ from modules.dataio.imports.models import ImportedRecord, ImportJob
 from modules.dataio.imports.targets import CUSTOM, RELATION, Target, convert, targets_for
 from modules.sales.models import Pipeline, Stage
 from modules.sales.services.bulk_records import plan_deals, plan_leads
+from modules.sales.services.orders_bulk import plan_orders
 
 Errors = dict[str, list[str]]
 PLANNERS: dict[str, Callable[..., BulkPlan]] = {
@@ -33,6 +34,7 @@ PLANNERS: dict[str, Callable[..., BulkPlan]] = {
     ImportEntity.CONTACT: plan_contacts,
     ImportEntity.LEAD: plan_leads,
     ImportEntity.DEAL: plan_deals,
+    ImportEntity.ORDER: plan_orders,
 }
 # Loaded with a matched record, so comparing and the timeline links cost no query per row.
 MATCH_RELATED: dict[str, tuple[str, ...]] = {
@@ -40,6 +42,7 @@ MATCH_RELATED: dict[str, tuple[str, ...]] = {
     ImportEntity.CONTACT: ("owner", "company"),
     ImportEntity.LEAD: ("owner",),
     ImportEntity.DEAL: ("owner", "company", "contact", "stage", "pipeline"),
+    ImportEntity.ORDER: ("owner", "company", "contact", "deal"),
 }
 _DOMAIN = r"^(https?://)?(www\.)?([^/:?#]+).*$"
 
@@ -166,6 +169,8 @@ class RowReader:
             keys = [f"name:{row['name'].lower()}"] if row.get("name") else []
             domain = web_domain(row.get("website", ""))
             return keys + ([f"domain:{domain}"] if domain else [])
+        if entity == ImportEntity.ORDER:
+            return [f"number:{row['number'].lower()}"] if row.get("number") else []
         return [f"name:{row['name'].lower()}"] if row.get("name") else []
 
     def _existing(self, keys: set[str]) -> dict[str, list[models.Model]]:
@@ -175,7 +180,11 @@ class RowReader:
         emails = [key[6:] for key in keys if key.startswith("email:")]
         names = [key[5:] for key in keys if key.startswith("name:")]
         domains = [key[7:] for key in keys if key.startswith("domain:")]
+        numbers = [key[7:] for key in keys if key.startswith("number:")]
         condition = Q(pk__in=[])
+        if numbers:
+            queryset = queryset.annotate(_number=Lower("number"))
+            condition |= Q(_number__in=numbers)
         if emails:
             queryset = queryset.annotate(_email=Lower("email"))
             condition |= Q(_email__in=emails)
@@ -193,6 +202,7 @@ class RowReader:
             record_keys = [f"email:{getattr(record, '_email', '')}", f"name:{getattr(record, '_name', '')}"]
             record_keys += [f"email:{email.lower()}" for email in getattr(record, "additional_emails", [])]
             record_keys.append(f"domain:{getattr(record, '_domain', '')}")
+            record_keys.append(f"number:{getattr(record, '_number', '')}")
             for key in record_keys:
                 if key in keys:
                     found[key].append(record)

@@ -30,23 +30,27 @@ from modules.dataio.imports.targets import MATCH_KEYS, REQUIRED_ANY, suggest_map
 from modules.dataio.imports.workbook import check_package
 from modules.registry import is_enabled
 from modules.sales.services.bulk_records import DEALS, LEADS
+from modules.sales.services.orders_bulk import ORDERS
 
 KINDS: dict[str, BulkKind] = {
     ImportEntity.COMPANY: COMPANIES,
     ImportEntity.CONTACT: CONTACTS,
     ImportEntity.LEAD: LEADS,
     ImportEntity.DEAL: DEALS,
+    ImportEntity.ORDER: ORDERS,
 }
 NAME_FIELDS: dict[str, str] = {
     ImportEntity.COMPANY: "name",
     ImportEntity.CONTACT: "full_name",
     ImportEntity.LEAD: "full_name",
+    ImportEntity.ORDER: "number",
 }
 MODULE_OF: dict[str, str] = {
     ImportEntity.COMPANY: "contacts",
     ImportEntity.CONTACT: "contacts",
     ImportEntity.LEAD: "sales",
     ImportEntity.DEAL: "sales",
+    ImportEntity.ORDER: "sales",
 }
 
 
@@ -259,6 +263,7 @@ def _related(entity: str) -> tuple[str, ...]:
     related: dict[str, tuple[str, ...]] = {
         ImportEntity.CONTACT: ("company",),
         ImportEntity.DEAL: ("company", "contact"),
+        ImportEntity.ORDER: ("company", "contact"),
     }
     return related.get(entity, ())
 

@@ -47,12 +47,14 @@ _FIELDS: dict[str, tuple[str, ...]] = {
         "status", "estimated_value", "currency", "description", "tags",
     ),
     ImportEntity.DEAL: ("name", "amount", "currency", "probability", "expected_close_date", "description", "tags"),
+    ImportEntity.ORDER: ("number", "ordered_on", "currency", "discount_percent", "notes"),
 }  # fmt: skip
 _RELATIONS: dict[str, tuple[str, ...]] = {
     ImportEntity.COMPANY: ("owner",),
     ImportEntity.CONTACT: ("company", "owner"),
     ImportEntity.LEAD: ("owner",),
     ImportEntity.DEAL: ("pipeline", "stage", "company", "contact", "owner"),
+    ImportEntity.ORDER: ("company", "contact", "owner"),
 }
 _KINDS = {
     "additional_emails": LIST, "additional_phones": LIST, "tags": LIST, "country": UPPER, "currency": UPPER,
@@ -72,6 +74,9 @@ _ALIASES = {
     "expected_close_date": ("close date", "closing date"),
     "estimated_value": ("value",),
     "amount": ("value", "deal value"),
+    "number": ("order number", "order no", "order"),
+    "ordered_on": ("order date", "date", "ordered"),
+    "discount_percent": ("discount",),
 }
 _RELATION_LABELS = {
     "owner": (gettext_lazy("Owner (user e-mail)"), ("owner email", "owner e-mail", "assigned to", "user")),
@@ -89,6 +94,7 @@ REQUIRED_ANY: dict[str, tuple[str, ...]] = {
     ImportEntity.CONTACT: ("first_name", "last_name"),
     ImportEntity.LEAD: ("first_name", "last_name", "company_name"),
     ImportEntity.DEAL: ("name",),
+    ImportEntity.ORDER: ("number",),
 }
 # The column existing records are matched by when the import skips or updates duplicates.
 MATCH_KEYS: dict[str, tuple[str, ...]] = {
@@ -96,6 +102,7 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
     ImportEntity.CONTACT: ("email",),
     ImportEntity.LEAD: ("email",),
     ImportEntity.DEAL: ("name",),
+    ImportEntity.ORDER: ("number",),
 }
 
 
