@@ -282,6 +282,9 @@ def plan_rows(kind: BulkKind, rows: Iterable[BulkRow], *, by: User | None) -> Bu
 
 
 def _add_tags(kind: BulkKind, rows: list[Planned]) -> None:
+    rows = [row for row in rows if row.tags]  # records without tags (orders) have no tag table
+    if not rows:
+        return
     through = kind.model.tags.through  # type: ignore[attr-defined]
     column = f"{kind.model._meta.model_name}_id"
     links = {(row.instance.pk, tag.pk) for row in rows for tag in row.tags}
