@@ -67,14 +67,18 @@ class InlineField:
         return self.model_field
 
 
-def inline_field_of(entity: str, name: str) -> InlineField | None:
-    """The field ``name`` of ``entity`` when it is edited in place; None otherwise."""
+def inline_field_of(
+    entity: str, name: str, *, definitions: list[CustomFieldDefinition] | None = None
+) -> InlineField | None:
+    """The field ``name`` of ``entity`` when it is edited in place; None otherwise.
+    ``definitions``: the entity's active custom fields, when the caller has them already."""
     spec = INLINE_ENTITIES.get(entity)
     if spec is None:
         return None
     if name.startswith(CUSTOM_PREFIX):
         key = name.removeprefix(CUSTOM_PREFIX)
-        definition = next((d for d in definitions_for(entity) if d.key == key), None)
+        known = definitions if definitions is not None else definitions_for(entity)
+        definition = next((d for d in known if d.key == key), None)
         if definition is None:
             return None
         return InlineField(entity, name, definition.display_label, definition=definition)

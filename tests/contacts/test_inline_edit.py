@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from customization.fields.services import create_definition
 from identity.models import Role, User
@@ -179,3 +181,25 @@ def test_inline_editing_refuses_another_tenants_ids(alpha: TenantFixture, beta: 
             ("post", f"/inline/deal/{deal.pk}/amount/", {"value": "1"}),
         ],
     )
+
+
+def test_a_record_page_costs_the_same_queries_for_few_or_many_inline_custom_fields(alpha: TenantFixture):
+    with alpha.active():
+        deal = DealFactory(owner=alpha.user())
+    client = alpha.client()
+    counts = []
+    defined = 0
+    for total in (2, 8):
+        with alpha.active():
+            while defined < total:
+                create_definition(
+                    by=None, entity="deal", key=f"f{defined}", label=f"Field {defined}", field_type="text"
+                )
+                defined += 1
+        client.get(f"/deals/{deal.pk}/")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/deals/{deal.pk}/").content.decode()
+        counts.append(len(queries))
+        assert page.count(f"/inline/deal/{deal.pk}/custom.f") == total
+
+    assert counts[0] == counts[1]

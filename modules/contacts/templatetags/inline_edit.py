@@ -11,30 +11,40 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from customization.fields.display import Shown
 from customization.fields.entities import entity_of
+from customization.fields.validation import definitions_for
 from modules.contacts.inline import INLINE_ENTITIES, inline_field_of, shown_value
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def inline_field(context: template.Context, record: Any, name: str) -> SafeString:
+def inline_field(context: template.Context, record: Any, name: str, shown: Shown | None = None) -> SafeString:
+    """``shown``: the value already formatted (a list's ``custom_cells`` resolve users and
+    referenced records for all rows at once), so a cell costs no query of its own."""
     request = context.get("request")
     try:
         entity = entity_of(record)
     except LookupError:
         return format_html("{}", getattr(record, name, ""))
-    field = inline_field_of(entity, name)
+    definitions = None
+    if name.startswith("custom.") and request is not None:  # once per page, not once per value
+        cache: dict[str, Any] = request.__dict__.setdefault("_inline_definitions", {})
+        if entity not in cache:
+            cache[entity] = definitions_for(entity)
+        definitions = cache[entity]
+    field = inline_field_of(entity, name, definitions=definitions)
     spec = INLINE_ENTITIES.get(entity)
     if field is None or spec is None or request is None:
         return format_html("{}", getattr(record, name, ""))
+    shown = shown if isinstance(shown, Shown) else shown_value(field, record, user=request.user)
     if not request.user.has_perm(f"{spec.module}.change"):
-        shown = shown_value(field, record, user=request.user)
         if shown.url:
             return format_html('<a href="{}" class="text-break">{}</a>', shown.url, shown.text)
         return format_html("{}", shown.text)
     return render_to_string(
         "contacts/inline/field.html",
-        {"record": record, "field": field, "entity": entity, "shown": shown_value(field, record, user=request.user)},
+        {"record": record, "field": field, "entity": entity, "shown": shown},
         request=request,
     )

@@ -252,7 +252,7 @@ def test_company_timeline_is_newest_first_in_cursor_pages(alpha: TenantFixture):
     assert second["next"] is None
     entry = first["results"][0]
     assert entry["actor"]["email"] == ADMIN_EMAIL
-    assert entry["data"] == {"event": "created"}
+    assert entry["data"] == {"event": "created", "status": "open"}  # planned, not yet done
     assert {key: entry["activity"][key] for key in ("kind", "subject", "status")} == {
         "kind": "call",
         "subject": "Intro call",
