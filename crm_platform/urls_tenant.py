@@ -3,8 +3,9 @@
 from django.urls import include, path, re_path
 
 from crm_platform import views
+from modules.home import views as home_views
 
-shell_patterns = ([path("", views.home, name="home")], "shell")
+shell_patterns = ([path("", home_views.home, name="home")], "shell")
 
 urlpatterns = [
     path("", include(shell_patterns)),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("o/", include("api.auth.urls_oauth")),
     path("imports/", include("modules.dataio.imports.urls")),
     path("exports/", include("modules.dataio.exports.urls")),
+    path("", include("modules.home.urls")),
     path("", include("modules.contacts.urls")),
     path("", include("modules.activities.urls")),
     path("", include("modules.sales.urls")),

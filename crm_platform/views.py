@@ -1,6 +1,5 @@
 """Pages that belong to the platform rather than to a module."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,8 +20,3 @@ def api_not_found(request: HttpRequest, route: str = "") -> HttpResponse:
     return problem_response(
         404, _("Not found"), problem_type="https://relata.dev/problems/not-found", instance=request.path
     )
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "shell/home.html")

@@ -62,6 +62,7 @@ TENANT_APPS = [
     "modules.sales",
     "modules.collaboration",
     "modules.workspace",
+    "modules.home",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.activities.views import activities, calendar, notifications
+from modules.activities.views import activities, calendar, home, notifications
 
 app_name = "activities"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("activities/<int:pk>/cancel/", activities.activity_cancel, name="activity-cancel"),
     path("activities/<int:pk>/delete/", activities.activity_delete, name="activity-delete"),
     path("activities/<int:pk>/reschedule/", calendar.reschedule, name="activity-reschedule"),
+    path("home/activities/<int:pk>/done/", home.home_complete, name="home-complete"),
+    path("home/activities/<int:pk>/reschedule/", home.home_reschedule, name="home-reschedule"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/events/", calendar.calendar_events, name="calendar-events"),
     path("calendar/import/", calendar.calendar_import, name="calendar-import"),

@@ -29,3 +29,7 @@ class ContactsConfig(AppConfig):
                 fields=("first_name", "last_name", "job_title", "department", *shared), owners=assignable_owners,
             ),
         )  # fmt: skip
+
+        from modules.contacts import home
+
+        home.register()

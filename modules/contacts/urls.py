@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.contacts.views import inline, merge, record_forms, records, search, timeline, vcard
+from modules.contacts.views import inline, merge, record_forms, records, sample_data, search, timeline, vcard
 
 app_name = "contacts"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("contacts/<int:pk>/vcard/", vcard.contact_vcard, name="contact-vcard"),
     path("contacts/views/<str:entity>/save/", records.saved_view_save, name="saved-view-save"),
     path("contacts/views/<int:pk>/delete/", records.saved_view_delete, name="saved-view-delete"),
+    path("sample-data/load/", sample_data.sample_data_load, name="sample-data-load"),
+    path("sample-data/remove/", sample_data.sample_data_remove, name="sample-data-remove"),
     path("search/", search.search, name="search"),
     path("timeline/<str:subject>/<int:pk>/", timeline.timeline, name="timeline"),
     path("inline/<str:entity>/<int:pk>/<str:field>/", inline.inline_field, name="inline-field"),

@@ -32,3 +32,7 @@ class SalesConfig(AppConfig):
                 owners=assignable_owners,
             ),
         )  # fmt: skip
+
+        from modules.sales import home
+
+        home.register()

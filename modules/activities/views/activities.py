@@ -32,6 +32,7 @@ from modules.activities.services.activities import (
     update_activity,
 )
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
+from modules.home.recent import remember_visit
 
 LIST_LIMIT = 200
 
@@ -86,6 +87,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_activity(request, pk)
+    remember_visit(request.user, activity)
     chain = follow_up_chain(activity)
     visible = visible_activities(current_user(request)).filter(pk__in=[a.pk for a in chain])
     visible_ids = set(visible.values_list("pk", flat=True))

@@ -49,6 +49,7 @@ from modules.contacts.services.companies import create_company, delete_company, 
 from modules.contacts.services.contacts import create_contact, delete_contact, update_contact
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.views.common import assignable_owners, contacts_view, current_user, sales_visible
+from modules.home.recent import remember_visit
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(visible_companies(user).select_related("owner").prefetch_related(_tags()), pk=pk)
     contacts = visible_contacts(user).filter(company=company).select_related("owner").order_by("full_name", "id")
     contacts = contacts[:50]
+    remember_visit(user, company)
     context: dict[str, Any] = {
         "record": COMPANY,
         "object": company,
@@ -310,6 +312,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(
         visible_contacts(user).select_related("owner", "company").prefetch_related(_tags()), pk=pk
     )
+    remember_visit(user, contact)
     context: dict[str, Any] = {
         "record": CONTACT,
         "object": contact,

@@ -22,6 +22,7 @@ from modules.activities.models import Activity
 from modules.contacts.choices import SavedViewEntity
 from modules.contacts.models import SavedView, Tag
 from modules.contacts.services.money import base_currency
+from modules.home.recent import remember_visit
 from modules.sales.choices import DealStatus, StageKind
 from modules.sales.forms.deals import DealForm, LostForm
 from modules.sales.forms.leads import active_users
@@ -114,6 +115,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 @pipeline_page("sales.view")
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _visible_deal(request, pk)
+    remember_visit(request.user, deal)
     stages = list(deal.pipeline.stages.order_by("position", "id"))
     open_stages = [stage for stage in stages if stage.kind == StageKind.OPEN]
     activities = Activity.objects.filter(deal=deal).select_related("assignee").order_by("-due_at", "-id")[:20]

@@ -20,6 +20,7 @@ from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
 from modules.contacts.services.duplicates import duplicate_companies, duplicate_contacts
 from modules.contacts.services.money import base_currency
+from modules.home.recent import remember_visit
 from modules.sales.choices import LeadStatus
 from modules.sales.forms.leads import ConvertLeadForm, LeadForm, active_users
 from modules.sales.models import Lead
@@ -136,6 +137,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    remember_visit(request.user, lead)
     context = {
         "lead": lead,
         "tags": list(lead.tags.all()),
