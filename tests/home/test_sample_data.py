@@ -49,7 +49,7 @@ def test_loading_fills_a_new_workspace_quickly_with_marked_records_owned_by_the_
         assert not Activity.objects.exclude(assignee=admin).exists()
         marked = {(m, i) for m, i in SampleRecord.objects.values_list("model", "object_id")}
         for model in RECORDS:
-            assert {("%s" % model._meta.label, pk) for pk in model.objects.values_list("pk", flat=True)} <= marked
+            assert {(model._meta.label, pk) for pk in model.objects.values_list("pk", flat=True)} <= marked
         # Nothing reshapes the workspace: no users, pipelines, quotes or stage edits.
         assert User.objects.count() == users_before
         assert Pipeline.objects.count() == 1
