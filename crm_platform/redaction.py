@@ -1,7 +1,7 @@
 """Secrets in URLs, removed from everything the platform logs or reports.
 
 Some links are credentials: the calendar feed, an invitation, a password reset, an e-mail change's
-confirmation, the login handoff, the signup progress page, and OAuth's ``code`` and ``state``. A
+confirmation, the login handoff, the signup progress page, a quote's public page, and OAuth's ``code`` and ``state``. A
 log line or a Sentry breadcrumb holding one lets whoever reads the logs use it. ``redact``
 replaces those parts of any text (a URL, a request line, a whole JSON log line) with
 ``[redacted]`` and keeps the rest, so the path still says what was asked for. Every log path uses
@@ -43,6 +43,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("invitations", not_before="settings"),
     _path("signup", not_after="subdomain"),
     _path("account" + _SLASH + "email" + _SLASH + "confirm"),
+    _path("quote"),
 ]
 
 # Query parameters (also in form-encoded bodies quoted in a log) that carry a credential.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("modules.contacts.urls")),
     path("", include("modules.activities.urls")),
     path("", include("modules.sales.urls")),
+    path("quote/", include("modules.sales.urls_public")),
     path("", include("modules.collaboration.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),

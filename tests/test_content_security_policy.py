@@ -45,8 +45,10 @@ from modules.sales.models import (
     Product,
     Quote,
     QuoteLine,
+    QuoteShare,
     Stage,
 )
+from modules.sales.services.quote_sharing import hash_token
 from tests.console.conftest import verified_operator_client
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
@@ -157,7 +159,10 @@ PARAMETER_OBJECT = {
     "line_pk": "quote_line",
     "line_id": "quote_line",
     "order_line_id": "order_line",
+    "share_pk": "quote_share",
 }
+# A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
+QUOTE_TOKEN = "pages-quote-token"
 FIXED_PARAMETERS = {
     "entity": "contact",
     "subject": "contact",
@@ -182,6 +187,8 @@ def _parameters(name: str, route: str, objects: dict[str, str]) -> dict[str, str
             values["pk"] = objects[kind]
         elif parameter == "token" and name == "activities:calendar-feed":
             values["token"] = objects["feed_token"]
+        elif parameter == "token" and name.startswith("quote-public:"):
+            values["token"] = QUOTE_TOKEN
         elif parameter in PARAMETER_OBJECT:
             values[parameter] = objects[PARAMETER_OBJECT[parameter]]
         else:
@@ -218,6 +225,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         template = create_email_template(name="Hello", subject="Hello", body="Hello {{ owner.first_name }}")
         quote = Quote.objects.filter(lines__isnull=False).order_by("pk").first()
         assert quote is not None
+        share = QuoteShare.objects.create(
+            quote=quote,
+            token_hash=hash_token(QUOTE_TOKEN),
+            created_by=admin,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
         pipeline = Pipeline.objects.order_by("pk").first()
         assert pipeline is not None
         feed, _created = CalendarFeed.objects.get_or_create(user=admin)
@@ -260,6 +273,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "quote_line": _first(QuoteLine, quote=quote),
             "order": _first(Order),
             "order_line": _first(OrderLine),
+            "quote_share": str(share.pk),
             "tag": _first(Tag),
             "lost_reason": _first(LostReason),
             "feed_token": feed.token,

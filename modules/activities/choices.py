@@ -40,3 +40,4 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned to you")
     MENTIONED = "mentioned", _("Mentioned you")
     FOLLOWED = "followed", _("A record you follow changed")
+    QUOTE_ANSWERED = "quote_answered", _("A customer answered your quote")

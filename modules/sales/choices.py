@@ -30,6 +30,13 @@ class QuoteStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class QuoteAnswer(models.TextChoices):
+    """What the customer answered on a quote's public page."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
 # Deal fields a stage may require before a deal enters it.
 STAGE_REQUIRABLE_FIELDS = {
     "amount": _("Amount"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from modules.sales.catalog_views import forecast, history, orders, products, quotes, team_activity
+from modules.sales.catalog_views import forecast, history, orders, products, quote_sharing, quotes, team_activity
 
 urlpatterns = [
     path("products/", products.product_list, name="product-list"),
@@ -51,6 +51,8 @@ urlpatterns = [
         {"subject": "contact"},
         name="purchase-history-contact",
     ),
+    path("quotes/<int:pk>/share/", quote_sharing.quote_share, name="quote-share"),
+    path("quotes/<int:pk>/share/<int:share_pk>/revoke/", quote_sharing.quote_share_revoke, name="quote-share-revoke"),
     path("forecast/", forecast.forecast, name="forecast"),
     path("forecast/quotas/", forecast.quota_edit, name="quota-edit"),
     path("team-activity/", team_activity.team_activity, name="team-activity"),

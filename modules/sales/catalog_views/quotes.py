@@ -20,6 +20,7 @@ from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Order, Product, Quote, QuoteLine
 from modules.sales.quote_pdf import render_quote_pdf, workspace_seller
 from modules.sales.services.catalog import list_price
+from modules.sales.services.quote_sharing import sharing_state
 from modules.sales.services.quotes import (
     TRANSITIONS,
     add_line,
@@ -97,6 +98,7 @@ def _detail(
     line_form: QuoteLineForm | None = None,
     header_form: QuoteForm | None = None,
     edited: tuple[int, QuoteLineForm] | None = None,
+    shared_link: str = "",
 ) -> HttpResponse:
     lines = list(quote.lines.select_related("product").order_by("position", "id"))
     for line in lines:
@@ -123,6 +125,8 @@ def _detail(
             "next_statuses": [(value, QuoteStatus(value).label) for value in TRANSITIONS.get(quote.status, ())],
             "is_draft": quote.status == QuoteStatus.DRAFT,
             "quote_order": Order.objects.filter(quote=quote).first() if quote.status == QuoteStatus.ACCEPTED else None,
+            "sharing": sharing_state(quote),
+            "shared_link": shared_link,
         },
         status=status,
     )

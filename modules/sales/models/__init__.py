@@ -5,6 +5,7 @@ from modules.sales.models.pipeline import LostReason, Pipeline, Stage
 from modules.sales.models.product import PriceList, PriceListItem, Product
 from modules.sales.models.quota import Quota
 from modules.sales.models.quote import Quote, QuoteLine
+from modules.sales.models.quote_share import QuoteShare
 
 __all__ = [
     "Deal",
@@ -20,5 +21,6 @@ __all__ = [
     "Quota",
     "Quote",
     "QuoteLine",
+    "QuoteShare",
     "Stage",
 ]
