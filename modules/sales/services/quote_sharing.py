@@ -235,6 +235,8 @@ def _timeline(quote: Quote, share: QuoteShare | None, action: str, *, by_user: U
 def _notify(quote: Quote, share: QuoteShare, order: Order | None) -> None:
     if quote.owner_id is None:
         return
+    entity: str
+    record_id: int | None
     if order is not None:
         title = _("%(name)s accepted quote %(number)s; order %(order)s is created.") % {
             "name": share.answered_by_name, "number": quote.number, "order": order.number,
