@@ -15,6 +15,15 @@
 (function () {
   "use strict";
 
+  // Server data for a page's components: the value of the <script type="application/json"> element
+  // ``id`` (Django's json_script), or ``fallback`` when the page has none. The Alpine components
+  // (components.js and the page-sized files) call it from their alpine:init listeners, which run
+  // after this deferred script.
+  window.relataReadJSON = function (id, fallback) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : fallback;
+  };
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form instanceof HTMLFormElement && form.dataset.confirm !== undefined && !window.confirm(form.dataset.confirm)) {

@@ -7,10 +7,7 @@
 document.addEventListener("alpine:init", function () {
   "use strict";
 
-  function readJSON(id, fallback) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : fallback;
-  }
+  var readJSON = window.relataReadJSON;
 
   // The search box in the top bar (a combobox): Ctrl/Cmd-K focuses it, results show while it has
   // text, arrow keys move through them (aria-activedescendant), Enter opens the one chosen and

@@ -3,10 +3,7 @@
 // lists). Its starting values come from the page's json_script elements. The list's drag reorder
 // is sortable-rows.js.
 document.addEventListener("alpine:init", function () {
-  function readJSON(id, fallback) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : fallback;
-  }
+  var readJSON = window.relataReadJSON;
   Alpine.data("customFieldForm", function () {
     var rows = readJSON("option-rows", []);
     var groups = readJSON("type-groups", {});

@@ -15,10 +15,7 @@ document.addEventListener("alpine:init", function () {
   function parse(input, fallback) {
     try { return input && input.value ? JSON.parse(input.value) : fallback; } catch (error) { return fallback; }
   }
-  function readJSON(id, fallback) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : fallback;
-  }
+  var readJSON = window.relataReadJSON;
   var DEFAULTS = {
     update_field: function () { return {field: "", value: ""}; },
     create_activity: function () { return {kind: "task", subject: "", due_in: {days: 1, hours: 0}, assignee: "record_owner"}; },
