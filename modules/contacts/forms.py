@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -118,38 +117,6 @@ class ContactForm(RecordForm):
     def __init__(self, *args: Any, companies: QuerySet[Company], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies  # type: ignore[attr-defined]
-
-
-class BulkActionForm(BootstrapForm):
-    ACTIONS = (("assign_owner", _("Assign owner")), ("add_tag", _("Add tag")), ("delete", _("Delete")))
-
-    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    ids = forms.CharField(label=_("Selected rows"))
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
-    tag = forms.CharField(required=False, max_length=60, label=_("Tag"))
-
-    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
-
-    def clean_ids(self) -> list[int]:
-        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else [self.cleaned_data["ids"]]
-        try:
-            ids = sorted({int(value) for value in raw if str(value).strip()})
-        except ValueError as error:
-            raise ValidationError(_("Select rows from the list.")) from error
-        if not ids:
-            raise ValidationError(_("Select rows from the list."))
-        return ids
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        action = cleaned.get("action")
-        if action == "assign_owner" and not cleaned.get("owner"):
-            self.add_error("owner", _("Choose the new owner."))
-        if action == "add_tag" and not str(cleaned.get("tag") or "").strip():
-            self.add_error("tag", _("Name the tag to add."))
-        return cleaned
 
 
 class SavedViewForm(BootstrapForm):

@@ -5,6 +5,9 @@ from modules.sales.views import board, deals, leads
 urlpatterns = [
     path("leads/", leads.lead_list, name="lead-list"),
     path("leads/new/", leads.lead_create, name="lead-create"),
+    path("leads/bulk/", leads.lead_bulk, name="lead-bulk"),
+    path("leads/views/", leads.lead_view_save, name="lead-view-save"),
+    path("leads/views/<int:pk>/delete/", leads.lead_view_delete, name="lead-view-delete"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
     path("leads/<int:pk>/edit/", leads.lead_edit, name="lead-edit"),
     path("leads/<int:pk>/convert/", leads.lead_convert, name="lead-convert"),

@@ -58,7 +58,8 @@ document.addEventListener("alpine:init", function () {
     };
   });
 
-  // Contact and company lists: the bulk bar appears once rows are ticked.
+  // Every record list: the bulk bar appears once rows are ticked and shows the inputs the chosen
+  // action needs (each input's wrapper names its actions in data-actions).
   Alpine.data("recordBulkActions", function () {
     return {
       selected: 0,
@@ -70,6 +71,7 @@ document.addEventListener("alpine:init", function () {
         this.count();
       },
       is: function (action) { return this.action === action; },
+      shows: function (element) { return (element.dataset.actions || "").split(" ").indexOf(this.action) >= 0; },
       applyClass: function () { return this.action === "delete" ? "btn-danger" : "btn-primary"; },
       confirmDelete: function (event) {
         if (this.action === "delete" && !window.confirm(event.currentTarget.dataset.deleteConfirm)) event.preventDefault();
@@ -100,18 +102,6 @@ document.addEventListener("alpine:init", function () {
       deal: readJSON("lead-conversion-deal", "false") === "true",
       companyIs: function (choice) { return this.company === choice; },
       contactIs: function (choice) { return this.contact === choice; }
-    };
-  });
-
-  // Deal list: the bulk form shows the input the chosen action needs.
-  Alpine.data("dealBulkActions", function () {
-    return {
-      action: "",
-      is: function (action) { return this.action === action; },
-      none: function () { return !this.action; },
-      confirmDelete: function (event) {
-        if (this.action === "delete" && !window.confirm(event.currentTarget.dataset.deleteConfirm)) event.preventDefault();
-      }
     };
   });
 

@@ -90,10 +90,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def filtered(spec: ListSpec, user: User, params: Mapping[str, str]) -> QuerySet[Any]:
-    """The visible rows of ``spec``'s model matching the list filters in ``params`` (unknown or bad
-    values are ignored, like an unfiltered column)."""
-    queryset: QuerySet[Any] = restrict_to_visible(spec.model._default_manager.all(), user)
+def filtered(
+    spec: ListSpec, user: User, params: Mapping[str, str], *, base: QuerySet[Any] | None = None
+) -> QuerySet[Any]:
+    """The visible rows of ``spec``'s model (or of ``base``) matching the list filters in ``params``
+    (unknown or bad values are ignored, like an unfiltered column)."""
+    queryset: QuerySet[Any] = restrict_to_visible(base if base is not None else spec.model._default_manager.all(), user)
     if "q" in spec.filters and params.get("q"):
         queryset = text_match(queryset, spec.name_field, params["q"])
     owner = params.get("owner")

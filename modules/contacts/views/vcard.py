@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.forms import VCardImportForm
+from modules.contacts.lists import CONTACTS
 from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_companies, visible_contacts
 from modules.contacts.vcard import contact_card, contact_cards, import_cards
 from modules.contacts.views.common import contacts_view, current_user
-from modules.contacts.views.records import _filters
+from modules.lists.views import list_params
 
 VCARD_TYPE = "text/vcard; charset=utf-8"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -34,7 +35,7 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_list_vcard(request: HttpRequest) -> StreamingHttpResponse:
     """A bulk export like the list's CSV: ``data.export`` too (one card stays ``contacts.view``)."""
     require_permission(request, "data.export")
-    params = _filters(request)
+    params = list_params(CONTACTS, request.GET)
     sort = sort_of(CONTACT_LIST, params)
     field = sort.lstrip("-")
     order = [f"-{field}", "-pk"] if sort.startswith("-") else [field, "pk"]

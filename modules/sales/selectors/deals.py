@@ -70,6 +70,11 @@ def filter_leads(queryset: QuerySet[Lead], params: QueryDict) -> QuerySet[Lead]:
     owner = _int(params.get("owner"))
     if owner is not None:
         queryset = queryset.filter(owner_id=owner)
+    elif params.get("owner") == "none":
+        queryset = queryset.filter(owner__isnull=True)
+    tag = _int(params.get("tag"))
+    if tag is not None:
+        queryset = queryset.filter(tags__id=tag)
     q = (params.get("q") or "").strip()
     if q:
         queryset = queryset.filter(
@@ -79,6 +84,8 @@ def filter_leads(queryset: QuerySet[Lead], params: QueryDict) -> QuerySet[Lead]:
 
 
 def filter_deals(queryset: QuerySet[Deal], params: QueryDict) -> QuerySet[Deal]:
+    if params.get("owner") == "none":
+        queryset = queryset.filter(owner__isnull=True)
     for name in ("pipeline", "stage", "owner", "tag"):
         value = _int(params.get(name))
         if value is not None:

@@ -11,25 +11,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from customization.fields.display import attach_cells, detail_sections
+from customization.fields.display import detail_sections
 from customization.fields.form_fields import form_errors
-from customization.fields.listing import added_filter_query, list_context, read_state, sorted_page
 from identity.forms import apply_service_errors, form_status
-from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
 from modules.contacts.services.duplicates import duplicate_companies, duplicate_contacts
 from modules.contacts.services.money import base_currency
 from modules.home.recent import remember_visit
+from modules.lists import views as lists
 from modules.sales.choices import LeadStatus
-from modules.sales.forms.leads import ConvertLeadForm, LeadForm, active_users
+from modules.sales.forms.leads import ConvertLeadForm, LeadForm
+from modules.sales.lists import LEADS
 from modules.sales.models import Lead
 from modules.sales.selectors.deals import (
-    LEAD_SORTS,
-    PAGE_SIZE,
-    KeysetPage,
-    filter_leads,
-    keyset_page,
     visible_companies,
     visible_contacts,
     visible_leads,
@@ -55,41 +51,25 @@ def _visible_only(candidates: list[T], visible: QuerySet[T]) -> list[T]:
 
 @pipeline_page("sales.view")
 def lead_list(request: HttpRequest) -> HttpResponse:
-    added = added_filter_query(request.GET)
-    if added is not None:
-        return redirect(reverse("sales:lead-list") + "?" + added)
-    custom = read_state("lead", request.GET)
-    leads: QuerySet[Lead] = filter_leads(visible_leads(current_user(request)), request.GET).select_related("owner")
-    leads = custom.apply(leads)
-    if custom.sort is not None:
-        rows, cursor = sorted_page(leads, custom, request.GET.get("cursor"), size=PAGE_SIZE)
-        page = KeysetPage(rows=rows, next_cursor=cursor, sort=str(custom.sort_param))
-    else:
-        page = keyset_page(leads, LEAD_SORTS, request.GET.get("sort", "-created"), request.GET.get("cursor"))
-    if custom.columns:
-        attach_cells(custom.columns, page.rows, user=current_user(request))
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    next_query = None
-    if page.next_cursor:
-        params["cursor"] = page.next_cursor
-        next_query = params.urlencode()
-    return render(
-        request,
-        "sales/leads/list.html",
-        {
-            "leads": page.rows,
-            "sort": page.sort,
-            "next_query": next_query,
-            "statuses": LeadStatus.choices,
-            "sources": Source.choices,
-            "owners": active_users(),
-            "sorts": [("-created", _("Newest")), ("created", _("Oldest")), ("name", _("Name")),
-                      ("company", _("Company")), ("-updated", _("Recently updated"))],
-            **list_context(custom, request.GET.dict(), sort=page.sort),
-        },
-        status=400 if custom.errors else 200,
-    )  # fmt: skip
+    return lists.list_page(request, LEADS)
+
+
+@pipeline_page("sales.view", "sales.change")
+@require_POST
+def lead_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, LEADS)
+
+
+@pipeline_page("sales.view")
+@require_POST
+def lead_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, LEADS)
+
+
+@pipeline_page("sales.view")
+@require_POST
+def lead_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, LEADS)
 
 
 @pipeline_page("sales.view", "sales.change")

@@ -163,7 +163,7 @@ def test_bulk_assigning_an_owner(alpha: TenantFixture):
         first, second, untouched = DealFactory(), DealFactory(), DealFactory()
 
     response = alpha.client().post(
-        "/deals/bulk/", {"action": "assign", "owner": rep.pk, "deals": [first.pk, second.pk]}
+        "/deals/bulk/", {"action": "assign_owner", "owner": rep.pk, "ids": [first.pk, second.pk]}
     )
 
     assert response.status_code == 302
@@ -180,7 +180,7 @@ def test_a_bulk_stage_move_that_fails_for_one_deal_changes_none(alpha: TenantFix
     before = schema_snapshot(alpha.tenant)
 
     response = client.post(
-        "/deals/bulk/", {"action": "stage", "stage": stages["Proposal"].pk, "deals": [ready.pk, lacking.pk]},
+        "/deals/bulk/", {"action": "stage", "stage": stages["Proposal"].pk, "ids": [ready.pk, lacking.pk]},
         follow=True,
     )  # fmt: skip
 
@@ -197,7 +197,7 @@ def test_a_bulk_stage_move(alpha: TenantFixture, stages):
         deals = [DealFactory(amount=Decimal("10"), company=CompanyFactory()) for _ in range(2)]
 
     alpha.client().post("/deals/bulk/", {"action": "stage", "stage": stages["Proposal"].pk,
-                                         "deals": [deal.pk for deal in deals]})  # fmt: skip
+                                         "ids": [deal.pk for deal in deals]})  # fmt: skip
 
     with alpha.active():
         assert set(Deal.objects.filter(pk__in=[d.pk for d in deals]).values_list("stage_id", flat=True)) == {
@@ -213,7 +213,7 @@ def test_bulk_delete_needs_the_delete_permission(alpha: TenantFixture):
     client = alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
-    response = client.post("/deals/bulk/", {"action": "delete", "deals": [deal.pk]})
+    response = client.post("/deals/bulk/", {"action": "delete", "ids": [deal.pk]})
 
     assert response.status_code == 403
     assert schema_snapshot(alpha.tenant) == before
@@ -223,7 +223,7 @@ def test_bulk_delete(alpha: TenantFixture):
     with alpha.active():
         doomed, kept = DealFactory(), DealFactory()
 
-    alpha.client().post("/deals/bulk/", {"action": "delete", "deals": [doomed.pk]})
+    alpha.client().post("/deals/bulk/", {"action": "delete", "ids": [doomed.pk]})
 
     with alpha.active():
         assert list(Deal.objects.filter(pk__in=[doomed.pk, kept.pk]).values_list("pk", flat=True)) == [kept.pk]
@@ -235,7 +235,7 @@ def test_bulk_actions_ignore_deals_the_user_cannot_see(alpha: TenantFixture):
     client = alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
-    client.post("/deals/bulk/", {"action": "delete", "deals": [admins.pk]})
+    client.post("/deals/bulk/", {"action": "delete", "ids": [admins.pk]})
 
     assert schema_snapshot(alpha.tenant) == before
 
@@ -288,7 +288,7 @@ def test_a_read_only_user_cannot_write_deals(alpha: TenantFixture, reader, stage
         (f"/deals/{deal.pk}/lost/", {}),
         (f"/deals/{deal.pk}/delete/", {}),
         (f"/deals/{deal.pk}/move/", {"stage": stages["Needs analysis"].pk}),
-        ("/deals/bulk/", {"action": "delete", "deals": [deal.pk]}),
+        ("/deals/bulk/", {"action": "delete", "ids": [deal.pk]}),
     ]:
         assert client.post(path, data).status_code == 403, path
     assert schema_snapshot(alpha.tenant) == before

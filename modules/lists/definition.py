@@ -1,0 +1,154 @@
+"""What a record type declares to get a list: columns, filters, sorts and the services its bulk
+actions call. Modules build a ``ListDefinition`` and pass it to ``modules.lists.views``; modules
+that act on other modules' records (activities) register bulk actions here instead of being
+imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.db.models.manager import BaseManager
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from identity.models import User
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the table. ``value`` is an attribute path (``owner.display_name``) or a function
+    of the row; the cell template gets ``row`` and ``cell`` (``value``, ``url``)."""
+
+    key: str
+    label: Label
+    template: str = "lists/cells/text.html"
+    value: str | Callable[[Any], Any] | None = None
+    url: Callable[[Any], str] | None = None
+    sort: str | None = None  # the sort key this header toggles
+    default: bool = True  # shown until the user chooses columns
+    phone: bool = False  # also shown below the md breakpoint
+    numeric: bool = False
+    prefetch: str | None = None  # what the cell reads, prefetched only while the column shows
+
+    def value_of(self, row: Any) -> Any:
+        if callable(self.value):
+            return self.value(row)
+        value: Any = row
+        for part in (self.value or self.key).split("."):
+            value = getattr(value, part, None)
+            if callable(value) and not isinstance(value, QuerySet | BaseManager):
+                value = value()
+            if value is None:
+                return None
+        return value
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter control above the list; ``options(user)`` gives a select's (value, label) pairs,
+    without it the control is a search box. The definition's ``apply_filters`` does the filtering."""
+
+    key: str
+    label: Label
+    options: Callable[[User], Iterable[tuple[Any, Label]]] | None = None
+    any_label: Label | None = None
+    placeholder: Label | None = None
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """One thing the bulk bar can do to every selected row.
+
+    ``fields(definition, user)`` gives the form fields it needs (named uniquely across actions, or
+    shared with the same meaning, like ``tag``); ``run(definition, row, data, user)`` changes one
+    row through the record type's service, raising ValidationError to refuse it. ``permission`` is
+    "change" or "delete", read from the definition's permission codes."""
+
+    key: str
+    label: Label
+    run: Callable[[ListDefinition, Any, Mapping[str, Any], User], object]
+    fields: Callable[[ListDefinition, User], dict[str, forms.Field]] = lambda definition, user: {}
+    permission: str = "change"
+    applies_to: Callable[[ListDefinition], bool] = lambda definition: True
+    danger: bool = False
+    group: Label | None = None
+
+
+@dataclass(frozen=True)
+class ListDefinition:
+    key: str  # the saved-view entity and the custom-field entity
+    title: Label
+    namespace: str  # URL names are <namespace>:<prefix>-list, -bulk, -view-save, -view-delete
+    prefix: str
+    module_permission: str  # e.g. "contacts" → contacts.view / .change / .delete
+    rows: Callable[[User], QuerySet[Any]]  # visible rows, with what the cells read joined
+    apply_filters: Callable[[QuerySet[Any], Mapping[str, str], User], QuerySet[Any]]
+    columns: tuple[Column, ...]
+    sorts: Mapping[str, str]  # sort key → ORM path; "-key" sorts descending
+    default_sort: str
+    filters: tuple[Filter, ...] = ()
+    hidden_filters: tuple[str, ...] = ()  # accepted from links (e.g. company=) without a control
+    custom_fields: bool = True
+    update: Callable[..., Any] | None = None  # update(row, *, by, **changes)
+    delete: Callable[..., Any] | None = None  # delete(row, *, by)
+    owner_field: str | None = "owner"
+    has_tags: bool = False
+    activity_link: str | None = None  # the Activity field pointing at this record type
+    edit_fields: tuple[tuple[str, Label, Callable[[User], forms.Field]], ...] = ()
+    actions: tuple[BulkAction, ...] = ()  # record-type specific actions (a deal's stage move)
+    toolbar: str | None = None  # template of the page's own buttons (new, import, export)
+    empty_text: Label | None = None
+    save_view_args: tuple[str, ...] = ()
+    url_names: Mapping[str, str] = field(default_factory=dict)  # overrides, e.g. {"view-save": "x:y"}
+
+    @property
+    def view_permission(self) -> str:
+        return f"{self.module_permission}.view"
+
+    @property
+    def change_permission(self) -> str:
+        return f"{self.module_permission}.change"
+
+    @property
+    def delete_permission(self) -> str:
+        return f"{self.module_permission}.delete"
+
+    def url(self, name: str, *args: Any) -> str:
+        if name == "view-save":
+            args = (*self.save_view_args, *args)
+        return reverse(self.url_names.get(name, f"{self.namespace}:{self.prefix}-{name}"), args=args)
+
+    @property
+    def filter_keys(self) -> tuple[str, ...]:
+        return (*(control.key for control in self.filters), *self.hidden_filters)
+
+    def column(self, key: str) -> Column | None:
+        return next((column for column in self.columns if column.key == key), None)
+
+
+# Bulk actions other modules contribute to every list they apply to (activities adds "create an
+# activity for each"); registered from their AppConfig.ready().
+_REGISTERED_ACTIONS: list[BulkAction] = []
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    if all(existing.key != action.key for existing in _REGISTERED_ACTIONS):
+        _REGISTERED_ACTIONS.append(action)
+
+
+def registered_actions() -> tuple[BulkAction, ...]:
+    return tuple(_REGISTERED_ACTIONS)
+
+
+@dataclass
+class Cell:
+    column: Column
+    value: Any
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
