@@ -167,6 +167,7 @@ FIXED_PARAMETERS = {
     "entity": "contact",
     "subject": "contact",
     "field": "first_name",
+    "kind": "contact",
     "file_format": "csv",
     "key": "alpha",
     # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.

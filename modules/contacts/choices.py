@@ -55,3 +55,6 @@ class SavedViewEntity(models.TextChoices):
     LEAD = "lead", _("Leads")
     DEAL = "deal", _("Deals")
     ACTIVITY = "activity", _("Activities")
+    PRODUCT = "product", _("Products")
+    QUOTE = "quote", _("Quotes")
+    ORDER = "order", _("Orders")

@@ -13,6 +13,7 @@ from identity.models import User
 from modules.contacts.choices import LifecycleStage, Source
 from modules.contacts.models import Company
 from modules.contacts.services.tags import tags_from_names
+from modules.contacts.widgets import RecordPicker
 
 
 def _split(value: str) -> list[str]:
@@ -106,8 +107,8 @@ class ContactForm(RecordForm):
         queryset=Company.objects.none(),
         required=False,
         label=_("Company"),
-        help_text=_("Type to search, then pick a company."),
-        widget=forms.TextInput(attrs={"list": "company-options", "autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_("Type a name and pick the company from the suggestions; empty the box for none."),
+        widget=RecordPicker("company"),
     )
 
     field_order = [

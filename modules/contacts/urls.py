@@ -1,6 +1,16 @@
 from django.urls import path
 
-from modules.contacts.views import inline, merge, record_forms, records, sample_data, search, timeline, vcard
+from modules.contacts.views import (
+    inline,
+    merge,
+    pickers,
+    record_forms,
+    records,
+    sample_data,
+    search,
+    timeline,
+    vcard,
+)
 
 app_name = "contacts"
 
@@ -8,7 +18,6 @@ urlpatterns = [
     path("companies/", records.company_list, name="company-list"),
     path("companies/new/", record_forms.company_create, name="company-create"),
     path("companies/bulk/", records.company_bulk, name="company-bulk"),
-    path("companies/options/", record_forms.company_options, name="company-options"),
     path("companies/<int:pk>/", records.company_detail, name="company-detail"),
     path("companies/<int:pk>/edit/", record_forms.company_edit, name="company-edit"),
     path("companies/<int:pk>/merge/", merge.company_merge, name="company-merge"),
@@ -26,6 +35,7 @@ urlpatterns = [
     path("sample-data/load/", sample_data.sample_data_load, name="sample-data-load"),
     path("sample-data/remove/", sample_data.sample_data_remove, name="sample-data-remove"),
     path("search/", search.search, name="search"),
+    path("pick/<str:kind>/", pickers.record_picker, name="record-picker"),
     path("timeline/<str:subject>/<int:pk>/", timeline.timeline, name="timeline"),
     path("inline/<str:entity>/<int:pk>/<str:field>/", inline.inline_field, name="inline-field"),
 ]

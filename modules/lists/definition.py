@@ -106,6 +106,9 @@ class ListDefinition:
     empty_text: Label | None = None
     save_view_args: tuple[str, ...] = ()
     url_names: Mapping[str, str] = field(default_factory=dict)  # overrides, e.g. {"view-save": "x:y"}
+    rows_name: str | None = None  # the rows also under this context name (e.g. "products")
+    change_code: str | None = None  # permission codes when not <module_permission>.change / .delete
+    delete_code: str | None = None
 
     @property
     def view_permission(self) -> str:
@@ -113,11 +116,11 @@ class ListDefinition:
 
     @property
     def change_permission(self) -> str:
-        return f"{self.module_permission}.change"
+        return self.change_code or f"{self.module_permission}.change"
 
     @property
     def delete_permission(self) -> str:
-        return f"{self.module_permission}.delete"
+        return self.delete_code or f"{self.module_permission}.delete"
 
     def url(self, name: str, *args: Any) -> str:
         if name == "view-save":

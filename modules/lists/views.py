@@ -31,7 +31,7 @@ from identity.models import User
 from modules.contacts.models import SavedView
 from modules.lists.actions import BulkFailure, action_form, actions_for, run_all_or_nothing
 from modules.lists.definition import Cell, Column, Filter, ListDefinition
-from modules.lists.paging import PAGE_SIZE, capped_count, keyset_page
+from modules.lists.paging import PAGE_SIZE, Count, capped_count, keyset_page
 from modules.lists.services import delete_view, save_view, views_for
 
 CARRIED = ("after", "cursor", "page")
@@ -98,7 +98,6 @@ def list_page(
     params = list_params(definition, request.GET)
     columns = _chosen_columns(definition, request.GET)
     queryset = custom.apply(definition.apply_filters(definition.rows(user), params, user))
-    count = capped_count(queryset)
     queryset = queryset.prefetch_related(*(column.prefetch for column in columns if column.prefetch))
     after = request.GET.get("after") or ""
     if custom.sort is not None:
@@ -108,6 +107,8 @@ def list_page(
         sort, path, descending = _sort(definition, params.get("sort", ""))
         page = keyset_page(queryset, path, descending=descending, cursor=after, sort=sort)
         rows, cursor = page.rows, page.next_cursor
+    # A first page that holds every row is its own count; otherwise one capped count query.
+    count = Count(value=len(rows), capped=False) if not after and cursor is None else capped_count(queryset)
     if custom.columns:
         attach_cells(custom.columns, rows, user=user)
     chosen_keys = [column.key for column in columns]
@@ -139,6 +140,7 @@ def list_page(
     context = {
         "definition": definition,
         "rows": rows,
+        **({definition.rows_name: rows} if definition.rows_name else {}),
         "count": count,
         "headers": headers,
         "columns": columns,

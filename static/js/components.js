@@ -79,18 +79,55 @@ document.addEventListener("alpine:init", function () {
     };
   });
 
-  // Contact form: the company input offers matches (a datalist filled by htmx); picking one
-  // fills the hidden company id.
-  Alpine.data("companyPicker", function () {
+  // A searchable picker over a large set of records (companies, contacts): the search box asks
+  // the page's JSON endpoint (within the user's visibility) and a pick fills the hidden id.
+  Alpine.data("recordPicker", function () {
     return {
-      pick: function (event) {
-        var input = event.target;
-        var hidden = document.getElementById(input.dataset.companyId);
-        var match = Array.prototype.find.call(document.querySelectorAll("#company-options option"), function (option) {
-          return option.value === input.value;
-        });
-        if (hidden) hidden.value = match ? match.dataset.id : "";
-      }
+      results: [],
+      open: false,
+      searched: false,
+      active: -1,
+      timer: null,
+      search: function () {
+        var self = this;
+        this.$refs.value.value = "";
+        clearTimeout(this.timer);
+        this.timer = setTimeout(function () { self.load(); }, 200);
+      },
+      load: function () {
+        var self = this;
+        var q = this.$refs.search.value.trim();
+        if (!q) { this.results = []; this.open = false; return; }
+        fetch(this.$root.dataset.url + "?q=" + encodeURIComponent(q), {headers: {Accept: "application/json"}, credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.json() : {results: []}; })
+          .then(function (data) {
+            self.results = data.results;
+            self.active = data.results.length ? 0 : -1;
+            self.searched = true;
+            self.open = true;
+          });
+      },
+      move: function (step) {
+        if (!this.results.length) return;
+        this.open = true;
+        this.active = (this.active + step + this.results.length) % this.results.length;
+      },
+      isActive: function (index) { return index === this.active ? "true" : "false"; },
+      activeClass: function (index) { return index === this.active ? "active" : ""; },
+      expanded: function () { return this.open ? "true" : "false"; },
+      choose: function (index) {
+        var item = this.results[index];
+        if (!item) return;
+        this.$refs.value.value = item.id;
+        this.$refs.search.value = item.label;
+        this.open = false;
+      },
+      chooseAt: function (element) { this.choose(Number(element.dataset.index)); },
+      pickActive: function (event) {
+        if (this.open && this.active >= 0) { event.preventDefault(); this.choose(this.active); }
+      },
+      close: function () { this.open = false; },
+      empty: function () { return this.searched && this.results.length === 0; }
     };
   });
 

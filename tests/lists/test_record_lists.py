@@ -126,7 +126,8 @@ def test_a_personal_view_is_its_owners_and_a_shared_one_everyones(alpha: TenantF
 
     assert (private.entity, private.query, private.columns, private.is_shared) == (
         kind.key, {"sort": f"-{kind.name_sort}"}, ["owner"], False)  # fmt: skip
-    assert "Team" in rep_page and "Private" not in rep_page
+    assert "Team" in rep_page
+    assert "Private" not in rep_page
     assert picked["Location"] == f"{kind.path}?sort={kind.name_sort}&saved_view={team.pk}"
     assert refused.status_code == 404
     assert not_theirs.status_code == 404

@@ -1,5 +1,4 @@
-"""Company and contact forms: create and edit (with duplicate detection and custom fields), and the
-company picker's options."""
+"""Company and contact forms: create and edit (with duplicate detection and custom fields)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from identity.forms import apply_service_errors, form_status
 from identity.models import User
 from modules.contacts.choices import LifecycleStage
 from modules.contacts.forms import CompanyForm, ContactForm, RecordForm
-from modules.contacts.models import Company
 from modules.contacts.selectors.lists import visible_companies
 from modules.contacts.services.duplicates import DuplicateRecords
 from modules.contacts.views.common import assignable_owners, contacts_view, current_user
@@ -75,17 +73,11 @@ def record_form(request: HttpRequest, record: RecordType, pk: int | None) -> Htt
             messages.success(request, _("%(record)s is saved.") % {"record": saved})
             return redirect(record.url("detail", saved.pk))
     form.mark_invalid()  # type: ignore[attr-defined]
-    company_choice = None
-    if record is CONTACT:
-        value = form["company"].value()
-        if value and str(value).isdigit():
-            company_choice = visible_companies(user).filter(pk=value).first()
     context = {
         "record": record,
         "form": form,
         "object": instance,
         "duplicates": duplicates,
-        "company_choice": company_choice,
     }
     return render(request, "contacts/record_form.html", context, status=form_status(form))
 
@@ -108,15 +100,3 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @contacts_view("contacts.change")
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return record_form(request, CONTACT, pk)
-
-
-@contacts_view("contacts.view")
-def company_options(request: HttpRequest) -> HttpResponse:
-    """``<option>``s of visible companies matching ``q``, for the contact form's company picker."""
-    from modules.contacts.selectors.lists import text_match
-
-    q = request.GET.get("q", "").strip()
-    companies: list[Company] = []
-    if q and not q.isdigit():
-        companies = list(text_match(visible_companies(current_user(request)), "name", q).order_by("name", "id")[:15])
-    return render(request, "contacts/includes/company_options.html", {"companies": companies})

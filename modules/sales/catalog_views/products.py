@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
+from modules.lists import views as lists
 from modules.sales.catalog_forms import PriceListForm, PriceListItemForm, ProductForm
+from modules.sales.catalog_lists import PRODUCTS
 from modules.sales.catalog_views import sales_page
 from modules.sales.models import PriceList, PriceListItem, Product
 from modules.sales.services.catalog import (
@@ -26,26 +27,28 @@ from modules.sales.services.catalog import (
     update_product,
 )
 
-PAGE_SIZE = 50
-
 
 @sales_page("sales.view")
 def product_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("active", "active")
-    query = request.GET.get("q", "").strip()
-    products = Product.objects.order_by("name", "id")
-    if state == "active":
-        products = products.filter(is_active=True)
-    elif state == "inactive":
-        products = products.filter(is_active=False)
-    if query:
-        products = products.filter(Q(name__icontains=query) | Q(sku__icontains=query))
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "sales/products/product_list.html",
-        {"page": page, "products": page.object_list, "state": state, "query": query},
-    )
+    return lists.list_page(request, PRODUCTS, extra_context={"active_tab": "products"})
+
+
+@sales_page("sales.view", "sales.manage_catalog")
+@require_POST
+def product_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, PRODUCTS)
+
+
+@sales_page("sales.view")
+@require_POST
+def product_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, PRODUCTS)
+
+
+@sales_page("sales.view")
+@require_POST
+def product_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, PRODUCTS)
 
 
 def _product_initial(product: Product) -> dict[str, object]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,9 @@ from django.views.decorators.http import require_POST
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.visibility import restrict_to_visible
+from modules.lists import views as lists
 from modules.sales.catalog_forms import QuoteForm, QuoteLineForm
+from modules.sales.catalog_lists import QUOTES
 from modules.sales.catalog_views import sales_page
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Order, Product, Quote, QuoteLine
@@ -46,21 +47,25 @@ def _quote(request: HttpRequest, pk: int) -> Quote:
 
 @sales_page("sales.view")
 def quote_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()
-    quotes = visible_quotes(request).select_related("deal", "company", "owner").order_by("-created_at", "-id")
-    if status in QuoteStatus.values:
-        quotes = quotes.filter(status=status)
-    if query:
-        quotes = quotes.filter(
-            Q(number__icontains=query) | Q(company__name__icontains=query) | Q(deal__name__icontains=query)
-        )
-    page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "sales/quotes/quote_list.html",
-        {"page": page, "quotes": page.object_list, "status": status, "query": query, "statuses": QuoteStatus.choices},
-    )
+    return lists.list_page(request, QUOTES)
+
+
+@sales_page("sales.view", "sales.change")
+@require_POST
+def quote_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, QUOTES)
+
+
+@sales_page("sales.view")
+@require_POST
+def quote_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, QUOTES)
+
+
+@sales_page("sales.view")
+@require_POST
+def quote_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, QUOTES)
 
 
 @sales_page("sales.view", "sales.change")

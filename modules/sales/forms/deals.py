@@ -12,6 +12,7 @@ from customization.fields.form_fields import CustomFieldsMixin
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.contacts.services.tags import tags_from_names
+from modules.contacts.widgets import RecordPicker
 from modules.sales.forms.leads import active_users
 from modules.sales.models import Deal, LostReason, Pipeline, Stage
 
@@ -33,8 +34,12 @@ class DealForm(CustomFieldsMixin, forms.Form):
         label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=active_users(), required=False)
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none(), required=False)
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False, widget=RecordPicker("company")
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False, widget=RecordPicker("contact")
+    )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 

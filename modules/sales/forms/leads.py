@@ -13,6 +13,7 @@ from identity.models import User
 from modules.contacts.choices import Source
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
+from modules.contacts.widgets import RecordPicker
 from modules.sales.choices import LeadStatus
 from modules.sales.models import Lead, Pipeline, Stage
 
@@ -63,13 +64,17 @@ class ConvertLeadForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    company = forms.ModelChoiceField(label=_("Existing company"), queryset=Company.objects.none(), required=False)
+    company = forms.ModelChoiceField(
+        label=_("Existing company"), queryset=Company.objects.none(), required=False, widget=RecordPicker("company")
+    )
     contact_choice = forms.ChoiceField(
         label=_("Contact"),
         choices=[("new", _("Create a new contact")), ("existing", _("Use an existing contact"))],
         widget=forms.RadioSelect,
     )
-    contact = forms.ModelChoiceField(label=_("Existing contact"), queryset=Contact.objects.none(), required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Existing contact"), queryset=Contact.objects.none(), required=False, widget=RecordPicker("contact")
+    )
     create_deal = forms.BooleanField(label=_("Create a deal"), required=False)
     deal_name = forms.CharField(label=_("Deal name"), max_length=200, required=False)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False)

@@ -1,0 +1,27 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("contacts", "0006_timeline_note_kinds"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="savedview",
+            name="entity",
+            field=models.CharField(
+                choices=[
+                    ("company", "Companies"),
+                    ("contact", "Contacts"),
+                    ("lead", "Leads"),
+                    ("deal", "Deals"),
+                    ("activity", "Activities"),
+                    ("product", "Products"),
+                    ("quote", "Quotes"),
+                    ("order", "Orders"),
+                ],
+                max_length=20,
+            ),
+        ),
+    ]
