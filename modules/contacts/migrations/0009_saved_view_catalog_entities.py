@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0006_timeline_note_kinds"),
+        ("contacts", "0008_samplerecord"),
     ]
 
     operations = [
