@@ -205,3 +205,21 @@ def test_purchase_history_counts_only_orders_the_user_may_see(alpha: TenantFixtu
 
     assert 'data-testid="order-count">1<' in card
     assert f"/purchases/company/{company.pk}/" in detail
+
+
+def test_an_edit_shows_on_the_orders_history_and_on_its_companys_timeline(alpha: TenantFixture):
+    order = make_order(alpha)
+    client = alpha.client()
+    form = {
+        "company": order.company_id, "contact": order.contact_id, "owner": alpha.user().pk, "currency": "EUR",
+        "ordered_on": order.ordered_on.isoformat(), "discount_percent": "0", "notes": "Leave at the gate",
+    }  # fmt: skip
+
+    saved = client.post(f"/orders/{order.pk}/edit/", form)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    timeline = client.get(f"/timeline/company/{order.company_id}/").content.decode()
+
+    assert saved.status_code == 302
+    assert "Leave at the gate" in page.split('data-testid="order-history"')[1]
+    assert f"Order {order.number} changed" in timeline
+    assert "Leave at the gate" in timeline
