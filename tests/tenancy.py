@@ -91,8 +91,9 @@ def schema_snapshot(tenant: Tenant) -> dict[str, str]:
         )
         tables = [row[0] for row in cursor.fetchall()]
         for table in tables:
-            # django_session changes on every login; what matters is the tenant's business data.
-            if table == "django_session":
+            # django_session changes on every login and home_recentrecord on every record page
+            # opened (both per-user navigation state); what matters is the tenant's business data.
+            if table in ("django_session", "home_recentrecord"):
                 continue
             # Identifiers come from information_schema and the validated schema name, not input.
             cursor.execute(f'SELECT * FROM "{tenant.schema_name}"."{table}" ORDER BY 1')  # noqa: S608

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from identity.choices import RecordVisibility
 from identity.models import User
@@ -24,6 +25,7 @@ class Scope:
     key: str
     owner_ids: frozenset[int] | None  # None: every owner
     can_switch: bool
+    team_label: str = ""  # what the switch calls the team view: "My team", or "Everyone"
 
     @property
     def is_team(self) -> bool:
@@ -40,13 +42,16 @@ def may_switch(user: User) -> bool:
 
 
 def scope_for(user: User, requested: str | None) -> Scope:
-    """The scope asked for in ``?scope=``, falling back to "me" when the user may not switch."""
-    can_switch = may_switch(user)
-    if requested != TEAM or not can_switch:
-        return Scope(ME, frozenset({user.pk}), can_switch)
+    """The scope asked for in ``?scope=``, falling back to "me" when the user may not switch.
+    One query for those who may (their teams' members), none for the others."""
+    mine = frozenset({user.pk})
+    if not may_switch(user):
+        return Scope(ME, mine, can_switch=False)
     members = set(User.objects.filter(teams__in=user.teams.all()).values_list("pk", flat=True))
-    if members:
-        return Scope(TEAM, frozenset({user.pk, *members}), can_switch)
-    if user.record_visibility == RecordVisibility.ALL:
-        return Scope(TEAM, None, can_switch)
-    return Scope(TEAM, frozenset({user.pk}), can_switch)
+    team: frozenset[int] | None = frozenset({user.pk, *members})
+    if not members and user.record_visibility == RecordVisibility.ALL:
+        team = None
+    label = str(_("Everyone") if team is None else _("My team"))
+    if requested != TEAM:
+        return Scope(ME, mine, can_switch=True, team_label=label)
+    return Scope(TEAM, team, can_switch=True, team_label=label)

@@ -80,8 +80,21 @@ def test_a_manager_switches_to_the_team_a_rep_cannot(alpha: TenantFixture):
     assert card_data(mine, "deals-by-stage")["count"] == 0
     assert card_data(team, "deals-by-stage")["count"] == 1
     assert 'data-testid="home-scope"' in team.content.decode()
+    assert team.context["scope"].team_label == "My team"  # the admin is in Field sales with Rita
     assert not rep_asks_for_team.context["scope"].is_team  # own visibility: no team view to ask for
     assert 'data-testid="home-scope"' not in rep_asks_for_team.content.decode()
+
+
+def test_an_administrator_without_a_team_switches_to_everyone(alpha: TenantFixture):
+    admin, rep, now = alpha.user(), alpha.user(REP_EMAIL), timezone.now()
+    with alpha.active():
+        admin.teams.clear()
+        ActivityFactory(subject="Rita's", assignee=rep, due_at=now - timedelta(hours=2))
+
+    response = alpha.client().get("/", {"scope": "team"})
+
+    assert response.context["scope"].team_label == "Everyone"
+    assert [a.subject for a in card_data(response, "agenda")["activities"]] == ["Rita's"]
 
 
 def test_open_deals_by_stage_are_totalled_in_the_base_currency(alpha: TenantFixture):
