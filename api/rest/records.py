@@ -23,11 +23,13 @@ from api.entities.base import EntityDescription
 from api.entities.links import api_access
 from api.entities.rest import filterset_for
 from api.rest.bulk import BulkMixin
+from api.rest.notes import NotesMixin
 from api.rest.pagination import IdCursorPagination
 from api.rest.schema import RecordAutoSchema
 from api.rest.sparse import Fieldset, parse_fieldset, restrict
 from identity.models import User
 from identity.visibility import restrict_to_visible
+from modules.collaboration.targets import TARGETS
 from modules.contacts.models import TimelineEntry
 from modules.contacts.services.tags import tags_from_names
 from modules.plan_gate import ensure_in_plan
@@ -268,7 +270,7 @@ def boolean_flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-class RecordViewSet(BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(NotesMixin, BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """A CRM record resource: visible rows only, writes through the module's services in one transaction.
 
     Subclasses name their ``entity`` description (module, owner, filters, orderings, services and
@@ -346,6 +348,8 @@ class RecordViewSet(BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
         actions: list[Any] = super().get_extra_actions()
         if cls.timeline_link is None:
             actions = [extra for extra in actions if extra.__name__ != "timeline"]
+        if cls.timeline_link not in TARGETS:
+            actions = [extra for extra in actions if extra.__name__ != "notes"]
         return actions
 
     def retrieve_fresh(self, pk: int) -> Any:

@@ -148,6 +148,8 @@ def call_for(method: str, path: str) -> Call:
         return Call(body=lambda r: {"items": [{"id": r[resource].pk}]})
     if method == "DELETE":
         return Call(f"delete:{resource}")
+    if method == "POST" and path.endswith("/{id}/notes/"):
+        return Call(resource, lambda r: {"body": "<div>A <strong>documented</strong> note</div>"})
     if method == "POST":
         return Call(body=BODIES[resource])
     if method == "PATCH":
