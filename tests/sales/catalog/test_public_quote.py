@@ -26,6 +26,7 @@ from modules.sales import public_quote_views
 from modules.sales.models import Order, Quote, QuoteShare
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from tenants.models import Tenant
 from tests.factories import CompanyFactory, ContactFactory, DealFactory
 from tests.tenancy import PASSWORD, REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
 
@@ -335,3 +336,15 @@ def test_the_token_never_reaches_a_log_line():
     assert redact("GET /quote/s3cr3t-t0ken/accept/ HTTP/1.1") == "GET /quote/[redacted]/accept/ HTTP/1.1"
     assert redact("/login/?next=%2Fquote%2Fs3cr3t%2F") == "/login/?next=%2Fquote%2F[redacted]%2F"
     assert redact("/quotes/12/pdf/") == "/quotes/12/pdf/"
+
+
+def test_a_workspace_without_sales_answers_its_links_with_404_and_changes_nothing(alpha: TenantFixture):
+    _quote, token = shared(alpha)
+    Tenant.objects.filter(pk=alpha.tenant.pk).update(enabled_modules=[])
+    before = schema_snapshot(alpha.tenant)
+    client = customer(alpha)
+
+    answers = [client.get(f"/quote/{token}/"), client.post(f"/quote/{token}/accept/", {"name": "Ana"})]
+
+    assert [r.status_code for r in answers] == [404, 404]
+    assert schema_snapshot(alpha.tenant) == before
