@@ -19,4 +19,5 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_edit, name="team-edit"),
     path("teams/<int:pk>/delete/", views.team_delete, name="team-delete"),
     path("audit-log/", audit.audit_log, name="audit-log"),
+    path("audit-log/export.csv", audit.audit_log_export, name="audit-log-export"),
 ]

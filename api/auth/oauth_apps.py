@@ -19,6 +19,7 @@ from oauth2_provider.models import Application
 
 from identity.models import OAuthApplicationScopes, User
 from identity.services.api_keys import clean_scopes
+from identity.services.audit import audit
 
 GRANT_TYPES = (Application.GRANT_AUTHORIZATION_CODE, Application.GRANT_CLIENT_CREDENTIALS)
 CLIENT_TYPES = (Application.CLIENT_CONFIDENTIAL, Application.CLIENT_PUBLIC)
@@ -103,6 +104,13 @@ def register_application(
     with transaction.atomic():
         application.save()
         OAuthApplicationScopes.objects.create(application=application, scopes=codes)
+        audit(
+            "oauth_app.registered",
+            _("OAuth application %(name)s registered.") % {"name": name},
+            by=by,
+            target=f"oauth_app:{application.client_id}",
+            details={"scopes": codes, "grant_type": grant_type, "redirect_uris": uris},
+        )
     return application, secret if client_type == Application.CLIENT_CONFIDENTIAL else None
 
 
@@ -114,7 +122,13 @@ def rotate_client_secret(application: Application) -> str:
     secret = generate_client_secret()
     application.client_secret = secret
     application.hash_client_secret = True
-    application.save(update_fields=["client_secret", "hash_client_secret", "updated"])
+    with transaction.atomic():
+        application.save(update_fields=["client_secret", "hash_client_secret", "updated"])
+        audit(
+            "oauth_app.secret_rotated",
+            _("OAuth application %(name)s got a new client secret.") % {"name": application.name},
+            target=f"oauth_app:{application.client_id}",
+        )
     return secret
 
 
@@ -122,4 +136,9 @@ def delete_application(application: Application) -> None:
     """Delete the application with its grants, tokens and scopes: its access ends at once."""
     with transaction.atomic():
         OAuthApplicationScopes.objects.filter(application_id=application.pk).delete()
+        audit(
+            "oauth_app.deleted",
+            _("OAuth application %(name)s deleted; its tokens stopped working.") % {"name": application.name},
+            target=f"oauth_app:{application.client_id}",
+        )
         application.delete()

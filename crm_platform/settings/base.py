@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "identity.middleware.UserLocaleMiddleware",
     # Ends a support impersonation when its time is up.
     "identity.impersonation.ImpersonationMiddleware",
+    # Who acts and from where, for the audit entries services write (identity/audit_context.py).
+    "identity.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

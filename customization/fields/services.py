@@ -39,6 +39,7 @@ from customization.fields.rules import (
 )
 from customization.fields.versions import bump_definitions_version
 from identity.models import User
+from identity.services.audit import audit
 
 OPTIONAL_ATTRIBUTES = (
     "label_translations",
@@ -105,7 +106,18 @@ def create_definition(
         bump_definitions_version()
         if wants_index(definition):
             schedule_index_sync(definition)
+        _audit(definition, "custom_field.created", _("Custom field %(label)s (%(entity)s) created."), by=by)
     return definition
+
+
+def _audit(definition: CustomFieldDefinition, action: str, summary: str, *, by: User | None) -> None:
+    audit(
+        action,
+        summary % {"label": definition.label, "entity": definition.entity},
+        by=by,
+        target=f"custom_field:{definition.entity}.{definition.key}",
+        details={"entity": definition.entity, "key": definition.key, "field_type": definition.field_type},
+    )
 
 
 def _locked(definition: CustomFieldDefinition) -> CustomFieldDefinition:
@@ -204,6 +216,7 @@ def update_definition(
         bump_definitions_version()
         if (definition.is_indexed, definition.is_unique) != before_index:
             schedule_index_sync(definition)
+        _audit(definition, "custom_field.updated", _("Custom field %(label)s (%(entity)s) changed."), by=by)
     return definition
 
 
@@ -218,6 +231,7 @@ def archive_definition(definition: CustomFieldDefinition, *, by: User | None) ->
         bump_definitions_version()
         if definition.is_indexed or definition.is_unique:
             schedule_index_sync(definition)
+        _audit(definition, "custom_field.archived", _("Custom field %(label)s (%(entity)s) archived."), by=by)
     return definition
 
 
@@ -236,6 +250,7 @@ def restore_definition(definition: CustomFieldDefinition, *, by: User | None) ->
         bump_definitions_version()
         if wants_index(definition):
             schedule_index_sync(definition)
+        _audit(definition, "custom_field.restored", _("Custom field %(label)s (%(entity)s) restored."), by=by)
     return definition
 
 
@@ -254,6 +269,12 @@ def purge_definition(definition: CustomFieldDefinition, *, by: User | None) -> i
             cleared = int(cursor.rowcount)
             # Archiving queued a concurrent drop; this one covers a drop that has not run yet.
             cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(definition.index_name)}")
+        _audit(
+            definition,
+            "custom_field.deleted",
+            _("Custom field %(label)s (%(entity)s) deleted with its values."),
+            by=by,
+        )
         definition.delete()
         bump_definitions_version()
     return cleared

@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customization.fields.choices import Entity
 from customization.fields.validation import definitions_for
 from customization.pipelines.moves import check_required_fields, move_deals
 from identity.models import User
+from identity.services.audit import audit
 from modules.contacts.services.records import check_fields, validated
 from modules.sales.choices import STAGE_REQUIRABLE_FIELDS, DealStatus, StageKind
 from modules.sales.models import Deal, Pipeline, Stage
@@ -75,15 +77,32 @@ def create_pipeline(*, name: str) -> Pipeline:
             Stage(pipeline=pipeline, name=stage_name, kind=kind, probability=DEFAULT_PROBABILITY[kind], position=index)
             for index, (stage_name, kind) in enumerate(starting)
         )
+        _audit_pipeline(pipeline, "pipeline.created", _("Pipeline %(pipeline)s created."))
     return pipeline
+
+
+def _audit_pipeline(pipeline: Pipeline, action: str, summary: str, *, by: User | None = None, **details: Any) -> None:
+    audit(
+        action,
+        summary % {"pipeline": pipeline.name, **details},
+        by=by,
+        system="pipelines",
+        target=f"pipeline:{pipeline.pk}",
+        details={"pipeline": pipeline.name, **details},
+    )
 
 
 def rename_pipeline(pipeline: Pipeline, *, name: str) -> Pipeline:
     with transaction.atomic():
         pipeline = _locked(pipeline)
+        before = pipeline.name
         pipeline.name = _stripped(name)
         validated(pipeline)
         pipeline.save(update_fields=["name"])
+        if before != pipeline.name:
+            _audit_pipeline(
+                pipeline, "pipeline.renamed", _("Pipeline %(before)s renamed to %(pipeline)s."), before=before
+            )
     return pipeline
 
 
@@ -96,6 +115,7 @@ def set_default_pipeline(pipeline: Pipeline) -> Pipeline:
         Pipeline.objects.filter(is_default=True).exclude(pk=pipeline.pk).update(is_default=False)
         pipeline.is_default = True
         pipeline.save(update_fields=["is_default"])
+        _audit_pipeline(pipeline, "pipeline.default_set", _("Pipeline %(pipeline)s is now the default."))
     return pipeline
 
 
@@ -143,6 +163,12 @@ def archive_pipeline(pipeline: Pipeline, *, target_stage: Stage | None = None, b
                 Pipeline.objects.filter(pk=target.pipeline_id).update(is_default=True)
         pipeline.is_archived = True
         pipeline.save(update_fields=["is_archived"])
+        summary = ngettext(
+            "Pipeline %(pipeline)s archived; %(moved)d open deal moved.",
+            "Pipeline %(pipeline)s archived; %(moved)d open deals moved.",
+            moved,
+        )
+        _audit_pipeline(pipeline, "pipeline.archived", summary, by=by, moved=moved)
     return moved
 
 
@@ -153,6 +179,7 @@ def unarchive_pipeline(pipeline: Pipeline) -> Pipeline:
         pipeline.is_archived = False
         pipeline.is_default = not Pipeline.objects.filter(is_default=True).exclude(pk=pipeline.pk).exists()
         pipeline.save(update_fields=["is_archived", "is_default"])
+        _audit_pipeline(pipeline, "pipeline.unarchived", _("Pipeline %(pipeline)s brought back."))
     return pipeline
 
 
@@ -223,6 +250,7 @@ def add_stage(
         if before_closed:
             pipeline.stages.filter(position__gte=stage.position).update(position=F("position") + 1)
         stage.save()
+        _audit_pipeline(pipeline, "stage.added", _("Stage %(stage)s added to pipeline %(pipeline)s."), stage=stage.name)
     return stage
 
 
@@ -293,5 +321,11 @@ def delete_stage(stage: Stage, *, target_stage: Stage | None = None, by: User | 
                 )
             check_required_fields(deals, target, field="target_stage")
             moved = move_deals(deals, target, by=by)
+        summary = ngettext(
+            "Stage %(stage)s of pipeline %(pipeline)s deleted; %(moved)d deal moved.",
+            "Stage %(stage)s of pipeline %(pipeline)s deleted; %(moved)d deals moved.",
+            moved,
+        )
+        _audit_pipeline(stage.pipeline, "stage.deleted", summary, by=by, stage=stage.name, moved=moved)
         stage.delete()
     return moved

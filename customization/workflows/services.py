@@ -19,6 +19,7 @@ from customization.workflows.choices import ActionType
 from customization.workflows.definition import clean_definition
 from customization.workflows.models import EmailTemplate, WorkflowRule, WorkflowRuleVersion
 from identity.models import User
+from identity.services.audit import audit
 
 DEFINITION_FIELDS = ("entity", "trigger", "trigger_config", "conditions", "actions")
 RULE_FIELDS = ("name", "description", *DEFINITION_FIELDS)
@@ -65,6 +66,16 @@ def _snapshot(rule: WorkflowRule, *, by: User | None) -> None:
     WorkflowRuleVersion.objects.create(rule=rule, version=rule.version, definition=_definition_of(rule), created_by=by)
 
 
+def _audit(rule: WorkflowRule, action: str, summary: str, *, by: User | None) -> None:
+    audit(
+        action,
+        summary % {"rule": rule.name, "version": rule.version},
+        by=by,
+        target=f"workflow:{rule.pk}",
+        details={"rule": rule.name, "version": rule.version},
+    )
+
+
 def create_rule(
     *,
     by: User | None,
@@ -91,6 +102,7 @@ def create_rule(
     with transaction.atomic():
         rule = WorkflowRule.objects.create(**values, version=1, is_active=False, created_by=by)
         _snapshot(rule, by=by)
+        _audit(rule, "workflow.created", _("Workflow rule %(rule)s created."), by=by)
     return rule
 
 
@@ -112,6 +124,7 @@ def update_rule(rule: WorkflowRule, *, by: User | None, **changes: Any) -> Workf
         rule.save()
         if definition_changed:
             _snapshot(rule, by=by)
+        _audit(rule, "workflow.updated", _("Workflow rule %(rule)s changed (version %(version)s)."), by=by)
     return rule
 
 
@@ -124,12 +137,17 @@ def set_rule_active(rule: WorkflowRule, active: bool, *, by: User | None) -> Wor
             clean_definition(**_definition_of(rule))
         rule.is_active = active
         rule.save(update_fields=["is_active", "updated_at"])
+        if active:
+            _audit(rule, "workflow.activated", _("Workflow rule %(rule)s switched on."), by=by)
+        else:
+            _audit(rule, "workflow.deactivated", _("Workflow rule %(rule)s switched off."), by=by)
     return rule
 
 
 def delete_rule(rule: WorkflowRule, *, by: User | None) -> None:
     """Remove the rule with its versions and run history."""
     with transaction.atomic():
+        _audit(rule, "workflow.deleted", _("Workflow rule %(rule)s deleted."), by=by)
         WorkflowRule.objects.filter(pk=rule.pk).delete()
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from identity.locales import is_supported_locale
 from identity.models import Role, Team, User
+from identity.services.audit import audit
 from identity.services.roles import check_role_grant, holds_more_than
 from identity.services.teams import audit_membership, check_user_teams_change, set_user_teams
 
@@ -85,13 +86,40 @@ def update_user(
     if current is None or role.pk != current.pk:
         check_role_grant(role, by=by)
     check_user_teams_change(user, teams=teams, by=by)
+    before_role, was_active = current, user.is_active
     with transaction.atomic():
         user.full_name = full_name.strip()
         user.role = role
         user.is_active = is_active
         user.save(update_fields=["full_name", "role", "is_active"])
         set_user_teams(user, teams=teams, by=by, ip_address=ip_address)
+        _audit_user_change(user, by=by, before_role=before_role, was_active=was_active)
     return user
+
+
+def _audit_user_change(user: User, *, by: User, before_role: Role | None, was_active: bool) -> None:
+    """An entry when the role or the account's state changed (a name change is not a security matter)."""
+    role = user.role
+    if role is not None and (before_role is None or before_role.pk != role.pk):
+        audit(
+            "user.role_changed",
+            _("%(user)s now has the role %(role)s (was %(before)s).")
+            % {"user": user.email, "role": role.name, "before": before_role.name if before_role else "—"},
+            by=by,
+            target=f"user:{user.email}",
+            details={
+                "role": role.key or role.name,
+                "before": (before_role.key or before_role.name) if before_role else "",
+            },
+        )
+    if was_active != user.is_active:
+        audit(
+            "user.reactivated" if user.is_active else "user.deactivated",
+            (_("%(user)s was reactivated.") if user.is_active else _("%(user)s was deactivated."))
+            % {"user": user.email},
+            by=by,
+            target=f"user:{user.email}",
+        )
 
 
 def set_preferences(user: User, *, locale: str | None = None, time_zone: str | None = None) -> User:

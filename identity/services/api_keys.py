@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from identity.models import ApiKey, User
+from identity.services.audit import audit
 
 KEY_PREFIX = "rlt"
 KEY_ID_LENGTH = 8
@@ -118,6 +119,13 @@ def create_api_key(
         api_key = ApiKey.objects.create(
             user=user, name=name, key_id=key_id, secret_hash=hash_secret(secret), scopes=codes, expires_at=expires_at
         )
+        audit(
+            "api_key.created",
+            _("API key %(name)s (%(key_id)s) created for %(user)s.")
+            % {"name": name, "key_id": key_id, "user": user.email},
+            target=f"api_key:{key_id}",
+            details={"scopes": codes, "expires_at": expires_at.isoformat() if expires_at else None},
+        )
     return api_key, f"{KEY_PREFIX}_{key_id}_{secret}"
 
 
@@ -128,6 +136,13 @@ def revoke_api_key(api_key: ApiKey, *, by: User) -> None:
     )
     if updated:
         api_key.refresh_from_db(fields=["revoked_at", "revoked_by"])
+        audit(
+            "api_key.revoked",
+            _("API key %(name)s (%(key_id)s) of %(user)s revoked.")
+            % {"name": api_key.name, "key_id": api_key.key_id, "user": api_key.user.email},
+            by=by,
+            target=f"api_key:{api_key.key_id}",
+        )
 
 
 def looks_like_api_key(token: str) -> bool:

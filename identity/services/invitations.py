@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from billing.services.seats import sync_billed_seats_on_commit
 from identity.models import Invitation, Role, Team, User
 from identity.services.accounts import create_user, normalize_email, update_user
+from identity.services.audit import audit
 from identity.services.roles import check_role_grant
 from identity.services.teams import check_user_teams_change
 from identity.tasks import send_invitation_email
@@ -149,6 +150,13 @@ def invite_user(
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         invitation.teams.set(teams)
+        audit(
+            "invitation.sent",
+            _("%(email)s was invited with the role %(role)s.") % {"email": email, "role": role.name},
+            by=invited_by,
+            target=f"user:{email}",
+            details={"role": role.key or role.name, "teams": sorted(team.name for team in teams)},
+        )
         link = f"{accept_url_base.rstrip('/')}/{token}/"
         # Queued after commit so the worker finds the row; the task runs in this tenant's schema.
         transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, link))
@@ -200,11 +208,24 @@ def accept_invitation(*, token: str, full_name: str, password: str) -> User:
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
+        audit(
+            "user.joined",
+            _("%(email)s accepted the invitation and joined as %(role)s.")
+            % {"email": user.email, "role": invitation.role.name},
+            by=user,
+            target=f"user:{user.email}",
+        )
         sync_billed_seats_on_commit(tenant, actor=user.email)
     return user
 
 
 def revoke_invitation(invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            audit(
+                "invitation.withdrawn",
+                _("The invitation of %(email)s was withdrawn.") % {"email": invitation.email},
+                target=f"user:{invitation.email}",
+            )

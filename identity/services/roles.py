@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from identity.choices import RecordVisibility
 from identity.models import Role, User
 from identity.permissions import PLATFORM_PERMISSIONS, all_permissions, module_permission_codes
+from identity.services.audit import audit
 
 V = RecordVisibility
 
@@ -131,9 +132,28 @@ def update_role(
         errors.setdefault("record_visibility", [refusal])
     if errors:
         raise ValidationError(errors)
+    before_permissions, before_visibility = set(role.permissions), role.record_visibility
     with transaction.atomic():
         role.name = name.strip()
         role.permissions = [code for code in known if code in set(permissions)]
         role.record_visibility = record_visibility
         role.save()
+        removed = sorted(before_permissions - set(role.permissions))
+        changes = [_("records seen: %(visibility)s") % {"visibility": V(record_visibility).label}]
+        if added:
+            changes.append(_("added %(codes)s") % {"codes": ", ".join(added)})
+        if removed:
+            changes.append(_("removed %(codes)s") % {"codes": ", ".join(removed)})
+        audit(
+            "role.updated",
+            _("Role %(role)s changed: %(changes)s.") % {"role": role.name, "changes": "; ".join(changes)},
+            by=by,
+            target=f"role:{role.key or role.pk}",
+            details={
+                "added": added,
+                "removed": removed,
+                "record_visibility": record_visibility,
+                "before_visibility": before_visibility,
+            },
+        )
     return role

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from identity.client_address import client_address
@@ -49,7 +50,11 @@ def login_handoff(request: HttpRequest, token: str) -> HttpResponse:
         }
         record_audit(
             "impersonation.started",
-            _("Support (%(operator)s) signed in as %(user)s for %(minutes)d minutes: %(reason)s")
+            ngettext(
+                "Support (%(operator)s) signed in as %(user)s for %(minutes)d minute: %(reason)s",
+                "Support (%(operator)s) signed in as %(user)s for %(minutes)d minutes: %(reason)s",
+                handoff.minutes,
+            )
             % {
                 "operator": handoff.impersonator,
                 "user": user.email,

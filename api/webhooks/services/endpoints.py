@@ -28,6 +28,7 @@ from customization import outbound_http
 from customization.fields.choices import Entity
 from customization.workflows.record_fields import field_catalog
 from identity.models import User
+from identity.services.audit import audit
 
 MAX_FIELDS_PER_ENTITY = 50
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -104,7 +105,19 @@ def create_endpoint(
     with transaction.atomic():
         endpoint.save()
         EndpointSecret.objects.create(endpoint=endpoint, secret=new_secret())
+        _audit(endpoint, "webhook.created", _("Webhook endpoint %(url)s created."), by=by)
     return endpoint
+
+
+def _audit(endpoint: WebhookEndpoint, action: str, summary: str, *, by: User | None = None, **extra: Any) -> None:
+    audit(
+        action,
+        summary % {"url": endpoint.url, **extra},
+        by=by,
+        system="webhooks",
+        target=f"webhook:{endpoint.pk}",
+        details={"url": endpoint.url, **extra},
+    )
 
 
 def update_endpoint(
@@ -122,22 +135,28 @@ def update_endpoint(
     endpoint.url, endpoint.description = url, description.strip()
     endpoint.event_types, endpoint.entities, endpoint.changed_fields = types, kinds, fields
     endpoint.full_clean(exclude=["created_by"])
-    endpoint.save(update_fields=["url", "description", "event_types", "entities", "changed_fields", "updated_at"])
+    with transaction.atomic():
+        endpoint.save(update_fields=["url", "description", "event_types", "entities", "changed_fields", "updated_at"])
+        _audit(endpoint, "webhook.updated", _("Webhook endpoint %(url)s changed."))
     return endpoint
 
 
 def delete_endpoint(endpoint: WebhookEndpoint) -> None:
     """Remove the endpoint with its secrets and delivery log."""
-    endpoint.delete()
+    with transaction.atomic():
+        _audit(endpoint, "webhook.deleted", _("Webhook endpoint %(url)s deleted."))
+        endpoint.delete()
 
 
 def enable_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """Switch a disabled endpoint back on (its URL is checked again); the failure count restarts."""
     clean_url(endpoint.url)
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        is_enabled=True, disabled_reason="", disabled_detail="", disabled_at=None, failing_since=None,
-        consecutive_failures=0, updated_at=timezone.now(),
-    )  # fmt: skip
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            is_enabled=True, disabled_reason="", disabled_detail="", disabled_at=None, failing_since=None,
+            consecutive_failures=0, updated_at=timezone.now(),
+        )  # fmt: skip
+        _audit(endpoint, "webhook.enabled", _("Webhook endpoint %(url)s enabled."))
     endpoint.refresh_from_db()
     return endpoint
 
@@ -158,6 +177,12 @@ def disable_endpoint(endpoint: WebhookEndpoint, *, reason: str, detail: str = ""
             state=DeliveryState.FAILED, finished_at=now, next_attempt_at=None, lease_until=None,
             last_error=_("The endpoint was disabled."),
         )  # fmt: skip
+        _audit(
+            endpoint,
+            "webhook.disabled",
+            _("Webhook endpoint %(url)s disabled (%(reason)s)."),
+            reason=str(DisabledReason(reason).label),
+        )
         if reason != DisabledReason.MANUAL:
             transaction.on_commit(partial(send_disabled_notice, endpoint.pk), robust=True)
     endpoint.is_enabled, endpoint.disabled_reason, endpoint.disabled_detail = False, reason, detail[:500]
@@ -177,6 +202,7 @@ def rotate_secret(endpoint: WebhookEndpoint, *, overlap: timedelta = ROTATION_OV
             secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until)).update(expires_at=until)
         else:
             secrets.delete()
+        _audit(endpoint, "webhook.secret_rotated", _("Webhook endpoint %(url)s got a new signing secret."))
         return EndpointSecret.objects.create(endpoint=endpoint, secret=new_secret())
 
 

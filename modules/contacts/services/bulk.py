@@ -37,7 +37,7 @@ from modules.contacts.models import Company, Contact, Tag, TimelineEntry, join_n
 from modules.contacts.services.companies import COMPANY_FIELDS
 from modules.contacts.services.contacts import CONTACT_FIELDS
 from modules.contacts.services.contacts import _require_a_name as require_contact_name
-from modules.contacts.services.records import check_fields
+from modules.contacts.services.records import audit_deletion, check_fields
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.services.timeline import display_value, field_changes
 
@@ -432,7 +432,7 @@ def restore_records(kind: BulkKind, rows: list[tuple[Any, dict[str, Any]]], *, b
 def delete_records(model: type[models.Model], ids: list[int], *, by: User | None, name_field: str) -> int:
     """Delete records by id with one ``deleted`` event each (as ``delete_*`` services write);
     the caller holds the transaction."""
-    deleted = 0
+    deleted: list[tuple[Any, str]] = []
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         rows = list(model._default_manager.filter(pk__in=chunk).values_list("pk", name_field))
@@ -440,5 +440,6 @@ def delete_records(model: type[models.Model], ids: list[int], *, by: User | None
         records = [(pk, {"name": name}) for pk, name in rows]
         emit_many(f"{entity}.deleted", entity=entity, records=records, actor=by)
         model._default_manager.filter(pk__in=[pk for pk, _name in rows]).delete()
-        deleted += len(rows)
-    return deleted
+        deleted.extend((pk, str(name)) for pk, name in rows)
+    audit_deletion(model._meta, deleted, by=by)
+    return len(deleted)

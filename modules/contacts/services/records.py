@@ -8,16 +8,22 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.input_bounds import check_fields as check_input_bounds
 from customization.events.outbox import emit
 from customization.fields.entities import entity_of
 from customization.fields.validation import clean_custom_values, definitions_for
 from identity.models import User
+from identity.services.audit import audit
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.timeline import display_value, field_changes, record_entry
 
 M = TypeVar("M", bound=models.Model)
+
+
+# An audit entry of a deletion names this many records (and says how many there were).
+AUDITED_NAMES = 10
 
 
 def check_fields(model: type[models.Model], values: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -44,6 +50,31 @@ def record_event(kind: str, instance: models.Model, *, by: User | None, data: di
     """Write ``<entity>.<kind>`` to the outbox (caller holds the transaction)."""
     entity = entity_of(instance)
     emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=data)
+    if kind == "deleted":
+        audit_deletion(instance._meta, [(instance.pk, str(instance))], by=by)
+
+
+def audit_deletion(meta: Any, records: list[tuple[Any, str]], *, by: User | None) -> None:
+    """One audit entry for records deleted together (by hand, in bulk, by undoing an import)."""
+    if not records:
+        return
+    names = ", ".join(name for _pk, name in records[:AUDITED_NAMES])
+    if len(records) > AUDITED_NAMES:
+        names += " …"
+    label = meta.verbose_name if len(records) == 1 else meta.verbose_name_plural
+    summary = ngettext(
+        "%(count)d %(kind)s deleted: %(names)s.",
+        "%(count)d %(kind)s deleted: %(names)s.",
+        len(records),
+    ) % {"count": len(records), "kind": label, "names": names}
+    audit(
+        "record.deleted",
+        summary,
+        by=by,
+        system="records",
+        target=f"{meta.model_name}:{records[0][0]}" if len(records) == 1 else meta.model_name,
+        details={"model": meta.model_name, "ids": [pk for pk, _name in records[:1000]], "count": len(records)},
+    )
 
 
 def _custom_changes(instance: models.Model, raw: Any) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from identity.models import User
+from identity.services.audit import audit
 from identity.time_zones import zone_of
 from modules.dataio.exports.choices import ExportFormat, ExportKind, ExportStatus
 from modules.dataio.exports.models import ExportJob
@@ -57,17 +58,39 @@ def start_list_export(*, user: User, entity: str, file_format: str, query: str) 
         raise ValueError(f"no list export for {entity!r}")
     if file_format not in (ExportFormat.CSV, ExportFormat.XLSX):
         raise ValueError(f"list exports are CSV or XLSX, not {file_format!r}")
-    job = ExportJob.objects.create(
-        kind=ExportKind.LIST, entity=entity, file_format=file_format, query=query, created_by=user
-    )
-    _queue(job)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            kind=ExportKind.LIST, entity=entity, file_format=file_format, query=query, created_by=user
+        )
+        audit_list_export(user=user, entity=entity, file_format=file_format, query=query)
+        _queue(job)
     return job
+
+
+def audit_list_export(*, user: User, entity: str, file_format: str, query: str) -> None:
+    """Data leaving the workspace is a security matter: every export is in the audit log, the
+    ones streamed at once as well as the ones queued."""
+    audit(
+        "export.list",
+        _("%(user)s exported the %(entity)s list as %(format)s.")
+        % {"user": user.email, "entity": str(SOURCES[entity].title), "format": file_format.upper()},
+        by=user,
+        target=f"export:{entity}",
+        details={"entity": entity, "format": file_format, "query": query[:500]},
+    )
 
 
 def start_tenant_export(*, user: User) -> ExportJob:
     """A queued export of all the tenant's records (zip of JSON and CSV files)."""
-    job = ExportJob.objects.create(kind=ExportKind.TENANT, file_format=ExportFormat.ZIP, created_by=user)
-    _queue(job)
+    with transaction.atomic():
+        job = ExportJob.objects.create(kind=ExportKind.TENANT, file_format=ExportFormat.ZIP, created_by=user)
+        audit(
+            "export.workspace",
+            _("%(user)s exported all the workspace's records.") % {"user": user.email},
+            by=user,
+            target="export:workspace",
+        )
+        _queue(job)
     return job
 
 

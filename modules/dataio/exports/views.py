@@ -22,7 +22,13 @@ from identity.time_zones import user_time_zone
 from modules.dataio.access import JOB_ADMIN_PERMISSION, ensure_may_open_job
 from modules.dataio.exports.choices import ExportFormat, ExportKind, ExportStatus
 from modules.dataio.exports.models import ExportJob
-from modules.dataio.exports.services import list_query, start_list_export, start_tenant_export, sync_limit
+from modules.dataio.exports.services import (
+    audit_list_export,
+    list_query,
+    start_list_export,
+    start_tenant_export,
+    sync_limit,
+)
 from modules.dataio.exports.sources import SOURCES, InvalidListQuery
 from modules.dataio.exports.storage import belongs_to_current_tenant, current_schema, private_storage
 from modules.dataio.exports.tables import count_up_to, list_table
@@ -82,6 +88,7 @@ def list_export(request: HttpRequest, entity: str, file_format: str) -> HttpResp
             job = start_list_export(user=user, entity=entity, file_format=file_format, query=list_query(request.GET))
             messages.info(request, _("This list is long: it is being exported in the background."))
             return redirect("exports:job", job.pk)
+        audit_list_export(user=user, entity=entity, file_format=file_format, query=list_query(request.GET))
         table = list_table(source, queryset, state, user)
         name = f"{entity}-export-{timezone.localdate():%Y-%m-%d}.{file_format}"
         if file_format == ExportFormat.CSV:

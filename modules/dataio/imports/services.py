@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from customization.fields.validation import definitions_for
 from identity.models import User
 from identity.permissions import all_permissions
+from identity.services.audit import audit
 from identity.visibility import restrict_to_visible
 from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete_records, restore_records
 from modules.dataio.imports.choices import DedupeRule, FileFormat, ImportEntity, ImportStatus, RecordAction
@@ -170,6 +171,14 @@ def start_import(job: ImportJob, *, by: User | None) -> ImportJob:
             raise ValidationError(errors)
         job.status = ImportStatus.QUEUED
         job.save(update_fields=["status"])
+        audit(
+            "import.started",
+            _("Import of %(entity)s from %(file)s started.")
+            % {"entity": job.get_entity_display(), "file": job.original_name},
+            by=by,
+            target=f"import:{job.pk}",
+            details={"entity": job.entity, "file": job.original_name, "dedupe": job.dedupe},
+        )
         transaction.on_commit(lambda: run_import_job.delay(job.pk))
     return job
 
@@ -256,6 +265,14 @@ def undo_import(job: ImportJob, *, by: User) -> ImportJob:
         job.undone_by = by
         job.undo_kept = kept
         job.save(update_fields=["status", "undone_at", "undone_by", "undo_kept"])
+        audit(
+            "import.undone",
+            _("Import of %(entity)s from %(file)s undone.")
+            % {"entity": job.get_entity_display(), "file": job.original_name},
+            by=by,
+            target=f"import:{job.pk}",
+            details={"kept": kept},
+        )
     return job
 
 
