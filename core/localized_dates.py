@@ -43,8 +43,9 @@ class LocalizedDateInput(forms.DateInput):
 
     def format_value(self, value: Any) -> str | None:
         if hasattr(value, "strftime"):
-            return value.strftime(input_formats()[0])
-        return super().format_value(value)
+            return str(value.strftime(input_formats()[0]))
+        formatted: str | None = super().format_value(value)
+        return formatted
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
