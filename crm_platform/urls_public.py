@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from crm_platform import pwa
+
 urlpatterns = [
+    path("favicon.ico", pwa.favicon),
     path("", include("crm_platform.signup.urls")),
     path("billing/stripe/webhook/", include("billing.webhooks.urls")),
     path("console/", include("crm_platform.console.urls")),

@@ -2,13 +2,17 @@
 
 from django.urls import include, path, re_path
 
-from crm_platform import views
+from crm_platform import pwa, views
 from modules.home import views as home_views
 
 shell_patterns = ([path("", home_views.home, name="home")], "shell")
 
 urlpatterns = [
     path("", include(shell_patterns)),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("offline/", pwa.offline, name="pwa-offline"),
+    path("favicon.ico", pwa.favicon),
     path("", include("identity.urls")),
     path("settings/workspace/", include("modules.workspace.urls")),
     path("settings/exchange-rates/", include("modules.contacts.urls_settings")),

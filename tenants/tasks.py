@@ -16,3 +16,28 @@ from tenants.services.provisioning import ProvisioningBusy, provision_tenant
 def provision_tenant_task(self: object, tenant_id: int) -> str:
     """Provision (or resume provisioning) a tenant; the service is idempotent, so retries are safe."""
     return str(provision_tenant(tenant_id).provisioning_state)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+def send_workspace_list(email: str, *, scheme: str, port_suffix: str, language: str) -> int:
+    """E-mail ``email`` the sign-in links of its workspaces; nothing when it has none (the page
+    said the same either way, and a stranger's address gets no mail it did not ask for)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from tenants.services.workspace_finder import workspaces_of
+
+    workspaces = workspaces_of(email)
+    if not workspaces:
+        return 0
+    links = [(tenant.name, f"{scheme}://{tenant.primary_host}{port_suffix}/login/") for tenant in workspaces]
+    with translation.override(language):
+        send_mail(
+            subject=_("Your Relata workspaces"),
+            message=render_to_string("public/email/workspaces.txt", {"links": links, "email": email}),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return len(links)

@@ -88,4 +88,12 @@
       window.bootstrap.Toast.getOrCreateInstance(toast, { delay: 8000 }).show();
     });
   });
+
+
+  // A workspace page names its service worker (installable app, offline page); the public site
+  // and the console do not.
+  var worker = document.querySelector("meta[name=relata-service-worker]");
+  if (worker && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(worker.content, { scope: "/" }).catch(function () { /* no offline page then */ });
+  }
 })();

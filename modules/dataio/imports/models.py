@@ -70,6 +70,10 @@ class ImportJob(models.Model):
     )
     # Undo: records kept because someone changed them after the import.
     undo_kept = models.PositiveIntegerField(default=0)
+    # Contacts and deals naming a company nobody has yet: create it (the importer chose so).
+    create_missing_companies = models.BooleanField(_("create missing companies"), default=False)
+    # The companies created that way, as [id, updated_at ISO] pairs, so undo removes them too.
+    created_companies = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from identity.models import User
+from modules.contacts.models import Company
 from modules.contacts.services.bulk import copy_create, write_plan
 from modules.dataio.imports.choices import FileFormat, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob, ImportRowError
 from modules.dataio.imports.parsing import SAMPLE_ROWS, FileInfo, column_titles, first_rows, header_and_rows
-from modules.dataio.imports.rows import BatchOutcome, RowReader
+from modules.dataio.imports.rows import BatchOutcome, RowReader, missing_company_names
 from modules.dataio.imports.targets import suggest_mapping, targets_for
 from modules.dataio.imports.workbook import check_contents
 
@@ -84,6 +85,26 @@ def preview(job: ImportJob, user: User | None) -> tuple[list[tuple[int, list[str
     return rows, outcome
 
 
+def missing_companies(job: ImportJob, user: User | None) -> int:
+    """How many companies the whole file names that ``user`` finds none of (one of each name):
+    what "create the missing companies" would create. The file is read once, the names looked up
+    a batch at a time."""
+    if "company" not in job.mapping or job.entity not in ("contact", "deal"):
+        return 0
+    reader = RowReader(job, user)
+    missing: set[str] = set()
+    source = data_rows(job)
+    try:
+        while batch := list(islice(source, BATCH_SIZE)):
+            texts = [reader.cells(cells) for _number, cells in batch]
+            names = {row["company"].lower() for row in texts if row.get("company")}
+            found = reader.companies_named(names)
+            missing.update(missing_company_names(texts, found))
+    finally:
+        source.close()
+    return len(missing)
+
+
 def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], reader: RowReader) -> bool:
     """Import one batch; False when another run already moved the cursor (this one stops)."""
     with transaction.atomic():
@@ -91,7 +112,14 @@ def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], r
         if job.status != ImportStatus.RUNNING or job.processed_rows != expected:
             return False
         reader.job = job
+        reader.new_companies = []
         outcome = reader.evaluate(rows)
+        if reader.new_companies:
+            stamps = Company.objects.filter(pk__in=[company.pk for company in reader.new_companies])
+            job.created_companies = job.created_companies + [
+                [pk, stamp.isoformat()] for pk, stamp in stamps.values_list("pk", "updated_at").order_by("pk")
+            ]
+            job.save(update_fields=["created_companies"])
         plan = outcome.plan
         write_plan(plan, by=reader.user)
         copy_create(

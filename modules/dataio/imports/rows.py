@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from customization.fields.entities import visible_records
 from identity.models import User
 from identity.visibility import visible_owner_ids
-from modules.contacts.services.bulk import BulkPlan, BulkRow, plan_companies, plan_contacts
+from modules.contacts.models import Company
+from modules.contacts.services.bulk import BulkPlan, BulkRow, plan_companies, plan_contacts, write_plan
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
 from modules.dataio.imports.targets import CUSTOM, RELATION, Target, convert, targets_for
@@ -47,6 +48,17 @@ MATCH_RELATED: dict[str, tuple[str, ...]] = {
 _DOMAIN = r"^(https?://)?(www\.)?([^/:?#]+).*$"
 
 
+def missing_company_names(rows: list[dict[str, str]], found: dict[str, list[Any]]) -> dict[str, str]:
+    """The company names ``rows`` give that ``found`` lacks, lower-cased → as first written."""
+    missing: dict[str, str] = {}
+    for row in rows:
+        text = row.get("company") or ""
+        name = " ".join(text.split())
+        if name and text.lower() not in found:
+            missing.setdefault(text.lower(), name)
+    return missing
+
+
 def web_domain(text: str) -> str:
     match = re.match(_DOMAIN, text.strip().lower())
     return match.group(3) if match else ""
@@ -71,6 +83,8 @@ class RowReader:
         self._owners: set[int] | None = None  # visible_owner_ids once read (None: everyone)
         self._owners_read = False
         self._stages: tuple[dict[str, Pipeline], dict[str, list[Stage]]] | None = None
+        # Companies this reader created for rows naming one nobody has (create_missing_companies).
+        self.new_companies: list[Company] = []
 
     # --- relations -------------------------------------------------------------------------
 
@@ -105,9 +119,16 @@ class RowReader:
             found[record._key].append(record)
         return found
 
+    def companies_named(self, names: set[str]) -> dict[str, list[Any]]:
+        """The companies the importer sees by lower-cased name."""
+        return self._by_text(ImportEntity.COMPANY, "name", names)
+
     def _resolve(self, rows: list[dict[str, str]]) -> list[tuple[dict[str, Any], Errors]]:
         wanted = {key: {row[key].lower() for row in rows if row.get(key)} for key in ("company", "contact")}
-        companies = self._by_text(ImportEntity.COMPANY, "name", wanted["company"])
+        companies = self.companies_named(wanted["company"])
+        if self.job.create_missing_companies and "company" in self.targets:
+            for key, company in self._create_companies(missing_company_names(rows, companies)).items():
+                companies[key] = [company]
         contacts = self._by_text(ImportEntity.CONTACT, "email", wanted["contact"])
         resolved = []
         for row in rows:
@@ -153,6 +174,21 @@ class RowReader:
                     errors[key] = [_("%(count)d records match “%(value)s”.") % {"count": len(found), "value": text}]
             resolved.append((values, errors))
         return resolved
+
+    def _create_companies(self, names: dict[str, str]) -> dict[str, Company]:
+        """Create a company for each name (owned by the importer), as the bulk services create
+        records: validated, with their events and timeline. A name the company form would refuse
+        stays missing, so its rows fail as before."""
+        if not names:
+            return {}
+        keys = list(names)
+        plan = plan_companies(
+            [BulkRow(number=index, values={"name": names[key]}) for index, key in enumerate(keys)], by=self.user
+        )
+        write_plan(plan, by=self.user)
+        created = {keys[row.number]: row.instance for row in plan.created}
+        self.new_companies.extend(created.values())
+        return created
 
     @staticmethod
     def _default_pipeline(stages: list[Stage]) -> Pipeline | None:
@@ -214,7 +250,8 @@ class RowReader:
         return {target.key: cells[index] for index, target in self.columns if index < len(cells) and cells[index]}
 
     def evaluate(self, rows: list[tuple[int, list[str]]]) -> BatchOutcome:
-        """Plan ``rows`` (``(row number, cells)``); writes nothing but tags the rows name."""
+        """Plan ``rows`` (``(row number, cells)``); writes nothing but the tags the rows name and,
+        when the job says so, the companies they name that do not exist yet."""
         texts = [self.cells(cells) for _number, cells in rows]
         resolved = self._resolve(texts)
         dedupe = self.job.dedupe

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,6 +24,7 @@ from identity.models import User
 from identity.permissions import all_permissions
 from identity.services.audit import audit
 from identity.visibility import restrict_to_visible
+from modules.contacts.models import Company
 from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete_records, restore_records
 from modules.dataio.imports.choices import DedupeRule, FileFormat, ImportEntity, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
@@ -158,6 +160,17 @@ def set_mapping(job: ImportJob, *, mapping: list[str], dedupe: str) -> ImportJob
     return job
 
 
+def set_create_missing_companies(job: ImportJob, *, create: bool) -> ImportJob:
+    """Whether rows naming a company nobody has yet create it (contacts and deals only)."""
+    if job.status != ImportStatus.MAPPING:
+        raise ValidationError(_("This import has already started."))
+    if job.entity not in (ImportEntity.CONTACT, ImportEntity.DEAL):
+        raise ValidationError({"create_missing_companies": [_("Only contacts and deals name a company.")]})
+    job.create_missing_companies = create
+    job.save(update_fields=["create_missing_companies"])
+    return job
+
+
 def start_import(job: ImportJob, *, by: User | None) -> ImportJob:
     """Queue the run (after commit); a started job cannot start again."""
     from modules.dataio.imports.tasks import run_import_job
@@ -260,6 +273,7 @@ def undo_import(job: ImportJob, *, by: User) -> ImportJob:
                 else:
                     removable.append(pk)
         delete_records(model, removable, by=by, name_field=NAME_FIELDS.get(job.entity, "name"))
+        kept += _remove_created_companies(job, by=by)
         job.status = ImportStatus.UNDONE
         job.undone_at = timezone.now()
         job.undone_by = by
@@ -276,6 +290,24 @@ def undo_import(job: ImportJob, *, by: User) -> ImportJob:
     return job
 
 
+def _remove_created_companies(job: ImportJob, *, by: User) -> int:
+    """Delete the companies the import created for its rows; returns how many stay because they
+    changed since or now hold contacts or deals the import did not bring (they are someone's now)."""
+    if not job.created_companies:
+        return 0
+    stamps = {int(pk): stamp for pk, stamp in job.created_companies}
+    current = restrict_to_visible(Company.objects.filter(pk__in=stamps), by).annotate(
+        linked=Count("contacts", distinct=True) + Count("deals", distinct=True)
+    )
+    removable = [
+        company.pk
+        for company in current
+        if company.updated_at.isoformat() == stamps[company.pk] and company.linked == 0
+    ]
+    delete_records(Company, removable, by=by, name_field="name")
+    return len(stamps) - len(removable)
+
+
 def _related(entity: str) -> tuple[str, ...]:
     related: dict[str, tuple[str, ...]] = {
         ImportEntity.CONTACT: ("company",),
@@ -289,4 +321,5 @@ def undo_counts(job: ImportJob) -> dict[str, int]:
     counts = dict.fromkeys(RecordAction.values, 0)
     for action in RecordAction.values:
         counts[action] = ImportedRecord.objects.filter(job=job, action=action).count()
+    counts["companies"] = len(job.created_companies)
     return counts

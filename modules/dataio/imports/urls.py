@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/preview/", views.preview_page, name="preview"),
+    path("<int:pk>/missing-companies/", views.choose_missing_companies, name="missing-companies"),
     path("<int:pk>/start/", views.start, name="start"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/errors.csv", views.error_report, name="errors"),

@@ -20,12 +20,13 @@ from identity.decorators import permission_required, signed_in_user
 from modules.dataio.access import ensure_may_open_job, may_open_job
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus
 from modules.dataio.imports.models import ImportJob
-from modules.dataio.imports.processing import preview, sample_rows
+from modules.dataio.imports.processing import missing_companies, preview, sample_rows
 from modules.dataio.imports.report import ErrorLabels, error_report_lines
 from modules.dataio.imports.services import (
     MODULE_OF,
     max_file_bytes,
     may_import,
+    set_create_missing_companies,
     set_mapping,
     start_import,
     undo_counts,
@@ -185,8 +186,27 @@ def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     mapped = [index for index, key in enumerate(job.mapping) if key]
-    context = {"job": job, "rows": shown, "mapped": mapped, "error_count": len(outcome.errors)}
+    context = {
+        "job": job,
+        "rows": shown,
+        "mapped": mapped,
+        "error_count": len(outcome.errors),
+        # Offered while some exist, and kept on show once chosen (the count is then 0 no more).
+        "missing_companies": missing_companies(job, signed_in_user(request)),
+    }
     return render(request, "imports/preview.html", context)
+
+
+@require_POST
+@permission_required(PERMISSION)
+def choose_missing_companies(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    try:
+        set_create_missing_companies(job, create=request.POST.get("create") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("imports:detail", job.pk)
+    return redirect("imports:preview", job.pk)
 
 
 @require_POST
