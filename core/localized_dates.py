@@ -10,6 +10,7 @@ ISO 8601, which every locale accepts), so the meaning of 03.04.2026 never depend
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -42,6 +43,13 @@ class LocalizedDateInput(forms.DateInput):
         super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            # An ISO date stored as text (custom fields) shows in the reader's format too.
+            text = value
+            try:
+                value = date.fromisoformat(text)
+            except ValueError:
+                return text
         if hasattr(value, "strftime"):
             return str(value.strftime(input_formats()[0]))
         formatted: str | None = super().format_value(value)
@@ -56,7 +64,9 @@ class LocalizedDateInput(forms.DateInput):
 class LocalizedDateField(forms.DateField):
     """A date typed in the active language's format (or ISO 8601), read by the server."""
 
-    widget = LocalizedDateInput
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", LocalizedDateInput)
+        super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
         self.input_formats = input_formats()

@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.forms import BoundField
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.localized_dates import LocalizedDateField
 from customization.fields.choices import FieldType
 from customization.fields.display import record_choices
 from customization.fields.models import CustomFieldDefinition
@@ -108,7 +109,7 @@ def form_field(
     elif kind == FieldType.MONEY:
         field = MoneyField(currency=definition.currency, **common)
     elif kind == FieldType.DATE:
-        field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
+        field = LocalizedDateField(**common)
     elif kind == FieldType.DATETIME:
         widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT)
         field = forms.DateTimeField(widget=widget, input_formats=[DATETIME_INPUT, "%Y-%m-%dT%H:%M:%S"], **common)

@@ -303,7 +303,7 @@ def delete_stage(stage: Stage, *, target_stage: Stage | None = None, by: User | 
     pipeline keeps at least one open stage.
     """
     with transaction.atomic():
-        _locked(stage.pipeline)
+        pipeline = _locked(stage.pipeline)
         stage = Stage.objects.select_for_update().get(pk=stage.pk)
         if stage.kind == StageKind.OPEN and not _other_open_stages(stage):
             raise ValidationError({"stage": [_("This is the pipeline's last open stage: a pipeline needs one.")]})
@@ -326,6 +326,6 @@ def delete_stage(stage: Stage, *, target_stage: Stage | None = None, by: User | 
             "Stage %(stage)s of pipeline %(pipeline)s deleted; %(moved)d deals moved.",
             moved,
         )
-        _audit_pipeline(stage.pipeline, "stage.deleted", summary, by=by, stage=stage.name, moved=moved)
+        _audit_pipeline(pipeline, "stage.deleted", summary, by=by, stage=stage.name, moved=moved)
         stage.delete()
     return moved

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.input_bounds import bounded_input
+from core.localized_dates import LocalizedDateField, format_hint
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.impersonation import ensure_not_impersonating
@@ -32,11 +33,10 @@ LIST_LIMIT = 200
 class ApiKeyForm(ReauthenticationForm):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(label=gettext_lazy("Scopes"), widget=forms.CheckboxSelectMultiple)
-    expires_on = forms.DateField(
+    expires_on = LocalizedDateField(
         label=gettext_lazy("Expires after"),
         required=False,
         validators=[bounded_input],  # the day after it is computed (core.input_bounds)
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("The key stops working at the end of this day. Leave empty for no expiry."),
     )
 
@@ -96,6 +96,7 @@ def key_list(request: HttpRequest) -> HttpResponse:
         "other_keys": other_keys,
         "created_key": created[0] if created else None,
         "plaintext": created[1] if created else None,
+        "date_hint": format_hint(),
     }
     status = 201 if created else form_status(form)
     response = render(request, "identity/api_keys/list.html", context, status=status)

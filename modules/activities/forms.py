@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.input_bounds import bounded_input
+from core.localized_dates import LocalizedDateField
 from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import User
 from identity.visibility import restrict_to_visible
@@ -176,12 +177,8 @@ class FilterForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All types")), *ActivityKind.choices], required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
-    due_from = forms.DateField(
-        label=_("Due from"), required=False, validators=[bounded_input], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_to = forms.DateField(
-        label=_("Due to"), required=False, validators=[bounded_input], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_from = LocalizedDateField(label=_("Due from"), required=False, validators=[bounded_input])
+    due_to = LocalizedDateField(label=_("Due to"), required=False, validators=[bounded_input])
     q = forms.CharField(label=_("Subject contains"), required=False, max_length=100)
     company = forms.IntegerField(required=False, widget=forms.HiddenInput)
     contact = forms.IntegerField(required=False, widget=forms.HiddenInput)

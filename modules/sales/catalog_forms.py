@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.localized_dates import LocalizedDateField
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.sales.models import PriceList, Product
 
@@ -63,10 +64,8 @@ class ProductForm(StyledForm):
 class PriceListForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = LocalizedDateField(label=_("Valid from"), required=False)
+    valid_until = LocalizedDateField(label=_("Valid until"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
@@ -79,9 +78,7 @@ class QuoteForm(StyledForm):
     price_list = forms.ModelChoiceField(
         label=_("Price list"), queryset=PriceList.objects.filter(is_active=True), required=False
     )
-    valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_until = LocalizedDateField(label=_("Valid until"), required=False)
     discount_percent = forms.DecimalField(
         label=_("Quote discount (%)"),
         max_digits=5,

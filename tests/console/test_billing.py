@@ -102,6 +102,9 @@ def test_overview_shows_todays_figures_and_twelve_months_of_chart_data(
     assert charts["mrr"]["datasets"][0]["data"][-1] == 57.0
     assert charts["arr"]["datasets"][1]["data"][-1] == 2280.0
     assert charts["seats"]["datasets"][0]["data"][-1] == 9
+    # the rates' axis says percent (console-charts.js formats it so)
+    assert charts["rates"]["unit"] == "percent"
+    assert "unit" not in charts["mrr"]
     assert len(charts["mrr"]["labels"]) == 13
     text = response.content.decode()
     assert 'id="billing-charts"' in text

@@ -68,6 +68,7 @@ def _chart_data(metrics: Metrics) -> dict[str, Any]:
         "arr": {"type": "line", "labels": labels, "datasets": per_currency("arr")},
         "rates": {
             "type": "line",
+            "unit": "percent",
             "labels": labels,
             "datasets": [
                 series(str(_("Churn %")), percent([p.churn_rate for p in metrics.points])),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.localized_dates import LocalizedDateField
 from identity.decorators import permission_required
 from identity.forms import apply_service_errors
 from modules.contacts.models import ExchangeRate
@@ -18,17 +19,10 @@ from modules.contacts.money import CURRENCY_CHOICES
 from modules.contacts.services.money import base_currency, set_rate
 
 
-class NativeDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
 class ExchangeRateForm(forms.Form):
     currency = forms.ChoiceField(label=gettext_lazy("Currency"))
     rate = forms.DecimalField(label=gettext_lazy("Rate"), max_digits=18, decimal_places=8, min_value=0)
-    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=NativeDateInput())
+    valid_from = LocalizedDateField(label=gettext_lazy("Valid from"))
 
     def __init__(self, *args: Any, base: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

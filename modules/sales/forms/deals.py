@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.localized_dates import LocalizedDateField
 from customization.fields.form_fields import CustomFieldsMixin
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
@@ -30,9 +31,7 @@ class DealForm(CustomFieldsMixin, forms.Form):
         required=False,
         help_text=_("Leave empty to use the stage's probability."),
     )
-    expected_close_date = forms.DateField(
-        label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = LocalizedDateField(label=_("Expected close date"), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=active_users(), required=False)
     company = forms.ModelChoiceField(
         label=_("Company"), queryset=Company.objects.none(), required=False, widget=RecordPicker("company")

@@ -23,7 +23,7 @@ def test_the_contact_form_shows_custom_fields_by_section_and_position(alpha: Ten
 
     assert html.index('name="custom_region"') < html.index('name="custom_size"') < html.index('name="custom_birthday"')
     assert 'data-testid="custom-fields-profile"' in html
-    assert 'type="date" name="custom_birthday"' in html
+    assert 'type="text" name="custom_birthday"' in html  # typed in the reader's format
     assert "Heads" in html
     assert "custom_retired" not in html
     assert "custom_tier" not in html
