@@ -138,6 +138,7 @@ def update_role(
         role.permissions = [code for code in known if code in set(permissions)]
         role.record_visibility = record_visibility
         role.save()
+        added = sorted(set(role.permissions) - before_permissions)
         removed = sorted(before_permissions - set(role.permissions))
         changes = [_("records seen: %(visibility)s") % {"visibility": V(record_visibility).label}]
         if added:
