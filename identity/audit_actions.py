@@ -36,6 +36,8 @@ LABELS: dict[str, Promise] = {
     "user.reactivated": _("User reactivated"),
     "user.password_changed": _("Password changed"),
     "user.email_changed": _("Sign-in e-mail changed"),
+    "user.two_factor_on": _("Two-factor authentication on"),
+    "user.two_factor_off": _("Two-factor authentication off"),
     "invitation.sent": _("Invitation sent"),
     "invitation.withdrawn": _("Invitation withdrawn"),
     "role.updated": _("Role changed"),

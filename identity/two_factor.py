@@ -8,10 +8,14 @@ import base64
 from collections.abc import Sequence
 
 import segno
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.forms import OTPForm
+from identity.models import User
+from identity.services.audit import audit
 
 
 def manual_entry_key(key: bytes) -> str:
@@ -40,3 +44,28 @@ def enrolment_context(device: TOTPDevice) -> dict[str, str]:
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#212529"),
         "secret": manual_entry_key(device.bin_key),
     }
+
+
+def turn_on(device: TOTPDevice) -> None:
+    """Confirm ``device`` (its first code was right): two-factor is on, and the audit log says so."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit(
+            "user.two_factor_on",
+            gettext("%(user)s turned two-factor authentication on.") % {"user": device.user.email},
+            by=device.user,
+            target=f"user:{device.user.email}",
+        )
+
+
+def turn_off(user: User) -> None:
+    """Remove every authenticator of ``user`` (the caller asked for the password again)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        audit(
+            "user.two_factor_off",
+            gettext("%(user)s turned two-factor authentication off.") % {"user": user.email},
+            by=user,
+            target=f"user:{user.email}",
+        )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from customization.fields.choices import SELECT_TYPES, Entity, FieldType
@@ -184,7 +185,11 @@ def field_purge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(label)s is deleted with its values on %(count)d records.")
+                ngettext(
+                    "%(label)s is deleted with its value on %(count)d record.",
+                    "%(label)s is deleted with its values on %(count)d records.",
+                    cleared,
+                )
                 % {"label": definition.label, "count": cleared},
             )
             return redirect(_list_url(definition.entity))

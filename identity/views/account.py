@@ -19,7 +19,7 @@ from identity.impersonation import not_while_impersonating
 from identity.reauth import ReauthenticationForm
 from identity.services.accounts import set_preferences
 from identity.services.invitations import InvitationInvalid, accept_invitation, open_invitation
-from identity.two_factor import enrolment_context
+from identity.two_factor import enrolment_context, turn_off, turn_on
 
 
 @login_required
@@ -60,8 +60,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            turn_on(device)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("identity:two-factor")
         form.add_error("code", _("That code is not valid. Check your phone's clock and try again."))
@@ -82,7 +81,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = ReauthenticationForm(request.POST, user=user, request=request)
     if not form.is_valid():
         return render(request, "identity/two_factor.html", {"enabled": True, "disable_form": form}, status=400)
-    TOTPDevice.objects.filter(user=user).delete()
+    turn_off(user)
     messages.success(request, _("Two-factor authentication is off."))
     return redirect("identity:two-factor")
 

@@ -175,3 +175,17 @@ def test_the_impersonation_entry_says_minutes_in_plural_forms(alpha: TenantFixtu
     with alpha.active():
         summary = AuditEntry.objects.get(action="impersonation.started").summary
     assert words in summary
+
+
+def test_turning_two_factor_on_and_off_is_audited(alpha: TenantFixture):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.two_factor import turn_off, turn_on
+
+    admin = alpha.user()
+    with alpha.active():
+        turn_on(TOTPDevice.objects.create(user=admin, name="Phone", confirmed=False))
+        turn_off(admin)
+
+        assert _actions("user.two_factor") == ["user.two_factor_on", "user.two_factor_off"]
+        assert not TOTPDevice.objects.filter(user=admin).exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm_platform.console.access import operator_actor, operator_required
@@ -44,7 +45,11 @@ def tenant_impersonate(request: HttpRequest, key: str) -> HttpResponse:
     audit_tenant(
         tenant,
         "impersonation.requested",
-        _("Signing in to %(tenant)s as %(user)s for %(minutes)d minutes: %(reason)s")
+        ngettext(
+            "Signing in to %(tenant)s as %(user)s for %(minutes)d minute: %(reason)s",
+            "Signing in to %(tenant)s as %(user)s for %(minutes)d minutes: %(reason)s",
+            minutes,
+        )
         % {"tenant": tenant.name, "user": email, "minutes": minutes, "reason": reason},
         actor=operator,
         ip_address=client_address(request),

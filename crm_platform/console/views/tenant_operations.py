@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import tenant_context
 
 from billing.choices import Currency, Provider, SubscriptionStatus
@@ -144,7 +145,11 @@ def extend_trial(
         audit_tenant(
             tenant,
             "tenant.extend_trial",
-            _("Trial of %(tenant)s extended by %(days)d days to %(date)s.")
+            ngettext(
+                "Trial of %(tenant)s extended by %(days)d day to %(date)s.",
+                "Trial of %(tenant)s extended by %(days)d days to %(date)s.",
+                days,
+            )
             % {"tenant": tenant.name, "days": days, "date": ends_at.date().isoformat()},
             actor=actor,
             ip_address=ip_address,

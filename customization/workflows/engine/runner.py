@@ -20,6 +20,7 @@ from typing import Any
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customization.events.outbox import caused_by
 from customization.workflows.choices import RunStatus, StepStatus
@@ -167,7 +168,11 @@ def _step_failed(run_id: int, lease: datetime, step_id: int, error: Exception, r
             step.status, step.finished_at = StepStatus.FAILED, timezone.now()
             run.status, run.finished_at = RunStatus.FAILED, timezone.now()
             if transient:
-                run.message = _("%(step)s failed after %(attempts)d attempts: %(error)s") % {
+                run.message = ngettext(
+                    "%(step)s failed after %(attempts)d attempt: %(error)s",
+                    "%(step)s failed after %(attempts)d attempts: %(error)s",
+                    step.attempts,
+                ) % {
                     "step": label, "attempts": step.attempts, "error": message,
                 }  # fmt: skip
             else:

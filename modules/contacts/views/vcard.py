@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
@@ -60,7 +61,11 @@ def contact_import(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, _("%(count)d contacts imported.") % {"count": len(result.created)})
+                count = len(result.created)
+                messages.success(
+                    request,
+                    ngettext("%(count)d contact imported.", "%(count)d contacts imported.", count) % {"count": count},
+                )
                 if not result.skipped:
                     return redirect("contacts:contact-list")
     return render(request, "contacts/contact_import.html", {"form": form, "result": result}, status=form_status(form))

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customization.fields.entities import visible_records
 from identity.models import User
@@ -171,7 +172,12 @@ class RowReader:
                 elif not found:
                     errors[key] = [missing % {"value": text}]
                 else:
-                    errors[key] = [_("%(count)d records match “%(value)s”.") % {"count": len(found), "value": text}]
+                    errors[key] = [
+                        ngettext(
+                            "%(count)d record matches “%(value)s”.", "%(count)d records match “%(value)s”.", len(found)
+                        )
+                        % {"count": len(found), "value": text}
+                    ]
             resolved.append((values, errors))
         return resolved
 

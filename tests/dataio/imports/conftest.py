@@ -76,6 +76,7 @@ def job_requests(done: ImportJob, mapped: ImportJob) -> list[tuple[str, str, dic
         ("get", f"/imports/{mapped.pk}/mapping/", {}),
         ("post", f"/imports/{mapped.pk}/mapping/", {"column_0": "first_name", "dedupe": "create"}),
         ("get", f"/imports/{mapped.pk}/preview/", {}),
+        ("post", f"/imports/{mapped.pk}/missing-companies/", {"create": "1"}),
         ("post", f"/imports/{mapped.pk}/start/", {}),
     ]
 
