@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0002_workbook_reading"),
+        ("imports", "0003_order_imports"),
     ]
 
     operations = [
