@@ -227,3 +227,31 @@ def test_the_timeline_costs_the_same_for_5_and_50_notes(alpha: TenantFixture, dj
     assert len(small) == len(large)
     assert len(re.findall('data-testid="timeline-note"', first)) == 5
     assert len(re.findall('data-testid="timeline-note"', second)) == 20
+
+
+def test_a_deals_notes_and_files_answer_not_in_plan_without_sales(alpha: TenantFixture, private_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from modules.collaboration.models import Attachment
+    from modules.collaboration.services.attachments import add_attachment
+    from tests.entitlements.helpers import without_modules
+
+    with alpha.active():
+        deal = DealFactory(owner=alpha.user())
+        note = create_note(record=deal, body="<div>kept</div>", by=alpha.user()).note
+        attachment = add_attachment(record=deal, upload=SimpleUploadedFile("a.txt", b"a"), by=alpha.user())
+    without_modules(alpha, "sales")
+    client = alpha.client()
+
+    answers = {
+        client.get(f"/records/deal/{deal.pk}/panel/").status_code,
+        client.post(f"/records/deal/{deal.pk}/notes/", {"body": "<div>x</div>"}).status_code,
+        client.get(f"/notes/{note.pk}/edit/").status_code,
+        client.get(f"/attachments/{attachment.pk}/").status_code,
+        client.post(f"/records/deal/{deal.pk}/follow/", {"follow": "1"}).status_code,
+    }
+
+    assert answers == {403}
+    with alpha.active():
+        assert Note.objects.count() == 1
+        assert Attachment.objects.count() == 1
