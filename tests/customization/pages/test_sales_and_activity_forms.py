@@ -1,5 +1,7 @@
 """Custom fields on the lead, deal and activity forms and record pages."""
 
+import re
+
 from modules.activities.models import Activity
 from modules.sales.models import Deal, Lead
 from modules.sales.services.pipelines import default_pipeline
@@ -34,8 +36,8 @@ def test_a_lead_is_created_and_edited_with_custom_values(alpha: TenantFixture):
     assert 'value="south" id="id_custom_channels_1" checked' in edit.replace('class="form-check-input" ', "")
     assert 'value="12"' in edit
     page = client.get(f"/leads/{lead.pk}/").content.decode()
-    assert 'data-testid="custom-budget">5,000.00 EUR</dd>' in page
-    assert 'data-testid="custom-channels">South</dd>' in page
+    assert _shown(page, "custom-budget") == "5,000.00 EUR"
+    assert _shown(page, "custom-channels") == "South"
 
     response = client.post(
         f"/leads/{lead.pk}/edit/",
@@ -89,7 +91,7 @@ def test_a_deal_is_created_and_edited_with_custom_values(alpha: TenantFixture):
     assert f'<option value="{partner.pk}" selected>Partner Co</option>' in edit
     page = client.get(f"/deals/{deal.pk}/").content.decode()
     assert f'<a href="/companies/{partner.pk}/">Partner Co</a>' in page
-    assert 'data-testid="custom-strategic">Yes</dd>' in page
+    assert _shown(page, "custom-strategic") == "Yes"
 
     response = client.post(
         f"/deals/{deal.pk}/edit/", {"name": "Big one", "amount": "10", "currency": "EUR", "custom_signed_on": ""}
@@ -138,8 +140,8 @@ def test_an_activity_is_planned_with_custom_values_in_the_users_time_zone(alpha:
     edit = client.get(f"/activities/{activity.pk}/edit/").content.decode()
     assert 'name="custom_follow_up_by" value="2030-03-04T10:00"' in edit
     page = client.get(f"/activities/{activity.pk}/").content.decode()
-    assert 'data-testid="custom-follow_up_by">4 Mar 2030, 10:00</dd>' in page
-    assert f'data-testid="custom-reviewer">{admin}</dd>' in page
+    assert _shown(page, "custom-follow_up_by") == "4 Mar 2030, 10:00"
+    assert _shown(page, "custom-reviewer") == f"{admin}"
 
 
 def test_an_activity_user_field_refuses_an_inactive_user(alpha: TenantFixture):
@@ -166,3 +168,9 @@ def test_a_lead_page_without_definitions_shows_no_custom_card(alpha: TenantFixtu
     html = alpha.client().get(f"/leads/{lead.pk}/").content.decode()
 
     assert 'data-testid="custom-details"' not in html
+
+
+def _shown(html: str, testid: str) -> str:
+    """The text of the ``<dd data-testid=…>`` (inline-editable values carry their editor's markup)."""
+    cell = html.split(f'data-testid="{testid}">', 1)[1].split("</dd>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
