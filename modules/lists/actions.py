@@ -201,7 +201,9 @@ def actions_for(definition: ListDefinition, user: User) -> list[BulkAction]:
 
 
 def action_form(action: BulkAction, definition: ListDefinition, user: User, data: Any = None) -> forms.Form:
-    form = forms.Form(data, prefix=None)
+    # The bar holds every action's inputs and hides the others' ones; a browser would refuse to
+    # submit while a hidden input is "required", so the server alone says what is missing.
+    form = forms.Form(data, use_required_attribute=False)
     form.fields.update(action.fields(definition, user))
     for field in form.fields.values():
         select = isinstance(field.widget, forms.Select)

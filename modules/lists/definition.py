@@ -59,6 +59,7 @@ class Filter:
     options: Callable[[User], Iterable[tuple[Any, Label]]] | None = None
     any_label: Label | None = None
     placeholder: Label | None = None
+    input_type: str = "search"  # without options: "search" or "date"
 
 
 @dataclass(frozen=True)

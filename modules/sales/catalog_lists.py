@@ -1,4 +1,4 @@
-"""The product and quote lists, declared for the list framework (``modules.lists``)."""
+"""The product, quote and order lists, declared for the list framework (``modules.lists``)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import SavedViewEntity
+from modules.contacts.lists import owner_options
 from modules.lists.definition import BulkAction, Column, Filter, ListDefinition
-from modules.sales.choices import QuoteStatus
+from modules.sales.choices import OrderStatus, QuoteStatus
 from modules.sales.models import Product, Quote
+from modules.sales.selectors.orders import filter_orders, visible_orders
 from modules.sales.services.catalog import set_product_active, update_product
+from modules.sales.services.orders import delete_order, set_order_status, update_order
 from modules.sales.services.quotes import set_status, update_quote
 
 
@@ -144,7 +147,7 @@ QUOTES = ListDefinition(
         Column("issued_on", _("Issued"), "lists/cells/date.html", sort="issued"),
         Column("valid_until", _("Valid until"), "lists/cells/date.html", sort="valid_until", default=False),
         Column("status", _("Status"), "sales/cells/quote_status.html", phone=True),
-        Column("total", _("Total"), "sales/cells/quote_total.html", sort="total", numeric=True),
+        Column("total", _("Total"), "sales/cells/quote_total.html", sort="total", numeric=True, phone=True),
         Column("created_at", _("Created"), "lists/cells/date.html", sort="created", default=False),
     ),
     sorts={
@@ -163,4 +166,58 @@ QUOTES = ListDefinition(
     toolbar="sales/quotes/list_toolbar.html",
     empty_text=_("No quotes match."),
     rows_name="quotes",
+)
+
+
+def _filter_orders(queryset: QuerySet[Any], params: Mapping[str, str], user: User) -> QuerySet[Any]:
+    return filter_orders(queryset, params)  # type: ignore[arg-type]
+
+
+SET_ORDER_STATUS = BulkAction(
+    key="order_status",
+    label=_("Change status"),
+    fields=lambda definition, user: {"order_status": forms.ChoiceField(choices=OrderStatus.choices, label=_("Status"))},
+    run=lambda definition, row, data, user: set_order_status(row, data["order_status"], by=user),
+)
+
+ORDERS = ListDefinition(
+    key=SavedViewEntity.ORDER,
+    title=_("Orders"),
+    namespace="sales",
+    prefix="order",
+    module_permission="sales",
+    rows=lambda user: visible_orders(user).select_related("company", "contact", "owner"),
+    apply_filters=_filter_orders,
+    filters=(
+        Filter("q", _("Number, company or contact")),
+        Filter("status", _("Status"), options=lambda user: OrderStatus.choices),
+        Filter("owner", _("Owner"), options=owner_options, any_label=_("Anyone")),
+        Filter("from", _("From"), input_type="date"),
+        Filter("to", _("To"), input_type="date"),
+    ),
+    hidden_filters=("company", "contact"),
+    columns=(
+        Column(
+            "number",
+            _("Number"),
+            "lists/cells/record_link.html",
+            url=lambda row: reverse("sales:order-detail", args=[row.pk]),
+            sort="number",
+        ),
+        Column("company", _("Company"), "contacts/cells/company.html"),
+        Column("contact", _("Contact"), "sales/cells/contact.html", default=False),
+        Column("ordered_on", _("Order date"), "lists/cells/date.html", sort="ordered"),
+        Column("status", _("Status"), "sales/cells/order_status.html", phone=True),
+        Column("owner", _("Owner"), "lists/cells/user.html"),
+        Column("total", _("Total"), "sales/cells/quote_total.html", sort="total", numeric=True, phone=True),
+        Column("updated_at", _("Updated"), "lists/cells/date.html", sort="updated", default=False),
+    ),
+    sorts={"ordered": "ordered_on", "total": "total", "number": "number", "updated": "updated_at"},
+    default_sort="-ordered",
+    update=update_order,
+    delete=delete_order,
+    actions=(SET_ORDER_STATUS,),
+    toolbar="sales/orders/list_toolbar.html",
+    empty_text=_("No orders match."),
+    rows_name="orders",
 )

@@ -1,35 +1,32 @@
-"""Order pages: the list (filters, sort, custom-field columns and filters, pages), the detail with its
+"""Order pages: the list (on the list framework), the detail with its
 lines, totals, status buttons and history, the create and edit forms, and orders from quotes."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from customization.fields.display import attach_cells, detail_sections
+from customization.fields.display import detail_sections
 from customization.fields.form_fields import form_errors
-from customization.fields.listing import added_filter_query, custom_params, list_context, read_state
-from customization.fields.queries import order_by_custom
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.contacts.services.money import base_currency
+from modules.lists import views as lists
+from modules.sales.catalog_lists import ORDERS
 from modules.sales.catalog_views import sales_page
 from modules.sales.choices import OrderStatus
-from modules.sales.forms.leads import active_users
 from modules.sales.models import Deal, Order, OrderLine, Product, Quote
 from modules.sales.order_forms import OrderForm, OrderLineForm
 from modules.sales.selectors.deals import visible_companies, visible_contacts
-from modules.sales.selectors.orders import ORDER_SORTS, filter_orders, visible_orders
+from modules.sales.selectors.orders import visible_orders
 from modules.sales.services.orders import (
     TRANSITIONS,
     add_order_line,
@@ -42,8 +39,6 @@ from modules.sales.services.orders import (
     update_order_line,
 )
 
-PAGE_SIZE = 50
-LIST_PARAMS = ("status", "owner", "q", "from", "to", "company", "contact", "sort")
 HISTORY_SIZE = 50
 
 
@@ -54,50 +49,25 @@ def _order(request: HttpRequest, pk: int) -> Order:
 
 @sales_page("sales.view")
 def order_list(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    added = added_filter_query(request.GET)
-    if added is not None:
-        return redirect(reverse("sales:order-list") + "?" + added)
-    custom = read_state("order", request.GET)
-    sort = request.GET.get("sort", "-ordered")
-    if sort not in ORDER_SORTS:
-        sort = "-ordered"
-    field, descending = ORDER_SORTS[sort]
-    orders = custom.apply(filter_orders(visible_orders(user), request.GET)).select_related(
-        "company", "contact", "owner"
-    )
-    if custom.sort is not None:
-        orders = order_by_custom(orders, custom.sort, descending=custom.descending)
-        sort = str(custom.sort_param)
-    else:
-        orders = orders.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    if custom.columns:
-        attach_cells(custom.columns, rows, user=user)
-    params = request.GET.copy()
-    params.pop("page", None)
-    current = {name: str(request.GET.get(name)) for name in LIST_PARAMS if request.GET.get(name)}
-    current |= custom_params(request.GET)
-    return render(
-        request,
-        "sales/orders/list.html",
-        {
-            "page": page,
-            "orders": rows,
-            "sort": sort,
-            "query": params.urlencode(),
-            "filters": {name: request.GET.get(name, "") for name in LIST_PARAMS},
-            "statuses": OrderStatus.choices,
-            "owners": list(active_users()),
-            "sorts": [
-                ("-ordered", _("Newest first")), ("ordered", _("Oldest first")), ("-total", _("Total, largest first")),
-                ("total", _("Total, smallest first")), ("number", _("Number")), ("-updated", _("Recently updated")),
-            ],
-            **list_context(custom, current, sort=sort),
-        },
-        status=400 if custom.errors else 200,
-    )  # fmt: skip
+    return lists.list_page(request, ORDERS)
+
+
+@sales_page("sales.view", "sales.change")
+@require_POST
+def order_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, ORDERS)
+
+
+@sales_page("sales.view")
+@require_POST
+def order_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, ORDERS)
+
+
+@sales_page("sales.view")
+@require_POST
+def order_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, ORDERS)
 
 
 def _history(order: Order) -> list[TimelineEntry]:
