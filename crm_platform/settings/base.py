@@ -449,6 +449,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # fpdf2 subsets fonts through fontTools, which logs some seventy INFO lines per quote PDF.
+        "fontTools": {"level": "WARNING"},
     },
 }
 
