@@ -255,3 +255,25 @@ def test_a_deals_notes_and_files_answer_not_in_plan_without_sales(alpha: TenantF
     with alpha.active():
         assert Note.objects.count() == 1
         assert Attachment.objects.count() == 1
+
+
+def test_the_author_edits_and_removes_a_note_from_its_pages(alpha: TenantFixture, viewer):
+    rep = alpha.user(REP_EMAIL)
+    with alpha.active():
+        company = CompanyFactory(owner=rep)
+        note = create_note(record=company, body="<div>draft</div>", by=rep).note
+    client = alpha.client(REP_EMAIL)
+
+    form = client.get(f"/notes/{note.pk}/edit/")
+    edited = client.post(f"/notes/{note.pk}/edit/", {"body": f"<div>final {mention(viewer)}</div>"}, follow=True)
+
+    assert form.status_code == 200
+    assert 'value="&lt;div&gt;draft&lt;/div&gt;"' in form.content.decode()
+    assert "Notified: Vera Viewer." in edited.content.decode()
+    timeline = client.get(f"/timeline/company/{company.pk}/").content.decode()
+    assert "final" in timeline
+    assert "edited" in timeline
+    assert client.post(f"/notes/{note.pk}/delete/").status_code == 302
+    with alpha.active():
+        assert not Note.objects.exists()
+        assert not TimelineEntry.objects.filter(company=company, kind="note").exists()
