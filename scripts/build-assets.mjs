@@ -20,6 +20,7 @@ const files = [
   ["chart.js/dist/chart.umd.min.js.map", "chart.umd.min.js.map"],
   // The note editor: no eval, no inline handlers; its own <style> element is allowed by style-src.
   ["trix/dist/trix.umd.min.js", "trix.umd.min.js"],
+  ["trix/dist/trix.umd.min.js.map", "trix.umd.min.js.map"],
   ["trix/dist/trix.css", "trix.css"],
   // Unicode text (ș, ł, ђ, Cyrillic) in generated PDFs.
   ["dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "fonts/DejaVuSans.ttf"],
