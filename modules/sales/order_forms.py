@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from customization.fields.form_fields import CustomFieldsMixin
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
+from modules.contacts.widgets import RecordPicker
 from modules.sales.catalog_forms import PERCENT_ATTRS, QuoteLineForm, StyledForm
 from modules.sales.forms.leads import active_users
 from modules.sales.models import Deal, Order
@@ -21,8 +22,12 @@ OrderLineForm = QuoteLineForm
 
 
 class OrderForm(CustomFieldsMixin, StyledForm):
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none(), required=False)
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False, widget=RecordPicker("company")
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False, widget=RecordPicker("contact")
+    )
     deal = forms.ModelChoiceField(label=_("Deal"), queryset=Deal.objects.none(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=active_users(), required=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)

@@ -3,6 +3,8 @@ namesakes apart, behind the contacts view permission, never across tenants."""
 
 from __future__ import annotations
 
+import pytest
+
 from identity.models import Role
 from identity.services.accounts import create_user
 from tests.factories import CompanyFactory, ContactFactory, LeadFactory
@@ -91,3 +93,15 @@ def test_the_conversion_page_lists_no_contacts_and_refuses_an_invisible_one(alph
     assert 'data-testid="picker-contact"' in page
     assert refused.status_code == 400
     assert "Select a valid choice." in refused.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/orders/new/", "/deals/new/", "/contacts/new/"])
+def test_forms_over_companies_render_a_picker_not_every_company(alpha: TenantFixture, path: str):
+    with alpha.active():
+        for index in range(30):
+            CompanyFactory(name=f"Listed{index:02} GmbH", owner=alpha.user())
+
+    page = alpha.client().get(path).content.decode()
+
+    assert 'data-testid="picker-company"' in page
+    assert "Listed05 GmbH" not in page
