@@ -12,6 +12,7 @@ from PIL import Image
 
 from identity.models import AuditEntry
 from identity.services.api_keys import create_api_key
+from modules.dataio.exports.tenant_export import tables
 from modules.workspace.logo import LOGO_MAX_BYTES, read_logo
 from modules.workspace.models import WorkspaceProfile
 from tenants.models import Tenant
@@ -236,3 +237,15 @@ def test_the_settings_page_costs_the_same_queries_however_much_is_set(
     client.post("/settings/workspace/", VALID)
     with django_assert_max_num_queries(12):
         assert client.get("/settings/workspace/").status_code == 200
+
+
+def test_the_full_export_carries_the_workspace_profile_and_quote_links_without_their_token_hash(alpha: TenantFixture):
+    alpha.client().post("/settings/workspace/", VALID)
+
+    with alpha.active():
+        exported = {table.name: table for table in tables()}
+        rows = list(exported["workspace_workspaceprofile"].queryset)
+
+    assert [row["tax_id"] for row in rows] == ["RO12345678"]
+    assert "sales_quoteshare" in exported
+    assert "token_hash" not in exported["sales_quoteshare"].columns

@@ -32,6 +32,8 @@ BATCH_SIZE = 2000
 # Columns that must never be exported, by model label.
 SECRET_FIELDS: dict[str, frozenset[str]] = {
     "identity.User": frozenset({"password"}),
+    # A quote link's token hash would let whoever reads the export look the link up.
+    "sales.QuoteShare": frozenset({"token_hash"}),
 }
 # Generated search columns are derived data, not the tenant's.
 DERIVED_FIELDS = frozenset({"search_vector"})
@@ -57,6 +59,7 @@ MODELS: tuple[str, ...] = (
     "sales.PriceListItem",
     "sales.Quote",
     "sales.QuoteLine",
+    "sales.QuoteShare",
     "sales.Order",
     "sales.OrderLine",
     "sales.Quota",
@@ -65,6 +68,7 @@ MODELS: tuple[str, ...] = (
     "workflows.WorkflowRule",
     "workflows.WorkflowRuleVersion",
     "workflows.EmailTemplate",
+    "workspace.WorkspaceProfile",
 )
 
 
