@@ -223,3 +223,38 @@ def test_an_edit_shows_on_the_orders_history_and_on_its_companys_timeline(alpha:
     assert "Leave at the gate" in page.split('data-testid="order-history"')[1]
     assert f"Order {order.number} changed" in timeline
     assert "Leave at the gate" in timeline
+
+
+def test_bulk_status_changes_all_or_nothing_and_a_rep_acts_on_their_own_orders_only(alpha: TenantFixture):
+    first, second = make_order(alpha), make_order(alpha, lines=0)  # an order without lines cannot move
+    client = alpha.client()
+    before = schema_snapshot(alpha.tenant)
+    move = {"action": "order_status", "order_status": "fulfilled"}
+
+    refused = client.post("/orders/bulk/", {**move, "ids": [first.pk, second.pk]}, follow=True)
+    unchanged = schema_snapshot(alpha.tenant)
+    moved = client.post("/orders/bulk/", {**move, "ids": [first.pk]})
+    theirs = alpha.client(REP_EMAIL).post("/orders/bulk/", {**move, "ids": [second.pk]})
+
+    assert f"{second.number}:" in refused.content.decode()
+    assert unchanged == before
+    assert moved.status_code == 302
+    assert theirs.status_code == 404
+    with alpha.active():
+        assert dict(Order.objects.values_list("pk", "status")) == {first.pk: "fulfilled", second.pk: "confirmed"}
+
+
+def test_order_views_are_saved_and_the_list_filters_by_customer(alpha: TenantFixture):
+    own = make_order(alpha)
+    other = make_order(alpha)
+    client = alpha.client()
+
+    client.post("/orders/views/", {"name": "Confirmed", "query": "status=confirmed"})
+    listed = client.get(f"/orders/?company={own.company_id}").content.decode()
+
+    with alpha.active():
+        from modules.contacts.models import SavedView
+
+        assert SavedView.objects.filter(entity="order", name="Confirmed").exists()
+    assert own.number in listed
+    assert other.number not in listed
