@@ -137,7 +137,7 @@ QUOTES = ListDefinition(
         Column(
             "number",
             _("Number"),
-            "lists/cells/record_link.html",
+            "lists/cells/number_link.html",
             url=lambda row: reverse("sales:quote-detail", args=[row.pk]),
             sort="number",
         ),
@@ -200,7 +200,7 @@ ORDERS = ListDefinition(
         Column(
             "number",
             _("Number"),
-            "lists/cells/record_link.html",
+            "lists/cells/number_link.html",
             url=lambda row: reverse("sales:order-detail", args=[row.pk]),
             sort="number",
         ),
