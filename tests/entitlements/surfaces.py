@@ -32,9 +32,11 @@ from modules.sales.models import (
     Product,
     Quote,
     QuoteLine,
+    QuoteShare,
     Stage,
 )
 from modules.sales.services.orders import create_order
+from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
 from tests.api.test_cross_tenant_sweep import _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
@@ -53,6 +55,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("sales:quote-line-delete", "line_pk"): QuoteLine,
     ("sales:order-line-edit", "line_pk"): OrderLine,
     ("sales:order-line-delete", "line_pk"): OrderLine,
+    ("sales:quote-share-revoke", "share_pk"): QuoteShare,
     ("pipelines-admin:stage-edit", "stage_pk"): Stage,
     ("pipelines-admin:stage-move", "stage_pk"): Stage,
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
@@ -68,7 +71,12 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
     "pipelines-admin:": Pipeline,
+    # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
+    "quote-public:": QuoteShare,
 }
+# Namespaces whose pages answer people outside the workspace: without the module they are a 404
+# naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
+PUBLIC_NAMESPACES = frozenset({"quote-public"})
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
     "leads": Lead,
@@ -103,6 +111,9 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
         product = ProductFactory(name="Plan gate product")
         price_list = PriceList.objects.create(name="Plan gate list", currency="EUR")
         quote = create_quote(deal=deal, by=None)
+        quote_line = add_line(quote, by=None, description="Plan gate line", unit_price=Decimal("1.00"))
+        share, token = share_quote(quote, by=tenant.user())
+        share.public_token = token  # type: ignore[attr-defined]  # the secret, which only the link holds
         company = deal.company or CompanyFactory(name="Plan gate company")
         order = create_order(
             by=None, company=company, owner=tenant.user(), lines=[{"description": "Plan gate", "unit_price": "1.00"}]
@@ -117,7 +128,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             price_list,
             PriceListItem.objects.create(price_list=price_list, product=product, unit_price=Decimal("1.00")),
             quote,
-            add_line(quote, by=None, description="Plan gate line", unit_price=Decimal("1.00")),
+            quote_line,
+            share,
             SavedView.objects.create(owner=tenant.user(), entity="deal", name="Plan gate view", query={}),
             order,
             order.lines.get(),
@@ -164,13 +176,22 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
             path = "/" + route
             for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
                 kind = PAGE_PARAMETERS.get((name, parameter)) or next(
-                    (kind for prefix, kind in PAGE_PREFIXES.items() if name.startswith(prefix) and parameter == "pk"),
+                    (
+                        kind
+                        for prefix, kind in PAGE_PREFIXES.items()
+                        if name.startswith(prefix) and parameter in ("pk", "token")
+                    ),
                     None,
                 )
                 if kind is None or kind not in records:
                     uncovered.append(f"{name} ({parameter})")
                     break
-                path = re.sub(rf"<(?:\w+:)?{parameter}>", str(records[kind].pk), path)
+                record = records[kind]
+                value = getattr(record, "public_token", None) if parameter == "token" else record.pk
+                if value is None:
+                    uncovered.append(f"{name} ({parameter})")
+                    break
+                path = re.sub(rf"<(?:\w+:)?{parameter}>", str(value), path)
             else:
                 pages.append(Page(namespaces[pattern.namespace], name, path))
     return pages, uncovered
