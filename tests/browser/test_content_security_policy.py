@@ -79,10 +79,13 @@ def test_key_pages_run_under_the_policy_and_their_components_work(
     violations += _violations(page)
 
     page.goto(f"{demo_tenant.url}leads/{lead.pk}/convert/")
-    company_picker = page.locator("select[name=company]")
+    company_picker = page.get_by_test_id("picker-company")
     expect(company_picker).to_be_hidden()
     page.locator("input[name=company_choice][value=existing]").check()
     expect(company_picker).to_be_visible()
+    # The searchable picker runs under the policy too: typing lists companies to choose from.
+    company_picker.get_by_role("combobox").fill("a")
+    expect(company_picker.get_by_role("option").first).to_be_visible()
     violations += _violations(page)
 
     page.goto(f"{demo_tenant.url}settings/fields/new/?entity=contact")

@@ -136,8 +136,9 @@ def test_a_lead_becomes_a_deal_that_moves_on_the_board(
     expect(search_box).to_be_focused()
     search_box.fill(f"{lead_name} rolout")
     results = page.locator("#global-search-results")
-    expect(results.get_by_role("link", name=f"{lead_name} rollout")).to_be_visible()
-    results.get_by_role("link", name=f"{lead_name} rollout").click()
+    found = results.get_by_role("option").filter(has_text=f"{lead_name} rollout")
+    expect(found).to_be_visible()
+    found.click()
     expect(page.locator("h1")).to_contain_text(f"{lead_name} rollout")
 
     # The same pages fit a phone screen.
