@@ -185,11 +185,12 @@ def test_purchase_history_sums_in_base_currency_and_costs_the_same_for_2_and_30_
     with alpha.active():
         for number in range(28):
             order(200 + number)
-    many, _card = queries(client, f"/purchases/{subject}/{pk}/")
+    many, many_card = queries(client, f"/purchases/{subject}/{pk}/")
 
     assert 'data-testid="order-count">2<' in card
     assert 'data-testid="base-total">150.00<' in card
     assert "60 days" in card  # 100 → 40 days ago: one gap of 60 days
+    assert 'data-testid="base-total">2,950.00<' in many_card  # 150 + 28 × 100, grouped by the locale
     assert many == few
 
 
