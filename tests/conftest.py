@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import tenant_context
 from hypothesis import settings as hypothesis_settings
 from hypothesis.internal.conjecture import providers as hypothesis_providers
@@ -106,11 +107,15 @@ def beta(db: None) -> TenantFixture:
 
 @pytest.fixture(autouse=True)
 def _public_schema_and_clean_cache() -> Iterator[None]:
-    """Each test starts in the public schema with an empty cache (login throttling lives there)."""
+    """Each test starts in the public schema with an empty cache (login throttling lives there) and
+    the default language: a request in another language leaves it active in the thread (Django's
+    locale middleware activates it and nothing resets it after the response), so a later test that
+    calls a service directly would read that language's messages."""
     yield
     with contextlib.suppress(Exception):  # a test without database access has no connection to reset
         connection.set_schema_to_public()
     cache.clear()
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from identity.models import AuditEntry
 from identity.services.audit import record_audit
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, with_session_of
-
-
-@pytest.fixture(autouse=True)
-def _default_language_after_the_test():  # type: ignore[no-untyped-def]
-    # A request in Romanian leaves Romanian active in the thread; later tests read English.
-    yield
-    translation.deactivate()
 
 
 def _entry(action: str, summary: str, *, actor: str = ADMIN_EMAIL, days_ago: int = 0) -> AuditEntry:
