@@ -44,7 +44,7 @@ class TimelineKind(models.TextChoices):
     DEAL_WON = "deal_won", _("Deal won")
     DEAL_LOST = "deal_lost", _("Deal lost")
     QUOTE = "quote", _("Quote")
-    ORDER = "order", _("Order")
+    ORDER = "order", pgettext_lazy("sales order", "Order")
     NOTE = "note", _("Note")
     ATTACHMENT = "attachment", _("File attached")
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
@@ -51,5 +52,5 @@ class OrderStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     FULFILLED = "fulfilled", _("Fulfilled")
     INVOICED = "invoiced", _("Invoiced")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("order status", "Paid")
     CANCELLED = "cancelled", _("Cancelled")

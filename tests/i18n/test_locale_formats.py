@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone, translation
 
 from core.localized_dates import LocalizedDateField, format_hint
+from modules.contacts.choices import TimelineKind
+from modules.sales.choices import OrderStatus
 from modules.sales.models import LostReason, Pipeline, Stage
 from modules.sales.services.pipelines import seed_sales
 from tests.factories import ActivityFactory
@@ -90,3 +92,12 @@ def test_a_new_workspace_gets_its_pipeline_and_lost_reasons_in_its_language(alph
         if language == "ro":
             assert pipeline.name == "Pipeline de vânzări"
             assert names[0] == "Calificare"
+
+
+@pytest.mark.parametrize(("language", "order", "paid", "sort_order"), [("pl", "Zamówienie", "Opłacone", "Kolejność")])
+def test_a_sales_order_is_not_named_like_a_sort_order(language: str, order: str, paid: str, sort_order: str):
+    """'Order' means two things in English: the sales order keeps its own word in other languages."""
+    with translation.override(language):
+        assert str(TimelineKind.ORDER.label) == order
+        assert str(OrderStatus.PAID.label) == paid
+        assert translation.gettext("Order") == sort_order
