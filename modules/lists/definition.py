@@ -35,6 +35,10 @@ class Column:
     phone: bool = False  # also shown below the md breakpoint
     numeric: bool = False
     prefetch: str | None = None  # what the cell reads, prefetched only while the column shows
+    # The field of the record type's inline registry that this cell edits in place (for users with
+    # the change permission; ``modules/lists/inline.py``), shown by ``inline_template``.
+    inline: str | None = None
+    inline_template: str = "lists/cells/inline.html"
 
     def value_of(self, row: Any) -> Any:
         if callable(self.value):
@@ -156,3 +160,5 @@ class Cell:
     value: Any
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    inline: str | None = None  # the inline field this cell edits (None: plain)
+    shown: Any = None  # its value formatted for the inline tag (``Shown``), so it costs no query

@@ -31,6 +31,7 @@ from identity.models import User
 from modules.contacts.models import SavedView
 from modules.lists.actions import BulkFailure, action_form, actions_for, run_all_or_nothing
 from modules.lists.definition import Cell, Column, Filter, ListDefinition
+from modules.lists.inline import attach_inline, can_edit_cells, editable_fields
 from modules.lists.paging import PAGE_SIZE, Count, capped_count, keyset_page
 from modules.lists.services import delete_view, save_view, views_for
 
@@ -120,6 +121,8 @@ def list_page(
             Cell(column=column, value=column.value_of(row), url=column.url(row) if column.url else None)
             for column in columns
         ]
+    if can_edit_cells(definition, user):
+        attach_inline(definition, rows, editable_fields(definition, columns), user=user)
     headers = []
     for column in columns:
         link = direction = None

@@ -163,3 +163,36 @@ def test_a_company_timeline_names_the_deals_that_moved_and_the_calendar_reads_we
         expect(page.locator(".fc-view-harness")).to_be_visible()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(SCREENSHOT_DIR / f"records-calendar-{name}.png"))
+
+
+def test_a_rep_edits_a_deal_list_cell_in_place(
+    page: Page, demo_tenant: DemoTenant, rep_deal: tuple[str, int], django_db_blocker: Any
+) -> None:
+    """In the deal list the rep's amount cell turns into its editor: a negative amount is refused
+    in the cell with nothing saved, a valid one is saved and shown in the cell."""
+    email, deal_pk = rep_deal
+    base = demo_tenant.url
+    page.set_default_timeout(SLOW_MACHINE_TIMEOUT)
+    page.set_viewport_size(WIDE)
+    sign_in(page, base, email, PASSWORD)
+    expect(page).to_have_url(base)
+
+    page.goto(f"{base}deals/?owner=me")
+    cell = page.locator("tr", has=page.locator(f"#row-{deal_pk}")).get_by_test_id("inline-amount")
+    cell.get_by_test_id("inline-value").click()
+    editor = cell.locator("input[name=value]")
+    expect(editor).to_be_focused()
+    editor.fill("-5")
+    cell.get_by_test_id("inline-save").click()
+
+    expect(cell.get_by_test_id("inline-error")).to_contain_text("greater than or equal to 0")
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        assert Deal.objects.get(pk=deal_pk).amount == Decimal("1200.00")
+
+    editor.fill("3100")
+    editor.press("Enter")
+    expect(cell.get_by_test_id("inline-value")).to_contain_text("3,100.00")
+    expect(cell.get_by_test_id("inline-error")).to_have_count(0)
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
+        assert Deal.objects.get(pk=deal_pk).amount == Decimal("3100.00")
+    page.screenshot(path=str(SCREENSHOT_DIR / "list-cell-edit-desktop.png"))

@@ -18,6 +18,8 @@ from modules.contacts.inline import INLINE_ENTITIES, inline_field_of, shown_valu
 
 register = template.Library()
 
+FIELD_TEMPLATE = "contacts/inline/field.html"
+
 
 @register.simple_tag(takes_context=True)
 def inline_field(context: template.Context, record: Any, name: str, shown: Shown | None = None) -> SafeString:
@@ -43,8 +45,9 @@ def inline_field(context: template.Context, record: Any, name: str, shown: Shown
         if shown.url:
             return format_html('<a href="{}" class="text-break">{}</a>', shown.url, shown.text)
         return format_html("{}", shown.text)
-    return render_to_string(
-        "contacts/inline/field.html",
-        {"record": record, "field": field, "entity": entity, "shown": shown},
-        request=request,
-    )
+    values = {"record": record, "field": field, "entity": entity, "shown": shown}
+    if context.template is not None:
+        # Rendered within the page's context: a list renders hundreds of cells, and a fresh
+        # RequestContext would run the context processors (navigation, banners) for each one.
+        return context.template.engine.get_template(FIELD_TEMPLATE).render(context.new(values))
+    return render_to_string(FIELD_TEMPLATE, values, request=request)
