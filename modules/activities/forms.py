@@ -18,6 +18,7 @@ from modules.activities.choices import ActivityKind, ActivityStatus, Outcome, Pr
 from modules.activities.models import Activity
 from modules.activities.selectors import assignable_users
 from modules.contacts.models import Company, Contact
+from modules.lists.actions import owner_choices
 from modules.sales.models import Deal, Lead
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -187,7 +188,8 @@ class FilterForm(BootstrapForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = [(str(person.pk), str(person)) for person in assignable_users(user) if person.pk != user.pk]
+        # The list's filter controls read the same people: looked up once per request.
+        people = [(str(person.pk), str(person)) for person in owner_choices(user) if person.pk != user.pk]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("me", _("Me")),
             ("all", _("Everyone I can see")),

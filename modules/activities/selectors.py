@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -43,31 +42,19 @@ def local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-@dataclass
-class ActivityGroups:
-    """Open activities split the way a to-do list reads: overdue, today, later (or undated)."""
-
-    overdue: list[Activity] = field(default_factory=list)
-    today: list[Activity] = field(default_factory=list)
-    upcoming: list[Activity] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.overdue or self.today or self.upcoming)
-
-
-def group_by_due(activities: list[Activity], now: datetime | None = None) -> ActivityGroups:
+def due_state(activity: Activity, now: datetime | None = None) -> str:
+    """ "overdue", "today" or "upcoming" (later, or undated) for an open activity; "" otherwise.
+    An all-day activity is overdue only once its day is over."""
+    if activity.status != ActivityStatus.OPEN:
+        return ""
     now = now or timezone.now()
     today_start = local_day_start(timezone.localdate(now))
     tomorrow_start = local_day_start(timezone.localdate(now) + timedelta(days=1))
-    groups = ActivityGroups()
-    for activity in activities:
-        if activity.due_at is None or activity.due_at >= tomorrow_start:
-            groups.upcoming.append(activity)
-        elif activity.due_at < (today_start if activity.all_day else now):
-            groups.overdue.append(activity)
-        else:
-            groups.today.append(activity)
-    return groups
+    if activity.due_at is None or activity.due_at >= tomorrow_start:
+        return "upcoming"
+    if activity.due_at < (today_start if activity.all_day else now):
+        return "overdue"
+    return "today"
 
 
 def filter_activities(queryset: QuerySet[Activity], filters: dict[str, Any], user: User) -> QuerySet[Activity]:

@@ -6,6 +6,9 @@ app_name = "activities"
 
 urlpatterns = [
     path("activities/", activities.activity_list, name="activity-list"),
+    path("activities/bulk/", activities.activity_bulk, name="activity-bulk"),
+    path("activities/views/", activities.activity_view_save, name="activity-view-save"),
+    path("activities/views/<int:pk>/delete/", activities.activity_view_delete, name="activity-view-delete"),
     path("activities/new/", activities.activity_create, name="activity-create"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity-detail"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity-edit"),

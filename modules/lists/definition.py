@@ -63,7 +63,7 @@ class Filter:
     options: Callable[[User], Iterable[tuple[Any, Label]]] | None = None
     any_label: Label | None = None
     placeholder: Label | None = None
-    input_type: str = "search"  # without options: "search" or "date"
+    input_type: str = "search"  # without options: "search", "date" or "localdate" (the reader's format)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.localized_dates import format_hint
 from customization.fields.display import attach_cells
 from customization.fields.listing import (
     COLUMNS,
@@ -71,7 +72,9 @@ def _chosen_columns(definition: ListDefinition, data: Any) -> list[Column]:
 
 def _filter_control(control: Filter, params: Mapping[str, str], user: User) -> dict[str, Any]:
     options = [(str(value), label) for value, label in control.options(user)] if control.options else None
-    return {"control": control, "value": params.get(control.key, ""), "options": options}
+    # "localdate": typed in the reader's date format (core.localized_dates), never the browser's.
+    placeholder = format_hint() if control.input_type == "localdate" else control.placeholder
+    return {"control": control, "value": params.get(control.key, ""), "options": options, "placeholder": placeholder}
 
 
 def _pick_saved_view(request: HttpRequest, definition: ListDefinition, view_id: str) -> HttpResponse:

@@ -16,7 +16,12 @@ from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, Dea
 from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
 
 
-def test_the_list_shows_my_open_activities_grouped_overdue_today_upcoming(alpha: TenantFixture):
+def due_marks(response) -> dict[str, str]:
+    """Each listed activity's subject and its Due cell's mark (overdue, today, upcoming)."""
+    return {row.subject: row.list_cells[1].value for row in response.context["rows"]}
+
+
+def test_the_list_shows_my_open_activities_by_due_date_marked_overdue_today_upcoming(alpha: TenantFixture):
     admin = alpha.user()
     now = timezone.now()
     with alpha.active():
@@ -29,11 +34,12 @@ def test_the_list_shows_my_open_activities_grouped_overdue_today_upcoming(alpha:
     response = alpha.client().get("/activities/")
 
     assert response.status_code == 200
-    groups = response.context["groups"]
-    assert [a.subject for a in groups.overdue] == ["Late call"]
-    assert [a.subject for a in groups.upcoming] == ["Next week"]
+    marks = due_marks(response)
+    assert [row.subject for row in response.context["rows"]] == ["Late call", "Soon task", "Next week"]
+    assert (marks["Late call"], marks["Next week"]) == ("overdue", "upcoming")
     # "today" holds what is due later today; close to midnight UTC that is tomorrow already
-    assert [a.subject for a in groups.today + groups.upcoming if a.subject == "Soon task"] == ["Soon task"]
+    assert marks["Soon task"] in ("today", "upcoming")
+    assert 'data-due="overdue"' in response.content.decode()
     assert "Finished" not in response.content.decode()
     assert "Rita&#x27;s call" not in response.content.decode()
 
@@ -51,7 +57,7 @@ def test_filters_narrow_the_list_by_kind_status_assignee_and_linked_record(alpha
     by_kind = client.get("/activities/", {"kind": "call", "assignee": "all", "company": company.pk})
     done = client.get("/activities/", {"status": "done", "assignee": str(rep.pk)})
 
-    assert [a.subject for a in by_kind.context["groups"].upcoming] == ["Call Acme"]
+    assert due_marks(by_kind) == {"Call Acme": "upcoming"}
     assert [a.subject for a in done.context["rows"]] == ["Done call"]
 
 
@@ -77,8 +83,8 @@ def test_the_list_costs_the_same_queries_for_5_and_50_activities(alpha: TenantFi
     with django_assert_max_num_queries(9):
         large = client.get("/activities/", {"assignee": "all"})
 
-    assert len(small.context["groups"].upcoming) == 5
-    assert len(large.context["groups"].upcoming) == 50
+    assert list(due_marks(small).values()) == ["upcoming"] * 5
+    assert list(due_marks(large).values()) == ["upcoming"] * 50
 
 
 def test_a_rep_sees_only_their_own_activities(alpha: TenantFixture):
@@ -91,7 +97,7 @@ def test_a_rep_sees_only_their_own_activities(alpha: TenantFixture):
     detail = rep.get(f"/activities/{admins.pk}/")
     edit = rep.post(f"/activities/{admins.pk}/edit/", {"kind": "task", "subject": "Mine now", "priority": "normal"})
 
-    assert [a.subject for a in listed.context["groups"].upcoming] == ["Rita's task"]
+    assert due_marks(listed) == {"Rita's task": "upcoming"}
     assert (detail.status_code, edit.status_code) == (404, 404)
     with alpha.active():
         assert Activity.objects.get(pk=admins.pk).subject == "Admin's secret"

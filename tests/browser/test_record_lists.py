@@ -83,7 +83,7 @@ def test_a_rep_bulk_assigns_50_contacts_to_a_teammate(
     assert owners == {team_of_two["mate"].pk}
 
 
-LISTS = ["companies/", "contacts/", "leads/", "deals/", "products/", "quotes/", "orders/"]
+LISTS = ["companies/", "contacts/", "leads/", "deals/", "products/", "quotes/", "orders/", "activities/"]
 
 
 @pytest.mark.parametrize(("viewport", "suffix"), [(WIDE, "wide"), (PHONE, "phone")], ids=["wide", "phone"])

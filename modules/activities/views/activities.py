@@ -1,4 +1,4 @@
-"""Activity pages: the to-do list, the detail with its follow-up chain, the forms and the quick actions."""
+"""Activity pages: the list (on modules.lists), the detail with its follow-up chain, the forms and the quick actions."""
 
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customization.fields.display import attach_cells, detail_sections
+from customization.fields.display import detail_sections
 from customization.fields.form_fields import form_errors
-from customization.fields.listing import added_filter_query, list_context, read_state
-from customization.fields.queries import order_by_custom
 from identity.forms import apply_service_errors, form_status
 from modules.activities.choices import ActivityStatus
 from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
+from modules.activities.lists import ACTIVITIES
 from modules.activities.models import Activity
-from modules.activities.selectors import LINK_FIELDS, filter_activities, group_by_due, visible_activities
+from modules.activities.selectors import LINK_FIELDS, visible_activities
 from modules.activities.services.activities import (
     FollowUp,
     cancel_activity,
@@ -33,8 +32,7 @@ from modules.activities.services.activities import (
 )
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
 from modules.home.recent import remember_visit
-
-LIST_LIMIT = 200
+from modules.lists import views as lists
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -47,40 +45,39 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @activities_view("activities.view")
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    added = added_filter_query(request.GET)
-    if added is not None:
-        return redirect(reverse("activities:activity-list") + "?" + added)
-    form = FilterForm(request.GET or None, user=user)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if form.is_bound and form.errors:
-        return render(request, "activities/activity_list.html", {"form": form, "groups": None}, status=400)
-    custom = read_state("activity", request.GET)
-    queryset = custom.apply(filter_activities(visible_activities(user), filters, user))
-    status = filters.get("status") or ActivityStatus.OPEN
-    context: dict[str, Any] = {
-        "form": form,
-        "status": status,
-        "limit": LIST_LIMIT,
-        "sales_enabled": sales_enabled(request),
-        **list_context(custom, request.GET.dict(), sort=str(custom.sort_param or "")),
-    }
-    if custom.sort is not None:  # sorted by the field within each due group; no pages here
-        queryset = order_by_custom(queryset, custom.sort, descending=custom.descending)
-    elif status == ActivityStatus.OPEN:
-        queryset = queryset.order_by("due_at", "id")
-    else:
-        queryset = queryset.order_by("-due_at", "-id")
-    rows = list(queryset[:LIST_LIMIT])
-    if custom.columns:
-        attach_cells(custom.columns, rows, user=user)
-    if status == ActivityStatus.OPEN:
-        context["groups"] = group_by_due(rows)
-    else:
-        context["rows"] = rows
-    context["truncated"] = len(rows) == LIST_LIMIT
-    context["show_assignee"] = (filters.get("assignee") or "me") != "me"
-    return render(request, "activities/activity_list.html", context, status=400 if custom.errors else 200)
+    """My open activities by due date (overdue and today marked) on the shared list framework; a
+    filter value the form refuses is a 400 naming its field."""
+    form = FilterForm(lists.list_params(ACTIVITIES, request.GET), user=current_user(request))
+    errors = [
+        f"{form.fields[name].label}: {' '.join(str(message) for message in problems)}"
+        for name, problems in ({} if form.is_valid() else form.errors).items()
+    ]
+    response = lists.list_page(
+        request,
+        ACTIVITIES,
+        extra_context={"form": form, "filter_errors": errors, "sales_enabled": sales_enabled(request)},
+    )
+    if errors and response.status_code == 200:
+        response.status_code = 400
+    return response
+
+
+@activities_view("activities.view")
+@require_POST
+def activity_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, ACTIVITIES)
+
+
+@activities_view("activities.view")
+@require_POST
+def activity_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, ACTIVITIES)
+
+
+@activities_view("activities.view")
+@require_POST
+def activity_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, ACTIVITIES)
 
 
 @activities_view("activities.view")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.input_bounds import moment_problem
+from core.localized_dates import LocalizedDateField, LocalizedDateInput
 from identity.decorators import signed_in_user
 from modules.activities.choices import ActivityKind
 from modules.sales.catalog_views import sales_page
@@ -19,9 +21,10 @@ MAX_DAYS = 366 * 2
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
+    """A date typed in the reader's format (or ISO 8601); the default when absent or unreadable."""
     try:
-        day = dt.date.fromisoformat(value) if value else default
-    except ValueError:
+        day = LocalizedDateField(required=False).clean(value) or default
+    except ValidationError:
         return default
     return default if moment_problem(day) else day  # outside the platform's window (core.input_bounds)
 
@@ -38,5 +41,13 @@ def team_activity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/team_activity/team_activity.html",
-        {"rows": rows, "start": start, "end": end, "kinds": ActivityKind.choices},
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "kinds": ActivityKind.choices,
+            # the reader's date format, not the browser's (core.localized_dates)
+            "start_input": LocalizedDateInput(attrs={"class": "form-control", "id": "ta-start"}).render("start", start),
+            "end_input": LocalizedDateInput(attrs={"class": "form-control", "id": "ta-end"}).render("end", end),
+        },
     )

@@ -91,7 +91,7 @@ class MoveForm(forms.Form):
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.select_related("pipeline"))
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    expected_close_date = forms.DateField(required=False)
+    expected_close_date = LocalizedDateField(required=False)
     description = forms.CharField(required=False)
     lost_reason = forms.ModelChoiceField(queryset=LostReason.objects.filter(is_active=True), required=False)
     lost_note = forms.CharField(required=False)

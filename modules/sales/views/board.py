@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.localized_dates import LocalizedDateInput
 from modules.contacts.services.money import base_currency
 from modules.sales.choices import StageKind
 from modules.sales.forms.deals import MoveForm
@@ -50,6 +51,10 @@ def board(request: HttpRequest, pipeline_pk: int | None = None) -> HttpResponse:
             "owners": owners,
             "owner": owner,
             "owner_param": owner_param,
+            # typed in the reader's date format, not the browser's (core.localized_dates)
+            "close_date_input": LocalizedDateInput(attrs={"class": "form-control", "id": "move-close"}).render(
+                "expected_close_date", None
+            ),
         },
     )
 

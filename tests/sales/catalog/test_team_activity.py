@@ -109,3 +109,16 @@ def test_reps_without_reports_permission_are_refused(alpha: TenantFixture):
 
 def test_sales_disabled_refuses_team_activity_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
     assert alpha.client().get("/team-activity/").status_code == 403
+
+
+def test_the_range_is_typed_and_shown_in_the_readers_date_format(alpha: TenantFixture):
+    client = alpha.client()
+    client.cookies["django_language"] = "ro"
+
+    response = client.get("/team-activity/", {"start": "01.03.2030", "end": "2030-03-31"})
+
+    html = response.content.decode()
+    assert (response.context["start"], response.context["end"]) == (dt.date(2030, 3, 1), dt.date(2030, 3, 31))
+    assert 'value="01.03.2030"' in html
+    assert 'value="31.03.2030"' in html
+    assert 'type="date"' not in html

@@ -180,3 +180,25 @@ def test_a_rep_cannot_move_someone_elses_deal(alpha: TenantFixture, stages):
 
     assert response.status_code == 404
     assert schema_snapshot(alpha.tenant) == before
+
+
+def test_the_move_dialog_takes_the_close_date_in_the_readers_format(alpha: TenantFixture, stages):
+    with alpha.active():
+        deal = DealFactory(stage=stages["Needs analysis"], amount=Decimal("0"))
+    client = alpha.client()
+    client.cookies["django_language"] = "ro"
+
+    board = client.get("/pipeline/").content.decode()
+    response = client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": stages["Negotiation"].pk, "amount": "4500", "expected_close_date": "31.01.2027"},
+    )
+
+    close = re.search(r'<input[^>]*id="move-close"[^>]*>', board)
+    assert close is not None
+    assert 'type="text"' in close.group(0)
+    assert 'placeholder="dd.mm.yyyy"' in close.group(0)
+    assert response.status_code == 200
+    with alpha.active():
+        deal.refresh_from_db()
+    assert deal.expected_close_date == date(2027, 1, 31)
