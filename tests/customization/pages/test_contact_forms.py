@@ -1,11 +1,10 @@
 """Custom fields on the company and contact forms and record pages."""
 
-import re
-
 from identity.models import User
 from modules.contacts.models import Company, Contact
 from tests.customization.pages.conftest import REGIONS, define
 from tests.factories import CompanyFactory, ContactFactory
+from tests.page_text import text_after
 from tests.tenancy import TenantFixture
 
 
@@ -142,15 +141,9 @@ def test_a_company_page_shows_its_custom_values_for_people(alpha: TenantFixture)
 
     html = alpha.client().get(f"/companies/{company.pk}/").content.decode()
 
-    assert _shown(html, "custom-region") == "North"
-    assert _shown(html, "custom-arr") == "12,000.00 EUR"
-    assert _shown(html, "custom-since") == "1 Mar 2024"
-    assert _shown(html, "custom-account_manager") == f"{admin}"
+    assert text_after(html, 'data-testid="custom-region">', "</dd>") == "North"
+    assert text_after(html, 'data-testid="custom-arr">', "</dd>") == "12,000.00 EUR"
+    assert text_after(html, 'data-testid="custom-since">', "</dd>") == "1 Mar 2024"
+    assert text_after(html, 'data-testid="custom-account_manager">', "</dd>") == f"{admin}"
     assert f'<a href="/companies/{parent.pk}/">Parent Group</a>' in html
-    assert _shown(html, "custom-notes") == "—"
-
-
-def _shown(html: str, testid: str) -> str:
-    """The text of the ``<dd data-testid=…>`` (inline-editable values carry their editor's markup)."""
-    cell = html.split(f'data-testid="{testid}">', 1)[1].split("</dd>", 1)[0]
-    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+    assert text_after(html, 'data-testid="custom-notes">', "</dd>") == "—"

@@ -1,12 +1,11 @@
 """Custom fields on the lead, deal and activity forms and record pages."""
 
-import re
-
 from modules.activities.models import Activity
 from modules.sales.models import Deal, Lead
 from modules.sales.services.pipelines import default_pipeline
 from tests.customization.pages.conftest import REGIONS, define
 from tests.factories import ActivityFactory, CompanyFactory, DealFactory, LeadFactory
+from tests.page_text import text_after
 from tests.tenancy import TenantFixture, schema_snapshot
 
 
@@ -36,8 +35,8 @@ def test_a_lead_is_created_and_edited_with_custom_values(alpha: TenantFixture):
     assert 'value="south" id="id_custom_channels_1" checked' in edit.replace('class="form-check-input" ', "")
     assert 'value="12"' in edit
     page = client.get(f"/leads/{lead.pk}/").content.decode()
-    assert _shown(page, "custom-budget") == "5,000.00 EUR"
-    assert _shown(page, "custom-channels") == "South"
+    assert text_after(page, 'data-testid="custom-budget">', "</dd>") == "5,000.00 EUR"
+    assert text_after(page, 'data-testid="custom-channels">', "</dd>") == "South"
 
     response = client.post(
         f"/leads/{lead.pk}/edit/",
@@ -91,7 +90,7 @@ def test_a_deal_is_created_and_edited_with_custom_values(alpha: TenantFixture):
     assert f'<option value="{partner.pk}" selected>Partner Co</option>' in edit
     page = client.get(f"/deals/{deal.pk}/").content.decode()
     assert f'<a href="/companies/{partner.pk}/">Partner Co</a>' in page
-    assert _shown(page, "custom-strategic") == "Yes"
+    assert text_after(page, 'data-testid="custom-strategic">', "</dd>") == "Yes"
 
     response = client.post(
         f"/deals/{deal.pk}/edit/", {"name": "Big one", "amount": "10", "currency": "EUR", "custom_signed_on": ""}
@@ -140,8 +139,8 @@ def test_an_activity_is_planned_with_custom_values_in_the_users_time_zone(alpha:
     edit = client.get(f"/activities/{activity.pk}/edit/").content.decode()
     assert 'name="custom_follow_up_by" value="2030-03-04T10:00"' in edit
     page = client.get(f"/activities/{activity.pk}/").content.decode()
-    assert _shown(page, "custom-follow_up_by") == "4 Mar 2030, 10:00"
-    assert _shown(page, "custom-reviewer") == f"{admin}"
+    assert text_after(page, 'data-testid="custom-follow_up_by">', "</dd>") == "4 Mar 2030, 10:00"
+    assert text_after(page, 'data-testid="custom-reviewer">', "</dd>") == f"{admin}"
 
 
 def test_an_activity_user_field_refuses_an_inactive_user(alpha: TenantFixture):
@@ -168,9 +167,3 @@ def test_a_lead_page_without_definitions_shows_no_custom_card(alpha: TenantFixtu
     html = alpha.client().get(f"/leads/{lead.pk}/").content.decode()
 
     assert 'data-testid="custom-details"' not in html
-
-
-def _shown(html: str, testid: str) -> str:
-    """The text of the ``<dd data-testid=…>`` (inline-editable values carry their editor's markup)."""
-    cell = html.split(f'data-testid="{testid}">', 1)[1].split("</dd>", 1)[0]
-    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
