@@ -71,6 +71,8 @@ def test_an_admin_fills_in_the_workspace_and_uploads_a_logo(
     page.get_by_label("Logo").set_input_files(str(logo))
     page.get_by_role("button", name="Upload logo").click()
     expect(page.get_by_test_id("current-logo")).to_be_visible()
+    # Visible is not loaded: wait for the image's bytes (a broken image completes with no width).
+    page.wait_for_function("() => document.querySelector('[data-testid=current-logo]').complete")
     size = page.get_by_test_id("current-logo").evaluate("image => image.naturalWidth")
     assert size == 300
     SHOTS.mkdir(parents=True, exist_ok=True)
