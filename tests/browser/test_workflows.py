@@ -9,6 +9,7 @@ Screenshots (1280×800) of the builder, the dry run and the run history land in 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -148,7 +149,11 @@ def test_a_rule_built_in_the_builder_plans_a_task_when_a_deal_enters_the_stage(
     # Tested on the deal: the conditions hold and the task would be created; nothing changes. The
     # picker lists the newest deals at once and narrows them by name.
     expect(page.get_by_test_id("record-options").get_by_label(f"Flow deal {story.marker}")).to_be_visible()
-    page.get_by_test_id("record-search").fill(f"Flow deal {story.marker}")
+    # The deal is listed before the search answers too: wait for the answer, or it replaces the
+    # options (and the choice) after the radio is checked.
+    with page.expect_response(lambda response: "/records/?q=" in response.url):
+        page.get_by_test_id("record-search").fill(f"Flow deal {story.marker}")
+    expect(page.get_by_test_id("record-search")).not_to_have_class(re.compile(r"\bhtmx-request\b"))  # swapped
     expect(page.get_by_test_id("record-options").get_by_label(f"Flow deal {story.marker}")).to_be_visible()
     page.get_by_test_id("record-options").get_by_label(f"Flow deal {story.marker}").check()
     page.get_by_test_id("run-test").click()
