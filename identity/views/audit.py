@@ -21,11 +21,11 @@ from django_tenants.utils import schema_context
 
 from core.input_bounds import bounded_input
 from core.localized_dates import LocalizedDateField
+from core.spreadsheet_cells import safe_text
 from identity.audit_actions import action_label, kind_choices, kinds_sharing
 from identity.decorators import permission_required
 from identity.models import AuditEntry
 from identity.time_zones import user_time_zone
-from modules.dataio.formulas import safe_text
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000

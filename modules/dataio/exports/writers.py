@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from core.spreadsheet_cells import safe_text
 from modules.dataio.exports.tables import Table
-from modules.dataio.formulas import safe_text
 
 BOM = "\ufeff"  # so spreadsheet programs read the CSV as UTF-8
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from modules.dataio.formulas import safe_text
+from core.spreadsheet_cells import safe_text
 from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.targets import targets_for
 

@@ -1,5 +1,5 @@
 """The one guard against formula injection, for every spreadsheet-bound file a tenant downloads
-(exports, the import error report)."""
+(exports, the import error report, the audit log download)."""
 
 from __future__ import annotations
 
