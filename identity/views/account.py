@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.decorators import signed_in_user
-from identity.forms import AcceptInvitationForm, OTPForm, ProfileForm, apply_service_errors
+from identity.forms import AcceptInvitationForm, OTPForm, ProfileForm, apply_service_errors, form_status
 from identity.impersonation import not_while_impersonating
 from identity.reauth import ReauthenticationForm
 from identity.services.accounts import set_preferences
@@ -44,7 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("identity:profile")
-    return render(request, "identity/profile.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "identity/profile.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -68,7 +68,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         request,
         "identity/two_factor.html",
         {"enabled": False, "form": form, **enrolment_context(device)},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -110,5 +110,5 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "identity/accept_invitation.html",
         {"form": form, "invitation": invitation},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

@@ -28,6 +28,7 @@ from customization.fields.listing import (
     sorted_page,
 )
 from identity.decorators import require_permission, signed_in_user
+from identity.forms import form_status
 from identity.models import User
 from modules.contacts.models import SavedView
 from modules.lists.actions import BulkFailure, action_form, actions_for, run_all_or_nothing
@@ -171,7 +172,7 @@ def list_page(
         **list_context(custom, state, sort=sort),
         **(extra_context or {}),
     }
-    return render(request, "lists/list.html", context, status=400 if custom.errors else 200)
+    return render(request, "lists/list.html", context, status=form_status(custom))
 
 
 def _back(request: HttpRequest, definition: ListDefinition) -> str:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from identity.client_address import client_address
 from identity.decorators import permission_required, signed_in_user
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from modules.workspace.forms import LogoForm, WorkspaceForm
 from modules.workspace.logo import logo_png, read_logo
 from modules.workspace.services import (
@@ -49,7 +49,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The workspace settings are saved."))
             return redirect("workspace:settings")
-    return _page(request, form, LogoForm(), status=400 if form.errors else 200)
+    return _page(request, form, LogoForm(), status=form_status(form))
 
 
 @permission_required(PERMISSION)

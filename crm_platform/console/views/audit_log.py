@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from crm_platform.console.access import operator_required
+from identity.forms import form_status
 from identity.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -31,7 +32,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "console/audit_log.html",

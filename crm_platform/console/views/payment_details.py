@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from billing.bank_details import platform_bank_details, save_bank_details
 from billing.models import PlatformSettings
 from crm_platform.console.access import operator_actor, operator_required
+from identity.forms import form_status
 
 
 class BankDetailsForm(forms.Form):
@@ -42,4 +43,4 @@ def payment_details(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The bank details are saved."))
             return redirect("console:payment-details")
     context = {"form": form, "effective": platform_bank_details(), "from_environment": not stored.strip()}
-    return render(request, "console/billing/payment_details.html", context, status=400 if form.errors else 200)
+    return render(request, "console/billing/payment_details.html", context, status=form_status(form))

@@ -24,6 +24,7 @@ from customization.workflows.models import WorkflowRule, WorkflowRun
 from customization.workflows.services import create_rule, delete_rule, duplicate_rule, set_rule_active, update_rule
 from customization.workflows.views import PERMISSION, builder_config
 from identity.decorators import permission_required, signed_in_user
+from identity.forms import form_status
 
 FORM_FIELDS = ("name", "description", "entity", "trigger")
 HISTORY_DAYS = 7
@@ -127,7 +128,7 @@ def _builder(request: HttpRequest, rule: WorkflowRule | None) -> HttpResponse:
             "definition_errors": definition_errors,
             "error_summary": [(path, error_label(path), texts) for path, texts in definition_errors.items()],
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

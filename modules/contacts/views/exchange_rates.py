@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.localized_dates import LocalizedDateField
 from identity.decorators import permission_required
-from identity.forms import apply_service_errors
+from identity.forms import apply_service_errors, form_status
 from modules.contacts.models import ExchangeRate
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.contacts.services.money import base_currency, set_rate
@@ -44,7 +44,7 @@ def exchange_rate_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved: %(rate)s.") % {"rate": rate})
             return redirect("exchange-rates:list")
     rates = ExchangeRate.objects.order_by("currency", "-valid_from", "-id")
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render(
         request, "contacts/settings/exchange_rates.html", {"form": form, "rates": rates, "base": base}, status=status
     )
