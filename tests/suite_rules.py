@@ -6,6 +6,9 @@
   waits for it to be idle after its body (before its fixtures clean up) and after its teardown
   (see ``tests/processes.py``), so work a test queued never races a clean-up or another test.
 - The header shows what a run depends on (hash seed, Hypothesis profile), to compare two runs.
+- A generated test may lower the profile's ``max_examples``, never raise it: the profile sets what a
+  run costs, and one test drawing more would lengthen every run. A test that does stops the run
+  before it starts, named.
 - ``--clock=2026-12-31T23:59:00+00:00`` starts this process's clock at that instant (ticking), to
   find tests that pass only on some days: a year, month or DST boundary. Servers, workers and
   PostgreSQL keep the real time, so use it on tests that run in-process.
@@ -76,6 +79,28 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if CLOCK in config.stash:
         config.stash[CLOCK].stop()
+
+
+def raised_example_budgets(items: list[pytest.Item], ceiling: int) -> list[str]:
+    """The ids of the generated tests among ``items`` whose settings draw more than ``ceiling`` examples."""
+    raised = []
+    for item in items:
+        # Hypothesis keeps a test's own settings on the function @given returns (a private name of
+        # the pinned version, also read by its own pytest plugin).
+        own = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_settings", None)
+        if own is not None and own.max_examples > ceiling:
+            raised.append(f"{item.nodeid} (max_examples={own.max_examples})")
+    return raised
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    ceiling = hypothesis_settings.get_profile("relata").max_examples
+    if raised := raised_example_budgets(items, ceiling):
+        raise pytest.UsageError(
+            f"these tests raise max_examples above the profile's {ceiling} (lower it or split the test): "
+            + ", ".join(raised)
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
