@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.localized_dates import LocalizedDateField
 from modules.contacts.money import CURRENCY_CHOICES
-from modules.sales.models import PriceList, Product
+from modules.sales.models import PricedLine, PriceList, Product
 
 PERCENT_ATTRS = {"step": "0.01", "min": "0", "max": "100"}
 
@@ -95,8 +95,9 @@ class QuoteForm(StyledForm):
             field.queryset = PriceList.objects.filter(is_active=True, currency=currency)  # type: ignore[attr-defined]
 
 
-class QuoteLineForm(StyledForm):
-    """Range rules (quantity > 0, percentages 0–100) are the service's, so API and page answer alike."""
+class PricedLineForm(StyledForm):
+    """A quote's or an order's line. Range rules (quantity > 0, percentages 0–100) are the
+    service's, so API and page answer alike."""
 
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True), required=False
@@ -124,6 +125,13 @@ class QuoteLineForm(StyledForm):
         required=False,
         widget=forms.NumberInput(attrs=PERCENT_ATTRS),
     )
+
+    @classmethod
+    def for_line(cls, line: PricedLine, data: object = None) -> PricedLineForm:
+        """The form editing one existing line, its fields prefixed so several can share a page."""
+        initial: dict[str, object] = {name: getattr(line, name) for name in cls.base_fields if name != "product"}
+        initial["product"] = line.product_id  # type: ignore[attr-defined]
+        return cls(data, initial=initial, prefix=f"line-{line.pk}")
 
 
 class QuotaYearForm(StyledForm):

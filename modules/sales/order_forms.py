@@ -13,12 +13,9 @@ from customization.fields.form_fields import CustomFieldsMixin
 from modules.contacts.models import Company, Contact
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.contacts.widgets import RecordPicker
-from modules.sales.catalog_forms import PERCENT_ATTRS, QuoteLineForm, StyledForm
+from modules.sales.catalog_forms import PERCENT_ATTRS, StyledForm
 from modules.sales.forms.leads import active_users
 from modules.sales.models import Deal, Order
-
-# An order line takes the values of a quote line.
-OrderLineForm = QuoteLineForm
 
 
 class OrderForm(CustomFieldsMixin, StyledForm):

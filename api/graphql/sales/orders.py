@@ -9,45 +9,32 @@ from django.db.models import Prefetch, QuerySet
 
 from api.entities import ORDER
 from api.entities.graphql import choice_enum, describe_fields, type_fields
-from api.graphql.contacts.types import CompanyType, ContactType, visible_companies, visible_contacts
+from api.graphql.contacts.types import CompanyType, ContactType
 from api.graphql.core import CountableConnection, Node, choice_field, visible_link
 from api.graphql.identity.types import UserType
-from api.graphql.sales.types import DealType, ProductType, QuoteType, SalesType, sales_queryset, visible_deals
-from identity.models import User
+from api.graphql.sales.types import DealType, PricedDocumentType, PricedLineType, QuoteType, visible_deals
 from identity.visibility import restrict_to_visible
 from modules.sales.choices import OrderStatus
-from modules.sales.models import Order, OrderLine, Product, Quote
+from modules.sales.models import Order, OrderLine, Quote
 
 OrderStatusEnum = choice_enum(OrderStatus, "Confirmed → fulfilled → invoiced → paid, or cancelled.")
 
 
-class OrderLineType(SalesType):
+class OrderLineType(PricedLineType):
     """One line of an order; ``netAmount`` is after the line's discount, before the order's and tax."""
 
-    product = graphene.Field(ProductType)
+    document_field = "order"
+    document_model = Order
 
     class Meta:
         model = OrderLine
         name = "OrderLine"
         interfaces = (Node,)
         connection_class = CountableConnection
-        fields = (
-            "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate",
-            "net_amount",
-        )  # fmt: skip
-
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet[OrderLine], info: Any) -> QuerySet[OrderLine]:
-        # A line is visible with its order.
-        orders = sales_queryset(info, Order.objects.all(), owned=True)
-        return queryset.filter(order__in=orders).select_related("product")
-
-    @staticmethod
-    def resolve_product(root: OrderLine, info: Any) -> Product | None:
-        return root.product
+        fields = (*PricedLineType.FIELDS, "net_amount")
 
 
-class OrderType(SalesType):
+class OrderType(PricedDocumentType):
     """What a customer bought; totals are kept by the order service."""
 
     status = choice_field(OrderStatusEnum, "status")
@@ -71,26 +58,10 @@ class OrderType(SalesType):
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Order], info: Any) -> QuerySet[Order]:
         user = info.context.user
-        lines = Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id"))
-        return (
-            sales_queryset(info, queryset, owned=True)
-            .select_related("owner")
-            .prefetch_related(
-                lines,
-                Prefetch("company", queryset=visible_companies(user)),
-                Prefetch("contact", queryset=visible_contacts(user)),
-                Prefetch("deal", queryset=visible_deals(user)),
-                Prefetch("quote", queryset=restrict_to_visible(Quote.objects.all(), user)),
-            )
+        return cls.documents_queryset(info, queryset, OrderLine).prefetch_related(
+            Prefetch("deal", queryset=visible_deals(user)),
+            Prefetch("quote", queryset=restrict_to_visible(Quote.objects.all(), user)),
         )
-
-    @staticmethod
-    def resolve_company(root: Order, info: Any) -> Any:
-        return visible_link(root, info, "company", CompanyType)
-
-    @staticmethod
-    def resolve_contact(root: Order, info: Any) -> Any:
-        return visible_link(root, info, "contact", ContactType)
 
     @staticmethod
     def resolve_deal(root: Order, info: Any) -> Any:
@@ -99,14 +70,6 @@ class OrderType(SalesType):
     @staticmethod
     def resolve_quote(root: Order, info: Any) -> Any:
         return visible_link(root, info, "quote", QuoteType)
-
-    @staticmethod
-    def resolve_owner(root: Order, info: Any) -> User | None:
-        return root.owner
-
-    @staticmethod
-    def resolve_lines(root: Order, info: Any) -> list[OrderLine]:
-        return list(root.lines.all())
 
 
 describe_fields(OrderType, ORDER)

@@ -3,12 +3,15 @@ lines, totals, status buttons and history, the create and edit forms, and orders
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from customization.fields.display import detail_sections
@@ -20,11 +23,13 @@ from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.contacts.services.money import base_currency
 from modules.lists import views as lists
+from modules.sales.catalog_forms import PricedLineForm
 from modules.sales.catalog_lists import ORDERS
 from modules.sales.catalog_views import sales_page
+from modules.sales.catalog_views.lines import LineDocument, line_views
 from modules.sales.choices import OrderStatus
 from modules.sales.models import Deal, Order, OrderLine, Product, Quote
-from modules.sales.order_forms import OrderForm, OrderLineForm
+from modules.sales.order_forms import OrderForm
 from modules.sales.selectors.deals import visible_companies, visible_contacts
 from modules.sales.selectors.orders import visible_orders
 from modules.sales.services.orders import (
@@ -79,15 +84,11 @@ def _detail(
     request: HttpRequest,
     order: Order,
     *,
-    line_form: OrderLineForm | None = None,
-    edited: tuple[int, OrderLineForm] | None = None,
+    line_form: PricedLineForm | None = None,
+    edited: tuple[int, PricedLineForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    lines = list(order.lines.select_related("product").order_by("position", "id"))
-    for line in lines:
-        form = edited[1] if edited and edited[0] == line.pk else _line_form(line)
-        line.edit_form = form  # type: ignore[attr-defined]
-    line_form = line_form or OrderLineForm()
+    line_form = line_form or PricedLineForm()
     if line_form.errors or (edited and edited[1].errors):
         status = 400
     return render(
@@ -95,20 +96,39 @@ def _detail(
         "sales/orders/detail.html",
         {
             "order": order,
-            "lines": lines,
+            "lines": ORDER_LINES.lines_with_forms(order, edited),
             "line_form": line_form,
             "next_statuses": [(value, OrderStatus(value).label) for value in TRANSITIONS.get(order.status, ())],
             "history": _history(order),
             "custom_details": detail_sections("order", order, user=signed_in_user(request)),
-        },
+        }
+        | ORDER_LINES.page_context(order),
         status=status,
     )
 
 
-def _line_form(line: OrderLine, data: object = None) -> OrderLineForm:
-    initial = {name: getattr(line, name) for name in OrderLineForm.base_fields if name != "product"}
-    initial["product"] = line.product_id
-    return OrderLineForm(data, initial=initial, prefix=f"line-{line.pk}")  # type: ignore[arg-type]
+def _order_price(order: Order, product: Product) -> Decimal:
+    """A product's own price, when it is in the order's currency (orders have no price list)."""
+    if product.currency != order.currency:
+        raise ValidationError(
+            _("%(product)s is priced in %(product_currency)s; this order is in %(currency)s.")
+            % {"product": product.name, "product_currency": product.currency, "currency": order.currency}
+        )
+    return product.unit_price
+
+
+ORDER_LINES = LineDocument(
+    name="order",
+    line_model=OrderLine,
+    fetch=_order,
+    detail=_detail,
+    add=add_order_line,
+    update=update_order_line,
+    remove=remove_order_line,
+    price=_order_price,
+    hint=gettext_lazy("Choosing a product fills description, price (in the order's currency) and tax."),
+)
+order_line_add, order_line_edit, order_line_delete, order_line_prefill = line_views(ORDER_LINES)
 
 
 @sales_page("sales.view")
@@ -165,75 +185,6 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Order %(number)s is saved.") % {"number": order.number})
             return redirect("sales:order-detail", pk=order.pk)
     return render(request, "sales/orders/form.html", {"form": form, "order": order}, status=form_status(form))
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def order_line_add(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order(request, pk)
-    form = OrderLineForm(request.POST)
-    if form.is_valid():
-        try:
-            add_order_line(order, by=signed_in_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            return redirect("sales:order-detail", pk=order.pk)
-    return _detail(request, order, line_form=form)
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def order_line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    order = _order(request, pk)
-    line = get_object_or_404(OrderLine.objects.select_related("order"), pk=line_pk, order=order)
-    form = _line_form(line, request.POST)
-    if form.is_valid():
-        try:
-            update_order_line(line, by=signed_in_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            return redirect("sales:order-detail", pk=order.pk)
-    line.refresh_from_db()
-    return _detail(request, order, edited=(line.pk, form))
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def order_line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    order = _order(request, pk)
-    line = get_object_or_404(OrderLine.objects.select_related("order"), pk=line_pk, order=order)
-    try:
-        remove_order_line(line, by=signed_in_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("sales:order-detail", pk=order.pk)
-
-
-@sales_page("sales.view")
-def order_line_prefill(request: HttpRequest, pk: int) -> HttpResponse:
-    """The line form's fields filled from the chosen product (htmx swaps them in)."""
-    order = _order(request, pk)
-    product_id = request.GET.get("product", "")
-    initial: dict[str, object] = {"quantity": request.GET.get("quantity") or 1}
-    error = ""
-    if product_id.isdigit():
-        product = Product.objects.filter(pk=int(product_id), is_active=True).first()
-        if product is None:
-            raise Http404(_("No such product."))
-        initial.update(product=product.pk, description=product.name, tax_rate=product.tax_rate)
-        if product.currency == order.currency:
-            initial["unit_price"] = product.unit_price
-        else:
-            error = _("%(product)s is priced in %(product_currency)s; this order is in %(currency)s.") % {
-                "product": product.name, "product_currency": product.currency, "currency": order.currency,
-            }  # fmt: skip
-    return render(
-        request,
-        "sales/orders/_line_fields.html",
-        {"line_form": OrderLineForm(initial=initial), "order": order, "prefill_error": error},
-    )
 
 
 @sales_page("sales.view", "sales.change")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.visibility import restrict_to_visible
 from modules.lists import views as lists
-from modules.sales.catalog_forms import QuoteForm, QuoteLineForm
+from modules.sales.catalog_forms import PricedLineForm, QuoteForm
 from modules.sales.catalog_lists import QUOTES
 from modules.sales.catalog_views import sales_page
+from modules.sales.catalog_views.lines import LineDocument, line_views
 from modules.sales.choices import QuoteStatus
 from modules.sales.models import Deal, Order, Product, Quote, QuoteLine
 from modules.sales.quote_pdf import render_quote_pdf, workspace_seller
@@ -90,24 +94,15 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/quotes/quote_create.html", {"form": form, "deal": deal}, status=form_status(form))
 
 
-def line_edit_form(line: QuoteLine, data: object = None) -> QuoteLineForm:
-    initial = {name: getattr(line, name) for name in QuoteLineForm.base_fields if name != "product"}
-    initial["product"] = line.product_id
-    return QuoteLineForm(data, initial=initial, prefix=f"line-{line.pk}")  # type: ignore[arg-type]
-
-
 def _detail(
     request: HttpRequest,
     quote: Quote,
     *,
-    line_form: QuoteLineForm | None = None,
+    line_form: PricedLineForm | None = None,
     header_form: QuoteForm | None = None,
-    edited: tuple[int, QuoteLineForm] | None = None,
+    edited: tuple[int, PricedLineForm] | None = None,
     shared_link: str = "",
 ) -> HttpResponse:
-    lines = list(quote.lines.select_related("product").order_by("position", "id"))
-    for line in lines:
-        line.edit_form = edited[1] if edited and edited[0] == line.pk else line_edit_form(line)  # type: ignore[attr-defined]
     header_form = header_form or QuoteForm(
         initial={
             "price_list": quote.price_list_id,
@@ -117,14 +112,14 @@ def _detail(
         },
         currency=quote.currency,
     )
-    line_form = line_form or QuoteLineForm()
+    line_form = line_form or PricedLineForm()
     status = 400 if line_form.errors or header_form.errors or (edited and edited[1].errors) else 200
     return render(
         request,
         "sales/quotes/quote_detail.html",
         {
             "quote": quote,
-            "lines": lines,
+            "lines": QUOTE_LINES.lines_with_forms(quote, edited),
             "line_form": line_form,
             "header_form": header_form,
             "next_statuses": [(value, QuoteStatus(value).label) for value in TRANSITIONS.get(quote.status, ())],
@@ -132,9 +127,30 @@ def _detail(
             "quote_order": Order.objects.filter(quote=quote).first() if quote.status == QuoteStatus.ACCEPTED else None,
             "sharing": sharing_state(quote),
             "shared_link": shared_link,
-        },
+        }
+        | QUOTE_LINES.page_context(quote),
         status=status,
     )
+
+
+def _quote_price(quote: Quote, product: Product) -> Decimal:
+    return list_price(product, currency=quote.currency, price_list=quote.price_list)
+
+
+QUOTE_LINES = LineDocument(
+    name="quote",
+    line_model=QuoteLine,
+    fetch=_quote,
+    detail=_detail,
+    add=add_line,
+    update=update_line,
+    remove=remove_line,
+    price=_quote_price,
+    hint=gettext_lazy(
+        "Choosing a product fills description, price (from the quote's price list when it lists the product) and tax."
+    ),
+)
+quote_line_add, quote_line_edit, quote_line_delete, quote_line_prefill = line_views(QUOTE_LINES)
 
 
 @sales_page("sales.view")
@@ -157,73 +173,6 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("sales:quote-detail", pk=quote.pk)
     quote.refresh_from_db()
     return _detail(request, quote, header_form=form)
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def quote_line_add(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
-    form = QuoteLineForm(request.POST)
-    if form.is_valid():
-        try:
-            add_line(quote, by=signed_in_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            return redirect("sales:quote-detail", pk=quote.pk)
-    return _detail(request, quote, line_form=form)
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def quote_line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
-    line = get_object_or_404(QuoteLine.objects.select_related("quote"), pk=line_pk, quote=quote)
-    form = line_edit_form(line, request.POST)
-    if form.is_valid():
-        try:
-            update_line(line, by=signed_in_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            return redirect("sales:quote-detail", pk=quote.pk)
-    line.refresh_from_db()
-    return _detail(request, quote, edited=(line.pk, form))
-
-
-@sales_page("sales.view", "sales.change")
-@require_POST
-def quote_line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
-    line = get_object_or_404(QuoteLine.objects.select_related("quote"), pk=line_pk, quote=quote)
-    try:
-        remove_line(line, by=signed_in_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("sales:quote-detail", pk=quote.pk)
-
-
-@sales_page("sales.view")
-def quote_line_prefill(request: HttpRequest, pk: int) -> HttpResponse:
-    """The line form's fields filled from the chosen product (htmx swaps them in)."""
-    quote = _quote(request, pk)
-    product_id = request.GET.get("product", "")
-    initial: dict[str, object] = {"quantity": request.GET.get("quantity") or 1}
-    error = ""
-    if product_id.isdigit():
-        product = Product.objects.filter(pk=int(product_id), is_active=True).first()
-        if product is None:
-            raise Http404(_("No such product."))
-        initial.update(product=product.pk, description=product.name, tax_rate=product.tax_rate)
-        try:
-            initial["unit_price"] = list_price(product, currency=quote.currency, price_list=quote.price_list)
-        except ValidationError as failure:
-            error = " ".join(failure.messages)
-    return render(
-        request,
-        "sales/quotes/_line_fields.html",
-        {"line_form": QuoteLineForm(initial=initial), "quote": quote, "prefill_error": error},
-    )
 
 
 @sales_page("sales.view", "sales.change")

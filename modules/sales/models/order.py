@@ -1,14 +1,13 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.sales.choices import OrderStatus
-from modules.sales.models.quote import PERCENT
+from modules.sales.models.priced_line import PERCENT, PricedLine
 
 
 class Order(models.Model):
@@ -74,33 +73,13 @@ class Order(models.Model):
         return self.status == OrderStatus.CONFIRMED
 
 
-class OrderLine(models.Model):
+class OrderLine(PricedLine):
+    """One priced line of an order (the shared fields are ``PricedLine``'s)."""
+
     order = models.ForeignKey("sales.Order", on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField(default=0)
-    product = models.ForeignKey("sales.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    description = models.CharField(_("description"), max_length=1000)
-    quantity = models.DecimalField(
-        _("quantity"),
-        max_digits=12,
-        decimal_places=3,
-        default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
-    unit_price = models.DecimalField(
-        _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
-    discount_percent = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
-    tax_rate = models.DecimalField(
-        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
     # The line's net after its discount (before the order discount and tax), kept for reports.
     net_amount = models.DecimalField(_("net amount"), max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["order", "position", "id"]
         indexes = [models.Index(fields=["product"], name="sales_orderline_product_idx")]
-
-    def __str__(self) -> str:
-        return self.description

@@ -1,14 +1,12 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modules.contacts.money import CURRENCY_CHOICES
 from modules.sales.choices import QuoteStatus
-
-PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+from modules.sales.models.priced_line import PERCENT, PricedLine
 
 
 class Quote(models.Model):
@@ -53,30 +51,10 @@ class Quote(models.Model):
         return self.number
 
 
-class QuoteLine(models.Model):
+class QuoteLine(PricedLine):
+    """One priced line of a quote (the shared fields are ``PricedLine``'s)."""
+
     quote = models.ForeignKey("sales.Quote", on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField(default=0)
-    product = models.ForeignKey("sales.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    description = models.CharField(_("description"), max_length=1000)
-    quantity = models.DecimalField(
-        _("quantity"),
-        max_digits=12,
-        decimal_places=3,
-        default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
-    unit_price = models.DecimalField(
-        _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
-    discount_percent = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
-    tax_rate = models.DecimalField(
-        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
 
     class Meta:
         ordering = ["quote", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.description

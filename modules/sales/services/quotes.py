@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -28,7 +28,7 @@ from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.timeline import record_entry
 from modules.sales.choices import QuoteStatus
-from modules.sales.models import Deal, PriceList, Product, Quote, QuoteLine
+from modules.sales.models import Deal, PricedLine, PriceList, Product, Quote, QuoteLine
 from modules.sales.services.catalog import list_price
 
 CENT = Decimal("0.01")
@@ -61,15 +61,6 @@ class Totals:
     discount_total: Decimal
     tax_total: Decimal
     total: Decimal
-
-
-class PricedLine(Protocol):
-    """A quote or order line as the totals read it."""
-
-    quantity: Decimal
-    unit_price: Decimal
-    discount_percent: Decimal
-    tax_rate: Decimal
 
 
 def compute_totals(lines: Iterable[PricedLine], discount_percent: Decimal) -> Totals:
