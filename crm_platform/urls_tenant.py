@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("modules.sales.urls")),
     path("quote/", include("modules.sales.urls_public")),
     path("", include("modules.collaboration.urls")),
+    path("analytics/", include("modules.analytics.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
     re_path(r"^api/(?P<route>.*)$", views.api_not_found),

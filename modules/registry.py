@@ -96,7 +96,12 @@ MODULES: tuple[Module, ...] = (
     ),
     Module(key="marketing", label=_("Marketing")),
     Module(key="service", label=_("Service")),
-    Module(key="analytics", label=_("Analytics")),
+    Module(
+        key="analytics",
+        label=_("Analytics"),
+        apps=("modules.analytics",),
+        nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
+    ),
 )
 MODULES_BY_KEY = {module.key: module for module in MODULES}
 OPTIONAL_MODULE_KEYS = tuple(module.key for module in MODULES if not module.always_on)

@@ -63,6 +63,7 @@ TENANT_APPS = [
     "modules.collaboration",
     "modules.workspace",
     "modules.home",
+    "modules.analytics",
     "customization.fields",
     "customization.events",
     "customization.workflows",

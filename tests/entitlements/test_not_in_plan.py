@@ -60,7 +60,7 @@ def test_every_page_of_an_optional_module_answers_not_in_plan(alpha: TenantFixtu
 
     assert uncovered == []
     assert len(pages) >= 40
-    assert {page.module for page in pages} == {"sales"}
+    assert {page.module for page in pages} == {"sales", "analytics"}
     assert answers == []
     assert business_snapshot(alpha) == before
 
@@ -68,7 +68,7 @@ def test_every_page_of_an_optional_module_answers_not_in_plan(alpha: TenantFixtu
 def test_posting_to_a_module_page_writes_nothing(alpha: TenantFixture):
     records = sales_records(alpha)
     pages, _uncovered = module_pages(records)
-    without_modules(alpha, "sales")
+    without_modules(alpha, *OPTIONAL_MODULE_KEYS)
     client = alpha.client()
     before = business_snapshot(alpha)
 

@@ -1,0 +1,80 @@
+"""The analyses the analytics module offers, and which of them a user may open.
+
+Each analysis names the modules whose data it reads (``needs``): a tenant whose plan lacks one of
+them does not see it (the customer-value analyses need orders, which come with sales). Analyses
+are registered once, at start-up, by ``AnalyticsConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from modules.registry import enabled_module_keys
+
+
+@dataclass(frozen=True)
+class Analysis:
+    key: str
+    title: str | Promise
+    description: str | Promise
+    url_name: str
+    # Modules besides analytics whose records the analysis reads.
+    needs: tuple[str, ...] = ()
+    # A permission besides ``analytics.view``.
+    permission: str | None = None
+    order: int = 100
+
+
+_ANALYSES: dict[str, Analysis] = {}
+
+
+def register(analysis: Analysis) -> None:
+    if analysis.key in _ANALYSES and _ANALYSES[analysis.key] != analysis:
+        raise ValueError(f"Two analyses are called {analysis.key!r}")
+    _ANALYSES[analysis.key] = analysis
+
+
+def registered() -> list[Analysis]:
+    return sorted(_ANALYSES.values(), key=lambda analysis: (analysis.order, analysis.key))
+
+
+def available(tenant: object, user: object) -> list[Analysis]:
+    """The analyses ``user`` may open on ``tenant``: their modules enabled, their permission held."""
+    enabled = enabled_module_keys(tenant)
+    has_perm = getattr(user, "has_perm", lambda _code: False)
+    if "analytics" not in enabled or not has_perm("analytics.view"):
+        return []
+    return [
+        analysis
+        for analysis in registered()
+        if set(analysis.needs) <= enabled and (analysis.permission is None or has_perm(analysis.permission))
+    ]
+
+
+def register_builtin() -> None:
+    """The sales reports that predate the module, listed with the analyses that read the same data."""
+    register(
+        Analysis(
+            key="forecast",
+            title=_("Forecast"),
+            description=_("Expected revenue by close month against quotas, by owner and team."),
+            url_name="sales:forecast",
+            needs=("sales",),
+            permission="sales.view_reports",
+            order=80,
+        )
+    )
+    register(
+        Analysis(
+            key="rep-activity",
+            title=_("Team activity"),
+            description=_("Activities completed, deals moved, won and lost, per rep and period."),
+            url_name="sales:team-activity",
+            needs=("sales",),
+            permission="sales.view_reports",
+            order=90,
+        )
+    )
