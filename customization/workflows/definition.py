@@ -59,8 +59,6 @@ def clean_definition(
 
 
 def _trigger_config(context: Context, raw: Any) -> dict[str, Any]:
-    from modules.sales.models import Stage
-
     errors, trigger = context.errors, context.trigger
     config = raw if isinstance(raw, dict) else {}
     if raw not in (None, "") and not isinstance(raw, dict):
@@ -81,12 +79,15 @@ def _trigger_config(context: Context, raw: Any) -> dict[str, Any]:
             errors.add("trigger", _("Only deals enter stages."))
             return {}
         stage_id = config.get("stage_id")
+        stage = context.fields.get("stage")
         try:
-            stage = Stage.objects.select_related("pipeline").get(pk=parse_record_id(stage_id))
-        except (InvalidValue, Stage.DoesNotExist):
+            pk = parse_record_id(stage_id)
+        except InvalidValue:
+            pk = None
+        if pk is None or stage is None or str(pk) not in dict(stage.choices):
             errors.add("trigger_config.stage_id", _("Choose a stage of a pipeline."))
             return {}
-        return {"stage_id": stage.pk}
+        return {"stage_id": pk}
     if trigger == Trigger.FORM_SUBMITTED:
         form = config.get("form")
         if not isinstance(form, str) or not form.strip() or len(form) > 100:

@@ -31,8 +31,8 @@ from customization.workflows.definition_values import (
     int_in,
 )
 from customization.workflows.record_fields import Kind
+from customization.workflows.registry import activity_planner
 from identity.models import Team
-from modules.activities.choices import ActivityKind
 
 
 def clean_actions(context: Context, raw: Any) -> list[dict[str, Any]]:
@@ -84,8 +84,9 @@ def _custom_definition(entity: str, path: str) -> CustomFieldDefinition:
 
 def _create_activity(context: Context, action: dict[str, Any], path: str) -> dict[str, Any]:
     errors = context.errors
-    kind = action.get("kind", ActivityKind.TASK)
-    if kind not in ActivityKind.values:
+    planner = activity_planner()
+    kind = action.get("kind", planner.default_kind)
+    if kind not in dict(planner.kinds()):
         errors.add(f"{path}.kind", _("Choose a type of activity."))
     subject = action.get("subject")
     if not isinstance(subject, str) or not subject.strip():

@@ -6,7 +6,7 @@ like a person's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from customization.fields.choices import Entity, FieldType
 from customization.fields.entities import entity_model
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.validation import definitions_for
+from customization.workflows.registry import workflow_entity
 
 CUSTOM_PREFIX = "custom."
 
@@ -64,43 +65,6 @@ class FieldInfo:
             "is_custom": self.is_custom,
         }
 
-
-# Standard fields per entity; ``False`` marks the ones a workflow may read but not set.
-_STANDARD: dict[str, tuple[tuple[str, bool], ...]] = {
-    Entity.COMPANY: (
-        ("name", True), ("website", True), ("industry", True), ("employee_count", True), ("owner", True),
-        ("source", True), ("lifecycle_stage", True), ("email", True), ("phone", True), ("city", True),
-        ("region", True), ("country", True), ("description", True), ("created_at", False), ("updated_at", False),
-    ),
-    Entity.CONTACT: (
-        ("first_name", True), ("last_name", True), ("full_name", False), ("job_title", True), ("department", True),
-        ("company", True), ("owner", True), ("source", True), ("lifecycle_stage", True), ("email", True),
-        ("phone", True), ("city", True), ("region", True), ("country", True), ("description", True),
-        ("created_at", False), ("updated_at", False),
-    ),
-    Entity.LEAD: (
-        ("first_name", True), ("last_name", True), ("full_name", False), ("company_name", True),
-        ("job_title", True), ("email", True), ("phone", True), ("website", True), ("country", True),
-        ("source", True), ("status", True), ("estimated_value", True), ("currency", True), ("owner", True),
-        ("description", True), ("created_at", False), ("updated_at", False),
-    ),
-    Entity.DEAL: (
-        ("name", True), ("stage", True), ("pipeline", False), ("status", False), ("amount", True),
-        ("currency", True), ("probability", True), ("expected_close_date", True), ("owner", True),
-        ("company", True), ("contact", True), ("description", True), ("closed_at", False),
-        ("stage_entered_at", False), ("created_at", False), ("updated_at", False),
-    ),
-    Entity.ACTIVITY: (
-        ("kind", True), ("subject", True), ("status", False), ("priority", True), ("direction", True),
-        ("due_at", True), ("location", True), ("assignee", True), ("outcome", True), ("company", True),
-        ("contact", True), ("lead", True), ("deal", True), ("created_at", False), ("updated_at", False),
-    ),
-    Entity.ORDER: (
-        ("number", False), ("status", False), ("ordered_on", True), ("currency", False), ("owner", True),
-        ("company", True), ("contact", True), ("deal", True), ("notes", True), ("subtotal", False),
-        ("total", False), ("created_at", False), ("updated_at", False),
-    ),
-}  # fmt: skip
 
 _CUSTOM_KINDS: dict[str, str] = {
     FieldType.TEXT: Kind.TEXT,
@@ -148,32 +112,18 @@ def _standard_kind(model_field: models.Field[Any, Any]) -> tuple[str, str]:
     return Kind.TEXT, ""
 
 
-def _stage_choices() -> tuple[tuple[str, str], ...]:
-    from modules.sales.models import Stage
-
-    stages = Stage.objects.select_related("pipeline").order_by("pipeline__name", "pipeline_id", "position", "id")
-    return tuple((str(stage.pk), f"{stage.pipeline.name} / {stage.name}") for stage in stages)
-
-
-def _pipeline_choices() -> tuple[tuple[str, str], ...]:
-    from modules.sales.models import Pipeline
-
-    return tuple((str(pipeline.pk), pipeline.name) for pipeline in Pipeline.objects.order_by("name", "id"))
-
-
 def _standard_fields(entity: str) -> list[FieldInfo]:
+    registered = workflow_entity(entity)
     model = entity_model(entity)
     fields = []
-    for name, settable in _STANDARD[entity]:
+    for name, settable in registered.fields:
         model_field = model._meta.get_field(name)
         kind, reference = _standard_kind(model_field)  # type: ignore[arg-type]
         choices: tuple[tuple[str, str], ...] = tuple(
             (str(value), str(label)) for value, label in (getattr(model_field, "choices", None) or ())
         )
-        if entity == Entity.DEAL and name == "stage":
-            kind, reference, choices = Kind.CHOICE, "", _stage_choices()
-        elif entity == Entity.DEAL and name == "pipeline":
-            kind, reference, choices = Kind.CHOICE, "", _pipeline_choices()
+        if name in registered.choices:
+            kind, reference, choices = Kind.CHOICE, "", registered.choices[name]()
         label = str(getattr(model_field, "verbose_name", name))
         fields.append(
             FieldInfo(path=name, label=label, kind=kind, settable=settable, choices=choices, reference_entity=reference)
@@ -198,8 +148,6 @@ def _custom_field(definition: CustomFieldDefinition) -> FieldInfo:
 
 def field_catalog(entity: str) -> list[FieldInfo]:
     """The fields of ``entity`` a rule can use: standard ones, then active custom fields in order."""
-    if entity not in _STANDARD:
-        raise LookupError(f"unknown entity {entity!r}")
     return [*_standard_fields(entity), *(_custom_field(d) for d in definitions_for(entity))]
 
 
@@ -255,56 +203,28 @@ def _standard_value(record: models.Model, path: str, raw: Any) -> Any:
         raise ValidationError({path: error.messages}) from error
 
 
-def _settable_paths(entity: str) -> set[str]:
-    return {name for name, settable in _STANDARD[entity] if settable}
-
-
-def _updater(entity: str) -> Callable[..., Any]:
-    if entity == Entity.COMPANY:
-        from modules.contacts.services.companies import update_company
-
-        return update_company
-    if entity == Entity.CONTACT:
-        from modules.contacts.services.contacts import update_contact
-
-        return update_contact
-    if entity == Entity.LEAD:
-        from modules.sales.services.leads import update_lead
-
-        return update_lead
-    if entity == Entity.DEAL:
-        from modules.sales.services.deals import update_deal
-
-        return update_deal
-    if entity == Entity.ORDER:
-        from modules.sales.services.orders import update_order
-
-        return update_order
-    from modules.activities.services.activities import update_activity
-
-    return update_activity
-
-
 def set_fields(record: models.Model, values: Mapping[str, Any], *, by: Any = None) -> models.Model:
     """Set ``values`` ({path: raw value}) on ``record`` through its update service. Custom values
     go to the field validator as given; standard values are converted by the model field (ids
-    for users and records). A deal's ``stage`` moves the deal (``move_deal_to_stage``), so the
-    stage's required fields and history apply. Raises ``ValidationError`` keyed by path."""
+    for users and records). A field the record type sets through a service of its own (a deal's
+    ``stage`` moves the deal, so the stage's required fields and history apply) gets the other
+    values along. Raises ``ValidationError`` keyed by path."""
     from customization.fields.entities import entity_of
 
-    entity = entity_of(record)
-    allowed = _settable_paths(entity)
+    registered = workflow_entity(entity_of(record))
+    allowed = {name for name, settable in registered.fields if settable}
     standard: dict[str, Any] = {}
     custom: dict[str, Any] = {}
-    stage_id: Any = None
+    special: list[tuple[str, Any]] = []
     errors: dict[str, list[str]] = {}
     for path, raw in values.items():
         if is_custom_path(path):
             custom[path[len(CUSTOM_PREFIX) :]] = raw
         elif path not in allowed:
             errors[path] = [_("A workflow cannot set this field.")]
-        elif entity == Entity.DEAL and path == "stage":
-            stage_id = raw
+        elif path in registered.setters:
+            if raw is not None:
+                special.append((path, raw))
         else:
             try:
                 standard[path] = _standard_value(record, path, raw)
@@ -314,24 +234,10 @@ def set_fields(record: models.Model, values: Mapping[str, Any], *, by: Any = Non
         raise ValidationError(errors)
     if custom:
         standard["custom"] = custom
-    if stage_id is not None:
-        return _move_deal(record, stage_id, standard, by=by)
+    for path, raw in special:
+        # The first such field takes the other values along; the values are then written.
+        record = registered.setters[path](record, raw, standard, by=by)
+        standard = {}
     if standard:
-        _updater(entity)(record, by=by, **standard)
+        registered.update(record, by=by, **standard)
     return record
-
-
-def _move_deal(deal: Any, stage_id: Any, values: dict[str, Any], *, by: Any) -> models.Model:
-    from modules.sales.models import Stage
-    from modules.sales.services.deals import move_deal_to_stage
-
-    try:
-        stage = Stage.objects.select_related("pipeline").get(pk=int(stage_id))
-    except (Stage.DoesNotExist, TypeError, ValueError) as error:
-        raise ValidationError({"stage": [_("No stage with the id %(id)s exists.") % {"id": stage_id}]}) from error
-    if stage.pk == deal.stage_id:
-        if values:
-            _updater(Entity.DEAL)(deal, by=by, **values)
-        return deal  # type: ignore[no-any-return]
-    moved: models.Model = move_deal_to_stage(deal, stage, by=by, **values)
-    return moved

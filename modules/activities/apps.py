@@ -10,6 +10,11 @@ class ActivitiesConfig(AppConfig):
 
         home.register()
 
+        # Workflows read and set these records through their registry, never importing this module.
+        from modules.activities import workflows
+
+        workflows.register()
+
         # Every record list offers "create an activity for each" through the list framework,
         # which never imports this module.
         from modules.activities.bulk import CREATE_ACTIVITY

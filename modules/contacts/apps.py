@@ -33,3 +33,8 @@ class ContactsConfig(AppConfig):
         from modules.contacts import home
 
         home.register()
+
+        # Workflows read and set these records through their registry, never importing this module.
+        from modules.contacts import workflows
+
+        workflows.register()

@@ -36,3 +36,8 @@ class SalesConfig(AppConfig):
         from modules.sales import home
 
         home.register()
+
+        # Workflows read and set these records through their registry, never importing this module.
+        from modules.sales import workflows
+
+        workflows.register()

@@ -23,9 +23,8 @@ from customization.workflows.definition_values import (
 )
 from customization.workflows.models import EmailTemplate
 from customization.workflows.record_fields import FieldInfo, field_catalog
+from customization.workflows.registry import activity_planner, builder_options
 from identity.models import Team, User
-from modules.activities.choices import ActivityKind
-from modules.sales.models import Pipeline
 
 PERMISSION = "settings.manage_workflows"
 
@@ -68,27 +67,20 @@ def _field_dict(info: FieldInfo) -> dict[str, Any]:
 
 def builder_config() -> dict[str, Any]:
     """Everything the builder script offers: fields per record type, operators per kind, stages
-    by pipeline, teams, users, templates and the option lists of each action."""
-    pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
+    by pipeline, teams, users, templates and the option lists of each action; the modules' lists
+    (pipelines and their stages) come from the workflow registry."""
     return {
+        **builder_options(),
         "catalogs": {entity: [_field_dict(info) for info in field_catalog(entity)] for entity in Entity.values},
         "operators": {kind: list(ops) for kind, ops in OPERATORS.items()},
         "operatorLabels": operator_labels(),
         "valueless": sorted(VALUELESS),
-        "pipelines": [
-            {
-                "name": pipeline.name,
-                "archived": pipeline.is_archived,
-                "stages": [{"id": stage.pk, "name": stage.name} for stage in pipeline.stages.all()],
-            }
-            for pipeline in pipelines
-        ],
         "teams": _choices(Team.objects.order_by("name").values_list("pk", "name")),
         "users": _choices(
             (user.pk, user.full_name or user.email) for user in User.objects.filter(is_active=True).order_by("email")
         ),
         "templates": _choices(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
-        "activityKinds": _choices(ActivityKind.choices),
+        "activityKinds": _choices(activity_planner().kinds()),
         "actionTypes": _choices(ActionType.choices),
         "triggers": _choices(Trigger.choices),
         "recipients": list(EMAIL_RECIPIENTS),

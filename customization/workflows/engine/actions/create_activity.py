@@ -11,20 +11,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customization.fields.choices import Entity
 from customization.workflows.engine.actions.base import Outcome, refused
 from customization.workflows.engine.context import StepContext, merge_values, render
 from customization.workflows.engine.errors import StepError
+from customization.workflows.registry import activity_planner, workflow_entity
 
 RECORD_OWNER = "record_owner"
-_LINKS = ("company", "contact", "lead", "deal")
 
 
 def _links(context: StepContext) -> dict[str, Any]:
-    record = context.record
-    if context.entity in (Entity.ACTIVITY, Entity.ORDER):  # no activity links to these: their records
-        return {name: getattr(record, name) for name in _LINKS if getattr(record, f"{name}_id")}
-    return {str(context.entity): record}
+    """The records the activity goes on: the rule's record, or the records it links to when no
+    activity links to its type (an activity, an order)."""
+    links = workflow_entity(str(context.entity)).activity_links
+    return links(context.record) if links else {str(context.entity): context.record}
 
 
 def _assignee(config: dict[str, Any], context: StepContext) -> Any:
@@ -50,14 +49,13 @@ def _due_at(config: dict[str, Any]) -> Any:
 
 
 def execute(config: dict[str, Any], context: StepContext) -> Outcome:
-    from modules.activities.services.activities import create_activity
-
+    planner = activity_planner()
     subject = render(str(config.get("subject") or ""), merge_values(context.record, context.entity))
     assignee = _assignee(config, context)
     try:
-        activity = create_activity(
+        activity: Any = planner.create(
             by=None,
-            kind=config.get("kind") or "task",
+            kind=config.get("kind") or planner.default_kind,
             subject=subject,
             due_at=_due_at(config),
             assignee=assignee,

@@ -17,7 +17,9 @@ from identity.models import Team, User
 from modules.activities.models import Activity
 from modules.contacts.services.contacts import create_contact
 from modules.sales.services.deals import create_deal
+from modules.sales.services.orders import create_order
 from tests.customization.workflows.engine.conftest import Receiver, drive, make_rule, run_after_commit_deliveries
+from tests.factories import CompanyFactory, ContactFactory
 from tests.tenancy import TenantFixture
 
 
@@ -76,6 +78,23 @@ def test_create_activity_links_the_record_with_merge_fields_and_due_time(alpha: 
         assert (activity.kind, activity.subject, activity.assignee) == ("call", "Call about Acme renewal", owner)
         assert before + timedelta(days=2, hours=3) <= activity.due_at <= timezone.now() + timedelta(days=2, hours=3)
         assert WorkflowRun.objects.get(rule=rule).steps.get().output["activity_id"] == activity.pk
+
+
+def test_create_activity_on_an_order_goes_on_its_company_and_contact(alpha: TenantFixture) -> None:
+    with alpha.active():
+        owner = alpha.user()
+        company = CompanyFactory(owner=owner)
+        contact = ContactFactory(owner=owner, company=company)
+        make_rule(
+            entity="order", actions=[{"type": "create_activity", "kind": "task", "subject": "Ship {{ record.number }}"}]
+        )
+
+        order = create_order(by=owner, company=company, contact=contact)
+        drive()
+
+        activity = Activity.objects.get(subject=f"Ship {order.number}")
+        assert (activity.company, activity.contact, activity.deal, activity.lead) == (company, contact, None, None)
+        assert activity.assignee == owner
 
 
 def test_round_robin_rotates_through_active_team_members(alpha: TenantFixture) -> None:

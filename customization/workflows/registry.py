@@ -1,0 +1,89 @@
+"""What workflows need of the modules, registered by the modules themselves.
+
+Workflows run on records that modules own: they read and set a record's fields, move a deal to a
+stage, plan an activity, and the builder offers the modules' options (pipelines and their stages,
+kinds of activity). This package never imports a module for that (an import-linter contract keeps
+it so); each module registers what it brings from its ``AppConfig.ready()``:
+
+* a ``WorkflowEntity`` per record type: the standard fields a rule may use, the record's update
+  service, fields whose choices are records (a deal's stage), fields set by a service of their own
+  (moving a deal to a stage) and how an activity planned on the record links to it;
+* the ``ActivityPlanner``: the service that plans an activity and the kinds it takes;
+* builder options: named lists the rule builder shows (``pipelines``, ``activityKinds``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+Choices = tuple[tuple[str, str], ...]
+# ``setter(record, raw, values, by=user)``: set the field from its raw value together with the other
+# standard ``values`` of the same step; returns the record as it now is.
+Setter = Callable[..., models.Model]
+
+
+@dataclass(frozen=True)
+class WorkflowEntity:
+    """One record type as workflows see it."""
+
+    entity: str
+    # The standard fields a rule can test and set, in the builder's order; ``False``: read only.
+    fields: tuple[tuple[str, bool], ...]
+    # ``update(record, *, by, **values)``: the record's own update service.
+    update: Callable[..., Any]
+    # Fields offered as a choice among records (a deal's stage and pipeline), read when a rule is built.
+    choices: Mapping[str, Callable[[], Choices]] = field(default_factory=dict)
+    # Fields that a service of their own sets (a deal's stage moves the deal: required fields, history).
+    setters: Mapping[str, Setter] = field(default_factory=dict)
+    # The links of an activity planned on the record (None: the record itself, by its entity).
+    activity_links: Callable[[models.Model], dict[str, models.Model]] | None = None
+
+
+@dataclass(frozen=True)
+class ActivityPlanner:
+    """How the "create an activity" action plans one."""
+
+    # ``create(*, by, kind, subject, due_at, assignee, company=…, contact=…, lead=…, deal=…)``
+    create: Callable[..., models.Model]
+    kinds: Callable[[], Choices]
+    default_kind: str
+
+
+_ENTITIES: dict[str, WorkflowEntity] = {}
+_PLANNER: list[ActivityPlanner] = []
+_BUILDER_OPTIONS: dict[str, Callable[[], Any]] = {}
+
+
+def register_entity(entity: WorkflowEntity) -> None:
+    _ENTITIES[entity.entity] = entity
+
+
+def workflow_entity(entity: str) -> WorkflowEntity:
+    """The registered record type; ``LookupError`` for one no module registered."""
+    try:
+        return _ENTITIES[entity]
+    except KeyError:
+        raise LookupError(f"unknown entity {entity!r}") from None
+
+
+def register_activity_planner(planner: ActivityPlanner) -> None:
+    _PLANNER[:] = [planner]
+
+
+def activity_planner() -> ActivityPlanner:
+    if not _PLANNER:
+        raise LookupError("no module registered an activity planner")
+    return _PLANNER[0]
+
+
+def register_builder_option(key: str, options: Callable[[], Any]) -> None:
+    """A list the rule builder offers under ``key`` (read when the builder page renders)."""
+    _BUILDER_OPTIONS[key] = options
+
+
+def builder_options() -> dict[str, Any]:
+    return {key: options() for key, options in _BUILDER_OPTIONS.items()}
