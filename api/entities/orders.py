@@ -31,6 +31,7 @@ ORDER = EntityDescription(
     model=Order,
     module="sales",
     custom_entity=Entity.ORDER,
+    timeline="order",
     graphql_type="Order",
     fields=(
         ID,

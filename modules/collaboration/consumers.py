@@ -1,7 +1,8 @@
 """The outbox consumer that tells people about records: "assigned to you" for a new owner or
-assignee, and a notice to each follower when a followed record changes. It runs after the change
-commits (the dispatcher), never inline, and is idempotent: every notification's ``dedupe_key``
-holds the event's id, so an event offered twice writes nothing new."""
+assignee, and a notice to each follower when a followed record changes (stage moves, status
+changes, edits, conversions, notes and files). It runs after the change commits (the
+dispatcher), never inline, and is idempotent: every notification's ``dedupe_key`` holds the
+event's id, so an event offered twice writes nothing new."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def _record(entity: str, record_id: int) -> Model | None:
     if label is None:
         return None
     return apps.get_model(label)._default_manager.filter(pk=record_id).first()
+
+
+def _status_label(entity: str, value: str) -> str:
+    """A stored status by its label, in the language the notification is written in."""
+    model = apps.get_model(ENTITY_MODELS[entity])
+    return str(dict(model._meta.get_field("status").flatchoices).get(value, value))
 
 
 def _actor_name(event: DomainEvent) -> str:
@@ -143,6 +150,11 @@ def _followed_change(event: DomainEvent) -> tuple[str, int, Callable[[str, str],
         stage = str(data.get("to_stage", ""))
         return entity, event.record_id, lambda actor, name: _("%(actor)s moved %(record)s to %(stage)s") % {
             "actor": actor, "record": name, "stage": stage,
+        }  # fmt: skip
+    if action == "status_changed":  # an order confirmed → fulfilled → invoiced → paid
+        status = str(data.get("to_status", ""))
+        return entity, event.record_id, lambda actor, name: _("%(actor)s marked %(record)s as %(status)s") % {
+            "actor": actor, "record": name, "status": _status_label(entity, status),
         }  # fmt: skip
     if action in ("updated", "converted"):
         return entity, event.record_id, lambda actor, name: _("%(actor)s changed %(record)s") % {

@@ -2,8 +2,8 @@
 
 Each is a nullable foreign key of the same name on ``Note``, ``Attachment`` and ``Follow``
 (explicit keys, as on activities and timeline entries, so deletion cascades in the database and
-queries stay indexable). A record type a module adds later (orders) is one entry here plus one
-foreign key on each model.
+queries stay indexable). A record type a module adds later is one entry here plus one foreign
+key on each model (and on ``TimelineEntry``, where its notes and files are told).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ TARGETS: dict[str, Target] = {
         Target("contact", "contacts.Contact", "contacts", "contacts:contact-detail"),
         Target("lead", "sales.Lead", "sales", "sales:lead-detail"),
         Target("deal", "sales.Deal", "sales", "sales:deal-detail"),
+        Target("order", "sales.Order", "sales", "sales:order-detail"),
     )
 }
 SUBJECTS = tuple(TARGETS)

@@ -26,7 +26,7 @@ def new_storage_key(filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A file on one company, contact, lead or deal; ``content_type`` is sniffed from its bytes.
+    """A file on one company, contact, lead, deal or order; ``content_type`` is sniffed from its bytes.
 
     ``storage_key`` names the file in ``attachment_storage()``, looked up when used (not fixed when
     the model loads, as a ``FileField``'s storage would be), so the storage follows the settings."""
@@ -46,6 +46,9 @@ class Attachment(models.Model):
     )
     lead = models.ForeignKey("sales.Lead", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     deal = models.ForeignKey("sales.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    order = models.ForeignKey(
+        "sales.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

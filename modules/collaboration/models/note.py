@@ -7,7 +7,7 @@ from modules.collaboration.targets import SUBJECTS, one_target
 
 
 class Note(models.Model):
-    """A rich-text note on one company, contact, lead or deal (exactly one foreign key is set).
+    """A rich-text note on one company, contact, lead, deal or order (exactly one foreign key is set).
 
     ``body`` is HTML already cleaned by the allow-list in ``sanitize.py`` (written only by
     ``services.notes``), so pages print it as is. ``mentioned`` are the users named with @ who
@@ -26,6 +26,10 @@ class Note(models.Model):
     )
     lead = models.ForeignKey("sales.Lead", on_delete=models.CASCADE, null=True, blank=True, related_name="notes")
     deal = models.ForeignKey("sales.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="notes")
+    # ``Order.notes`` is the order's own text field, so its notes are reached as ``record_notes``.
+    order = models.ForeignKey(
+        "sales.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="record_notes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

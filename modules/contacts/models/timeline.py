@@ -22,6 +22,7 @@ class TimelineEntry(models.Model):
     contact = models.ForeignKey("contacts.Contact", on_delete=models.SET_NULL, null=True, related_name="timeline")
     lead = models.ForeignKey("sales.Lead", on_delete=models.SET_NULL, null=True, related_name="timeline")
     deal = models.ForeignKey("sales.Deal", on_delete=models.SET_NULL, null=True, related_name="timeline")
+    order = models.ForeignKey("sales.Order", on_delete=models.SET_NULL, null=True, related_name="timeline")
     activity = models.ForeignKey(
         "activities.Activity", on_delete=models.SET_NULL, null=True, related_name="timeline_entries"
     )
@@ -39,7 +40,7 @@ class TimelineEntry(models.Model):
                 name=f"contacts_timeline_{field}_idx",
                 condition=Q(**{f"{field}__isnull": False}),
             )
-            for field in ("company", "contact", "lead", "deal")
+            for field in ("company", "contact", "lead", "deal", "order")
         ] + [models.Index(fields=["activity"], name="contacts_timeline_activity_idx")]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.contacts.selectors.lists import after_cursor, encode_cursor
 
-SUBJECTS = ("company", "contact", "lead", "deal")
+SUBJECTS = ("company", "contact", "lead", "deal", "order")
 TIMELINE_PAGE_SIZE = 20
 # The kinds behind each filter of a timeline (``?kind=``); "all" shows every kind, later ones too.
 KIND_FILTERS: dict[str, tuple[str, ...]] = {
@@ -52,7 +52,15 @@ def timeline_page(
         queryset = queryset.filter(kind__in=KIND_FILTERS[kind])
     queryset = after_cursor(queryset, "occurred_at", True, before)
     queryset = queryset.select_related(
-        "actor", "activity", "activity__assignee", "activity__origin", "company", "contact", "lead", "deal"
+        "actor",
+        "activity",
+        "activity__assignee",
+        "activity__origin",
+        "company",
+        "contact",
+        "lead",
+        "deal",
+        "order",
     ).prefetch_related(Prefetch("activity__follow_ups", queryset=Activity.objects.order_by("created_at", "id")))
     entries = list(queryset.order_by("-occurred_at", "-id")[: size + 1])
     next_cursor = None

@@ -24,7 +24,7 @@ def record_entry(
     occurred_at: datetime | None = None,
     **links: Any,
 ) -> TimelineEntry:
-    """One entry on the timelines of every record in ``links`` (company, contact, lead, deal, activity)."""
+    """One entry on the timelines of every record in ``links`` (company, contact, lead, deal, order, activity)."""
     entry = TimelineEntry(kind=kind, actor=actor, data=data or {}, **links)
     if occurred_at is not None:
         entry.occurred_at = occurred_at

@@ -23,20 +23,22 @@ from modules.record_access import page_access
 
 
 def _check_subject(request: HttpRequest, subject: str, pk: int) -> None:
-    """404 unless the user may see the record (leads and deals also need sales and ``sales.view``)."""
+    """404 unless the user may see the record (leads, deals and orders also need sales and
+    ``sales.view``)."""
     user = current_user(request)
     queryset: Any
     if subject == "company":
         queryset = visible_companies(user)
     elif subject == "contact":
         queryset = visible_contacts(user)
-    elif subject in ("lead", "deal"):
+    elif subject in ("lead", "deal", "order"):
         ensure_in_plan(getattr(request, "tenant", None), "sales")
         if not user.has_perm("sales.view"):
             raise PermissionDenied(_("Your role does not include “%(permission)s”.") % {"permission": "sales.view"})
-        from modules.sales.models import Deal, Lead
+        from modules.sales.models import Deal, Lead, Order
 
-        queryset = restrict_to_visible((Lead if subject == "lead" else Deal).objects.all(), user)
+        model = {"lead": Lead, "deal": Deal, "order": Order}[subject]
+        queryset = restrict_to_visible(model._default_manager.all(), user)
     else:
         raise Http404
     get_object_or_404(queryset.only("pk"), pk=pk)

@@ -29,8 +29,9 @@ from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.record_access import RecordAccess
 
-# The records an entry may be about, most specific first: a deal's entry also links its company.
-RECORD_LINKS = ("deal", "lead", "contact", "company")
+# The records an entry may be about, most specific first: a deal's entry also links its company,
+# an order's its deal.
+RECORD_LINKS = ("order", "deal", "lead", "contact", "company")
 
 
 def record_kind_label(kind: str) -> str:
@@ -39,6 +40,7 @@ def record_kind_label(kind: str) -> str:
         "contact": pgettext("record kind", "Contact"),
         "lead": pgettext("record kind", "Lead"),
         "deal": pgettext("record kind", "Deal"),
+        "order": pgettext("record kind", "Order"),
         "activity": pgettext("record kind", "Activity"),
     }
     return labels.get(kind, kind)

@@ -1,5 +1,6 @@
-"""Order pages: the list (on the list framework), the detail with its
-lines, totals, status buttons and history, the create and edit forms, and orders from quotes."""
+"""Order pages: the list (on the list framework), the detail with its lines, totals, status buttons,
+notes and files and timeline (both loaded by htmx), the create and edit forms, and orders from
+quotes."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from customization.fields.form_fields import form_errors
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.visibility import restrict_to_visible
-from modules.contacts.choices import TimelineKind
-from modules.contacts.models import TimelineEntry
 from modules.contacts.services.money import base_currency
 from modules.lists import views as lists
 from modules.sales.catalog_forms import PricedLineForm
@@ -43,8 +42,6 @@ from modules.sales.services.orders import (
     update_order,
     update_order_line,
 )
-
-HISTORY_SIZE = 50
 
 
 def _order(request: HttpRequest, pk: int) -> Order:
@@ -75,11 +72,6 @@ def order_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return lists.delete_saved_view(request, pk, ORDERS)
 
 
-def _history(order: Order) -> list[TimelineEntry]:
-    entries = TimelineEntry.objects.filter(kind=TimelineKind.ORDER, data__order=order.pk).select_related("actor")
-    return list(entries.order_by("-occurred_at", "-id")[:HISTORY_SIZE])
-
-
 def _detail(
     request: HttpRequest,
     order: Order,
@@ -99,7 +91,6 @@ def _detail(
             "lines": ORDER_LINES.lines_with_forms(order, edited),
             "line_form": line_form,
             "next_statuses": [(value, OrderStatus(value).label) for value in TRANSITIONS.get(order.status, ())],
-            "history": _history(order),
             "custom_details": detail_sections("order", order, user=signed_in_user(request)),
         }
         | ORDER_LINES.page_context(order),

@@ -1,7 +1,7 @@
 """Orders: the only writer of orders and their lines. Numbering per tenant and year under a lock,
 totals computed as for quotes (``services.quotes.compute_totals``: Decimal, half-up to cents), status
-changes along ``TRANSITIONS`` with the time of each, a timeline entry on the order's company,
-contact and deal and an outbox event (``order.created`` / ``updated`` / ``status_changed`` /
+changes along ``TRANSITIONS`` with the time of each, a timeline entry on the order itself and its
+company, contact and deal, and an outbox event (``order.created`` / ``updated`` / ``status_changed`` /
 ``deleted``) in the same transaction as every write.
 
 Lines, currency and the order discount change only while the order is confirmed: once goods have
@@ -90,7 +90,12 @@ def next_order_number(year: int) -> str:
 
 
 def _links(order: Order) -> dict[str, Any]:
-    return {"company_id": order.company_id, "contact_id": order.contact_id, "deal_id": order.deal_id}
+    return {
+        "order_id": order.pk,
+        "company_id": order.company_id,
+        "contact_id": order.contact_id,
+        "deal_id": order.deal_id,
+    }
 
 
 def _timeline(order: Order, by: User | None, action: str, **extra: Any) -> None:
