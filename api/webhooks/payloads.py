@@ -9,7 +9,9 @@ who made the change, null for integrations and workflows), and what the event it
 ``to_stage_id``, ``to_stage`` and ``status`` for ``deal.stage_changed``; ``from_status`` and ``to_status`` for
 ``order.status_changed``; ``company_id``,
 ``contact_id``, ``deal_id`` for ``lead.converted``; ``name`` (or ``subject``) for ``*.deleted``;
-``merged_id`` and ``merged`` for ``*.merged``; ``outcome`` for ``activity.completed``.
+``merged_id`` and ``merged`` for ``*.merged``; ``outcome`` for ``activity.completed``;
+``assignee_id`` (the owner, an activity's assignee, the change left the record with) for
+``*.created`` and for ``*.updated`` changing the owner.
 Thin payloads stay true when a delivery is retried days later or replayed, and never show a
 receiver more of a record than the API would.
 

@@ -24,8 +24,8 @@ from modules.activities.services.notifications import notify
 from modules.collaboration.access import may_see
 from modules.collaboration.models import Follow
 from modules.collaboration.targets import TARGETS
+from modules.contacts.services.records import owner_field
 
-OWNER_FIELDS = {"activity": "assignee"}
 # More assignments than this to one person in one batch (a bulk assign, an import) make one
 # summary notification instead of one each.
 SUMMARY_AFTER = 3
@@ -58,24 +58,48 @@ def _gives_owner(event: DomainEvent) -> bool:
     if entity != event.entity or entity not in ENTITY_MODELS:
         return False
     if action == "updated":
-        owner_field = OWNER_FIELDS.get(entity, "owner")
+        field = owner_field(entity)
         changes = (event.data or {}).get("changes", [])
-        return any(isinstance(change, dict) and change.get("field") == owner_field for change in changes)
+        return any(isinstance(change, dict) and change.get("field") == field for change in changes)
     return action == "created"
 
 
-def _assignment(event: DomainEvent) -> tuple[Model, User] | None:
-    """(record, owner) when ``event`` gave a record an owner other than its actor. The owner is
-    read now, after the change; ``_notify_assignments`` passes only a record's last such event
-    of the batch, so a record created and then reassigned is announced once, to its owner."""
-    entity = event.entity
-    owner_field = OWNER_FIELDS.get(entity, "owner")
-    record = _record(entity, event.record_id)
-    owner_id = getattr(record, f"{owner_field}_id", None) if record is not None else None
-    if record is None or owner_id is None or owner_id == event.actor_id:
-        return None
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    return (record, owner) if owner is not None else None
+def _assignee_id(event: DomainEvent) -> int | None:
+    """Who ``event`` gave its record to, as the change left it (``assignee_id``, written by the
+    services). An event written before they recorded it names no one: its record's owner is read."""
+    data = event.data or {}
+    if "assignee_id" in data:
+        assignee_id = data["assignee_id"]
+        return assignee_id if isinstance(assignee_id, int) else None
+    record = _record(event.entity, event.record_id)
+    return getattr(record, f"{owner_field(event.entity)}_id", None) if record is not None else None
+
+
+def _assignments(events: Sequence[DomainEvent]) -> list[tuple[DomainEvent, Model, User]]:
+    """(event, record, assignee) for each person ``events`` gave a record to, other than the one
+    who did it: a record given to two people in turn tells both, each once (by the last event
+    that gave it to them). Someone it was taken from again before this ran is told only if they
+    can still open it; a record deleted since tells no one."""
+    last: dict[tuple[str, int, int], DomainEvent] = {}
+    for event in events:
+        if not _gives_owner(event):
+            continue
+        assignee_id = _assignee_id(event)
+        if assignee_id is not None and assignee_id != event.actor_id:
+            last[(event.entity, event.record_id, assignee_id)] = event
+    users = User.objects.select_related("role").in_bulk({assignee_id for _e, _r, assignee_id in last})
+    records: dict[tuple[str, int], Model | None] = {}
+    found = []
+    for (entity, record_id, assignee_id), event in last.items():
+        if (entity, record_id) not in records:
+            records[(entity, record_id)] = _record(entity, record_id)
+        record, user = records[(entity, record_id)], users.get(assignee_id)
+        if record is None or user is None or not user.is_active:
+            continue
+        still_theirs = getattr(record, f"{owner_field(entity)}_id", None) == assignee_id
+        if still_theirs or may_see(user, record):
+            found.append((event, record, user))
+    return found
 
 
 def _assigned_many(actor: str, count: int) -> str:
@@ -89,16 +113,9 @@ def _assigned_one(actor: str, name: str) -> str:
 
 
 def _notify_assignments(events: Sequence[DomainEvent]) -> None:
-    last: dict[tuple[str, int], DomainEvent] = {}
-    for event in events:
-        if _gives_owner(event):
-            last[(event.entity, event.record_id)] = event
     by_recipient: dict[tuple[int, str], list[tuple[DomainEvent, Model, User]]] = defaultdict(list)
-    for event in last.values():
-        found = _assignment(event)
-        if found is not None:
-            record, owner = found
-            by_recipient[(owner.pk, event.entity)].append((event, record, owner))
+    for event, record, assignee in _assignments(events):
+        by_recipient[(assignee.pk, event.entity)].append((event, record, assignee))
     for (_owner_id, entity), items in by_recipient.items():
         first_event, _first_record, owner = items[0]
         if len(items) > SUMMARY_AFTER:

@@ -66,6 +66,49 @@ def test_many_assignments_at_once_make_one_summary(alpha: TenantFixture):
         assert kinds_for(rep) == [("assigned", f"{admin.display_name} assigned 6 records to you")]
 
 
+def test_a_record_given_to_two_people_before_dispatch_tells_both_and_not_who_took_it(
+    alpha: TenantFixture, other_rep, viewer
+):
+    admin = alpha.user()
+    with alpha.active():
+        company = CompanyFactory(owner=other_rep, name="Passed Around")
+        update_company(company, by=admin, owner=admin)  # taking it oneself tells no one
+        update_company(company, by=admin, owner=viewer)
+        update_company(company, by=other_rep, owner=admin)  # the owner it had when dispatched
+        dispatch_pending()
+        told = f"{admin.display_name} assigned Passed Around to you"
+        assert kinds_for(viewer) == [("assigned", told)]
+        assert kinds_for(admin) == [("assigned", f"{other_rep.display_name} assigned Passed Around to you")]
+        assert kinds_for(other_rep) == []
+
+
+def test_someone_a_record_was_taken_from_before_dispatch_is_told_only_if_they_can_open_it(
+    alpha: TenantFixture, other_rep
+):
+    admin, rep = alpha.user(), alpha.user(REP_EMAIL)
+    with alpha.active():
+        company = CompanyFactory(owner=admin, name="Moved On")
+        update_company(company, by=admin, owner=rep)
+        update_company(company, by=admin, owner=other_rep)  # out of the first rep's sight now
+        dispatch_pending()
+        assert kinds_for(rep) == []
+        assert kinds_for(other_rep) == [("assigned", f"{admin.display_name} assigned Moved On to you")]
+
+
+def test_the_event_carries_the_owner_the_change_gave(alpha: TenantFixture):
+    admin, rep = alpha.user(), alpha.user(REP_EMAIL)
+    with alpha.active():
+        activity = create_activity(by=admin, kind="call", subject="Call back")
+        update_activity(activity, by=admin, assignee=rep)
+        update_activity(activity, by=admin, subject="Call back soon")
+        events = list(DomainEvent.objects.filter(entity="activity").order_by("id").values_list("type", "data"))
+    assert [(kind, data.get("assignee_id")) for kind, data in events] == [
+        ("activity.created", admin.pk),
+        ("activity.updated", rep.pk),
+        ("activity.updated", None),
+    ]
+
+
 def test_followers_hear_of_stage_moves_notes_files_and_changes_but_not_their_own(alpha: TenantFixture, private_root):
     admin, rep = alpha.user(), alpha.user(REP_EMAIL)
     with alpha.active():

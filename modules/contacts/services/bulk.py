@@ -37,7 +37,7 @@ from modules.contacts.models import Company, Contact, Tag, TimelineEntry, join_n
 from modules.contacts.services.companies import COMPANY_FIELDS
 from modules.contacts.services.contacts import CONTACT_FIELDS
 from modules.contacts.services.contacts import _require_a_name as require_contact_name
-from modules.contacts.services.records import audit_deletion, check_fields
+from modules.contacts.services.records import audit_deletion, check_fields, with_assignee
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.services.timeline import display_value, field_changes
 
@@ -343,8 +343,9 @@ def write_plan(plan: BulkPlan, *, by: User | None) -> None:
         for row in updated
     ]
     copy_create(TimelineEntry, entries)
-    emit_many(f"{entity}.created", entity=entity, records=[(r.pk, kind.created_data(r)) for r in created], actor=by)
-    updates = [(row.instance.pk, {"changes": row.changes}) for row in updated]
+    creations = [(r.pk, with_assignee("created", r, kind.created_data(r))) for r in created]
+    emit_many(f"{entity}.created", entity=entity, records=creations, actor=by)
+    updates = [(row.instance.pk, with_assignee("updated", row.instance, {"changes": row.changes})) for row in updated]
     emit_many(f"{entity}.updated", entity=entity, records=updates, actor=by)
 
 
@@ -420,7 +421,7 @@ def restore_records(kind: BulkKind, rows: list[tuple[Any, dict[str, Any]]], *, b
         entries.append(
             TimelineEntry(kind=TimelineKind.UPDATED, actor=by, data={"changes": changes}, **kind.links(instance))
         )
-        events.append((instance.pk, {"changes": changes}))
+        events.append((instance.pk, with_assignee("updated", instance, {"changes": changes})))
     fields = sorted({*names, *kind.derived, "updated_at"})
     kind.model._default_manager.bulk_update([instance for instance, _previous in rows], fields)
     TimelineEntry.objects.bulk_create(entries)

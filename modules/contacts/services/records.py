@@ -46,10 +46,35 @@ def new_custom_values(model: type[models.Model], raw: Any) -> dict[str, Any]:
     return clean_custom_values(entity_of(model), raw, current=None)
 
 
+# The field naming who a record belongs to, by entity (``owner`` unless named here).
+OWNER_FIELDS = {"activity": "assignee"}
+
+
+def owner_field(entity: str) -> str:
+    return OWNER_FIELDS.get(entity, "owner")
+
+
+def with_assignee(kind: str, instance: models.Model, data: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` plus ``assignee_id`` — the record's owner as the change left it — when the event
+    (``kind``) gave the record an owner: its creation, or an update whose ``changes`` name the owner
+    field. The event carries it because the owner may change again before it is dispatched, and
+    every person a record was given to is told, not only the last."""
+    data = data or {}
+    field = owner_field(entity_of(instance))
+    if not hasattr(instance, f"{field}_id"):
+        return data
+    changes = data.get("changes", [])
+    if kind == "created" or (
+        kind == "updated" and any(isinstance(change, dict) and change.get("field") == field for change in changes)
+    ):
+        return {**data, "assignee_id": getattr(instance, f"{field}_id")}
+    return data
+
+
 def record_event(kind: str, instance: models.Model, *, by: User | None, data: dict[str, Any] | None = None) -> None:
     """Write ``<entity>.<kind>`` to the outbox (caller holds the transaction)."""
     entity = entity_of(instance)
-    emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=data)
+    emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=with_assignee(kind, instance, data))
     if kind == "deleted":
         audit_deletion(instance._meta, [(instance.pk, str(instance))], by=by)
 

@@ -42,7 +42,13 @@ def test_an_event_is_posted_signed_with_a_thin_payload(alpha: TenantFixture, rec
         assert payload == {
             "type": "contact.created",
             "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
-            "data": {"entity": "contact", "id": contact.pk, "event_id": str(event.event_id), "actor_id": admin.pk},
+            "data": {
+                "entity": "contact",
+                "id": contact.pk,
+                "event_id": str(event.event_id),
+                "actor_id": admin.pk,
+                "assignee_id": contact.owner_id,
+            },
         }
         assert request["headers"]["webhook-id"] == f"msg_{event.event_id.hex}"
         assert request["headers"]["Content-Type"] == "application/json"

@@ -86,7 +86,8 @@ def test_an_accepted_quote_becomes_one_order_with_its_lines_and_totals(alpha: Te
     assert len(lines) == 2
     assert orders == 1
     assert events == [(first.pk, {"number": first.number, "total": str(first.total), "currency": "EUR",
-                                  "quote_id": quote.pk, "quote_number": quote.number})]  # fmt: skip
+                                  "quote_id": quote.pk, "quote_number": quote.number,
+                                  "assignee_id": first.owner_id})]  # fmt: skip
     assert entries == 1
     assert first.status == OrderStatus.CONFIRMED
     assert first.confirmed_at is not None
