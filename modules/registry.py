@@ -99,7 +99,7 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="analytics",
         label=_("Analytics"),
-        apps=("modules.analytics",),
+        apps=("modules.analytics", "modules.analytics.reports"),
         nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
     ),
 )

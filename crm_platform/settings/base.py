@@ -64,6 +64,7 @@ TENANT_APPS = [
     "modules.workspace",
     "modules.home",
     "modules.analytics",
+    "modules.analytics.reports",
     "customization.fields",
     "customization.events",
     "customization.workflows",

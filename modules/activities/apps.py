@@ -21,3 +21,8 @@ class ActivitiesConfig(AppConfig):
         from modules.lists.definition import register_bulk_action
 
         register_bulk_action(CREATE_ACTIVITY)
+
+        # The report builder offers these records through its registry, never importing this module.
+        from modules.activities import report_sources
+
+        report_sources.register()

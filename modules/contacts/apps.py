@@ -38,3 +38,8 @@ class ContactsConfig(AppConfig):
         from modules.contacts import workflows
 
         workflows.register()
+
+        # The report builder offers these records through its registry, never importing this module.
+        from modules.contacts import report_sources
+
+        report_sources.register()

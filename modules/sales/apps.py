@@ -41,3 +41,8 @@ class SalesConfig(AppConfig):
         from modules.sales import workflows
 
         workflows.register()
+
+        # The report builder offers these records through its registry, never importing this module.
+        from modules.sales import report_sources
+
+        report_sources.register()
