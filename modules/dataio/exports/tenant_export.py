@@ -69,6 +69,7 @@ MODELS: tuple[str, ...] = (
     "workflows.WorkflowRuleVersion",
     "workflows.EmailTemplate",
     "workspace.WorkspaceProfile",
+    "analytics_reports.Report",
 )
 
 
