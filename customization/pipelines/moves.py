@@ -86,13 +86,23 @@ def move_deals(deals: QuerySet[Deal], target: Stage, *, by: User | None) -> int:
     a lost reason.
     """
     now = timezone.now()
-    rows = list(deals.select_for_update().order_by("pk").values_list("pk", "stage_id", "stage__name"))
+    held = list(
+        deals.select_for_update()
+        .order_by("pk")
+        .values_list("pk", "stage_id", "stage__name", "lost_reason_id", "lost_note")
+    )
+    rows = [(pk, stage_id, name) for pk, stage_id, name, _reason, _note in held]
     if not rows:
         return 0
+    # A lost deal's reason goes on its history row (into another lost stage it also stays on the
+    # deal), so undoing a move out of a lost stage restores it.
     DealStageChange.objects.bulk_create(
-        DealStageChange(deal_id=pk, from_stage_id=stage_id, to_stage=target, changed_by=by, changed_at=now)
-        for pk, stage_id, _name in rows
-    )
+        DealStageChange(
+            deal_id=pk, from_stage_id=stage_id, to_stage=target, changed_by=by, changed_at=now,
+            lost_reason_id=reason_id, lost_note=note,
+        )
+        for pk, stage_id, _name, reason_id, note in held
+    )  # fmt: skip
     status = STATUS_OF_KIND[target.kind]
     # The same event a single move writes, so workflows and webhooks see bulk moves too.
     emit_many(

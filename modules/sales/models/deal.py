@@ -124,6 +124,10 @@ class DealStageChange(models.Model):
     to_stage = models.ForeignKey("sales.Stage", on_delete=models.SET_NULL, null=True, related_name="+")
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
+    # Why the deal was lost, on a move into a lost stage (the reason given) or out of one (the
+    # reason it had there), so taking the move back restores the reason instead of asking again.
+    lost_reason = models.ForeignKey("sales.LostReason", on_delete=models.SET_NULL, null=True, related_name="+")
+    lost_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]

@@ -138,6 +138,7 @@ def move_deal_to_stage(
                 record_entry(TimelineKind.UPDATED, actor=by, data={"changes": changes}, **_links(deal))
             return deal
         now = timezone.now()
+        held_reason, held_note = deal.lost_reason, deal.lost_note  # while in a lost stage being left
         deal.pipeline_id = stage.pipeline_id
         deal.stage = stage
         deal.stage_entered_at = now
@@ -147,7 +148,11 @@ def move_deal_to_stage(
         deal.lost_reason = lost_reason if deal.status == DealStatus.LOST else None
         deal.lost_note = lost_note if deal.status == DealStatus.LOST else ""
         deal.save()
-        DealStageChange.objects.create(deal=deal, from_stage=previous, to_stage=stage, changed_by=by, changed_at=now)
+        lost_side = (deal.lost_reason, deal.lost_note) if deal.status == DealStatus.LOST else (held_reason, held_note)
+        DealStageChange.objects.create(
+            deal=deal, from_stage=previous, to_stage=stage, changed_by=by, changed_at=now,
+            lost_reason=lost_side[0], lost_note=lost_side[1],
+        )  # fmt: skip
         kinds: dict[str, str] = {DealStatus.WON: TimelineKind.DEAL_WON, DealStatus.LOST: TimelineKind.DEAL_LOST}
         kind = kinds.get(deal.status, TimelineKind.STAGE_CHANGED)
         data: dict[str, Any] = {
@@ -178,7 +183,7 @@ def undoable_move(deal: Deal, user: User | None) -> DealStageChange | None:
     """The deal's last move when ``user`` made it within ``UNDO_WINDOW`` and it still holds."""
     if user is None:
         return None
-    last = deal.stage_changes.select_related("from_stage").order_by("-changed_at", "-id").first()
+    last = deal.stage_changes.select_related("from_stage", "lost_reason").order_by("-changed_at", "-id").first()
     if (
         last is None
         or last.from_stage_id is None
@@ -194,13 +199,19 @@ def undo_last_move(deal: Deal, *, by: User | None) -> Deal:
     """Move the deal back to the stage it left, when ``by`` moved it moments ago (``undoable_move``).
 
     The way back is a move like any other (``move_deal_to_stage``): it is on the stage history and
-    the timeline, so what happened stays told. Back into a lost stage, a reason is asked again.
+    the timeline, so what happened stays told. Back into a lost stage, the deal gets again the
+    reason and note it had there (kept on the move's history row); a reason is asked only when
+    that one is gone.
     """
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         last = undoable_move(locked, by)
         if last is None or last.from_stage is None:
             raise ValidationError({"stage": [_("This move can no longer be undone.")]})
+        if last.from_stage.kind == StageKind.LOST:
+            return move_deal_to_stage(
+                locked, last.from_stage, by=by, lost_reason=last.lost_reason, lost_note=last.lost_note
+            )
         return move_deal_to_stage(locked, last.from_stage, by=by)
 
 

@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from customization.pipelines.moves import move_deals
 from modules.activities.services.activities import create_activity
-from modules.sales.models import Deal, DealStageChange, Stage
-from modules.sales.services.deals import UNDO_WINDOW, move_deal_to_stage
+from modules.sales.models import Deal, DealStageChange, LostReason, Stage
+from modules.sales.services.deals import UNDO_WINDOW, mark_lost, move_deal_to_stage
 from tests.factories import CompanyFactory, DealFactory
 from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
 
@@ -181,6 +182,41 @@ def test_undo_from_the_board_answers_json(alpha: TenantFixture, stages):
     response = client.post(f"/deals/{deal.pk}/undo-move/", HTTP_ACCEPT="application/json")
 
     assert response.json() == {"deal": deal.pk, "stage": stages["Proposal"].pk, "status": "open"}
+
+
+def test_undo_into_lost_restores_the_reason_and_note_instead_of_asking(alpha: TenantFixture, stages):
+    admin = alpha.user()
+    with alpha.active():
+        reason = LostReason.objects.filter(is_active=True).order_by("position", "pk").last()
+        deal = DealFactory(owner=admin, stage=stages["Negotiation"], company=CompanyFactory())
+        mark_lost(deal, by=admin, lost_reason=reason, lost_note="Chose the cheaper offer")
+        move_deal_to_stage(deal, stages["Proposal"], by=admin)  # reopened by mistake
+    client = alpha.client()
+
+    response = client.post(f"/deals/{deal.pk}/undo-move/", HTTP_ACCEPT="application/json")
+
+    assert response.json() == {"deal": deal.pk, "stage": stages["Lost"].pk, "status": "lost"}
+    with alpha.active():
+        deal.refresh_from_db()
+        back = DealStageChange.objects.filter(deal=deal).order_by("-changed_at", "-id").first()
+    assert (deal.lost_reason_id, deal.lost_note) == (reason.pk, "Chose the cheaper offer")
+    assert (back.lost_reason_id, back.lost_note) == (reason.pk, "Chose the cheaper offer")
+
+
+def test_undo_of_a_bulk_move_out_of_lost_restores_the_reason(alpha: TenantFixture, stages):
+    admin = alpha.user()
+    with alpha.active():
+        reason = LostReason.objects.filter(is_active=True).order_by("position", "pk").first()
+        deal = DealFactory(owner=admin, stage=stages["Negotiation"])
+        mark_lost(deal, by=admin, lost_reason=reason, lost_note="No budget")
+        move_deals(Deal.objects.filter(pk=deal.pk), stages["Qualification"], by=admin)
+
+    response = alpha.client().post(f"/deals/{deal.pk}/undo-move/", HTTP_ACCEPT="application/json")
+
+    assert response.json()["status"] == "lost"
+    with alpha.active():
+        deal.refresh_from_db()
+    assert (deal.lost_reason_id, deal.lost_note) == (reason.pk, "No budget")
 
 
 def test_undo_is_refused_after_the_window_or_for_someone_elses_move(alpha: TenantFixture, stages):
