@@ -77,6 +77,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Nightly: every tenant's basket rules mined again (order changes also refresh them, debounced).
+    "analytics-refresh-baskets": {
+        "task": "modules.analytics.basket.tasks.refresh_all_baskets",
+        "schedule": crontab(hour=2, minute=41),
+        "options": {"expires": 3600},
+    },
 }
 
 

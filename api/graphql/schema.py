@@ -5,6 +5,7 @@ import graphene
 
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
+from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.contacts.mutations import ContactsMutations
 from api.graphql.contacts.queries import ContactsQueries
 from api.graphql.core import Node
@@ -14,7 +15,7 @@ from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 
 
-class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, graphene.ObjectType):
+class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, AnalyticsQueries, graphene.ObjectType):
     node = Node.Field()
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest.activities import views as activity_views
+from api.rest.analytics.basket import BasketRulesView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -35,5 +36,6 @@ urlpatterns = [
     path("docs/", openapi_views.SwaggerView.as_view(), name="docs"),
     # Redoc's search runs in a worker it creates from a blob: URL.
     path("redoc/", csp_update({"worker-src": [SELF, "blob:"]})(openapi_views.RedocView.as_view()), name="redoc"),
+    path("analytics/basket/rules/", BasketRulesView.as_view(), name="analytics-basket-rules"),
     path("", include(router.urls)),
 ]

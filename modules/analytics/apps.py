@@ -7,6 +7,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
+        from customization.events.dispatcher import register_consumer
         from modules.analytics import catalogue
+        from modules.analytics.basket import consumers as basket_consumers
 
         catalogue.register_builtin()
+        register_consumer("analytics-basket", basket_consumers.consume)

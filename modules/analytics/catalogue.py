@@ -55,7 +55,19 @@ def available(tenant: object, user: object) -> list[Analysis]:
 
 
 def register_builtin() -> None:
-    """The sales reports that predate the module, listed with the analyses that read the same data."""
+    """The module's own analyses, and the sales reports that predate the module, listed with the
+    analyses that read the same data."""
+    register(
+        Analysis(
+            key="basket",
+            title=_("Bought together"),
+            description=_("Products bought in the same orders: association rules with support, confidence and lift."),
+            url_name="analytics:basket",
+            needs=("sales",),
+            permission="sales.view",
+            order=40,
+        )
+    )
     register(
         Analysis(
             key="forecast",

@@ -16,6 +16,7 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
 from graphql_relay import to_global_id
 
+from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from modules.contacts.models import Company, Contact, SavedView
@@ -38,13 +39,16 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
-from tests.api.test_cross_tenant_sweep import _placeholder, _selection
+from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.routes import walk_routes
 from tests.tenancy import TenantFixture
 
 # The root query and mutation classes of each optional module's GraphQL API.
-GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {"sales": (SalesQueries, SalesMutations)}
+GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
+    "sales": (SalesQueries, SalesMutations),
+    "analytics": (AnalyticsQueries,),
+}
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("sales:board-pipeline", "pipeline_pk"): Pipeline,
@@ -59,6 +63,9 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("pipelines-admin:stage-edit", "stage_pk"): Stage,
     ("pipelines-admin:stage-move", "stage_pk"): Stage,
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
+    ("analytics:basket-product", "pk"): Product,
+    ("analytics:basket-company", "pk"): Company,
+    ("analytics:basket-deal", "pk"): Deal,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -294,8 +301,8 @@ def module_operations(schema: Any, records: dict[type[models.Model], models.Mode
             operations.append(Operation(module, name, f"{head} {{ {call} {_selection(field)} }}", variables))
     for type_name, graphql_type in schema.type_map.items():
         module = getattr(getattr(graphql_type, "graphene_type", None), "plan_module", None)
-        if not module:
-            continue
+        if not module or not _is_node(graphql_type):
+            continue  # a plain type of a module (an analysis's answer) is reached through its root field
         if type_name not in NODE_MODELS:
             uncovered.append(f"node {type_name}")
             continue

@@ -1,0 +1,5 @@
+"""The analytics module's tables, one module per analysis, re-exported for Django's app registry."""
+
+from modules.analytics.basket.models import BasketRule, BasketSettings
+
+__all__ = ["BasketRule", "BasketSettings"]
