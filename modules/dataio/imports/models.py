@@ -74,6 +74,9 @@ class ImportJob(models.Model):
     create_missing_companies = models.BooleanField(_("create missing companies"), default=False)
     # The companies created that way, as [id, updated_at ISO] pairs, so undo removes them too.
     created_companies = models.JSONField(default=list, blank=True)
+    # How many companies the whole file names that the importer finds none of, counted once when
+    # the mapping is saved (reading every row), so the preview never parses the file; None: not yet.
+    missing_company_count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -105,6 +105,15 @@ def missing_companies(job: ImportJob, user: User | None) -> int:
     return len(missing)
 
 
+def missing_company_count(job: ImportJob) -> int:
+    """The stored count of missing companies (for the job's creator, whose visibility the run uses),
+    counted now and kept when the job has none yet (a mapping never saved, a job from before)."""
+    if job.missing_company_count is None:
+        job.missing_company_count = missing_companies(job, job.created_by)
+        ImportJob.objects.filter(pk=job.pk).update(missing_company_count=job.missing_company_count)
+    return job.missing_company_count
+
+
 def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], reader: RowReader) -> bool:
     """Import one batch; False when another run already moved the cursor (this one stops)."""
     with transaction.atomic():

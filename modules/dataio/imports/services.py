@@ -29,6 +29,7 @@ from modules.contacts.services.bulk import COMPANIES, CONTACTS, BulkKind, delete
 from modules.dataio.imports.choices import DedupeRule, FileFormat, ImportEntity, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
 from modules.dataio.imports.parsing import column_titles, first_rows, header_and_rows, inspect
+from modules.dataio.imports.processing import missing_companies
 from modules.dataio.imports.targets import MATCH_KEYS, REQUIRED_ANY, suggest_mapping, targets_for
 from modules.dataio.imports.workbook import check_package
 from modules.registry import is_enabled
@@ -156,7 +157,9 @@ def set_mapping(job: ImportJob, *, mapping: list[str], dedupe: str) -> ImportJob
         raise ValidationError(errors)
     job.mapping = mapping
     job.dedupe = dedupe
-    job.save(update_fields=["mapping", "dedupe"])
+    # Counted once here, with the whole file read, rather than on every view of the preview.
+    job.missing_company_count = missing_companies(job, job.created_by)
+    job.save(update_fields=["mapping", "dedupe", "missing_company_count"])
     return job
 
 

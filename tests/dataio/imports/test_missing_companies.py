@@ -4,7 +4,9 @@ importer may have them created, and undoing the import removes them again."""
 from __future__ import annotations
 
 from modules.contacts.models import Company, Contact
+from modules.dataio.imports import processing
 from modules.dataio.imports.choices import ImportStatus
+from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.processing import missing_companies
 from modules.dataio.imports.services import set_create_missing_companies, undo_import
 from tests.dataio.imports.conftest import csv_bytes, imported, uploaded_job
@@ -58,6 +60,37 @@ def test_the_preview_says_how_many_companies_are_missing_and_offers_to_create_th
     with alpha.active():
         # the preview created nothing
         assert not Company.objects.filter(name__iexact="UX Import SRL").exists()
+
+
+def test_the_count_is_taken_once_when_the_mapping_is_saved_and_the_preview_never_reads_the_file(
+    alpha: TenantFixture, monkeypatch
+):
+    with alpha.active():
+        CompanyFactory(name="Known Ltd", owner=alpha.user())
+        job = _job(alpha)
+        assert job.missing_company_count == 2
+    client = alpha.client()
+
+    def unread(job):
+        raise AssertionError("the preview read the whole file")
+
+    monkeypatch.setattr(processing, "data_rows", unread)
+    pages = [client.get(f"/imports/{job.pk}/preview/").content.decode() for _ in range(2)]
+
+    assert all("The file names 2 companies that do not exist yet" in page for page in pages)
+
+
+def test_a_job_without_a_stored_count_counts_once_and_keeps_it(alpha: TenantFixture):
+    with alpha.active():
+        job = _job(alpha)
+        ImportJob.objects.filter(pk=job.pk).update(missing_company_count=None)
+
+    page = alpha.client().get(f"/imports/{job.pk}/preview/").content.decode()
+
+    assert "The file names 3 companies that do not exist yet" in page
+    with alpha.active():
+        job.refresh_from_db()
+        assert job.missing_company_count == 3
 
 
 def test_the_import_creates_each_missing_company_once_and_undo_removes_them(alpha: TenantFixture):
