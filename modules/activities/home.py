@@ -16,6 +16,7 @@ from identity.models import User
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Notification
 from modules.activities.selectors import local_day_start, visible_activities
+from modules.home.cards import first_rows, scoped
 from modules.home.registry import HomeCard, RecentKind, register_card, register_recent_kind
 from modules.home.scope import Scope
 from modules.registry import is_enabled
@@ -29,8 +30,8 @@ def agenda(request: HttpRequest, user: User, scope: Scope) -> dict[str, Any]:
     now = timezone.now()
     today_start = local_day_start(timezone.localdate(now))
     tomorrow_start = local_day_start(timezone.localdate(now) + timedelta(days=1))
-    due = scope.restrict(
-        visible_activities(user).filter(status=ActivityStatus.OPEN, due_at__lt=tomorrow_start), owner_field="assignee"
+    due = scoped(
+        visible_activities, user, scope, owner_field="assignee", status=ActivityStatus.OPEN, due_at__lt=tomorrow_start
     )
     overdue = Q(all_day=False, due_at__lt=now) | Q(all_day=True, due_at__lt=today_start)
     counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=overdue))
@@ -49,9 +50,8 @@ def agenda(request: HttpRequest, user: User, scope: Scope) -> dict[str, Any]:
 
 
 def notifications(request: HttpRequest, user: User, scope: Scope) -> dict[str, Any]:
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    items = list(unread.select_related("activity").order_by("-created_at", "-id")[:NOTIFICATION_LIMIT])
-    total = unread.count() if len(items) == NOTIFICATION_LIMIT else len(items)
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).select_related("activity")
+    items, total = first_rows(unread, NOTIFICATION_LIMIT, "-created_at", "-id")
     return {
         "notifications": items,
         "total": total,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from identity.models import User
 from modules.contacts.models import SampleRecord
 from modules.contacts.services.money import RateTable, base_currency
+from modules.home.cards import first_rows, scoped
 from modules.home.registry import (
     ChecklistItem,
     HomeCard,
@@ -49,7 +50,7 @@ def deals_by_stage(request: HttpRequest, user: User, scope: Scope) -> dict[str, 
     """Open deals per stage (count, amount in the base currency at today's rate): three queries
     however many deals — the groups, their stages and the rate table."""
     groups = list(
-        scope.restrict(visible_deals(user).filter(status=DealStatus.OPEN))
+        scoped(visible_deals, user, scope, status=DealStatus.OPEN)
         .values("stage_id", "currency")
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by()
@@ -95,12 +96,11 @@ def rotting_deals(request: HttpRequest, user: User, scope: Scope) -> dict[str, A
     )
     limit = ExpressionWrapper(Now() - rotting_after, output_field=DateTimeField())
     deals = (
-        scope.restrict(visible_deals(user).filter(status=DealStatus.OPEN, stage__rotting_days__isnull=False))
+        scoped(visible_deals, user, scope, status=DealStatus.OPEN, stage__rotting_days__isnull=False)
         .annotate(idle_since=_idle_since())
         .filter(idle_since__lte=limit)
     )
-    rows = list(deals.select_related("stage", "owner", "company").order_by("idle_since", "id")[:ROTTING_LIMIT])
-    total = deals.count() if len(rows) == ROTTING_LIMIT else len(rows)
+    rows, total = first_rows(deals.select_related("stage", "owner", "company"), ROTTING_LIMIT, "idle_since", "id")
     now = timezone.now()
     for deal in rows:
         deal.idle_days = max((now - deal.idle_since).days, 0)  # type: ignore[attr-defined]
