@@ -34,14 +34,27 @@ class TimelineEntry(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
-        indexes = [
-            models.Index(
-                fields=[field, "-occurred_at", "-id"],
-                name=f"contacts_timeline_{field}_idx",
-                condition=Q(**{f"{field}__isnull": False}),
-            )
-            for field in ("company", "contact", "lead", "deal", "order")
-        ] + [models.Index(fields=["activity"], name="contacts_timeline_activity_idx")]
+        indexes = (
+            [
+                models.Index(
+                    fields=[field, "-occurred_at", "-id"],
+                    name=f"contacts_timeline_{field}_idx",
+                    condition=Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("company", "contact", "lead", "deal", "order")
+            ]
+            + [
+                # A timeline filtered by kind (``?kind=notes``): the record's entries of those kinds, newest
+                # first, without walking past the entries of the other kinds.
+                models.Index(
+                    fields=[field, "kind", "-occurred_at", "-id"],
+                    name=f"contacts_tl_{field}_kind_idx",
+                    condition=Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("company", "contact", "lead", "deal", "order")
+            ]
+            + [models.Index(fields=["activity"], name="contacts_timeline_activity_idx")]
+        )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
