@@ -20,13 +20,14 @@ from modules.sales.catalog_views import sales_page
 from modules.sales.models import Quota
 from modules.sales.selectors.forecast import build_forecast, parse_period
 from modules.sales.services.quotas import quota_field, set_quotas
+from modules.workspace.fiscal import fiscal_start_month
 
 
 @sales_page("sales.view", "sales.view_reports")
 def forecast(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     kind = request.GET.get("kind", "month")
-    period = parse_period(kind, request.GET.get("period", ""), timezone.localdate())
+    period = parse_period(kind, request.GET.get("period", ""), timezone.localdate(), fiscal_start_month())
     result = build_forecast(user, period)
     chart = {
         "labels": [row.label for row in result.owners],

@@ -1,4 +1,5 @@
-"""The sales forecast of one month or quarter, per owner and per team, against quotas.
+"""The sales forecast of one month, quarter or year, per owner and per team, against quotas.
+Quarters and years follow the workspace's fiscal calendar (``modules.workspace.fiscal``).
 
 Definitions (all amounts in the tenant's base currency):
 
@@ -27,13 +28,23 @@ from typing import Any
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.input_bounds import FIRST_YEAR, LAST_YEAR
 from identity.models import User
 from identity.visibility import restrict_to_visible, visible_owner_ids
 from modules.contacts.services.money import RateTable
 from modules.sales.choices import DealStatus
 from modules.sales.models import Deal, Quota
+from modules.workspace.fiscal import (
+    add_months,
+    fiscal_quarter,
+    fiscal_quarter_label,
+    fiscal_quarter_start,
+    fiscal_year_name,
+    fiscal_year_start,
+)
 
 COMMIT_THRESHOLD = 75
 ZERO = Decimal("0.00")
@@ -44,49 +55,75 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
 @dataclass(frozen=True)
 class Period:
-    kind: str  # "month" or "quarter"
+    """A month, or a quarter or year of the workspace's fiscal calendar (``fiscal_start_month``)."""
+
+    kind: str  # "month", "quarter" or "year"
     start: dt.date
     end: dt.date  # exclusive
+    fiscal_start_month: int = 1
 
     @property
     def key(self) -> str:
+        """How the period is named in the address: ``2026-11``, ``2026-Q1`` (quarter 1 of the fiscal
+        year starting in 2026), ``2026`` (that fiscal year)."""
+        first_year = fiscal_year_start(self.start, self.fiscal_start_month).year
         if self.kind == "quarter":
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            return f"{first_year}-Q{fiscal_quarter(self.start, self.fiscal_start_month)}"
+        if self.kind == "year":
+            return str(first_year)
         return f"{self.start:%Y-%m}"
 
     @property
+    def label(self) -> str:
+        """How the period is named on the page, in the reader's language."""
+        if self.kind == "quarter":
+            return fiscal_quarter_label(self.start, self.fiscal_start_month)
+        if self.kind == "year":
+            return fiscal_year_name(self.start.year, self.fiscal_start_month)
+        return date_format(self.start, "YEAR_MONTH_FORMAT")
+
+    @property
     def months(self) -> list[dt.date]:
-        step = 3 if self.kind == "quarter" else 1
-        return [dt.date(self.start.year, self.start.month + offset, 1) for offset in range(step)]
+        return [add_months(self.start, offset) for offset in range(PERIOD_MONTHS[self.kind])]
 
     def shifted(self, count: int) -> Period:
-        step = 3 if self.kind == "quarter" else 1
-        index = self.start.year * 12 + self.start.month - 1 + count * step
-        return period_starting(self.kind, dt.date(index // 12, index % 12 + 1, 1))
+        return period_starting(
+            self.kind, add_months(self.start, count * PERIOD_MONTHS[self.kind]), self.fiscal_start_month
+        )
 
 
-def period_starting(kind: str, start: dt.date) -> Period:
-    step = 3 if kind == "quarter" else 1
-    index = start.year * 12 + start.month - 1 + step
-    return Period(kind, start, dt.date(index // 12, index % 12 + 1, 1))
+def period_starting(kind: str, start: dt.date, fiscal_start_month: int = 1) -> Period:
+    return Period(kind, start, add_months(start, PERIOD_MONTHS[kind]), fiscal_start_month)
 
 
-def parse_period(kind: str, value: str, today: dt.date) -> Period:
-    """``2026-11`` (month) or ``2026-Q4`` (quarter); the period containing ``today`` when unreadable."""
-    kind = "quarter" if kind == "quarter" else "month"
+def parse_period(kind: str, value: str, today: dt.date, fiscal_start_month: int = 1) -> Period:
+    """``2026-11`` (month), ``2026-Q4`` (quarter) or ``2026`` (year), quarters and years of the fiscal
+    year starting in ``fiscal_start_month`` of that year; the period holding ``today`` when unreadable."""
+    kind = kind if kind in PERIOD_MONTHS else "month"
+    fiscal = fiscal_start_month
     try:
         if kind == "quarter":
             year, quarter = value.split("-Q")
             if not 1 <= int(quarter) <= 4:
                 raise ValueError(value)
-            return period_starting(kind, dt.date(int(year), (int(quarter) - 1) * 3 + 1, 1))
-        year_text, month_text = value.split("-")
-        return period_starting(kind, dt.date(int(year_text), int(month_text), 1))
+            start = add_months(dt.date(int(year), fiscal, 1), (int(quarter) - 1) * 3)
+        elif kind == "year":
+            start = dt.date(int(value), fiscal, 1)
+        else:
+            year_text, month_text = value.split("-")
+            start = dt.date(int(year_text), int(month_text), 1)
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:  # the arrows must reach the next and previous
+            raise ValueError(value)
+        return period_starting(kind, start, fiscal)
     except ValueError:
-        first_month = (today.month - 1) // 3 * 3 + 1 if kind == "quarter" else today.month
-        return period_starting(kind, dt.date(today.year, first_month, 1))
+        starts = {"quarter": fiscal_quarter_start, "year": fiscal_year_start}
+        start = starts[kind](today, fiscal) if kind in starts else today.replace(day=1)
+        return period_starting(kind, start, fiscal)
 
 
 @dataclass

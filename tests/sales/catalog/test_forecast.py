@@ -8,6 +8,7 @@ import pytest
 from modules.contacts.models import ExchangeRate
 from modules.sales.models import Quota, Stage
 from modules.sales.selectors.forecast import build_forecast, parse_period
+from modules.workspace.models import PROFILE_ID, WorkspaceProfile
 from tenants.models import Tenant
 from tests.factories import DealFactory
 from tests.sales.catalog.conftest import MakeUser
@@ -117,6 +118,57 @@ def test_the_page_shows_the_chart_and_the_unconvertible_deal(alpha: TenantFixtur
     assert "No rate" in page
 
 
+@pytest.fixture
+def fiscal_april(alpha: TenantFixture) -> None:
+    """The workspace's fiscal year starts in April."""
+    with alpha.active():
+        WorkspaceProfile.objects.update_or_create(pk=PROFILE_ID, defaults={"fiscal_year_start_month": 4})
+
+
+def test_quarters_and_years_follow_the_fiscal_year(alpha: TenantFixture, data_set, fiscal_april):
+    client = alpha.client()
+
+    quarter = client.get("/forecast/?kind=quarter&period=2029-Q4")
+    year = client.get("/forecast/?kind=year&period=2029")
+
+    fourth, whole = quarter.context["forecast"], year.context["forecast"]
+    assert (fourth.period.start, fourth.period.end) == (dt.date(2030, 1, 1), dt.date(2030, 4, 1))
+    assert (whole.period.start, whole.period.end) == (dt.date(2029, 4, 1), dt.date(2030, 4, 1))
+    rita = next(row for row in whole.owners if row.label == "Rita Rep")
+    # January and March quotas; the deal closing on 2 April 2030 belongs to the next fiscal year
+    assert _figures(rita) == _d("21000", "6000", "14000", "10800", "15000")
+    assert 'data-testid="forecast-period">Q4 2029/30<' in quarter.content.decode()
+    assert 'data-testid="forecast-period">2029/30<' in year.content.decode()
+    assert 'href="?kind=year&amp;period=2030"' in year.content.decode()  # the next fiscal year
+
+
+def test_a_calendar_year_takes_the_deals_a_fiscal_year_leaves_out(alpha: TenantFixture, data_set):
+    result = alpha.client().get("/forecast/?kind=year&period=2030").context["forecast"]
+
+    rita = next(row for row in result.owners if row.label == "Rita Rep")
+    assert (result.period.start, result.period.end) == (dt.date(2030, 1, 1), dt.date(2031, 1, 1))
+    assert rita.figures.pipeline == Decimal("24999")
+    assert result.period.label == "2030"
+
+
+def test_without_a_period_the_fiscal_quarter_or_year_holding_today_is_shown():
+    quarter = parse_period("quarter", "", dt.date(2030, 1, 10), fiscal_start_month=11)
+    year = parse_period("year", "nonsense", dt.date(2030, 1, 10), fiscal_start_month=11)
+
+    assert (quarter.start, quarter.end, quarter.key) == (dt.date(2029, 11, 1), dt.date(2030, 2, 1), "2029-Q1")
+    assert quarter.months == [dt.date(2029, 11, 1), dt.date(2029, 12, 1), dt.date(2030, 1, 1)]
+    assert (year.start, year.end, year.key) == (dt.date(2029, 11, 1), dt.date(2030, 11, 1), "2029")
+    assert quarter.shifted(1).key == "2029-Q2"
+    assert quarter.shifted(-1).key == "2028-Q4"
+
+
+def test_a_period_beyond_the_years_the_platform_takes_falls_back_to_today():
+    today = dt.date(2030, 2, 10)
+
+    assert parse_period("month", "0001-01", today).key == "2030-02"
+    assert parse_period("year", "99999", today).key == "2030"
+
+
 @pytest.mark.parametrize("count", [5, 50])
 def test_the_forecast_costs_the_same_queries_for_5_and_50_deals(
     alpha: TenantFixture, django_assert_max_num_queries, count: int
@@ -126,7 +178,7 @@ def test_the_forecast_costs_the_same_queries_for_5_and_50_deals(
             DealFactory(owner=alpha.user(), expected_close_date=dt.date(2030, 3, 1 + index % 28), currency="EUR")
     client = alpha.client()
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # the workspace's fiscal year start is one
         response = client.get("/forecast/?kind=month&period=2030-03")
 
     assert response.context["forecast"].total.pipeline == Decimal(1000 * count)
