@@ -44,7 +44,9 @@ document.addEventListener('DOMContentLoaded', function () {
     // Wall-clock times of the user's zone, marked UTC (see the view): "now" is shifted the same way.
     now: function () { return new Date(Date.now() + config.utcOffsetMinutes * 60000); },
     contentHeight: 620,
-    scrollTime: '08:00:00',
+    // The workspace's working hours, shaded and scrolled to (in the user's zone, from the view).
+    businessHours: config.businessHours,
+    scrollTime: config.scrollTime,
     editable: true,
     eventStartEditable: true,
     eventDurationEditable: true,

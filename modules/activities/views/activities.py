@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customization.fields.display import detail_sections
 from customization.fields.form_fields import form_errors
 from identity.forms import apply_service_errors, form_status
-from modules.activities.choices import ActivityStatus
+from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
 from modules.activities.lists import ACTIVITIES
 from modules.activities.models import Activity
@@ -33,6 +35,7 @@ from modules.activities.services.activities import (
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
 from modules.home.recent import remember_visit
 from modules.lists import views as lists
+from modules.workspace.working_hours import working_hours
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -118,6 +121,24 @@ def _render_form(request: HttpRequest, form: ActivityForm, activity: Activity | 
     return render(request, "activities/activity_form.html", context, status=form_status(form))
 
 
+# A new call or meeting starts at the workspace's next working slot; a meeting lasts this long.
+TIMED_KINDS = (ActivityKind.CALL, ActivityKind.MEETING)
+MEETING_LENGTH = timedelta(hours=1)
+
+
+def _next_working_slot(kind: str) -> dict[str, Any]:
+    """``due_at`` (and a meeting's ``ends_at``, within the same working day) of a new call or
+    meeting: the next slot inside the workspace's working hours."""
+    hours = working_hours()
+    start = hours.next_start(timezone.now())
+    if start is None:
+        return {}
+    if kind != ActivityKind.MEETING:
+        return {"due_at": start}
+    closing = datetime.combine(start.date(), hours.end, tzinfo=hours.zone)
+    return {"due_at": start, "ends_at": min(start + MEETING_LENGTH, closing)}
+
+
 @activities_view("activities.change")
 def activity_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -125,6 +146,8 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     for name in (*LINK_FIELDS, "kind"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
+    if request.method != "POST" and initial.get("kind") in TIMED_KINDS:
+        initial.update(_next_working_slot(initial["kind"]))
     form = ActivityForm(request.POST or None, initial=initial, user=user, sales_enabled=sales_enabled(request))
     form.add_custom_fields("activity", user=user)
     if request.method == "POST" and form.is_valid():

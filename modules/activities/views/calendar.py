@@ -32,6 +32,7 @@ from modules.activities.selectors import calendar_activities, visible_activities
 from modules.activities.services.activities import update_activity
 from modules.activities.services.ical import build_feed, feed_for, import_events, reset_feed
 from modules.activities.views.common import activities_view, current_user, get_visible_activity
+from modules.workspace.working_hours import WorkingHours, working_hours
 
 MAX_RANGE = timedelta(days=62)
 FEED_PAST = timedelta(days=90)
@@ -118,12 +119,28 @@ def _team(request: HttpRequest) -> Team | None:
 _VIEWS = ("dayGridMonth", "timeGridWeek", "timeGridDay")
 
 
+def _business_hours(hours: WorkingHours, viewer: Any, on: date) -> dict[str, Any]:
+    """FullCalendar's ``businessHours`` (days Sunday = 0) and ``scrollTime``: the workspace's working
+    hours in the viewer's zone, the day view opening an hour before they start."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for weekday, start, end in hours.spans_in(viewer, on):
+        key = (f"{start:%H:%M}", f"{end:%H:%M}" if end is not None else "24:00")
+        grouped.setdefault(key, []).append((weekday + 1) % 7)
+    business = [
+        {"daysOfWeek": sorted(days), "startTime": start, "endTime": end} for (start, end), days in grouped.items()
+    ]
+    opening = datetime.combine(on, hours.start, tzinfo=hours.zone).astimezone(viewer)
+    scroll = max(opening.replace(minute=0) - timedelta(hours=1), opening.replace(hour=0, minute=0))
+    return {"businessHours": business, "scrollTime": f"{scroll:%H:%M}:00"}
+
+
 def _calendar_context(
     request: HttpRequest, *, import_form: ImportForm, team: Team | None, feed: CalendarFeed | None
 ) -> dict[str, Any]:
     user = current_user(request)
     view = request.GET.get("view", "")
     offset = timezone.localtime().utcoffset() or timedelta(0)
+    hours = working_hours()
     config = {
         "locale": FULLCALENDAR_LOCALES.get((get_language() or "en").lower(), "en-gb"),
         "initialView": view if view in _VIEWS else "timeGridWeek",
@@ -132,6 +149,7 @@ def _calendar_context(
         "team": team.pk if team else None,
         "csrfToken": get_token(request),
         "utcOffsetMinutes": int(offset.total_seconds() // 60),
+        **_business_hours(hours, timezone.get_current_timezone(), timezone.localdate()),
         "messages": {
             "failed": _("The activity could not be moved and is back in its place."),
             "loadFailed": _("The calendar could not be loaded. Reload the page to try again."),
