@@ -4,8 +4,10 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 
 const vendor = "static/vendor";
 const files = [
-  ["bootstrap/dist/css/bootstrap.min.css", "bootstrap.min.css"],
-  ["bootstrap/dist/css/bootstrap.min.css.map", "bootstrap.min.css.map"],
+  // Tabler: a design system compiled on Bootstrap 5 (the same classes, its own look); Bootstrap's
+  // own JavaScript drives the components.
+  ["@tabler/core/dist/css/tabler.min.css", "tabler.min.css"],
+  ["@tabler/core/dist/css/tabler.min.css.map", "tabler.min.css.map"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap.bundle.min.js"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js.map", "bootstrap.bundle.min.js.map"],
   ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],

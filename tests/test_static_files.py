@@ -17,5 +17,11 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path: Path) -> N
         call_command("collectstatic", "--noinput", verbosity=0)
 
     manifest = (tmp_path / "staticfiles.json").read_text()
-    for asset in ("vendor/chart.umd.min.js", "vendor/fullcalendar.min.js", "vendor/sortable.min.js", "css/relata.css"):
+    for asset in (
+        "vendor/tabler.min.css",
+        "vendor/chart.umd.min.js",
+        "vendor/fullcalendar.min.js",
+        "vendor/sortable.min.js",
+        "css/relata.css",
+    ):
         assert f'"{asset}"' in manifest

@@ -7,6 +7,8 @@ class ContactsConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from modules.contacts.inline import InlineEntity, register_inline
         from modules.contacts.models import Company, Contact
         from modules.contacts.selectors.lists import visible_companies, visible_contacts
@@ -20,6 +22,7 @@ class ContactsConfig(AppConfig):
             InlineEntity(
                 module="contacts", model=Company, visible=visible_companies, update=update_company,
                 fields=("name", "website", "industry", "employee_count", *shared), owners=assignable_owners,
+                linked=("name",), record_link=lambda company: reverse("contacts:company-detail", args=[company.pk]),
             ),
         )  # fmt: skip
         register_inline(

@@ -9,6 +9,7 @@ record and the field, and every edit goes through the same service as the record
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,12 @@ class InlineEntity:
     update: Callable[..., Any]  # the record's update service: update(record, by=user, **values)
     fields: tuple[str, ...]  # model fields edited in place (simple values, the owner)
     owners: Callable[[User], QuerySet[User]] | None = None  # who may be made owner
+    # Field → the record's attribute naming its unit ("amount" → "currency"): the unit is part of
+    # the shown value, so it sits beside the number rather than past the pencil.
+    units: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Fields shown as a link to the record itself (a name in a list): the link survives a save.
+    record_link: Callable[[Any], str] | None = None
+    linked: tuple[str, ...] = ()
 
 
 INLINE_ENTITIES: dict[str, InlineEntity] = {}
@@ -132,7 +139,21 @@ def service_values(field: InlineField, cleaned: Any) -> dict[str, Any]:
 
 
 def shown_value(field: InlineField, record: models.Model, *, user: User) -> Shown:
-    """The field's value for people (labels, names, localised numbers and dates)."""
+    """The field's value for people (labels, names, localised numbers and dates), with its unit
+    and, for a record's name, the link to the record."""
+    shown = _shown_value(field, record, user=user)
+    spec = INLINE_ENTITIES.get(field.entity)
+    if spec is None or shown.is_empty or field.definition is not None:
+        return shown
+    unit = getattr(record, spec.units[field.name], "") if field.name in spec.units else ""
+    if unit:
+        shown = dataclasses.replace(shown, text=f"{shown.text} {unit}")
+    if field.name in spec.linked and spec.record_link is not None:
+        shown = dataclasses.replace(shown, url=spec.record_link(record))
+    return shown
+
+
+def _shown_value(field: InlineField, record: models.Model, *, user: User) -> Shown:
     if field.definition is not None:
         custom = getattr(record, "custom", None) or {}
         value = custom.get(field.definition.key)

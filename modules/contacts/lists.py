@@ -66,6 +66,7 @@ COMPANIES = ListDefinition(
             "lists/cells/link.html",
             url=lambda row: reverse("contacts:company-detail", args=[row.pk]),
             sort="name",
+            inline="name",  # shown as the link to the company, the pencil beside it
         ),
         Column("city", _("City"), inline="city"),
         Column("country", _("Country"), default=False, inline="country"),

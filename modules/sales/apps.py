@@ -6,6 +6,8 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from modules.contacts.inline import InlineEntity, register_inline
         from modules.contacts.views.common import assignable_owners
         from modules.sales.models import Deal, Lead
@@ -21,7 +23,7 @@ class SalesConfig(AppConfig):
                     "first_name", "last_name", "company_name", "job_title", "email", "phone", "website", "source",
                     "status", "estimated_value", "owner", "description",
                 ),
-                owners=assignable_owners,
+                owners=assignable_owners, units={"estimated_value": "currency"},
             ),
         )  # fmt: skip
         register_inline(
@@ -29,7 +31,8 @@ class SalesConfig(AppConfig):
             InlineEntity(
                 module="sales", model=Deal, visible=visible_deals, update=update_deal,
                 fields=("name", "amount", "currency", "probability", "expected_close_date", "owner", "description"),
-                owners=assignable_owners,
+                owners=assignable_owners, units={"amount": "currency"},
+                linked=("name",), record_link=lambda deal: reverse("sales:deal-detail", args=[deal.pk]),
             ),
         )  # fmt: skip
 

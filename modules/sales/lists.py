@@ -152,6 +152,7 @@ DEALS = ListDefinition(
             "lists/cells/record_link.html",
             url=lambda row: reverse("sales:deal-detail", args=[row.pk]),
             sort="name",
+            inline="name",  # shown as the link to the deal, the pencil beside it
         ),
         Column("company", _("Company"), "contacts/cells/company.html"),
         Column("contact", _("Contact"), "sales/cells/contact.html", default=False),
@@ -163,7 +164,6 @@ DEALS = ListDefinition(
             sort="amount",
             numeric=True,
             inline="amount",
-            inline_template="sales/cells/amount_inline.html",
         ),
         Column("owner", _("Owner"), "lists/cells/user.html", sort="owner", inline="owner"),
         Column(

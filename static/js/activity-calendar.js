@@ -38,7 +38,9 @@ document.addEventListener('DOMContentLoaded', function () {
   const calendar = new FullCalendar.Calendar(document.getElementById('calendar'), {
     locale: config.locale,
     timeZone: 'UTC',
-    initialView: config.initialView,
+    // Seven days do not fit a phone's width: unless a view was asked for, a phone starts on the day.
+    initialView: (window.matchMedia('(max-width: 767.98px)').matches && !new URLSearchParams(window.location.search).has('view'))
+      ? 'timeGridDay' : config.initialView,
     headerToolbar: {left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,timeGridDay'},
     nowIndicator: true,
     // Wall-clock times of the user's zone, marked UTC (see the view): "now" is shifted the same way.

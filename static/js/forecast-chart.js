@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
     type: "bar", data: data,
     options: {
       responsive: true,
+      maintainAspectRatio: false,  // the height is the .chart-box's, so a phone's chart is not a sliver
       locale: language,
       plugins: {
         legend: {position: "bottom"},

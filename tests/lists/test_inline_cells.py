@@ -21,10 +21,10 @@ READER = "reader-cells@example.test"
 
 # The editable columns of each list (the custom column "tier" too), and a column that stays plain.
 EDITABLE = {
-    "company": ("city", "email", "phone", "lifecycle_stage", "owner"),
+    "company": ("name", "city", "email", "phone", "lifecycle_stage", "owner"),
     "contact": ("email", "phone", "job_title", "lifecycle_stage", "owner"),
     "lead": ("company_name", "email", "phone", "status", "source", "owner"),
-    "deal": ("amount", "owner", "expected_close_date"),
+    "deal": ("name", "amount", "owner", "expected_close_date"),
 }
 PLAIN = {"company": "updated_at", "contact": "company", "lead": "created_at", "deal": "stage"}
 KIND_PARAMS = [pytest.param(kind, id=key) for key, kind in KINDS.items()]
@@ -102,6 +102,41 @@ def test_a_cell_saves_through_the_service_and_a_bad_value_saves_nothing(alpha: T
     assert 'name="value"' not in saved.content.decode()
     with alpha.active():
         assert str(getattr(kind.model._default_manager.get(pk=row.pk), field)) == stored
+
+
+NAMED = [pytest.param(KINDS["company"], "/companies/", id="company"), pytest.param(KINDS["deal"], "/deals/", id="deal")]
+
+
+@pytest.mark.parametrize(("kind", "detail"), NAMED)
+def test_a_name_cell_is_the_records_link_before_and_after_it_is_edited(alpha: TenantFixture, kind: Kind, detail: str):
+    with alpha.active():
+        row = kind.make("Named", owner=alpha.user())
+    client = alpha.client()
+    link = f'<a href="{detail}{row.pk}/">'
+
+    cell = client.get(kind.path).content.decode().split(f'id="row-{row.pk}"', 1)[1].split("</td>", 1)[0]
+    assert f"{link}Named</a>" in cell
+    assert f'hx-get="/inline/{kind.key}/{row.pk}/name/?edit=1"' in cell
+
+    saved = client.post(f"/inline/{kind.key}/{row.pk}/name/", {"value": "Renamed"})
+
+    assert saved.status_code == 200
+    assert f"{link}Renamed</a>" in saved.content.decode()
+    with alpha.active():
+        assert kind.model._default_manager.get(pk=row.pk).name == "Renamed"
+
+
+def test_a_deal_amount_cell_shows_its_currency_inside_the_value(alpha: TenantFixture):
+    with alpha.active():
+        deal = KINDS["deal"].make("Priced", owner=alpha.user(), amount=1234.5, currency="USD")
+    client = alpha.client()
+
+    html = client.get("/deals/?columns=amount").content.decode()
+    saved = client.post(f"/inline/deal/{deal.pk}/amount/", {"value": "2500"}).content.decode()
+
+    # The currency sits before the pencil, in the value, not after the pencil's room.
+    assert re.search(rf'/inline/deal/{deal.pk}/amount/\?edit=1"[^>]*>1,234.50 USD <i class="bi bi-pencil', html)
+    assert re.search(r'>2,500.00 USD <i class="bi bi-pencil', saved)
 
 
 @pytest.mark.parametrize("kind", KIND_PARAMS)
