@@ -26,6 +26,7 @@ from identity.services.api_keys import create_api_key
 from identity.services.invitations import invite_user
 from identity.services.operators import ensure_operator
 from modules.activities.models import Activity, CalendarFeed, Notification
+from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
 from modules.collaboration.services.notes import create_note
 from modules.contacts.demo.builder import DemoSize
@@ -98,6 +99,7 @@ def _first(model: type, **filters: object) -> str:
 # What a URL's <pk> is, by URL name (first match wins; a name matching none fails the walk, so
 # a new page cannot go unchecked).
 PK_OF = (
+    (r"analytics:report-", "report"),
     (r"workflows:template-", "email_template"),
     (r"workflows:", "rule"),
     (r"custom-fields:", "custom_field"),
@@ -241,7 +243,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         contact = Contact.objects.order_by("pk").first()
         note = create_note(record=contact, body="<div>A <strong>note</strong></div>", by=admin).note
         attachment = add_attachment(record=contact, upload=SimpleUploadedFile("a.txt", b"words"), by=admin)
+        report = create_report(
+            by=admin, name="Deals by stage", source="deals", chart="bar",
+            definition={"group_by": [{"field": "stage"}], "measures": [{"fn": "sum", "field": "amount"}]},
+        )  # fmt: skip
         return {
+            "report": str(report.pk),
             "note": str(note.pk),
             "attachment": str(attachment.pk),
             "absent": "999999",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from modules.analytics.basket import views as basket
+from modules.analytics.reports import views as reports
 from modules.analytics.views import index
 
 app_name = "analytics"
@@ -12,4 +13,10 @@ urlpatterns = [
     path("basket/products/<int:pk>/", basket.product_card, name="basket-product"),
     path("basket/companies/<int:pk>/", basket.company_card, name="basket-company"),
     path("basket/deals/<int:pk>/", basket.deal_card, name="basket-deal"),
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/new/", reports.report_new, name="report-new"),
+    path("reports/<int:pk>/", reports.report_detail, name="report-detail"),
+    path("reports/<int:pk>/edit/", reports.report_edit, name="report-edit"),
+    path("reports/<int:pk>/delete/", reports.report_delete, name="report-delete"),
+    path("reports/<int:pk>/export.<str:file_format>", reports.report_export, name="report-export"),
 ]
