@@ -19,6 +19,8 @@ from graphql_relay import to_global_id
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from modules.analytics.reports.models import Report
+from modules.analytics.reports.services import create_report
 from modules.contacts.models import Company, Contact, SavedView
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
@@ -78,9 +80,12 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
     "pipelines-admin:": Pipeline,
+    "analytics:report-": Report,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
     "quote-public:": QuoteShare,
 }
+# Path parameters that are no record: a value that names something real.
+PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
 # naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
 PUBLIC_NAMESPACES = frozenset({"quote-public"})
@@ -142,7 +147,9 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             order.lines.get(),
             company,
             ContactFactory(company=company),
-        ]
+            create_report(by=tenant.user(), name="Plan gate report", source="deals",
+                          definition={"measures": [{"fn": "count"}]}),
+        ]  # fmt: skip
     return {type(record): record for record in records}
 
 
@@ -182,6 +189,9 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
             name, route = f"{pattern.namespace}:{found.pattern.name}", found.route
             path = "/" + route
             for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
+                if parameter in PAGE_FIXED:
+                    path = re.sub(rf"<(?:\w+:)?{parameter}>", PAGE_FIXED[parameter], path)
+                    continue
                 kind = PAGE_PARAMETERS.get((name, parameter)) or next(
                     (
                         kind
