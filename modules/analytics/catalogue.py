@@ -57,6 +57,9 @@ def available(tenant: object, user: object) -> list[Analysis]:
 def register_builtin() -> None:
     """The module's own analyses, and the sales reports that predate the module, listed with the
     analyses that read the same data."""
+    from modules.analytics.customer_value.catalogue import register_analyses as register_customer_value
+
+    register_customer_value()
     register(
         Analysis(
             key="basket",

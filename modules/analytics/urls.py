@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from modules.analytics.basket import views as basket
 from modules.analytics.reports import views as reports
@@ -19,4 +19,5 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", reports.report_edit, name="report-edit"),
     path("reports/<int:pk>/delete/", reports.report_delete, name="report-delete"),
     path("reports/<int:pk>/export.<str:file_format>", reports.report_export, name="report-export"),
+    path("", include("modules.analytics.customer_value.urls")),
 ]
