@@ -71,6 +71,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 3600},
     },
+    # Customer values (RFM stays live; CLV predictions are fitted) of every tenant with analytics;
+    # order changes also queue a refresh of their tenant.
+    "customer-value-refresh": {
+        "task": "modules.analytics.customer_value.tasks.refresh_all_customer_values",
+        "schedule": crontab(hour=2, minute=41),
+        "options": {"expires": 3600},
+    },
     # Export files past their expiry (7 days by default) are deleted.
     "exports-purge-expired": {
         "task": "modules.dataio.exports.tasks.dispatch_export_purge",

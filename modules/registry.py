@@ -99,7 +99,7 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="analytics",
         label=_("Analytics"),
-        apps=("modules.analytics", "modules.analytics.reports"),
+        apps=("modules.analytics", "modules.analytics.reports", "modules.analytics.customer_value"),
         nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
     ),
 )

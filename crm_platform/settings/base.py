@@ -65,6 +65,7 @@ TENANT_APPS = [
     "modules.home",
     "modules.analytics",
     "modules.analytics.reports",
+    "modules.analytics.customer_value",
     "customization.fields",
     "customization.events",
     "customization.workflows",

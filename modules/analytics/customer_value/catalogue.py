@@ -16,3 +16,23 @@ def register_analyses() -> None:
             order=20,
         )
     )
+    register(
+        Analysis(
+            key="customer-value",
+            title=_("Customer lifetime value"),
+            description=_("Historical value, and the value and purchases BG/NBD with Gamma-Gamma predict."),
+            url_name="analytics:customer-value",
+            needs=("sales",),
+            order=21,
+        )
+    )
+    register(
+        Analysis(
+            key="churn",
+            title=_("Customers at risk"),
+            description=_("Customers likely to stop buying, and an activity for each of them."),
+            url_name="analytics:churn",
+            needs=("sales",),
+            order=23,
+        )
+    )

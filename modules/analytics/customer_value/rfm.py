@@ -162,6 +162,7 @@ def customer_scores(
     today: date,
     months: int,
     segment: str | None = None,
+    segments: tuple[str, ...] = (),
     customer: tuple[str, int] | None = None,
     limit: int | None = None,
     offset: int = 0,
@@ -173,6 +174,9 @@ def customer_scores(
     if segment is not None:
         where.append("scored.segment = %s")
         extra.append(segment)
+    if segments:
+        where.append("scored.segment = ANY(%s)")
+        extra.append(list(segments))
     if customer is not None:
         where.append("scored.kind = %s AND scored.customer_id = %s")
         extra.extend(customer)

@@ -38,6 +38,13 @@ def sales_visible(request: HttpRequest) -> bool:
     return is_enabled(getattr(request, "tenant", None), "sales") and request.user.has_perm("sales.view")
 
 
+def customer_value_visible(request: HttpRequest) -> bool:
+    """The customer-value card shows when the tenant has analytics and sales (it reads orders) and
+    the user may view analytics."""
+    tenant = getattr(request, "tenant", None)
+    return is_enabled(tenant, "analytics") and is_enabled(tenant, "sales") and request.user.has_perm("analytics.view")
+
+
 def assignable_owners(user: User) -> QuerySet[User]:
     """Who ``user`` may make owner of a record: the people whose records they see."""
     users = User.objects.filter(is_active=True).order_by("full_name", "email")

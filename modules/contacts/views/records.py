@@ -31,7 +31,7 @@ from modules.contacts.selectors.lists import (
 )
 from modules.contacts.services.companies import create_company, delete_company, update_company
 from modules.contacts.services.contacts import create_contact, delete_contact, update_contact
-from modules.contacts.views.common import contacts_view, current_user, sales_visible
+from modules.contacts.views.common import contacts_view, current_user, customer_value_visible, sales_visible
 from modules.home.recent import remember_visit
 from modules.lists import views as lists
 
@@ -133,6 +133,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": list(contacts),
         "deals": None,
         "custom_details": detail_sections(COMPANY.key, company, user=user),
+        "customer_value_card": customer_value_visible(request),
     }
     if sales_visible(request):
         from modules.sales.models import Deal

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 from modules.analytics.customer_value.rfm import DEFAULT_PERIOD, PERIODS
+from modules.analytics.views import analytics_page
+from modules.plan_gate import ensure_in_plan
+
+View = Callable[..., HttpResponse]
+
+
+def customer_value_page(*codes: str) -> Callable[[View], View]:
+    """``analytics_page`` for analyses of orders: sales must be in the plan too; a parameter outside
+    its choices answers 400 naming it."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            ensure_in_plan(getattr(request, "tenant", None), "sales")
+            try:
+                return view(request, *args, **kwargs)
+            except BadParameter as error:
+                return HttpResponseBadRequest(str(error))
+
+        return analytics_page(*codes)(wrapped)
+
+    return decorator
 
 
 class BadParameter(ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,24 +11,20 @@ from django.views.decorators.http import require_safe
 from identity.decorators import signed_in_user
 from modules.analytics.customer_value.customers import COMPANY
 from modules.analytics.customer_value.rfm import PERIODS, SEGMENTS_BY_KEY, customer_scores, segment_summaries
-from modules.analytics.customer_value.views import BadParameter, page_number, period_months
-from modules.analytics.views import analytics_page
+from modules.analytics.customer_value.views import BadParameter, customer_value_page, page_number, period_months
 from modules.contacts.services.money import base_currency
 
 PAGE_SIZE = 50
 
 
 @require_safe
-@analytics_page()
+@customer_value_page()
 def rfm(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    try:
-        months, page = period_months(request), page_number(request)
-    except BadParameter as error:
-        return HttpResponseBadRequest(str(error))
+    months, page = period_months(request), page_number(request)
     segment_key = request.GET.get("segment", "")
     if segment_key and segment_key not in SEGMENTS_BY_KEY:
-        return HttpResponseBadRequest(_("segment: choose one of the RFM segments."))
+        raise BadParameter(_("segment: choose one of the RFM segments."))
     today = timezone.localdate()
     summaries = segment_summaries(user, today=today, months=months)
     chosen = next((s for s in summaries if s.segment.key == segment_key), None)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CustomerValueConfig(AppConfig):
+    """Customer value and loyalty analyses (an app of its own for the stored predictions)."""
+
+    name = "modules.analytics.customer_value"
+    label = "customer_value"
+    verbose_name = "Customer value"
+
+    def ready(self) -> None:
+        from customization.events.dispatcher import register_consumer
+        from modules.analytics.customer_value.consumers import consume
+
+        register_consumer("customer_value", consume)
