@@ -137,6 +137,7 @@ PK_OF = (
     (r"analytics:basket-product", "product"),
     (r"analytics:basket-company", "company"),
     (r"analytics:basket-deal", "deal"),
+    (r"analytics:customer-value-company", "company"),
     (r"api:user-", "user"),
     (r"api:company-", "company"),
     (r"api:contact-", "contact"),

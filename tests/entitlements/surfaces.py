@@ -79,6 +79,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:order-": Order,
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
+    "analytics:customer-value-company": Company,
     "pipelines-admin:": Pipeline,
     "analytics:report-": Report,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
