@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
+from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -37,5 +38,6 @@ urlpatterns = [
     # Redoc's search runs in a worker it creates from a blob: URL.
     path("redoc/", csp_update({"worker-src": [SELF, "blob:"]})(openapi_views.RedocView.as_view()), name="redoc"),
     path("analytics/basket/rules/", BasketRulesView.as_view(), name="analytics-basket-rules"),
+    path("analytics/funnel/", SalesFunnelView.as_view(), name="analytics-funnel"),
     path("", include(router.urls)),
 ]

@@ -62,6 +62,17 @@ def register_builtin() -> None:
     register_customer_value()
     register(
         Analysis(
+            key="funnel",
+            title=_("Sales funnel"),
+            description=_("Deals entering each stage, conversion, time in stage, win rate and cycle length."),
+            url_name="analytics:funnel",
+            needs=("sales",),
+            permission="sales.view",
+            order=30,
+        )
+    )
+    register(
+        Analysis(
             key="basket",
             title=_("Bought together"),
             description=_("Products bought in the same orders: association rules with support, confidence and lift."),

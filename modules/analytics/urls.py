@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from modules.analytics.basket import views as basket
+from modules.analytics.funnel import views as funnel
 from modules.analytics.reports import views as reports
 from modules.analytics.views import index
 
@@ -8,6 +9,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", index.index, name="index"),
+    path("funnel/", funnel.funnel_page, name="funnel"),
     path("basket/", basket.rules, name="basket"),
     path("basket/settings/", basket.thresholds, name="basket-settings"),
     path("basket/products/<int:pk>/", basket.product_card, name="basket-product"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from api.graphql.analytics.basket import AnalyticsBasketQueries
+from api.graphql.analytics.funnel import AnalyticsFunnelQueries
 
 
-class AnalyticsQueries(AnalyticsBasketQueries):
+class AnalyticsQueries(AnalyticsBasketQueries, AnalyticsFunnelQueries):
     pass

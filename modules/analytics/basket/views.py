@@ -3,10 +3,6 @@ company and deal pages load."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,26 +19,9 @@ from modules.analytics.basket.mining import current_settings
 from modules.analytics.basket.models import BasketSettings
 from modules.analytics.basket.selectors import also_bought, bought_together, cross_sell, rule_page
 from modules.analytics.basket.services import update_basket_settings
-from modules.analytics.views import analytics_page
-from modules.plan_gate import ensure_in_plan
+from modules.analytics.views import sales_analysis_page
 from modules.sales.models import Product
 from modules.sales.selectors.deals import visible_companies, visible_deals
-
-View = Callable[..., HttpResponse]
-
-
-def basket_page(*codes: str) -> Callable[[View], View]:
-    """``analytics_page`` for an analysis of orders: the sales module must be in the plan too."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def in_plan(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            ensure_in_plan(getattr(request, "tenant", None), "sales")
-            return view(request, *args, **kwargs)
-
-        return analytics_page(*codes)(in_plan)
-
-    return decorator
 
 
 class BasketSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -56,7 +35,7 @@ class BasketSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @require_safe
-@basket_page("sales.view")
+@sales_analysis_page("sales.view")
 def rules(request: HttpRequest) -> HttpResponse:
     form = RuleFilterForm(request.GET)
     page = rule_page(form.filters()) if form.is_valid() else None
@@ -65,7 +44,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@basket_page("sales.view", "analytics.change")
+@sales_analysis_page("sales.view", "analytics.change")
 def thresholds(request: HttpRequest) -> HttpResponse:
     current = current_settings()
     form = BasketSettingsForm(request.POST or None, instance=current)
@@ -85,7 +64,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@basket_page("sales.view")
+@sales_analysis_page("sales.view")
 def product_card(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product, pk=pk)
     context = {"suggestions": bought_together(product), "kind": "product", "settings": current_settings()}
@@ -93,7 +72,7 @@ def product_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@basket_page("sales.view")
+@sales_analysis_page("sales.view")
 def company_card(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     company = get_object_or_404(visible_companies(user), pk=pk)
@@ -102,7 +81,7 @@ def company_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@basket_page("sales.view")
+@sales_analysis_page("sales.view")
 def deal_card(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_object_or_404(visible_deals(signed_in_user(request)), pk=pk)
     context = {"suggestions": cross_sell(deal), "kind": "deal", "deal": deal, "settings": current_settings()}

@@ -34,3 +34,17 @@ def analytics_page(*codes: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def sales_analysis_page(*codes: str) -> Callable[[View], View]:
+    """``analytics_page`` for an analysis of the sales records: the sales module must be in the plan too."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def in_plan(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            ensure_in_plan(getattr(request, "tenant", None), "sales")
+            return view(request, *args, **kwargs)
+
+        return analytics_page(*codes)(in_plan)
+
+    return decorator
