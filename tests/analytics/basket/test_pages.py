@@ -233,3 +233,31 @@ def test_the_cards_read_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(10):
         assert client.get(f"/analytics/basket/products/{first}/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_company_and_deal_cards_read_a_fixed_number_of_queries(
+    alpha: TenantFixture, many_rules, django_assert_max_num_queries, count
+):
+    many_rules(count)
+    with alpha.active():
+        from modules.analytics.basket.models import BasketRule
+        from modules.sales.models import Product
+
+        antecedents = Product.objects.filter(pk__in=[rule.antecedent[0] for rule in BasketRule.objects.all()])
+        company = CompanyFactory(owner=alpha.user())
+        create_order(by=None, company=company, lines=[{"product": product} for product in antecedents])
+        deal = DealFactory(owner=alpha.user())
+        quote = create_quote(deal=deal, by=None)
+        for product in antecedents:
+            add_line(quote, by=None, product=product)
+    client = alpha.client()
+    client.get(f"/analytics/basket/companies/{company.pk}/")
+
+    with django_assert_max_num_queries(10):
+        company_card = client.get(f"/analytics/basket/companies/{company.pk}/")
+    with django_assert_max_num_queries(10):
+        deal_card = client.get(f"/analytics/basket/deals/{deal.pk}/")
+
+    assert len(company_card.context["suggestions"]) == 1  # the last rule's consequent, the one not bought
+    assert len(deal_card.context["suggestions"]) == 1
