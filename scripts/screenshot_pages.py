@@ -83,6 +83,15 @@ def sign_in(page: Page, base: str, email: str, password: str) -> None:
     page.wait_for_url(base)
 
 
+def switch_language(page: Page, language: str) -> None:
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():  # on a phone the switcher is in the folded menu
+        toggler.click()
+        page.locator("#locale-select").wait_for(state="visible")
+    with page.expect_navigation():
+        page.locator("#locale-select").select_option(language)  # the switcher submits itself
+
+
 def page_paths(page: Page, base: str) -> dict[str, str]:
     """Screenshot name → path: the navigation, the settings menu, one record per list, the rest."""
     paths: dict[str, str] = {}
@@ -133,6 +142,7 @@ def main() -> None:
     parser.add_argument("--password", default="relata-demo-2026")
     parser.add_argument("--only", help="screenshot only the pages whose name contains this")
     parser.add_argument("--extra", action="append", default=[], help="another path to screenshot")
+    parser.add_argument("--language", help="switch the account to this language first (and back to en after)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -155,6 +165,8 @@ def main() -> None:
                 page.screenshot(path=str(args.out / f"{name}-{size}.png"), full_page=True)
                 report(f"{size:5} {url}")
             sign_in(page, args.base, args.email, args.password)
+            if args.language:
+                switch_language(page, args.language)
             paths = page_paths(page, args.base)
             for extra in args.extra:
                 paths[re.sub(r"[^a-z0-9]+", "-", extra.lower()).strip("-")] = extra
@@ -178,6 +190,9 @@ def main() -> None:
                 if size == "wide" and bar_height >= 70:
                     notes.append(f"top bar wraps: {bar_height:.0f}px")
                 report(f"{size:5} {status} {path:40} {'; '.join(notes) or 'ok'}")
+            if args.language:
+                page.goto(args.base)
+                switch_language(page, "en")
             context.close()
         browser.close()
 
