@@ -10,7 +10,8 @@ second run starts where the first did.
                               [--page-depth 50000] [--page-samples 30]
                               [--workflow-deals 1000] [--workflow-workers 2]
                               [--api-clients 8] [--api-seconds 15] [--import-rows 100000]
-                              [--only provisioning|migrations|records|custom_fields|workflows|import|api]
+                              [--workspace-contacts 100000] [--workspace-orders 20000]
+                              [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -25,7 +26,7 @@ import time
 from collections.abc import Sequence
 
 PAGE_FLOOR = 100
-BENCHMARKS = ("provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api")
+BENCHMARKS = ("provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api", "workspace")
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -49,13 +50,17 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-clients", type=int, default=8, help="client threads (api throughput)")
     parser.add_argument("--api-seconds", type=int, default=15, help="seconds per measured round (api throughput)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="contacts in the import benchmark")
+    parser.add_argument(
+        "--workspace-contacts", type=int, default=100_000, help="contacts of the everyday-pages tenant (workspace)"
+    )
+    parser.add_argument("--workspace-orders", type=int, default=20_000, help="orders of the everyday-pages tenant")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
         parser.error("--timeline-events must be at least 300")
     positive = (
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
-        "workflow_deals", "workflow_workers", "api_clients", "api_seconds",
+        "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -121,6 +126,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, api_failures = bench_api.run(clients=arguments.api_clients, seconds=arguments.api_seconds)
         report.write_section("api", section)
         failures += api_failures
+    if "workspace" in selected:
+        from loadtests import bench_workspace
+
+        contacts = arguments.workspace_contacts
+        section, workspace_failures = bench_workspace.run(
+            contacts=contacts,
+            companies=max(contacts // 10, 1),
+            deals=max(contacts // 5, 1),
+            activities=contacts,
+            orders=arguments.workspace_orders,
+            samples=arguments.page_samples,
+        )
+        report.write_section("workspace", section)
+        failures += workspace_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:
