@@ -332,9 +332,9 @@ def _copy_deals(
     with _indexes_dropped(DealStageChange, count):
         _copy(
             DealStageChange,
-            ("deal_id", "from_stage_id", "to_stage_id", "changed_by_id", "changed_at"),
+            ("deal_id", "from_stage_id", "to_stage_id", "changed_by_id", "changed_at", "lost_note"),
             (
-                (deal_id, None, stage, owner, when)
+                (deal_id, None, stage, owner, when, "")
                 for deal_id, (stage, owner, when) in zip(deal_ids, entered, strict=True)
             ),
         )
