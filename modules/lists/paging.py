@@ -108,10 +108,20 @@ def decode_cursor(cursor: str, field: models.Field[Any, Any] | None) -> tuple[An
 def keyset_page(
     queryset: QuerySet[Any], path: str, *, descending: bool, cursor: str | None, sort: str, size: int = PAGE_SIZE
 ) -> Page:
-    """One page of ``queryset`` in (``path``, id) order after ``cursor``."""
-    order = F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
+    """One page of ``queryset`` in (``path``, id) order after ``cursor``.
+
+    Empty values sort last. A column of the record itself that cannot be empty is ordered plainly
+    (``updated_at DESC, id DESC``): the same order, which a b-tree index on (column, id) serves
+    read forwards or backwards, where ``NULLS LAST`` would make PostgreSQL join and sort every
+    matching row before taking the page."""
+    field = model_field(queryset.model, path)
+    nullable = "__" in path or field is None or field.null
+    if nullable:
+        order = F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
+    else:
+        order = F(path).desc() if descending else F(path).asc()
     queryset = queryset.annotate(**{SORT_ALIAS: F(path)}).order_by(order, "-pk" if descending else "pk")
-    position = decode_cursor(cursor, model_field(queryset.model, path)) if cursor else None
+    position = decode_cursor(cursor, field) if cursor else None
     if position is not None:
         value, pk = position
         tie = Q(pk__lt=pk) if descending else Q(pk__gt=pk)
@@ -119,7 +129,8 @@ def keyset_page(
             queryset = queryset.filter(Q(**{f"{SORT_ALIAS}__isnull": True}) & tie)
         else:
             beyond = Q(**{f"{SORT_ALIAS}__{'lt' if descending else 'gt'}": value})
-            queryset = queryset.filter(beyond | Q(**{SORT_ALIAS: value}) & tie | Q(**{f"{SORT_ALIAS}__isnull": True}))
+            after = beyond | Q(**{SORT_ALIAS: value}) & tie
+            queryset = queryset.filter(after | Q(**{f"{SORT_ALIAS}__isnull": True}) if nullable else after)
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:

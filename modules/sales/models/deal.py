@@ -83,6 +83,8 @@ class Deal(models.Model):
             models.Index(fields=["owner", "id"], name="sales_deal_owner_idx"),
             models.Index(fields=["status", "expected_close_date"], name="sales_deal_forecast_idx"),
             models.Index(fields=["closed_at"], name="sales_deal_closed_idx"),
+            # The deals list's default order (recently updated first), read backwards.
+            models.Index(fields=["updated_at", "id"], name="sales_deal_updated_idx"),
             GinIndex(fields=["search_vector"], name="sales_deal_search_idx"),
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="sales_deal_name_trgm"),
         ]
