@@ -8,6 +8,8 @@ credential, then runs the view, then stores the response:
   ``Idempotent-Replayed: true``; the view does not run again;
 - a key seen before with another request is a 422 problem naming the header;
 - an empty, too long or non-ASCII key is a 400 problem naming the header;
+- a streamed response, or one marked ``Cache-Control: no-store`` (it shows a secret once, like a
+  quote link's token), is not stored: the key is released, and a retry makes a new one;
 - a response that says the request was not carried out because of something outside it
   (5xx, 401, 403, 408, 429) is not stored, and the transaction is rolled back, so a crash leaves
   neither the record nor half of the request's changes and the client may retry with the key;
@@ -127,8 +129,10 @@ class IdempotencyMiddleware:
                     )
                 return replay(claim.record)
             response = self.get_response(request)
-            if response.streaming:
-                claim.record.delete()  # nothing to replay; the request's own changes stand
+            if response.streaming or "no-store" in response.get("Cache-Control", ""):
+                # Nothing to replay, or a secret shown once (a quote link's token) that must not be
+                # kept: the key is released and the request's own changes stand.
+                claim.record.delete()
             elif response.status_code >= 500 or response.status_code in NOT_STORED:
                 transaction.set_rollback(True)
             else:

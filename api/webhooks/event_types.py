@@ -25,15 +25,27 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
 }
 
 
+# Record types without custom fields whose services write only some events: a quote is shared
+# with its customer, who accepts or declines it on its public page.
+_OTHER: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
+    ("quote", _("Quote"), (("shared", _("shared")), ("accepted", _("accepted")), ("declined", _("declined")))),
+)
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    """The record types an endpoint can filter on: those with events."""
+    return [(str(entity), str(label)) for entity, label in Entity.choices] + [
+        (entity, str(label)) for entity, label, _actions in _OTHER
+    ]
+
+
 def event_types_by_entity() -> list[tuple[str, str, list[tuple[str, str]]]]:
     """[(entity, entity label, [(event type, action label), …]), …] in a stable order."""
+    actions = {str(entity): (*_COMMON, *_EXTRA[entity]) for entity, _label in Entity.choices}
+    actions.update({entity: types for entity, _label, types in _OTHER})
     return [
-        (
-            str(entity),
-            str(label),
-            [(f"{entity}.{action}", str(action_label)) for action, action_label in (*_COMMON, *_EXTRA[entity])],
-        )
-        for entity, label in Entity.choices
+        (entity, label, [(f"{entity}.{action}", str(action_label)) for action, action_label in actions[entity]])
+        for entity, label in record_type_choices()
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from api.webhooks.event_types import event_types_by_entity
+from api.webhooks.event_types import event_types_by_entity, record_type_choices
 from customization.fields.choices import Entity
 from customization.workflows.record_fields import field_catalog
 
@@ -32,7 +32,7 @@ class EndpointForm(forms.Form):
         help_text=_("None ticked: every event type."),
     )  # fmt: skip
     entities = forms.MultipleChoiceField(
-        label=_("Record types"), required=False, widget=forms.CheckboxSelectMultiple, choices=Entity.choices,
+        label=_("Record types"), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every record type."),
     )  # fmt: skip
     changed_fields = forms.MultipleChoiceField(
@@ -44,6 +44,7 @@ class EndpointForm(forms.Form):
         super().__init__(*args, **kwargs)
         event_types = cast(forms.MultipleChoiceField, self.fields["event_types"])
         event_types.choices = [(str(label), types) for _entity, label, types in event_types_by_entity()]
+        cast(forms.MultipleChoiceField, self.fields["entities"]).choices = record_type_choices()
         cast(forms.MultipleChoiceField, self.fields["changed_fields"]).choices = changed_field_choices()
 
     def service_values(self) -> dict[str, Any]:

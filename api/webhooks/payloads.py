@@ -11,7 +11,10 @@ who made the change, null for integrations and workflows), and what the event it
 ``contact_id``, ``deal_id`` for ``lead.converted``; ``name`` (or ``subject``) for ``*.deleted``;
 ``merged_id`` and ``merged`` for ``*.merged``; ``outcome`` for ``activity.completed``;
 ``assignee_id`` (the owner, an activity's assignee, the change left the record with) for
-``*.created`` and for ``*.updated`` changing the owner.
+``*.created`` and for ``*.updated`` changing the owner;
+``number``, ``share_id`` and ``expires_at`` for ``quote.shared``; ``number``, ``share_id``,
+``answered_by_name``, ``answered_at``, ``reason`` and ``ip_address`` for ``quote.accepted`` (with
+``order_id``, the order it made) and ``quote.declined``.
 Thin payloads stay true when a delivery is retried days later or replayed, and never show a
 receiver more of a record than the API would.
 

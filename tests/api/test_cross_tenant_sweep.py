@@ -33,8 +33,21 @@ from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
 from modules.contacts.models import Company, Contact, Tag
-from modules.sales.models import Deal, Lead, LostReason, Order, OrderLine, Pipeline, Product, Quote, QuoteLine, Stage
+from modules.sales.models import (
+    Deal,
+    Lead,
+    LostReason,
+    Order,
+    OrderLine,
+    Pipeline,
+    Product,
+    Quote,
+    QuoteLine,
+    QuoteShare,
+    Stage,
+)
 from modules.sales.services.orders import create_order
+from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
 from tests.api.helpers import create_users
 from tests.factories import (
@@ -65,7 +78,11 @@ RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
 }
-PATH_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine, "order_line_id": OrderLine}
+PATH_PARAMETERS: dict[str, type[models.Model]] = {
+    "line_id": QuoteLine,
+    "order_line_id": OrderLine,
+    "share_id": QuoteShare,
+}
 # The record behind each GraphQL node type, and behind ID arguments named after a relation.
 NODE_MODELS: dict[str, type[models.Model]] = {
     "User": User,
@@ -81,6 +98,7 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Product": Product,
     "Quote": Quote,
     "QuoteLine": QuoteLine,
+    "QuoteShare": QuoteShare,
     "Order": Order,
     "OrderLine": OrderLine,
 }
@@ -106,6 +124,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         deal = DealFactory(name="Beta Sweep Deal", company=company)
         pipeline = PipelineFactory(name="Beta Sweep Pipeline")
         quote = create_quote(deal=deal, by=None)
+        line = add_line(quote, by=None, description="Beta sweep line", unit_price=Decimal("1.00"))
+        share, _token = share_quote(quote, by=user)
         order = create_order(by=None, company=company, lines=[{"description": "Beta sweep", "unit_price": "1.00"}])
         records: list[models.Model] = [
             user,
@@ -120,7 +140,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             LostReason.objects.create(name="Beta sweep reason"),
             ProductFactory(name="Beta sweep product"),
             quote,
-            add_line(quote, by=None, description="Beta sweep line", unit_price=Decimal("1.00")),
+            line,
+            share,
             order,
             order.lines.get(),
         ]

@@ -12,7 +12,8 @@ from api.entities.graphql import choice_enum, describe_fields, type_fields
 from api.graphql.contacts.types import CompanyType, ContactType
 from api.graphql.core import CountableConnection, Node, choice_field, visible_link
 from api.graphql.identity.types import UserType
-from api.graphql.sales.types import DealType, PricedDocumentType, PricedLineType, QuoteType, visible_deals
+from api.graphql.sales.quotes import PricedDocumentType, PricedLineType, QuoteType
+from api.graphql.sales.types import DealType, visible_deals
 from identity.visibility import restrict_to_visible
 from modules.sales.choices import OrderStatus
 from modules.sales.models import Order, OrderLine, Quote

@@ -12,14 +12,13 @@ from api.entities.graphql import connection_arguments, filter_records, order_by_
 from api.graphql.core import ConnectionField, enum_value, id_argument, order_records, ordering_enum
 from api.graphql.custom_fields.connections import CustomFieldsConnectionField
 from api.graphql.sales.orders import OrderType
+from api.graphql.sales.quotes import QuoteStatusEnum, QuoteType
 from api.graphql.sales.types import (
     DealType,
     LeadType,
     LostReasonType,
     PipelineType,
     ProductType,
-    QuoteStatusEnum,
-    QuoteType,
 )
 from modules.sales.models import Deal, Lead, LostReason, Order, Pipeline, Product, Quote
 

@@ -1,4 +1,5 @@
-"""GraphQL types of sales: pipelines and stages, lost reasons, leads, deals, products, quotes.
+"""GraphQL types of sales: pipelines and stages, lost reasons, leads, deals, products (quotes are in
+``quotes.py``, orders in ``orders.py``).
 
 Sales is optional per tenant: while it is not in the tenant's plan, the root fields, mutations and
 node lookups answer MODULE_NOT_IN_PLAN; links from other records (an activity's deal) are null.
@@ -39,13 +40,12 @@ from api.graphql.core import (
 from api.graphql.identity.types import UserType
 from identity.models import User
 from identity.visibility import restrict_to_visible
-from modules.sales.choices import DealStatus, LeadStatus, QuoteStatus, StageKind
-from modules.sales.models import Deal, Lead, LostReason, Pipeline, PricedLine, Product, Quote, QuoteLine, Stage
+from modules.sales.choices import DealStatus, LeadStatus, StageKind
+from modules.sales.models import Deal, Lead, LostReason, Pipeline, Product, Stage
 
 StageKindEnum = enum_from_choices("StageKind", StageKind, "Open stages, and the stages that close a deal.")
 DealStatusEnum = choice_enum(DealStatus)
 LeadStatusEnum = choice_enum(LeadStatus)
-QuoteStatusEnum = enum_from_choices("QuoteStatus", QuoteStatus)
 
 
 def sales_queryset(info: Any, queryset: QuerySet[Any], *, owned: bool) -> QuerySet[Any]:
@@ -312,115 +312,3 @@ class ProductType(SalesType):
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Product], info: Any) -> QuerySet[Product]:
         return sales_queryset(info, queryset, owned=False)
-
-
-class PricedLineType(SalesType):
-    """What quote and order lines share: the product link, and visibility with their document."""
-
-    product = graphene.Field(ProductType)
-
-    document_field: ClassVar[str]  # the line's foreign key to its quote or order
-    document_model: ClassVar[type[Model]]
-    FIELDS: ClassVar[tuple[str, ...]] = (
-        "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate",
-    )  # fmt: skip
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet[Any], info: Any) -> QuerySet[Any]:
-        # A line is visible with its document.
-        documents = sales_queryset(info, cls.document_model.objects.all(), owned=True)  # type: ignore[attr-defined]
-        return queryset.filter(**{f"{cls.document_field}__in": documents}).select_related("product")
-
-    @staticmethod
-    def resolve_product(root: PricedLine, info: Any) -> Product | None:
-        return root.product  # type: ignore[no-any-return]
-
-
-class PricedDocumentType(SalesType):
-    """What quotes and orders share: their customer and owner links and their lines in order. Each
-    type declares its own ``company``, ``contact``, ``owner`` and ``lines`` fields (a field declared
-    here would be one object shared by both types, so describing one would describe the other)."""
-
-    class Meta:
-        abstract = True
-
-    @staticmethod
-    def documents_queryset(info: Any, queryset: QuerySet[Any], line_model: type[Model]) -> QuerySet[Any]:
-        """``queryset`` checked like every sales record, with its owner, lines and customer loaded
-        (the customer only when the user may see it)."""
-        user = info.context.user
-        lines = Prefetch("lines", queryset=line_model.objects.select_related("product").order_by("position", "id"))  # type: ignore[attr-defined]
-        return (
-            sales_queryset(info, queryset, owned=True)
-            .select_related("owner")
-            .prefetch_related(
-                lines,
-                Prefetch("company", queryset=visible_companies(user)),
-                Prefetch("contact", queryset=visible_contacts(user)),
-            )
-        )
-
-    @staticmethod
-    def resolve_company(root: Any, info: Any) -> Any:
-        return visible_link(root, info, "company", CompanyType)
-
-    @staticmethod
-    def resolve_contact(root: Any, info: Any) -> Any:
-        return visible_link(root, info, "contact", ContactType)
-
-    @staticmethod
-    def resolve_owner(root: Any, info: Any) -> User | None:
-        return root.owner  # type: ignore[no-any-return]
-
-    @staticmethod
-    def resolve_lines(root: Any, info: Any) -> list[PricedLine]:
-        return list(root.lines.all())
-
-
-class QuoteLineType(PricedLineType):
-    """One line of a quote."""
-
-    document_field = "quote"
-    document_model = Quote
-
-    class Meta:
-        model = QuoteLine
-        name = "QuoteLine"
-        interfaces = (Node,)
-        connection_class = CountableConnection
-        fields = PricedLineType.FIELDS
-
-
-class QuoteType(PricedDocumentType):
-    """A priced offer for a deal; totals are kept by the quote service."""
-
-    status = choice_field(QuoteStatusEnum, "status")
-    deal = graphene.Field(DealType)
-    company = graphene.Field(CompanyType)
-    contact = graphene.Field(ContactType)
-    owner = graphene.Field(UserType)
-    lines = graphene.List(graphene.NonNull(QuoteLineType), required=True, description="In order.")
-
-    class Meta:
-        model = Quote
-        name = "Quote"
-        interfaces = (Node,)
-        connection_class = CountableConnection
-        convert_choices_to_enum = False
-        fields = (
-            "number", "deal", "company", "contact", "owner", "status", "currency", "issued_on", "valid_until",
-            "discount_percent", "notes", "subtotal", "discount_total", "tax_total", "total", "lines", "created_at",
-            "updated_at",
-        )  # fmt: skip
-
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet[Quote], info: Any) -> QuerySet[Quote]:
-        deals = Prefetch("deal", queryset=visible_deals(info.context.user))
-        return cls.documents_queryset(info, queryset, QuoteLine).prefetch_related(deals)
-
-    @staticmethod
-    def resolve_deal(root: Quote, info: Any) -> Any:
-        return visible_link(root, info, "deal", DealType)

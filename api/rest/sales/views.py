@@ -25,6 +25,7 @@ from api.rest.contacts.serializers import company_summary, contact_summary
 from api.rest.custom_fields import CustomFieldsRecordViewSet
 from api.rest.pagination import IdCursorPagination
 from api.rest.records import RECORD_PERMISSIONS, OrderingCursorPagination, acting_user
+from api.rest.sales.quote_shares import QuoteSharingMixin
 from api.rest.sales.serializers import (
     ConvertLeadSerializer,
     DealSerializer,
@@ -226,18 +227,20 @@ class QuoteFilter(filters.StrictFilterSet):
         fields: list[str] = []
 
 
-class QuoteViewSet(SalesReadOnlyViewSet):
+class QuoteViewSet(QuoteSharingMixin, SalesReadOnlyViewSet):
     """Quotes the user may see, with their lines; filters: status, deal, company, owner.
 
     ``POST`` creates a draft for a deal, ``PATCH`` changes a draft's header, ``POST <id>/lines/`` adds
     a line, ``PATCH``/``DELETE <id>/lines/<line_id>/`` change or remove one, ``POST <id>/status/``
-    moves it along draft → sent → accepted / declined. Totals follow every change."""
+    moves it along draft → sent → accepted / declined. Totals follow every change. ``<id>/shares/``
+    are its public links (``api.rest.sales.quote_shares``)."""
 
     serializer_class = QuoteSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = QuoteFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    action_permissions: ClassVar[dict[str, str]] = {"line": "change"}
+    # Withdrawing a link is a change of the quote, as on its page.
+    action_permissions: ClassVar[dict[str, str]] = {"line": "change", "share": "change"}
 
     def get_queryset(self) -> QuerySet[Quote]:
         lines = QuoteLine.objects.order_by("position", "id")

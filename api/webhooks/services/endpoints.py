@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.webhooks.choices import DeliveryState, DisabledReason
-from api.webhooks.event_types import known_event_types
+from api.webhooks.event_types import known_event_types, record_type_choices
 from api.webhooks.models import Delivery, EndpointSecret, WebhookEndpoint
 from api.webhooks.notices import send_disabled_notice
 from api.webhooks.policy import ROTATION_OVERLAP
@@ -61,7 +61,7 @@ def clean_filters(
     if unknown:
         raise ValidationError({"event_types": [_("Unknown event type: %(type)s.") % {"type": unknown[0]}]})
     kinds = sorted({str(value) for value in entities})
-    unknown = [value for value in kinds if value not in Entity.values]
+    unknown = [value for value in kinds if value not in dict(record_type_choices())]
     if unknown:
         raise ValidationError({"entities": [_("Unknown record type: %(entity)s.") % {"entity": unknown[0]}]})
     fields: dict[str, list[str]] = {}

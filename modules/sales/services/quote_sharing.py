@@ -6,7 +6,9 @@ tenant's time zone, or 30 days when the quote has none; the owner may revoke it,
 link revokes the previous one. ``resolve`` tells an unknown token (404) from a link that is no longer
 good (410). The customer accepts by typing their name or declines with an optional reason: the
 quote's status, the share, a timeline entry (who, when, from which address), an outbox event and a
-notification to the owner are written in one transaction; accepting also makes the order."""
+notification to the owner are written in one transaction; accepting also makes the order. Sharing,
+accepting and declining are the outbox events ``quote.shared``, ``quote.accepted`` and
+``quote.declined`` (webhooks and workflows read them)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +88,13 @@ def share_quote(quote: Quote, *, by: User) -> tuple[QuoteShare, str]:
             quote=quote, token_hash=hash_token(token), created_by=by, expires_at=expires_at
         )
         _timeline(quote, None, "shared", by_user=by)
+        emit(
+            "quote.shared",
+            quote,
+            entity="quote",
+            actor=by,
+            data={"number": quote.number, "share_id": share.pk, "expires_at": share.expires_at.isoformat()},
+        )
     return share, token
 
 
@@ -99,15 +109,17 @@ def revoke_share(share: QuoteShare, *, by: User) -> QuoteShare:
     return share
 
 
+def active_shares(quote: Quote) -> QuerySet[QuoteShare]:
+    """The quote's links that still work, newest first (making a link ends the others, so at most
+    one unless two were made at once)."""
+    return QuoteShare.objects.filter(
+        quote=quote, revoked_at__isnull=True, answered_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at", "-id")
+
+
 def active_share(quote: Quote) -> QuoteShare | None:
     """The quote's link that still works, if any."""
-    return (
-        QuoteShare.objects.filter(
-            quote=quote, revoked_at__isnull=True, answered_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    return active_shares(quote).first()
 
 
 def resolve(token: str) -> QuoteShare | None:

@@ -23,6 +23,7 @@ from modules.contacts.services.timeline import record_entry
 from modules.sales.models import LostReason, Pipeline, QuoteLine
 from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
+from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote, set_status
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
@@ -62,6 +63,9 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         set_status(accepted, "sent", by=owner)
         set_status(accepted, "accepted", by=owner)
         order = create_order(by=owner, company=CompanyFactory(owner=owner), lines=[{"product": product}])
+        shared = create_quote(deal=DealFactory(owner=owner), by=owner)
+        add_line(shared, by=owner, product=product)
+        share, _token = share_quote(shared, by=owner)
         records = {
             "companies": CompanyFactory(owner=owner),
             "contacts": ContactFactory(owner=owner),
@@ -88,6 +92,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "order_line": order.lines.get(),
             "accepted_quote": accepted,
             "delete:orders": create_order(by=owner, company=CompanyFactory(owner=owner)),
+            "shared_quote": shared,
+            "share": share,
         }
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
@@ -139,6 +145,8 @@ def call_for(method: str, path: str) -> Call:
         ("PATCH", "/orders/{id}/lines/{order_line_id}/"): Call("orders", lambda r: {"quantity": "2"}),
         ("DELETE", "/orders/{id}/lines/{order_line_id}/"): Call("orders"),
         ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
+        ("POST", "/quotes/{id}/shares/"): Call("shared_quote"),
+        ("DELETE", "/quotes/{id}/shares/{share_id}/"): Call("shared_quote"),
     }
     if (method, path) in special:
         return special[(method, path)]
@@ -193,6 +201,8 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(alpha:
             parameters["line_id"] = records["line"].pk
         if "{order_line_id}" in operation.path:
             parameters["order_line_id"] = records["order_line"].pk
+        if "{share_id}" in operation.path:
+            parameters["share_id"] = records["share"].pk
         case = operation.Case(
             path_parameters=parameters or None,
             body=call.body(records) if call.body else NOT_SET,

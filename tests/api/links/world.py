@@ -21,6 +21,7 @@ from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
 from modules.sales.models import LostReason, Order, PriceList
 from modules.sales.services.orders import create_order
+from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
 from tests.factories import (
     ActivityFactory,
@@ -171,6 +172,7 @@ def build_records(holder: User, outsider: User) -> None:
     quote.owner = holder
     quote.save(update_fields=["owner"])
     add_line(quote, by=holder, product=ProductFactory(), quantity=Decimal("2"))
+    share_quote(quote, by=holder)  # Quote.shares → QuoteShare.quote
     their_quote = create_quote(deal=their_deal, by=outsider)
     order = create_order(
         by=holder, owner=holder, company=their_company, contact=their_contact, deal=their_deal,

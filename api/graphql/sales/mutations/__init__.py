@@ -20,6 +20,7 @@ from api.graphql.sales.mutations.quote_line_add import QuoteLineAdd
 from api.graphql.sales.mutations.quote_line_remove import QuoteLineRemove
 from api.graphql.sales.mutations.quote_line_update import QuoteLineUpdate
 from api.graphql.sales.mutations.quote_set_status import QuoteSetStatus
+from api.graphql.sales.mutations.quote_share import QuoteShareCreate, QuoteShareWithdraw
 from api.graphql.sales.mutations.quote_update import QuoteUpdate
 
 
@@ -40,6 +41,8 @@ class SalesMutations(graphene.ObjectType):
     quote_line_add = QuoteLineAdd.Field()
     quote_line_update = QuoteLineUpdate.Field()
     quote_line_remove = QuoteLineRemove.Field()
+    quote_share_create = QuoteShareCreate.Field()
+    quote_share_withdraw = QuoteShareWithdraw.Field()
     order_create = OrderCreate.Field()
     order_create_from_quote = OrderCreateFromQuote.Field()
     order_update = OrderUpdate.Field()

@@ -9,7 +9,7 @@ from api.graphql.core import RecordMutation, error_type, reloaded, resolve_refer
 from api.graphql.custom_fields.inputs import with_custom_values
 from api.graphql.sales.mutations.order_inputs import OrderInput, order_values
 from api.graphql.sales.orders import OrderType
-from api.graphql.sales.types import QuoteType
+from api.graphql.sales.quotes import QuoteType
 from customization.fields.choices import Entity
 from identity.models import User
 from modules.sales.services.orders import create_order, create_order_from_quote

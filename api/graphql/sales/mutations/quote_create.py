@@ -6,7 +6,8 @@ import graphene
 
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
 from api.graphql.sales.mutations.inputs import QuoteInput, quote_values
-from api.graphql.sales.types import DealType, QuoteType
+from api.graphql.sales.quotes import QuoteType
+from api.graphql.sales.types import DealType
 from identity.models import User
 from modules.sales.services.quotes import create_quote
 

@@ -5,7 +5,7 @@ from typing import Any
 import graphene
 
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
-from api.graphql.sales.types import QuoteLineType, QuoteType
+from api.graphql.sales.quotes import QuoteLineType, QuoteType
 from identity.models import User
 from modules.sales.services.quotes import remove_line
 

@@ -5,7 +5,7 @@ from typing import Any
 import graphene
 
 from api.graphql.core import RecordMutation, enum_value, error_type, reloaded, resolve_reference
-from api.graphql.sales.types import QuoteStatusEnum, QuoteType
+from api.graphql.sales.quotes import QuoteStatusEnum, QuoteType
 from identity.models import User
 from modules.sales.services.quotes import set_status
 

@@ -6,7 +6,7 @@ import graphene
 
 from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
 from api.graphql.sales.mutations.inputs import QuoteInput, quote_values
-from api.graphql.sales.types import QuoteType
+from api.graphql.sales.quotes import QuoteType
 from identity.models import User
 from modules.sales.services.quotes import update_quote
 
