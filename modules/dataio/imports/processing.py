@@ -22,9 +22,10 @@ from modules.contacts.models import Company
 from modules.contacts.services.bulk import copy_create, write_plan
 from modules.dataio.imports.choices import FileFormat, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob, ImportRowError
+from modules.dataio.imports.order_lines import batches
 from modules.dataio.imports.parsing import SAMPLE_ROWS, FileInfo, column_titles, first_rows, header_and_rows
 from modules.dataio.imports.rows import BatchOutcome, RowReader, missing_company_names
-from modules.dataio.imports.targets import suggest_mapping, targets_for
+from modules.dataio.imports.targets import LINE_TARGETS, suggest_mapping, targets_for
 from modules.dataio.imports.workbook import check_contents
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,32 @@ def missing_company_count(job: ImportJob) -> int:
     return job.missing_company_count
 
 
+def line_columns(job: ImportJob) -> list[int]:
+    """Where an order file's line cells are (none: the file brings order headers only)."""
+    keys = {f"line_{name}" for name in LINE_TARGETS.get(job.entity, ())}
+    return [index for index, key in enumerate(job.mapping) if key in keys]
+
+
+def order_counts(job: ImportJob) -> tuple[int, int] | None:
+    """How many orders (distinct numbers) and lines (rows with a line cell) the whole file holds,
+    for an order file with line columns; None otherwise. The file is read once."""
+    lines_at = line_columns(job)
+    if not lines_at or "number" not in job.mapping:
+        return None
+    number_at = job.mapping.index("number")
+    numbers: set[str] = set()
+    lines = 0
+    source = data_rows(job)
+    try:
+        for _row, cells in source:
+            if number_at < len(cells) and cells[number_at].strip():
+                numbers.add(" ".join(cells[number_at].split()).lower())
+            lines += any(index < len(cells) and cells[index].strip() for index in lines_at)
+    finally:
+        source.close()
+    return len(numbers), lines
+
+
 def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], reader: RowReader) -> bool:
     """Import one batch; False when another run already moved the cursor (this one stops)."""
     with transaction.atomic():
@@ -185,9 +212,10 @@ def run_import(job_id: int, *, batch_size: int = BATCH_SIZE) -> ImportJob | None
     reader = RowReader(job, job.created_by)
     cursor = job.processed_rows
     source = data_rows(job)
-    rows = islice(source, cursor, None)
+    # An order's consecutive rows stay in one batch, so it is imported whole.
+    number_column = job.mapping.index("number") if reader.has_lines and "number" in job.mapping else None
     try:
-        while batch := list(islice(rows, batch_size)):
+        for batch in batches(islice(source, cursor, None), batch_size, number_column):
             if not _save_batch(job.pk, cursor, batch, reader):
                 return None
             cursor += len(batch)

@@ -25,7 +25,8 @@ from modules.contacts.models import Company
 from modules.contacts.services.bulk import BulkPlan, BulkRow, plan_companies, plan_contacts, write_plan
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob
-from modules.dataio.imports.targets import CUSTOM, RELATION, Target, convert, targets_for
+from modules.dataio.imports.order_lines import OrderGroups, group_orders
+from modules.dataio.imports.targets import CUSTOM, LINE, RELATION, Target, convert, targets_for
 from modules.sales.models import Pipeline, Stage
 from modules.sales.services.bulk_records import plan_deals, plan_leads
 from modules.sales.services.orders_bulk import plan_orders
@@ -84,6 +85,8 @@ class RowReader:
         self._owners: set[int] | None = None  # visible_owner_ids once read (None: everyone)
         self._owners_read = False
         self._stages: tuple[dict[str, Pipeline], dict[str, list[Stage]]] | None = None
+        # An order file with line columns: its rows are grouped into orders (``order_lines``).
+        self.has_lines = any(target.kind == LINE for _index, target in self.columns)
         # Companies this reader created for rows naming one nobody has (create_missing_companies).
         self.new_companies: list[Company] = []
 
@@ -259,6 +262,10 @@ class RowReader:
         """Plan ``rows`` (``(row number, cells)``); writes nothing but the tags the rows name and,
         when the job says so, the companies they name that do not exist yet."""
         texts = [self.cells(cells) for _number, cells in rows]
+        groups: OrderGroups | None = None
+        if self.has_lines:
+            groups = group_orders(rows, texts, self.targets)
+            rows, texts = groups.leads, groups.lead_texts
         resolved = self._resolve(texts)
         dedupe = self.job.dedupe
         existing: dict[str, list[models.Model]] = {}
@@ -283,9 +290,11 @@ class RowReader:
                 target = self.targets[key]
                 if target.kind == CUSTOM:
                     custom[key.removeprefix("custom.")] = convert(target, text)
-                elif target.kind != RELATION:
+                elif target.kind not in (RELATION, LINE):
                     values[key] = convert(target, text)
             values.update(relations)
+            if groups is not None and groups.lines.get(number):
+                values["lines"] = groups.lines[number]
             if custom:
                 values["custom"] = custom
             match = None
@@ -314,6 +323,10 @@ class RowReader:
         plan = PLANNERS[self.job.entity](bulk_rows, by=self.user)
         for number, row_errors in plan.errors.items():
             errors[number] = {**row_errors, **errors.get(number, {})}
+        if groups is not None:
+            for number, row_errors in groups.errors.items():
+                errors[number] = {**row_errors, **errors.get(number, {})}
+            groups.spread(errors, skipped)
         if errors:
             plan.planned = [planned for planned in plan.planned if planned.number not in errors]
         return BatchOutcome(plan=plan, errors=errors, skipped=skipped)

@@ -18,8 +18,9 @@ from customization.fields.validation import definitions_for
 from modules.dataio.imports.choices import ImportEntity
 
 # How a cell becomes a service value: text as is, a list split on commas/semicolons, a choice by
-# value or label, a relation looked up in bulk, a custom value parsed by the field's own type.
-TEXT, LIST, CHOICE, UPPER, RELATION, CUSTOM = "text", "list", "choice", "upper", "relation", "custom"
+# value or label, a relation looked up in bulk, a custom value parsed by the field's own type, a
+# value of the row's order line (an order file has one row per line).
+TEXT, LIST, CHOICE, UPPER, RELATION, CUSTOM, LINE = "text", "list", "choice", "upper", "relation", "custom", "line"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,27 @@ _RELATION_LABELS = {
     "pipeline": (gettext_lazy("Pipeline (by name)"), ("pipeline",)),
     "stage": (gettext_lazy("Stage (by name)"), ("stage", "deal stage")),
 }
+# An order file's line columns (one row per line, the order's number repeated): the key is the
+# line's field with ``line_`` before it, the product found by SKU or else by name.
+LINE_TARGETS: dict[str, tuple[str, ...]] = {
+    ImportEntity.ORDER: ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate"),
+}
+_LINE_LABELS = {
+    "product": gettext_lazy("Line: product (SKU or name)"),
+    "description": gettext_lazy("Line: description"),
+    "quantity": gettext_lazy("Line: quantity"),
+    "unit_price": gettext_lazy("Line: unit price"),
+    "discount_percent": gettext_lazy("Line: discount (%)"),
+    "tax_rate": gettext_lazy("Line: tax rate (%)"),
+}
+_LINE_ALIASES = {
+    "product": ("product", "sku", "item", "article", "product name", "product sku"),
+    "description": ("description", "line description", "item description"),
+    "quantity": ("qty", "quantity", "units"),
+    "unit_price": ("unit price", "price", "price per unit"),
+    "discount_percent": ("line discount", "line discount %", "item discount"),
+    "tax_rate": ("tax", "tax rate", "vat", "vat rate", "tax %"),
+}
 # Which columns at least one of must be mapped (records need a name).
 REQUIRED_ANY: dict[str, tuple[str, ...]] = {
     ImportEntity.COMPANY: ("name",),
@@ -126,12 +148,17 @@ def _model_target(model: type[models.Model], name: str) -> Target:
 
 
 def targets_for(entity: str) -> list[Target]:
-    """Every target of ``entity``, custom fields (active ones) last."""
+    """Every target of ``entity`` (an order's line fields after its relations), custom fields
+    (active ones) last."""
     model = entity_model(entity)
     targets = [_model_target(model, name) for name in _FIELDS[entity]]
     for name in _RELATIONS[entity]:
         label, aliases = _RELATION_LABELS[name]
         targets.append(Target(key=name, label=str(label), kind=RELATION, aliases=aliases))
+    for name in LINE_TARGETS.get(entity, ()):
+        targets.append(
+            Target(key=f"line_{name}", label=str(_LINE_LABELS[name]), kind=LINE, aliases=_LINE_ALIASES[name])
+        )
     for definition in definitions_for(entity):
         targets.append(
             Target(

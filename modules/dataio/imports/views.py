@@ -20,7 +20,7 @@ from identity.decorators import permission_required, signed_in_user
 from modules.dataio.access import ensure_may_open_job, may_open_job
 from modules.dataio.imports.choices import DedupeRule, ImportEntity, ImportStatus
 from modules.dataio.imports.models import ImportJob
-from modules.dataio.imports.processing import missing_company_count, preview, sample_rows
+from modules.dataio.imports.processing import missing_company_count, order_counts, preview, sample_rows
 from modules.dataio.imports.report import ErrorLabels, error_report_lines
 from modules.dataio.imports.services import (
     MODULE_OF,
@@ -193,6 +193,7 @@ def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
         "error_count": len(outcome.errors),
         # Offered while some exist, and kept on show once chosen (the count is then 0 no more).
         "missing_companies": missing_company_count(job),
+        "order_counts": order_counts(job),
     }
     return render(request, "imports/preview.html", context)
 

@@ -181,6 +181,12 @@ def _validated_line(line: OrderLine, prefix: str = "") -> OrderLine:
     return line
 
 
+def new_line(currency: str, raw: Mapping[str, Any], *, prefix: str = "", position: int = 0) -> OrderLine:
+    """An unsaved line of an order in ``currency`` from ``raw`` (see ``line_values``), validated as
+    saved lines are; errors are named ``<prefix><field>``."""
+    return _validated_line(OrderLine(position=position, **line_values(currency, raw, prefix=prefix)), prefix=prefix)
+
+
 def _recompute(order: Order, lines: Iterable[OrderLine] | None = None) -> None:
     """Store the totals of ``order`` (and each line's net) from its lines."""
     lines = list(order.lines.all() if lines is None else lines)
@@ -215,10 +221,8 @@ def create_order(*, by: User | None, lines: Iterable[Mapping[str, Any]] = (), **
     _check_customer(order)
     validated(order, exclude=["number"])
     line_rows = [
-        _validated_line(OrderLine(position=index + 1, **line_values(order.currency, raw, prefix=f"lines.{index}.")),
-                        prefix=f"lines.{index}.")
-        for index, raw in enumerate(lines)
-    ]  # fmt: skip
+        new_line(order.currency, raw, prefix=f"lines.{index}.", position=index + 1) for index, raw in enumerate(lines)
+    ]
     return _save_new(order, line_rows, by=by)
 
 
