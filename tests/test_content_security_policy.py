@@ -166,6 +166,7 @@ PARAMETER_OBJECT = {
     "line_id": "quote_line",
     "order_line_id": "order_line",
     "share_pk": "quote_share",
+    "share_id": "quote_share",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"

@@ -100,7 +100,11 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
 }
-REST_PARAMETERS: dict[str, type[models.Model]] = {"line_id": QuoteLine, "order_line_id": OrderLine}
+REST_PARAMETERS: dict[str, type[models.Model]] = {
+    "line_id": QuoteLine,
+    "order_line_id": OrderLine,
+    "share_id": QuoteShare,
+}
 NODE_MODELS: dict[str, type[models.Model]] = {
     "Lead": Lead,
     "Deal": Deal,
@@ -110,6 +114,7 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Product": Product,
     "Quote": Quote,
     "QuoteLine": QuoteLine,
+    "QuoteShare": QuoteShare,
     "Order": Order,
     "OrderLine": OrderLine,
 }
