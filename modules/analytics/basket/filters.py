@@ -45,6 +45,16 @@ class RuleFilterForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the framework's small controls, like the lists' filters
+            small = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", small)
+
     def filters(self) -> dict[str, Any]:
         """The cleaned values with their defaults (call after ``is_valid``)."""
         data = self.cleaned_data
