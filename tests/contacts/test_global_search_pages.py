@@ -130,3 +130,29 @@ def test_search_pages_query_the_same_for_5_and_40_matches(alpha: TenantFixture, 
         return len(queries)
 
     assert count_for(5, "Fewquery") == count_for(40, "Manyquery")
+
+
+@pytest.mark.parametrize("by", ["prefix", "domain"])
+def test_the_ctrl_k_box_queries_the_same_for_5_and_40_matches(alpha: TenantFixture, by: str):
+    admin = alpha.user()
+    client = alpha.client()
+
+    def count_for(n: int, word: str) -> int:
+        with alpha.active():
+            company = CompanyFactory(
+                name=f"{word} Holding", website=f"https://{word.lower()}-group.example", owner=admin
+            )
+            for index in range(n):
+                ContactFactory(
+                    first_name=f"{word}{index:02}", last_name="Z", email=f"p{index}@{word.lower()}-group.example",
+                    company=company, owner=admin,
+                )  # fmt: skip
+                DealFactory(name=f"{word} deal {index:02}", company=company, owner=admin)
+        q = word[:4] if by == "prefix" else f"{word.lower()}-group"
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": q, "format": "fragment"})
+        assert response.status_code == 200
+        assert len(_links(response.content.decode())) >= min(n, 8)
+        return len(queries)
+
+    assert count_for(5, "Fewbox") == count_for(40, "Manybox")
