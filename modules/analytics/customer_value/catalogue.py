@@ -36,3 +36,13 @@ def register_analyses() -> None:
             order=23,
         )
     )
+    register(
+        Analysis(
+            key="cohorts",
+            title=_("Cohort retention"),
+            description=_("Customers by month of first order, and how many of them order again."),
+            url_name="analytics:cohorts",
+            needs=("sales",),
+            order=22,
+        )
+    )
