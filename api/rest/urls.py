@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
 from api.rest.analytics.funnel import SalesFunnelView
+from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -39,5 +40,7 @@ urlpatterns = [
     path("redoc/", csp_update({"worker-src": [SELF, "blob:"]})(openapi_views.RedocView.as_view()), name="redoc"),
     path("analytics/basket/rules/", BasketRulesView.as_view(), name="analytics-basket-rules"),
     path("analytics/funnel/", SalesFunnelView.as_view(), name="analytics-funnel"),
+    path("analytics/customer-values/", CustomerValuesView.as_view(), name="analytics-customer-values"),
+    path("analytics/rfm/segments/", RfmSegmentsView.as_view(), name="analytics-rfm-segments"),
     path("", include(router.urls)),
 ]

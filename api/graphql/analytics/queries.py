@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from api.graphql.analytics.basket import AnalyticsBasketQueries
+from api.graphql.analytics.customer_value import AnalyticsCustomerValueQueries
 from api.graphql.analytics.funnel import AnalyticsFunnelQueries
 
 
-class AnalyticsQueries(AnalyticsBasketQueries, AnalyticsFunnelQueries):
+class AnalyticsQueries(AnalyticsBasketQueries, AnalyticsFunnelQueries, AnalyticsCustomerValueQueries):
     pass

@@ -3,6 +3,8 @@ tenant isolation and bad input."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from modules.analytics.customer_value.cohorts import cohorts, month_index, month_of
@@ -68,3 +70,18 @@ def test_without_analytics_view_403_and_a_bad_window_400(alpha: TenantFixture):
     response = alpha.client().get("/analytics/cohorts/?months=5")
     assert response.status_code == 400
     assert response.content.decode().startswith("months:")
+
+
+def test_the_page_costs_the_same_queries_for_few_and_many_customers(alpha: TenantFixture):
+    client = alpha.client()
+    hand_built(alpha)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/analytics/cohorts/")
+    with alpha.active():
+        for n in range(30):
+            buy(alpha.user(), company=CompanyFactory(name=f"Later {n}"), days_ago=n)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/analytics/cohorts/")
+
+    assert sum(cohort.size for cohort in response.context["cohorts"]) == 33
+    assert len(many) == len(few)
