@@ -5,8 +5,8 @@ from rest_framework.routers import SimpleRouter
 
 from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
-from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
+from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views

@@ -14,9 +14,11 @@ from graphql import GraphQLError
 from graphql_relay import to_global_id
 
 from api.graphql.core import id_argument, require_module, require_permission
+from identity.visibility import restrict_to_visible
 from modules.analytics.customer_value.models import CustomerValue, CustomerValueRun
 from modules.analytics.customer_value.rfm import DEFAULT_PERIOD, PERIODS, SegmentSummary, segment_summaries
 from modules.analytics.customer_value.selectors import by_predicted_value, latest_run, visible_values
+from modules.contacts.models import Company, Contact
 
 PAGE_SIZE = 50
 
@@ -153,10 +155,14 @@ class AnalyticsCustomerValueQueries(graphene.ObjectType):
         if not 1 <= page <= 100_000:
             raise _bad("page", "a page number from 1.")
         values = visible_values(user)
-        if company is not None:
-            values = values.filter(company_id=id_argument(company, "Company", "company"))
-        if contact is not None:
-            values = values.filter(contact_id=id_argument(contact, "Contact", "contact"))
+        for argument, model, value in (("company", Company, company), ("contact", Contact, contact)):
+            if value is None:
+                continue
+            pk = id_argument(value, model.__name__, argument)
+            # Another tenant's id, or a record the caller may not see, names nothing here.
+            if not restrict_to_visible(model.objects.filter(pk=pk), user).exists():
+                raise _bad(argument, f"no such {model.__name__}.")
+            values = values.filter(**{f"{argument}_id": pk})
         total = values.count()
         rows = list(by_predicted_value(values)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
         return ValuePage(run=latest_run(), total=total, page=page, values=rows)

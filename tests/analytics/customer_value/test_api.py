@@ -155,8 +155,10 @@ def test_graphql_needs_the_scope_and_the_permission(alpha: TenantFixture):
 def test_graphql_another_tenants_values_are_not_read(alpha: TenantFixture, beta: TenantFixture):
     [value] = stored(alpha, 1, prefix="Alpha's")
 
-    body = post_graphql(beta.client(), QUERY, {"company": to_global_id("Company", value.company_id)}).json()
+    named = post_graphql(beta.client(), QUERY, {"company": to_global_id("Company", value.company_id)}).json()
+    body = post_graphql(beta.client(), QUERY).json()
 
+    assert named["errors"][0]["extensions"]["field"] == "company"
     assert body["data"]["customerValues"]["totalCount"] == 0
     assert Decimal(body["data"]["rfmSegments"][0]["monetary"]) == 0
 
