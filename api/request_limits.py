@@ -1,13 +1,17 @@
 """Limits on a request to /api/ or /graphql/ checked before any view runs, answered in the
 protocol's error shape whatever the DEBUG setting (Django's own refusals would be HTML pages):
 
-- a body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 413;
+- a body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 — except a file upload to a
+  record's ``files/``, which may be as large as a file may (ATTACHMENT_MAX_BYTES and the
+  multipart framing), and whose 413 names ``file``;
 - a query parameter of /api/v1/ longer than its bound (``api.input_limits``) is a 400 naming it:
   a search of a megabyte of words would keep the database busy long after the client gave up.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -19,6 +23,16 @@ from api.input_limits import too_long_message
 from api.rest.problems import PROBLEM_BASE
 
 REST_PREFIX = "/api/v1/"
+FILE_UPLOAD_PATH = re.compile(r"^/api/v1/[a-z-]+/[0-9]+/files/$")
+# Room for the multipart boundaries and part headers around the file's bytes.
+MULTIPART_FRAMING = 64 * 1024
+
+
+def body_limit(request: HttpRequest) -> tuple[int | None, str | None]:
+    """The most bytes the request's body may declare, and the field a refusal names."""
+    if request.method == "POST" and FILE_UPLOAD_PATH.match(request.path):
+        return settings.ATTACHMENT_MAX_BYTES + MULTIPART_FRAMING, "file"
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE, None
 
 
 def declared_length(request: HttpRequest) -> int:
@@ -35,9 +49,9 @@ class RequestLimitsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api_request(request):
             return self.get_response(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit, field = body_limit(request)
         if limit is not None and declared_length(request) > limit:
-            return api_error(
+            response = api_error(
                 request,
                 status=413,
                 problem="request-too-large",
@@ -45,6 +59,7 @@ class RequestLimitsMiddleware:
                 title=_("Request too large"),
                 detail=_("The request body may be at most %(limit)s bytes.") % {"limit": limit},
             )
+            return response if field is None else with_field_error(response, field)
         if request.path.startswith(REST_PREFIX):
             errors = [
                 {"field": name, "message": message}
@@ -68,3 +83,10 @@ def parameter_problem(request: HttpRequest, errors: list[dict[str, str]]) -> Jso
         "instance": request.path,
     }
     return JsonResponse(body, status=400, content_type="application/problem+json")
+
+
+def with_field_error(response: JsonResponse, field: str) -> JsonResponse:
+    """``response`` (a problem) also naming the field that made the body too large."""
+    body = json.loads(response.content)
+    body["errors"] = [{"field": field, "message": body.get("detail", "")}]
+    return JsonResponse(body, status=response.status_code, content_type=response["Content-Type"])

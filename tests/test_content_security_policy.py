@@ -165,6 +165,7 @@ PARAMETER_OBJECT = {
     "line_pk": "quote_line",
     "line_id": "quote_line",
     "order_line_id": "order_line",
+    "file_id": "attachment",
     "share_pk": "quote_share",
     "share_id": "quote_share",
 }

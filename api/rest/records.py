@@ -23,7 +23,8 @@ from api.entities.base import EntityDescription
 from api.entities.links import api_access
 from api.entities.rest import filterset_for
 from api.rest.bulk import BulkMixin
-from api.rest.notes import NotesMixin
+from api.rest.collaboration import FilesMixin, FollowersMixin, NotesMixin
+from api.rest.collaboration.common import COLLABORATION_ACTIONS, COLLABORATION_PERMISSIONS
 from api.rest.pagination import IdCursorPagination
 from api.rest.schema import RecordAutoSchema
 from api.rest.sparse import Fieldset, parse_fieldset, restrict
@@ -270,12 +271,13 @@ def boolean_flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-class RecordViewSet(NotesMixin, BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RecordViewSet(NotesMixin, FilesMixin, FollowersMixin, BulkMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     """A CRM record resource: visible rows only, writes through the module's services in one transaction.
 
     Subclasses name their ``entity`` description (module, owner, filters, orderings, services and
     timeline come from it) and a ``serializer_class``. ``GET`` takes ``?fields=`` (sparse
-    fieldsets); ``bulk/`` creates (POST) or updates (PATCH) many records at once.
+    fieldsets); ``bulk/`` creates (POST) or updates (PATCH) many records at once; a record type
+    that carries notes, files and followers gets their routes (``api.rest.collaboration``).
     """
 
     entity: ClassVar[EntityDescription]
@@ -292,6 +294,7 @@ class RecordViewSet(NotesMixin, BulkMixin, viewsets.ModelViewSet):  # type: igno
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.action_permissions = {**COLLABORATION_PERMISSIONS, **cls.action_permissions}
         entity: EntityDescription | None = cls.__dict__.get("entity")
         if entity is None:
             return
@@ -349,7 +352,7 @@ class RecordViewSet(NotesMixin, BulkMixin, viewsets.ModelViewSet):  # type: igno
         if cls.timeline_link is None:
             actions = [extra for extra in actions if extra.__name__ != "timeline"]
         if cls.timeline_link not in TARGETS:
-            actions = [extra for extra in actions if extra.__name__ != "notes"]
+            actions = [extra for extra in actions if extra.__name__ not in COLLABORATION_ACTIONS]
         return actions
 
     def retrieve_fresh(self, pk: int) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -19,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
 from modules.sales.models import LostReason, Pipeline, QuoteLine
 from modules.sales.services.orders import create_order
@@ -99,6 +101,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             record_entry(
                 "updated", actor=owner, data={}, **{link[:-1] if link != "companies" else "company": records[link]}
             )
+        for resource in ("companies", "contacts", "leads", "deals", "orders"):
+            records[f"file:{resource}"] = add_attachment(
+                record=records[resource], upload=SimpleUploadedFile("terms.txt", b"terms"), by=owner
+            )
         return records
 
 
@@ -154,6 +160,10 @@ def call_for(method: str, path: str) -> Call:
         if method == "POST":  # other values than the single create's: no look-alike refusal
             return Call(body=lambda r: {"items": [{**BODIES[resource](r), **BULK_NAMES.get(resource, {})}]})
         return Call(body=lambda r: {"items": [{"id": r[resource].pk}]})
+    if path.endswith("/{id}/files/") and method == "POST":
+        return Call(resource, lambda r: {"file": ("documented.txt", b"documented")})
+    if "{file_id}" in path or path.endswith("/{id}/follow/"):
+        return Call(resource)
     if method == "DELETE":
         return Call(f"delete:{resource}")
     if method == "POST" and path.endswith("/{id}/notes/"):
@@ -174,10 +184,15 @@ def order_of(operation: Any) -> tuple[int, bool, str]:
     path: str = operation.path
     if path.endswith("/status/"):
         return (4, False, path)
+    if operation.method.upper() == "DELETE" and ("{file_id}" in path or path.endswith("/follow/")):
+        return (2, False, path)  # before the records they belong to are deleted
     return (ORDER[operation.method.upper()], path.endswith("{line_id}/"), path)
 
 
-def test_every_documented_operation_answers_as_documented_for_a_real_call(alpha: TenantFixture, wsgi_app: InProcessApp):
+def test_every_documented_operation_answers_as_documented_for_a_real_call(
+    alpha: TenantFixture, wsgi_app: InProcessApp, settings, tmp_path
+):
+    settings.PRIVATE_FILES_ROOT = tmp_path  # the files the calls upload and download
     headers = api_key_headers(alpha)
     document = fetch_json(alpha, headers, "get", "/api/v1/schema/")
     schema = schemathesis.openapi.from_dict(document)
@@ -203,10 +218,13 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(alpha:
             parameters["order_line_id"] = records["order_line"].pk
         if "{share_id}" in operation.path:
             parameters["share_id"] = records["share"].pk
+        if "{file_id}" in operation.path:
+            parameters["file_id"] = records[f"file:{path.strip('/').split('/')[0]}"].pk
+        multipart = path.endswith("/{id}/files/") and method == "POST"
         case = operation.Case(
             path_parameters=parameters or None,
             body=call.body(records) if call.body else NOT_SET,
-            media_type="application/json" if call.body else None,
+            media_type=("multipart/form-data" if multipart else "application/json") if call.body else None,
         )
         response = case.call(base_url=f"http://{alpha.host}", headers=headers)
         if not 200 <= response.status_code < 300:

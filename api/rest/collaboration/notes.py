@@ -1,4 +1,4 @@
-"""``<record>/<id>/notes/`` on companies, contacts, leads and deals: the record's notes, newest
+"""``<record>/<id>/notes/`` on companies, contacts, leads, deals and orders: the record's notes, newest
 first in cursor pages (GET, the module's view permission), and writing one (POST, its change
 permission and write scope) through the same service as the pages — cleaned HTML, mentions
 notified only when the user may see the record, the others listed in ``not_notified``."""
@@ -8,30 +8,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.rest.collaboration.common import PersonSerializer, person, subject_of_view
 from api.rest.pagination import IdCursorPagination
-from identity.models import User
 from modules.collaboration.models import Note
 from modules.collaboration.services.notes import create_note
-from modules.collaboration.targets import TARGETS
 
 
 class NotePagination(IdCursorPagination):
     ordering = ("-created_at", "-id")
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.pk, "email": user.email, "full_name": user.full_name}
-
-
-class NotePersonSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    email = serializers.CharField()
-    full_name = serializers.CharField()
 
 
 class NoteSerializer(serializers.ModelSerializer[Note]):
@@ -43,9 +32,9 @@ class NoteSerializer(serializers.ModelSerializer[Note]):
         fields = ["id", "body", "author", "mentioned", "created_at", "updated_at"]
         read_only_fields = fields
 
-    @extend_schema_field(NotePersonSerializer(allow_null=True))
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_author(self, note: Note) -> dict[str, Any] | None:
-        return _person(note.author)
+        return person(note.author)
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_mentioned(self, note: Note) -> list[int]:
@@ -64,7 +53,7 @@ NOTE_CREATED = inline_serializer(
     name="NoteCreated",
     fields={
         "note": NoteSerializer(),
-        "not_notified": NotePersonSerializer(many=True, help_text="Mentioned users who cannot open the record."),
+        "not_notified": PersonSerializer(many=True, help_text="Mentioned users who cannot open the record."),
     },
 )
 
@@ -78,15 +67,13 @@ class NotesMixin:
     @extend_schema(methods=["POST"], request=NoteWriteSerializer, responses={201: NOTE_CREATED}, filters=False)
     @action(detail=True, methods=["get", "post"])
     def notes(self, request: Request, pk: str | None = None) -> Response:
-        subject = self.timeline_link
-        if subject not in TARGETS:
-            raise exceptions.NotFound()
+        subject = subject_of_view(self)
         record = self.get_object()  # type: ignore[attr-defined]
         if request.method == "POST":
             write = NoteWriteSerializer(data=request.data)
             write.is_valid(raise_exception=True)
             result = create_note(record=record, body=write.validated_data["body"], by=request.user)  # type: ignore[arg-type]
-            data = {"note": NoteSerializer(result.note).data, "not_notified": [_person(u) for u in result.not_notified]}
+            data = {"note": NoteSerializer(result.note).data, "not_notified": [person(u) for u in result.not_notified]}
             return Response(data, status=status.HTTP_201_CREATED)
         notes = Note.objects.filter(**{subject: record}).select_related("author").prefetch_related("mentioned")
         paginator = NotePagination()
