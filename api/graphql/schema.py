@@ -6,6 +6,7 @@ import graphene
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
 from api.graphql.analytics.queries import AnalyticsQueries
+from api.graphql.collaboration.mutations import CollaborationMutations
 from api.graphql.contacts.mutations import ContactsMutations
 from api.graphql.contacts.queries import ContactsQueries
 from api.graphql.core import Node
@@ -19,7 +20,7 @@ class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, A
     node = Node.Field()
 
 
-class Mutation(ContactsMutations, ActivitiesMutations, SalesMutations, graphene.ObjectType):
+class Mutation(ContactsMutations, ActivitiesMutations, SalesMutations, CollaborationMutations, graphene.ObjectType):
     pass
 
 

@@ -32,6 +32,7 @@ from api.graphql.custom_fields.schema import schema_for_tenant
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
+from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
 from modules.sales.models import (
     Deal,
@@ -82,6 +83,7 @@ PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
     "order_line_id": OrderLine,
     "share_id": QuoteShare,
+    "file_id": Attachment,
 }
 # The record behind each GraphQL node type, and behind ID arguments named after a relation.
 NODE_MODELS: dict[str, type[models.Model]] = {
@@ -102,7 +104,14 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Order": Order,
     "OrderLine": OrderLine,
 }
-ID_ARGUMENTS = {"owner": "User", "assignee": "User", "lostReason": "LostReason", "product": "Product"}
+# ``record`` (notes and following) takes any record that carries them: an order stands for all.
+ID_ARGUMENTS = {
+    "owner": "User",
+    "assignee": "User",
+    "lostReason": "LostReason",
+    "product": "Product",
+    "record": "Order",
+}
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
 
@@ -144,6 +153,14 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             share,
             order,
             order.lines.get(),
+            # A row is enough: every request is refused before its file would be read.
+            Attachment.objects.create(
+                storage_key="attachments/beta/sweep.txt",
+                name="sweep.txt",
+                content_type="text/plain",
+                size=5,
+                order=order,
+            ),
         ]
     by_kind = {type(record): record for record in records}
     with alpha.active():

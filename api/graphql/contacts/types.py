@@ -11,6 +11,7 @@ from graphene_django import DjangoObjectType
 
 from api.entities import COMPANY, CONTACT
 from api.entities.graphql import choice_enum, describe_fields, type_fields
+from api.graphql.collaboration.types import CollaborationResolvers, files_field, followers_field, notes_field
 from api.graphql.core import (
     CountableConnection,
     Node,
@@ -99,14 +100,18 @@ class TagType(DjangoObjectType):
         return queryset.filter(pk=int(id)).first() if id.isdigit() else None
 
 
-class RecordType(DjangoObjectType):
-    """What companies and contacts share: owner, tags, choices as enums, the timeline."""
+class RecordType(CollaborationResolvers, DjangoObjectType):
+    """What companies and contacts share: owner, tags, choices as enums, the timeline, notes, files
+    and followers."""
 
     owner = graphene.Field(UserType)
     tags = graphene.List(graphene.NonNull(TagType), required=True)
     lifecycle_stage = choice_field(LifecycleStageEnum, "lifecycle_stage")
     source = choice_field(SourceEnum, "source", required=False, description="Null when not known.")
     timeline = timeline_field()
+    record_notes = notes_field()
+    files = files_field()
+    followers = followers_field()
 
     class Meta:
         abstract = True

@@ -9,7 +9,8 @@ from django.db.models import Prefetch, QuerySet
 
 from api.entities import ORDER
 from api.entities.graphql import choice_enum, describe_fields, type_fields
-from api.graphql.contacts.types import CompanyType, ContactType
+from api.graphql.collaboration.types import CollaborationResolvers, files_field, followers_field, notes_field
+from api.graphql.contacts.types import CompanyType, ContactType, resolve_timeline, timeline_field
 from api.graphql.core import CountableConnection, Node, choice_field, visible_link
 from api.graphql.identity.types import UserType
 from api.graphql.sales.quotes import PricedDocumentType, PricedLineType, QuoteType
@@ -35,7 +36,7 @@ class OrderLineType(PricedLineType):
         fields = (*PricedLineType.FIELDS, "net_amount")
 
 
-class OrderType(PricedDocumentType):
+class OrderType(CollaborationResolvers, PricedDocumentType):
     """What a customer bought; totals are kept by the order service."""
 
     status = choice_field(OrderStatusEnum, "status")
@@ -45,6 +46,10 @@ class OrderType(PricedDocumentType):
     quote = graphene.Field(QuoteType)
     owner = graphene.Field(UserType)
     lines = graphene.List(graphene.NonNull(OrderLineType), required=True, description="In order.")
+    timeline = timeline_field()
+    record_notes = notes_field()
+    files = files_field()
+    followers = followers_field()
 
     custom_fields_entity: ClassVar[str] = ORDER.custom_entity  # ``custom`` in the tenant's schema
 
@@ -71,6 +76,10 @@ class OrderType(PricedDocumentType):
     @staticmethod
     def resolve_quote(root: Order, info: Any) -> Any:
         return visible_link(root, info, "quote", QuoteType)
+
+    @staticmethod
+    def resolve_timeline(root: Order, info: Any, **args: Any) -> Any:
+        return resolve_timeline(info, "order", root.pk, args)
 
 
 describe_fields(OrderType, ORDER)

@@ -15,6 +15,7 @@ from graphene_django import DjangoObjectType
 
 from api.entities import DEAL, LEAD
 from api.entities.graphql import choice_enum, describe_fields, type_fields
+from api.graphql.collaboration.types import CollaborationResolvers, files_field, followers_field, notes_field
 from api.graphql.contacts.types import (
     CompanyType,
     ContactType,
@@ -138,7 +139,7 @@ class LostReasonType(SalesType):
         return sales_queryset(info, queryset, owned=False)
 
 
-class LeadType(SalesType):
+class LeadType(CollaborationResolvers, SalesType):
     """A prospect not yet qualified; once converted it points at the records it became."""
 
     owner = graphene.Field(UserType)
@@ -150,6 +151,9 @@ class LeadType(SalesType):
     converted_contact = graphene.Field(ContactType)
     converted_deal = graphene.Field(lambda: DealType)
     timeline = timeline_field()
+    record_notes = notes_field()
+    files = files_field()
+    followers = followers_field()
 
     custom_fields_entity: ClassVar[str] = LEAD.custom_entity  # ``custom`` in the tenant's schema
 
@@ -204,7 +208,7 @@ class LeadType(SalesType):
         return resolve_timeline(info, "lead", root.pk, args)
 
 
-class DealType(SalesType):
+class DealType(CollaborationResolvers, SalesType):
     """An opportunity moving through the stages of one pipeline until won or lost."""
 
     pipeline = graphene.Field(PipelineType, required=True)
@@ -220,6 +224,9 @@ class DealType(SalesType):
     weighted_amount = graphene.Decimal(required=True, description="Amount × effective probability.")
     is_rotting = graphene.Boolean(required=True, description="Open and idle longer than its stage allows.")
     timeline = timeline_field()
+    record_notes = notes_field()
+    files = files_field()
+    followers = followers_field()
 
     custom_fields_entity: ClassVar[str] = DEAL.custom_entity  # ``custom`` in the tenant's schema
 

@@ -11,6 +11,7 @@ from graphene.utils.str_converters import to_camel_case, to_snake_case
 from api.entities import ENTITIES, EntityDescription
 from api.graphql.custom_fields.schema import schema_for_tenant
 from customization.fields.choices import FieldType
+from modules.collaboration.targets import TARGETS
 from tests.api.rest_crm.helpers import api_client
 from tests.api.rest_custom.conftest import define
 from tests.tenancy import TenantFixture
@@ -55,7 +56,8 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
     assert rest_fields == described
     assert rest_inputs == set(entity.writable_names) | {"custom"}
     timeline = {"timeline"} if entity.timeline else set()
-    assert graphql_fields == {to_camel_case(name) for name in described} | timeline
+    written_on = {"recordNotes", "files", "followers"} if entity.timeline in TARGETS else set()
+    assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on
     assert graphql_inputs == {to_camel_case(name) for name in [*entity.writable_names, "custom"]}
 
 
