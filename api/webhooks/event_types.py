@@ -26,9 +26,12 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
 
 
 # Record types without custom fields whose services write only some events: a quote is shared
-# with its customer, who accepts or declines it on its public page.
+# with its customer, who accepts or declines it on its public page; notes and files are written on
+# records (``modules.collaboration``), and their events name that record in ``data.record``.
 _OTHER: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
     ("quote", _("Quote"), (("shared", _("shared")), ("accepted", _("accepted")), ("declined", _("declined")))),
+    ("note", _("Note"), _COMMON),
+    ("attachment", _("File"), (("created", _("created")), ("deleted", _("deleted")))),
 )
 
 

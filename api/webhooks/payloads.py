@@ -14,7 +14,9 @@ who made the change, null for integrations and workflows), and what the event it
 ``*.created`` and for ``*.updated`` changing the owner;
 ``number``, ``share_id`` and ``expires_at`` for ``quote.shared``; ``number``, ``share_id``,
 ``answered_by_name``, ``answered_at``, ``reason`` and ``ip_address`` for ``quote.accepted`` (with
-``order_id``, the order it made) and ``quote.declined``.
+``order_id``, the order it made) and ``quote.declined``; ``record`` ``{entity, id}`` (the record
+written on) for ``note.*`` and ``attachment.*``, with the mentioned user ids of a note and the
+``name`` (and ``size``) of a file — never a note's text.
 Thin payloads stay true when a delivery is retried days later or replayed, and never show a
 receiver more of a record than the API would.
 
