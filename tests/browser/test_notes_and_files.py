@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from identity.models import Role, User
 from identity.services.accounts import ensure_user
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, TimelineEntry
+from modules.sales.models import Order
+from modules.sales.services.orders import create_order
 from tenants.models import Tenant
 from tests.browser.conftest import MOBILE, SCREENSHOT_DIR, GunicornServer, database_access, sign_in
 from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
@@ -177,4 +180,79 @@ def test_a_note_mentions_a_colleague_who_is_told_live_and_a_file_goes_up_and_dow
 
     violations = [v for page in (rep, colleague) for v in page.evaluate("window.__violations")]
     assert violations == []
+    assert problems == []
+
+
+@pytest.fixture
+def order_setting(gunicorn_server: GunicornServer, django_db_blocker: Any, setting: Setting) -> Iterator[int]:
+    """An order of the rep's company in alpha (committed), removed again afterwards."""
+    with database_access(django_db_blocker):
+        tenant = Tenant.objects.get(slug="alpha")
+        with tenant_context(tenant):
+            rep = User.objects.get(email=REP_EMAIL)
+            order = create_order(
+                by=rep, company=Company.objects.get(pk=setting.company_pk), currency="EUR",
+                lines=[{"description": "Pallet racking", "unit_price": Decimal("120.00")}],
+            )  # fmt: skip
+    yield order.pk
+    with database_access(django_db_blocker), tenant_context(tenant):
+        TimelineEntry.objects.filter(order_id=order.pk).delete()
+        for attachment in Attachment.objects.filter(order_id=order.pk):
+            attachment.delete()  # its file goes once this commits
+        Order.objects.filter(pk=order.pk).delete()
+
+
+def test_an_order_takes_a_note_and_a_file_like_any_record(
+    new_context: Callable[..., BrowserContext], setting: Setting, order_setting: int, tmp_path
+) -> None:
+    problems: list[str] = []
+    order_url = f"{setting.alpha_url}orders/{order_setting}/"
+    rep = _watched(new_context(viewport=WIDE), problems)
+    sign_in(rep, setting.alpha_url, REP_EMAIL, PASSWORD)
+    expect(rep).to_have_url(setting.alpha_url, timeout=30_000)
+    rep.goto(order_url)
+
+    editor = rep.get_by_test_id("note-editor")
+    expect(editor).to_be_visible()
+    editor.click()
+    rep.keyboard.type("Deliver to the back gate.")
+    rep.get_by_test_id("note-submit").click()
+    expect(rep).to_have_url(re.compile(rf"/orders/{order_setting}/"))
+    history = rep.get_by_test_id("order-history")
+    expect(history.get_by_test_id("timeline-note")).to_contain_text("Deliver to the back gate.")
+    expect(history).to_contain_text("placed")
+
+    upload = tmp_path / "Packing list.pdf"
+    upload.write_bytes(PDF)
+    rep.locator("#attachment-file").set_input_files(str(upload))
+    rep.get_by_test_id("attachment-form").locator("button[type=submit]").click()
+    link = rep.get_by_test_id("attachment-link").filter(has_text="Packing list.pdf")
+    expect(link).to_be_visible()
+    with rep.expect_download() as download_info:
+        link.click()
+    assert Path(download_info.value.path()).read_bytes() == PDF
+    download_url = setting.alpha_url.rstrip("/") + link.get_attribute("href")
+    rep.get_by_test_id("follow-button").click()
+    expect(rep.get_by_test_id("follow-button")).to_have_attribute("aria-pressed", "true")
+    expect(history.get_by_test_id("timeline-note")).to_be_visible()  # the timeline has loaded again
+
+    _shot(rep, "order-1440")
+    rep.set_viewport_size(MOBILE)
+    rep.reload()
+    expect(rep.get_by_test_id("attachment-link")).to_have_count(1)
+    expect(history.get_by_test_id("timeline-note")).to_be_visible()
+    _shot(rep, "order-390")
+
+    stranger = new_context().new_page()
+    sign_in(stranger, setting.alpha_url, setting.stranger_email, PASSWORD)
+    expect(stranger).to_have_url(setting.alpha_url, timeout=30_000)
+    assert stranger.goto(download_url).status == 404
+    assert stranger.goto(order_url).status == 404
+    outsider = new_context().new_page()
+    sign_in(outsider, setting.beta_url, ADMIN_EMAIL, PASSWORD)
+    expect(outsider).to_have_url(setting.beta_url, timeout=30_000)
+    path = download_url.split("localhost:", 1)[1].split("/", 1)[1]
+    assert outsider.goto(f"{setting.beta_url}{path}").status == 404
+
+    assert rep.evaluate("window.__violations") == []
     assert problems == []
