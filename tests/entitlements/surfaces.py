@@ -21,6 +21,7 @@ from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from modules.analytics.reports.models import Report
 from modules.analytics.reports.services import create_report
+from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
@@ -104,6 +105,7 @@ REST_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
     "order_line_id": OrderLine,
     "share_id": QuoteShare,
+    "file_id": Attachment,
 }
 NODE_MODELS: dict[str, type[models.Model]] = {
     "Lead": Lead,
@@ -151,6 +153,11 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             SavedView.objects.create(owner=tenant.user(), entity="deal", name="Plan gate view", query={}),
             order,
             order.lines.get(),
+            # A row is enough: the plan gate answers before a file would be read.
+            Attachment.objects.create(
+                storage_key="attachments/plan-gate.txt", name="plan-gate.txt", content_type="text/plain", size=1,
+                deal=deal,
+            ),
             company,
             ContactFactory(company=company),
             create_report(by=tenant.user(), name="Plan gate report", source="deals",
