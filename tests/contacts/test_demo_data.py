@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -23,7 +23,7 @@ from modules.contacts.demo.bulk import RecordCounts, generate_records
 from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, TimelineEntry, join_name
 from modules.sales.choices import DealStatus, LeadStatus
-from modules.sales.models import Deal, DealStageChange, Lead, Pipeline, Quota, Quote, Stage
+from modules.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Quota, Quote, Stage
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
 from tests.tenancy import TenantFixture
@@ -123,6 +123,52 @@ def test_the_demo_records_keep_the_invariants_the_services_keep(alpha: TenantFix
         assert all(lead.converted_deal.lead_id == lead.pk for lead in converted.select_related("converted_deal"))
         for quote in Quote.objects.prefetch_related("lines"):
             assert quote.total == quote.subtotal - quote.discount_total + quote.tax_total > Decimal("0")
+
+
+def test_every_demo_record_is_created_before_anything_happens_to_it(alpha: TenantFixture) -> None:
+    with alpha.active():
+        load_demo_data()
+
+        early = {}
+        for model in (Company, Contact, Lead, Deal, Order):
+            records = model.objects.annotate(first=Min("timeline__occurred_at")).filter(first__lt=F("created_at"))
+            early[model.__name__] = records.count()
+        early["orders before their company"] = Order.objects.filter(created_at__lt=F("company__created_at")).count()
+        early["orders before their contact"] = Order.objects.filter(created_at__lt=F("contact__created_at")).count()
+        early["deals before their contact"] = Deal.objects.filter(created_at__lt=F("contact__created_at")).count()
+        early["activities before their company"] = Activity.objects.filter(
+            created_at__lt=F("company__created_at")
+        ).count()
+        early["activities before their contact"] = Activity.objects.filter(
+            created_at__lt=F("contact__created_at")
+        ).count()
+        early["activities before their deal"] = Activity.objects.filter(created_at__lt=F("deal__created_at")).count()
+        orders_over = Order.objects.aggregate(first=Min("ordered_on"))["first"]
+
+    assert early == dict.fromkeys(early, 0)
+    assert (timezone.localdate() - orders_over).days > 365, "orders still go back beyond a year"
+
+
+def test_the_demo_admin_has_a_day_of_their_own(alpha: TenantFixture) -> None:
+    admin = alpha.user()
+    with alpha.active():
+        load_demo_data()
+        yesterday = timezone.now() - timezone.timedelta(days=1)
+        tomorrow = timezone.now() + timezone.timedelta(days=1)
+
+        mine = Activity.objects.filter(assignee=admin, status=ActivityStatus.OPEN)
+        overdue = mine.filter(due_at__lt=timezone.now()).count()
+        ahead = mine.filter(due_at__gte=timezone.now(), due_at__lt=tomorrow).count()
+        open_deals = Deal.objects.filter(owner=admin, status=DealStatus.OPEN).count()
+        companies = Company.objects.filter(owner=admin).count()
+        worked = Activity.objects.filter(assignee=admin, completed_at__gte=yesterday - timezone.timedelta(days=30))
+        worked_lately = worked.exists()
+
+    assert overdue >= 1
+    assert ahead >= 3
+    assert open_deals >= 5
+    assert 10 <= companies <= 60  # a share of the 300, smaller than a rep's
+    assert worked_lately
 
 
 def _counts() -> list[int]:

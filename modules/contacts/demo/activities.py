@@ -54,7 +54,32 @@ class ActivityRecords(DemoBase):
         return template % {"person": person, "organisation": organisation, "topic": topic}
 
     def _activity(
-        self, at: datetime, owner: User | None, links: dict[str, Any], person: str, organisation: str, topic: str
+        self,
+        at: datetime,
+        owner: User | None,
+        links: dict[str, Any],
+        person: str,
+        organisation: str,
+        topic: str,
+        *,
+        not_before: datetime,
+    ) -> Activity:
+        """An activity at ``at`` on ``links``, planned (created) no earlier than ``not_before``: the
+        moment the last of the records it links was created."""
+        activity = self._drawn_activity(at, owner, links, person, organisation, topic, not_before=not_before)
+        self.created[id(activity)] = max(self.created[id(activity)], not_before)
+        return activity
+
+    def _drawn_activity(
+        self,
+        at: datetime,
+        owner: User | None,
+        links: dict[str, Any],
+        person: str,
+        organisation: str,
+        topic: str,
+        *,
+        not_before: datetime,
     ) -> Activity:
         kind = self.rng.choices(
             [ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.TASK, ActivityKind.NOTE],
@@ -71,12 +96,12 @@ class ActivityRecords(DemoBase):
         future = at > self.now
         if kind == ActivityKind.NOTE:
             if future:
-                at = self.now - timedelta(hours=self.rng.randint(1, 72))
+                at = max(self.now - timedelta(hours=self.rng.randint(1, 72)), not_before)
             activity.status, activity.completed_at, activity.completed_by = ActivityStatus.DONE, at, owner
             activity.body = _("Interested; wants a follow-up before the end of the month.")
             self.created[id(activity)] = at
             return activity
-        at = at.replace(minute=self.rng.choice((0, 30)))
+        at = max(at.replace(minute=self.rng.choice((0, 30))), not_before)  # rounding must not go before it
         activity.due_at = at
         if kind == ActivityKind.MEETING:
             activity.ends_at = at + timedelta(minutes=self.rng.choice((30, 60, 90)))
@@ -123,7 +148,7 @@ class ActivityRecords(DemoBase):
                 moments += [self.now + timedelta(days=self.rng.uniform(0.5, 28)) for _ in range(self.rng.randint(1, 2))]
             previous: Activity | None = None
             for moment in moments:
-                activity = self._activity(moment, deal.owner, links, person, organisation, topic)
+                activity = self._activity(moment, deal.owner, links, person, organisation, topic, not_before=start)
                 rows.append(activity)
                 if (
                     previous is not None
@@ -147,7 +172,14 @@ class ActivityRecords(DemoBase):
             for _index in range(self.rng.randint(1, 3)):
                 moment = self.between(self.created[id(lead)], self.now + timedelta(days=10))
                 topic = _("First conversation")
-                rows.append(self._activity(moment, lead.owner, lead_links, lead.full_name, lead.company_name, topic))
+                rows.append(
+                    self._activity(
+                        moment, lead.owner, lead_links, lead.full_name, lead.company_name, topic,
+                        not_before=self.created[id(lead)],
+                    )
+                )  # fmt: skip
+        if self.admin is not None:
+            rows += self._admins_day(self.admin)
         contacts = self.contact_list
         while len(rows) < target:
             contact = self.pick(contacts)
@@ -157,8 +189,11 @@ class ActivityRecords(DemoBase):
             company = self.contact_company[id(contact)]
             links = {"contact": contact, "company": company}
             rows.append(
-                self._activity(moment, contact.owner, links, contact.full_name, company.name, _("Account review"))
-            )
+                self._activity(
+                    moment, contact.owner, links, contact.full_name, company.name, _("Account review"),
+                    not_before=self.created[id(contact)],
+                )
+            )  # fmt: skip
         rows = rows[:target]
         kept = {id(activity) for activity in rows}
         bulk_create_dated(Activity, rows, self.created)
@@ -191,6 +226,34 @@ class ActivityRecords(DemoBase):
                     {"event": step["event"], "at": step["at"].isoformat(), "actor": step["actor"]} for step in steps
                 ]
             self.entry(TimelineKind.ACTIVITY, last["at"], last["by"], data, activity=activity, **links)
+
+    def _admins_day(self, admin: User) -> list[Activity]:
+        """What the admin who signs in to the demo has on today: a call left overdue since
+        yesterday, and a call, a meeting and a task in the hours ahead, with their own customers."""
+        mine = [contact for contact in self.contact_list if contact.owner_id == admin.pk] or self.contact_list
+        plan = (
+            (ActivityKind.CALL, timedelta(days=-1)),
+            (ActivityKind.CALL, timedelta(hours=1)),
+            (ActivityKind.MEETING, timedelta(hours=2)),
+            (ActivityKind.TASK, timedelta(hours=3)),
+        )
+        rows = []
+        for kind, offset in plan:
+            contact = self.pick(mine)
+            company = self.contact_company[id(contact)]
+            at = (self.now + offset).replace(minute=0)
+            activity = Activity(
+                kind=kind, subject=self._subject(kind, contact.full_name, company.name, _("Account review")),
+                assignee=admin, created_by=admin, priority=Priority.NORMAL, status=ActivityStatus.OPEN, due_at=at,
+                contact=contact, company=company,
+            )  # fmt: skip
+            if kind == ActivityKind.MEETING:
+                activity.ends_at, activity.location = at + timedelta(hours=1), company.name
+            if kind != ActivityKind.TASK and at > self.now:
+                activity.remind_at = at - timedelta(minutes=15)
+            self.created[id(activity)] = max(self.now - timedelta(days=2), self.created[id(contact)])
+            rows.append(activity)
+        return rows
 
     # ---- catalog, quotes, money ------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ def _(message: str) -> str:
 
 
 BATCH = 2000
+# How far back the demo's orders go (and its oldest customers were created a little before).
+HISTORY_DAYS = 730
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
 
@@ -136,6 +138,7 @@ class DemoBase:
     admin: User | None
     reps: list[User]
     owner_weights: list[int]
+    owner_pool: list[User]  # who owns records: the reps, and the admin for a share of their own
     tags: dict[str, Tag]
     company_list: list[Company]
     contact_list: list[Contact]
@@ -192,7 +195,7 @@ class DemoBase:
         return self.base_currency
 
     def owner(self) -> User:
-        return self.rng.choices(self.reps, weights=self.owner_weights)[0]
+        return self.rng.choices(self.owner_pool, weights=self.owner_weights)[0]
 
     def tag(self, name: str) -> Tag:
         return self.tags[name.lower()]

@@ -10,6 +10,7 @@ from identity.services.roles import ensure_system_roles
 from modules.contacts.choices import LifecycleStage, Source, TimelineKind
 from modules.contacts.demo.builder import (
     BATCH,
+    HISTORY_DAYS,
     TEAM_MEMBERS,
     DemoBase,
     _,
@@ -53,8 +54,13 @@ class CustomerRecords(DemoBase):
                 self.reps.append(user)
         if self.admin is not None:
             self.admin.teams.add(field_team)
-        # Reps own most records; the manager keeps a few key accounts.
+        # Reps own most records; the manager keeps a few key accounts, and so does the admin who
+        # signs in to the demo, so their own home page ("Me") has a day of activities and deals.
+        self.owner_pool = list(self.reps)
         self.owner_weights = [1] + [4] * (len(self.reps) - 1)
+        if self.admin is not None:
+            self.owner_pool.append(self.admin)
+            self.owner_weights.append(2)
 
     def tags_(self) -> None:
         wanted = [
@@ -116,7 +122,9 @@ class CustomerRecords(DemoBase):
                 country=country.code,
             )
             company.created_by = company.owner
-            self.created[id(company)] = self.ago(540, 30)
+            # Some companies are customers of long standing: created up to two years and a month
+            # ago, before the first of the orders (orders.py) that go back two years.
+            self.created[id(company)] = self.ago(HISTORY_DAYS + 30, 30)
             rows.append(company)
         self.company_list = bulk_create_dated(Company, rows, self.created)
         through = Company.tags.through

@@ -8,13 +8,12 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from modules.contacts.choices import TimelineKind
-from modules.contacts.demo.builder import DemoBase, bulk_create, bulk_create_dated
+from modules.contacts.demo.builder import HISTORY_DAYS, DemoBase, bulk_create, bulk_create_dated
 from modules.contacts.models import Company
 from modules.sales.choices import OrderStatus, QuoteStatus
 from modules.sales.models import Order, OrderLine, Product, Quote
 from modules.sales.services.quotes import compute_totals
 
-HISTORY_DAYS = 730
 # Share of the companies that buy, and how many orders a buyer places over the two years (weights):
 # most buy once or twice, a loyal few every month or two.
 BUYER_SHARE = 0.45
@@ -45,7 +44,9 @@ class OrderRecords(DemoBase):
         counts, weights = zip(*ORDERS_PER_BUYER, strict=True)
         for company in buyers:
             count = self.rng.choices(counts, weights=weights)[0]
-            for day in sorted(self.rng.uniform(1, HISTORY_DAYS) for _ in range(count)):
+            # A customer orders only once it is on file: within two years and its own lifetime.
+            since = min(HISTORY_DAYS, (self.now - self.created[id(company)]).total_seconds() / 86400 - 1)
+            for day in sorted(self.rng.uniform(1, max(since, 1)) for _ in range(count)):
                 rows.append(self._order(company, products, self.now - timedelta(days=day)))
         rows.sort(key=lambda row: (row[2], row[0].company_id or 0))
         self._number(rows)
@@ -90,7 +91,8 @@ class OrderRecords(DemoBase):
         self, company: Company, products: dict[str, Product], at: datetime
     ) -> tuple[Order, list[OrderLine], datetime]:
         at = at.replace(hour=self.rng.randint(8, 17), minute=self.rng.choice((0, 15, 30, 45)))
-        contacts = self.contacts_of.get(company.pk)
+        # Someone of the company who was on file by then (else the order names no contact).
+        contacts = [c for c in self.contacts_of.get(company.pk, []) if self.created[id(c)] <= at]
         contact = self.pick(contacts) if contacts else None
         order = Order(
             company=company, contact=contact, owner_id=company.owner_id, currency=self.base_currency,

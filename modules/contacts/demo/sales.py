@@ -109,7 +109,12 @@ class SalesRecords(DemoBase):
             country = self.company_country[company.pk]
             currency = self.local_currency(country, 0.45)
             topic = _(self.pick(DEAL_TOPICS))
-            start = max(self.ago(210, 20) if status != DealStatus.OPEN else self.ago(150, 3), self.created[id(company)])
+            # A deal starts once its company and contact are on file.
+            start = max(
+                self.ago(210, 20) if status != DealStatus.OPEN else self.ago(150, 3),
+                self.created[id(company)],
+                self.created[id(contact)],
+            )
             if status == DealStatus.OPEN:
                 end = self.between(start, self.now - timedelta(hours=2))
             else:
@@ -346,7 +351,8 @@ class SalesRecords(DemoBase):
         for number, (deal, status) in enumerate(
             [(d, QuoteStatus.SENT) for d in proposals] + [(d, QuoteStatus.ACCEPTED) for d in won], start=1
         ):
-            issued = (deal.stage_entered_at if status == QuoteStatus.SENT else deal.closed_at or self.now).date()
+            made = deal.stage_entered_at if status == QuoteStatus.SENT else deal.closed_at or self.now
+            issued = made.date()
             quote = Quote(
                 number=f"Q-{year}-{number:04d}",
                 deal=deal,
@@ -375,7 +381,7 @@ class SalesRecords(DemoBase):
                 for position, product in enumerate(chosen)
             ]
             self._totals(quote, quote_lines)
-            self.created[id(quote)] = datetime.combine(issued, datetime.min.time(), tzinfo=self.now.tzinfo)
+            self.created[id(quote)] = made  # not the day's midnight, which may come before the deal
             quotes.append(quote)
             lines += quote_lines
         bulk_create_dated(Quote, quotes, self.created)

@@ -61,6 +61,7 @@ class SampleBuilder(DemoBuilder):
     def users(self) -> None:
         self.admin = self.sample_owner
         self.reps = [self.sample_owner]
+        self.owner_pool = [self.sample_owner]
         self.owner_weights = [1]
 
     def pipelines(self) -> None:
@@ -82,6 +83,9 @@ class SampleBuilder(DemoBuilder):
             super().catalog_and_quotes()
         finally:
             self.deal_list = deals
+
+    def _admins_day(self, admin: User) -> list[Activity]:
+        return []  # the sample plans its owner's day itself (todays_work), on the sample deals
 
     def todays_work(self) -> None:
         """Open activities due today (one overdue since yesterday), so the home page's day has

@@ -129,7 +129,7 @@ class DealStageChange(models.Model):
     # Why the deal was lost, on a move into a lost stage (the reason given) or out of one (the
     # reason it had there), so taking the move back restores the reason instead of asking again.
     lost_reason = models.ForeignKey("sales.LostReason", on_delete=models.SET_NULL, null=True, related_name="+")
-    lost_note = models.TextField(blank=True)
+    lost_note = models.TextField(blank=True, default="", db_default="")  # rows written by COPY too
 
     class Meta:
         ordering = ["-changed_at", "-id"]
