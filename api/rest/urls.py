@@ -7,6 +7,7 @@ from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
 from api.rest.analytics.funnel import SalesFunnelView
+from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -29,6 +30,7 @@ router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
 router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
+router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 
 app_name = "api"
 
@@ -42,5 +44,6 @@ urlpatterns = [
     path("analytics/funnel/", SalesFunnelView.as_view(), name="analytics-funnel"),
     path("analytics/customer-values/", CustomerValuesView.as_view(), name="analytics-customer-values"),
     path("analytics/rfm/segments/", RfmSegmentsView.as_view(), name="analytics-rfm-segments"),
+    path("analytics/report-sources/", ReportSourcesView.as_view(), name="analytics-report-sources"),
     path("", include(router.urls)),
 ]

@@ -32,6 +32,8 @@ from api.graphql.custom_fields.schema import schema_for_tenant
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
+from modules.analytics.reports.models import Report
+from modules.analytics.reports.services import create_report
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
 from modules.sales.models import (
@@ -78,6 +80,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "products": Product,
     "quotes": Quote,
     "orders": Order,
+    "analytics/reports": Report,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -104,6 +107,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Order": Order,
     "OrderLine": OrderLine,
 }
+# Types that are no relay node but whose root field takes a global id (``report(id:)``).
+GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {"Report": Report}
 # ``record`` (notes and following) takes any record that carries them: an order stands for all.
 ID_ARGUMENTS = {
     "owner": "User",
@@ -161,7 +166,9 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
                 size=5,
                 order=order,
             ),
-        ]
+            create_report(by=user, name="Beta sweep report", source="deals", sharing="everyone",
+                          definition={"measures": [{"fn": "count"}]}),
+        ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():
         for kind, record in by_kind.items():
@@ -192,11 +199,19 @@ def resolver_routes() -> set[str]:
     return {route for route in shapes if route.startswith("/api/v1/")}
 
 
+def resource_of(template: str) -> str:
+    """The resource a documented route belongs to: its first segment under /api/v1/, or its first
+    two when they name one (``analytics/reports``)."""
+    path = template.removeprefix("/api/v1/")
+    two = "/".join(path.split("/", 2)[:2])
+    return two if two in RESOURCES else path.split("/", 1)[0]
+
+
 def rest_requests(document: dict[str, Any], records: dict[type[models.Model], models.Model]) -> tuple[list, list]:
     """(method, url, body, bulk) for every operation that takes an id; and the routes lacking one."""
     requests, uncovered = [], []
     for template, item in document["paths"].items():
-        resource = template.removeprefix("/api/v1/").split("/", 1)[0]
+        resource = resource_of(template)
         for method in (name for name in item if name in HTTP_METHODS):
             names = re.findall(r"{(\w+)}", template)
             if not names and not (method == "patch" and template.endswith("/bulk/")):
@@ -254,12 +269,14 @@ def _global_id(name: str, field_name: str, records: dict[type[models.Model], mod
         owners = [
             type_name for type_name in NODE_MODELS if field_name.startswith(type_name[:1].lower() + type_name[1:])
         ]
+        owners += [type_name for type_name in GLOBAL_ID_MODELS if field_name == type_name[:1].lower() + type_name[1:]]
         type_name = max(owners, key=len) if owners else None
     else:
         type_name = ID_ARGUMENTS.get(name) or name[:1].upper() + name[1:]
-    if type_name not in NODE_MODELS:
+    known = {**NODE_MODELS, **GLOBAL_ID_MODELS}
+    if type_name not in known:
         return None
-    return to_global_id(type_name, records[NODE_MODELS[type_name]].pk)
+    return to_global_id(type_name, records[known[type_name]].pk)
 
 
 def _placeholder(graphql_type: Any) -> Any:

@@ -100,6 +100,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "products": Product,
     "quotes": Quote,
     "orders": Order,
+    "analytics/reports": Report,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -252,7 +253,9 @@ def module_routes(document: dict[str, Any], records: dict[type[models.Model], mo
         module = route_module(template)
         if module is None:
             continue
-        resource = template.removeprefix("/api/v1/").split("/", 1)[0]
+        path = template.removeprefix("/api/v1/")
+        two = "/".join(path.split("/", 2)[:2])
+        resource = two if two in REST_RESOURCES else path.split("/", 1)[0]
         for method in (name for name in item if name in HTTP_METHODS):
             url = template
             for name in re.findall(r"{(\w+)}", template):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from api.graphql.analytics.basket import AnalyticsBasketQueries
 from api.graphql.analytics.customer_value import AnalyticsCustomerValueQueries
 from api.graphql.analytics.funnel import AnalyticsFunnelQueries
+from api.graphql.analytics.reports import AnalyticsReportQueries
 
 
-class AnalyticsQueries(AnalyticsBasketQueries, AnalyticsFunnelQueries, AnalyticsCustomerValueQueries):
+class AnalyticsQueries(
+    AnalyticsBasketQueries, AnalyticsFunnelQueries, AnalyticsCustomerValueQueries, AnalyticsReportQueries
+):
     pass

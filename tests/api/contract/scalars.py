@@ -8,6 +8,7 @@ refuse them, with a field error.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,13 @@ GENERIC_LEAVES = (
 )
 GENERIC = st.recursive(GENERIC_LEAVES, lambda children: st.lists(children, max_size=3).map(nodes.List), max_leaves=6)
 
-STRATEGIES = {"Decimal": DECIMALS, "SafeInt": SAFE_INTS, "GenericScalar": GENERIC}
+# graphene's JSONString reads a string holding JSON (a report's definition is one, output only).
+JSON_STRINGS = (
+    st.dictionaries(st.text(max_size=8), st.integers(min_value=0, max_value=9), max_size=3)
+    .map(json.dumps)
+    .map(nodes.String)
+)
+STRATEGIES = {"Decimal": DECIMALS, "SafeInt": SAFE_INTS, "GenericScalar": GENERIC, "JSONString": JSON_STRINGS}
 
 
 def register_scalars() -> None:

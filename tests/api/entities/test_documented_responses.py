@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
 from modules.sales.models import LostReason, Pipeline, QuoteLine
@@ -40,6 +41,7 @@ from tests.factories import (
 )
 from tests.tenancy import TenantFixture
 
+COUNT = {"group_by": [{"field": "stage"}], "measures": [{"fn": "count"}]}
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -96,6 +98,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "delete:orders": create_order(by=owner, company=CompanyFactory(owner=owner)),
             "shared_quote": shared,
             "share": share,
+            "reports": create_report(by=owner, name="Documented", source="deals", definition=COUNT),
+            "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
         }
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
@@ -153,6 +157,13 @@ def call_for(method: str, path: str) -> Call:
         ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
         ("POST", "/quotes/{id}/shares/"): Call("shared_quote"),
         ("DELETE", "/quotes/{id}/shares/{share_id}/"): Call("shared_quote"),
+        ("POST", "/analytics/reports/"): Call(
+            body=lambda r: {"name": "Documented", "source": "deals", "definition": COUNT}
+        ),
+        ("GET", "/analytics/reports/{id}/"): Call("reports"),
+        ("GET", "/analytics/reports/{id}/run/"): Call("reports"),
+        ("PATCH", "/analytics/reports/{id}/"): Call("reports", lambda r: {"name": "Renamed report"}),
+        ("DELETE", "/analytics/reports/{id}/"): Call("delete:reports"),
     }
     if (method, path) in special:
         return special[(method, path)]
