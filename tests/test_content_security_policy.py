@@ -100,6 +100,7 @@ def _first(model: type, **filters: object) -> str:
 # a new page cannot go unchecked).
 PK_OF = (
     (r"analytics:report-", "report"),
+    (r"api:analytics-report-", "report"),
     (r"workflows:template-", "email_template"),
     (r"workflows:", "rule"),
     (r"custom-fields:", "custom_field"),
