@@ -179,5 +179,5 @@ def build_records(holder: User, outsider: User) -> None:
         lines=[{"product": ProductFactory(), "quantity": Decimal("1")}],
     )  # fmt: skip
     Order.objects.filter(pk=order.pk).update(quote=their_quote)
-    for subject in (my_company, my_contact, my_lead, my_deal):
+    for subject in (my_company, my_contact, my_lead, my_deal, order):
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
