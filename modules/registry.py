@@ -32,6 +32,9 @@ class Module:
     # Dotted path of a function that gives a new tenant the module's starting data (run at
     # provisioning, in the tenant's schema and language; must be idempotent).
     seed: str | None = None
+    # Dotted path of a function that adds the module's part of the demo tenant, run after the
+    # shared demo records are loaded, in the same transaction (``modules.contacts.demo.seed``).
+    demo: str | None = None
     # URL namespaces of the module's pages outside its apps (e.g. its settings pages): a tenant
     # without the module gets the "not in your plan" answer there too.
     url_namespaces: tuple[str, ...] = ()
@@ -101,6 +104,7 @@ MODULES: tuple[Module, ...] = (
         label=_("Analytics"),
         apps=("modules.analytics", "modules.analytics.reports", "modules.analytics.customer_value"),
         nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
+        demo="modules.analytics.demo.load_demo",
     ),
 )
 MODULES_BY_KEY = {module.key: module for module in MODULES}

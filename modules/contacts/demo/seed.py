@@ -21,6 +21,7 @@ import time
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from customization.fields.models import CustomFieldDefinition
 from customization.workflows.models import WorkflowRule
@@ -33,6 +34,7 @@ from modules.contacts.demo.customization import CustomizationRecords
 from modules.contacts.demo.orders import OrderRecords
 from modules.contacts.demo.sales import SalesRecords
 from modules.contacts.models import Company, Contact, ExchangeRate, Tag, TimelineEntry
+from modules.registry import MODULES
 from modules.sales.models import (
     Deal,
     DealStageChange,
@@ -60,6 +62,10 @@ def load_demo_data(*, password: str | None = None, size: DemoSize | None = None)
             return None
         builder = DemoBuilder(size or DemoSize(), password_hash=make_password(password) if password else None)
         summary = builder.build()
+        for module in MODULES:
+            if module.demo:
+                # The other modules' demo parts (analyses computed, saved reports) read these records.
+                import_string(module.demo)()
     summary.seconds = time.perf_counter() - started
     return summary
 
