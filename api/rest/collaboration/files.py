@@ -24,8 +24,7 @@ from rest_framework.response import Response
 from api.rest.collaboration.common import PersonSerializer, person, subject_of_view
 from api.rest.pagination import IdCursorPagination
 from modules.collaboration.models import Attachment
-from modules.collaboration.models.attachment import attachment_storage
-from modules.collaboration.services.attachments import add_attachment, delete_attachment, served_content_type
+from modules.collaboration.services.attachments import add_attachment, delete_attachment, download_response
 
 FILE_ID = OpenApiParameter("file_id", int, OpenApiParameter.PATH, description="The file's id.")
 
@@ -145,15 +144,7 @@ class FilesMixin:
         subject = subject_of_view(self)
         record = self.get_object()  # type: ignore[attr-defined]
         attachment = get_object_or_404(Attachment, pk=file_id, **{subject: record})
-        response = FileResponse(
-            attachment_storage().open(attachment.storage_key, "rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=served_content_type(attachment),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(attachment)
 
     @extend_schema(parameters=[FILE_ID], responses={204: None}, filters=False)
     @action(detail=True, methods=["delete"], url_path=r"files/(?P<file_id>[0-9]+)", url_name="file-delete")

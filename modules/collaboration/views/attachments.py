@@ -12,8 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from modules.collaboration.access import may_manage
 from modules.collaboration.models import Attachment
-from modules.collaboration.models.attachment import attachment_storage
-from modules.collaboration.services.attachments import add_attachment, delete_attachment, served_content_type
+from modules.collaboration.services.attachments import add_attachment, delete_attachment, download_response
 from modules.collaboration.views.common import collaboration_view, record_for, record_of_row, record_url, user_of
 
 
@@ -35,15 +34,7 @@ def attachment_upload(request: HttpRequest, subject: str, pk: int) -> HttpRespon
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(Attachment, pk=pk)
     record_of_row(request, attachment)
-    response = FileResponse(
-        attachment_storage().open(attachment.storage_key, "rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=served_content_type(attachment),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment)
 
 
 @collaboration_view
