@@ -127,7 +127,9 @@ class RfmSegmentType(graphene.ObjectType):
 def _guard(info: Any) -> Any:
     require_module(info, "analytics")
     require_module(info, "sales")
-    return require_permission(info, "analytics.view")
+    require_permission(info, "analytics.view")
+    # Orders and their amounts: whoever may not see sales may not see them summed either.
+    return require_permission(info, "sales.view")
 
 
 class AnalyticsCustomerValueQueries(graphene.ObjectType):

@@ -28,11 +28,11 @@ PAGE_SIZE = 50
 
 
 class SalesInPlan(BasePermission):
-    """The analyses read orders: sales must be in the plan."""
+    """The analyses read orders and their amounts: sales in the plan and ``sales.view`` too."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         ensure_in_plan(getattr(request, "tenant", None), "sales")
-        return True
+        return bool(request.user and request.user.has_perm("sales.view"))
 
 
 def _choice(params: Any, name: str, *, default: int, allowed: range | tuple[int, ...]) -> int:

@@ -13,6 +13,7 @@ def register_analyses() -> None:
             description=_("Customers scored by recency, frequency and value of their orders, in segments."),
             url_name="analytics:rfm",
             needs=("sales",),
+            permission="sales.view",
             order=20,
         )
     )
@@ -23,6 +24,7 @@ def register_analyses() -> None:
             description=_("Historical value, and the value and purchases BG/NBD with Gamma-Gamma predict."),
             url_name="analytics:customer-value",
             needs=("sales",),
+            permission="sales.view",
             order=21,
         )
     )
@@ -33,6 +35,7 @@ def register_analyses() -> None:
             description=_("Customers likely to stop buying, and an activity for each of them."),
             url_name="analytics:churn",
             needs=("sales",),
+            permission="sales.view",
             order=23,
         )
     )
@@ -43,6 +46,7 @@ def register_analyses() -> None:
             description=_("Customers by month of first order, and how many of them order again."),
             url_name="analytics:cohorts",
             needs=("sales",),
+            permission="sales.view",
             order=22,
         )
     )

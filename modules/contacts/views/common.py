@@ -40,9 +40,15 @@ def sales_visible(request: HttpRequest) -> bool:
 
 def customer_value_visible(request: HttpRequest) -> bool:
     """The customer-value card shows when the tenant has analytics and sales (it reads orders) and
-    the user may view analytics."""
+    the user may view both."""
     tenant = getattr(request, "tenant", None)
-    return is_enabled(tenant, "analytics") and is_enabled(tenant, "sales") and request.user.has_perm("analytics.view")
+    user = request.user
+    return (
+        is_enabled(tenant, "analytics")
+        and is_enabled(tenant, "sales")
+        and user.has_perm("analytics.view")
+        and user.has_perm("sales.view")
+    )
 
 
 def assignable_owners(user: User) -> QuerySet[User]:

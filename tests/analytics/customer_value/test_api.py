@@ -14,11 +14,11 @@ from tests.analytics.customer_value.test_value_pages import stored
 from tests.api.access.helpers import bearer_client, issue_key
 from tests.api.helpers import post_graphql
 from tests.factories import CompanyFactory
-from tests.tenancy import REP_EMAIL, TenantFixture, grant
+from tests.tenancy import REP_EMAIL, TenantFixture, grant, revoke
 
 VALUES = "/api/v1/analytics/customer-values/"
 SEGMENTS = "/api/v1/analytics/rfm/segments/"
-READ = ("analytics:read",)
+READ = ("analytics:read", "sales:read")
 QUERY = """query($company: ID, $page: Int, $period: Int) {
   customerValues(company: $company, page: $page) {
     dataAsOf status totalCount pages
@@ -171,3 +171,21 @@ def test_graphql_reads_a_fixed_number_of_queries(alpha: TenantFixture, django_as
 
     with django_assert_max_num_queries(14):
         assert len(post_graphql(client, QUERY).json()["data"]["customerValues"]["values"]) == count
+
+
+def test_analytics_without_sales_view_reads_no_order_values_anywhere(alpha: TenantFixture):
+    # The rep's role given analytics and stripped of sales: what a marketer holds.
+    [value] = stored(alpha, 1, prefix="Priced", owner_email=REP_EMAIL)
+    grant(alpha, "sales_rep", "analytics.view")
+    revoke(alpha, "sales_rep", "sales.view")
+    _key, rep_key = issue_key(alpha, email=REP_EMAIL, scopes=READ, name="Rep")
+    client = alpha.client(REP_EMAIL)
+
+    for url in (VALUES, SEGMENTS):
+        assert bearer_client(alpha, rep_key).get(url).status_code == 403
+    assert post_graphql(client, QUERY).json()["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+    for path in ("/analytics/rfm/", "/analytics/customer-value/", "/analytics/churn/", "/analytics/cohorts/"):
+        assert client.get(path).status_code == 403, path
+    assert client.get(f"/analytics/customer-value/company/{value.company_id}/").status_code == 403
+    assert "customer-value-slot" not in client.get(f"/companies/{value.company_id}/").content.decode()
+    assert "/analytics/rfm/" not in client.get("/analytics/").content.decode()

@@ -17,8 +17,8 @@ View = Callable[..., HttpResponse]
 
 
 def customer_value_page(*codes: str) -> Callable[[View], View]:
-    """``analytics_page`` for analyses of orders: sales must be in the plan too; a parameter outside
-    its choices answers 400 naming it."""
+    """``analytics_page`` for analyses of orders: sales must be in the plan and ``sales.view`` held
+    too; a parameter outside its choices answers 400 naming it."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -29,7 +29,8 @@ def customer_value_page(*codes: str) -> Callable[[View], View]:
             except BadParameter as error:
                 return HttpResponseBadRequest(str(error))
 
-        return analytics_page(*codes)(wrapped)
+        # Orders and their amounts: whoever may not see sales may not see them summed either.
+        return analytics_page("sales.view", *codes)(wrapped)
 
     return decorator
 
