@@ -112,8 +112,9 @@ def test_the_task_does_nothing_for_a_tenant_without_the_analysis(alpha: TenantFi
 
 
 def test_order_changes_ask_for_one_debounced_refresh(
-    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks
+    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks, settings
 ):
+    settings.ANALYTICS_REFRESH_DELAY = None  # the delay production runs with
     queued: list[dict] = []
     monkeypatch.setattr(refresh_basket, "apply_async", lambda **options: queued.append(options))
     with alpha.active():

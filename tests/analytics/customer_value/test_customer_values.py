@@ -106,8 +106,9 @@ def test_enough_customers_are_fitted_and_each_gets_a_prediction(alpha: TenantFix
 
 
 def test_an_order_event_queues_one_refresh_after_commit(
-    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks
+    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks, settings
 ):
+    settings.ANALYTICS_REFRESH_DELAY = None  # the delay production runs with
     queued: list[dict] = []
     monkeypatch.setattr(tasks.refresh_customer_values, "apply_async", lambda **options: queued.append(options))
     two_customers(alpha)
