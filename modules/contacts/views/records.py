@@ -161,4 +161,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
         deals = restrict_to_visible(Deal.objects.filter(contact=contact), user).select_related("stage", "owner")
         context["deals"] = list(deals.order_by("-created_at", "-id")[:50])
+    if customer_value_visible(request):
+        from modules.sales.models import Order
+
+        # The card is for contacts that bought: one EXISTS query, whatever the number of orders.
+        context["customer_value_card"] = Order.objects.filter(contact=contact).exists()
     return render(request, "contacts/contact_detail.html", context)
