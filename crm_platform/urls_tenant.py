@@ -17,7 +17,7 @@ urlpatterns = [
     path("settings/workspace/", include("modules.workspace.urls")),
     path("settings/exchange-rates/", include("modules.contacts.urls_settings")),
     path("settings/fields/", include("customization.fields.urls")),
-    path("settings/pipelines/", include("customization.pipelines.urls")),
+    path("settings/pipelines/", include("modules.sales.urls_pipeline_admin")),
     path("settings/workflows/", include("customization.workflows.urls")),
     path("settings/api-keys/", include("identity.urls_api_keys")),
     path("settings/oauth-apps/", include("api.auth.urls_oauth_apps")),

@@ -19,10 +19,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from customization.fields.choices import FieldType
-from customization.fields.entities import NAME_FIELDS, entity_model, record_url, visible_records
+from customization.fields.entities import NAME_FIELDS, entity_model, may_open, record_url, visible_records
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.validation import definitions_for
-from modules.record_access import RecordAccess
 
 EMPTY = "—"
 CHOICES_LIMIT = 200
@@ -71,9 +70,9 @@ class Lookups:
         if user_ids:
             people = get_user_model().objects.filter(pk__in=user_ids)
             lookups.users = {person.pk: str(person) for person in people}
-        access = RecordAccess(user, getattr(connection, "tenant", None))
+        tenant = getattr(connection, "tenant", None)
         for entity, ids in record_ids.items():
-            if not access.may_use(entity_model(entity)):  # a module the user may not open: the id only
+            if not may_open(user, tenant, entity_model(entity)):  # a module the user may not open: the id only
                 continue
             name = NAME_FIELDS[entity]
             rows = visible_records(entity, user).filter(pk__in=ids).values_list("pk", name)

@@ -1,7 +1,14 @@
-"""Which model holds each entity's records (and its ``custom`` column)."""
+"""Which model holds each entity's records (and its ``custom`` column), and whether a user may open
+them at all.
+
+The modules own that last rule (``modules.record_access``: the plan includes the module and the
+role may view it); this package imports no module, so they register it here from their
+``AppConfig.ready()``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -38,6 +45,22 @@ DETAIL_URLS: dict[str, str] = {
     Entity.ACTIVITY: "activities:activity-detail",
     Entity.ORDER: "sales:order-detail",
 }
+
+
+# ``check(user, tenant, model)``: records of ``model`` may be shown to ``user`` on ``tenant`` at all.
+ModelAccess = Callable[[Any, object, type[models.Model]], bool]
+_MODEL_ACCESS: list[ModelAccess] = []
+
+
+def register_model_access(check: ModelAccess) -> None:
+    _MODEL_ACCESS[:] = [check]
+
+
+def may_open(user: Any, tenant: object, model: type[models.Model]) -> bool:
+    """The registered rule; ``LookupError`` when no module registered one (never shown by default)."""
+    if not _MODEL_ACCESS:
+        raise LookupError("no module registered the record access rule")
+    return _MODEL_ACCESS[0](user, tenant, model)
 
 
 def visible_records(entity: str, user: Any) -> QuerySet[Any]:

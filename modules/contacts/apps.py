@@ -37,6 +37,13 @@ class ContactsConfig(AppConfig):
 
         home.register()
 
+        # Custom-field values link to records of every module; whether a user may open a module's
+        # records at all is the modules' link rule, which customization reaches through this hook.
+        from customization.fields.entities import register_model_access
+        from modules.record_access import RecordAccess
+
+        register_model_access(lambda user, tenant, model: RecordAccess(user, tenant).may_use(model))
+
         # Workflows read and set these records through their registry, never importing this module.
         from modules.contacts import workflows
 

@@ -15,8 +15,8 @@ import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
-from customization.pipelines.services import add_stage, create_pipeline
 from modules.sales.models import Deal, Pipeline, Stage
+from modules.sales.services.pipeline_admin import add_stage, create_pipeline
 from tenants.models import Tenant
 from tests.browser.conftest import MOBILE, GunicornServer, database_access, horizontal_overflow, sign_in
 from tests.tenancy import ADMIN_EMAIL, PASSWORD

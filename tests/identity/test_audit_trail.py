@@ -8,7 +8,6 @@ import pytest
 from api.auth.oauth_apps import delete_application, register_application
 from api.webhooks.services.endpoints import create_endpoint, delete_endpoint, rotate_secret
 from customization.fields.services import archive_definition, create_definition, purge_definition
-from customization.pipelines.services import archive_pipeline, create_pipeline, delete_stage
 from customization.workflows.services import create_rule, delete_rule, set_rule_active
 from identity.models import AuditEntry, Role
 from identity.services.accounts import update_user
@@ -21,6 +20,7 @@ from modules.contacts.services.bulk import delete_records
 from modules.contacts.services.contacts import delete_contact
 from modules.dataio.exports.services import start_list_export, start_tenant_export
 from modules.sales.models import Pipeline
+from modules.sales.services.pipeline_admin import archive_pipeline, create_pipeline, delete_stage
 from tests.customization.workflows.ui.conftest import follow_up_definition
 from tests.factories import ContactFactory
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture, handoff_path, impersonating_client

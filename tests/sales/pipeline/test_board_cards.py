@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from customization.pipelines.moves import move_deals
 from modules.activities.services.activities import create_activity
 from modules.sales.models import Deal, DealStageChange, LostReason, Stage
 from modules.sales.services.deals import UNDO_WINDOW, mark_lost, move_deal_to_stage
+from modules.sales.services.stage_moves import move_deals
 from tests.factories import CompanyFactory, DealFactory
 from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, schema_snapshot
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from customization.pipelines.services import create_pipeline
 from modules.sales.models import Pipeline, Stage
+from modules.sales.services.pipeline_admin import create_pipeline
 from modules.sales.services.pipelines import default_pipeline
 from tests.tenancy import TenantFixture
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customization.pipelines.views import pipelines, stages
+from modules.sales.views.pipeline_admin import pipelines, stages
 
 app_name = "pipelines-admin"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from modules.sales.models import Deal, DealStageChange, Pipeline, Stage
-from tests.customization.pipelines.conftest import stage_names, stage_of
 from tests.factories import DealFactory
+from tests.sales.pipeline_admin.conftest import stage_names, stage_of
 from tests.tenancy import REP_EMAIL, TenantFixture, schema_snapshot
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from customization.pipelines.services import create_pipeline
 from modules.sales.models import Pipeline, Stage
-from tests.customization.pipelines.conftest import stage_of
+from modules.sales.services.pipeline_admin import create_pipeline
 from tests.factories import DealFactory
+from tests.sales.pipeline_admin.conftest import stage_of
 from tests.tenancy import TenantFixture, assert_cross_tenant_requests_fail
 
 

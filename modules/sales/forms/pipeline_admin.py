@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from customization.pipelines.services import required_field_choices
 from modules.sales.choices import StageKind
 from modules.sales.models import Stage
+from modules.sales.services.pipeline_admin import required_field_choices
 
 
 class PipelineForm(forms.Form):

@@ -14,8 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from customization.pipelines.forms import PipelineForm, StageForm, TargetStageForm
-from customization.pipelines.services import (
+from identity.decorators import permission_required, signed_in_user
+from identity.forms import apply_service_errors, form_status
+from modules.sales.choices import StageKind
+from modules.sales.forms.pipeline_admin import PipelineForm, StageForm, TargetStageForm
+from modules.sales.models import Pipeline, Stage
+from modules.sales.services.pipeline_admin import (
     add_stage,
     delete_stage,
     rename_pipeline,
@@ -23,11 +27,7 @@ from customization.pipelines.services import (
     required_field_choices,
     update_stage,
 )
-from customization.pipelines.views import PERMISSION, moved_order, reorder_response
-from identity.decorators import permission_required, signed_in_user
-from identity.forms import apply_service_errors, form_status
-from modules.sales.choices import StageKind
-from modules.sales.models import Pipeline, Stage
+from modules.sales.views.pipeline_admin import PERMISSION, moved_order, reorder_response
 
 
 def new_stage_form(data: Any = None) -> StageForm:
@@ -52,7 +52,7 @@ def render_pipeline_page(
     forms = [form for form in (stage_form, rename_form, edit_form) if form is not None]
     return render(
         request,
-        "customization/pipelines/detail.html",
+        "sales/pipeline_admin/detail.html",
         {
             "pipeline": pipeline,
             "stages": stages,
@@ -160,7 +160,7 @@ def stage_delete(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
             return redirect("pipelines-admin:detail", pk)
     return render(
         request,
-        "customization/pipelines/stage_delete.html",
+        "sales/pipeline_admin/stage_delete.html",
         {"stage": stage, "pipeline": stage.pipeline, "form": form},
         status=form_status(form),
     )

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from customization.pipelines.services import (
+from modules.sales.models import Deal, DealStageChange, Pipeline, Stage
+from modules.sales.services.pipeline_admin import (
     archive_pipeline,
     create_pipeline,
     rename_pipeline,
@@ -15,9 +16,8 @@ from customization.pipelines.services import (
     set_default_pipeline,
     unarchive_pipeline,
 )
-from modules.sales.models import Deal, DealStageChange, Pipeline, Stage
-from tests.customization.pipelines.conftest import stage_names, stage_of
 from tests.factories import CompanyFactory, DealFactory
+from tests.sales.pipeline_admin.conftest import stage_names, stage_of
 from tests.tenancy import TenantFixture
 
 

@@ -18,12 +18,12 @@ from django.utils.translation import ngettext
 
 from customization.fields.choices import Entity
 from customization.fields.validation import definitions_for
-from customization.pipelines.moves import check_required_fields, move_deals
 from identity.models import User
 from identity.services.audit import audit
 from modules.contacts.services.records import check_fields, validated
 from modules.sales.choices import STAGE_REQUIRABLE_FIELDS, DealStatus, StageKind
 from modules.sales.models import Deal, Pipeline, Stage
+from modules.sales.services.stage_moves import check_required_fields, move_deals
 
 STAGE_FIELDS = ("name", "kind", "probability", "required_fields", "rotting_days")
 DEFAULT_PROBABILITY: dict[str, int] = {StageKind.OPEN: 10, StageKind.WON: 100, StageKind.LOST: 0}

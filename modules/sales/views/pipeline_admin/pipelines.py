@@ -10,19 +10,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from customization.pipelines.forms import PipelineForm, TargetStageForm
-from customization.pipelines.services import (
+from identity.decorators import permission_required, signed_in_user
+from identity.forms import apply_service_errors, form_status
+from modules.sales.choices import StageKind
+from modules.sales.forms.pipeline_admin import PipelineForm, TargetStageForm
+from modules.sales.models import Pipeline, Stage
+from modules.sales.services.pipeline_admin import (
     archive_pipeline,
     create_pipeline,
     reorder_pipelines,
     set_default_pipeline,
     unarchive_pipeline,
 )
-from customization.pipelines.views import PERMISSION, moved_order, pipelines_with_counts, reorder_response
-from identity.decorators import permission_required, signed_in_user
-from identity.forms import apply_service_errors, form_status
-from modules.sales.choices import StageKind
-from modules.sales.models import Pipeline, Stage
+from modules.sales.views.pipeline_admin import PERMISSION, moved_order, pipelines_with_counts, reorder_response
 
 
 @permission_required(PERMISSION)
@@ -38,7 +38,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
             return redirect("pipelines-admin:detail", pipeline.pk)
     return render(
         request,
-        "customization/pipelines/list.html",
+        "sales/pipeline_admin/list.html",
         {"pipelines": list(pipelines_with_counts()), "form": form},
         status=form_status(form),
     )
@@ -99,7 +99,7 @@ def pipeline_archive(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("pipelines-admin:list")
     return render(
         request,
-        "customization/pipelines/archive.html",
+        "sales/pipeline_admin/archive.html",
         {"pipeline": pipeline, "form": form, "needs_target": needs_target},
         status=form_status(form),
     )

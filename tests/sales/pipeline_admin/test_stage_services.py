@@ -13,18 +13,18 @@ from django.utils import timezone
 from customization.events.models import DomainEvent
 from customization.fields.models import CustomFieldDefinition
 from customization.fields.services import create_definition
-from customization.pipelines.services import (
+from modules.sales.choices import STAGE_REQUIRABLE_FIELDS
+from modules.sales.models import Deal, DealStageChange, LostReason, Pipeline, Stage
+from modules.sales.services.deals import missing_required_fields
+from modules.sales.services.pipeline_admin import (
     add_stage,
     delete_stage,
     reorder_stages,
     required_field_choices,
     update_stage,
 )
-from modules.sales.choices import STAGE_REQUIRABLE_FIELDS
-from modules.sales.models import Deal, DealStageChange, LostReason, Pipeline, Stage
-from modules.sales.services.deals import missing_required_fields
-from tests.customization.pipelines.conftest import stage_names, stage_of
 from tests.factories import CompanyFactory, DealFactory
+from tests.sales.pipeline_admin.conftest import stage_names, stage_of
 from tests.tenancy import TenantFixture
 
 SEEDED = ["Qualification", "Needs analysis", "Proposal", "Negotiation", "Won", "Lost"]
