@@ -1,6 +1,7 @@
 """Building blocks every GraphQL module shares: the relay Node interface, counted connections,
 connection fields and the signed-in user."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -130,6 +131,22 @@ def choice_field(enum: type[graphene.Enum], attname: str, *, required: bool = Tr
         return enum_value(getattr(root, attname)) or None
 
     return graphene.Field(enum, required=required, resolver=resolve, **kwargs)
+
+
+def attribute(path: str) -> Callable[[Any, Any], Any]:
+    """A resolver reading ``path`` from the root object, dotted for a field one object down
+    (``rule.support``); null when an object on the way is (a page without its run yet)."""
+    names = path.split(".")
+
+    def resolve(root: Any, info: Any) -> Any:
+        value = root
+        for name in names:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        return value
+
+    return resolve
 
 
 def enum_value(value: Any) -> Any:

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 import graphene
 from graphql import GraphQLError
 
-from api.graphql.core import id_argument, require_module, require_permission
+from api.graphql.core import attribute, id_argument, require_module, require_permission
 from api.graphql.sales.types import ProductType
 from modules.analytics.basket.filters import RuleFilterForm
-from modules.analytics.basket.selectors import RulePage, RuleRow, rule_page
+from modules.analytics.basket.selectors import RulePage, rule_page
 from modules.sales.models import Product
 
 BasketRuleSort = graphene.Enum(
@@ -32,39 +32,27 @@ class BasketRuleType(graphene.ObjectType):
 
     antecedent = graphene.List(ProductType, required=True, description="Null: a product deleted since.")
     consequent = graphene.List(ProductType, required=True, description="Null: a product deleted since.")
-    support = graphene.Float(required=True, description="Share of orders holding every product of the rule.")
-    confidence = graphene.Float(required=True, description="Share of the antecedent's orders holding the consequent.")
-    lift = graphene.Float(required=True, description="Confidence over the consequent's support (1: no link).")
-    rule_count = graphene.Int(required=True)
-    antecedent_count = graphene.Int(required=True)
-    consequent_count = graphene.Int(required=True)
+    support = graphene.Float(
+        required=True,
+        description="Share of orders holding every product of the rule.",
+        resolver=attribute("rule.support"),
+    )
+    confidence = graphene.Float(
+        required=True,
+        description="Share of the antecedent's orders holding the consequent.",
+        resolver=attribute("rule.confidence"),
+    )
+    lift = graphene.Float(
+        required=True,
+        description="Confidence over the consequent's support (1: no link).",
+        resolver=attribute("rule.lift"),
+    )
+    rule_count = graphene.Int(required=True, resolver=attribute("rule.rule_count"))
+    antecedent_count = graphene.Int(required=True, resolver=attribute("rule.antecedent_count"))
+    consequent_count = graphene.Int(required=True, resolver=attribute("rule.consequent_count"))
 
     class Meta:
         name = "BasketRule"
-
-    @staticmethod
-    def resolve_support(root: RuleRow, info: Any) -> float:
-        return root.rule.support
-
-    @staticmethod
-    def resolve_confidence(root: RuleRow, info: Any) -> float:
-        return root.rule.confidence
-
-    @staticmethod
-    def resolve_lift(root: RuleRow, info: Any) -> float:
-        return root.rule.lift
-
-    @staticmethod
-    def resolve_rule_count(root: RuleRow, info: Any) -> int:
-        return root.rule.rule_count
-
-    @staticmethod
-    def resolve_antecedent_count(root: RuleRow, info: Any) -> int:
-        return root.rule.antecedent_count
-
-    @staticmethod
-    def resolve_consequent_count(root: RuleRow, info: Any) -> int:
-        return root.rule.consequent_count
 
 
 class BasketRulesType(graphene.ObjectType):
@@ -72,41 +60,21 @@ class BasketRulesType(graphene.ObjectType):
 
     plan_module: ClassVar[str] = "analytics"
 
-    data_as_of = graphene.DateTime(description="When the rules were mined (null: not yet).")
-    orders_analysed = graphene.Int(required=True)
-    min_support_percent = graphene.Decimal(required=True)
-    min_confidence_percent = graphene.Decimal(required=True)
-    total_count = graphene.Int(required=True, description="Rules matching, across all pages.")
+    data_as_of = graphene.DateTime(
+        description="When the rules were mined (null: not yet).", resolver=attribute("settings.computed_at")
+    )
+    orders_analysed = graphene.Int(required=True, resolver=attribute("settings.transactions"))
+    min_support_percent = graphene.Decimal(required=True, resolver=attribute("settings.min_support_percent"))
+    min_confidence_percent = graphene.Decimal(required=True, resolver=attribute("settings.min_confidence_percent"))
+    total_count = graphene.Int(
+        required=True, description="Rules matching, across all pages.", resolver=attribute("total")
+    )
     page = graphene.Int(required=True)
     pages = graphene.Int(required=True)
-    rules = graphene.List(graphene.NonNull(BasketRuleType), required=True)
+    rules = graphene.List(graphene.NonNull(BasketRuleType), required=True, resolver=attribute("rows"))
 
     class Meta:
         name = "BasketRules"
-
-    @staticmethod
-    def resolve_data_as_of(root: RulePage, info: Any) -> Any:
-        return root.settings.computed_at
-
-    @staticmethod
-    def resolve_orders_analysed(root: RulePage, info: Any) -> int:
-        return root.settings.transactions
-
-    @staticmethod
-    def resolve_min_support_percent(root: RulePage, info: Any) -> Any:
-        return root.settings.min_support_percent
-
-    @staticmethod
-    def resolve_min_confidence_percent(root: RulePage, info: Any) -> Any:
-        return root.settings.min_confidence_percent
-
-    @staticmethod
-    def resolve_total_count(root: RulePage, info: Any) -> int:
-        return root.total
-
-    @staticmethod
-    def resolve_rules(root: RulePage, info: Any) -> list[RuleRow]:
-        return root.rows
 
 
 class AnalyticsBasketQueries(graphene.ObjectType):

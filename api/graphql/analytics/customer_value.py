@@ -13,7 +13,7 @@ from django.utils import timezone
 from graphql import GraphQLError
 from graphql_relay import to_global_id
 
-from api.graphql.core import id_argument, require_module, require_permission
+from api.graphql.core import attribute, id_argument, require_module, require_permission
 from identity.visibility import restrict_to_visible
 from modules.analytics.customer_value.models import CustomerValue, CustomerValueRun
 from modules.analytics.customer_value.rfm import DEFAULT_PERIOD, PERIODS, SegmentSummary, segment_summaries
@@ -73,10 +73,14 @@ class CustomerValuesType(graphene.ObjectType):
 
     plan_module: ClassVar[str] = "analytics"
 
-    data_as_of = graphene.DateTime(description="When the values were computed (null: not yet).")
-    status = graphene.String(description="fitted, or history (too few customers to predict).")
-    horizon_days = graphene.Int()
-    total_count = graphene.Int(required=True)
+    data_as_of = graphene.DateTime(
+        description="When the values were computed (null: not yet).", resolver=attribute("run.computed_at")
+    )
+    status = graphene.String(
+        description="fitted, or history (too few customers to predict).", resolver=attribute("run.status")
+    )
+    horizon_days = graphene.Int(resolver=attribute("run.horizon_days"))
+    total_count = graphene.Int(required=True, resolver=attribute("total"))
     page = graphene.Int(required=True)
     pages = graphene.Int(required=True)
     values = graphene.List(graphene.NonNull(CustomerValueType), required=True)
@@ -85,28 +89,12 @@ class CustomerValuesType(graphene.ObjectType):
         name = "CustomerValues"
 
     @staticmethod
-    def resolve_data_as_of(root: ValuePage, info: Any) -> Any:
-        return root.run.computed_at if root.run else None
-
-    @staticmethod
-    def resolve_status(root: ValuePage, info: Any) -> str | None:
-        return root.run.status if root.run else None
-
-    @staticmethod
-    def resolve_horizon_days(root: ValuePage, info: Any) -> int | None:
-        return root.run.horizon_days if root.run else None
-
-    @staticmethod
-    def resolve_total_count(root: ValuePage, info: Any) -> int:
-        return root.total
-
-    @staticmethod
     def resolve_pages(root: ValuePage, info: Any) -> int:
         return max(1, ceil(root.total / PAGE_SIZE))
 
 
 class RfmSegmentType(graphene.ObjectType):
-    key = graphene.String(required=True)
+    key = graphene.String(required=True, resolver=attribute("segment.key"))
     label = graphene.String(required=True)
     customers = graphene.Int(required=True)
     share = graphene.Float(required=True, description="Of the customers scored.")
@@ -114,10 +102,6 @@ class RfmSegmentType(graphene.ObjectType):
 
     class Meta:
         name = "RfmSegment"
-
-    @staticmethod
-    def resolve_key(root: SegmentSummary, info: Any) -> str:
-        return root.segment.key
 
     @staticmethod
     def resolve_label(root: SegmentSummary, info: Any) -> str:

@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 import graphene
 from graphql import GraphQLError
 
-from api.graphql.core import id_argument, require_module, require_permission
+from api.graphql.core import attribute, id_argument, require_module, require_permission
 from api.graphql.sales.types import PipelineType, StageType
 from modules.analytics.funnel.filters import FunnelFilterForm
-from modules.analytics.funnel.selectors import Funnel, StageFigures, funnel
+from modules.analytics.funnel.selectors import Funnel, funnel
 
 
 class FunnelStageType(graphene.ObjectType):
@@ -20,19 +20,11 @@ class FunnelStageType(graphene.ObjectType):
     entered = graphene.Int(required=True)
     moved_on = graphene.Int(required=True)
     conversion = graphene.Decimal(description="Moved on / entered, in %; null for won and lost stages.")
-    median_days_in_stage = graphene.Decimal()
-    average_days_in_stage = graphene.Decimal()
+    median_days_in_stage = graphene.Decimal(resolver=attribute("median_days"))
+    average_days_in_stage = graphene.Decimal(resolver=attribute("average_days"))
 
     class Meta:
         name = "FunnelStage"
-
-    @staticmethod
-    def resolve_median_days_in_stage(root: StageFigures, info: Any) -> Any:
-        return root.median_days
-
-    @staticmethod
-    def resolve_average_days_in_stage(root: StageFigures, info: Any) -> Any:
-        return root.average_days
 
 
 class SalesFunnelType(graphene.ObjectType):
