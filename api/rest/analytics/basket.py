@@ -1,5 +1,6 @@
-"""REST endpoint of the basket analysis (analytics module, ``analytics:read``): the stored association
-rules, filtered and sorted like the page, with the date of the data."""
+"""REST endpoint of the basket analysis (analytics and sales modules, ``analytics:read`` and
+``sales:read``): the stored association rules, filtered and sorted like the page, with the date of
+the data."""
 
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.rest.analytics.permissions import ReadsSales
 from api.rest.records import RECORD_PERMISSIONS
 from api.rest.sales.orders import product_summary
 from modules.analytics.basket.filters import RuleFilterForm
 from modules.analytics.basket.selectors import RulePage, rule_page
-from modules.plan_gate import ensure_in_plan
 
 SORTS = [value for value, _label in RuleFilterForm.base_fields["sort"].choices]  # type: ignore[attr-defined]
 
@@ -59,14 +59,6 @@ RULES = inline_serializer(
 )
 
 
-class SalesViewPermission(BasePermission):
-    """The rules name products of the sales catalogue: sales in the plan and ``sales.view`` too."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        ensure_in_plan(getattr(request, "tenant", None), "sales")
-        return bool(request.user and request.user.has_perm("sales.view"))
-
-
 def rules_body(page: RulePage) -> dict[str, Any]:
     settings = page.settings
     return {
@@ -98,7 +90,7 @@ class BasketRulesView(APIView):
 
     module = "analytics"
     action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = [*RECORD_PERMISSIONS, SalesViewPermission]
+    permission_classes = [*RECORD_PERMISSIONS, ReadsSales]
 
     @extend_schema(
         operation_id="analytics_basket_rules",

@@ -1,5 +1,5 @@
-"""REST endpoints of the customer-value analyses (analytics module, ``analytics:read``; sales in the
-plan): the stored lifetime values of the customers the caller may see, and the RFM segments."""
+"""REST endpoints of the customer-value analyses (analytics and sales modules, ``analytics:read`` and
+``sales:read``): the stored lifetime values of the customers the caller may see, and the RFM segments."""
 
 from __future__ import annotations
 
@@ -13,26 +13,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.rest.analytics.permissions import ReadsSales
 from api.rest.records import RECORD_PERMISSIONS, acting_user
 from modules.analytics.customer_value.models import CustomerValue
 from modules.analytics.customer_value.rfm import DEFAULT_PERIOD, PERIODS, segment_summaries
 from modules.analytics.customer_value.selectors import by_predicted_value, latest_run, visible_values
-from modules.plan_gate import ensure_in_plan
 
 PAGE_SIZE = 50
-
-
-class SalesInPlan(BasePermission):
-    """The analyses read orders and their amounts: sales in the plan and ``sales.view`` too."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        ensure_in_plan(getattr(request, "tenant", None), "sales")
-        return bool(request.user and request.user.has_perm("sales.view"))
 
 
 def _choice(params: Any, name: str, *, default: int, allowed: range | tuple[int, ...]) -> int:
@@ -94,7 +85,7 @@ class CustomerValuesView(APIView):
 
     module = "analytics"
     action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = [*RECORD_PERMISSIONS, SalesInPlan]
+    permission_classes = [*RECORD_PERMISSIONS, ReadsSales]
 
     @extend_schema(
         operation_id="analytics_customer_values",
@@ -165,7 +156,7 @@ class RfmSegmentsView(APIView):
 
     module = "analytics"
     action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = [*RECORD_PERMISSIONS, SalesInPlan]
+    permission_classes = [*RECORD_PERMISSIONS, ReadsSales]
 
     @extend_schema(
         operation_id="analytics_rfm_segments",

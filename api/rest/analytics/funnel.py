@@ -1,4 +1,4 @@
-"""REST endpoint of the sales funnel (analytics module, ``analytics:read``): every figure of the page
+"""REST endpoint of the sales funnel (``analytics:read`` and ``sales:read``): every figure of the page
 for a pipeline, a period and an owner or team, over the deals the caller may see."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.rest.analytics.basket import SalesViewPermission
+from api.rest.analytics.permissions import ReadsSales
 from api.rest.records import RECORD_PERMISSIONS, acting_user
 from modules.analytics.funnel.filters import FunnelFilterForm
 from modules.analytics.funnel.selectors import Funnel, funnel
@@ -82,7 +82,7 @@ class SalesFunnelView(APIView):
 
     module = "analytics"
     action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = [*RECORD_PERMISSIONS, SalesViewPermission]
+    permission_classes = [*RECORD_PERMISSIONS, ReadsSales]
 
     @extend_schema(
         operation_id="analytics_sales_funnel",
