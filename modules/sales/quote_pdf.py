@@ -5,81 +5,29 @@ Lines are a table whose cells wrap, so a long description is printed whole; when
 onto another page the table's heading row is printed again, under a running header naming the
 seller and the quote.
 
-Text in Romanian, Polish, Serbian or Russian needs a Unicode font: DejaVu Sans, which `make install`
-copies from npm (dejavu-fonts-ttf) into ``static/vendor/fonts/``. Should it be missing (a checkout whose
-assets were not built) the PDF falls back to the core Helvetica font (Latin-1 only) and transliterates
-what it cannot show, so a quote always renders.
+Text in any of the platform's languages renders through ``core.pdf_documents`` (DejaVu Sans, or a
+transliterating fallback), so a quote always renders.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
 
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
+from core.pdf_documents import FONT_DIRS, UnicodeDocument
 from modules.sales.models import Quote, QuoteLine
 from modules.sales.services.quotes import Totals, compute_totals
 from modules.workspace.logo import read_logo
 from modules.workspace.services import current_tenant, workspace_profile
-
-FONT_DIRS = (Path(settings.BASE_DIR) / "static" / "vendor" / "fonts",)
-UNICODE_FAMILY = "DejaVuSans"
-
-# Letters NFKD cannot take apart into a base letter and an accent.
-LATIN_EXTRAS = str.maketrans(
-    {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "ø": "o", "Ø": "O", "ı": "i", "–": "-", "—": "-",
-     "„": '"', "”": '"', "“": '"', "‘": "'", "’": "'", "…": "...", "€": "EUR"}
-)  # fmt: skip
-CYRILLIC = dict(
-    zip(
-        "абвгдежзийклмнопрстуфхцчшщъыьэюяёђјљњћџ",
-        ["a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
-         "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "yo", "dj", "j", "lj", "nj", "c", "dz"],
-        strict=True,
-    )
-)  # fmt: skip
-
-
-def unicode_font_path(directories: Sequence[Path] = FONT_DIRS) -> tuple[Path, Path | None] | None:
-    """(regular, bold or None) of the first DejaVu Sans found, or None."""
-    for directory in directories:
-        regular = directory / "DejaVuSans.ttf"
-        if regular.is_file():
-            bold = directory / "DejaVuSans-Bold.ttf"
-            return regular, bold if bold.is_file() else None
-    return None
-
-
-def transliterate(text: str) -> str:
-    """Text the Latin-1 core fonts can show: accents dropped where Latin-1 lacks the letter, Cyrillic
-    written in Latin letters."""
-    out = []
-    for char in text.translate(LATIN_EXTRAS):
-        try:
-            char.encode("latin-1")
-        except UnicodeEncodeError:
-            lower = char.lower()
-            if lower in CYRILLIC:
-                latin = CYRILLIC[lower]
-                out.append(latin.capitalize() if char != lower else latin)
-                continue
-            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-            out.append(base if base.isascii() else "?")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -116,31 +64,11 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} {currency}"
 
 
-class QuoteDocument(FPDF):
+class QuoteDocument(UnicodeDocument):
     def __init__(self, font_dirs: Sequence[Path] = FONT_DIRS, *, running_header: str = "") -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+        super().__init__(font_dirs)
         self.set_auto_page_break(auto=True, margin=18)
         self.running_header = running_header
-        font = unicode_font_path(font_dirs)
-        if font is None:
-            self.body_font, self.has_unicode = "Helvetica", False
-        else:
-            regular, bold = font
-            self.add_font(UNICODE_FAMILY, "", str(regular))
-            self.add_font(UNICODE_FAMILY, "B", str(bold or regular))
-            self.body_font, self.has_unicode = UNICODE_FAMILY, True
-
-    def text_for(self, text: object) -> str:
-        value = str(text)
-        return value if self.has_unicode else transliterate(value)
-
-    def put(self, width: float, text: object, *, bold: bool = False, size: float = 10, align: str = "L",
-            border: Literal[0, 1] | str = 0, height: float = 6, last: bool = False) -> None:  # fmt: skip
-        self.set_font(self.body_font, "B" if bold else "", size)
-        self.cell(
-            width, height, self.text_for(text), border=border, align=align,
-            new_x=XPos.LMARGIN if last else XPos.RIGHT, new_y=YPos.NEXT if last else YPos.TOP,
-        )  # fmt: skip
 
     def header(self) -> None:
         # The first page opens with the full seller block; later pages say whose quote they belong to.

@@ -1,5 +1,5 @@
 """Saved reports over REST (analytics module): list, create, read, update and delete them, run one
-as JSON or CSV, and list the record types and fields a report may use.
+as JSON, CSV, XLSX or PDF, and list the record types and fields a report may use.
 
 Reading and running need ``analytics.view`` and the ``analytics:read`` scope; writing (delete too)
 ``analytics.change`` and ``analytics:write``, and only the owner changes a report. A run counts
@@ -29,7 +29,7 @@ from api.rest.pagination import IdCursorPagination
 from api.rest.records import RECORD_PERMISSIONS, acting_user, user_summary
 from identity.models import Role, Team
 from modules.analytics.reports.choices import ChartType, Sharing
-from modules.analytics.reports.exports import export_response
+from modules.analytics.reports.exports import FORMATS, export_response
 from modules.analytics.reports.fields import source_fields
 from modules.analytics.reports.models import Report
 from modules.analytics.reports.presentation import as_json
@@ -39,7 +39,9 @@ from modules.analytics.reports.services import create_report, delete_report, upd
 
 DEFINITION_PARTS = ("filters", "extra_filters", "group_by", "measures", "sort", "columns")
 RUN_PARAMETERS_DOC = [
-    OpenApiParameter("output", OpenApiTypes.STR, enum=["json", "csv"], description="json (default) or csv."),
+    OpenApiParameter(
+        "output", OpenApiTypes.STR, enum=["json", "csv", "xlsx", "pdf"], description="json (default), csv, xlsx or pdf."
+    ),
     OpenApiParameter("date_field", OpenApiTypes.STR, description="The date field that from/to apply to."),
     OpenApiParameter("from", OpenApiTypes.DATE, description="Records on or after this day (tenant's zone)."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Records on or before this day (tenant's zone)."),
@@ -144,7 +146,7 @@ class ReportViewSet(
     @extend_schema(
         operation_id="analytics_reports_run",
         parameters=RUN_PARAMETERS_DOC,
-        responses={200: OpenApiResponse(RESULT, description="JSON, or text/csv with output=csv.")},
+        responses={200: OpenApiResponse(RESULT, description="JSON, or the file with output=csv|xlsx|pdf.")},
     )
     @action(detail=True, methods=["get"])
     def run(self, request: Request, pk: str | None = None) -> Any:
@@ -153,11 +155,11 @@ class ReportViewSet(
         user = acting_user(request)
         params = {name: request.query_params[name] for name in RUN_PARAMETERS if request.query_params.get(name)}
         output = request.query_params.get("output", "json")
-        if output not in ("json", "csv"):
-            raise ValidationError({"output": [_("Choose json or csv.")]})
+        if output != "json" and output not in FORMATS:
+            raise ValidationError({"output": [_("Choose json, csv, xlsx or pdf.")]})
         access = api_access(request)
-        if output == "csv":
-            return export_response(report, user, access, "csv", params)
+        if output in FORMATS:
+            return export_response(report, user, access, output, params)
         return Response(as_json(run_saved(report, user, access, params)))
 
 

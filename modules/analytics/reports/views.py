@@ -22,7 +22,7 @@ from identity.models import Role, Team
 from modules.analytics.reports import builder
 from modules.analytics.reports.choices import ChartType, Sharing
 from modules.analytics.reports.execution import run_report
-from modules.analytics.reports.exports import export_response
+from modules.analytics.reports.exports import FORMATS, export_response
 from modules.analytics.reports.fields import source_fields
 from modules.analytics.reports.models import Report
 from modules.analytics.reports.presentation import chart_data, pivot, shown_rows
@@ -192,7 +192,7 @@ def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @analytics_page()
 def report_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
     require_permission(request, "data.export")
-    if file_format not in ("csv", "xlsx"):
+    if file_format not in FORMATS:
         raise Http404(_("No such format."))
     user = signed_in_user(request)
     report = _report(request, pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from core.spreadsheet_cells import safe_text
 from modules.dataio.exports.tables import Table
 
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 BOM = "\ufeff"  # so spreadsheet programs read the CSV as UTF-8
 
 Progress = Callable[[int], None]
@@ -84,7 +86,8 @@ def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
 def write_xlsx(table: Table, target: IO[bytes], *, title: str, on_batch: Progress | None = None) -> None:
     """The table as one worksheet; rows go to a temporary file as they come (write-only mode)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Export")
+    # A sheet's name cannot hold \ * ? : / [ ] (openpyxl refuses them), and a report's name may.
+    sheet = workbook.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31].strip() or "Export")
     sheet.append([_cell(sheet, header) for header in table.headers])
     done = 0
     for batch in table.batches:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
+from modules.analytics.reports import execution, exports
 from modules.analytics.reports.services import create_report
 from tests.analytics.reports.conftest import World
 from tests.factories import DealFactory
@@ -81,3 +83,34 @@ def test_a_dashboard_range_narrows_the_run_and_a_bad_one_is_named(alpha: TenantF
     refused = client.get(path, {"from": "2025-02-01"})
     assert refused.status_code == 400
     assert refused.content.decode() == "date_field: Name the date field the range applies to."
+
+
+def test_a_list_longer_than_a_file_holds_says_where_it_stops(
+    alpha: TenantFixture, world: World, monkeypatch: pytest.MonkeyPatch
+):
+    # A sheet of four rows: the header, two records and the line saying the list was cut.
+    monkeypatch.setattr(execution, "MAX_LIST_ROWS", 4)
+    monkeypatch.setattr(exports, "BATCH", 1)
+    report = _report(alpha, world, {"columns": ["name"]}, name="Deals: all / every one")
+    client = alpha.client()
+
+    response = client.get(f"/analytics/reports/{report.pk}/export.csv")
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 4  # the header, then one piece per batch: written as read, not held whole
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode().lstrip("\ufeff"))))
+    assert rows == [["Name"], ["A1"], ["A2"], ["The list stops here: a file holds at most 2 rows."]]
+
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(f"/analytics/reports/{report.pk}/export.xlsx"))))
+    assert sheet.active.title == "Deals  all   every one"
+    assert [row[0].value for row in sheet.active.iter_rows()][-1] == "The list stops here: a file holds at most 2 rows."
+
+
+def test_a_list_that_fits_exactly_is_not_marked_cut(
+    alpha: TenantFixture, world: World, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(execution, "MAX_LIST_ROWS", 6)  # the header and the five deals
+    report = _report(alpha, world, {"columns": ["name"]})
+
+    rows = _csv(alpha.client().get(f"/analytics/reports/{report.pk}/export.csv"))
+
+    assert rows == [["Name"], ["A1"], ["A2"], ["A3"], ["M1"], ["C1"]]

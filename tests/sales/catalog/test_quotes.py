@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
+from core.pdf_documents import transliterate
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import TimelineEntry
 from modules.sales.models import PriceList, PriceListItem, Quote, QuoteLine
-from modules.sales.quote_pdf import Seller, render_quote_pdf, transliterate
+from modules.sales.quote_pdf import Seller, render_quote_pdf
 from modules.sales.services.quotes import add_line, create_quote
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, ProductFactory
 from tests.sales.catalog.conftest import MakeUser
