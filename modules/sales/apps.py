@@ -49,3 +49,8 @@ class SalesConfig(AppConfig):
         from modules.sales import report_sources
 
         report_sources.register()
+
+        # Dashboards offer these widget kinds and the "Sales" dashboard through their registries.
+        from modules.sales import dashboard_widgets
+
+        dashboard_widgets.register()

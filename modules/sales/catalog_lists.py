@@ -195,7 +195,9 @@ ORDERS = ListDefinition(
         Filter("from", _("From"), input_type="date"),
         Filter("to", _("To"), input_type="date"),
     ),
-    hidden_filters=("company", "contact"),
+    # ``owners`` (a team), ``product`` (orders with a line of it) and ``status=placed`` (any status
+    # but cancelled) come from dashboard widgets.
+    hidden_filters=("company", "contact", "owners", "product"),
     columns=(
         Column(
             "number",

@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Func, Sum
-from django.db.models.functions import Coalesce, Greatest, Now
+from django.db.models import Count, Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,7 @@ from modules.home.registry import (
 from modules.home.scope import Scope
 from modules.sales.choices import DealStatus
 from modules.sales.models import Deal, Stage
-from modules.sales.selectors.deals import visible_deals, visible_leads
+from modules.sales.selectors.deals import stale_deals, visible_deals, visible_leads
 from modules.sales.services.pipelines import pipelines_as_seeded
 
 ROTTING_LIMIT = 8
@@ -84,22 +83,9 @@ def deals_by_stage(request: HttpRequest, user: User, scope: Scope) -> dict[str, 
     }
 
 
-def _idle_since() -> Any:
-    return Greatest(F("stage_entered_at"), Coalesce(F("last_activity_at"), F("stage_entered_at")))
-
-
 def rotting_deals(request: HttpRequest, user: User, scope: Scope) -> dict[str, Any]:
-    """Open deals idle (no stage move, no activity) at least as long as their stage allows: the
-    same rule as ``Deal.is_rotting``, in SQL."""
-    rotting_after = Func(
-        F("stage__rotting_days"), function="make_interval", template="make_interval(days => %(expressions)s)"
-    )
-    limit = ExpressionWrapper(Now() - rotting_after, output_field=DateTimeField())
-    deals = (
-        scoped(visible_deals, user, scope, status=DealStatus.OPEN, stage__rotting_days__isnull=False)
-        .annotate(idle_since=_idle_since())
-        .filter(idle_since__lte=limit)
-    )
+    """Open deals idle (no stage move, no activity) at least as long as their stage allows."""
+    deals = stale_deals(scoped(visible_deals, user, scope, status=DealStatus.OPEN))
     rows, total = first_rows(deals.select_related("stage", "owner", "company"), ROTTING_LIMIT, "idle_since", "id")
     now = timezone.now()
     for deal in rows:

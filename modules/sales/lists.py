@@ -59,6 +59,8 @@ LEADS = ListDefinition(
         Filter("source", _("Source"), options=lambda user: Source.choices),
         Filter("tag", _("Tag"), options=tag_options),
     ),
+    # From dashboard widgets: several owners (a team) and a creation-day range.
+    hidden_filters=("owners", "created_from", "created_to"),
     columns=(
         Column(
             "full_name",
@@ -145,6 +147,8 @@ DEALS = ListDefinition(
         Filter("status", _("Status"), options=lambda user: DealStatus.choices),
         Filter("tag", _("Tag"), options=tag_options),
     ),
+    # From dashboard widgets: several owners (a team), a close-day range, deals going stale.
+    hidden_filters=("owners", "closed_from", "closed_to", "stale"),
     columns=(
         Column(
             "name",

@@ -5,17 +5,20 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, Func, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.http import QueryDict
+from django.utils import timezone
 
-from core.input_bounds import value_problem
+from core.input_bounds import moment_problem, value_problem
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
+from modules.sales.choices import DealStatus
 from modules.sales.models import Deal, Lead
 
 LEAD_SORTS = {
@@ -62,11 +65,63 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _day(params: QueryDict, name: str) -> date | None:
+    try:
+        value = date.fromisoformat((params.get(name) or "").strip())
+    except ValueError:
+        return None
+    return None if moment_problem(value) else value
+
+
+def _local_days(queryset: QuerySet[Any], field: str, params: QueryDict, first: str, last: str) -> QuerySet[Any]:
+    """Records whose moment ``field`` falls on the days ``first``..``last`` (inclusive) of the current
+    time zone, the page's (the reader's, else the tenant's)."""
+    start, end = _day(params, first), _day(params, last)
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": timezone.make_aware(datetime.combine(start, time.min))})
+    if end is not None:
+        next_day = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+        queryset = queryset.filter(**{f"{field}__lt": next_day})
+    return queryset
+
+
+def _owners(queryset: QuerySet[Any], params: QueryDict) -> QuerySet[Any]:
+    """``owners=3,5,8``: any of these owners (a dashboard's team filter; the list's control is one owner)."""
+    ids = [int(part) for part in (params.get("owners") or "").split(",") if part.strip().isdigit()]
+    if ids and not value_problem(ids):
+        queryset = queryset.filter(owner_id__in=ids)
+    elif params.get("owners"):
+        queryset = queryset.none()  # an unreadable set of owners matches no one rather than everyone
+    return queryset
+
+
+def idle_since() -> Any:
+    """When an open deal last moved or had an activity."""
+    return Greatest(F("stage_entered_at"), Coalesce(F("last_activity_at"), F("stage_entered_at")))
+
+
+def stale_deals(queryset: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Open deals idle (no stage move, no activity) at least as long as their stage allows: the rule
+    of ``Deal.is_rotting``, in SQL; annotated with ``idle_since``."""
+    rotting_after = Func(
+        F("stage__rotting_days"), function="make_interval", template="make_interval(days => %(expressions)s)"
+    )
+    limit = ExpressionWrapper(Now() - rotting_after, output_field=DateTimeField())
+    return (
+        queryset.filter(status=DealStatus.OPEN, stage__rotting_days__isnull=False)
+        .annotate(idle_since=idle_since())
+        .filter(idle_since__lte=limit)
+    )
+
+
 def filter_leads(queryset: QuerySet[Lead], params: QueryDict) -> QuerySet[Lead]:
     if params.get("status"):
         queryset = queryset.filter(status=params["status"])
-    if params.get("source"):
+    if params.get("source") == "none":
+        queryset = queryset.filter(source="")
+    elif params.get("source"):
         queryset = queryset.filter(source=params["source"])
+    queryset = _local_days(_owners(queryset, params), "created_at", params, "created_from", "created_to")
     owner = _int(params.get("owner"))
     if owner is not None:
         queryset = queryset.filter(owner_id=owner)
@@ -90,8 +145,13 @@ def filter_deals(queryset: QuerySet[Deal], params: QueryDict) -> QuerySet[Deal]:
         value = _int(params.get(name))
         if value is not None:
             queryset = queryset.filter(**{"tags__id" if name == "tag" else f"{name}_id": value})
-    if params.get("status"):
+    if params.get("status") == "closed":  # won or lost, from a dashboard's win rate
+        queryset = queryset.filter(status__in=(DealStatus.WON, DealStatus.LOST))
+    elif params.get("status"):
         queryset = queryset.filter(status=params["status"])
+    queryset = _local_days(_owners(queryset, params), "closed_at", params, "closed_from", "closed_to")
+    if params.get("stale"):
+        queryset = stale_deals(queryset)
     q = (params.get("q") or "").strip()
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(company__name__icontains=q))

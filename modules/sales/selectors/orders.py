@@ -25,13 +25,13 @@ from django.db.models import (
 )
 from django.http import QueryDict
 
-from core.input_bounds import moment_problem
+from core.input_bounds import moment_problem, value_problem
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import ExchangeRate
 from modules.contacts.services.money import base_currency
 from modules.sales.choices import OrderStatus
-from modules.sales.models import Order
+from modules.sales.models import Order, OrderLine
 
 # ?sort= value → (column, descending)
 ORDER_SORTS: dict[str, tuple[str, bool]] = {
@@ -43,6 +43,7 @@ ORDER_SORTS: dict[str, tuple[str, bool]] = {
     "-updated": ("updated_at", True),
 }
 RECENT_ORDERS = 5
+PLACED = "placed"  # the list's status parameter for every order but the cancelled ones
 CENT = Decimal("0.01")
 
 
@@ -63,9 +64,20 @@ def filter_orders(orders: QuerySet[Order], params: QueryDict) -> QuerySet[Order]
     status = params.get("status", "")
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
+    elif status == PLACED:
+        orders = orders.exclude(status=OrderStatus.CANCELLED)
     owner = params.get("owner", "")
     if owner.isdigit():
         orders = orders.filter(owner_id=int(owner))
+    owners = [part for part in params.get("owners", "").split(",") if part]
+    if owners:
+        ids = [int(part) for part in owners if part.isdigit()]
+        orders = (
+            orders.filter(owner_id__in=ids) if len(ids) == len(owners) and not value_problem(ids) else orders.none()
+        )
+    product = params.get("product", "")
+    if product.isdigit() and not value_problem(int(product)):
+        orders = orders.filter(pk__in=OrderLine.objects.filter(product_id=int(product)).values("order_id"))
     for name in ("company", "contact"):
         value = params.get(name, "")
         if value.isdigit():
