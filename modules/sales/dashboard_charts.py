@@ -169,7 +169,7 @@ def stale_deals_table(user: User, filters: DashboardFilters) -> WidgetData:
     with reader_zone(user):
         deals = stale_deals(deals_of(user, filters))
         total = deals.count()
-        rows = list(deals.select_related("stage", "owner").order_by("idle_since", "id")[:TABLE_ROWS])
+        rows = list(deals.select_related("stage", "owner").order_by("idle_since", "id")[:TABLE_ROWS])  # type: ignore[misc]
         now = timezone.now()
     table = tuple(
         (

@@ -104,7 +104,7 @@ def local_day(field: str) -> Expression:
 def _outer(expression: Any) -> Any:
     """``expression`` as seen from a subquery: its columns become references to the outer row."""
     if isinstance(expression, models.F):
-        return OuterRef(expression.name)
+        return OuterRef(expression.name)  # type: ignore[attr-defined]
     if not hasattr(expression, "get_source_expressions"):
         return expression
     copy = expression.copy()
