@@ -26,3 +26,8 @@ class ActivitiesConfig(AppConfig):
         from modules.activities import report_sources
 
         report_sources.register()
+
+        # Dashboards offer these widget kinds through their registry.
+        from modules.activities import dashboard_widgets
+
+        dashboard_widgets.register()

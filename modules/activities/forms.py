@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -181,6 +182,11 @@ class FilterForm(BootstrapForm):
     due_from = LocalizedDateField(label=_("Due from"), required=False, validators=[bounded_input])
     due_to = LocalizedDateField(label=_("Due to"), required=False, validators=[bounded_input])
     q = forms.CharField(label=_("Subject contains"), required=False, max_length=100)
+    # From dashboard widgets: completed on these days, overdue now.
+    completed_from = LocalizedDateField(label=_("Completed from"), required=False, validators=[bounded_input])
+    completed_to = LocalizedDateField(label=_("Completed to"), required=False, validators=[bounded_input])
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    assignees = forms.CharField(label=_("Assigned to"), required=False, max_length=2000)
     company = forms.IntegerField(required=False, widget=forms.HiddenInput)
     contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
     lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -198,6 +204,13 @@ class FilterForm(BootstrapForm):
 
     def clean_status(self) -> str:
         return self.cleaned_data.get("status") or ActivityStatus.OPEN
+
+    def clean_assignees(self) -> list[int]:
+        """``3,5,8``: any of these people (a dashboard's team); the rows stay those the user may see."""
+        parts = [part.strip() for part in (self.cleaned_data.get("assignees") or "").split(",") if part.strip()]
+        if any(not part.isdigit() or len(part) > 18 for part in parts):
+            raise ValidationError(_("Give the people as numbers separated by commas."))
+        return [int(part) for part in parts]
 
 
 class ImportForm(forms.Form):

@@ -112,7 +112,7 @@ ACTIVITIES = ListDefinition(
         Filter("due_from", _("Due from"), input_type="localdate"),
         Filter("due_to", _("Due to"), input_type="localdate"),
     ),
-    hidden_filters=("company", "contact", "lead", "deal"),
+    hidden_filters=("company", "contact", "lead", "deal", "completed_from", "completed_to", "overdue", "assignees"),
     columns=(
         Column(
             "subject",

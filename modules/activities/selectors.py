@@ -57,6 +57,13 @@ def due_state(activity: Activity, now: datetime | None = None) -> str:
     return "today"
 
 
+def overdue(now: datetime | None = None) -> Q:
+    """Open activities past due: ``due_state``'s rule in SQL (an all-day one once its day is over)."""
+    now = now or timezone.now()
+    today_start = local_day_start(timezone.localdate(now))
+    return Q(status=ActivityStatus.OPEN) & (Q(all_day=False, due_at__lt=now) | Q(all_day=True, due_at__lt=today_start))
+
+
 def filter_activities(queryset: QuerySet[Activity], filters: dict[str, Any], user: User) -> QuerySet[Activity]:
     """Apply the list's filter form values (already validated)."""
     if filters.get("kind"):
@@ -73,6 +80,14 @@ def filter_activities(queryset: QuerySet[Activity], filters: dict[str, Any], use
         queryset = queryset.filter(due_at__gte=local_day_start(filters["due_from"]))
     if filters.get("due_to"):
         queryset = queryset.filter(due_at__lt=local_day_start(filters["due_to"] + timedelta(days=1)))
+    if filters.get("completed_from"):
+        queryset = queryset.filter(completed_at__gte=local_day_start(filters["completed_from"]))
+    if filters.get("completed_to"):
+        queryset = queryset.filter(completed_at__lt=local_day_start(filters["completed_to"] + timedelta(days=1)))
+    if filters.get("overdue"):
+        queryset = queryset.filter(overdue())
+    if filters.get("assignees"):
+        queryset = queryset.filter(assignee_id__in=filters["assignees"])
     for name in LINK_FIELDS:
         if filters.get(name):
             queryset = queryset.filter(**{f"{name}_id": filters[name]})
