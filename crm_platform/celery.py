@@ -17,6 +17,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Scheduled report e-mails: due occurrences become deliveries, due deliveries are sent.
+    "analytics-report-deliveries": {
+        "task": "modules.analytics.reports.delivery.tasks.dispatch_report_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # The outbox's safety net: events whose after-commit dispatch was lost (broker down, crash).
     "events-dispatch": {
         "task": "customization.events.tasks.dispatch_all_events",

@@ -41,3 +41,4 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", _("Mentioned you")
     FOLLOWED = "followed", _("A record you follow changed")
     QUOTE_ANSWERED = "quote_answered", _("A customer answered your quote")
+    DELIVERY_FAILED = "delivery_failed", _("A report could not be delivered")

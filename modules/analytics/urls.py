@@ -3,6 +3,7 @@ from django.urls import include, path
 from modules.analytics.basket import views as basket
 from modules.analytics.funnel import views as funnel
 from modules.analytics.reports import views as reports
+from modules.analytics.reports.delivery import views as deliveries
 from modules.analytics.views import index
 
 app_name = "analytics"
@@ -21,5 +22,16 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", reports.report_edit, name="report-edit"),
     path("reports/<int:pk>/delete/", reports.report_delete, name="report-delete"),
     path("reports/<int:pk>/export.<str:file_format>", reports.report_export, name="report-export"),
+    path("reports/<int:pk>/deliveries/new/", deliveries.subscription_new, name="report-subscription-new"),
+    path(
+        "reports/<int:pk>/deliveries/<int:subscription_pk>/edit/",
+        deliveries.subscription_edit,
+        name="report-subscription-edit",
+    ),
+    path(
+        "reports/<int:pk>/deliveries/<int:subscription_pk>/delete/",
+        deliveries.subscription_delete,
+        name="report-subscription-delete",
+    ),
     path("", include("modules.analytics.customer_value.urls")),
 ]

@@ -47,3 +47,9 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The delivery models live with the code that sends them; imported here so the app registers them.
+from modules.analytics.reports.delivery.models import ReportDelivery, ReportSubscription  # noqa: E402
+
+__all__ = ["Report", "ReportDelivery", "ReportSubscription"]

@@ -21,6 +21,7 @@ from identity.decorators import require_permission, signed_in_user
 from identity.models import Role, Team
 from modules.analytics.reports import builder
 from modules.analytics.reports.choices import ChartType, Sharing
+from modules.analytics.reports.delivery.views import panel as delivery_panel
 from modules.analytics.reports.execution import run_report
 from modules.analytics.reports.exports import FORMATS, export_response
 from modules.analytics.reports.fields import source_fields
@@ -71,7 +72,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "analytics/reports/detail.html",
-            {"report": report, "errors": _labelled(error), "may_edit": may_edit(user, report)},
+            {
+                "report": report,
+                "errors": _labelled(error),
+                "may_edit": may_edit(user, report),
+                # A report that no longer runs is when its failed deliveries matter most.
+                "deliveries_panel": delivery_panel(report) if may_edit(user, report) else None,
+            },
             status=400,
         )
     rows = shown_rows(result)
@@ -87,6 +94,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit(user, report),
             "may_export": user.has_perm("data.export"),
             "query": request.GET.urlencode(),
+            "deliveries_panel": delivery_panel(report) if may_edit(user, report) else None,
+            "zone": result.context.zone,
         },
     )
 

@@ -80,3 +80,6 @@ def world(alpha: TenantFixture, monkeypatch: pytest.MonkeyPatch) -> World:
                 custom=custom, company=company if owner == ana else None,
             )  # fmt: skip
         return World(admin=admin, mara=mara, ana=ana, cid=cid, deals=deals, team=north)
+
+
+from tests.mail_server import smtp_server  # noqa: E402, F401 - the real SMTP server fixture

@@ -1,0 +1,84 @@
+"""A real SMTP server for tests (aiosmtpd on a loopback port, in a thread of the test process), and
+the ``smtp_server`` fixture that points Django's SMTP backend at it.
+
+Messages it accepts are parsed and kept in ``server.messages``. ``server.refuse(code_and_text)``
+makes it answer every message with that reply (``"451 4.3.0 Try again later"``) until
+``server.accept()``; ``server.stop()`` closes the port, so a client gets a connection refused, and
+``server.start()`` opens it again on the same port.
+
+Use it from any test package: ``from tests.mail_server import smtp_server  # noqa: F401`` in that
+package's conftest."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+
+
+class _Handler:
+    def __init__(self, server: MailServer) -> None:
+        self.server = server
+
+    async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
+        if self.server.refusal:
+            self.server.refused += 1
+            return self.server.refusal
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.server.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+class MailServer:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.messages: list[EmailMessage] = []
+        self.refusal = ""
+        self.refused = 0
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(_Handler(self), hostname=HOST, port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def refuse(self, reply: str) -> None:
+        self.refusal = reply
+
+    def accept(self) -> None:
+        self.refusal = ""
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if address in str(message["To"])]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[MailServer]:
+    """A started SMTP server that Django's mail goes to (plain SMTP, no TLS, short timeout)."""
+    server = MailServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = HOST, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.stop()
