@@ -26,6 +26,7 @@ from identity.services.api_keys import create_api_key
 from identity.services.invitations import invite_user
 from identity.services.operators import ensure_operator
 from modules.activities.models import Activity, CalendarFeed, Notification
+from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
 from modules.collaboration.services.notes import create_note
@@ -100,6 +101,7 @@ def _first(model: type, **filters: object) -> str:
 # a new page cannot go unchecked).
 PK_OF = (
     (r"analytics:report-", "report"),
+    (r"api:analytics-report-subscription-", "report_subscription"),
     (r"api:analytics-report-", "report"),
     (r"workflows:template-", "email_template"),
     (r"workflows:", "rule"),
@@ -139,6 +141,7 @@ PK_OF = (
     (r"analytics:basket-company", "company"),
     (r"analytics:basket-deal", "deal"),
     (r"analytics:customer-value-company", "company"),
+    (r"analytics:customer-value-contact", "contact"),
     (r"api:user-", "user"),
     (r"api:company-", "company"),
     (r"api:contact-", "contact"),
@@ -169,6 +172,7 @@ PARAMETER_OBJECT = {
     "file_id": "attachment",
     "share_pk": "quote_share",
     "share_id": "quote_share",
+    "subscription_pk": "report_subscription",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -251,8 +255,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             by=admin, name="Deals by stage", source="deals", chart="bar",
             definition={"group_by": [{"field": "stage"}], "measures": [{"fn": "sum", "field": "amount"}]},
         )  # fmt: skip
+        subscription = create_subscription(
+            report=report, by=admin, recipients=[admin], frequency="daily", hour=8, file_format="pdf"
+        )
         return {
             "report": str(report.pk),
+            "report_subscription": str(subscription.pk),
             "note": str(note.pk),
             "attachment": str(attachment.pk),
             "absent": "999999",

@@ -6,6 +6,7 @@ import graphene
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
 from api.graphql.analytics.queries import AnalyticsQueries
+from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.collaboration.mutations import CollaborationMutations
 from api.graphql.contacts.mutations import ContactsMutations
 from api.graphql.contacts.queries import ContactsQueries
@@ -20,7 +21,14 @@ class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, A
     node = Node.Field()
 
 
-class Mutation(ContactsMutations, ActivitiesMutations, SalesMutations, CollaborationMutations, graphene.ObjectType):
+class Mutation(
+    ContactsMutations,
+    ActivitiesMutations,
+    SalesMutations,
+    CollaborationMutations,
+    AnalyticsMutations,
+    graphene.ObjectType,
+):
     pass
 
 

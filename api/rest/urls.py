@@ -7,6 +7,7 @@ from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
 from api.rest.analytics.funnel import SalesFunnelView
+from api.rest.analytics.report_subscriptions import ReportSubscriptionViewSet
 from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
@@ -31,6 +32,7 @@ router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-re
 router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
+router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
 
 app_name = "api"
 

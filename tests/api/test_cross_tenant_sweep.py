@@ -32,7 +32,7 @@ from api.graphql.custom_fields.schema import schema_for_tenant
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
-from modules.analytics.reports.models import Report
+from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
@@ -81,6 +81,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
     "analytics/reports": Report,
+    "analytics/report-subscriptions": ReportSubscription,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -108,7 +109,7 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "OrderLine": OrderLine,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
-GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {"Report": Report}
+GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {"Report": Report, "ReportSubscription": ReportSubscription}
 # ``record`` (notes and following) takes any record that carries them: an order stands for all.
 ID_ARGUMENTS = {
     "owner": "User",
@@ -123,7 +124,10 @@ HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.Model], models.Model]:
     """One record of every kind in beta, each with an id no record of alpha has (the tenants' users
     share ids by design, so beta's sequences are moved past alpha's rows first)."""
-    kinds = set(RESOURCES.values()) | set(PATH_PARAMETERS.values()) | set(NODE_MODELS.values())
+    kinds = (
+        set(RESOURCES.values()) | set(PATH_PARAMETERS.values()) | set(NODE_MODELS.values())
+        | set(GLOBAL_ID_MODELS.values())
+    )  # fmt: skip
     with alpha.active():
         alpha_max = {kind: kind._default_manager.aggregate(top=Max("pk"))["top"] or 0 for kind in kinds}
     with beta.active(), connection.cursor() as cursor:
@@ -141,6 +145,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         line = add_line(quote, by=None, description="Beta sweep line", unit_price=Decimal("1.00"))
         share, _token = share_quote(quote, by=user)
         order = create_order(by=None, company=company, lines=[{"description": "Beta sweep", "unit_price": "1.00"}])
+        report = create_report(by=user, name="Beta sweep report", source="deals", sharing="everyone",
+                               definition={"measures": [{"fn": "count"}]})  # fmt: skip
+        # A row is enough: every request is refused before the subscription is read.
+        subscription = ReportSubscription.objects.create(report=report, frequency="daily", hour=8,
+                                                         next_run_at=report.created_at)  # fmt: skip
         records: list[models.Model] = [
             user,
             company,
@@ -166,8 +175,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
                 size=5,
                 order=order,
             ),
-            create_report(by=user, name="Beta sweep report", source="deals", sharing="everyone",
-                          definition={"measures": [{"fn": "count"}]}),
+            report,
+            subscription,
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():
@@ -269,7 +278,9 @@ def _global_id(name: str, field_name: str, records: dict[type[models.Model], mod
         owners = [
             type_name for type_name in NODE_MODELS if field_name.startswith(type_name[:1].lower() + type_name[1:])
         ]
-        owners += [type_name for type_name in GLOBAL_ID_MODELS if field_name == type_name[:1].lower() + type_name[1:]]
+        owners += [
+            type_name for type_name in GLOBAL_ID_MODELS if field_name.startswith(type_name[:1].lower() + type_name[1:])
+        ]
         type_name = max(owners, key=len) if owners else None
     else:
         type_name = ID_ARGUMENTS.get(name) or name[:1].upper() + name[1:]

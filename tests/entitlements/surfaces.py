@@ -17,9 +17,10 @@ from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_t
 from graphql_relay import to_global_id
 
 from api.graphql.analytics.queries import AnalyticsQueries
+from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
-from modules.analytics.reports.models import Report
+from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
@@ -50,7 +51,7 @@ from tests.tenancy import TenantFixture
 # The root query and mutation classes of each optional module's GraphQL API.
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
-    "analytics": (AnalyticsQueries,),
+    "analytics": (AnalyticsQueries, AnalyticsMutations),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -69,6 +70,8 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("analytics:basket-product", "pk"): Product,
     ("analytics:basket-company", "pk"): Company,
     ("analytics:basket-deal", "pk"): Deal,
+    ("analytics:report-subscription-edit", "subscription_pk"): ReportSubscription,
+    ("analytics:report-subscription-delete", "subscription_pk"): ReportSubscription,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -81,6 +84,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
     "analytics:customer-value-company": Company,
+    "analytics:customer-value-contact": Contact,
     "pipelines-admin:": Pipeline,
     "analytics:report-": Report,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
@@ -101,6 +105,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
     "analytics/reports": Report,
+    "analytics/report-subscriptions": ReportSubscription,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -139,6 +144,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
         order = create_order(
             by=None, company=company, owner=tenant.user(), lines=[{"description": "Plan gate", "unit_price": "1.00"}]
         )
+        report = create_report(by=tenant.user(), name="Plan gate report", source="deals",
+                               definition={"measures": [{"fn": "count"}]})  # fmt: skip
         records: list[models.Model] = [
             LeadFactory(owner=tenant.user()),
             deal,
@@ -161,8 +168,9 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             ),
             company,
             ContactFactory(company=company),
-            create_report(by=tenant.user(), name="Plan gate report", source="deals",
-                          definition={"measures": [{"fn": "count"}]}),
+            report,
+            # A row is enough: the plan gate answers before the subscription is read.
+            ReportSubscription.objects.create(report=report, frequency="daily", hour=8, next_run_at=report.created_at),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

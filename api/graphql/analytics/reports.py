@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from graphql_relay import to_global_id
 
 from api.entities.links import api_access
+from api.graphql.analytics.report_subscriptions import ReportSubscriptionType, subscriptions_of
 from api.graphql.core import global_id_to_pk, require_module, require_permission
 from modules.analytics.reports.models import Report
 from modules.analytics.reports.presentation import as_json
@@ -93,6 +94,11 @@ class ReportType(graphene.ObjectType):
         owner=graphene.Int(description="Only this user's records."),
         description="The report run for the caller.",
     )
+    subscriptions = graphene.List(
+        graphene.NonNull(ReportSubscriptionType),
+        required=True,
+        description="Who receives it by e-mail (its owner sees them; empty for others).",
+    )
 
     class Meta:
         name = "Report"
@@ -100,6 +106,10 @@ class ReportType(graphene.ObjectType):
     @staticmethod
     def resolve_id(root: Report, info: Any) -> str:
         return to_global_id("Report", root.pk)
+
+    @staticmethod
+    def resolve_subscriptions(root: Report, info: Any) -> list[Any]:
+        return subscriptions_of(root, require_permission(info, "analytics.view"))
 
     @staticmethod
     def resolve_result(root: Report, info: Any, **args: Any) -> dict[str, Any]:
