@@ -12,4 +12,10 @@ class AnalyticsConfig(AppConfig):
         from modules.analytics.basket import consumers as basket_consumers
 
         catalogue.register_builtin()
+
+        # Dashboards: analytics' own widget kinds and the "Management" dashboard.
+        from modules.analytics.dashboards import builtin_customer_value, builtin_ready_made
+
+        builtin_customer_value.register()
+        builtin_ready_made.register()
         register_consumer("analytics-basket", basket_consumers.consume)
