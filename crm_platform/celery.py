@@ -78,7 +78,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 3600},
     },
     # Customer values (RFM stays live; CLV predictions are fitted) of every tenant with analytics;
-    # order changes also queue a refresh of their tenant.
+    # order changes also ask for a refresh of their tenant.
     "customer-value-refresh": {
         "task": "modules.analytics.customer_value.tasks.refresh_all_customer_values",
         "schedule": crontab(hour=2, minute=41),
@@ -89,6 +89,12 @@ app.conf.beat_schedule = {
         "task": "modules.dataio.exports.tasks.dispatch_export_purge",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # Analyses that changes asked to run again (modules.analytics.refresh), across the fleet.
+    "analytics-run-due": {
+        "task": "modules.analytics.refresh.tasks.sweep_due_analyses",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # Nightly: every tenant's basket rules mined again (order changes also refresh them, debounced).
     "analytics-refresh-baskets": {

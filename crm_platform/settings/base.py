@@ -46,6 +46,8 @@ SHARED_APPS = [
     "crm_platform",
     "billing",
     "crm_platform.console",
+    # Analyses due to run again, one row per tenant and analysis, swept across the fleet.
+    "modules.analytics.refresh",
 ]
 
 TENANT_APPS = [

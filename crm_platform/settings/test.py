@@ -21,6 +21,3 @@ OUTBOUND_HTTP_ALLOW_PRIVATE = True
 # API rate limits far above what a test sends; tests of the limits set small ones themselves.
 API_RATE_LIMIT_TENANT_PER_MINUTE = 100_000
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = 100_000
-# Order changes refresh the analyses at once rather than minutes later: a worker holding a delayed
-# task never comes to rest, and the tests wait for it to (the debounce tests set the delay back).
-ANALYTICS_REFRESH_DELAY = 0

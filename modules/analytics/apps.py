@@ -10,8 +10,11 @@ class AnalyticsConfig(AppConfig):
         from customization.events.dispatcher import register_consumer
         from modules.analytics import catalogue
         from modules.analytics.basket import consumers as basket_consumers
+        from modules.analytics.basket import tasks as basket_tasks
+        from modules.analytics.refresh.services import register_analysis
 
         catalogue.register_builtin()
+        register_analysis(basket_tasks.ANALYSIS)
 
         # Dashboards: analytics' own widget kinds and the "Management" dashboard.
         from modules.analytics.dashboards import builtin_customer_value, builtin_ready_made

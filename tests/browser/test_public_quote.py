@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from identity.models import User
 from modules.activities.models import Notification
+from modules.analytics.refresh.models import RefreshDue
 from modules.contacts.models import Company, Contact, TimelineEntry
 from modules.sales.models import Deal, Order, Quote
 from modules.sales.services.quotes import add_line, create_quote
@@ -70,6 +71,7 @@ def setup(gunicorn_server: GunicornServer, django_db_blocker: Any) -> Iterator[S
         Deal.objects.filter(pk=deal.pk).delete()
         Contact.objects.filter(company_id=company.pk).delete()
         Company.objects.filter(pk=company.pk).delete()
+        RefreshDue.objects.filter(tenant=tenant).delete()  # the analyses the new order asked for
 
 
 def _shot(page: Page, name: str) -> None:

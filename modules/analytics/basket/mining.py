@@ -94,11 +94,8 @@ def _rules(baskets: list[tuple[int, ...]], settings: BasketSettings, computed_at
 
 
 def refresh_basket_rules() -> int:
-    """Mine the rules again from the orders as they are; returns how many were stored.
-
-    The refresh a change asked for is taken (``refresh_due_at`` cleared) before the orders are read,
-    so a change committed while this runs asks for another."""
-    BasketSettings.objects.filter(pk=basket_settings().pk).update(refresh_due_at=None)
+    """Mine the rules again from the orders as they are; returns how many were stored."""
+    basket_settings()  # the one row exists before it is locked below
     baskets = order_baskets()
     computed_at = timezone.now()
     with transaction.atomic():

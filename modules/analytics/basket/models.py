@@ -12,9 +12,8 @@ DEFAULT_MIN_CONFIDENCE = Decimal("50.00")
 
 
 class BasketSettings(models.Model):
-    """The tenant's one row of basket-analysis settings and state: the thresholds rules must reach,
-    when the rules were last mined (from how many orders), and when a refresh asked for by an order
-    change is due (set while one is queued, so a burst of changes queues one refresh)."""
+    """The tenant's one row of basket-analysis settings and state: the thresholds rules must reach
+    and when the rules were last mined (from how many orders)."""
 
     min_support_percent = models.DecimalField(
         _("minimum support (%)"),
@@ -34,7 +33,6 @@ class BasketSettings(models.Model):
     )
     computed_at = models.DateTimeField(_("data as of"), null=True, blank=True)
     transactions = models.PositiveIntegerField(_("orders analysed"), default=0)
-    refresh_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -11,14 +11,15 @@ from identity.models import User
 from identity.services.audit import audit
 from modules.analytics.basket.mining import basket_settings
 from modules.analytics.basket.models import BasketSettings
-from modules.analytics.basket.tasks import refresh_basket
+from modules.analytics.basket.tasks import KEY
+from modules.analytics.refresh.services import refresh_soon
 from modules.contacts.services.records import validated
 
 
 def update_basket_settings(
     *, by: User | None, min_support_percent: Decimal, min_confidence_percent: Decimal
 ) -> BasketSettings:
-    """New thresholds (errors name the field); a refresh is queued once they are committed."""
+    """New thresholds (errors name the field); the rules are mined again once they are committed."""
     with transaction.atomic():
         settings = BasketSettings.objects.select_for_update().get(pk=basket_settings().pk)
         previous = (settings.min_support_percent, settings.min_confidence_percent)
@@ -37,5 +38,5 @@ def update_basket_settings(
                 "to": [str(min_support_percent), str(min_confidence_percent)],
             },
         )
-        transaction.on_commit(refresh_basket.delay)
+        refresh_soon(KEY)
     return settings

@@ -1,16 +1,21 @@
-"""Basket-analysis tasks. ``refresh_basket`` runs in one tenant's schema, queued (debounced) after
-order changes by the outbox consumer; ``refresh_all_baskets`` runs nightly from beat (entry in
-crm_platform/celery.py) and queues it for every served tenant that has the analysis."""
+"""When the basket rules are mined again: ``refresh`` is the analysis the shared refresh runs
+(``modules.analytics.refresh``; registered in ``AnalyticsConfig.ready``), asked for by order changes
+and threshold changes; ``refresh_all_baskets`` runs nightly from beat (entry in
+crm_platform/celery.py) and makes it due for every served tenant."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import connection
 
 from modules.analytics.basket.mining import refresh_basket_rules
+from modules.analytics.refresh.services import AnalysisRefresh, refresh_everywhere
 from modules.registry import enabled_module_keys
-from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
+from tenants.services.fleet import served_tenants
 
+KEY = "basket"
 # The modules the analysis needs (its catalogue entry says the same).
 NEEDS = frozenset({"analytics", "sales"})
 
@@ -19,15 +24,16 @@ def tenant_has_basket_analysis() -> bool:
     return enabled_module_keys(getattr(connection, "tenant", None)) >= NEEDS
 
 
-@shared_task(acks_late=True)
-def refresh_basket() -> int:
-    """Mine the current tenant's rules again (idempotent); returns how many were stored."""
-    if not runs_in_a_tenant("refresh_basket") or not tenant_has_basket_analysis():
-        return 0
-    return refresh_basket_rules()
+def refresh() -> int:
+    """Mine the current tenant's rules again when its plan has the analysis; how many were stored."""
+    return refresh_basket_rules() if tenant_has_basket_analysis() else 0
+
+
+# Five minutes from the first order change: a burst of order edits is mined once.
+ANALYSIS = AnalysisRefresh(key=KEY, run=refresh, delay=timedelta(minutes=5))
 
 
 @shared_task
 def refresh_all_baskets() -> int:
-    """Queue ``refresh_basket`` for every served tenant; each copy checks its tenant's plan."""
-    return queue_for_each_served_tenant(refresh_basket, expires=6 * 3600)
+    """Every served tenant's rules are due now; each run checks its tenant's plan."""
+    return refresh_everywhere(KEY, served_tenants().values_list("pk", flat=True))

@@ -11,5 +11,8 @@ class CustomerValueConfig(AppConfig):
     def ready(self) -> None:
         from customization.events.dispatcher import register_consumer
         from modules.analytics.customer_value.consumers import consume
+        from modules.analytics.customer_value.tasks import ANALYSIS
+        from modules.analytics.refresh.services import register_analysis
 
+        register_analysis(ANALYSIS)
         register_consumer("customer_value", consume)

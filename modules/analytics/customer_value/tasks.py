@@ -1,34 +1,38 @@
-"""Customer values are recomputed per tenant: shortly after orders change (queued by the outbox
-consumer, debounced) and nightly for every served tenant with analytics and sales."""
+"""When customer values are computed again: ``refresh`` is the analysis the shared refresh runs
+(``modules.analytics.refresh``; registered in ``CustomerValueConfig.ready``), asked for by order
+changes and merges; ``refresh_all_customer_values`` runs nightly from beat and makes it due for
+every served tenant."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
-from django.core.cache import cache
 from django.db import connection
 
+from modules.analytics.refresh.services import AnalysisRefresh, refresh_everywhere
 from modules.registry import is_enabled
-from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
+from tenants.services.fleet import served_tenants
 
-# Set while a refresh is queued, so a burst of order changes queues one; the task clears it first,
-# so a change made while it runs queues the next.
-QUEUED_KEY = "customer-value:refresh-queued"
+KEY = "customer-value"
 
 
-@shared_task(acks_late=True)
-def refresh_customer_values() -> str:
-    """Recompute the current tenant's customer values; returns the run's status ("" when skipped)."""
-    if not runs_in_a_tenant("refresh_customer_values"):
-        return ""
-    cache.delete(QUEUED_KEY)
+def refresh() -> str:
+    """Recompute the current tenant's customer values; returns the run's status ("" when its plan
+    lacks analytics or sales)."""
     tenant = getattr(connection, "tenant", None)
     if not (is_enabled(tenant, "analytics") and is_enabled(tenant, "sales")):
         return ""
-    from modules.analytics.customer_value.services import refresh_customer_values as refresh
+    from modules.analytics.customer_value.services import refresh_customer_values  # scipy: loaded to fit only
 
-    return str(refresh().status)
+    return str(refresh_customer_values().status)
+
+
+# Two minutes from the first order change: a burst of edits costs one fit.
+ANALYSIS = AnalysisRefresh(key=KEY, run=refresh, delay=timedelta(minutes=2))
 
 
 @shared_task
 def refresh_all_customer_values() -> int:
-    return queue_for_each_served_tenant(refresh_customer_values, expires=6 * 3600)
+    """Every served tenant's customer values are due now; each run checks its tenant's plan."""
+    return refresh_everywhere(KEY, served_tenants().values_list("pk", flat=True))

@@ -3,16 +3,19 @@ order tables and the refresh the task runs; thresholds, empty data and the debou
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.utils import timezone
 
 from customization.events.dispatcher import dispatch_pending
-from modules.analytics.basket import consumers
+from modules.analytics.basket import tasks as basket_tasks
 from modules.analytics.basket.mining import order_baskets, refresh_basket_rules, support_fraction
 from modules.analytics.basket.models import BasketRule, BasketSettings
-from modules.analytics.basket.tasks import refresh_basket
+from modules.analytics.basket.tasks import refresh_all_baskets
+from modules.analytics.refresh.models import RefreshDue
+from modules.analytics.refresh.services import run_if_due
 from modules.sales.services.orders import create_order
 from tests.analytics.basket.han_kamber import (
     MIN_CONFIDENCE_PERCENT,
@@ -99,65 +102,59 @@ def test_without_orders_no_rule_is_stored_and_the_date_is_set(alpha: TenantFixtu
         assert BasketSettings.objects.get().transactions == 0
 
 
-def test_the_task_does_nothing_for_a_tenant_without_the_analysis(alpha: TenantFixture):
+def test_the_refresh_does_nothing_for_a_tenant_without_the_analysis(alpha: TenantFixture):
     without_modules(alpha, "analytics")
     with alpha.active():
         enter_orders("HK")
         before = list(BasketSettings.objects.values_list("computed_at", flat=True))
 
-        assert refresh_basket.apply().get() == 0
+        assert basket_tasks.refresh() == 0
 
         assert list(BasketSettings.objects.values_list("computed_at", flat=True)) == before
         assert not BasketRule.objects.exists()
 
 
-def test_order_changes_ask_for_one_debounced_refresh(
-    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks, settings
-):
-    settings.ANALYTICS_REFRESH_DELAY = None  # the delay production runs with
-    queued: list[dict] = []
-    monkeypatch.setattr(refresh_basket, "apply_async", lambda **options: queued.append(options))
+def test_order_changes_ask_for_one_debounced_refresh(alpha: TenantFixture):
     with alpha.active():
         company, product = CompanyFactory(), ProductFactory()
-        with django_capture_on_commit_callbacks(execute=True):
-            create_order(by=None, company=company, lines=[{"product": product}])
-            dispatch_pending()
-            create_order(by=None, company=company, lines=[{"product": product}])
-            dispatch_pending()
+        first_asked = timezone.now()
+        create_order(by=None, company=company, lines=[{"product": product}])
+        dispatch_pending()
+        create_order(by=None, company=company, lines=[{"product": product}])
+        dispatch_pending()
 
-        assert queued == [{"countdown": consumers.REFRESH_DELAY.total_seconds()}]
-        assert BasketSettings.objects.get().refresh_due_at is not None
+        # Customer values ask for theirs too; one row per analysis.
+        due = RefreshDue.objects.get(tenant=alpha.tenant, analysis=basket_tasks.KEY)
+        # Due five minutes after the first order; the second rode along.
+        assert first_asked + timedelta(minutes=5) <= due.due_at <= due.asked_at + timedelta(minutes=5)
+        assert run_if_due(basket_tasks.KEY) is False  # not due yet
+        assert not BasketSettings.objects.filter(computed_at__isnull=False).exists()
 
-        refresh_basket_rules()  # the refresh takes the request
-        assert BasketSettings.objects.get().refresh_due_at is None
-        with django_capture_on_commit_callbacks(execute=True):
-            create_order(by=None, company=company, lines=[{"product": product}])
-            dispatch_pending()
-        assert len(queued) == 2
+        assert run_if_due(basket_tasks.KEY, now=due.due_at) is True
+        assert BasketSettings.objects.get().transactions == 2
+        assert not RefreshDue.objects.filter(tenant=alpha.tenant, analysis=basket_tasks.KEY).exists()
+
+        create_order(by=None, company=company, lines=[{"product": product}])
+        dispatch_pending()
+        assert RefreshDue.objects.filter(tenant=alpha.tenant, analysis=basket_tasks.KEY).count() == 1
 
 
-def test_events_of_other_records_ask_for_nothing(alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks):
-    queued: list[dict] = []
-    monkeypatch.setattr(refresh_basket, "apply_async", lambda **options: queued.append(options))
+def test_events_of_other_records_ask_for_nothing(alpha: TenantFixture):
     with alpha.active():
-        with django_capture_on_commit_callbacks(execute=True):
-            from modules.contacts.services.companies import create_company
+        from modules.contacts.services.companies import create_company
 
-            create_company(by=None, name="Not an order")
-            dispatch_pending()
+        create_company(by=None, name="Not an order")
+        dispatch_pending()
 
-        assert queued == []
+        assert not RefreshDue.objects.filter(tenant=alpha.tenant).exists()
 
 
-def test_every_served_tenant_is_refreshed_nightly(alpha: TenantFixture, monkeypatch):
+def test_every_served_tenant_is_refreshed_nightly(alpha: TenantFixture, beta: TenantFixture):
     from crm_platform.celery import app
-    from modules.analytics.basket.tasks import refresh_all_baskets
-
-    queued: list[str] = []
-    monkeypatch.setattr(refresh_basket, "apply_async", lambda **_options: queued.append(connection.schema_name))
 
     count = refresh_all_baskets()
 
     assert app.conf.beat_schedule["analytics-refresh-baskets"]["task"] == refresh_all_baskets.name
-    assert count == len(queued)
-    assert alpha.tenant.schema_name in queued
+    due = RefreshDue.objects.filter(analysis=basket_tasks.KEY, due_at__lte=timezone.now())
+    assert count == due.count()
+    assert {alpha.tenant.pk, beta.tenant.pk} <= set(due.values_list("tenant_id", flat=True))

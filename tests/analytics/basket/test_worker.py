@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 
 from modules.analytics.basket.models import BasketRule, BasketSettings
-from modules.analytics.basket.tasks import refresh_basket
+from modules.analytics.basket.tasks import KEY
+from modules.analytics.refresh.models import RefreshDue
+from modules.analytics.refresh.services import refresh_soon
 from modules.contacts.models import Company
 from modules.sales.models import Order, Product
 from tenants.models import Tenant
@@ -34,6 +36,7 @@ def committed_alpha(django_db_setup: None, django_db_blocker: Any) -> Iterator[T
             Product.objects.filter(name__startswith=PREFIX).delete()
             BasketRule.objects.all().delete()
             BasketSettings.objects.all().delete()
+            RefreshDue.objects.filter(tenant=alpha.tenant).delete()
         connection.set_schema_to_public()
 
 
@@ -51,7 +54,7 @@ def test_a_worker_mines_han_and_kambers_six_rules_from_the_orders(committed_alph
                 "computed_at": None,
             },
         )
-        refresh_basket.delay()
+        refresh_soon(KEY)  # due now, its run queued at once
 
     def mined() -> bool:
         with committed_alpha.active():

@@ -8,13 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from customization.events.models import DomainEvent
 from modules.analytics.customer_value import consumers, tasks
 from modules.analytics.customer_value.models import CustomerValue, CustomerValueRun, ValueRunStatus
 from modules.analytics.customer_value.services import customer_summaries, refresh_customer_values
+from modules.analytics.refresh.models import RefreshDue
+from modules.analytics.refresh.services import run_if_due
 from modules.sales.choices import OrderStatus
 from modules.sales.services.orders import set_order_status
 from tests.analytics.customer_value.conftest import buy
@@ -105,21 +106,22 @@ def test_enough_customers_are_fitted_and_each_gets_a_prediction(alpha: TenantFix
             assert value.probability_alive == 1.0
 
 
-def test_an_order_event_queues_one_refresh_after_commit(
-    alpha: TenantFixture, monkeypatch, django_capture_on_commit_callbacks, settings
-):
-    settings.ANALYTICS_REFRESH_DELAY = None  # the delay production runs with
-    queued: list[dict] = []
-    monkeypatch.setattr(tasks.refresh_customer_values, "apply_async", lambda **options: queued.append(options))
+def test_order_events_ask_for_one_refresh_two_minutes_after_the_first(alpha: TenantFixture):
     two_customers(alpha)
     with alpha.active():
-        cache.delete(tasks.QUEUED_KEY)
         order_events = list(DomainEvent.objects.filter(entity="order"))
         other = list(DomainEvent.objects.exclude(entity="order")[:1])
-        with django_capture_on_commit_callbacks(execute=True):
-            consumers.consume(other)
-            consumers.consume(order_events[:2])
-            consumers.consume(order_events[2:])
-        cache.delete(tasks.QUEUED_KEY)
+        consumers.consume(other)
+        assert not RefreshDue.objects.filter(tenant=alpha.tenant).exists()
 
-    assert queued == [{"countdown": consumers.REFRESH_DELAY}]
+        first_asked = timezone.now()
+        consumers.consume(order_events[:2])
+        consumers.consume(order_events[2:])
+
+        (due,) = RefreshDue.objects.filter(tenant=alpha.tenant)
+        assert due.analysis == tasks.KEY
+        assert first_asked + timedelta(minutes=2) <= due.due_at <= due.asked_at + timedelta(minutes=2)
+        assert run_if_due(tasks.KEY) is False
+        assert run_if_due(tasks.KEY, now=due.due_at) is True
+        assert CustomerValueRun.objects.count() == 1
+        assert not RefreshDue.objects.filter(tenant=alpha.tenant).exists()
