@@ -1,6 +1,9 @@
 // Analytics → a report's chart: the figures in #report-chart-data (json_script: type, labels,
-// datasets, and urls[dataset][point]), numbers in the page language's format. A click on a bar,
-// point or slice opens the record list that the group counts, when the report can say it.
+// datasets with the unit of their figures, and urls[dataset][point]), numbers in the page
+// language's format. Measures in another unit than the first (a sum of amounts beside a count)
+// get their own axis on the right, so the smaller figures do not flatten against the larger. A
+// click on a bar, point or slice opens the record list that the group counts, when the report can
+// say it.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("report-chart-data");
   var canvas = document.getElementById("report-chart");
@@ -15,6 +18,18 @@ document.addEventListener("DOMContentLoaded", function () {
                               : colours[index % colours.length];
     set.borderColor = pie ? "#fff" : colours[index % colours.length];
   });
+  var ticks = {callback: function (value) { return formatter.format(value); }};
+  var scales = {};
+  if (!pie) {
+    var firstUnit = data.datasets.length ? data.datasets[0].unit : undefined;
+    scales.y = {beginAtZero: true, ticks: ticks};
+    data.datasets.forEach(function (set) {
+      set.yAxisID = set.unit === firstUnit ? "y" : "y1";
+    });
+    if (data.datasets.some(function (set) { return set.yAxisID === "y1"; })) {
+      scales.y1 = {beginAtZero: true, position: "right", ticks: ticks, grid: {drawOnChartArea: false}};
+    }
+  }
   var chart = new window.Chart(canvas, {
     type: data.type,
     data: {labels: data.labels, datasets: data.datasets},
@@ -38,7 +53,7 @@ document.addEventListener("DOMContentLoaded", function () {
           return item.dataset.label + ": " + formatter.format(value);
         }}}
       },
-      scales: pie ? {} : {y: {beginAtZero: true, ticks: {callback: function (value) { return formatter.format(value); }}}}
+      scales: scales
     }
   });
   canvas.dataset.ready = "true";

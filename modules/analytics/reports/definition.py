@@ -111,6 +111,15 @@ class Measure:
             return str(MEASURES[self.fn])
         return f"{MEASURES[self.fn]}: {self.field.label}"
 
+    @property
+    def unit(self) -> str:
+        """What the figures are in, so a chart can give measures on other scales their own axis:
+        ``count`` (of records or of distinct values), ``money`` (the base currency) or the field's
+        kind (``number``, a date's)."""
+        if self.field is None or self.fn in ("count", "count_distinct"):
+            return "count"
+        return str(self.field.kind)
+
 
 @dataclass(frozen=True)
 class Spec:

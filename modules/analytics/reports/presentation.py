@@ -69,8 +69,9 @@ def _number(value: Any) -> float | None:
 
 
 def chart_data(result: ReportResult, rows: list[ShownRow], chart: str) -> dict[str, Any] | None:
-    """Labels, one dataset per measure (one per value of dimension 2 when there are two), and the
-    list link of every point; None for a table or a result without groups."""
+    """Labels, one dataset per measure (one per value of dimension 2 when there are two) with the
+    unit of its figures, and the list link of every point; None for a table or a result without
+    groups."""
     spec = result.spec
     if chart == "table" or not spec.dimensions or spec.columns:
         return None
@@ -79,7 +80,7 @@ def chart_data(result: ReportResult, rows: list[ShownRow], chart: str) -> dict[s
             "type": chart,
             "labels": [row.labels[0] for row in rows],
             "datasets": [
-                {"label": measure.label, "data": [_number(row.values[index]) for row in rows]}
+                {"label": measure.label, "unit": measure.unit, "data": [_number(row.values[index]) for row in rows]}
                 for index, measure in enumerate(spec.measures)
             ],
             "urls": [[row.url for row in rows] for _measure in spec.measures],
@@ -88,7 +89,10 @@ def chart_data(result: ReportResult, rows: list[ShownRow], chart: str) -> dict[s
     datasets, urls = [], []
     for second in seconds:
         points = [by_pair.get((first, second)) for first in firsts]
-        datasets.append({"label": second, "data": [_number(point.values[0]) if point else None for point in points]})
+        datasets.append({
+            "label": second, "unit": spec.measures[0].unit,
+            "data": [_number(point.values[0]) if point else None for point in points],
+        })  # fmt: skip
         urls.append([point.url if point else None for point in points])
     return {"type": chart, "labels": firsts, "datasets": datasets, "urls": urls}
 
