@@ -1,6 +1,6 @@
 """Customer-value widget kinds, owned by analytics (``modules.analytics.customer_value``): customers
 by RFM segment, customers at risk of churning, the customers predicted to bring the most over the
-next twelve months.
+next twelve months, and how many customers order again month after month (cohort retention).
 
 They read order amounts, so like the customer-value pages they need sales in the plan and
 ``sales.view`` besides ``analytics.view``; they count the customers the reader may see, as the
@@ -11,6 +11,7 @@ period does not apply; predictions come from the newest fit, whose time the widg
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from identity.models import User
+from modules.analytics.customer_value.cohorts import DEFAULT_COHORT_MONTHS, cohorts
 from modules.analytics.customer_value.models import CustomerValue
 from modules.analytics.customer_value.rfm import DEFAULT_PERIOD, segment_summaries
 from modules.analytics.customer_value.selectors import (
@@ -41,6 +43,7 @@ from modules.analytics.dashboards.widgets import (
 from modules.contacts.services.money import base_currency
 
 TABLE_ROWS = 10
+RETENTION_AGES = 6
 
 
 def _as_of() -> Any:
@@ -137,6 +140,26 @@ def top_predicted(user: User, filters: DashboardFilters) -> WidgetData:
     )
 
 
+def cohort_retention(user: User, filters: DashboardFilters) -> WidgetData:
+    """Of the customers who first ordered in the last twelve months, the share ordering again 1, 2 …
+    6 months after their first month: each age pools the cohorts old enough to have reached it (as
+    the cohort page's columns do). Shares of customers are no list of records, so the widget opens
+    the cohort page."""
+    with reader_zone(user):
+        grid = cohorts(user, today=timezone.localdate(), months=DEFAULT_COHORT_MONTHS)
+    points = []
+    for age in range(1, RETENTION_AGES + 1):
+        reached = [cohort for cohort in grid if len(cohort.active) > age]
+        size = sum(cohort.size for cohort in reached)
+        if not size:
+            break
+        active = sum(cohort.active[age] for cohort in reached)
+        share = (Decimal(active * 100) / size).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        points.append(Point(label=_("Month %(age)d") % {"age": age}, value=share))
+    url = list_url("analytics:cohorts", [("months", str(DEFAULT_COHORT_MONTHS))])
+    return WidgetData(series=(Series(name=_("Ordering again"), points=tuple(points), unit="%"),), url=url)
+
+
 def _kind(key: str, title: Any, description: Any, display: Display, compute: Any, **options: Any) -> WidgetKind:
     # No shared filter applies: RFM has its own twelve months, predictions their own horizon.
     return WidgetKind(
@@ -179,6 +202,18 @@ def register() -> None:
             width=6,
             height=3,
             order=62,
+        )
+    )
+    register_widget(
+        _kind(
+            "customers-cohort-retention",
+            gettext_lazy("Cohort retention"),
+            gettext_lazy("Customers of the last twelve months ordering again, by months since their first order."),
+            Display.LINE,
+            cohort_retention,
+            width=6,
+            height=3,
+            order=64,
         )
     )
     register_widget(

@@ -24,7 +24,8 @@ SALES_KINDS = {
 }  # fmt: skip
 ACTIVITY_KINDS = {"activities-completed-per-rep", "activities-overdue", "activities-by-type-per-week"}
 VALUE_KINDS = {
-    "customers-by-rfm-segment", "customers-at-risk", "customers-at-risk-table", "customers-top-predicted-value"
+    "customers-by-rfm-segment", "customers-at-risk", "customers-at-risk-table", "customers-top-predicted-value",
+    "customers-cohort-retention",
 }  # fmt: skip
 
 

@@ -9,9 +9,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from modules.analytics.customer_value.cohorts import month_index, month_of
 from modules.analytics.customer_value.models import CustomerValue, CustomerValueRun
 from modules.analytics.dashboards.widgets import DashboardFilters, WidgetData, widget_named
+from tests.analytics.customer_value.conftest import buy
 from tests.analytics.customer_value.test_value_pages import rfm_at_risk, stored
+from tests.factories import CompanyFactory
 from tests.tenancy import REP_EMAIL, TenantFixture, grant
 
 NONE = DashboardFilters()
@@ -82,3 +85,22 @@ def test_top_predicted_value_reads_the_newest_fit(alpha: TenantFixture):
     assert as_rep.rows == ()
     response = alpha.client().get(top.url)
     assert [value.company.name for value in response.context["values"]] == ["Top 1", "Top 2", "Top 0"]
+
+
+def test_cohort_retention_pools_the_cohorts_old_enough_for_each_month(alpha: TenantFixture):
+    """A and B first ordered three months ago, A again two months ago; C first ordered last month and
+    again this month. Month 1: A and C of three customers; months 2 and 3: only the older cohort
+    (two customers) is that old, and neither ordered; month 4: no cohort is that old yet."""
+    with alpha.active():
+        by, now = alpha.user(), month_index(timezone.localdate())
+        a, b, c = (CompanyFactory(name=name, owner=by) for name in "ABC")
+        for company, months_ago in ((a, 3), (a, 2), (b, 3), (c, 1), (c, 0)):
+            buy(by, company=company, days_ago=0, on=month_of(now - months_ago))
+
+    retention = compute(alpha, "customers-cohort-retention")
+
+    assert [(point.label, point.value) for point in retention.series[0].points] == [
+        ("Month 1", Decimal("66.7")), ("Month 2", Decimal("0.0")), ("Month 3", Decimal("0.0")),
+    ]  # fmt: skip
+    assert retention.series[0].unit == "%"
+    assert alpha.client().get(retention.url).status_code == 200
