@@ -9,6 +9,7 @@ from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsVie
 from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.analytics.report_subscriptions import ReportSubscriptionViewSet
 from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
+from api.rest.analytics.sales_breakdown import SalesBreakdownView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -44,6 +45,7 @@ urlpatterns = [
     path("redoc/", csp_update({"worker-src": [SELF, "blob:"]})(openapi_views.RedocView.as_view()), name="redoc"),
     path("analytics/basket/rules/", BasketRulesView.as_view(), name="analytics-basket-rules"),
     path("analytics/funnel/", SalesFunnelView.as_view(), name="analytics-funnel"),
+    path("analytics/sales-breakdown/", SalesBreakdownView.as_view(), name="analytics-sales-breakdown"),
     path("analytics/customer-values/", CustomerValuesView.as_view(), name="analytics-customer-values"),
     path("analytics/rfm/segments/", RfmSegmentsView.as_view(), name="analytics-rfm-segments"),
     path("analytics/report-sources/", ReportSourcesView.as_view(), name="analytics-report-sources"),

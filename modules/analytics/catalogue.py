@@ -73,6 +73,20 @@ def register_builtin() -> None:
     )
     register(
         Analysis(
+            key="sales-breakdown",
+            title=_("Sales by product, segment and region"),
+            description=_(
+                "Won revenue, deals, win rate and average deal size by product, industry, company size, "
+                "a company field, country and region."
+            ),
+            url_name="analytics:sales-breakdown",
+            needs=("sales",),
+            permission="sales.view",
+            order=35,
+        )
+    )
+    register(
+        Analysis(
             key="basket",
             title=_("Bought together"),
             description=_("Products bought in the same orders: association rules with support, confidence and lift."),

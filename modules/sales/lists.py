@@ -17,6 +17,7 @@ from modules.contacts.lists import owner_options, tag_options
 from modules.lists.definition import BulkAction, Column, Filter, ListDefinition
 from modules.sales.choices import DealStatus, LeadStatus
 from modules.sales.models import Deal, Lead, Pipeline, Stage
+from modules.sales.selectors.deal_filters import HIDDEN_DEAL_FILTERS
 from modules.sales.selectors.deals import filter_deals, filter_leads
 from modules.sales.services.deals import delete_deal, move_deal_to_stage, update_deal
 from modules.sales.services.leads import delete_lead, update_lead
@@ -196,5 +197,6 @@ DEALS = ListDefinition(
     activity_link="deal",
     edit_fields=(("expected_close_date", _("Expected close"), _close_date_field),),
     actions=(MOVE_TO_STAGE,),
+    hidden_filters=HIDDEN_DEAL_FILTERS,
     toolbar="sales/deals/list_toolbar.html",
 )

@@ -6,9 +6,14 @@ from api.graphql.analytics.basket import AnalyticsBasketQueries
 from api.graphql.analytics.customer_value import AnalyticsCustomerValueQueries
 from api.graphql.analytics.funnel import AnalyticsFunnelQueries
 from api.graphql.analytics.reports import AnalyticsReportQueries
+from api.graphql.analytics.sales_breakdown import AnalyticsSalesBreakdownQueries
 
 
 class AnalyticsQueries(
-    AnalyticsBasketQueries, AnalyticsFunnelQueries, AnalyticsCustomerValueQueries, AnalyticsReportQueries
+    AnalyticsBasketQueries,
+    AnalyticsFunnelQueries,
+    AnalyticsCustomerValueQueries,
+    AnalyticsReportQueries,
+    AnalyticsSalesBreakdownQueries,
 ):
     pass

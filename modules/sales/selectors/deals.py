@@ -20,6 +20,7 @@ from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
 from modules.sales.choices import DealStatus
 from modules.sales.models import Deal, Lead
+from modules.sales.selectors.deal_filters import filter_deals_for_analyses
 
 LEAD_SORTS = {
     "-created": ("created_at", True),
@@ -155,7 +156,7 @@ def filter_deals(queryset: QuerySet[Deal], params: QueryDict) -> QuerySet[Deal]:
     q = (params.get("q") or "").strip()
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(company__name__icontains=q))
-    return queryset
+    return filter_deals_for_analyses(queryset, params)
 
 
 # --- keyset pages -----------------------------------------------------------------------------------

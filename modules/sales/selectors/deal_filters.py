@@ -1,0 +1,97 @@
+"""The deal list's filters that analyses link to (hidden: set by a link, with no control above the
+list): close dates, a team, a product, and the company's segment and region. ``NONE`` asks for the
+deals whose company has no value (or no company).
+
+A deal carries a product the way sales by product counts it: on the lines of its orders that are
+not cancelled, or, when it has none, on its quote (the accepted one, else the latest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
+
+from core.input_bounds import moment_problem
+from modules.contacts.company_size import size_band_filter
+from modules.sales.choices import OrderStatus, QuoteStatus
+from modules.sales.models import Deal, Order, OrderLine, Quote, QuoteLine
+
+NONE = "none"
+FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+HIDDEN_DEAL_FILTERS = (
+    "closed_from", "closed_to", "team", "product", "industry", "size", "country", "region", "company_field",
+    "company_value",
+)  # fmt: skip
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return None if moment_problem(day) else day
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def carrying_product(product_id: int) -> Q:
+    """Deals carrying the product (see the module's docstring)."""
+    live_orders = Order.objects.filter(deal=OuterRef("pk")).exclude(status=OrderStatus.CANCELLED)
+    on_orders = OrderLine.objects.filter(order__deal=OuterRef("pk"), product_id=product_id).exclude(
+        order__status=OrderStatus.CANCELLED
+    )
+    chosen_quote = (
+        Quote.objects.filter(deal=OuterRef(OuterRef("pk")))
+        .order_by(
+            Case(When(status=QuoteStatus.ACCEPTED, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "-created_at",
+            "-id",
+        )
+        .values("id")[:1]
+    )
+    on_quote = QuoteLine.objects.filter(quote_id=Subquery(chosen_quote), product_id=product_id)
+    return Q(Exists(on_orders)) | (~Q(Exists(live_orders)) & Q(Exists(on_quote)))
+
+
+def _company_value(queryset: QuerySet[Deal], path: str, value: str) -> QuerySet[Deal]:
+    if value == NONE:
+        return queryset.filter(Q(company__isnull=True) | Q(**{f"company__{path}": ""}))
+    return queryset.filter(**{f"company__{path}": value})
+
+
+def filter_deals_for_analyses(queryset: QuerySet[Deal], params: Mapping[str, str]) -> QuerySet[Deal]:
+    closed_from, closed_to = _date(params.get("closed_from")), _date(params.get("closed_to"))
+    if closed_from is not None:
+        queryset = queryset.filter(closed_at__date__gte=closed_from)
+    if closed_to is not None:
+        queryset = queryset.filter(closed_at__date__lte=closed_to)
+    team = _int(params.get("team"))
+    if team is not None:
+        queryset = queryset.filter(owner__teams__id=team)
+    product = _int(params.get("product"))
+    if product is not None:
+        queryset = queryset.filter(carrying_product(product))
+    for name in ("industry", "country", "region"):
+        if params.get(name):
+            queryset = _company_value(queryset, name, params[name])
+    size = params.get("size")
+    if size == NONE:
+        queryset = queryset.filter(Q(company__isnull=True) | Q(company__employee_count__isnull=True))
+    elif size:
+        band = size_band_filter(size, "company__employee_count")
+        queryset = queryset.filter(band) if band is not None else queryset.none()
+    key, value = params.get("company_field", ""), params.get("company_value", "")
+    if key and value:
+        if not FIELD_KEY.fullmatch(key):
+            return queryset.none()
+        queryset = queryset.alias(_company_field=KeyTextTransform(key, "company__custom"))
+        if value == NONE:
+            queryset = queryset.filter(Q(_company_field__isnull=True) | Q(_company_field=""))
+        else:
+            queryset = queryset.filter(_company_field=value)
+    return queryset
