@@ -88,7 +88,6 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Orders"), "sales:order-list", icon="bag-check"),
             NavEntry(_("Products"), "sales:product-list", icon="box-seam"),
             NavEntry(_("Forecast"), "sales:forecast", icon="graph-up-arrow", permission="sales.view_reports"),
-            NavEntry(_("Team activity"), "sales:team-activity", icon="people", permission="sales.view_reports"),
         ),
         extra_permissions={
             "sales.view_reports": _("Sales: forecast and team activity"),

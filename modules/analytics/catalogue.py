@@ -112,7 +112,7 @@ def register_builtin() -> None:
             key="rep-activity",
             title=_("Team activity"),
             description=_("Activities completed, deals moved, won and lost, per rep and period."),
-            url_name="sales:team-activity",
+            url_name="analytics:team-activity",
             needs=("sales",),
             permission="sales.view_reports",
             order=90,

@@ -5,7 +5,7 @@ from modules.analytics.funnel import views as funnel
 from modules.analytics.reports import views as reports
 from modules.analytics.reports.delivery import views as deliveries
 from modules.analytics.sales_breakdown import views as sales_breakdown
-from modules.analytics.views import index
+from modules.analytics.views import index, team_activity
 
 app_name = "analytics"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", index.index, name="index"),
     path("funnel/", funnel.funnel_page, name="funnel"),
     path("sales/", sales_breakdown.sales_breakdown_page, name="sales-breakdown"),
+    path("team-activity/", team_activity.team_activity, name="team-activity"),
     path("basket/", basket.rules, name="basket"),
     path("basket/settings/", basket.thresholds, name="basket-settings"),
     path("basket/products/<int:pk>/", basket.product_card, name="basket-product"),

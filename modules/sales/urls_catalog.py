@@ -1,8 +1,9 @@
-"""Catalogue and reporting pages: products, price lists, quotes, forecast with quotas, team activity."""
+"""Catalogue and reporting pages: products, price lists, quotes, orders, forecast with quotas."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
-from modules.sales.catalog_views import forecast, history, orders, products, quote_sharing, quotes, team_activity
+from modules.sales.catalog_views import forecast, history, orders, products, quote_sharing, quotes
 
 urlpatterns = [
     path("products/", products.product_list, name="product-list"),
@@ -64,5 +65,10 @@ urlpatterns = [
     path("quotes/<int:pk>/share/<int:share_pk>/revoke/", quote_sharing.quote_share_revoke, name="quote-share-revoke"),
     path("forecast/", forecast.forecast, name="forecast"),
     path("forecast/quotas/", forecast.quota_edit, name="quota-edit"),
-    path("team-activity/", team_activity.team_activity, name="team-activity"),
+    # Team activity moved into analytics; old bookmarks and links follow it, their dates kept.
+    path(
+        "team-activity/",
+        RedirectView.as_view(pattern_name="analytics:team-activity", query_string=True, permanent=True),
+        name="team-activity",
+    ),
 ]

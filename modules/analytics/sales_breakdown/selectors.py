@@ -12,11 +12,10 @@ How deals count (the same in the docs and the page):
   revenue / the won deals that converted.
 - Segments and regions read the deal's company (no company: the empty group). Company size is the
   band of its employee count (``SIZE_BANDS``).
-- **Products** come from the deal's lines: the lines of its orders that are not cancelled, or, when
-  it has none, of its quote (the accepted one, else the latest). A deal counts under each product
-  it carries, and its amount is shared between them in proportion to the lines' net amounts, so the
-  products' revenue adds up to the deals'; lines without a product and deals without lines form the
-  "no product" group.
+- **Products** follow ``modules.sales.selectors.deal_products``: the lines of the deal's orders
+  that are not cancelled, else of its accepted or latest quote. A deal counts under each product it
+  carries, its amount shared between them by the lines' net amounts, so the products' revenue adds
+  up to the deals'; lines without a product and deals without lines form the "no product" group.
 """
 
 from __future__ import annotations
@@ -34,8 +33,8 @@ from identity.models import Team, User
 from identity.visibility import restrict_to_visible
 from modules.contacts.company_size import SIZE_BANDS
 from modules.contacts.services.money import base_currency
-from modules.sales.choices import OrderStatus, QuoteStatus
 from modules.sales.models import Deal
+from modules.sales.selectors.deal_products import SHARES_PARAMS, product_shares_sql
 
 DIMENSIONS = ("product", "industry", "size", "custom", "country", "region")
 
@@ -115,32 +114,9 @@ def _company_groups(dimension: str, custom_key: str) -> tuple[str, list[Any]]:
     return sql, params
 
 
-# The products a deal carries and their share of it (see the module's docstring).
-PRODUCT_GROUPS = """
-lines AS (
-    SELECT o.deal_id, l.product_id, l.net_amount AS net
-    FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id
-    WHERE o.deal_id IN (SELECT id FROM closed) AND o.status <> %s
-    UNION ALL
-    SELECT q.deal_id, l.product_id, l.quantity * l.unit_price * (1 - l.discount_percent / 100)
-    FROM sales_quoteline l JOIN (
-        SELECT DISTINCT ON (deal_id) id, deal_id FROM sales_quote
-        WHERE deal_id IN (SELECT id FROM closed)
-        ORDER BY deal_id, (status = %s) DESC, created_at DESC, id DESC
-    ) q ON q.id = l.quote_id
-    WHERE NOT EXISTS (SELECT 1 FROM sales_order o WHERE o.deal_id = q.deal_id AND o.status <> %s)
-),
-per_product AS (
-    SELECT deal_id, product_id, SUM(net) AS net FROM lines GROUP BY deal_id, product_id
-),
-groups AS (
-    SELECT deal_id, COALESCE(product_id::text, '') AS k1, '' AS k2,
-           CASE WHEN SUM(net) OVER w > 0 THEN net / SUM(net) OVER w
-                ELSE 1::numeric / COUNT(*) OVER w END AS weight
-    FROM per_product WINDOW w AS (PARTITION BY deal_id)
-    UNION ALL
-    SELECT id, '', '', 1::numeric FROM closed WHERE id NOT IN (SELECT deal_id FROM per_product)
-)"""
+# Products as groups: the shares of ``deal_products`` (fixed SQL, no user input).
+PRODUCT_GROUPS = """,
+groups AS (SELECT deal_id, COALESCE(product_id::text, '') AS k1, '' AS k2, weight FROM product_shares)"""
 
 BREAKDOWN_SQL = """
 WITH closed AS (
@@ -190,7 +166,7 @@ def sales_breakdown(
     """Won revenue, won and lost deals, win rate and average deal size per group of ``dimension``
     (one of ``DIMENSIONS``; ``custom_key`` names the company custom field of "custom"), over the
     deals closed from ``start`` to ``end`` that ``viewer`` may see. Groups come unlabelled
-    (``labels.label_groups`` names them), the largest revenue first; ``total`` counts each deal once."""
+    (``presentation.label_groups`` names them), the largest revenue first; ``total`` counts each deal once."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     since, until = _period(start, end)
@@ -198,8 +174,8 @@ def sales_breakdown(
         breakdown_deals(viewer, owner=owner, team=team).values("id").order_by().query.sql_with_params()
     )
     if dimension == "product":
-        groups_sql = PRODUCT_GROUPS
-        groups_params: list[Any] = [OrderStatus.CANCELLED, QuoteStatus.ACCEPTED, OrderStatus.CANCELLED]
+        groups_sql = product_shares_sql("closed") + PRODUCT_GROUPS
+        groups_params: list[Any] = list(SHARES_PARAMS)
     else:
         company_sql, groups_params = _company_groups(dimension, custom_key)
         groups_sql = f"groups AS ({company_sql})"

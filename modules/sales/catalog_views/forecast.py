@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from identity.decorators import signed_in_user
 from identity.models import User
@@ -22,23 +23,29 @@ from modules.sales.selectors.forecast import build_forecast, parse_period
 from modules.sales.services.quotas import quota_field, set_quotas
 from modules.workspace.fiscal import fiscal_start_month
 
+GROUPING_LABELS = (
+    ("owner", gettext_lazy("Owner and team")),
+    ("product", gettext_lazy("Product")),
+    ("industry", gettext_lazy("Industry")),
+    ("country", gettext_lazy("Country")),
+)
+
 
 @sales_page("sales.view", "sales.view_reports")
 def forecast(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     kind = request.GET.get("kind", "month")
     period = parse_period(kind, request.GET.get("period", ""), timezone.localdate(), fiscal_start_month())
-    result = build_forecast(user, period)
+    result = build_forecast(user, period, request.GET.get("by", "owner"))
+    rows = result.owners if result.by == "owner" else result.groups
+    measures = [("won", _("Won")), ("committed", _("Committed")), ("weighted", _("Weighted pipeline"))]
+    if result.by == "owner":  # quotas are set per user: they have no meaning per product or segment
+        measures.insert(0, ("quota", _("Quota")))
     chart = {
-        "labels": [row.label for row in result.owners],
+        "labels": [row.label for row in rows],
         "datasets": [
-            {"label": str(label), "data": [float(getattr(row.figures, name)) for row in result.owners]}
-            for name, label in (
-                ("quota", _("Quota")),
-                ("won", _("Won")),
-                ("committed", _("Committed")),
-                ("weighted", _("Weighted pipeline")),
-            )
+            {"label": str(label), "data": [float(getattr(row.figures, name)) for row in rows]}
+            for name, label in measures
         ],
     }
     return render(
@@ -47,6 +54,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
         {
             "forecast": result,
             "kind": period.kind,
+            "by": result.by,
+            "groupings": GROUPING_LABELS,
             "previous": period.shifted(-1),
             "next": period.shifted(1),
             "chart": chart,

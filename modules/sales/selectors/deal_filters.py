@@ -2,8 +2,7 @@
 list): close dates, a team, a product, and the company's segment and region. ``NONE`` asks for the
 deals whose company has no value (or no company).
 
-A deal carries a product the way sales by product counts it: on the lines of its orders that are
-not cancelled, or, when it has none, on its quote (the accepted one, else the latest)."""
+A deal carries a product by ``deal_products``' rule, the one sales by product counts with."""
 
 from __future__ import annotations
 
@@ -11,13 +10,13 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from core.input_bounds import moment_problem
 from modules.contacts.company_size import size_band_filter
-from modules.sales.choices import OrderStatus, QuoteStatus
-from modules.sales.models import Deal, Order, OrderLine, Quote, QuoteLine
+from modules.sales.models import Deal
+from modules.sales.selectors.deal_products import carrying_product
 
 NONE = "none"
 FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -37,25 +36,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-def carrying_product(product_id: int) -> Q:
-    """Deals carrying the product (see the module's docstring)."""
-    live_orders = Order.objects.filter(deal=OuterRef("pk")).exclude(status=OrderStatus.CANCELLED)
-    on_orders = OrderLine.objects.filter(order__deal=OuterRef("pk"), product_id=product_id).exclude(
-        order__status=OrderStatus.CANCELLED
-    )
-    chosen_quote = (
-        Quote.objects.filter(deal=OuterRef(OuterRef("pk")))
-        .order_by(
-            Case(When(status=QuoteStatus.ACCEPTED, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            "-created_at",
-            "-id",
-        )
-        .values("id")[:1]
-    )
-    on_quote = QuoteLine.objects.filter(quote_id=Subquery(chosen_quote), product_id=product_id)
-    return Q(Exists(on_orders)) | (~Q(Exists(live_orders)) & Q(Exists(on_quote)))
 
 
 def _company_value(queryset: QuerySet[Deal], path: str, value: str) -> QuerySet[Deal]:

@@ -12,8 +12,9 @@ Definitions (all amounts in the tenant's base currency):
 
 Open deals convert with the rate valid on their expected close date, won deals with the rate on the
 day they closed (``RateTable``: latest rate on or before that date). A deal with no such rate is left
-out of the numbers and listed as unconvertible. Aggregation happens in SQL, grouped by owner,
-currency and date, so the query count does not depend on the number of deals.
+out of the numbers and listed as unconvertible. Aggregation happens in SQL, grouped by owner (or
+product, industry, country: ``forecast_groups``), currency and date, so the query count does not
+depend on the number of deals. Quotas belong to users, so only the owner and team view has them.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -36,7 +36,8 @@ from identity.models import User
 from identity.visibility import restrict_to_visible, visible_owner_ids
 from modules.contacts.services.money import RateTable
 from modules.sales.choices import DealStatus
-from modules.sales.models import Deal, Quota
+from modules.sales.models import Deal, Product, Quota
+from modules.sales.selectors.forecast_groups import COMMIT_THRESHOLD, GROUPINGS, ZERO, grouped
 from modules.workspace.fiscal import (
     add_months,
     fiscal_quarter,
@@ -45,10 +46,6 @@ from modules.workspace.fiscal import (
     fiscal_year_name,
     fiscal_year_start,
 )
-
-COMMIT_THRESHOLD = 75
-ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=20, decimal_places=6)
 
 
 def cents(value: Decimal) -> Decimal:
@@ -184,6 +181,9 @@ class Forecast:
     total: Figures
     unconvertible: list[Unconvertible]
     commit_threshold: int = COMMIT_THRESHOLD
+    by: str = "owner"
+    # Per product, industry or country (``by`` other than "owner"), without quotas.
+    groups: list[Row] = field(default_factory=list)
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -191,33 +191,6 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     return (
         dt.datetime.combine(period.start, dt.time.min, tzinfo=zone),
         dt.datetime.combine(period.end, dt.time.min, tzinfo=zone),
-    )
-
-
-def _open_groups(deals: QuerySet[Deal], period: Period) -> Iterable[Mapping[str, Any]]:
-    probability = Coalesce("probability", "stage__probability")
-    return (
-        deals.filter(status=DealStatus.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
-        .annotate(p=probability)
-        .values("owner_id", "currency", "expected_close_date")
-        .annotate(
-            pipeline=Sum("amount"),
-            weighted=Sum(ExpressionWrapper(F("amount") * F("p") / Value(Decimal(100)), output_field=MONEY)),
-            committed=Coalesce(Sum("amount", filter=Q(p__gte=COMMIT_THRESHOLD)), Value(ZERO), output_field=MONEY),
-            count=Count("id"),
-        )
-        .order_by()
-    )
-
-
-def _won_groups(deals: QuerySet[Deal], period: Period) -> Iterable[Mapping[str, Any]]:
-    start, end = _bounds(period)
-    return (
-        deals.filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
-        .annotate(closed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
-        .values("owner_id", "currency", "closed_on")
-        .annotate(won=Sum("amount"), count=Count("id"))
-        .order_by()
     )
 
 
@@ -235,11 +208,11 @@ def _as_owner(value: object) -> int | None:
     return None if value is None else int(str(value))
 
 
-def build_forecast(user: User, period: Period) -> Forecast:
-    visible = visible_owner_ids(user)
+def build_forecast(user: User, period: Period, by: str = "owner") -> Forecast:
+    """The forecast of ``period`` over the deals ``user`` may see, per owner and team (``by`` "owner",
+    with quotas) or per product, industry or country (``groups``; quotas do not apply)."""
     deals = restrict_to_visible(Deal.objects.all(), user)
     rates = RateTable()
-    figures: dict[int | None, Figures] = defaultdict(Figures)
     missing: set[tuple[str, dt.date]] = set()
 
     def convert(amount: Decimal, currency: str, on: dt.date) -> Decimal | None:
@@ -249,26 +222,73 @@ def build_forecast(user: User, period: Period) -> Forecast:
             return None
         return cents(converted)
 
-    for group in _open_groups(deals, period):
-        currency, on = str(group["currency"]), _as_date(group["expected_close_date"])
+    open_rows, won_rows = grouped(deals, period, by if by in GROUPINGS else "owner")
+    figures = _add_up(open_rows, won_rows, convert)
+    result = Forecast(
+        period=period, base_currency=rates.base, owners=[], teams=[], total=Figures(), unconvertible=[], by=by
+    )
+    if by in GROUPINGS and by != "owner":
+        result.groups = _labelled(by, figures)
+        for row in result.groups:
+            result.total.add(row.figures)
+    else:
+        result.by = "owner"
+        result.owners, result.teams = _owners_and_teams(user, period, figures)
+        for owner in result.owners:
+            result.total.add(owner.figures)
+    result.unconvertible = _unconvertible(deals, period, missing)
+    return result
+
+
+def _add_up(
+    open_rows: Iterable[Mapping[str, Any]], won_rows: Iterable[Mapping[str, Any]], convert: Any
+) -> dict[Any, Figures]:
+    figures: dict[Any, Figures] = defaultdict(Figures)
+    for group in open_rows:
+        currency, on = str(group["currency"]), _as_date(group["on"])
         pipeline, weighted, committed = (
             convert(_as_decimal(group[name]), currency, on) for name in ("pipeline", "weighted", "committed")
         )
         if pipeline is None or weighted is None or committed is None:
             continue
-        row = figures[_as_owner(group["owner_id"])]
+        row = figures[group["group"]]
         row.pipeline += pipeline
         row.weighted += weighted
         row.committed += committed
         row.open_deals += int(str(group["count"]))
-    for group in _won_groups(deals, period):
-        won = convert(_as_decimal(group["won"]), str(group["currency"]), _as_date(group["closed_on"]))
+    for group in won_rows:
+        won = convert(_as_decimal(group["won"]), str(group["currency"]), _as_date(group["on"]))
         if won is None:
             continue
-        row = figures[_as_owner(group["owner_id"])]
+        row = figures[group["group"]]
         row.won += won
         row.won_deals += int(str(group["count"]))
+    return figures
 
+
+def _labelled(by: str, figures: dict[Any, Figures]) -> list[Row]:
+    """Rows per product, industry or country, the largest forecast first; the empty group last."""
+    names: dict[Any, str] = {}
+    if by == "product":
+        names = dict(Product.objects.filter(pk__in=[key for key in figures if key]).values_list("pk", "name"))
+    empty = {"product": _("No product"), "industry": _("No industry"), "country": _("No country")}[by]
+    rows = [
+        Row(key=str(key or ""), label=names.get(key, "?") if by == "product" else str(key), figures=value)
+        for key, value in figures.items()
+        if key
+    ]
+    rows.sort(key=lambda row: (-row.figures.forecast, -row.figures.pipeline, row.label.lower()))
+    if None in figures or "" in figures:
+        blank = Figures()
+        for key in (None, ""):
+            if key in figures:
+                blank.add(figures[key])
+        rows.append(Row(key="", label=str(empty), figures=blank))
+    return rows
+
+
+def _owners_and_teams(user: User, period: Period, figures: dict[Any, Figures]) -> tuple[list[Row], list[Row]]:
+    visible = visible_owner_ids(user)
     quotas = Quota.objects.filter(month__gte=period.start, month__lt=period.end)
     if visible is not None:
         quotas = quotas.filter(user_id__in=visible)
@@ -289,18 +309,7 @@ def build_forecast(user: User, period: Period) -> Forecast:
         team = teams.setdefault(team_id, Row(key=f"team-{team_id}", label=team_name))
         team.member_ids.append(member_id)
         team.figures.add(figures[member_id])
-
-    total = Figures()
-    for owner in owners:
-        total.add(owner.figures)
-    return Forecast(
-        period=period,
-        base_currency=rates.base,
-        owners=owners,
-        teams=list(teams.values()),
-        total=total,
-        unconvertible=_unconvertible(deals, period, missing),
-    )
+    return owners, list(teams.values())
 
 
 def _unconvertible(deals: QuerySet[Deal], period: Period, missing: set[tuple[str, dt.date]]) -> list[Unconvertible]:

@@ -1,4 +1,5 @@
-"""Team activity: per rep activities, deal moves, won/lost, win rate and cycle length over a range."""
+"""Team activity (under analytics): per rep activities, deal moves, won/lost, win rate and cycle length
+over a range; the old address redirects; the analytics guard and sales.view_reports both apply."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from modules.sales.models import Deal, DealStageChange, Stage
+from tests.entitlements.helpers import without_modules
 from tests.factories import ActivityFactory, DealFactory
 from tests.sales.catalog.conftest import MakeUser
-from tests.tenancy import REP_EMAIL, TenantFixture
+from tests.tenancy import REP_EMAIL, TenantFixture, grant, revoke, with_session_of
 
 RANGE = "?start=2030-03-01&end=2030-03-31"
 
@@ -67,7 +69,7 @@ def _rows(response) -> dict[str, tuple[object, ...]]:
 
 
 def test_each_reps_numbers_are_exact(alpha: TenantFixture, data_set):
-    response = alpha.client().get(f"/team-activity/{RANGE}")
+    response = alpha.client().get(f"/analytics/team-activity/{RANGE}")
 
     assert response.status_code == 200
     assert _rows(response) == {
@@ -79,7 +81,7 @@ def test_each_reps_numbers_are_exact(alpha: TenantFixture, data_set):
 
 
 def test_a_manager_sees_their_team(alpha: TenantFixture, data_set):
-    response = alpha.client("mia@example.test").get(f"/team-activity/{RANGE}")
+    response = alpha.client("mia@example.test").get(f"/analytics/team-activity/{RANGE}")
 
     assert list(_rows(response)) == ["Kim", "Mia"]
 
@@ -95,30 +97,69 @@ def test_the_page_costs_the_same_queries_for_5_and_50_records(
     client = alpha.client()
 
     with django_assert_max_num_queries(9):
-        response = client.get(f"/team-activity/{RANGE}")
+        response = client.get(f"/analytics/team-activity/{RANGE}")
 
     assert _rows(response)["Rita Rep"][3] == count
 
 
 def test_reps_without_reports_permission_are_refused(alpha: TenantFixture):
-    response = alpha.client(REP_EMAIL).get("/team-activity/")
+    grant(alpha, "sales_rep", "analytics.view")
+
+    response = alpha.client(REP_EMAIL).get("/analytics/team-activity/")
 
     assert response.status_code == 403
     assert "Sales: forecast and team activity" in response.content.decode()
 
 
 def test_sales_disabled_refuses_team_activity_as_not_in_the_plan(alpha: TenantFixture, sales_disabled: None):
-    assert alpha.client().get("/team-activity/").status_code == 403
+    assert alpha.client().get("/analytics/team-activity/").status_code == 403
 
 
 def test_the_range_is_typed_and_shown_in_the_readers_date_format(alpha: TenantFixture):
     client = alpha.client()
     client.cookies["django_language"] = "ro"
 
-    response = client.get("/team-activity/", {"start": "01.03.2030", "end": "2030-03-31"})
+    response = client.get("/analytics/team-activity/", {"start": "01.03.2030", "end": "2030-03-31"})
 
     html = response.content.decode()
     assert (response.context["start"], response.context["end"]) == (dt.date(2030, 3, 1), dt.date(2030, 3, 31))
     assert 'value="01.03.2030"' in html
     assert 'value="31.03.2030"' in html
     assert 'type="date"' not in html
+
+
+def test_the_old_address_redirects_keeping_the_range(alpha: TenantFixture):
+    response = alpha.client().get("/team-activity/?start=2030-03-01&end=2030-03-31")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/analytics/team-activity/?start=2030-03-01&end=2030-03-31"
+
+
+def test_without_analytics_in_the_plan_team_activity_is_not_in_plan(alpha: TenantFixture):
+    without_modules(alpha, "analytics")
+
+    response = alpha.client().get("/analytics/team-activity/")
+
+    assert response.status_code == 403
+    assert "errors/not_in_plan.html" in [template.name for template in response.templates]
+
+
+def test_reports_permission_without_analytics_is_refused(alpha: TenantFixture):
+    grant(alpha, "sales_rep", "sales.view_reports")
+    assert alpha.client(REP_EMAIL).get("/analytics/team-activity/").status_code == 403
+    grant(alpha, "sales_rep", "analytics.view")
+    assert alpha.client(REP_EMAIL).get("/analytics/team-activity/").status_code == 200
+    revoke(alpha, "sales_rep", "sales.view_reports")
+    assert alpha.client(REP_EMAIL).get("/analytics/team-activity/").status_code == 403
+
+
+def test_another_tenants_session_and_anonymous_visitors_are_sent_to_sign_in(alpha: TenantFixture, beta):
+    assert with_session_of(alpha.client(), beta.host).get("/analytics/team-activity/").status_code == 302
+    assert alpha.client(None).get("/analytics/team-activity/").status_code == 302
+
+
+def test_the_filters_fold_on_a_phone(alpha: TenantFixture):
+    page = alpha.client().get("/analytics/team-activity/").content.decode()
+
+    assert 'data-bs-target="#team-activity-filters"' in page
+    assert 'class="collapse d-md-block" id="team-activity-filters"' in page
