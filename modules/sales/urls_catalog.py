@@ -1,9 +1,8 @@
 """Catalogue and reporting pages: products, price lists, quotes, orders, forecast with quotas."""
 
 from django.urls import path
-from django.views.generic import RedirectView
 
-from modules.sales.catalog_views import forecast, history, orders, products, quote_sharing, quotes
+from modules.sales.catalog_views import forecast, history, moved, orders, products, quote_sharing, quotes
 
 urlpatterns = [
     path("products/", products.product_list, name="product-list"),
@@ -66,9 +65,5 @@ urlpatterns = [
     path("forecast/", forecast.forecast, name="forecast"),
     path("forecast/quotas/", forecast.quota_edit, name="quota-edit"),
     # Team activity moved into analytics; old bookmarks and links follow it, their dates kept.
-    path(
-        "team-activity/",
-        RedirectView.as_view(pattern_name="analytics:team-activity", query_string=True, permanent=True),
-        name="team-activity",
-    ),
+    path("team-activity/", moved.team_activity_moved, name="team-activity"),
 ]

@@ -120,7 +120,6 @@ class SalesBreakdownForm(forms.Form):
             data["start"], data["end"] = period_dates(data["period"], timezone.localdate(), fiscal_start_month())
         elif "start" in data and "end" in data:
             if data["start"] is None and data["end"] is None:
-                data["period"] = "this-quarter"
                 data["start"], data["end"] = period_dates("this-quarter", timezone.localdate(), fiscal_start_month())
             else:
                 end = data["end"] or timezone.localdate()

@@ -1,4 +1,4 @@
-"""Pages of the sales catalogue and reporting: products, price lists, quotes, forecast, team activity."""
+"""Pages of the sales catalogue and reporting: products, price lists, quotes, orders, forecast."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
-from core.input_bounds import moment_problem
+from core.input_bounds import moment_problem, text_problem
 from modules.contacts.company_size import size_band_filter
 from modules.sales.models import Deal
 from modules.sales.selectors.deal_products import carrying_product
@@ -45,6 +45,9 @@ def _company_value(queryset: QuerySet[Deal], path: str, value: str) -> QuerySet[
 
 
 def filter_deals_for_analyses(queryset: QuerySet[Deal], params: Mapping[str, str]) -> QuerySet[Deal]:
+    texts = [params.get(name) or "" for name in ("industry", "country", "region", "company_value")]
+    if any(len(text) > 200 or text_problem(text) for text in texts):
+        return queryset.none()  # no company holds such a value (and PostgreSQL takes no NUL)
     closed_from, closed_to = _date(params.get("closed_from")), _date(params.get("closed_to"))
     if closed_from is not None:
         queryset = queryset.filter(closed_at__date__gte=closed_from)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from identity.models import Team
+from modules.analytics.sales_breakdown.filters import period_dates
 from modules.analytics.sales_breakdown.presentation import label_groups
 from modules.analytics.sales_breakdown.selectors import sales_breakdown
 from tenants.models import Tenant
@@ -140,3 +142,22 @@ def test_the_other_tenant_sees_none_of_these_deals(beta: TenantFixture, closed):
         result = sales_breakdown(beta.user(), "product", closed.start, closed.end)
 
     assert result.groups == []
+
+
+@pytest.mark.parametrize(
+    ("period", "start_month", "first", "last"),
+    [
+        ("this-month", 1, "2030-01-01", "2030-01-31"),
+        ("last-month", 1, "2029-12-01", "2029-12-31"),
+        ("this-quarter", 4, "2029-10-01", "2029-12-31"),
+        ("last-quarter", 4, "2029-07-01", "2029-09-30"),
+        ("this-year", 4, "2029-04-01", "2030-03-31"),
+        ("last-year", 4, "2028-04-01", "2029-03-31"),
+        ("this-quarter", 1, "2030-01-01", "2030-03-31"),
+    ],
+)
+def test_periods_follow_the_fiscal_calendar(period, start_month, first, last):
+    assert period_dates(period, dt.date(2030, 1, 10), start_month) == (
+        dt.date.fromisoformat(first),
+        dt.date.fromisoformat(last),
+    )

@@ -235,3 +235,19 @@ def test_graphql_refuses_bad_arguments_other_tenants_and_missing_scopes(
     assert from_beta["data"]["salesBreakdown"]["groups"] == []
     assert without_scope["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
     assert without_permission["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+@pytest.mark.parametrize(
+    ("query", "w1_listed"),
+    [("industry=%00", False), ("region=" + "x" * 300, False), ("company_field=Tier;drop&company_value=gold", False),
+     ("company_field=tier&company_value=%00", False), ("closed_from=someday&size=huge", False),
+     ("product=99999999999999999999", True)],
+)  # fmt: skip
+def test_the_deal_lists_analysis_filters_take_bad_values_without_an_error(
+    alpha: TenantFixture, closed, query, w1_listed
+):
+    """A value no company can hold matches nothing; an id too large to be one is ignored."""
+    response = alpha.client().get(f"/deals/?{query}")
+
+    assert response.status_code == 200
+    assert ("SB W1" in {row.name for row in response.context["rows"]}) is w1_listed
