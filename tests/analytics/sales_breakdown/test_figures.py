@@ -149,8 +149,8 @@ def test_the_other_tenant_sees_none_of_these_deals(beta: TenantFixture, closed):
     [
         ("this-month", 1, "2030-01-01", "2030-01-31"),
         ("last-month", 1, "2029-12-01", "2029-12-31"),
-        ("this-quarter", 4, "2029-10-01", "2029-12-31"),
-        ("last-quarter", 4, "2029-07-01", "2029-09-30"),
+        ("this-quarter", 5, "2029-11-01", "2030-01-31"),  # quarters from May: Nov–Jan holds 10 January
+        ("last-quarter", 5, "2029-08-01", "2029-10-31"),
         ("this-year", 4, "2029-04-01", "2030-03-31"),
         ("last-year", 4, "2028-04-01", "2029-03-31"),
         ("this-quarter", 1, "2030-01-01", "2030-03-31"),
