@@ -148,8 +148,9 @@ DEALS = ListDefinition(
         Filter("status", _("Status"), options=lambda user: DealStatus.choices),
         Filter("tag", _("Tag"), options=tag_options),
     ),
-    # From dashboard widgets: several owners (a team), a close-day range, deals going stale.
-    hidden_filters=("owners", "closed_from", "closed_to", "stale"),
+    # From dashboard widgets and analyses: several owners (a team), a close-day range, deals going
+    # stale, and the analyses' product, segment and region filters.
+    hidden_filters=("owners", "closed_from", "closed_to", "stale", *HIDDEN_DEAL_FILTERS),
     columns=(
         Column(
             "name",
@@ -197,6 +198,5 @@ DEALS = ListDefinition(
     activity_link="deal",
     edit_fields=(("expected_close_date", _("Expected close"), _close_date_field),),
     actions=(MOVE_TO_STAGE,),
-    hidden_filters=HIDDEN_DEAL_FILTERS,
     toolbar="sales/deals/list_toolbar.html",
 )

@@ -1,4 +1,4 @@
-"""REST endpoint of sales by product, segment and region (analytics module, ``analytics:read``):
+"""REST endpoint of sales by product, segment and region (``analytics:read`` and ``sales:read``):
 every figure of the page for a grouping, a period and an owner or team, over the deals the caller
 may see."""
 
@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.rest.analytics.basket import SalesViewPermission
+from api.rest.analytics.permissions import ReadsSales
 from api.rest.records import RECORD_PERMISSIONS, acting_user
 from modules.analytics.sales_breakdown.filters import SalesBreakdownForm
 from modules.analytics.sales_breakdown.presentation import deal_list_url
@@ -84,7 +84,7 @@ class SalesBreakdownView(APIView):
 
     module = "analytics"
     action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = [*RECORD_PERMISSIONS, SalesViewPermission]
+    permission_classes = [*RECORD_PERMISSIONS, ReadsSales]
 
     @extend_schema(
         operation_id="analytics_sales_breakdown",

@@ -1,37 +1,25 @@
 """The deal list's filters that analyses link to (hidden: set by a link, with no control above the
-list): close dates, a team, a product, and the company's segment and region. ``NONE`` asks for the
-deals whose company has no value (or no company).
+list): a team, a product, and the company's segment and region (close days are ``deals._local_days``).
+``NONE`` asks for the deals whose company has no value (or no company).
 
 A deal carries a product by ``deal_products``' rule, the one sales by product counts with."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
-from core.input_bounds import moment_problem, text_problem
+from core.input_bounds import text_problem
 from modules.contacts.company_size import size_band_filter
 from modules.sales.models import Deal
 from modules.sales.selectors.deal_products import carrying_product
 
 NONE = "none"
 FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-HIDDEN_DEAL_FILTERS = (
-    "closed_from", "closed_to", "team", "product", "industry", "size", "country", "region", "company_field",
-    "company_value",
-)  # fmt: skip
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return None if moment_problem(day) else day
+HIDDEN_DEAL_FILTERS = ("team", "product", "industry", "size", "country", "region", "company_field", "company_value")
 
 
 def _int(value: str | None) -> int | None:
@@ -48,11 +36,6 @@ def filter_deals_for_analyses(queryset: QuerySet[Deal], params: Mapping[str, str
     texts = [params.get(name) or "" for name in ("industry", "country", "region", "company_value")]
     if any(len(text) > 200 or text_problem(text) for text in texts):
         return queryset.none()  # no company holds such a value (and PostgreSQL takes no NUL)
-    closed_from, closed_to = _date(params.get("closed_from")), _date(params.get("closed_to"))
-    if closed_from is not None:
-        queryset = queryset.filter(closed_at__date__gte=closed_from)
-    if closed_to is not None:
-        queryset = queryset.filter(closed_at__date__lte=closed_to)
     team = _int(params.get("team"))
     if team is not None:
         queryset = queryset.filter(owner__teams__id=team)

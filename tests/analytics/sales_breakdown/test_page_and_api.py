@@ -196,6 +196,7 @@ def test_rest_answers_every_figure(alpha: TenantFixture, closed):
 def test_rest_refuses_bad_parameters_missing_scopes_and_roles(alpha: TenantFixture, beta: TenantFixture, closed):
     _key, token = issue_key(alpha, scopes=READ)
     _key, sales_only = issue_key(alpha, scopes=("sales:read",), name="Sales only")
+    _key, analytics_only = issue_key(alpha, scopes=("analytics:read",), name="Analytics only")
     _key, rep_key = issue_key(alpha, email=REP_EMAIL, scopes=READ, name="Rep")
     _key, beta_token = issue_key(beta, scopes=READ)
 
@@ -203,6 +204,7 @@ def test_rest_refuses_bad_parameters_missing_scopes_and_roles(alpha: TenantFixtu
     assert bad.status_code == 400
     assert "by" in bad.content.decode()
     assert bearer_client(alpha, sales_only).get(URL).status_code == 403
+    assert bearer_client(alpha, analytics_only).get(URL).status_code == 403
     assert bearer_client(alpha, rep_key).get(URL).status_code == 403
     other_tenant = bearer_client(beta, beta_token).get(URL, params(closed))
     assert other_tenant.status_code == 200
