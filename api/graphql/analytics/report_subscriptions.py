@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import graphene
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
@@ -83,6 +85,9 @@ class ReportSubscriptionType(graphene.ObjectType):
 
     @staticmethod
     def resolve_deliveries(root: ReportSubscription, info: Any) -> list[ReportDelivery]:
+        recent = getattr(root, "recent_deliveries", None)  # read for all at once by ``subscriptions_of``
+        if recent is not None:
+            return list(recent)
         return list(root.deliveries.order_by("-occurrence", "-id")[:RECENT_DELIVERIES])
 
 
@@ -90,7 +95,21 @@ def subscriptions_of(report: Report, user: User) -> list[ReportSubscription]:
     """The report's subscriptions for its owner; nobody else sees who receives it."""
     if report.owner_id != user.pk:
         return []
-    return list(report.subscriptions.prefetch_related("recipients").order_by("id"))
+    subscriptions = list(report.subscriptions.prefetch_related("recipients").order_by("id"))
+    # Each subscription's newest deliveries, in one query whatever their number.
+    newest_first = [F("occurrence").desc(), F("id").desc()]
+    rows = (
+        ReportDelivery.objects.filter(subscription__in=subscriptions)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("subscription_id")], order_by=newest_first))
+        .filter(rank__lte=RECENT_DELIVERIES)
+        .order_by("subscription_id", *newest_first)
+    )
+    by_subscription: dict[int, list[ReportDelivery]] = {subscription.pk: [] for subscription in subscriptions}
+    for row in rows:
+        by_subscription[row.subscription_id].append(row)
+    for subscription in subscriptions:
+        subscription.recent_deliveries = by_subscription[subscription.pk]  # type: ignore[attr-defined]
+    return subscriptions
 
 
 class ReportSubscriptionInput(graphene.InputObjectType):

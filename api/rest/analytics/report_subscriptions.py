@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -116,8 +116,12 @@ class ReportSubscriptionViewSet(
     def perform_destroy(self, instance: ReportSubscription) -> None:
         delete_subscription(instance, by=acting_user(self.request))
 
-    @extend_schema(operation_id="analytics_report_subscriptions_deliveries",
-                   responses={200: ReportDeliverySerializer(many=True)})  # fmt: skip
+    @extend_schema(
+        operation_id="analytics_report_subscriptions_deliveries",
+        responses={
+            200: inline_serializer(name="ReportDeliveries", fields={"results": ReportDeliverySerializer(many=True)})
+        },
+    )
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str | None = None) -> Response:
         """The subscription's latest deliveries (at most 100), newest first."""

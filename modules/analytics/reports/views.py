@@ -95,7 +95,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_export": user.has_perm("data.export"),
             "query": request.GET.urlencode(),
             "deliveries_panel": delivery_panel(report) if may_edit(user, report) else None,
-            "zone": result.context.zone,
         },
     )
 

@@ -163,7 +163,9 @@ def test_graphql_subscribes_reads_deliveries_and_refuses_by_field(alpha: TenantF
         "fileFormat": "PDF"}}).json()["data"]["reportSubscriptionCreate"]  # fmt: skip
     assert [(error["field"], error["code"]) for error in refused["errors"]] == [("dayOfMonth", "INVALID")]
 
-    found = post_graphql(client, READ_QUERY, {"id": report_id}).json()["data"]["report"]["subscriptions"]
+    answer = post_graphql(client, READ_QUERY, {"id": report_id}).json()
+    assert "errors" not in answer, answer
+    found = answer["data"]["report"]["subscriptions"]
     assert [item["frequency"] for item in found] == ["daily", "weekly"]
     assert found[0]["deliveries"] == [
         {"status": "failed", "attempts": 6, "lastError": "451 busy", "recipientId": to_global_id("User", world.mara.pk)}
@@ -188,3 +190,25 @@ def test_graphql_needs_the_scope_the_permission_and_the_owner(alpha: TenantFixtu
     assert not_hers["errors"][0]["code"] in ("NOT_FOUND", "PERMISSION_DENIED")
     with alpha.active():
         assert ReportSubscription.objects.filter(pk=subscription.pk).exists()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_lists_cost_the_same_queries_for_1_and_6_subscriptions(
+    alpha: TenantFixture, world: World, count: int, django_assert_max_num_queries
+):
+    report = _report(alpha, world)
+    for _index in range(count):
+        _subscribed(alpha, world, report)
+        with alpha.active():
+            ReportDelivery.objects.filter(key="k1").update(key=f"k1-{_index}")
+    _key, token = issue_key(alpha, scopes=READ)
+    client = bearer_client(alpha, token)
+    client.get(URL)  # the credential warms up
+
+    with django_assert_max_num_queries(12):
+        listed = client.get(URL).json()["results"]
+    with django_assert_max_num_queries(14):
+        body = post_graphql(client, READ_QUERY, {"id": to_global_id("Report", report.pk)}).json()
+
+    assert len(listed) == count
+    assert [len(item["deliveries"]) for item in body["data"]["report"]["subscriptions"]] == [1] * count

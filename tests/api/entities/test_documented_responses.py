@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
@@ -101,6 +102,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "reports": create_report(by=owner, name="Documented", source="deals", definition=COUNT),
             "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
         }
+        for name in ("subscriptions", "delete:subscriptions"):
+            records[name] = create_subscription(
+                report=records["reports"], by=owner, recipients=[owner], frequency="daily", hour=8, file_format="pdf"
+            )
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
                 "updated", actor=owner, data={}, **{link[:-1] if link != "companies" else "company": records[link]}
@@ -164,6 +169,20 @@ def call_for(method: str, path: str) -> Call:
         ("GET", "/analytics/reports/{id}/run/"): Call("reports"),
         ("PATCH", "/analytics/reports/{id}/"): Call("reports", lambda r: {"name": "Renamed report"}),
         ("DELETE", "/analytics/reports/{id}/"): Call("delete:reports"),
+        ("POST", "/analytics/report-subscriptions/"): Call(
+            body=lambda r: {
+                "report": r["reports"].pk,
+                "recipients": [r["users"].pk],
+                "frequency": "weekly",
+                "weekday": 0,
+                "hour": 8,
+                "file_format": "csv",
+            }
+        ),
+        ("GET", "/analytics/report-subscriptions/{id}/"): Call("subscriptions"),
+        ("GET", "/analytics/report-subscriptions/{id}/deliveries/"): Call("subscriptions"),
+        ("PATCH", "/analytics/report-subscriptions/{id}/"): Call("subscriptions", lambda r: {"hour": 9}),
+        ("DELETE", "/analytics/report-subscriptions/{id}/"): Call("delete:subscriptions"),
     }
     if (method, path) in special:
         return special[(method, path)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -40,12 +40,15 @@ def next_after(
 ) -> datetime:  # fmt: skip
     """The first occurrence strictly after ``moment`` (an aware datetime, returned in UTC)."""
     zone = zone or tenant_zone()
+    # Compared in UTC: two datetimes of the same zone compare by wall clock, which a repeated hour
+    # in autumn would make ambiguous.
+    moment = moment.astimezone(UTC)
     start = moment.astimezone(zone).date()
     for offset in range(SEARCH_DAYS):
         day = start + timedelta(days=offset)
         local = datetime.combine(day, time(hour), tzinfo=zone)
         if _runs_on(local, frequency, weekday, day_of_month) and local > moment:
-            return local.astimezone(zoneinfo.ZoneInfo("UTC"))
+            return local.astimezone(UTC)
     raise ValueError("no occurrence found")  # unreachable for a valid schedule
 
 

@@ -18,6 +18,7 @@ from identity.forms import apply_service_errors, form_status
 from modules.analytics.reports.delivery.forms import SubscriptionForm
 from modules.analytics.reports.delivery.message import schedule_in_words
 from modules.analytics.reports.delivery.models import ReportDelivery, ReportSubscription
+from modules.analytics.reports.delivery.schedule import tenant_zone
 from modules.analytics.reports.delivery.services import (
     create_subscription,
     delete_subscription,
@@ -38,6 +39,7 @@ def panel(report: Report) -> dict[str, Any]:
     return {
         "subscriptions": [(subscription, schedule_in_words(subscription)) for subscription in subscriptions],
         "deliveries": deliveries,
+        "zone": str(tenant_zone()),
     }
 
 
