@@ -90,3 +90,17 @@ def test_a_role_sees_only_the_kinds_its_permissions_allow(alpha: TenantFixture):
     sales_board = ready_made_named("sales")
     assert sales_board is not None
     assert placements_for(sales_board, without_sales) == []
+
+
+def test_a_rep_gets_the_sales_dashboard_without_the_team_wide_widgets(alpha: TenantFixture):
+    grant(alpha, "sales_rep", "analytics.view")
+    with alpha.active():
+        rep = {kind.key for kind in available_widgets(alpha.tenant, alpha.user(REP_EMAIL))}
+    sales_board = ready_made_named("sales")
+    assert sales_board is not None
+
+    shown = {placement.kind for placement in placements_for(sales_board, rep)}
+
+    assert shown == {placement.kind for placement in sales_board.placements} - {
+        "sales-pipeline-by-owner", "sales-forecast-vs-quota",
+    }  # fmt: skip
