@@ -177,3 +177,35 @@ def test_a_recipient_who_can_no_longer_open_the_report_is_not_sent_it(
     assert (refused.status, refused.attempts) == ("failed", 1)
     assert "no longer open" in refused.last_error
     assert [str(message["To"]) for message in smtp_server.messages] == ["admin@example.test"]
+
+
+def test_a_report_that_no_longer_runs_fails_at_once_and_shows_why(
+    alpha: TenantFixture, world: World, subscribed, smtp_server: MailServer
+):
+    with alpha.active():
+        type(subscribed.report).objects.filter(pk=subscribed.report_id).update(
+            definition={"group_by": [{"field": "custom.gone"}], "measures": [{"fn": "count"}]}
+        )
+
+    _run(alpha, EIGHT_IN_BUCHAREST)
+
+    with alpha.active():
+        failed = list(ReportDelivery.objects.values_list("status", "attempts", "last_error"))
+    assert [(status, attempts) for status, attempts, _error in failed] == [("failed", 1)] * 2
+    assert all(error.startswith("The report no longer runs: group_by.0.field") for _s, _a, error in failed)
+    assert smtp_server.messages == []
+    page = alpha.client().get(f"/analytics/reports/{subscribed.report_id}/")
+    assert page.status_code == 400  # the report cannot run: the page says so, and shows the failed deliveries
+    assert "The report no longer runs" in page.content.decode()
+
+
+def test_a_csv_too_large_for_e_mail_is_left_out_and_the_message_says_so(
+    alpha: TenantFixture, world: World, subscribed, smtp_server: MailServer, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("modules.analytics.reports.delivery.message.MAX_ATTACHMENT_BYTES", 5)
+
+    _run(alpha, EIGHT_IN_BUCHAREST)
+
+    (admin_copy,) = smtp_server.to("admin@example.test")
+    assert list(admin_copy.iter_attachments()) == []
+    assert "too large to send by e-mail" in admin_copy.get_body().get_content()

@@ -24,7 +24,7 @@ from modules.analytics.reports.filters_text import filters_in_words
 from modules.analytics.reports.pdf import CONTENT_TYPE as PDF
 from modules.analytics.reports.running import prepared
 from modules.analytics.reports.selectors import access_for
-from modules.dataio.exports.writers import write_csv
+from modules.dataio.exports.writers import csv_chunks
 
 MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024  # what common mail servers accept, with room for encoding
 
@@ -54,12 +54,13 @@ def _report_link(pk: int) -> str:
 
 def _csv_bytes(delivery: ReportDelivery) -> bytes:
     table = report_table(delivery.report, delivery.recipient, access_for(delivery.recipient), {})
-    with tempfile.SpooledTemporaryFile(mode="w+", encoding="utf-8", max_size=4 * 1024 * 1024) as target:
-        write_csv(table, target)
-        if target.tell() > MAX_ATTACHMENT_BYTES:
-            raise AttachmentTooLarge
+    with tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024) as target:
+        for chunk in csv_chunks(table):  # stops reading the records once the file is too large
+            target.write(chunk.encode("utf-8"))
+            if target.tell() > MAX_ATTACHMENT_BYTES:
+                raise AttachmentTooLarge
         target.seek(0)
-        return target.read().encode("utf-8")
+        return target.read()
 
 
 def build_message(delivery: ReportDelivery) -> EmailMessage:
