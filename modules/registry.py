@@ -101,7 +101,12 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="analytics",
         label=_("Analytics"),
-        apps=("modules.analytics", "modules.analytics.reports", "modules.analytics.customer_value"),
+        apps=(
+            "modules.analytics",
+            "modules.analytics.reports",
+            "modules.analytics.customer_value",
+            "modules.analytics.dashboards",
+        ),
         nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
         demo="modules.analytics.demo.load_demo",
     ),

@@ -20,6 +20,10 @@ const files = [
   ["@fullcalendar/core/locales-all.global.min.js", "fullcalendar-locales.min.js"],
   ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
   ["chart.js/dist/chart.umd.min.js.map", "chart.umd.min.js.map"],
+  // Dashboards' grid: widgets moved and resized by dragging; no eval, no inline handlers.
+  ["gridstack/dist/gridstack-all.js", "gridstack-all.js"],
+  ["gridstack/dist/gridstack-all.js.map", "gridstack-all.js.map"],
+  ["gridstack/dist/gridstack.min.css", "gridstack.min.css"],
   // The note editor: no eval, no inline handlers; its own <style> element is allowed by style-src.
   ["trix/dist/trix.umd.min.js", "trix.umd.min.js"],
   ["trix/dist/trix.umd.min.js.map", "trix.umd.min.js.map"],

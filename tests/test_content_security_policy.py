@@ -26,6 +26,7 @@ from identity.services.api_keys import create_api_key
 from identity.services.invitations import invite_user
 from identity.services.operators import ensure_operator
 from modules.activities.models import Activity, CalendarFeed, Notification
+from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
@@ -102,6 +103,9 @@ def _first(model: type, **filters: object) -> str:
 PK_OF = (
     (r"analytics:report-", "report"),
     (r"api:analytics-report-subscription-", "report_subscription"),
+    (r"analytics:dashboard-", "dashboard"),
+    (r"api:analytics-dashboard-widget-", "dashboard_widget"),
+    (r"api:analytics-dashboard-", "dashboard"),
     (r"api:analytics-report-", "report"),
     (r"workflows:template-", "email_template"),
     (r"workflows:", "rule"),
@@ -173,6 +177,8 @@ PARAMETER_OBJECT = {
     "share_pk": "quote_share",
     "share_id": "quote_share",
     "subscription_pk": "report_subscription",
+    "widget_pk": "dashboard_widget",
+    "dashboard_pk": "dashboard",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -258,9 +264,13 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         subscription = create_subscription(
             report=report, by=admin, recipients=[admin], frequency="daily", hour=8, file_format="pdf"
         )
+        dashboard = create_dashboard(by=admin, name="Sales", sharing="everyone")
+        widget = add_widget(dashboard, by=admin, report=report)
         return {
             "report": str(report.pk),
             "report_subscription": str(subscription.pk),
+            "dashboard": str(dashboard.pk),
+            "dashboard_widget": str(widget.pk),
             "note": str(note.pk),
             "attachment": str(attachment.pk),
             "absent": "999999",

@@ -5,6 +5,7 @@ import graphene
 
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
+from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.collaboration.mutations import CollaborationMutations
@@ -27,6 +28,7 @@ class Mutation(
     SalesMutations,
     CollaborationMutations,
     AnalyticsMutations,
+    AnalyticsDashboardMutations,
     graphene.ObjectType,
 ):
     pass

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from api.rest.activities import views as activity_views
 from api.rest.analytics.basket import BasketRulesView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
+from api.rest.analytics.dashboards import DashboardViewSet, DashboardWidgetViewSet
 from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.analytics.report_subscriptions import ReportSubscriptionViewSet
 from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
@@ -34,6 +35,12 @@ router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
+router.register("analytics/dashboards", DashboardViewSet, basename="analytics-dashboard")
+router.register(
+    r"analytics/dashboards/(?P<dashboard_pk>[0-9]+)/widgets",
+    DashboardWidgetViewSet,
+    basename="analytics-dashboard-widget",
+)
 
 app_name = "api"
 

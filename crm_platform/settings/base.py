@@ -68,6 +68,7 @@ TENANT_APPS = [
     "modules.analytics",
     "modules.analytics.reports",
     "modules.analytics.customer_value",
+    "modules.analytics.dashboards",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from modules.analytics.basket import views as basket
+from modules.analytics.dashboards import views as dashboards
+from modules.analytics.dashboards import widget_views as dashboard_widgets
 from modules.analytics.funnel import views as funnel
 from modules.analytics.reports import views as reports
 from modules.analytics.reports.delivery import views as deliveries
@@ -35,6 +37,28 @@ urlpatterns = [
         "reports/<int:pk>/deliveries/<int:subscription_pk>/delete/",
         deliveries.subscription_delete,
         name="report-subscription-delete",
+    ),
+    path("dashboards/", dashboards.dashboard_list, name="dashboard-list"),
+    path("dashboards/new/", dashboards.dashboard_create, name="dashboard-create"),
+    path("dashboards/<int:pk>/", dashboards.dashboard_detail, name="dashboard-detail"),
+    path("dashboards/<int:pk>/settings/", dashboards.dashboard_settings, name="dashboard-settings"),
+    path("dashboards/<int:pk>/delete/", dashboards.dashboard_delete, name="dashboard-delete"),
+    path("dashboards/<int:pk>/layout/", dashboard_widgets.layout_save, name="dashboard-layout"),
+    path("dashboards/<int:pk>/widgets/", dashboard_widgets.widget_add, name="dashboard-widget-add"),
+    path(
+        "dashboards/<int:pk>/widgets/<int:widget_pk>/data/",
+        dashboard_widgets.widget_data,
+        name="dashboard-widget-data",
+    ),
+    path(
+        "dashboards/<int:pk>/widgets/<int:widget_pk>/change/",
+        dashboard_widgets.widget_change,
+        name="dashboard-widget-change",
+    ),
+    path(
+        "dashboards/<int:pk>/widgets/<int:widget_pk>/remove/",
+        dashboard_widgets.widget_remove,
+        name="dashboard-widget-remove",
     ),
     path("", include("modules.analytics.customer_value.urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from modules.analytics.basket.models import BasketRule
 from modules.analytics.customer_value.models import CustomerValue, CustomerValueRun, ValueRunStatus
+from modules.analytics.dashboards.models import Dashboard
 from modules.analytics.reports.choices import Sharing
 from modules.analytics.reports.models import Report
 from modules.contacts.demo.seed import load_demo_data
@@ -31,3 +32,13 @@ def test_the_demo_comes_with_its_analyses_computed_and_reports_that_run(alpha: T
         assert response.status_code == 200, report.name
         assert response.context["result"].rows, report.name
     assert client.get("/analytics/basket/").status_code == 200
+    with alpha.active():
+        dashboard = Dashboard.objects.get()
+        widgets = list(dashboard.widgets.all())
+    assert dashboard.owner.role.key == "admin"
+    assert {widget.report_id for widget in widgets} >= {report.pk for report in reports}
+    assert client.get(f"/analytics/dashboards/{dashboard.pk}/").status_code == 200
+    for widget in widgets:
+        data = client.get(f"/analytics/dashboards/{dashboard.pk}/widgets/{widget.pk}/data/", {"period": "all"})
+        assert data.status_code == 200, widget
+        assert not data.json()["empty"], widget

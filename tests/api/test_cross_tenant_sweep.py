@@ -32,6 +32,8 @@ from api.graphql.custom_fields.schema import schema_for_tenant
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
+from modules.analytics.dashboards.models import Dashboard, Widget
+from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.models import Attachment
@@ -82,13 +84,17 @@ RESOURCES: dict[str, type[models.Model]] = {
     "orders": Order,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
+    "analytics/dashboards": Dashboard,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
     "order_line_id": OrderLine,
     "share_id": QuoteShare,
     "file_id": Attachment,
+    "dashboard_pk": Dashboard,
 }
+# Routes nested under a resource whose ``{id}`` is another record's.
+NESTED_IDS: dict[str, type[models.Model]] = {"/widgets/{id}/": Widget}
 # The record behind each GraphQL node type, and behind ID arguments named after a relation.
 NODE_MODELS: dict[str, type[models.Model]] = {
     "User": User,
@@ -109,7 +115,9 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "OrderLine": OrderLine,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
-GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {"Report": Report, "ReportSubscription": ReportSubscription}
+GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
+    "Report": Report, "ReportSubscription": ReportSubscription, "Dashboard": Dashboard, "DashboardWidget": Widget,
+}  # fmt: skip
 # ``record`` (notes and following) takes any record that carries them: an order stands for all.
 ID_ARGUMENTS = {
     "owner": "User",
@@ -126,7 +134,7 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
     share ids by design, so beta's sequences are moved past alpha's rows first)."""
     kinds = (
         set(RESOURCES.values()) | set(PATH_PARAMETERS.values()) | set(NODE_MODELS.values())
-        | set(GLOBAL_ID_MODELS.values())
+        | set(GLOBAL_ID_MODELS.values()) | set(NESTED_IDS.values())
     )  # fmt: skip
     with alpha.active():
         alpha_max = {kind: kind._default_manager.aggregate(top=Max("pk"))["top"] or 0 for kind in kinds}
@@ -177,6 +185,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             ),
             report,
             subscription,
+            dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),
+            add_widget(dashboard, by=user, report=report),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():
@@ -225,7 +235,10 @@ def rest_requests(document: dict[str, Any], records: dict[type[models.Model], mo
             names = re.findall(r"{(\w+)}", template)
             if not names and not (method == "patch" and template.endswith("/bulk/")):
                 continue  # lists, creates and documents take no record of anyone's
-            kinds = [RESOURCES.get(resource) if name == "id" else PATH_PARAMETERS.get(name) for name in names]
+            nested = next((kind for part, kind in NESTED_IDS.items() if part in template), None)
+            kinds = [
+                (nested or RESOURCES.get(resource)) if name == "id" else PATH_PARAMETERS.get(name) for name in names
+            ]
             if resource not in RESOURCES or None in kinds:
                 uncovered.append(f"{method.upper()} {template}")
                 continue

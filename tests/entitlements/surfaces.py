@@ -16,10 +16,13 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type
 from graphql_relay import to_global_id
 
+from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from modules.analytics.dashboards.models import Dashboard, Widget
+from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.models import Attachment
@@ -51,7 +54,7 @@ from tests.tenancy import TenantFixture
 # The root query and mutation classes of each optional module's GraphQL API.
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
-    "analytics": (AnalyticsQueries, AnalyticsMutations),
+    "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -72,6 +75,9 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("analytics:basket-deal", "pk"): Deal,
     ("analytics:report-subscription-edit", "subscription_pk"): ReportSubscription,
     ("analytics:report-subscription-delete", "subscription_pk"): ReportSubscription,
+    ("analytics:dashboard-widget-data", "widget_pk"): Widget,
+    ("analytics:dashboard-widget-change", "widget_pk"): Widget,
+    ("analytics:dashboard-widget-remove", "widget_pk"): Widget,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -87,6 +93,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "analytics:customer-value-contact": Contact,
     "pipelines-admin:": Pipeline,
     "analytics:report-": Report,
+    "analytics:dashboard-": Dashboard,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
     "quote-public:": QuoteShare,
 }
@@ -106,8 +113,10 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "orders": Order,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
+    "analytics/dashboards": Dashboard,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
+    "dashboard_pk": Dashboard,
     "line_id": QuoteLine,
     "order_line_id": OrderLine,
     "share_id": QuoteShare,
@@ -171,6 +180,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             report,
             # A row is enough: the plan gate answers before the subscription is read.
             ReportSubscription.objects.create(report=report, frequency="daily", hour=8, next_run_at=report.created_at),
+            dashboard := create_dashboard(by=tenant.user(), name="Plan gate dashboard"),
+            add_widget(dashboard, by=tenant.user(), report=report),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

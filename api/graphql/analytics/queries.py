@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.graphql.analytics.basket import AnalyticsBasketQueries
 from api.graphql.analytics.customer_value import AnalyticsCustomerValueQueries
+from api.graphql.analytics.dashboards import AnalyticsDashboardQueries
 from api.graphql.analytics.funnel import AnalyticsFunnelQueries
 from api.graphql.analytics.reports import AnalyticsReportQueries
 from api.graphql.analytics.sales_breakdown import AnalyticsSalesBreakdownQueries
@@ -15,5 +16,6 @@ class AnalyticsQueries(
     AnalyticsCustomerValueQueries,
     AnalyticsReportQueries,
     AnalyticsSalesBreakdownQueries,
+    AnalyticsDashboardQueries,
 ):
     pass
