@@ -41,4 +41,5 @@ def test_the_demo_comes_with_its_analyses_computed_and_reports_that_run(alpha: T
     for widget in widgets:
         data = client.get(f"/analytics/dashboards/{dashboard.pk}/widgets/{widget.pk}/data/", {"period": "all"})
         assert data.status_code == 200, widget
-        assert not data.json()["empty"], widget
+        if widget.report_id is not None:
+            assert not data.json()["empty"], widget
