@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
 from modules.collaboration.services.attachments import add_attachment
@@ -102,6 +103,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "reports": create_report(by=owner, name="Documented", source="deals", definition=COUNT),
             "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
         }
+        records["dashboards"] = create_dashboard(by=owner, name="Documented board")
+        records["delete:dashboards"] = create_dashboard(by=owner, name="Deleted board")
+        for name in ("widgets", "delete:widgets"):
+            records[name] = add_widget(records["dashboards"], by=owner, report=records["reports"])
         for name in ("subscriptions", "delete:subscriptions"):
             records[name] = create_subscription(
                 report=records["reports"], by=owner, recipients=[owner], frequency="daily", hour=8, file_format="pdf"
@@ -183,6 +188,19 @@ def call_for(method: str, path: str) -> Call:
         ("GET", "/analytics/report-subscriptions/{id}/deliveries/"): Call("subscriptions"),
         ("PATCH", "/analytics/report-subscriptions/{id}/"): Call("subscriptions", lambda r: {"hour": 9}),
         ("DELETE", "/analytics/report-subscriptions/{id}/"): Call("delete:subscriptions"),
+        ("POST", "/analytics/dashboards/"): Call(body=lambda r: {"name": "Documented board"}),
+        ("GET", "/analytics/dashboards/{id}/"): Call("dashboards"),
+        ("PATCH", "/analytics/dashboards/{id}/"): Call("dashboards", lambda r: {"name": "Renamed board"}),
+        ("DELETE", "/analytics/dashboards/{id}/"): Call("delete:dashboards"),
+        ("POST", "/analytics/dashboards/{id}/layout/"): Call(
+            "dashboards", lambda r: {"widgets": [{"id": r["widgets"].pk, "x": 0, "y": 0, "width": 6, "height": 4}]}
+        ),
+        ("GET", "/analytics/dashboards/{dashboard_pk}/widgets/"): Call(),
+        ("POST", "/analytics/dashboards/{dashboard_pk}/widgets/"): Call(body=lambda r: {"report": r["reports"].pk}),
+        ("GET", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/"): Call("widgets"),
+        ("GET", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/data/"): Call("widgets"),
+        ("PATCH", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/"): Call("widgets", lambda r: {"title": "T"}),
+        ("DELETE", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/"): Call("delete:widgets"),
     }
     if (method, path) in special:
         return special[(method, path)]
@@ -242,6 +260,8 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(
         parameters: dict[str, Any] = {}
         if "{id}" in operation.path:
             parameters["id"] = records[call.record].pk
+        if "{dashboard_pk}" in operation.path:
+            parameters["dashboard_pk"] = records["dashboards"].pk
         if "{line_id}" in operation.path:
             parameters["line_id"] = records["line"].pk
         if "{order_line_id}" in operation.path:
