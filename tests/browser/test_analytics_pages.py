@@ -1,6 +1,7 @@
-"""The funnel and the customer-value analyses in a browser: a manager opens each from the analytics
-index, changes a filter, clicks through to a list or a customer, and on a 390 px phone the filters
-fold away and nothing is wider than the screen."""
+"""The funnel, sales by industry and the customer-value analyses in a browser: a manager opens each
+from the analytics index, changes a filter, clicks through to a list or a customer, and on a 390 px
+phone the filters fold away and nothing is wider than the screen. The cohort grid has no list to
+open (its shares are no list of records)."""
 
 from __future__ import annotations
 
@@ -142,4 +143,35 @@ def test_a_manager_uses_each_customer_value_analysis(
     phone = _signed_in(new_context, demo_tenant, MOBILE)
     phone.goto(f"{demo_tenant.url}analytics/{analysis}/")
     expect(phone.get_by_test_id(table)).to_be_visible()
+    _assert_fits_a_phone(phone)
+
+
+def test_a_manager_groups_sales_by_industry_and_opens_a_groups_won_deals(
+    new_context: Callable[..., BrowserContext], demo_tenant: DemoTenant, manager
+) -> None:
+    """The funnel deals have no company: A and E won, B lost, all in the "No industry" group."""
+    _user, histories = manager
+    page = _signed_in(new_context, demo_tenant, DESKTOP)
+
+    page.goto(f"{demo_tenant.url}analytics/")
+    page.locator("[data-analysis=sales-breakdown]").click()
+    filters = page.get_by_test_id("breakdown-filters")
+    filters.get_by_label("Group by").select_option("industry")
+    filters.get_by_label("Closed from").fill(histories.start.isoformat())
+    filters.get_by_label("To", exact=True).fill(histories.end.isoformat())
+    filters.get_by_role("button", name="Show").click()
+
+    row = page.get_by_test_id("breakdown-groups").locator("tbody tr[data-group='']")
+    expect(row).to_contain_text("No industry")
+    row.locator("th a").click()
+    expect(page).to_have_url(re.compile(r"/deals/\?status=won&closed_from=.*&industry=none"))
+    table = page.get_by_test_id("record-table")
+    expect(table).to_contain_text("Story funnel A")
+    expect(table).to_contain_text("Story funnel E")
+    expect(table).not_to_contain_text("Story funnel B")
+
+    phone = _signed_in(new_context, demo_tenant, MOBILE)
+    phone.goto(f"{demo_tenant.url}analytics/sales/?by=industry&start={histories.start}&end={histories.end}")
+    expect(phone.get_by_test_id("breakdown-filters")).to_be_hidden()
+    expect(phone.get_by_test_id("breakdown-groups")).to_be_visible()
     _assert_fits_a_phone(phone)
