@@ -72,6 +72,7 @@ LABELS: dict[str, Promise] = {
     "workflow.activated": _("Workflow switched on"),
     "workflow.deactivated": _("Workflow switched off"),
     "workflow.deleted": _("Workflow deleted"),
+    "workflow.started_on_selection": _("Workflow started on a selection"),
     "import.started": _("Import started"),
     "import.undone": _("Import undone"),
     "export.list": _("List exported"),

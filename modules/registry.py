@@ -108,6 +108,7 @@ MODULES: tuple[Module, ...] = (
             "modules.analytics.dashboards",
         ),
         nav=(NavEntry(_("Analytics"), "analytics:index", icon="bar-chart-line"),),
+        extra_permissions={"analytics.run_workflows": _("Analytics: start workflows on an analysis's records")},
         demo="modules.analytics.demo.load_demo",
     ),
 )

@@ -19,7 +19,7 @@ from api.webhooks.services.deliveries import send_test_event
 from api.webhooks.services.endpoints import create_endpoint
 from billing.models import Plan, StripeEvent
 from customization.fields.models import CustomFieldDefinition
-from customization.workflows.models import WorkflowRule, WorkflowRun
+from customization.workflows.models import SelectionRun, WorkflowRule, WorkflowRun
 from customization.workflows.services import create_email_template
 from identity.models import ApiKey, Invitation, Role, Team
 from identity.services.api_keys import create_api_key
@@ -146,6 +146,8 @@ PK_OF = (
     (r"analytics:basket-deal", "deal"),
     (r"analytics:customer-value-company", "company"),
     (r"analytics:customer-value-contact", "contact"),
+    (r"analytics:act-result", "selection"),
+    (r"api:analytics-workflow-selection", "selection"),
     (r"api:user-", "user"),
     (r"api:company-", "company"),
     (r"api:contact-", "contact"),
@@ -266,7 +268,17 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         )
         dashboard = create_dashboard(by=admin, name="Sales", sharing="everyone")
         widget = add_widget(dashboard, by=admin, report=report)
+        selection = SelectionRun.objects.create(
+            rule=rule,
+            version=rule.version,
+            entity=rule.entity,
+            label="Pages",
+            record_ids=[1],
+            total=1,
+            requested_by=admin,
+        )
         return {
+            "selection": str(selection.pk),
             "report": str(report.pk),
             "report_subscription": str(subscription.pk),
             "dashboard": str(dashboard.pk),

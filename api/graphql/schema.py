@@ -6,6 +6,7 @@ import graphene
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
 from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
+from api.graphql.analytics.mutations import AnalyticsActingMutations
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.collaboration.mutations import CollaborationMutations
@@ -29,6 +30,7 @@ class Mutation(
     CollaborationMutations,
     AnalyticsMutations,
     AnalyticsDashboardMutations,
+    AnalyticsActingMutations,
     graphene.ObjectType,
 ):
     pass

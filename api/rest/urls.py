@@ -11,6 +11,7 @@ from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.analytics.report_subscriptions import ReportSubscriptionViewSet
 from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
 from api.rest.analytics.sales_breakdown import SalesBreakdownView
+from api.rest.analytics.workflows import WorkflowSelectionsView, WorkflowSelectionView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.openapi import views as openapi_views
@@ -56,5 +57,11 @@ urlpatterns = [
     path("analytics/customer-values/", CustomerValuesView.as_view(), name="analytics-customer-values"),
     path("analytics/rfm/segments/", RfmSegmentsView.as_view(), name="analytics-rfm-segments"),
     path("analytics/report-sources/", ReportSourcesView.as_view(), name="analytics-report-sources"),
+    path("analytics/workflow-selections/", WorkflowSelectionsView.as_view(), name="analytics-workflow-selections"),
+    path(
+        "analytics/workflow-selections/<int:pk>/",
+        WorkflowSelectionView.as_view(),
+        name="analytics-workflow-selection",
+    ),
     path("", include(router.urls)),
 ]

@@ -431,6 +431,7 @@ WORKFLOW_RUNS_PER_MINUTE = env.int("WORKFLOW_RUNS_PER_MINUTE", default=600)
 WORKFLOW_LEASE_SECONDS = env.int("WORKFLOW_LEASE_SECONDS", default=300)
 WORKFLOW_MAX_ATTEMPTS = env.int("WORKFLOW_MAX_ATTEMPTS", default=4)
 WORKFLOW_RETRY_BASE_SECONDS = env.int("WORKFLOW_RETRY_BASE_SECONDS", default=10)
+WORKFLOW_SELECTION_BATCH_PAUSE = env.int("WORKFLOW_SELECTION_BATCH_PAUSE", default=30)
 
 # --- Observability ------------------------------------------------------------------------------
 

@@ -21,3 +21,5 @@ OUTBOUND_HTTP_ALLOW_PRIVATE = True
 # API rate limits far above what a test sends; tests of the limits set small ones themselves.
 API_RATE_LIMIT_TENANT_PER_MINUTE = 100_000
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = 100_000
+# Batches of a workflow started on a selection follow each other at once.
+WORKFLOW_SELECTION_BATCH_PAUSE = 0

@@ -34,3 +34,20 @@ class StepStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     SIMULATED = "simulated", _("Simulated (dry run)")
+
+
+def trigger_choices() -> list[tuple[str, str]]:
+    """The built-in triggers and those the modules registered (``registry.register_trigger``)."""
+    from customization.workflows.registry import registered_triggers
+
+    return [*Trigger.choices, *((trigger.key, trigger.label) for trigger in registered_triggers())]
+
+
+def trigger_label(key: str) -> str:
+    return str(dict(trigger_choices()).get(key, key))
+
+
+class SelectionStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    STARTING = "starting", _("Starting runs")
+    STARTED = "started", _("All runs started")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity
 from customization.fields.types import InvalidValue, is_empty, parse_record_id
-from customization.workflows.choices import Trigger
+from customization.workflows.choices import Trigger, trigger_choices
 from customization.workflows.definition_actions import clean_actions
 from customization.workflows.definition_values import (
     CHANGE_TRIGGERS,
@@ -44,7 +44,7 @@ def clean_definition(
     if entity not in Entity.values:
         errors.add("entity", _("Choose a record type."))
         errors.raise_any()
-    if trigger not in Trigger.values:
+    if trigger not in dict(trigger_choices()):
         errors.add("trigger", _("Choose a trigger."))
     context = Context(entity, trigger, {info.path: info for info in field_catalog(entity)}, errors)
     cleaned = {

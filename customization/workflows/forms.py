@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customization.fields.choices import Entity
-from customization.workflows.choices import Trigger
+from customization.workflows.choices import trigger_choices
 from customization.workflows.definition_values import empty_conditions
 from customization.workflows.models import WorkflowRule
 
@@ -43,7 +43,7 @@ class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     entity = forms.ChoiceField(label=_("Record type"), choices=Entity.choices)
-    trigger = forms.ChoiceField(label=_("When"), choices=Trigger.choices)
+    trigger = forms.ChoiceField(label=_("When"), choices=trigger_choices)
     trigger_config = JSONDocumentField(empty={})
     conditions = JSONDocumentField(empty=empty_conditions())
     actions = JSONDocumentField(empty=[])

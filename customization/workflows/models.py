@@ -27,7 +27,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customization.fields.choices import Entity
-from customization.workflows.choices import RunStatus, StepStatus, Trigger
+from customization.workflows.choices import RunStatus, SelectionStatus, StepStatus, Trigger, trigger_label
 
 
 class WorkflowRule(models.Model):
@@ -56,6 +56,11 @@ class WorkflowRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def trigger_display(self) -> str:
+        """The trigger's label, those the modules registered (``registry.register_trigger``) included."""
+        return trigger_label(self.trigger)
 
 
 class WorkflowRuleVersion(models.Model):
@@ -168,3 +173,36 @@ class RoundRobinCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}/{self.team_id}"
+
+
+class SelectionRun(models.Model):
+    """A rule started by someone on records they chose (a report's group, customers at risk): the
+    records, fixed when it was asked for, and how far starting their runs got. Its runs' trigger
+    keys are ``selection:<id>:<record id>``, so each record runs once however often a batch is
+    retried; their outcomes are read from the runs."""
+
+    rule = models.ForeignKey("workflows.WorkflowRule", on_delete=models.CASCADE, related_name="selections")
+    version = models.PositiveIntegerField()
+    entity = models.CharField(max_length=20, choices=Entity.choices)
+    label = models.CharField(_("selection"), max_length=300)
+    record_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=SelectionStatus.choices, default=SelectionStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("workflow started on a selection")
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} on {self.total} {self.entity}"
+
+    @property
+    def trigger_prefix(self) -> str:
+        return f"selection:{self.pk}:"

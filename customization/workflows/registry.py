@@ -9,7 +9,9 @@ it so); each module registers what it brings from its ``AppConfig.ready()``:
   service, fields whose choices are records (a deal's stage), fields set by a service of their own
   (moving a deal to a stage) and how an activity planned on the record links to it;
 * the ``ActivityPlanner``: the service that plans an activity and the kinds it takes;
-* builder options: named lists the rule builder shows (``pipelines``, ``activityKinds``).
+* builder options: named lists the rule builder shows (``pipelines``, ``activityKinds``);
+* triggers no event fires: a rule with one is started by a person on records they chose (analytics
+  registers "started on a selection": a report's group, customers at risk, an RFM segment).
 """
 
 from __future__ import annotations
@@ -53,7 +55,17 @@ class ActivityPlanner:
     default_kind: str
 
 
+@dataclass(frozen=True)
+class WorkflowTrigger:
+    """A trigger a module adds besides the built-in event and date triggers. No event fires it:
+    rules with it run when someone starts them on chosen records (``selections``)."""
+
+    key: str
+    label: Any  # a lazily translated string
+
+
 _ENTITIES: dict[str, WorkflowEntity] = {}
+_TRIGGERS: dict[str, WorkflowTrigger] = {}
 _PLANNER: list[ActivityPlanner] = []
 _BUILDER_OPTIONS: dict[str, Callable[[], Any]] = {}
 
@@ -87,3 +99,16 @@ def register_builder_option(key: str, options: Callable[[], Any]) -> None:
 
 def builder_options() -> dict[str, Any]:
     return {key: options() for key, options in _BUILDER_OPTIONS.items()}
+
+
+def register_trigger(trigger: WorkflowTrigger) -> None:
+    _TRIGGERS[trigger.key] = trigger
+
+
+def registered_triggers() -> tuple[WorkflowTrigger, ...]:
+    return tuple(_TRIGGERS.values())
+
+
+def selection_trigger_keys() -> frozenset[str]:
+    """The triggers of rules that are started on chosen records rather than by events."""
+    return frozenset(_TRIGGERS)

@@ -18,6 +18,7 @@ from customization.workflows.engine.dates import fire_date_rules
 from customization.workflows.engine.runner import execute_run
 from customization.workflows.limits import PENDING_GRACE_SECONDS
 from customization.workflows.models import WorkflowRun
+from customization.workflows.selections import stalled_selection_ids, start_next_batch
 from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
@@ -49,13 +50,24 @@ def due_run_ids(*, limit: int = RESUME_BATCH) -> list[int]:
 
 @shared_task(acks_late=True)
 def resume_workflow_runs() -> int:
-    """Queue the current tenant's runs that need a worker; returns how many."""
+    """Queue the current tenant's runs that need a worker, and selections whose batches stopped
+    being queued; returns how many runs."""
     if not runs_in_a_tenant("resume_workflow_runs"):
         return 0
     ids = due_run_ids()
     for run_id in ids:
         run_workflow.apply_async((run_id,), retry=False)
+    for selection_id in stalled_selection_ids():
+        start_selection_runs.apply_async((selection_id,), retry=False)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def start_selection_runs(selection_id: int) -> bool:
+    """Start one batch of a selection's runs; the next batch is queued when this one commits."""
+    if not runs_in_a_tenant("start_selection_runs"):
+        return False
+    return start_next_batch(selection_id)
 
 
 @shared_task(acks_late=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from modules.activities.selectors import visible_activities
-from modules.analytics.reports.registry import ReportSource, register_source
+from modules.analytics.reports.registry import ListLink, ReportSource, register_source
 
 
 def register() -> None:
@@ -18,6 +18,12 @@ def register() -> None:
                 "kind", "subject", "status", "priority", "direction", "outcome", "due_at", "completed_at",
                 "assignee", "company", "contact", "deal", "created_at", "company.industry", "company.country",
                 "deal.stage", "deal.pipeline",
+            ),
+            # The list shows my open activities unless told otherwise: every status, everyone's.
+            list_link=ListLink(
+                "activities:activity-list",
+                params={"kind": "kind", "company": "company", "contact": "contact", "deal": "deal"},
+                base={"status": "all", "assignee": "all"},
             ),
             owner_field="assignee", order=70,
         )

@@ -7,7 +7,10 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from customization.events.dispatcher import register_consumer
+        from customization.workflows.registry import WorkflowTrigger, register_trigger
         from modules.analytics import catalogue
         from modules.analytics.basket import consumers as basket_consumers
         from modules.analytics.basket import tasks as basket_tasks
@@ -21,4 +24,6 @@ class AnalyticsConfig(AppConfig):
 
         builtin_customer_value.register()
         builtin_ready_made.register()
+        # Rules with this trigger are started from an analysis's records (``acting``), not by events.
+        register_trigger(WorkflowTrigger("selection", _("Started on a selection of records")))
         register_consumer("analytics-basket", basket_consumers.consume)

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from modules.analytics.acting import views as acting
 from modules.analytics.basket import views as basket
 from modules.analytics.dashboards import views as dashboards
 from modules.analytics.dashboards import widget_views as dashboard_widgets
@@ -60,5 +61,7 @@ urlpatterns = [
         dashboard_widgets.widget_remove,
         name="dashboard-widget-remove",
     ),
+    path("act/", acting.start, name="act-start"),
+    path("act/<int:pk>/", acting.result, name="act-result"),
     path("", include("modules.analytics.customer_value.urls")),
 ]

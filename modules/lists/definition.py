@@ -154,6 +154,29 @@ def registered_actions() -> tuple[BulkAction, ...]:
     return tuple(_REGISTERED_ACTIONS)
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """A query parameter that narrows any list to a set of records another module worked out (a
+    report's group: ``?cell=<signed token>``), registered from that module's AppConfig.ready() so
+    the lists never import it. ``narrow(list_key, value, user)`` returns the ids (a queryset of
+    ``pk``) and the chip's label, raises ValidationError naming the parameter for a value it cannot
+    read and PermissionDenied when the user may not use it."""
+
+    param: str
+    narrow: Callable[[str, str, User], tuple[QuerySet[Any], Label]]
+
+
+_NARROWINGS: dict[str, Narrowing] = {}
+
+
+def register_narrowing(narrowing: Narrowing) -> None:
+    _NARROWINGS[narrowing.param] = narrowing
+
+
+def registered_narrowings() -> tuple[Narrowing, ...]:
+    return tuple(_NARROWINGS.values())
+
+
 @dataclass
 class Cell:
     column: Column

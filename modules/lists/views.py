@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from identity.forms import form_status
 from identity.models import User
 from modules.contacts.models import SavedView
 from modules.lists.actions import BulkFailure, action_form, actions_for, run_all_or_nothing
-from modules.lists.definition import Cell, Column, Filter, ListDefinition
+from modules.lists.definition import Cell, Column, Filter, ListDefinition, registered_narrowings
 from modules.lists.inline import attach_inline, can_edit_cells, editable_fields
 from modules.lists.paging import PAGE_SIZE, Count, capped_count, keyset_page
 from modules.lists.services import delete_view, save_view, views_for
@@ -78,6 +79,22 @@ def _filter_control(control: Filter, params: Mapping[str, str], user: User) -> d
     return {"control": control, "value": params.get(control.key, ""), "options": options, "placeholder": placeholder}
 
 
+def narrow(
+    definition: ListDefinition, queryset: QuerySet[Any], data: Mapping[str, Any], user: User
+) -> tuple[QuerySet[Any], list[dict[str, Any]]]:
+    """``queryset`` narrowed by the registered narrowings present in ``data`` (``?cell=``), and
+    what each narrowing shows (its parameter, value and label)."""
+    narrowed: list[dict[str, Any]] = []
+    for narrowing in registered_narrowings():
+        value = data.get(narrowing.param)
+        if not value:
+            continue
+        ids, label = narrowing.narrow(definition.key, str(value), user)
+        queryset = queryset.filter(pk__in=ids)
+        narrowed.append({"param": narrowing.param, "value": str(value), "label": label})
+    return queryset, narrowed
+
+
 def _pick_saved_view(request: HttpRequest, definition: ListDefinition, view_id: str) -> HttpResponse:
     saved = get_object_or_404(
         views_for(signed_in_user(request), definition.key), pk=int(view_id) if view_id.isdigit() else 0
@@ -103,6 +120,10 @@ def list_page(
     params = list_params(definition, request.GET)
     columns = _chosen_columns(definition, request.GET)
     queryset = custom.apply(definition.apply_filters(definition.rows(user), params, user))
+    try:
+        queryset, narrowed = narrow(definition, queryset, request.GET, user)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(f"{key}: {' '.join(msgs)}" for key, msgs in error.message_dict.items()))
     queryset = queryset.prefetch_related(*(column.prefetch for column in columns if column.prefetch))
     after = request.GET.get("after") or ""
     if custom.sort is not None:
@@ -117,7 +138,7 @@ def list_page(
     if custom.columns:
         attach_cells(custom.columns, rows, user=user)
     chosen_keys = [column.key for column in columns]
-    state = {**params, **custom.query()}
+    state = {**params, **custom.query(), **{item["param"]: item["value"] for item in narrowed}}
     if columns != [column for column in definition.columns if column.default]:
         state[COLUMNS] = ",".join([*chosen_keys, *(definition.key for definition in custom.columns)])
     for row in rows:
@@ -157,8 +178,12 @@ def list_page(
         "next_link": "?" + _query(state, after=cursor) if cursor else None,
         "is_paged": bool(after),
         "filters": [_filter_control(control, params, user) for control in definition.filters],
-        "hidden_params": {key: params[key] for key in definition.hidden_filters if key in params},
-        "filters_active": any(key != "sort" for key in params) or bool(custom.filters),
+        "hidden_params": {
+            **{key: params[key] for key in definition.hidden_filters if key in params},
+            **{item["param"]: item["value"] for item in narrowed},
+        },
+        "narrowed": [{**item, "remove": "?" + _query(state, **{item["param"]: None})} for item in narrowed],
+        "filters_active": any(key != "sort" for key in params) or bool(custom.filters) or bool(narrowed),
         "saved_views": saved_views,
         "bulk_url": definition.url("bulk"),
         "current_view": request.GET.get("saved_view", ""),

@@ -29,6 +29,7 @@ from graphql import (
 from graphql_relay import to_global_id
 
 from api.graphql.custom_fields.schema import schema_for_tenant
+from customization.workflows.models import SelectionRun, WorkflowRule
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
 from modules.activities.models import Activity
@@ -85,6 +86,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
+    "analytics/workflow-selections": SelectionRun,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -187,6 +189,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),
             add_widget(dashboard, by=user, report=report),
+            SelectionRun.objects.create(
+                rule=WorkflowRule.objects.create(name="Beta sweep rule", entity="company", trigger="selection"),
+                version=1, entity="company", label="Beta sweep", record_ids=[company.pk], total=1,
+                requested_by=user,
+            ),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():

@@ -21,6 +21,7 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from customization.workflows.models import SelectionRun, WorkflowRule
 from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
@@ -91,6 +92,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:purchase-history-contact": Contact,
     "analytics:customer-value-company": Company,
     "analytics:customer-value-contact": Contact,
+    "analytics:act-result": SelectionRun,
     "pipelines-admin:": Pipeline,
     "analytics:report-": Report,
     "analytics:dashboard-": Dashboard,
@@ -114,6 +116,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
+    "analytics/workflow-selections": SelectionRun,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,
@@ -182,6 +185,11 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             ReportSubscription.objects.create(report=report, frequency="daily", hour=8, next_run_at=report.created_at),
             dashboard := create_dashboard(by=tenant.user(), name="Plan gate dashboard"),
             add_widget(dashboard, by=tenant.user(), report=report),
+            SelectionRun.objects.create(
+                rule=WorkflowRule.objects.create(name="Plan gate rule", entity="company", trigger="selection"),
+                version=1, entity="company", label="Plan gate", record_ids=[company.pk], total=1,
+                requested_by=tenant.user(),
+            ),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

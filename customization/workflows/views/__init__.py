@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity
 from customization.fields.entities import NAME_FIELDS, entity_model
-from customization.workflows.choices import ActionType, Trigger
+from customization.workflows.choices import ActionType, trigger_choices
 from customization.workflows.definition_values import (
     EMAIL_RECIPIENTS,
     HTTP_METHODS,
@@ -82,7 +82,7 @@ def builder_config() -> dict[str, Any]:
         "templates": _choices(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
         "activityKinds": _choices(activity_planner().kinds()),
         "actionTypes": _choices(ActionType.choices),
-        "triggers": _choices(Trigger.choices),
+        "triggers": _choices(trigger_choices()),
         "recipients": list(EMAIL_RECIPIENTS),
         "methods": list(HTTP_METHODS),
         "labels": {

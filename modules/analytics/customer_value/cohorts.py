@@ -72,3 +72,18 @@ def cohorts(user: User | None, *, today: date, months: int) -> list[Cohort]:
         )
         for cohort, by_age in sorted(counts.items())
     ]
+
+
+def cohort_customers(user: User | None, *, today: date, month: date) -> list[tuple[str, int]]:
+    """The customers (kind, id) whose first order ever fell in ``month``: one cohort's members,
+    with the grid's visibility."""
+    rows, params = order_rows(counted_orders(user, end=today))
+    sql = f"""
+        WITH orders AS ({rows})
+        SELECT kind, customer_id FROM orders GROUP BY kind, customer_id
+        HAVING MIN(EXTRACT(YEAR FROM ordered_on)::int * 12 + EXTRACT(MONTH FROM ordered_on)::int - 1) = %s
+        ORDER BY kind, customer_id
+    """  # noqa: S608 (compiled ORM SQL; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, month_index(month)])
+        return [(kind, int(pk)) for kind, pk in cursor.fetchall()]

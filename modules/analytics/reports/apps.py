@@ -9,5 +9,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from modules.analytics import catalogue
         from modules.analytics.reports.catalogue_entry import REPORT_BUILDER
+        from modules.analytics.reports.cells import CELL_PARAM, narrow_list_to_cell
+        from modules.lists.definition import Narrowing, register_narrowing
 
         catalogue.register(REPORT_BUILDER)
+        # Every list takes ``?cell=``: the records of one report group, wherever a group links.
+        register_narrowing(Narrowing(CELL_PARAM, narrow_list_to_cell))

@@ -14,6 +14,7 @@ Every refusal is a ``ValidationError`` keyed by the part it names (``group_by.0.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -131,6 +132,9 @@ class Spec:
     sort_by: str | None  # "group_by.<n>" or "measures.<n>"
     descending: bool
     columns: tuple[ReportField, ...]
+    # The filters (the run's extra ones included) and groupings as given: what a group's link and a
+    # workflow started on a group carry, to check and run again for whoever follows them.
+    selection: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class _Errors:
@@ -324,6 +328,10 @@ def read_definition(raw: Any, fields: dict[str, ReportField], *, extra_filters: 
         sort_by=sort_by,
         descending=descending,
         columns=tuple(item for item in columns if item is not None),
+        selection={
+            "filters": [*(raw.get("filters") or []), *(extra_filters or [])],
+            "group_by": raw.get("group_by") or [],
+        },
     )
 
 

@@ -1,10 +1,13 @@
 """From a report's group to the record list it counts: the source's list page with the report's
 filters and the group's values in the list's own query parameters.
 
-A group gets a link only when every filter and every value can be said in the list's parameters
-(``ListLink.params``: equality on a field; ``date_ranges``: an inclusive date range; custom fields:
-the lists' ``cf.<key>[.<op>]`` filters), so the list never shows more than the group counted. Lists
-apply the reader's visibility themselves, as the report did.
+A group's link says it in the list's own parameters when every filter and every value can be said
+in them (``ListLink.params``: equality on a field; ``date_ranges``: an inclusive date range; custom
+fields: the lists' ``cf.<key>[.<op>]`` filters), so the reader sees ordinary, editable filters.
+Otherwise — an empty group, a date-time bucket in the tenant's zone, a field one link away, a filter
+the list lacks — the link narrows the list to the group's records (``?cell=<signed token>``,
+``cells.py``), worked out by the report's own expressions. Either way the list shows exactly the
+records the group counted; lists apply the reader's visibility themselves, as the report did.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from modules.analytics.reports.buckets import bucket_end
+from modules.analytics.reports.cells import CELL_PARAM, cell_token
 from modules.analytics.reports.definition import Filter, Spec
 from modules.analytics.reports.fields import CUSTOM, DATED, Kind, ReportField
 from modules.analytics.reports.registry import ReportSource
@@ -96,13 +100,19 @@ class DrillDown:
         self.base = base
         self.url = reverse(source.list_link.url_name)
 
-    def url_for(self, keys: tuple[Any, ...]) -> str | None:
-        if self.base is None:
+    def url_for(self, keys: tuple[Any, ...], label: str = "") -> str | None:
+        """The list link of the group ``keys``: in the list's own parameters when they can say it,
+        else the list narrowed to the group's records (``cells``); None for a source without a list."""
+        if self.source.list_link is None:
             return None
-        params = list(self.base)
-        for dimension, key in zip(self.spec.dimensions, keys, strict=True):
-            group = _group_params(self.source, dimension.field, dimension.bucket, key)
-            if group is None:
-                return None
-            params += group
-        return f"{self.url}?{urlencode(params)}" if params else self.url
+        if self.base is not None:
+            params = list(self.base)
+            for dimension, key in zip(self.spec.dimensions, keys, strict=True):
+                group = _group_params(self.source, dimension.field, dimension.bucket, key)
+                if group is None:
+                    break
+                params += group
+            else:
+                return f"{self.url}?{urlencode(params)}" if params else self.url
+        params = [*self.source.list_link.base.items(), (CELL_PARAM, cell_token(self.source, self.spec, keys, label))]
+        return f"{reverse(self.source.list_link.url_name)}?{urlencode(params)}"

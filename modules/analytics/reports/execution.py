@@ -155,7 +155,7 @@ def _aggregate(measure: Measure, context: Context) -> Expression:
     return {"sum": Sum, "min": Min, "max": Max}[measure.fn](value)
 
 
-def _dimension_expression(dimension: Dimension, context: Context) -> Expression:
+def dimension_expression(dimension: Dimension, context: Context) -> Expression:
     if dimension.bucket is None:
         return dimension.field.expression
     return DateBucket(
@@ -205,7 +205,7 @@ def run_report(source: ReportSource, spec: Spec, user: User, context: Context | 
             return result
         names: list[str] = []
         for index, dimension in enumerate(spec.dimensions):
-            queryset = queryset.annotate(**{f"_d{index}": _dimension_expression(dimension, context)})
+            queryset = queryset.annotate(**{f"_d{index}": dimension_expression(dimension, context)})
             names.append(f"_d{index}")
             if dimension.field.label_expression is not None:
                 queryset = queryset.annotate(**{f"_d{index}l": dimension.field.label_expression})

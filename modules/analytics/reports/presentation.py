@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from modules.analytics.reports.cells import cell_token
 from modules.analytics.reports.drilldown import DrillDown
 from modules.analytics.reports.execution import ReportResult
 
@@ -16,6 +17,8 @@ class ShownRow:
     labels: tuple[str, ...]
     values: tuple[Any, ...]
     url: str | None
+    # The group as a signed token (``cells``): what starting a workflow on its records names.
+    cell: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,13 @@ def shown_rows(result: ReportResult) -> list[ShownRow]:
     if result.spec.columns:
         return [ShownRow(labels=(), values=row.labels, url=None) for row in result.rows]
     drill = DrillDown(result.source, result.spec)
-    return [ShownRow(row.labels, row.values, drill.url_for(row.keys) if row.keys else None) for row in result.rows]
+    shown = []
+    for row in result.rows:
+        label = " · ".join(row.labels)
+        url = drill.url_for(row.keys, label) if row.keys else None
+        cell = cell_token(result.source, result.spec, row.keys, label) if row.keys and result.source.entity else None
+        shown.append(ShownRow(row.labels, row.values, url, cell))
+    return shown
 
 
 def _series(rows: list[ShownRow]) -> tuple[list[str], list[str], dict[tuple[str, str], ShownRow]]:
@@ -118,6 +127,7 @@ def as_json(result: ReportResult) -> dict[str, Any]:
                 "labels": list(row.labels),
                 "values": [_plain(value) for value in row.values],
                 "url": row.url,
+                "cell": row.cell,
             }
             for raw, row in zip(result.rows, rows, strict=True)
         ],

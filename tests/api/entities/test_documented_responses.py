@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from customization.workflows.selections import start_on_selection
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
@@ -30,6 +31,7 @@ from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote, set_status
+from tests.analytics.acting.conftest import selection_rule
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
 from tests.factories import (
@@ -44,6 +46,7 @@ from tests.factories import (
 from tests.tenancy import TenantFixture
 
 COUNT = {"group_by": [{"field": "stage"}], "measures": [{"fn": "count"}]}
+BY_STATUS = {"group_by": [{"field": "status"}]}
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -102,6 +105,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "share": share,
             "reports": create_report(by=owner, name="Documented", source="deals", definition=COUNT),
             "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
+            "by_status": create_report(by=owner, name="By status", source="deals", definition=BY_STATUS),
+            "selection_rule": selection_rule(owner, entity="deal"),
         }
         records["dashboards"] = create_dashboard(by=owner, name="Documented board")
         records["delete:dashboards"] = create_dashboard(by=owner, name="Deleted board")
@@ -111,6 +116,9 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             records[name] = create_subscription(
                 report=records["reports"], by=owner, recipients=[owner], frequency="daily", hour=8, file_format="pdf"
             )
+        records["selections"] = start_on_selection(
+            rule=records["selection_rule"], entity="deal", record_ids=[deal.pk], by=owner, label="Documented"
+        )
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
                 "updated", actor=owner, data={}, **{link[:-1] if link != "companies" else "company": records[link]}
@@ -201,6 +209,10 @@ def call_for(method: str, path: str) -> Call:
         ("GET", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/data/"): Call("widgets"),
         ("PATCH", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/"): Call("widgets", lambda r: {"title": "T"}),
         ("DELETE", "/analytics/dashboards/{dashboard_pk}/widgets/{id}/"): Call("delete:widgets"),
+        ("POST", "/analytics/workflow-selections/"): Call(
+            body=lambda r: {"workflow": r["selection_rule"].pk, "report": r["by_status"].pk, "keys": ["open"]}
+        ),
+        ("GET", "/analytics/workflow-selections/{id}/"): Call("selections"),
     }
     if (method, path) in special:
         return special[(method, path)]
