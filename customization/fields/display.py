@@ -28,7 +28,11 @@ CHOICES_LIMIT = 200
 
 
 def record_choices(entity: str, *, user: Any, limit: int = CHOICES_LIMIT) -> list[tuple[str, str]]:
-    """``(id, name)`` of the first ``limit`` visible records of ``entity``, by name."""
+    """``(id, name)`` of the first ``limit`` visible records of ``entity``, by name; none when the
+    user may not open the entity's module (a reference select must not list the names of deals to
+    someone without sales, as the record pages would not show them either)."""
+    if not may_open(user, getattr(connection, "tenant", None), entity_model(entity)):
+        return []
     name = NAME_FIELDS[entity]
     rows = visible_records(entity, user).order_by(name, "pk").values_list("pk", name)[:limit]
     return [(str(pk), str(text or f"#{pk}")) for pk, text in rows]

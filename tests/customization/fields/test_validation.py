@@ -152,3 +152,23 @@ def test_users_and_references_must_exist(alpha: TenantFixture):
             "custom.employer": [f"No company has the id {company.pk + 1000}."],
         }
         assert Contact.objects.get(pk=contact.pk).custom == {"advisor": rep.pk, "employer": company.pk}
+
+
+def test_a_reference_select_lists_no_records_of_a_module_the_user_may_not_open(alpha: TenantFixture):
+    from customization.fields.display import record_choices
+    from tests.factories import DealFactory
+    from tests.tenancy import revoke
+
+    rep = alpha.user(REP_EMAIL)
+    with alpha.active():
+        deal = DealFactory(name="Secret renewal", owner=rep)
+        assert record_choices(Entity.DEAL, user=rep) == [(str(deal.pk), "Secret renewal")]
+    revoke(alpha, "sales_rep", "sales.view")
+    rep = alpha.user(REP_EMAIL)
+    with alpha.active():
+        define(Entity.CONTACT, "deal", FieldType.REFERENCE, reference_entity=Entity.DEAL)
+        assert record_choices(Entity.DEAL, user=rep) == []
+        response = alpha.client(REP_EMAIL).get("/contacts/new/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Secret renewal" not in page
