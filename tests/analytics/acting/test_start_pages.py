@@ -238,3 +238,31 @@ def test_a_result_is_its_starters_and_its_tenants_own(alpha: TenantFixture, beta
             ("post", f"/analytics/act/?cell={quote(cell)}", {"workflow": rule.pk, "expected_count": count}),
         ],
     )
+
+
+def test_the_pages_cost_the_same_queries_for_3_and_30_records(alpha: TenantFixture):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with alpha.active():
+        rule = selection_rule(alpha.user())
+    client = alpha.client()
+    counts = []
+    for size in (3, 30):
+        with alpha.active():
+            Company.objects.filter(industry="Retail").update(industry="Old")
+        companies(alpha, retail=size, other=0)
+        count, cell = cell_of(alpha, "Retail")
+        url = f"/analytics/act/?cell={quote(cell)}"
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as start_page:
+            assert client.get(url).context["count"] == size
+        client.post(url, {"workflow": rule.pk, "expected_count": count})
+        with alpha.active():
+            selection = SelectionRun.objects.order_by("-pk").first()
+            finish(selection)
+        with CaptureQueriesContext(connection) as result_page:
+            assert client.get(f"/analytics/act/{selection.pk}/").context["outcome"]["succeeded"] == size
+        counts.append((len(start_page), len(result_page)))
+
+    assert counts[0] == counts[1]
