@@ -194,6 +194,9 @@ class SelectionRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a batch last saved its progress: a selection still starting whose batches stopped
+    # arriving (a lost message) is queued again, one still being worked on is not.
+    progressed_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -172,7 +172,7 @@ def start_next_batch(selection_id: int) -> bool:
         more = selection.started + selection.not_started < selection.total
         selection.status = SelectionStatus.STARTING if more else SelectionStatus.STARTED
         selection.finished_at = None if more else timezone.now()
-        selection.save(update_fields=["started", "not_started", "status", "finished_at"])
+        selection.save(update_fields=["started", "not_started", "status", "finished_at", "progressed_at"])
         queue_runs(run.pk for run in created)
         if more:
             transaction.on_commit(lambda: _queue(selection_id, countdown=batch_pause()), robust=True)
@@ -195,6 +195,6 @@ def stalled_selection_ids(*, older_than_seconds: int = 300) -> list[int]:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds + batch_pause())
     return list(
         SelectionRun.objects.exclude(status=SelectionStatus.STARTED)
-        .filter(created_at__lt=cutoff)
+        .filter(progressed_at__lt=cutoff)
         .values_list("pk", flat=True)[:100]
     )

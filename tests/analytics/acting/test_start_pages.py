@@ -266,3 +266,27 @@ def test_the_pages_cost_the_same_queries_for_3_and_30_records(alpha: TenantFixtu
         counts.append((len(start_page), len(result_page)))
 
     assert counts[0] == counts[1]
+
+
+def test_only_a_selection_whose_batches_stopped_arriving_is_queued_again(alpha: TenantFixture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customization.workflows.selections import stalled_selection_ids, start_on_selection
+
+    made = companies(alpha, retail=2, other=0)
+    with alpha.active():
+        rule = selection_rule(alpha.user())
+        working, stopped, done = (
+            start_on_selection(
+                rule=rule, entity="company", record_ids=[company.pk for company in made], by=alpha.user(), label=name
+            )
+            for name in ("working", "stopped", "done")
+        )
+        long_ago = timezone.now() - timedelta(hours=1)
+        SelectionRun.objects.filter(pk__in=[working.pk, stopped.pk, done.pk]).update(created_at=long_ago)
+        SelectionRun.objects.filter(pk__in=[stopped.pk, done.pk]).update(progressed_at=long_ago)
+        SelectionRun.objects.filter(pk=done.pk).update(status="started")
+
+        assert stalled_selection_ids() == [stopped.pk]
