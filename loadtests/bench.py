@@ -11,7 +11,10 @@ second run starts where the first did.
                               [--workflow-deals 1000] [--workflow-workers 2]
                               [--api-clients 8] [--api-seconds 15] [--import-rows 100000]
                               [--workspace-contacts 100000] [--workspace-orders 20000]
-                              [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace]
+                              [--analytics-deals 1000000] [--analytics-activities 1000000]
+                              [--analytics-samples 10]
+                              [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
+                                      analytics]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -26,7 +29,9 @@ import time
 from collections.abc import Sequence
 
 PAGE_FLOOR = 100
-BENCHMARKS = ("provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api", "workspace")
+BENCHMARKS = (
+    "provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api", "workspace", "analytics",
+)  # fmt: skip
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -54,6 +59,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--workspace-contacts", type=int, default=100_000, help="contacts of the everyday-pages tenant (workspace)"
     )
     parser.add_argument("--workspace-orders", type=int, default=20_000, help="orders of the everyday-pages tenant")
+    parser.add_argument("--analytics-deals", type=int, default=1_000_000, help="deals of the reports' tenant")
+    parser.add_argument(
+        "--analytics-activities", type=int, default=1_000_000, help="activities of the reports' tenant (analytics)"
+    )
+    parser.add_argument("--analytics-samples", type=int, default=10, help="timed runs per report (analytics)")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -61,6 +71,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     positive = (
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
+        "analytics_deals", "analytics_activities", "analytics_samples",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -140,6 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         report.write_section("workspace", section)
         failures += workspace_failures
+    if "analytics" in selected:
+        from loadtests import bench_analytics
+
+        section, analytics_failures = bench_analytics.run(
+            arguments.analytics_deals, arguments.analytics_activities, arguments.analytics_samples
+        )
+        report.write_section("analytics", section)
+        failures += analytics_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

@@ -400,6 +400,12 @@ IMPORT_XLSX_MAX_CELLS = env.int("IMPORT_XLSX_MAX_CELLS", default=2_000_000)
 EXPORT_SYNC_ROWS = env.int("EXPORT_SYNC_ROWS", default=2000)
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 
+# --- Analytics ------------------------------------------------------------------------------------
+
+# PostgreSQL's work_mem for a report's GROUP BY (per sort or hash node and worker; the server's
+# default is 4MB): enough to group a million rows in memory (docs/benchmarks.md, analytics).
+REPORT_WORK_MEM = env("REPORT_WORK_MEM", default="64MB")
+
 # --- Notes and attachments on records ------------------------------------------------------------
 
 # A note's HTML (after the editor, before cleaning) and an attached file's size.

@@ -4,7 +4,8 @@ batches by the export). Amounts in several currencies are converted to the base 
 the latest rate on or before today; an amount without a rate counts as empty.
 
 Dates are bucketed and compared in the tenant's time zone, so a report gives every reader the same
-figures. Web requests run under the statement timeout (``crm_platform.statement_timeout``): a
+figures. Amounts are converted with each currency's rate read once per run (one query, not a
+lookup per row). Web requests run under the statement timeout (``crm_platform.statement_timeout``): a
 report the database gives up on is a 503 saying so, never a half answer.
 """
 
@@ -12,14 +13,15 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Avg, Case, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db import connection, models, transaction
+from django.db.models import Avg, Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, Round
 from django.db.models.lookups import Exact
@@ -39,6 +41,7 @@ MAX_GROUPS = 1000
 LIST_PREVIEW = 100
 MAX_LIST_ROWS = 1_048_576  # a spreadsheet's rows, the header included
 AMOUNT = models.DecimalField(max_digits=30, decimal_places=2)
+RATE = models.DecimalField(max_digits=18, decimal_places=8)
 
 
 @dataclass(frozen=True)
@@ -115,33 +118,32 @@ def filtered(source: ReportSource, spec: Spec, user: User) -> QuerySet[Any]:
     return queryset
 
 
-def _outer(expression: Any) -> Any:
-    """``expression`` as seen from a subquery: its columns become references to the outer row."""
-    if isinstance(expression, F):
-        return OuterRef(expression.name)  # type: ignore[attr-defined]
-    if not hasattr(expression, "get_source_expressions"):
-        return expression
-    copy = expression.copy()
-    copy.set_source_expressions([_outer(part) for part in expression.get_source_expressions()])
-    return copy
-
-
-def _in_base(report_field: ReportField, context: Context) -> Expression:
-    """The amount of ``report_field`` in the base currency, at the latest rate on or before today."""
-    currency = report_field.currency
-    rate = Subquery(
-        ExchangeRate.objects.filter(Exact(F("currency"), _outer(currency)), valid_from__lte=context.today)
-        .order_by("-valid_from")
-        .values("rate")[:1]
+def latest_rates(on: date) -> dict[str, Decimal]:
+    """Each currency's latest rate dated on or before ``on``: one query, whatever the rows."""
+    rates = (
+        ExchangeRate.objects.filter(valid_from__lte=on)
+        .order_by("currency", "-valid_from")
+        .distinct("currency")
+        .values_list("currency", "rate")
     )
-    return Case(
-        When(Exact(currency, Value(context.base_currency)), then=report_field.expression),
-        default=Round(report_field.expression * rate, 2),
-        output_field=AMOUNT,
-    )
+    return dict(rates)
 
 
-def _aggregate(measure: Measure, context: Context) -> Expression:
+def _in_base(report_field: ReportField, context: Context, rates: dict[str, Decimal]) -> Expression:
+    """The amount of ``report_field`` in the base currency at ``rates`` (``latest_rates``): a CASE
+    over the currencies that have one, so the database multiplies by a constant instead of looking
+    a rate up for every row; an amount in a currency without a rate is empty."""
+    currency, amount = report_field.currency, report_field.expression
+    whens = [When(Exact(currency, Value(context.base_currency)), then=amount)]
+    whens += [
+        When(Exact(currency, Value(code)), then=Round(amount * Value(rate, output_field=RATE), 2))
+        for code, rate in sorted(rates.items())
+        if code != context.base_currency
+    ]
+    return Case(*whens, default=Value(None), output_field=AMOUNT)
+
+
+def _aggregate(measure: Measure, context: Context, rates: dict[str, Decimal]) -> Expression:
     report_field = measure.field
     if measure.fn == "count" or report_field is None:
         return Count("pk")
@@ -149,7 +151,7 @@ def _aggregate(measure: Measure, context: Context) -> Expression:
     if measure.fn == "count_distinct":
         return Count(value, distinct=True)
     if report_field.kind == Kind.MONEY and report_field.currency is not None:
-        value = _in_base(report_field, context)
+        value = _in_base(report_field, context, rates)
     if measure.fn == "avg":
         return Cast(Avg(value), AMOUNT)
     return {"sum": Sum, "min": Min, "max": Max}[measure.fn](value)
@@ -183,9 +185,24 @@ def _ordering(spec: Spec) -> list[Any]:
 
 def _aggregates(spec: Spec, context: Context) -> dict[str, Expression]:
     aggregates: dict[str, Expression] = {}
+    converts = any(m.field is not None and m.field.kind == Kind.MONEY and m.field.currency is not None
+                   for m in spec.measures if m.fn not in ("count", "count_distinct"))  # fmt: skip
+    rates = latest_rates(context.today) if converts else {}
     for index, measure in enumerate(spec.measures):
-        aggregates[f"_m{index}"] = _aggregate(measure, context)
+        aggregates[f"_m{index}"] = _aggregate(measure, context, rates)
     return aggregates
+
+
+@contextmanager
+def report_memory() -> Iterator[None]:
+    """A transaction whose sorts and hash tables may use ``REPORT_WORK_MEM``: PostgreSQL cannot
+    estimate how many buckets a date truncation makes of a near-unique column, assumes a group per
+    row, and with the default ``work_mem`` sorts every row on disk to group them instead of hashing
+    them in memory (three times slower over a million activities). Inside a transaction already
+    (a test, a task) no savepoint is made: the setting then lasts until that transaction ends."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORT_WORK_MEM])
+        yield
 
 
 def run_report(source: ReportSource, spec: Spec, user: User, context: Context | None = None) -> ReportResult:
@@ -200,17 +217,23 @@ def run_report(source: ReportSource, spec: Spec, user: User, context: Context | 
     with timezone.override(zoneinfo.ZoneInfo(context.zone)):
         queryset, aggregates = filtered(source, spec, user), _aggregates(spec, context)
         if not spec.dimensions:
-            totals = queryset.aggregate(**aggregates)
+            with report_memory():
+                totals = queryset.aggregate(**aggregates)
             result.rows = [ResultRow((), (), tuple(_value(totals[name]) for name in aggregates))]
             return result
         names: list[str] = []
+        labels: dict[str, Expression] = {}
         for index, dimension in enumerate(spec.dimensions):
             queryset = queryset.annotate(**{f"_d{index}": dimension_expression(dimension, context)})
             names.append(f"_d{index}")
             if dimension.field.label_expression is not None:
-                queryset = queryset.annotate(**{f"_d{index}l": dimension.field.label_expression})
-                names.append(f"_d{index}l")
-        groups = list(queryset.values(*names).annotate(**aggregates).order_by(*_ordering(spec))[: MAX_GROUPS + 1])
+                # A linked record's name depends on its id alone: taken per group (MIN of one value)
+                # rather than grouped by, so the database groups by the keys only and can hash them
+                # instead of sorting every row by name.
+                labels[f"_d{index}l"] = Min(dimension.field.label_expression)
+        grouped = queryset.values(*names).annotate(**labels, **aggregates)
+        with report_memory():
+            groups = list(grouped.order_by(*_ordering(spec))[: MAX_GROUPS + 1])
     result.truncated = len(groups) > MAX_GROUPS
     labeller = _Labeller(spec, context, groups[:MAX_GROUPS])
     result.rows = [
