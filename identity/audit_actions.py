@@ -77,6 +77,7 @@ LABELS: dict[str, Promise] = {
     "import.undone": _("Import undone"),
     "export.list": _("List exported"),
     "export.workspace": _("Workspace exported"),
+    "export.warehouse": _("Warehouse export started"),
     "record.deleted": _("Records deleted"),
     "impersonation.started": _("Support signed in"),
     "impersonation.ended": _("Support signed out"),

@@ -29,6 +29,7 @@ from modules.activities.models import Activity, CalendarFeed, Notification
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
+from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.services.attachments import add_attachment
 from modules.collaboration.services.notes import create_note
 from modules.contacts.demo.builder import DemoSize
@@ -106,6 +107,8 @@ PK_OF = (
     (r"analytics:dashboard-", "dashboard"),
     (r"api:analytics-dashboard-widget-", "dashboard_widget"),
     (r"api:analytics-dashboard-", "dashboard"),
+    (r"analytics:warehouse-", "warehouse_export"),
+    (r"api:analytics-warehouse-export-", "warehouse_export"),
     (r"api:analytics-report-", "report"),
     (r"workflows:template-", "email_template"),
     (r"workflows:", "rule"),
@@ -277,9 +280,11 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             total=1,
             requested_by=admin,
         )
+        warehouse_export = WarehouseExport.objects.create(created_by=admin)
         return {
             "selection": str(selection.pk),
             "report": str(report.pk),
+            "warehouse_export": str(warehouse_export.pk),
             "report_subscription": str(subscription.pk),
             "dashboard": str(dashboard.pk),
             "dashboard_widget": str(widget.pk),

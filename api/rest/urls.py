@@ -11,6 +11,7 @@ from api.rest.analytics.funnel import SalesFunnelView
 from api.rest.analytics.report_subscriptions import ReportSubscriptionViewSet
 from api.rest.analytics.reports import ReportSourcesView, ReportViewSet
 from api.rest.analytics.sales_breakdown import SalesBreakdownView
+from api.rest.analytics.warehouse import WarehouseExportViewSet
 from api.rest.analytics.workflows import WorkflowSelectionsView, WorkflowSelectionView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
@@ -42,6 +43,7 @@ router.register(
     DashboardWidgetViewSet,
     basename="analytics-dashboard-widget",
 )
+router.register("analytics/warehouse-exports", WarehouseExportViewSet, basename="analytics-warehouse-export")
 
 app_name = "api"
 

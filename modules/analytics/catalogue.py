@@ -98,6 +98,18 @@ def register_builtin() -> None:
     )
     register(
         Analysis(
+            key="warehouse",
+            title=_("Warehouse export"),
+            description=_(
+                "Every main record type as Parquet files, custom fields included, for DuckDB, BigQuery or Snowflake."
+            ),
+            url_name="analytics:warehouse",
+            permission="settings.manage_tenant",
+            order=200,
+        )
+    )
+    register(
+        Analysis(
             key="forecast",
             title=_("Forecast"),
             description=_("Expected revenue by close month against quotas, by owner and team."),

@@ -9,6 +9,7 @@ from modules.analytics.reports import views as reports
 from modules.analytics.reports.delivery import views as deliveries
 from modules.analytics.sales_breakdown import views as sales_breakdown
 from modules.analytics.views import index, team_activity
+from modules.analytics.warehouse import views as warehouse
 
 app_name = "analytics"
 
@@ -63,5 +64,7 @@ urlpatterns = [
     ),
     path("act/", acting.start, name="act-start"),
     path("act/<int:pk>/", acting.result, name="act-result"),
+    path("warehouse/", warehouse.warehouse, name="warehouse"),
+    path("warehouse/<int:pk>/download/", warehouse.warehouse_download, name="warehouse-download"),
     path("", include("modules.analytics.customer_value.urls")),
 ]

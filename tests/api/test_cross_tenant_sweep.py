@@ -37,6 +37,7 @@ from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
+from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
 from modules.sales.models import (
@@ -87,6 +88,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
     "analytics/workflow-selections": SelectionRun,
+    "analytics/warehouse-exports": WarehouseExport,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -194,6 +196,10 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
                 version=1, entity="company", label="Beta sweep", record_ids=[company.pk], total=1,
                 requested_by=user,
             ),
+            # Finished, with a key under beta's prefix: refused before its file would be opened.
+            WarehouseExport.objects.create(
+                created_by=user, status="done", file_key=f"warehouse/{beta.tenant.schema_name}/sweep.zip"
+            ),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():
@@ -227,7 +233,7 @@ def resolver_routes() -> set[str]:
 
 def resource_of(template: str) -> str:
     """The resource a documented route belongs to: its first segment under /api/v1/, or its first
-    two when they name one (``analytics/reports``)."""
+    two when they name one (``analytics/reports``, ``analytics/warehouse-exports``)."""
     path = template.removeprefix("/api/v1/")
     two = "/".join(path.split("/", 2)[:2])
     return two if two in RESOURCES else path.split("/", 1)[0]

@@ -26,6 +26,7 @@ from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
 from modules.analytics.reports.services import create_report
+from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
@@ -96,6 +97,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "pipelines-admin:": Pipeline,
     "analytics:report-": Report,
     "analytics:dashboard-": Dashboard,
+    "analytics:warehouse-": WarehouseExport,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
     "quote-public:": QuoteShare,
 }
@@ -117,6 +119,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
     "analytics/workflow-selections": SelectionRun,
+    "analytics/warehouse-exports": WarehouseExport,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,
@@ -190,6 +193,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
                 version=1, entity="company", label="Plan gate", record_ids=[company.pk], total=1,
                 requested_by=tenant.user(),
             ),
+            WarehouseExport.objects.create(created_by=tenant.user()),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

@@ -24,6 +24,7 @@ from customization.workflows.selections import start_on_selection
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
+from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
 from modules.sales.models import LostReason, Pipeline, QuoteLine
@@ -108,6 +109,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "by_status": create_report(by=owner, name="By status", source="deals", definition=BY_STATUS),
             "selection_rule": selection_rule(owner, entity="deal"),
         }
+        # A finished warehouse export, built as its task would, so its download has a file.
+        records["warehouse_exports"] = run_export(start_export(user=owner).pk)
         records["dashboards"] = create_dashboard(by=owner, name="Documented board")
         records["delete:dashboards"] = create_dashboard(by=owner, name="Deleted board")
         for name in ("widgets", "delete:widgets"):
@@ -213,6 +216,9 @@ def call_for(method: str, path: str) -> Call:
             body=lambda r: {"workflow": r["selection_rule"].pk, "report": r["by_status"].pk, "keys": ["open"]}
         ),
         ("GET", "/analytics/workflow-selections/{id}/"): Call("selections"),
+        ("POST", "/analytics/warehouse-exports/"): Call(body=lambda r: {}),
+        ("GET", "/analytics/warehouse-exports/{id}/"): Call("warehouse_exports"),
+        ("GET", "/analytics/warehouse-exports/{id}/download/"): Call("warehouse_exports"),
     }
     if (method, path) in special:
         return special[(method, path)]

@@ -1,0 +1,1 @@
+"""Warehouse exports: the tenant's main records as Parquet files for a data warehouse."""
