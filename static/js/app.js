@@ -24,6 +24,12 @@
     return element ? JSON.parse(element.textContent) : fallback;
   };
 
+  // Marks the page once Alpine has set up its components: input before that is overwritten by the
+  // components' initial state, so tests (and anything else driving the page) wait for the mark.
+  document.addEventListener("alpine:initialized", function () {
+    document.documentElement.dataset.components = "ready";
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form instanceof HTMLFormElement && form.dataset.confirm !== undefined && !window.confirm(form.dataset.confirm)) {

@@ -204,6 +204,12 @@ def sign_in(page: Page, base_url: str, email_address: str, password: str) -> Non
     page.locator("form:has(input[name=password]) button[type=submit]").click()
 
 
+def components_ready(page: Page) -> None:
+    """Wait until the page's Alpine components are set up: a value typed or chosen before then is
+    reset to the component's initial state (a slow machine shows it)."""
+    page.locator("html[data-components=ready]").wait_for(state="attached")
+
+
 def sign_out(page: Page) -> None:
     page.get_by_test_id("user-menu").click()
     page.locator("form[action$='/logout/'] button[type=submit]").click()

@@ -20,7 +20,14 @@ from customization.fields.models import CustomFieldDefinition
 from customization.fields.services import archive_definition, create_definition, purge_definition
 from modules.contacts.models import Contact
 from tenants.models import Tenant
-from tests.browser.conftest import MOBILE, GunicornServer, database_access, horizontal_overflow, sign_in
+from tests.browser.conftest import (
+    MOBILE,
+    GunicornServer,
+    components_ready,
+    database_access,
+    horizontal_overflow,
+    sign_in,
+)
 from tests.tenancy import ADMIN_EMAIL, PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -87,6 +94,8 @@ def test_an_admin_shapes_the_contact_fields(page: Page, setup: Setup, django_db_
 
     # A single select with two options, indexed.
     page.get_by_test_id("add-field").click()
+    page.wait_for_url("**/settings/fields/new/**")
+    components_ready(page)
     page.get_by_label("Label", exact=True).fill("Territory")
     page.get_by_label("Key").fill("bt_territory")
     page.get_by_label("Type").select_option("single_select")
