@@ -159,6 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         report.write_section("analytics", section)
         failures += analytics_failures
+        from loadtests import bench_dashboards
+
+        section, dashboard_failures = bench_dashboards.run(
+            contacts=max(arguments.workspace_contacts // 10, 1),
+            orders=arguments.workspace_orders,
+            samples=arguments.page_samples,
+        )
+        report.write_section("dashboards", section)
+        failures += dashboard_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

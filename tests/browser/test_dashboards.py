@@ -27,6 +27,7 @@ from modules.sales.models import Order
 from modules.sales.services.orders import create_order
 from tenants.models import Tenant
 from tests.browser.conftest import DemoTenant, database_access, sign_in
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,9 @@ def test_a_manager_builds_a_dashboard_and_drills_from_a_bar(
 ) -> None:
     page = new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.set_default_timeout(30_000)
+    page.add_init_script(RECORD_VIOLATIONS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, demo_tenant.url, EMAIL, PASSWORD)
     expect(page).to_have_url(demo_tenant.url, timeout=30_000)
 
@@ -151,6 +155,9 @@ def test_a_manager_builds_a_dashboard_and_drills_from_a_bar(
     )
     assert all_time == 3
 
+    assert page.evaluate("window.__violations") == []
+    assert errors == []
+
     # The "Web" bar opens the order list with the bar's filters, as many orders as the bar.
     point = page.evaluate(
         f"""() => {{ const chart = window.relataDashboardCharts[{first.pk}];
@@ -160,3 +167,26 @@ def test_a_manager_builds_a_dashboard_and_drills_from_a_bar(
     body.locator("canvas").click(position={"x": point["x"], "y": point["y"]})
     expect(page).to_have_url(re.compile(r"/orders/\?from=[0-9-]+&to=[0-9-]+&cf\.sales_channel=web$"))
     expect(page.get_by_test_id("list-count")).to_have_text("2")
+
+
+def test_the_demo_admins_sales_dashboard_draws_every_widget(
+    new_context: Callable[..., BrowserContext], demo_tenant: DemoTenant, django_db_blocker: Any
+) -> None:
+    with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug="demo")):
+        dashboard = Dashboard.objects.get(owner__email=demo_tenant.admin_email, ready_made="sales")
+        widgets = list(dashboard.widgets.values_list("pk", flat=True))
+    page = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page.set_default_timeout(30_000)
+    page.add_init_script(RECORD_VIOLATIONS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, demo_tenant.url, demo_tenant.admin_email, demo_tenant.admin_password)
+    expect(page).to_have_url(demo_tenant.url, timeout=30_000)
+
+    page.goto(f"{demo_tenant.url}analytics/dashboards/{dashboard.pk}/?period=all")
+
+    assert len(widgets) >= 4
+    for pk in widgets:
+        expect(page.locator(f'[data-widget-body="{pk}"]')).to_have_attribute("data-state", re.compile("ready|empty"))
+    assert page.evaluate("window.__violations") == []
+    assert errors == []

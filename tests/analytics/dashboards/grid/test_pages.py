@@ -30,6 +30,14 @@ def _config(response) -> dict:
     return json.loads(body.split('id="dashboard-config" type="application/json">')[1].split("</script>")[0])
 
 
+def _listed(client: Client, url: str | None) -> int:
+    """How many records the list at ``url`` shows."""
+    assert url is not None
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return int(response.context["count"].value)
+
+
 def _data(client: Client, dashboard: Dashboard, widget: Widget, **params):
     return client.get(f"/analytics/dashboards/{dashboard.pk}/widgets/{widget.pk}/data/", params)
 
@@ -79,8 +87,8 @@ def test_a_report_widget_counts_the_readers_records_under_the_filters_with_list_
     counts, amounts = body["series"]
     assert [(p["label"], p["value"]) for p in counts["points"]] == [("North", 1)]
     assert (counts["unit"], amounts["unit"]) == ("", "EUR")
-    # The deal list cannot be narrowed to closing dates, so the bar opens no list rather than a wrong one.
-    assert counts["points"][0]["url"] is None
+    # The bar opens the deal list narrowed to exactly its deals, the period included.
+    assert _listed(client, counts["points"][0]["url"]) == 1
     february = _data(client, dashboard, widget, start="2025-02-01", end="2025-02-28", owner=world.ana.pk).json()
     assert [(p["label"], p["value"]) for p in february["series"][0]["points"]] == [("North", 1), ("South", 1)]
     anas = _data(client, dashboard, widget, period="all", owner=world.ana.pk).json()
@@ -101,7 +109,7 @@ def test_a_report_kpi_compares_with_the_period_before(alpha: TenantFixture, worl
 
     # February: A2 (00:30 Bucharest) and A3; January before it: A1.
     assert (body["display"], body["value"], body["previous"], body["change"]) == ("kpi", 2, 1, 100.0)
-    assert body["url"] is None  # the deal list cannot be narrowed to closing dates
+    assert _listed(alpha.client(MARA), body["url"]) == 2
     assert _data(alpha.client(MARA), dashboard, widget, period="all").json()["url"] == "/deals/"
 
 
