@@ -174,7 +174,10 @@ def report_widget_data(
             start, end = previous_range(filters.start, filters.end)
             before = _run(report, options, user, access, replace(filters, start=start, end=end))
             previous = before.rows[0].values[0] if before.rows else None
-        url = DrillDown(result.source, spec).url_for(())
+        # A total links only when the list's own parameters can say its filters (a narrowed
+        # list, ``?cell=``, is made for a group's keys).
+        drill = DrillDown(result.source, spec)
+        url = drill.url_for(()) if drill.base is not None else None
         return Display.KPI, WidgetData(value=value, previous=previous, unit=_unit(result, 0), url=url)
     chart = chart_data(result, rows, report.chart)
     if chart is None:
