@@ -35,6 +35,10 @@ def _arrays(*values: ArrayLike) -> list[Array]:
     return [np.asarray(value, dtype=np.float64) for value in values]
 
 
+# Bounds of the log-parameters for the fallback search: parameters between 6e-6 and 1.6e5.
+LOG_BOUND = 12.0
+
+
 def _minimise(negative_log_likelihood, start: Array) -> Array:  # type: ignore[no-untyped-def]
     # In log space every parameter stays positive; Nelder-Mead needs no gradient and is what the
     # reference implementations use for these small, smooth problems.
@@ -44,6 +48,19 @@ def _minimise(negative_log_likelihood, start: Array) -> Array:  # type: ignore[n
         method="Nelder-Mead",
         options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000},
     )
+    if not result.success:
+        # When the likelihood keeps rising towards an edge (customers none of whom seem to drop
+        # out drive BG/NBD's a towards 0), Nelder-Mead wanders a flat ridge until its budget is
+        # spent. Bounded quasi-Newton searches, from the start and from Nelder-Mead's best point,
+        # settle on the edge; the better of them is the fit.
+        bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+        searches = [
+            minimize(negative_log_likelihood, np.clip(origin, -LOG_BOUND, LOG_BOUND), method="L-BFGS-B", bounds=bounds)
+            for origin in (start, result.x)
+        ]
+        settled = [search for search in searches if search.success and np.isfinite(search.fun)]
+        if settled:
+            result = min(settled, key=lambda search: search.fun)
     if not result.success or not np.all(np.isfinite(result.x)):
         raise FitFailed(str(result.message))
     return np.exp(result.x)

@@ -72,3 +72,21 @@ def test_too_little_data_is_refused_rather_than_fitted():
         BetaGeo.fit([0, 0, 0], [0, 0, 0], [10, 10, 10])
     with pytest.raises(FitFailed):
         GammaGamma.fit([1, 0], [10.0, 0.0])
+
+
+def test_customers_who_never_seem_to_drop_out_still_get_a_fit_at_the_edge():
+    # 135 customers (days) whose likelihood keeps rising as a falls towards 0: Nelder-Mead alone
+    # spends its budget on the ridge; the bounded search settles there, with a better likelihood.
+    with (Path(__file__).parent / "data" / "no_dropout_summary.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    x, t_x, T = ([float(row[column]) for row in rows] for column in ("x", "t_x", "T"))
+
+    model = BetaGeo.fit(x, t_x, T)
+
+    assert model.a < 1e-3 < model.r
+    expected = model.expected_purchases(365, x, t_x, T)
+    alive = model.probability_alive(x, t_x, T)
+    assert all(0 <= value < 100 for value in expected)
+    assert all(0 < value <= 1 for value in alive)
+    recent, silent = model.probability_alive([5, 5], [690, 100], [700, 700])
+    assert silent < recent
