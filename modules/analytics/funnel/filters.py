@@ -20,12 +20,11 @@ MAX_DAYS = 3660
 DEFAULT_DAYS = 90
 
 
-class FunnelFilterForm(forms.Form):
-    pipeline = forms.IntegerField(label=_("Pipeline"), required=False, min_value=1, max_value=2**63 - 1)
-    start = forms.DateField(label=_("From"), required=False)
-    end = forms.DateField(label=_("To"), required=False)
-    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1, max_value=2**63 - 1)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=2**63 - 1)
+class PeriodOwnerTeamCleaning:
+    """The checks of an analysis form's ``start``/``end`` dates (inside the stored window), ``owner``
+    (a user) and ``team`` (a team): the forms that declare those fields share them."""
+
+    cleaned_data: dict[str, Any]
 
     def clean_start(self) -> dt.date | None:
         return self._bounded("start")
@@ -38,15 +37,6 @@ class FunnelFilterForm(forms.Form):
         if value is not None and (problem := moment_problem(value)):
             raise ValidationError(problem)
         return value  # type: ignore[no-any-return]
-
-    def clean_pipeline(self) -> Pipeline | None:
-        pk = self.cleaned_data.get("pipeline")
-        if pk is None:
-            return None
-        pipeline = Pipeline.objects.filter(pk=pk).first()
-        if pipeline is None:
-            raise ValidationError(_("No such pipeline."))
-        return pipeline
 
     def clean_owner(self) -> User | None:
         pk = self.cleaned_data.get("owner")
@@ -65,6 +55,23 @@ class FunnelFilterForm(forms.Form):
         if team is None:
             raise ValidationError(_("No such team."))
         return team
+
+
+class FunnelFilterForm(PeriodOwnerTeamCleaning, forms.Form):
+    pipeline = forms.IntegerField(label=_("Pipeline"), required=False, min_value=1, max_value=2**63 - 1)
+    start = forms.DateField(label=_("From"), required=False)
+    end = forms.DateField(label=_("To"), required=False)
+    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1, max_value=2**63 - 1)
+    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=2**63 - 1)
+
+    def clean_pipeline(self) -> Pipeline | None:
+        pk = self.cleaned_data.get("pipeline")
+        if pk is None:
+            return None
+        pipeline = Pipeline.objects.filter(pk=pk).first()
+        if pipeline is None:
+            raise ValidationError(_("No such pipeline."))
+        return pipeline
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

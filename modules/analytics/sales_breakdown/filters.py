@@ -8,14 +8,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.input_bounds import moment_problem
 from customization.fields.choices import Entity, FieldType
 from customization.fields.models import CustomFieldDefinition
-from identity.models import Team, User
+from modules.analytics.funnel.filters import PeriodOwnerTeamCleaning
 from modules.workspace.fiscal import add_months, fiscal_quarter_start, fiscal_start_month, fiscal_year_start
 
 MAX_DAYS = 3660
@@ -62,7 +60,7 @@ def period_dates(period: str, today: dt.date, start_month: int) -> tuple[dt.date
     return first, add_months(first, months) - dt.timedelta(days=1)
 
 
-class SalesBreakdownForm(forms.Form):
+class SalesBreakdownForm(PeriodOwnerTeamCleaning, forms.Form):
     by = forms.ChoiceField(label=_("Group by"), choices=DIMENSION_CHOICES, required=False)
     field = forms.CharField(label=_("Company field"), required=False, max_length=40)
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
@@ -74,36 +72,6 @@ class SalesBreakdownForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.custom_fields = groupable_fields()
-
-    def clean_start(self) -> dt.date | None:
-        return self._bounded("start")
-
-    def clean_end(self) -> dt.date | None:
-        return self._bounded("end")
-
-    def _bounded(self, name: str) -> dt.date | None:
-        value = self.cleaned_data.get(name)
-        if value is not None and (problem := moment_problem(value)):
-            raise ValidationError(problem)
-        return value  # type: ignore[no-any-return]
-
-    def clean_owner(self) -> User | None:
-        pk = self.cleaned_data.get("owner")
-        if pk is None:
-            return None
-        owner = User.objects.filter(pk=pk).first()
-        if owner is None:
-            raise ValidationError(_("No such user."))
-        return owner
-
-    def clean_team(self) -> Team | None:
-        pk = self.cleaned_data.get("team")
-        if pk is None:
-            return None
-        team = Team.objects.filter(pk=pk).first()
-        if team is None:
-            raise ValidationError(_("No such team."))
-        return team
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
