@@ -97,7 +97,16 @@ MODULES: tuple[Module, ...] = (
         url_namespaces=("pipelines-admin",),
     ),
     Module(key="marketing", label=_("Marketing")),
-    Module(key="service", label=_("Service")),
+    Module(
+        key="service",
+        label=_("Service"),
+        apps=("modules.service",),
+        extra_permissions={
+            "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),
+            "service.view_reports": _("Service: agent monitoring and service reports"),
+        },
+        seed="modules.service.services.statuses.seed_service",
+    ),
     Module(
         key="analytics",
         label=_("Analytics"),

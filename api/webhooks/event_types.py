@@ -22,6 +22,11 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
     Entity.DEAL: (("stage_changed", _("stage changed")),),
     Entity.ACTIVITY: (("completed", _("completed")), ("cancelled", _("cancelled"))),
     Entity.ORDER: (("status_changed", _("status changed")),),
+    Entity.CASE: (
+        ("status_changed", _("status changed")),
+        ("solved", _("solved")),
+        ("message_added", _("message added")),
+    ),
 }
 
 

@@ -11,6 +11,7 @@ class Entity(models.TextChoices):
     DEAL = "deal", _("Deal")
     ACTIVITY = "activity", _("Activity")
     ORDER = "order", _("Order")
+    CASE = "case", _("Case")
 
 
 class FieldType(models.TextChoices):

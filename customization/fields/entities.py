@@ -26,6 +26,7 @@ ENTITY_MODELS: dict[str, str] = {
     Entity.DEAL: "sales.Deal",
     Entity.ACTIVITY: "activities.Activity",
     Entity.ORDER: "sales.Order",
+    Entity.CASE: "service.Case",
 }
 
 # The column a record is found and shown by, and the page that shows one.
@@ -36,6 +37,7 @@ NAME_FIELDS: dict[str, str] = {
     Entity.DEAL: "name",
     Entity.ACTIVITY: "subject",
     Entity.ORDER: "number",
+    Entity.CASE: "number",
 }
 DETAIL_URLS: dict[str, str] = {
     Entity.COMPANY: "contacts:company-detail",
@@ -44,6 +46,7 @@ DETAIL_URLS: dict[str, str] = {
     Entity.DEAL: "sales:deal-detail",
     Entity.ACTIVITY: "activities:activity-detail",
     Entity.ORDER: "sales:order-detail",
+    Entity.CASE: "service:case-detail",
 }
 
 

@@ -45,6 +45,7 @@ class TimelineKind(models.TextChoices):
     DEAL_LOST = "deal_lost", _("Deal lost")
     QUOTE = "quote", _("Quote")
     ORDER = "order", pgettext_lazy("sales order", "Order")
+    CASE = "case", pgettext_lazy("service case", "Case")
     NOTE = "note", _("Note")
     ATTACHMENT = "attachment", _("File attached")
 
