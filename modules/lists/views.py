@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.input_bounds import text_problem
 from core.localized_dates import format_hint
 from customization.fields.display import attach_cells
 from customization.fields.listing import (
@@ -113,6 +114,10 @@ def list_page(
     user = signed_in_user(request)
     if request.GET.get("view"):
         return _pick_saved_view(request, definition, request.GET["view"])
+    for search in request.GET.getlist("q"):
+        problem = text_problem(search)
+        if problem:  # PostgreSQL cannot compare text holding NUL: say so rather than fail
+            return HttpResponseBadRequest(f"q: {problem}")
     added = added_filter_query(request.GET)
     if added is not None:
         return redirect(f"{definition.url('list')}?{added}")
