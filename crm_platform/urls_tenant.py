@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("modules.activities.urls")),
     path("", include("modules.sales.urls")),
     path("quote/", include("modules.sales.urls_public")),
+    path("", include("modules.service.urls")),
     path("", include("modules.collaboration.urls")),
     path("analytics/", include("modules.analytics.urls")),
     path("api/v1/", include("api.rest.urls")),

@@ -101,6 +101,7 @@ MODULES: tuple[Module, ...] = (
         key="service",
         label=_("Service"),
         apps=("modules.service",),
+        nav=(NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),),
         extra_permissions={
             "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),
             "service.view_reports": _("Service: agent monitoring and service reports"),

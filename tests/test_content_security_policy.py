@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -30,6 +31,7 @@ from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
+from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.collaboration.services.attachments import add_attachment
 from modules.collaboration.services.notes import create_note
 from modules.contacts.demo.builder import DemoSize
@@ -53,6 +55,8 @@ from modules.sales.models import (
     Stage,
 )
 from modules.sales.services.quote_sharing import hash_token
+from modules.service.models import CaseAttachment
+from modules.service.services.cases import add_message, create_case
 from tests.console.conftest import verified_operator_client
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
@@ -144,6 +148,10 @@ PK_OF = (
     (r"sales:order-", "order"),
     (r"sales:purchase-history-company", "company"),
     (r"sales:purchase-history-contact", "contact"),
+    (r"service:case-view-", "case_view"),
+    (r"service:case-", "case"),
+    (r"service:customer-cases-company", "company"),
+    (r"service:customer-cases-contact", "contact"),
     (r"analytics:basket-product", "product"),
     (r"analytics:basket-company", "company"),
     (r"analytics:basket-deal", "deal"),
@@ -184,6 +192,7 @@ PARAMETER_OBJECT = {
     "subscription_pk": "report_subscription",
     "widget_pk": "dashboard_widget",
     "dashboard_pk": "dashboard",
+    "attachment_pk": "case_attachment",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -281,7 +290,19 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             requested_by=admin,
         )
         warehouse_export = WarehouseExport.objects.create(created_by=admin)
+        case = create_case(by=admin, subject="Pages", contact=contact)
+        case_message = add_message(
+            case, by=admin, author_kind="agent", body_text="A file",
+            attachments=[CaseAttachment(
+                storage_key=attachment_storage().save(new_storage_key("b.txt"), ContentFile(b"words")),
+                name="b.txt", content_type="text/plain", size=5,
+            )],
+        )  # fmt: skip
+        SavedView.objects.create(owner=admin, entity="case", name="Mine", query={})
         return {
+            "case": str(case.pk),
+            "case_attachment": str(case_message.attachments.get().pk),
+            "case_view": _first(SavedView, entity="case"),
             "selection": str(selection.pk),
             "report": str(report.pk),
             "warehouse_export": str(warehouse_export.pk),

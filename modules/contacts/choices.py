@@ -59,3 +59,4 @@ class SavedViewEntity(models.TextChoices):
     PRODUCT = "product", _("Products")
     QUOTE = "quote", _("Quotes")
     ORDER = "order", _("Orders")
+    CASE = "case", _("Cases")

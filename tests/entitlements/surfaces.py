@@ -48,6 +48,8 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.models import Case, CaseAttachment
+from modules.service.services.cases import add_message, create_case
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.routes import walk_routes
@@ -80,6 +82,8 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("analytics:dashboard-widget-data", "widget_pk"): Widget,
     ("analytics:dashboard-widget-change", "widget_pk"): Widget,
     ("analytics:dashboard-widget-remove", "widget_pk"): Widget,
+    ("service:case-attachment", "attachment_pk"): CaseAttachment,
+    ("service:case-view-delete", "pk"): SavedView,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -91,6 +95,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:order-": Order,
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
+    "service:case-": Case,
+    "service:customer-cases-company": Company,
+    "service:customer-cases-contact": Contact,
     "analytics:customer-value-company": Company,
     "analytics:customer-value-contact": Contact,
     "analytics:act-result": SelectionRun,
@@ -159,6 +166,13 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
         order = create_order(
             by=None, company=company, owner=tenant.user(), lines=[{"description": "Plan gate", "unit_price": "1.00"}]
         )
+        case = create_case(by=None, subject="Plan gate case", company=company)
+        message = add_message(
+            case, by=None, author_kind="agent", body_text="Plan gate",
+            # A row is enough: the plan gate answers before a file would be read.
+            attachments=[CaseAttachment(storage_key="attachments/plan-gate-case.txt", name="plan-gate.txt",
+                                        content_type="text/plain", size=1)],
+        )  # fmt: skip
         report = create_report(by=tenant.user(), name="Plan gate report", source="deals",
                                definition={"measures": [{"fn": "count"}]})  # fmt: skip
         records: list[models.Model] = [
@@ -194,6 +208,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
                 requested_by=tenant.user(),
             ),
             WarehouseExport.objects.create(created_by=tenant.user()),
+            case,
+            message.attachments.get(),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

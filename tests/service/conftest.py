@@ -7,6 +7,7 @@ from typing import Any
 from modules.service.models import Case
 from modules.service.services.cases import create_case
 from tests.factories import CompanyFactory, ContactFactory
+from tests.sales.catalog.conftest import make_user  # noqa: F401 - a fixture of these tests too
 from tests.tenancy import TenantFixture
 
 

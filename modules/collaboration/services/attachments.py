@@ -124,7 +124,10 @@ def download_response(attachment: Attachment) -> FileResponse:
     return response
 
 
-def _checked(upload: Any) -> tuple[str, str]:
+def checked_upload(upload: Any) -> tuple[str, str]:
+    """The cleaned file name and sniffed content type of ``upload``; a ``file`` error when it is
+    missing, empty, over ``ATTACHMENT_MAX_BYTES`` or not what its name says. Other places that
+    keep files in the attachment storage (case messages) check their uploads with it too."""
     if not isinstance(upload, UploadedFile):
         raise ValidationError({"file": [_("Choose a file to attach.")]})
     if upload.size is None or upload.size == 0:
@@ -148,7 +151,7 @@ def _checked(upload: Any) -> tuple[str, str]:
 
 def add_attachment(*, record: Model, upload: Any, by: User) -> Attachment:
     """Store ``upload`` on ``record`` as ``by``: one timeline entry and an ``attachment.created`` event."""
-    name, content_type = _checked(upload)
+    name, content_type = checked_upload(upload)
     storage = attachment_storage()
     key = storage.save(new_storage_key(name), upload)
     try:

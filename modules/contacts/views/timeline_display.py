@@ -62,7 +62,7 @@ def entry_record(entry: TimelineEntry) -> str | None:
         return "activity"
     if entry.kind == TimelineKind.LEAD_CONVERTED:
         return "lead"
-    if entry.kind in (TimelineKind.QUOTE, TimelineKind.ORDER):  # records of their own, linked to a deal
+    if entry.kind in (TimelineKind.QUOTE, TimelineKind.ORDER, TimelineKind.CASE):  # records of their own
         return str(entry.kind)
     return next((name for name in RECORD_LINKS if getattr(entry, f"{name}_id") is not None), None)
 
