@@ -17,6 +17,7 @@ LISTS = (
     "sales:order-list",
     "sales:product-list",
     "activities:activity-list",
+    "service:case-list",
 )
 
 
