@@ -2,6 +2,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class MigrationState(models.TextChoices):
+    """Where a tenant's schema stands in the last fleet migration; a failed tenant never blocks
+    the others, and the next run (or a retry from the console) resumes it."""
+
+    CURRENT = "current", _("Up to date")
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Migrating")
+    FAILED = "failed", _("Failed")
+
+
+# A tenant in these states answers with a maintenance page: its schema is not what the code expects.
+MAINTENANCE_STATES = frozenset({MigrationState.RUNNING, MigrationState.FAILED})
+
+
 class TenantStatus(models.TextChoices):
     """Commercial lifecycle of a tenant (driven by billing and the operator)."""
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from crm_platform.errors import problem_response, wants_problem
-from tenants.choices import CLOSED_STATUSES, ProvisioningState, TenantStatus
+from tenants.choices import CLOSED_STATUSES, MAINTENANCE_STATES, ProvisioningState, TenantStatus
 from tenants.models import Domain, Tenant
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -39,7 +39,11 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
             return HttpResponseBadRequest(
                 _("Bad request: this host name is not served here."), content_type="text/plain"
             )
-        return super().process_request(request)
+        response = super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if response is None and tenant is not None and tenant.migration_state in MAINTENANCE_STATES:
+            return maintenance_response(request)
+        return response
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
         domain = domain_model.objects.select_related("tenant").get(domain=hostname)
@@ -86,3 +90,21 @@ def read_only_response(request: HttpRequest, tenant: Tenant) -> HttpResponse:
             403, _("Workspace is read-only"), message, problem_type="https://relata.dev/problems/tenant-read-only"
         )
     return render(request, "tenants/read_only.html", {"message": message}, status=403)
+
+
+# How long a client should wait before asking again while a tenant's schema is being upgraded.
+MAINTENANCE_RETRY_AFTER_SECONDS = 60
+
+
+def maintenance_response(request: HttpRequest) -> HttpResponse:
+    """503 while the tenant's schema is being migrated (or its migration failed and waits for a
+    retry): the schema is not what the running code expects, so nothing is read or written."""
+    message = _("Relata is upgrading this workspace. It will be back in a few minutes; nothing you saved is lost.")
+    if wants_problem(request):
+        response = problem_response(
+            503, _("Upgrade in progress"), message, problem_type="https://relata.dev/problems/tenant-maintenance"
+        )
+    else:
+        response = render(request, "tenants/maintenance.html", {"message": message}, status=503)
+    response["Retry-After"] = str(MAINTENANCE_RETRY_AFTER_SECONDS)
+    return response

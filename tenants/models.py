@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from tenants.choices import READ_ONLY_STATUSES, ProvisioningState, TenantStatus
+from tenants.choices import READ_ONLY_STATUSES, MigrationState, ProvisioningState, TenantStatus
 from tenants.validators import validate_schema_name, validate_slug
 
 
@@ -40,6 +40,14 @@ class Tenant(TenantMixin):
     # The first administrator, kept only until the seeding step has created the account.
     pending_admin_email = models.EmailField(blank=True)
     pending_admin_password = models.CharField(max_length=255, blank=True)
+
+    # The schema's state in fleet migrations (``tenants.services.fleet_migrations``).
+    migration_state = models.CharField(
+        max_length=10, choices=MigrationState.choices, default=MigrationState.CURRENT, db_default=MigrationState.CURRENT
+    )
+    migration_error = models.TextField(blank=True, default="", db_default="")
+    migration_started_at = models.DateTimeField(null=True, blank=True)
+    migration_finished_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

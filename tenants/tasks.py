@@ -41,3 +41,15 @@ def send_workspace_list(email: str, *, scheme: str, port_suffix: str, language: 
             recipient_list=[email],
         )
     return len(links)
+
+
+@shared_task(acks_late=True)
+def migrate_tenant_task(tenant_id: int) -> str:
+    """Migrate one tenant's schema (the console's "Retry"); its state and error stay on its row."""
+    from tenants.models import Tenant
+    from tenants.services.fleet_migrations import migrate_one_tenant
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return "gone"
+    return migrate_one_tenant(tenant).result

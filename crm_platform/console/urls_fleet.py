@@ -6,4 +6,5 @@ from crm_platform.console.views import fleet
 
 urlpatterns = [
     path("", fleet.fleet, name="fleet"),
+    path("<int:pk>/migrate/", fleet.retry_migration, name="fleet-migrate"),
 ]

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from crm_platform.console.fleet import QueueDepth, _broker_client, queue_depths, schema_health
 from customization.events.models import DomainEvent
+from tenants.choices import MigrationState
+from tenants.models import Tenant
 from tests.tenancy import TenantFixture
 
 
@@ -90,3 +92,51 @@ def test_an_unreachable_broker_is_reported_not_an_error(operator_client: Client,
     assert response.status_code == 200
     assert response.context["queues"] is None
     assert "cannot be reached" in response.content.decode()
+
+
+def test_a_failed_tenant_shows_its_error_and_a_retry_migrates_it(
+    operator_client: Client, alpha: TenantFixture, eager_tasks: None
+):
+    Tenant.objects.filter(slug="alpha").update(
+        migration_state=MigrationState.FAILED, migration_error="boom: relation exists"
+    )
+
+    text = operator_client.get(public_url("console:fleet")).content.decode()
+    assert 'data-migration-state="failed"' in text
+    assert "boom: relation exists" in text
+    assert "Retry migration" in text
+
+    tenant = Tenant.objects.get(slug="alpha")
+    response = operator_client.post(public_url("console:fleet-migrate", [tenant.pk]))
+
+    assert response.status_code == 302
+    tenant.refresh_from_db()  # the task ran (eagerly in the tests): nothing was pending, so up to date
+    assert (tenant.migration_state, tenant.migration_error) == (MigrationState.CURRENT, "")
+
+
+def test_only_operators_can_retry_and_only_by_post(operator_client: Client, alpha: TenantFixture):
+    tenant = Tenant.objects.get(slug="alpha")
+    url = public_url("console:fleet-migrate", [tenant.pk])
+    assert alpha.client().post(url).status_code == 404  # a tenant's host has no console
+    Tenant.objects.filter(pk=tenant.pk).update(migration_state=MigrationState.FAILED)
+    assert operator_client.get(url).status_code == 405
+    assert Client(HTTP_HOST="localhost").post(url).status_code == 302  # to the console's sign-in
+    tenant.refresh_from_db()
+    assert tenant.migration_state == MigrationState.FAILED
+
+
+def test_a_tenant_being_migrated_answers_a_maintenance_page_and_the_api_a_problem(alpha: TenantFixture):
+    Tenant.objects.filter(slug="alpha").update(migration_state=MigrationState.RUNNING)
+    client = alpha.client()
+
+    page = client.get("/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "60"
+    assert "being upgraded" in page.content.decode()
+    api = client.get("/api/v1/contacts/", HTTP_ACCEPT="application/json")
+    assert api.status_code == 503
+    assert api["Content-Type"].startswith("application/problem+json")
+    assert api.json()["title"] == "Upgrade in progress"
+
+    Tenant.objects.filter(slug="alpha").update(migration_state=MigrationState.PENDING)
+    assert client.get("/").status_code != 503  # waiting its turn: the schema is still the old, consistent one

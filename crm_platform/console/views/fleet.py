@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from crm_platform.console.access import operator_required
 from crm_platform.console.fleet import SchemaHealth, queue_depths, schema_health
+from tenants.choices import MigrationState
 from tenants.models import Tenant
 from tenants.services.fleet import served_tenants
+from tenants.tasks import migrate_tenant_task
 
 
 @dataclass(frozen=True)
@@ -41,5 +46,19 @@ def fleet(request: HttpRequest) -> HttpResponse:
         "queues": queue_depths(),
         "behind": sum(1 for row in rows if row.behind),
         "backlog": sum(row.health.outbox_pending for row in rows),
+        "failed": sum(1 for row in rows if row.tenant.migration_state == MigrationState.FAILED),
     }
     return render(request, "console/fleet.html", context)
+
+
+@operator_required
+@require_POST
+def retry_migration(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue one tenant's migration again (after a failure, or to resume an interrupted one)."""
+    tenant = get_object_or_404(served_tenants(), pk=pk)
+    Tenant.objects.filter(pk=tenant.pk).exclude(migration_state=MigrationState.RUNNING).update(
+        migration_state=MigrationState.PENDING
+    )
+    migrate_tenant_task.delay(tenant.pk)
+    messages.success(request, _("The migration of %(name)s is queued.") % {"name": tenant.name})
+    return redirect("console:fleet")
