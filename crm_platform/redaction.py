@@ -44,6 +44,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("signup", not_after="subdomain"),
     _path("account" + _SLASH + "email" + _SLASH + "confirm"),
     _path("quote"),
+    _path("csat"),
 ]
 
 # Query parameters (also in form-encoded bodies quoted in a log) that carry a credential.

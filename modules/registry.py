@@ -100,7 +100,7 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="service",
         label=_("Service"),
-        apps=("modules.service",),
+        apps=("modules.service", "modules.service.contact_centre"),
         nav=(NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),),
         extra_permissions={
             "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),

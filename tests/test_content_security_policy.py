@@ -55,6 +55,7 @@ from modules.sales.models import (
     Stage,
 )
 from modules.sales.services.quote_sharing import hash_token
+from modules.service.contact_centre.models import Call, TelephonySettings
 from modules.service.models import CaseAttachment
 from modules.service.services.cases import add_message, create_case
 from tests.console.conftest import verified_operator_client
@@ -129,6 +130,8 @@ PK_OF = (
     (r"imports:", "import_job"),
     (r"exports:", "export_job"),
     (r"exchange-rates:", "exchange_rate"),
+    (r"contact-centre:call-", "call"),
+    (r"contact-centre:sms-consent", "contact"),
     (r"collaboration:note-", "note"),
     (r"collaboration:attachment-(download|delete)", "attachment"),
     (r"collaboration:", "contact"),
@@ -247,6 +250,16 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             accept_url_base="http://alpha.localhost/invitations/",
         )  # fmt: skip
         SavedView.objects.create(owner=admin, entity="contact", name="Mine", query={})
+        # Telephony set up, so phone numbers carry their call buttons; and an inbound call's page.
+        telephony = TelephonySettings(account_sid="AC-pages", numbers=["+4930123456789"])
+        telephony.set_auth_token("pages-token")
+        telephony.save()
+        call = Call.objects.create(
+            provider_sid="CA-pages",
+            direction="inbound",
+            customer_number="+4989777777",
+            workspace_number="+4930123456789",
+        )
         SavedView.objects.create(owner=admin, entity="deal", name="Mine", query={})
         Notification.objects.create(recipient=admin, kind="reminder", title="Call", dedupe_key="pages")
         price_list = PriceList.objects.create(name="Retail", currency="EUR")
@@ -348,6 +361,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "tag": _first(Tag),
             "lost_reason": _first(LostReason),
             "feed_token": feed.token,
+            "call": str(call.pk),
         }
 
 

@@ -70,6 +70,7 @@ TENANT_APPS = [
     "modules.analytics.customer_value",
     "modules.analytics.dashboards",
     "modules.service",
+    "modules.service.contact_centre",
     "customization.fields",
     "customization.events",
     "customization.workflows",
@@ -379,6 +380,8 @@ BILLING_BANK_DETAILS = env("BILLING_BANK_DETAILS", default="")
 # Stripe (billing/stripe_api.py is the one module that talks to it). STRIPE_API_BASE points the SDK
 # at another server (the tests' local one); empty means Stripe itself.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# Twilio's REST API (the contact centre's calls and SMS); the tests point it at a local fake.
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)

@@ -42,3 +42,4 @@ class NotificationKind(models.TextChoices):
     FOLLOWED = "followed", _("A record you follow changed")
     QUOTE_ANSWERED = "quote_answered", _("A customer answered your quote")
     DELIVERY_FAILED = "delivery_failed", _("A report could not be delivered")
+    INCOMING_CALL = "incoming_call", _("Incoming call")

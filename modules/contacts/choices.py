@@ -48,6 +48,7 @@ class TimelineKind(models.TextChoices):
     CASE = "case", pgettext_lazy("service case", "Case")
     NOTE = "note", _("Note")
     ATTACHMENT = "attachment", _("File attached")
+    SMS = "sms", _("SMS")
 
 
 class SavedViewEntity(models.TextChoices):

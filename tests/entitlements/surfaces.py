@@ -48,6 +48,9 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.contact_centre.models import Call, CsatSurvey
+from modules.service.contact_centre.services.csat import EXPIRY, signed_token
+from modules.service.contact_centre.services.csat import hash_token as hash_csat_token
 from modules.service.models import Case, CaseAttachment
 from modules.service.services.cases import add_message, create_case
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
@@ -107,12 +110,15 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "analytics:warehouse-": WarehouseExport,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
     "quote-public:": QuoteShare,
+    "contact-centre:call-": Call,
+    "contact-centre:sms-consent": Contact,
+    "csat-public:": CsatSurvey,
 }
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
 # naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
-PUBLIC_NAMESPACES = frozenset({"quote-public"})
+PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks"})
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
     "leads": Lead,
@@ -210,8 +216,21 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             WarehouseExport.objects.create(created_by=tenant.user()),
             case,
             message.attachments.get(),
+            Call.objects.create(provider_sid="CA-plan-gate", direction="inbound", customer_number="+4989777777",
+                                workspace_number="+4930123456789"),
+            csat_survey(tenant),
         ]  # fmt: skip
     return {type(record): record for record in records}
+
+
+def csat_survey(tenant: TenantFixture) -> CsatSurvey:
+    """A satisfaction survey of a solved case, with the secret of its link (``public_token``)."""
+    case = create_case(by=tenant.user(), subject="Plan gate case", contact=ContactFactory(email="c@example.test"))
+    survey = CsatSurvey.objects.create(
+        case=case, email="c@example.test", token_hash=hash_csat_token("plan-gate"), expires_at=case.created_at + EXPIRY
+    )
+    survey.public_token = signed_token("plan-gate")  # type: ignore[attr-defined]
+    return survey
 
 
 # --- Pages --------------------------------------------------------------------------------------

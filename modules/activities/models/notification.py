@@ -1,10 +1,19 @@
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modules.activities.choices import NotificationKind
+
+# Pages of notifications about something that is no record of ``DETAIL_URLS`` (an incoming call from
+# an unknown number), registered by the module that writes them: entity → URL of a record id.
+NOTIFICATION_TARGETS: dict[str, Callable[[int], str]] = {}
+
+
+def register_notification_target(entity: str, url_of: Callable[[int], str]) -> None:
+    NOTIFICATION_TARGETS[entity] = url_of
 
 
 class Notification(models.Model):
@@ -39,6 +48,8 @@ class Notification(models.Model):
 
         if self.activity_id:
             return record_url("activity", self.activity_id)
+        if self.entity in NOTIFICATION_TARGETS and self.record_id:
+            return NOTIFICATION_TARGETS[self.entity](self.record_id)
         if self.entity in DETAIL_URLS and self.record_id:
             return record_url(self.entity, self.record_id)
         return None

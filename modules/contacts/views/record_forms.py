@@ -54,6 +54,8 @@ def record_form(request: HttpRequest, record: RecordType, pk: int | None) -> Htt
         initial = {"owner": user.pk, "lifecycle_stage": LifecycleStage.LEAD}
         if record is CONTACT and request.GET.get("company", "").isdigit():
             initial["company"] = request.GET["company"]
+        if record is CONTACT and request.GET.get("phone"):  # "create a contact" from an unknown caller's call
+            initial["phone"] = request.GET["phone"][:40]
     form = _form(record, user, request.POST or None, initial)
     form.add_custom_fields(record.key, user=user, current=instance.custom if instance is not None else None)
     duplicates: list[Any] = []
