@@ -100,6 +100,7 @@ def maintenance_response(request: HttpRequest) -> HttpResponse:
     """503 while the tenant's schema is being migrated (or its migration failed and waits for a
     retry): the schema is not what the running code expects, so nothing is read or written."""
     message = _("Relata is upgrading this workspace. It will be back in a few minutes; nothing you saved is lost.")
+    response: HttpResponse
     if wants_problem(request):
         response = problem_response(
             503, _("Upgrade in progress"), message, problem_type="https://relata.dev/problems/tenant-maintenance"

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.migration_executors.multiproc import get_pool
 
 from tenants.choices import MigrationState
+from tenants.db import tenant_connection
 from tenants.models import Tenant
 
 # Enough of a traceback to act on, small enough for the console's table.
@@ -47,6 +48,7 @@ class Outcome:
 
 def pending_migrations(schema_name: str) -> list[str]:
     """The migrations not yet applied in ``schema_name`` (``app.name``)."""
+    connection = tenant_connection()
     try:
         connection.set_schema(schema_name, include_public=False)
         executor = MigrationExecutor(connection)
@@ -60,7 +62,7 @@ def _mark(schema_name: str, state: str, **fields: Any) -> None:
     Tenant.objects.filter(schema_name=schema_name).update(migration_state=state, **fields)
 
 
-def migrate_tracked(schema_name: str, run: Callable[[], None]) -> Outcome:
+def migrate_tracked(schema_name: str, run: Callable[[], object]) -> Outcome:
     """Run ``run`` (which migrates ``schema_name``) with the tenant's state kept on its row."""
     try:
         if not pending_migrations(schema_name):
@@ -69,11 +71,11 @@ def migrate_tracked(schema_name: str, run: Callable[[], None]) -> Outcome:
         _mark(schema_name, MigrationState.RUNNING, migration_started_at=timezone.now(), migration_error="")
         run()
     except Exception as error:  # recorded on the tenant; the fleet goes on
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         message = "".join(traceback.format_exception(error))[-ERROR_CHARS:]
         _mark(schema_name, MigrationState.FAILED, migration_error=message, migration_finished_at=timezone.now())
         return Outcome(schema_name, FAILED, message)
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     _mark(schema_name, MigrationState.CURRENT, migration_error="", migration_finished_at=timezone.now())
     return Outcome(schema_name, MIGRATED)
 
