@@ -45,6 +45,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("account" + _SLASH + "email" + _SLASH + "confirm"),
     _path("quote"),
     _path("csat"),
+    _path("portal" + _SLASH + "link"),
 ]
 
 # Query parameters (also in form-encoded bodies quoted in a log) that carry a credential.

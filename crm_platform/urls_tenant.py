@@ -36,6 +36,8 @@ urlpatterns = [
     path("contact-centre/", include("modules.service.contact_centre.urls")),
     path("hooks/telephony/", include("modules.service.contact_centre.urls_hooks")),
     path("csat/", include("modules.service.contact_centre.urls_public")),
+    path("portal/", include("modules.service.portal.urls")),
+    path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("", include("modules.collaboration.urls")),
     path("analytics/", include("modules.analytics.urls")),
     path("api/v1/", include("api.rest.urls")),

@@ -27,6 +27,7 @@ KINDS: dict[str, Promise] = {
     "impersonation": _("Support access"),
     "billing": _("Billing"),
     "tenant": _("Workspace"),
+    "portal": _("Customer portal"),
 }
 
 LABELS: dict[str, Promise] = {
@@ -81,6 +82,16 @@ LABELS: dict[str, Promise] = {
     "record.deleted": _("Records deleted"),
     "impersonation.started": _("Support signed in"),
     "impersonation.ended": _("Support signed out"),
+    "portal.user_invited": _("Invited to the customer portal"),
+    "portal.user_changed": _("Portal access changed"),
+    "portal.signed_in": _("Customer signed in to the portal"),
+    "portal.sign_in_failed": _("Failed portal sign-in"),
+    "portal.link_sent": _("Portal sign-in link sent"),
+    "portal.signed_out": _("Customer signed out of the portal"),
+    "portal.password_set": _("Portal password set"),
+    "portal.case_opened": _("Case opened in the portal"),
+    "portal.replied": _("Reply in the portal"),
+    "portal.quote_answered": _("Quote answered in the portal"),
 }
 
 

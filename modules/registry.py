@@ -100,13 +100,14 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="service",
         label=_("Service"),
-        apps=("modules.service", "modules.service.contact_centre"),
+        apps=("modules.service", "modules.service.contact_centre", "modules.service.portal"),
         nav=(NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),),
         extra_permissions={
             "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),
             "service.view_reports": _("Service: agent monitoring and service reports"),
         },
         seed="modules.service.services.statuses.seed_service",
+        url_namespaces=("portal-users",),
     ),
     Module(
         key="analytics",

@@ -177,6 +177,9 @@ PK_OF = (
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
+    # The portal's pages send a staff browser to the portal's sign-in before reading any record.
+    (r"portal:", "absent"),
+    (r"portal-users:", "absent"),
 )
 # The other parameters, by name.
 PARAMETER_OBJECT = {

@@ -71,6 +71,7 @@ TENANT_APPS = [
     "modules.analytics.dashboards",
     "modules.service",
     "modules.service.contact_centre",
+    "modules.service.portal",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -116,9 +116,11 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
 }
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
+# Namespaces whose pages answer the plan before they read any record: any id will do.
+PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
 # naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
-PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks"})
+PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks", "portal"})
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
     "leads": Lead,
@@ -269,6 +271,9 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
             name, route = f"{pattern.namespace}:{found.pattern.name}", found.route
             path = "/" + route
             for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
+                if pattern.namespace in PAGE_ANY_ID:
+                    path = re.sub(rf"<(?:\w+:)?{parameter}>", "1", path)
+                    continue
                 if parameter in PAGE_FIXED:
                     path = re.sub(rf"<(?:\w+:)?{parameter}>", PAGE_FIXED[parameter], path)
                     continue

@@ -1,0 +1,79 @@
+"""Inviting contacts to the portal and changing their access: the only writer of ``PortalUser``.
+
+An invitation makes the account and e-mails a sign-in link (valid ``INVITATION_LINK_DAYS``); the
+customer may set a password once signed in. Deactivating ends the user's sessions and links at once;
+each change is in the tenant's audit log under the staff member who made it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from identity.models import User
+from identity.services.audit import audit
+from modules.contacts.models import Contact
+from modules.service.portal.models import PortalUser
+from modules.service.portal.services.sign_in import send_link
+
+
+def invite_portal_user(contact: Contact, *, by: User | None, is_company_admin: bool = False,
+                       link_base: str) -> PortalUser:  # fmt: skip
+    """Give ``contact`` a portal account and e-mail them a sign-in link. A contact without an
+    e-mail address, or with one another portal user has, cannot be invited; inviting a deactivated
+    user again reactivates them."""
+    email = (contact.email or "").strip()
+    if not email:
+        raise ValidationError({"contact": [_("The contact has no e-mail address to send the invitation to.")]})
+    if is_company_admin and contact.company_id is None:
+        raise ValidationError({"is_company_admin": [_("The contact belongs to no company.")]})
+    with transaction.atomic():
+        existing = PortalUser.objects.select_for_update().filter(contact=contact).first()
+        if existing is not None and existing.is_active:
+            raise ValidationError({"contact": [_("This contact already has portal access.")]})
+        if PortalUser.objects.filter(email__iexact=email).exclude(contact=contact).exists():
+            raise ValidationError({"contact": [_("Another portal user signs in with this e-mail address.")]})
+        portal_user = existing or PortalUser(contact=contact)
+        portal_user.email = email
+        portal_user.is_company_admin = is_company_admin
+        portal_user.is_active = True
+        portal_user.invited_by = by
+        portal_user.full_clean(exclude=["contact", "password", "invited_by"])
+        portal_user.save()
+        send_link(portal_user, link_base=link_base, invited=True)
+        audit(
+            "portal.user_invited", _("%(email)s invited to the customer portal") % {"email": email}, by=by,
+            target=email, details={"contact": contact.pk, "company_admin": is_company_admin},
+        )  # fmt: skip
+    return portal_user
+
+
+def update_portal_user(portal_user: PortalUser, *, by: User | None, is_company_admin: bool | None = None,
+                       is_active: bool | None = None) -> PortalUser:  # fmt: skip
+    """Change whether the user is their company's admin and whether they may sign in."""
+    with transaction.atomic():
+        portal_user = PortalUser.objects.select_for_update().select_related("contact").get(pk=portal_user.pk)
+        changes: dict[str, object] = {}
+        if is_company_admin is not None and is_company_admin != portal_user.is_company_admin:
+            if is_company_admin and portal_user.contact.company_id is None:
+                raise ValidationError({"is_company_admin": [_("The contact belongs to no company.")]})
+            portal_user.is_company_admin = is_company_admin
+            changes["company_admin"] = is_company_admin
+        if is_active is not None and is_active != portal_user.is_active:
+            portal_user.is_active = is_active
+            changes["active"] = is_active
+        if not changes:
+            return portal_user
+        portal_user.save()
+        if portal_user.is_active is False:
+            portal_user.sessions.all().delete()
+            portal_user.links.filter(used_at__isnull=True).delete()
+        audit(
+            "portal.user_changed", _("Portal access of %(email)s changed") % {"email": portal_user.email}, by=by,
+            target=portal_user.email, details=changes,
+        )  # fmt: skip
+    return portal_user
+
+
+def deactivate_portal_user(portal_user: PortalUser, *, by: User | None) -> PortalUser:
+    return update_portal_user(portal_user, by=by, is_active=False)
