@@ -12,6 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Periodic tasks. Beat sends them without a tenant; each queues its per-tenant work itself.
 app.conf.beat_schedule = {
+    # The fleet's outbox and migration figures for Prometheus (a pass over every schema).
+    "metrics-snapshot-fleet": {
+        "task": "crm_platform.tasks.snapshot_fleet_metrics",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "activities-send-reminders": {
         "task": "modules.activities.tasks.dispatch_reminders",
         "schedule": 60.0,

@@ -4,7 +4,8 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from crm_platform.logging import request_id_var
 from tenants.db import tenant_connection
@@ -31,9 +32,10 @@ class RequestIdMiddleware:
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz and /readyz on any host, before tenant routing needs the database.
+    """Answer /healthz, /readyz and /metrics on any host, before tenant routing needs the database.
 
-    /healthz says the process is alive; /readyz checks PostgreSQL and Redis.
+    /healthz says the process is alive; /readyz checks PostgreSQL, the cache and the task broker;
+    /metrics is Prometheus's, for a scraper holding ``METRICS_TOKEN`` (404 while none is set).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -44,7 +46,27 @@ class HealthCheckMiddleware:
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
             return readiness()
+        if request.path == "/metrics":
+            return metrics(request)
         return self.get_response(request)
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    import hmac
+
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from crm_platform.metrics import exposition
+
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        response = HttpResponse("Unauthorized", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def readiness() -> JsonResponse:
@@ -64,5 +86,11 @@ def readiness() -> JsonResponse:
         checks["redis"] = "ok" if cache.get("readyz") == "1" else "error: readback"
     except Exception as error:
         checks["redis"] = f"error: {type(error).__name__}"
+    try:
+        from crm_platform.console.fleet import _broker_client
+
+        checks["broker"] = "ok" if _broker_client().ping() else "error: no answer"
+    except Exception as error:
+        checks["broker"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -24,3 +24,18 @@ logger_class = "crm_platform.access_log.RedactingLogger"
 # slow query ends as a 503 before gunicorn kills the worker with other requests in flight.
 # Celery workers and migrations do not load this file and run without a statement timeout.
 os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = os.environ.get("WEB_STATEMENT_TIMEOUT_MS", "30000")
+
+# Prometheus: gunicorn's worker processes each count their requests; prometheus_client adds them
+# up from files in one directory (crm_platform.metrics). A fresh directory per server start, unless
+# the deployment names one (it must then be emptied before each start).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="relata-metrics-")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker that exits leaves its live gauges behind; its counters stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

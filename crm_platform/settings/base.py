@@ -102,6 +102,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # Request counts and latency by view, method and status for /metrics (first and last).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "crm_platform.middleware.RequestIdMiddleware",
     # Outermost but one, so every answer carries the policy: pages, errors, unknown hosts.
     "csp.middleware.CSPMiddleware",
@@ -137,6 +139,7 @@ MIDDLEWARE = [
     "crm_platform.statement_timeout.StatementTimeoutMiddleware",
     # Innermost: a REST write and its Idempotency-Key record share one transaction.
     "api.idempotency.middleware.IdempotencyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 TEMPLATES = [
@@ -410,6 +413,8 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 # PostgreSQL's work_mem for a report's GROUP BY (per sort or hash node and worker; the server's
 # default is 4MB): enough to group a million rows in memory (docs/benchmarks.md, analytics).
 REPORT_WORK_MEM = env("REPORT_WORK_MEM", default="64MB")
+# The bearer token a Prometheus scraper sends to /metrics; /metrics answers 404 while it is empty.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Notes and attachments on records ------------------------------------------------------------
 

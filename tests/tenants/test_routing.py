@@ -57,7 +57,7 @@ def test_health_endpoints_answer_on_any_host(db: None, host: str):
 
     assert live.json() == {"status": "ok"}
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}}
 
 
 def test_a_request_id_is_echoed_or_made(alpha: TenantFixture):

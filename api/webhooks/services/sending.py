@@ -36,6 +36,7 @@ from api.webhooks.policy import (
 from api.webhooks.services.deliveries import queue_deliveries
 from api.webhooks.services.endpoints import disable_endpoint, signing_secrets
 from api.webhooks.signing import signed_headers
+from crm_platform.metrics import count
 from customization import outbound_http
 
 USER_AGENT = "Relata-Webhooks/1.0"
@@ -152,6 +153,10 @@ def record_attempt(delivery_id: int, outcome: Outcome) -> str | None:
         else:
             delivery.next_attempt_at, delivery.finished_at = None, now
         delivery.save()
+    outcome_label = {DeliveryState.SUCCEEDED: "succeeded", DeliveryState.PENDING: "retrying"}.get(
+        delivery.state, "failed"
+    )
+    count("webhook_deliveries", outcome=outcome_label)
     return delivery.state
 
 
