@@ -40,6 +40,7 @@ urlpatterns = [
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("", include("modules.collaboration.urls")),
     path("analytics/", include("modules.analytics.urls")),
+    path("service/knowledge/", include("modules.service.knowledge.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
     re_path(r"^api/(?P<route>.*)$", views.api_not_found),

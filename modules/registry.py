@@ -100,11 +100,20 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="service",
         label=_("Service"),
-        apps=("modules.service", "modules.service.contact_centre", "modules.service.portal"),
-        nav=(NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),),
+        apps=(
+            "modules.service",
+            "modules.service.contact_centre",
+            "modules.service.portal",
+            "modules.service.knowledge",
+        ),
+        nav=(
+            NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),
+            NavEntry(_("Knowledge base"), "knowledge:home", icon="journal-text", permission="service.view"),
+        ),
         extra_permissions={
             "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),
             "service.view_reports": _("Service: agent monitoring and service reports"),
+            "service.publish_articles": _("Service: publish and archive knowledge-base articles"),
         },
         seed="modules.service.services.statuses.seed_service",
         url_namespaces=("portal-users",),

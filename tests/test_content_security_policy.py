@@ -56,6 +56,8 @@ from modules.sales.models import (
 )
 from modules.sales.services.quote_sharing import hash_token
 from modules.service.contact_centre.models import Call, TelephonySettings
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from modules.service.models import CaseAttachment
 from modules.service.services.cases import add_message, create_case
 from tests.console.conftest import verified_operator_client
@@ -155,6 +157,8 @@ PK_OF = (
     (r"service:case-", "case"),
     (r"service:customer-cases-company", "company"),
     (r"service:customer-cases-contact", "contact"),
+    (r"knowledge:category-", "knowledge_category"),
+    (r"knowledge:", "article"),
     (r"analytics:basket-product", "product"),
     (r"analytics:basket-company", "company"),
     (r"analytics:basket-deal", "deal"),
@@ -199,6 +203,7 @@ PARAMETER_OBJECT = {
     "widget_pk": "dashboard_widget",
     "dashboard_pk": "dashboard",
     "attachment_pk": "case_attachment",
+    "version_pk": "article_version",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -315,10 +320,19 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             )],
         )  # fmt: skip
         SavedView.objects.create(owner=admin, entity="case", name="Mine", query={})
+        knowledge_category = create_category(by=admin, name="Billing")
+        article = create_article(
+            by=admin, draft_title="Paying invoices", draft_body="<div>By card.</div>", language="en",
+            visibility="public", category=knowledge_category,
+        )  # fmt: skip
+        article_version = publish_article(article, by=admin)
         return {
             "case": str(case.pk),
             "case_attachment": str(case_message.attachments.get().pk),
             "case_view": _first(SavedView, entity="case"),
+            "article": str(article.pk),
+            "article_version": str(article_version.pk),
+            "knowledge_category": str(knowledge_category.pk),
             "selection": str(selection.pk),
             "report": str(report.pk),
             "warehouse_export": str(warehouse_export.pk),

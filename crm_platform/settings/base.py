@@ -72,6 +72,7 @@ TENANT_APPS = [
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",
+    "modules.service.knowledge",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -51,6 +51,9 @@ from modules.sales.services.quotes import add_line, create_quote
 from modules.service.contact_centre.models import Call, CsatSurvey
 from modules.service.contact_centre.services.csat import EXPIRY, signed_token
 from modules.service.contact_centre.services.csat import hash_token as hash_csat_token
+from modules.service.knowledge.models import Article, ArticleVersion, KnowledgeCategory
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseAttachment
 from modules.service.services.cases import add_message, create_case
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
@@ -87,6 +90,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("analytics:dashboard-widget-remove", "widget_pk"): Widget,
     ("service:case-attachment", "attachment_pk"): CaseAttachment,
     ("service:case-view-delete", "pk"): SavedView,
+    ("knowledge:version-restore", "version_pk"): ArticleVersion,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -108,6 +112,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "analytics:report-": Report,
     "analytics:dashboard-": Dashboard,
     "analytics:warehouse-": WarehouseExport,
+    "knowledge:article": Article,
+    "knowledge:version-": Article,
+    "knowledge:category-": KnowledgeCategory,
     # A quote's public page: its parameter is the link's secret, not an id (``public_token`` below).
     "quote-public:": QuoteShare,
     "contact-centre:call-": Call,
@@ -221,6 +228,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             Call.objects.create(provider_sid="CA-plan-gate", direction="inbound", customer_number="+4989777777",
                                 workspace_number="+4930123456789"),
             csat_survey(tenant),
+            *knowledge_records(tenant),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
@@ -233,6 +241,15 @@ def csat_survey(tenant: TenantFixture) -> CsatSurvey:
     )
     survey.public_token = signed_token("plan-gate")  # type: ignore[attr-defined]
     return survey
+
+
+def knowledge_records(tenant: TenantFixture) -> list[models.Model]:
+    """A published article (with its version) in a category, in ``tenant`` (already active)."""
+    by = tenant.user()
+    category = create_category(by=by, name="Plan gate category")
+    article = create_article(by=by, draft_title="Plan gate article", language="en", category=category)
+    version = publish_article(article, by=by)
+    return [category, Article.objects.get(pk=article.pk), version]
 
 
 # --- Pages --------------------------------------------------------------------------------------
