@@ -50,3 +50,12 @@ def test_the_panel_is_not_shown_to_a_user_who_cannot_read_the_knowledge_base(alp
     with alpha.active():
         keys = [panel.key for panel, _context in panels_for(request_of(alpha, REP_EMAIL), case, "sidebar")]
     assert "knowledge-suggestions" in keys
+
+
+def test_the_case_page_shows_the_suggestions(alpha: TenantFixture) -> None:
+    make_article(alpha, "Printer offline", "<div>Restart the printer.</div>")
+    case = make_case(alpha, subject="Printer broken")
+    page = alpha.client().get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert 'data-testid="knowledge-suggestions"' in page.text
+    assert "Printer offline" in page.text
