@@ -105,10 +105,14 @@ MODULES: tuple[Module, ...] = (
             "modules.service.contact_centre",
             "modules.service.portal",
             "modules.service.knowledge",
+            "modules.service.desk",
         ),
         nav=(
             NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),
             NavEntry(_("Knowledge base"), "knowledge:home", icon="journal-text", permission="service.view"),
+            NavEntry(
+                _("Agent monitoring"), "service-desk:monitoring", icon="speedometer2", permission="service.view_reports"
+            ),
         ),
         extra_permissions={
             "service.admin": _("Service: statuses, queues, SLA policies, support addresses and the portal"),
@@ -116,7 +120,7 @@ MODULES: tuple[Module, ...] = (
             "service.publish_articles": _("Service: publish and archive knowledge-base articles"),
         },
         seed="modules.service.services.statuses.seed_service",
-        url_namespaces=("portal-users",),
+        url_namespaces=("portal-users", "service-desk-admin", "service-desk"),
     ),
     Module(
         key="analytics",

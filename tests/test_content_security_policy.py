@@ -58,7 +58,9 @@ from modules.sales.services.quote_sharing import hash_token
 from modules.service.contact_centre.models import Call, TelephonySettings
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
-from modules.service.models import CaseAttachment
+from modules.service.desk.services.assignment import create_rule
+from modules.service.desk.services.canned import create_canned_response
+from modules.service.models import CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from tests.console.conftest import verified_operator_client
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
@@ -121,6 +123,12 @@ PK_OF = (
     (r"workflows:", "rule"),
     (r"custom-fields:", "custom_field"),
     (r"pipelines-admin:", "pipeline"),
+    (r"service-desk-admin:status-", "case_status"),
+    (r"service-desk-admin:category-", "case_category"),
+    (r"service-desk-admin:rule-", "assignment_rule"),
+    (r"service-desk-admin:canned-", "shared_canned_response"),
+    (r"service-desk:canned-render", "shared_canned_response"),
+    (r"service-desk:canned-", "own_canned_response"),
     (r"api-keys:", "api_key"),
     (r"oauth-apps:", "absent"),
     (r"webhooks:", "endpoint"),
@@ -204,6 +212,7 @@ PARAMETER_OBJECT = {
     "dashboard_pk": "dashboard",
     "attachment_pk": "case_attachment",
     "version_pk": "article_version",
+    "case_pk": "case",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -333,6 +342,11 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "article": str(article.pk),
             "article_version": str(article_version.pk),
             "knowledge_category": str(knowledge_category.pk),
+            "case_status": _first(CaseStatus),
+            "case_category": _first(CaseCategory),
+            "assignment_rule": str(create_rule(name="Pages", method="round_robin").pk),
+            "shared_canned_response": str(create_canned_response(by=admin, shared=True, title="S", body="x").pk),
+            "own_canned_response": str(create_canned_response(by=admin, shared=False, title="O", body="x").pk),
             "selection": str(selection.pk),
             "report": str(report.pk),
             "warehouse_export": str(warehouse_export.pk),

@@ -26,6 +26,8 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
         ("status_changed", _("status changed")),
         ("solved", _("solved")),
         ("message_added", _("message added")),
+        ("merged", _("merged")),
+        ("split", _("split")),
     ),
 }
 

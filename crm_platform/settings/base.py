@@ -73,6 +73,7 @@ TENANT_APPS = [
     "modules.service.contact_centre",
     "modules.service.portal",
     "modules.service.knowledge",
+    "modules.service.desk",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # What happened to a case: "created", "updated", "status_changed", "message" (a message was added,
-# ``message`` set), "merged", "deleted" (called before the row goes).
+# ``message`` set), "merged" (on the case merged into; ``extra["merged_case"]``), "split" (on the case
+# messages left; ``extra["new_case"]``), "deleted" (called before the row goes).
 CaseHook = Callable[[Any, "CaseChange"], None]
 
 

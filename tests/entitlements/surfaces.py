@@ -54,7 +54,10 @@ from modules.service.contact_centre.services.csat import hash_token as hash_csat
 from modules.service.knowledge.models import Article, ArticleVersion, KnowledgeCategory
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
-from modules.service.models import Case, CaseAttachment
+from modules.service.desk.models import AssignmentRule, CannedResponse
+from modules.service.desk.services.assignment import create_rule
+from modules.service.desk.services.canned import create_canned_response
+from modules.service.models import Case, CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
@@ -80,6 +83,8 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("pipelines-admin:stage-edit", "stage_pk"): Stage,
     ("pipelines-admin:stage-move", "stage_pk"): Stage,
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
+    ("service-desk:canned-render", "case_pk"): Case,
+    ("service-desk:canned-render", "pk"): CannedResponse,
     ("analytics:basket-product", "pk"): Product,
     ("analytics:basket-company", "pk"): Company,
     ("analytics:basket-deal", "pk"): Deal,
@@ -109,6 +114,11 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "analytics:customer-value-contact": Contact,
     "analytics:act-result": SelectionRun,
     "pipelines-admin:": Pipeline,
+    "service-desk-admin:status-": CaseStatus,
+    "service-desk-admin:category-": CaseCategory,
+    "service-desk-admin:rule-": AssignmentRule,
+    "service-desk-admin:canned-": CannedResponse,
+    "service-desk:canned-": CannedResponse,
     "analytics:report-": Report,
     "analytics:dashboard-": Dashboard,
     "analytics:warehouse-": WarehouseExport,
@@ -121,6 +131,8 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "contact-centre:sms-consent": Contact,
     "csat-public:": CsatSurvey,
 }
+# The record behind a path parameter of this name on any page.
+PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
 # Namespaces whose pages answer the plan before they read any record: any id will do.
@@ -229,6 +241,10 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
                                 workspace_number="+4930123456789"),
             csat_survey(tenant),
             *knowledge_records(tenant),
+            CaseStatus.objects.order_by("pk").first(),
+            CaseCategory.objects.order_by("pk").first() or CaseCategory.objects.create(name="Plan gate category"),
+            create_rule(name="Plan gate rule", method="round_robin"),
+            create_canned_response(by=tenant.user(), shared=True, title="Plan gate", body="x"),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
@@ -294,13 +310,17 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
                 if parameter in PAGE_FIXED:
                     path = re.sub(rf"<(?:\w+:)?{parameter}>", PAGE_FIXED[parameter], path)
                     continue
-                kind = PAGE_PARAMETERS.get((name, parameter)) or next(
-                    (
-                        kind
-                        for prefix, kind in PAGE_PREFIXES.items()
-                        if name.startswith(prefix) and parameter in ("pk", "token")
-                    ),
-                    None,
+                kind = (
+                    PAGE_PARAMETERS.get((name, parameter))
+                    or PAGE_PARAMETER_NAMES.get(parameter)
+                    or next(
+                        (
+                            kind
+                            for prefix, kind in PAGE_PREFIXES.items()
+                            if name.startswith(prefix) and parameter in ("pk", "token")
+                        ),
+                        None,
+                    )
                 )
                 if kind is None or kind not in records:
                     uncovered.append(f"{name} ({parameter})")

@@ -19,7 +19,11 @@ from customization.fields.entities import entity_model
 from customization.workflows.models import WorkflowRule
 from customization.workflows.record_fields import Kind, field_catalog, read_field
 
-_MERGE = re.compile(r"\{\{\s*(record|owner)\.([a-z0-9_]+)(?:\.([a-z0-9_]+))?\s*\}\}")
+# ``{{ scope.field }}``, ``{{ scope.field.key }}``, optionally with a fallback for an empty value:
+# ``{{ record.first_name | "there" }}``.
+_MERGE_FIELD = r"\{\{\s*(%s)\.([a-z0-9_]+)(?:\.([a-z0-9_]+))?\s*(?:\|\s*\"([^\"{}]*)\"\s*)?\}\}"
+MERGE_SCOPES = ("record", "owner")
+_MERGE = re.compile(_MERGE_FIELD % "|".join(MERGE_SCOPES))
 
 
 @dataclass
@@ -144,13 +148,16 @@ def merge_values(record: models.Model, entity: str) -> MergeValues:
     return MergeValues(record, entity)
 
 
-def render(text: str, values: MergeValues) -> str:
+def render(text: str, values: MergeValues, *, scopes: tuple[str, ...] = MERGE_SCOPES) -> str:
     """Replace ``{{ record.x }}`` / ``{{ record.custom.key }}`` / ``{{ owner.x }}`` in ``text``;
-    nothing else is interpreted, and an unknown merge field becomes empty."""
+    nothing else is interpreted, and an unknown or empty merge field becomes its fallback
+    (``{{ owner.first_name | "the team" }}``) or empty. ``scopes``: the prefixes ``values`` answers
+    (a subclass of ``MergeValues`` may add its own, such as a case's contact)."""
+    pattern = _MERGE if scopes == MERGE_SCOPES else re.compile(_MERGE_FIELD % "|".join(map(re.escape, scopes)))
 
     def replace(match: re.Match[str]) -> str:
-        scope, first, second = match.groups()
+        scope, first, second, fallback = match.groups()
         path = f"{scope}.{first}" + (f".{second}" if second else "")
-        return values.get(path, "")
+        return values.get(path, "") or (fallback or "")
 
-    return _MERGE.sub(replace, text)
+    return pattern.sub(replace, text)
