@@ -1,6 +1,7 @@
 """This app's parts of the case page, registered in the case page's panel registry
-(``modules.service.panels``): the canned-response picker and the "X is replying" warning, both
-by the reply box. Each costs one query at most and shows only to users who may reply."""
+(``modules.service.panels``): the canned-response picker and the "X is replying" warning by the
+reply box, and the merge and split links in the sidebar. Each costs one query at most and shows
+only to users who may reply."""
 
 from __future__ import annotations
 
@@ -39,11 +40,26 @@ def presence_context(request: Any, case: Any) -> dict[str, Any] | None:
     }
 
 
+def case_actions_context(request: Any, case: Any) -> dict[str, Any] | None:
+    if not request.user.has_perm(REPLY_PERMISSION):
+        return None
+    return {
+        "merge_url": reverse("service-desk:merge", args=[case.pk]),
+        "split_url": reverse("service-desk:split", args=[case.pk]),
+    }
+
+
 def register() -> None:
     register_case_panel(
         CasePanel(
             key="desk-replying", template="service_desk/panels/replying.html", place="composer", position=10,
             context=presence_context,
+        )
+    )  # fmt: skip
+    register_case_panel(
+        CasePanel(
+            key="desk-case-actions", template="service_desk/panels/case_actions.html", place="sidebar", position=90,
+            context=case_actions_context,
         )
     )  # fmt: skip
     register_case_panel(

@@ -160,3 +160,22 @@ def test_the_panels_render_without_inline_code_and_with_expressions_alpines_csp_
     assert refused_by_alpine_csp_build(markup.alpine_expressions) == []
     assert "Thanks &lt;b&gt;" in html
     assert "Rita Rep is replying to this case." in html
+
+
+def test_the_case_page_shows_the_desk_panels_and_the_reply_warning(alpha: TenantFixture) -> None:
+    from modules.service.desk.services.presence import mark_replying
+
+    case = make_case(alpha)
+    with alpha.active():
+        create_canned_response(by=alpha.user(), shared=True, title="Greeting", body="Hello")
+        mark_replying(case, alpha.user(REP_EMAIL))
+
+    page = alpha.client().get(f"/cases/{case.pk}/")
+    html = page.content.decode()
+
+    assert page.status_code == 200
+    assert 'data-testid="canned-picker"' in html
+    assert "Greeting" in html
+    assert "Rita Rep is replying to this case." in html
+    assert f"/service/desk/cases/{case.pk}/merge/" in html
+    assert f"/service/desk/cases/{case.pk}/split/" in html

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from identity.decorators import require_permission, signed_in_user
@@ -46,8 +46,4 @@ def visible_case(request: HttpRequest, pk: int) -> Case:
 
 
 def case_url(case: Case) -> str:
-    """The case's page; this app's merge page while the service module has no case page."""
-    try:
-        return reverse("service:case-detail", args=[case.pk])
-    except NoReverseMatch:
-        return reverse("service-desk:merge", args=[case.pk])
+    return reverse("service:case-detail", args=[case.pk])
