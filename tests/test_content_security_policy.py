@@ -56,10 +56,10 @@ from modules.sales.models import (
 )
 from modules.sales.services.quote_sharing import hash_token
 from modules.service.contact_centre.models import Call, TelephonySettings
-from modules.service.knowledge.services.articles import create_article, publish_article
-from modules.service.knowledge.services.categories import create_category
 from modules.service.desk.services.assignment import create_rule
 from modules.service.desk.services.canned import create_canned_response
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from modules.service.models import CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from tests.console.conftest import verified_operator_client

@@ -51,12 +51,12 @@ from modules.sales.services.quotes import add_line, create_quote
 from modules.service.contact_centre.models import Call, CsatSurvey
 from modules.service.contact_centre.services.csat import EXPIRY, signed_token
 from modules.service.contact_centre.services.csat import hash_token as hash_csat_token
-from modules.service.knowledge.models import Article, ArticleVersion, KnowledgeCategory
-from modules.service.knowledge.services.articles import create_article, publish_article
-from modules.service.knowledge.services.categories import create_category
 from modules.service.desk.models import AssignmentRule, CannedResponse
 from modules.service.desk.services.assignment import create_rule
 from modules.service.desk.services.canned import create_canned_response
+from modules.service.knowledge.models import Article, ArticleVersion, KnowledgeCategory
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
