@@ -2,7 +2,9 @@
 // panels that use them (before Alpine starts, since Alpine's script is deferred); the flag keeps
 // a second panel from registering them twice.
 //  - cannedPicker: fills the chosen canned response in for the case (the server renders its merge
-//    fields) and inserts the text at the caret of the reply box.
+//    fields) and offers the text as the cancellable "case-composer-insert" event (detail: { text }),
+//    as the knowledge base's suggestions do; when no composer takes it, it goes into the reply box
+//    at the caret.
 //  - replyPresence: tells the server while its agent types a reply (a heartbeat every few seconds)
 //    and polls who else is replying, showing "X is replying".
 (function () {
@@ -13,11 +15,9 @@
   var HEARTBEAT_MS = 5000;
   var POLL_MS = 8000;
 
-  // The reply box of the case page: marked with data-case-reply, else the composer's textarea.
+  // The reply box of the case page's composer.
   function replyBox() {
-    return document.querySelector("[data-case-reply]") ||
-      document.querySelector("textarea[name=body_text]") ||
-      document.querySelector("textarea[name=body]");
+    return document.querySelector("[data-testid=composer] textarea[name=body]");
   }
 
   function insertAtCaret(box, text) {
@@ -41,9 +41,11 @@
           fetch(url, {headers: {Accept: "application/json"}, credentials: "same-origin"})
             .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
             .then(function (data) {
+              var taken = !document.dispatchEvent(
+                new CustomEvent("case-composer-insert", {detail: {text: data.text}, cancelable: true})
+              );
               var box = replyBox();
-              if (box) { insertAtCaret(box, data.text); }
-              document.dispatchEvent(new CustomEvent("case-reply:insert", {detail: {text: data.text}}));
+              if (!taken && box) { insertAtCaret(box, data.text); }
               self.$refs.choice.value = "";
             })
             .catch(function () { self.failed = true; });
