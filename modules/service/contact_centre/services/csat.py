@@ -81,7 +81,12 @@ def ask_when_solved(case: Any, change: CaseChange) -> CsatSurvey | None:
 
 def send_survey(survey_id: int, token: str) -> str:
     with transaction.atomic():
-        survey = CsatSurvey.objects.select_for_update().select_related("case", "contact").filter(pk=survey_id).first()
+        survey = (
+            CsatSurvey.objects.select_for_update(of=("self",))
+            .select_related("case", "contact")
+            .filter(pk=survey_id)
+            .first()
+        )
         if survey is None or survey.sent_at is not None or survey.answered_at is not None:
             return "nothing-to-do"
         language = survey.case.language or None

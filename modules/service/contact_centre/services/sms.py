@@ -25,7 +25,7 @@ from modules.service.contact_centre.links import tenant_link
 from modules.service.contact_centre.models import SmsConsent, SmsMessage
 from modules.service.contact_centre.phones import default_region, to_e164
 from modules.service.contact_centre.providers import provider_for
-from modules.service.contact_centre.providers.base import ProviderError
+from modules.service.contact_centre.providers.base import Placed, ProviderError
 from modules.service.contact_centre.services.accounts import configured_settings
 from modules.service.hooks import CaseChange
 
@@ -93,8 +93,9 @@ def queue_case_sms(case: Any, change: CaseChange) -> SmsMessage | None:
 def send_pending(sms_id: int) -> str:
     """Send one pending SMS (the task's body). Returns what happened; raises ``ProviderError`` when
     the provider could not take it and a retry may work."""
+    retry: ProviderError | None = None
     with transaction.atomic():
-        sms = SmsMessage.objects.select_for_update().select_related("contact").filter(pk=sms_id).first()
+        sms = SmsMessage.objects.select_for_update(of=("self",)).select_related("contact").filter(pk=sms_id).first()
         if sms is None or sms.status != SmsStatus.PENDING:
             return "nothing-to-do"
         account = configured_settings()
@@ -103,29 +104,39 @@ def send_pending(sms_id: int) -> str:
             sms.save(update_fields=["status", "error_code"])
             return "failed"
         sms.attempts += 1
+        placed: Placed | None = None
         try:
             placed = provider_for(account).send_sms(
                 to=sms.to_number, sender=account.caller_id, body=sms.body,
                 status_callback=tenant_link("contact-centre-hooks:sms-status"),
             )  # fmt: skip
         except ProviderError as error:
-            if error.retryable:
-                SmsMessage.objects.filter(pk=sms.pk).update(attempts=sms.attempts)
-                raise
-            sms.status, sms.error_code = SmsStatus.FAILED, error.code[:20]
-            sms.save(update_fields=["status", "error_code", "attempts"])
-            return "failed"
-        sms.provider_sid = placed.sid
-        sms.status = placed.status if placed.status in SmsStatus.values else SmsStatus.QUEUED
-        sms.sent_at = timezone.now()
-        sms.save(update_fields=["provider_sid", "status", "sent_at", "attempts"])
-        contact = sms.contact
-        if contact is not None:
-            record_entry(
-                TimelineKind.SMS, actor=None, contact=contact, company_id=contact.company_id,
-                data={"sms": sms.pk, "to": sms.to_number, "body": sms.body, "event": sms.event, "case": sms.case_id},
-            )  # fmt: skip
+            if not error.retryable:
+                sms.status, sms.error_code = SmsStatus.FAILED, error.code[:20]
+                sms.save(update_fields=["status", "error_code", "attempts"])
+                return "failed"
+            retry = error
+        if placed is None:
+            sms.save(update_fields=["attempts"])  # counted, and committed before the retry is raised
+        else:
+            _mark_sent(sms, placed)
+    if retry is not None:
+        raise retry
     return "sent"
+
+
+def _mark_sent(sms: SmsMessage, placed: Placed) -> None:
+    """The provider took the message: its id and status, and the entry on the contact's timeline."""
+    sms.provider_sid = placed.sid
+    sms.status = placed.status if placed.status in SmsStatus.values else SmsStatus.QUEUED
+    sms.sent_at = timezone.now()
+    sms.save(update_fields=["provider_sid", "status", "sent_at", "attempts"])
+    contact = sms.contact
+    if contact is not None:
+        record_entry(
+            TimelineKind.SMS, actor=None, contact=contact, company_id=contact.company_id,
+            data={"sms": sms.pk, "to": sms.to_number, "body": sms.body, "event": sms.event, "case": sms.case_id},
+        )  # fmt: skip
 
 
 def give_up(sms_id: int, code: str) -> None:

@@ -64,7 +64,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request, gone.reason)
     if survey is None:
         return _not_found(request)
-    form = CsatForm(request.POST or None)
+    form = CsatForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -47,7 +47,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "numbers": "\n".join(row.numbers) if row else "",
         "sms_events": row.sms_events if row else [],
     }
-    form = TelephonySettingsForm(request.POST or None, initial=initial)
+    form = TelephonySettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
