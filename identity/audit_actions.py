@@ -92,6 +92,7 @@ LABELS: dict[str, Promise] = {
     "portal.case_opened": _("Case opened in the portal"),
     "portal.replied": _("Reply in the portal"),
     "portal.quote_answered": _("Quote answered in the portal"),
+    "portal.article_rated": _("Help article rated in the portal"),
 }
 
 

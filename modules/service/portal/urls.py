@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from modules.service.portal.views import cases, pages, sign_in
+from modules.service.portal.views import cases, knowledge, pages, sign_in
 
 app_name = "portal"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("quotes/<int:pk>/", pages.quote_detail, name="quote"),
     path("quotes/<int:pk>/answer/", pages.quote_answer, name="quote-answer"),
     path("orders/", pages.order_list, name="orders"),
+    path("help/", knowledge.article_list, name="articles"),
+    path("help/<int:pk>/", knowledge.article_detail, name="article"),
+    path("help/<int:pk>/rate/", knowledge.article_rate, name="article-rate"),
 ]

@@ -113,8 +113,9 @@ def test_signed_in_portal_pages_carry_no_inline_code(alpha: TenantFixture):
     customer = make_portal_user(alpha)
     client = portal_client(alpha, customer)
 
-    for path in ("/portal/", "/portal/cases/", "/portal/cases/new/", "/portal/quotes/", "/portal/orders/",
-                 "/portal/account/"):  # fmt: skip
+    paths = ("/portal/", "/portal/cases/", "/portal/cases/new/", "/portal/quotes/", "/portal/orders/",
+             "/portal/help/", "/portal/account/")  # fmt: skip
+    for path in paths:
         response = client.get(path)
         markup = page_markup(response.content)
         assert response.status_code == 200, path
