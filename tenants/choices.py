@@ -10,10 +10,11 @@ class MigrationState(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Migrating")
     FAILED = "failed", _("Failed")
+    RESTORING = "restoring", _("Restoring from a backup")
 
 
 # A tenant in these states answers with a maintenance page: its schema is not what the code expects.
-MAINTENANCE_STATES = frozenset({MigrationState.RUNNING, MigrationState.FAILED})
+MAINTENANCE_STATES = frozenset({MigrationState.RUNNING, MigrationState.FAILED, MigrationState.RESTORING})
 
 
 class TenantStatus(models.TextChoices):
