@@ -96,6 +96,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # SLA warnings and breaches of every tenant with the service module, announced once each.
+    "service-sla-sweep": {
+        "task": "modules.service.sla.tasks.sweep_sla_clocks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Analyses that changes asked to run again (modules.analytics.refresh), across the fleet.
     "analytics-run-due": {
         "task": "modules.analytics.refresh.tasks.sweep_due_analyses",

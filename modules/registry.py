@@ -106,12 +106,16 @@ MODULES: tuple[Module, ...] = (
             "modules.service.portal",
             "modules.service.knowledge",
             "modules.service.desk",
+            "modules.service.sla",
         ),
         nav=(
             NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),
             NavEntry(_("Knowledge base"), "knowledge:home", icon="journal-text", permission="service.view"),
             NavEntry(
                 _("Agent monitoring"), "service-desk:monitoring", icon="speedometer2", permission="service.view_reports"
+            ),
+            NavEntry(
+                _("SLA compliance"), "sla-reports:compliance", icon="stopwatch", permission="service.view_reports"
             ),
         ),
         extra_permissions={
@@ -120,7 +124,7 @@ MODULES: tuple[Module, ...] = (
             "service.publish_articles": _("Service: publish and archive knowledge-base articles"),
         },
         seed="modules.service.services.statuses.seed_service",
-        url_namespaces=("portal-users", "service-desk-admin", "service-desk"),
+        url_namespaces=("portal-users", "service-desk-admin", "service-desk", "sla-admin", "sla-reports"),
     ),
     Module(
         key="analytics",

@@ -62,6 +62,8 @@ from modules.service.knowledge.services.articles import create_article, publish_
 from modules.service.knowledge.services.categories import create_category
 from modules.service.models import CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
+from modules.service.sla.services.calendars import add_holiday, save_calendar
+from modules.service.sla.services.policies import save_policy
 from tests.console.conftest import verified_operator_client
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
@@ -129,6 +131,8 @@ PK_OF = (
     (r"service-desk-admin:canned-", "shared_canned_response"),
     (r"service-desk:canned-render", "shared_canned_response"),
     (r"service-desk:canned-", "own_canned_response"),
+    (r"sla-admin:(calendar|holiday)", "sla_calendar"),
+    (r"sla-admin:policy", "sla_policy"),
     (r"api-keys:", "api_key"),
     (r"oauth-apps:", "absent"),
     (r"webhooks:", "endpoint"),
@@ -213,6 +217,7 @@ PARAMETER_OBJECT = {
     "attachment_pk": "case_attachment",
     "version_pk": "article_version",
     "case_pk": "case",
+    "holiday_pk": "sla_holiday",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -320,6 +325,13 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             requested_by=admin,
         )
         warehouse_export = WarehouseExport.objects.create(created_by=admin)
+        # Before the case, so that the case page shows its SLA panel.
+        sla_calendar = save_calendar(
+            None, name="Office", time_zone="Europe/Bucharest", country="RO", is_default=True,
+            intervals=[(day, 540, 1020) for day in range(5)],
+        )  # fmt: skip
+        sla_holiday = add_holiday(sla_calendar, day=timezone.localdate(), name="Company day")
+        sla_policy = save_policy(None, name="Standard", targets={"normal": (60, 480)})
         case = create_case(by=admin, subject="Pages", contact=contact)
         case_message = add_message(
             case, by=admin, author_kind="agent", body_text="A file",
@@ -347,6 +359,9 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "assignment_rule": str(create_rule(name="Pages", method="round_robin").pk),
             "shared_canned_response": str(create_canned_response(by=admin, shared=True, title="S", body="x").pk),
             "own_canned_response": str(create_canned_response(by=admin, shared=False, title="O", body="x").pk),
+            "sla_calendar": str(sla_calendar.pk),
+            "sla_holiday": str(sla_holiday.pk),
+            "sla_policy": str(sla_policy.pk),
             "selection": str(selection.pk),
             "report": str(report.pk),
             "warehouse_export": str(warehouse_export.pk),

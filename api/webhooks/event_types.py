@@ -28,6 +28,8 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
         ("message_added", _("message added")),
         ("merged", _("merged")),
         ("split", _("split")),
+        ("sla_warning", _("SLA target near")),
+        ("sla_breached", _("SLA target missed")),
     ),
 }
 

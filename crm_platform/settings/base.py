@@ -74,6 +74,7 @@ TENANT_APPS = [
     "modules.service.portal",
     "modules.service.knowledge",
     "modules.service.desk",
+    "modules.service.sla",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -43,3 +43,4 @@ class NotificationKind(models.TextChoices):
     QUOTE_ANSWERED = "quote_answered", _("A customer answered your quote")
     DELIVERY_FAILED = "delivery_failed", _("A report could not be delivered")
     INCOMING_CALL = "incoming_call", _("Incoming call")
+    SLA = "sla", _("A case's SLA target is near or missed")

@@ -1,9 +1,11 @@
 """The case list, declared for the list framework (``modules.lists``): columns, filters, sorts,
-bulk actions, and the agents' ready-made views (my cases, unassigned in my queues, all open)."""
+bulk actions, and the agents' ready-made views (my cases, unassigned in my queues, all open,
+breaching soon: an SLA target due within a few hours, from ``modules.service.sla.selectors``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,11 +23,14 @@ from modules.service.choices import ACTIVE_CATEGORIES, CaseChannel, CasePriority
 from modules.service.models import CaseCategory, CaseStatus
 from modules.service.selectors.cases import case_list_queryset
 from modules.service.services.cases import delete_case, update_case
+from modules.service.sla.selectors import breaching_soon
 
 ME = "me"
 NOBODY = "none"
 MY_QUEUES = "mine"
 OPEN = "active"  # the status category filter's "any open category"
+# "Breaching soon": an SLA target due within this long (or overdue and not met), by the filter's value.
+BREACHING_WITHIN = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1)}
 
 
 def _id(value: str) -> int | None:
@@ -62,6 +67,9 @@ def filter_cases(cases: QuerySet[Any], params: Mapping[str, str], user: User) ->
         cases = cases.filter(owner__isnull=True, team__in=user.teams.all())
     elif unassigned == "1":
         cases = cases.filter(owner__isnull=True)
+    within = BREACHING_WITHIN.get(params.get("breaching", ""))
+    if within is not None:
+        cases = breaching_soon(cases, within)
     query = params.get("q", "").strip()
     if query:
         cases = cases.filter(
@@ -124,6 +132,7 @@ def presets(user: User, current: Mapping[str, str]) -> list[dict[str, Any]]:
         ("my", _("My cases"), {"agent": ME, "status_category": OPEN}),
         ("unassigned", _("Unassigned in my queues"), {"unassigned": MY_QUEUES, "status_category": OPEN}),
         ("open", _("All open"), {"status_category": OPEN}),
+        ("breaching", _("Breaching soon"), {"breaching": "4h"}),
     ]
     chosen = {key: value for key, value in current.items() if key != "sort"}
     return [
@@ -158,6 +167,15 @@ CASES = ListDefinition(
             "unassigned",
             _("Unassigned"),
             options=lambda user: [("1", _("Unassigned")), (MY_QUEUES, _("Unassigned in my queues"))],
+        ),
+        Filter(
+            "breaching",
+            _("Breaching soon"),
+            options=lambda user: [
+                ("1h", _("SLA due within an hour")),
+                ("4h", _("SLA due within 4 hours")),
+                ("1d", _("SLA due within a day")),
+            ],
         ),
     ),
     # ``company`` and ``contact``: the "all cases" links of a customer's page.

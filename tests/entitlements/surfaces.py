@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +60,9 @@ from modules.service.knowledge.services.articles import create_article, publish_
 from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
+from modules.service.sla.models import BusinessCalendar, CalendarHoliday, SlaPolicy
+from modules.service.sla.services.calendars import add_holiday, save_calendar
+from modules.service.sla.services.policies import save_policy
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.routes import walk_routes
@@ -85,6 +89,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
     ("service-desk:canned-render", "case_pk"): Case,
     ("service-desk:canned-render", "pk"): CannedResponse,
+    ("sla-admin:holiday-delete", "holiday_pk"): CalendarHoliday,
     ("analytics:basket-product", "pk"): Product,
     ("analytics:basket-company", "pk"): Company,
     ("analytics:basket-deal", "pk"): Deal,
@@ -119,6 +124,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "service-desk-admin:rule-": AssignmentRule,
     "service-desk-admin:canned-": CannedResponse,
     "service-desk:canned-": CannedResponse,
+    "sla-admin:calendar": BusinessCalendar,
+    "sla-admin:holiday": BusinessCalendar,
+    "sla-admin:policy": SlaPolicy,
     "analytics:report-": Report,
     "analytics:dashboard-": Dashboard,
     "analytics:warehouse-": WarehouseExport,
@@ -245,6 +253,11 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             CaseCategory.objects.order_by("pk").first() or CaseCategory.objects.create(name="Plan gate category"),
             create_rule(name="Plan gate rule", method="round_robin"),
             create_canned_response(by=tenant.user(), shared=True, title="Plan gate", body="x"),
+            calendar := save_calendar(
+                None, name="Plan gate calendar", time_zone="UTC", intervals=[(0, 540, 1020)], is_default=True
+            ),
+            add_holiday(calendar, day=date(2030, 1, 2), name="Plan gate holiday"),
+            save_policy(None, name="Plan gate policy", targets={"normal": (60, None)}),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
