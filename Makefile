@@ -40,6 +40,7 @@ test: install lint pytest
 # every machine and run; `PYTHONHASHSEED=N make pytest` checks the suite under another.
 pytest: install
 	@[ -n "$$CHROMIUM_PATH" ] || scripts/ensure-chromium.sh
+	@[ -n "$$DOVECOT_PATH" ] || scripts/ensure-dovecot.sh
 	PYTHONHASHSEED=$${PYTHONHASHSEED:-0} DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # mypy's Django plugin and import-linter import the settings, which only need these to be set.

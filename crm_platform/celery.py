@@ -47,6 +47,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Support addresses' mailboxes read for new e-mail (each tenant queues its own addresses).
+    "service-mail-poll": {
+        "task": "modules.service.mail.tasks.poll_all_support_addresses",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Webhook deliveries whose retry is due, whose message was lost or whose worker died.
     "webhooks-send-due": {
         "task": "api.webhooks.tasks.sweep_all_webhook_deliveries",

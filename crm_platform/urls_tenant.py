@@ -25,6 +25,8 @@ urlpatterns = [
     path("settings/oauth-apps/", include("api.auth.urls_oauth_apps")),
     path("settings/webhooks/", include("api.webhooks.urls")),
     path("settings/billing/", include("billing.urls_tenant")),
+    path("settings/support-addresses/", include("modules.service.mail.urls")),
+    path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),
     path("settings/", include("identity.urls_settings")),
     path("o/", include("api.auth.urls_oauth")),
     path("imports/", include("modules.dataio.imports.urls")),

@@ -107,6 +107,7 @@ MODULES: tuple[Module, ...] = (
             "modules.service.knowledge",
             "modules.service.desk",
             "modules.service.sla",
+            "modules.service.mail",
         ),
         nav=(
             NavEntry(_("Cases"), "service:case-list", icon="life-preserver"),
@@ -124,7 +125,14 @@ MODULES: tuple[Module, ...] = (
             "service.publish_articles": _("Service: publish and archive knowledge-base articles"),
         },
         seed="modules.service.services.statuses.seed_service",
-        url_namespaces=("portal-users", "service-desk-admin", "service-desk", "sla-admin", "sla-reports"),
+        url_namespaces=(
+            "portal-users",
+            "service-desk-admin",
+            "service-desk",
+            "sla-admin",
+            "sla-reports",
+            "service-mail-admin",
+        ),
     ),
     Module(
         key="analytics",

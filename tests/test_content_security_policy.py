@@ -60,6 +60,7 @@ from modules.service.desk.services.assignment import create_rule
 from modules.service.desk.services.canned import create_canned_response
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
+from modules.service.mail.services.addresses import create_address
 from modules.service.models import CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from modules.service.sla.services.calendars import add_holiday, save_calendar
@@ -145,6 +146,7 @@ PK_OF = (
     (r"exports:", "export_job"),
     (r"exchange-rates:", "exchange_rate"),
     (r"contact-centre:call-", "call"),
+    (r"service-mail-admin:", "support_address"),
     (r"contact-centre:sms-consent", "contact"),
     (r"collaboration:note-", "note"),
     (r"collaboration:attachment-(download|delete)", "attachment"),
@@ -333,6 +335,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         sla_holiday = add_holiday(sla_calendar, day=timezone.localdate(), name="Company day")
         sla_policy = save_policy(None, name="Standard", targets={"normal": (60, 480)})
         case = create_case(by=admin, subject="Pages", contact=contact)
+        support_address = create_address(by=None, email="help@pages-support.example")
         case_message = add_message(
             case, by=admin, author_kind="agent", body_text="A file",
             attachments=[CaseAttachment(
@@ -349,6 +352,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         article_version = publish_article(article, by=admin)
         return {
             "case": str(case.pk),
+            "support_address": str(support_address.pk),
             "case_attachment": str(case_message.attachments.get().pk),
             "case_view": _first(SavedView, entity="case"),
             "article": str(article.pk),

@@ -75,6 +75,7 @@ TENANT_APPS = [
     "modules.service.knowledge",
     "modules.service.desk",
     "modules.service.sla",
+    "modules.service.mail",
     "customization.fields",
     "customization.events",
     "customization.workflows",

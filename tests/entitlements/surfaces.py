@@ -58,6 +58,8 @@ from modules.service.desk.services.canned import create_canned_response
 from modules.service.knowledge.models import Article, ArticleVersion, KnowledgeCategory
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
+from modules.service.mail.models import SupportAddress
+from modules.service.mail.services.addresses import create_address, inbound_token
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from modules.service.sla.models import BusinessCalendar, CalendarHoliday, SlaPolicy
@@ -138,6 +140,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "contact-centre:call-": Call,
     "contact-centre:sms-consent": Contact,
     "csat-public:": CsatSurvey,
+    "service-mail-admin:": SupportAddress,
+    # A support address's inbound webhook: its parameter is the address's secret token.
+    "service-mail-inbound:": SupportAddress,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
@@ -147,7 +152,7 @@ PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
 PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
 # naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
-PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks", "portal"})
+PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks", "portal", "service-mail-inbound"})
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
     "leads": Lead,
@@ -210,6 +215,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
         )  # fmt: skip
         report = create_report(by=tenant.user(), name="Plan gate report", source="deals",
                                definition={"measures": [{"fn": "count"}]})  # fmt: skip
+        support_address = create_address(by=None, email="plan-gate@support.example")
+        support_address.public_token = inbound_token(support_address)  # type: ignore[attr-defined]
         records: list[models.Model] = [
             LeadFactory(owner=tenant.user()),
             deal,
@@ -258,6 +265,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             ),
             add_holiday(calendar, day=date(2030, 1, 2), name="Plan gate holiday"),
             save_policy(None, name="Plan gate policy", targets={"normal": (60, None)}),
+            support_address,
         ]  # fmt: skip
     return {type(record): record for record in records}
 
