@@ -79,3 +79,17 @@ def csat_overall(surveys: QuerySet[CsatSurvey]) -> CsatFigures:
     )
     average = round(float(row["average"]), 2) if row["average"] is not None else None
     return CsatFigures(key=None, name="", answers=row["answers"], satisfied=row["satisfied"], average=average)
+
+
+def attach_csat(report: Any, *, start: datetime, end: datetime) -> None:
+    """Set ``csat`` (score in percent, None without answers) on the agent monitoring's rows
+    (``modules.service.desk``) for surveys answered in [start, end): three queries in all."""
+    surveys = CsatSurvey.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    by_agent = {row.key: row.score for row in csat_by_agent(surveys=surveys)}
+    by_queue = {row.key: row.score for row in csat_by_queue(surveys=surveys)}
+    for row in report.agents:
+        row.csat = by_agent.get(row.key)
+    for row in report.queues:
+        row.csat = by_queue.get(row.key)
+    if report.total is not None:
+        report.total.csat = csat_overall(surveys).score

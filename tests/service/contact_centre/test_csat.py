@@ -154,3 +154,20 @@ def test_csat_per_agent_and_per_queue_over_a_period(alpha: TenantFixture):
         assert (data.value, data.unit) == (66.7, "%")
         only_rep = widget.compute(admin, DashboardFilters(start=start, end=end, owner_ids=frozenset({rep.pk})))
         assert only_rep.value == 100.0
+
+
+def test_agent_monitoring_shows_csat_per_agent_and_queue(alpha: TenantFixture):
+    with alpha.active():
+        team = Team.objects.get(name="Field sales")
+        admin = alpha.user()
+        now = timezone.now()
+        for rating in (5, 2):
+            case = make_case(alpha, owner=admin, team=team)
+            CsatSurvey.objects.create(
+                case=case, agent=admin, team=team, email="c@example.test", token_hash=f"m-{case.pk}",
+                expires_at=now, rating=rating, answered_at=now - timedelta(hours=1),
+            )  # fmt: skip
+    page = alpha.client().get(reverse("service-desk:monitoring"))
+    assert page.status_code == 200
+    cells = re.findall(r'data-testid="csat">([^<]*)<', page.content.decode())
+    assert cells == ["50.0 %", "50.0 %", "50.0 %", "50.0 %"]  # the agent, their total, the queue, its total

@@ -1,5 +1,6 @@
 """Agent monitoring: workload, new and solved cases, first response and resolution times per agent
-and per queue over a period, with the team's totals (``service.view_reports``)."""
+and per queue over a period, with CSAT (``modules.service.contact_centre``) and the team's totals
+(``service.view_reports``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.input_bounds import moment_problem
 from identity.forms import form_status
+from modules.service.contact_centre.selectors import attach_csat
 from modules.service.desk.forms import PeriodForm
 from modules.service.desk.selectors.monitoring import agent_monitoring
 from modules.service.desk.views import desk_page
@@ -42,6 +44,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         start = datetime.combine(start_day, time.min, tzinfo=zone)
         end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=zone)
         report = agent_monitoring(start=start, end=end)
+        attach_csat(report, start=start, end=end)
     return render(
         request,
         "service_desk/monitoring.html",
