@@ -4,8 +4,11 @@ numbers normalised, bad input answered naming the field, the plan gate."""
 from __future__ import annotations
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from identity.services.accounts import ensure_user
+from identity.services.api_keys import create_api_key
 from modules.service.contact_centre.models import AgentPhone, TelephonySettings
 from tests.entitlements.helpers import without_modules
 from tests.tenancy import REP_EMAIL, TenantFixture, grant
@@ -85,3 +88,32 @@ def test_only_service_admins_of_this_workspace_in_plan(alpha: TenantFixture, bet
     with alpha.active():
         assert not TelephonySettings.objects.exists()
         assert not AgentPhone.objects.exists()
+
+
+def _settings_queries(alpha: TenantFixture, extra_users: int) -> int:
+
+    with alpha.active():
+        for number in range(extra_users):
+            user = ensure_user(email=f"agent{extra_users}-{number}@example.test", role=alpha.user(REP_EMAIL).role)
+            AgentPhone.objects.create(user=user, number=f"+4917012345{number:02d}")
+    client = alpha.client()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_the_settings_page_costs_the_same_queries_for_few_and_many_agents(alpha: TenantFixture):
+    assert _settings_queries(alpha, 2) == _settings_queries(alpha, 12)
+
+
+def test_an_api_key_does_not_open_the_staff_pages(alpha: TenantFixture):
+    with alpha.active():
+        _key, plaintext = create_api_key(user=alpha.user(), name="Pages", scopes=["contacts:read"])
+    client = alpha.client(None, HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    answers = [
+        client.get(URL).status_code,
+        client.post(reverse("contact-centre:dial"), {"number": "+491701"}).status_code,
+    ]
+    assert all(status in (302, 401, 403) for status in answers)
+    with alpha.active():
+        assert not TelephonySettings.objects.exists()
