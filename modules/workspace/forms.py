@@ -42,6 +42,12 @@ class WorkspaceForm(forms.Form):
     working_hours_start = forms.TimeField(label=_("Working day starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     working_hours_end = forms.TimeField(label=_("Working day ends"), widget=forms.TimeInput(attrs={"type": "time"}))
 
+    brand_color = forms.CharField(
+        label=_("Brand colour"), max_length=7, required=False,
+        help_text=_("The customer portal's accent colour, as #rrggbb (e.g. #1d4ed8)."),
+        widget=forms.TextInput(attrs={"placeholder": "#1d4ed8"}),
+    )  # fmt: skip
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = self.fields["time_zone"]

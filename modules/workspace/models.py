@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import time
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,11 @@ class WorkspaceProfile(models.Model):
     )  # fmt: skip
     working_hours_start = models.TimeField(_("working hours start"), default=time(9, 0))
     working_hours_end = models.TimeField(_("working hours end"), default=time(17, 0))
+    # The customer portal's accent colour (#rrggbb); empty: the platform's own.
+    brand_color = models.CharField(
+        _("brand colour"), max_length=7, blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #1d4ed8."))],
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

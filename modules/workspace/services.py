@@ -25,7 +25,7 @@ TENANT_FIELDS = ("name", "currency", "time_zone")
 PROFILE_FIELDS = (
     "street", "city", "region", "postal_code", "country", "tax_id", "bank_account_holder", "bank_name", "iban",
     "bank_details_extra", "date_format", "fiscal_year_start_month", "working_days", "working_hours_start",
-    "working_hours_end",
+    "working_hours_end", "brand_color",
 )  # fmt: skip
 IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from modules.sales.choices import QuoteStatus
@@ -14,6 +16,7 @@ from modules.sales.services.quotes import add_line, create_quote
 from modules.service.choices import CaseChannel, MessageAuthor, MessageKind
 from modules.service.models import Case
 from modules.service.services.cases import add_message
+from modules.workspace.services import update_workspace, workspace_profile
 from tests.entitlements.helpers import without_modules
 from tests.factories import DealFactory
 from tests.service.conftest import make_case
@@ -158,3 +161,21 @@ def test_the_case_list_costs_the_same_for_few_and_many_cases(alpha: TenantFixtur
         response = client.get("/portal/cases/")
 
     assert response.content.count(b'data-testid="portal-case"') == 23
+
+
+def test_the_portal_wears_the_workspaces_brand_colour(alpha: TenantFixture):
+    client = portal_client(alpha, make_portal_user(alpha))
+    admin = alpha.client()
+    settings_page = admin.get("/settings/workspace/")
+    with alpha.active():
+        update_workspace(by=alpha.user(), brand_color="#aa3300")
+
+    page = client.get("/portal/")
+    with alpha.active(), pytest.raises(ValidationError) as refused:
+        update_workspace(by=alpha.user(), brand_color="red; x")
+
+    assert b'name="brand_color"' in settings_page.content
+    assert b"border-top: 4px solid #aa3300" in page.content
+    assert list(refused.value.message_dict) == ["brand_color"]
+    with alpha.active():
+        assert workspace_profile().brand_color == "#aa3300"
