@@ -1,6 +1,6 @@
 """The customer portal in a real browser: a customer signs in with the link e-mailed to them, opens
 a case; an agent replies from the staff case page (and leaves an internal note); the customer sees
-the reply, never the note. Screenshots (1440×900 and 390×844) land in /tmp/shots/portal-*.png for a
+the reply (and receives it by e-mail), never the note. Screenshots (1440×900 and 390×844) land in /tmp/shots/portal-*.png for a
 person to look at."""
 
 from __future__ import annotations
@@ -119,6 +119,10 @@ def test_a_customer_opens_a_case_in_the_portal_and_reads_the_agents_reply(
     composer.locator("textarea[name=body]").fill("Thank you, the address is corrected on your invoices.")
     composer.get_by_test_id("send-message").click()
     expect(agent.get_by_text("Thank you, the address is corrected")).to_be_visible()
+
+    # The reply also reaches the customer by e-mail (the service's outbound mail).
+    reply_mail = take_email(setup.server.mail_dir, setup.email)
+    assert "Thank you, the address is corrected" in email_text(reply_mail)
 
     customer.reload()
     conversation = customer.get_by_test_id("portal-conversation")
