@@ -133,6 +133,7 @@ MODULES: tuple[Module, ...] = (
             "sla-reports",
             "service-mail-admin",
         ),
+        demo="modules.service.demo.load_demo",
     ),
     Module(
         key="analytics",

@@ -96,7 +96,8 @@ class MessageForm(StyledForm):
         max_length=MESSAGE_MAX_LENGTH,
         error_messages={"required": _("Write a message.")},
     )
-    attachments = forms.FileField(label=_("Attachments"), required=False, widget=MultipleFileInput())
+    # A plain field: a FileField cleans one file, the widget gives the list of every chosen file.
+    attachments = forms.Field(label=_("Attachments"), required=False, widget=MultipleFileInput())
 
     def clean_attachments(self) -> list[Any]:
         files = self.files.getlist(self.add_prefix("attachments")) if hasattr(self.files, "getlist") else []

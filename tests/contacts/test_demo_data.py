@@ -24,6 +24,7 @@ from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, TimelineEntry, join_name
 from modules.sales.choices import DealStatus, LeadStatus
 from modules.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Quota, Quote, Stage
+from modules.service.demo import AGENTS as SERVICE_AGENTS
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
 from tests.tenancy import TenantFixture
@@ -47,7 +48,7 @@ def test_the_demo_data_fills_an_empty_tenant_with_the_promised_records(alpha: Te
         assert Lead.objects.count() == SIZE.leads == 200
         assert Deal.objects.count() == SIZE.deals == 400
         assert Activity.objects.count() == SIZE.activities == 5000
-        assert User.objects.count() == users_before + 7
+        assert User.objects.count() == users_before + 7 + len(SERVICE_AGENTS)
         assert set(Team.objects.values_list("name", flat=True)) >= {"Field sales", "Inside sales"}
         assert summary.counts["companies"] == 300
         assert not Company.objects.annotate(n=Count("contacts")).filter(n=0).exists()
