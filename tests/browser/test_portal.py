@@ -1,7 +1,7 @@
 """The customer portal in a real browser: a customer signs in with the link e-mailed to them, opens
 a case; an agent replies from the staff case page (and leaves an internal note); the customer sees
-the reply (and receives it by e-mail), never the note. Screenshots (1440×900 and 390×844) land in /tmp/shots/portal-*.png for a
-person to look at."""
+the reply (and receives it by e-mail), never the note. Screenshots (1440×900 and 390×844) land in
+/tmp/shots/portal-*.png for a person to look at."""
 
 from __future__ import annotations
 
