@@ -3,11 +3,22 @@
 import os
 
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
 
 app = CeleryApp("relata")
+
+
+@worker_process_init.connect
+def _start_tracing(**_kwargs: object) -> None:
+    """OpenTelemetry in each worker child, when configured (crm_platform.tracing)."""
+    from crm_platform.tracing import init_tracing
+
+    init_tracing("relata-worker")
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Periodic tasks. Beat sends them without a tenant; each queues its per-tenant work itself.

@@ -195,6 +195,7 @@ PK_OF = (
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
+    (r"console:fleet-migrate", "absent"),
     # The portal's pages send a staff browser to the portal's sign-in before reading any record.
     (r"portal:", "absent"),
     (r"portal-users:", "absent"),
