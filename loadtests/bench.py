@@ -12,9 +12,9 @@ second run starts where the first did.
                               [--api-clients 8] [--api-seconds 15] [--import-rows 100000]
                               [--workspace-contacts 100000] [--workspace-orders 20000]
                               [--analytics-deals 1000000] [--analytics-activities 1000000]
-                              [--analytics-samples 10] [--mail-count 2000]
+                              [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail]
+                                      analytics|service_mail|knowledge]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -32,6 +32,7 @@ PAGE_FLOOR = 100
 BENCHMARKS = (
     "provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api", "workspace", "analytics",
     "service_mail",
+    "knowledge",
 )  # fmt: skip
 
 
@@ -66,6 +67,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--analytics-samples", type=int, default=10, help="timed runs per report (analytics)")
     parser.add_argument("--mail-count", type=int, default=2000, help="inbound e-mails (service_mail)")
+    parser.add_argument(
+        "--knowledge-articles", type=int, default=100_000, help="published articles of the knowledge-base search"
+    )
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -73,7 +77,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     positive = (
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
-        "analytics_deals", "analytics_activities", "analytics_samples", "mail_count",
+        "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -176,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, mail_failures = bench_service_mail.run(arguments.mail_count)
         report.write_section("service_mail", section)
         failures += mail_failures
+    if "knowledge" in selected:
+        from loadtests import bench_knowledge
+
+        section, knowledge_failures = bench_knowledge.run(arguments.knowledge_articles, arguments.page_samples)
+        report.write_section("knowledge", section)
+        failures += knowledge_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

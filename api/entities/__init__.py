@@ -8,15 +8,17 @@ taking ``connection_arguments(...)`` and resolving through ``filter_records(...)
 ``tests/api/entities/`` then hold both protocols to the description."""
 
 from api.entities.activities import ACTIVITY
+from api.entities.articles import ARTICLE
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
 
-ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER)
+ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, ARTICLE)
 
 __all__ = [
     "ACTIVITY",
+    "ARTICLE",
     "COMPANY",
     "CONTACT",
     "DEAL",

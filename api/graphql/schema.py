@@ -14,12 +14,22 @@ from api.graphql.contacts.mutations import ContactsMutations
 from api.graphql.contacts.queries import ContactsQueries
 from api.graphql.core import Node
 from api.graphql.identity.queries import IdentityQueries
+from api.graphql.knowledge.mutations import KnowledgeMutations
+from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 
 
-class Query(IdentityQueries, ContactsQueries, ActivitiesQueries, SalesQueries, AnalyticsQueries, graphene.ObjectType):
+class Query(
+    IdentityQueries,
+    ContactsQueries,
+    ActivitiesQueries,
+    SalesQueries,
+    AnalyticsQueries,
+    KnowledgeQueries,
+    graphene.ObjectType,
+):
     node = Node.Field()
 
 
@@ -31,6 +41,7 @@ class Mutation(
     AnalyticsMutations,
     AnalyticsDashboardMutations,
     AnalyticsActingMutations,
+    KnowledgeMutations,
     graphene.ObjectType,
 ):
     pass

@@ -15,6 +15,7 @@ from api.rest.analytics.warehouse import WarehouseExportViewSet
 from api.rest.analytics.workflows import WorkflowSelectionsView, WorkflowSelectionView
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
+from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 from api.rest.sales.orders import OrderViewSet
@@ -28,6 +29,7 @@ for viewset in (
     sales_views.LeadViewSet,
     sales_views.DealViewSet,
     OrderViewSet,
+    ArticleViewSet,
 ):
     router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

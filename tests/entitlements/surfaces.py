@@ -20,6 +20,8 @@ from graphql_relay import to_global_id
 from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
+from api.graphql.knowledge.mutations import KnowledgeMutations
+from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from customization.workflows.models import SelectionRun, WorkflowRule
@@ -74,6 +76,7 @@ from tests.tenancy import TenantFixture
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
+    "service": (KnowledgeQueries, KnowledgeMutations),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -155,6 +158,7 @@ PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks", "portal", "service-mail-inbound"})
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
+    "articles": Article,
     "leads": Lead,
     "deals": Deal,
     "pipelines": Pipeline,
@@ -176,6 +180,8 @@ REST_PARAMETERS: dict[str, type[models.Model]] = {
     "file_id": Attachment,
 }
 NODE_MODELS: dict[str, type[models.Model]] = {
+    "Article": Article,
+    "KnowledgeCategory": KnowledgeCategory,
     "Lead": Lead,
     "Deal": Deal,
     "Pipeline": Pipeline,

@@ -32,6 +32,7 @@ from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote, set_status
+from modules.service.knowledge.services.articles import create_article
 from tests.analytics.acting.conftest import selection_rule
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
@@ -108,6 +109,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
             "by_status": create_report(by=owner, name="By status", source="deals", definition=BY_STATUS),
             "selection_rule": selection_rule(owner, entity="deal"),
+            "articles": create_article(by=owner, draft_title="Documented article", language="en"),
+            "delete:articles": create_article(by=owner, draft_title="Deleted article", language="en"),
         }
         # A finished warehouse export, built as its task would, so its download has a file.
         records["warehouse_exports"] = run_export(start_export(user=owner).pk)
@@ -140,6 +143,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "deals": lambda r: {"name": "Documented deal", "pipeline": r["pipelines"].pk, "stage": r["stage"].pk},
     "activities": lambda r: {"kind": "task", "subject": "Documented task"},
     "orders": lambda r: {"company": r["companies"].pk, "lines": [{"description": "Documented", "unit_price": "9.50"}]},
+    "articles": lambda r: {"draft_title": "Documented article", "language": "en"},
 }
 
 
@@ -176,6 +180,8 @@ def call_for(method: str, path: str) -> Call:
         ("PATCH", "/orders/{id}/lines/{order_line_id}/"): Call("orders", lambda r: {"quantity": "2"}),
         ("DELETE", "/orders/{id}/lines/{order_line_id}/"): Call("orders"),
         ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
+        ("POST", "/articles/{id}/publish/"): Call("articles"),
+        ("POST", "/articles/{id}/archive/"): Call("articles"),
         ("POST", "/quotes/{id}/shares/"): Call("shared_quote"),
         ("DELETE", "/quotes/{id}/shares/{share_id}/"): Call("shared_quote"),
         ("POST", "/analytics/reports/"): Call(

@@ -14,9 +14,12 @@ from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
 from graphql_relay import from_global_id, to_global_id
 
-from api.entities import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
+from api.entities import ACTIVITY, ARTICLE, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
 from modules.sales.models import Order
 from modules.sales.services.orders import create_order
+from modules.service.knowledge.choices import Visibility
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from tests.api.helpers import post_graphql
 from tests.api.rest_crm.helpers import api_client
 from tests.factories import (
@@ -118,6 +121,21 @@ def other_order(ordered_on: date = date(2020, 1, 1)) -> models.Model:
     return create_order(by=None, company=CompanyFactory(), ordered_on=ordered_on)
 
 
+def article_records(rep: Any) -> tuple[models.Model, Samples]:
+    category = create_category(by=None, name="Parity")
+    match = create_article(
+        by=None, draft_title="Parity", language="fr", category=category, visibility=Visibility.PUBLIC
+    )
+    publish_article(match, by=None)
+    return match, {
+        "status": "published", "visibility": "public", "language": "FR", "category": category,
+    }  # fmt: skip
+
+
+def other_article() -> models.Model:
+    return create_article(by=None, draft_title="Other", language="en")
+
+
 # Filters a single other record cannot miss together (a date that is never empty lies before one
 # bound or after the other): each gets its own other record, which it must not find.
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
@@ -133,6 +151,7 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     # Not due at all, so neither due_after nor due_before finds it.
     "activity": (ACTIVITY, activity_records, lambda: ActivityFactory(due_at=None)),
     "order": (ORDER, order_records, other_order),
+    "article": (ARTICLE, article_records, other_article),
 }
 
 

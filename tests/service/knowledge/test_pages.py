@@ -206,6 +206,7 @@ def test_translations_share_a_group_and_one_language_each(alpha: TenantFixture) 
         {"draft_title": "Encore", "language": "fr", "visibility": "public", "action": "save"},
     )
     assert again.status_code == 400
+    assert 'id="id_language-errors"' in again.text
     page = client.get(f"{BASE}articles/{article.pk}/translations/")
     assert "Politique de retour" in page.text
     with alpha.active():

@@ -62,6 +62,15 @@ def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _check_translation(article: Article) -> None:
+    """One article per language in a translation group; the error names the language."""
+    taken = Article.objects.filter(translation_group=article.translation_group, language=article.language)
+    if article.pk is not None:
+        taken = taken.exclude(pk=article.pk)
+    if taken.exists():
+        raise ValidationError({"language": [_("This article already has a translation in this language.")]})
+
+
 def create_article(*, by: User | None, translation_of: Article | None = None, **values: Any) -> Article:
     """A new draft (``draft_title``, ``draft_body``, ``language``, ``category``, ``visibility``). A translation
     joins ``translation_of``'s group and takes its category and visibility unless given."""
@@ -75,7 +84,8 @@ def create_article(*, by: User | None, translation_of: Article | None = None, **
     article = Article(created_by=by, **cleaned)
     if translation_of is not None:
         article.translation_group = translation_of.translation_group
-    validated(article, exclude=["search_vector", "title"])
+    _check_translation(article)  # before the model's constraint, whose error would name no field
+    validated(article, exclude=["search_vector"])
     with transaction.atomic():
         article.save()
     return article
@@ -89,6 +99,8 @@ def update_article(article: Article, *, by: User | None, **values: Any) -> Artic
         return article
     for name, value in cleaned.items():
         setattr(article, name, value)
+    if "language" in cleaned:
+        _check_translation(article)
     validated(article, exclude=["search_vector"])
     with transaction.atomic():
         article.save()

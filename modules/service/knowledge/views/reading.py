@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.input_bounds import text_problem
 from identity.decorators import signed_in_user
-from modules.service.knowledge.choices import ArticleStatus
+from modules.service.knowledge.choices import ArticleStatus, Visibility
 from modules.service.knowledge.forms import SearchForm
 from modules.service.knowledge.models import Article, ArticleRating, KnowledgeCategory
+from modules.service.knowledge.panels import portal_article_path
 from modules.service.knowledge.selectors.search import (
     MAX_QUERY,
     readable_articles,
@@ -121,12 +122,19 @@ def suggestions(request: HttpRequest) -> JsonResponse:
             "language": hit.article.language,
             "visibility": hit.article.visibility,
             "url": request.build_absolute_uri(reverse("knowledge:article", args=[hit.article.pk])),
+            # The customer's address of a public article, once the portal serves one (else null).
+            "portal_url": _portal_url(request, hit.article),
             "snippet": str(hit.snippet),
             "text": hit.article.body_text,
         }
         for hit in hits
     ]
     return JsonResponse({"results": results})
+
+
+def _portal_url(request: HttpRequest, article: Article) -> str | None:
+    path = portal_article_path(article.pk) if article.visibility == Visibility.PUBLIC else None
+    return request.build_absolute_uri(path) if path else None
 
 
 def _problem(field: str, message: str) -> JsonResponse:
