@@ -192,6 +192,7 @@ PK_OF = (
     (r"api:product-", "product"),
     (r"api:quote", "quote"),
     (r"api:order", "order"),
+    (r"api:article", "article"),
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
@@ -345,7 +346,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             )],
         )  # fmt: skip
         SavedView.objects.create(owner=admin, entity="case", name="Mine", query={})
-        knowledge_category = create_category(by=admin, name="Billing")
+        knowledge_category = create_category(by=admin, name="Pages category")
         article = create_article(
             by=admin, draft_title="Paying invoices", draft_body="<div>By card.</div>", language="en",
             visibility="public", category=knowledge_category,

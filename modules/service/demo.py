@@ -24,6 +24,7 @@ from identity.services.roles import ensure_system_roles
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Contact, TimelineEntry
 from modules.service.choices import CaseChannel, CasePriority, MessageAuthor, MessageKind, StatusCategory
+from modules.service.knowledge.demo import load_knowledge_demo
 from modules.service.models import Case, CaseCategory, CaseMessage
 from modules.service.services.cases import add_message, create_case, update_case
 from modules.service.services.statuses import seed_service, status_for
@@ -180,6 +181,7 @@ def _customers(rng: random.Random, now: datetime) -> list[Contact]:
 
 def load_demo() -> None:
     seed_service()
+    load_knowledge_demo()
     now = timezone.now()
     rng = random.Random(20261206)  # noqa: S311 - demo data, not security
     customers = _customers(rng, now)
