@@ -3,7 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.service.contact_centre import crypto
+from core.encryption import UnreadableSecret, decrypt, encrypt
 from modules.service.contact_centre.choices import Provider
 
 
@@ -29,10 +29,15 @@ class TelephonySettings(models.Model):
 
     @property
     def auth_token(self) -> str:
-        return crypto.decrypt(self.auth_token_encrypted)
+        """The token ("" when none is stored, or after the secret key changed without a fallback:
+        the admin enters it again)."""
+        try:
+            return decrypt(self.auth_token_encrypted)
+        except UnreadableSecret:
+            return ""
 
     def set_auth_token(self, token: str) -> None:
-        self.auth_token_encrypted = crypto.encrypt(token)
+        self.auth_token_encrypted = encrypt(token)
 
     @property
     def is_configured(self) -> bool:
