@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from identity.models import User
 from identity.visibility import visible_owner_ids
@@ -30,6 +30,27 @@ from modules.registry import MODULES, is_enabled
 
 # The field naming the user whose visibility a record follows, when it is not ``owner``.
 OWNER_FIELDS: dict[str, str] = {"activities.Activity": "assignee"}
+
+# Records a role sees beyond its owners' by a rule of their module (an unassigned case waiting in
+# one of the user's queues): ``rule(record, access)``, registered from the module's ``ready()``
+# so that links agree with the module's own list selector.
+# ``condition(prefix, access)`` says the same in SQL, for records reached through a link
+# (``prefix`` ``"case__"``), as the report builder reads them.
+ExtraVisibility = Callable[[Model, "RecordAccess"], bool]
+ExtraCondition = Callable[[str, "RecordAccess"], Q]
+_EXTRA_VISIBILITY: dict[str, tuple[ExtraVisibility, ExtraCondition]] = {}
+
+
+def register_extra_visibility(label: str, rule: ExtraVisibility, condition: ExtraCondition) -> None:
+    """Records of model ``label`` (``"service.Case"``) outside the visible owners' are also shown
+    when ``rule`` says so; it runs in memory on loaded rows (``RecordAccess.team_ids`` helps)."""
+    _EXTRA_VISIBILITY[label] = (rule, condition)
+
+
+def extra_visibility_condition(model: type[Model], prefix: str, access: RecordAccess) -> Q | None:
+    """The SQL form of ``model``'s extra rule for records reached through ``prefix``, if it has one."""
+    extra = _EXTRA_VISIBILITY.get(model._meta.label)
+    return extra[1](prefix, access) if extra is not None else None
 
 
 @cache
@@ -71,6 +92,7 @@ class RecordAccess:
         self._modules: dict[str, bool] = {}
         self._owners: set[int] | None = None
         self._owners_known = False
+        self._teams: frozenset[int] | None = None
 
     def module_allowed(self, key: str) -> bool:
         """The module is in the plan, the role may view it and the credential reads it."""
@@ -98,6 +120,14 @@ class RecordAccess:
             self._owners_known = True
         return self._owners
 
+    def team_ids(self) -> frozenset[int]:
+        """The user's teams, looked up once."""
+        if self._teams is None:
+            user = self.user
+            known = user is not None and user.is_authenticated
+            self._teams = frozenset(user.teams.values_list("pk", flat=True)) if known else frozenset()
+        return self._teams
+
     def may_see(self, record: Model) -> bool:
         """``record`` may be shown: its module is allowed and it lies within record visibility."""
         model = record.__class__  # a lazy object (the request's user) stands for its class
@@ -107,7 +137,10 @@ class RecordAccess:
         if owner_field is None:
             return True
         owners = self.owner_ids()
-        return owners is None or getattr(record, f"{owner_field}_id") in owners
+        if owners is None or getattr(record, f"{owner_field}_id") in owners:
+            return True
+        extra = _EXTRA_VISIBILITY.get(model._meta.label)
+        return extra is not None and extra[0](record, self)
 
     def shown(self, record: Any) -> Any:
         """``record`` when it may be shown, else None (a link the user may not follow)."""

@@ -13,12 +13,14 @@ from api.entities.base import EntityDescription, Field, Filter, FilterKind, Orde
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
+from api.entities.service import CASE
 
-ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, ARTICLE)
+ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE)
 
 __all__ = [
     "ACTIVITY",
     "ARTICLE",
+    "CASE",
     "COMPANY",
     "CONTACT",
     "DEAL",

@@ -19,6 +19,7 @@ class FilterKind(StrEnum):
 
     SEARCH = "search"  # words of the record: full text, similar name or a part of it
     RELATION = "relation"  # a related record by id (REST: the number; GraphQL: its global id)
+    NUMBER_ID = "number_id"  # a related row without a global id (a team): its number on both protocols
     CHOICE = "choice"  # one of a TextChoices' values (GraphQL: the enum)
     TEXT = "text"
     DATETIME = "datetime"  # ISO 8601 with offset
@@ -57,7 +58,7 @@ class Filter:
     @property
     def column(self) -> str:
         """The model field (path) the value is compared with."""
-        return f"{self.field}_id" if self.kind == FilterKind.RELATION else self.field
+        return f"{self.field}_id" if self.kind in (FilterKind.RELATION, FilterKind.NUMBER_ID) else self.field
 
     @property
     def path(self) -> str:

@@ -50,6 +50,7 @@ def _argument(spec: Filter) -> Any:
         FilterKind.SEARCH: graphene.String,
         FilterKind.TEXT: graphene.String,
         FilterKind.RELATION: graphene.ID,
+        FilterKind.NUMBER_ID: graphene.Int,
         FilterKind.DATETIME: graphene.DateTime,
         FilterKind.DATE: graphene.Date,
         FilterKind.BOOLEAN: graphene.Boolean,
@@ -76,6 +77,9 @@ def connection_arguments(description: EntityDescription) -> dict[str, Any]:
 def _value(spec: Filter, value: Any) -> Any:
     if spec.kind == FilterKind.RELATION:
         return id_argument(value, spec.target, to_camel_case(spec.name))
+    if spec.kind == FilterKind.NUMBER_ID and not 0 < value <= 2**63 - 1:
+        argument = to_camel_case(spec.name)
+        raise GraphQLError(f"{argument}: not an id.", extensions={"code": "BAD_USER_INPUT", "field": argument})
     if isinstance(value, date) and (problem := moment_problem(value)):  # see core.input_bounds
         argument = to_camel_case(spec.name)
         raise GraphQLError(f"{argument}: {problem}", extensions={"code": "BAD_USER_INPUT", "field": argument})

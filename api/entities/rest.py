@@ -31,6 +31,7 @@ def rest_filter(spec: Filter) -> django_filters.Filter:
         return django_filters.ChoiceFilter(field_name=spec.column, choices=spec.choices.choices, **common)
     classes: dict[FilterKind, type[django_filters.Filter]] = {
         FilterKind.RELATION: IdFilter,
+        FilterKind.NUMBER_ID: IdFilter,
         FilterKind.TEXT: django_filters.CharFilter,
         FilterKind.DATETIME: django_filters.IsoDateTimeFilter,
         FilterKind.DATE: django_filters.DateFilter,

@@ -19,6 +19,8 @@ from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from api.graphql.service.mutations import ServiceMutations
+from api.graphql.service.queries import ServiceQueries
 
 
 class Query(
@@ -26,6 +28,7 @@ class Query(
     ContactsQueries,
     ActivitiesQueries,
     SalesQueries,
+    ServiceQueries,
     AnalyticsQueries,
     KnowledgeQueries,
     graphene.ObjectType,
@@ -37,6 +40,7 @@ class Mutation(
     ContactsMutations,
     ActivitiesMutations,
     SalesMutations,
+    ServiceMutations,
     CollaborationMutations,
     AnalyticsMutations,
     AnalyticsDashboardMutations,

@@ -19,6 +19,7 @@ from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 from api.rest.sales.orders import OrderViewSet
+from api.rest.service.cases import CaseCategoryViewSet, CaseStatusViewSet, CaseViewSet
 
 router = SimpleRouter()
 router.register("users", identity_views.UserViewSet, basename="user")
@@ -29,6 +30,7 @@ for viewset in (
     sales_views.LeadViewSet,
     sales_views.DealViewSet,
     OrderViewSet,
+    CaseViewSet,
     ArticleViewSet,
 ):
     router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
@@ -37,6 +39,8 @@ router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
 router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
+router.register("case-statuses", CaseStatusViewSet, basename="case-status")
+router.register("case-categories", CaseCategoryViewSet, basename="case-category")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
 router.register("analytics/dashboards", DashboardViewSet, basename="analytics-dashboard")

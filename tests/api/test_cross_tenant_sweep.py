@@ -56,6 +56,8 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.models import Case, CaseAttachment, CaseCategory, CaseMessage, CaseStatus
+from modules.service.services.cases import add_message, create_case
 from tests.api.helpers import create_users
 from tests.factories import (
     ActivityFactory,
@@ -84,6 +86,9 @@ RESOURCES: dict[str, type[models.Model]] = {
     "products": Product,
     "quotes": Quote,
     "orders": Order,
+    "cases": Case,
+    "case-statuses": CaseStatus,
+    "case-categories": CaseCategory,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
@@ -96,6 +101,8 @@ PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "share_id": QuoteShare,
     "file_id": Attachment,
     "dashboard_pk": Dashboard,
+    "message_id": CaseMessage,
+    "attachment_id": CaseAttachment,
 }
 # Routes nested under a resource whose ``{id}`` is another record's.
 NESTED_IDS: dict[str, type[models.Model]] = {"/widgets/{id}/": Widget}
@@ -117,6 +124,11 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "QuoteShare": QuoteShare,
     "Order": Order,
     "OrderLine": OrderLine,
+    "Case": Case,
+    "CaseMessage": CaseMessage,
+    "CaseAttachment": CaseAttachment,
+    "CaseStatus": CaseStatus,
+    "CaseCategory": CaseCategory,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -129,6 +141,9 @@ ID_ARGUMENTS = {
     "lostReason": "LostReason",
     "product": "Product",
     "record": "Order",
+    "status": "CaseStatus",
+    "category": "CaseCategory",
+    "agent": "User",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -162,6 +177,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         # A row is enough: every request is refused before the subscription is read.
         subscription = ReportSubscription.objects.create(report=report, frequency="daily", hour=8,
                                                          next_run_at=report.created_at)  # fmt: skip
+        status = CaseStatus.objects.create(key="beta-sweep", label="Beta sweep", category="new", position=50)
+        case = create_case(by=None, subject="Beta sweep case", status=status)
+        attachment = CaseAttachment(storage_key="attachments/beta/case.txt", name="case.txt",
+                                    content_type="text/plain", size=5)  # fmt: skip
+        add_message(case, by=None, author_kind="customer", body_text="Beta sweep", attachments=[attachment])
         records: list[models.Model] = [
             user,
             company,
@@ -187,6 +207,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
                 size=5,
                 order=order,
             ),
+            status,
+            CaseCategory.objects.create(name="Beta sweep category"),
+            case,
+            attachment.message,
+            attachment,
             report,
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),

@@ -24,6 +24,8 @@ from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from api.graphql.service.mutations import ServiceMutations
+from api.graphql.service.queries import ServiceQueries
 from customization.workflows.models import SelectionRun, WorkflowRule
 from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
@@ -62,7 +64,7 @@ from modules.service.knowledge.services.articles import create_article, publish_
 from modules.service.knowledge.services.categories import create_category
 from modules.service.mail.models import SupportAddress
 from modules.service.mail.services.addresses import create_address, inbound_token
-from modules.service.models import Case, CaseAttachment, CaseCategory, CaseStatus
+from modules.service.models import Case, CaseAttachment, CaseCategory, CaseMessage, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from modules.service.sla.models import BusinessCalendar, CalendarHoliday, SlaPolicy
 from modules.service.sla.services.calendars import add_holiday, save_calendar
@@ -76,7 +78,7 @@ from tests.tenancy import TenantFixture
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
-    "service": (KnowledgeQueries, KnowledgeMutations),
+    "service": (ServiceQueries, ServiceMutations, KnowledgeQueries, KnowledgeMutations),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -166,6 +168,9 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "products": Product,
     "quotes": Quote,
     "orders": Order,
+    "cases": Case,
+    "case-statuses": CaseStatus,
+    "case-categories": CaseCategory,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
@@ -178,6 +183,8 @@ REST_PARAMETERS: dict[str, type[models.Model]] = {
     "order_line_id": OrderLine,
     "share_id": QuoteShare,
     "file_id": Attachment,
+    "message_id": CaseMessage,
+    "attachment_id": CaseAttachment,
 }
 NODE_MODELS: dict[str, type[models.Model]] = {
     "Article": Article,
@@ -193,6 +200,11 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "QuoteShare": QuoteShare,
     "Order": Order,
     "OrderLine": OrderLine,
+    "Case": Case,
+    "CaseMessage": CaseMessage,
+    "CaseAttachment": CaseAttachment,
+    "CaseStatus": CaseStatus,
+    "CaseCategory": CaseCategory,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -257,6 +269,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             ),
             WarehouseExport.objects.create(created_by=tenant.user()),
             case,
+            message,
             message.attachments.get(),
             Call.objects.create(provider_sid="CA-plan-gate", direction="inbound", customer_number="+4989777777",
                                 workspace_number="+4930123456789"),

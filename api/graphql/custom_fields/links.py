@@ -35,6 +35,7 @@ def target_type(target: str) -> Any:
     from api.graphql.identity.types import UserType
     from api.graphql.sales.orders import OrderType
     from api.graphql.sales.types import DealType, LeadType
+    from api.graphql.service.types import CaseType
 
     return {
         USER_TARGET: UserType,
@@ -44,6 +45,7 @@ def target_type(target: str) -> Any:
         Entity.DEAL: DealType,
         Entity.ACTIVITY: ActivityType,
         Entity.ORDER: OrderType,
+        Entity.CASE: CaseType,
     }[target]
 
 

@@ -29,7 +29,7 @@ from customization.fields.queries import sort_expression
 from customization.fields.validation import definitions_for
 from identity.models import User
 from modules.analytics.reports.registry import ReportSource
-from modules.record_access import RecordAccess, owner_field_of
+from modules.record_access import RecordAccess, extra_visibility_condition, owner_field_of
 
 CUSTOM = "custom."
 # The column a linked record is named by, tried in this order.
@@ -97,7 +97,11 @@ class _Resolver:
         owners = self.access.owner_ids()
         if link is None or owner is None or owners is None:
             return expression
-        return Case(When(Q(**{f"{link}__{owner}_id__in": sorted(owners)}), then=expression), default=Value(None))
+        visible = Q(**{f"{link}__{owner}_id__in": sorted(owners)})
+        extra = extra_visibility_condition(target, f"{link}__", self.access)  # unassigned cases of one's queues
+        if extra is not None:
+            visible |= extra
+        return Case(When(visible, then=expression), default=Value(None))
 
     def standard(self, name: str) -> ReportField | None:
         parts = name.split(".")

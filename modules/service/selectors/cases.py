@@ -3,6 +3,7 @@ cases waiting in their teams' queues (or in no queue), so an agent can pick up n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -24,3 +25,20 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
 def case_list_queryset(user: User) -> QuerySet[Any]:
     """Visible cases with what a list row shows, in one query."""
     return visible_cases(user).select_related("status", "category", "team", "owner", "contact", "company")
+
+
+def waiting_in_queues(case: Case, team_ids: Iterable[int]) -> bool:
+    """An unassigned case in one of ``team_ids``' queues, or in no queue: what ``visible_cases``
+    adds to the owners' cases, checked on a loaded row (the link rule, ``modules.record_access``)."""
+    return case.owner_id is None and (case.team_id is None or case.team_id in set(team_ids))
+
+
+def case_extra_visibility(record: Any, access: Any) -> bool:
+    """``modules.record_access``'s extra rule for cases, registered by ``ServiceConfig.ready()``."""
+    return waiting_in_queues(record, access.team_ids())
+
+
+def case_extra_condition(prefix: str, access: Any) -> Q:
+    """The same rule in SQL for cases reached through ``prefix`` (``"case__"``)."""
+    no_queue_or_mine = Q(**{f"{prefix}team__isnull": True}) | Q(**{f"{prefix}team_id__in": sorted(access.team_ids())})
+    return Q(**{f"{prefix}owner__isnull": True}) & no_queue_or_mine

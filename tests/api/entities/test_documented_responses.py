@@ -33,9 +33,12 @@ from modules.sales.services.pipelines import first_open_stage
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote, set_status
 from modules.service.knowledge.services.articles import create_article
+from modules.service.models import CaseCategory, CaseStatus
+from modules.service.services.cases import create_case
 from tests.analytics.acting.conftest import selection_rule
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
+from tests.api.service.helpers import message_with_attachment
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -112,6 +115,11 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "articles": create_article(by=owner, draft_title="Documented article", language="en"),
             "delete:articles": create_article(by=owner, draft_title="Deleted article", language="en"),
         }
+        records["cases"] = create_case(by=owner, subject="Documented case", owner=owner)
+        records["delete:cases"] = create_case(by=owner, subject="Deleted case", owner=owner)
+        records["case-statuses"] = CaseStatus.objects.order_by("id").first()
+        records["case-categories"] = CaseCategory.objects.order_by("id").first()
+        records["case_attachment"] = message_with_attachment(records["cases"], by=owner)
         # A finished warehouse export, built as its task would, so its download has a file.
         records["warehouse_exports"] = run_export(start_export(user=owner).pk)
         records["dashboards"] = create_dashboard(by=owner, name="Documented board")
@@ -144,6 +152,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "activities": lambda r: {"kind": "task", "subject": "Documented task"},
     "orders": lambda r: {"company": r["companies"].pk, "lines": [{"description": "Documented", "unit_price": "9.50"}]},
     "articles": lambda r: {"draft_title": "Documented article", "language": "en"},
+    "cases": lambda r: {"subject": "Documented case", "priority": "high"},
 }
 
 
@@ -225,6 +234,7 @@ def call_for(method: str, path: str) -> Call:
         ("POST", "/analytics/warehouse-exports/"): Call(body=lambda r: {}),
         ("GET", "/analytics/warehouse-exports/{id}/"): Call("warehouse_exports"),
         ("GET", "/analytics/warehouse-exports/{id}/download/"): Call("warehouse_exports"),
+        ("POST", "/cases/{id}/messages/"): Call("cases", lambda r: {"kind": "note", "body_text": "Documented note"}),
     }
     if (method, path) in special:
         return special[(method, path)]
@@ -292,6 +302,9 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(
             parameters["order_line_id"] = records["order_line"].pk
         if "{share_id}" in operation.path:
             parameters["share_id"] = records["share"].pk
+        if "{attachment_id}" in operation.path:
+            attachment = records["case_attachment"]
+            parameters |= {"message_id": attachment.message_id, "attachment_id": attachment.pk}
         if "{file_id}" in operation.path:
             parameters["file_id"] = records[f"file:{path.strip('/').split('/')[0]}"].pk
         multipart = path.endswith("/{id}/files/") and method == "POST"

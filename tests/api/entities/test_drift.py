@@ -19,6 +19,8 @@ from tests.tenancy import TenantFixture
 PAGINATION_PARAMETERS = {"cursor", "page_size", "ordering", "fields"}
 CONNECTION_ARGUMENTS = {"first", "last", "before", "after", "offset", "orderBy", "customFilter", "customOrderBy"}
 REST_INPUT_FLAGS = {"allow_duplicate"}  # GraphQL takes it as the create mutation's argument
+# Lists nested under a record: a connection on the GraphQL type, a ``<id>/<name>/`` route in REST.
+NESTED = {"case": {"messages"}}
 ids = [entity.name for entity in ENTITIES]
 
 
@@ -59,7 +61,9 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
     assert rest_inputs == set(entity.writable_names) | custom
     timeline = {"timeline"} if entity.timeline else set()
     written_on = {"recordNotes", "files", "followers"} if entity.timeline in TARGETS else set()
-    assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on
+    nested = NESTED.get(entity.name, set())
+    assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on | nested
+    assert all(f"/api/v1/{entity.resource}/{{id}}/{name}/" in spec["paths"] for name in nested)
     assert graphql_inputs == {to_camel_case(name) for name in [*entity.writable_names, *custom]}
 
 

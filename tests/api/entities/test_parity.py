@@ -14,12 +14,16 @@ from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
 from graphql_relay import from_global_id, to_global_id
 
-from api.entities import ACTIVITY, ARTICLE, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
+from api.entities import ACTIVITY, ARTICLE, CASE, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
+from identity.models import Team
 from modules.sales.models import Order
 from modules.sales.services.orders import create_order
 from modules.service.knowledge.choices import Visibility
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
+from modules.service.models import Case, CaseCategory, CaseStatus
+from modules.service.services.cases import create_case
+from modules.service.services.statuses import seed_service
 from tests.api.helpers import post_graphql
 from tests.api.rest_crm.helpers import api_client
 from tests.factories import (
@@ -136,10 +140,37 @@ def other_article() -> models.Model:
     return create_article(by=None, draft_title="Other", language="en")
 
 
+def case_records(rep: Any) -> tuple[models.Model, Samples]:
+    seed_service()
+    contact = ContactFactory(company=CompanyFactory())
+    status = CaseStatus.objects.get(key="waiting")
+    category, team = CaseCategory.objects.create(name="Parity"), Team.objects.create(name="Parity queue")
+    match = create_case(
+        by=rep, subject="Parity", contact=contact, owner=rep, status=status, category=category, team=team,
+        priority="urgent", channel="phone",
+    )  # fmt: skip
+    return match, {
+        "status": status, "status_category": "pending", "priority": "urgent", "channel": "phone",
+        "category": category, "queue": team, "agent": rep, "unassigned": False, "contact": contact,
+        "company": contact.company, "number": match.number.lower(), "created_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_case() -> models.Model:
+    return create_case(by=None, subject="Other")
+
+
+def old_case() -> models.Model:
+    case = other_case()
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - LONG_AGO)
+    return case
+
+
 # Filters a single other record cannot miss together (a date that is never empty lies before one
 # bound or after the other): each gets its own other record, which it must not find.
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
     "order": {"ordered_before": lambda: other_order(date(2040, 1, 1))},
+    "case": {"created_after": old_case},
 }
 
 
@@ -152,10 +183,13 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "activity": (ACTIVITY, activity_records, lambda: ActivityFactory(due_at=None)),
     "order": (ORDER, order_records, other_order),
     "article": (ARTICLE, article_records, other_article),
+    "case": (CASE, case_records, other_case),
 }
 
 
 def rest_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, models.Model):
         return str(value.pk)
     return value.isoformat() if isinstance(value, datetime | date) else str(value)
@@ -167,6 +201,10 @@ def graphql_literal(entity: EntityDescription, name: str, value: Any) -> str:
         return json.dumps(to_global_id(spec.target, value.pk))
     if spec.kind == FilterKind.CHOICE:
         return str(value).upper()
+    if spec.kind == FilterKind.NUMBER_ID:
+        return str(value.pk)
+    if spec.kind == FilterKind.BOOLEAN:
+        return rest_value(value)
     return json.dumps(rest_value(value))
 
 

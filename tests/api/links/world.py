@@ -23,6 +23,8 @@ from modules.sales.models import LostReason, Order, PriceList
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.models import Case, CaseAttachment, CaseCategory
+from modules.service.services.cases import add_message, create_case
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -36,7 +38,7 @@ from tests.tenancy import ADMIN_EMAIL
 
 # The module whose ``<module>.view`` permission and ``<module>:read`` scope a record needs, by app.
 # Tags and timeline entries live in the contacts app but label records of every module.
-MODULE_OF_APP = {"contacts": "contacts", "activities": "activities", "sales": "sales"}
+MODULE_OF_APP = {"contacts": "contacts", "activities": "activities", "sales": "sales", "service": "service"}
 SHARED_MODELS = {"contacts.Tag", "contacts.TimelineEntry"}
 OWNER_FIELD = {"activities.Activity": "assignee"}
 
@@ -58,6 +60,11 @@ def owner_of(record: models.Model) -> int | bool | None:
 @cache
 def teammates_of(user_pk: int) -> frozenset[int]:
     return frozenset(User.objects.filter(teams__members=user_pk).values_list("pk", flat=True))
+
+
+@cache
+def teams_of(user_pk: int) -> frozenset[int]:
+    return frozenset(Team.objects.filter(members=user_pk).values_list("pk", flat=True))
 
 
 @cache
@@ -92,6 +99,9 @@ class Caller:
         visibility = self.user.role.record_visibility if self.user.role else RecordVisibility.OWN
         if visibility == RecordVisibility.ALL:
             return True
+        if owner is None and isinstance(record, Case):
+            # An unassigned case waits in its queue: seen by the queue's members (and by all without one).
+            return record.team_id is None or record.team_id in teams_of(self.user.pk)
         if visibility == RecordVisibility.TEAM:
             return owner in teammates_of(self.user.pk) | {self.user.pk}
         return owner == self.user.pk
@@ -107,6 +117,7 @@ def build_world() -> World:
     """Call inside the tenant's ``active()``: the records, one caller per built-in role (a key with
     every scope) and one per single scope (the admin's key holding only it)."""
     teammates_of.cache_clear()  # ids repeat between tests: every test's rows are rolled back
+    teams_of.cache_clear()
     record.cache_clear()
     roles = {role.key: role for role in Role.objects.all()}
     team = Team.objects.create(name="Link sweep")
@@ -181,3 +192,21 @@ def build_records(holder: User, outsider: User) -> None:
     Order.objects.filter(pk=order.pk).update(quote=their_quote)
     for subject in (my_company, my_contact, my_lead, my_deal, order):
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
+    build_cases(holder, outsider, their_company, their_contact, their_deal)
+
+
+def build_cases(holder: User, outsider: User, company: models.Model, contact: models.Model, deal: models.Model) -> None:
+    """The holder's cases linking to the outsider's records and case, and to an unassigned case in
+    the holder's queue (seen by the queue's members however their role sees owners)."""
+    their_order = create_order(by=outsider, owner=outsider, company=company)
+    their_case = create_case(by=outsider, subject="Theirs", owner=outsider)
+    queue = holder.teams.order_by("pk").first()
+    waiting = create_case(by=outsider, subject="Waiting in the queue", team=queue)
+    category = CaseCategory.objects.order_by("pk").first()
+    links = {"contact": contact, "company": company, "deal": deal, "order": their_order, "product": ProductFactory()}
+    mine = create_case(by=holder, subject="Mine", owner=holder, team=queue, category=category, **links)
+    queued = create_case(by=holder, subject="Mine too", owner=holder, **links)
+    Case.objects.filter(pk=mine.pk).update(merged_into=their_case)
+    Case.objects.filter(pk=queued.pk).update(merged_into=waiting)
+    attachment = CaseAttachment(storage_key=f"sweep/{mine.pk}", name="sweep.txt", content_type="text/plain", size=1)
+    add_message(mine, by=None, author_kind="customer", contact=contact, body_text="Hello", attachments=[attachment])
