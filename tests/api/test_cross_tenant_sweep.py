@@ -56,6 +56,9 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.knowledge.models import Article, KnowledgeCategory
+from modules.service.knowledge.services.articles import create_article, publish_article
+from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseMessage, CaseStatus
 from modules.service.services.cases import add_message, create_case
 from tests.api.helpers import create_users
@@ -87,6 +90,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
     "cases": Case,
+    "articles": Article,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "analytics/reports": Report,
@@ -129,6 +133,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseAttachment": CaseAttachment,
     "CaseStatus": CaseStatus,
     "CaseCategory": CaseCategory,
+    "Article": Article,
+    "KnowledgeCategory": KnowledgeCategory,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -144,6 +150,7 @@ ID_ARGUMENTS = {
     "status": "CaseStatus",
     "category": "CaseCategory",
     "agent": "User",
+    "translationOf": "Article",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -182,6 +189,15 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         attachment = CaseAttachment(storage_key="attachments/beta/case.txt", name="case.txt",
                                     content_type="text/plain", size=5)  # fmt: skip
         add_message(case, by=None, author_kind="customer", body_text="Beta sweep", attachments=[attachment])
+        knowledge_category = create_category(by=user, name="Beta sweep knowledge")
+        article = create_article(
+            by=user,
+            language="en",
+            draft_title="Beta sweep article",
+            draft_body="<p>Beta</p>",
+            category=knowledge_category,
+        )
+        publish_article(article, by=user)
         records: list[models.Model] = [
             user,
             company,
@@ -212,6 +228,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             case,
             attachment.message,
             attachment,
+            knowledge_category,
+            article,
             report,
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),
