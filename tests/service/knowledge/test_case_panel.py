@@ -34,9 +34,11 @@ def test_the_sidebar_suggests_articles_for_the_case_subject(alpha: TenantFixture
     assert "Printer offline" in html
     assert "Printer warranty limits" in html
     assert "Unrelated invoices" not in html
-    # Only the public article's words are offered for the reply the customer reads.
-    assert html.count("data-knowledge-insert=") == 1
+    # Only the public article is offered for the reply the customer reads: its words, and its link
+    # in the customer portal.
+    assert html.count("data-knowledge-insert=") == 2
     assert 'data-knowledge-insert="Restart the printer."' in html
+    assert f'data-knowledge-insert="/portal/help/{public.pk}/" data-absolute="true"' in html
     assert "onclick" not in html
 
 

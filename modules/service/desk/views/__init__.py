@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
-from identity.decorators import require_permission, signed_in_user
-from identity.time_zones import user_time_zone
-from modules.plan_gate import ensure_in_plan
+from identity.decorators import signed_in_user
+from modules.page_guard import module_page
 from modules.service.models import Case
 from modules.service.selectors.cases import visible_cases
 
@@ -23,21 +18,8 @@ ADMIN = "service.admin"
 
 
 def desk_page(*codes: str) -> Callable[[View], View]:
-    """Signed-in users only; ModuleNotInPlan without service; 403 naming a missing permission."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            ensure_in_plan(getattr(request, "tenant", None), "service")
-            for code in codes:
-                require_permission(request, code)
-            with timezone.override(user_time_zone(request)):
-                return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """``module_page`` of the service module, dates in the user's time zone."""
+    return module_page("service", *codes)
 
 
 def visible_case(request: HttpRequest, pk: int) -> Case:

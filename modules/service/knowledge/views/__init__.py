@@ -5,37 +5,22 @@ categories (``service.admin``). A tenant without the service module gets the not
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from identity.decorators import require_permission
 from identity.permissions import all_permissions
-from modules.plan_gate import ensure_in_plan
+from modules.page_guard import module_page
 
 View = Callable[..., HttpResponse]
 PUBLISH = "service.publish_articles"
 
 
 def knowledge_page(*codes: str) -> Callable[[View], View]:
-    """Signed-in users only; ModuleNotInPlan without service; 403 naming the first missing permission."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            ensure_in_plan(getattr(request, "tenant", None), "service")
-            for code in codes:
-                require_permission(request, code)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """``module_page`` of the service module."""
+    return module_page("service", *codes, local_time=False)
 
 
 def may_publish(user: Any) -> bool:
