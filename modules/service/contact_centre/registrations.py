@@ -33,8 +33,14 @@ def _csat_panel(request: Any, case: Any) -> dict[str, Any] | None:
 
 
 def _call_panel(request: Any, case: Any) -> dict[str, Any] | None:
+    """The case's contact's numbers to call, only when the user may open that contact: a case
+    visible to an agent does not reveal a contact the agent's role does not show."""
+    from modules.record_access import page_access
+
     contact = case.contact
     if contact is None or not (contact.phone or contact.additional_phones):
+        return None
+    if not page_access(request).may_see(contact):
         return None
     return {"contact": contact}
 
