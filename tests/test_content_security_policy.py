@@ -193,6 +193,9 @@ PK_OF = (
     (r"api:quote", "quote"),
     (r"api:order", "order"),
     (r"api:article", "article"),
+    (r"api:case-status", "case_status"),
+    (r"api:case-categor", "case_category"),
+    (r"api:case", "case"),
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
@@ -221,6 +224,8 @@ PARAMETER_OBJECT = {
     "attachment_pk": "case_attachment",
     "version_pk": "article_version",
     "case_pk": "case",
+    "message_id": "case_message",
+    "attachment_id": "case_attachment",
     "holiday_pk": "sla_holiday",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
@@ -356,6 +361,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "case": str(case.pk),
             "support_address": str(support_address.pk),
             "case_attachment": str(case_message.attachments.get().pk),
+            "case_message": str(case_message.pk),
             "case_view": _first(SavedView, entity="case"),
             "article": str(article.pk),
             "article_version": str(article_version.pk),
