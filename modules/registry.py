@@ -96,7 +96,16 @@ MODULES: tuple[Module, ...] = (
         seed="modules.sales.services.pipelines.seed_sales",
         url_namespaces=("pipelines-admin",),
     ),
-    Module(key="marketing", label=_("Marketing")),
+    Module(
+        key="marketing",
+        label=_("Marketing"),
+        apps=("modules.marketing",),
+        extra_permissions={
+            "marketing.send": _("Marketing: send e-mail campaigns"),
+            "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),
+            "marketing.view_reports": _("Marketing: campaign results, attribution and ROI"),
+        },
+    ),
     Module(
         key="service",
         label=_("Service"),

@@ -69,6 +69,7 @@ TENANT_APPS = [
     "modules.analytics.reports",
     "modules.analytics.customer_value",
     "modules.analytics.dashboards",
+    "modules.marketing",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

@@ -34,6 +34,7 @@ from customization.workflows.definition_values import (
     operators_for_kind,
 )
 from customization.workflows.record_fields import FieldInfo, Kind, field_catalog
+from customization.workflows.registry import registered_trigger
 
 
 def clean_definition(
@@ -94,7 +95,28 @@ def _trigger_config(context: Context, raw: Any) -> dict[str, Any]:
             errors.add("trigger_config.form", _("Give the key of the form."))
             return {}
         return {"form": form.strip()}
-    return {}
+    return _registered_trigger_config(context, config)
+
+
+def _registered_trigger_config(context: Context, config: dict[str, Any]) -> dict[str, Any]:
+    """A module's trigger: allowed for the rule's record type, and its record chosen among those
+    the module offers."""
+    registered = registered_trigger(context.trigger)
+    if registered is None:
+        return {}
+    if registered.entities and context.entity not in registered.entities:
+        context.errors.add("trigger", _("This trigger does not apply to this record type."))
+        return {}
+    if registered.option is None:
+        return {}
+    try:
+        pk = parse_record_id(config.get("id"))
+    except InvalidValue:
+        pk = None
+    if pk is None or str(pk) not in {str(value) for value, _label in registered.option()}:
+        context.errors.add("trigger_config.id", _("Choose one of the listed records."))
+        return {}
+    return {"id": pk}
 
 
 # --- Conditions ---------------------------------------------------------------------------------

@@ -10,8 +10,11 @@ it so); each module registers what it brings from its ``AppConfig.ready()``:
   (moving a deal to a stage) and how an activity planned on the record links to it;
 * the ``ActivityPlanner``: the service that plans an activity and the kinds it takes;
 * builder options: named lists the rule builder shows (``pipelines``, ``activityKinds``);
-* triggers no event fires: a rule with one is started by a person on records they chose (analytics
-  registers "started on a selection": a report's group, customers at risk, an RFM segment).
+* triggers of their own: either fired by one of the module's outbox events (a contact enters a
+  segment, a survey is answered), optionally set to one of the module's records (which segment,
+  which survey), or fired by no event, so that a person starts the rule on records they chose
+  (analytics registers "started on a selection": a report's group, customers at risk, an RFM
+  segment).
 """
 
 from __future__ import annotations
@@ -57,11 +60,24 @@ class ActivityPlanner:
 
 @dataclass(frozen=True)
 class WorkflowTrigger:
-    """A trigger a module adds besides the built-in event and date triggers. No event fires it:
-    rules with it run when someone starts them on chosen records (``selections``)."""
+    """A trigger a module adds besides the built-in event and date triggers.
 
-    key: str
+    With ``event``, the module's outbox events of that type fire rules of the event's entity that
+    use the trigger. With ``option``, a rule picks one of the module's records (stored as
+    ``{"id": <pk>}`` in its trigger settings) and fires only for events whose data carries that
+    ``"id"``; ``matches(config, data)`` replaces that test when the module needs another. Without
+    ``event``, no event fires the trigger: rules with it run when someone starts them on chosen
+    records (``selections``)."""
+
+    key: str  # at most 20 characters (the rule's column)
     label: Any  # a lazily translated string
+    event: str | None = None
+    # The record types whose rules may use the trigger (empty: any).
+    entities: tuple[str, ...] = ()
+    # ``(pk, name)`` pairs of the records a rule chooses among, read when a rule is built or saved.
+    option: Callable[[], Choices] | None = None
+    option_label: Any = None
+    matches: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None
 
 
 _ENTITIES: dict[str, WorkflowEntity] = {}
@@ -102,7 +118,18 @@ def builder_options() -> dict[str, Any]:
 
 
 def register_trigger(trigger: WorkflowTrigger) -> None:
+    if len(trigger.key) > 20:
+        raise ValueError(f"trigger key {trigger.key!r} is longer than 20 characters")
     _TRIGGERS[trigger.key] = trigger
+
+
+def registered_trigger(key: str) -> WorkflowTrigger | None:
+    return _TRIGGERS.get(key)
+
+
+def event_triggers(event_type: str) -> tuple[WorkflowTrigger, ...]:
+    """The registered triggers that events of ``event_type`` fire."""
+    return tuple(trigger for trigger in _TRIGGERS.values() if trigger.event == event_type)
 
 
 def registered_triggers() -> tuple[WorkflowTrigger, ...]:
@@ -111,4 +138,4 @@ def registered_triggers() -> tuple[WorkflowTrigger, ...]:
 
 def selection_trigger_keys() -> frozenset[str]:
     """The triggers of rules that are started on chosen records rather than by events."""
-    return frozenset(_TRIGGERS)
+    return frozenset(key for key, trigger in _TRIGGERS.items() if trigger.event is None)

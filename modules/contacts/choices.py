@@ -49,6 +49,11 @@ class TimelineKind(models.TextChoices):
     NOTE = "note", _("Note")
     ATTACHMENT = "attachment", _("File attached")
     SMS = "sms", _("SMS")
+    MARKETING_EMAIL = "marketing_email", _("Marketing e-mail")
+    CAMPAIGN = "campaign", _("Campaign")
+    FORM_SUBMITTED = "form_submitted", _("Form submitted")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+    CONSENT = "consent", _("Consent changed")
 
 
 class SavedViewEntity(models.TextChoices):

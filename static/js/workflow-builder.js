@@ -58,6 +58,8 @@ document.addEventListener("alpine:init", function () {
         this.$refs.actionsInput.value = JSON.stringify(this.actions, strip);
       },
       err: function (path) { return (this.errors[path] || []).join(" "); },
+      eventTrigger: function () { return (this.config.eventTriggers || {})[this.trigger] || null; },
+      eventTriggerOptions: function () { var t = this.eventTrigger(); return t ? t.options : []; },
 
       // Writes and paths for the attributes: Alpine's CSP build evaluates only simple
       // expressions there and refuses property assignments, so every change goes through these.

@@ -23,7 +23,7 @@ from customization.workflows.definition_values import (
 )
 from customization.workflows.models import EmailTemplate
 from customization.workflows.record_fields import FieldInfo, field_catalog
-from customization.workflows.registry import activity_planner, builder_options
+from customization.workflows.registry import activity_planner, builder_options, registered_triggers
 from identity.models import Team, User
 
 PERMISSION = "settings.manage_workflows"
@@ -65,6 +65,19 @@ def _field_dict(info: FieldInfo) -> dict[str, Any]:
     return {**info.as_dict(), "label": capfirst(info.label)}
 
 
+def _event_triggers() -> dict[str, dict[str, Any]]:
+    """The modules' triggers that take a record: its label and the records to choose among."""
+    return {
+        trigger.key: {
+            "label": str(trigger.option_label or trigger.label),
+            "options": _choices(trigger.option()),
+            "entities": list(trigger.entities),
+        }
+        for trigger in registered_triggers()
+        if trigger.option is not None
+    }
+
+
 def builder_config() -> dict[str, Any]:
     """Everything the builder script offers: fields per record type, operators per kind, stages
     by pipeline, teams, users, templates and the option lists of each action; the modules' lists
@@ -83,6 +96,7 @@ def builder_config() -> dict[str, Any]:
         "activityKinds": _choices(activity_planner().kinds()),
         "actionTypes": _choices(ActionType.choices),
         "triggers": _choices(trigger_choices()),
+        "eventTriggers": _event_triggers(),
         "recipients": list(EMAIL_RECIPIENTS),
         "methods": list(HTTP_METHODS),
         "labels": {
