@@ -14,8 +14,10 @@ class ServiceSlaConfig(AppConfig):
         from modules.service.sla import dashboard_widgets
         from modules.service.sla.panel import clock_panel_context
         from modules.service.sla.services.clock import case_hook
+        from modules.service.sla.workflows import register_sla_triggers
 
         register_case_hook("sla", case_hook)
+        register_sla_triggers()
         register_case_panel(
             CasePanel(
                 key="sla", template="service/sla/panel.html", place="sidebar", position=10,

@@ -131,3 +131,30 @@ def test_another_tenants_clock_is_not_touched(alpha: TenantFixture, beta: Tenant
     with alpha.active():
         assert sla_events(case.pk) == []
         assert CaseClock.objects.get(case_id=case.pk).first_response_breached_at is None
+
+
+def test_a_breach_starts_the_rules_with_the_breach_trigger_and_not_the_warning_ones(alpha: TenantFixture) -> None:
+    from customization.workflows.models import WorkflowRun
+    from tests.customization.workflows.engine.conftest import drive, make_rule
+
+    with alpha.active():
+        office_calendar()
+        standard_policy(first_response=60, resolution=None)
+        escalate = make_rule(
+            entity="case", trigger="case_sla_breached",
+            actions=[{"type": "update_field", "field": "priority", "value": "urgent"}],
+        )  # fmt: skip
+        warned = make_rule(
+            entity="case", trigger="case_sla_warning",
+            actions=[{"type": "update_field", "field": "description", "value": "due soon"}],
+        )  # fmt: skip
+    with time_machine.travel(at(2025, 6, 2, 9, 0), tick=False):
+        case = make_case(alpha)
+    with alpha.active():
+        assert announce_due(now=at(2025, 6, 2, 15, 0)) == 1  # the breach alone (its warning is moot)
+        drive()
+        run = WorkflowRun.objects.get(rule=escalate)
+        assert (run.status, run.record_id) == ("succeeded", case.pk)
+        assert not WorkflowRun.objects.filter(rule=warned).exists()
+        case.refresh_from_db()
+        assert case.priority == "urgent"
