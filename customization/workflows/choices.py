@@ -20,6 +20,13 @@ class ActionType(models.TextChoices):
     WAIT = "wait", _("Wait")
 
 
+def action_choices() -> list[tuple[str, str]]:
+    """The built-in actions and those the modules registered (``registry.register_action``)."""
+    from customization.workflows.registry import registered_actions
+
+    return [*ActionType.choices, *((action.key, action.label) for action in registered_actions())]
+
+
 class RunStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")

@@ -31,7 +31,7 @@ from customization.workflows.definition_values import (
     int_in,
 )
 from customization.workflows.record_fields import Kind
-from customization.workflows.registry import activity_planner
+from customization.workflows.registry import WorkflowAction, activity_planner, registered_action
 from identity.models import Team
 
 
@@ -47,11 +47,43 @@ def clean_actions(context: Context, raw: Any) -> list[dict[str, Any]]:
     for index, action in enumerate(raw):
         path = f"actions[{index}]"
         kind = action.get("type") if isinstance(action, dict) else None
-        if not isinstance(action, dict) or kind not in ActionType.values:
+        registered = registered_action(kind) if isinstance(kind, str) else None
+        if not isinstance(action, dict) or (kind not in ActionType.values and registered is None):
             errors.add(f"{path}.type", _("Choose what the action does."))
             cleaned.append({"type": kind})
             continue
-        cleaned.append({"type": kind, **ACTION_CLEANERS[kind](context, action, path)})
+        if registered is not None:
+            cleaned.append({"type": kind, **_registered(context, registered, action, path)})
+            continue
+        cleaned.append({"type": kind, **ACTION_CLEANERS[str(kind)](context, action, path)})
+    return cleaned
+
+
+def _registered(context: Context, registered: WorkflowAction, action: dict[str, Any], path: str) -> dict[str, Any]:
+    """A module's action: allowed for the rule's record type, its record chosen among those the
+    module offers, its other settings checked by the module."""
+    errors = context.errors
+    if registered.entities and context.entity not in registered.entities:
+        errors.add(f"{path}.type", _("This action does not apply to this record type."))
+        return {}
+    settings = {key: value for key, value in action.items() if key != "type"}
+    cleaned: dict[str, Any] = {}
+    if registered.option is not None:
+        try:
+            pk = parse_record_id(settings.get("id"))
+        except InvalidValue:
+            pk = None
+        if pk is None or str(pk) not in {str(value) for value, _label in registered.option()}:
+            errors.add(f"{path}.id", _("Choose one of the listed records."))
+            return {"id": settings.get("id")}
+        cleaned["id"] = pk
+    if registered.clean is not None:
+        try:
+            cleaned.update(registered.clean({**settings, **cleaned}))
+        except ValidationError as error:
+            for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
+                for message in messages:
+                    errors.add(f"{path}.{name}" if name else path, message)
     return cleaned
 
 

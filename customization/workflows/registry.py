@@ -14,7 +14,10 @@ it so); each module registers what it brings from its ``AppConfig.ready()``:
   segment, a survey is answered), optionally set to one of the module's records (which segment,
   which survey), or fired by no event, so that a person starts the rule on records they chose
   (analytics registers "started on a selection": a report's group, customers at risk, an RFM
-  segment).
+  segment);
+* actions of their own (``WorkflowAction``): what the action does to the rule's record, how its
+  settings are checked, and optionally one of the module's records the rule chooses (which list a
+  contact is added to).
 """
 
 from __future__ import annotations
@@ -80,10 +83,32 @@ class WorkflowTrigger:
     matches: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None
 
 
+@dataclass(frozen=True)
+class WorkflowAction:
+    """An action a module adds besides the built-in ones (``choices.ActionType``).
+
+    A rule stores it as ``{"type": key, ...settings}``. With ``option``, the settings are
+    ``{"id": <pk>}``: one of the module's records, chosen in the builder among ``option()``'s
+    pairs and checked on save. ``clean(settings)`` checks other settings: it returns them
+    normalised or raises a ``ValidationError`` keyed by setting name (reported as
+    ``actions[i].<name>``). ``execute(settings, step_context)`` does the work in the step's
+    transaction and returns an ``engine.actions.base.Outcome``."""
+
+    key: str
+    label: Any  # a lazily translated string
+    execute: Callable[..., Any]
+    # The record types whose rules may use the action (empty: any).
+    entities: tuple[str, ...] = ()
+    option: Callable[[], Choices] | None = None
+    option_label: Any = None
+    clean: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+
 _ENTITIES: dict[str, WorkflowEntity] = {}
 _TRIGGERS: dict[str, WorkflowTrigger] = {}
 _PLANNER: list[ActivityPlanner] = []
 _BUILDER_OPTIONS: dict[str, Callable[[], Any]] = {}
+_ACTIONS: dict[str, WorkflowAction] = {}
 
 
 def register_entity(entity: WorkflowEntity) -> None:
@@ -139,3 +164,21 @@ def registered_triggers() -> tuple[WorkflowTrigger, ...]:
 def selection_trigger_keys() -> frozenset[str]:
     """The triggers of rules that are started on chosen records rather than by events."""
     return frozenset(key for key, trigger in _TRIGGERS.items() if trigger.event is None)
+
+
+def register_action(action: WorkflowAction) -> None:
+    from customization.workflows.choices import ActionType
+
+    if action.key in ActionType.values:
+        raise ValueError(f"action key {action.key!r} is a built-in action")
+    if not action.key or len(action.key) > 30:
+        raise ValueError(f"action key {action.key!r} must have 1 to 30 characters (the step log's column)")
+    _ACTIONS[action.key] = action
+
+
+def registered_action(key: str) -> WorkflowAction | None:
+    return _ACTIONS.get(key)
+
+
+def registered_actions() -> tuple[WorkflowAction, ...]:
+    return tuple(_ACTIONS.values())

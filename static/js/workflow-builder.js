@@ -135,8 +135,17 @@ document.addEventListener("alpine:init", function () {
         var found = this.config.actionTypes.find(function (o) { return o.value === type; });
         return found ? found.label : type;
       },
+      registeredAction: function (type) { return (this.config.registeredActions || {})[type] || null; },
+      actionTypes: function () {
+        // The built-in actions, and the modules' actions that apply to the rule's record type.
+        var self = this;
+        return this.config.actionTypes.filter(function (o) {
+          var registered = self.registeredAction(o.value);
+          return !registered || !registered.entities.length || registered.entities.indexOf(self.entity) >= 0;
+        });
+      },
       addAction: function () {
-        var make = DEFAULTS[this.newActionType];
+        var make = DEFAULTS[this.newActionType] || (this.registeredAction(this.newActionType) && function () { return {id: ""}; });
         if (!make || this.actions.length >= this.config.maxActions) return;
         var action = make();
         action.type = this.newActionType;

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from customization.fields.choices import Entity
 from customization.fields.entities import NAME_FIELDS, entity_model
-from customization.workflows.choices import ActionType, trigger_choices
+from customization.workflows.choices import action_choices, trigger_choices
 from customization.workflows.definition_values import (
     EMAIL_RECIPIENTS,
     HTTP_METHODS,
@@ -23,7 +23,12 @@ from customization.workflows.definition_values import (
 )
 from customization.workflows.models import EmailTemplate
 from customization.workflows.record_fields import FieldInfo, field_catalog
-from customization.workflows.registry import activity_planner, builder_options, registered_triggers
+from customization.workflows.registry import (
+    activity_planner,
+    builder_options,
+    registered_actions,
+    registered_triggers,
+)
 from identity.models import Team, User
 
 PERMISSION = "settings.manage_workflows"
@@ -58,7 +63,7 @@ def pretty_json(value: Any) -> str:
 
 
 def action_label(action_type: str) -> str:
-    return str(dict(ActionType.choices).get(action_type, action_type))
+    return str(dict(action_choices()).get(action_type, action_type))
 
 
 def _field_dict(info: FieldInfo) -> dict[str, Any]:
@@ -78,6 +83,18 @@ def _event_triggers() -> dict[str, dict[str, Any]]:
     }
 
 
+def _registered_actions() -> dict[str, dict[str, Any]]:
+    """The modules' actions: the record types they apply to and the records to choose among."""
+    return {
+        action.key: {
+            "label": str(action.option_label or action.label),
+            "options": _choices(action.option()) if action.option is not None else None,
+            "entities": list(action.entities),
+        }
+        for action in registered_actions()
+    }
+
+
 def builder_config() -> dict[str, Any]:
     """Everything the builder script offers: fields per record type, operators per kind, stages
     by pipeline, teams, users, templates and the option lists of each action; the modules' lists
@@ -94,7 +111,8 @@ def builder_config() -> dict[str, Any]:
         ),
         "templates": _choices(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
         "activityKinds": _choices(activity_planner().kinds()),
-        "actionTypes": _choices(ActionType.choices),
+        "actionTypes": _choices(action_choices()),
+        "registeredActions": _registered_actions(),
         "triggers": _choices(trigger_choices()),
         "eventTriggers": _event_triggers(),
         "recipients": list(EMAIL_RECIPIENTS),

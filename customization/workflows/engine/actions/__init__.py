@@ -1,4 +1,5 @@
-"""The actions a rule can take, one module each. An action gets its configuration (the rule's
+"""The actions a rule can take, one module each (and those the modules registered:
+``registry.register_action``). An action gets its configuration (the rule's
 action JSON) and the step context and returns an ``Outcome``; database effects happen in the
 caller's transaction (the step's), so they commit together with the step's log entry."""
 
@@ -21,6 +22,7 @@ from customization.workflows.engine.actions import (
 from customization.workflows.engine.actions.base import Outcome
 from customization.workflows.engine.context import StepContext
 from customization.workflows.engine.errors import StepError
+from customization.workflows.registry import registered_action
 
 Action = Callable[[dict[str, Any], StepContext], Outcome]
 
@@ -35,7 +37,11 @@ ACTIONS: dict[str, Action] = {
 
 
 def execute(config: dict[str, Any], context: StepContext) -> Outcome:
-    action = ACTIONS.get(str(config.get("type", "")))
+    kind = str(config.get("type", ""))
+    action = ACTIONS.get(kind)
+    if action is None:
+        registered = registered_action(kind)
+        action = registered.execute if registered is not None else None
     if action is None:
         raise StepError(_("Unknown action %(type)r.") % {"type": config.get("type")})
     return action(config, context)
