@@ -99,7 +99,7 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="marketing",
         label=_("Marketing"),
-        apps=("modules.marketing",),
+        apps=("modules.marketing", "modules.marketing.email"),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),

@@ -70,6 +70,7 @@ TENANT_APPS = [
     "modules.analytics.customer_value",
     "modules.analytics.dashboards",
     "modules.marketing",
+    "modules.marketing.email",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",
