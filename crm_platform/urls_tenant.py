@@ -40,6 +40,7 @@ urlpatterns = [
     path("contact-centre/", include("modules.service.contact_centre.urls")),
     path("hooks/telephony/", include("modules.service.contact_centre.urls_hooks")),
     path("csat/", include("modules.service.contact_centre.urls_public")),
+    path("m/", include("modules.marketing.consent.urls_public")),
     path("portal/", include("modules.service.portal.urls")),
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("", include("modules.collaboration.urls")),

@@ -99,7 +99,11 @@ MODULES: tuple[Module, ...] = (
     Module(
         key="marketing",
         label=_("Marketing"),
-        apps=("modules.marketing", "modules.marketing.email"),
+        apps=(
+            "modules.marketing",
+            "modules.marketing.email",
+            "modules.marketing.consent",
+        ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),

@@ -66,6 +66,7 @@ from modules.service.services.cases import add_message, create_case
 from modules.service.sla.services.calendars import add_holiday, save_calendar
 from modules.service.sla.services.policies import save_policy
 from tests.console.conftest import verified_operator_client
+from tests.entitlements.surfaces import consent_records
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
 from tests.tenancy import TenantFixture
@@ -257,6 +258,8 @@ def _parameters(name: str, route: str, objects: dict[str, str]) -> dict[str, str
             values["token"] = objects["feed_token"]
         elif parameter == "token" and name.startswith("quote-public:"):
             values["token"] = QUOTE_TOKEN
+        elif parameter == "token" and name.startswith("marketing-consent-public:"):
+            values["token"] = objects["opt_in_token" if name.endswith(":confirm") else "unsubscribe_token"]
         elif parameter in PARAMETER_OBJECT:
             values[parameter] = objects[PARAMETER_OBJECT[parameter]]
         else:
@@ -420,7 +423,14 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "lost_reason": _first(LostReason),
             "feed_token": feed.token,
             "call": str(call.pk),
+            **_consent_tokens(),
         }
+
+
+def _consent_tokens() -> dict[str, str]:
+    """Working consent links: the preference page and a double opt-in's confirmation."""
+    consent, request = consent_records()
+    return {"unsubscribe_token": consent.public_token, "opt_in_token": request.public_token}  # type: ignore[attr-defined]
 
 
 @dataclass

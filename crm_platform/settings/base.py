@@ -71,6 +71,7 @@ TENANT_APPS = [
     "modules.analytics.dashboards",
     "modules.marketing",
     "modules.marketing.email",
+    "modules.marketing.consent",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

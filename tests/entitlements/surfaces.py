@@ -34,6 +34,9 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
+from modules.marketing.consent.models import Consent, OptInRequest
+from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
+from modules.marketing.models import Topic
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
@@ -148,6 +151,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "service-mail-admin:": SupportAddress,
     # A support address's inbound webhook: its parameter is the address's secret token.
     "service-mail-inbound:": SupportAddress,
+    # The consent links: their parameter is a signed token (``consent_records`` below).
+    "marketing-consent-public:confirm": OptInRequest,
+    "marketing-consent-public:": Consent,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
@@ -157,7 +163,16 @@ PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
 PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
 # naming nothing, never the "not in your plan" page (which speaks of the workspace's plan).
-PUBLIC_NAMESPACES = frozenset({"quote-public", "csat-public", "contact-centre-hooks", "portal", "service-mail-inbound"})
+PUBLIC_NAMESPACES = frozenset(
+    {
+        "quote-public",
+        "csat-public",
+        "contact-centre-hooks",
+        "portal",
+        "service-mail-inbound",
+        "marketing-consent-public",
+    }
+)
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
     "articles": Article,
@@ -285,6 +300,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             add_holiday(calendar, day=date(2030, 1, 2), name="Plan gate holiday"),
             save_policy(None, name="Plan gate policy", targets={"normal": (60, None)}),
             support_address,
+            *consent_records(),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
@@ -297,6 +313,22 @@ def csat_survey(tenant: TenantFixture) -> CsatSurvey:
     )
     survey.public_token = signed_token("plan-gate")  # type: ignore[attr-defined]
     return survey
+
+
+def consent_records() -> list[models.Model]:
+    """A consent with its contact's unsubscribe token and a double opt-in with its confirmation
+    token (``public_token``), in the active tenant."""
+    topic = Topic.objects.create(key="plan-gate", name="Plan gate topic")
+    contact = ContactFactory(email="consent@example.test")
+    consent = Consent.objects.create(
+        contact=contact, topic=topic, status="granted", source="staff", changed_at=contact.created_at
+    )
+    consent.public_token = make_unsubscribe_token(contact.pk, contact.email)  # type: ignore[attr-defined]
+    request = OptInRequest.objects.create(
+        contact=contact, topic=topic, email=contact.email, nonce_hash=hash_nonce("plan-gate"), source="form"
+    )
+    request.public_token = make_opt_in_token(request.pk, "plan-gate")  # type: ignore[attr-defined]
+    return [consent, request]
 
 
 def knowledge_records(tenant: TenantFixture) -> list[models.Model]:

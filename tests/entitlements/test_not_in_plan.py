@@ -60,7 +60,7 @@ def test_every_page_of_an_optional_module_answers_not_in_plan(alpha: TenantFixtu
 
     assert uncovered == []
     assert len(pages) >= 40
-    assert {page.module for page in pages} == {"sales", "analytics", "service"}
+    assert {page.module for page in pages} == {"sales", "analytics", "service", "marketing"}
     assert answers == []
     assert business_snapshot(alpha) == before
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MarketingConsentConfig(AppConfig):
+    name = "modules.marketing.consent"
+    label = "marketing_consent"
+    verbose_name = "Marketing consent"
