@@ -113,6 +113,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Records past the tenants' retention periods (modules.privacy), deleted in bounded batches.
+    "privacy-retention": {
+        "task": "modules.privacy.tasks.sweep_retention",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
     # SLA warnings and breaches of every tenant with the service module, announced once each.
     "service-sla-sweep": {
         "task": "modules.service.sla.tasks.sweep_sla_clocks",

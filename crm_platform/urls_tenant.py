@@ -43,6 +43,7 @@ urlpatterns = [
     path("m/", include("modules.marketing.consent.urls_public")),
     path("portal/", include("modules.service.portal.urls")),
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
+    path("settings/privacy/", include("modules.privacy.urls")),
     path("", include("modules.collaboration.urls")),
     path("service/sla/", include("modules.service.sla.urls")),
     path("analytics/", include("modules.analytics.urls")),

@@ -63,7 +63,10 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Companies"), "contacts:company-list", icon="building"),
             NavEntry(_("Contacts"), "contacts:contact-list", icon="person-lines-fill"),
         ),
-        extra_permissions={"contacts.merge": _("Customers: merge duplicates")},
+        extra_permissions={
+            "contacts.merge": _("Customers: merge duplicates"),
+            "contacts.privacy": _("Customers: export and erase a contact's personal data"),
+        },
         shared_models=("contacts.Tag", "contacts.TimelineEntry"),
     ),
     Module(

@@ -69,6 +69,7 @@ TENANT_APPS = [
     "modules.analytics.reports",
     "modules.analytics.customer_value",
     "modules.analytics.dashboards",
+    "modules.privacy",
     "modules.marketing",
     "modules.marketing.email",
     "modules.marketing.consent",

@@ -6,6 +6,12 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self) -> None:
+        from modules.activities import data_subject
+
+        data_subject.register()
+        from modules.activities import retention
+
+        retention.register()
         from modules.activities import home
 
         home.register()

@@ -6,6 +6,9 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
+        from modules.sales import data_subject
+
+        data_subject.register()
         from django.urls import reverse
 
         from modules.contacts.inline import InlineEntity, register_inline

@@ -8,6 +8,12 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self) -> None:
+        from modules.service import data_subject
+
+        data_subject.register()
+        from modules.service import retention
+
+        retention.register()
         # Workflows, links, reports and dashboards read cases through their registries, never
         # importing this module.
         from modules.collaboration.services.attachments import delete_file_on_commit

@@ -7,6 +7,9 @@ class ContactCentreConfig(AppConfig):
     verbose_name = "Service: contact centre"
 
     def ready(self) -> None:
+        from modules.service.contact_centre import data_subject
+
+        data_subject.register()
         # The case core, the case page, dashboards and notifications read what is registered here;
         # none of them imports this app.
         from modules.service.contact_centre import registrations

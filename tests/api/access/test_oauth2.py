@@ -212,7 +212,13 @@ def test_client_credentials_act_as_the_registering_user_within_the_scopes(alpha:
     assert sales.json()["detail"] == "This credential lacks the sales:read scope."
     me = client.get("/api/v1/me").json()
     assert me["email"] == ADMIN_EMAIL
-    assert me["permissions"] == ["contacts.change", "contacts.delete", "contacts.merge", "contacts.view"]
+    assert me["permissions"] == [
+        "contacts.change",
+        "contacts.delete",
+        "contacts.merge",
+        "contacts.privacy",
+        "contacts.view",
+    ]
 
 
 def test_client_credentials_cannot_ask_for_more_than_the_allowed_scopes(alpha: TenantFixture):
