@@ -1,7 +1,8 @@
 """Secrets in URLs, removed from everything the platform logs or reports.
 
 Some links are credentials: the calendar feed, an invitation, a password reset, an e-mail change's
-confirmation, the login handoff, the signup progress page, a quote's public page, and OAuth's ``code`` and ``state``. A
+confirmation, the login handoff, the signup progress page, a quote's public page, a survey's link
+(``/s/…``), and OAuth's ``code`` and ``state``. A
 log line or a Sentry breadcrumb holding one lets whoever reads the logs use it. ``redact``
 replaces those parts of any text (a URL, a request line, a whole JSON log line) with
 ``[redacted]`` and keeps the rest, so the path still says what was asked for. Every log path uses
@@ -45,6 +46,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("account" + _SLASH + "email" + _SLASH + "confirm"),
     _path("quote"),
     _path("csat"),
+    _path("s"),
     _path("portal" + _SLASH + "link"),
 ]
 

@@ -41,6 +41,8 @@ urlpatterns = [
     path("hooks/telephony/", include("modules.service.contact_centre.urls_hooks")),
     path("csat/", include("modules.service.contact_centre.urls_public")),
     path("m/", include("modules.marketing.consent.urls_public")),
+    path("marketing/surveys/", include("modules.marketing.surveys.urls")),
+    path("s/", include("modules.marketing.surveys.urls_public")),
     path("portal/", include("modules.service.portal.urls")),
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("settings/privacy/", include("modules.privacy.urls")),

@@ -106,7 +106,9 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing",
             "modules.marketing.email",
             "modules.marketing.consent",
+            "modules.marketing.surveys",
         ),
+        nav=(NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),

@@ -67,6 +67,7 @@ from modules.service.sla.services.calendars import add_holiday, save_calendar
 from modules.service.sla.services.policies import save_policy
 from tests.console.conftest import verified_operator_client
 from tests.entitlements.surfaces import consent_records
+from tests.marketing.surveys.sweep_data import survey_objects
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
 from tests.tenancy import TenantFixture
@@ -201,6 +202,9 @@ PK_OF = (
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
     (r"console:fleet-migrate", "absent"),
+    (r"marketing-surveys:survey-view-", "survey_view"),
+    (r"marketing-surveys:contact-nps", "contact"),
+    (r"marketing-surveys:", "survey"),
     # The portal's pages send a staff browser to the portal's sign-in before reading any record.
     (r"portal:", "absent"),
     (r"portal-users:", "absent"),
@@ -228,6 +232,7 @@ PARAMETER_OBJECT = {
     "message_id": "case_message",
     "attachment_id": "case_attachment",
     "holiday_pk": "sla_holiday",
+    "question_pk": "survey_question",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -260,6 +265,8 @@ def _parameters(name: str, route: str, objects: dict[str, str]) -> dict[str, str
             values["token"] = QUOTE_TOKEN
         elif parameter == "token" and name.startswith("marketing-consent-public:"):
             values["token"] = objects["opt_in_token" if name.endswith(":confirm") else "unsubscribe_token"]
+        elif parameter == "token" and name.startswith("survey-public:"):
+            values["token"] = objects["survey_token"]
         elif parameter in PARAMETER_OBJECT:
             values[parameter] = objects[PARAMETER_OBJECT[parameter]]
         else:
@@ -424,6 +431,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "feed_token": feed.token,
             "call": str(call.pk),
             **_consent_tokens(),
+            **survey_objects(admin, contact),
         }
 
 

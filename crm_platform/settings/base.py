@@ -73,6 +73,7 @@ TENANT_APPS = [
     "modules.marketing",
     "modules.marketing.email",
     "modules.marketing.consent",
+    "modules.marketing.surveys",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

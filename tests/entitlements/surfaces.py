@@ -37,6 +37,7 @@ from modules.contacts.models import Company, Contact, SavedView
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.models import Topic
+from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
@@ -75,6 +76,7 @@ from modules.service.sla.services.policies import save_policy
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
 from tests.routes import walk_routes
+from tests.marketing.surveys.sweep_data import survey_records
 from tests.tenancy import TenantFixture
 
 # The root query and mutation classes of each optional module's GraphQL API.
@@ -111,6 +113,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("service:case-attachment", "attachment_pk"): CaseAttachment,
     ("service:case-view-delete", "pk"): SavedView,
     ("knowledge:version-restore", "version_pk"): ArticleVersion,
+    ("marketing-surveys:survey-text-answers", "question_pk"): Question,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -154,6 +157,11 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     # The consent links: their parameter is a signed token (``consent_records`` below).
     "marketing-consent-public:confirm": OptInRequest,
     "marketing-consent-public:": Consent,
+    "marketing-surveys:survey-view-": SavedView,
+    "marketing-surveys:contact-nps": Contact,
+    "marketing-surveys:": Survey,
+    # A survey's public page: its parameter is the invitation link's secret.
+    "survey-public:": Invitation,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
@@ -171,6 +179,7 @@ PUBLIC_NAMESPACES = frozenset(
         "portal",
         "service-mail-inbound",
         "marketing-consent-public",
+        "survey-public",
     }
 )
 # The record behind each REST resource of an optional module, and behind other path parameters.
@@ -301,6 +310,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             save_policy(None, name="Plan gate policy", targets={"normal": (60, None)}),
             support_address,
             *consent_records(),
+            *survey_records(tenant.user()),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

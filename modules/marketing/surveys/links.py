@@ -1,0 +1,13 @@
+"""Absolute links to the tenant's host for e-mails written outside a request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+
+def tenant_link(url_name: str, *args: object) -> str:
+    host = getattr(getattr(connection, "tenant", None), "primary_host", "")
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{host}{reverse(url_name, args=args)}"
