@@ -75,8 +75,8 @@ from modules.service.sla.services.calendars import add_holiday, save_calendar
 from modules.service.sla.services.policies import save_policy
 from tests.api.test_cross_tenant_sweep import _is_node, _placeholder, _selection
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory, PipelineFactory, ProductFactory
-from tests.routes import walk_routes
 from tests.marketing.surveys.sweep_data import survey_records
+from tests.routes import walk_routes
 from tests.tenancy import TenantFixture
 
 # The root query and mutation classes of each optional module's GraphQL API.

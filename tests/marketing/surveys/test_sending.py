@@ -44,6 +44,8 @@ def test_a_segment_is_invited_once_and_answers_through_its_links(
     assert sorted(str(message["To"]) for message in smtp_server.messages) == ["ana@example.test", "ion@example.test"]
     message = smtp_server.to("ana@example.test")[0]
     assert message["Subject"] == "Tell us how we do"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/m/" in message["List-Unsubscribe"]
     assert "Hello Ana" in message.get_body(preferencelist=("plain",)).get_content()
     paths = link_paths(smtp_server.messages)
     assert len(set(paths)) == 2

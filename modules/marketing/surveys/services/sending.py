@@ -2,7 +2,9 @@
 by a Celery task with a personal link each.
 
 Recipients are read through ``modules.marketing.selectors.audience.without_suppressed`` (an
-address on the suppression list is never written to, checked again when the e-mail goes out).
+address on the suppression list is never written to, checked again when the e-mail goes out);
+each message carries the one-click unsubscribe headers (RFC 8058) and leaves through the tenant's
+marketing sending settings.
 Each contact is invited once per survey (a unique row per survey and contact); the task sends an
 invitation under a row lock and stamps ``sent_at`` in the same transaction, so a retried or
 redelivered task sends nothing twice."""
@@ -14,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -22,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from identity.models import User
 from modules.contacts.models import Contact
+from modules.marketing.consent.links import list_unsubscribe_headers
+from modules.marketing.email.sending import outgoing_connection as marketing_connection
 from modules.marketing.models import Segment
 from modules.marketing.selectors.audience import is_suppressed, segment_contacts, without_suppressed
 from modules.marketing.surveys import tokens
@@ -33,10 +38,9 @@ MAX_CHOSEN_CONTACTS = 1000
 
 
 def outgoing_connection() -> BaseEmailBackend:
-    """The connection survey e-mails leave through: the platform's default one."""
-    from django.core.mail import get_connection
-
-    return get_connection()
+    """The connection survey e-mails leave through: the tenant's marketing sending settings (its
+    SMTP server or e-mail service, else the platform's mail)."""
+    return marketing_connection()
 
 
 def _check_sendable(survey: Survey) -> None:
@@ -101,7 +105,9 @@ def _message(invitation: Invitation, token: str) -> EmailMultiAlternatives:
         subject = survey.email_subject or _("A few questions from us: %(name)s") % {"name": survey.name}
         text = render_to_string("marketing_surveys/email/invitation.txt", context)
         html = render_to_string("marketing_surveys/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    host = getattr(getattr(db_connection, "tenant", None), "primary_host", "")
+    headers = list_unsubscribe_headers(invitation.contact, request_host=host, email=invitation.email)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email], headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 
