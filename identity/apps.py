@@ -1,6 +1,25 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connection
+from django.db.models.signals import post_migrate
+
+
+def _grant_new_permissions(using: str = "default", **_kwargs: Any) -> None:
+    """After a tenant schema's migrations, the built-in roles get the permissions new since the
+    last run (the public schema has no roles to give them to)."""
+    from django_tenants.utils import get_public_schema_name
+
+    from identity.services.roles import grant_new_permissions
+
+    if getattr(connection, "schema_name", get_public_schema_name()) == get_public_schema_name():
+        return
+    grant_new_permissions()
 
 
 class IdentityConfig(AppConfig):
     name = "identity"
     verbose_name = "Identity"
+
+    def ready(self) -> None:
+        post_migrate.connect(_grant_new_permissions, sender=self, dispatch_uid="identity-grant-new-permissions")

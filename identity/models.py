@@ -126,6 +126,18 @@ class User(AbstractBaseUser):
         return self.role.record_visibility if self.role else RecordVisibility.OWN
 
 
+class PermissionCatalogue(models.Model):
+    """The permission codes the tenant's built-in roles were last brought up to date with
+    (``services.roles.grant_new_permissions``): a code missing here is new since then."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    codes = models.JSONField(default=list)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{len(self.codes)} permissions"
+
+
 class Invitation(models.Model):
     """An e-mailed invitation to join the tenant; only a hash of its token is stored."""
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from identity.choices import RecordVisibility
-from identity.models import Role, User
+from identity.models import PermissionCatalogue, Role, User
 from identity.permissions import PLATFORM_PERMISSIONS, all_permissions, module_permission_codes
 from identity.services.audit import audit
 
@@ -53,6 +53,44 @@ def system_role_definitions() -> dict[str, RoleSpec]:
         },
         "read_only": {"name": gettext_noop("Read-only"), "visibility": V.ALL, "permissions": view_only},
     }
+
+
+def grant_new_permissions() -> list[str]:
+    """Give the built-in roles the permissions that appeared since the last run (a module or a
+    feature added by an upgrade), as their definitions say; returns the new codes.
+
+    Only new codes are granted, so a permission an admin took away from a built-in role stays
+    away. A tenant that never ran this takes the codes no role holds as the new ones. Runs after
+    every migration of a tenant schema (``identity.apps``)."""
+    current = set(all_permissions())
+    with transaction.atomic():
+        catalogue = PermissionCatalogue.objects.select_for_update().filter(pk=1).first()
+        if catalogue is not None:
+            known = set(catalogue.codes)
+        else:
+            known = {code for role in Role.objects.all() for code in role.permissions}
+        new = current - known
+        granted: dict[str, list[str]] = {}
+        if new:
+            specs = system_role_definitions()
+            for role in Role.objects.filter(is_system=True, key__in=specs).order_by("pk"):
+                added = [
+                    code for code in specs[role.key]["permissions"] if code in new and code not in role.permissions
+                ]
+                if added:
+                    role.permissions = [*role.permissions, *added]
+                    role.save(update_fields=["permissions"])
+                    granted[role.key] = added
+        PermissionCatalogue.objects.update_or_create(pk=1, defaults={"codes": sorted(current)})
+        if granted:
+            audit(
+                "role.permissions_granted",
+                _("New permissions were given to the built-in roles."),
+                system="upgrade",
+                target="roles",
+                details={"granted": granted},
+            )
+    return sorted(new)
 
 
 def ensure_system_roles() -> dict[str, Role]:
