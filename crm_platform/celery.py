@@ -137,6 +137,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=41),
         "options": {"expires": 3600},
     },
+    # Daily: lead scores whose behaviour points decay with time (time passing is no event, so the
+    # outbox consumer that keeps scores current cannot do it); only records holding such points.
+    "marketing-score-decay": {
+        "task": "modules.marketing.scoring.tasks.sweep_score_decay",
+        "schedule": crontab(hour=3, minute=7),
+        "options": {"expires": 3600},
+    },
 }
 
 

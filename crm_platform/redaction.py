@@ -47,6 +47,7 @@ _SECRET_PATH_SEGMENTS = [
     _path("quote"),
     _path("csat"),
     _path("s"),
+    _path("collateral" + _SLASH + "shared"),
     _path("portal" + _SLASH + "link"),
 ]
 

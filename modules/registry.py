@@ -107,8 +107,14 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing.email",
             "modules.marketing.consent",
             "modules.marketing.surveys",
+            "modules.marketing.scoring",
+            "modules.marketing.collateral",
         ),
-        nav=(NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),),
+        nav=(
+            NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
+            NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
+            NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),
+        ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),

@@ -39,6 +39,8 @@ from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, Tag
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
+from modules.marketing.collateral.services import create_item
+from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.sales.models import (
     Deal,
     Lead,
@@ -175,6 +177,10 @@ PK_OF = (
     (r"service:customer-cases-contact", "contact"),
     (r"knowledge:category-", "knowledge_category"),
     (r"knowledge:", "article"),
+    (r"marketing-scoring:card", "contact"),
+    (r"marketing-scoring:threshold", "score_threshold"),
+    (r"marketing-scoring:", "scoring_rule"),
+    (r"marketing-collateral:", "collateral_item"),
     (r"analytics:basket-product", "product"),
     (r"analytics:basket-company", "company"),
     (r"analytics:basket-deal", "deal"),
@@ -233,6 +239,7 @@ PARAMETER_OBJECT = {
     "attachment_id": "case_attachment",
     "holiday_pk": "sla_holiday",
     "question_pk": "survey_question",
+    "collateral_version_pk": "collateral_version",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -367,7 +374,16 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             visibility="public", category=knowledge_category,
         )  # fmt: skip
         article_version = publish_article(article, by=admin)
+        collateral = create_item(title="Pages deck", upload=SimpleUploadedFile("deck.txt", b"words"), by=admin)
         return {
+            "scoring_rule": str(
+                save_rule(
+                    None, {"name": "Pages", "kind": "behaviour", "points": 5, "event_type": "form.submitted"}, by=admin
+                ).pk
+            ),
+            "score_threshold": str(create_threshold(name="Pages MQL", points=50, by=admin).pk),
+            "collateral_item": str(collateral.pk),
+            "collateral_version": str(collateral.current_version_id),
             "case": str(case.pk),
             "support_address": str(support_address.pk),
             "case_attachment": str(case_message.attachments.get().pk),

@@ -74,6 +74,8 @@ TENANT_APPS = [
     "modules.marketing.email",
     "modules.marketing.consent",
     "modules.marketing.surveys",
+    "modules.marketing.scoring",
+    "modules.marketing.collateral",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

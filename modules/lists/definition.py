@@ -6,7 +6,7 @@ imported."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms
@@ -185,3 +185,50 @@ class Cell:
     extra: dict[str, Any] = field(default_factory=dict)
     inline: str | None = None  # the inline field this cell edits (None: plain)
     shown: Any = None  # its value formatted for the inline tag (``Shown``), so it costs no query
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    """Columns, sorts and filters a module adds to lists of other modules' records (the marketing
+    score on the contact and lead lists), registered from its AppConfig.ready() so the list's
+    own module never imports it. ``available(user)`` says whether the reader gets them (the
+    module in the tenant's plan, the user's permission); ``apply_filters`` reads the extension's
+    filter keys like a definition's does."""
+
+    key: str
+    list_keys: tuple[str, ...]
+    available: Callable[[User], bool]
+    columns: tuple[Column, ...] = ()
+    sorts: Mapping[str, str] = field(default_factory=dict)
+    filters: tuple[Filter, ...] = ()
+    apply_filters: Callable[[QuerySet[Any], Mapping[str, str], User], QuerySet[Any]] | None = None
+
+
+_EXTENSIONS: dict[str, ListExtension] = {}
+
+
+def register_list_extension(extension: ListExtension) -> None:
+    _EXTENSIONS[extension.key] = extension
+
+
+def extended(definition: ListDefinition, user: User) -> ListDefinition:
+    """``definition`` with the registered extensions the user gets (itself when none applies)."""
+    extensions = [e for e in _EXTENSIONS.values() if definition.key in e.list_keys and e.available(user)]
+    if not extensions:
+        return definition
+    base_filters = definition.apply_filters
+
+    def apply_filters(queryset: QuerySet[Any], params: Mapping[str, str], reader: User) -> QuerySet[Any]:
+        queryset = base_filters(queryset, params, reader)
+        for extension in extensions:
+            if extension.apply_filters is not None:
+                queryset = extension.apply_filters(queryset, params, reader)
+        return queryset
+
+    return replace(
+        definition,
+        columns=(*definition.columns, *(column for e in extensions for column in e.columns)),
+        sorts={**definition.sorts, **{key: path for e in extensions for key, path in e.sorts.items()}},
+        filters=(*definition.filters, *(control for e in extensions for control in e.filters)),
+        apply_filters=apply_filters,
+    )

@@ -34,7 +34,7 @@ from identity.forms import form_status
 from identity.models import User
 from modules.contacts.models import SavedView
 from modules.lists.actions import BulkFailure, action_form, actions_for, run_all_or_nothing
-from modules.lists.definition import Cell, Column, Filter, ListDefinition, registered_narrowings
+from modules.lists.definition import Cell, Column, Filter, ListDefinition, extended, registered_narrowings
 from modules.lists.inline import attach_inline, can_edit_cells, editable_fields
 from modules.lists.paging import PAGE_SIZE, Count, capped_count, keyset_page
 from modules.lists.services import delete_view, save_view, views_for
@@ -112,6 +112,7 @@ def list_page(
     request: HttpRequest, definition: ListDefinition, *, extra_context: dict[str, Any] | None = None
 ) -> HttpResponse:
     user = signed_in_user(request)
+    definition = extended(definition, user)
     if request.GET.get("view"):
         return _pick_saved_view(request, definition, request.GET["view"])
     for search in request.GET.getlist("q"):
@@ -257,6 +258,7 @@ def save_saved_view(request: HttpRequest, definition: ListDefinition) -> HttpRes
     """Save the list's current filters, sort and columns under a name (the form posts them as
     fields or as one ``query`` string)."""
     user = signed_in_user(request)
+    definition = extended(definition, user)
     data: Any = QueryDict(request.POST["query"]) if "query" in request.POST else request.POST
     query = list_params(definition, data)
     custom = custom_params(data)

@@ -34,9 +34,12 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
+from modules.marketing.collateral.models import CollateralItem, CollateralVersion
+from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.models import Topic
+from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
@@ -114,6 +117,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("service:case-view-delete", "pk"): SavedView,
     ("knowledge:version-restore", "version_pk"): ArticleVersion,
     ("marketing-surveys:survey-text-answers", "question_pk"): Question,
+    ("marketing-collateral:download", "collateral_version_pk"): CollateralVersion,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -162,11 +166,17 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-surveys:": Survey,
     # A survey's public page: its parameter is the invitation link's secret.
     "survey-public:": Invitation,
+    "marketing-scoring:rule": ScoringRule,
+    "marketing-scoring:threshold": ScoreThreshold,
+    "marketing-scoring:card": Contact,
+    "marketing-collateral:": CollateralItem,
+    # A share link: its parameter is the link's signed token (``public_token`` below).
+    "marketing-collateral-public:": CollateralItem,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
 # Path parameters that are no record: a value that names something real.
-PAGE_FIXED: dict[str, str] = {"file_format": "csv"}
+PAGE_FIXED: dict[str, str] = {"file_format": "csv", "subject": "contact"}
 # Namespaces whose pages answer the plan before they read any record: any id will do.
 PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
@@ -180,6 +190,7 @@ PUBLIC_NAMESPACES = frozenset(
         "service-mail-inbound",
         "marketing-consent-public",
         "survey-public",
+        "marketing-collateral-public",
     }
 )
 # The record behind each REST resource of an optional module, and behind other path parameters.
@@ -311,8 +322,32 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             support_address,
             *consent_records(),
             *survey_records(tenant.user()),
+            *marketing_records(tenant),
         ]  # fmt: skip
     return {type(record): record for record in records}
+
+
+def marketing_records(tenant: TenantFixture) -> list[models.Model]:
+    """One record of every kind the marketing pages take an id of, in ``tenant``."""
+    # A row is enough: the plan gate answers before a file would be read.
+    item = CollateralItem.objects.create(title="Plan gate collateral")
+    version = CollateralVersion.objects.create(
+        item=item,
+        number=1,
+        storage_key="attachments/plan-gate-collateral.txt",
+        filename="plan-gate.txt",
+        content_type="text/plain",
+        size=1,
+    )
+    item.current_version = version
+    item.save()
+    item.public_token = share_token(item)  # type: ignore[attr-defined]  # the secret, which only the link holds
+    return [
+        ScoringRule.objects.create(name="Plan gate rule", kind="behaviour", event_type="form.submitted", points=1),
+        ScoreThreshold.objects.create(name="Plan gate threshold", points=10),
+        item,
+        version,
+    ]
 
 
 def csat_survey(tenant: TenantFixture) -> CsatSurvey:

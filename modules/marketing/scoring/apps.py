@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class MarketingScoringConfig(AppConfig):
+    """Lead scoring: fit and behaviour rules, scores kept per contact and lead, thresholds."""
+
+    name = "modules.marketing.scoring"
+    label = "marketing_scoring"
+    verbose_name = "Marketing: lead scoring"
+
+    def ready(self) -> None:
+        from customization.events.dispatcher import register_consumer
+        from modules.contacts.record_cards import RecordCard, register_record_card
+        from modules.marketing.scoring import list_columns, workflows
+        from modules.marketing.scoring.consumer import consume
+
+        # Scores follow the events that change them (no sweep); see consumer.py.
+        register_consumer("marketing-scoring", consume)
+        workflows.register()
+        list_columns.register()
+        register_record_card(
+            RecordCard(key="marketing-score", subjects=("contact", "lead"), url_name="marketing-scoring:card",
+                       visible=list_columns.card_visible)
+        )  # fmt: skip
