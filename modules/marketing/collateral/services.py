@@ -173,7 +173,7 @@ def attach_collateral(item: CollateralItem) -> tuple[str, bytes, str]:
 
 def _share_salt() -> str:
     # The tenant's schema in the salt: a link of one workspace means nothing on another's host.
-    return f"marketing-collateral-share:{connection.schema_name}"
+    return f"marketing-collateral-share:{getattr(connection, 'schema_name', 'public')}"
 
 
 def share_token(item: CollateralItem, *, valid_for: timedelta = timedelta(days=SHARE_DAYS)) -> str:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -165,7 +166,7 @@ def item_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @marketing_page()
-def version_download(request: HttpRequest, pk: int, collateral_version_pk: int) -> HttpResponse:
+def version_download(request: HttpRequest, pk: int, collateral_version_pk: int) -> HttpResponseBase:
     _require_browse(request)
     item = get_object_or_404(CollateralItem, pk=pk)
     version = get_object_or_404(item.versions, pk=collateral_version_pk)

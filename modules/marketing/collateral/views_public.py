@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from identity.client_address import client_address
@@ -24,7 +25,7 @@ def _over_limit(request: HttpRequest) -> bool:
 
 
 @require_GET
-def shared_download(request: HttpRequest, token: str) -> HttpResponse:
+def shared_download(request: HttpRequest, token: str) -> HttpResponseBase:
     if _over_limit(request):
         return HttpResponse(status=429)
     if not is_enabled(getattr(request, "tenant", None), "marketing"):
