@@ -43,6 +43,7 @@ urlpatterns = [
     path("m/", include("modules.marketing.consent.urls_public")),
     path("marketing/surveys/", include("modules.marketing.surveys.urls")),
     path("s/", include("modules.marketing.surveys.urls_public")),
+    path("marketing/consent/", include("modules.marketing.consent.urls")),
     path("portal/", include("modules.service.portal.urls")),
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("settings/privacy/", include("modules.privacy.urls")),

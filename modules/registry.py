@@ -114,6 +114,9 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
             NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
             NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),
+            NavEntry(
+                _("Subscriptions"), "marketing-consent:suppressions", icon="envelope-check", permission="marketing.view"
+            ),
         ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),

@@ -152,6 +152,8 @@ PK_OF = (
     (r"contact-centre:call-", "call"),
     (r"service-mail-admin:", "support_address"),
     (r"contact-centre:sms-consent", "contact"),
+    (r"marketing-consent:topic-", "topic"),
+    (r"marketing-consent:contact-", "contact"),
     (r"collaboration:note-", "note"),
     (r"collaboration:attachment-(download|delete)", "attachment"),
     (r"collaboration:", "contact"),
@@ -453,8 +455,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
 
 def _consent_tokens() -> dict[str, str]:
     """Working consent links: the preference page and a double opt-in's confirmation."""
-    consent, request = consent_records()
-    return {"unsubscribe_token": consent.public_token, "opt_in_token": request.public_token}  # type: ignore[attr-defined]
+    consent, request, topic = consent_records()
+    return {
+        "unsubscribe_token": consent.public_token,  # type: ignore[attr-defined]
+        "opt_in_token": request.public_token,  # type: ignore[attr-defined]
+        "topic": str(topic.pk),
+    }
 
 
 @dataclass

@@ -161,6 +161,8 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     # The consent links: their parameter is a signed token (``consent_records`` below).
     "marketing-consent-public:confirm": OptInRequest,
     "marketing-consent-public:": Consent,
+    "marketing-consent:topic-": Topic,
+    "marketing-consent:contact-": Contact,
     "marketing-surveys:survey-view-": SavedView,
     "marketing-surveys:contact-nps": Contact,
     "marketing-surveys:": Survey,
@@ -361,8 +363,8 @@ def csat_survey(tenant: TenantFixture) -> CsatSurvey:
 
 
 def consent_records() -> list[models.Model]:
-    """A consent with its contact's unsubscribe token and a double opt-in with its confirmation
-    token (``public_token``), in the active tenant."""
+    """A consent with its contact's unsubscribe token, a double opt-in with its confirmation token
+    (``public_token``) and their topic, in the active tenant."""
     topic = Topic.objects.create(key="plan-gate", name="Plan gate topic")
     contact = ContactFactory(email="consent@example.test")
     consent = Consent.objects.create(
@@ -373,7 +375,7 @@ def consent_records() -> list[models.Model]:
         contact=contact, topic=topic, email=contact.email, nonce_hash=hash_nonce("plan-gate"), source="form"
     )
     request.public_token = make_opt_in_token(request.pk, "plan-gate")  # type: ignore[attr-defined]
-    return [consent, request]
+    return [consent, request, topic]
 
 
 def knowledge_records(tenant: TenantFixture) -> list[models.Model]:

@@ -5,3 +5,12 @@ class MarketingConsentConfig(AppConfig):
     name = "modules.marketing.consent"
     label = "marketing_consent"
     verbose_name = "Marketing consent"
+
+    def ready(self) -> None:
+        from modules.contacts.record_cards import RecordCard, register_record_card
+        from modules.marketing.consent.views.staff_contact import card_visible
+
+        register_record_card(
+            RecordCard(key="marketing-consent", subjects=("contact",), url_name="marketing-consent:contact-panel",
+                       visible=card_visible)
+        )  # fmt: skip
