@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from customization.events.outbox import emit
 from identity.models import User
 from identity.services.audit import audit
 from modules.contacts.models import Contact, TimelineEntry
+from modules.contacts.relations import incoming_relations, related_model_of
 
 EXPORT_FORMAT = "relata.data-subject/1"
 # Rows of one kind in an export; a contact with more is told so in ``truncated``.
@@ -73,24 +75,15 @@ def row(instance: models.Model) -> dict[str, Any]:
     return values
 
 
-def _relations() -> list[Any]:
-    """The one-to-many and one-to-one relations into ``Contact`` from any module, those without a
-    reverse accessor (``related_name="+"``) included."""
-    return [
-        relation
-        for relation in Contact._meta.get_fields(include_hidden=True)
-        if relation.auto_created
-        and not relation.concrete
-        and (relation.one_to_many or relation.one_to_one)
-        and relation.related_model is not Contact
-    ]
+def _relations() -> list[ForeignObjectRel]:
+    return incoming_relations(Contact)
 
 
 def _related_rows(contact: Contact) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     related: dict[str, list[dict[str, Any]]] = {}
     truncated: list[str] = []
     for relation in _relations():
-        model = relation.related_model
+        model = related_model_of(relation)
         key = model._meta.label_lower
         rows = list(
             model._default_manager.filter(**{relation.field.name: contact}).order_by("pk")[: MAX_ROWS_PER_KIND + 1]
@@ -139,7 +132,7 @@ def held_counts(contact: Contact) -> list[tuple[str, int]]:
     """How many rows of each kind point at ``contact`` (the page shown before an export or erasure)."""
     counts = []
     for relation in _relations():
-        model = relation.related_model
+        model = related_model_of(relation)
         count = model._default_manager.filter(**{relation.field.name: contact}).count()
         if count:
             counts.append((str(model._meta.verbose_name_plural), count))

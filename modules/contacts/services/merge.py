@@ -7,12 +7,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Company, Contact
+from modules.contacts.relations import incoming_relations, related_model_of
 from modules.contacts.services.records import record_event
 from modules.contacts.services.timeline import display_value, record_entry
 
@@ -71,17 +73,41 @@ def _merge(survivor: R, duplicate: R, *, by: User | None, link: str) -> R:
 
 
 def _move_related(model: type[models.Model], duplicate: models.Model, survivor: models.Model) -> dict[str, int]:
-    """Point every foreign key at the duplicate to the survivor, whatever module defines it."""
+    """Point every foreign key at the duplicate to the survivor, whatever module defines it (those
+    without a reverse accessor too: calls, follows). A row that would then break a uniqueness rule
+    (both in the same segment, both followed by the same user, a one-to-one the survivor already
+    has) stays with the duplicate and goes with it."""
     moved: dict[str, int] = {}
-    for relation in model._meta.related_objects:
-        if relation.many_to_many:
-            continue  # tags and other memberships are handled by the caller
-        related_model = relation.related_model
+    # Tags and other many-to-many memberships are handled by the caller.
+    for relation in incoming_relations(model):
+        related_model = related_model_of(relation)
         field_name = relation.field.name
-        count = related_model._base_manager.filter(**{field_name: duplicate}).update(**{field_name: survivor})
+        manager = related_model._base_manager
+        rows = manager.filter(**{field_name: duplicate})
+        for others in _unique_with(related_model, field_name):
+            survivors_rows = manager.filter(**{field_name: survivor})
+            if not others:
+                rows = rows.none() if survivors_rows.exists() else rows
+                continue
+            rows = rows.exclude(Exists(survivors_rows.filter(**{name: OuterRef(name) for name in others})))
+        count = rows.update(**{field_name: survivor})
         if count:
             moved[f"{related_model._meta.label_lower}.{field_name}"] = count
     return moved
+
+
+def _unique_with(related_model: type[models.Model], field_name: str) -> list[tuple[str, ...]]:
+    """The other fields of each uniqueness rule that includes ``field_name`` (empty: the field is
+    unique on its own, a one-to-one). Rules on expressions are left to the database."""
+    field = related_model._meta.get_field(field_name)
+    groups: list[tuple[str, ...]] = [()] if getattr(field, "unique", False) else []
+    for constraint in related_model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and field_name in constraint.fields:
+            groups.append(tuple(name for name in constraint.fields if name != field_name))
+    for together in related_model._meta.unique_together:
+        if field_name in together:
+            groups.append(tuple(name for name in together if name != field_name))
+    return groups
 
 
 def _fill_blanks(survivor: Any, duplicate: Any) -> None:
