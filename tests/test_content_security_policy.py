@@ -210,6 +210,8 @@ PK_OF = (
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
     (r"console:fleet-migrate", "absent"),
+    (r"api:survey-response", "survey_response"),
+    (r"api:survey", "survey"),
     (r"marketing-surveys:survey-view-", "survey_view"),
     (r"marketing-surveys:contact-nps", "contact"),
     (r"marketing-surveys:", "survey"),

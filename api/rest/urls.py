@@ -16,6 +16,7 @@ from api.rest.analytics.workflows import WorkflowSelectionsView, WorkflowSelecti
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.knowledge.articles import ArticleViewSet
+from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 from api.rest.sales.orders import OrderViewSet
@@ -41,6 +42,8 @@ router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 router.register("case-statuses", CaseStatusViewSet, basename="case-status")
 router.register("case-categories", CaseCategoryViewSet, basename="case-category")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-responses", ResponseViewSet, basename="survey-response")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
 router.register("analytics/dashboards", DashboardViewSet, basename="analytics-dashboard")

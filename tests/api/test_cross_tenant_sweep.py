@@ -40,6 +40,8 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
+from modules.marketing.surveys.models import Response as SurveyResponse
+from modules.marketing.surveys.models import Survey
 from modules.sales.models import (
     Deal,
     Lead,
@@ -72,6 +74,7 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.marketing.surveys.sweep_data import survey_and_response
 from tests.routes import url_routes
 from tests.tenancy import TenantFixture, schema_snapshot
 
@@ -98,6 +101,8 @@ RESOURCES: dict[str, type[models.Model]] = {
     "analytics/dashboards": Dashboard,
     "analytics/workflow-selections": SelectionRun,
     "analytics/warehouse-exports": WarehouseExport,
+    "surveys": Survey,
+    "survey-responses": SurveyResponse,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -243,6 +248,7 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             WarehouseExport.objects.create(
                 created_by=user, status="done", file_key=f"warehouse/{beta.tenant.schema_name}/sweep.zip"
             ),
+            *survey_and_response(user),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():

@@ -41,6 +41,7 @@ from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make
 from modules.marketing.models import Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
+from modules.marketing.surveys.models import Response as SurveyResponse
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
@@ -213,6 +214,8 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "analytics/dashboards": Dashboard,
     "analytics/workflow-selections": SelectionRun,
     "analytics/warehouse-exports": WarehouseExport,
+    "surveys": Survey,
+    "survey-responses": SurveyResponse,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,

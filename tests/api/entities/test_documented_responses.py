@@ -48,6 +48,7 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.marketing.surveys.sweep_data import survey_and_response
 from tests.tenancy import TenantFixture
 
 COUNT = {"group_by": [{"field": "stage"}], "measures": [{"fn": "count"}]}
@@ -119,6 +120,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["delete:cases"] = create_case(by=owner, subject="Deleted case", owner=owner)
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
         records["case-categories"] = CaseCategory.objects.order_by("id").first()
+        records["surveys"], records["survey-responses"] = survey_and_response(owner)
         records["case_attachment"] = message_with_attachment(records["cases"], by=owner)
         # A finished warehouse export, built as its task would, so its download has a file.
         records["warehouse_exports"] = run_export(start_export(user=owner).pk)

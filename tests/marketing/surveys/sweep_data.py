@@ -8,7 +8,7 @@ from typing import Any
 from modules.contacts.models import Contact, SavedView
 from modules.marketing.surveys import tokens
 from modules.marketing.surveys.choices import QuestionKind, ShareMode, SurveyKind, SurveyStatus
-from modules.marketing.surveys.models import Invitation
+from modules.marketing.surveys.models import Invitation, Response, Survey
 from modules.marketing.surveys.services.answers import submit
 from modules.marketing.surveys.services.surveys import create_survey
 
@@ -43,6 +43,7 @@ def survey_objects(admin: Any, contact: Any) -> dict[str, str]:
         "survey": str(survey.pk),
         "survey_question": str(why.pk),
         "survey_view": str(view.pk),
+        "survey_response": str(survey.responses.get().pk),
         "survey_token": token,
     }
 
@@ -59,4 +60,13 @@ def survey_records(admin: Any) -> list[Any]:
         survey=survey, contact=contact, email=contact.email, token_hash=tokens.hash_secret("iplan-gate")
     )
     invitation.public_token = tokens.sign("iplan-gate")  # type: ignore[attr-defined]
-    return [survey, survey.questions.get(), invitation]
+    response = Response.objects.create(survey=survey, contact=contact, submitted_at=survey.created_at)
+    return [survey, survey.questions.get(), invitation, response]
+
+
+def survey_and_response(admin: Any) -> list[Any]:
+    """A survey and an answered response, for the API sweeps."""
+    contact = Contact.objects.create(first_name="Sweep", last_name="Answer", email="sweep-answer@example.test")
+    objects = survey_objects(admin, contact)
+    survey = Survey.objects.get(pk=objects["survey"])
+    return [survey, survey.responses.get()]
