@@ -116,3 +116,19 @@ def test_a_threshold_fires_once_per_upward_crossing(alpha: TenantFixture) -> Non
 
         assert DomainEvent.objects.filter(type=THRESHOLD_EVENT).count() == 2
         assert WorkflowRun.objects.filter(rule=workflow).count() == 2
+
+
+def test_a_change_to_the_company_rescores_its_contacts_only(alpha: TenantFixture) -> None:
+    from modules.contacts.services.companies import update_company
+    from tests.factories import CompanyFactory
+
+    with alpha.active():
+        fit_rule("contact", "company.industry", "eq", "software", 15)
+        company, other = CompanyFactory(industry="Retail"), CompanyFactory(industry="Retail")
+        staff, outsider = ContactFactory(company=company), ContactFactory(company=other)
+        update_company(company, by=admin(), industry="Software")
+
+        dispatch_pending()
+
+        assert Score.objects.get(contact=staff).fit == 15
+        assert not Score.objects.filter(contact=outsider).exists()
