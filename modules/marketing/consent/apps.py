@@ -8,8 +8,10 @@ class MarketingConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from modules.contacts.record_cards import RecordCard, register_record_card
+        from modules.marketing.consent import workflows
         from modules.marketing.consent.views.staff_contact import card_visible
 
+        workflows.register()
         register_record_card(
             RecordCard(key="marketing-consent", subjects=("contact",), url_name="marketing-consent:contact-panel",
                        visible=card_visible)
