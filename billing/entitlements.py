@@ -16,7 +16,14 @@ from django.db import transaction
 from billing.models import Plan, Subscription
 from tenants.models import Tenant
 
-LIMIT_KEYS = ("seat_limit", "record_limit", "api_requests_per_day", "storage_limit_mb", "workflow_runs_per_month")
+LIMIT_KEYS = (
+    "seat_limit",
+    "record_limit",
+    "api_requests_per_day",
+    "storage_limit_mb",
+    "workflow_runs_per_month",
+    "marketing_emails_per_month",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Entitlements:
     api_requests_per_day: int | None = None
     storage_limit_mb: int | None = None
     workflow_runs_per_month: int | None = None
+    marketing_emails_per_month: int | None = None
 
     @property
     def storage_limit_bytes(self) -> int | None:

@@ -28,6 +28,7 @@ class Plan(models.Model):
     api_requests_per_day = models.PositiveIntegerField(_("API requests per day"), null=True, blank=True)
     storage_limit_mb = models.PositiveIntegerField(_("storage (MB)"), null=True, blank=True)
     workflow_runs_per_month = models.PositiveIntegerField(_("workflow runs per month"), null=True, blank=True)
+    marketing_emails_per_month = models.PositiveIntegerField(_("marketing e-mails per month"), null=True, blank=True)
     trial_days = models.PositiveSmallIntegerField(_("trial days"), default=14)
     trial_requires_card = models.BooleanField(
         _("trial requires a card"), default=False, help_text=_("Otherwise a trial starts without payment details.")

@@ -1,10 +1,11 @@
-"""What a tenant uses of its plan's limits: seats, records, API requests today, storage and
-workflow runs this month.
+"""What a tenant uses of its plan's limits: seats, records, API requests today, storage, workflow
+runs and marketing e-mails this month.
 
 ``usage_for`` counts in the tenant's schema (it switches there itself, so the console can call it
 from the public schema) and remembers the figures for a minute. Enforcement reads exact figures
 instead: the API's rate limit middleware counts requests per UTC day in Redis (under
-``api_requests_key``), and the workflow engine asks ``workflow_run_limit_reached`` before a run.
+``api_requests_key``), the workflow engine asks ``workflow_run_limit_reached`` before a run, and
+a marketing send asks ``marketing_email_allowance`` before it starts.
 Records and storage are only counted and shown.
 """
 
@@ -54,6 +55,7 @@ class Usage:
     api_requests_today: int
     storage_bytes: int
     workflow_runs_this_month: int
+    marketing_emails_this_month: int = 0
 
 
 def api_requests_key(schema_name: str, day: date) -> str:
@@ -87,6 +89,24 @@ def workflow_run_limit_reached(tenant: Tenant, now: datetime | None = None) -> i
     return limit
 
 
+def marketing_emails_since(start: datetime) -> int:
+    """Marketing messages of the current schema handed over since ``start`` plus those waiting to
+    go (queued, held for an A/B winner, being sent): what a new send adds to."""
+    from modules.marketing.delivery.selectors.usage import messages_counted_since
+
+    return messages_counted_since(start)
+
+
+def marketing_email_allowance(tenant: Tenant, now: datetime | None = None) -> tuple[int, int] | None:
+    """``(limit, used)`` of the plan's monthly marketing e-mails for the tenant (the current
+    schema's), or None without a limit. Reads the subscription afresh, as the run limit does."""
+    forget_subscription(tenant)
+    limit = entitlements_for(tenant).marketing_emails_per_month
+    if limit is None:
+        return None
+    return limit, marketing_emails_since(month_start(tenant, now))
+
+
 def usage_for(tenant: Tenant) -> Usage:
     """The tenant's usage, counted at most once a minute."""
     key = f"billing:usage:{tenant.schema_name}"
@@ -114,6 +134,7 @@ def count_usage(tenant: Tenant) -> Usage:
             api_requests_today=api_requests_today(tenant.schema_name),
             storage_bytes=_database_bytes(tenant.schema_name) + _file_bytes(tenant.schema_name),
             workflow_runs_this_month=workflow_runs_since(month_start(tenant)),
+            marketing_emails_this_month=marketing_emails_since(month_start(tenant)),
         )
 
 
@@ -233,6 +254,10 @@ def usage_rows(tenant: Tenant, entitlements: Entitlements | None = None) -> list
         UsageRow(
             "workflow_runs", _("Workflow runs this month"), usage.workflow_runs_this_month,
             limits.workflow_runs_per_month,
+        ),
+        UsageRow(
+            "marketing_emails", _("Marketing e-mails this month"), usage.marketing_emails_this_month,
+            limits.marketing_emails_per_month,
         ),
     ]  # fmt: skip
 

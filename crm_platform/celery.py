@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Marketing sends: scheduled e-mails start, A/B winners are chosen, dead workers' rows resume.
+    "marketing-resume-sends": {
+        "task": "modules.marketing.delivery.tasks.resume_all_sends",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "activities-send-reminders": {
         "task": "modules.activities.tasks.dispatch_reminders",
         "schedule": 60.0,

@@ -55,6 +55,8 @@ urlpatterns = [
     path("collateral/shared/", include("modules.marketing.collateral.urls_public")),
     path("service/knowledge/", include("modules.service.knowledge.urls")),
     path("service/desk/", include("modules.service.desk.urls")),
+    path("marketing/delivery/", include("modules.marketing.delivery.urls")),
+    path("", include("modules.marketing.delivery.urls_public")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
     re_path(r"^api/(?P<route>.*)$", views.api_not_found),

@@ -109,6 +109,7 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing.surveys",
             "modules.marketing.scoring",
             "modules.marketing.collateral",
+            "modules.marketing.delivery",
         ),
         nav=(
             NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),

@@ -76,6 +76,7 @@ TENANT_APPS = [
     "modules.marketing.surveys",
     "modules.marketing.scoring",
     "modules.marketing.collateral",
+    "modules.marketing.delivery",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

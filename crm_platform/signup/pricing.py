@@ -117,4 +117,13 @@ def limit_lines(plan: Plan) -> list[str]:
             ngettext("%(count)s workflow run a month", "%(count)s workflow runs a month", plan.workflow_runs_per_month)
             % {"count": count(plan.workflow_runs_per_month)}
         )
+    if plan.marketing_emails_per_month is not None and "marketing" in plan.modules:
+        lines.append(
+            ngettext(
+                "%(count)s marketing e-mail a month",
+                "%(count)s marketing e-mails a month",
+                plan.marketing_emails_per_month,
+            )
+            % {"count": count(plan.marketing_emails_per_month)}
+        )
     return lines

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MarketingDeliveryConfig(AppConfig):
+    name = "modules.marketing.delivery"
+    label = "marketing_delivery"
+    verbose_name = "Marketing delivery"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from modules.marketing.delivery.services.provider_events import on_tracking_event
+
+        # Provider webhooks arrive through anymail's views; its signal hands us each event.
+        tracking.connect(on_tracking_event, dispatch_uid="marketing_delivery_tracking")

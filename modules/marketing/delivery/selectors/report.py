@@ -1,0 +1,86 @@
+"""A send's figures for its report page and the APIs, each in one aggregate query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Lower
+
+from modules.marketing.choices import SuppressionReason
+from modules.marketing.delivery.choices import HANDED_OVER, RecipientState, Variant
+from modules.marketing.delivery.models import Click, Recipient
+from modules.marketing.models import Suppression
+
+
+@dataclass(frozen=True)
+class Figures:
+    total: int
+    queued: int
+    held: int
+    sent: int
+    delivered: int
+    failed: int
+    skipped: int
+    bounced: int
+    complained: int
+    cancelled: int
+    unique_opens: int
+    opens: int
+    unique_clicks: int
+    clicks: int
+    unsubscribes: int
+    opens_a: int
+    opens_b: int
+    sent_a: int
+    sent_b: int
+
+    @property
+    def done_percent(self) -> int:
+        waiting = self.queued + self.held
+        return 100 if self.total == 0 else (self.total - waiting) * 100 // self.total
+
+    def rate(self, part: int) -> str:
+        return f"{part * 100 / self.sent:.1f}" if self.sent else "0.0"
+
+
+def figures(email_id: int) -> Figures:
+    handed = Q(state__in=HANDED_OVER)
+    # Unsubscribed from everything after the message went out (the consent part's suppression row).
+    unsubscribed = Suppression.objects.annotate(address=Lower("email")).filter(
+        address=OuterRef("address"), reason=SuppressionReason.UNSUBSCRIBED, created_at__gte=OuterRef("sent_at")
+    )
+    row = Recipient.objects.filter(email_id=email_id).aggregate(
+        total=Count("pk"),
+        queued=Count("pk", filter=Q(state__in=(RecipientState.QUEUED, RecipientState.SENDING))),
+        held=Count("pk", filter=Q(state=RecipientState.HELD)),
+        sent=Count("pk", filter=handed),
+        delivered=Count("pk", filter=Q(state=RecipientState.DELIVERED)),
+        failed=Count("pk", filter=Q(state=RecipientState.FAILED)),
+        skipped=Count("pk", filter=Q(state=RecipientState.SKIPPED)),
+        bounced=Count("pk", filter=Q(state=RecipientState.BOUNCED)),
+        complained=Count("pk", filter=Q(state=RecipientState.COMPLAINED)),
+        cancelled=Count("pk", filter=Q(state=RecipientState.CANCELLED)),
+        unique_opens=Count("pk", filter=Q(opened_at__isnull=False)),
+        opens=Sum("opens", default=0),
+        unique_clicks=Count("pk", filter=Q(first_click_at__isnull=False)),
+        clicks=Sum("clicks", default=0),
+        unsubscribes=Count("pk", filter=Q(Exists(unsubscribed)) & handed),
+        opens_a=Count("pk", filter=Q(variant=Variant.A, opened_at__isnull=False) & handed),
+        opens_b=Count("pk", filter=Q(variant=Variant.B, opened_at__isnull=False) & handed),
+        sent_a=Count("pk", filter=Q(variant=Variant.A) & handed),
+        sent_b=Count("pk", filter=Q(variant=Variant.B) & handed),
+    )
+    return Figures(**row)
+
+
+def link_clicks(email_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """Clicks per link, most clicked first: total clicks and how many recipients clicked it."""
+    rows = (
+        Click.objects.filter(email_id=email_id)
+        .values("url")
+        .annotate(clicks=Sum("count"), recipients=Count("pk"))
+        .order_by("-clicks", "url")[:limit]
+    )
+    return [dict(row) for row in rows]
