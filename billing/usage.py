@@ -246,7 +246,7 @@ def usage_rows(tenant: Tenant, entitlements: Entitlements | None = None) -> list
     """The tenant's usage paired with its limits, in the order pages show them."""
     usage = usage_for(tenant)
     limits = entitlements or entitlements_for(tenant)
-    return [
+    rows = [
         UsageRow("seats", _("Seats (active users)"), usage.seats, limits.seat_limit),
         UsageRow("records", _("Records"), usage.records, limits.record_limit),
         UsageRow("api_requests", _("API requests today"), usage.api_requests_today, limits.api_requests_per_day),
@@ -255,11 +255,15 @@ def usage_rows(tenant: Tenant, entitlements: Entitlements | None = None) -> list
             "workflow_runs", _("Workflow runs this month"), usage.workflow_runs_this_month,
             limits.workflow_runs_per_month,
         ),
-        UsageRow(
-            "marketing_emails", _("Marketing e-mails this month"), usage.marketing_emails_this_month,
-            limits.marketing_emails_per_month,
-        ),
     ]  # fmt: skip
+    if "marketing" in limits.modules:
+        rows.append(
+            UsageRow(
+                "marketing_emails", _("Marketing e-mails this month"), usage.marketing_emails_this_month,
+                limits.marketing_emails_per_month,
+            )
+        )  # fmt: skip
+    return rows
 
 
 def forget_usage(tenant: Tenant) -> None:

@@ -40,6 +40,8 @@ from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, T
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
 from modules.marketing.collateral.services import create_item
+from modules.marketing.delivery.services.sends import start_send
+from modules.marketing.models import MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.sales.models import (
     Deal,
@@ -151,6 +153,7 @@ PK_OF = (
     (r"exchange-rates:", "exchange_rate"),
     (r"contact-centre:call-", "call"),
     (r"service-mail-admin:", "support_address"),
+    (r"marketing-delivery:", "marketing_email"),
     (r"contact-centre:sms-consent", "contact"),
     (r"marketing-consent:topic-", "topic"),
     (r"marketing-consent:contact-", "contact"),
@@ -285,6 +288,16 @@ def _parameters(name: str, route: str, objects: dict[str, str]) -> dict[str, str
     return values
 
 
+def _sent_marketing_email() -> MarketingEmail:
+    """A marketing e-mail whose send has started, so its page shows the progress and the report."""
+    segment = Segment.objects.create(name="Pages segment", kind="static")
+    reader = Contact.objects.create(first_name="Pages", last_name="Reader", email="pages.reader@people.example")
+    SegmentMember.objects.create(segment=segment, contact=reader)
+    email = MarketingEmail.objects.create(name="Pages e-mail", subject="Hello", segment=segment, ab_percent=0)
+    start_send(email, by=None)
+    return email
+
+
 def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
     """Demo data plus one of each record the demo leaves out; their ids by what URLs call them."""
     with tenant.active():
@@ -378,8 +391,10 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             visibility="public", category=knowledge_category,
         )  # fmt: skip
         article_version = publish_article(article, by=admin)
+        marketing_email = _sent_marketing_email()
         collateral = create_item(title="Pages deck", upload=SimpleUploadedFile("deck.txt", b"words"), by=admin)
         return {
+            "marketing_email": str(marketing_email.pk),
             "scoring_rule": str(
                 save_rule(
                     None, {"name": "Pages", "kind": "behaviour", "points": 5, "event_type": "form.submitted"}, by=admin

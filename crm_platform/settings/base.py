@@ -461,6 +461,13 @@ WORKFLOW_MAX_ATTEMPTS = env.int("WORKFLOW_MAX_ATTEMPTS", default=4)
 WORKFLOW_RETRY_BASE_SECONDS = env.int("WORKFLOW_RETRY_BASE_SECONDS", default=10)
 WORKFLOW_SELECTION_BATCH_PAUSE = env.int("WORKFLOW_SELECTION_BATCH_PAUSE", default=30)
 
+# --- Marketing sends ------------------------------------------------------------------------------
+
+# How long a worker's claim on recipients lasts without renewal; longer than EMAIL_TIMEOUT, so a
+# slow hand-over is never taken for a dead worker's (modules/marketing/delivery/services/engine.py).
+MARKETING_SEND_LEASE_SECONDS = env.int("MARKETING_SEND_LEASE_SECONDS", default=300)
+MARKETING_SEND_BATCH_SIZE = env.int("MARKETING_SEND_BATCH_SIZE", default=50)
+
 # --- Observability ------------------------------------------------------------------------------
 
 SENTRY_DSN = env("SENTRY_DSN", default="")

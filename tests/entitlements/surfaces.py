@@ -38,7 +38,8 @@ from modules.marketing.collateral.models import CollateralItem, CollateralVersio
 from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
-from modules.marketing.models import Topic
+from modules.marketing.delivery.models import Recipient
+from modules.marketing.models import MarketingEmail, Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
@@ -175,6 +176,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-collateral:": CollateralItem,
     # A share link: its parameter is the link's signed token (``public_token`` below).
     "marketing-collateral-public:": CollateralItem,
+    "marketing-delivery:": MarketingEmail,
+    # Tracking links: the plan is answered before the token is read, so any token will do.
+    "marketing-tracking:": Recipient,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
@@ -194,6 +198,7 @@ PUBLIC_NAMESPACES = frozenset(
         "marketing-consent-public",
         "survey-public",
         "marketing-collateral-public",
+        "marketing-tracking",
     }
 )
 # The record behind each REST resource of an optional module, and behind other path parameters.
@@ -328,6 +333,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             *consent_records(),
             *survey_records(tenant.user()),
             *marketing_records(tenant),
+            marketing_email := MarketingEmail.objects.create(name="Plan gate e-mail", subject="Plan gate"),
+            tracked_recipient(marketing_email),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
@@ -353,6 +360,13 @@ def marketing_records(tenant: TenantFixture) -> list[models.Model]:
         item,
         version,
     ]
+
+
+def tracked_recipient(email: MarketingEmail) -> Recipient:
+    """A recipient of a marketing e-mail with a tracking token (``public_token``)."""
+    recipient = Recipient.objects.create(email=email, address="plan-gate@people.example", message_id="<plan-gate>")
+    recipient.public_token = "plan-gate"  # type: ignore[attr-defined]
+    return recipient
 
 
 def csat_survey(tenant: TenantFixture) -> CsatSurvey:

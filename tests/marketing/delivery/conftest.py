@@ -7,18 +7,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from modules.contacts.models import Contact
 from modules.marketing.choices import SegmentKind
+from modules.marketing.delivery.models import DeliverySettings
 from modules.marketing.delivery.services import limits
 from modules.marketing.models import MarketingEmail, Segment, SegmentMember
 from tests.factories import ContactFactory
 from tests.mail_server import smtp_server  # noqa: F401 - the fixture of these tests
 
 CONTENT = [
-    {"type": "text", "text": "Hello {{ contact.first_name }}"},
-    {"type": "button", "text": "Read more", "url": "https://example.com/news"},
+    {"type": "text", "text": "<p>Hello {{ contact.first_name }}</p>"},
+    {"type": "button", "label": "Read more", "href": "https://example.com/news"},
 ]
 
 
@@ -52,5 +52,6 @@ def marketing_email(segment: Segment | None, **fields: Any) -> MarketingEmail:
     return MarketingEmail.objects.create(segment=segment, **values)
 
 
-def schema() -> str:
-    return connection.schema_name
+def unlimited_rate(messages_per_minute: int = 100_000) -> DeliverySettings:
+    """The active workspace's delivery settings with a rate no test waits for."""
+    return DeliverySettings.objects.create(messages_per_minute=messages_per_minute)

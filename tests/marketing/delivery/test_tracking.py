@@ -139,3 +139,16 @@ def test_links_go_through_the_redirect_and_the_pixel_is_added(alpha: TenantFixtu
     assert 'href="mailto:x@example.com"' in tracked
     assert tracked.index("/m/o/") < tracked.index("</body>")
     assert untracked == html
+
+
+def test_the_contacts_timeline_shows_the_e_mails_events(alpha: TenantFixture) -> None:
+    recipient = _sent_recipient(alpha)
+    with alpha.active():
+        from modules.marketing.delivery.services.engagement import record_click
+
+        record_click(recipient.pk, "https://example.com/news")
+
+    page = alpha.client().get(f"/timeline/contact/{recipient.contact_id}/").content.decode()
+
+    assert "Marketing e-mail opened" in page
+    assert 'Link clicked in a marketing e-mail: <span class="text-break">https://example.com/news</span>' in page

@@ -94,16 +94,16 @@ def split_for_ab_test(email: MarketingEmail) -> int:
             f"""
             WITH ranked AS (
                 SELECT id, row_number() OVER (ORDER BY md5(id::text || ':' || email_id::text), id) AS n,
-                       count(*) OVER () AS total
+                       greatest(2, round(count(*) OVER () * %s / 100.0)) AS tested
                 FROM {table} WHERE email_id = %s AND state = %s
             )
             UPDATE {table} AS r SET
-                state = CASE WHEN ranked.n <= greatest(2, round(ranked.total * %s / 100.0)) THEN %s ELSE %s END,
-                variant = CASE WHEN ranked.n %% 2 = 0 THEN %s ELSE %s END
+                state = CASE WHEN ranked.n <= ranked.tested THEN %s ELSE %s END,
+                variant = CASE WHEN ranked.n <= ranked.tested AND ranked.n %% 2 = 0 THEN %s ELSE %s END
             FROM ranked WHERE r.id = ranked.id
             """,  # noqa: S608
             [
-                email.pk, RecipientState.QUEUED.value, email.ab_percent, RecipientState.QUEUED.value,
+                email.ab_percent, email.pk, RecipientState.QUEUED.value, RecipientState.QUEUED.value,
                 RecipientState.HELD.value, Variant.B.value, Variant.A.value,
             ],
         )  # fmt: skip

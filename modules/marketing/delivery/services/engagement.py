@@ -94,12 +94,12 @@ def record_delivered(recipient: Recipient, *, at: datetime | None = None) -> Non
 
 def record_bounce(recipient: Recipient, *, hard: bool, detail: str = "", source: str) -> None:
     """A hard bounce suppresses the address and ends the recipient as bounced; a soft one is counted."""
+    if not hard:
+        Recipient.objects.filter(pk=recipient.pk).update(soft_bounces=F("soft_bounces") + 1)
+        return
     from modules.marketing.consent.services import suppress
 
     with transaction.atomic():
-        if not hard:
-            Recipient.objects.filter(pk=recipient.pk).update(soft_bounces=F("soft_bounces") + 1)
-            return
         changed = (
             Recipient.objects.filter(pk=recipient.pk)
             .exclude(state__in=_FINAL)

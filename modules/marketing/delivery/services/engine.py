@@ -59,11 +59,11 @@ sleep: Callable[[float], None] = time.sleep
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "MARKETING_SEND_LEASE_SECONDS", 300))
+    return int(settings.MARKETING_SEND_LEASE_SECONDS)
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "MARKETING_SEND_BATCH_SIZE", 50))
+    return int(settings.MARKETING_SEND_BATCH_SIZE)
 
 
 def delivery_settings() -> DeliverySettings:
