@@ -17,7 +17,7 @@ from tests.factories import ContactFactory
 from tests.mail_server import smtp_server  # noqa: F401 - the fixture of these tests
 
 CONTENT = [
-    {"type": "text", "text": "<p>Hello {{ contact.first_name }}</p>"},
+    {"type": "text", "html": "<p>Hello {{ contact.first_name }}</p>"},
     {"type": "button", "label": "Read more", "href": "https://example.com/news"},
 ]
 

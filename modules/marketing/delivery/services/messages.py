@@ -61,7 +61,9 @@ class MessageBuilder:
             "Message-ID": row.message_id,
             "Precedence": "bulk",
             "Feedback-ID": self.feedback_id,
-            **list_unsubscribe_headers(contact, topic=self.email.topic, request_host=self.host),
+            **list_unsubscribe_headers(
+                contact, topic=self.email.topic, request_host=self.host, send=row.pk, email=row.address
+            ),
         }
         message = EmailMultiAlternatives(
             subject=rendered.subject,

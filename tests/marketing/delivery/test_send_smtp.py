@@ -1,0 +1,130 @@
+"""A campaign delivered to a real SMTP server: every recipient gets one message, personalised, with
+the unsubscribe headers, its own Message-ID, Precedence and Feedback-ID; the one-click unsubscribe
+(RFC 8058) is honoured by the next send; timeline entries and outbox events for each message;
+"try later" replies are retried with a back-off, refusals recorded; a cancelled send stops."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+
+from customization.events.models import DomainEvent
+from modules.contacts.models import TimelineEntry
+from modules.marketing.delivery.models import Recipient
+from modules.marketing.delivery.services.engine import deliver
+from modules.marketing.delivery.services.sends import cancel_send, start_send
+from tests.mail_server import MailServer
+from tests.marketing.delivery.conftest import audience, marketing_email, unlimited_rate
+from tests.tenancy import TenantFixture
+
+SIZE = 300
+
+
+def _html(message) -> str:  # type: ignore[no-untyped-def]
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsubscribe_holds(
+    alpha: TenantFixture, smtp_server: MailServer
+) -> None:
+    with alpha.active():
+        unlimited_rate()
+        segment, contacts = audience(SIZE)
+        email = marketing_email(segment)
+        start_send(email, by=None)
+
+        outcome = deliver(email.pk)
+
+        rows = {row.address: row for row in Recipient.objects.filter(email=email)}
+        email.refresh_from_db()
+        assert (outcome.sent, outcome.failed, outcome.retried) == (SIZE, 0, 0)
+        assert email.status == "sent"
+        assert {row.state for row in rows.values()} == {"sent"}
+        assert TimelineEntry.objects.filter(kind="marketing_email", data__event="sent").count() == SIZE
+        assert DomainEvent.objects.filter(type="marketing_email.sent", data={"id": email.pk}).count() == SIZE
+    assert len(smtp_server.messages) == SIZE
+    by_address = {str(message["To"]): message for message in smtp_server.messages}
+    assert set(by_address) == {contact.email for contact in contacts}
+    for contact in contacts:
+        message = by_address[contact.email]
+        assert message["Subject"] == f"News for {contact.first_name}"
+        assert f"Hello {contact.first_name}" in _html(message)
+        assert message["Message-ID"] == rows[contact.email].message_id
+        assert message["Precedence"] == "bulk"
+        assert message["Feedback-ID"].startswith(f"{email.pk}:")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "https://example.com/news" not in _html(message)  # through the click redirect
+        assert "/m/o/" in _html(message)
+
+    # The first recipient unsubscribes with one click, as a mailbox provider does it.
+    leaving = contacts[0]
+    link = re.search(r"<(https?://[^>]+)>", by_address[leaving.email]["List-Unsubscribe"])
+    assert link is not None
+    target = urlsplit(link.group(1))
+    answer = alpha.client(None).post(
+        target.path + (f"?{target.query}" if target.query else ""), {"List-Unsubscribe": "One-Click"}
+    )
+    assert answer.status_code in (200, 202, 204)
+
+    smtp_server.messages.clear()
+    with alpha.active():
+        again = marketing_email(segment, name="Winter news")
+        start_send(again, by=None)
+        deliver(again.pk)
+        skipped = Recipient.objects.get(email=again, address=leaving.email)
+    assert skipped.state == "skipped"
+    assert skipped.skip_reason in ("suppressed", "unsubscribed")
+    assert len(smtp_server.messages) == SIZE - 1
+    assert leaving.email not in {str(message["To"]) for message in smtp_server.messages}
+
+
+def test_a_try_later_reply_is_retried_with_a_back_off_and_a_refusal_is_recorded(
+    alpha: TenantFixture, smtp_server: MailServer
+) -> None:
+    with alpha.active():
+        unlimited_rate()
+        segment, _contacts = audience(2)
+        email = marketing_email(segment)
+        start_send(email, by=None)
+        smtp_server.refuse("451 4.3.0 Try again later")
+
+        first = deliver(email.pk)
+
+        waiting = list(Recipient.objects.filter(email=email))
+        assert (first.sent, first.retried) == (0, 2)
+        assert {(row.state, row.attempts) for row in waiting} == {("queued", 1)}
+        assert all(row.next_attempt_at and row.next_attempt_at > timezone.now() for row in waiting)
+        assert all("451" in row.error for row in waiting)
+
+        smtp_server.refuse("550 5.1.1 No such user")
+        Recipient.objects.filter(pk=waiting[0].pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        refused = deliver(email.pk)
+        assert (refused.sent, refused.failed) == (0, 1)
+        assert Recipient.objects.get(pk=waiting[0].pk).state == "failed"
+
+        smtp_server.accept()
+        Recipient.objects.filter(pk=waiting[1].pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        accepted = deliver(email.pk)
+        assert accepted.sent == 1
+        assert Recipient.objects.get(pk=waiting[1].pk).state == "sent"
+        email.refresh_from_db()
+        assert email.status == "sent"
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_cancelled_send_hands_nothing_more_over(alpha: TenantFixture, smtp_server: MailServer) -> None:
+    with alpha.active():
+        unlimited_rate()
+        segment, _contacts = audience(3)
+        email = marketing_email(segment)
+        start_send(email, by=None)
+        cancel_send(email, by=None)
+
+        outcome = deliver(email.pk)
+
+        assert outcome.sent == 0
+        assert set(Recipient.objects.filter(email=email).values_list("state", flat=True)) == {"cancelled"}
+    assert smtp_server.messages == []

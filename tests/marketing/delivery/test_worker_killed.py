@@ -1,0 +1,152 @@
+"""A real Celery worker SIGKILLed in the middle of a send: the next worker takes the send over once
+the dead worker's lease has run out, and every recipient ends up with exactly one message.
+
+The kill is placed at the worst moment: the SMTP server has the message's data but holds its reply,
+so the dead worker never learnt whether it was accepted. That one message is handed over again
+under the same Message-ID (the server keeps both copies, as a real one may; the Message-ID is the
+key that collapses them); every other recipient is handed exactly one message."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from customization.events.models import DomainEvent
+from identity.models import AuditEntry
+from modules.contacts.models import Contact, TimelineEntry
+from modules.marketing.delivery.models import Recipient, Send
+from modules.marketing.delivery.services.sends import start_send
+from modules.marketing.delivery.tasks import resume_sends
+from modules.marketing.models import MarketingEmail, Segment
+from tenants.models import Tenant
+from tests import processes
+from tests.mail_server import MailServer
+from tests.marketing.delivery.conftest import audience, marketing_email
+from tests.processes import start_celery_worker, stop, wait_until
+from tests.tenancy import TenantFixture
+
+RECIPIENTS = 30
+KILL_AT = 14  # the message whose reply the server holds when the worker dies
+LEASE_SECONDS = 3
+PREFIX = "killed"
+
+
+class _HoldingHandler:
+    def __init__(self, server: HoldingServer) -> None:
+        self.server = server
+
+    async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
+        self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        if len(self.server.messages) == self.server.hold_at:
+            while not self.server.release.is_set():
+                await asyncio.sleep(0.05)
+        return "250 Message accepted for delivery"
+
+
+class HoldingServer(MailServer):
+    """The test SMTP server, holding its reply to the ``hold_at``-th message until released."""
+
+    def __init__(self, hold_at: int) -> None:
+        super().__init__()
+        self.hold_at = hold_at
+        self.release = threading.Event()
+
+    def start(self) -> None:
+        self.controller = Controller(_HoldingHandler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+@pytest.fixture
+def committed_alpha(django_db_setup: None, django_db_blocker: Any) -> Iterator[TenantFixture]:
+    """Alpha outside a test transaction, for the workers to see; this test's rows are removed."""
+    with django_db_blocker.unblock():
+        alpha = TenantFixture(Tenant.objects.get(slug="alpha"))
+        yield alpha
+        with tenant_context(alpha.tenant):
+            emails = MarketingEmail.objects.filter(name__startswith=PREFIX)
+            contacts = Contact.objects.filter(email__startswith=PREFIX)
+            TimelineEntry.objects.filter(contact__in=contacts).delete()
+            DomainEvent.objects.filter(entity="contact", record_id__in=contacts.values("pk")).delete()
+            AuditEntry.objects.filter(action__startswith="marketing_email.").delete()
+            Recipient.objects.filter(email__in=emails).delete()
+            Send.objects.filter(email__in=emails).delete()
+            emails.delete()
+            Segment.objects.filter(name__startswith=PREFIX).delete()
+            contacts.delete()
+        connection.set_schema_to_public()
+
+
+@pytest.mark.worker
+def test_a_worker_killed_mid_send_leaves_each_recipient_exactly_one_message(
+    committed_alpha: TenantFixture, tmp_path: Path
+) -> None:
+    server = HoldingServer(hold_at=KILL_AT)
+    server.start()
+    environment = {
+        **processes.test_process_environment(tmp_path),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(server.port),
+        "MARKETING_SEND_LEASE_SECONDS": str(LEASE_SECONDS),
+        "MARKETING_SEND_BATCH_SIZE": "10",
+    }
+    first = start_celery_worker(environment, tmp_path / "first.log")
+    second = None
+    try:
+        with committed_alpha.active():
+            segment, contacts = audience(RECIPIENTS, prefix=PREFIX)
+            email = marketing_email(segment, name=f"{PREFIX} send")
+            start_send(email, by=None)  # commits; its workers are queued after the commit
+        wait_until(lambda: len(server.messages) >= KILL_AT, timeout=120, what="the held message")
+
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        server.release.set()  # the server answers a client that is gone
+        with committed_alpha.active():
+            interrupted = Recipient.objects.get(email=email, handover_started_at__isnull=False)
+            assert interrupted.state == "sending"
+            assert Recipient.objects.filter(email=email, state="sent").count() == KILL_AT - 1
+
+        second = start_celery_worker(environment, tmp_path / "second.log")
+        with committed_alpha.active():
+
+            def finished() -> bool:
+                resume_sends.apply_async()  # what beat queues every minute
+                return not Recipient.objects.filter(email=email).exclude(state="sent").exists()
+
+            wait_until(finished, timeout=120, interval=LEASE_SECONDS, what="the send to finish")
+            rows = {row.address: row for row in Recipient.objects.filter(email=email)}
+            assert Send.objects.get(email=email).status == "sent"
+            email.refresh_from_db()
+            assert email.status == "sent"
+
+        # Every recipient: one Message-ID, the row's. Only the interrupted one came twice.
+        ids_by_address: dict[str, set[str]] = {}
+        for message in server.messages:
+            ids_by_address.setdefault(str(message["To"]).lower(), set()).add(str(message["Message-ID"]))
+        assert ids_by_address == {address: {row.message_id} for address, row in rows.items()}
+        copies = Counter(str(message["To"]).lower() for message in server.messages)
+        assert {address for address, count in copies.items() if count > 1} == {interrupted.address}
+        assert copies[interrupted.address] == 2
+        assert len(server.messages) == RECIPIENTS + 1
+        assert rows[interrupted.address].attempts == 2
+        assert {contact.email for contact in contacts} == set(rows)
+    finally:
+        if first.poll() is None:
+            stop(first)
+        if second is not None:
+            stop(second)
+        server.release.set()
+        server.stop()
