@@ -82,6 +82,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Daily: dynamic segments whose rules are relative to today ("in the last 30 days"); every
+    # other change reaches segments through the outbox, without a sweep.
+    "marketing-segments-time-relative": {
+        "task": "modules.marketing.segments.tasks.reevaluate_all_time_relative_segments",
+        "schedule": crontab(hour=2, minute=41),
+        "options": {"expires": 6 * 3600},
+    },
     "workflows-date-rules": {
         "task": "customization.workflows.tasks.fire_all_date_rules",
         "schedule": 3600.0,

@@ -57,6 +57,7 @@ urlpatterns = [
     path("service/desk/", include("modules.service.desk.urls")),
     path("marketing/delivery/", include("modules.marketing.delivery.urls")),
     path("", include("modules.marketing.delivery.urls_public")),
+    path("marketing/segments/", include("modules.marketing.segments.urls")),
     path("api/v1/", include("api.rest.urls")),
     path("graphql/", include("api.graphql.urls")),
     re_path(r"^api/(?P<route>.*)$", views.api_not_found),

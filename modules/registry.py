@@ -110,6 +110,7 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing.scoring",
             "modules.marketing.collateral",
             "modules.marketing.delivery",
+            "modules.marketing.segments",
         ),
         nav=(
             NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
@@ -118,6 +119,7 @@ MODULES: tuple[Module, ...] = (
             NavEntry(
                 _("Subscriptions"), "marketing-consent:suppressions", icon="envelope-check", permission="marketing.view"
             ),
+            NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),

@@ -43,6 +43,7 @@ from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.models import MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
+from modules.marketing.segments.services import add_to_list, create_segment
 from modules.sales.models import (
     Deal,
     Lead,
@@ -180,6 +181,8 @@ PK_OF = (
     (r"service:case-", "case"),
     (r"service:customer-cases-company", "company"),
     (r"service:customer-cases-contact", "contact"),
+    (r"marketing-segments:contact-card", "contact"),
+    (r"marketing-segments:", "segment"),
     (r"knowledge:category-", "knowledge_category"),
     (r"knowledge:", "article"),
     (r"marketing-scoring:card", "contact"),
@@ -393,6 +396,8 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         article_version = publish_article(article, by=admin)
         marketing_email = _sent_marketing_email()
         collateral = create_item(title="Pages deck", upload=SimpleUploadedFile("deck.txt", b"words"), by=admin)
+        pages_segment = create_segment(by=admin, name="Pages list", kind="static")
+        add_to_list(pages_segment, [contact], by=admin)
         return {
             "marketing_email": str(marketing_email.pk),
             "scoring_rule": str(
@@ -411,6 +416,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "article": str(article.pk),
             "article_version": str(article_version.pk),
             "knowledge_category": str(knowledge_category.pk),
+            "segment": str(pages_segment.pk),
             "case_status": _first(CaseStatus),
             "case_category": _first(CaseCategory),
             "assignment_rule": str(create_rule(name="Pages", method="round_robin").pk),

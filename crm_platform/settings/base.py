@@ -77,6 +77,7 @@ TENANT_APPS = [
     "modules.marketing.scoring",
     "modules.marketing.collateral",
     "modules.marketing.delivery",
+    "modules.marketing.segments",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

@@ -4,6 +4,7 @@ broker is down the event simply waits for the periodic dispatcher, so nothing is
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,3 +105,27 @@ def _schedule_dispatch() -> None:
     if any(entry[1] is _kick_dispatcher for entry in connection.run_on_commit):
         return
     transaction.on_commit(_kick_dispatcher, robust=True)
+
+
+def insert_select_sql(
+    event_type: str, *, entity: str, source: str, data: dict[str, Any], actor: Any = None
+) -> tuple[str, list[Any]]:
+    """SQL inserting one event per ``record_id`` of ``source`` (a CTE or a subquery with that
+    column), for writers that change rows set-based and must not load them to emit their events.
+    Run it in the writer's statement or transaction, then call ``dispatch_after_commit``."""
+    cause = current_cause()
+    table = DomainEvent._meta.db_table
+    # The table is the model's and the source the caller's SQL name; values are parameters.
+    sql = (
+        f"INSERT INTO {table} (event_id, type, entity, record_id, actor_id, data, depth, caused_by_run_id,"  # noqa: S608
+        " occurred_at, attempts, last_error)"
+        f" SELECT gen_random_uuid(), %s, %s, changed.record_id, %s, %s::jsonb, %s, %s, now(), 0, ''"
+        f" FROM {source} AS changed"
+    )
+    params = [event_type, entity, getattr(actor, "pk", None), json.dumps(data), cause.depth, cause.run_id]
+    return sql, params
+
+
+def dispatch_after_commit() -> None:
+    """Queue the dispatcher after the current transaction (for events written by SQL)."""
+    _schedule_dispatch()

@@ -39,7 +39,7 @@ from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
-from modules.marketing.models import MarketingEmail, Topic
+from modules.marketing.models import MarketingEmail, Segment, Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
@@ -179,6 +179,8 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-delivery:": MarketingEmail,
     # Tracking links: the plan is answered before the token is read, so any token will do.
     "marketing-tracking:": Recipient,
+    "marketing-segments:contact-card": Contact,
+    "marketing-segments:": Segment,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
@@ -335,6 +337,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             *marketing_records(tenant),
             marketing_email := MarketingEmail.objects.create(name="Plan gate e-mail", subject="Plan gate"),
             tracked_recipient(marketing_email),
+            Segment.objects.create(name="Plan gate segment", kind="static"),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+def _segments_card_visible(request: Any) -> bool:
+    """A contact's "Segments" card: the tenant has marketing and the reader may view it."""
+    from modules.registry import is_enabled
+
+    return is_enabled(getattr(request, "tenant", None), "marketing") and request.user.has_perm("marketing.view")
+
+
+class SegmentsConfig(AppConfig):
+    name = "modules.marketing.segments"
+    label = "marketing_segments"
+    verbose_name = "Marketing: segments"
+
+    def ready(self) -> None:
+        from customization.events.dispatcher import register_consumer
+        from modules.contacts.record_cards import RecordCard, register_record_card
+        from modules.marketing.segments import consumer, workflows
+        from modules.marketing.segments.conditions import related
+
+        related.register()
+        register_record_card(
+            RecordCard(key="segments", subjects=("contact",), url_name="marketing-segments:contact-card",
+                       visible=_segments_card_visible)
+        )  # fmt: skip
+        workflows.register()
+        register_consumer(consumer.CONSUMER_NAME, consumer.consume)
