@@ -248,6 +248,7 @@ PARAMETER_OBJECT = {
     "message_id": "case_message",
     "attachment_id": "case_attachment",
     "holiday_pk": "sla_holiday",
+    "contact_pk": "contact",
     "question_pk": "survey_question",
     "collateral_version_pk": "collateral_version",
 }

@@ -183,7 +183,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-segments:": Segment,
 }
 # The record behind a path parameter of this name on any page.
-PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case}
+PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case, "contact_pk": Contact}
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv", "subject": "contact"}
 # Namespaces whose pages answer the plan before they read any record: any id will do.
