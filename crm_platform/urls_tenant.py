@@ -53,6 +53,7 @@ urlpatterns = [
     path("marketing/scoring/", include("modules.marketing.scoring.urls")),
     path("marketing/collateral/", include("modules.marketing.collateral.urls")),
     path("collateral/shared/", include("modules.marketing.collateral.urls_public")),
+    path("marketing/", include("modules.marketing.urls")),
     path("service/knowledge/", include("modules.service.knowledge.urls")),
     path("service/desk/", include("modules.service.desk.urls")),
     path("marketing/delivery/", include("modules.marketing.delivery.urls")),

@@ -104,6 +104,7 @@ MODULES: tuple[Module, ...] = (
         label=_("Marketing"),
         apps=(
             "modules.marketing",
+            "modules.marketing.attribution",
             "modules.marketing.email",
             "modules.marketing.consent",
             "modules.marketing.surveys",
@@ -121,11 +122,22 @@ MODULES: tuple[Module, ...] = (
             ),
             NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
+        nav=(
+            NavEntry(_("Marketing"), "marketing:home", icon="megaphone"),
+            NavEntry(_("Campaigns"), "marketing:campaign-list", icon="flag"),
+            NavEntry(
+                _("Campaign attribution"),
+                "marketing:attribution",
+                icon="diagram-3",
+                permission="marketing.view_reports",
+            ),
+        ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),
             "marketing.view_reports": _("Marketing: campaign results, attribution and ROI"),
         },
+        demo="modules.marketing.demo.load_demo",
     ),
     Module(
         key="service",

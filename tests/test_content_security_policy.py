@@ -59,6 +59,7 @@ from modules.sales.models import (
     QuoteShare,
     Stage,
 )
+from modules.marketing.models import Campaign, CampaignMember
 from modules.sales.services.quote_sharing import hash_token
 from modules.service.contact_centre.models import Call, TelephonySettings
 from modules.service.desk.services.assignment import create_rule
@@ -183,6 +184,9 @@ PK_OF = (
     (r"service:customer-cases-contact", "contact"),
     (r"marketing-segments:contact-card", "contact"),
     (r"marketing-segments:", "segment"),
+    (r"marketing:campaign-view-", "campaign_view"),
+    (r"marketing:campaign-", "campaign"),
+    (r"marketing:record-campaigns", "contact"),
     (r"knowledge:category-", "knowledge_category"),
     (r"knowledge:", "article"),
     (r"marketing-scoring:card", "contact"),
@@ -251,6 +255,7 @@ PARAMETER_OBJECT = {
     "contact_pk": "contact",
     "question_pk": "survey_question",
     "collateral_version_pk": "collateral_version",
+    "member_pk": "campaign_member",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
@@ -399,7 +404,13 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         collateral = create_item(title="Pages deck", upload=SimpleUploadedFile("deck.txt", b"words"), by=admin)
         pages_segment = create_segment(by=admin, name="Pages list", kind="static")
         add_to_list(pages_segment, [contact], by=admin)
+        SavedView.objects.create(owner=admin, entity="campaign", name="Mine", query={})
+        campaign = Campaign.objects.filter(members__isnull=False).order_by("pk").first()
+        assert campaign is not None, "the demo has campaigns with members"
         return {
+            "campaign": str(campaign.pk),
+            "campaign_member": _first(CampaignMember, campaign=campaign),
+            "campaign_view": _first(SavedView, entity="campaign"),
             "marketing_email": str(marketing_email.pk),
             "scoring_rule": str(
                 save_rule(

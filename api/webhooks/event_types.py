@@ -31,6 +31,11 @@ _EXTRA: dict[str, tuple[tuple[str, Promise], ...]] = {
         ("sla_warning", _("SLA target near")),
         ("sla_breached", _("SLA target missed")),
     ),
+    Entity.CAMPAIGN: (
+        ("member_added", _("member added")),
+        ("member_status_changed", _("member status changed")),
+        ("member_removed", _("member removed")),
+    ),
 }
 
 

@@ -78,6 +78,7 @@ TENANT_APPS = [
     "modules.marketing.collateral",
     "modules.marketing.delivery",
     "modules.marketing.segments",
+    "modules.marketing.attribution",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

@@ -12,6 +12,7 @@ class Entity(models.TextChoices):
     ACTIVITY = "activity", _("Activity")
     ORDER = "order", _("Order")
     CASE = "case", _("Case")
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class FieldType(models.TextChoices):

@@ -27,6 +27,7 @@ ENTITY_MODELS: dict[str, str] = {
     Entity.ACTIVITY: "activities.Activity",
     Entity.ORDER: "sales.Order",
     Entity.CASE: "service.Case",
+    Entity.CAMPAIGN: "marketing.Campaign",
 }
 
 # The column a record is found and shown by, and the page that shows one.
@@ -38,6 +39,7 @@ NAME_FIELDS: dict[str, str] = {
     Entity.ACTIVITY: "subject",
     Entity.ORDER: "number",
     Entity.CASE: "number",
+    Entity.CAMPAIGN: "name",
 }
 DETAIL_URLS: dict[str, str] = {
     Entity.COMPANY: "contacts:company-detail",
@@ -47,6 +49,7 @@ DETAIL_URLS: dict[str, str] = {
     Entity.ACTIVITY: "activities:activity-detail",
     Entity.ORDER: "sales:order-detail",
     Entity.CASE: "service:case-detail",
+    Entity.CAMPAIGN: "marketing:campaign-detail",
 }
 
 

@@ -66,3 +66,4 @@ class SavedViewEntity(models.TextChoices):
     QUOTE = "quote", _("Quotes")
     ORDER = "order", _("Orders")
     CASE = "case", _("Cases")
+    CAMPAIGN = "campaign", _("Campaigns")

@@ -43,6 +43,8 @@ from modules.marketing.models import MarketingEmail, Segment, Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
+from modules.marketing.models import Campaign, CampaignMember
+from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
@@ -120,6 +122,8 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("knowledge:version-restore", "version_pk"): ArticleVersion,
     ("marketing-surveys:survey-text-answers", "question_pk"): Question,
     ("marketing-collateral:download", "collateral_version_pk"): CollateralVersion,
+    ("marketing:campaign-view-delete", "pk"): SavedView,
+    ("marketing:campaign-member-status", "member_pk"): CampaignMember,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:lead-": Lead,
@@ -132,6 +136,8 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "sales:purchase-history-company": Company,
     "sales:purchase-history-contact": Contact,
     "service:case-": Case,
+    "marketing:campaign-": Campaign,
+    "marketing:record-campaigns": Contact,
     "service:customer-cases-company": Company,
     "service:customer-cases-contact": Contact,
     "analytics:customer-value-company": Company,
@@ -338,6 +344,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             marketing_email := MarketingEmail.objects.create(name="Plan gate e-mail", subject="Plan gate"),
             tracked_recipient(marketing_email),
             Segment.objects.create(name="Plan gate segment", kind="static"),
+            campaign := create_campaign(by=None, name="Plan gate campaign", owner=tenant.user()),
+            add_members(campaign, by=None, contacts=[ContactFactory()])[0],
         ]  # fmt: skip
     return {type(record): record for record in records}
 
