@@ -44,6 +44,7 @@ from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.models import MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
+from modules.marketing.models import Campaign, CampaignMember
 from modules.sales.models import (
     Deal,
     Lead,
@@ -59,7 +60,6 @@ from modules.sales.models import (
     QuoteShare,
     Stage,
 )
-from modules.marketing.models import Campaign, CampaignMember
 from modules.sales.services.quote_sharing import hash_token
 from modules.service.contact_centre.models import Call, TelephonySettings
 from modules.service.desk.services.assignment import create_rule
