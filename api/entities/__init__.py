@@ -10,16 +10,21 @@ taking ``connection_arguments(...)`` and resolving through ``filter_records(...)
 from api.entities.activities import ACTIVITY
 from api.entities.articles import ARTICLE
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
+from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
 from api.entities.service import CASE
 
-ENTITIES: tuple[EntityDescription, ...] = (COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE)
+ENTITIES: tuple[EntityDescription, ...] = (
+    COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
+)  # fmt: skip
 
 __all__ = [
     "ACTIVITY",
     "ARTICLE",
+    "CAMPAIGN",
+    "CAMPAIGN_MEMBER",
     "CASE",
     "COMPANY",
     "CONTACT",

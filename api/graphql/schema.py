@@ -17,6 +17,8 @@ from api.graphql.identity.queries import IdentityQueries
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
+from api.graphql.marketing.mutations import MarketingMutations
+from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.mutations import ServiceMutations
@@ -29,6 +31,7 @@ class Query(
     ActivitiesQueries,
     SalesQueries,
     ServiceQueries,
+    MarketingQueries,
     AnalyticsQueries,
     KnowledgeQueries,
     graphene.ObjectType,
@@ -41,6 +44,7 @@ class Mutation(
     ActivitiesMutations,
     SalesMutations,
     ServiceMutations,
+    MarketingMutations,
     CollaborationMutations,
     AnalyticsMutations,
     AnalyticsDashboardMutations,

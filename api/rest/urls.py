@@ -16,6 +16,7 @@ from api.rest.analytics.workflows import WorkflowSelectionsView, WorkflowSelecti
 from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.knowledge.articles import ArticleViewSet
+from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
@@ -33,6 +34,8 @@ for viewset in (
     OrderViewSet,
     CaseViewSet,
     ArticleViewSet,
+    CampaignViewSet,
+    CampaignMemberViewSet,
 ):
     router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

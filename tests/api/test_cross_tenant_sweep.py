@@ -40,6 +40,8 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
+from modules.marketing.models import Campaign, CampaignMember
+from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Response as SurveyResponse
 from modules.marketing.surveys.models import Survey
 from modules.sales.models import (
@@ -94,6 +96,8 @@ RESOURCES: dict[str, type[models.Model]] = {
     "orders": Order,
     "cases": Case,
     "articles": Article,
+    "campaigns": Campaign,
+    "campaign-members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "analytics/reports": Report,
@@ -140,6 +144,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseCategory": CaseCategory,
     "Article": Article,
     "KnowledgeCategory": KnowledgeCategory,
+    "Campaign": Campaign,
+    "CampaignMember": CampaignMember,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -156,6 +162,8 @@ ID_ARGUMENTS = {
     "category": "CaseCategory",
     "agent": "User",
     "translationOf": "Article",
+    "campaign": "Campaign",
+    "parent": "Campaign",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -235,6 +243,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             attachment,
             knowledge_category,
             article,
+            campaign := create_campaign(by=None, name="Beta sweep campaign", owner=user),
+            add_members(campaign, by=None, contacts=[ContactFactory(first_name="Beta", last_name="Member")])[0],
             report,
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),

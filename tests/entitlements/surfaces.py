@@ -22,6 +22,8 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
+from api.graphql.marketing.mutations import MarketingMutations
+from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.mutations import ServiceMutations
@@ -91,6 +93,7 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
     "service": (ServiceQueries, ServiceMutations, KnowledgeQueries, KnowledgeMutations),
+    "marketing": (MarketingQueries, MarketingMutations),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -220,6 +223,8 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "quotes": Quote,
     "orders": Order,
     "cases": Case,
+    "campaigns": Campaign,
+    "campaign-members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "analytics/reports": Report,
@@ -258,6 +263,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseAttachment": CaseAttachment,
     "CaseStatus": CaseStatus,
     "CaseCategory": CaseCategory,
+    "Campaign": Campaign,
+    "CampaignMember": CampaignMember,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -33,6 +33,7 @@ def target_type(target: str) -> Any:
     from api.graphql.activities.types import ActivityType
     from api.graphql.contacts.types import CompanyType, ContactType
     from api.graphql.identity.types import UserType
+    from api.graphql.marketing.types import CampaignType
     from api.graphql.sales.orders import OrderType
     from api.graphql.sales.types import DealType, LeadType
     from api.graphql.service.types import CaseType
@@ -46,6 +47,7 @@ def target_type(target: str) -> Any:
         Entity.ACTIVITY: ActivityType,
         Entity.ORDER: OrderType,
         Entity.CASE: CaseType,
+        Entity.CAMPAIGN: CampaignType,
     }[target]
 
 

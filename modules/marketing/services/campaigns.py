@@ -243,3 +243,31 @@ def _touch_responses(campaign: Campaign, members: list[CampaignMember]) -> None:
 
 def _responded(member: CampaignMember) -> datetime:
     return member.responded_at or timezone.now()
+
+
+def create_member(
+    *, by: User | None, campaign: Campaign, contact: Contact | None = None, lead: Lead | None = None,
+    status: str = MemberStatus.TARGETED,
+) -> CampaignMember:  # fmt: skip
+    """One member, for the APIs: a contact or a lead not yet in the campaign."""
+    if (contact is None) == (lead is None):
+        raise ValidationError({"contact": [_("A member is either a contact or a lead.")]})
+    added = add_members(
+        campaign, by=by, contacts=[contact] if contact else (), leads=[lead] if lead else (), status=status
+    )
+    if not added:
+        field = "contact" if contact is not None else "lead"
+        raise ValidationError({field: [_("Already a member of this campaign.")]})
+    return added[0]
+
+
+def update_member(member: CampaignMember, *, by: User | None, **values: Any) -> CampaignMember:
+    """The APIs' update: only the status changes (a member's contact or lead stays)."""
+    check_fields(CampaignMember, values, ("status",))
+    if "status" in values:
+        return set_member_status(member, values["status"], by=by)
+    return member
+
+
+def delete_member(member: CampaignMember, *, by: User | None) -> None:
+    remove_members(member.campaign, [member.pk], by=by)

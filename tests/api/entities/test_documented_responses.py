@@ -27,6 +27,7 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
+from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.sales.models import LostReason, Pipeline, QuoteLine
 from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
@@ -116,6 +117,12 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "articles": create_article(by=owner, draft_title="Documented article", language="en"),
             "delete:articles": create_article(by=owner, draft_title="Deleted article", language="en"),
         }
+        records["campaigns"] = create_campaign(by=owner, name="Documented campaign", owner=owner)
+        records["delete:campaigns"] = create_campaign(by=owner, name="Deleted campaign", owner=owner)
+        records["campaign-members"] = add_members(records["campaigns"], by=owner, contacts=[ContactFactory()])[0]
+        records["delete:campaign-members"] = add_members(records["campaigns"], by=owner, leads=[LeadFactory()])[0]
+        # Each create (single, then bulk) adds a contact not yet in the campaign.
+        records["new_members"] = [ContactFactory(), ContactFactory()]
         records["cases"] = create_case(by=owner, subject="Documented case", owner=owner)
         records["delete:cases"] = create_case(by=owner, subject="Deleted case", owner=owner)
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
@@ -155,6 +162,8 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "orders": lambda r: {"company": r["companies"].pk, "lines": [{"description": "Documented", "unit_price": "9.50"}]},
     "articles": lambda r: {"draft_title": "Documented article", "language": "en"},
     "cases": lambda r: {"subject": "Documented case", "priority": "high"},
+    "campaigns": lambda r: {"name": "Documented campaign", "kind": "webinar", "budget": "100.00"},
+    "campaign-members": lambda r: {"campaign": r["campaigns"].pk, "contact": r["new_members"].pop().pk},
 }
 
 

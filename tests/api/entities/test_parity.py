@@ -14,8 +14,22 @@ from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
 from graphql_relay import from_global_id, to_global_id
 
-from api.entities import ACTIVITY, ARTICLE, CASE, COMPANY, CONTACT, DEAL, LEAD, ORDER, EntityDescription, FilterKind
+from api.entities import (
+    ACTIVITY,
+    ARTICLE,
+    CAMPAIGN,
+    CAMPAIGN_MEMBER,
+    CASE,
+    COMPANY,
+    CONTACT,
+    DEAL,
+    LEAD,
+    ORDER,
+    EntityDescription,
+    FilterKind,
+)
 from identity.models import Team
+from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.sales.models import Order
 from modules.sales.services.orders import create_order
 from modules.service.knowledge.choices import Visibility
@@ -156,6 +170,31 @@ def case_records(rep: Any) -> tuple[models.Model, Samples]:
     }  # fmt: skip
 
 
+def campaign_records(rep: Any) -> tuple[models.Model, Samples]:
+    parent = create_campaign(by=None, name="Parity parent")
+    match = create_campaign(
+        by=rep, name="Parity", kind="webinar", status="active", owner=rep, parent=parent, start_date=date(2031, 5, 1)
+    )
+    return match, {
+        "kind": "webinar", "status": "active", "owner": rep, "parent": parent, "starts_after": date(2031, 4, 1),
+        "starts_before": date(2031, 5, 1),
+    }  # fmt: skip
+
+
+def other_campaign() -> models.Model:
+    return create_campaign(by=None, name="Other campaign")
+
+
+def member_records(rep: Any) -> tuple[models.Model, Samples]:
+    campaign, contact = create_campaign(by=None, name="Parity members", owner=rep), ContactFactory()
+    (match,) = add_members(campaign, by=None, contacts=[contact], status="attended")
+    return match, {"campaign": campaign, "contact": contact, "status": "attended"}
+
+
+def other_member() -> models.Model:
+    return add_members(create_campaign(by=None, name="Other members"), by=None, leads=[LeadFactory()])[0]
+
+
 def other_case() -> models.Model:
     return create_case(by=None, subject="Other")
 
@@ -184,6 +223,8 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "order": (ORDER, order_records, other_order),
     "article": (ARTICLE, article_records, other_article),
     "case": (CASE, case_records, other_case),
+    "campaign": (CAMPAIGN, campaign_records, other_campaign),
+    "campaign_member": (CAMPAIGN_MEMBER, member_records, other_member),
 }
 
 
