@@ -213,6 +213,8 @@ PK_OF = (
     (r"api:quote", "quote"),
     (r"api:order", "order"),
     (r"api:article", "article"),
+    (r"api:campaign_member", "campaign_member"),
+    (r"api:campaign", "campaign"),
     (r"api:case-status", "case_status"),
     (r"api:case-categor", "case_category"),
     (r"api:case", "case"),

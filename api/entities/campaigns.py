@@ -81,7 +81,7 @@ CAMPAIGN = EntityDescription(
 
 CAMPAIGN_MEMBER = EntityDescription(
     name="campaign_member",
-    resource="campaign-members",
+    resource="campaign_members",
     model=CampaignMember,
     module="marketing",
     owner_field="",

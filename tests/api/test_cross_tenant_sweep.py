@@ -97,7 +97,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "cases": Case,
     "articles": Article,
     "campaigns": Campaign,
-    "campaign-members": CampaignMember,
+    "campaign_members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "analytics/reports": Report,

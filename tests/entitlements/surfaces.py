@@ -224,7 +224,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "orders": Order,
     "cases": Case,
     "campaigns": Campaign,
-    "campaign-members": CampaignMember,
+    "campaign_members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "analytics/reports": Report,

@@ -6,9 +6,11 @@ from typing import Any, ClassVar
 
 import graphene
 
+from api.graphql.contacts.types import ContactType
 from api.graphql.core import input_values
 from api.graphql.identity.types import UserType
-from api.graphql.marketing.types import CampaignKindEnum, CampaignStatusEnum, CampaignType
+from api.graphql.marketing.types import CampaignKindEnum, CampaignStatusEnum, CampaignType, MemberStatusEnum
+from api.graphql.sales.types import LeadType
 from customization.fields.choices import Entity
 
 TEXT_FIELDS = frozenset({"name", "description", "currency"})
@@ -43,4 +45,22 @@ def campaign_values(info: Any, data: Any) -> dict[str, Any]:
     for name in ("kind", "status"):
         if name in values and values[name] is None:
             values.pop(name)
+    return values
+
+
+class CampaignMemberInput(graphene.InputObjectType):
+    campaign = graphene.ID(description="A Campaign id; required on create, not changed afterwards.")
+    contact = graphene.ID(description="A Contact id (or a lead); set on create.")
+    lead = graphene.ID(description="A Lead id (or a contact); set on create.")
+    status = graphene.InputField(MemberStatusEnum, description="TARGETED when not given.")
+
+
+MEMBER_REFERENCES = {"campaign": CampaignType, "contact": ContactType, "lead": LeadType}
+
+
+def member_values(info: Any, data: Any) -> dict[str, Any]:
+    """Member service keyword arguments: ids become visible records."""
+    values = input_values(data, references=MEMBER_REFERENCES, info=info)
+    if "status" in values and values["status"] is None:
+        values.pop("status")
     return values

@@ -7,22 +7,19 @@ from typing import Any
 import graphene
 
 from api.entities import CAMPAIGN, CAMPAIGN_MEMBER
-from api.graphql.contacts.types import ContactType
-from api.graphql.core import RecordMutation, enum_value, error_type, reloaded, resolve_reference
+from api.graphql.core import RecordMutation, error_type, reloaded, resolve_reference
 from api.graphql.custom_fields.inputs import with_custom_values
-from api.graphql.marketing.inputs import CampaignInput, campaign_values
-from api.graphql.marketing.types import CampaignMemberType, CampaignType, MemberStatusEnum
-from api.graphql.sales.types import LeadType
+from api.graphql.marketing.inputs import CampaignInput, CampaignMemberInput, campaign_values, member_values
+from api.graphql.marketing.types import CampaignMemberType, CampaignType
 from customization.fields.choices import Entity
 from identity.models import User
-from modules.marketing.choices import MemberStatus
 from modules.marketing.services.campaigns import (
     create_campaign,
     create_member,
     delete_campaign,
     delete_member,
-    set_member_status,
     update_campaign,
+    update_member,
 )
 
 
@@ -92,10 +89,7 @@ class CampaignMemberAdd(RecordMutation):
     """Add a contact or a lead you can see to a campaign you can see (refused when already in it)."""
 
     class Arguments:
-        campaign = graphene.ID(required=True)
-        contact = graphene.ID(description="A Contact id (or give a lead).")
-        lead = graphene.ID(description="A Lead id (or give a contact).")
-        status = MemberStatusEnum(default_value=MemberStatus.TARGETED.value)
+        input = CampaignMemberInput(required=True)
 
     member = graphene.Field(CampaignMemberType)
     errors = graphene.List(graphene.NonNull(error_type("CampaignMemberAdd")), required=True)
@@ -105,20 +99,21 @@ class CampaignMemberAdd(RecordMutation):
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
-        campaign = resolve_reference(info, data["campaign"], CampaignType, "campaign")
-        contact = resolve_reference(info, data.get("contact"), ContactType, "contact")
-        lead = resolve_reference(info, data.get("lead"), LeadType, "lead")
-        status = enum_value(data.get("status")) or MemberStatus.TARGETED
-        member = create_member(by=user, campaign=campaign, contact=contact, lead=lead, status=status)
+        member = create_member(by=user, **member_values(info, data["input"]))
         return {"member": reloaded(CampaignMemberType, info, member)}
+
+    @classmethod
+    def required_fields(cls, data: dict[str, Any]) -> frozenset[str]:
+        return frozenset({"campaign"})
 
 
 class CampaignMemberUpdate(RecordMutation):
-    """Move a member of a campaign you can see to another status (the first response is stamped)."""
+    """Move a member of a campaign you can see to another status (the first response is stamped);
+    only ``status`` may change."""
 
     class Arguments:
         id = graphene.ID(required=True)
-        status = MemberStatusEnum(required=True)
+        input = CampaignMemberInput(required=True)
 
     member = graphene.Field(CampaignMemberType)
     errors = graphene.List(graphene.NonNull(error_type("CampaignMemberUpdate")), required=True)
@@ -129,7 +124,7 @@ class CampaignMemberUpdate(RecordMutation):
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         member = resolve_reference(info, data["id"], CampaignMemberType, "id")
-        member = set_member_status(member, enum_value(data["status"]), by=user)
+        member = update_member(member, by=user, **member_values(info, data["input"]))
         return {"member": reloaded(CampaignMemberType, info, member)}
 
 

@@ -1,5 +1,5 @@
 """REST endpoints of campaigns and campaign members (marketing module): ``/api/v1/campaigns/`` and
-``/api/v1/campaign-members/`` from their entity descriptions. A caller sees the campaigns within
+``/api/v1/campaign_members/`` from their entity descriptions. A caller sees the campaigns within
 their role's visibility (by owner, as on the pages) and the members of those campaigns; a member's
 contact or lead reads as null when the caller may not see it."""
 
@@ -65,6 +65,9 @@ class CampaignMemberSerializer(ServiceSerializer):
         fields = serializer_fields(CAMPAIGN_MEMBER)
         read_only_fields = CAMPAIGN_MEMBER.read_only_names
         extra_kwargs: ClassVar[dict[str, Any]] = {"status": {"required": False}}
+        # The service refuses a second membership (naming the field); DRF's validators of the
+        # conditional unique constraints would demand both a contact and a lead.
+        validators: ClassVar[list[Any]] = []
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

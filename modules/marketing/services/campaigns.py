@@ -246,10 +246,13 @@ def _responded(member: CampaignMember) -> datetime:
 
 
 def create_member(
-    *, by: User | None, campaign: Campaign, contact: Contact | None = None, lead: Lead | None = None,
-    status: str = MemberStatus.TARGETED,
+    *, by: User | None, campaign: Campaign | None = None, contact: Contact | None = None, lead: Lead | None = None,
+    status: str | None = None,
 ) -> CampaignMember:  # fmt: skip
     """One member, for the APIs: a contact or a lead not yet in the campaign."""
+    if campaign is None:
+        raise ValidationError({"campaign": [_("Choose a campaign.")]})
+    status = status or MemberStatus.TARGETED
     if (contact is None) == (lead is None):
         raise ValidationError({"contact": [_("A member is either a contact or a lead.")]})
     added = add_members(

@@ -119,8 +119,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         }
         records["campaigns"] = create_campaign(by=owner, name="Documented campaign", owner=owner)
         records["delete:campaigns"] = create_campaign(by=owner, name="Deleted campaign", owner=owner)
-        records["campaign-members"] = add_members(records["campaigns"], by=owner, contacts=[ContactFactory()])[0]
-        records["delete:campaign-members"] = add_members(records["campaigns"], by=owner, leads=[LeadFactory()])[0]
+        records["campaign_members"] = add_members(records["campaigns"], by=owner, contacts=[ContactFactory()])[0]
+        records["delete:campaign_members"] = add_members(records["campaigns"], by=owner, leads=[LeadFactory()])[0]
         # Each create (single, then bulk) adds a contact not yet in the campaign.
         records["new_members"] = [ContactFactory(), ContactFactory()]
         records["cases"] = create_case(by=owner, subject="Documented case", owner=owner)
@@ -163,7 +163,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "articles": lambda r: {"draft_title": "Documented article", "language": "en"},
     "cases": lambda r: {"subject": "Documented case", "priority": "high"},
     "campaigns": lambda r: {"name": "Documented campaign", "kind": "webinar", "budget": "100.00"},
-    "campaign-members": lambda r: {"campaign": r["campaigns"].pk, "contact": r["new_members"].pop().pk},
+    "campaign_members": lambda r: {"campaign": r["campaigns"].pk, "contact": r["new_members"].pop().pk},
 }
 
 
