@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from api.entities import CAMPAIGN, CAMPAIGN_MEMBER
 from api.entities.rest import serializer_fields
@@ -78,6 +80,15 @@ class CampaignMemberSerializer(ServiceSerializer):
         return fields
 
 
+MEMBER_ORDERING = OpenApiParameter(
+    "ordering",
+    OpenApiTypes.STR,
+    description="Sort by a field (- for descending), ties by id.",
+    enum=[value for item in CAMPAIGN_MEMBER.orderings for value in (item.name, f"-{item.name}")],
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[MEMBER_ORDERING]))
 class CampaignMemberViewSet(RecordViewSet):
     """Members of the campaigns you can see: ``?campaign=<id>`` for one campaign's. POST adds a
     contact or a lead (refused when already a member), PATCH changes the status (the first
