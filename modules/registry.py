@@ -114,15 +114,6 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing.segments",
         ),
         nav=(
-            NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
-            NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
-            NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),
-            NavEntry(
-                _("Subscriptions"), "marketing-consent:suppressions", icon="envelope-check", permission="marketing.view"
-            ),
-            NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
-        ),
-        nav=(
             NavEntry(_("Marketing"), "marketing:home", icon="megaphone"),
             NavEntry(_("Campaigns"), "marketing:campaign-list", icon="flag"),
             NavEntry(
@@ -131,6 +122,13 @@ MODULES: tuple[Module, ...] = (
                 icon="diagram-3",
                 permission="marketing.view_reports",
             ),
+            NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
+            NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
+            NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),
+            NavEntry(
+                _("Subscriptions"), "marketing-consent:suppressions", icon="envelope-check", permission="marketing.view"
+            ),
+            NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),

@@ -45,6 +45,7 @@ from modules.marketing.models import MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.models import Campaign, CampaignMember
+from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.sales.models import (
     Deal,
     Lead,

@@ -42,11 +42,13 @@ from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
 from modules.marketing.models import MarketingEmail, Segment, Topic
+from modules.marketing.models import Campaign, CampaignMember
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
 from modules.marketing.models import Campaign, CampaignMember
 from modules.marketing.services.campaigns import add_members, create_campaign
+from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
