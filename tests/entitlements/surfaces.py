@@ -44,11 +44,9 @@ from modules.marketing.delivery.models import Recipient
 from modules.marketing.models import MarketingEmail, Segment, Topic
 from modules.marketing.models import Campaign, CampaignMember
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
-from modules.marketing.surveys.models import Invitation, Question, Survey
-from modules.marketing.surveys.models import Response as SurveyResponse
-from modules.marketing.models import Campaign, CampaignMember
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Invitation, Question, Survey
+from modules.marketing.surveys.models import Response as SurveyResponse
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
