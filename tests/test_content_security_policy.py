@@ -41,11 +41,9 @@ from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
 from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
-from modules.marketing.models import MarketingEmail, Segment, SegmentMember
+from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
-from modules.marketing.models import Campaign, CampaignMember
-from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.sales.models import (
     Deal,
     Lead,

@@ -41,8 +41,7 @@ from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
-from modules.marketing.models import MarketingEmail, Segment, Topic
-from modules.marketing.models import Campaign, CampaignMember
+from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Invitation, Question, Survey
