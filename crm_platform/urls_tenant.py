@@ -26,6 +26,8 @@ urlpatterns = [
     path("settings/webhooks/", include("api.webhooks.urls")),
     path("settings/billing/", include("billing.urls_tenant")),
     path("settings/support-addresses/", include("modules.service.mail.urls")),
+    path("settings/marketing/email/", include("modules.marketing.email.urls_admin")),
+    path("marketing/emails/", include("modules.marketing.email.urls")),
     path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),
     path("settings/", include("identity.urls_settings")),
     path("o/", include("api.auth.urls_oauth")),

@@ -130,6 +130,8 @@ MODULES: tuple[Module, ...] = (
             ),
             NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
+        nav=(NavEntry(_("E-mails"), "marketing-email:list", icon="envelope-paper", permission="marketing.view"),),
+        url_namespaces=("marketing-email", "marketing-email-admin"),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
             "marketing.admin": _("Marketing: subscription topics, sending settings, scoring rules and suppressions"),

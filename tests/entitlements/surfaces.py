@@ -41,6 +41,7 @@ from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
+from modules.marketing.email.models import EmailTemplate, SendingDomain
 from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, Topic
 from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
@@ -166,6 +167,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "contact-centre:sms-consent": Contact,
     "csat-public:": CsatSurvey,
     "service-mail-admin:": SupportAddress,
+    "marketing-email:from-template": EmailTemplate,
+    "marketing-email:": MarketingEmail,
+    "marketing-email-admin:domain": SendingDomain,
     # A support address's inbound webhook: its parameter is the address's secret token.
     "service-mail-inbound:": SupportAddress,
     # The consent links: their parameter is a signed token (``consent_records`` below).
@@ -352,6 +356,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             Segment.objects.create(name="Plan gate segment", kind="static"),
             campaign := create_campaign(by=None, name="Plan gate campaign", owner=tenant.user()),
             add_members(campaign, by=None, contacts=[ContactFactory()])[0],
+            EmailTemplate.objects.create(name="Plan gate template"),
+            SendingDomain.objects.create(domain="plan-gate.example"),
         ]  # fmt: skip
     return {type(record): record for record in records}
 

@@ -7,6 +7,7 @@ from typing import Any
 from modules.marketing.email.services.emails import create_email
 from modules.marketing.models import MarketingEmail
 from tests.mail_server import smtp_server  # noqa: F401
+from tests.marketing.email.dns_server import dns_zone  # noqa: F401
 from tests.tenancy import TenantFixture
 
 BLOCKS: list[dict[str, Any]] = [
