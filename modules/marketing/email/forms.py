@@ -26,7 +26,7 @@ class Styled:
                 widget.attrs.setdefault("class", "form-control")
 
 
-def _secret(label: str) -> forms.CharField:
+def _secret(label: Any) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=2000, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -189,7 +189,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @marketing_page("marketing.view")
 @xframe_options_sameorigin
-@csp_replace(PREVIEW_POLICY)
+@csp_replace(PREVIEW_POLICY)  # type: ignore[arg-type]  # the decorator's stub knows only views without arguments
 def saved_preview(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(MarketingEmail, pk=pk)
     return _preview_response(request, email, _contact(request.GET.get("contact")))
