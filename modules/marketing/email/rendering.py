@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import mjml
-from django.conf import settings
-from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -170,23 +168,17 @@ def compile_content(blocks: list[dict[str, Any]], preheader: str = "", *, postal
     return compiled
 
 
-def _absolute(url: str) -> str:
-    if not url or url.startswith(("http://", "https://")):
-        return url
-    tenant = getattr(connection, "tenant", None)
-    host = getattr(tenant, "primary_host", "") if tenant is not None else ""
-    scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
-    return f"{scheme}://{host}{url}" if host else url
-
-
 def links_for(email: MarketingEmail, contact: Any) -> dict[str, str]:
-    """The recipient's unsubscribe and preference links (the consent module's signed page)."""
+    """The recipient's unsubscribe and preference links (the consent module's signed page: the
+    first unsubscribes from the e-mail's topic, the second is the page for every topic). A send
+    that reports unsubscribes per message passes its own through ``render_email(links=)``."""
     if contact is None or getattr(contact, "pk", None) is None:
         return {"unsubscribe_url": "#", "preferences_url": "#"}
+    from modules.marketing.consent.links import absolute
     from modules.marketing.consent.services import unsubscribe_url
 
-    unsubscribe = _absolute(unsubscribe_url(contact, topic=email.topic))
-    preferences = _absolute(unsubscribe_url(contact))
+    unsubscribe = absolute(unsubscribe_url(contact, topic=email.topic))
+    preferences = absolute(unsubscribe_url(contact))
     return {"unsubscribe_url": unsubscribe, "preferences_url": preferences}
 
 

@@ -109,3 +109,17 @@ def test_rich_text_is_sanitised_and_images_must_be_https(alpha: TenantFixture) -
         with pytest.raises(ValidationError) as nul:
             update_email(email, by=None, content=[{"type": "heading", "text": "a\x00b"}])
         assert "content[0].text" in nul.value.message_dict
+
+
+def test_without_given_links_the_footer_carries_the_contacts_signed_unsubscribe_link(alpha: TenantFixture) -> None:
+    email = make_email(alpha)
+    with alpha.active():
+        contact = ContactFactory(email="lina@example.com")
+
+        rendered = render_email(email, contact)
+
+    assert f"://{alpha.host}/" in rendered.text
+    unsubscribe = rendered.text.split("Unsubscribe: ", 1)[1].split()[0]
+    response = alpha.client(None).get(unsubscribe.split(alpha.host, 1)[1])
+    assert response.status_code == 200
+    assert f'href="{unsubscribe}"' in rendered.html
