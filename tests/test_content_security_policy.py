@@ -22,7 +22,7 @@ from billing.models import Plan, StripeEvent
 from customization.fields.models import CustomFieldDefinition
 from customization.workflows.models import SelectionRun, WorkflowRule, WorkflowRun
 from customization.workflows.services import create_email_template
-from identity.models import ApiKey, Invitation, Role, Team
+from identity.models import ApiKey, Invitation, Role, Team, User
 from identity.services.api_keys import create_api_key
 from identity.services.invitations import invite_user
 from identity.services.operators import ensure_operator
@@ -41,6 +41,8 @@ from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
 from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
+from modules.marketing.email.models import SendingDomain
+from modules.marketing.email.services.emails import create_email, save_as_template
 from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
@@ -72,6 +74,7 @@ from modules.service.sla.services.calendars import add_holiday, save_calendar
 from modules.service.sla.services.policies import save_policy
 from tests.console.conftest import verified_operator_client
 from tests.entitlements.surfaces import consent_records
+from tests.marketing.email.conftest import BLOCKS as PAGE_BLOCKS
 from tests.marketing.surveys.sweep_data import survey_objects
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
 from tests.routes import url_routes
@@ -96,7 +99,25 @@ GRAPHIQL_POLICY = {
     "style-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
     "font-src": "'self' data: https://cdn.jsdelivr.net",
 }
-POLICY_OF_VIEW = {"api:redoc": REDOC_POLICY, "graphql:endpoint": GRAPHIQL_POLICY}
+# A marketing e-mail's preview is the e-mail's own document in a sandboxed frame of the editor.
+EMAIL_PREVIEW_POLICY = {
+    **POLICY,
+    "default-src": "'none'",
+    "script-src": "'none'",
+    "style-src": "'unsafe-inline'",
+    "img-src": "https: data:",
+    "font-src": "https: data:",
+    "connect-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+    "frame-ancestors": "'self'",
+}
+POLICY_OF_VIEW = {
+    "api:redoc": REDOC_POLICY,
+    "graphql:endpoint": GRAPHIQL_POLICY,
+    "marketing-email:preview": EMAIL_PREVIEW_POLICY,
+    "marketing-email:saved-preview": EMAIL_PREVIEW_POLICY,
+}
 
 
 def directives(header: str | None) -> dict[str, str]:
@@ -155,6 +176,9 @@ PK_OF = (
     (r"contact-centre:call-", "call"),
     (r"service-mail-admin:", "support_address"),
     (r"marketing-delivery:", "marketing_email"),
+    (r"marketing-email:from-template", "marketing_template"),
+    (r"marketing-email:", "marketing_email_draft"),
+    (r"marketing-email-admin:domain", "sending_domain"),
     (r"contact-centre:sms-consent", "contact"),
     (r"marketing-consent:topic-", "topic"),
     (r"marketing-consent:contact-", "contact"),
@@ -486,7 +510,18 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "call": str(call.pk),
             **_consent_tokens(),
             **survey_objects(admin, contact),
+            **_marketing_email_objects(admin),
         }
+
+
+def _marketing_email_objects(admin: User) -> dict[str, str]:
+    """A marketing e-mail with every kind of block, a template and a sending domain."""
+    email = create_email(by=admin, name="Pages e-mail", subject="Hi {{ contact.first_name }}", content=PAGE_BLOCKS)
+    return {
+        "marketing_email_draft": str(email.pk),
+        "marketing_template": str(save_as_template(email, name="Pages template", by=admin).pk),
+        "sending_domain": str(SendingDomain.objects.create(domain="pages.example").pk),
+    }
 
 
 def _consent_tokens() -> dict[str, str]:

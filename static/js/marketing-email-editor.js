@@ -28,8 +28,8 @@ document.addEventListener("alpine:init", function () {
     return {
       blocks: [],
       errors: {},
-      newType: "text",
-      columnType: "text",
+      newType: "heading",
+      columnType: "heading",
       timer: null,
 
       init: function () {
@@ -78,6 +78,13 @@ document.addEventListener("alpine:init", function () {
         list.splice(index, 1);
         this.sync();
       },
+      assign: function (block, key, value) { block[key] = value; },
+      assignNumber: function (block, key, value) {
+        var number = parseInt(value, 10);
+        block[key] = isNaN(number) ? "" : number;
+      },
+      setNewType: function (value) { this.newType = value; },
+      setColumnType: function (value) { this.columnType = value; },
       sides: function () { return ["left", "right"]; },
       blockErrors: function (index) {
         var prefix = "content[" + index + "].";
