@@ -122,6 +122,7 @@ MODULES: tuple[Module, ...] = (
                 icon="diagram-3",
                 permission="marketing.view_reports",
             ),
+            NavEntry(_("E-mails"), "marketing-email:list", icon="envelope-paper", permission="marketing.view"),
             NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
             NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
             NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),
@@ -130,7 +131,6 @@ MODULES: tuple[Module, ...] = (
             ),
             NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
-        nav=(NavEntry(_("E-mails"), "marketing-email:list", icon="envelope-paper", permission="marketing.view"),),
         url_namespaces=("marketing-email", "marketing-email-admin"),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
