@@ -44,12 +44,13 @@ def test_a_marketer_adds_a_block_and_sees_it_in_the_preview(page: Page, alpha_ur
     page.get_by_test_id("block-heading-text").fill("Spring is here")
 
     preview = page.frame_locator("iframe[data-testid=preview]")
-    expect(preview.locator("body")).to_contain_text("Spring is here")
+    expect(preview.locator("body")).to_contain_text("Spring is here", timeout=SLOW_MACHINE_TIMEOUT)
     expect(preview.locator("body")).to_contain_text("Unsubscribe")
 
     page.get_by_test_id("save-email").click()
     page.wait_for_url(re.compile(r".*/marketing/emails/\d+/$"))
-    expect(page.get_by_test_id("block")).to_have_count(1)
+    components_ready(page)
+    expect(page.get_by_test_id("block")).to_have_count(1, timeout=SLOW_MACHINE_TIMEOUT)
     with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug="alpha")):
         email = MarketingEmail.objects.get(name=NAME)
         assert email.content == [{"type": "heading", "text": "Spring is here", "level": 1, "align": "left"}]
