@@ -47,6 +47,8 @@ urlpatterns = [
     path("s/", include("modules.marketing.surveys.urls_public")),
     path("marketing/consent/", include("modules.marketing.consent.urls")),
     path("portal/", include("modules.service.portal.urls")),
+    path("f/", include("modules.marketing.webforms.urls_public")),
+    path("marketing/forms/", include("modules.marketing.webforms.urls")),
     path("settings/portal-users/", include("modules.service.portal.urls_admin")),
     path("settings/privacy/", include("modules.privacy.urls")),
     path("", include("modules.collaboration.urls")),

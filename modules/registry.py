@@ -112,6 +112,7 @@ MODULES: tuple[Module, ...] = (
             "modules.marketing.collateral",
             "modules.marketing.delivery",
             "modules.marketing.segments",
+            "modules.marketing.webforms",
         ),
         nav=(
             NavEntry(_("Marketing"), "marketing:home", icon="megaphone"),
@@ -123,6 +124,7 @@ MODULES: tuple[Module, ...] = (
                 permission="marketing.view_reports",
             ),
             NavEntry(_("E-mails"), "marketing-email:list", icon="envelope-paper", permission="marketing.view"),
+            NavEntry(_("Forms"), "marketing-forms:list", icon="ui-checks", permission="marketing.view"),
             NavEntry(_("Surveys"), "marketing-surveys:survey-list", icon="clipboard-check"),
             NavEntry(_("Collateral"), "marketing-collateral:list", icon="folder2-open"),
             NavEntry(_("Lead scoring"), "marketing-scoring:rules", icon="speedometer", permission="marketing.admin"),

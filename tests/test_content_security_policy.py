@@ -46,6 +46,8 @@ from modules.marketing.email.services.emails import create_email, save_as_templa
 from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, SegmentMember
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
+from modules.marketing.webforms.services.forms import create_form
+from modules.marketing.webforms.services.submissions import Visit, submit
 from modules.sales.models import (
     Deal,
     Lead,
@@ -241,6 +243,9 @@ PK_OF = (
     (r"api:case-status", "case_status"),
     (r"api:case-categor", "case_category"),
     (r"api:case", "case"),
+    (r"api:web-form", "web_form"),
+    (r"api:form-submission", "form_submission"),
+    (r"marketing-forms:", "web_form"),
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),
     (r"console:plan", "plan"),
@@ -432,6 +437,9 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         SavedView.objects.create(owner=admin, entity="campaign", name="Mine", query={})
         campaign = Campaign.objects.filter(members__isnull=False).order_by("pk").first()
         assert campaign is not None, "the demo has campaigns with members"
+        # The public form's address takes the key every walk gives a ``key`` parameter.
+        web_form = create_form(by=admin, name="Pages form", key=FIXED_PARAMETERS["key"], captcha=True)
+        form_submission = submit(web_form, {"last_name": "Pages", "email": "pages@example.test"}, visit=Visit())
         return {
             "campaign": str(campaign.pk),
             "campaign_member": _first(CampaignMember, campaign=campaign),
@@ -445,6 +453,8 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "score_threshold": str(create_threshold(name="Pages MQL", points=50, by=admin).pk),
             "collateral_item": str(collateral.pk),
             "collateral_version": str(collateral.current_version_id),
+            "web_form": str(web_form.pk),
+            "form_submission": str(form_submission.pk),
             "case": str(case.pk),
             "support_address": str(support_address.pk),
             "case_attachment": str(case_message.attachments.get().pk),

@@ -17,6 +17,7 @@ from api.graphql.identity.queries import IdentityQueries
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
+from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.sales.mutations import SalesMutations
@@ -34,6 +35,7 @@ class Query(
     MarketingQueries,
     AnalyticsQueries,
     KnowledgeQueries,
+    MarketingFormQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()

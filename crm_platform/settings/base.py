@@ -79,6 +79,7 @@ TENANT_APPS = [
     "modules.marketing.delivery",
     "modules.marketing.segments",
     "modules.marketing.attribution",
+    "modules.marketing.webforms",
     "modules.service",
     "modules.service.contact_centre",
     "modules.service.portal",

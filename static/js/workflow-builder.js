@@ -60,6 +60,12 @@ document.addEventListener("alpine:init", function () {
       err: function (path) { return (this.errors[path] || []).join(" "); },
       eventTrigger: function () { return (this.config.eventTriggers || {})[this.trigger] || null; },
       eventTriggerOptions: function () { var t = this.eventTrigger(); return t ? t.options : []; },
+      // "Form submitted": the workspace's web forms when the marketing module lists them, else a key to type.
+      webForms: function () { return this.config.webForms || []; },
+      hasWebForms: function () { return this.webForms().length > 0; },
+      isFormSubmitted: function () { return this.trigger === "form_submitted"; },
+      formPicked: function () { return this.isFormSubmitted() && this.hasWebForms(); },
+      formTyped: function () { return this.isFormSubmitted() && !this.hasWebForms(); },
 
       // Writes and paths for the attributes: Alpine's CSP build evaluates only simple
       // expressions there and refuses property assignments, so every change goes through these.

@@ -44,6 +44,9 @@ from modules.marketing.models import Campaign, CampaignMember
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Response as SurveyResponse
 from modules.marketing.surveys.models import Survey
+from modules.marketing.webforms.models import Submission, WebForm
+from modules.marketing.webforms.services.forms import create_form
+from modules.marketing.webforms.services.submissions import Visit, submit
 from modules.sales.models import (
     Deal,
     Lead,
@@ -100,6 +103,8 @@ RESOURCES: dict[str, type[models.Model]] = {
     "campaign_members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
+    "web-forms": WebForm,
+    "form-submissions": Submission,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
@@ -146,6 +151,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "KnowledgeCategory": KnowledgeCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "WebForm": WebForm,
+    "FormSubmission": Submission,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -164,6 +171,7 @@ ID_ARGUMENTS = {
     "translationOf": "Article",
     "campaign": "Campaign",
     "parent": "Campaign",
+    "form": "WebForm",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -211,7 +219,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             category=knowledge_category,
         )
         publish_article(article, by=user)
+        web_form = create_form(by=user, name="Beta sweep form", key="beta-sweep")
+        submission = submit(web_form, {"last_name": "Sweep", "email": "sweep@beta.example"}, visit=Visit())
         records: list[models.Model] = [
+            web_form,
+            submission,
             user,
             company,
             ContactFactory(first_name="Beta", last_name="Sweep", company=company),

@@ -22,6 +22,7 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
+from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.sales.mutations import SalesMutations
@@ -47,6 +48,9 @@ from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
+from modules.marketing.webforms.models import Submission, WebForm
+from modules.marketing.webforms.services.forms import create_form
+from modules.marketing.webforms.services.submissions import Visit, submit
 from modules.registry import MODULES_BY_KEY, OPTIONAL_MODULE_KEYS
 from modules.sales.models import (
     Deal,
@@ -93,7 +97,7 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
     "service": (ServiceQueries, ServiceMutations, KnowledgeQueries, KnowledgeMutations),
-    "marketing": (MarketingQueries, MarketingMutations),
+    "marketing": (MarketingQueries, MarketingMutations, MarketingFormQueries),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -193,6 +197,9 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-tracking:": Recipient,
     "marketing-segments:contact-card": Contact,
     "marketing-segments:": Segment,
+    "marketing-forms:": WebForm,
+    # A web form's public address: its parameter is the form's key.
+    "marketing-forms-public:": WebForm,
 }
 # The record behind a path parameter of this name on any page.
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case, "contact_pk": Contact}
@@ -213,6 +220,7 @@ PUBLIC_NAMESPACES = frozenset(
         "survey-public",
         "marketing-collateral-public",
         "marketing-tracking",
+        "marketing-forms-public",
     }
 )
 # The record behind each REST resource of an optional module, and behind other path parameters.
@@ -230,6 +238,8 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "campaign_members": CampaignMember,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
+    "web-forms": WebForm,
+    "form-submissions": Submission,
     "analytics/reports": Report,
     "analytics/report-subscriptions": ReportSubscription,
     "analytics/dashboards": Dashboard,
@@ -268,6 +278,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseCategory": CaseCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "WebForm": WebForm,
+    "FormSubmission": Submission,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -358,6 +370,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             add_members(campaign, by=None, contacts=[ContactFactory()])[0],
             EmailTemplate.objects.create(name="Plan gate template"),
             SendingDomain.objects.create(domain="plan-gate.example"),
+            *web_form_records(),
         ]  # fmt: skip
     return {type(record): record for record in records}
 
@@ -418,6 +431,12 @@ def consent_records() -> list[models.Model]:
     return [consent, request, topic]
 
 
+def web_form_records() -> list[models.Model]:
+    """A web form (its key is its public address's parameter) with one submission."""
+    form = create_form(by=None, name="Plan gate form", key="plan-gate")
+    return [form, submit(form, {"last_name": "Gate", "email": "gate@example.test"}, visit=Visit())]
+
+
 def knowledge_records(tenant: TenantFixture) -> list[models.Model]:
     """A published article (with its version) in a category, in ``tenant`` (already active)."""
     by = tenant.user()
@@ -476,7 +495,7 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
                         (
                             kind
                             for prefix, kind in PAGE_PREFIXES.items()
-                            if name.startswith(prefix) and parameter in ("pk", "token")
+                            if name.startswith(prefix) and parameter in ("pk", "token", "key")
                         ),
                         None,
                     )
@@ -485,7 +504,13 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
                     uncovered.append(f"{name} ({parameter})")
                     break
                 record = records[kind]
-                value = getattr(record, "public_token", None) if parameter == "token" else record.pk
+                value = (
+                    getattr(record, "public_token", None)
+                    if parameter == "token"
+                    else getattr(record, "key", None)
+                    if parameter == "key"
+                    else record.pk
+                )
                 if value is None:
                     uncovered.append(f"{name} ({parameter})")
                     break

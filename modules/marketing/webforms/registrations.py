@@ -1,0 +1,27 @@
+"""What web forms add to the lower layers: the forms the workflow builder's "form submitted"
+trigger chooses among, and how a contact's erasure reaches its submissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from customization.workflows.registry import register_builder_option
+from modules.registry import is_enabled
+
+
+def forms_for_builder() -> list[dict[str, Any]]:
+    """The workspace's forms as ``{"value": key, "label": name}`` (none without marketing)."""
+    from modules.marketing.webforms.models import WebForm
+
+    if not is_enabled(getattr(connection, "tenant", None), "marketing"):
+        return []
+    return [{"value": key, "label": f"{name} ({key})"} for key, name in WebForm.objects.values_list("key", "name")]
+
+
+def register() -> None:
+    from modules.marketing.webforms import data_subject
+
+    register_builder_option("webForms", forms_for_builder)
+    data_subject.register()
