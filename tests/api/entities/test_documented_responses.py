@@ -101,6 +101,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "cancel": ActivityFactory(assignee=owner),
             "delete:companies": CompanyFactory(owner=owner),
             "delete:contacts": ContactFactory(owner=owner),
+            "erase:contacts": ContactFactory(owner=owner),
             "delete:leads": LeadFactory(owner=owner),
             "delete:deals": DealFactory(owner=owner),
             "delete:activities": ActivityFactory(assignee=owner),
@@ -246,6 +247,7 @@ def call_for(method: str, path: str) -> Call:
         ("GET", "/analytics/warehouse-exports/{id}/"): Call("warehouse_exports"),
         ("GET", "/analytics/warehouse-exports/{id}/download/"): Call("warehouse_exports"),
         ("POST", "/cases/{id}/messages/"): Call("cases", lambda r: {"kind": "note", "body_text": "Documented note"}),
+        ("POST", "/contacts/{id}/erase/"): Call("erase:contacts"),
     }
     if (method, path) in special:
         return special[(method, path)]
