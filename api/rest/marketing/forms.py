@@ -30,6 +30,8 @@ class MarketingReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 class WebFormSerializer(serializers.ModelSerializer[WebForm]):
     campaign = serializers.SerializerMethodField()
+    # Empty when the form shows its thank-you message instead: a URL or "", not always a URI.
+    redirect_url = serializers.CharField(read_only=True, help_text="Where the visitor goes after submitting, or empty.")
 
     class Meta:
         model = WebForm

@@ -28,6 +28,8 @@ from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
 from modules.marketing.services.campaigns import add_members, create_campaign
+from modules.marketing.webforms.services.forms import create_form
+from modules.marketing.webforms.services.submissions import Visit, submit
 from modules.sales.models import LostReason, Pipeline, QuoteLine
 from modules.sales.services.orders import create_order
 from modules.sales.services.pipelines import first_open_stage
@@ -129,6 +131,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
         records["case-categories"] = CaseCategory.objects.order_by("id").first()
         records["surveys"], records["survey-responses"] = survey_and_response(owner)
+        records["web-forms"] = create_form(by=owner, name="Documented form", key="documented-form")
+        records["form-submissions"] = submit(
+            records["web-forms"], {"last_name": "Documented", "email": "documented@forms.example"}, visit=Visit()
+        )
         records["case_attachment"] = message_with_attachment(records["cases"], by=owner)
         # A finished warehouse export, built as its task would, so its download has a file.
         records["warehouse_exports"] = run_export(start_export(user=owner).pk)
