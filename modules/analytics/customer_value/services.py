@@ -56,6 +56,20 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+# The value columns hold 18 digits before the decimal point.
+VALUE_LIMIT = 1e17
+
+
+def _check_in_range(purchases: list[float | None], values: list[float | None]) -> None:
+    """A fit that converged on degenerate parameters (a Gamma-Gamma ``q`` near 1 on few repeat
+    buyers) predicts absurd amounts: that is no prediction, the run keeps the history only."""
+    for expected, value in zip(purchases, values, strict=True):
+        if value is None:
+            continue
+        if abs(value) >= VALUE_LIMIT or (expected is not None and abs(expected * value) >= VALUE_LIMIT):
+            raise FitFailed("the fitted model predicts values out of any plausible range")
+
+
 def refresh_customer_values(*, today: date | None = None) -> CustomerValueRun:
     """Fit BG/NBD and Gamma-Gamma on the tenant's customers and replace the stored values. With too
     few customers to fit, the history is stored without predictions (the run says why)."""
@@ -72,9 +86,11 @@ def refresh_customer_values(*, today: date | None = None) -> CustomerValueRun:
     try:
         bg = BetaGeo.fit(x, t_x, age)
         gg = GammaGamma.fit(x, m_x)
-        purchases = [_finite(v) for v in bg.expected_purchases(HORIZON_DAYS, x, t_x, age)]
+        fitted_purchases = [_finite(v) for v in bg.expected_purchases(HORIZON_DAYS, x, t_x, age)]
+        fitted_values = [_finite(v) for v in gg.expected_value(x, m_x)]
+        _check_in_range(fitted_purchases, fitted_values)
+        purchases, values = fitted_purchases, fitted_values
         alive = [_finite(v) for v in bg.probability_alive(x, t_x, age)]
-        values = [_finite(v) for v in gg.expected_value(x, m_x)]
         run.status = ValueRunStatus.FITTED
         run.r, run.alpha, run.a, run.b = bg.r, bg.alpha, bg.a, bg.b
         run.p, run.q, run.v = gg.p, gg.q, gg.v

@@ -125,3 +125,21 @@ def test_order_events_ask_for_one_refresh_two_minutes_after_the_first(alpha: Ten
         assert run_if_due(tasks.KEY, now=due.due_at) is True
         assert CustomerValueRun.objects.count() == 1
         assert not RefreshDue.objects.filter(tenant=alpha.tenant).exists()
+
+
+def test_a_degenerate_fit_keeps_the_history_without_absurd_predictions(alpha: TenantFixture, monkeypatch) -> None:
+    """A Gamma-Gamma fit whose q converged near 1 predicts amounts no column holds; the run keeps
+    the history and says why instead of failing (the demo's refresh hit this)."""
+    from modules.analytics.customer_value import services
+
+    many_customers(alpha)
+    monkeypatch.setattr(services.GammaGamma, "expected_value", lambda self, x, m_x: [3.0e18 for _ in x])
+    with alpha.active():
+        run = refresh_customer_values()
+        values = list(CustomerValue.objects.all())
+
+    assert run.status == ValueRunStatus.HISTORY_ONLY
+    assert "out of any plausible range" in run.message
+    assert len(values) == 40
+    assert all(value.predicted_value is None and value.expected_value is None for value in values)
+    assert all(value.historical_value > 0 for value in values)
