@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, viewsets
 
+from api.auth.credentials import credential_of, scope_allows
 from api.rest import filters
 from api.rest.pagination import IdCursorPagination
 from api.rest.records import RECORD_PERMISSIONS, acting_user
@@ -129,7 +130,13 @@ class ResponseViewSet(MarketingReadOnlyViewSet):
 
     def _visible_contacts(self, rows: list[Response]) -> set[int]:
         ids = {row.contact_id for row in rows if row.contact_id is not None}
-        if not ids:
+        user = acting_user(self.request)
+        # The link rule: a key without the contacts scope, or a role without contacts, sees no contact.
+        if (
+            not ids
+            or not user.has_perm("contacts.view")
+            or not scope_allows(credential_of(self.request), "contacts", write=False)
+        ):
             return set()
         visible = restrict_to_visible(Contact.objects.filter(pk__in=ids), acting_user(self.request))
         return set(visible.values_list("pk", flat=True))

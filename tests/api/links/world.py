@@ -19,6 +19,10 @@ from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
+from modules.marketing.services.campaigns import add_members, create_campaign
+from modules.marketing.webforms.choices import SubmissionStatus
+from modules.marketing.webforms.models import Submission
+from modules.marketing.webforms.services.forms import create_form
 from modules.sales.models import LostReason, Order, PriceList
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
@@ -34,6 +38,7 @@ from tests.factories import (
     ProductFactory,
     TimelineEntryFactory,
 )
+from tests.marketing.surveys.sweep_data import survey_objects
 from tests.tenancy import ADMIN_EMAIL
 
 # The module whose ``<module>.view`` permission and ``<module>:read`` scope a record needs, by app.
@@ -193,6 +198,18 @@ def build_records(holder: User, outsider: User) -> None:
     for subject in (my_company, my_contact, my_lead, my_deal, order):
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
     build_cases(holder, outsider, their_company, their_contact, their_deal)
+    build_marketing(holder, their_contact, their_lead)
+
+
+def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> None:
+    """The holder's campaign, survey answer and form submissions naming the outsider's contact and
+    lead (marketing rows are not owned: the link shows only to callers who may see its record)."""
+    campaign = create_campaign(by=holder, name="Link sweep campaign", owner=holder)
+    add_members(campaign, by=holder, contacts=[contact], leads=[lead])
+    survey_objects(holder, contact)
+    form = create_form(by=holder, name="Link sweep form", key="link-sweep")
+    for link in ({"lead": lead}, {"contact": contact}):
+        Submission.objects.create(form=form, status=SubmissionStatus.ACCEPTED, data={}, **link)
 
 
 def build_cases(holder: User, outsider: User, company: models.Model, contact: models.Model, deal: models.Model) -> None:

@@ -40,7 +40,7 @@ def test_surveys_and_responses_read_with_their_questions_and_answers(
     with alpha.active():
         survey = make_survey(alpha)
     _answer(alpha, survey, 2)
-    client = _client(alpha, "marketing:read")
+    client = _client(alpha, "marketing:read", "contacts:read")
     listed = client.get("/api/v1/surveys/").json()
     (item,) = [row for row in listed["results"] if row["id"] == survey.pk]
     assert [question["kind"] for question in item["questions"]] == ["nps", "single", "multiple", "long_text"]
@@ -49,6 +49,9 @@ def test_surveys_and_responses_read_with_their_questions_and_answers(
     rows = responses.json()["results"]
     assert [(row["score"], row["category"], len(row["answers"])) for row in rows] == [(9, "promoter", 4)] * 2
     assert all(row["contact"] is not None for row in rows)
+    # A key without the contacts scope reads the answers but not who gave them (the link rule).
+    marketing_only = _client(alpha, "marketing:read").get(f"/api/v1/survey-responses/?survey={survey.pk}").json()
+    assert [row["contact"] for row in marketing_only["results"]] == [None, None]
     with django_assert_max_num_queries(20) as few:
         client.get("/api/v1/survey-responses/")
     _answer(alpha, survey, 8)
