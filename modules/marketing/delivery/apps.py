@@ -7,6 +7,9 @@ class MarketingDeliveryConfig(AppConfig):
     verbose_name = "Marketing delivery"
 
     def ready(self) -> None:
+        from modules.marketing.delivery import data_subject
+
+        data_subject.register()
         from anymail.signals import tracking
 
         from modules.marketing.delivery.services.provider_events import on_tracking_event

@@ -85,3 +85,20 @@ def test_the_ab_test_holds_the_rest_and_splits_the_test_group_in_halves(alpha: T
         assert send.status == "testing"
         assert send.ab_decide_at is not None
         assert (send.ab_decide_at - send.started_at).total_seconds() == 2 * 3600
+
+
+def test_an_erased_contact_leaves_no_address_and_gets_nothing_more(alpha: TenantFixture) -> None:
+    from modules.contacts.services.data_subject import erase_contact
+
+    with alpha.active():
+        segment, (ana, ion) = audience(2)
+        email = marketing_email(segment)
+        start_send(email, by=None)
+
+        erase_contact(ana, by=alpha.user())
+
+        rows = {row.address: row for row in Recipient.objects.filter(email=email)}
+        assert ana.email not in rows
+        gone = rows[""]
+        assert (gone.contact_id, gone.state, gone.skip_reason) == (None, "skipped", "no_address")
+        assert rows[ion.email].state == "queued"
