@@ -60,6 +60,7 @@ document.addEventListener("alpine:init", function () {
       err: function (path) { return (this.errors[path] || []).join(" "); },
       eventTrigger: function () { return (this.config.eventTriggers || {})[this.trigger] || null; },
       eventTriggerOptions: function () { var t = this.eventTrigger(); return t ? t.options : []; },
+      eventTriggerLabel: function () { var t = this.eventTrigger(); return t ? t.label : ""; },
       // "Form submitted": the workspace's web forms when the marketing module lists them, else a key to type.
       webForms: function () { return this.config.webForms || []; },
       hasWebForms: function () { return this.webForms().length > 0; },
@@ -142,6 +143,8 @@ document.addEventListener("alpine:init", function () {
         return found ? found.label : type;
       },
       registeredAction: function (type) { return (this.config.registeredActions || {})[type] || null; },
+      registeredOptions: function (type) { var found = this.registeredAction(type); return found && found.options ? found.options : null; },
+      registeredLabel: function (type) { var found = this.registeredAction(type); return found ? found.label : ""; },
       actionTypes: function () {
         // The built-in actions, and the modules' actions that apply to the rule's record type.
         var self = this;
