@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -89,12 +90,20 @@ def workflow_run_limit_reached(tenant: Tenant, now: datetime | None = None) -> i
     return limit
 
 
+# Monthly counts that modules bring, by key (``register_monthly_count``): billing counts what they
+# register without importing them. The marketing module registers ``marketing_emails``.
+_MONTHLY_COUNTS: dict[str, Callable[[datetime], int]] = {}
+
+
+def register_monthly_count(key: str, count: Callable[[datetime], int]) -> None:
+    _MONTHLY_COUNTS[key] = count
+
+
 def marketing_emails_since(start: datetime) -> int:
     """Marketing messages of the current schema handed over since ``start`` plus those waiting to
     go (queued, held for an A/B winner, being sent): what a new send adds to."""
-    from modules.marketing.delivery.selectors.usage import messages_counted_since
-
-    return messages_counted_since(start)
+    count = _MONTHLY_COUNTS.get("marketing_emails")
+    return count(start) if count is not None else 0
 
 
 def marketing_email_allowance(tenant: Tenant, now: datetime | None = None) -> tuple[int, int] | None:

@@ -10,6 +10,13 @@ class MarketingDeliveryConfig(AppConfig):
         from modules.marketing.delivery import data_subject
 
         data_subject.register()
+
+        from billing.usage import register_monthly_count
+        from modules.marketing.delivery.selectors.usage import messages_counted_since
+
+        # The plan's monthly marketing e-mails are counted by billing through its registry.
+        register_monthly_count("marketing_emails", messages_counted_since)
+
         from anymail.signals import tracking
 
         from modules.marketing.delivery.services.provider_events import on_tracking_event
