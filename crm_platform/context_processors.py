@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,6 +18,7 @@ from billing.choices import SubscriptionStatus
 from billing.entitlements import subscription_of
 from billing.models import Subscription
 from billing.services.subscriptions import grace_ends_at
+from crm_platform.settings_navigation import settings_navigation
 from modules.registry import enabled_module_keys, navigation
 from tenants.choices import TenantStatus
 from tenants.middleware import read_only_message
@@ -34,12 +36,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "tenant": tenant if is_tenant_host else None,
         "languages": settings.LANGUAGES,
         "nav_sections": [],
+        "settings_nav": [],
         "lifecycle_banner": None,
         # Module keys the tenant has, for pages that show a module's parts (e.g. its settings).
         "tenant_modules": enabled_module_keys(tenant) if is_tenant_host else frozenset(),
     }
     if tenant is not None and is_tenant_host and user is not None and user.is_authenticated:
         context["nav_sections"] = navigation(tenant, user)
+        # Only settings pages show this menu: built when a template first reads it.
+        context["settings_nav"] = SimpleLazyObject(lambda: settings_navigation(tenant, user, request.path))
         context["lifecycle_banner"] = lifecycle_banner(tenant, is_admin=user.has_perm(ADMIN_PERMISSION))
     return context
 

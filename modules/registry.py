@@ -22,12 +22,26 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class SettingsEntry:
+    """A link in the settings menu. The link is marked current on its own URL (``exact``) or on
+    every page under ``active_prefix`` (by default the URL itself)."""
+
+    label: str | Promise
+    url_name: str
+    permission: str
+    exact: bool = False
+    active_prefix: str | None = None
+
+
+@dataclass(frozen=True)
 class Module:
     key: str
     label: str | Promise
     always_on: bool = False
     apps: tuple[str, ...] = ()
     nav: tuple[NavEntry, ...] = ()
+    # The module's entries in the settings menu, shown between the platform's own entries.
+    settings_nav: tuple[SettingsEntry, ...] = ()
     extra_permissions: dict[str, str | Promise] = field(default_factory=dict)
     # Dotted path of a function that gives a new tenant the module's starting data (run at
     # provisioning, in the tenant's schema and language; must be idempotent).
@@ -96,6 +110,7 @@ MODULES: tuple[Module, ...] = (
             "sales.view_reports": _("Sales: forecast and team activity"),
             "sales.manage_catalog": _("Sales: products, price lists and quotas"),
         },
+        settings_nav=(SettingsEntry(_("Pipelines"), "pipelines-admin:list", "settings.manage_pipelines"),),
         seed="modules.sales.services.pipelines.seed_sales",
         url_namespaces=("pipelines-admin",),
     ),
@@ -133,6 +148,7 @@ MODULES: tuple[Module, ...] = (
             ),
             NavEntry(_("Segments"), "marketing-segments:list", icon="funnel", permission="marketing.view"),
         ),
+        settings_nav=(SettingsEntry(_("Marketing e-mail"), "marketing-email-admin:settings", "marketing.admin"),),
         url_namespaces=("marketing-email", "marketing-email-admin"),
         extra_permissions={
             "marketing.send": _("Marketing: send e-mail campaigns"),
@@ -168,6 +184,15 @@ MODULES: tuple[Module, ...] = (
             "service.view_reports": _("Service: agent monitoring and service reports"),
             "service.publish_articles": _("Service: publish and archive knowledge-base articles"),
         },
+        settings_nav=(
+            SettingsEntry(_("Telephony and SMS"), "contact-centre:settings", "service.admin", exact=True),
+            SettingsEntry(
+                _("Service desk"), "service-desk-admin:statuses", "service.admin", active_prefix="/settings/service/"
+            ),
+            SettingsEntry(_("SLAs"), "sla-admin:calendars", "service.admin", active_prefix="/settings/service/sla/"),
+            SettingsEntry(_("Portal users"), "portal-users:list", "service.admin"),
+            SettingsEntry(_("Support addresses"), "service-mail-admin:list", "service.admin"),
+        ),
         seed="modules.service.services.statuses.seed_service",
         url_namespaces=(
             "portal-users",

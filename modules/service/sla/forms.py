@@ -122,7 +122,9 @@ class PolicyForm(forms.Form):
         label=gettext_lazy("Tier values"), max_length=1000, required=False,
         help_text=gettext_lazy("Separated by commas, e.g. gold, platinum."),
     )  # fmt: skip
-    warning_percent = forms.IntegerField(label=gettext_lazy("Warn at (% of the target)"), min_value=1, max_value=99)
+    warning_percent = forms.IntegerField(
+        label=gettext_lazy("Warn at (percent of the target)"), min_value=1, max_value=99
+    )
 
     def __init__(self, *args: Any, policy: SlaPolicy | None = None, **kwargs: Any) -> None:
         if "initial" not in kwargs:

@@ -28,7 +28,7 @@ class SlaPolicy(models.Model):
     tier_field = models.CharField(_("tier field"), max_length=40, blank=True)
     tier_values = models.JSONField(_("tier values"), default=list, blank=True)
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the target)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("warn at (percent of the target)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     updated_at = models.DateTimeField(auto_now=True)
 
