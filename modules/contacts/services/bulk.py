@@ -37,7 +37,7 @@ from modules.contacts.models import Company, Contact, Tag, TimelineEntry, join_n
 from modules.contacts.services.companies import COMPANY_FIELDS
 from modules.contacts.services.contacts import CONTACT_FIELDS
 from modules.contacts.services.contacts import _require_a_name as require_contact_name
-from modules.contacts.services.records import audit_deletion, check_fields, with_assignee
+from modules.contacts.services.records import audit_deletion, check_fields, contact_link, with_assignee
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.services.timeline import display_value, field_changes
 
@@ -434,13 +434,22 @@ def delete_records(model: type[models.Model], ids: list[int], *, by: User | None
     """Delete records by id with one ``deleted`` event each (as ``delete_*`` services write);
     the caller holds the transaction."""
     deleted: list[tuple[Any, str]] = []
+    entity = entity_of(model)
+    contact_column = contact_link(model)
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        rows = list(model._default_manager.filter(pk__in=chunk).values_list("pk", name_field))
-        entity = entity_of(model)
-        records = [(pk, {"name": name}) for pk, name in rows]
+        if contact_column is None:
+            rows = [(pk, name, {}) for pk, name in model._default_manager.filter(pk__in=chunk).values_list("pk", name_field)]
+        else:  # as record_event: the event names the contact the record concerned
+            rows = [
+                (pk, name, {"contact_id": contact_id})
+                for pk, name, contact_id in model._default_manager.filter(pk__in=chunk).values_list(
+                    "pk", name_field, contact_column
+                )
+            ]
+        records = [(pk, {"name": name, **extra}) for pk, name, extra in rows]
         emit_many(f"{entity}.deleted", entity=entity, records=records, actor=by)
-        model._default_manager.filter(pk__in=[pk for pk, _name in rows]).delete()
-        deleted.extend((pk, str(name)) for pk, name in rows)
+        model._default_manager.filter(pk__in=[pk for pk, _name, _extra in rows]).delete()
+        deleted.extend((pk, str(name)) for pk, name, _extra in rows)
     audit_deletion(model._meta, deleted, by=by)
     return len(deleted)

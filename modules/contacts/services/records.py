@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -71,10 +71,38 @@ def with_assignee(kind: str, instance: models.Model, data: dict[str, Any] | None
     return data
 
 
+# The fields tying a record to the contact it concerns (a lead: the contact it became).
+CONTACT_LINKS = ("contact", "converted_contact")
+
+
+def contact_link(model: type[models.Model]) -> str | None:
+    """The column of ``model`` naming the contact a record concerns, if it has one."""
+    for name in CONTACT_LINKS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_one and field.related_model is not None and field.related_model._meta.label == "contacts.Contact":
+            return str(field.attname)
+    return None
+
+
+def with_former_contact(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` plus ``contact_id`` — the contact a deleted record concerned (None: none) — so a
+    consumer of the event (segment membership) can re-evaluate that contact once the row is gone."""
+    column = contact_link(type(instance))
+    if column is None:
+        return data
+    return {**data, "contact_id": getattr(instance, column)}
+
+
 def record_event(kind: str, instance: models.Model, *, by: User | None, data: dict[str, Any] | None = None) -> None:
     """Write ``<entity>.<kind>`` to the outbox (caller holds the transaction)."""
     entity = entity_of(instance)
-    emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=with_assignee(kind, instance, data))
+    data = with_assignee(kind, instance, data)
+    if kind == "deleted":
+        data = with_former_contact(instance, data)
+    emit(f"{entity}.{kind}", instance, entity=entity, actor=by, data=data)
     if kind == "deleted":
         audit_deletion(instance._meta, [(instance.pk, str(instance))], by=by)
 

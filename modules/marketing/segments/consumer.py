@@ -8,9 +8,12 @@ segment restricted to their ids (``membership.apply_rules(..., within=ids)``), e
 Modules' other contact events (e-mail engagement) concern their contact, so rules over them follow
 too. Re-evaluation is idempotent, so a redelivered event changes nothing twice.
 
-Two changes leave no way to find the contact concerned once the event is delivered: a related
-record that was deleted, or one moved to another contact or company. Then the dynamic segments
-whose rules use that kind of record are rebuilt whole (a task after commit). A contact's deletion
+A deleted deal, order, activity or lead names in its event the contact it concerned
+(``data["contact_id"]``, written by ``record_event`` and bulk deletion), so that contact alone is
+re-evaluated. One change still leaves no way to find the contact it left: a related record moved
+to another contact or company (the event has the old value's name, not its id). Then, as for a
+deleted record whose event predates that key, the dynamic segments whose rules use that kind of
+record are rebuilt whole (a task after commit). A contact's deletion
 removes its memberships by cascade; the counts are recounted."""
 
 from __future__ import annotations
@@ -84,6 +87,11 @@ def affected(events: Iterable[DomainEvent]) -> tuple[set[int], set[str], bool]:
                 contact_ids.add(event.record_id)
             continue
         if event.entity not in resolvers:
+            continue
+        if action == "deleted" and "contact_id" in (event.data or {}):
+            # The event names the contact the record concerned: re-evaluate that contact only.
+            if event.data["contact_id"] is not None:
+                contact_ids.add(event.data["contact_id"])
             continue
         if action == "deleted" or (action == "updated" and _link_changed(event)):
             rebuild_types.add(event.entity)
