@@ -438,8 +438,11 @@ def delete_records(model: type[models.Model], ids: list[int], *, by: User | None
     contact_column = contact_link(model)
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
+        rows: list[tuple[Any, Any, dict[str, Any]]]
         if contact_column is None:
-            rows = [(pk, name, {}) for pk, name in model._default_manager.filter(pk__in=chunk).values_list("pk", name_field)]
+            rows = [
+                (pk, name, {}) for pk, name in model._default_manager.filter(pk__in=chunk).values_list("pk", name_field)
+            ]
         else:  # as record_event: the event names the contact the record concerned
             rows = [
                 (pk, name, {"contact_id": contact_id})

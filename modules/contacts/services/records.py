@@ -82,7 +82,7 @@ def contact_link(model: type[models.Model]) -> str | None:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if field.many_to_one and field.related_model is not None and field.related_model._meta.label == "contacts.Contact":
+        if isinstance(field, models.ForeignKey) and field.related_model._meta.label == "contacts.Contact":
             return str(field.attname)
     return None
 
