@@ -28,8 +28,9 @@ from identity.models import User
 from identity.visibility import visible_owner_ids
 from modules.registry import MODULES, is_enabled
 
-# The field naming the user whose visibility a record follows, when it is not ``owner``.
-OWNER_FIELDS: dict[str, str] = {"activities.Activity": "assignee"}
+# The field naming the user whose visibility a record follows, when it is not ``owner`` ("": none).
+# A web form's ``owner`` is the owner it gives the records it creates; every marketer sees the form.
+OWNER_FIELDS: dict[str, str] = {"activities.Activity": "assignee", "marketing_forms.WebForm": ""}
 
 # Records a role sees beyond its owners' by a rule of their module (an unassigned case waiting in
 # one of the user's queues): ``rule(record, access)``, registered from the module's ``ready()``

@@ -15,9 +15,12 @@ from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
 from api.entities.service import CASE
+from api.entities.surveys import SURVEY, SURVEY_RESPONSE
+from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
 
 ENTITIES: tuple[EntityDescription, ...] = (
     COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
+    WEB_FORM, FORM_SUBMISSION, SURVEY, SURVEY_RESPONSE,
 )  # fmt: skip
 
 __all__ = [
@@ -30,8 +33,12 @@ __all__ = [
     "CONTACT",
     "DEAL",
     "ENTITIES",
+    "FORM_SUBMISSION",
     "LEAD",
     "ORDER",
+    "SURVEY",
+    "SURVEY_RESPONSE",
+    "WEB_FORM",
     "EntityDescription",
     "Field",
     "Filter",

@@ -98,6 +98,10 @@ class EntityDescription:
     ``custom_entity`` the custom fields (a ``customization.fields.choices.Entity``); ``owner_field``
     the user whose records visibility follows; ``timeline`` the TimelineEntry link (REST
     ``<id>/timeline/``, GraphQL ``timeline``) or "". The services are called with ``by=`` the user.
+    A record type without services (``create`` None) is read only: records that arrive from
+    elsewhere (a visitor's form submission), listed and read but not written through the APIs.
+    ``rest_resource`` is the REST path segment when it differs from ``resource`` (older paths with
+    hyphens; GraphQL names cannot hold them).
     """
 
     name: str
@@ -107,17 +111,28 @@ class EntityDescription:
     fields: tuple[Field, ...]
     filters: tuple[Filter, ...]
     orderings: tuple[Ordering, ...]
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-    delete: Callable[..., Any]
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
+    delete: Callable[..., Any] | None = None
     custom_entity: str = ""
     owner_field: str = "owner"
     timeline: str = ""
     graphql_type: str = ""
+    rest_resource: str = ""
     _by_name: dict[str, Field] = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({item.name: item for item in self.fields})
+
+    @property
+    def rest_path(self) -> str:
+        """The REST list's path segment: ``/api/v1/<rest_path>/``."""
+        return self.rest_resource or self.resource
+
+    @property
+    def read_only_records(self) -> bool:
+        """No API writes this record type (it has no services)."""
+        return self.create is None
 
     def permission(self, action: str) -> str:
         return f"{self.module}.{action}"

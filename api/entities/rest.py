@@ -7,6 +7,8 @@ from functools import cache
 from typing import Any
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 from api.entities.base import EntityDescription, Filter, FilterKind
 from api.rest.filters import IdFilter, StrictBooleanFilter, StrictFilterSet
@@ -56,3 +58,13 @@ def serializer_fields(description: EntityDescription, *extra: str) -> list[str]:
     if description.custom_entity:
         names = [*names, "custom"]
     return [*names, *extra]
+
+
+def ordering_parameter(description: EntityDescription) -> OpenApiParameter:
+    """The documented ``?ordering=`` of a list: the described orderings, ``-`` for descending."""
+    return OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        description="Sort by a field (- for descending), ties by id.",
+        enum=[value for item in description.orderings for value in (item.name, f"-{item.name}")],
+    )

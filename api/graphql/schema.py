@@ -17,9 +17,12 @@ from api.graphql.identity.queries import IdentityQueries
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
+from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
+from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
+from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.mutations import ServiceMutations
@@ -36,6 +39,7 @@ class Query(
     AnalyticsQueries,
     KnowledgeQueries,
     MarketingFormQueries,
+    MarketingSurveyQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()
@@ -47,6 +51,8 @@ class Mutation(
     SalesMutations,
     ServiceMutations,
     MarketingMutations,
+    MarketingFormMutations,
+    MarketingSurveyMutations,
     CollaborationMutations,
     AnalyticsMutations,
     AnalyticsDashboardMutations,

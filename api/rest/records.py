@@ -303,9 +303,12 @@ class RecordViewSet(NotesMixin, FilesMixin, FollowersMixin, BulkMixin, viewsets.
         cls.ordering_fields = tuple(ordering.name for ordering in entity.orderings)
         cls.timeline_link = entity.timeline or None
         cls.filterset_class = filterset_for(entity)  # type: ignore[attr-defined]
-        cls.create_service = staticmethod(entity.create)  # type: ignore[attr-defined]
-        cls.update_service = staticmethod(entity.update)  # type: ignore[attr-defined]
-        cls.delete_service = staticmethod(entity.delete)  # type: ignore[attr-defined]
+        if entity.read_only_records:  # listed and read only: no writes, no bulk route
+            cls.http_method_names = ["get", "head", "options"]
+            return
+        cls.create_service = staticmethod(entity.create)  # type: ignore[attr-defined, arg-type]
+        cls.update_service = staticmethod(entity.update)  # type: ignore[attr-defined, arg-type]
+        cls.delete_service = staticmethod(entity.delete)  # type: ignore[attr-defined, arg-type]
 
     def custom_keys(self) -> list[str]:
         """The custom field keys a fieldset may name (none without custom fields)."""
@@ -353,6 +356,9 @@ class RecordViewSet(NotesMixin, FilesMixin, FollowersMixin, BulkMixin, viewsets.
             actions = [extra for extra in actions if extra.__name__ != "timeline"]
         if cls.timeline_link not in TARGETS:
             actions = [extra for extra in actions if extra.__name__ not in COLLABORATION_ACTIONS]
+        entity: EntityDescription | None = getattr(cls, "entity", None)
+        if entity is not None and entity.read_only_records:
+            actions = [extra for extra in actions if extra.__name__ != "bulk"]
         return actions
 
     def retrieve_fresh(self, pk: int) -> Any:

@@ -17,7 +17,7 @@ from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
-from api.rest.marketing.forms import SubmissionViewSet, WebFormViewSet
+from api.rest.marketing.forms import FormSubmissionViewSet, WebFormViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
@@ -37,8 +37,12 @@ for viewset in (
     ArticleViewSet,
     CampaignViewSet,
     CampaignMemberViewSet,
+    WebFormViewSet,
+    FormSubmissionViewSet,
+    SurveyViewSet,
+    ResponseViewSet,
 ):
-    router.register(viewset.entity.resource, viewset, basename=viewset.entity.name)
+    router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")
 router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
@@ -46,10 +50,6 @@ router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 router.register("case-statuses", CaseStatusViewSet, basename="case-status")
 router.register("case-categories", CaseCategoryViewSet, basename="case-category")
-router.register("surveys", SurveyViewSet, basename="survey")
-router.register("survey-responses", ResponseViewSet, basename="survey-response")
-router.register("web-forms", WebFormViewSet, basename="web-form")
-router.register("form-submissions", SubmissionViewSet, basename="form-submission")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
 router.register("analytics/dashboards", DashboardViewSet, basename="analytics-dashboard")

@@ -40,10 +40,10 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
-from modules.marketing.models import Campaign, CampaignMember
+from modules.marketing.models import Campaign, CampaignMember, Segment
 from modules.marketing.services.campaigns import add_members, create_campaign
+from modules.marketing.surveys.models import Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
-from modules.marketing.surveys.models import Survey
 from modules.marketing.webforms.models import Submission, WebForm
 from modules.marketing.webforms.services.forms import create_form
 from modules.marketing.webforms.services.submissions import Visit, submit
@@ -153,10 +153,14 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CampaignMember": CampaignMember,
     "WebForm": WebForm,
     "FormSubmission": Submission,
+    "Survey": Survey,
+    "SurveyQuestion": Question,
+    "SurveyResponse": SurveyResponse,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
     "Report": Report, "ReportSubscription": ReportSubscription, "Dashboard": Dashboard, "DashboardWidget": Widget,
+    "Segment": Segment,
 }  # fmt: skip
 # ``record`` (notes and following) takes any record that carries them: an order stands for all.
 ID_ARGUMENTS = {
@@ -172,6 +176,7 @@ ID_ARGUMENTS = {
     "campaign": "Campaign",
     "parent": "Campaign",
     "form": "WebForm",
+    "contacts": "Contact",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -270,7 +275,9 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             WarehouseExport.objects.create(
                 created_by=user, status="done", file_key=f"warehouse/{beta.tenant.schema_name}/sweep.zip"
             ),
-            *survey_and_response(user),
+            *(survey_rows := survey_and_response(user)),
+            survey_rows[0].questions.order_by("id").first(),
+            Segment.objects.create(name="Beta sweep segment", owner=user),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():

@@ -22,9 +22,12 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
+from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
+from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
+from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.mutations import ServiceMutations
@@ -97,7 +100,14 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
     "service": (ServiceQueries, ServiceMutations, KnowledgeQueries, KnowledgeMutations),
-    "marketing": (MarketingQueries, MarketingMutations, MarketingFormQueries),
+    "marketing": (
+        MarketingQueries,
+        MarketingMutations,
+        MarketingFormQueries,
+        MarketingFormMutations,
+        MarketingSurveyQueries,
+        MarketingSurveyMutations,
+    ),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
 PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
@@ -280,6 +290,9 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CampaignMember": CampaignMember,
     "WebForm": WebForm,
     "FormSubmission": Submission,
+    "Survey": Survey,
+    "SurveyQuestion": Question,
+    "SurveyResponse": SurveyResponse,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -1,111 +1,101 @@
-"""REST endpoints of web forms (marketing module), read-only: ``/api/v1/web-forms/`` and
-``/api/v1/form-submissions/`` (``?form=<id>``, ``?status=``, ``?submitted_after=``). Forms are built
-on their pages; submissions come from visitors. ``marketing.view`` and the ``marketing:read`` scope."""
+"""REST endpoints of web forms (marketing module) from their entity descriptions:
+``/api/v1/web-forms/`` (read with ``marketing.view``, create and change with ``marketing.change``,
+delete with ``marketing.delete``; written through the builder's services, so an API form is checked
+exactly as a form built on the page) and ``/api/v1/form-submissions/`` (read only: visitors send
+them). A submission's lead or contact reads as null when the caller may not see it."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as django_filters
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
 
-from api.entities.links import api_access
-from api.rest import filters
-from api.rest.pagination import IdCursorPagination
-from api.rest.records import RECORD_PERMISSIONS
-from modules.marketing.webforms.choices import SubmissionStatus
+from api.entities.rest import ordering_parameter, serializer_fields
+from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
+from api.rest.marketing.campaigns import campaign_field
+from api.rest.records import RecordViewSet, RelatedByIdField, ServiceSerializer, user_field
+from modules.contacts.models import Contact
 from modules.marketing.webforms.models import Submission, WebForm
-from modules.marketing.webforms.models.submission import UTM_KEYS
+from modules.sales.models import Lead
+
+RECORD_SUMMARY_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    "required": ["id", "name"],
+}
 
 
-class MarketingReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
-    module = "marketing"
-    action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = RECORD_PERMISSIONS
-    pagination_class = IdCursorPagination
-    filter_backends = [DjangoFilterBackend]
+def record_summary(record: Lead | Contact | None) -> dict[str, Any] | None:
+    return None if record is None else {"id": record.pk, "name": record.full_name}
 
 
-class WebFormSerializer(serializers.ModelSerializer[WebForm]):
-    campaign = serializers.SerializerMethodField()
+@extend_schema_field(RECORD_SUMMARY_SCHEMA)
+class RecordSummaryField(RelatedByIdField):
+    """A submission's lead or contact, read only, as ``{"id", "name"}``."""
+
+
+class WebFormSerializer(ServiceSerializer):
+    """A web form as the builder keeps it. ``fields``, ``consents`` and ``allowed_origins`` are
+    checked by the form service (a refusal names its place: ``fields[2].type``)."""
+
+    entity = WEB_FORM
+    campaign = campaign_field()
+    owner = user_field()
+    # DRF takes declared fields off the class, so this does not shadow ``Serializer.fields`` at run time.
+    fields = serializers.JSONField(required=False)  # type: ignore[assignment]
+    consents = serializers.JSONField(required=False)
+    allowed_origins = serializers.JSONField(required=False)
     # Empty when the form shows its thank-you message instead: a URL or "", not always a URI.
-    redirect_url = serializers.CharField(read_only=True, help_text="Where the visitor goes after submitting, or empty.")
+    redirect_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     class Meta:
         model = WebForm
-        fields = [
-            "id", "name", "key", "creates", "language", "fields", "consents", "on_duplicate", "submit_label",
-            "thank_you_message", "redirect_url", "allowed_origins", "campaign", "captcha", "is_active", "views",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_campaign(self, form: WebForm) -> dict[str, Any] | None:
-        campaign = form.campaign
-        return None if campaign is None else {"id": campaign.pk, "name": campaign.name}
+        fields = serializer_fields(WEB_FORM)
+        read_only_fields = WEB_FORM.read_only_names
+        extra_kwargs: ClassVar[dict[str, Any]] = {
+            name: {"required": False}
+            for name in ("creates", "language", "on_duplicate", "submit_label", "thank_you_message", "captcha",
+                         "is_active")
+        }  # fmt: skip
 
 
-def _record(request: Any, record: Any) -> dict[str, Any] | None:
-    """The lead or contact as a small object, or null when the caller may not see it (the link rule)."""
-    shown = api_access(request).shown(record)
-    return None if shown is None else {"id": shown.pk, "name": shown.full_name}
+@extend_schema_view(list=extend_schema(parameters=[ordering_parameter(WEB_FORM)]))
+class WebFormViewSet(RecordViewSet):
+    """The workspace's web forms in id order (``?is_active=true`` for the live ones). POST builds a
+    form (the e-mail, a name, fields from the lead's or contact's fields and custom fields),
+    PATCH changes the fields sent, DELETE removes the form with its submissions."""
 
-
-class SubmissionSerializer(serializers.ModelSerializer[Submission]):
-    lead = serializers.SerializerMethodField()
-    contact = serializers.SerializerMethodField()
-
-    def get_lead(self, submission: Submission) -> dict[str, Any] | None:
-        return _record(self.context["request"], submission.lead)
-
-    def get_contact(self, submission: Submission) -> dict[str, Any] | None:
-        return _record(self.context["request"], submission.contact)
-
-    class Meta:
-        model = Submission
-        fields = [
-            "id", "form", "status", "data", "consents", "lead", "contact", "ip_address", "user_agent", "referrer",
-            "page_url", *UTM_KEYS, "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class WebFormFilter(filters.StrictFilterSet):
-    is_active = filters.StrictBooleanFilter()
-
-    class Meta:
-        model = WebForm
-        fields: list[str] = []
-
-
-class SubmissionFilter(filters.StrictFilterSet):
-    form = django_filters.NumberFilter(field_name="form_id")
-    status = django_filters.ChoiceFilter(choices=SubmissionStatus.choices)
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-
-    class Meta:
-        model = Submission
-        fields: list[str] = []
-
-
-class WebFormViewSet(MarketingReadOnlyViewSet):
-    """The workspace's web forms in id order; ``?is_active=true`` for the live ones."""
-
+    entity = WEB_FORM
     serializer_class = WebFormSerializer
-    filterset_class = WebFormFilter
 
-    def get_queryset(self) -> QuerySet[WebForm]:
-        return WebForm.objects.select_related("campaign").order_by("id")
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset()  # every marketer sees every form, as on the pages
 
 
-class SubmissionViewSet(MarketingReadOnlyViewSet):
+class SubmissionSerializer(ServiceSerializer):
+    entity = FORM_SUBMISSION
+    form: serializers.PrimaryKeyRelatedField[WebForm] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The web form's id."
+    )
+    lead = RecordSummaryField(Lead, record_summary, read_only=True)
+    contact = RecordSummaryField(Contact, record_summary, read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = serializer_fields(FORM_SUBMISSION)
+        read_only_fields = fields
+
+
+@extend_schema_view(list=extend_schema(parameters=[ordering_parameter(FORM_SUBMISSION)]))
+class FormSubmissionViewSet(RecordViewSet):
     """What visitors sent through the forms, in id order (spam included, marked ``status=spam``);
-    ``lead`` / ``contact`` is the record it created or updated."""
+    ``lead`` / ``contact`` is the record it created or updated. Read only."""
 
+    entity = FORM_SUBMISSION
     serializer_class = SubmissionSerializer
-    filterset_class = SubmissionFilter
 
-    def get_queryset(self) -> QuerySet[Submission]:
-        return Submission.objects.select_related("lead", "contact").order_by("id")
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset()

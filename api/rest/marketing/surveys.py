@@ -1,51 +1,173 @@
-"""Surveys in REST (marketing module), read only: ``/api/v1/surveys/`` with their questions nested,
-and ``/api/v1/survey-responses/`` with their answers nested (``?survey=<id>``,
-``?submitted_after=<ISO 8601>``). Surveys are written on the marketers' pages; answers come from
-the public survey links. A response names its contact by id only when the caller may see it."""
+"""Surveys in REST (marketing module) from their entity descriptions: ``/api/v1/surveys/`` with their
+questions nested (read with ``marketing.view``; created and changed with ``marketing.change``
+through the builder's services, questions included; deleted with ``marketing.delete``),
+``POST /api/v1/surveys/<id>/invite/`` (``marketing.send``: a segment's contacts or chosen contacts,
+as the send page does), ``POST /api/v1/surveys/<id>/share-link/`` (a new shareable link, shown
+once) and ``/api/v1/survey-responses/`` with their answers nested (read only: answers come from the
+survey links). A response names its contact only when the caller may see it (the link rule)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import django_filters
-from django.db.models import Prefetch, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import mixins, serializers, viewsets
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response as HttpResponse
 
-from api.auth.credentials import credential_of, scope_allows
-from api.rest import filters
-from api.rest.pagination import IdCursorPagination
-from api.rest.records import RECORD_PERMISSIONS, acting_user
-from core.input_bounds import bounded_input
+from api.entities.rest import ordering_parameter
+from api.entities.surveys import SURVEY, SURVEY_RESPONSE
+from api.rest.records import RecordViewSet, ServiceSerializer, acting_user
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Contact
-from modules.marketing.surveys.choices import SurveyKind, SurveyStatus
+from modules.contacts.selectors.lists import visible_contacts
+from modules.marketing.models import Campaign, Segment
 from modules.marketing.surveys.models import Answer, Question, Response, Survey
-
-
-class MarketingReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
-    module = "marketing"
-    action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = RECORD_PERMISSIONS
-    pagination_class = IdCursorPagination
-    filter_backends = [DjangoFilterBackend]
+from modules.marketing.surveys.services.sending import MAX_CHOSEN_CONTACTS, invite, invite_segment
+from modules.marketing.surveys.services.surveys import new_share_link
 
 
 class QuestionSerializer(serializers.ModelSerializer[Question]):
+    """A question as read, and as the survey's ``questions`` list takes it (the survey service
+    checks it: ``questions[2].choices``)."""
+
+    id = serializers.IntegerField(
+        required=False, help_text="Keep this question (and its answers); leave it out for a new question."
+    )
+
     class Meta:
         model = Question
         fields = ["id", "position", "kind", "label", "required", "choices"]
-        read_only_fields = fields
+        read_only_fields = ["position"]
+        extra_kwargs: ClassVar[dict[str, Any]] = {"required": {"required": False}, "choices": {"required": False}}
 
 
-class SurveySerializer(serializers.ModelSerializer[Survey]):
-    questions = QuestionSerializer(many=True, read_only=True, help_text="In their order.")
+@extend_schema_field(QuestionSerializer(many=True))
+class QuestionsField(serializers.JSONField):
+    """The survey's questions: read as the list of questions, written as a list the survey service
+    checks (``questions[2].kind``)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return QuestionSerializer(value.all(), many=True).data
+
+
+class SurveySerializer(ServiceSerializer):
+    entity = SURVEY
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), required=False, allow_null=True, help_text="A Campaign id."
+    )
+    questions = QuestionsField(required=False)
 
     class Meta:
         model = Survey
-        fields = ["id", "name", "kind", "status", "language", "intro", "thank_you", "campaign", "share_mode",
-                  "open_case_for_detractors", "questions", "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = fields
+        fields = SURVEY.field_names
+        read_only_fields = SURVEY.read_only_names
+        extra_kwargs: ClassVar[dict[str, Any]] = {
+            name: {"required": False}
+            for name in ("kind", "status", "language", "intro", "thank_you", "email_subject", "share_mode",
+                         "open_case_for_detractors")
+        }  # fmt: skip
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if "campaign" in fields and "request" in self.context:  # campaigns the caller may see, as everywhere
+            user = self.context["request"].user
+            fields["campaign"].queryset = restrict_to_visible(Campaign.objects.all(), user)
+        return fields
+
+
+ID_BOUNDS: dict[str, Any] = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+class InviteSerializer(serializers.Serializer[Any]):
+    segment = serializers.IntegerField(
+        required=False, help_text="Invite this segment's contacts (a Segment id).", **ID_BOUNDS
+    )
+    contacts = serializers.ListField(
+        child=serializers.IntegerField(**ID_BOUNDS),
+        required=False,
+        max_length=MAX_CHOSEN_CONTACTS,
+        help_text=f"Or these contacts (Contact ids, at most {MAX_CHOSEN_CONTACTS}).",
+    )
+
+    def validate_segment(self, value: int) -> Segment:
+        segment = restrict_to_visible(Segment.objects.all(), self.context["request"].user).filter(pk=value).first()
+        if segment is None:
+            raise serializers.ValidationError(_("No such segment, or not one you can see."))
+        return segment
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("segment") and not attrs.get("contacts"):
+            raise serializers.ValidationError({"segment": [_("Choose a segment or contacts.")]})
+        return attrs
+
+
+INVITED = inline_serializer(
+    name="SurveyInvited",
+    fields={"invited": serializers.IntegerField(help_text="Contacts newly invited (0 when all were already).")},
+)
+SHARE_LINK = inline_serializer(
+    name="SurveyShareLink",
+    fields={"url": serializers.URLField(help_text="The shareable link; the previous one stops working.")},
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ordering_parameter(SURVEY)]))
+class SurveyViewSet(RecordViewSet):
+    """Surveys in id order with their questions; ``?kind=``, ``?status=``, ``?campaign=``. POST builds
+    a survey (a draft unless ``status`` says otherwise), PATCH changes the fields sent (``questions``
+    as the whole list), DELETE removes it with its responses."""
+
+    entity = SURVEY
+    serializer_class = SurveySerializer
+    action_permissions: ClassVar[dict[str, str]] = {"invite": "send", "share_link": "change"}
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset()  # every marketer sees every survey, as on the pages
+
+    @extend_schema(request=InviteSerializer, responses={200: INVITED}, filters=False)
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """Invite a segment's contacts or chosen contacts you can see to an open survey. Contacts
+        without an address or on the suppression list are left out; a contact is invited once per
+        survey, so asking again invites nobody twice. The e-mails go out in the background."""
+        survey = self.get_object()
+        body = InviteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        user = acting_user(request)
+        segment = body.validated_data.get("segment")
+        ids = sorted(set(body.validated_data.get("contacts") or []))
+        contacts = visible_contacts(user).filter(pk__in=ids)
+        missing = set(ids) - set(contacts.values_list("pk", flat=True))
+        if missing:
+            listed = ", ".join(str(pk) for pk in sorted(missing)[:20])
+            message = _("No such contact, or not one you can see: %(ids)s.") % {"ids": listed}
+            raise ValidationError({"contacts": [message]})
+        added = 0
+        with transaction.atomic():  # both or neither
+            if segment is not None:
+                added += invite_segment(survey, segment, by=user)
+            if ids:
+                added += invite(survey, contacts, by=user)
+        return HttpResponse({"invited": added})
+
+    @extend_schema(request=None, responses={201: SHARE_LINK}, filters=False)
+    @action(detail=True, methods=["post"], url_path="share-link")
+    def share_link(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """A new shareable link for a survey whose ``share_mode`` allows one. Only its hash is kept:
+        the link is shown this once, and the previous link stops working."""
+        survey = self.get_object()
+        token = new_share_link(survey, by=acting_user(request))
+        url = request.build_absolute_uri(reverse("survey-public:page", args=[token]))
+        response = HttpResponse({"url": url}, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class AnswerSerializer(serializers.ModelSerializer[Answer]):
@@ -55,88 +177,26 @@ class AnswerSerializer(serializers.ModelSerializer[Answer]):
         read_only_fields = fields
 
 
-class ResponseSerializer(serializers.ModelSerializer[Response]):
-    contact = serializers.SerializerMethodField(help_text="The contact's id (null: anonymous or not visible to you).")
+class ResponseSerializer(ServiceSerializer):
+    entity = SURVEY_RESPONSE
+    contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The contact's id (null: anonymous or not visible to you)."
+    )
     answers = AnswerSerializer(many=True, read_only=True)
 
     class Meta:
         model = Response
-        fields = ["id", "survey", "contact", "email", "score", "category", "submitted_at", "answers"]
+        fields = SURVEY_RESPONSE.field_names
         read_only_fields = fields
 
-    def get_contact(self, response: Response) -> int | None:
-        visible: set[int] = self.context.get("visible_contacts", set())
-        return response.contact_id if response.contact_id in visible else None
 
+@extend_schema_view(list=extend_schema(parameters=[ordering_parameter(SURVEY_RESPONSE)]))
+class ResponseViewSet(RecordViewSet):
+    """Survey responses in id order with their answers; ``?survey=``, ``?category=``,
+    ``?submitted_after=``. Read only."""
 
-class SurveyFilter(filters.StrictFilterSet):
-    kind = django_filters.ChoiceFilter(choices=SurveyKind.choices)
-    status = django_filters.ChoiceFilter(choices=SurveyStatus.choices)
-
-    class Meta:
-        model = Survey
-        fields: list[str] = []
-
-
-class ResponseFilter(filters.StrictFilterSet):
-    survey = filters.IdFilter(field_name="survey_id")
-    submitted_after = django_filters.IsoDateTimeFilter(
-        field_name="submitted_at", lookup_expr="gte", validators=[bounded_input]
-    )
-
-    class Meta:
-        model = Response
-        fields: list[str] = []
-
-
-class SurveyViewSet(MarketingReadOnlyViewSet):
-    """Surveys in id order with their questions; ``?kind=`` and ``?status=`` narrow them."""
-
-    serializer_class = SurveySerializer
-    filterset_class = SurveyFilter
-
-    def get_queryset(self) -> QuerySet[Survey]:
-        return Survey.objects.order_by("id").prefetch_related(
-            Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
-        )
-
-
-class ResponseViewSet(MarketingReadOnlyViewSet):
-    """Survey responses in id order with their answers; ``?survey=`` and ``?submitted_after=``."""
-
+    entity = SURVEY_RESPONSE
     serializer_class = ResponseSerializer
-    filterset_class = ResponseFilter
 
-    def get_queryset(self) -> QuerySet[Response]:
-        return Response.objects.order_by("id").prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.order_by("id"))
-        )
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = dict(super().get_serializer_context())
-        rows = getattr(self, "_page_rows", None)
-        context["visible_contacts"] = self._visible_contacts(rows) if rows is not None else set()
-        return context
-
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)
-        self._page_rows = page
-        return page
-
-    def get_object(self) -> Response:
-        found = super().get_object()
-        self._page_rows = [found]
-        return found  # type: ignore[no-any-return]
-
-    def _visible_contacts(self, rows: list[Response]) -> set[int]:
-        ids = {row.contact_id for row in rows if row.contact_id is not None}
-        user = acting_user(self.request)
-        # The link rule: a key without the contacts scope, or a role without contacts, sees no contact.
-        if (
-            not ids
-            or not user.has_perm("contacts.view")
-            or not scope_allows(credential_of(self.request), "contacts", write=False)
-        ):
-            return set()
-        visible = restrict_to_visible(Contact.objects.filter(pk__in=ids), acting_user(self.request))
-        return set(visible.values_list("pk", flat=True))
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset()

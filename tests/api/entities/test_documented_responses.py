@@ -28,6 +28,7 @@ from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
 from modules.marketing.services.campaigns import add_members, create_campaign
+from modules.marketing.surveys.services.surveys import create_survey
 from modules.marketing.webforms.services.forms import create_form
 from modules.marketing.webforms.services.submissions import Visit, submit
 from modules.sales.models import LostReason, Pipeline, QuoteLine
@@ -132,6 +133,8 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["case-categories"] = CaseCategory.objects.order_by("id").first()
         records["surveys"], records["survey-responses"] = survey_and_response(owner)
         records["web-forms"] = create_form(by=owner, name="Documented form", key="documented-form")
+        records["delete:web-forms"] = create_form(by=owner, name="Deleted form", key="deleted-form")
+        records["delete:surveys"] = create_survey(by=owner, name="Deleted survey")
         records["form-submissions"] = submit(
             records["web-forms"], {"last_name": "Documented", "email": "documented@forms.example"}, visit=Visit()
         )
@@ -171,6 +174,8 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "cases": lambda r: {"subject": "Documented case", "priority": "high"},
     "campaigns": lambda r: {"name": "Documented campaign", "kind": "webinar", "budget": "100.00"},
     "campaign_members": lambda r: {"campaign": r["campaigns"].pk, "contact": r["new_members"].pop().pk},
+    "web-forms": lambda r: {"name": "Documented form", "key": "documented-api-form"},
+    "surveys": lambda r: {"name": "Documented survey", "kind": "csat"},
 }
 
 
@@ -179,6 +184,7 @@ BULK_NAMES = {
     "contacts": {"first_name": "Bulk", "last_name": "Person"},
     "leads": {"first_name": "Bulk", "last_name": "Prospect", "company_name": "Bulk Prospect Co"},
     "deals": {"name": "Bulk deal"},
+    "web-forms": {"key": "bulk-form"},
 }
 
 
@@ -254,6 +260,8 @@ def call_for(method: str, path: str) -> Call:
         ("GET", "/analytics/warehouse-exports/{id}/download/"): Call("warehouse_exports"),
         ("POST", "/cases/{id}/messages/"): Call("cases", lambda r: {"kind": "note", "body_text": "Documented note"}),
         ("POST", "/contacts/{id}/erase/"): Call("erase:contacts"),
+        ("POST", "/surveys/{id}/invite/"): Call("surveys", lambda r: {"contacts": [r["contacts"].pk]}),
+        ("POST", "/surveys/{id}/share-link/"): Call("surveys"),
     }
     if (method, path) in special:
         return special[(method, path)]

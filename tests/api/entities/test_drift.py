@@ -42,7 +42,7 @@ def component(spec: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def list_parameters(spec: dict[str, Any], entity: EntityDescription) -> list[dict[str, Any]]:
-    return spec["paths"][f"/api/v1/{entity.resource}/"]["get"]["parameters"]  # type: ignore[no-any-return]
+    return spec["paths"][f"/api/v1/{entity.rest_path}/"]["get"]["parameters"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=ids)
@@ -53,9 +53,14 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
     described = set(entity.field_names) | custom
 
     rest_fields = set(component(spec, model)["properties"])
-    rest_inputs = set(component(spec, f"{model}Request")["properties"]) - REST_INPUT_FLAGS
     graphql_fields = set(graphql.get_type(entity.graphql_type).fields)
-    graphql_inputs = set(graphql.get_type(f"{entity.graphql_type}Input").fields)
+    if entity.read_only_records:  # nothing to write: no request body, no input type
+        assert f"{model}Request" not in spec["components"]["schemas"]
+        assert graphql.get_type(f"{entity.graphql_type}Input") is None
+        rest_inputs, graphql_inputs = set(), set()
+    else:
+        rest_inputs = set(component(spec, f"{model}Request")["properties"]) - REST_INPUT_FLAGS
+        graphql_inputs = set(graphql.get_type(f"{entity.graphql_type}Input").fields)
 
     assert rest_fields == described
     assert rest_inputs == set(entity.writable_names) | custom
@@ -63,8 +68,10 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
     written_on = {"recordNotes", "files", "followers"} if entity.timeline in TARGETS else set()
     nested = NESTED.get(entity.name, set())
     assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on | nested
-    assert all(f"/api/v1/{entity.resource}/{{id}}/{name}/" in spec["paths"] for name in nested)
-    assert graphql_inputs == {to_camel_case(name) for name in [*entity.writable_names, *custom]}
+    assert all(f"/api/v1/{entity.rest_path}/{{id}}/{name}/" in spec["paths"] for name in nested)
+    assert graphql_inputs == (
+        set() if entity.read_only_records else {to_camel_case(name) for name in [*entity.writable_names, *custom]}
+    )
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=ids)
@@ -98,10 +105,14 @@ def test_rest_and_graphql_offer_the_same_orderings(documents: Any, entity: Entit
 @pytest.mark.parametrize("entity", ENTITIES, ids=ids)
 def test_the_rest_detail_documents_the_fields_parameter_and_the_bulk_routes(documents: Any, entity: EntityDescription):
     spec, _graphql = documents
-    detail = spec["paths"][f"/api/v1/{entity.resource}/{{id}}/"]["get"]
-    bulk = spec["paths"][f"/api/v1/{entity.resource}/bulk/"]
+    detail = spec["paths"][f"/api/v1/{entity.rest_path}/{{id}}/"]["get"]
 
     assert "fields" in {parameter["name"] for parameter in detail["parameters"]}
+    if entity.read_only_records:
+        assert f"/api/v1/{entity.rest_path}/bulk/" not in spec["paths"]
+        assert set(spec["paths"][f"/api/v1/{entity.rest_path}/"]) == {"get"}
+        return
+    bulk = spec["paths"][f"/api/v1/{entity.rest_path}/bulk/"]
     assert set(bulk) >= {"post", "patch"}
     created = bulk["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert component(spec, created)["properties"]["items"]["maxItems"] == 500

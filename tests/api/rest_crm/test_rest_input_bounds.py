@@ -17,7 +17,7 @@ from tests.tenancy import TenantFixture, schema_snapshot
 WINDOW = "Enter a date between the years 1000 and 8999."
 OFFSET = "Give a time zone offset between -15:59 and +15:59."
 DATE_FILTERS = [
-    (description.resource, spec.name, spec.kind)
+    (description.rest_path, spec.name, spec.kind)
     for description in ENTITIES
     for spec in description.filters
     if spec.kind in (FilterKind.DATETIME, FilterKind.DATE)

@@ -53,30 +53,35 @@ def _texts(raw: Any, limit: int) -> dict[str, str] | None:
 
 
 def clean_fields(creates: str, raw: Any) -> list[dict[str, Any]]:
+    """The form's inputs checked against the catalogue; an error names its place (``fields[2].type``)."""
     if not isinstance(raw, list) or len(raw) > MAX_FIELDS:
         raise ValidationError({"fields": [_("Give at most %(count)d fields as a list.") % {"count": MAX_FIELDS}]})
     available = catalogue(creates)
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for position, entry in enumerate(raw, start=1):
+    for index, entry in enumerate(raw):
+        path = f"fields[{index}]"
         name = entry.get("field") if isinstance(entry, dict) else None
-        where = _("Field %(number)d") % {"number": position}
-        if not isinstance(name, str) or name not in available:
-            raise ValidationError({"fields": [_("%(where)s: choose a field from the list.") % {"where": where}]})
+        where = _("Field %(number)d") % {"number": index + 1}
+        if not isinstance(entry, dict) or not isinstance(name, str) or name not in available:
+            raise ValidationError({f"{path}.field": [_("%(where)s: choose a field from the list.") % {"where": where}]})
         if name in seen:
-            raise ValidationError({"fields": [_("%(where)s: the form asks for it twice.") % {"where": where}]})
+            raise ValidationError({f"{path}.field": [_("%(where)s: the form asks for it twice.") % {"where": where}]})
         seen.add(name)
         field_type = entry.get("type") or available[name].types[0]
         if field_type not in available[name].types:
-            raise ValidationError({"fields": [_("%(where)s: this field cannot be shown that way.") % {"where": where}]})
-        label, help_text = _texts(entry.get("label"), MAX_LABEL), _texts(entry.get("help"), MAX_HELP)
-        if label is None or help_text is None:
             raise ValidationError(
-                {"fields": [_("%(where)s: labels and help are texts per language.") % {"where": where}]}
+                {f"{path}.type": [_("%(where)s: this field cannot be shown that way.") % {"where": where}]}
             )
+        label, help_text = _texts(entry.get("label"), MAX_LABEL), _texts(entry.get("help"), MAX_HELP)
+        for key, texts in (("label", label), ("help", help_text)):
+            if texts is None:
+                raise ValidationError(
+                    {f"{path}.{key}": [_("%(where)s: labels and help are texts per language.") % {"where": where}]}
+                )
         required = entry.get("required", False)
         if not isinstance(required, bool):
-            raise ValidationError({"fields": [_("%(where)s: required is yes or no.") % {"where": where}]})
+            raise ValidationError({f"{path}.required": [_("%(where)s: required is yes or no.") % {"where": where}]})
         if name == "email":
             required = True  # duplicate handling and consent both rest on the address
         cleaned.append({"field": name, "type": field_type, "required": required, "label": label, "help": help_text})
@@ -95,19 +100,27 @@ def clean_consents(creates: str, raw: Any) -> list[dict[str, Any]]:
     if raw and creates != Creates.CONTACT:
         # Subscriptions belong to contacts; a lead has none until it is converted.
         raise ValidationError({"consents": [_("Only a form that creates contacts can ask for subscriptions.")]})
-    topic_ids = {entry.get("topic") for entry in raw if isinstance(entry, dict)}
-    known = set(Topic.objects.filter(pk__in=[i for i in topic_ids if isinstance(i, int)]).values_list("pk", flat=True))
+    topic_ids = [int(entry["topic"]) for entry in raw if isinstance(entry, dict) and _is_id(entry.get("topic"))]
+    known = set(Topic.objects.filter(pk__in=topic_ids).values_list("pk", flat=True))
     cleaned: list[dict[str, Any]] = []
-    for entry in raw:
+    for index, entry in enumerate(raw):
+        path = f"consents[{index}]"
         topic = entry.get("topic") if isinstance(entry, dict) else None
-        if topic not in known or any(item["topic"] == topic for item in cleaned):
-            raise ValidationError({"consents": [_("Choose each subscription topic once, from the list.")]})
+        if not _is_id(topic) or topic not in known or any(item["topic"] == topic for item in cleaned):
+            raise ValidationError({f"{path}.topic": [_("Choose each subscription topic once, from the list.")]})
         label = _texts(entry.get("label"), MAX_HELP)
         double_opt_in = entry.get("double_opt_in", True)
-        if label is None or not isinstance(double_opt_in, bool):
-            raise ValidationError({"consents": [_("A checkbox has a text per language and a double opt-in switch.")]})
+        for key, problem in (("label", label is None), ("double_opt_in", not isinstance(double_opt_in, bool))):
+            if problem:
+                raise ValidationError(
+                    {f"{path}.{key}": [_("A checkbox has a text per language and a double opt-in switch.")]}
+                )
         cleaned.append({"topic": topic, "label": label, "double_opt_in": double_opt_in})
     return cleaned
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def clean_origin(raw: Any) -> str | None:
@@ -134,26 +147,28 @@ def clean_origins(raw: Any) -> list[str]:
     if not isinstance(raw, list) or len(raw) > MAX_ORIGINS:
         raise ValidationError({"allowed_origins": [_("Give at most %(count)d origins.") % {"count": MAX_ORIGINS}]})
     origins: list[str] = []
-    for entry in raw:
+    for index, entry in enumerate(raw):
         origin = clean_origin(entry)
         if origin is None:
-            raise ValidationError(
-                {
-                    "allowed_origins": [
-                        _("“%(origin)s” is not an origin like https://www.example.com.") % {"origin": str(entry)[:80]}
-                    ]
-                }
-            )
+            message = _("“%(origin)s” is not an origin like https://www.example.com.") % {"origin": str(entry)[:80]}
+            raise ValidationError({f"allowed_origins[{index}]": [message]})
         if origin not in origins:
             origins.append(origin)
     return origins
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # an unbalanced IPv6 bracket
+        return ""
 
 
 def _check(form: WebForm) -> None:
     form.fields = clean_fields(form.creates, form.fields)
     form.consents = clean_consents(form.creates, form.consents)
     form.allowed_origins = clean_origins(form.allowed_origins)
-    if form.redirect_url and urlsplit(form.redirect_url).scheme != "https":
+    if form.redirect_url and _scheme(form.redirect_url) != "https":
         raise ValidationError({"redirect_url": [_("The thank-you page must be an https:// address.")]})
     validated(form)
 

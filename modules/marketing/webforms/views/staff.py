@@ -88,7 +88,8 @@ def _builder(request: HttpRequest, form: WebForm | None) -> HttpResponse:
             named = {"allowed_origins": "allowed_origins_text"}
             messages_by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             for name, problems in messages_by_field.items():
-                target = named.get(name, name)
+                base = name.split("[", 1)[0]  # allowed_origins[2] is the origins' text box
+                target = named.get(base, base)
                 bound.add_error(target if target in bound.fields else None, problems)
         else:
             messages.success(request, _("Form %(name)s is saved.") % {"name": form.name})
