@@ -198,7 +198,7 @@ def _redis() -> redis.Redis:
     with _lock:
         if _client is None:
             _client = redis.Redis.from_url(
-                settings.CACHES["default"]["LOCATION"],
+                str(settings.CACHES["default"]["LOCATION"]),
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
                 retry=Retry(NoBackoff(), 0),

@@ -1,10 +1,14 @@
 """Error pages; API paths get RFC 9457 problem documents instead of HTML."""
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from crm_platform.database_outage import database_unavailable, is_connection_lost
 
 PROBLEM_BASE = "https://relata.dev/problems/"
 
@@ -51,6 +55,9 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls the handler while the exception is being handled, so it is still at hand.
+    if is_connection_lost(sys.exc_info()[1]):
+        return database_unavailable(request)
     if wants_problem(request):
         return problem_response(500, _("Server error"))
     return render(request, "errors/500.html", status=500)

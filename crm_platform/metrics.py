@@ -51,7 +51,7 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 def _client() -> redis.Redis:
     # Fail fast, no retries: a scrape or a request never waits on a Redis that is down.
     return redis.Redis.from_url(
-        settings.CACHES["default"]["LOCATION"], socket_timeout=0.5, socket_connect_timeout=0.5,
+        str(settings.CACHES["default"]["LOCATION"]), socket_timeout=0.5, socket_connect_timeout=0.5,
         retry=Retry(NoBackoff(), 0),
     )  # fmt: skip
 

@@ -10,7 +10,8 @@ On top of graphene-django's GraphQLView it
 - refuses mutations while the tenant is read-only (suspended or cancelled): tenants.middleware
   lets POSTs to /graphql/ through because queries are POSTs too;
 - reports unexpected resolver errors to Sentry and shows the client a generic message; a
-  statement the database cancelled (``crm_platform.statement_timeout``) is a ``QUERY_TIMEOUT``;
+  statement the database cancelled (``crm_platform.statement_timeout``) is a ``QUERY_TIMEOUT``,
+  a lost database connection (``crm_platform.database_outage``) a ``DATABASE_UNAVAILABLE``;
 - with ``tenant_schemas``, serves each tenant its own schema, carrying its custom fields
   (``api.graphql.custom_fields.schema``).
 
@@ -41,6 +42,7 @@ from graphql import (
 from api.graphql.cost import cost_error, text_argument_errors
 from api.graphql.custom_fields.schema import schema_for_tenant
 from api.graphql.limits import batch_error, parse_document, validation_rules
+from crm_platform.database_outage import UNAVAILABLE_CODE, is_connection_lost, unavailable_message
 from crm_platform.statement_timeout import TIMEOUT_CODE, is_statement_timeout, timeout_message
 from tenants.middleware import read_only_message
 
@@ -189,6 +191,11 @@ class RelataGraphQLView(GraphQLView):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError):
                 return dict(error.formatted)
+            if is_connection_lost(original):  # an outage, not a bug: the client retries
+                formatted = dict(error.formatted)
+                formatted["message"] = unavailable_message()
+                formatted["extensions"] = {"code": UNAVAILABLE_CODE}
+                return formatted
             if is_statement_timeout(original):  # the server's limit, not a bug
                 formatted = dict(error.formatted)
                 formatted["message"] = timeout_message()

@@ -149,7 +149,7 @@ def limit_script() -> Any:
     global _script
     with _lock:
         if _script is None:
-            location = settings.CACHES["default"]["LOCATION"]
+            location = str(settings.CACHES["default"]["LOCATION"])
             # Fail fast, no retries: with Redis down, requests go through unlimited rather than wait.
             client = redis.Redis.from_url(
                 location, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)

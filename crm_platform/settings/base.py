@@ -10,6 +10,8 @@ from urllib.parse import unquote
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -184,6 +186,9 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A unix-socket directory arrives percent-encoded in the URL's host (libpq's convention).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A persistent connection is checked before a request reuses it, so one that died while idle (a
+# database restart, a failover) is replaced instead of failing the request (crm_platform/database_outage.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL cancels a statement running longer than this (ms; 0: never). infra/gunicorn.conf.py
 # sets it for web workers; Celery workers and migrations run without (crm_platform/statement_timeout.py).
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0)
@@ -208,10 +213,18 @@ def _redis_database(redis_url: str, number: int) -> str:
 
 
 # The cache gets database 1 and Celery's queues database 0, so clearing the cache loses no task.
+# While Redis is down the cache acts empty and logs it (crm_platform/cache.py): pages and the API go
+# on, without the limits counted in it. Each operation gives up after CACHE_TIMEOUT_SECONDS.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "crm_platform.cache.ForgivingRedisCache",
         "LOCATION": _redis_database(REDIS_URL, 1),
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            "retry": Retry(NoBackoff(), 0),
+        },
         # Every cache key carries the tenant's schema, so tenants never share an entry.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -227,6 +240,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task while Redis is down gives up after one quick retry instead of kombu's seconds of
+# them: web requests queue after commit and must not hang on the broker (what they send waits in
+# the outbox, or is swept up by beat). Workers reconnect with their own, unbounded, retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_connect_timeout": 2}
 # Our JSON logging (tenant, request id) stays in charge inside workers too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

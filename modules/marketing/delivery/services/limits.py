@@ -50,7 +50,7 @@ def _redis() -> redis.Redis:
     global _client
     with _lock:
         if _client is None:
-            _client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=5)
+            _client = redis.Redis.from_url(str(settings.CACHES["default"]["LOCATION"]), socket_timeout=5)
         return _client
 
 

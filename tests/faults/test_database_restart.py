@@ -1,0 +1,193 @@
+"""PostgreSQL restarted under a running web process.
+
+A restart ends every connection. The web process (gunicorn, one worker thread with a persistent
+connection as production runs it) must answer the request whose connection died with a 503 and
+``Retry-After``, keep nothing that request was writing, and serve the next request without being
+restarted itself.
+
+Restarting the suite's shared server would disturb the session's other connections, so the
+request's connection is ended the way a restart ends it, with ``pg_terminate_backend`` (the
+server's "terminating connection due to administrator command", what a fast shutdown sends every
+backend), at a moment the test chooses: while the request waits on a table lock the test holds.
+The last test restarts a throwaway server of its own for real, to show the error a real restart
+raises is the one recognised and that a persistent connection comes back after it, in the
+schema it had.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import Error, connections, transaction
+
+from crm_platform.database_outage import RETRY_AFTER_SECONDS, is_connection_lost
+from customization.events.models import DomainEvent
+from identity.models import User
+from identity.services.api_keys import create_api_key
+from modules.contacts.models import Contact
+from tests import processes
+from tests.faults.conftest import FAULT_PREFIX
+from tests.faults.locks import cut_waiting_backend, table_held
+from tests.faults.web import Answer, request
+from tests.processes import free_port, start_gunicorn, stop
+from tests.tenancy import TenantFixture
+
+
+def interrupted(send: Any, schema: str, table: str) -> Answer:
+    """``send()`` in a thread, its database connection ended while it waits on ``table``."""
+    answers: list[Answer] = []
+    with table_held(schema, table) as holder:
+        thread = threading.Thread(target=lambda: answers.append(send()))
+        thread.start()
+        cut_waiting_backend(holder)
+    thread.join(timeout=60)
+    assert answers, "the request did not come back"
+    return answers[0]
+
+
+def test_a_request_whose_database_connection_dies_answers_503_keeps_nothing_and_the_next_one_works(
+    committed_alpha: TenantFixture, tmp_path: Path
+) -> None:
+    schema = committed_alpha.tenant.schema_name
+    with committed_alpha.active():
+        admin = User.objects.get(email="admin@example.test")
+        _key, secret = create_api_key(
+            user=admin, name=f"{FAULT_PREFIX}database", scopes=["contacts:read", "contacts:write"]
+        )
+    browser = committed_alpha.client()
+    cookie = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
+    bearer = {"Authorization": f"Bearer {secret}"}
+    port = free_port()
+    environment = {
+        **processes.test_process_environment(tmp_path),
+        # One thread with a persistent connection: the next request reuses the very thread
+        # whose connection died, as production's DATABASE_CONN_MAX_AGE would.
+        "WEB_WORKERS": "1",
+        "WEB_THREADS": "1",
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
+    server = start_gunicorn(environment, tmp_path / "web.log", port)
+    host = committed_alpha.host
+
+    def create(last_name: str) -> Answer:
+        return request(
+            port, host, "POST", "/api/v1/contacts/", headers=bearer, body={"first_name": "Ada", "last_name": last_name}
+        )
+
+    try:
+        assert request(port, host, "GET", "/contacts/", headers=cookie).status == 200
+
+        # A REST write: the contact row is inserted, then the request waits on the outbox table
+        # (same transaction) and its connection dies there.
+        answer = interrupted(lambda: create(f"{FAULT_PREFIX}interrupted"), schema, DomainEvent._meta.db_table)
+        assert answer.status == 503
+        assert answer.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "https://relata.dev/problems/database-unavailable"
+        with committed_alpha.active():
+            assert not Contact.objects.filter(last_name=f"{FAULT_PREFIX}interrupted").exists()
+            assert (
+                not DomainEvent.objects.filter(entity="contact", type="contact.created")
+                .filter(record_id__in=Contact.objects.filter(last_name__startswith=FAULT_PREFIX).values("pk"))
+                .exists()
+            )
+
+        # The same process and thread: a new connection, in the tenant's schema.
+        again = create(f"{FAULT_PREFIX}after")
+        assert again.status == 201, again.body
+        with committed_alpha.active():
+            contact = Contact.objects.get(last_name=f"{FAULT_PREFIX}after")
+            assert DomainEvent.objects.filter(entity="contact", record_id=contact.pk).count() == 1
+
+        # A page: its connection dies while it reads the contacts.
+        page = interrupted(
+            lambda: request(port, host, "GET", "/contacts/", headers=cookie), schema, Contact._meta.db_table
+        )
+        assert page.status == 503
+        assert page.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+        assert "text/html" in page.headers["content-type"]
+        assert b"Nothing was saved" in page.body
+
+        # The next page works and the browser is still signed in (sessions are in PostgreSQL).
+        after = request(port, host, "GET", "/contacts/", headers=cookie)
+        assert after.status == 200
+        assert f"{FAULT_PREFIX}after".encode() in after.body
+        assert server.poll() is None  # never restarted
+    finally:
+        stop(server)
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[dict[str, Any]]:
+    """A PostgreSQL server of this test's own (pgserver, as the suite's), on a unix socket."""
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    with tempfile.TemporaryDirectory(prefix="relata-pg-") as directory:
+        server = pgserver.get_server(Path(directory) / "data", cleanup_mode="delete")
+        info = server.get_postmaster_info()
+
+        def restart() -> None:  # a fast shutdown ends every connection, then the server starts again
+            pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+
+        try:
+            yield {"host": str(info.socket_dir), "port": info.port or 5432, "restart": restart}
+        finally:
+            server.cleanup()
+
+
+def test_a_real_restart_is_recognised_and_a_persistent_connection_comes_back_in_its_schema(
+    django_db_blocker: Any,
+) -> None:
+    with throwaway_postgres() as server, django_db_blocker.unblock():
+        settings = {
+            **connections["default"].settings_dict,
+            "NAME": "postgres", "USER": "postgres", "PASSWORD": "", "HOST": server["host"], "PORT": server["port"],
+            "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True, "OPTIONS": {},
+        }  # fmt: skip
+        database = connections["default"].__class__(settings, alias="throwaway")
+        connections["throwaway"] = database
+        try:
+            with database.cursor() as cursor:
+                for schema in ("shop_a", "shop_b"):
+                    cursor.execute(f"CREATE SCHEMA {schema}")
+                    cursor.execute(f"CREATE TABLE {schema}.item (name text)")
+                    cursor.execute(f"INSERT INTO {schema}.item VALUES ('in {schema}')")  # noqa: S608 (constants)
+            database.set_schema("shop_a")
+
+            def names() -> list[str]:
+                with database.cursor() as cursor:
+                    cursor.execute("SELECT name FROM item ORDER BY name")
+                    return [row[0] for row in cursor.fetchall()]
+
+            assert names() == ["in shop_a"]
+            first_backend = database.connection.info.backend_pid
+
+            # Restarted between two requests: the next request's health check replaces the
+            # connection and the schema is set on the new one.
+            server["restart"]()
+            database.close_if_unusable_or_obsolete()  # what Django does as a request starts
+            assert names() == ["in shop_a"]
+            assert database.connection.info.backend_pid != first_backend
+
+            # Restarted in the middle of a request's transaction.
+            def write_across_a_restart() -> None:
+                with transaction.atomic(using="throwaway"), database.cursor() as cursor:
+                    cursor.execute("INSERT INTO item VALUES ('half-written')")
+                    server["restart"]()
+                    cursor.execute("INSERT INTO item VALUES ('second half')")
+
+            with pytest.raises(Error) as raised:
+                write_across_a_restart()
+            assert is_connection_lost(raised.value), repr(raised.value)
+            database.close_if_unusable_or_obsolete()  # what Django does as the request ends
+            assert names() == ["in shop_a"]
+        finally:
+            database.close()
+            del connections["throwaway"]
