@@ -120,6 +120,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=41),
         "options": {"expires": 3600},
     },
+    # Exports and imports whose worker died mid-run (or whose message was lost) are queued again.
+    "dataio-resume-unfinished": {
+        "task": "modules.dataio.exports.tasks.dispatch_dataio_resume",
+        "schedule": 300.0,
+        "options": {"expires": 250},
+    },
     # Export files past their expiry (7 days by default) are deleted.
     "exports-purge-expired": {
         "task": "modules.dataio.exports.tasks.dispatch_export_purge",

@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.conf import settings
+
 RETRY_DELAYS: tuple[timedelta, ...] = (
     timedelta(seconds=5),
     timedelta(minutes=5),
@@ -33,8 +35,14 @@ DISABLE_AFTER_FAILED_DELIVERIES = 10
 # Retries due within this are queued with a countdown; later ones are found by the sweeper
 # (a Redis broker redelivers ETA tasks older than its visibility timeout).
 COUNTDOWN_LIMIT = timedelta(minutes=10)
-# A worker holds a delivery this long while sending; a crashed worker's delivery is retried after.
-LEASE = timedelta(seconds=60)
+
+
+def lease() -> timedelta:
+    """How long a worker holds a delivery while sending (``WEBHOOK_DELIVERY_LEASE_SECONDS``,
+    longer than the request timeout); a killed worker's delivery is sent again after it."""
+    return timedelta(seconds=int(settings.WEBHOOK_DELIVERY_LEASE_SECONDS))
+
+
 REQUEST_TIMEOUT_SECONDS = 15
 RESPONSE_LOG_CHARS = 4000
 # The secret a rotation replaces keeps signing this long by default.

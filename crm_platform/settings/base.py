@@ -395,6 +395,9 @@ API_RATE_LIMIT_TENANT_PER_MINUTE = env.int("API_RATE_LIMIT_TENANT_PER_MINUTE", d
 API_RATE_LIMIT_CREDENTIAL_PER_MINUTE = env.int("API_RATE_LIMIT_CREDENTIAL_PER_MINUTE", default=600)
 # How long the webhook delivery log keeps a finished delivery and its attempts.
 WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+# A worker holds a webhook delivery this long while sending (more than the 15 s request timeout);
+# the delivery of a worker killed mid-request is sent again once it has run out.
+WEBHOOK_DELIVERY_LEASE_SECONDS = env.int("WEBHOOK_DELIVERY_LEASE_SECONDS", default=60)
 
 # --- Billing ------------------------------------------------------------------------------------
 

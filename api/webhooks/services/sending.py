@@ -28,9 +28,9 @@ from api.webhooks.policy import (
     COUNTDOWN_LIMIT,
     DISABLE_AFTER_FAILED_DELIVERIES,
     DISABLE_AFTER_FAILING_FOR,
-    LEASE,
     REQUEST_TIMEOUT_SECONDS,
     RESPONSE_LOG_CHARS,
+    lease,
     retry_delay,
 )
 from api.webhooks.services.deliveries import queue_deliveries
@@ -71,7 +71,7 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery, list[str]] | None
         )
         if delivery is None:
             return None
-        Delivery.objects.filter(pk=delivery.pk).update(lease_until=now + LEASE)
+        Delivery.objects.filter(pk=delivery.pk).update(lease_until=now + lease())
         return delivery, signing_secrets(delivery.endpoint, now)
 
 

@@ -21,3 +21,7 @@ class ExportStatus(models.TextChoices):
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
     EXPIRED = "expired", _("Expired")
+
+
+# The error a job records when the disk filled up while its file was written (no file is kept).
+DISK_FULL_ERROR = "disk_full"

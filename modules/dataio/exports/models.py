@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.dataio.exports.choices import ExportFormat, ExportKind, ExportStatus
+from modules.dataio.exports.choices import DISK_FULL_ERROR, ExportFormat, ExportKind, ExportStatus
 
 
 class ExportJob(models.Model):
@@ -48,6 +48,10 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED)
+
+    @property
+    def ran_out_of_space(self) -> bool:
+        return self.status == ExportStatus.FAILED and self.error == DISK_FULL_ERROR
 
     @property
     def download_name(self) -> str:

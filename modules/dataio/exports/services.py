@@ -3,6 +3,7 @@ file, and purge the files whose time is up."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import tempfile
 from datetime import timedelta
@@ -16,10 +17,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.job_locks import job_runner
 from identity.models import User
 from identity.services.audit import audit
 from identity.time_zones import zone_of
-from modules.dataio.exports.choices import ExportFormat, ExportKind, ExportStatus
+from modules.dataio.exports.choices import DISK_FULL_ERROR, ExportFormat, ExportKind, ExportStatus
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.sources import SOURCES
 from modules.dataio.exports.storage import new_file_path, private_storage
@@ -28,6 +30,8 @@ from modules.dataio.exports.tenant_export import build_tenant_zip
 from modules.dataio.exports.writers import write_csv, write_xlsx
 
 logger = logging.getLogger(__name__)
+# An unfinished job this old is queued again (resume_unfinished): its run died, or its message.
+RESUME_AFTER = timedelta(minutes=2)
 # Query-string keys that only page a list; an export always covers every page.
 PAGING_KEYS = ("after", "cursor", "page")
 
@@ -95,10 +99,12 @@ def start_tenant_export(*, user: User) -> ExportJob:
 
 
 def _claim(job_id: int) -> ExportJob | None:
-    """The job, now running; None when it is gone or another run already took it (redelivery)."""
+    """The job, now running; None when it is gone or finished. Called holding the job's runner
+    lock (``core.job_locks``), so a job still marked running was left by a run that died: this run
+    starts it again."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).select_related("created_by").first()
-        if job is None or job.status != ExportStatus.QUEUED:
+        if job is None or job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
             return None
         job.status = ExportStatus.RUNNING
         job.save(update_fields=["status"])
@@ -139,29 +145,75 @@ def _write_tenant(job: ExportJob, target: IO[bytes]) -> int:
 
 
 def run_export(job_id: int) -> ExportJob | None:
-    """Build the job's file in the current tenant, as its creator sees the records; idempotent."""
-    job = _claim(job_id)
-    if job is None:
-        return None
+    """Build the job's file in the current tenant, as its creator sees the records; idempotent:
+    a job another live run holds, or a finished one, is left alone, and a job whose run died is
+    built again from the start."""
+    with job_runner("export", job_id) as held:
+        if not held:
+            return None
+        job = _claim(job_id)
+        if job is None:
+            return None
+        return _build(job)
+
+
+def _build(job: ExportJob) -> ExportJob | None:
     zone = zone_of(job.created_by, getattr(connection, "tenant", None))
+    path = new_file_path(job.file_format)
     try:
         with timezone.override(zone), tempfile.TemporaryFile() as target:
             if not job.created_by.is_active:
                 raise PermissionError(_("The account that started this export is no longer active."))
             rows = _write_tenant(job, target) if job.kind == ExportKind.TENANT else _write_list(job, target)
             target.seek(0)
-            path = private_storage().save(new_file_path(job.file_format), File(target))
+            saved = private_storage().save(path, File(target))
     except Exception as error:
-        logger.exception("export %s failed", job_id)
+        logger.exception("export %s failed", job.pk)
+        _discard(path)  # a file cut short (the disk filled up while writing it) is never served
         ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(error)[:1000], finished_at=timezone.now()
+            status=ExportStatus.FAILED, error=failure_reason(error)[:1000], finished_at=timezone.now()
         )
         return None
+    path = saved
     now = timezone.now()
     job.status, job.progress, job.row_count, job.file_path = ExportStatus.DONE, 100, rows, path
     job.file_size, job.finished_at, job.expires_at = private_storage().size(path), now, now + retention()
     job.save(update_fields=["status", "progress", "row_count", "file_path", "file_size", "finished_at", "expires_at"])
     return job
+
+
+def failure_reason(error: BaseException) -> str:
+    """What the job records as its error. A full disk is recorded as ``DISK_FULL_ERROR``, which
+    the export's page explains in the reader's language (the user can act on it: try later)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DISK_FULL_ERROR
+    return str(error)
+
+
+def _discard(path: str) -> None:
+    """Remove whatever part of ``path`` the storage wrote before failing."""
+    storage = private_storage()
+    try:
+        if storage.exists(path):
+            storage.delete(path)
+    except OSError:
+        logger.exception("could not remove the partial export file %s", path)
+
+
+def resume_unfinished(now: Any = None) -> int:
+    """Queue again the jobs queued or running for longer than ``RESUME_AFTER``: a worker that died
+    mid-run (or a message lost with the broker) left them; a run still alive keeps its job
+    (``core.job_locks``). Returns how many were queued."""
+    from modules.dataio.exports.tasks import run_export as run_export_task
+
+    cutoff = (now or timezone.now()) - RESUME_AFTER
+    stale = ExportJob.objects.filter(
+        status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING), created_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    ids = list(stale)
+    for job_id in ids:
+        run_export_task.delay(job_id)
+    return len(ids)
 
 
 def purge_expired(now: Any = None) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
+from datetime import timedelta
 from itertools import islice
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +33,8 @@ from modules.dataio.imports.workbook import check_contents
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# An unfinished import this old is queued again (resume_unfinished): its run died, or its message.
+RESUME_AFTER = timedelta(minutes=2)
 PREVIEW_ROWS = SAMPLE_ROWS
 
 
@@ -226,6 +230,22 @@ def run_import(job_id: int, *, batch_size: int = BATCH_SIZE) -> ImportJob | None
     )
     job.refresh_from_db()
     return job
+
+
+def resume_unfinished(now: Any = None) -> int:
+    """Queue again the imports queued or running for longer than ``RESUME_AFTER`` (their worker
+    died, or their message was lost); a run still alive keeps its job. Returns how many."""
+    from modules.dataio.imports.tasks import run_import_job
+
+    cutoff = (now or timezone.now()) - RESUME_AFTER
+    ids = list(
+        ImportJob.objects.filter(
+            status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING), created_at__lte=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        run_import_job.delay(job_id)
+    return len(ids)
 
 
 def fail(job_id: int, error: Exception) -> None:
