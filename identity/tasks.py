@@ -7,12 +7,13 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.mail_retry import mail_task_options
 from identity.models import Invitation, User
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_invitation_email(invitation_id: int, link: str) -> bool:
     """E-mail an invitation's link; a no-op if the invitation is gone or no longer open.
 
@@ -32,7 +33,7 @@ def send_invitation_email(invitation_id: int, link: str) -> bool:
     return True
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_email_change_confirmation(user_id: int, new_email: str, link: str) -> bool:
     """E-mail the confirmation link to the address the user wants to sign in with."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -44,4 +45,11 @@ def send_email_change_confirmation(user_id: int, new_email: str, link: str) -> b
         from_email=None,
         recipient_list=[new_email],
     )
+    return True
+
+
+@shared_task(**mail_task_options())
+def send_password_reset_email(subject: str, body: str, to_email: str) -> bool:
+    """Send a password-reset mail the request rendered (its link is good for two hours)."""
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to_email])
     return True

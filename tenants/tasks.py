@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core.mail_retry import mail_task_options
 from tenants.services.provisioning import ProvisioningBusy, provision_tenant
 
 
@@ -18,7 +19,7 @@ def provision_tenant_task(self: object, tenant_id: int) -> str:
     return str(provision_tenant(tenant_id).provisioning_state)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_workspace_list(email: str, *, scheme: str, port_suffix: str, language: str) -> int:
     """E-mail ``email`` the sign-in links of its workspaces; nothing when it has none (the page
     said the same either way, and a stranger's address gets no mail it did not ask for)."""

@@ -329,6 +329,12 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Ema
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"Relata <no-reply@{BASE_DOMAIN}>")
+# The platform's own mail is retried while the SMTP server is down: the first retry after this
+# many seconds, each later one after twice the last (at most the maximum), for this many hours
+# in all (core/mail_retry.py).
+MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)
+MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=900)
+MAIL_RETRY_HOURS = env.float("MAIL_RETRY_HOURS", default=48)
 
 # --- APIs ---------------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from tenants.models import Tenant
 
 PROGRESS_SALT = "crm_platform.signup.progress"
 TOKEN_MAX_AGE = 60 * 60 * 24
-# {str(tenant id): {"email": str, "handoff_issued": bool}}
+# {str(tenant id): {"email": str, "handoff_issued": bool, "checkout_queued": bool}}
 SESSION_KEY = "signup:progress"
 STEP_ORDER = (
     ProvisioningState.REQUESTED,
@@ -37,9 +37,14 @@ def progress_token(tenant: Tenant) -> str:
     return signing.dumps(tenant.pk, salt=PROGRESS_SALT)
 
 
-def remember_signup(session: SessionBase, tenant: Tenant) -> None:
+def remember_signup(session: SessionBase, tenant: Tenant, *, checkout_queued: bool = False) -> None:
+    """``checkout_queued``: the payment page could not be opened yet; its link will be e-mailed."""
     signups = dict(session.get(SESSION_KEY, {}))
-    signups[str(tenant.pk)] = {"email": tenant.pending_admin_email, "handoff_issued": False}
+    signups[str(tenant.pk)] = {
+        "email": tenant.pending_admin_email,
+        "handoff_issued": False,
+        "checkout_queued": checkout_queued,
+    }
     session[SESSION_KEY] = signups
 
 

@@ -14,7 +14,8 @@ from billing.choices import SubscriptionStatus
 from billing.models import Plan, Subscription
 from billing.providers import provider_for
 from billing.services.subscriptions import start_subscription
-from billing.stripe_api import StripeCallFailed
+from billing.stripe_api import StripeCallFailed, StripeUnavailable
+from billing.tasks import open_signup_checkout
 from crm_platform.signup.pricing import card_required
 from identity.services.audit import record_audit
 from tenants.models import Tenant
@@ -28,7 +29,7 @@ SIGNUP_WINDOW_SECONDS = 60 * 60
 
 
 class CheckoutUnavailable(Exception):
-    """The payment provider could not open its checkout page; the signup was not recorded."""
+    """The payment provider refused to open its checkout page; the signup was not recorded."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,11 @@ class Signup:
 class SignupResult:
     subscription: Subscription
     # Where the customer enters payment details before anything is built; None when provisioning
-    # was queued at once.
+    # was queued at once, or when the provider could not be reached (``checkout_queued``).
     checkout_url: str | None
+    # The provider was unreachable: the signup is kept and the payment page's link is e-mailed to
+    # the admin once the provider answers (``billing.tasks.open_signup_checkout``).
+    checkout_queued: bool = False
 
     @property
     def tenant(self) -> Tenant:
@@ -101,15 +105,24 @@ def sign_up(
                 ip_address=ip_address,
             )
             checkout_url = None
+            checkout_queued = False
             if needs_card:
-                # Inside the transaction: if the provider cannot be reached, nothing stays behind.
+                # Inside the transaction: if the provider refuses, nothing stays behind. If it
+                # cannot be reached, the signup is kept and the checkout is opened by a task
+                # that retries until the provider answers, then mails its link.
                 try:
                     checkout_url = provider_for(subscription).checkout_url(
                         subscription, success_url=success_url(tenant), cancel_url=cancel_url
                     )
+                except StripeUnavailable:
+                    checkout_queued = True
+                    subscription_id, success, language = subscription.pk, success_url(tenant), signup.locale
+                    transaction.on_commit(
+                        lambda: open_signup_checkout.delay(subscription_id, success, cancel_url, language)
+                    )
                 except StripeCallFailed as error:
                     raise CheckoutUnavailable(str(error)) from error
-            if checkout_url is None:
+            if checkout_url is None and not checkout_queued:
                 tenant_id = tenant.pk
                 transaction.on_commit(lambda: provision_tenant_task.delay(tenant_id))
     except IntegrityError:
@@ -117,7 +130,7 @@ def sign_up(
         if not _slug_taken(signup.slug):
             raise
         raise ValidationError({"slug": [_("“%(slug)s” has just been taken.") % {"slug": signup.slug}]}) from None
-    return SignupResult(subscription=subscription, checkout_url=checkout_url)
+    return SignupResult(subscription=subscription, checkout_url=checkout_url, checkout_queued=checkout_queued)
 
 
 def _slug_taken(slug: str) -> bool:

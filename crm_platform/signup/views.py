@@ -100,7 +100,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return render(request, "signup/form.html", _form_context(form), status=503)
             else:
                 count_signup(address)
-                remember_signup(request.session, result.tenant)
+                remember_signup(request.session, result.tenant, checkout_queued=result.checkout_queued)
                 return redirect(result.checkout_url or reverse("signup-progress", args=[progress_token(result.tenant)]))
     else:
         form = SignupForm(
@@ -183,5 +183,8 @@ def _status_context(request: HttpRequest, tenant: Tenant, entry: dict[str, objec
         "progress": progress_of(tenant),
         "token": token,
         "handoff_issued": bool(entry.get("handoff_issued")),
+        # Stripe could not be reached at signup: the payment page's link comes by e-mail.
+        "checkout_queued": bool(entry.get("checkout_queued")),
+        "admin_email": entry.get("email", ""),
         "workspace_login_url": tenant_url(request, tenant, "/login/"),
     }

@@ -5,8 +5,11 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 
+from identity.tasks import send_password_reset_email
 from identity.tokens import password_reset_token
 
 RESET_MAILS_PER_HOUR = 3
@@ -30,9 +33,11 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         cache.add(key, 0, timeout=3600)
         if cache.incr(key) > RESET_MAILS_PER_HOUR:
             return
-        super().send_mail(
-            subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
-        )
+        # Rendered here, sent by a task: while the SMTP server is down the mail is retried
+        # (core/mail_retry.py) instead of logged and lost, and the page does not wait for it.
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: send_password_reset_email.delay(subject, body, to_email))
 
 
 password_reset = auth_views.PasswordResetView.as_view(

@@ -1,5 +1,6 @@
 """Signing up where Stripe takes the card first: the customer goes to Checkout, nothing is built
-before Stripe confirms, and a Stripe that cannot be reached leaves nothing behind."""
+before Stripe confirms; a Stripe that cannot be reached keeps the signup and queues its checkout,
+a Stripe that refuses leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -77,11 +78,29 @@ def test_a_plan_stripe_cannot_charge_in_the_currency_is_refused_on_the_field(pub
     assert (Tenant.objects.count(), Subscription.objects.count()) == (tenants, subscriptions)
 
 
-def test_when_stripe_cannot_be_reached_nothing_is_saved(public_client: Client, stripe: FakeStripe, settings: Any):
+def test_when_stripe_cannot_be_reached_the_signup_is_kept_and_the_checkout_queued(
+    public_client: Client, stripe: FakeStripe, settings: Any, django_capture_on_commit_callbacks
+):
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nobody listens there
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = public_client.post("/signup/", signup_data("offline", plan="enterprise"))
+
+    page = public_client.get(progress_path(response))
+    assert "Your signup is saved, but the payment page could not be opened just now." in page.content.decode()
+    assert "boss@offline.test" in page.content.decode()
+    tenant = Tenant.objects.get(slug="offline")
+    subscription = Subscription.objects.get(tenant=tenant)
+    assert (subscription.status, subscription.stripe_customer_id) == ("incomplete", "")
+    assert (tenant.provisioning_state, tenant.provisioning_attempts) == ("requested", 0)
+    assert len(queued) == 1  # the checkout task, not provisioning
+
+
+def test_when_stripe_refuses_the_checkout_nothing_is_saved(public_client: Client, stripe: FakeStripe, settings: Any):
+    settings.STRIPE_API_BASE = f"{stripe.url}/elsewhere"  # every call there is a 404 invalid_request_error
     tenants, subscriptions = Tenant.objects.count(), Subscription.objects.count()
 
-    response = public_client.post("/signup/", signup_data("offline", plan="enterprise"))
+    response = public_client.post("/signup/", signup_data("refused", plan="enterprise"))
 
     assert response.status_code == 503
     assert "The payment page could not be opened. Nothing was saved" in response.content.decode()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.mail_retry import mail_task_options
 from tenants.services.fleet import runs_in_a_tenant
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_invitations(survey_id: int) -> dict[str, int] | str:
     """E-mail the survey's invitations not sent yet. Idempotent per (survey, contact): each is
     sent under a row lock and stamped, so a retried task sends only the rest."""

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from core.mail_retry import mail_task_options
 from modules.service.contact_centre.providers.base import ProviderError
 from tenants.services.fleet import runs_in_a_tenant
 
@@ -31,7 +32,7 @@ def send_sms(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
         raise self.retry(exc=error, countdown=min(600, 10 * 2**self.request.retries)) from error
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_csat_email(survey_id: int, token: str) -> str:
     """E-mail the satisfaction question of a solved case (once: ``sent_at`` is stamped)."""
     from modules.service.contact_centre.services.csat import send_survey

@@ -9,10 +9,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.mail_retry import mail_task_options
 from modules.service.portal.models import PortalUser
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5, acks_late=True)
+@shared_task(**mail_task_options())
 def send_sign_in_link(portal_user_id: int, link: str, *, invited: bool = False) -> bool:
     """E-mail a sign-in link to an active portal user of this schema (an id of another tenant
     finds nothing here)."""

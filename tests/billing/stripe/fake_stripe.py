@@ -215,8 +215,8 @@ class FakeStripe:
 
 
 @contextmanager
-def running_fake_stripe() -> Iterator[FakeStripe]:
-    """A fake Stripe serving until the block ends."""
+def running_fake_stripe(port: int = 0) -> Iterator[FakeStripe]:
+    """A fake Stripe serving until the block ends (on ``port``, or any free one)."""
     fake = FakeStripe()
 
     class Handler(BaseHTTPRequestHandler):
@@ -247,7 +247,7 @@ def running_fake_stripe() -> Iterator[FakeStripe]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
