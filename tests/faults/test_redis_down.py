@@ -123,6 +123,10 @@ def test_pages_sign_in_and_the_api_work_with_redis_down_and_sessions_survive(
         assert "ratelimit-policy" not in listed.headers
         with committed_alpha.active():
             assert Contact.objects.filter(last_name=f"{FAULT_PREFIX}redis-down").count() == 1
+        # Readiness tells the load balancer and the operator all the same.
+        ready = request(port, host, "GET", "/readyz")
+        assert ready.status == 503
+        assert ready.json()["checks"]["redis"] != "ok"
         logged = log.read_text()
         assert "Cache unavailable" in logged
         assert "API rate limits unavailable" in logged
