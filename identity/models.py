@@ -247,6 +247,7 @@ class AuditEntry(models.Model):
         USER = "user", _("User")
         OPERATOR = "operator", _("Operator staff")
         SYSTEM = "system", _("System")
+        CUSTOMER = "customer", _("Customer (portal)")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.CharField(_("who"), max_length=254, help_text=_("An e-mail address, or system:<name>."))

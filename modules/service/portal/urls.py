@@ -14,6 +14,7 @@ urlpatterns = [
     path("link/<str:token>/", sign_in.sign_in_link, name="link"),
     path("sign-out/", sign_in.sign_out, name="sign-out"),
     path("logo/", sign_in.logo, name="logo"),
+    path("language/", sign_in.set_language, name="set-language"),
     path("account/", pages.account, name="account"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new/", cases.case_create, name="case-create"),

@@ -51,7 +51,8 @@ def test_a_customer_signs_in_with_the_link_sent_by_email(alpha: TenantFixture, d
     again = alpha.client(None).post(path)
     assert again.status_code == 410
     with alpha.active():
-        assert AuditEntry.objects.filter(action="portal.signed_in", target=customer.email).count() == 1
+        signed_in = AuditEntry.objects.get(action="portal.signed_in", target=customer.email)
+        assert signed_in.actor_kind == AuditEntry.ActorKind.CUSTOMER  # a customer, not a staff user
         assert AuditEntry.objects.filter(action="portal.link_sent", target=customer.email).count() == 1
 
 

@@ -54,7 +54,7 @@ def _schema() -> str:
 def audit_portal(action: str, summary: str, email: str, *, ip_address: str | None, **details: object) -> None:
     """An entry in the tenant's audit log for a customer's portal action."""
     record_audit(
-        action, summary, actor=f"portal:{email}", actor_kind=AuditEntry.ActorKind.USER, target=email,
+        action, summary, actor=f"portal:{email}", actor_kind=AuditEntry.ActorKind.CUSTOMER, target=email,
         details=dict(details), ip_address=ip_address,
     )  # fmt: skip
 

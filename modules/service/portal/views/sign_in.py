@@ -3,6 +3,7 @@ button, so a mail scanner fetching the link does not spend it), signing out, the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from identity.locales import is_supported_locale
 from modules.service.portal.forms import LinkRequestForm, PasswordSignInForm
 from modules.service.portal.models import PortalUser
 from modules.service.portal.services.sign_in import (
@@ -114,6 +116,22 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         end_session(key, ip_address=address(request))
     response = redirect("portal:sign-in")
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    return private(response)
+
+
+@require_POST
+@portal_public
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The portal's language switch: the language cookie only. A customer is not a staff account,
+    so a staff session open in the same browser keeps its own language preference."""
+    language = request.POST.get("language", "")
+    if not is_supported_locale(language):
+        return message(request, 400, _("Unsupported language."), _("Choose one of the languages offered."))
+    response = redirect(_next(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        secure=request.is_secure(), httponly=False,
+    )  # fmt: skip
     return private(response)
 
 
