@@ -1,10 +1,12 @@
-"""The events an endpoint can subscribe to: what the record services write to the outbox."""
+"""The events an endpoint can subscribe to: what the record services write to the outbox, and
+the events modules register about other records (``customization.events.catalogue``)."""
 
 from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from customization.events.catalogue import registered_event_groups
 from customization.fields.choices import Entity
 
 # The message "Send test event" sends; never produced by the outbox, not subscribable.
@@ -50,7 +52,8 @@ _OTHER: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
 
 
 def record_type_choices() -> list[tuple[str, str]]:
-    """The record types an endpoint can filter on: those with events."""
+    """The record types an endpoint can filter on: those with events (a registered group's events
+    name one of these, e.g. a contact)."""
     return [(str(entity), str(label)) for entity, label in Entity.choices] + [
         (entity, str(label)) for entity, label, _actions in _OTHER
     ]
@@ -60,10 +63,15 @@ def event_types_by_entity() -> list[tuple[str, str, list[tuple[str, str]]]]:
     """[(entity, entity label, [(event type, action label), …]), …] in a stable order."""
     actions = {str(entity): (*_COMMON, *_EXTRA[entity]) for entity, _label in Entity.choices}
     actions.update({entity: types for entity, _label, types in _OTHER})
-    return [
+    own = [
         (entity, label, [(f"{entity}.{action}", str(action_label)) for action, action_label in actions[entity]])
         for entity, label in record_type_choices()
     ]
+    registered = [
+        (group.key, str(group.label), [(event_type, str(label)) for event_type, label in group.types])
+        for group in registered_event_groups()
+    ]
+    return own + registered
 
 
 def known_event_types() -> set[str]:

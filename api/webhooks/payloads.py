@@ -17,6 +17,13 @@ who made the change, null for integrations and workflows), and what the event it
 ``order_id``, the order it made) and ``quote.declined``; ``record`` ``{entity, id}`` (the record
 written on) for ``note.*`` and ``attachment.*``, with the mentioned user ids of a note and the
 ``name`` (and ``size``) of a file — never a note's text.
+Events a module registers (``customization.events.catalogue``) name a contact or a lead and carry
+what the module wrote, with the event's own record under its group's key: ``consent.changed``
+(``topic_id``, ``topic`` key or null for every topic, ``action``, ``status``, ``source``,
+``send_id``), ``form.submitted`` (``form_id``, ``form`` key, ``submission``), ``survey.answered``
+(``survey_id``, ``response``, ``score``, ``category``), ``segment.contact_entered`` / ``_left``
+(``segment_id``), ``marketing_email.sent/opened/clicked/bounced/complained`` (``email_id``;
+``url`` for a click), ``score.threshold_reached`` (``threshold_id``, ``threshold`` name).
 Thin payloads stay true when a delivery is retried days later or replayed, and never show a
 receiver more of a record than the API would.
 
@@ -32,6 +39,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from api.webhooks.event_types import TEST_EVENT_TYPE
+from customization.events.catalogue import subject_key
 from customization.events.models import DomainEvent
 
 
@@ -41,8 +49,12 @@ def render(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
 
 
 def event_payload(event: DomainEvent) -> str:
+    own = dict(event.data or {})
+    subject = subject_key(event.type)
+    if subject and "id" in own:
+        own[subject] = own["id"]  # ``id`` is the record's below
     data = {
-        **(event.data or {}),
+        **own,
         "entity": event.entity,
         "id": event.record_id,
         "event_id": str(event.event_id),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MarketingDeliveryConfig(AppConfig):
@@ -10,6 +11,12 @@ class MarketingDeliveryConfig(AppConfig):
         from modules.marketing.delivery import data_subject
 
         data_subject.register()
+
+        from customization.events.catalogue import EventGroup, register_event_types
+        from modules.marketing.delivery.services.engagement import EVENTS
+
+        # What recipients did with a marketing e-mail (the recipient's contact is the record).
+        register_event_types(EventGroup("marketing_email", _("Marketing e-mail"), EVENTS, "email_id"))
 
         from billing.usage import register_monthly_count
         from modules.marketing.delivery.selectors.usage import messages_counted_since

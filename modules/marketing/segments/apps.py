@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _segments_card_visible(request: Any) -> bool:
@@ -16,9 +17,10 @@ class SegmentsConfig(AppConfig):
     verbose_name = "Marketing: segments"
 
     def ready(self) -> None:
+        from customization.events.catalogue import EventGroup, register_event_types
         from customization.events.dispatcher import register_consumer
         from modules.contacts.record_cards import RecordCard, register_record_card
-        from modules.marketing.segments import consumer, workflows
+        from modules.marketing.segments import consumer, membership, workflows
         from modules.marketing.segments.conditions import related
 
         related.register()
@@ -27,4 +29,10 @@ class SegmentsConfig(AppConfig):
                        visible=_segments_card_visible)
         )  # fmt: skip
         workflows.register()
+        # The contact whose membership changed is the events' record.
+        register_event_types(
+            EventGroup("segment", _("Segment"), (
+                (membership.ENTERED, _("contact entered")), (membership.LEFT, _("contact left")),
+            ), "segment_id")
+        )  # fmt: skip
         register_consumer(consumer.CONSUMER_NAME, consumer.consume)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from customization.events.catalogue import EventGroup, register_event_types
 from customization.workflows.registry import Choices, WorkflowTrigger, register_trigger
 from modules.analytics.dashboards.widgets import Display, SharedFilter, WidgetKind, register_widget
 from modules.analytics.reports.registry import ReportSource, register_source
@@ -54,6 +55,9 @@ def _answered_as(category: str) -> Any:
 
 
 def register() -> None:
+    register_event_types(
+        EventGroup("survey", _("Survey"), ((ANSWERED_EVENT, _("answered (by a contact)")),), "survey_id")
+    )
     register_trigger(
         WorkflowTrigger(
             key="survey_answered", label=_("Survey answered"), event=ANSWERED_EVENT, entities=("contact",),

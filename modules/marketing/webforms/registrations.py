@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
+from customization.events.catalogue import EventGroup, register_event_types
 from customization.workflows.registry import register_builder_option
 from modules.registry import is_enabled
 
@@ -24,4 +26,6 @@ def register() -> None:
     from modules.marketing.webforms import data_subject
 
     register_builder_option("webForms", forms_for_builder)
+    # The submission's lead or contact is the event's record.
+    register_event_types(EventGroup("form", _("Web form"), (("form.submitted", _("submitted")),), "form_id"))
     data_subject.register()

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from customization.events.outbox import emit
 from modules.contacts.choices import TimelineKind
@@ -21,6 +22,14 @@ from modules.marketing.delivery.choices import RecipientState
 from modules.marketing.delivery.models import Click, Recipient
 from modules.marketing.delivery.tracking import url_hash
 
+# The events ``note`` writes (``marketing_email.<what>``), as subscribers see them listed.
+EVENTS = (
+    ("marketing_email.sent", _("sent")),
+    ("marketing_email.opened", _("opened")),
+    ("marketing_email.clicked", _("clicked")),
+    ("marketing_email.bounced", _("bounced")),
+    ("marketing_email.complained", _("complained")),
+)
 # After these a message is not "sent" any more but has a known fate.
 _FINAL = (RecipientState.BOUNCED, RecipientState.COMPLAINED)
 
