@@ -11,6 +11,7 @@ from api.entities.activities import ACTIVITY
 from api.entities.articles import ARTICLE
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
 from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
+from api.entities.consent import TOPIC
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
@@ -21,6 +22,7 @@ from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
 ENTITIES: tuple[EntityDescription, ...] = (
     COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
     WEB_FORM, FORM_SUBMISSION, SURVEY, SURVEY_RESPONSE,
+    TOPIC,
 )  # fmt: skip
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "ORDER",
     "SURVEY",
     "SURVEY_RESPONSE",
+    "TOPIC",
     "WEB_FORM",
     "EntityDescription",
     "Field",

@@ -17,7 +17,9 @@ from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
+from api.rest.marketing.consent import ConsentEventViewSet, ConsentViewSet, SuppressionViewSet, TopicViewSet
 from api.rest.marketing.forms import FormSubmissionViewSet, WebFormViewSet
+from api.rest.marketing.scoring import LeadScoreViewSet, ScoreThresholdViewSet, ScoringRuleViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
@@ -41,6 +43,7 @@ for viewset in (
     FormSubmissionViewSet,
     SurveyViewSet,
     ResponseViewSet,
+    TopicViewSet,
 ):
     router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")
@@ -50,6 +53,12 @@ router.register("products", sales_views.ProductViewSet, basename="product")
 router.register("quotes", sales_views.QuoteViewSet, basename="quote")
 router.register("case-statuses", CaseStatusViewSet, basename="case-status")
 router.register("case-categories", CaseCategoryViewSet, basename="case-category")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("consent-events", ConsentEventViewSet, basename="consent-event")
+router.register("suppressions", SuppressionViewSet, basename="suppression")
+router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
+router.register("score-thresholds", ScoreThresholdViewSet, basename="score-threshold")
+router.register("lead-scores", LeadScoreViewSet, basename="lead-score")
 router.register("analytics/reports", ReportViewSet, basename="analytics-report")
 router.register("analytics/report-subscriptions", ReportSubscriptionViewSet, basename="analytics-report-subscription")
 router.register("analytics/dashboards", DashboardViewSet, basename="analytics-dashboard")

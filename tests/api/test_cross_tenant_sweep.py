@@ -40,7 +40,10 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
-from modules.marketing.models import Campaign, CampaignMember, Segment
+from modules.marketing.consent.models import Consent, ConsentEvent
+from modules.marketing.consent.services import record_consent, suppress
+from modules.marketing.models import Campaign, CampaignMember, Segment, Suppression, Topic
+from modules.marketing.scoring.models import Score, ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
@@ -112,6 +115,13 @@ RESOURCES: dict[str, type[models.Model]] = {
     "analytics/warehouse-exports": WarehouseExport,
     "surveys": Survey,
     "survey-responses": SurveyResponse,
+    "topics": Topic,
+    "consents": Consent,
+    "consent-events": ConsentEvent,
+    "suppressions": Suppression,
+    "scoring-rules": ScoringRule,
+    "score-thresholds": ScoreThreshold,
+    "lead-scores": Score,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -156,6 +166,13 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Survey": Survey,
     "SurveyQuestion": Question,
     "SurveyResponse": SurveyResponse,
+    "Topic": Topic,
+    "Consent": Consent,
+    "ConsentEvent": ConsentEvent,
+    "Suppression": Suppression,
+    "ScoringRule": ScoringRule,
+    "ScoreThreshold": ScoreThreshold,
+    "LeadScore": Score,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -226,7 +243,17 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         publish_article(article, by=user)
         web_form = create_form(by=user, name="Beta sweep form", key="beta-sweep")
         submission = submit(web_form, {"last_name": "Sweep", "email": "sweep@beta.example"}, visit=Visit())
+        topic = Topic.objects.create(key="beta-sweep", name="Beta sweep topic")
+        consenting = ContactFactory(first_name="Beta", last_name="Consent", email="consent@beta.example")
+        consent = record_consent(consenting, topic, granted=True, source="form", proof={})
         records: list[models.Model] = [
+            topic,
+            *([consent] if consent is not None else []),
+            ConsentEvent.objects.get(contact=consenting),
+            suppress("suppressed@beta.example", reason="manual", source="sweep"),
+            ScoringRule.objects.create(name="Beta sweep rule", kind="behaviour", event_type="form.submitted", points=1),
+            ScoreThreshold.objects.create(name="Beta sweep threshold", points=10),
+            Score.objects.create(contact=consenting, total=1, updated_at=consenting.created_at),
             web_form,
             submission,
             user,

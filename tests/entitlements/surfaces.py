@@ -22,10 +22,12 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
+from api.graphql.marketing.consent import ConsentMutations, ConsentQueries
 from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
+from api.graphql.marketing.scoring import ScoringMutations, ScoringQueries
 from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
@@ -42,12 +44,12 @@ from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.collateral.services import share_token
-from modules.marketing.consent.models import Consent, OptInRequest
+from modules.marketing.consent.models import Consent, ConsentEvent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
 from modules.marketing.email.models import EmailTemplate, SendingDomain
-from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, Topic
-from modules.marketing.scoring.models import ScoreThreshold, ScoringRule
+from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, Suppression, Topic
+from modules.marketing.scoring.models import Score, ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Invitation, Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
@@ -107,6 +109,10 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
         MarketingFormMutations,
         MarketingSurveyQueries,
         MarketingSurveyMutations,
+        ConsentQueries,
+        ConsentMutations,
+        ScoringQueries,
+        ScoringMutations,
     ),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
@@ -257,6 +263,13 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "analytics/warehouse-exports": WarehouseExport,
     "surveys": Survey,
     "survey-responses": SurveyResponse,
+    "topics": Topic,
+    "consents": Consent,
+    "consent-events": ConsentEvent,
+    "suppressions": Suppression,
+    "scoring-rules": ScoringRule,
+    "score-thresholds": ScoreThreshold,
+    "lead-scores": Score,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,
@@ -293,6 +306,13 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Survey": Survey,
     "SurveyQuestion": Question,
     "SurveyResponse": SurveyResponse,
+    "Topic": Topic,
+    "Consent": Consent,
+    "ConsentEvent": ConsentEvent,
+    "Suppression": Suppression,
+    "ScoringRule": ScoringRule,
+    "ScoreThreshold": ScoreThreshold,
+    "LeadScore": Score,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -406,6 +426,11 @@ def marketing_records(tenant: TenantFixture) -> list[models.Model]:
     return [
         ScoringRule.objects.create(name="Plan gate rule", kind="behaviour", event_type="form.submitted", points=1),
         ScoreThreshold.objects.create(name="Plan gate threshold", points=10),
+        Score.objects.create(contact=ContactFactory(), total=1, updated_at=item.created_at),
+        Suppression.objects.create(email="plan-gate@suppressed.example", reason="manual"),
+        ConsentEvent.objects.create(
+            contact=ContactFactory(), action="granted", source="staff", occurred_at=item.created_at
+        ),
         item,
         version,
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 
 from identity.models import User
 from modules.marketing.scoring.choices import RuleKind
@@ -30,6 +30,21 @@ def visible_record(user: User, subject: str, pk: int) -> Model | None:
             return None
         return visible_leads(user).filter(pk=pk).first()
     return None
+
+
+def visible_scores(user: User) -> QuerySet[Score]:
+    """The scores of the contacts ``user`` may see and, with the sales module and ``sales.view``,
+    of the leads (the lists and the APIs)."""
+    from django.db import connection
+
+    from modules.contacts.selectors.lists import visible_contacts
+    from modules.registry import is_enabled
+    from modules.sales.selectors.deals import visible_leads
+
+    shown = Q(contact__in=visible_contacts(user).values("pk"))
+    if is_enabled(getattr(connection, "tenant", None), "sales") and user.has_perm("sales.view"):
+        shown |= Q(lead__in=visible_leads(user).values("pk"))
+    return Score.objects.filter(shown).select_related("contact", "lead").order_by("id")
 
 
 def breakdown(subject: str, record: Model) -> dict[str, Any]:

@@ -52,6 +52,9 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.marketing.consent.sweep_data import BODIES as CONSENT_BODIES
+from tests.marketing.consent.sweep_data import BULK_NAMES as CONSENT_BULK_NAMES
+from tests.marketing.consent.sweep_data import consent_and_scoring_records
 from tests.marketing.surveys.sweep_data import survey_and_response
 from tests.tenancy import TenantFixture
 
@@ -152,6 +155,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["selections"] = start_on_selection(
             rule=records["selection_rule"], entity="deal", record_ids=[deal.pk], by=owner, label="Documented"
         )
+        records.update(consent_and_scoring_records(owner))
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
                 "updated", actor=owner, data={}, **{link[:-1] if link != "companies" else "company": records[link]}
@@ -176,6 +180,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "campaign_members": lambda r: {"campaign": r["campaigns"].pk, "contact": r["new_members"].pop().pk},
     "web-forms": lambda r: {"name": "Documented form", "key": "documented-api-form"},
     "surveys": lambda r: {"name": "Documented survey", "kind": "csat"},
+    **CONSENT_BODIES,
 }
 
 
@@ -185,6 +190,7 @@ BULK_NAMES = {
     "leads": {"first_name": "Bulk", "last_name": "Prospect", "company_name": "Bulk Prospect Co"},
     "deals": {"name": "Bulk deal"},
     "web-forms": {"key": "bulk-form"},
+    **CONSENT_BULK_NAMES,
 }
 
 

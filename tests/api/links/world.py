@@ -13,12 +13,16 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import models
+from django.utils import timezone
 
 from customization.fields.services import create_definition
 from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
+from modules.marketing.consent.services import record_consent
+from modules.marketing.models import Topic
+from modules.marketing.scoring.models import Score
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.webforms.choices import SubmissionStatus
 from modules.marketing.webforms.models import Submission
@@ -210,6 +214,11 @@ def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> 
     form = create_form(by=holder, name="Link sweep form", key="link-sweep")
     for link in ({"lead": lead}, {"contact": contact}):
         Submission.objects.create(form=form, status=SubmissionStatus.ACCEPTED, data={}, **link)
+    # Consent, its history and scores name the contact or lead (listed for callers who see it).
+    record_consent(contact, Topic.objects.create(key="link-sweep", name="Link sweep"), granted=True, source="staff",
+                   proof={}, by=holder)  # fmt: skip
+    for link in ({"lead": lead}, {"contact": contact}):
+        Score.objects.create(total=1, updated_at=timezone.now(), **link)
 
 
 def build_cases(holder: User, outsider: User, company: models.Model, contact: models.Model, deal: models.Model) -> None:

@@ -134,3 +134,13 @@ def unsuppress(email: str, *, by: User | None, note: str = "") -> bool:
             by=by, system="marketing", target=f"suppression:{address}", details={"reason": reason, "note": note},
         )  # fmt: skip
     return True
+
+
+def add_suppression(*, by: User, email: str, reason: str = SuppressionReason.MANUAL, detail: str = "") -> Suppression:
+    """An address suppressed by a user (the page, the API), the user's address as its source."""
+    return suppress(email, reason=reason, source=by.email, detail=detail, by=by)
+
+
+def remove_suppression(row: Suppression, *, by: User, note: str = "") -> None:
+    """Take ``row``'s address off the list (audited, see ``unsuppress``)."""
+    unsuppress(row.email, by=by, note=note)

@@ -1,9 +1,10 @@
-"""Subscription topics (``marketing.admin``): created, renamed, offered or retired. A topic with
-consents or history is never deleted — its history would lose its subject — only retired."""
+"""Subscription topics (``marketing.admin``): created, renamed, offered or retired, on the pages
+and through the API. A topic with consents or history is never deleted — its history would lose
+its subject — only retired."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -63,3 +64,25 @@ def delete_topic(topic: Topic, *, by: User) -> bool:
     except ProtectedError:
         return False
     return True
+
+
+TOPIC_FIELDS = ("key", "name", "description", "position", "is_active")
+
+
+def create_topic(*, by: User, **values: Any) -> Topic:
+    """A new topic from named values (the API's writes); errors name the field."""
+    return save_topic(None, by=by, **{"description": "", "position": 0, "is_active": True, **values})
+
+
+def update_topic(topic: Topic, *, by: User, **values: Any) -> Topic:
+    """Change the named values of ``topic``, keeping the others."""
+    current = {field: getattr(topic, field) for field in TOPIC_FIELDS}
+    return save_topic(topic, by=by, **{**current, **values})
+
+
+def remove_topic(topic: Topic, *, by: User) -> None:
+    """Delete a topic, refused (naming ``topic``) when it has consents or history."""
+    if not delete_topic(topic, by=by):
+        raise ValidationError(
+            {"topic": [_("This topic has consents and history, so it is kept: stop offering it instead.")]}
+        )

@@ -102,3 +102,13 @@ def start_recalculation(*, by: User) -> None:
     with transaction.atomic():
         reprice_ledger()
         schedule_recalculation()
+
+
+def create_rule(*, by: User, **values: Any) -> ScoringRule:
+    """A new rule from named values (the API's writes), checked as ``save_rule`` checks."""
+    return save_rule(None, values, by=by)
+
+
+def update_rule(rule: ScoringRule, *, by: User, **values: Any) -> ScoringRule:
+    """Change the named values of ``rule``, keeping the others."""
+    return save_rule(rule, values, by=by)
