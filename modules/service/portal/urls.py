@@ -25,6 +25,7 @@ urlpatterns = [
     path("quotes/<int:pk>/", pages.quote_detail, name="quote"),
     path("quotes/<int:pk>/answer/", pages.quote_answer, name="quote-answer"),
     path("orders/", pages.order_list, name="orders"),
+    path("orders/<int:pk>/", pages.order_detail, name="order"),
     path("help/", knowledge.article_list, name="articles"),
     path("help/<int:pk>/", knowledge.article_detail, name="article"),
     path("help/<int:pk>/rate/", knowledge.article_rate, name="article-rate"),

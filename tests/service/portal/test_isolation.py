@@ -53,6 +53,9 @@ def test_customer_a_gets_nothing_of_customer_b(alpha: TenantFixture, settings, t
         ("get", f"/portal/cases/{b['case']}/files/{b['file']}/", {}),
         ("get", f"/portal/quotes/{b['quote']}/", {}),
         ("post", f"/portal/quotes/{b['quote']}/answer/", {"answer": "accept", "name": "Intruder"}),
+        ("get", f"/portal/orders/{b['order']}/", {}),
+        ("get", f"/portal/cases/new/?order={b['order']}", {}),
+        ("post", f"/portal/cases/new/?order={b['order']}", {"subject": "About B's order", "description": "Mine?"}),
     ]
     answers = {path: getattr(client, method)(path, data).status_code for method, path, data in requests}
     lists = b"".join(client.get(path).content for path in ("/portal/", "/portal/cases/", "/portal/quotes/",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from modules.sales.choices import QuoteStatus
+from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
 from modules.service.choices import CaseChannel, MessageAuthor, MessageKind
@@ -108,6 +109,37 @@ def test_a_customer_accepts_a_shared_quote_and_sees_the_order(alpha: TenantFixtu
         order = quote.order
     assert orders.status_code == 200
     assert order.number.encode() in orders.content
+
+
+def test_a_customer_follows_an_order_and_opens_a_case_about_it(alpha: TenantFixture, django_assert_max_num_queries):
+    customer = make_portal_user(alpha)
+    with alpha.active():
+        order = create_order(
+            by=None, contact=customer.contact, company=customer.contact.company,
+            lines=[{"description": f"Hinge {n}", "unit_price": "12.50", "quantity": "2"} for n in range(3)],
+        )  # fmt: skip
+    client = portal_client(alpha, customer)
+
+    listed = client.get("/portal/orders/")
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/portal/orders/{order.pk}/")
+    form = client.get(f"/portal/cases/new/?order={order.pk}")
+    opened = client.post(f"/portal/cases/new/?order={order.pk}", {"subject": "One hinge broke", "description": "!"})
+    after = client.get(f"/portal/orders/{order.pk}/")
+
+    assert f'href="/portal/orders/{order.pk}/"'.encode() in listed.content
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count("Hinge ") == 3
+    assert "75.00" in html  # 3 lines × 2 × 12.50
+    assert order.number in form.content.decode()
+    assert opened.status_code == 302
+    with alpha.active():
+        case = Case.objects.get(subject="One hinge broke")
+        assert case.order_id == order.pk
+        assert case.contact_id == customer.contact_id
+    assert case.number in after.content.decode()
+    assert client.get("/portal/cases/new/?order=abc").status_code == 404
 
 
 def test_bad_input_is_refused_naming_the_field_and_writes_nothing(alpha: TenantFixture, settings, tmp_path):

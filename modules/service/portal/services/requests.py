@@ -104,9 +104,10 @@ def _customer_message(case: Case, portal_user: PortalUser, body: str, uploads: S
 
 
 def open_case(portal_user: PortalUser, *, subject: str, description: str, attachments: Sequence[Any] = (),
-              ip_address: str | None = None) -> Case:  # fmt: skip
-    """A new case of the customer (channel portal); the description is also its first message, so
-    its files have a message to belong to."""
+              order: Order | None = None, ip_address: str | None = None) -> Case:  # fmt: skip
+    """A new case of the customer (channel portal), about one of their orders if ``order`` (the
+    caller found it through ``portal_orders``); the description is also its first message, so its
+    files have a message to belong to."""
     subject = _text(subject, field="subject", limit=SUBJECT_MAX_LENGTH, required=True,
                     message=_("Say in a few words what it is about."))  # fmt: skip
     description = _text(description, field="description", limit=BODY_MAX_LENGTH, required=True,
@@ -116,7 +117,7 @@ def open_case(portal_user: PortalUser, *, subject: str, description: str, attach
     with transaction.atomic():
         case = create_case(
             by=None, subject=subject, description=description, contact=contact, company=contact.company,
-            channel=CaseChannel.PORTAL,
+            channel=CaseChannel.PORTAL, order=order,
         )  # fmt: skip
         _customer_message(case, portal_user, description, attachments)
         audit_portal(

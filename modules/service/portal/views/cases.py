@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from modules.collaboration.models.attachment import attachment_storage
 from modules.service.models import Case
 from modules.service.portal.forms import CaseForm, ReplyForm
-from modules.service.portal.selectors import portal_attachment, portal_cases, public_messages
+from modules.service.portal.selectors import portal_attachment, portal_cases, portal_orders, public_messages
 from modules.service.portal.services.requests import open_case, reply
 from modules.service.portal.views.base import address, current, portal_page, portal_render
 
@@ -41,6 +41,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @portal_page
 def case_create(request: HttpRequest) -> HttpResponse:
+    # A case about an order starts from the order's page (``?order=<id>``): one of the customer's
+    # own orders, or a 404 like any other record of theirs the portal does not show.
+    order = None
+    order_id = request.GET.get("order", "")
+    if order_id:
+        order = portal_orders(current(request)).filter(pk=int(order_id) if order_id.isdigit() else 0).first()
+        if order is None:
+            raise Http404
+    context = {"section": "cases", "order": order}
     form = CaseForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -48,14 +57,14 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 case = open_case(
                     current(request), subject=form.cleaned_data["subject"],
                     description=form.cleaned_data["description"], attachments=form.cleaned_data["attachments"],
-                    ip_address=address(request),
+                    order=order, ip_address=address(request),
                 )  # fmt: skip
             except ValidationError as error:
                 _add_errors(form, error)
             else:
                 return redirect("portal:case", pk=case.pk)
-        return portal_render(request, "service/portal/case_form.html", {"form": form, "section": "cases"}, status=400)
-    return portal_render(request, "service/portal/case_form.html", {"form": form, "section": "cases"})
+        return portal_render(request, "service/portal/case_form.html", {"form": form, **context}, status=400)
+    return portal_render(request, "service/portal/case_form.html", {"form": form, **context})
 
 
 def _case_page(request: HttpRequest, case: Case, form: ReplyForm, *, status: int = 200) -> HttpResponse:

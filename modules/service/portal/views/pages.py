@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -98,6 +99,35 @@ def quote_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     orders = list(portal_orders(current(request))[:LIST_LIMIT])
     return portal_render(request, "service/portal/orders.html", {"orders": orders, "section": "orders"})
+
+
+@require_GET
+@portal_page
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the customer's orders: where it stands (its dates), its lines and totals, and the
+    customer's cases about it."""
+    portal_user = current(request)
+    order = portal_orders(portal_user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    context = {
+        "order": order,
+        "lines": list(order.lines.order_by("position", "id")),
+        "cases": list(portal_cases(portal_user).filter(order=order)[:LIST_LIMIT]),
+        "steps": [
+            (label, stamp)
+            for label, stamp in (
+                (_("Confirmed"), order.confirmed_at),
+                (_("Fulfilled"), order.fulfilled_at),
+                (_("Invoiced"), order.invoiced_at),
+                (_("Paid"), order.paid_at),
+                (_("Cancelled"), order.cancelled_at),
+            )
+            if stamp is not None
+        ],
+        "section": "orders",
+    }
+    return portal_render(request, "service/portal/order.html", context)
 
 
 @sensitive_post_parameters("password")
