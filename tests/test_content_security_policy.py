@@ -253,6 +253,8 @@ PK_OF = (
     (r"api:survey_response", "survey_response"),
     (r"api:survey", "survey"),
     (r"marketing-surveys:survey-view-", "survey_view"),
+    # Saved views of the marketing lists (POST-only routes: any saved view's id will do).
+    (r"marketing-(segments:segment|email:email|forms:submission)-view-", "campaign_view"),
     (r"marketing-surveys:contact-nps", "contact"),
     (r"marketing-surveys:", "survey"),
     # The portal's pages send a staff browser to the portal's sign-in before reading any record.
@@ -286,6 +288,7 @@ PARAMETER_OBJECT = {
     "question_pk": "survey_question",
     "collateral_version_pk": "collateral_version",
     "member_pk": "campaign_member",
+    "view_pk": "campaign_view",
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"

@@ -54,9 +54,12 @@ class TimelineKind(models.TextChoices):
     FORM_SUBMITTED = "form_submitted", _("Form submitted")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
     CONSENT = "consent", _("Consent changed")
+    COLLATERAL_SENT = "collateral_sent", _("Collateral sent")
 
 
 class SavedViewEntity(models.TextChoices):
+    """The core record types' list keys; other modules register theirs (``modules.lists.keys``)."""
+
     COMPANY = "company", _("Companies")
     CONTACT = "contact", _("Contacts")
     LEAD = "lead", _("Leads")

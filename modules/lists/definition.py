@@ -111,6 +111,9 @@ class ListDefinition:
     empty_text: Label | None = None
     save_view_args: tuple[str, ...] = ()
     url_names: Mapping[str, str] = field(default_factory=dict)  # overrides, e.g. {"view-save": "x:y"}
+    # Arguments every URL of the list starts with: a list of one parent's rows (a form's
+    # submissions) is declared once and bound to its parent per request with ``replace``.
+    url_args: tuple[Any, ...] = ()
     rows_name: str | None = None  # the rows also under this context name (e.g. "products")
     change_code: str | None = None  # permission codes when not <module_permission>.change / .delete
     delete_code: str | None = None
@@ -130,7 +133,7 @@ class ListDefinition:
     def url(self, name: str, *args: Any) -> str:
         if name == "view-save":
             args = (*self.save_view_args, *args)
-        return reverse(self.url_names.get(name, f"{self.namespace}:{self.prefix}-{name}"), args=args)
+        return reverse(self.url_names.get(name, f"{self.namespace}:{self.prefix}-{name}"), args=(*self.url_args, *args))
 
     @property
     def filter_keys(self) -> tuple[str, ...]:

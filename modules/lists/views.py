@@ -25,10 +25,10 @@ from customization.fields.listing import (
     ListState,
     added_filter_query,
     custom_params,
-    list_context,
     read_state,
     sorted_page,
 )
+from customization.fields.listing import list_context as custom_list_context
 from identity.decorators import require_permission, signed_in_user
 from identity.forms import form_status
 from identity.models import User
@@ -109,8 +109,24 @@ def _pick_saved_view(request: HttpRequest, definition: ListDefinition, view_id: 
 
 
 def list_page(
-    request: HttpRequest, definition: ListDefinition, *, extra_context: dict[str, Any] | None = None
+    request: HttpRequest,
+    definition: ListDefinition,
+    *,
+    extra_context: dict[str, Any] | None = None,
+    template: str = "lists/list.html",
 ) -> HttpResponse:
+    """The list's page; ``template`` extends ``lists/list.html`` when the page shows more (a form's
+    figures above its submissions)."""
+    context = list_context(request, definition)
+    if isinstance(context, HttpResponse):
+        return context
+    return render(request, template, {**context, **(extra_context or {})}, status=context.pop("_status"))
+
+
+def list_context(request: HttpRequest, definition: ListDefinition) -> dict[str, Any] | HttpResponse:
+    """What ``lists/includes/records.html`` shows (filters, saved views, the page of rows, bulk
+    bar), for a page that embeds a list among its own content (a send's recipients); or the
+    response to return instead (a saved view picked, a bad parameter)."""
     user = signed_in_user(request)
     definition = extended(definition, user)
     if request.GET.get("view"):
@@ -191,7 +207,7 @@ def list_page(
         "narrowed": [{**item, "remove": "?" + _query(state, **{item["param"]: None})} for item in narrowed],
         "filters_active": any(key != "sort" for key in params) or bool(custom.filters) or bool(narrowed),
         "saved_views": saved_views,
-        "bulk_url": definition.url("bulk"),
+        "bulk_url": definition.url("bulk") if actions else "",  # a list without actions has no bulk route
         "current_view": request.GET.get("saved_view", ""),
         "actions": actions,
         "action_fields": [
@@ -200,10 +216,10 @@ def list_page(
         ],
         "can_select": bool(actions),
         "save_view_url": definition.url("view-save"),
-        **list_context(custom, state, sort=sort),
-        **(extra_context or {}),
+        **custom_list_context(custom, state, sort=sort),
+        "_status": form_status(custom),
     }
-    return render(request, "lists/list.html", context, status=form_status(custom))
+    return context
 
 
 def _back(request: HttpRequest, definition: ListDefinition) -> str:

@@ -99,6 +99,16 @@ class MessageForm(StyledForm):
     # A plain field: a FileField cleans one file, the widget gives the list of every chosen file.
     attachments = forms.Field(label=_("Attachments"), required=False, widget=MultipleFileInput())
 
+    # A file from another module's library (``modules.collaboration.composer``): "<source>:<id>",
+    # attached as the file or as a share link below the text.
+    attach_from = forms.CharField(label=_("Attach from a library"), required=False, max_length=60)
+    attach_as = forms.ChoiceField(
+        label=_("Send it as"),
+        choices=[("file", _("The file")), ("link", _("A share link"))],
+        required=False,
+        initial="file",
+    )
+
     def clean_attachments(self) -> list[Any]:
         files = self.files.getlist(self.add_prefix("attachments")) if hasattr(self.files, "getlist") else []
         if len(files) > MAX_FILES:

@@ -146,6 +146,9 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("marketing-surveys:survey-text-answers", "question_pk"): Question,
     ("marketing-collateral:download", "collateral_version_pk"): CollateralVersion,
     ("marketing:campaign-view-delete", "pk"): SavedView,
+    ("marketing-segments:segment-view-delete", "pk"): SavedView,
+    ("marketing-email:email-view-delete", "pk"): SavedView,
+    ("marketing-forms:submission-view-delete", "pk"): SavedView,
     ("marketing:campaign-member-status", "member_pk"): CampaignMember,
 }
 PAGE_PREFIXES: dict[str, type[models.Model]] = {
@@ -218,7 +221,7 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
     "marketing-forms-public:": WebForm,
 }
 # The record behind a path parameter of this name on any page.
-PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case, "contact_pk": Contact}
+PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case, "contact_pk": Contact, "view_pk": SavedView}
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv", "subject": "contact"}
 # Namespaces whose pages answer the plan before they read any record: any id will do.

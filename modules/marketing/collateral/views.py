@@ -8,6 +8,7 @@ archiving need ``marketing.change``. The whole library is part of the marketing 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,11 @@ from django.views.decorators.http import require_POST
 from core.input_bounds import text_problem
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
-from modules.marketing.collateral.forms import ItemForm, VersionForm
+from modules.contacts.selectors.lists import visible_contacts
+from modules.marketing.collateral.composer import live_items, share_url
+from modules.marketing.collateral.forms import ItemForm, SendForm, VersionForm
 from modules.marketing.collateral.models import CollateralItem
+from modules.marketing.collateral.sending import AS_LINK, send_to_contact
 from modules.marketing.collateral.services import (
     SHARE_DAYS,
     add_version,
@@ -107,14 +111,26 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "marketing/collateral/form.html", {"form": form}, status=form_status(form))
 
 
+def _send_form(request: HttpRequest, item: CollateralItem, data: Any = None) -> SendForm:
+    initial = {"subject": item.title, "body": _("Hello {{ record.first_name }},\n\n")}
+    return SendForm(data, initial=initial, contacts=visible_contacts(signed_in_user(request)))
+
+
 def _detail(
-    request: HttpRequest, item: CollateralItem, *, version_form: VersionForm, status: int = 200, link: str = ""
+    request: HttpRequest,
+    item: CollateralItem,
+    *,
+    version_form: VersionForm,
+    status: int = 200,
+    link: str = "",
+    send_form: SendForm | None = None,
 ) -> HttpResponse:
     versions = item.versions.select_related("uploaded_by").order_by("-number")
     context = {
         "item": item,
         "versions": versions,
         "version_form": version_form,
+        "send_form": send_form or _send_form(request, item),
         "may_change": request.user.has_perm("marketing.change"),
         "share_link": link,
         "share_days": SHARE_DAYS,
@@ -163,6 +179,28 @@ def item_share(request: HttpRequest, pk: int) -> HttpResponse:
         "marketing-collateral-public:download", args=[share_token(item, valid_for=timedelta(days=SHARE_DAYS))]
     )
     return _detail(request, item, version_form=VersionForm(), link=request.build_absolute_uri(path))
+
+
+@require_POST
+@marketing_page()
+def item_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the item to a contact the user may see, through the tenant's mail."""
+    _require_browse(request)
+    item = get_object_or_404(live_items().select_related("current_version"), pk=pk)
+    form = _send_form(request, item, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        link = share_url(request, item) if data["attach_as"] == AS_LINK else ""
+        try:
+            send_to_contact(item, contact=data["contact"], subject=data["subject"], body=data["body"],
+                            attach_as=data["attach_as"], link=link, by=signed_in_user(request))  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(title)s is sent to %(name)s.") % {"title": item.title,
+                             "name": data["contact"].full_name})  # fmt: skip
+            return redirect("marketing-collateral:detail", item.pk)
+    return _detail(request, item, version_form=VersionForm(), send_form=form, status=400)
 
 
 @marketing_page()

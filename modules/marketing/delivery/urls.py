@@ -9,5 +9,11 @@ urlpatterns = [
     path("emails/<int:pk>/send/", pages.send_now, name="send"),
     path("emails/<int:pk>/schedule/", pages.schedule, name="schedule"),
     path("emails/<int:pk>/cancel/", pages.cancel, name="cancel"),
+    path("emails/<int:pk>/recipients/views/", pages.recipient_view_save, name="recipient-view-save"),
+    path(
+        "emails/<int:pk>/recipients/views/<int:view_pk>/delete/",
+        pages.recipient_view_delete,
+        name="recipient-view-delete",
+    ),
     path("settings/", pages.delivery_settings, name="settings"),
 ]

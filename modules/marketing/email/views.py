@@ -16,14 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.models import Contact
+from modules.lists import views as lists
 from modules.marketing.choices import EmailStatus
 from modules.marketing.email.blocks import MAX_TEXT, TYPES, clean_blocks
 from modules.marketing.email.forms import EmailSettingsForm, TestSendForm
+from modules.marketing.email.lists import EMAILS
 from modules.marketing.email.models import EmailTemplate
 from modules.marketing.email.rendering import render_email
 from modules.marketing.email.services.emails import (
@@ -37,7 +39,6 @@ from modules.marketing.email.services.proofs import TEST_LINKS, TooManyTests, se
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import MarketingEmail
 
-LIST_LIMIT = 200
 # The preview document: the e-mail's own inline styles and https images, no script, no form, and
 # only this site may frame it (the iframe is sandboxed as well).
 PREVIEW_POLICY = {
@@ -54,12 +55,28 @@ PREVIEW_POLICY = {
 
 
 @marketing_page("marketing.view")
+@require_GET
 def email_list(request: HttpRequest) -> HttpResponse:
-    emails = list(
-        MarketingEmail.objects.select_related("campaign", "segment").order_by("-created_at", "-id")[:LIST_LIMIT]
-    )
     templates = list(EmailTemplate.objects.order_by("name"))
-    return render(request, "marketing_email/list.html", {"emails": emails, "templates": templates})
+    return lists.list_page(request, EMAILS, extra_context={"templates": templates})
+
+
+@marketing_page("marketing.view", "marketing.change")
+@require_POST
+def email_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, EMAILS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def email_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, EMAILS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def email_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, EMAILS)
 
 
 def _content_errors(error: ValidationError) -> dict[str, list[str]]:

@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from identity.models import User
 from modules.lists.definition import Column, Filter, ListDefinition
+from modules.lists.keys import register_list_key
 from modules.marketing.surveys.choices import SurveyKind, SurveyStatus
 from modules.marketing.surveys.models import Survey
 from modules.marketing.surveys.services.surveys import delete_survey, update_survey
 
 # The saved-view key of the list (the list framework's views are stored under it).
-LIST_KEY = "survey"
+LIST_KEY = register_list_key("survey")
 
 
 def survey_rows(user: User) -> QuerySet[Survey]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import signed_in_user
+from identity.forms import apply_service_errors
+from modules.collaboration.composer import source_named
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.collaboration.services.attachments import checked_upload, download_response
 from modules.service.choices import MessageAuthor, MessageKind
@@ -43,6 +46,26 @@ def _checked_files(form: MessageForm) -> list[tuple[Any, str, str]] | None:
     return checked
 
 
+def _library_file(request: HttpRequest, form: MessageForm) -> tuple[str | None, tuple[Any, str, str] | None]:
+    """What the composer's library picker adds: (a share line for the text, a file as
+    (content, name, type)). Raises PermissionDenied for a source the user may not use, Http404
+    for an item it does not offer, ValidationError (``attach_from``) for one it cannot send."""
+    picked = form.cleaned_data.get("attach_from") or ""
+    if not picked:
+        return None, None
+    key, _colon, value = picked.partition(":")
+    source = source_named(key)
+    if source is None:
+        raise ValidationError({"attach_from": [_("Choose an item the picker offers.")]})
+    if not source.available(request):
+        raise PermissionDenied(_("You may not attach from %(source)s.") % {"source": source.label})
+    if form.cleaned_data.get("attach_as") == "link" and source.share_link is not None:
+        title, url = source.share_link(request, value)
+        return f"{title}: {url}", None
+    name, content, content_type = source.attach(request, value)
+    return None, (ContentFile(content, name=name), name, content_type)
+
+
 @service_page("service.view", "service.change")
 @require_POST
 def case_message(request: HttpRequest, pk: int) -> HttpResponse:
@@ -51,6 +74,16 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
     files = _checked_files(form) if form.is_valid() else None
     if files is None:
         return case_page(request, case, message_form=form)
+    body = form.cleaned_data["body"]
+    try:
+        line, library_file = _library_file(request, form)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return case_page(request, case, message_form=form)
+    if line:
+        body = f"{body.rstrip()}\n\n{line}"
+    if library_file is not None:
+        files = [*files, library_file]
     storage = attachment_storage()
     stored: list[str] = []
     try:
@@ -63,7 +96,7 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
             )
         add_message(
             case, by=signed_in_user(request), author_kind=MessageAuthor.AGENT, kind=form.cleaned_data["kind"],
-            body_text=form.cleaned_data["body"], attachments=attachments,
+            body_text=body, attachments=attachments,
         )  # fmt: skip
     except ValidationError as error:
         for key in stored:

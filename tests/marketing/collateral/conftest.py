@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from tests.mail_server import smtp_server  # noqa: F401 - the fixture of these tests
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 

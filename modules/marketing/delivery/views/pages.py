@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,16 +18,15 @@ from django.views.decorators.http import require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
-from modules.marketing.delivery.choices import RecipientState
+from modules.lists import views as lists
 from modules.marketing.delivery.forms import DeliverySettingsForm, ScheduleForm
-from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
+from modules.marketing.delivery.lists import for_email
+from modules.marketing.delivery.models import DeliverySettings, Send
 from modules.marketing.delivery.selectors.report import figures, link_clicks
 from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send
 from modules.marketing.delivery.services.settings import update_delivery_settings
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import MarketingEmail
-
-PAGE_SIZE = 50
 
 
 def workspace_zone() -> ZoneInfo:
@@ -38,21 +36,20 @@ def workspace_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _page(request: HttpRequest, email: MarketingEmail, form: ScheduleForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    request: HttpRequest, email: MarketingEmail, form: ScheduleForm | None = None, status: int = 200
+) -> HttpResponse:
     send = Send.objects.filter(email=email).first()
-    recipients = Recipient.objects.filter(email=email).select_related("contact").order_by("pk")
-    state = request.GET.get("state", "")
-    if state in RecipientState.values:
-        recipients = recipients.filter(state=state)
-    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+    recipients = lists.list_context(request, for_email(email)) if send else {}
+    if isinstance(recipients, HttpResponse):  # a saved view picked, a bad parameter
+        return recipients
+    recipients.pop("_status", None)
     context = {
+        **recipients,
         "email": email,
         "send": send,
         "figures": figures(email.pk) if send else None,
         "links": link_clicks(email.pk) if send else [],
-        "recipients": page,
-        "state": state,
-        "states": RecipientState.choices,
         "form": form or ScheduleForm(),
         "zone": workspace_zone(),
         "may_send": request.user.has_perm("marketing.send"),
@@ -65,6 +62,18 @@ def email_page(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(MarketingEmail.objects.select_related("segment", "topic"), pk=pk)
     with timezone.override(workspace_zone()):
         return _page(request, email)
+
+
+@require_POST
+@marketing_page("marketing.view")
+def recipient_view_save(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.save_saved_view(request, for_email(get_object_or_404(MarketingEmail, pk=pk)))
+
+
+@require_POST
+@marketing_page("marketing.view")
+def recipient_view_delete(request: HttpRequest, pk: int, view_pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, view_pk, for_email(get_object_or_404(MarketingEmail, pk=pk)))
 
 
 @require_POST

@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.selectors.lists import visible_contacts
+from modules.lists import views as lists
 from modules.marketing.choices import SegmentKind
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import Segment
@@ -27,6 +28,7 @@ from modules.marketing.segments import services
 from modules.marketing.segments.conditions import fields
 from modules.marketing.segments.conditions.registry import registered_conditions
 from modules.marketing.segments.forms import MAX_RULES_BYTES, SegmentForm
+from modules.marketing.segments.lists import SEGMENTS
 from modules.marketing.segments.rules import FIELD_TYPES, MAX_DEPTH, clean_rules, matching_contacts
 
 PREVIEW_SIZE = 20
@@ -37,9 +39,27 @@ PREVIEW_TIMEOUT_MS = 10_000
 
 
 @marketing_page("marketing.view")
+@require_GET
 def segment_list(request: HttpRequest) -> HttpResponse:
-    segments = Segment.objects.select_related("owner").order_by("name", "pk")
-    return render(request, "marketing/segments/list.html", {"segments": segments})
+    return lists.list_page(request, SEGMENTS)
+
+
+@marketing_page("marketing.view", "marketing.change")
+@require_POST
+def segment_bulk(request: HttpRequest) -> HttpResponse:
+    return lists.bulk(request, SEGMENTS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def segment_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, SEGMENTS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def segment_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, SEGMENTS)
 
 
 def _choices(pairs: Any) -> list[dict[str, str]]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,19 +21,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.spreadsheet_cells import safe_text
 from identity.decorators import signed_in_user
 from identity.forms import form_status
+from modules.lists import views as lists
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import Topic
 from modules.marketing.webforms import protection
 from modules.marketing.webforms.catalogue import catalogue
 from modules.marketing.webforms.choices import Creates
 from modules.marketing.webforms.forms import SubmissionFilterForm, WebFormForm
+from modules.marketing.webforms.lists import ALL_SUBMISSIONS, for_form
 from modules.marketing.webforms.models import WebForm
 from modules.marketing.webforms.models.submission import UTM_KEYS
 from modules.marketing.webforms.presentation import consent_boxes, inputs, submit_label
 from modules.marketing.webforms.selectors import conversion, daily_counts, forms_with_figures, submissions
 from modules.marketing.webforms.services.forms import create_form, delete_form, update_form
-
-PAGE_SIZE = 50
 
 
 @require_GET
@@ -123,19 +123,67 @@ def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("marketing-forms:list")
 
 
+def _bad_filters(request: HttpRequest) -> HttpResponse | None:
+    """A 400 naming each filter whose value is no date (or too long) rather than ignoring it."""
+    filters = SubmissionFilterForm(request.GET)
+    if filters.is_valid():
+        return None
+    return HttpResponse(" ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in filters.errors.items()), status=400)
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The list's filters as the CSV export reads them."""
+    filters = SubmissionFilterForm(request.GET)
+    if not filters.is_valid():
+        return ""
+    chosen = {key: value.isoformat() if hasattr(value, "isoformat") else value
+              for key, value in filters.cleaned_data.items() if value}  # fmt: skip
+    return urlencode(chosen)
+
+
 @require_GET
 @marketing_page("marketing.view")
 def submission_list(request: HttpRequest, pk: int) -> HttpResponse:
     form = get_object_or_404(WebForm, pk=pk)
-    filters = SubmissionFilterForm(request.GET or None)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(submissions(form, chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    bad = _bad_filters(request)
+    if bad is not None:
+        return bad
     figures = forms_with_figures().get(pk=form.pk)
     context = {
-        "web_form": form, "filters": filters, "page": page, "figures": figures, "conversion": conversion(figures),
-        "days": daily_counts(form), "fields": form.fields, "querystring": request.GET.urlencode(),
+        "web_form": form, "figures": figures, "conversion": conversion(figures), "days": daily_counts(form),
+        "export_query": _export_query(request),
     }  # fmt: skip
-    return render(request, "marketing_forms/submissions.html", context, status=400 if filters.errors else 200)
+    return lists.list_page(request, for_form(form), extra_context=context, template="marketing_forms/submissions.html")
+
+
+@marketing_page("marketing.view")
+@require_POST
+def submission_view_save(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.save_saved_view(request, for_form(get_object_or_404(WebForm, pk=pk)))
+
+
+@marketing_page("marketing.view")
+@require_POST
+def submission_view_delete(request: HttpRequest, pk: int, view_pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, view_pk, for_form(get_object_or_404(WebForm, pk=pk)))
+
+
+@require_GET
+@marketing_page("marketing.view")
+def all_submissions(request: HttpRequest) -> HttpResponse:
+    return _bad_filters(request) or lists.list_page(request, ALL_SUBMISSIONS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def all_submissions_view_save(request: HttpRequest) -> HttpResponse:
+    return lists.save_saved_view(request, ALL_SUBMISSIONS)
+
+
+@marketing_page("marketing.view")
+@require_POST
+def all_submissions_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return lists.delete_saved_view(request, pk, ALL_SUBMISSIONS)
 
 
 class _Echo:
