@@ -120,7 +120,8 @@ def list_page(
     context = list_context(request, definition)
     if isinstance(context, HttpResponse):
         return context
-    return render(request, template, {**context, **(extra_context or {})}, status=context.pop("_status"))
+    status = context.pop("_status")
+    return render(request, template, {**context, **(extra_context or {})}, status=status)
 
 
 def list_context(request: HttpRequest, definition: ListDefinition) -> dict[str, Any] | HttpResponse:

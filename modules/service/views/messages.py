@@ -24,7 +24,7 @@ from modules.collaboration.composer import source_named
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.collaboration.services.attachments import checked_upload, download_response
 from modules.service.choices import MessageAuthor, MessageKind
-from modules.service.forms import MessageForm
+from modules.service.forms import MAX_FILES, MessageForm
 from modules.service.models import CaseAttachment
 from modules.service.services.cases import add_message
 from modules.service.views import service_page
@@ -83,6 +83,9 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
     if line:
         body = f"{body.rstrip()}\n\n{line}"
     if library_file is not None:
+        if len(files) >= MAX_FILES:  # the library's file counts like an uploaded one
+            form.add_error("attachments", _("Attach at most %(count)d files to one message.") % {"count": MAX_FILES})
+            return case_page(request, case, message_form=form)
         files = [*files, library_file]
     storage = attachment_storage()
     stored: list[str] = []

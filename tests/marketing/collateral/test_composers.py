@@ -16,6 +16,7 @@ from modules.marketing.collateral.models import CollateralItem
 from modules.marketing.collateral.services import archive_item, create_item
 from modules.marketing.email.models import SendingDomain
 from modules.marketing.email.services.settings import update_settings
+from modules.service.forms import MAX_FILES
 from modules.service.models import CaseAttachment, CaseMessage
 from tests.entitlements.helpers import without_modules
 from tests.factories import ContactFactory
@@ -82,6 +83,7 @@ def test_a_reply_carries_a_signed_share_link_instead(alpha: TenantFixture, priva
 
 def test_the_reply_picker_refuses_what_it_cannot_send(alpha: TenantFixture, private_root: Path) -> None:
     item = _item(alpha)
+    live = _item(alpha, title="Brochure")
     case = make_case(alpha)
     with alpha.active():
         archive_item(item, by=alpha.user(), archived=True)
@@ -96,6 +98,13 @@ def test_the_reply_picker_refuses_what_it_cannot_send(alpha: TenantFixture, priv
     huge = client.post(f"/cases/{case.pk}/messages/", {
         "kind": "reply", "body": "x", "attach_from": "collateral:" + "9" * 40})  # fmt: skip
 
+    too_many = client.post(f"/cases/{case.pk}/messages/", {
+        "kind": "reply", "body": "x", "attach_from": f"collateral:{live.pk}",
+        "attachments": [SimpleUploadedFile(f"f{n}.txt", b"text") for n in range(MAX_FILES)],
+    })  # fmt: skip
+
+    assert too_many.status_code == 400
+    assert "attachments-errors" in too_many.content.decode()
     assert archived.status_code == 404
     assert unknown_source.status_code == 400
     assert "attach_from-errors" in unknown_source.content.decode()
