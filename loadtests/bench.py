@@ -13,9 +13,9 @@ second run starts where the first did.
                               [--workspace-contacts 100000] [--workspace-orders 20000]
                               [--analytics-deals 1000000] [--analytics-activities 1000000]
                               [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
-                              [--segment-contacts 1000000]
+                              [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail|knowledge|segments]
+                                      analytics|service_mail|knowledge|segments|marketing_send]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -35,6 +35,7 @@ BENCHMARKS = (
     "service_mail",
     "knowledge",
     "segments",
+    "marketing_send",
 )  # fmt: skip
 
 
@@ -73,6 +74,10 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--knowledge-articles", type=int, default=100_000, help="published articles of the knowledge-base search"
     )
     parser.add_argument("--segment-contacts", type=int, default=1_000_000, help="contacts of the segments benchmark")
+    parser.add_argument(
+        "--marketing-recipients", type=int, default=100_000, help="recipients of the marketing send benchmark"
+    )
+    parser.add_argument("--marketing-seed", type=int, default=16, help="seed of the worker kills (marketing_send)")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -81,7 +86,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
-        "segment_contacts",
+        "segment_contacts", "marketing_recipients",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -196,6 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, segment_failures = bench_segments.run(arguments.segment_contacts, arguments.page_samples)
         report.write_section("segments", section)
         failures += segment_failures
+    if "marketing_send" in selected:
+        from loadtests import bench_marketing_send
+
+        section, send_failures = bench_marketing_send.run(arguments.marketing_recipients, arguments.marketing_seed)
+        report.write_section("marketing_send", section)
+        failures += send_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

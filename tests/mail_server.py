@@ -4,7 +4,8 @@ the ``smtp_server`` fixture that points Django's SMTP backend at it.
 Messages it accepts are parsed and kept in ``server.messages``. ``server.refuse(code_and_text)``
 makes it answer every message with that reply (``"451 4.3.0 Try again later"``) until
 ``server.accept()``; ``server.stop()`` closes the port, so a client gets a connection refused, and
-``server.start()`` opens it again on the same port.
+``server.start()`` opens it again on the same port. ``server.peers`` holds the client's address and
+port of each message, which tells the connections apart.
 
 Use it from any test package: ``from tests.mail_server import smtp_server  # noqa: F401`` in that
 package's conftest."""
@@ -33,6 +34,7 @@ class _Handler:
             return self.server.refusal
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.server.messages.append(message)  # type: ignore[arg-type]
+        self.server.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -46,6 +48,8 @@ class MailServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.messages: list[EmailMessage] = []
+        # The client's (address, port) of each accepted message: one per SMTP connection.
+        self.peers: list[tuple[str, int]] = []
         self.refusal = ""
         self.refused = 0
         self.controller: Controller | None = None

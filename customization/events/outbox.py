@@ -30,6 +30,8 @@ class Cause:
 
 _NO_CAUSE = Cause()
 _cause: ContextVar[Cause | None] = ContextVar("event_cause", default=None)
+# Inside ``one_dispatch``: whether a transaction of the block wrote an event.
+_held: ContextVar[list[bool] | None] = ContextVar("event_dispatch_held", default=None)
 
 
 def current_cause() -> Cause:
@@ -100,8 +102,32 @@ def _kick_dispatcher() -> None:
         logger.warning("could not queue the event dispatcher; the periodic run will deliver", exc_info=True)
 
 
+@contextmanager
+def one_dispatch() -> Iterator[None]:
+    """Transactions committed inside queue no dispatcher each; one is queued when the block ends, if
+    any of them wrote an event. For loops of many small transactions (a send's commit per message),
+    which would otherwise queue a task per transaction. Events written by a process that dies inside
+    the block are delivered by the periodic dispatcher."""
+    written = [False]
+    token = _held.set(written)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if written[0]:
+            _dispatch_after_commit()
+
+
 def _schedule_dispatch() -> None:
     """Queue one dispatcher per transaction, however many events it writes."""
+    held = _held.get()
+    if held is not None:
+        held[0] = True
+        return
+    _dispatch_after_commit()
+
+
+def _dispatch_after_commit() -> None:
     if any(entry[1] is _kick_dispatcher for entry in connection.run_on_commit):
         return
     transaction.on_commit(_kick_dispatcher, robust=True)

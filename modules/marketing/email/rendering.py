@@ -200,12 +200,19 @@ def render_subject(subject: str, contact: Any, links: dict[str, str]) -> str:
 
 
 def render_email(
-    email: MarketingEmail, contact: Any, *, subject_variant: str = "a", links: dict[str, str] | None = None
+    email: MarketingEmail,
+    contact: Any,
+    *,
+    subject_variant: str = "a",
+    links: dict[str, str] | None = None,
+    compiled: Compiled | None = None,
 ) -> Rendered:
     """``email`` for ``contact``: subject (variant "b" is the A/B test's second subject), HTML with
     merge values escaped, and the plain-text alternative. ``links`` replaces the recipient's
-    unsubscribe and preference links (the editor's preview shows placeholders)."""
-    compiled = compiled_for(email)
+    unsubscribe and preference links (the editor's preview shows placeholders). ``compiled``: the
+    e-mail's ``compiled_for``, which a send looks up once rather than hashing the content per
+    recipient."""
+    compiled = compiled_for(email) if compiled is None else compiled
     links = links_for(email, contact) if links is None else links
     subject = email.subject_b if subject_variant == "b" and email.subject_b else email.subject
     body_html, body_text = fill(compiled, contact, links)

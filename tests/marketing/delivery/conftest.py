@@ -40,6 +40,20 @@ def audience(size: int, *, prefix: str = "reader", **extra: Any) -> tuple[Segmen
     return segment, contacts
 
 
+def large_audience(size: int, *, prefix: str = "reader") -> tuple[Segment, list[Contact]]:
+    """``audience`` written in two INSERTs, for sends of thousands."""
+    segment = Segment.objects.create(name=f"{prefix} segment {Segment.objects.count()}", kind=SegmentKind.STATIC)
+    contacts = Contact.objects.bulk_create(
+        Contact(
+            first_name=f"{prefix.title()}{index}", last_name="Tester", full_name=f"{prefix.title()}{index} Tester",
+            email=f"{prefix}{index}@people.example",
+        )
+        for index in range(size)
+    )  # fmt: skip
+    SegmentMember.objects.bulk_create(SegmentMember(segment=segment, contact=contact) for contact in contacts)
+    return segment, contacts
+
+
 def marketing_email(segment: Segment | None, **fields: Any) -> MarketingEmail:
     values = {
         "name": "Autumn news",

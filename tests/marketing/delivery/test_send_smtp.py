@@ -17,7 +17,7 @@ from modules.marketing.delivery.models import Recipient
 from modules.marketing.delivery.services.engine import deliver
 from modules.marketing.delivery.services.sends import cancel_send, start_send
 from tests.mail_server import MailServer
-from tests.marketing.delivery.conftest import audience, marketing_email, unlimited_rate
+from tests.marketing.delivery.conftest import audience, large_audience, marketing_email, unlimited_rate
 from tests.tenancy import TenantFixture
 
 SIZE = 300
@@ -32,7 +32,7 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
 ) -> None:
     with alpha.active():
         unlimited_rate()
-        segment, contacts = audience(SIZE)
+        segment, contacts = large_audience(SIZE)
         email = marketing_email(segment)
         start_send(email, by=None)
 
@@ -50,14 +50,19 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
     assert set(by_address) == {contact.email for contact in contacts}
     for contact in contacts:
         message = by_address[contact.email]
+        html = _html(message)
         assert message["Subject"] == f"News for {contact.first_name}"
-        assert f"Hello {contact.first_name}" in _html(message)
+        assert f"Hello {contact.first_name}<" in html
         assert message["Message-ID"] == rows[contact.email].message_id
         assert message["Precedence"] == "bulk"
         assert message["Feedback-ID"].startswith(f"{email.pk}:")
+        assert re.fullmatch(r"<https?://[^>]+>", str(message["List-Unsubscribe"]).strip())
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert "https://example.com/news" not in _html(message)  # through the click redirect
-        assert "/m/o/" in _html(message)
+        assert "https://example.com/news" not in html  # through the click redirect
+        assert "/m/o/" in html
+
+    # Each recipient's own one-click link.
+    assert len({str(message["List-Unsubscribe"]) for message in smtp_server.messages}) == SIZE
 
     # The first recipient unsubscribes with one click, as a mailbox provider does it.
     leaving = contacts[0]

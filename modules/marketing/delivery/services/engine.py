@@ -6,9 +6,12 @@ How a message is handed over exactly once, and what a dead worker leaves behind:
    and marks them ``sending`` with its claim token, in a transaction of its own that commits before
    any message goes out. Two workers never claim the same row.
 2. **Hand-over.** Right before each message the worker sets ``handover_started_at`` (and renews the
-   row's lease) in its own commit, hands the message to the SMTP server or provider, and on the
-   server's acceptance marks the row ``sent`` in the next commit. A 4xx reply puts the row back in
-   the queue with a back-off; a 5xx is a hard failure recorded on the row.
+   row's lease) in a commit, hands the message to the SMTP server or provider, and on the server's
+   acceptance marks the row ``sent`` in the next commit — the one that starts the next row's
+   hand-over (or a commit of its own after the batch's last message, or before a pause for the
+   rate limit), so a message costs one commit. A 4xx reply puts the row back in the queue with a
+   back-off; a 5xx is a hard failure recorded on the row. A batch's messages go through one SMTP
+   connection (or HTTP session), opened by its first message and closed at its end.
 3. **A dead worker.** Its rows stay ``sending`` until their lease runs out (``recover_stale``, run
    by beat each minute and before every batch). A row whose hand-over had not started is queued
    again: nothing of it left, so it is sent exactly once. A row whose hand-over had started may or
@@ -39,6 +42,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from customization.events.outbox import one_dispatch
 from modules.marketing.delivery.choices import RecipientState, SendStatus
 from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
 from modules.marketing.delivery.services import limits
@@ -124,9 +128,17 @@ def recover_stale(email_id: int | None = None) -> int:
     return interrupted + untouched
 
 
-def _begin_handover(row: Recipient, token: str) -> bool:
-    """Commit that this row's hand-over starts now; False when the claim was lost meanwhile."""
+# A message the server accepted whose row is not yet marked sent: (row, the provider's id).
+Accepted = tuple[Recipient, str]
+
+
+def _begin_handover(row: Recipient, token: str, *, accepted: Accepted | None = None) -> bool:
+    """Commit that this row's hand-over starts now; False when the claim was lost meanwhile.
+    ``accepted``, the previous message of the batch, is marked sent in the same commit (one commit
+    per message instead of two; nothing happens between that message's acceptance and this)."""
     with transaction.atomic():
+        if accepted is not None:
+            _record_sent(*accepted)
         return bool(
             Recipient.objects.filter(pk=row.pk, claim=token, state=RecipientState.SENDING).update(
                 handover_started_at=timezone.now(), claimed_at=timezone.now(), attempts=row.attempts + 1
@@ -135,17 +147,20 @@ def _begin_handover(row: Recipient, token: str) -> bool:
 
 
 def _mark_sent(row: Recipient, provider_id: str) -> None:
-    now = timezone.now()
     with transaction.atomic():
-        # Not tied to the claim: if recovery queued the row again meanwhile, it was still sent.
-        changed = Recipient.objects.filter(
-            pk=row.pk, state__in=(RecipientState.SENDING, RecipientState.QUEUED)
-        ).update(
-            state=RecipientState.SENT, sent_at=now, claim="", handover_started_at=None,
-            provider_message_id=provider_id[:250], next_attempt_at=None,
-        )  # fmt: skip
-        if changed:
-            note(row, "sent", at=now)
+        _record_sent(row, provider_id)
+
+
+def _record_sent(row: Recipient, provider_id: str) -> None:
+    """The row sent, with its timeline entry and outbox event (in the caller's transaction)."""
+    now = timezone.now()
+    # Not tied to the claim: if recovery queued the row again meanwhile, it was still sent.
+    changed = Recipient.objects.filter(pk=row.pk, state__in=(RecipientState.SENDING, RecipientState.QUEUED)).update(
+        state=RecipientState.SENT, sent_at=now, claim="", handover_started_at=None,
+        provider_message_id=provider_id[:250], next_attempt_at=None,
+    )  # fmt: skip
+    if changed:
+        note(row, "sent", at=now)
 
 
 def _mark_retry(row: Recipient, error: str) -> None:
@@ -215,35 +230,67 @@ def deliver(email_id: int) -> Outcome:
                 token, ids = claim_batch(email_id, batch_size())
                 if not ids:
                     break
-                rows = list(Recipient.objects.filter(pk__in=ids, claim=token).select_related("contact").order_by("pk"))
-                for index, row in enumerate(rows):
-                    wait = limits.take_token(schema, config.messages_per_minute, clock())
-                    while 0 < wait <= MAX_INLINE_WAIT:
-                        sleep(wait)
-                        wait = limits.take_token(schema, config.messages_per_minute, clock())
-                    if wait > MAX_INLINE_WAIT:
-                        release(token, [later.pk for later in rows[index:]])
-                        outcome.deferred_for = wait
-                        return outcome
-                    limits.acquire_slot(schema, slot, limit=config.max_concurrency, now=clock(), lease=lease)
-                    if not _begin_handover(row, token):
-                        continue
-                    _hand_over(builder, mail, row, outcome)
+                # One renewal of the slot's lease per batch: a batch takes far less than the lease.
+                limits.acquire_slot(schema, slot, limit=config.max_concurrency, now=clock(), lease=lease)
+                # The batch's commits (one or two per message) queue one outbox dispatcher between them.
+                with one_dispatch():
+                    wait = _send_batch(builder, mail, schema, config.messages_per_minute, token, ids, outcome)
+                if wait:
+                    outcome.deferred_for = wait
+                    return outcome
         finish_if_done(email_id)
     finally:
         limits.release_slot(schema, slot)
     return outcome
 
 
-def _hand_over(builder: MessageBuilder, mail, row: Recipient, outcome: Outcome) -> None:  # type: ignore[no-untyped-def]
+def _send_batch(  # type: ignore[no-untyped-def]
+    builder: MessageBuilder, mail, schema: str, per_minute: int, token: str, ids: list[int], outcome: Outcome
+) -> float:
+    """Hand the claimed rows over one by one through one connection. Returns 0, or the rate limit's
+    wait when it asks for a pause longer than ``MAX_INLINE_WAIT`` (the rest of the batch given back)."""
+    rows = list(Recipient.objects.filter(pk__in=ids, claim=token).select_related("contact").order_by("pk"))
+    accepted: Accepted | None = None
+    try:
+        for index, row in enumerate(rows):
+            wait = limits.take_token(schema, per_minute, clock())
+            if wait and accepted is not None:
+                # A sent message is never left unrecorded during a pause.
+                _mark_sent(*accepted)
+                accepted = None
+            while 0 < wait <= MAX_INLINE_WAIT:
+                sleep(wait)
+                wait = limits.take_token(schema, per_minute, clock())
+            if wait > MAX_INLINE_WAIT:
+                release(token, [later.pk for later in rows[index:]])
+                return wait
+            started = _begin_handover(row, token, accepted=accepted)
+            accepted = None
+            if started:
+                accepted = _hand_over(builder, mail, row, outcome)
+    finally:
+        if accepted is not None:
+            _mark_sent(*accepted)
+        # One connection per batch: the first message opens it (``_hand_over``) and it is closed
+        # here, so a server's limit of messages per connection is never reached.
+        builder.reset(mail)
+    return 0.0
+
+
+def _hand_over(builder: MessageBuilder, mail, row: Recipient, outcome: Outcome) -> Accepted | None:  # type: ignore[no-untyped-def]
+    """Build and send the row's message; the accepted message for the caller to mark sent, or None
+    (the row then marked for a retry or failed)."""
     try:
         message = builder.build(row, connection=mail)
     except Exception as error:  # a template that cannot be rendered for this contact
         logger.exception("marketing message %s could not be built", row.pk)
         _mark_failed(row, f"{type(error).__name__}: {error}")
         outcome.failed += 1
-        return
+        return None
     try:
+        # Open the batch's connection unless it is open: a backend opens and closes one per call
+        # to send() when the caller holds none.
+        mail.open()
         message.send()
     except Exception as error:
         text = f"{type(error).__name__}: {error}"
@@ -254,7 +301,7 @@ def _hand_over(builder: MessageBuilder, mail, row: Recipient, outcome: Outcome) 
         else:
             _mark_failed(row, text)
             outcome.failed += 1
-        return
+        return None
     status = getattr(message, "anymail_status", None)
-    _mark_sent(row, str(getattr(status, "message_id", "") or ""))
     outcome.sent += 1
+    return row, str(getattr(status, "message_id", "") or "")

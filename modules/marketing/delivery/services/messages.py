@@ -20,9 +20,12 @@ from modules.marketing.models import MarketingEmail
 
 class MessageBuilder:
     def __init__(self, email: MarketingEmail) -> None:
+        from modules.marketing.email.rendering import compiled_for
         from modules.marketing.email.sending import sender_for
 
         self.email = email
+        # The content compiled (or found in the cache) once for the whole send.
+        self.compiled = compiled_for(email)
         self.base = tenant_base_url()
         self.host = getattr(getattr(connection, "tenant", None), "primary_host", "")
         self.sender = sender_for(email)
@@ -53,7 +56,7 @@ class MessageBuilder:
         contact = row.contact
         if contact is None:
             raise LookupError("the contact was deleted before its message went out")
-        rendered = render_email(self.email, contact, subject_variant=row.variant)
+        rendered = render_email(self.email, contact, subject_variant=row.variant, compiled=self.compiled)
         html = with_tracking(
             rendered.html, row.pk, opens=self.email.track_opens, clicks=self.email.track_clicks, base=self.base
         )
