@@ -18,6 +18,11 @@ class MarketingDeliveryConfig(AppConfig):
         # What recipients did with a marketing e-mail (the recipient's contact is the record).
         register_event_types(EventGroup("marketing_email", _("Marketing e-mail"), EVENTS, "email_id"))
 
+        from modules.marketing.delivery import conditions
+
+        # Segments may test e-mail engagement; the segments app offers what is registered.
+        conditions.register()
+
         from billing.usage import register_monthly_count
         from modules.marketing.delivery.selectors.usage import messages_counted_since
 

@@ -116,6 +116,18 @@ def follow(events: Sequence[DomainEvent]) -> None:
         membership.recount()
 
 
+def follow_condition(condition_type: str, contact_ids: Iterable[int]) -> None:
+    """Re-evaluate, for ``contact_ids`` only, the dynamic segments whose rules use
+    ``condition_type``: for an app whose values change without a contact event (lead scores move
+    with behaviour points, decay and recalculation), called after it wrote them."""
+    ids = set(contact_ids)
+    if not ids:
+        return
+    for segment in Segment.objects.filter(kind=SegmentKind.DYNAMIC).order_by("pk"):
+        if condition_type in condition_types(segment.rules):
+            _reevaluate(segment, ids)
+
+
 def _reevaluate(segment: Segment, contact_ids: set[int]) -> None:
     """One segment for some contacts, in a savepoint: a segment whose rules no longer compile (a
     custom field was deleted) is logged and skipped, never holding back the outbox."""

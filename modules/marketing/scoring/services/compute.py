@@ -18,7 +18,7 @@ from django.db.models.expressions import Expression, RawSQL
 from django.utils import timezone
 
 from customization.events.outbox import emit_many
-from modules.marketing.scoring.choices import Decay, RuleKind
+from modules.marketing.scoring.choices import Decay, RuleKind, ScoredEntity
 from modules.marketing.scoring.fields import MODELS, rule_condition
 from modules.marketing.scoring.models import Score, ScoreEvent, ScoreThreshold, ScoringRule, ThresholdReached
 
@@ -100,6 +100,12 @@ def recompute(entity: str, ids: QuerySet | Sequence[int], *, now: datetime | Non
         written = [row[0] for row in cursor.fetchall()]
     if written:
         follow_thresholds(entity, written, now=now)
+        if entity == ScoredEntity.CONTACT:
+            from modules.marketing.scoring.segment_condition import KEY
+            from modules.marketing.segments.consumer import follow_condition
+
+            # Segments on the score follow it: a score moves without a contact event.
+            follow_condition(KEY, written)
     return written
 
 
