@@ -21,9 +21,11 @@ from modules.contacts.choices import Source, TimelineKind
 from modules.contacts.models import Contact
 from modules.contacts.services.contacts import create_contact, update_contact
 from modules.contacts.services.timeline import record_entry
+from modules.marketing.attribution.choices import TouchKind
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.consent.choices import ConsentSource
 from modules.marketing.consent.services import record_consent, start_double_opt_in
-from modules.marketing.models import Topic
+from modules.marketing.models import Campaign, Topic
 from modules.marketing.webforms.catalogue import CUSTOM_PREFIX, catalogue
 from modules.marketing.webforms.choices import Creates, InputType, OnDuplicate, SubmissionStatus
 from modules.marketing.webforms.models import Submission, WebForm
@@ -195,9 +197,34 @@ def submit(form: WebForm, values: Mapping[str, Any], *, visit: Visit) -> Submiss
         data = {"form": form.key, "id": form.pk, "submission": submission.pk}
         record_entry(TimelineKind.FORM_SUBMITTED, actor=None, data={**data, "name": form.name, "utm": utm}, **links)
         emit(EVENT, record, entity=entity.value, data=data)
+        _record_touches(form, record, utm)
         if isinstance(record, Contact) and ticked:
             _record_consents(form, record, submission, ticked)
     return submission
+
+
+# utm_medium values (as in MEDIUM_SOURCES) and the touch a visit from them is.
+MEDIUM_TOUCHES: dict[str, TouchKind] = {
+    Source.ADVERTISING: TouchKind.AD_CLICK, Source.EMAIL_CAMPAIGN: TouchKind.EMAIL_CLICK,
+}  # fmt: skip
+
+
+def _record_touches(form: WebForm, record: models.Model, utm: Mapping[str, str]) -> None:
+    """The submission as attribution touches of the lead or contact: the form's campaign (a form
+    touch), and the campaign ``utm_campaign`` names — by name, ignoring case, when exactly one
+    does — as an ad click, an e-mail click or a visit by its ``utm_medium``. One campaign is
+    touched once."""
+    target: dict[str, Any] = {"lead" if isinstance(record, Lead) else "contact": record}
+    touched: set[int] = set()
+    if form.campaign_id is not None:
+        record_touch(form.campaign_id, kind=TouchKind.FORM, **target)
+        touched.add(form.campaign_id)
+    name = utm.get("utm_campaign", "").strip()
+    if name:
+        named = list(Campaign.objects.filter(name__iexact=name).values_list("pk", flat=True)[:2])
+        if len(named) == 1 and named[0] not in touched:
+            kind = MEDIUM_TOUCHES.get(source_of(utm), TouchKind.VISIT)
+            record_touch(named[0], kind=kind, **target)
 
 
 def _record_consents(form: WebForm, contact: Contact, submission: Submission, ticked: list[dict[str, Any]]) -> None:
