@@ -90,9 +90,18 @@ def sender_for(email: MarketingEmail) -> str:
     """The From header for ``email``: its sender (else the settings' default sender). With the
     platform's mail and no verified domain, the platform's address carries the sender's name;
     otherwise the address's domain must be a verified sending domain."""
-    row = current_settings()
-    address = (email.from_address or row.default_from_address or "").strip()
-    name = (email.from_name or row.default_from_name or "").strip()
+    return _sender(current_settings(), email.from_address, email.from_name)
+
+
+def default_sender() -> str:
+    """The From header of the workspace's own messages to its contacts (a double opt-in's
+    confirmation): the settings' default sender, under the same rule as ``sender_for``."""
+    return _sender(current_settings(), "", "")
+
+
+def _sender(row: SendingSettings, from_address: str, from_name: str) -> str:
+    address = (from_address or row.default_from_address or "").strip()
+    name = (from_name or row.default_from_name or "").strip()
     verified = (
         bool(address) and SendingDomain.objects.filter(domain=domain_of(address), verified_at__isnull=False).exists()
     )

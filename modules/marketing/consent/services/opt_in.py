@@ -4,11 +4,12 @@ user agent as proof."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from identity.models import User
     from modules.contacts.models import Contact
     from modules.marketing.models import Topic
+
+logger = logging.getLogger(__name__)
 
 # Confirmation e-mails per address per hour: a form cannot be used to flood someone's mailbox.
 CONFIRMATIONS_PER_HOUR = 3
@@ -94,10 +97,20 @@ def start_double_opt_in(
 
 
 def send_confirmation(request_id: int, token: str) -> str:
-    """E-mail the confirmation link of a pending request (nothing once it was confirmed)."""
+    """E-mail the confirmation link of a pending request (nothing once it was confirmed), through
+    the workspace's marketing sending settings — its SMTP server or e-mail service, from its default
+    sender — like every message to its contacts. A default sender whose domain is not verified
+    sends nothing (logged): the request stays pending."""
+    from modules.marketing.email.sending import SenderRefused, default_sender, outgoing_connection
+
     request = OptInRequest.objects.select_related("topic", "contact").filter(pk=request_id).first()
     if request is None or request.confirmed_at is not None:
         return "nothing-to-do"
+    try:
+        sender = default_sender()
+    except SenderRefused:
+        logger.warning("double opt-in %s not sent: the default sender's domain is not verified", request_id)
+        return "sender-refused"
     tenant = getattr(connection, "tenant", None)
     with translation.override(request.language or contact_language(request.contact_id)):
         context = {
@@ -106,12 +119,14 @@ def send_confirmation(request_id: int, token: str) -> str:
             "link": absolute(reverse("marketing-consent-public:confirm", args=[token])),
             "workspace": getattr(tenant, "name", ""),
         }
-        send_mail(
+        message = EmailMessage(
             subject=_("Please confirm your subscription: %(topic)s") % {"topic": request.topic.name},
-            message=render_to_string("marketing_consent/email/confirm.txt", context),
-            from_email=None,
-            recipient_list=[request.email],
+            body=render_to_string("marketing_consent/email/confirm.txt", context),
+            from_email=sender,
+            to=[request.email],
+            connection=outgoing_connection(),
         )
+        message.send()
     return "sent"
 
 
