@@ -9,6 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Lower
 
 from modules.marketing.choices import SuppressionReason
+from modules.marketing.consent.choices import ConsentAction, ConsentSource
+from modules.marketing.consent.models import ConsentEvent
 from modules.marketing.delivery.choices import HANDED_OVER, RecipientState, Variant
 from modules.marketing.delivery.models import Click, Recipient
 from modules.marketing.models import Suppression
@@ -47,10 +49,17 @@ class Figures:
 
 def figures(email_id: int) -> Figures:
     handed = Q(state__in=HANDED_OVER)
-    # Unsubscribed from everything after the message went out (the consent part's suppression row).
+    # Unsubscribed after the message went out: from everything (the consent part's suppression
+    # row), or from the e-mail's topic only — a withdrawal in the consent history made by the person
+    # through an unsubscribe link or the preference page (not staff or an import).
     unsubscribed = Suppression.objects.annotate(address=Lower("email")).filter(
         address=OuterRef("address"), reason=SuppressionReason.UNSUBSCRIBED, created_at__gte=OuterRef("sent_at")
     )
+    left_topic = ConsentEvent.objects.filter(
+        contact_id=OuterRef("contact_id"), topic_id=OuterRef("email__topic_id"), action=ConsentAction.WITHDRAWN,
+        source__in=(ConsentSource.UNSUBSCRIBE_LINK, ConsentSource.PREFERENCE_PAGE),
+        occurred_at__gte=OuterRef("sent_at"),
+    )  # fmt: skip
     row = Recipient.objects.filter(email_id=email_id).aggregate(
         total=Count("pk"),
         queued=Count("pk", filter=Q(state__in=(RecipientState.QUEUED, RecipientState.SENDING))),
@@ -66,7 +75,7 @@ def figures(email_id: int) -> Figures:
         opens=Sum("opens", default=0),
         unique_clicks=Count("pk", filter=Q(first_click_at__isnull=False)),
         clicks=Sum("clicks", default=0),
-        unsubscribes=Count("pk", filter=Q(Exists(unsubscribed)) & handed),
+        unsubscribes=Count("pk", filter=(Q(Exists(unsubscribed)) | Q(Exists(left_topic))) & handed),
         opens_a=Count("pk", filter=Q(variant=Variant.A, opened_at__isnull=False) & handed),
         opens_b=Count("pk", filter=Q(variant=Variant.B, opened_at__isnull=False) & handed),
         sent_a=Count("pk", filter=Q(variant=Variant.A) & handed),
