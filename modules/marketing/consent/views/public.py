@@ -12,6 +12,8 @@ so links cannot be guessed at speed."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -37,6 +39,10 @@ from modules.registry import is_enabled
 
 REQUESTS_PER_WINDOW = 120
 FAILURES_PER_WINDOW = 20
+# RFC 8058's one-click POST comes from the mailbox provider, which posts for all its users from a
+# few addresses: it is counted per link (token), under a ceiling per address only a flood reaches.
+ONE_CLICK_PER_TOKEN = 10
+ONE_CLICK_PER_ADDRESS = 10_000
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -60,7 +66,24 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     """The answer to a client over its limits or a workspace without marketing, else None."""
     who = client_address(request) or "-"
     if not within_limit("public", who, REQUESTS_PER_WINDOW) or exceeded("public-failure", who, FAILURES_PER_WINDOW):
-        return _message(request, 429, _("Too many attempts"), _("Wait a few minutes and try again."))
+        return _too_many(request)
+    if not is_enabled(getattr(request, "tenant", None), "marketing"):
+        return _not_found(request)
+    return None
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return _message(request, 429, _("Too many attempts"), _("Wait a few minutes and try again."))
+
+
+def _refused_one_click(request: HttpRequest) -> HttpResponse | None:
+    """``_refused`` for the one-click POST: the generous per-address ceiling (the per-link count
+    follows once the token is known to be good)."""
+    who = client_address(request) or "-"
+    if not within_limit("one-click", who, ONE_CLICK_PER_ADDRESS) or exceeded(
+        "public-failure", who, FAILURES_PER_WINDOW
+    ):
+        return _too_many(request)
     if not is_enabled(getattr(request, "tenant", None), "marketing"):
         return _not_found(request)
     return None
@@ -90,13 +113,16 @@ def _unsubscribe(request: HttpRequest, found: UnsubscribeToken, source: str) -> 
 @csrf_exempt  # RFC 8058: the mailbox provider posts without cookies; the signed token is the proof
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    refused = _refused(request)
+    one_click = request.method == "POST"
+    refused = _refused_one_click(request) if one_click else _refused(request)
     if refused is not None:
         return refused
     found = _token(request, token)
     if found is None:
         return _not_found(request)
-    if request.method == "POST":
+    if one_click:
+        if not within_limit("one-click-link", hashlib.sha256(token.encode()).hexdigest(), ONE_CLICK_PER_TOKEN):
+            return _too_many(request)
         if request.POST.get("List-Unsubscribe") != "One-Click":
             return _private(
                 HttpResponse(_("List-Unsubscribe: expected One-Click."), status=400, content_type="text/plain")
