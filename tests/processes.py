@@ -95,7 +95,7 @@ def start_celery_worker(
         stderr=subprocess.STDOUT,
     )
     wait_until(
-        lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=60, what="worker start"
+        lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=180, what="worker start"
     )
     if process.poll() is not None:
         raise RuntimeError(f"celery worker exited: {log_file.read_text()[-2000:]}")
@@ -113,7 +113,7 @@ def start_gunicorn(environment: dict[str, str], log_file: Path, port: int) -> su
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=60, what="gunicorn start")
+        wait_until(lambda: _healthy(port) or process.poll() is not None, timeout=180, what="gunicorn start")
     except BaseException:  # a server that never answered (or an interrupted wait) is not left running
         stop(process)
         raise
