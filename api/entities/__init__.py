@@ -11,10 +11,12 @@ from api.entities.activities import ACTIVITY
 from api.entities.articles import ARTICLE
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
 from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
+from api.entities.collateral import COLLATERAL_ITEM
 from api.entities.consent import TOPIC
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
+from api.entities.segments import SEGMENT
 from api.entities.service import CASE
 from api.entities.surveys import SURVEY, SURVEY_RESPONSE
 from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
@@ -23,6 +25,8 @@ ENTITIES: tuple[EntityDescription, ...] = (
     COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
     WEB_FORM, FORM_SUBMISSION, SURVEY, SURVEY_RESPONSE,
     TOPIC,
+    SEGMENT,
+    COLLATERAL_ITEM,
 )  # fmt: skip
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "CAMPAIGN",
     "CAMPAIGN_MEMBER",
     "CASE",
+    "COLLATERAL_ITEM",
     "COMPANY",
     "CONTACT",
     "DEAL",
@@ -38,6 +43,7 @@ __all__ = [
     "FORM_SUBMISSION",
     "LEAD",
     "ORDER",
+    "SEGMENT",
     "SURVEY",
     "SURVEY_RESPONSE",
     "TOPIC",

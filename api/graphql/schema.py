@@ -17,12 +17,14 @@ from api.graphql.identity.queries import IdentityQueries
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
+from api.graphql.marketing.collateral import MarketingCollateralMutations, MarketingCollateralQueries
 from api.graphql.marketing.consent import ConsentMutations, ConsentQueries
 from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.marketing.scoring import ScoringMutations, ScoringQueries
+from api.graphql.marketing.segments import MarketingSegmentMutations, MarketingSegmentQueries
 from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
@@ -44,6 +46,8 @@ class Query(
     MarketingSurveyQueries,
     ConsentQueries,
     ScoringQueries,
+    MarketingSegmentQueries,
+    MarketingCollateralQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()
@@ -64,6 +68,8 @@ class Mutation(
     KnowledgeMutations,
     ConsentMutations,
     ScoringMutations,
+    MarketingSegmentMutations,
+    MarketingCollateralMutations,
     graphene.ObjectType,
 ):
     pass

@@ -17,9 +17,11 @@ from api.rest.contacts import views as contact_views
 from api.rest.identity import views as identity_views
 from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
+from api.rest.marketing.collateral import CollateralItemViewSet
 from api.rest.marketing.consent import ConsentEventViewSet, ConsentViewSet, SuppressionViewSet, TopicViewSet
 from api.rest.marketing.forms import FormSubmissionViewSet, WebFormViewSet
 from api.rest.marketing.scoring import LeadScoreViewSet, ScoreThresholdViewSet, ScoringRuleViewSet
+from api.rest.marketing.segments import SegmentViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
@@ -44,6 +46,8 @@ for viewset in (
     SurveyViewSet,
     ResponseViewSet,
     TopicViewSet,
+    SegmentViewSet,
+    CollateralItemViewSet,
 ):
     router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

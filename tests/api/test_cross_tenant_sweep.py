@@ -40,10 +40,12 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
+from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
-from modules.marketing.models import Campaign, CampaignMember, Segment, Suppression, Topic
+from modules.marketing.models import Campaign, CampaignMember, Segment, SegmentMember, Suppression, Topic
 from modules.marketing.scoring.models import Score, ScoreThreshold, ScoringRule
+from modules.marketing.segments.services import create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Question, Survey
 from modules.marketing.surveys.models import Response as SurveyResponse
@@ -104,6 +106,8 @@ RESOURCES: dict[str, type[models.Model]] = {
     "articles": Article,
     "campaigns": Campaign,
     "campaign_members": CampaignMember,
+    "segments": Segment,
+    "collateral_items": CollateralItem,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "web-forms": WebForm,
@@ -131,6 +135,7 @@ PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,
     "message_id": CaseMessage,
     "attachment_id": CaseAttachment,
+    "version_id": CollateralVersion,
 }
 # Routes nested under a resource whose ``{id}`` is another record's.
 NESTED_IDS: dict[str, type[models.Model]] = {"/widgets/{id}/": Widget}
@@ -161,6 +166,9 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "KnowledgeCategory": KnowledgeCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "Segment": Segment,
+    "SegmentMember": SegmentMember,
+    "CollateralItem": CollateralItem,
     "WebForm": WebForm,
     "FormSubmission": Submission,
     "Survey": Survey,
@@ -289,6 +297,14 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             article,
             campaign := create_campaign(by=None, name="Beta sweep campaign", owner=user),
             add_members(campaign, by=None, contacts=[ContactFactory(first_name="Beta", last_name="Member")])[0],
+            beta_list := create_segment(by=user, name="Beta sweep list", kind="static"),
+            SegmentMember.objects.create(segment=beta_list, contact=ContactFactory(last_name="Listed")),
+            collateral := CollateralItem.objects.create(title="Beta sweep collateral"),
+            # A row is enough: every request is refused before its file would be read.
+            CollateralVersion.objects.create(
+                item=collateral, number=1, storage_key="attachments/beta/collateral.txt", filename="c.txt",
+                content_type="text/plain", size=5,
+            ),
             report,
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),

@@ -22,12 +22,14 @@ from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
+from api.graphql.marketing.collateral import MarketingCollateralMutations, MarketingCollateralQueries
 from api.graphql.marketing.consent import ConsentMutations, ConsentQueries
 from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
 from api.graphql.marketing.queries import MarketingQueries
 from api.graphql.marketing.scoring import ScoringMutations, ScoringQueries
+from api.graphql.marketing.segments import MarketingSegmentMutations, MarketingSegmentQueries
 from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
@@ -48,7 +50,15 @@ from modules.marketing.consent.models import Consent, ConsentEvent, OptInRequest
 from modules.marketing.consent.tokens import hash_nonce, make_opt_in_token, make_unsubscribe_token
 from modules.marketing.delivery.models import Recipient
 from modules.marketing.email.models import EmailTemplate, SendingDomain
-from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, Suppression, Topic
+from modules.marketing.models import (
+    Campaign,
+    CampaignMember,
+    MarketingEmail,
+    Segment,
+    SegmentMember,
+    Suppression,
+    Topic,
+)
 from modules.marketing.scoring.models import Score, ScoreThreshold, ScoringRule
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Invitation, Question, Survey
@@ -113,6 +123,10 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
         ConsentMutations,
         ScoringQueries,
         ScoringMutations,
+        MarketingSegmentQueries,
+        MarketingSegmentMutations,
+        MarketingCollateralQueries,
+        MarketingCollateralMutations,
     ),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
@@ -255,6 +269,8 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "cases": Case,
     "campaigns": Campaign,
     "campaign_members": CampaignMember,
+    "segments": Segment,
+    "collateral_items": CollateralItem,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "web-forms": WebForm,
@@ -282,6 +298,7 @@ REST_PARAMETERS: dict[str, type[models.Model]] = {
     "file_id": Attachment,
     "message_id": CaseMessage,
     "attachment_id": CaseAttachment,
+    "version_id": CollateralVersion,
 }
 NODE_MODELS: dict[str, type[models.Model]] = {
     "Article": Article,
@@ -316,6 +333,9 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "ScoringRule": ScoringRule,
     "ScoreThreshold": ScoreThreshold,
     "LeadScore": Score,
+    "Segment": Segment,
+    "SegmentMember": SegmentMember,
+    "CollateralItem": CollateralItem,
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -401,7 +421,8 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             *marketing_records(tenant),
             marketing_email := MarketingEmail.objects.create(name="Plan gate e-mail", subject="Plan gate"),
             tracked_recipient(marketing_email),
-            Segment.objects.create(name="Plan gate segment", kind="static"),
+            plan_segment := Segment.objects.create(name="Plan gate segment", kind="static"),
+            SegmentMember.objects.create(segment=plan_segment, contact=ContactFactory()),
             campaign := create_campaign(by=None, name="Plan gate campaign", owner=tenant.user()),
             add_members(campaign, by=None, contacts=[ContactFactory()])[0],
             EmailTemplate.objects.create(name="Plan gate template"),

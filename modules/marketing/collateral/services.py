@@ -67,9 +67,10 @@ def _store(item: CollateralItem, upload: Any, *, by: User, note: str) -> Collate
 
 
 def create_item(
-    *, title: str, upload: Any, by: User, description: str = "", category: str = "", tags: Any = ()
+    *, title: str, upload: Any = None, by: User, description: str = "", category: str = "", tags: Any = ()
 ) -> CollateralItem:
-    """A new item with ``upload`` as its first version."""
+    """A new item with ``upload`` as its first version; without one (the API creates the item, then
+    uploads its versions) the item has no file until ``add_version``."""
     values = _clean_text(
         {"title": (title or "").strip(), "description": description or "", "category": (category or "").strip()}
     )
@@ -79,11 +80,13 @@ def create_item(
     try:
         with transaction.atomic():
             item.save()
-            version = _store(item, upload, by=by, note="")
-            stored.append(version.storage_key)
-            item.current_version = version
-            item.save(update_fields=["current_version", "updated_at"])
-            emit("collateral.created", item, entity=ENTITY, actor=by, data={"title": item.title, "version": 1})
+            if upload is not None:
+                version = _store(item, upload, by=by, note="")
+                stored.append(version.storage_key)
+                item.current_version = version
+                item.save(update_fields=["current_version", "updated_at"])
+            number = 1 if upload is not None else None
+            emit("collateral.created", item, entity=ENTITY, actor=by, data={"title": item.title, "version": number})
     except BaseException:
         for key in stored:
             attachment_storage().delete(key)
@@ -133,6 +136,13 @@ def archive_item(item: CollateralItem, *, by: User, archived: bool = True) -> No
         item.archived_at = timezone.now() if archived else None
         item.save(update_fields=["archived_at", "updated_at"])
         emit("collateral.archived" if archived else "collateral.restored", item, entity=ENTITY, actor=by)
+
+
+def delete_item(item: CollateralItem, *, by: User) -> None:
+    """Delete an item with its versions; their files go once the deletion commits."""
+    with transaction.atomic():
+        emit("collateral.deleted", item, entity=ENTITY, actor=by, data={"title": item.title})
+        item.delete()
 
 
 def delete_file_on_commit(sender: type[CollateralVersion], instance: CollateralVersion, **kwargs: Any) -> None:

@@ -27,6 +27,8 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
+from modules.marketing.collateral.services import create_item
+from modules.marketing.segments.services import create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.services.surveys import create_survey
 from modules.marketing.webforms.services.forms import create_form
@@ -130,6 +132,13 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["delete:campaign_members"] = add_members(records["campaigns"], by=owner, leads=[LeadFactory()])[0]
         # Each create (single, then bulk) adds a contact not yet in the campaign.
         records["new_members"] = [ContactFactory(), ContactFactory()]
+        records["segments"] = create_segment(by=owner, name="Documented list", kind="static")
+        records["delete:segments"] = create_segment(by=owner, name="Deleted list", kind="static")
+        records["listed"] = ContactFactory(owner=owner)
+        brochure = SimpleUploadedFile("brochure.txt", b"Documented brochure")
+        records["collateral_items"] = create_item(by=owner, title="Documented brochure", upload=brochure)
+        records["collateral_version"] = records["collateral_items"].current_version
+        records["delete:collateral_items"] = create_item(by=owner, title="Deleted brochure")
         records["cases"] = create_case(by=owner, subject="Documented case", owner=owner)
         records["delete:cases"] = create_case(by=owner, subject="Deleted case", owner=owner)
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
@@ -181,10 +190,13 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "web-forms": lambda r: {"name": "Documented form", "key": "documented-api-form"},
     "surveys": lambda r: {"name": "Documented survey", "kind": "csat"},
     **CONSENT_BODIES,
+    "segments": lambda r: {"name": "Documented segment", "rules": {"conditions": []}},
+    "collateral_items": lambda r: {"title": "Documented item", "tags": ["pricing"]},
 }
 
 
 BULK_NAMES = {
+    "segments": {"name": "Bulk segment"},
     "companies": {"name": "Bulk Company"},
     "contacts": {"first_name": "Bulk", "last_name": "Person"},
     "leads": {"first_name": "Bulk", "last_name": "Prospect", "company_name": "Bulk Prospect Co"},
@@ -268,6 +280,12 @@ def call_for(method: str, path: str) -> Call:
         ("POST", "/contacts/{id}/erase/"): Call("erase:contacts"),
         ("POST", "/surveys/{id}/invite/"): Call("surveys", lambda r: {"contacts": [r["contacts"].pk]}),
         ("POST", "/surveys/{id}/share-link/"): Call("surveys"),
+        ("POST", "/segments/{id}/members/"): Call("segments", lambda r: {"contacts": [r["listed"].pk]}),
+        ("POST", "/segments/{id}/members/remove/"): Call("segments", lambda r: {"contacts": [r["listed"].pk]}),
+        ("POST", "/collateral_items/{id}/versions/"): Call(
+            "collateral_items", lambda r: {"file": ("brochure-v2.txt", b"Documented, again"), "note": "Prices"}
+        ),
+        ("POST", "/segments/preview/"): Call(body=lambda r: {"rules": {"match": "any", "conditions": []}}),
     }
     if (method, path) in special:
         return special[(method, path)]
@@ -335,12 +353,14 @@ def test_every_documented_operation_answers_as_documented_for_a_real_call(
             parameters["order_line_id"] = records["order_line"].pk
         if "{share_id}" in operation.path:
             parameters["share_id"] = records["share"].pk
+        if "{version_id}" in operation.path:
+            parameters["version_id"] = records["collateral_version"].pk
         if "{attachment_id}" in operation.path:
             attachment = records["case_attachment"]
             parameters |= {"message_id": attachment.message_id, "attachment_id": attachment.pk}
         if "{file_id}" in operation.path:
             parameters["file_id"] = records[f"file:{path.strip('/').split('/')[0]}"].pk
-        multipart = path.endswith("/{id}/files/") and method == "POST"
+        multipart = path.endswith(("/{id}/files/", "/collateral_items/{id}/versions/")) and method == "POST"
         case = operation.Case(
             path_parameters=parameters or None,
             body=call.body(records) if call.body else NOT_SET,

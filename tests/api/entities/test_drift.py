@@ -20,7 +20,7 @@ PAGINATION_PARAMETERS = {"cursor", "page_size", "ordering", "fields"}
 CONNECTION_ARGUMENTS = {"first", "last", "before", "after", "offset", "orderBy", "customFilter", "customOrderBy"}
 REST_INPUT_FLAGS = {"allow_duplicate"}  # GraphQL takes it as the create mutation's argument
 # Lists nested under a record: a connection on the GraphQL type, a ``<id>/<name>/`` route in REST.
-NESTED = {"case": {"messages"}}
+NESTED = {"case": {"messages"}, "segment": {"members"}, "collateral_item": {"versions"}}
 ids = [entity.name for entity in ENTITIES]
 
 

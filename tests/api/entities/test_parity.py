@@ -20,12 +20,14 @@ from api.entities import (
     CAMPAIGN,
     CAMPAIGN_MEMBER,
     CASE,
+    COLLATERAL_ITEM,
     COMPANY,
     CONTACT,
     DEAL,
     FORM_SUBMISSION,
     LEAD,
     ORDER,
+    SEGMENT,
     SURVEY,
     SURVEY_RESPONSE,
     WEB_FORM,
@@ -33,6 +35,8 @@ from api.entities import (
     FilterKind,
 )
 from identity.models import Team
+from modules.marketing.collateral.services import create_item
+from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Response
 from modules.marketing.surveys.services.surveys import create_survey
@@ -203,6 +207,26 @@ def other_member() -> models.Model:
     return add_members(create_campaign(by=None, name="Other members"), by=None, leads=[LeadFactory()])[0]
 
 
+def segment_records(rep: Any) -> tuple[models.Model, Samples]:
+    contact = ContactFactory()
+    match = create_segment(by=None, name="Parity list", kind="static", owner=rep)
+    add_to_list(match, [contact], by=None)
+    return match, {"kind": "static", "owner": rep, "contact": contact}
+
+
+def other_segment() -> models.Model:
+    return create_segment(by=None, name="Other segment", rules={"match": "all", "conditions": []})
+
+
+def collateral_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = create_item(by=rep, title="Parity price sheet", category="Pricing")
+    return match, {"category": "PRICING", "title": "price SHEET"}
+
+
+def other_collateral() -> models.Model:
+    return create_item(by=None, title="Other brochure", category="Brochures")  # type: ignore[arg-type]
+
+
 def other_case() -> models.Model:
     return create_case(by=None, subject="Other")
 
@@ -283,6 +307,8 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "form_submission": (FORM_SUBMISSION, submission_records, other_submission),
     "survey": (SURVEY, survey_records, other_survey),
     "survey_response": (SURVEY_RESPONSE, response_records, other_response),
+    "segment": (SEGMENT, segment_records, other_segment),
+    "collateral_item": (COLLATERAL_ITEM, collateral_records, other_collateral),
 }
 
 

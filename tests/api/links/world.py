@@ -23,6 +23,7 @@ from identity.services.roles import system_role_definitions
 from modules.marketing.consent.services import record_consent
 from modules.marketing.models import Topic
 from modules.marketing.scoring.models import Score
+from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.webforms.choices import SubmissionStatus
 from modules.marketing.webforms.models import Submission
@@ -211,6 +212,8 @@ def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> 
     campaign = create_campaign(by=holder, name="Link sweep campaign", owner=holder)
     add_members(campaign, by=holder, contacts=[contact], leads=[lead])
     survey_objects(holder, contact)
+    static_list = create_segment(by=holder, name="Link sweep list", kind="static")
+    add_to_list(static_list, [contact], by=holder)
     form = create_form(by=holder, name="Link sweep form", key="link-sweep")
     for link in ({"lead": lead}, {"contact": contact}):
         Submission.objects.create(form=form, status=SubmissionStatus.ACCEPTED, data={}, **link)

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from modules.marketing.choices import SegmentKind
 from modules.marketing.models import Segment, SegmentMember
-from modules.marketing.segments import services
-from modules.marketing.segments.views import editing
+from modules.marketing.segments import preview, services
 from tests.factories import ContactFactory
 from tests.marketing.segments.conftest import People
 from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail
@@ -87,7 +86,7 @@ def test_the_preview_counts_unsaved_rules_and_is_rate_limited(
     assert response.status_code == 200
     assert response.json()["count"] == 2
     assert [row["name"] for row in response.json()["contacts"]] == ["Ana Tester", "Dan Tester"]
-    monkeypatch.setattr(editing, "PREVIEW_PER_MINUTE", 1)
+    monkeypatch.setattr(preview, "PREVIEW_PER_MINUTE", 1)
     assert client.post(url, json.dumps({"rules": PARIS}), content_type="application/json").status_code == 429
 
 

@@ -7,9 +7,8 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,23 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
-from modules.contacts.selectors.lists import visible_contacts
 from modules.lists import views as lists
 from modules.marketing.choices import SegmentKind
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import Segment
-from modules.marketing.segments import services
+from modules.marketing.segments import preview, services
 from modules.marketing.segments.conditions import fields
 from modules.marketing.segments.conditions.registry import registered_conditions
 from modules.marketing.segments.forms import MAX_RULES_BYTES, SegmentForm
 from modules.marketing.segments.lists import SEGMENTS
-from modules.marketing.segments.rules import FIELD_TYPES, MAX_DEPTH, clean_rules, matching_contacts
-
-PREVIEW_SIZE = 20
-# The live count runs the unsaved rules over every contact: a person gets this many a minute,
-# and each query at most this long.
-PREVIEW_PER_MINUTE = 30
-PREVIEW_TIMEOUT_MS = 10_000
+from modules.marketing.segments.rules import FIELD_TYPES, MAX_DEPTH, clean_rules
 
 
 @marketing_page("marketing.view")
@@ -176,18 +168,13 @@ def segment_rebuild(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("marketing-segments:detail", segment.pk)
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    key = f"segment-preview:{getattr(connection, 'schema_name', '')}:{request.user.pk}"
-    cache.add(key, 0, timeout=60)
-    return int(cache.incr(key)) > PREVIEW_PER_MINUTE
-
-
 @require_POST
 @marketing_page("marketing.view")
 def segment_preview(request: HttpRequest) -> HttpResponse:
     """The count and the first contacts of unsaved rules (JSON in, JSON out); wrong rules answer
     400 with the errors keyed by path, as a save would."""
-    if _over_limit(request):
+    user = signed_in_user(request)
+    if preview.over_limit(user):
         return JsonResponse({"errors": {"rules": [_("Too many previews; wait a minute.")]}}, status=429)
     if len(request.body) > MAX_RULES_BYTES:
         return JsonResponse({"errors": {"rules": [_("The rules are too large.")]}}, status=400)
@@ -199,27 +186,17 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
         rules = clean_rules(raw.get("rules") if isinstance(raw, dict) else raw)
     except ValidationError as error:
         return JsonResponse({"errors": _errors(error)}, status=400)
-    user = signed_in_user(request)
-    matching = matching_contacts(rules)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL statement_timeout = %s", [PREVIEW_TIMEOUT_MS])
-        count = matching.count()
-        shown = list(
-            visible_contacts(user)
-            .filter(pk__in=matching.order_by().values("pk"))
-            .order_by("full_name", "pk")
-            .values("pk", "full_name", "email")[:PREVIEW_SIZE]
-        )
+    count, shown = preview.preview(rules, user)
     return JsonResponse(
         {
             "count": count,
             "contacts": [
                 {
-                    "name": row["full_name"] or row["email"] or f"#{row['pk']}",
-                    "email": row["email"],
-                    "url": reverse("contacts:contact-detail", args=[row["pk"]]),
+                    "name": contact.full_name or contact.email or f"#{contact.pk}",
+                    "email": contact.email,
+                    "url": reverse("contacts:contact-detail", args=[contact.pk]),
                 }
-                for row in shown
+                for contact in shown
             ],
         }
     )
