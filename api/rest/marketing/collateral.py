@@ -41,7 +41,7 @@ from api.rest.records import (
     user_summary,
 )
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
-from modules.marketing.collateral.services import add_version, download_response
+from modules.marketing.collateral.services import add_version, create_item, download_response, update_item
 
 VERSION_ID = OpenApiParameter("version_id", int, OpenApiParameter.PATH, description="The version's id.")
 DOWNLOAD = {
@@ -99,6 +99,13 @@ class CollateralItemSerializer(ServiceSerializer):
             "description": {"required": False},
             "category": {"required": False},
         }
+
+    # An item's tags are its own words, not the CRM's tag records: no ``tags_in`` here.
+    def create(self, validated_data: dict[str, Any]) -> CollateralItem:
+        return create_item(by=self._by(), **validated_data)
+
+    def update(self, instance: CollateralItem, validated_data: dict[str, Any]) -> CollateralItem:
+        return update_item(instance, by=self._by(), **validated_data)
 
 
 class VersionPagination(IdCursorPagination):

@@ -15,6 +15,7 @@ from graphql_relay import to_global_id
 from customization.events.models import DomainEvent
 from identity.models import Role
 from identity.services.accounts import ensure_user
+from modules.contacts.models import Tag
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.collateral.services import add_version, create_item
 from tests.api.access.helpers import bearer_client, issue_key
@@ -82,6 +83,8 @@ def test_an_item_is_created_then_gets_versions_and_downloads_through_rest(alpha:
     assert events == ["collateral.created", "collateral.version_added", "collateral.version_added",
                       "collateral.updated"]  # fmt: skip
 
+    with alpha.active():
+        assert not Tag.objects.filter(name__in=["q3", "pricing", "partner"]).exists()  # not the CRM's tags
     deleted = client.delete(f"/api/v1/collateral_items/{pk}/")
     assert deleted.status_code == 204
     with alpha.active():
