@@ -238,6 +238,8 @@ PK_OF = (
     (r"api:quote", "quote"),
     (r"api:order", "order"),
     (r"api:article", "article"),
+    (r"api:segment", "segment"),
+    (r"api:collateral_item", "collateral_item"),
     (r"api:campaign_member", "campaign_member"),
     (r"api:campaign", "campaign"),
     (r"api:case-status", "case_status"),
@@ -287,6 +289,7 @@ PARAMETER_OBJECT = {
     "contact_pk": "contact",
     "question_pk": "survey_question",
     "collateral_version_pk": "collateral_version",
+    "version_id": "collateral_version",
     "member_pk": "campaign_member",
     "view_pk": "campaign_view",
 }
