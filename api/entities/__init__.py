@@ -14,6 +14,7 @@ from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
 from api.entities.collateral import COLLATERAL_ITEM
 from api.entities.consent import TOPIC
 from api.entities.contacts import COMPANY, CONTACT
+from api.entities.marketing_emails import MARKETING_EMAIL
 from api.entities.orders import ORDER
 from api.entities.sales import DEAL, LEAD
 from api.entities.segments import SEGMENT
@@ -27,6 +28,7 @@ ENTITIES: tuple[EntityDescription, ...] = (
     TOPIC,
     SEGMENT,
     COLLATERAL_ITEM,
+    MARKETING_EMAIL,
 )  # fmt: skip
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "ENTITIES",
     "FORM_SUBMISSION",
     "LEAD",
+    "MARKETING_EMAIL",
     "ORDER",
     "SEGMENT",
     "SURVEY",

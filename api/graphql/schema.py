@@ -19,6 +19,8 @@ from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.link_guard import guard_links
 from api.graphql.marketing.collateral import MarketingCollateralMutations, MarketingCollateralQueries
 from api.graphql.marketing.consent import ConsentMutations, ConsentQueries
+from api.graphql.marketing.email_mutations import MarketingEmailMutations
+from api.graphql.marketing.emails import MarketingEmailQueries
 from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
@@ -48,6 +50,7 @@ class Query(
     ScoringQueries,
     MarketingSegmentQueries,
     MarketingCollateralQueries,
+    MarketingEmailQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()
@@ -70,6 +73,7 @@ class Mutation(
     ScoringMutations,
     MarketingSegmentMutations,
     MarketingCollateralMutations,
+    MarketingEmailMutations,
     graphene.ObjectType,
 ):
     pass

@@ -19,6 +19,7 @@ from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
 from api.rest.marketing.collateral import CollateralItemViewSet
 from api.rest.marketing.consent import ConsentEventViewSet, ConsentViewSet, SuppressionViewSet, TopicViewSet
+from api.rest.marketing.emails import MarketingEmailViewSet, RecipientViewSet
 from api.rest.marketing.forms import FormSubmissionViewSet, WebFormViewSet
 from api.rest.marketing.scoring import LeadScoreViewSet, ScoreThresholdViewSet, ScoringRuleViewSet
 from api.rest.marketing.segments import SegmentViewSet
@@ -48,9 +49,11 @@ for viewset in (
     TopicViewSet,
     SegmentViewSet,
     CollateralItemViewSet,
+    MarketingEmailViewSet,
 ):
     router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")
+router.register("marketing-email-recipients", RecipientViewSet, basename="marketing-email-recipient")
 router.register("pipelines", sales_views.PipelineViewSet, basename="pipeline")
 router.register("lost-reasons", sales_views.LostReasonViewSet, basename="lost-reason")
 router.register("products", sales_views.ProductViewSet, basename="product")

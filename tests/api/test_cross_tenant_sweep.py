@@ -43,7 +43,16 @@ from modules.contacts.models import Company, Contact, Tag
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
-from modules.marketing.models import Campaign, CampaignMember, Segment, SegmentMember, Suppression, Topic
+from modules.marketing.delivery.models import Recipient
+from modules.marketing.models import (
+    Campaign,
+    CampaignMember,
+    MarketingEmail,
+    Segment,
+    SegmentMember,
+    Suppression,
+    Topic,
+)
 from modules.marketing.scoring.models import Score, ScoreThreshold, ScoringRule
 from modules.marketing.segments.services import create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
@@ -108,6 +117,8 @@ RESOURCES: dict[str, type[models.Model]] = {
     "campaign_members": CampaignMember,
     "segments": Segment,
     "collateral_items": CollateralItem,
+    "marketing-emails": MarketingEmail,
+    "marketing-email-recipients": Recipient,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "web-forms": WebForm,
@@ -169,6 +180,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "Segment": Segment,
     "SegmentMember": SegmentMember,
     "CollateralItem": CollateralItem,
+    "MarketingEmail": MarketingEmail,
+    "MarketingEmailRecipient": Recipient,
     "WebForm": WebForm,
     "FormSubmission": Submission,
     "Survey": Survey,
@@ -201,6 +214,7 @@ ID_ARGUMENTS = {
     "campaign": "Campaign",
     "parent": "Campaign",
     "form": "WebForm",
+    "email": "MarketingEmail",
     "contacts": "Contact",
 }
 HTTP_METHODS = ("get", "post", "patch", "put", "delete")
@@ -305,6 +319,8 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
                 item=collateral, number=1, storage_key="attachments/beta/collateral.txt", filename="c.txt",
                 content_type="text/plain", size=5,
             ),
+            beta_email := MarketingEmail.objects.create(name="Beta sweep e-mail", subject="Hello"),
+            Recipient.objects.create(email=beta_email, address="beta-sweep@people.example", message_id="<beta>"),
             report,
             subscription,
             dashboard := create_dashboard(by=user, name="Beta sweep dashboard", sharing="everyone"),

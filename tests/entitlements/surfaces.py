@@ -24,6 +24,8 @@ from api.graphql.knowledge.mutations import KnowledgeMutations
 from api.graphql.knowledge.queries import KnowledgeQueries
 from api.graphql.marketing.collateral import MarketingCollateralMutations, MarketingCollateralQueries
 from api.graphql.marketing.consent import ConsentMutations, ConsentQueries
+from api.graphql.marketing.email_mutations import MarketingEmailMutations
+from api.graphql.marketing.emails import MarketingEmailQueries
 from api.graphql.marketing.form_mutations import MarketingFormMutations
 from api.graphql.marketing.forms import MarketingFormQueries
 from api.graphql.marketing.mutations import MarketingMutations
@@ -127,6 +129,8 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
         MarketingSegmentMutations,
         MarketingCollateralQueries,
         MarketingCollateralMutations,
+        MarketingEmailQueries,
+        MarketingEmailMutations,
     ),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
@@ -271,6 +275,8 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "campaign_members": CampaignMember,
     "segments": Segment,
     "collateral_items": CollateralItem,
+    "marketing-emails": MarketingEmail,
+    "marketing-email-recipients": Recipient,
     "case-statuses": CaseStatus,
     "case-categories": CaseCategory,
     "web-forms": WebForm,
@@ -321,6 +327,8 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseCategory": CaseCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "MarketingEmail": MarketingEmail,
+    "MarketingEmailRecipient": Recipient,
     "WebForm": WebForm,
     "FormSubmission": Submission,
     "Survey": Survey,

@@ -57,6 +57,7 @@ from tests.factories import (
 from tests.marketing.consent.sweep_data import BODIES as CONSENT_BODIES
 from tests.marketing.consent.sweep_data import BULK_NAMES as CONSENT_BULK_NAMES
 from tests.marketing.consent.sweep_data import consent_and_scoring_records
+from tests.marketing.delivery.sweep_data import EMAIL_BLOCKS, marketing_email_records
 from tests.marketing.surveys.sweep_data import survey_and_response
 from tests.tenancy import TenantFixture
 
@@ -139,6 +140,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["collateral_items"] = create_item(by=owner, title="Documented brochure", upload=brochure)
         records["collateral_version"] = records["collateral_items"].current_version
         records["delete:collateral_items"] = create_item(by=owner, title="Deleted brochure")
+        records.update(marketing_email_records(owner))
         records["cases"] = create_case(by=owner, subject="Documented case", owner=owner)
         records["delete:cases"] = create_case(by=owner, subject="Deleted case", owner=owner)
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
@@ -192,6 +194,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     **CONSENT_BODIES,
     "segments": lambda r: {"name": "Documented segment", "rules": {"conditions": []}},
     "collateral_items": lambda r: {"title": "Documented item", "tags": ["pricing"]},
+    "marketing-emails": lambda r: {"name": "Documented e-mail", "subject": "Hello", "content": EMAIL_BLOCKS},
 }
 
 
@@ -286,6 +289,14 @@ def call_for(method: str, path: str) -> Call:
             "collateral_items", lambda r: {"file": ("brochure-v2.txt", b"Documented, again"), "note": "Prices"}
         ),
         ("POST", "/segments/preview/"): Call(body=lambda r: {"rules": {"match": "any", "conditions": []}}),
+        ("POST", "/marketing-emails/{id}/test-send/"): Call(
+            "marketing-emails", lambda r: {"addresses": ["documented@tests.example"]}
+        ),
+        ("POST", "/marketing-emails/{id}/schedule/"): Call(
+            "schedule:marketing-emails", lambda r: {"scheduled_at": "2999-01-01T10:00:00+00:00"}
+        ),
+        ("POST", "/marketing-emails/{id}/send/"): Call("send:marketing-emails"),
+        ("POST", "/marketing-emails/{id}/cancel/"): Call("cancel:marketing-emails"),
     }
     if (method, path) in special:
         return special[(method, path)]

@@ -26,6 +26,7 @@ from api.entities import (
     DEAL,
     FORM_SUBMISSION,
     LEAD,
+    MARKETING_EMAIL,
     ORDER,
     SEGMENT,
     SURVEY,
@@ -36,6 +37,8 @@ from api.entities import (
 )
 from identity.models import Team
 from modules.marketing.collateral.services import create_item
+from modules.marketing.email.services.emails import create_email
+from modules.marketing.models import MarketingEmail, Segment, Topic
 from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Response
@@ -227,6 +230,15 @@ def other_collateral() -> models.Model:
     return create_item(by=None, title="Other brochure", category="Brochures")  # type: ignore[arg-type]
 
 
+def marketing_email_records(rep: Any) -> tuple[models.Model, Samples]:
+    campaign = create_campaign(by=None, name="Parity e-mails")
+    segment = Segment.objects.create(name="Parity segment", kind="static")
+    topic = Topic.objects.create(key="parity", name="Parity")
+    match = create_email(by=rep, name="Parity e-mail", campaign=campaign, segment=segment, topic=topic)
+    MarketingEmail.objects.filter(pk=match.pk).update(status="scheduled")
+    return match, {"status": "scheduled", "campaign": campaign, "segment": segment, "topic": topic}
+
+
 def other_case() -> models.Model:
     return create_case(by=None, subject="Other")
 
@@ -309,6 +321,7 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "survey_response": (SURVEY_RESPONSE, response_records, other_response),
     "segment": (SEGMENT, segment_records, other_segment),
     "collateral_item": (COLLATERAL_ITEM, collateral_records, other_collateral),
+    "marketing_email": (MARKETING_EMAIL, marketing_email_records, lambda: create_email(by=None, name="Other e-mail")),
 }
 
 

@@ -20,8 +20,10 @@ from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
+from modules.marketing.choices import EmailStatus
 from modules.marketing.consent.services import record_consent
-from modules.marketing.models import Topic
+from modules.marketing.delivery.models import Recipient
+from modules.marketing.models import MarketingEmail, Topic
 from modules.marketing.scoring.models import Score
 from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
@@ -207,8 +209,9 @@ def build_records(holder: User, outsider: User) -> None:
 
 
 def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> None:
-    """The holder's campaign, survey answer and form submissions naming the outsider's contact and
-    lead (marketing rows are not owned: the link shows only to callers who may see its record)."""
+    """The holder's campaign, survey answer, form submissions and e-mail recipient naming the
+    outsider's contact and lead (marketing rows are not owned: the link shows only to callers who
+    may see its record)."""
     campaign = create_campaign(by=holder, name="Link sweep campaign", owner=holder)
     add_members(campaign, by=holder, contacts=[contact], leads=[lead])
     survey_objects(holder, contact)
@@ -222,6 +225,8 @@ def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> 
                    proof={}, by=holder)  # fmt: skip
     for link in ({"lead": lead}, {"contact": contact}):
         Score.objects.create(total=1, updated_at=timezone.now(), **link)
+    email = MarketingEmail.objects.create(name="Link sweep e-mail", subject="Hello", status=EmailStatus.SENT)
+    Recipient.objects.create(email=email, contact=contact, address="link-sweep@people.example", message_id="<sweep>")
 
 
 def build_cases(holder: User, outsider: User, company: models.Model, contact: models.Model, deal: models.Model) -> None:

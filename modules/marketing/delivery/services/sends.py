@@ -4,6 +4,7 @@ state; the engine in ``engine.py`` moves the recipients)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -22,6 +23,14 @@ from modules.marketing.delivery.services.audience import create_recipients, spli
 from modules.marketing.models import MarketingEmail
 
 STARTABLE = (EmailStatus.DRAFT, EmailStatus.SCHEDULED)
+
+
+def workspace_zone() -> ZoneInfo:
+    """The workspace's time zone: schedules without an offset are read in it (pages and APIs)."""
+    try:
+        return ZoneInfo(getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _check_ready(email: MarketingEmail) -> None:
@@ -100,6 +109,9 @@ def start_send(email: MarketingEmail, *, by: User | None) -> Send:
 
 
 def schedule_send(email: MarketingEmail, *, at: datetime, by: User | None) -> MarketingEmail:
+    """Send ``email`` at ``at``; a moment without an offset is read in the workspace's time zone."""
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, workspace_zone())
     problem = moment_problem(at)
     if problem:
         raise ValidationError({"scheduled_at": [problem]})

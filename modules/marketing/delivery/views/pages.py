@@ -5,11 +5,8 @@ are read in."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,17 +20,10 @@ from modules.marketing.delivery.forms import DeliverySettingsForm, ScheduleForm
 from modules.marketing.delivery.lists import for_email
 from modules.marketing.delivery.models import DeliverySettings, Send
 from modules.marketing.delivery.selectors.report import figures, link_clicks
-from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send
+from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
 from modules.marketing.delivery.services.settings import update_delivery_settings
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import MarketingEmail
-
-
-def workspace_zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _page(

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from identity.models import User
-from modules.marketing.email.rendering import render_email
+from modules.marketing.email.rendering import Rendered, render_email
 from modules.marketing.email.sending import outgoing_connection, sender_for
 from modules.marketing.models import MarketingEmail
 
@@ -85,3 +85,9 @@ def send_test(email: MarketingEmail, addresses: str | list[str], *, by: User | N
         messages.append(message)
     with outgoing_connection() as mail:
         return int(mail.send_messages(messages) or 0)
+
+
+def preview(email: MarketingEmail, contact: Any = None) -> Rendered:
+    """``email`` as ``contact`` would get it (every merge field at its fallback without one), with
+    the test sends' links that lead nowhere: what the editor's preview and the APIs show."""
+    return render_email(email, contact, links=TEST_LINKS)
