@@ -140,7 +140,7 @@ def test_graphql_writes_drafts_and_names_the_faulty_block(alpha: TenantFixture):
     created = post_graphql(
         client,
         """mutation($input: MarketingEmailInput!) { marketingEmailCreate(input: $input) {
-        marketingEmail { id name status segment { id name } content figures } errors { field code } } }""",
+        marketingEmail { id name status segment { id name } content figures { sent } } errors { field code } } }""",
         {"input": {"name": "GraphQL news", "subject": "Hello", "segment": segment.pk, "content": BLOCKS}},
     ).json()["data"]["marketingEmailCreate"]
     email_id = created["marketingEmail"]["id"]

@@ -102,7 +102,8 @@ def figures_for(email_ids: Iterable[int]) -> dict[int, Figures]:
     found = {}
     for row in rows:
         values: dict[str, Any] = dict(row)
-        found[values.pop("email_id")] = Figures(**values)
+        email_id = values.pop("email_id")
+        found[email_id] = Figures(**values)
     empty = Figures(**dict.fromkeys(FIGURES, 0))
     return {pk: found.get(pk, empty) for pk in ids}
 
