@@ -233,6 +233,7 @@ class MarketingEmailQueries(graphene.ObjectType):
     def resolve_marketing_email_recipients(
         self, info: Any, email: str, status: Any = None, **_pagination: Any
     ) -> QuerySet[Recipient]:
+        marketing_rows(info, Recipient.objects.none())  # the plan and permission answer before the arguments
         queryset = Recipient.objects.filter(email_id=id_argument(email, "MarketingEmail", "email")).order_by("id")
         if status is not None:
             queryset = queryset.filter(state=getattr(status, "value", status))

@@ -45,7 +45,7 @@ from api.rest.records import (
 )
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Contact
-from modules.marketing.delivery.choices import RecipientState
+from modules.marketing.delivery.choices import RecipientState, SkipReason
 from modules.marketing.delivery.models import Recipient, Send
 from modules.marketing.delivery.selectors.report import Figures, figures_for
 from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
@@ -291,6 +291,7 @@ class RecipientSerializer(LinkRuleMixin, serializers.ModelSerializer[Recipient])
     status = serializers.CharField(source="state", read_only=True, help_text=", ".join(RecipientState.values))
     contact = serializers.SerializerMethodField()
     clicked_at = serializers.DateTimeField(source="first_click_at", read_only=True, allow_null=True)
+    skip_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Recipient
@@ -310,6 +311,11 @@ class RecipientSerializer(LinkRuleMixin, serializers.ModelSerializer[Recipient])
     )
     def get_contact(self, recipient: Recipient) -> dict[str, Any] | None:
         return contact_summary(recipient.contact)
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*SkipReason.values, None]})
+    def get_skip_reason(self, recipient: Recipient) -> str | None:
+        """Why the recipient was not written to (no address, suppressed, not subscribed); null when sent."""
+        return recipient.skip_reason or None
 
 
 class RecipientFilter(filters.StrictFilterSet):
