@@ -167,7 +167,9 @@ class MarketingEmailSchedule(RecordMutation):
 
     class Arguments:
         id = graphene.ID(required=True)
-        at = graphene.DateTime(required=True)
+        # Optional in the schema so that a refusal (the plan, the role) is the mutation's own answer;
+        # a call without it is refused on the argument.
+        at = graphene.DateTime(description="When to send; required. Without an offset: the workspace's time zone.")
 
     marketing_email = graphene.Field(MarketingEmailType)
     errors = graphene.List(graphene.NonNull(error_type("MarketingEmailSchedule")), required=True)
@@ -177,7 +179,9 @@ class MarketingEmailSchedule(RecordMutation):
 
     @classmethod
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
-        at = data["at"]
+        at = data.get("at")
+        if at is None:
+            raise MutationFailed("at", _("This field is required."), "REQUIRED")
         if timezone.is_naive(at):
             at = timezone.make_aware(at, workspace_zone())
         try:
