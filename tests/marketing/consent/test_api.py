@@ -275,6 +275,9 @@ def test_graphql_reads_and_records_consent_and_suppressions(alpha: TenantFixture
     bad_topic = post_graphql(
         client, """mutation { topicCreate(input: {key: "a b", name: "x"}) { errors { field } } }"""
     ).json()["data"]["topicCreate"]
+    no_key = post_graphql(
+        client, """mutation { topicCreate(input: {description: "Left out"}) { errors { field } } }"""
+    ).json()["data"]["topicCreate"]
     removed = post_graphql(
         client,
         f"""mutation {{ suppressionRemove(id: "{added["suppression"]["id"]}", note: "Asked again") {{
@@ -295,6 +298,7 @@ def test_graphql_reads_and_records_consent_and_suppressions(alpha: TenantFixture
     assert bad_proof["errors"] == [{"field": "proof"}]
     assert (added["suppression"]["email"], added["suppression"]["reason"]) == ("gql@people.example", "COMPLAINT")
     assert bad_topic["errors"][0]["field"] == "key"
+    assert {error["field"] for error in no_key["errors"]} == {"key", "name"}  # not a server error
     assert removed["errors"] == []
     assert "errors" not in read, read
     data = read["data"]

@@ -40,7 +40,9 @@ def save_topic(
     """Create (``topic=None``) or change a topic; errors name the field."""
     creating = topic is None
     topic = topic or Topic()
-    topic.key, topic.name, topic.description = key.strip(), name.strip(), description.strip()
+    # An API input may leave a text out or send null: validation then names the field.
+    topic.key, topic.name = (key or "").strip(), (name or "").strip()
+    topic.description = (description or "").strip()
     topic.position, topic.is_active = position, is_active
     with transaction.atomic():
         _validated(topic).save()
@@ -71,7 +73,8 @@ TOPIC_FIELDS = ("key", "name", "description", "position", "is_active")
 
 def create_topic(*, by: User, **values: Any) -> Topic:
     """A new topic from named values (the API's writes); errors name the field."""
-    return save_topic(None, by=by, **{"description": "", "position": 0, "is_active": True, **values})
+    defaults = {"key": "", "name": "", "description": "", "position": 0, "is_active": True}
+    return save_topic(None, by=by, **{**defaults, **values})
 
 
 def update_topic(topic: Topic, *, by: User, **values: Any) -> Topic:
