@@ -43,7 +43,7 @@ from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.email.models import SendingDomain
 from modules.marketing.email.services.emails import create_email, save_as_template
-from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, SegmentMember
+from modules.marketing.models import Campaign, CampaignMember, MarketingEmail, Segment, SegmentMember, Suppression
 from modules.marketing.scoring.services.rules import create_threshold, save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.webforms.services.forms import create_form
@@ -239,6 +239,15 @@ PK_OF = (
     (r"api:order", "order"),
     (r"api:article", "article"),
     (r"api:segment", "segment"),
+    (r"api:topic", "topic"),
+    (r"api:consent-event-", "absent"),  # read-only history: any id shows the policy on its answer
+    (r"api:consent-", "consent"),
+    (r"api:suppression-", "suppression"),
+    (r"api:scoring-rule-", "scoring_rule"),
+    (r"api:score-threshold-", "score_threshold"),
+    (r"api:lead-score-", "absent"),  # a score is kept by the scoring consumer: any id shows the policy
+    (r"api:marketing-email-recipient-", "absent"),
+    (r"api:marketing_email-", "marketing_email_draft"),
     (r"api:collateral_item", "collateral_item"),
     (r"api:campaign_member", "campaign_member"),
     (r"api:campaign", "campaign"),
@@ -543,10 +552,13 @@ def _marketing_email_objects(admin: User) -> dict[str, str]:
 def _consent_tokens() -> dict[str, str]:
     """Working consent links: the preference page and a double opt-in's confirmation."""
     consent, request, topic = consent_records()
+    suppression = Suppression.objects.create(email="pages-suppressed@example.test", reason="manual")
     return {
         "unsubscribe_token": consent.public_token,  # type: ignore[attr-defined]
         "opt_in_token": request.public_token,  # type: ignore[attr-defined]
         "topic": str(topic.pk),
+        "consent": str(consent.pk),
+        "suppression": str(suppression.pk),
     }
 
 
