@@ -83,6 +83,26 @@ def test_a_click_redirects_to_the_signed_link_and_counts_per_link(alpha: TenantF
         ]
 
 
+def test_the_first_click_touches_the_e_mails_campaign_once(alpha: TenantFixture) -> None:
+    from modules.marketing.attribution.models import SourceCampaign, Touch
+    from modules.marketing.models import Campaign, MarketingEmail
+
+    recipient = _sent_recipient(alpha)
+    with alpha.active():
+        campaign = Campaign.objects.create(name="Autumn", kind="email")
+        MarketingEmail.objects.filter(pk=recipient.email_id).update(campaign=campaign)
+        tokens = [click_token(recipient.pk, url) for url in ("https://example.com/a", "https://example.com/b")]
+    client = alpha.client(None)
+
+    for token in (*tokens, tokens[0]):
+        client.get(f"/m/c/{token}/")
+
+    with alpha.active():
+        touches = list(Touch.objects.values_list("campaign_id", "contact_id", "kind"))
+        assert touches == [(campaign.pk, recipient.contact_id, "email_click")]
+        assert SourceCampaign.objects.get(contact_id=recipient.contact_id).campaign_id == campaign.pk
+
+
 def test_an_altered_or_unsigned_link_is_not_followed(alpha: TenantFixture) -> None:
     recipient = _sent_recipient(alpha)
     with alpha.active():

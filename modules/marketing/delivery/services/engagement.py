@@ -1,7 +1,8 @@
 """What recipients did with a message: opened, clicked, delivered, bounced, complained. Each is
 recorded on the recipient (first moments and counts), on the contact's timeline, and as an outbox
 event (``marketing_email.<what>``, entity contact, data ``{"id": e-mail pk}``) that scoring,
-workflows and webhooks read. Bounces and complaints put the address on the suppression list."""
+workflows and webhooks read; a recipient's first click is also a touch of the e-mail's campaign.
+Bounces and complaints put the address on the suppression list."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from customization.events.outbox import emit
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Contact
 from modules.contacts.services.timeline import record_entry
+from modules.marketing.attribution.choices import TouchKind
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.choices import SuppressionReason
 from modules.marketing.delivery.choices import RecipientState
 from modules.marketing.delivery.models import Click, Recipient
 from modules.marketing.delivery.tracking import url_hash
+from modules.marketing.models import MarketingEmail
 
 # The events ``note`` writes (``marketing_email.<what>``), as subscribers see them listed.
 EVENTS = (
@@ -92,7 +96,17 @@ def record_click(recipient_id: int, url: str, *, at: datetime | None = None) -> 
             note(recipient, "opened", at=now)
         if first_on_link:
             note(recipient, "clicked", at=now, url=url[:2000])
+        if recipient.first_click_at is None:
+            _touch_campaign(recipient, now)
     return recipient
+
+
+def _touch_campaign(recipient: Recipient, at: datetime) -> None:
+    """A recipient's first click is an attribution touch of the e-mail's campaign on the contact
+    (its source campaign if it is the first), as a form submission is for the form's."""
+    campaign_id = MarketingEmail.objects.filter(pk=recipient.email_id).values_list("campaign_id", flat=True).first()
+    if campaign_id is not None and recipient.contact_id is not None:
+        record_touch(campaign_id, kind=TouchKind.EMAIL_CLICK, contact=recipient.contact_id, occurred_at=at)
 
 
 def record_delivered(recipient: Recipient, *, at: datetime | None = None) -> None:
