@@ -210,8 +210,15 @@ def components_ready(page: Page) -> None:
     page.locator("html[data-components=ready]").wait_for(state="attached")
 
 
-def sign_out(page: Page) -> None:
+def open_user_menu(page: Page) -> None:
+    """Open the user menu once Bootstrap's script (deferred, the page's last) drives dropdowns: a
+    click before then does nothing, which a loaded machine shows."""
+    page.wait_for_function("() => window.bootstrap !== undefined")
     page.get_by_test_id("user-menu").click()
+
+
+def sign_out(page: Page) -> None:
+    open_user_menu(page)
     page.locator("form[action$='/logout/'] button[type=submit]").click()
 
 

@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     GunicornServer,
     database_access,
     email_text,
+    open_user_menu,
     sign_in,
     sign_out,
     take_email,
@@ -80,7 +81,7 @@ def test_invited_colleague_joins_and_signs_in_again(
     expect(page.locator("h1")).to_have_text("Welcome, Dana Admin")
 
     # Settings → Invitations: invite a sales rep.
-    page.get_by_test_id("user-menu").click()
+    open_user_menu(page)
     page.get_by_role("link", name="Settings", exact=True).click()
     expect(page).to_have_url(f"{base}settings/users/")
     page.get_by_role("navigation", name="Settings").get_by_role("link", name="Invitations").click()

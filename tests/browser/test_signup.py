@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Response, expect
 from identity.models import AuditEntry
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
-from tests.browser.conftest import SCREENSHOT_DIR, GunicornServer, database_access
+from tests.browser.conftest import SCREENSHOT_DIR, GunicornServer, database_access, open_user_menu
 
 pytestmark = pytest.mark.browser
 
@@ -93,7 +93,7 @@ def test_a_company_signs_up_and_lands_signed_in(page: Page, gunicorn_server: Gun
 
     expect(page.get_by_role("heading", name="Welcome, founder")).to_be_visible()
     expect(page.get_by_test_id("user-menu")).to_contain_text("founder")
-    page.get_by_test_id("user-menu").click()
+    open_user_menu(page)
     expect(page.get_by_text(ADMIN_EMAIL)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Founders Ltd")
     page.screenshot(path=str(SCREENSHOT_DIR / "signup-4-workspace.png"), full_page=True)
