@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.forms import LoginForm, OTPForm
 from identity.impersonation import end_impersonation
-from identity.locales import is_supported_locale
+from identity.locales import is_supported_locale, remember_language
 from identity.models import User
 from identity.services.accounts import set_preferences
 from identity.two_factor import verify_code
@@ -100,12 +100,5 @@ def set_locale(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         set_preferences(request.user, locale=language)  # type: ignore[arg-type]
     response = HttpResponseRedirect(target)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=request.is_secure(),
-        httponly=False,
-    )
+    remember_language(response, request, language)
     return response

@@ -3,7 +3,6 @@ button, so a mail scanner fetching the link does not spend it), signing out, the
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from identity.locales import is_supported_locale
+from identity.locales import is_supported_locale, remember_language
 from modules.service.portal.forms import LinkRequestForm, PasswordSignInForm
 from modules.service.portal.models import PortalUser
 from modules.service.portal.services.sign_in import (
@@ -128,10 +127,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not is_supported_locale(language):
         return message(request, 400, _("Unsupported language."), _("Choose one of the languages offered."))
     response = redirect(_next(request))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=request.is_secure(), httponly=False,
-    )  # fmt: skip
+    remember_language(response, request, language)
     return private(response)
 
 
