@@ -44,3 +44,22 @@ class NotificationKind(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("A report could not be delivered")
     INCOMING_CALL = "incoming_call", _("Incoming call")
     SLA = "sla", _("A case's SLA target is near or missed")
+
+
+class AttendeeRole(models.TextChoices):
+    """ROLE of RFC 5545 §3.2.16; the organiser is a flag on the attendee row."""
+
+    CHAIR = "chair", _("Chair")
+    REQUIRED = "required", _("Required")
+    OPTIONAL = "optional", _("Optional")
+    NON_PARTICIPANT = "non", _("For information")
+
+
+class Attendance(models.TextChoices):
+    """PARTSTAT of RFC 5545 §3.2.12 for events, updated by iTIP replies and synced calendars."""
+
+    NEEDS_ACTION = "needs_action", _("Not answered")
+    ACCEPTED = "accepted", _("Accepted")
+    TENTATIVE = "tentative", _("Tentative")
+    DECLINED = "declined", _("Declined")
+    DELEGATED = "delegated", _("Delegated")

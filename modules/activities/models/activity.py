@@ -59,6 +59,21 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Calendar identity and recurrence (RFC 5545). ``ical_uid`` is the event's UID, kept from an
+    # imported file or a synced calendar so that re-reading the same event updates it; meetings
+    # created here get one when first exported. A recurring meeting stores its rule and dates and
+    # is expanded when read (calendar, feed, sync); an instance that was moved or changed is its
+    # own row pointing at ``series`` with the ``recurrence_id`` (original start) it replaces.
+    ical_uid = models.CharField(_("calendar UID"), max_length=255, blank=True)
+    ical_sequence = models.PositiveIntegerField(default=0)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    rrule = models.TextField(_("recurrence rule"), blank=True)
+    rdates = models.JSONField(default=list, db_default=[], blank=True)
+    exdates = models.JSONField(default=list, db_default=[], blank=True)
+    series = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="overrides", verbose_name=_("series")
+    )
+    recurrence_id = models.DateTimeField(null=True, blank=True)
     # The tenant's custom fields by key (customization.fields validates); raw inserts get {}.
     custom = models.JSONField(_("custom fields"), default=dict, db_default={}, blank=True)
     search_vector = models.GeneratedField(
@@ -84,12 +99,18 @@ class Activity(models.Model):
             models.Index(fields=["lead", "due_at"], name="activities_lead_idx"),
             models.Index(fields=["deal", "due_at"], name="activities_deal_idx"),
             GinIndex(fields=["search_vector"], name="activities_search_idx"),
+            models.Index(fields=["ical_uid"], name="activities_ical_uid_idx", condition=~Q(ical_uid="")),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(due_at__isnull=False, ends_at__gte=models.F("due_at")),
                 name="activities_ends_after_start",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "recurrence_id"],
+                condition=Q(series__isnull=False),
+                name="activities_one_override_per_instance",
+            ),
         ]
 
     def __str__(self) -> str:
