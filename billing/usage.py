@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
@@ -35,16 +36,12 @@ from billing.entitlements import Entitlements, entitlements_for, forget_subscrip
 from customization.workflows.choices import RunStatus
 from customization.workflows.models import WorkflowRun
 from identity.models import User
-from modules.activities.models import Activity
-from modules.contacts.models import Company, Contact
-from modules.sales.models import Deal, Lead, Product, Quote
+from modules.registry import MODULES
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60
-# The records a plan's record limit counts.
-RECORD_MODELS: tuple[type[models.Model], ...] = (Company, Contact, Lead, Deal, Activity, Product, Quote)
 # At this share of a limit the page warns.
 WARNING_PERCENT = 90
 
@@ -147,10 +144,16 @@ def count_usage(tenant: Tenant) -> Usage:
         )
 
 
+def record_models() -> tuple[type[models.Model], ...]:
+    """The models a plan's record limit counts: what every module lists as ``counted_records``,
+    whether or not the tenant has the module (records stay when a plan drops a module)."""
+    return tuple(apps.get_model(label) for module in MODULES for label in module.counted_records)
+
+
 def _count_records() -> int:
     quote = connection.ops.quote_name
     # Table names come from the models, not from input.
-    counts = " + ".join(f"(SELECT count(*) FROM {quote(model._meta.db_table)})" for model in RECORD_MODELS)  # noqa: S608
+    counts = " + ".join(f"(SELECT count(*) FROM {quote(model._meta.db_table)})" for model in record_models())  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {counts}")
         row = cursor.fetchone()

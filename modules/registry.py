@@ -56,6 +56,9 @@ class Module:
     # shown with the record that carries them, not as records of this module
     # (``modules.record_access``).
     shared_models: tuple[str, ...] = ()
+    # Models ("app_label.Model") whose rows count against the plan's record limit
+    # (``billing.usage``): billing counts them without importing the module.
+    counted_records: tuple[str, ...] = ()
 
     @property
     def permissions(self) -> dict[str, str | Promise]:
@@ -82,6 +85,7 @@ MODULES: tuple[Module, ...] = (
             "contacts.privacy": _("Customers: export and erase a contact's personal data"),
         },
         shared_models=("contacts.Tag", "contacts.TimelineEntry"),
+        counted_records=("contacts.Company", "contacts.Contact"),
     ),
     Module(
         key="activities",
@@ -92,6 +96,7 @@ MODULES: tuple[Module, ...] = (
             NavEntry(_("Activities"), "activities:activity-list", icon="check2-square"),
             NavEntry(_("Calendar"), "activities:calendar", icon="calendar3"),
         ),
+        counted_records=("activities.Activity",),
     ),
     Module(
         key="sales",
@@ -112,6 +117,7 @@ MODULES: tuple[Module, ...] = (
         },
         settings_nav=(SettingsEntry(_("Pipelines"), "pipelines-admin:list", "settings.manage_pipelines"),),
         seed="modules.sales.services.pipelines.seed_sales",
+        counted_records=("sales.Lead", "sales.Deal", "sales.Product", "sales.Quote"),
         url_namespaces=("pipelines-admin",),
     ),
     Module(
