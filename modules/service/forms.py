@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import Team, User
@@ -66,7 +67,7 @@ class CaseForm(CustomFieldsMixin, StyledForm):
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].queryset = active_agents()  # type: ignore[attr-defined]
         # Links to a deal, an order and a product: only for users who may see sales records.
-        labels = {"deal": _("Deal"), "order": _("Order"), "product": _("Product")}
+        labels = {"deal": _("Deal"), "order": pgettext_lazy("sales order", "Order"), "product": _("Product")}
         for name, queryset in (links or {}).items():
             self.fields[name] = forms.ModelChoiceField(label=labels[name], queryset=queryset, required=False)
             self.fields[name].widget.attrs["class"] = "form-select"
