@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
 
-.PHONY: install assets run test pytest lint bench manage messages graphql-schema clean
+.PHONY: install assets run test pytest lint bench loadtest manage messages graphql-schema clean
 
 install: $(VENV)/.installed assets
 
@@ -55,6 +55,12 @@ lint: install
 
 bench: install
 	DJANGO_SETTINGS_MODULE=crm_platform.settings.bench $(RUNTIME) --var var/bench exec -- $(PY) -m loadtests.bench $(BENCH_ARGS)
+
+# The locust suite (loadtests/locust) against gunicorn as `make run` serves it, over 100 seeded tenants, with
+# its own embedded servers under var/loadtest; reports in var/loadtest/reports, figures in docs/benchmarks.md.
+# e.g. `make loadtest LOADTEST_ARGS="--tenants 10 --seconds 30 --no-memory --no-doc"`.
+loadtest: install
+	$(RUNTIME) --var var/loadtest exec -- $(PY) -m loadtests.locust $(LOADTEST_ARGS)
 
 # ./manage.py with the embedded servers running, e.g. `make manage ARGS="shell"`.
 manage: install
