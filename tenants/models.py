@@ -109,3 +109,24 @@ class TenantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.from_status} → {self.to_status}"
+
+
+class ErasedRecord(models.Model):
+    """A record a data-subject erasure removed from a tenant's schema, kept in the shared schema so
+    that it outlives a restore of the tenant: restoring a backup made before the erasure erases the
+    record again (``tenants.services.erasures``). It names the record by kind and id only: no
+    personal data is kept here."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="erased_records")
+    kind = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["erased_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kind", "record_id"], name="tenants_erased_record_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.kind} {self.record_id}"

@@ -53,3 +53,9 @@ class ContactsConfig(AppConfig):
         from modules.contacts import report_sources
 
         report_sources.register()
+
+        # A restore of a backup made before an erasure erases the contact again.
+        from modules.contacts.services.data_subject import erase_contact_again
+        from tenants.services.erasures import register_erasure
+
+        register_erasure("contact", erase_contact_again)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -44,8 +45,11 @@ from django_tenants.utils import schema_exists
 
 from tenants.choices import MigrationState, ProvisioningState
 from tenants.models import Domain, Tenant, TenantStatusChange
+from tenants.services.erasures import replay_erasures
 from tenants.services.provisioning import drop_schema
 from tenants.validators import validate_schema_name
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 FILES_PREFIX = "files/"
@@ -286,6 +290,9 @@ def restore_tenant(path: Path, tenant: Tenant) -> int:
             _rename_schema(tenant.schema_name, aside)
             moved = True
         _restore_dump(backup.dump)
+        count = _put_files(backup.files, source, tenant.schema_name)
+        # A backup made before an erasure still holds the person: erase them again.
+        replay = replay_erasures(tenant)
     except BaseException:
         if schema_exists(tenant.schema_name) and moved:
             drop_schema(tenant.schema_name)
@@ -293,7 +300,7 @@ def restore_tenant(path: Path, tenant: Tenant) -> int:
             _rename_schema(aside, tenant.schema_name)
         _set_state(tenant, previous_state)
         raise
-    count = _put_files(backup.files, source, tenant.schema_name)
+    logger.info("restored %s: %d files, %d erasures applied again", tenant.schema_name, count, replay.erased)
     if moved:
         drop_schema(aside)
     _set_state(tenant, MigrationState.CURRENT)
@@ -337,6 +344,8 @@ def restore_as_new_tenant(path: Path, *, slug: str, name: str = "") -> Tenant:
                     _set_state(original, original.migration_state)
         _rekey_files(tenant.schema_name, source)
         _put_files(backup.files, source, tenant.schema_name)
+        # The copy honours the original's erasures as well as any made before the backup.
+        replay_erasures(tenant, also_of=[original] if original is not None else [])
     except BaseException:
         if schema_exists(tenant.schema_name):
             drop_schema(tenant.schema_name)

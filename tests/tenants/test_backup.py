@@ -19,8 +19,9 @@ from modules.collaboration.models import Attachment
 from modules.collaboration.models.attachment import attachment_storage
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.models import Contact
+from modules.contacts.services.data_subject import erase_contact
 from tenants.choices import MigrationState
-from tenants.models import Tenant
+from tenants.models import ErasedRecord, Tenant
 from tenants.services.backup import BackupError, backup_tenant, restore_as_new_tenant, restore_tenant
 from tenants.services.provisioning import TenantRequest, provision_tenant, request_tenant, schema_fingerprint
 from tests.factories import ContactFactory
@@ -131,3 +132,50 @@ def test_the_commands_back_up_and_restore(source: Tenant, tmp_path: Path) -> Non
     call_command("restore_tenant", str(path), into=source.slug)
     with pytest.raises(CommandError, match="restore it as a new tenant"):
         call_command("restore_tenant", str(path), into="alpha")
+
+
+def test_a_restore_from_before_an_erasure_erases_the_person_again(source: Tenant, tmp_path: Path) -> None:
+    with tenant_context(source):
+        kept = ContactFactory(first_name="Bea", last_name="Stays")
+    path = backup_tenant(source, tmp_path / "before-erasure.tar").path
+    with tenant_context(source):
+        erased = Contact.objects.get(last_name="Kept")
+        erase_contact(erased, by=None)
+    # Another tenant's erasure of a record with the same id is not this tenant's.
+    other = ErasedRecord.objects.create(tenant=Tenant.objects.get(slug="alpha"), kind="contact", record_id=kept.pk)
+    # The ledger names the record by kind and id: nothing personal outlives the erasure there.
+    assert list(ErasedRecord.objects.filter(tenant=source).values_list("kind", "record_id")) == [("contact", erased.pk)]
+
+    try:
+        restore_tenant(path, source)
+    finally:
+        other.delete()
+
+    with tenant_context(source):
+        assert list(Contact.objects.values_list("last_name", flat=True)) == ["Stays"]
+        assert not Attachment.objects.exists()
+    assert ErasedRecord.objects.filter(tenant=source, record_id=erased.pk).count() == 1
+
+    copy = restore_as_new_tenant(path, slug="scratch-copy")
+
+    with tenant_context(copy):
+        assert list(Contact.objects.values_list("last_name", flat=True)) == ["Stays"]
+    # The copy remembers the erasure as its own: restoring the old backup into it erases again.
+    assert ErasedRecord.objects.filter(tenant=copy, kind="contact", record_id=erased.pk).exists()
+
+
+def test_an_erasure_that_cannot_be_applied_again_undoes_the_restore(source: Tenant, tmp_path: Path) -> None:
+    path = backup_tenant(source, tmp_path / "backed.tar").path
+    with tenant_context(source):
+        ContactFactory(first_name="Cy", last_name="Later")
+    ErasedRecord.objects.create(tenant=source, kind="no-such-kind", record_id=1)
+
+    with pytest.raises(LookupError, match="no-such-kind"):
+        restore_tenant(path, source)
+
+    # The schema as it was before the restore is back, with what was written since the backup.
+    with tenant_context(source):
+        assert sorted(Contact.objects.values_list("last_name", flat=True)) == ["Kept", "Later"]
+    source.refresh_from_db()
+    assert source.migration_state == MigrationState.CURRENT
+    assert not schema_exists(f"{source.schema_name}_before_restore")

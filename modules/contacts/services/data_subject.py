@@ -33,6 +33,7 @@ from identity.models import User
 from identity.services.audit import audit
 from modules.contacts.models import Contact, TimelineEntry
 from modules.contacts.relations import incoming_relations, related_model_of
+from tenants.services.erasures import remember_erasure
 
 EXPORT_FORMAT = "relata.data-subject/1"
 # Rows of one kind in an export; a contact with more is told so in ``truncated``.
@@ -158,6 +159,7 @@ def erase_contact(contact: Contact, *, by: User | None) -> Erasure:
         scrubbed["events"] = DomainEvent.objects.filter(entity="contact", record_id=pk).update(data={})
         emit("contact.deleted", contact, entity="contact", actor=by, data={"erased": True})
         _total, deleted = contact.delete()
+        remember_erasure("contact", pk)
         audit(
             "contact.erased",
             _("Contact %(id)s was erased.") % {"id": pk},
@@ -167,3 +169,13 @@ def erase_contact(contact: Contact, *, by: User | None) -> Erasure:
             details={"scrubbed": scrubbed, "deleted": {key: count for key, count in deleted.items() if count}},
         )
     return Erasure(contact_id=pk, scrubbed=scrubbed, deleted={key: count for key, count in deleted.items() if count})
+
+
+def erase_contact_again(pk: int) -> bool:
+    """Erase contact ``pk`` once more after a restore brought it back (``tenants.services.erasures``);
+    False when the restored data does not hold it."""
+    contact = Contact.objects.filter(pk=pk).first()
+    if contact is None:
+        return False
+    erase_contact(contact, by=None)
+    return True
