@@ -14,8 +14,9 @@ second run starts where the first did.
                               [--analytics-deals 1000000] [--analytics-activities 1000000]
                               [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
+                              [--vcard-cards 5000]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail|knowledge|segments|marketing_send]
+                                      analytics|service_mail|knowledge|segments|marketing_send|vcard]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -36,6 +37,7 @@ BENCHMARKS = (
     "knowledge",
     "segments",
     "marketing_send",
+    "vcard",
 )  # fmt: skip
 
 
@@ -78,6 +80,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--marketing-recipients", type=int, default=100_000, help="recipients of the marketing send benchmark"
     )
     parser.add_argument("--marketing-seed", type=int, default=16, help="seed of the worker kills (marketing_send)")
+    parser.add_argument("--vcard-cards", type=int, default=5000, help="cards in the vCard import file (vcard)")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -86,7 +89,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
-        "segment_contacts", "marketing_recipients",
+        "segment_contacts", "marketing_recipients", "vcard_cards",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -207,6 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, send_failures = bench_marketing_send.run(arguments.marketing_recipients, arguments.marketing_seed)
         report.write_section("marketing_send", section)
         failures += send_failures
+    if "vcard" in selected:
+        from loadtests import bench_vcard
+
+        section, vcard_failures = bench_vcard.run(arguments.vcard_cards)
+        report.write_section("vcard", section)
+        failures += vcard_failures
     log(f"done in {time.perf_counter() - started:.0f} s; figures in {report.BENCHMARKS_DOC}")
     if failures:
         for failure in failures:

@@ -35,6 +35,12 @@ def workspace_profile() -> WorkspaceProfile:
     return WorkspaceProfile.objects.filter(pk=PROFILE_ID).first() or WorkspaceProfile()
 
 
+def default_phone_region() -> str | None:
+    """The region a phone number without a country code is read in: the workspace's country."""
+    country = workspace_profile().country
+    return country.upper() if len(country) == 2 else None
+
+
 def current_tenant() -> Tenant:
     tenant = getattr(connection, "tenant", None)
     if not isinstance(tenant, Tenant):

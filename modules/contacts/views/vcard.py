@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from identity.decorators import require_permission
 from identity.forms import apply_service_errors, form_status
 from modules.contacts.forms import VCardImportForm
 from modules.contacts.lists import CONTACTS
-from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_companies, visible_contacts
-from modules.contacts.vcard import contact_card, contact_cards, import_cards
+from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_contacts
+from modules.contacts.services.vcard_import import import_vcards
+from modules.contacts.vcard import contact_card, contact_cards
 from modules.contacts.views.common import contacts_view, current_user
 from modules.lists.views import list_params
 
@@ -48,24 +47,17 @@ def contact_list_vcard(request: HttpRequest) -> StreamingHttpResponse:
 
 @contacts_view("contacts.change")
 def contact_import(request: HttpRequest) -> HttpResponse:
+    """Import a .vcf file; the page then reports every card: imported, updated or skipped and why."""
     user = current_user(request)
     form = VCardImportForm(request.POST or None, request.FILES or None)
-    result = None
+    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             form.add_error("file", _("The file is larger than 5 MB."))
         else:
             try:
-                result = import_cards(upload.read(), by=user, companies=visible_companies(user))
+                report = import_vcards(upload.read(), by=user)
             except ValidationError as error:
                 apply_service_errors(form, error)
-            else:
-                count = len(result.created)
-                messages.success(
-                    request,
-                    ngettext("%(count)d contact imported.", "%(count)d contacts imported.", count) % {"count": count},
-                )
-                if not result.skipped:
-                    return redirect("contacts:contact-list")
-    return render(request, "contacts/contact_import.html", {"form": form, "result": result}, status=form_status(form))
+    return render(request, "contacts/contact_import.html", {"form": form, "report": report}, status=form_status(form))

@@ -11,37 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from modules.workspace.services import workspace_profile
+from core.phones import national_digits, to_e164
+from modules.workspace.services import default_phone_region
 
 # Enough digits to be a real subscriber number; fewer would match half the address book.
 MIN_DIGITS = 6
-
-
-def default_region() -> str | None:
-    country = workspace_profile().country
-    return country.upper() if len(country) == 2 else None
-
-
-def to_e164(raw: str, region: str | None = None) -> str | None:
-    """``raw`` as +<country><number>, or None when it is no possible phone number."""
-    text = (raw or "").strip()
-    if not text or len(text) > 40:
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def national_digits(e164: str) -> str:
-    return str(phonenumbers.parse(e164, None).national_number)
 
 
 def _digit_match(table: str, digits: str, *, additional: bool) -> Q:
@@ -97,7 +74,7 @@ class Callers:
 def find_callers(e164: str, *, with_leads: bool) -> Callers:
     from modules.contacts.models import Company, Contact
 
-    region = default_region()
+    region = default_phone_region()
     contacts = matching(Contact.objects.select_related("company").order_by("-updated_at", "-id"), e164, region)
     companies = matching(Company.objects.order_by("-updated_at", "-id"), e164, region)
     leads: list[Any] = []

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.phones import to_e164
 from identity.models import User
 from identity.services.audit import audit
 from modules.service.contact_centre.choices import SmsEvent
 from modules.service.contact_centre.models import AgentPhone, TelephonySettings
-from modules.service.contact_centre.phones import default_region, to_e164
+from modules.workspace.services import default_phone_region
 
 
 def telephony_settings() -> TelephonySettings | None:
@@ -26,7 +27,7 @@ def configured_settings() -> TelephonySettings | None:
 
 
 def _numbers(raw: Iterable[str], field: str) -> list[str]:
-    region = default_region()
+    region = default_phone_region()
     numbers = []
     for text in raw:
         number = to_e164(text, region)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.phones import to_e164
 from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus, Direction, NotificationKind, Outcome
 from modules.activities.services.activities import create_activity
@@ -25,9 +26,10 @@ from modules.activities.services.notifications import notify
 from modules.registry import is_enabled
 from modules.service.contact_centre.choices import FINAL_CALL_STATUSES, CallDirection, CallStatus
 from modules.service.contact_centre.models import AgentPhone, Call, TelephonySettings
-from modules.service.contact_centre.phones import default_region, find_callers, to_e164
+from modules.service.contact_centre.phones import find_callers
 from modules.service.contact_centre.providers import provider_for
 from modules.service.contact_centre.providers.base import ProviderError
+from modules.workspace.services import default_phone_region
 
 OUTCOMES = {
     CallStatus.BUSY: Outcome.NO_ANSWER,
@@ -58,7 +60,7 @@ def click_to_dial(*, by: User, number: str, record: Any, account: TelephonySetti
     """Ring ``by``'s phone, then connect it to ``number``. Errors name the field: ``number`` for
     the customer's number, ``agent_phone`` when the user has none, ``provider`` when the provider
     refuses (nothing is written then)."""
-    customer = to_e164(number, default_region())
+    customer = to_e164(number, default_phone_region())
     if customer is None:
         raise ValidationError({"number": [_("This is not a phone number.")]})
     agent_phone = AgentPhone.objects.filter(user=by).first()

@@ -17,17 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.phones import to_e164
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.timeline import record_entry
 from modules.service.choices import MessageAuthor, MessageKind, StatusCategory
 from modules.service.contact_centre.choices import SmsEvent, SmsStatus
 from modules.service.contact_centre.links import tenant_link
 from modules.service.contact_centre.models import SmsConsent, SmsMessage
-from modules.service.contact_centre.phones import default_region, to_e164
 from modules.service.contact_centre.providers import provider_for
 from modules.service.contact_centre.providers.base import Placed, ProviderError
 from modules.service.contact_centre.services.accounts import configured_settings
 from modules.service.hooks import CaseChange
+from modules.workspace.services import default_phone_region
 
 BODY_LENGTH = 300
 
@@ -75,7 +76,7 @@ def queue_case_sms(case: Any, change: CaseChange) -> SmsMessage | None:
     contact = case.contact
     if not SmsConsent.objects.filter(contact=contact).exists():
         return None
-    number = to_e164(contact.phone, default_region())
+    number = to_e164(contact.phone, default_phone_region())
     if number is None:
         return None
     key = f"{case.pk}:{event}:{occurrence}"[:120]

@@ -1,0 +1,154 @@
+"""vCard import at scale: a file of N cards uploaded on the import page vs COPY of the same contacts.
+
+One bench tenant; a .vcf of N cards is built in memory, as address books write them: nine in ten
+vCard 3.0 person cards (name, two e-mail addresses, two phone numbers, an organisation, a postal
+address, a note), one in ten vCard 2.1 cards in Windows-1252 with quoted-printable values, and one
+organisation card per fifty persons. In the same run:
+
+* **COPY (baseline)**: the persons' contact rows streamed into ``contacts_contact`` with
+  PostgreSQL's COPY in one transaction, then removed again (DELETE + VACUUM ANALYZE);
+* **first import**: the file posted to ``/contacts/import/`` as a signed-in admin, exactly what a
+  browser sends: reading every card, matching by e-mail, phone and name, companies, validation as
+  the record services validate, bulk writes with the timeline entries and outbox events, and the
+  report page of every card;
+* **re-import**: the same file again, every card now matching the contact it created (the report
+  says "nothing new" for each), the matching path at full size.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from identity.models import User
+from loadtests import report
+from loadtests.bench_import import _copy, _empty_contacts
+from loadtests.support import BENCH_SLUG_PREFIX, create_tenant, log, server_version
+from modules.contacts.models import Company, Contact
+from tenants.services.provisioning import delete_tenant_schema
+
+SLUG = f"{BENCH_SLUG_PREFIX}vcard"
+COMPANY_EVERY = 50
+LEGACY_EVERY = 10
+
+
+def _person(n: int) -> bytes:
+    organisation = f"Organisation {n // COMPANY_EVERY}"
+    if n % LEGACY_EVERY == 0:  # Outlook: vCard 2.1, Windows-1252, quoted-printable
+        return (
+            f"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=Windows-1252:Müller{n};Jörg{n}\r\n"
+            f"ORG;CHARSET=Windows-1252:{organisation}\r\nEMAIL;PREF;INTERNET:person{n}@vcard.bench\r\n"
+            f"TEL;WORK;VOICE:+40 21 {n:07d}\r\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=Windows-1252:Gr=FC=DFe =\r\n"
+            f"an {n}.\r\nEND:VCARD\r\n"
+        ).encode("cp1252")
+    return (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Last{n};First{n};;;\r\nFN:First{n} Last{n}\r\n"
+        f"EMAIL;TYPE=INTERNET;TYPE=WORK:person{n}@vcard.bench\r\nEMAIL;TYPE=INTERNET;TYPE=HOME:home{n}@vcard.bench\r\n"
+        f"TEL;TYPE=CELL:+40 7{n:08d}\r\nTEL;TYPE=WORK:+40 21 {n:07d}\r\nORG:{organisation};Sales\r\n"
+        f"ADR;TYPE=WORK:;;Strada {n};Cluj-Napoca;;400000;RO\r\nNOTE:Card {n}\\, imported.\r\nEND:VCARD\r\n"
+    ).encode()
+
+
+def _organisation(number: int) -> bytes:
+    return (
+        f"BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Organisation {number}\r\nORG:Organisation {number}\r\n"
+        f"URL:https://org{number}.vcard.bench\r\nEND:VCARD\r\n"
+    ).encode()
+
+
+def _file(count: int) -> tuple[bytes, int]:
+    """The file and its number of person cards (``count`` cards in all)."""
+    cards: list[bytes] = []
+    persons = 0
+    while len(cards) < count:
+        if persons % COMPANY_EVERY == 0 and len(cards) + 1 < count:
+            cards.append(_organisation(persons // COMPANY_EVERY))
+        cards.append(_person(persons))
+        persons += 1
+    return b"".join(cards), persons
+
+
+def _post(client: Client, content: bytes) -> tuple[float, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    start = time.perf_counter()
+    response = client.post("/contacts/import/", {"file": SimpleUploadedFile("bench.vcf", content)})
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200 or response.context is None or response.context["report"] is None:
+        raise RuntimeError(f"the import page answered {response.status_code}")
+    return elapsed, response.context["report"]
+
+
+def run(count: int) -> tuple[str, list[str]]:
+    log(f"vcard: creating {SLUG}, {count:,} cards")
+    tenant = create_tenant(SLUG, "clone")
+    failures: list[str] = []
+    facts: dict[str, Any] = {"count": count}
+    try:
+        with tenant_context(tenant):
+            owner = User.objects.get(email=f"admin@{SLUG}.test")
+            content, persons = _file(count)
+            facts.update(file_mb=len(content) / 1024 / 1024, persons=persons)
+            rows = [[f"First{n}", f"Last{n}", f"person{n}@vcard.bench", f"+40 7{n:08d}", "Cluj-Napoca", "RO"]
+                    for n in range(persons)]  # fmt: skip
+            log("vcard: COPY baseline")
+            facts["copy"] = _copy(rows, owner)
+            _empty_contacts()
+            client = Client(HTTP_HOST=tenant.primary_host)
+            client.force_login(owner, backend="identity.backends.EmailBackend")
+            log("vcard: first import")
+            facts["first"], first = _post(client, content)
+            facts["first_counts"] = (first.imported, first.updated, first.skipped)
+            facts["contacts"], facts["companies"] = Contact.objects.count(), Company.objects.count()
+            log("vcard: re-import")
+            facts["again"], again = _post(client, content)
+            facts["again_counts"] = (again.imported, again.updated, again.skipped)
+            if first.imported != count or Contact.objects.count() != persons:
+                failures.append(f"vcard: expected {count:,} cards imported, report says {facts['first_counts']}")
+            if again.skipped != count or Contact.objects.count() != persons:
+                failures.append(f"vcard: the re-import should match every card, report says {facts['again_counts']}")
+    finally:
+        connection.set_schema_to_public()
+        delete_tenant_schema(tenant)
+    return _section(facts), failures
+
+
+def _section(facts: dict[str, Any]) -> str:
+    count = facts["count"]
+    rows: list[list[str]] = []
+    if "copy" in facts:
+        rows.append(["COPY of the persons' contact rows (baseline)", report.seconds(facts["copy"]),
+                     f"{facts['persons'] / facts['copy']:,.0f}"])  # fmt: skip
+    for key, label in (("first", "first import (page, every card new)"), ("again", "re-import (every card matched)")):
+        if key in facts:
+            rows.append([label, report.seconds(facts[key]), f"{count / facts[key]:,.0f}"])
+    outcome = ""
+    if "first_counts" in facts:
+        outcome = (
+            "Reports: first import {:,} imported, {:,} updated, {:,} skipped; ".format(*facts["first_counts"])
+            + "re-import {:,} imported, {:,} updated, {:,} skipped. ".format(*facts.get("again_counts", (0, 0, 0)))
+            + f"{facts['contacts']:,} contacts and {facts['companies']:,} companies after the first import."
+        )
+    return "\n".join(
+        [
+            f"## vCard import: {count:,} cards through the import page vs COPY",
+            "",
+            report.machine(server_version()),
+            "",
+            f"{count:,} cards in a {facts.get('file_mb', 0):.1f} MB .vcf: {facts.get('persons', 0):,} persons "
+            f"(nine in ten vCard 3.0 with two e-mails, two phones, an organisation, an address and a note; one "
+            f"in ten vCard 2.1 in Windows-1252 with quoted-printable), and one organisation card (KIND:org) per "
+            f"{COMPANY_EVERY} persons. Each import is one POST of the file to the import page as a signed-in "
+            "admin (reading, matching by e-mail, phone and name, validation, bulk writes with timeline entries "
+            "and outbox events, the report page); one sample each, in the same run. COPY writes the persons' "
+            "contact rows only. The goal: 5,000 cards under 10 s.",
+            "",
+            report.table(["measurement", "time", "cards/s"], rows),
+            "",
+            outcome,
+        ]
+    )
