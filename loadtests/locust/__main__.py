@@ -17,12 +17,15 @@ PostgreSQL and Redis, so the load-test tenants never mix with `make run`'s) with
    (``--max-requests 0``; `make run` recycles a worker after ~2,000 requests, which would hide
    growth), ``--memory-requests`` mixed requests, the workers' resident memory sampled every half
    second;
-7. the figures into ``docs/benchmarks.md`` (section ``loadtest``) and ``var/loadtest/summary.md``;
+   then ``/healthz`` on that server for its ceiling;
+7. the figures into ``docs/benchmarks.md`` (sections ``loadtest`` and ``loadtest_memory``) and
+   ``var/loadtest/summary.md``;
    locust's HTML and CSV reports under ``var/loadtest/reports/``.
 
     python -m loadtests.locust [--tenants 100] [--users 8] [--seconds 60] [--max-requests 50000]
                                [--healthz-seconds 20] [--warmup-requests 300] [--memory-requests 10000]
-                               [--memory-workers 1] [--no-memory] [--no-doc] [--seed-only]
+                               [--memory-workers 1] [--memory-seconds 3600] [--no-memory | --memory-only]
+                               [--no-doc] [--seed-only]
 
 Exit status 1 when a phase had failed requests or could not run.
 """
@@ -59,11 +62,24 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-requests", type=int, default=10_000, help="mixed requests of the memory run")
     parser.add_argument("--warmup-requests", type=int, default=300, help="unmeasured mixed requests first")
     parser.add_argument("--memory-workers", type=int, default=1, help="gunicorn workers of the memory run")
+    parser.add_argument("--memory-seconds", type=int, default=3600, help="time bound of the memory run")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory run")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--seed-only", action="store_true", help="seed the tenants and stop")
     arguments = parser.parse_args(argv)
-    for name in ("tenants", "users", "seconds", "max_requests", "healthz_seconds", "memory_requests", "memory_workers"):
+    if arguments.no_memory and arguments.memory_only:
+        parser.error("--no-memory and --memory-only exclude each other")
+    for name in (
+        "tenants",
+        "users",
+        "seconds",
+        "max_requests",
+        "healthz_seconds",
+        "memory_requests",
+        "memory_workers",
+        "memory_seconds",
+    ):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return arguments
@@ -219,8 +235,13 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _memory_by_requests(history: Path, samples: list[tuple[float, int]], step: int) -> list[tuple[int, int]]:
-    """(requests served, worker KiB) every ``step`` requests, joining locust's history to the samples by time."""
+def _memory_by_requests(history: Path, samples: list[tuple[float, int]], step: int) -> list[tuple[int, int, int]]:
+    """(requests served, lowest KiB, highest KiB) for every ``step`` requests.
+
+    Locust's history (a line a second) says when each bound was passed; the samples in between give
+    the lowest resident size (what the process comes back to) and the highest (transient peaks: a
+    sign-in's password hash alone takes 100 MiB for a moment).
+    """
     if not history.exists() or not samples:
         return []
     with history.open(newline="") as source:
@@ -229,13 +250,18 @@ def _memory_by_requests(history: Path, samples: list[tuple[float, int]], step: i
             for row in csv.DictReader(source)
             if row["Name"] == "Aggregated"
         ]
-    points: list[tuple[int, int]] = []
-    target = step
+    points: list[tuple[int, int, int]] = []
+    target, since = step, samples[0][0] - 1
     for stamp, count in counts:
+        if count < target:
+            continue
+        window = [kib for when, kib in samples if since < when <= stamp] or [
+            min(samples, key=lambda sample: abs(sample[0] - stamp))[1]
+        ]
         while count >= target:
-            nearest = min(samples, key=lambda sample: abs(sample[0] - stamp))
-            points.append((target, nearest[1]))
+            points.append((target, min(window), max(window)))
             target += step
+        since = stamp
     return points
 
 
@@ -266,28 +292,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     manifest_file.write_text(json.dumps(manifest))
     if arguments.seed_only:
         return 0
-    from loadtests.report import machine
+    from loadtests.locust.report import memory_section, throughput_section
+    from loadtests.report import machine, write_section
     from loadtests.support import server_version
 
     version = server_version()
     connection.close()
-
     port = _free_port()
     server_log = VAR / "gunicorn.log"
-    log(f"gunicorn as `make run` serves it on port {port} (log: {server_log})")
-    server = _start_gunicorn(port, server_log)
-    try:
-        # A fresh worker's first requests import views, build GraphQL schemas and fill caches: not measured.
-        log(f"warm-up: {arguments.warmup_requests:,} mixed requests, not measured")
-        warmup = _locust(port, "warmup", MIXED, arguments.users, 600, arguments.warmup_requests)
-        log(f"ceiling: /healthz, {arguments.users} users, {arguments.healthz_seconds} s")
-        ceiling = _locust(port, "healthz", ["Healthz"], arguments.users, arguments.healthz_seconds, 10**9)
-        log(f"mixed: {arguments.users} users, {arguments.seconds} s or {arguments.max_requests:,} requests")
-        mixed = _locust(port, "mixed", MIXED, arguments.users, arguments.seconds, arguments.max_requests)
-    finally:
-        _stop(server)
-    memory: list[tuple[int, int]] = []
-    memory_phase: Phase | None = None
+    phases: list[Phase] = []
+    sections: list[tuple[str, str]] = []
+    if not arguments.memory_only:
+        log(f"gunicorn as `make run` serves it on port {port} (log: {server_log})")
+        server = _start_gunicorn(port, server_log)
+        try:
+            # A fresh worker's first requests import views, build GraphQL schemas and fill caches: not measured.
+            log(f"warm-up: {arguments.warmup_requests:,} mixed requests, not measured")
+            phases.append(_locust(port, "warmup", MIXED, arguments.users, 600, arguments.warmup_requests))
+            log(f"ceiling: /healthz, {arguments.users} users, {arguments.healthz_seconds} s")
+            ceiling = _locust(port, "healthz", ["Healthz"], arguments.users, arguments.healthz_seconds, 10**9)
+            log(f"mixed: {arguments.users} users, {arguments.seconds} s or {arguments.max_requests:,} requests")
+            mixed = _locust(port, "mixed", MIXED, arguments.users, arguments.seconds, arguments.max_requests)
+        finally:
+            _stop(server)
+        phases += [ceiling, mixed]
+        sections.append(("loadtest", throughput_section(arguments, machine(version), ceiling, mixed)))
     if not arguments.no_memory:
         log(
             f"memory: {arguments.memory_workers} worker(s), never recycled,"
@@ -297,23 +326,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         sampler = MemorySampler(server.pid)
         sampler.start()
         try:
-            memory_phase = _locust(port, "memory", MIXED, arguments.users, 1800, arguments.memory_requests)
+            memory_phase = _locust(
+                port, "memory", MIXED, arguments.users, arguments.memory_seconds, arguments.memory_requests
+            )
+            sampler.stopped.set()
+            log(f"ceiling of the memory run's server: /healthz, {arguments.healthz_seconds} s")
+            memory_ceiling = _locust(
+                port, "memory_healthz", ["Healthz"], arguments.users, arguments.healthz_seconds, 10**9
+            )
         finally:
             sampler.stopped.set()
             sampler.join()
             _stop(server)
+        phases += [memory_phase, memory_ceiling]
         step = max(arguments.memory_requests // 10, 1)
         memory = _memory_by_requests(REPORTS / "memory_stats_history.csv", sampler.samples, step)
-    from loadtests.locust.report import section
-
-    body = section(arguments, machine(version), ceiling, mixed, memory_phase, memory)
-    (VAR / "summary.md").write_text(body + "\n")
-    if not arguments.no_doc:
-        from loadtests.report import write_section
-
-        write_section("loadtest", body)
-    print(body, flush=True)
-    phases = [warmup, ceiling, mixed, *([memory_phase] if memory_phase else [])]
+        sections.append(
+            ("loadtest_memory", memory_section(arguments, machine(version), memory_phase, memory_ceiling, memory))
+        )
+    (VAR / "summary.md").write_text("\n\n".join(body for _name, body in sections) + "\n")
+    for name, body in sections:
+        if not arguments.no_doc:
+            write_section(name, body)
+        print(body, flush=True)
     failed = [f"{phase.label}: {failure}" for phase in phases for failure in phase.failures]
     for failure in failed:
         log(f"FAILED: {failure}")

@@ -2,9 +2,12 @@
 
 Run by ``make loadtest`` (``python -m loadtests.locust``), which seeds the tenants, starts gunicorn
 as ``make run`` does and passes the manifest's path in ``RELATA_LOADTEST_MANIFEST``. Every simulated
-user picks a tenant at random from the manifest's (100 by default) and stays in it, as a person
-does; requests go to gunicorn's address with the tenant's host in the ``Host`` header. Users wait
-for nothing between requests (a closed loop): the run measures how much the server can serve.
+user picks a tenant at random from the manifest's (100 by default) and works in it for a while
+(the ``next_visit`` task hands over to a new person in another tenant: after about 100 tasks of a
+sales rep, 70 of an admin, 40 of an integrator, so a few concurrent users reach most tenants over a
+run while sign-ins, deliberately slow password hashing, stay about 1 % of the requests); requests
+go to gunicorn's address with the tenant's host in the ``Host`` header. Users wait for nothing
+between requests (a closed loop): the run measures how much the server can serve.
 
 - ``Browser`` signs in through the login form as one of the tenant's sales reps (who may see only
   their own records) and opens lists, records they own, Ctrl+K search, the pipeline board, the
@@ -81,6 +84,11 @@ class TenantUser(FastHttpUser):
         self.tenant = random.choice(manifest()["tenants"])  # noqa: S311 (load spread, not security)
         self.headers = {"Host": self.tenant["host"]}
 
+    def leave(self) -> None:
+        """The person leaves and another one, in another tenant, starts."""
+        self.client.cookiejar.clear()
+        self.on_start()
+
     def get(self, path: str, name: str, **kwargs: Any) -> None:
         with self.client.get(path, headers=self.headers, name=name, catch_response=True, **kwargs) as response:
             if response.status_code != 200:
@@ -110,6 +118,10 @@ class Browser(TenantUser):
 
     weight = 6
 
+    @task(1)
+    def next_visit(self) -> None:
+        self.leave()
+
     def on_start(self) -> None:
         super().on_start()
         self.person = random.choice(self.tenant["browsers"])  # noqa: S311
@@ -119,55 +131,55 @@ class Browser(TenantUser):
         ids = self.person[kind]
         return random.choice(ids) if ids else None  # noqa: S311
 
-    @task(3)
+    @task(9)
     def home(self) -> None:
         self.get("/", "page: home")
 
-    @task(4)
+    @task(12)
     def contact_list(self) -> None:
         self.get("/contacts/", "page: contacts list")
 
-    @task(2)
+    @task(6)
     def company_list(self) -> None:
         self.get("/companies/", "page: companies list")
 
-    @task(3)
+    @task(9)
     def deal_list(self) -> None:
         self.get("/deals/", "page: deals list")
 
-    @task(2)
+    @task(6)
     def activity_list(self) -> None:
         self.get("/activities/", "page: activities list")
 
-    @task(5)
+    @task(15)
     def contact_detail(self) -> None:
         if (pk := self.pick("contacts")) is not None:
             self.get(f"/contacts/{pk}/", "page: contact")
 
-    @task(3)
+    @task(9)
     def company_detail(self) -> None:
         if (pk := self.pick("companies")) is not None:
             self.get(f"/companies/{pk}/", "page: company")
 
-    @task(3)
+    @task(9)
     def deal_detail(self) -> None:
         if (pk := self.pick("deals")) is not None:
             self.get(f"/deals/{pk}/", "page: deal")
 
-    @task(4)
+    @task(12)
     def search(self) -> None:
         words = self.person["search"] or ["a"]
         self.get(f"/search/?q={random.choice(words)}", "page: Ctrl+K search")  # noqa: S311
 
-    @task(2)
+    @task(6)
     def board(self) -> None:
         self.get("/pipeline/", "page: pipeline board")
 
-    @task(1)
+    @task(3)
     def calendar(self) -> None:
         self.get("/calendar/", "page: calendar")
 
-    @task(2)
+    @task(6)
     def calendar_events(self) -> None:
         monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
         self.get(f"/calendar/events/?start={monday}&end={monday + timedelta(days=7)}", "page: calendar events")
@@ -190,6 +202,10 @@ class Integrator(TenantUser):
         " { contact { id } errors { field message } } }"
     )
 
+    @task(1)
+    def next_visit(self) -> None:
+        self.leave()
+
     def on_start(self) -> None:
         super().on_start()
         self.headers["Authorization"] = f"Bearer {self.tenant['api_key']}"
@@ -210,7 +226,7 @@ class Integrator(TenantUser):
                 return None
             return body.get("data")
 
-    @task(6)
+    @task(12)
     def rest_contacts(self) -> None:
         with self.client.get(
             "/api/v1/contacts/?page_size=50", headers=self.headers, name="REST: contacts page", catch_response=True
@@ -220,22 +236,22 @@ class Integrator(TenantUser):
                 return
             self.contact_ids = [str(row["id"]) for row in response.json().get("results", [])]
 
-    @task(3)
+    @task(6)
     def rest_deals(self) -> None:
         self.get("/api/v1/deals/?page_size=50", "REST: deals page")
 
-    @task(3)
+    @task(6)
     def rest_contact(self) -> None:
         if self.contact_ids:
             self.get(f"/api/v1/contacts/{random.choice(self.contact_ids)}/", "REST: contact")  # noqa: S311
 
-    @task(4)
+    @task(8)
     def graphql_contacts(self) -> None:
         data = self.graphql(self.CONTACTS_QUERY, {}, "GraphQL: contacts page")
         if data:
             self.graphql_ids = [edge["node"]["id"] for edge in data["contacts"]["edges"]]
 
-    @task(1)
+    @task(2)
     def rest_write(self) -> None:
         marker = f"{next(_sequence)}-{uuid.uuid4().hex[:8]}"
         with self.client.post(
@@ -253,7 +269,7 @@ class Integrator(TenantUser):
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
 
-    @task(1)
+    @task(2)
     def graphql_write(self) -> None:
         marker = f"{next(_sequence)}-{uuid.uuid4().hex[:8]}"
         contact = {"firstName": "Load", "lastName": f"Graph {marker}", "email": f"graph-{marker}@example.test"}
@@ -271,35 +287,39 @@ class Admin(TenantUser):
 
     weight = 1
 
+    @task(1)
+    def next_visit(self) -> None:
+        self.leave()
+
     def on_start(self) -> None:
         super().on_start()
         self.sign_in(self.tenant["admin"])
 
-    @task(3)
+    @task(18)
     def users(self) -> None:
         self.get("/settings/users/", "settings: users")
 
-    @task(1)
+    @task(6)
     def roles(self) -> None:
         self.get("/settings/roles/", "settings: roles")
 
-    @task(1)
+    @task(6)
     def teams(self) -> None:
         self.get("/settings/teams/", "settings: teams")
 
-    @task(2)
+    @task(12)
     def fields(self) -> None:
         self.get("/settings/fields/", "settings: custom fields")
 
-    @task(1)
+    @task(6)
     def pipelines(self) -> None:
         self.get("/settings/pipelines/", "settings: pipelines")
 
-    @task(1)
+    @task(6)
     def api_keys(self) -> None:
         self.get("/settings/api-keys/", "settings: API keys")
 
-    @task(2)
+    @task(12)
     def audit_log(self) -> None:
         self.get("/settings/audit-log/", "settings: audit log")
 

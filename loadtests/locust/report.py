@@ -23,14 +23,7 @@ def _rate(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def section(
-    arguments: argparse.Namespace,
-    machine: str,
-    ceiling: Phase,
-    mixed: Phase,
-    memory_phase: Phase | None,
-    memory: list[tuple[int, int]],
-) -> str:
+def throughput_section(arguments: argparse.Namespace, machine: str, ceiling: Phase, mixed: Phase) -> str:
     total = mixed.total if mixed.rows else None
     roof = ceiling.total if ceiling.rows else None
     lines = [
@@ -49,8 +42,11 @@ def section(
         "records they own, Ctrl+K search, pipeline board, calendar and its events), integrators with the "
         "tenant's API key (3 in 10: REST and GraphQL 50-row pages and records, creating and changing contacts "
         "through both) and admins in the settings (1 in 10). The ceiling is `/healthz` (gunicorn and the "
-        "middleware, no database) with the same users, same server, same run. Reports: "
-        "`var/loadtest/reports/` (locust's HTML and CSV).",
+        "middleware, no database) with the same users, same server, same run. The locust client shares the "
+        "machine's CPUs with the server and PostgreSQL, and so does whatever else the machine runs (the load "
+        "average in the line above): compare a figure with its same-run ceiling, not with another run's. "
+        f"Before the measured runs, {arguments.warmup_requests:,} mixed requests warm the workers up "
+        "(imports, GraphQL schemas, caches). Reports: `var/loadtest/reports/` (locust's HTML and CSV).",
         "",
     ]
     if total and roof and total.requests and roof.requests:
@@ -81,43 +77,64 @@ def section(
     failures = mixed.failures + ceiling.failures
     if failures:
         lines += ["", "Failed requests: " + "; ".join(failures[:10]) + "."]
-    lines += ["", *_memory_lines(arguments, memory_phase, memory)]
     return "\n".join(lines)
 
 
-def _memory_lines(arguments: argparse.Namespace, phase: Phase | None, memory: list[tuple[int, int]]) -> list[str]:
-    if phase is None:
-        return ["Memory: not measured in this run (`--no-memory`)."]
+def memory_section(
+    arguments: argparse.Namespace, machine: str, phase: Phase, ceiling: Phase, memory: list[tuple[int, int, int]]
+) -> str:
+    lines = [
+        f"## Memory of a web process over {arguments.memory_requests:,} mixed requests across "
+        f"{arguments.tenants} tenants (locust)",
+        "",
+        f"_{machine}_",
+        "",
+        *_memory_lines(arguments, phase, memory),
+    ]
+    if phase.rows and ceiling.rows:
+        lines += [
+            "",
+            f"The memory run's own throughput ({arguments.memory_workers} worker(s), {arguments.users} users): "
+            f"{_rate(phase.total.per_second)} req/s, median {_ms(phase.total.median_ms)}, "
+            f"p95 {_ms(phase.total.p95_ms)}, {phase.total.failures:,} failed of {phase.total.requests:,}; "
+            f"`/healthz` on the same server right after it (the same-run ceiling): "
+            f"{_rate(ceiling.total.per_second)} req/s, p95 {_ms(ceiling.total.p95_ms)}.",
+        ]
+    if phase.failures:
+        lines += ["", "Failed requests: " + "; ".join(phase.failures[:10]) + "."]
+    return "\n".join(lines)
+
+
+def _memory_lines(arguments: argparse.Namespace, phase: Phase, memory: list[tuple[int, int, int]]) -> list[str]:
     if len(memory) < 2:
-        return ["Memory: too few samples to say (" + "; ".join(phase.failures) + ")."]
+        return ["Too few samples to say anything (" + "; ".join(phase.failures) + ")."]
     first, last = memory[0], memory[-1]
     half = memory[len(memory) // 2]
     growth = (last[1] - first[1]) / 1024
     late = (last[1] - half[1]) / 1024
     per_thousand = late / max((last[0] - half[0]) / 1000, 0.001)
+    workers = "one worker" if arguments.memory_workers == 1 else f"{arguments.memory_workers} workers (summed)"
     lines = [
-        f"**Memory of one web process over {arguments.memory_requests:,} mixed requests across "
-        f"{arguments.tenants} tenants.** gunicorn as above but with one worker that is never recycled "
-        "(`--max-requests 0`; `make run` recycles a worker after about 2,000 requests, which would hide growth), "
-        "the same mixed users; the worker's resident memory (VmRSS) sampled every half second and read at "
-        "every tenth of the requests:",
+        f"gunicorn as `make run` serves it but with {workers} never recycled (`--max-requests 0`; `make run` "
+        "recycles a worker after about 2,000 requests, which would hide growth), the same mixed users as the "
+        "load test above; the resident memory (VmRSS) sampled every half second. Per tenth of the requests, "
+        "the lowest sample (what the process comes back to) and the highest (transient: a sign-in's Argon2 "
+        "password hash alone takes 100 MiB for a moment):",
         "",
         table(
-            ["requests served", "worker RSS"],
-            [[f"{count:,}", f"{kib / 1024:,.1f} MiB"] for count, kib in memory],
+            ["requests served", "resident memory, lowest", "highest"],
+            [[f"{count:,}", f"{low / 1024:,.1f} MiB", f"{high / 1024:,.1f} MiB"] for count, low, high in memory],
         ),
         "",
-        f"From request {first[0]:,} to {last[0]:,} the worker grew by {growth:,.1f} MiB "
-        f"({growth * 1024 / first[1]:+.1%}); over the second half ({half[0]:,} → {last[0]:,}) by {late:,.1f} MiB, "
-        f"{per_thousand:,.2f} MiB per 1,000 requests. "
+        f"Lowest resident memory from request {first[0]:,} to {last[0]:,}: {first[1] / 1024:,.1f} → "
+        f"{last[1] / 1024:,.1f} MiB ({growth:+,.1f} MiB, {growth * 1024 / first[1]:+.1%}); over the second half "
+        f"({half[0]:,} → {last[0]:,}) {late:+,.1f} MiB, {per_thousand:+,.2f} MiB per 1,000 requests. "
         + (
-            "Flat: the second half grows by less than 2 MiB."
+            "Flat: the second half moves by less than 2 MiB."
             if abs(late) < 2
-            else "Not flat: it still grows in the second half, when every tenant has been seen."
+            else "Not flat: it still grows in the second half."
+            if late > 0
+            else "It shrinks in the second half."
         ),
-        f"The memory run's own figures (one worker): {phase.total.per_second:,.1f} req/s, "
-        f"p95 {_ms(phase.total.p95_ms)}, {phase.total.failures:,} failed of {phase.total.requests:,}."
-        if phase.rows
-        else "",
     ]
     return lines
