@@ -2,7 +2,8 @@
 
 ``python -m crm_platform.runtime run`` is what ``make run`` calls: it starts both servers (unless
 ``DATABASE_URL`` / ``REDIS_URL`` point at real ones), migrates, makes sure the demo tenant exists,
-then runs gunicorn, a Celery worker and beat until Ctrl-C, and stops everything it started.
+then runs gunicorn, a Celery worker and beat, and a local SMTP sink that catches every e-mail sent
+(``crm_platform/mail_sink``), until Ctrl-C, and stops everything it started.
 
 ``python -m crm_platform.runtime exec -- CMD ...`` starts the same servers, runs one command with
 ``DATABASE_URL``/``REDIS_URL`` set, and stops them again; ``make test`` and ``make bench`` use it.
@@ -166,45 +167,121 @@ def run(var_dir: Path) -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     with services(var_dir) as environment:
         environment.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
-        _manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
-        _manage(environment, "migrate_schemas", "--shared")
-        _manage(environment, "migrate_schemas", "--tenant", "--executor", "multiprocessing")
-        banner = subprocess.run(
-            [sys.executable, str(BASE_DIR / "manage.py"), "bootstrap_demo", "--port", port],
+        sink = start_mail_sink(var_dir, environment)
+        try:
+            return _serve(var_dir, environment, host, port, sink)
+        finally:
+            if sink is not None and sink.poll() is None:  # migrations failed before supervision
+                sink.terminate()
+                sink.wait(timeout=10)
+
+
+def _serve(
+    var_dir: Path, environment: dict[str, str], host: str, port: str, sink: subprocess.Popen[bytes] | None
+) -> int:
+    _manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
+    _manage(environment, "migrate_schemas", "--shared")
+    _manage(environment, "migrate_schemas", "--tenant", "--executor", "multiprocessing")
+    banner = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "bootstrap_demo", "--port", port],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
+            env={**environment, "HOST": host, "PORT": port},
+        ),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "crm_platform",
+                "--quiet",  # no ASCII banner: the demo credentials stay the last thing printed
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--schedule",
+                str(var_dir / "celerybeat-schedule"),
+            ],
             env=environment,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        processes = [
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py")],
-                env={**environment, "HOST": host, "PORT": port},
-            ),
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "crm_platform",
-                    "--quiet",  # no ASCII banner: the demo credentials stay the last thing printed
-                    "worker",
-                    "--beat",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "--schedule",
-                    str(var_dir / "celerybeat-schedule"),
-                ],
-                env=environment,
-            ),
-        ]
-        if _wait_for_http(f"http://{host}:{port}/healthz", processes):
-            print(banner, flush=True)  # last, so the URLs and credentials are not scrolled away
-        log(f"web server on http://{host}:{port}/ — press Ctrl-C to stop")
-        return _supervise(processes)
+        ),
+    ]
+    if sink is not None:
+        processes.append(sink)
+    if _wait_for_http(f"http://{host}:{port}/healthz", processes):
+        print(banner, flush=True)  # last, so the URLs and credentials are not scrolled away
+    log(f"web server on http://{host}:{port}/ — press Ctrl-C to stop")
+    return _supervise(processes)
+
+
+def mail_sink_environment(var_dir: Path, port: int) -> dict[str, str]:
+    """What points the platform's mail at the local sink: Django's SMTP backend to its port, every
+    workspace's own sending caught too (core/mail_catch.py), and where the console reads it."""
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_CATCH_ALL": "on",
+        "MAIL_SINK_DIR": str(var_dir / "mail-sink"),
+    }
+
+
+def start_mail_sink(var_dir: Path, environment: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """Start the local SMTP sink and point ``environment`` at it, unless the developer chose where
+    mail goes (``EMAIL_BACKEND`` set). Returns the sink's process, already accepting connections."""
+    if environment.get("EMAIL_BACKEND"):
+        log(f"e-mail goes where EMAIL_BACKEND says ({environment['EMAIL_BACKEND']}); no local mail sink")
+        return None
+    port = int(environment.get("MAIL_SINK_PORT") or _free_port())
+    sink_environment = mail_sink_environment(var_dir, port)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crm_platform.mail_sink.server",
+            "--dir",
+            sink_environment["MAIL_SINK_DIR"],
+            "--port",
+            str(port),
+        ],
+        env=environment,
+    )
+    _wait_for_port(port, process)
+    environment.update(sink_environment)
+    log(f"mail sink on smtp://127.0.0.1:{port}: every e-mail sent is readable in the console's Mailbox page")
+    return process
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the mail sink exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"the mail sink did not open port {port} within {timeout:.0f} s")
 
 
 def _wait_for_http(url: str, processes: Sequence[subprocess.Popen[bytes]], timeout: float = 60) -> bool:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("crm_platform.console.urls_tenants")),
     path("billing/", include("crm_platform.console.urls_billing")),
     path("fleet/", include("crm_platform.console.urls_fleet")),
+    path("mailbox/", include("crm_platform.console.urls_mailbox")),
 ]

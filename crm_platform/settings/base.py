@@ -329,6 +329,11 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Ema
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"Relata <no-reply@{BASE_DOMAIN}>")
+# `make run` starts a local SMTP sink and sets these: every message goes to it (the workspaces' own
+# SMTP servers, e-mail services and connected mailboxes included, see core/mail_catch.py) and the
+# console's mailbox page reads the Maildir it delivers to. Empty/off everywhere else.
+MAIL_SINK_DIR = env("MAIL_SINK_DIR", default="")
+EMAIL_CATCH_ALL = env.bool("EMAIL_CATCH_ALL", default=False)
 # The platform's own mail is retried while the SMTP server is down: the first retry after this
 # many seconds, each later one after twice the last (at most the maximum), for this many hours
 # in all (core/mail_retry.py).

@@ -4,5 +4,6 @@ from .base import *  # noqa: F403  (settings modules extend base by design)
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# Invitations and password resets print to the terminal `make run` runs in.
+# `make run` points mail at its local SMTP sink (crm_platform/runtime.py); other commands run with
+# these settings (`make manage`) print it to the terminal instead.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.translation import gettext as _
 
 from core.encryption import decrypt
+from core.mail_catch import connection as get_connection
 from modules.marketing.email.choices import Provider, SendingMethod, SmtpSecurity
 from modules.marketing.email.models import SendingDomain, SendingSettings
 from modules.marketing.email.services.settings import current_settings
@@ -61,7 +61,7 @@ def service_options(row: SendingSettings) -> dict[str, Any]:
 
 def connection_for(row: SendingSettings, *, fail_silently: bool = False) -> BaseEmailBackend:
     if row.method == SendingMethod.SMTP:
-        return get_connection(  # type: ignore[no-any-return]
+        return get_connection(
             SMTP_BACKEND, fail_silently=fail_silently, host=row.smtp_host, port=row.smtp_port,
             username=row.smtp_user or None, password=decrypt(row.smtp_password) or None,
             use_tls=row.smtp_security == SmtpSecurity.STARTTLS, use_ssl=row.smtp_security == SmtpSecurity.SSL,
@@ -69,8 +69,8 @@ def connection_for(row: SendingSettings, *, fail_silently: bool = False) -> Base
         )  # fmt: skip
     if row.method == SendingMethod.SERVICE and row.provider in BACKENDS:
         backend = BACKENDS[Provider(row.provider)]
-        return get_connection(backend, fail_silently=fail_silently, **service_options(row))  # type: ignore[no-any-return]
-    return get_connection(fail_silently=fail_silently)  # type: ignore[no-any-return]
+        return get_connection(backend, fail_silently=fail_silently, **service_options(row))
+    return get_connection(fail_silently=fail_silently)
 
 
 def outgoing_connection(*, fail_silently: bool = False) -> BaseEmailBackend:
