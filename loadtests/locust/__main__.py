@@ -265,6 +265,15 @@ def _memory_by_requests(history: Path, samples: list[tuple[float, int]], step: i
     return points
 
 
+def _write(arguments: argparse.Namespace, name: str, body: str) -> None:
+    """One section into docs/benchmarks.md as soon as it is measured, and onto the terminal."""
+    from loadtests.report import write_section
+
+    if not arguments.no_doc:
+        write_section(name, body)
+    print(body, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
@@ -293,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.seed_only:
         return 0
     from loadtests.locust.report import memory_section, throughput_section
-    from loadtests.report import machine, write_section
+    from loadtests.report import machine
     from loadtests.support import server_version
 
     version = server_version()
@@ -317,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _stop(server)
         phases += [ceiling, mixed]
         sections.append(("loadtest", throughput_section(arguments, machine(version), ceiling, mixed)))
+        _write(arguments, *sections[-1])
     if not arguments.no_memory:
         log(
             f"memory: {arguments.memory_workers} worker(s), never recycled,"
@@ -344,11 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(
             ("loadtest_memory", memory_section(arguments, machine(version), memory_phase, memory_ceiling, memory))
         )
+        _write(arguments, *sections[-1])
     (VAR / "summary.md").write_text("\n\n".join(body for _name, body in sections) + "\n")
-    for name, body in sections:
-        if not arguments.no_doc:
-            write_section(name, body)
-        print(body, flush=True)
     failed = [f"{phase.label}: {failure}" for phase in phases for failure in phase.failures]
     for failure in failed:
         log(f"FAILED: {failure}")

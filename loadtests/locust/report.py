@@ -83,14 +83,17 @@ def throughput_section(arguments: argparse.Namespace, machine: str, ceiling: Pha
 def memory_section(
     arguments: argparse.Namespace, machine: str, phase: Phase, ceiling: Phase, memory: list[tuple[int, int, int]]
 ) -> str:
+    served = phase.total.requests if phase.rows else 0
     lines = [
-        f"## Memory of a web process over {arguments.memory_requests:,} mixed requests across "
-        f"{arguments.tenants} tenants (locust)",
+        f"## Memory of a web process over {served:,} mixed requests across {arguments.tenants} tenants (locust)",
         "",
         f"_{machine}_",
         "",
         *_memory_lines(arguments, phase, memory),
     ]
+    if served < arguments.memory_requests:
+        lines += ["", f"The run reached its time bound (`--memory-seconds {arguments.memory_seconds}`) after "
+                  f"{served:,} of the {arguments.memory_requests:,} requests it was to serve."]  # fmt: skip
     if phase.rows and ceiling.rows:
         lines += [
             "",
