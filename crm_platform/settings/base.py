@@ -89,6 +89,7 @@ TENANT_APPS = [
     "modules.service.desk",
     "modules.service.sla",
     "modules.service.mail",
+    "modules.mailboxes",
     "customization.fields",
     "customization.events",
     "customization.workflows",

@@ -55,6 +55,7 @@ class TimelineKind(models.TextChoices):
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
     CONSENT = "consent", _("Consent changed")
     COLLATERAL_SENT = "collateral_sent", _("Collateral sent")
+    EMAIL = "email", _("E-mail")
 
 
 class SavedViewEntity(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from modules.service.mail.parsing import ParsedMail
+from core.mail.parsing import ParsedMail
 
 ROBOT_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})

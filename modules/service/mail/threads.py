@@ -9,9 +9,9 @@ import re
 
 from django.db.models import Q
 
-from modules.service.mail.freemail import is_free_mail
+from core.mail.freemail import is_free_mail
+from core.mail.parsing import ParsedMail
 from modules.service.mail.models import InboundMail
-from modules.service.mail.parsing import ParsedMail
 from modules.service.models import Case, CaseMessage
 
 CASE_TOKEN = re.compile(r"\[(C-\d{1,12})\]")

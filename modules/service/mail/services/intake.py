@@ -21,13 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail.parsing import ParsedMail, clean, parse_mail
+from core.mail.quoting import quote_start, visible_text
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.service.choices import CaseChannel, MessageAuthor, StatusCategory
 from modules.service.mail.choices import InboundOutcome, OutboundKind
 from modules.service.mail.loops import automatic_reason
 from modules.service.mail.models import InboundMail, OutboundMail, SupportAddress
-from modules.service.mail.parsing import ParsedMail, clean, parse_mail
-from modules.service.mail.quoting import quote_start, visible_text
 from modules.service.mail.services.senders import contact_for_sender
 from modules.service.mail.threads import find_case, subject_with_token
 from modules.service.models import Case, CaseAttachment, CaseMessage

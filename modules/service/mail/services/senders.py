@@ -8,10 +8,10 @@ import re
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.mail.freemail import is_free_mail
 from modules.contacts.models import Company, Contact
 from modules.contacts.services.companies import create_company
 from modules.contacts.services.contacts import create_contact
-from modules.service.mail.freemail import is_free_mail
 
 
 def _names(display_name: str, address: str) -> tuple[str, str]:
