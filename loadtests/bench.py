@@ -15,6 +15,7 @@ second run starts where the first did.
                               [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
                               [--vcard-cards 5000]
+                              [--marketing-killed-recipients N]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
                                       analytics|service_mail|knowledge|segments|marketing_send|vcard]
 
@@ -81,6 +82,10 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--marketing-seed", type=int, default=16, help="seed of the worker kills (marketing_send)")
     parser.add_argument("--vcard-cards", type=int, default=5000, help="cards in the vCard import file (vcard)")
+    parser.add_argument(
+        "--marketing-killed-recipients", type=int, default=None,
+        help="recipients of the marketing send with workers killed (default: --marketing-recipients)",
+    )  # fmt: skip
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -207,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "marketing_send" in selected:
         from loadtests import bench_marketing_send
 
-        section, send_failures = bench_marketing_send.run(arguments.marketing_recipients, arguments.marketing_seed)
+        section, send_failures = bench_marketing_send.run(
+            arguments.marketing_recipients, arguments.marketing_seed, arguments.marketing_killed_recipients
+        )
         report.write_section("marketing_send", section)
         failures += send_failures
     if "vcard" in selected:

@@ -5,7 +5,8 @@ Messages it accepts are parsed and kept in ``server.messages``. ``server.refuse(
 makes it answer every message with that reply (``"451 4.3.0 Try again later"``) until
 ``server.accept()``; ``server.stop()`` closes the port, so a client gets a connection refused, and
 ``server.start()`` opens it again on the same port. ``server.peers`` holds the client's address and
-port of each message, which tells the connections apart.
+port of each message; ``server.connections`` the number of the SMTP connection (session) each
+message came on, 1, 2, … — what tells connections apart even when the client's port is reused.
 
 Use it from any test package: ``from tests.mail_server import smtp_server  # noqa: F401`` in that
 package's conftest."""
@@ -35,6 +36,10 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.server.messages.append(message)  # type: ignore[arg-type]
         self.server.peers.append(session.peer)
+        if not hasattr(session, "connection_number"):  # aiosmtpd makes one session per connection
+            self.server.connection_count += 1
+            session.connection_number = self.server.connection_count
+        self.server.connections.append(session.connection_number)
         return "250 Message accepted for delivery"
 
 
@@ -50,6 +55,8 @@ class MailServer:
         self.messages: list[EmailMessage] = []
         # The client's (address, port) of each accepted message: one per SMTP connection.
         self.peers: list[tuple[str, int]] = []
+        self.connections: list[int] = []
+        self.connection_count = 0
         self.refusal = ""
         self.refused = 0
         self.controller: Controller | None = None

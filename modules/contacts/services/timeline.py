@@ -32,6 +32,18 @@ def record_entry(
     return entry
 
 
+def record_entries(
+    kind: str, entries: list[tuple[dict[str, Any], dict[str, Any]]], *, occurred_at: datetime | None = None
+) -> int:
+    """Many entries of one kind in one INSERT, each ``(data, links)``, for writers of many at once
+    (a marketing send's batch). No actor."""
+    at = occurred_at or timezone.now()
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(kind=kind, actor=None, data=data, occurred_at=at, **links) for data, links in entries
+    )
+    return len(entries)
+
+
 def record_activity_state(
     activity: Activity, event: str, *, actor: User | None, links: dict[str, Any]
 ) -> TimelineEntry:

@@ -1,21 +1,26 @@
 """What the engine shares across a batch, with the messages unchanged: one SMTP connection per batch,
-one commit per message (the acceptance of one recorded with the start of the next), one outbox
-dispatcher per batch, and the content compiled once per send."""
+one commit for a batch's results (its hand-overs journaled in Redis meanwhile), one outbox
+dispatcher per batch, and the content compiled once per send; and a dead worker's batch settled
+from its journal: what it handed over is never handed over again, what it never started is queued,
+only the one hand-over it was in the middle of goes again."""
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from customization.events import outbox
 from customization.events.models import DomainEvent
-from modules.contacts.models import Contact
+from modules.contacts.models import Contact, TimelineEntry
 from modules.marketing.delivery.models import Recipient
-from modules.marketing.delivery.services import engine
-from modules.marketing.delivery.services.engine import deliver
+from modules.marketing.delivery.services import engine, journal
+from modules.marketing.delivery.services.engine import INTERRUPTED, claim_batch, deliver, recover_stale
 from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.email import rendering
 from tests.mail_server import MailServer
@@ -43,36 +48,101 @@ def test_each_batch_goes_through_one_smtp_connection(
         rows = list(Recipient.objects.filter(email=email).order_by("pk"))
     assert outcome.sent == 10
     assert {row.state for row in rows} == {"sent"}
-    peers = smtp_server.peers
-    assert len(peers) == 10
     # Batches of 4, 4 and 2 rows, each on its own connection.
-    assert [len(set(peers[start:end])) for start, end in ((0, 4), (4, 8), (8, 10))] == [1, 1, 1]
-    assert len(set(peers)) == 3
+    assert smtp_server.connections == [1, 1, 1, 1, 2, 2, 2, 2, 3, 3]
     # Still one message per recipient, with its own Message-ID and address.
     assert sorted((str(m["To"]), str(m["Message-ID"])) for m in smtp_server.messages) == sorted(
         (row.address, row.message_id) for row in rows
     )
 
 
-def _savepoints_of_a_send(size: int, prefix: str) -> int:
+def _transactions_of_a_send(size: int, prefix: str) -> tuple[int, int]:
     email, _segment = _send(size, prefix)
     with CaptureQueriesContext(connection) as queries:
         outcome = deliver(email.pk)
     assert outcome.sent == size
     assert not Recipient.objects.filter(email=email).exclude(state="sent").exists()
-    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SAVEPOINT"))
+    statements = [query["sql"] for query in queries.captured_queries]
+    return sum(1 for sql in statements if sql.startswith("SAVEPOINT")), len(statements)
 
 
 @pytest.mark.usefixtures("smtp_server")
-def test_a_message_costs_one_transaction(alpha: TenantFixture) -> None:
-    # In a test every transaction.atomic() is a savepoint: count them for 5 and for 15 recipients
-    # (one batch each), so the per-send ones cancel out.
+def test_a_batch_costs_one_commit_whatever_its_size(alpha: TenantFixture) -> None:
+    # In a test every transaction.atomic() is a savepoint: a send of 5 and one of 15 recipients (one
+    # batch each) take the same number, and the same number of statements (after a first send, which
+    # also fills caches).
     with alpha.active():
-        few = _savepoints_of_a_send(5, "few")
-        many = _savepoints_of_a_send(15, "many")
+        _transactions_of_a_send(2, "warm")
+        few = _transactions_of_a_send(5, "few")
+        many = _transactions_of_a_send(15, "many")
         sent = DomainEvent.objects.filter(type="marketing_email.sent").count()
-    assert many - few == 10
-    assert sent == 20
+        entries = TimelineEntry.objects.filter(kind="marketing_email", data__event="sent").count()
+    assert many == few
+    assert (sent, entries) == (22, 22)
+
+
+def _dead_worker(email_id: int, *, lease: float) -> tuple[str, list[int]]:
+    """A worker's batch of six as a SIGKILL leaves it: the first accepted, the second refused, the
+    third told to try later, the fourth's hand-over started, the last two never reached; nothing of
+    it in PostgreSQL but the claim, which is older than the lease."""
+    claim, ids = claim_batch(email_id, 6)
+    schema = connection.schema_name  # type: ignore[attr-defined]
+
+    def step(outcomes: list[str], start: int | None) -> None:
+        wait = journal.step(
+            schema, claim, outcomes=outcomes, start=start, per_minute=100_000, now=time.time(), lease=lease
+        )
+        assert wait == 0
+
+    step([], ids[0])
+    step([journal.accepted(ids[0], "")], ids[1])
+    step([journal.refused(ids[1], "550 5.1.1 No such user")], ids[2])
+    step([journal.retried(ids[2], "451 4.3.0 Try again later")], ids[3])
+    old = timezone.now() - timedelta(seconds=engine.lease_seconds() + 1)
+    Recipient.objects.filter(pk__in=ids).update(claimed_at=old)
+    return claim, ids
+
+
+def test_a_dead_workers_batch_is_settled_from_its_journal(alpha: TenantFixture, smtp_server: MailServer) -> None:
+    with alpha.active():
+        email, _segment = _send(6, "dead")
+        claim, ids = _dead_worker(email.pk, lease=0.001)
+        time.sleep(0.05)  # its heartbeat has expired
+
+        assert recover_stale(email.pk) == 6
+
+        rows = {row.pk: row for row in Recipient.objects.filter(email=email)}
+        assert [(rows[pk].state, rows[pk].attempts, rows[pk].claim) for pk in ids] == [
+            ("sent", 1, ""), ("failed", 1, ""), ("queued", 1, ""),
+            ("queued", 1, ""), ("queued", 0, ""), ("queued", 0, ""),
+        ]  # fmt: skip
+        assert "550" in rows[ids[1]].error
+        assert rows[ids[2]].next_attempt_at is not None
+        assert rows[ids[2]].next_attempt_at > timezone.now()
+        assert rows[ids[3]].error == INTERRUPTED
+        assert TimelineEntry.objects.filter(contact=rows[ids[0]].contact, data__event="sent").count() == 1
+        assert DomainEvent.objects.filter(type="marketing_email.sent", data={"id": email.pk}).count() == 1
+        assert journal.read(connection.schema_name, claim) == journal.Entries()  # type: ignore[attr-defined]
+
+        outcome = deliver(email.pk)
+
+    # The accepted message is not handed over again; the interrupted one is, with its Message-ID.
+    assert outcome.sent == 3
+    assert sorted(str(message["Message-ID"]) for message in smtp_server.messages) == sorted(
+        rows[pk].message_id for pk in (ids[3], ids[4], ids[5])
+    )
+
+
+def test_a_live_workers_batch_is_left_alone_however_old_its_claim(alpha: TenantFixture) -> None:
+    with alpha.active():
+        email, _segment = _send(6, "live")
+        claim, ids = _dead_worker(email.pk, lease=60)  # its heartbeat still beats
+
+        assert recover_stale(email.pk) == 0
+
+        assert set(Recipient.objects.filter(pk__in=ids).values_list("state", "claim")) == {("sending", claim)}
+        assert journal.read(connection.schema_name, claim).interrupted() == {ids[3]}  # type: ignore[attr-defined]
+        journal.forget(connection.schema_name, claim)  # type: ignore[attr-defined]
 
 
 def test_a_batch_queues_one_outbox_dispatcher(alpha: TenantFixture) -> None:

@@ -57,8 +57,8 @@ def test_a_long_wait_gives_the_batch_back_instead_of_holding_the_worker(alpha, s
 
         outcome = engine.deliver(email.pk)
 
-        states = sorted(Recipient.objects.filter(email=email).values_list("state", "handover_started_at"))
+        states = sorted(Recipient.objects.filter(email=email).values_list("state", "claim", "attempts"))
     assert (outcome.sent, outcome.deferred_for) == (1, 10.0)
     assert clock.sleeps == []
-    assert [state for state, _started in states] == ["queued", "queued", "sent"]
-    assert all(started is None for _state, started in states)
+    # The rows never started go back unclaimed and unattempted.
+    assert states == [("queued", "", 0), ("queued", "", 0), ("sent", "", 1)]

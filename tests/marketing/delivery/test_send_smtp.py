@@ -13,14 +13,20 @@ from django.utils import timezone
 
 from customization.events.models import DomainEvent
 from modules.contacts.models import TimelineEntry
+from modules.marketing.choices import SegmentKind
 from modules.marketing.delivery.models import Recipient
 from modules.marketing.delivery.services.engine import deliver
 from modules.marketing.delivery.services.sends import cancel_send, start_send
+from modules.marketing.models import Segment, SegmentMember
 from tests.mail_server import MailServer
 from tests.marketing.delivery.conftest import audience, large_audience, marketing_email, unlimited_rate
 from tests.tenancy import TenantFixture
 
-SIZE = 300
+# The largest send that keeps this test well under a minute on the shared 2-core machine (about
+# 40 ms a message there under load: rendering, the SMTP exchange with the server in this process,
+# the batch's commit, the checks below); the 100,000-recipient send is `make bench`'s.
+SIZE = 1_000
+NEXT = 5  # the next send: the one who unsubscribed and four others
 
 
 def _html(message) -> str:  # type: ignore[no-untyped-def]
@@ -74,16 +80,19 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
     )
     assert answer.status_code in (200, 202, 204)
 
+    # The next send, to a list holding the one who left (the rows are written the same way for
+    # any audience: the suppression is read when they are).
     smtp_server.messages.clear()
     with alpha.active():
-        again = marketing_email(segment, name="Winter news")
+        next_list = Segment.objects.create(name="Winter readers", kind=SegmentKind.STATIC)
+        SegmentMember.objects.bulk_create(SegmentMember(segment=next_list, contact=c) for c in contacts[:NEXT])
+        again = marketing_email(next_list, name="Winter news")
         start_send(again, by=None)
         deliver(again.pk)
         skipped = Recipient.objects.get(email=again, address=leaving.email)
     assert skipped.state == "skipped"
     assert skipped.skip_reason in ("suppressed", "unsubscribed")
-    assert len(smtp_server.messages) == SIZE - 1
-    assert leaving.email not in {str(message["To"]) for message in smtp_server.messages}
+    assert sorted(str(message["To"]) for message in smtp_server.messages) == sorted(c.email for c in contacts[1:NEXT])
 
 
 def test_a_try_later_reply_is_retried_with_a_back_off_and_a_refusal_is_recorded(

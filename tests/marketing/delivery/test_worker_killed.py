@@ -1,10 +1,12 @@
-"""A real Celery worker SIGKILLed in the middle of a send: the next worker takes the send over once
+"""A real Celery worker SIGKILLed in the middle of a batch: the next worker takes the send over once
 the dead worker's lease has run out, and every recipient ends up with exactly one message.
 
-The kill is placed at the worst moment: the SMTP server has the message's data but holds its reply,
-so the dead worker never learnt whether it was accepted. That one message is handed over again
-under the same Message-ID (the server keeps both copies, as a real one may; the Message-ID is the
-key that collapses them); every other recipient is handed exactly one message."""
+The kill is placed at the worst moment: mid-batch (its results not yet committed: the messages it
+handed over are only in its journal) and while the SMTP server has a message's data but holds its
+reply, so the dead worker never learnt whether it was accepted. That one message is handed over
+again under the same Message-ID (the server keeps both copies, as a real one may; the Message-ID is
+the key that collapses them); the batch's earlier messages are recorded as sent from the journal and
+never handed over again; every other recipient is handed exactly one message."""
 
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import TenantFixture
 
 RECIPIENTS = 30
-KILL_AT = 14  # the message whose reply the server holds when the worker dies
+BATCH = 10
+KILL_AT = 14  # the message whose reply the server holds when the worker dies: the second batch's fourth
 LEASE_SECONDS = 3
 PREFIX = "killed"
 
@@ -100,7 +103,7 @@ def test_a_worker_killed_mid_send_leaves_each_recipient_exactly_one_message(
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(server.port),
         "MARKETING_SEND_LEASE_SECONDS": str(LEASE_SECONDS),
-        "MARKETING_SEND_BATCH_SIZE": "10",
+        "MARKETING_SEND_BATCH_SIZE": str(BATCH),
     }
     first = start_celery_worker(environment, tmp_path / "first.log")
     second = None
@@ -114,10 +117,13 @@ def test_a_worker_killed_mid_send_leaves_each_recipient_exactly_one_message(
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         server.release.set()  # the server answers a client that is gone
+        held = str(server.messages[KILL_AT - 1]["To"]).lower()
         with committed_alpha.active():
-            interrupted = Recipient.objects.get(email=email, handover_started_at__isnull=False)
+            interrupted = Recipient.objects.get(email=email, address=held)
             assert interrupted.state == "sending"
-            assert Recipient.objects.filter(email=email, state="sent").count() == KILL_AT - 1
+            # The first batch committed; the second's three accepted messages are only journaled.
+            assert Recipient.objects.filter(email=email, state="sent").count() == BATCH
+            assert Recipient.objects.filter(email=email, state="sending").count() == BATCH
 
         second = start_celery_worker(environment, tmp_path / "second.log")
         with committed_alpha.active():
@@ -131,6 +137,11 @@ def test_a_worker_killed_mid_send_leaves_each_recipient_exactly_one_message(
             assert Send.objects.get(email=email).status == "sent"
             email.refresh_from_db()
             assert email.status == "sent"
+            # One "sent" on each contact's timeline, the journaled ones included.
+            sent_entries = TimelineEntry.objects.filter(
+                contact__in=contacts, kind="marketing_email", data__event="sent"
+            )
+            assert sorted(sent_entries.values_list("contact_id", flat=True)) == sorted(c.pk for c in contacts)
 
         # Every recipient: one Message-ID, the row's. Only the interrupted one came twice.
         ids_by_address: dict[str, set[str]] = {}

@@ -23,12 +23,10 @@ class Recipient(models.Model):
     # worker died carries the same one, so the receiving side can tell it is the same message.
     message_id = models.CharField(_("Message-ID"), max_length=250)
     provider_message_id = models.CharField(max_length=250, blank=True)
-    # The worker's claim: a token per claimed batch and when it was taken (a lease).
+    # The worker's claim: a token per claimed batch and when it was taken (a lease; the batch's
+    # hand-overs are journaled in Redis under the token, see services/engine.py).
     claim = models.CharField(max_length=40, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # Set in its own commit right before the SMTP hand-over, cleared by its outcome: a claimed row
-    # with it set may have reached the server.
-    handover_started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -14,10 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customization.events.outbox import emit
+from customization.events.outbox import emit, emit_many
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Contact
-from modules.contacts.services.timeline import record_entry
+from modules.contacts.services.timeline import record_entries, record_entry
 from modules.marketing.attribution.choices import TouchKind
 from modules.marketing.attribution.services import record_touch
 from modules.marketing.choices import SuppressionReason
@@ -50,6 +50,23 @@ def note(recipient: Recipient, what: str, *, at: datetime | None = None, **extra
         Contact(pk=recipient.contact_id),
         entity="contact",
         data={"id": recipient.email_id, **extra},
+    )
+
+
+def note_sent_many(sent: list[tuple[int, int]], *, at: datetime) -> None:
+    """``note(…, "sent")`` for many ``(e-mail, contact)`` pairs in two INSERTs (caller's transaction):
+    a batch's timeline entries and ``marketing_email.sent`` events."""
+    if not sent:
+        return
+    record_entries(
+        TimelineKind.MARKETING_EMAIL,
+        [({"event": "sent", "email": email_id}, {"contact_id": contact_id}) for email_id, contact_id in sent],
+        occurred_at=at,
+    )
+    emit_many(
+        "marketing_email.sent",
+        entity="contact",
+        records=[(contact_id, {"id": email_id}) for email_id, contact_id in sent],
     )
 
 

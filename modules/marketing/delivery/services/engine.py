@@ -1,27 +1,35 @@
-"""The send engine: workers claim recipients in batches and hand each message over once.
+"""The send engine: workers claim recipients in batches, hand each message over once, and write a
+batch's results in one commit.
 
 How a message is handed over exactly once, and what a dead worker leaves behind:
 
 1. **Claim.** A worker takes up to ``batch`` queued rows with ``SELECT … FOR UPDATE SKIP LOCKED``
    and marks them ``sending`` with its claim token, in a transaction of its own that commits before
    any message goes out. Two workers never claim the same row.
-2. **Hand-over.** Right before each message the worker sets ``handover_started_at`` (and renews the
-   row's lease) in a commit, hands the message to the SMTP server or provider, and on the server's
-   acceptance marks the row ``sent`` in the next commit — the one that starts the next row's
-   hand-over (or a commit of its own after the batch's last message, or before a pause for the
-   rate limit), so a message costs one commit. A 4xx reply puts the row back in the queue with a
-   back-off; a 5xx is a hard failure recorded on the row. A batch's messages go through one SMTP
-   connection (or HTTP session), opened by its first message and closed at its end.
-3. **A dead worker.** Its rows stay ``sending`` until their lease runs out (``recover_stale``, run
-   by beat each minute and before every batch). A row whose hand-over had not started is queued
-   again: nothing of it left, so it is sent exactly once. A row whose hand-over had started may or
-   may not have reached the server — SMTP gives no way to ask — so it is queued again *with the same
-   Message-ID*, which was fixed when the row was made. That one message per dead worker is
-   delivered at least once with a stable deduplication key (the Message-ID; providers and mail
-   clients collapse duplicates by it); every other recipient of the send gets exactly one hand-over.
-   ``tests/marketing/delivery/test_worker_killed.py`` kills a worker while the server holds its
-   reply and checks that every recipient got one message after duplicates by Message-ID collapse,
-   and that only the interrupted one was handed over twice.
+2. **Hand-over.** Right before each message the worker records in the batch's journal in Redis
+   (``journal.py``) that this row's hand-over starts — in the same call that records the previous
+   message's outcome, renews the claim's heartbeat and takes the message's token from the
+   workspace's rate bucket — then hands the message to the SMTP server or provider. A batch's
+   messages go through one SMTP connection (or HTTP session), opened by its first message and
+   closed at its end.
+3. **Settle.** At the batch's end (or when it stops early: a long wait for the rate, an error) one
+   commit writes all its results (``settle``): the accepted rows ``sent`` with their timeline
+   entries and ``marketing_email.sent`` events in bulk, "try later" replies queued again with a
+   back-off (1 min … 1 h, 6 attempts), refusals ``failed`` with the reply, and the rows never
+   started given back to the queue. Then the journal is dropped.
+4. **A dead worker.** Its rows stay ``sending`` until their lease has run out and its heartbeat has
+   stopped; then ``recover_stale`` (before every batch and in beat's ``resume_sends``) settles the
+   batch from its journal exactly as the worker would have: accepted rows are ``sent`` (never
+   handed over again), refused and retried ones recorded, unstarted ones queued. **The in-flight
+   window is one message per dead worker:** the row whose hand-over had started with no outcome
+   may or may not have reached the server (SMTP gives no way to ask), so it is queued again *with
+   the same Message-ID*, fixed when the row was made — delivered at least once with a stable
+   deduplication key (providers and mail clients collapse duplicates by it); every other recipient
+   gets exactly one hand-over, and none is lost. If Redis itself lost the journal while a worker was
+   dead mid-batch (a Redis restart without persistence), that batch's rows are all queued again
+   with their Message-IDs: the window widens to that one batch, nothing is lost.
+   ``tests/marketing/delivery/test_worker_killed.py`` kills a worker mid-batch while the server
+   holds its reply, ``test_engine_batches.py`` settles a dead worker's journal.
 
 The lease (``MARKETING_SEND_LEASE_SECONDS``) must stay longer than the SMTP timeout, so a live but
 slow hand-over is never taken for a dead one.
@@ -35,18 +43,20 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from customization.events.outbox import one_dispatch
 from modules.marketing.delivery.choices import RecipientState, SendStatus
 from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
-from modules.marketing.delivery.services import limits
-from modules.marketing.delivery.services.engagement import note
+from modules.marketing.delivery.services import journal, limits
+from modules.marketing.delivery.services.engagement import note_sent_many
 from modules.marketing.delivery.services.messages import MessageBuilder
 from modules.marketing.delivery.services.sends import finish_if_done
 
@@ -86,7 +96,7 @@ def claim_batch(email_id: int, size: int) -> tuple[str, list[int]]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {table} SET state = %s, claim = %s, claimed_at = now(), handover_started_at = NULL
+            UPDATE {table} SET state = %s, claim = %s, claimed_at = now()
             WHERE id IN (
                 SELECT id FROM {table}
                 WHERE email_id = %s AND state = %s AND (next_attempt_at IS NULL OR next_attempt_at <= now())
@@ -100,84 +110,99 @@ def claim_batch(email_id: int, size: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def release(token: str, ids: list[int]) -> int:
-    """Give claimed rows whose hand-over never started back to the queue."""
-    return Recipient.objects.filter(
-        pk__in=ids, claim=token, state=RecipientState.SENDING, handover_started_at__isnull=True
-    ).update(state=RecipientState.QUEUED, claim="", claimed_at=None)
-
-
 def recover_stale(email_id: int | None = None) -> int:
-    """Queue again the rows of workers whose lease ran out (see the module's docstring)."""
+    """Settle the batches of workers whose lease ran out and whose heartbeat stopped, from their
+    journals (see the module's docstring). Returns how many rows it settled."""
     stale = Recipient.objects.filter(
         state=RecipientState.SENDING, claimed_at__lt=timezone.now() - timedelta(seconds=lease_seconds())
     )
     if email_id is not None:
         stale = stale.filter(email_id=email_id)
-    with transaction.atomic():
-        interrupted = stale.filter(handover_started_at__isnull=False).update(
-            state=RecipientState.QUEUED,
-            claim="",
-            claimed_at=None,
-            handover_started_at=None,
-            error="A worker stopped during the hand-over; handed over again with the same Message-ID.",
-        )
-        untouched = stale.update(state=RecipientState.QUEUED, claim="", claimed_at=None)
-    if interrupted or untouched:
-        logger.warning("marketing send: %s interrupted and %s unstarted rows queued again", interrupted, untouched)
-    return interrupted + untouched
-
-
-# A message the server accepted whose row is not yet marked sent: (row, the provider's id).
-Accepted = tuple[Recipient, str]
-
-
-def _begin_handover(row: Recipient, token: str, *, accepted: Accepted | None = None) -> bool:
-    """Commit that this row's hand-over starts now; False when the claim was lost meanwhile.
-    ``accepted``, the previous message of the batch, is marked sent in the same commit (one commit
-    per message instead of two; nothing happens between that message's acceptance and this)."""
-    with transaction.atomic():
-        if accepted is not None:
-            _record_sent(*accepted)
-        return bool(
-            Recipient.objects.filter(pk=row.pk, claim=token, state=RecipientState.SENDING).update(
-                handover_started_at=timezone.now(), claimed_at=timezone.now(), attempts=row.attempts + 1
+    schema = _schema()
+    settled = interrupted = 0
+    for claim in set(stale.values_list("claim", flat=True)):
+        if journal.alive(schema, claim):
+            continue
+        entries = journal.read(schema, claim)
+        with transaction.atomic():
+            rows = list(
+                Recipient.objects.select_for_update(of=("self",))
+                .filter(claim=claim, state=RecipientState.SENDING)
+                .order_by("pk")
             )
+            settle(claim, rows, entries)
+        journal.forget(schema, claim)
+        settled += len(rows)
+        interrupted += len(entries.interrupted() & {row.pk for row in rows})
+    if settled:
+        logger.warning(
+            "marketing send: %s rows of dead workers settled, %s interrupted hand-overs", settled, interrupted
         )
+    return settled
 
 
-def _mark_sent(row: Recipient, provider_id: str) -> None:
-    with transaction.atomic():
-        _record_sent(row, provider_id)
+INTERRUPTED = "A worker stopped during the hand-over; handed over again with the same Message-ID."
 
 
-def _record_sent(row: Recipient, provider_id: str) -> None:
-    """The row sent, with its timeline entry and outbox event (in the caller's transaction)."""
+def settle(claim: str, rows: list[Recipient], entries: journal.Entries) -> None:
+    """Write a claimed batch's results in one transaction (see the module's docstring). ``rows`` are
+    the batch's rows as claimed (their attempts before this batch)."""
     now = timezone.now()
-    # Not tied to the claim: if recovery queued the row again meanwhile, it was still sent.
-    changed = Recipient.objects.filter(pk=row.pk, state__in=(RecipientState.SENDING, RecipientState.QUEUED)).update(
-        state=RecipientState.SENT, sent_at=now, claim="", handover_started_at=None,
-        provider_message_id=provider_id[:250], next_attempt_at=None,
-    )  # fmt: skip
-    if changed:
-        note(row, "sent", at=now)
+    with transaction.atomic():
+        _record_sent(entries.accepted, now)
+        held = Recipient.objects.filter(claim=claim, state=RecipientState.SENDING)
+        for row in rows:
+            if row.pk in entries.retried:
+                _mark_retry(held, row, entries.retried[row.pk], now)
+            elif row.pk in entries.refused:
+                _mark_failed(held, row, entries.refused[row.pk])
+        back = [row.pk for row in rows if not entries.settled(row.pk)]
+        interrupted = entries.interrupted()
+        if interrupted:
+            held.filter(pk__in=interrupted).update(
+                state=RecipientState.QUEUED, claim="", claimed_at=None, attempts=F("attempts") + 1, error=INTERRUPTED
+            )
+        if back:
+            held.filter(pk__in=back).update(state=RecipientState.QUEUED, claim="", claimed_at=None)
 
 
-def _mark_retry(row: Recipient, error: str) -> None:
+def _record_sent(accepted: dict[int, str], now: datetime) -> None:
+    """The accepted rows sent, each with its timeline entry and outbox event, in bulk (caller's
+    transaction). Not tied to the claim: a row recovery queued again meanwhile was still sent; a row
+    already recorded as sent (by recovery) is not recorded twice."""
+    if not accepted:
+        return
+    table = Recipient._meta.db_table
+    values = ", ".join(["(%s::bigint, %s::text)"] * len(accepted))
+    parameters: list[Any] = [value for row_id, provider_id in accepted.items() for value in (row_id, provider_id[:250])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS row SET state = %s, sent_at = %s, claim = '', provider_message_id = given.provider_id,
+                next_attempt_at = NULL, attempts = row.attempts + 1
+            FROM (VALUES {values}) AS given (id, provider_id)
+            WHERE row.id = given.id AND row.state IN (%s, %s)
+            RETURNING row.email_id, row.contact_id
+            """,  # noqa: S608 - the table name is the model's, the values are parameters
+            [RecipientState.SENT.value, now, *parameters, RecipientState.SENDING.value, RecipientState.QUEUED.value],
+        )
+        changed = [(email_id, contact_id) for email_id, contact_id in cursor.fetchall() if contact_id is not None]
+    note_sent_many(changed, at=now)
+
+
+def _mark_retry(held: QuerySet[Recipient], row: Recipient, error: str, now: datetime) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _mark_failed(row, error)
+        _mark_failed(held, row, error)
         return
-    Recipient.objects.filter(pk=row.pk, state=RecipientState.SENDING).update(
-        state=RecipientState.QUEUED, claim="", claimed_at=None, handover_started_at=None,
-        next_attempt_at=timezone.now() + backoff(attempts), error=error[:2000],
+    held.filter(pk=row.pk).update(
+        state=RecipientState.QUEUED, claim="", claimed_at=None, attempts=attempts,
+        next_attempt_at=now + backoff(attempts), error=error[:2000],
     )  # fmt: skip
 
 
-def _mark_failed(row: Recipient, error: str) -> None:
-    Recipient.objects.filter(pk=row.pk, state=RecipientState.SENDING).update(
-        state=RecipientState.FAILED, claim="", handover_started_at=None, error=error[:2000]
-    )
+def _mark_failed(held: QuerySet[Recipient], row: Recipient, error: str) -> None:
+    held.filter(pk=row.pk).update(state=RecipientState.FAILED, claim="", attempts=row.attempts + 1, error=error[:2000])
 
 
 def _temporary(error: Exception) -> bool:
@@ -204,6 +229,10 @@ class Outcome:
     events: list[str] = field(default_factory=list)
 
 
+def _schema() -> str:
+    return str(getattr(connection, "schema_name", ""))
+
+
 def deliver(email_id: int) -> Outcome:
     """Send the e-mail's queued rows until none is left, within the tenant's concurrency slots and
     rate. Returns what it did; ``deferred_for`` > 0 asks the caller to come back after that long."""
@@ -213,7 +242,7 @@ def deliver(email_id: int) -> Outcome:
         outcome.stopped = "not sending"
         return outcome
     config = delivery_settings()
-    schema = str(getattr(connection, "schema_name", ""))
+    schema = _schema()
     slot = uuid.uuid4().hex
     lease = lease_seconds()
     if not limits.acquire_slot(schema, slot, limit=config.max_concurrency, now=clock(), lease=lease):
@@ -227,14 +256,17 @@ def deliver(email_id: int) -> Outcome:
                 if Send.objects.filter(email_id=email_id, status=SendStatus.CANCELLED).exists():
                     outcome.stopped = "cancelled"
                     break
-                token, ids = claim_batch(email_id, batch_size())
+                claim, ids = claim_batch(email_id, batch_size())
                 if not ids:
                     break
                 # One renewal of the slot's lease per batch: a batch takes far less than the lease.
                 limits.acquire_slot(schema, slot, limit=config.max_concurrency, now=clock(), lease=lease)
-                # The batch's commits (one or two per message) queue one outbox dispatcher between them.
+                batch = Batch(
+                    builder=builder, mail=mail, schema=schema, claim=claim, per_minute=config.messages_per_minute
+                )
+                # The claim's and the batch's commits queue one outbox dispatcher between them.
                 with one_dispatch():
-                    wait = _send_batch(builder, mail, schema, config.messages_per_minute, token, ids, outcome)
+                    wait = batch.send(ids, outcome)
                 if wait:
                     outcome.deferred_for = wait
                     return outcome
@@ -244,64 +276,78 @@ def deliver(email_id: int) -> Outcome:
     return outcome
 
 
-def _send_batch(  # type: ignore[no-untyped-def]
-    builder: MessageBuilder, mail, schema: str, per_minute: int, token: str, ids: list[int], outcome: Outcome
-) -> float:
-    """Hand the claimed rows over one by one through one connection. Returns 0, or the rate limit's
-    wait when it asks for a pause longer than ``MAX_INLINE_WAIT`` (the rest of the batch given back)."""
-    rows = list(Recipient.objects.filter(pk__in=ids, claim=token).select_related("contact").order_by("pk"))
-    accepted: Accepted | None = None
-    try:
-        for index, row in enumerate(rows):
-            wait = limits.take_token(schema, per_minute, clock())
-            if wait and accepted is not None:
-                # A sent message is never left unrecorded during a pause.
-                _mark_sent(*accepted)
-                accepted = None
-            while 0 < wait <= MAX_INLINE_WAIT:
-                sleep(wait)
-                wait = limits.take_token(schema, per_minute, clock())
-            if wait > MAX_INLINE_WAIT:
-                release(token, [later.pk for later in rows[index:]])
-                return wait
-            started = _begin_handover(row, token, accepted=accepted)
-            accepted = None
-            if started:
-                accepted = _hand_over(builder, mail, row, outcome)
-    finally:
-        if accepted is not None:
-            _mark_sent(*accepted)
-        # One connection per batch: the first message opens it (``_hand_over``) and it is closed
-        # here, so a server's limit of messages per connection is never reached.
-        builder.reset(mail)
-    return 0.0
+@dataclass
+class Batch:
+    """One claimed batch on its way out: the messages handed over one by one through one
+    connection, each step journaled, the results settled in one commit."""
 
+    builder: MessageBuilder
+    mail: Any
+    schema: str
+    claim: str
+    per_minute: int
+    entries: journal.Entries = field(default_factory=journal.Entries)
 
-def _hand_over(builder: MessageBuilder, mail, row: Recipient, outcome: Outcome) -> Accepted | None:  # type: ignore[no-untyped-def]
-    """Build and send the row's message; the accepted message for the caller to mark sent, or None
-    (the row then marked for a retry or failed)."""
-    try:
-        message = builder.build(row, connection=mail)
-    except Exception as error:  # a template that cannot be rendered for this contact
-        logger.exception("marketing message %s could not be built", row.pk)
-        _mark_failed(row, f"{type(error).__name__}: {error}")
-        outcome.failed += 1
-        return None
-    try:
-        # Open the batch's connection unless it is open: a backend opens and closes one per call
-        # to send() when the caller holds none.
-        mail.open()
-        message.send()
-    except Exception as error:
-        text = f"{type(error).__name__}: {error}"
-        if _temporary(error):
-            _mark_retry(row, text)
+    def send(self, ids: list[int], outcome: Outcome) -> float:
+        """Returns 0, or the rate limit's wait when it asks for a pause longer than
+        ``MAX_INLINE_WAIT`` (the rest of the batch given back)."""
+        rows = list(Recipient.objects.filter(pk__in=ids, claim=self.claim).select_related("contact").order_by("pk"))
+        pending: list[str] = []  # the previous message's outcome, journaled with the next step
+        try:
+            for row in rows:
+                wait = self._step(pending, start=row.pk)
+                pending = []
+                while 0 < wait <= MAX_INLINE_WAIT:
+                    sleep(wait)
+                    wait = self._step([], start=row.pk)
+                if wait > MAX_INLINE_WAIT:
+                    return wait
+                self.entries.started.add(row.pk)
+                pending = [self._hand_over(row, outcome)]
+            if pending:
+                # The last outcome journaled too: a death before the commit below then re-sends nothing.
+                self._step(pending, start=None)
+        finally:
+            # One connection per batch: the first message opens it (``_hand_over``) and it is closed
+            # here, so a server's limit of messages per connection is never reached.
+            self.builder.reset(self.mail)
+            settle(self.claim, rows, self.entries)
+            journal.forget(self.schema, self.claim)
+        return 0.0
+
+    def _step(self, outcomes: list[str], *, start: int | None) -> float:
+        return journal.step(
+            self.schema, self.claim, outcomes=outcomes, start=start, per_minute=self.per_minute, now=clock(),
+            lease=lease_seconds(),
+        )  # fmt: skip
+
+    def _hand_over(self, row: Recipient, outcome: Outcome) -> str:
+        """Build and send the row's message; its outcome, kept in memory and returned as a journal entry."""
+        try:
+            message = self.builder.build(row, connection=self.mail)
+        except Exception as error:  # a template that cannot be rendered for this contact
+            logger.exception("marketing message %s could not be built", row.pk)
+            return self._refused(row, f"{type(error).__name__}: {error}", outcome)
+        try:
+            # Open the batch's connection unless it is open: a backend opens and closes one per call
+            # to send() when the caller holds none.
+            self.mail.open()
+            message.send()
+        except Exception as error:
+            text = f"{type(error).__name__}: {error}"
+            if not _temporary(error):
+                return self._refused(row, text, outcome)
+            self.entries.retried[row.pk] = text
             outcome.retried += 1
-            builder.reset(mail)
-        else:
-            _mark_failed(row, text)
-            outcome.failed += 1
-        return None
-    status = getattr(message, "anymail_status", None)
-    outcome.sent += 1
-    return row, str(getattr(status, "message_id", "") or "")
+            self.builder.reset(self.mail)
+            return journal.retried(row.pk, text)
+        status = getattr(message, "anymail_status", None)
+        provider_id = str(getattr(status, "message_id", "") or "")
+        self.entries.accepted[row.pk] = provider_id
+        outcome.sent += 1
+        return journal.accepted(row.pk, provider_id)
+
+    def _refused(self, row: Recipient, text: str, outcome: Outcome) -> str:
+        self.entries.refused[row.pk] = text
+        outcome.failed += 1
+        return journal.refused(row.pk, text)

@@ -13,21 +13,29 @@ import threading
 import redis
 from django.conf import settings
 
-_BUCKET = """
-local rate = tonumber(ARGV[1])
-local now = tonumber(ARGV[2])
-local capacity = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-local per_second = rate / 60
-tokens = math.min(capacity, tokens + math.max(0, now - at) * per_second)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / per_second end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('EXPIRE', KEYS[1], 3600)
-return tostring(wait)
+# The token bucket as a Lua function, shared with the send journal's step (``journal.py``), which
+# takes a message's token in the same round trip that records the hand-over.
+BUCKET_FUNCTION = """
+local function take_token(key, rate, now, capacity)
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or capacity
+  local at = tonumber(state[2]) or now
+  local per_second = rate / 60
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * per_second)
+  local wait = 0
+  if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / per_second end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
+  redis.call('EXPIRE', key, 3600)
+  return wait
+end
 """
+
+_BUCKET = (
+    BUCKET_FUNCTION
+    + """
+return tostring(take_token(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])))
+"""
+)
 
 _ACQUIRE = """
 local limit = tonumber(ARGV[1])
@@ -46,7 +54,7 @@ _lock = threading.Lock()
 _client: redis.Redis | None = None
 
 
-def _redis() -> redis.Redis:
+def redis_client() -> redis.Redis:
     global _client
     with _lock:
         if _client is None:
@@ -54,25 +62,33 @@ def _redis() -> redis.Redis:
         return _client
 
 
+def bucket_key(schema_name: str) -> str:
+    return f"mkrate:{{{schema_name}}}"
+
+
+def capacity(per_minute: int) -> int:
+    """The bucket holds one second's worth of messages (at least one)."""
+    return max(1, math.ceil(per_minute / 60))
+
+
 def take_token(schema_name: str, per_minute: int, now: float) -> float:
     """Take one message's token from the tenant's bucket: 0 when taken, else the seconds to wait
     before one is there (nothing taken then). The bucket holds one second's worth, so a tenant's
     minute is spread evenly instead of spent in a burst."""
-    capacity = max(1, math.ceil(per_minute / 60))
-    wait = _redis().eval(_BUCKET, 1, f"mkrate:{{{schema_name}}}", per_minute, repr(now), capacity)
+    wait = redis_client().eval(_BUCKET, 1, bucket_key(schema_name), per_minute, repr(now), capacity(per_minute))
     return float(wait)  # type: ignore[arg-type]
 
 
 def acquire_slot(schema_name: str, token: str, *, limit: int, now: float, lease: float) -> bool:
     """Hold (or renew) one of the tenant's ``limit`` sending slots for ``lease`` seconds."""
-    taken = _redis().eval(_ACQUIRE, 1, f"mkslots:{{{schema_name}}}", limit, repr(now), repr(lease), token)
+    taken = redis_client().eval(_ACQUIRE, 1, f"mkslots:{{{schema_name}}}", limit, repr(now), repr(lease), token)
     return bool(taken)
 
 
 def release_slot(schema_name: str, token: str) -> None:
-    _redis().zrem(f"mkslots:{{{schema_name}}}", token)
+    redis_client().zrem(f"mkslots:{{{schema_name}}}", token)
 
 
 def forget_limits(schema_name: str) -> None:
     """Drop the tenant's bucket and slots (tests, or after the settings change)."""
-    _redis().delete(f"mkrate:{{{schema_name}}}", f"mkslots:{{{schema_name}}}")
+    redis_client().delete(bucket_key(schema_name), f"mkslots:{{{schema_name}}}")
