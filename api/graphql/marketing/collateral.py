@@ -1,6 +1,7 @@
 """GraphQL of the sales collateral library (marketing module): ``CollateralItem`` (fields from the
 entity description) with its ``versions``, the root connection ``collateralItems``, and the
-mutations ``collateralItemCreate/Update/Delete`` for an item's fields. Files are not carried by
+mutations ``collateralItemCreate/Update/Delete`` for an item's fields and ``collateralItemArchive``
+(archive or restore, like an edit). Files are not carried by
 GraphQL: a version is uploaded with REST (``POST /api/v1/collateral_items/<id>/versions/``,
 multipart) and each version gives its REST ``downloadUrl``."""
 
@@ -28,7 +29,7 @@ from api.graphql.identity.types import UserType
 from api.graphql.marketing.forms import MarketingType
 from identity.models import User
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
-from modules.marketing.collateral.services import create_item, delete_item, update_item
+from modules.marketing.collateral.services import archive_item, create_item, delete_item, update_item
 
 
 class CollateralVersionType(DjangoObjectType):
@@ -158,6 +159,26 @@ class CollateralItemUpdate(RecordMutation):
         return {"item": reloaded(CollateralItemType, info, item)}
 
 
+class CollateralItemArchive(RecordMutation):
+    """Archive an item (hidden from the library, its share links stop working) or restore it."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        archived = graphene.Boolean(required=True, description="true: archive; false: restore.")
+
+    item = graphene.Field(CollateralItemType)
+    errors = graphene.List(graphene.NonNull(error_type("CollateralItemArchive")), required=True)
+
+    module = COLLATERAL_ITEM.module
+    permission = COLLATERAL_ITEM.permission("change")
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        item = resolve_reference(info, data["id"], CollateralItemType, "id")
+        archive_item(item, by=user, archived=bool(data["archived"]))
+        return {"item": reloaded(CollateralItemType, info, item)}
+
+
 class CollateralItemDelete(RecordMutation):
     """Delete an item with every version and its file."""
 
@@ -179,4 +200,5 @@ class CollateralItemDelete(RecordMutation):
 class MarketingCollateralMutations(graphene.ObjectType):
     collateral_item_create = CollateralItemCreate.Field()
     collateral_item_update = CollateralItemUpdate.Field()
+    collateral_item_archive = CollateralItemArchive.Field()
     collateral_item_delete = CollateralItemDelete.Field()

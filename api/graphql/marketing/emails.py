@@ -29,6 +29,8 @@ from api.graphql.core import (
     require_permission,
     visible_link,
 )
+from api.graphql.marketing.consent import TopicType
+from api.graphql.marketing.segments import SegmentType
 from api.graphql.marketing.types import CampaignType, MarketingType
 from modules.contacts.models import Contact
 from modules.marketing.choices import EmailStatus
@@ -49,20 +51,6 @@ def marketing_rows(info: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     require_module(info, "marketing")
     require_permission(info, "marketing.view")
     return queryset
-
-
-class MarketingEmailSegment(graphene.ObjectType):
-    """The segment an e-mail goes to."""
-
-    id = graphene.Int(required=True)
-    name = graphene.String(required=True)
-
-
-class MarketingEmailTopic(graphene.ObjectType):
-    """The subscription topic whose subscribers get an e-mail."""
-
-    id = graphene.Int(required=True)
-    name = graphene.String(required=True)
 
 
 class MarketingEmailFigures(graphene.ObjectType):
@@ -104,8 +92,8 @@ class MarketingEmailType(MarketingType):
 
     status = choice_field(EmailStatusEnum, "status")
     campaign = graphene.Field(CampaignType)
-    segment = graphene.Field(MarketingEmailSegment)
-    topic = graphene.Field(MarketingEmailTopic)
+    segment = graphene.Field(SegmentType, description="The segment the e-mail goes to.")
+    topic = graphene.Field(TopicType, description="The subscription topic: only its subscribers get the e-mail.")
     content = GenericScalar(required=True)
     figures = graphene.Field(MarketingEmailFigures)
 

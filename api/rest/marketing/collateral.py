@@ -2,9 +2,12 @@
 from the entity description (POST creates an item without a file), ``<id>/versions/`` (GET: the
 versions, newest first; POST: upload a new current version as multipart/form-data ``file`` and
 ``note``, checked like the page's uploads), ``<id>/download/`` (the current file) and
-``<id>/versions/<version_id>/download/`` (any version). Files are served as attachments, never
-rendered. Reading needs ``marketing.view`` and the ``marketing:read`` scope (the pages also let
-``sales.view`` browse; the API goes by the module's permissions and scopes)."""
+``<id>/versions/<version_id>/download/`` (any version), ``<id>/archive/`` (POST ``archived``: true
+archives the item — hidden from the library, its share links stop working —, false restores it;
+like an edit, ``marketing.change`` and the write scope). ``?tag=`` and ``?live=`` filter the list.
+Files are served as attachments, never rendered. Reading needs ``marketing.view`` and the
+``marketing:read`` scope (the pages also let ``sales.view`` browse; the API goes by the module's
+permissions and scopes)."""
 
 from __future__ import annotations
 
@@ -41,7 +44,13 @@ from api.rest.records import (
     user_summary,
 )
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
-from modules.marketing.collateral.services import add_version, create_item, download_response, update_item
+from modules.marketing.collateral.services import (
+    add_version,
+    archive_item,
+    create_item,
+    download_response,
+    update_item,
+)
 
 VERSION_ID = OpenApiParameter("version_id", int, OpenApiParameter.PATH, description="The version's id.")
 DOWNLOAD = {
@@ -120,6 +129,12 @@ ORDERING = OpenApiParameter(
 )
 
 
+class ArchiveSerializer(serializers.Serializer[Any]):
+    archived = serializers.BooleanField(
+        help_text="true: archive the item (hidden from the library, its share links stop working); false: restore it."
+    )
+
+
 @extend_schema_view(list=extend_schema(parameters=[ORDERING]))
 class CollateralItemViewSet(RecordViewSet):
     """The collateral library, archived items included (``archived_at``). POST creates an item's
@@ -169,6 +184,17 @@ class CollateralItemViewSet(RecordViewSet):
         paginator = VersionPagination()
         page = paginator.paginate_queryset(versions, request, view=self)
         return paginator.get_paginated_response(CollateralVersionSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=ArchiveSerializer, responses=CollateralItemSerializer, filters=False)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive the item (``archived``: true) or restore it (false)."""
+        item = self.get_object()
+        body = ArchiveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        archive_item(item, by=acting_user(request), archived=body.validated_data["archived"])
+        fresh = self.retrieve_fresh(item.pk)
+        return Response(self.get_serializer(fresh).data)
 
     @extend_schema(responses=DOWNLOAD, filters=False)
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, DownloadRenderer])

@@ -4,9 +4,12 @@ download view and the signed share link serve them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Lookup
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +36,21 @@ class CollateralItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class HasTag(Lookup):  # type: ignore[type-arg]
+    """``tags__has_tag="Pricing"``: the item carries that tag (tags are stored lower-cased), the one
+    tag a list filter names — ``@>`` as a GIN index would want it."""
+
+    lookup_name = "has_tag"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} @> ARRAY[lower(%s)]::varchar(50)[]", (*lhs_params, str(self.rhs))
+
+
+CollateralItem._meta.get_field("tags").register_lookup(HasTag)
 
 
 class CollateralVersion(models.Model):

@@ -221,11 +221,13 @@ def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> 
     for link in ({"lead": lead}, {"contact": contact}):
         Submission.objects.create(form=form, status=SubmissionStatus.ACCEPTED, data={}, **link)
     # Consent, its history and scores name the contact or lead (listed for callers who see it).
-    record_consent(contact, Topic.objects.create(key="link-sweep", name="Link sweep"), granted=True, source="staff",
-                   proof={}, by=holder)  # fmt: skip
+    topic = Topic.objects.create(key="link-sweep", name="Link sweep")
+    record_consent(contact, topic, granted=True, source="staff", proof={}, by=holder)
     for link in ({"lead": lead}, {"contact": contact}):
         Score.objects.create(total=1, updated_at=timezone.now(), **link)
-    email = MarketingEmail.objects.create(name="Link sweep e-mail", subject="Hello", status=EmailStatus.SENT)
+    email = MarketingEmail.objects.create(
+        name="Link sweep e-mail", subject="Hello", status=EmailStatus.SENT, segment=static_list, topic=topic
+    )
     Recipient.objects.create(email=email, contact=contact, address="link-sweep@people.example", message_id="<sweep>")
 
 

@@ -301,3 +301,70 @@ def business_snapshot(alpha: TenantFixture) -> dict[str, str]:
     return {
         table: digest for table, digest in _schema_snapshot(alpha.tenant).items() if not table.startswith("identity_")
     }
+
+
+def test_items_are_archived_restored_and_filtered_by_tag_and_state_through_both_protocols(alpha: TenantFixture):
+    deck = _item(alpha, "Deck", tags=["pricing", "q3"])
+    _item(alpha, "Sheet", tags=["pricing"])
+    _item(alpha, "Story", tags=["retail"])
+    client = api_client(alpha)
+    with alpha.active():
+        DomainEvent.objects.all().delete()
+
+    archived = post(client, f"/api/v1/collateral_items/{deck.pk}/archive/", {"archived": True})
+    live = client.get("/api/v1/collateral_items/", {"live": "true", "tag": "PRICING"}).json()["results"]
+    gone = client.get("/api/v1/collateral_items/", {"live": "false"}).json()["results"]
+    tagged_q3 = client.get("/api/v1/collateral_items/", {"tag": "q3"}).json()["results"]
+    graphql = post_graphql(
+        alpha.client(), '{ collateralItems(first: 5, tag: "pricing", live: false) { edges { node { title } } } }'
+    ).json()["data"]["collateralItems"]["edges"]
+    restored = post_graphql(
+        alpha.client(),
+        f'mutation {{ collateralItemArchive(id: "{to_global_id("CollateralItem", deck.pk)}", archived: false) '
+        "{ item { title archivedAt } errors { field } } }",
+    ).json()["data"]["collateralItemArchive"]
+    missing = post(client, f"/api/v1/collateral_items/{deck.pk}/archive/", {})
+
+    assert archived.status_code == 200, archived.content
+    assert archived.json()["archived_at"] is not None
+    assert [row["title"] for row in live] == ["Sheet"]
+    assert [row["title"] for row in gone] == ["Deck"]
+    assert [row["title"] for row in tagged_q3] == ["Deck"]
+    assert [edge["node"]["title"] for edge in graphql] == ["Deck"]
+    assert restored == {"item": {"title": "Deck", "archivedAt": None}, "errors": []}
+    assert missing.status_code == 400
+    assert field_names(missing) == ["archived"]
+    with alpha.active():
+        assert list(DomainEvent.objects.order_by("id").values_list("type", flat=True)) == [
+            "collateral.archived", "collateral.restored"
+        ]  # fmt: skip
+
+
+def test_archiving_needs_the_write_scope_and_the_change_permission_and_stays_in_its_tenant(
+    alpha: TenantFixture, beta: TenantFixture
+):
+    item = _item(alpha)
+    with alpha.active():
+        role = Role.objects.create(key="mk_viewer", name="Marketing viewer", record_visibility="all",
+                                   permissions=["contacts.view", "marketing.view"])  # fmt: skip
+        ensure_user(email="mkviewer@example.test", password=PASSWORD, role=role, full_name="Marketing Viewer")
+    _key, read_only = issue_key(alpha, scopes=("marketing:read",), name="Reader")
+    path = f"/api/v1/collateral_items/{item.pk}/archive/"
+
+    by_key = bearer_client(alpha, read_only).post(path, {"archived": True}, content_type="application/json")
+    by_viewer = api_client(alpha, "mkviewer@example.test").post(
+        path, {"archived": True}, content_type="application/json"
+    )
+    mutation = (
+        f'mutation {{ collateralItemArchive(id: "{to_global_id("CollateralItem", item.pk)}", archived: true) '
+        "{ errors { code } } }"
+    )
+    by_graphql_key = post_graphql(bearer_client(alpha, read_only), mutation).json()["data"]["collateralItemArchive"]
+    assert_rest_requests_fail_across_tenants(alpha, beta, [("post", path, {"archived": True})])
+
+    assert by_key.status_code == 403
+    assert "marketing:write" in by_key.json()["detail"]
+    assert by_viewer.status_code == 403
+    assert by_graphql_key["errors"] == [{"code": "PERMISSION_DENIED"}]
+    with alpha.active():
+        assert CollateralItem.objects.get(pk=item.pk).archived_at is None

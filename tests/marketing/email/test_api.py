@@ -159,7 +159,11 @@ def test_graphql_writes_drafts_and_names_the_faulty_block(alpha: TenantFixture):
 
     assert created["errors"] == []
     assert created["marketingEmail"]["status"] == "DRAFT"
-    assert created["marketingEmail"]["segment"] == {"id": segment.pk, "name": "GraphQL readers"}
+    # The segment is a link to the Segment node.
+    assert created["marketingEmail"]["segment"] == {
+        "id": to_global_id("Segment", segment.pk),
+        "name": "GraphQL readers",
+    }
     assert created["marketingEmail"]["figures"] is None
     assert bad["errors"] == [{"field": "content[0].src", "code": "INVALID"}]  # blocks are checked first
     assert [edge["node"]["name"] for edge in listed] == ["GraphQL news"]
