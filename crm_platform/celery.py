@@ -70,6 +70,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Connected calendars synced both ways (each tenant queues its connections that are due).
+    "calendar-sync": {
+        "task": "modules.activities.calendar_sync.tasks.sync_all_calendars",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Webhook deliveries whose retry is due, whose message was lost or whose worker died.
     "webhooks-send-due": {
         "task": "api.webhooks.tasks.sweep_all_webhook_deliveries",

@@ -17,7 +17,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
@@ -48,6 +48,7 @@ class Response:
     status: int
     body: str
     duration_ms: int
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
 
 _NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
@@ -186,10 +187,11 @@ def send(
         connection.request(method, target, body=body, headers=headers)
         answer = connection.getresponse()
         text = answer.read(max_body).decode("utf-8", "replace")
+        answer_headers = {name.lower(): value for name, value in answer.getheaders()}
     except (TimeoutError, OSError, http.client.HTTPException) as error:
         raise Unreachable(
             _("%(host)s did not answer: %(error)s") % {"host": host, "error": f"{type(error).__name__}: {error}"}
         ) from error
     finally:
         connection.close()
-    return Response(answer.status, text, round((time.monotonic() - started) * 1000))
+    return Response(answer.status, text, round((time.monotonic() - started) * 1000), answer_headers)

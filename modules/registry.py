@@ -91,12 +91,15 @@ MODULES: tuple[Module, ...] = (
         key="activities",
         label=_("Activities"),
         always_on=True,
-        apps=("modules.activities",),
+        apps=("modules.activities", "modules.activities.calendar_sync"),
         nav=(
             NavEntry(_("Activities"), "activities:activity-list", icon="check2-square"),
             NavEntry(_("Calendar"), "activities:calendar", icon="calendar3"),
         ),
         counted_records=("activities.Activity",),
+        # Each user connects their own calendar (the page shows only theirs).
+        settings_nav=(SettingsEntry(_("Calendar sync"), "calendar-sync:connection", "activities.change"),),
+        url_namespaces=("calendar-sync",),
     ),
     Module(
         key="sales",

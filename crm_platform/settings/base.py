@@ -63,6 +63,7 @@ TENANT_APPS = [
     "django_filters",
     "modules.contacts",
     "modules.activities",
+    "modules.activities.calendar_sync",
     "modules.sales",
     "modules.collaboration",
     "modules.workspace",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customization.fields.display import detail_sections
 from customization.fields.form_fields import form_errors
 from identity.forms import apply_service_errors, form_status
+from modules.activities.calendar_sync.selectors import calendar_copy
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.forms import ActivityForm, CompleteForm, FilterForm
 from modules.activities.lists import ACTIVITIES
@@ -96,6 +97,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chain": [a for a in chain if a.pk in visible_ids] if len(chain) > 1 else [],
         "sales_enabled": sales_enabled(request),
         "custom_details": detail_sections("activity", activity, user=current_user(request)),
+        "calendar_copy": calendar_copy(activity),
     }
     return render(request, "activities/activity_detail.html", context)
 

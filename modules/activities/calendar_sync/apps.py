@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CalendarSyncConfig(AppConfig):
+    name = "modules.activities.calendar_sync"
+    label = "calendar_sync"
+    verbose_name = "Activities: calendar sync"
