@@ -99,7 +99,6 @@ MODULES: tuple[Module, ...] = (
         counted_records=("activities.Activity",),
         # Each user connects their own calendar (the page shows only theirs).
         settings_nav=(SettingsEntry(_("Calendar sync"), "calendar-sync:connection", "activities.change"),),
-        url_namespaces=("calendar-sync",),
     ),
     Module(
         key="sales",

@@ -1,8 +1,10 @@
-"""What the meeting page shows of calendar sync: where the meeting is synced and its last conflict."""
+"""What pages show of calendar sync: where a meeting is synced and its last conflict; a stopped sync."""
 
 from __future__ import annotations
 
-from modules.activities.calendar_sync.models import SyncedEvent
+from identity.models import User
+from modules.activities.calendar_sync.choices import ConnectionState
+from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.models import Activity
 
 
@@ -15,3 +17,8 @@ def calendar_copy(activity: Activity) -> SyncedEvent | None:
         .order_by("-conflict_at", "pk")
         .first()
     )
+
+
+def stopped_connection(user: User) -> CalendarConnection | None:
+    """The user's calendar connection when its sync has stopped (the calendar page says so)."""
+    return CalendarConnection.objects.filter(user=user, state=ConnectionState.BROKEN).first()

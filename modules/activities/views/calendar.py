@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.input_bounds import in_window, moment_problem
 from identity.models import Team
 from identity.time_zones import zone_of
+from modules.activities.calendar_sync.selectors import stopped_connection
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.forms import ImportForm
 from modules.activities.models import Activity, CalendarFeed
@@ -156,6 +157,7 @@ def _calendar_context(
         },
     }
     return {
+        "calendar_sync_stopped": stopped_connection(user),
         "teams": list(visible_teams(user)),
         "team": team,
         "feed_url": request.build_absolute_uri(reverse("activities:calendar-feed", args=[feed.token])) if feed else "",

@@ -16,6 +16,7 @@ from identity.models import AuditEntry
 from identity.services.api_keys import create_api_key
 from modules.activities.calendar_sync.choices import ConflictWinner, ConnectionState
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
+from modules.activities.calendar_sync.tasks import sync_calendar
 from modules.activities.choices import ActivityKind
 from modules.activities.services.activities import create_activity
 from tests.activities.calendar_sync.conftest import run_sync, soon
@@ -171,3 +172,14 @@ def test_the_meeting_page_shows_the_recorded_conflict(alpha: TenantFixture, cale
 
     assert 'data-testid="calendar-conflict"' in page
     assert "Plan (moved here)" in page
+
+
+def test_a_sync_queued_in_another_workspace_touches_nothing(
+    alpha: TenantFixture, beta: TenantFixture, calendar: CalendarConnection
+):
+    with beta.active():
+        assert sync_calendar(calendar.pk) == "skipped"
+        assert not CalendarConnection.objects.exists()
+    with alpha.active():
+        calendar.refresh_from_db()
+    assert (calendar.last_synced_at, calendar.ctag) == (None, "")

@@ -184,10 +184,10 @@ def test_a_series_stays_a_series_with_its_moved_instance(
     calendar_text = caldav_server.get(calendar.url, "weekly.ics")
     assert calendar_text is not None
     events = vobject.readOne(calendar_text).vevent_list
-    master = next(event for event in events if "recurrence_id" not in event.contents)
+    master = next(event for event in events if "recurrence-id" not in event.contents)
     assert master.summary.value == "Weekly sync"
     assert master.rrule.value == "FREQ=WEEKLY;COUNT=5"
-    assert [event.recurrence_id.value for event in events if "recurrence_id" in event.contents] == [second]
+    assert [event.recurrence_id.value for event in events if "recurrence-id" in event.contents] == [second]
     with alpha.active():
         assert Activity.objects.filter(ical_uid="weekly@other").count() == 2
 
@@ -273,6 +273,7 @@ def test_a_revoked_password_stops_the_sync_and_says_so(
             assert sync_connection(calendar.pk) is None
         page = alpha.client(REP_EMAIL).get("/settings/calendar-sync/").content.decode()
         assert 'data-testid="connection-broken"' in page
+        assert 'data-testid="calendar-sync-stopped"' in alpha.client(REP_EMAIL).get("/calendar/").content.decode()
     finally:
         caldav_server.set_password(caldav_server.password)
 

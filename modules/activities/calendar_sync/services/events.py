@@ -111,12 +111,13 @@ def _event(component: Any, zone: tzinfo) -> EventValues:
         raise UnreadableEvent(_("The event has no valid start.")) from error
     end = max(end, start)
     recurrence_id = None
-    if "recurrence_id" in component.contents:
+    if "recurrence-id" in component.contents:  # vobject keys contents by the property's own name
         recurrence_id = _moment(component.recurrence_id.value, zone)[0]
     last_modified = None
-    for name in ("last_modified", "dtstamp"):
-        if name in component.contents and isinstance(getattr(component, name).value, datetime):
-            last_modified = _moment(getattr(component, name).value, zone)[0]
+    for name in ("last-modified", "dtstamp"):
+        lines = component.contents.get(name) or []
+        if lines and isinstance(lines[0].value, datetime):
+            last_modified = _moment(lines[0].value, zone)[0]
             break
     status = _text(component, "status").upper()
     rrule = _text(component, "rrule", 2000)

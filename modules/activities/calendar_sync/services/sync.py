@@ -330,9 +330,9 @@ def _remember(
 
 
 def _push(connection: CalendarConnection, client: CalDAVClient, result: SyncResult) -> None:
-    for synced in list(connection.events.filter(activity__isnull=True, ignored=False)):
-        client.delete(synced.href)
-        synced.delete()
+    for deleted in list(connection.events.filter(activity__isnull=True, ignored=False)):
+        client.delete(deleted.href)
+        deleted.delete()
         result.deleted_there += 1
     mapped: dict[int | None, SyncedEvent | None] = {
         synced.activity_id: synced for synced in connection.events.filter(activity__isnull=False)
