@@ -5,7 +5,8 @@ password stops the sync and says so."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import vobject
 from django.utils import timezone
@@ -309,3 +310,44 @@ def test_cancelled_there_is_cancelled_here(
 
     with alpha.active():
         assert Activity.objects.get(ical_uid="lunch@other").status == ActivityStatus.CANCELLED
+
+
+STOCKHOLM = (
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+)
+
+
+def test_a_series_in_a_time_zone_keeps_its_zone_both_ways(
+    alpha: TenantFixture, caldav_server: CalDAVServer, calendar: CalendarConnection
+):
+    zone = ZoneInfo("Europe/Stockholm")
+    day = timezone.localdate(soon(days=3), zone)
+    local_start = datetime.combine(day, time(9, 0), zone)
+    caldav_server.put(
+        calendar.url,
+        "standup.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other program//EN\r\n" + STOCKHOLM
+        + f"BEGIN:VEVENT\r\nUID:standup@other\r\nDTSTAMP:{z(timezone.now())}\r\n"
+        f"DTSTART;TZID=Europe/Stockholm:{day:%Y%m%d}T090000\r\nDTEND;TZID=Europe/Stockholm:{day:%Y%m%d}T091500\r\n"
+        "RRULE:FREQ=DAILY;COUNT=200\r\nSUMMARY:Stand-up\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )  # fmt: skip
+
+    run_sync(alpha, calendar)
+
+    with alpha.active():
+        series = Activity.objects.get(ical_uid="standup@other")
+        assert (series.time_zone, series.due_at, series.rrule) == (
+            "Europe/Stockholm",
+            local_start,
+            "FREQ=DAILY;COUNT=200",
+        )
+        update_activity(series, by=None, subject="Daily stand-up")
+    run_sync(alpha, calendar)
+
+    event = _read(caldav_server, calendar, "standup.ics")
+    assert event.summary.value == "Daily stand-up"
+    assert event.dtstart.params.get("TZID", [None])[0] in (None, "Europe/Stockholm")
+    assert event.dtstart.value.replace(tzinfo=None) == local_start.replace(tzinfo=None)  # 09:00 wall clock

@@ -7,6 +7,7 @@ dates (DTEND the day after). A floating time (no zone) is read in the user's zon
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -87,13 +88,26 @@ def _iso_list(lines: list[Any], zone: tzinfo) -> list[str]:
 
 
 def _zone_name(component: Any) -> str:
+    """The IANA name of the start's zone, when it has one (vobject turns TZID into a tzinfo)."""
+    value = component.dtstart.value if "dtstart" in component.contents else None
+    zone = getattr(value, "tzinfo", None)
     params = component.dtstart.params if "dtstart" in component.contents else {}
-    name = (params.get("TZID") or [""])[0]
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-    return str(name)[:64]
+    candidates = [
+        *(params.get("TZID") or []),
+        getattr(zone, "key", None),
+        getattr(zone, "tzid", None),
+        getattr(zone, "_tzid", None),
+        str(getattr(zone, "_filename", "") or "").rpartition("zoneinfo/")[2],
+    ]
+    for name in candidates:
+        if not name or len(str(name)) > 64:
+            continue
+        try:
+            zoneinfo.ZoneInfo(str(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+        return str(name)
+    return ""
 
 
 def _event(component: Any, zone: tzinfo) -> EventValues:
@@ -189,8 +203,9 @@ def _dates(values: list[str], zone: tzinfo | None) -> list[date | datetime]:
             moment: date | datetime = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
         except ValueError:
             continue
-        if isinstance(moment, datetime):
-            moment = moment.astimezone(zone) if zone is not None and timezone.is_aware(moment) else moment
+        if isinstance(moment, datetime) and timezone.is_aware(moment):
+            # vobject names only its own and dateutil's zones: the standard library's UTC is not one.
+            moment = moment.astimezone(zone) if zone is not None else _utc(moment)
         parsed.append(moment)
     return parsed
 
@@ -198,7 +213,12 @@ def _dates(values: list[str], zone: tzinfo | None) -> list[date | datetime]:
 def _series_zone(activity: Activity) -> tzinfo | None:
     if not activity.time_zone or not (activity.rrule or activity.rdates):
         return None
-    return tz.gettz(activity.time_zone)
+    found = tz.gettz(activity.time_zone)
+    if found is None:
+        return None
+    zone = copy.copy(found)  # gettz shares its zones: name a copy
+    zone.tzid = activity.time_zone  # type: ignore[attr-defined]  # the TZID vobject writes
+    return zone
 
 
 def _add_event(calendar: Any, activity: Activity, *, uid: str, zone: tzinfo | None) -> None:
