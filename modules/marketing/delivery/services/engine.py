@@ -18,9 +18,10 @@ How a message is handed over exactly once, and what a dead worker leaves behind:
    back-off (1 min … 1 h, 6 attempts), refusals ``failed`` with the reply, and the rows never
    started given back to the queue. Then the journal is dropped.
 4. **A dead worker.** Its rows stay ``sending`` until their lease has run out and its heartbeat has
-   stopped; then ``recover_stale`` (before every batch and in beat's ``resume_sends``) settles the
-   batch from its journal exactly as the worker would have: accepted rows are ``sent`` (never
-   handed over again), refused and retried ones recorded, unstarted ones queued. **The in-flight
+   stopped; then ``recover_stale`` (when a worker starts on the send, and in beat's
+   ``resume_sends``) settles the batch from its journal exactly as the worker would have:
+   accepted rows are ``sent`` (never handed over again), refused and retried ones recorded,
+   unstarted ones queued. **The in-flight
    window is one message per dead worker:** the row whose hand-over had started with no outcome
    may or may not have reached the server (SMTP gives no way to ask), so it is queued again *with
    the same Message-ID*, fixed when the row was made — delivered at least once with a stable
