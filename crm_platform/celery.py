@@ -76,6 +76,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Connected mailboxes: each tenant's due mailboxes are synced (backoff and pauses respected).
+    "sync-connected-mailboxes": {
+        "task": "modules.mailboxes.tasks.sync_all_mailboxes",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Webhook deliveries whose retry is due, whose message was lost or whose worker died.
     "webhooks-send-due": {
         "task": "api.webhooks.tasks.sweep_all_webhook_deliveries",

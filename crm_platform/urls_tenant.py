@@ -27,6 +27,7 @@ urlpatterns = [
     path("settings/billing/", include("billing.urls_tenant")),
     path("settings/support-addresses/", include("modules.service.mail.urls")),
     path("settings/calendar-sync/", include("modules.activities.calendar_sync.urls")),
+    path("settings/mailboxes/", include("modules.mailboxes.urls")),
     path("settings/marketing/email/", include("modules.marketing.email.urls_admin")),
     path("marketing/emails/", include("modules.marketing.email.urls")),
     path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),

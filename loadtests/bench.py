@@ -14,10 +14,10 @@ second run starts where the first did.
                               [--analytics-deals 1000000] [--analytics-activities 1000000]
                               [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
-                              [--vcard-cards 5000]
+                              [--vcard-cards 5000] [--mailbox-messages 10000]
                               [--marketing-killed-recipients N]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail|knowledge|segments|marketing_send|vcard]
+                                      analytics|service_mail|knowledge|segments|marketing_send|vcard|mailbox_sync]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -39,6 +39,7 @@ BENCHMARKS = (
     "segments",
     "marketing_send",
     "vcard",
+    "mailbox_sync",
 )  # fmt: skip
 
 
@@ -86,6 +87,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--marketing-killed-recipients", type=int, default=None,
         help="recipients of the marketing send with workers killed (default: --marketing-recipients)",
     )  # fmt: skip
+    parser.add_argument("--mailbox-messages", type=int, default=10_000, help="messages of the first mailbox sync")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -94,7 +96,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
-        "segment_contacts", "marketing_recipients", "vcard_cards",
+        "segment_contacts", "marketing_recipients", "vcard_cards", "mailbox_messages",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -197,6 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, mail_failures = bench_service_mail.run(arguments.mail_count)
         report.write_section("service_mail", section)
         failures += mail_failures
+    if "mailbox_sync" in selected:
+        from loadtests import bench_mailbox_sync
+
+        section, mailbox_failures = bench_mailbox_sync.run(arguments.mailbox_messages)
+        report.write_section("mailbox_sync", section)
+        failures += mailbox_failures
     if "knowledge" in selected:
         from loadtests import bench_knowledge
 

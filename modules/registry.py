@@ -91,14 +91,17 @@ MODULES: tuple[Module, ...] = (
         key="activities",
         label=_("Activities"),
         always_on=True,
-        apps=("modules.activities", "modules.activities.calendar_sync"),
+        apps=("modules.activities", "modules.activities.calendar_sync", "modules.mailboxes"),
         nav=(
             NavEntry(_("Activities"), "activities:activity-list", icon="check2-square"),
             NavEntry(_("Calendar"), "activities:calendar", icon="calendar3"),
         ),
         counted_records=("activities.Activity",),
-        # Each user connects their own calendar (the page shows only theirs).
-        settings_nav=(SettingsEntry(_("Calendar sync"), "calendar-sync:connection", "activities.change"),),
+        # Each user connects their own calendar and mailboxes (the pages show only theirs).
+        settings_nav=(
+            SettingsEntry(_("Calendar sync"), "calendar-sync:connection", "activities.change"),
+            SettingsEntry(_("Mailboxes"), "mailboxes:list", "activities.change"),
+        ),
     ),
     Module(
         key="sales",

@@ -39,6 +39,7 @@ from modules.contacts.demo.seed import load_demo_data
 from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, Tag
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
+from modules.mailboxes.services.mailboxes import connect_mailbox
 from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.email.models import SendingDomain
@@ -177,6 +178,7 @@ PK_OF = (
     (r"exchange-rates:", "exchange_rate"),
     (r"contact-centre:call-", "call"),
     (r"service-mail-admin:", "support_address"),
+    (r"mailboxes:", "mailbox"),
     (r"marketing-delivery:", "marketing_email"),
     (r"marketing-email:from-template", "marketing_template"),
     (r"marketing-email:", "marketing_email_draft"),
@@ -432,6 +434,10 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
         sla_policy = save_policy(None, name="Standard", targets={"normal": (60, 480)})
         case = create_case(by=admin, subject="Pages", contact=contact)
         support_address = create_address(by=None, email="help@pages-support.example")
+        mailbox = connect_mailbox(
+            owner=admin, email="pages@mailbox.example", imap_host="imap.mailbox.example", imap_user="pages",
+            imap_password="app-password",
+        )  # fmt: skip
         case_message = add_message(
             case, by=admin, author_kind="agent", body_text="A file",
             attachments=[CaseAttachment(
@@ -473,6 +479,7 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "form_submission": str(form_submission.pk),
             "case": str(case.pk),
             "support_address": str(support_address.pk),
+            "mailbox": str(mailbox.pk),
             "case_attachment": str(case_message.attachments.get().pk),
             "case_message": str(case_message.pk),
             "case_view": _first(SavedView, entity="case"),

@@ -10,10 +10,11 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 # Bounds on what is kept (the database columns and a sane reading): longer values are cut.
 MAX_SUBJECT = 300
@@ -57,6 +58,20 @@ class ParsedMail:
         for message_id in [*self.in_reply_to, *reversed(self.references)]:
             seen.setdefault(message_id, None)
         return list(seen)
+
+
+def sent_date(mail: ParsedMail, *, fallback: datetime, latest: datetime) -> datetime:
+    """The Date header as an aware datetime, or ``fallback`` when it is missing, unreadable, before
+    1970 or after ``latest`` (a sender's clock far in the future must not pin a thread on top)."""
+    try:
+        value = parsedate_to_datetime(mail.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return fallback
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if value.year < 1970 or value > latest:
+        return fallback
+    return value
 
 
 def clean(value: str, limit: int) -> str:
@@ -206,7 +221,7 @@ def parse_mail(raw: bytes, *, max_attachment: int) -> ParsedMail:
         name: _header(message, name)
         for name in (
             "Auto-Submitted", "Precedence", "X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress",
-            "Return-Path", "X-Loop", "Thread-Index", "Content-Type",
+            "Return-Path", "X-Loop", "Thread-Index", "Content-Type", "Date",
         )
     }  # fmt: skip
     mail = ParsedMail(

@@ -44,6 +44,7 @@ class NotificationKind(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("A report could not be delivered")
     INCOMING_CALL = "incoming_call", _("Incoming call")
     SLA = "sla", _("A case's SLA target is near or missed")
+    MAILBOX_BROKEN = "mailbox_broken", _("A connected mailbox stopped syncing")
 
 
 class AttendeeRole(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from modules.activities.models import Activity
 from modules.contacts.choices import TimelineKind
@@ -18,6 +18,7 @@ TIMELINE_PAGE_SIZE = 20
 KIND_FILTERS: dict[str, tuple[str, ...]] = {
     "notes": (TimelineKind.NOTE, TimelineKind.ATTACHMENT),
     "activities": (TimelineKind.ACTIVITY,),
+    "emails": (TimelineKind.EMAIL,),
     "changes": (
         TimelineKind.CREATED, TimelineKind.UPDATED, TimelineKind.STATUS_CHANGED, TimelineKind.LEAD_CONVERTED,
         TimelineKind.MERGED,
@@ -36,18 +37,27 @@ class TimelinePage:
 
 
 def timeline_page(
-    subject: str, pk: int, *, before: str | None = None, kind: str = "", size: int = TIMELINE_PAGE_SIZE
+    subject: str,
+    pk: int,
+    *,
+    before: str | None = None,
+    kind: str = "",
+    size: int = TIMELINE_PAGE_SIZE,
+    viewer_id: int | None = None,
 ) -> TimelinePage:
     """Entries of the ``subject`` record ``pk``, newest first, older than the ``before`` cursor,
     only those of the ``kind`` filter when given (a key of ``KIND_FILTERS``).
 
     Activity entries come with their activity, its origin and its follow-ups (the chain around it),
     and every entry with the records it links (to say which one it happened on), loaded in fixed
-    queries whatever the page holds.
+    queries whatever the page holds. E-mail threads of a private mailbox are shown to its owner
+    (``viewer_id``) only.
     """
     if subject not in SUBJECTS:
         raise ValueError(subject)
-    queryset = TimelineEntry.objects.filter(**{f"{subject}_id": pk})
+    queryset = TimelineEntry.objects.filter(**{f"{subject}_id": pk}).exclude(
+        Q(kind=TimelineKind.EMAIL, data__private=True) & ~Q(data__owner=viewer_id)
+    )
     if kind:
         queryset = queryset.filter(kind__in=KIND_FILTERS[kind])
     queryset = after_cursor(queryset, "occurred_at", True, before)

@@ -48,6 +48,7 @@ def kind_filters() -> list[tuple[str, str]]:
     labels = {
         "notes": _("Notes and files"),
         "activities": _("Activities"),
+        "emails": _("E-mails"),
         "changes": _("Changes"),
         "deals": _("Sales"),
     }
@@ -80,7 +81,9 @@ def timeline(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(_("kind: choose one of the timeline's filters."))
     _check_subject(request, subject, pk)
     with timezone.override(user_time_zone(request)):
-        page = timeline_page(subject, pk, before=request.GET.get("before") or None, kind=kind)
+        page = timeline_page(
+            subject, pk, before=request.GET.get("before") or None, kind=kind, viewer_id=current_user(request).pk
+        )
         _prepare(request, page.entries, subject)
         context = {
             "page": page,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import imaplib
 import logging
-import re
-import socket
 import ssl
 from contextlib import suppress
 
@@ -18,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from core.encryption import UnreadableSecret, decrypt
+from core.mail.imap import PinnedIMAP4, PinnedIMAP4SSL, quoted, uidvalidity
 from customization import outbound_http
 from modules.service.mail.choices import ImapSecurity
 from modules.service.mail.models import SupportAddress
@@ -26,33 +25,11 @@ from modules.service.mail.services.intake import receive
 logger = logging.getLogger(__name__)
 
 BATCH = 200
-TIMEOUT = 30
 LOCK_SECONDS = 15 * 60
 
 
 class MailboxError(Exception):
     """The mailbox could not be read (connection, login, folder); the message is for the admin."""
-
-
-class _PinnedIMAP4(imaplib.IMAP4):
-    """Connects to the address the host was checked to resolve to (no second DNS answer)."""
-
-    def __init__(self, host: str, port: int, address: str) -> None:
-        self.pinned_address = address
-        super().__init__(host, port, timeout=TIMEOUT)
-
-    def _create_socket(self, timeout: float | None) -> socket.socket:
-        return socket.create_connection((self.pinned_address, self.port), timeout)
-
-
-class _PinnedIMAP4SSL(imaplib.IMAP4_SSL):
-    def __init__(self, host: str, port: int, address: str) -> None:
-        self.pinned_address = address
-        super().__init__(host, port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT)
-
-    def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = socket.create_connection((self.pinned_address, self.port), timeout)
-        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _connect(address: SupportAddress) -> imaplib.IMAP4:
@@ -62,9 +39,9 @@ def _connect(address: SupportAddress) -> imaplib.IMAP4:
         pinned = outbound_http.resolve(address.imap_host, address.imap_port)
         client: imaplib.IMAP4
         if address.imap_security == ImapSecurity.TLS:
-            client = _PinnedIMAP4SSL(address.imap_host, address.imap_port, pinned)
+            client = PinnedIMAP4SSL(address.imap_host, address.imap_port, pinned)
         else:
-            client = _PinnedIMAP4(address.imap_host, address.imap_port, pinned)
+            client = PinnedIMAP4(address.imap_host, address.imap_port, pinned)
             if address.imap_security == ImapSecurity.STARTTLS:
                 client.starttls(ssl.create_default_context())
     except outbound_http.OutboundError as error:
@@ -80,19 +57,6 @@ def _connect(address: SupportAddress) -> imaplib.IMAP4:
             client.logout()
         raise MailboxError(f"login refused: {error}") from error
     return client
-
-
-def _quoted(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _uidvalidity(client: imaplib.IMAP4, folder: str) -> int:
-    _typ, data = client.response("UIDVALIDITY")
-    if data and data[0]:
-        return int(data[0])
-    _typ, status = client.status(_quoted(folder), "(UIDVALIDITY)")
-    match = re.search(rb"UIDVALIDITY (\d+)", status[0] or b"")
-    return int(match.group(1)) if match else 0
 
 
 def _new_uids(client: imaplib.IMAP4, after: int) -> list[int]:
@@ -139,10 +103,10 @@ def _poll(address: SupportAddress) -> int:
     client = _connect(address)
     taken = 0
     try:
-        typ, data = client.select(_quoted(address.imap_folder), readonly=True)
+        typ, data = client.select(quoted(address.imap_folder), readonly=True)
         if typ != "OK":
             raise MailboxError(f"folder {address.imap_folder} cannot be opened: {data!r}")
-        validity = _uidvalidity(client, address.imap_folder)
+        validity = uidvalidity(client, address.imap_folder)
         if validity != address.uidvalidity:
             _save_state(address, uidvalidity=validity, last_uid=0)
         for uid in _new_uids(client, address.last_uid)[:BATCH]:

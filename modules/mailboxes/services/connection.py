@@ -1,0 +1,109 @@
+"""Reaching a mailbox's servers: a logged-in IMAP client, and the connection test the settings page
+runs before a mailbox is saved (IMAP login and folder, SMTP login). Hosts must resolve to public
+addresses (as webhook URLs must, ``customization.outbound_http``), so a workspace cannot point the
+workers at the platform's own network. Error texts name the server, never the mailbox address or a
+password: they are shown to the owner and may be logged."""
+
+from __future__ import annotations
+
+import imaplib
+import smtplib
+import ssl
+from contextlib import suppress
+
+from django.utils.translation import gettext as _
+
+from core.encryption import UnreadableSecret, decrypt
+from core.mail.imap import PinnedIMAP4, PinnedIMAP4SSL, quoted
+from core.mail.smtp import PinnedSMTP, PinnedSMTPSSL
+from customization import outbound_http
+from modules.mailboxes.choices import MailSecurity
+from modules.mailboxes.models import Mailbox
+
+TIMEOUT = 30
+
+
+class MailboxError(Exception):
+    """The mailbox could not be reached or read; the message is for its owner."""
+
+
+def _secret(stored: str) -> str:
+    try:
+        return decrypt(stored)
+    except UnreadableSecret as error:
+        raise MailboxError(_("The stored password cannot be read: enter it again.")) from error
+
+
+def connect_imap(mailbox: Mailbox) -> imaplib.IMAP4:
+    """A logged-in IMAP client for ``mailbox``."""
+    try:
+        pinned = outbound_http.resolve(mailbox.imap_host, mailbox.imap_port)
+        client: imaplib.IMAP4
+        if mailbox.imap_security == MailSecurity.TLS:
+            client = PinnedIMAP4SSL(mailbox.imap_host, mailbox.imap_port, pinned, timeout=TIMEOUT)
+        else:
+            client = PinnedIMAP4(mailbox.imap_host, mailbox.imap_port, pinned, timeout=TIMEOUT)
+            if mailbox.imap_security == MailSecurity.STARTTLS:
+                client.starttls(ssl.create_default_context())
+    except outbound_http.OutboundError as error:
+        raise MailboxError(str(error)) from error
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxError(
+            _("Cannot connect to %(host)s:%(port)s (%(error)s).")
+            % {"host": mailbox.imap_host, "port": mailbox.imap_port, "error": type(error).__name__}
+        ) from error
+    try:
+        client.login(mailbox.imap_user, _secret(mailbox.imap_password))
+    except (OSError, imaplib.IMAP4.error, MailboxError) as error:
+        with suppress(Exception):
+            client.logout()
+        if isinstance(error, MailboxError):
+            raise
+        raise MailboxError(_("The IMAP server %(host)s refused the login.") % {"host": mailbox.imap_host}) from error
+    return client
+
+
+def _smtp_login(mailbox: Mailbox) -> None:
+    try:
+        pinned = outbound_http.resolve(mailbox.smtp_host, mailbox.smtp_port)
+    except outbound_http.OutboundError as error:
+        raise MailboxError(str(error)) from error
+    password = _secret(mailbox.smtp_password or mailbox.imap_password)
+    try:
+        smtp: smtplib.SMTP
+        if mailbox.smtp_security == MailSecurity.TLS:
+            smtp = PinnedSMTPSSL(mailbox.smtp_host, mailbox.smtp_port, pinned, timeout=TIMEOUT)
+        else:
+            smtp = PinnedSMTP(mailbox.smtp_host, mailbox.smtp_port, pinned, timeout=TIMEOUT)
+            if mailbox.smtp_security == MailSecurity.STARTTLS:
+                smtp.starttls(context=ssl.create_default_context())
+        try:
+            if smtp.has_extn("auth"):
+                smtp.login(mailbox.smtp_user or mailbox.imap_user, password)
+        finally:
+            with suppress(Exception):
+                smtp.quit()
+    except smtplib.SMTPAuthenticationError as error:
+        raise MailboxError(_("The SMTP server %(host)s refused the login.") % {"host": mailbox.smtp_host}) from error
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailboxError(
+            _("Cannot connect to %(host)s:%(port)s (%(error)s).")
+            % {"host": mailbox.smtp_host, "port": mailbox.smtp_port, "error": type(error).__name__}
+        ) from error
+
+
+def test_connection(mailbox: Mailbox) -> None:
+    """Raise ``MailboxError`` unless the IMAP login works, the inbox opens and (when an SMTP server
+    is given) the SMTP login works."""
+    client = connect_imap(mailbox)
+    try:
+        typ, _data = client.select(quoted(mailbox.inbox_folder), readonly=True)
+        if typ != "OK":
+            raise MailboxError(_("The folder %(folder)s cannot be opened.") % {"folder": mailbox.inbox_folder})
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxError(_("Reading the mailbox failed (%(error)s).") % {"error": type(error).__name__}) from error
+    finally:
+        with suppress(Exception):
+            client.logout()
+    if mailbox.smtp_host:
+        _smtp_login(mailbox)

@@ -1,0 +1,91 @@
+"""Mailbox sync tasks. Beat's ``sync_all_mailboxes`` (every minute) queues ``sync_mailboxes`` per
+served tenant, which queues ``sync_mailbox`` for each mailbox that is active (or failing and past
+its backoff). A tenant runs at most ``MAILBOXES_SYNC_PER_TENANT`` syncs at once (slots in the
+cache, freed when a run ends or, for a killed worker, when the slot expires); a mailbox runs one
+sync at a time (``services.sync``'s advisory lock)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from modules.mailboxes.choices import MailboxKind, MailboxState
+from modules.mailboxes.models import Mailbox
+from modules.mailboxes.services.connection import MailboxError
+from modules.mailboxes.services.mailboxes import record_failure, record_success
+from modules.mailboxes.services.sync import sync_mailbox as run_sync
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
+
+logger = logging.getLogger(__name__)
+SLOT_SECONDS = 30 * 60
+
+
+def per_tenant_limit() -> int:
+    return max(1, int(settings.MAILBOXES_SYNC_PER_TENANT))
+
+
+@contextmanager
+def tenant_slot() -> Iterator[bool]:
+    """One of the tenant's sync slots, if one is free (cache keys carry the tenant)."""
+    for index in range(per_tenant_limit()):
+        key = f"mailboxes-sync-slot:{index}"
+        if cache.add(key, 1, SLOT_SECONDS):
+            try:
+                yield True
+            finally:
+                cache.delete(key)
+            return
+    yield False
+
+
+def due_mailboxes() -> Q:
+    now = timezone.now()
+    return Q(kind=MailboxKind.IMAP) & (
+        Q(state=MailboxState.ACTIVE, next_sync_at__isnull=True)
+        | Q(state__in=[MailboxState.ACTIVE, MailboxState.FAILING], next_sync_at__lte=now)
+    )
+
+
+@shared_task(acks_late=True)
+def sync_mailbox(mailbox_id: int) -> int:
+    """Sync one mailbox; returns how many messages were stored (0 when paused, gone, not due
+    by its slot, or already being synced)."""
+    if not runs_in_a_tenant("sync_mailbox"):
+        return 0
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).select_related("owner").first()
+    if mailbox is None or mailbox.state == MailboxState.PAUSED or not mailbox.imap_host:
+        return 0
+    with tenant_slot() as free:
+        if not free:
+            return 0  # the tenant's other mailboxes are syncing; the next round takes this one
+        try:
+            result = run_sync(mailbox)
+        except MailboxError as error:
+            logger.info("mailbox %s: sync failed (%s)", mailbox.pk, type(error.__cause__ or error).__name__)
+            record_failure(mailbox, str(error))
+            return 0
+    if result.ran:
+        record_success(mailbox)
+    return result.stored
+
+
+@shared_task(acks_late=True)
+def sync_mailboxes() -> int:
+    if not runs_in_a_tenant("sync_mailboxes"):
+        return 0
+    ids = list(Mailbox.objects.filter(due_mailboxes()).order_by("last_synced_at", "pk").values_list("pk", flat=True))
+    for mailbox_id in ids:
+        sync_mailbox.apply_async((mailbox_id,), expires=55, retry=False)
+    return len(ids)
+
+
+@shared_task
+def sync_all_mailboxes() -> int:
+    return queue_for_each_served_tenant(sync_mailboxes, expires=55)
