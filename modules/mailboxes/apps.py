@@ -5,3 +5,13 @@ class MailboxesConfig(AppConfig):
     name = "modules.mailboxes"
     label = "mailboxes"
     verbose_name = "Connected mailboxes"
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from modules.activities.models.notification import register_notification_target
+        from modules.mailboxes import data_subject
+
+        data_subject.register()
+        # "Your mailbox stopped syncing" opens the mailbox settings page.
+        register_notification_target("mailbox", lambda _pk: reverse("mailboxes:list"))

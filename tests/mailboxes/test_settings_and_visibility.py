@@ -159,7 +159,7 @@ def test_the_list_costs_the_same_queries_for_2_and_12_mailboxes(alpha: TenantFix
 def _received(alpha: TenantFixture, mailbox: Mailbox, contact_email: str) -> MailMessage:
     _message_id, raw = message(sender=contact_email, body="The discount we agreed is 12 percent.")
     with alpha.active():
-        stored = store_message(
+        stored, _new = store_message(
             mailbox, raw, folder=None, uid=None, direction="in", matcher=Matcher(own_addresses=[OWNER_ADDRESS]),
             files=WrittenFiles(),
         )  # fmt: skip

@@ -26,8 +26,8 @@ from tests.mailboxes.conftest import append_many, connect, message
 from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import REP_EMAIL, TenantFixture
 
-MESSAGES = 120
-KILL_AFTER = 10
+MESSAGES = 60
+KILL_AFTER = 5
 CORRESPONDENT = "killed-sync@acme.example"
 
 

@@ -81,19 +81,20 @@ def store_message(
     direction: str,
     matcher: Matcher,
     files: WrittenFiles,
-) -> MailMessage | None:
-    """Keep ``raw`` (an RFC 5322 message) read from ``mailbox``; None when it is excluded. A message
-    already kept (same Message-ID) is returned as it is, so reading a folder again adds nothing."""
+) -> tuple[MailMessage | None, bool]:
+    """Keep ``raw`` (an RFC 5322 message) read from ``mailbox``: (the message, whether it is new);
+    (None, False) when it is excluded. A message already kept (same Message-ID) is returned as it
+    is, so reading a folder again adds nothing."""
     mail = parse_mail(raw, max_attachment=MAX_ATTACHMENT_BYTES)
     addresses = list(dict.fromkeys([mail.from_address, *mail.to, *mail.cc]))
     addresses = [address for address in addresses if address]
     if is_excluded(mailbox, addresses):
-        return None
+        return None, False
     existing = MailMessage.objects.filter(mailbox=mailbox, message_id=mail.message_id).first()
     if existing is not None:
         if existing.uid is None and uid is not None:  # sent from the CRM, now seen in the Sent folder
             MailMessage.objects.filter(pk=existing.pk).update(folder=folder, uid=uid)
-        return existing
+        return existing, False
     now = timezone.now()
     date = sent_date(mail, fallback=now, latest=now + timedelta(days=1))
     html = clean_note_html(mail.html) if mail.html.strip() else ""
@@ -160,4 +161,4 @@ def store_message(
         entity="mail_message",
         data={"thread": thread.pk, "direction": direction, "contacts": sorted(matches.contacts)},
     )
-    return message
+    return message, True

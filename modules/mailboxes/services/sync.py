@@ -110,12 +110,12 @@ def _sync_folder(
                     raw = raws.get(uid)
                     if raw is None:
                         continue  # expunged meanwhile
-                    stored = store_message(
+                    stored, new = store_message(
                         mailbox, raw, folder=folder, uid=uid, direction=direction, matcher=matcher, files=files
                     )
                     if stored is None:
                         result.skipped += 1
-                    else:
+                    elif new:
                         result.stored += 1
                 MailFolder.objects.filter(pk=folder.pk).update(last_uid=batch[-1])
         except BaseException:
