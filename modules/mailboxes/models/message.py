@@ -114,6 +114,11 @@ class MailMessage(models.Model):
                 fields=["send_state", "send_after"], name="mailboxes_message_outbox_idx", condition=~Q(send_state="")
             ),
             GinIndex(fields=["participants"], name="mailboxes_participants_gin"),
+            # A message arriving before the one it answers finds its replies (``services.store``).
+            models.Index(
+                fields=["mailbox", "in_reply_to"], name="mailboxes_message_reply_idx", condition=~Q(in_reply_to="")
+            ),
+            GinIndex(fields=["references"], name="mailboxes_references_gin", opclasses=["jsonb_path_ops"]),
         ]
 
     def __str__(self) -> str:

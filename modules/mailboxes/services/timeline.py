@@ -53,9 +53,14 @@ def record_on_timelines(thread: MailThread, message: MailMessage, matches: Match
         *(("lead", pk) for pk in matches.leads),
         *(("deal", pk) for pk in matches.deals),
     ]
+    earlier = (
+        TimelineEntry.objects.filter(kind=TimelineKind.EMAIL, data__thread=thread.pk)
+        if thread.message_count > 1
+        else TimelineEntry.objects.none()  # a new thread is on no timeline yet
+    )
     existing = {
         (field, getattr(entry, f"{field}_id")): entry
-        for entry in TimelineEntry.objects.filter(kind=TimelineKind.EMAIL, data__thread=thread.pk)
+        for entry in earlier
         for field in ("contact", "company", "lead", "deal")
         if getattr(entry, f"{field}_id") is not None
     }
