@@ -70,6 +70,10 @@ def _address(card: Card) -> dict[str, Any]:
         return {}
     parts = [*found[0].parts, "", "", "", "", "", "", ""][:7]
     _box, extended, street, city, region, code, country = parts
+    if found[0].group and not (len(country) == 2 and country.isalpha()):
+        # Apple writes the country's name in ADR and its ISO code in X-ABADR of the same group.
+        codes = [prop.text for prop in card.all("X-ABADR") if prop.group == found[0].group]
+        country = codes[0] if codes else country
     street = ", ".join(part for part in (street, extended) if part)
     return {
         "street": street[:255], "city": city[:120], "region": region[:120], "postal_code": code[:20],

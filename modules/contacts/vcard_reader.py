@@ -37,6 +37,7 @@ class Property:
     name: str
     params: dict[str, list[str]]
     raw: str  # the decoded text, escapes still in place
+    group: str = ""  # "item1" of "item1.ADR": Apple labels a value by a property of the same group
 
     def param(self, name: str) -> str:
         values = self.params.get(name, [])
@@ -175,9 +176,9 @@ def _logical_lines(data: bytes) -> Iterator[bytes]:
         yield current
 
 
-def _parameters(head: str) -> tuple[str, dict[str, list[str]]]:
+def _parameters(head: str) -> tuple[str, str, dict[str, list[str]]]:
     pieces = _split(head, ";")
-    name = pieces[0].rpartition(".")[2].strip().upper()  # "item1.EMAIL" → EMAIL
+    group, _dot, name = pieces[0].strip().rpartition(".")  # "item1.EMAIL": EMAIL in group item1
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
         key, sep, value = piece.partition("=")
@@ -190,14 +191,14 @@ def _parameters(head: str) -> tuple[str, dict[str, list[str]]]:
             continue
         values = [part.strip().strip('"') for part in value.split(",")]
         params.setdefault(key.strip().upper(), []).extend(value for value in values if value)
-    return name, params
+    return group.lower(), name.upper(), params
 
 
 def _property(line: bytes) -> Property | None:
     end = _head_end(line)
     if end <= 0:
         raise ValueError("no colon")
-    name, params = _parameters(line[:end].decode("ascii", errors="replace"))
+    group, name, params = _parameters(line[:end].decode("ascii", errors="replace"))
     value = line[end + 1 :]
     encoding = (params.get("ENCODING") or [""])[0].upper()
     if encoding in ("B", "BASE64"):
@@ -206,7 +207,8 @@ def _property(line: bytes) -> Property | None:
         value = quopri.decodestring(value)
     if len(value) > MAX_VALUE:
         return None
-    return Property(name=name, params=params, raw=_decode(value, (params.get("CHARSET") or [""])[0]))
+    charset = (params.get("CHARSET") or [""])[0]
+    return Property(name=name, params=params, raw=_decode(value, charset), group=group)
 
 
 def read_cards(data: bytes) -> list[Card]:

@@ -88,6 +88,8 @@ def test_apple_company_cards_become_companies_with_their_people_and_groups_tag_m
     with alpha.active():
         company = Company.objects.get()
         assert (company.name, company.website) == ("Analytical Engines Ltd", "https://engines.example")
+        ada = Contact.objects.get(last_name="Lovelace")
+        assert (ada.department, ada.city, ada.country) == ("Research", "London", "GB")
         people = Contact.objects.filter(company=company).order_by("last_name")
         assert [person.full_name for person in people] == ["Charles Babbage", "Ada Lovelace"]
         assert [sorted(tag.name for tag in person.tags.all()) for person in people] == [
