@@ -4,13 +4,18 @@ workspace's country, ISO 3166 alpha-2) when one is given."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 # Longer text is no phone number (and the stored columns hold 40 characters).
 MAX_LENGTH = 40
 
 
-def _parsed(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+@lru_cache(maxsize=65_536)
+def _forms(raw: str, region: str | None) -> tuple[str, str] | None:
+    """``raw``'s E.164 and international forms, or None when it is no possible phone number.
+    Cached: an import compares the same numbers several times, and parsing dominates its cost."""
     text = (raw or "").strip()
     if not text or len(text) > MAX_LENGTH:
         return None
@@ -20,22 +25,23 @@ def _parsed(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
-    return number
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)[:MAX_LENGTH],
+    )
 
 
 def to_e164(raw: str, region: str | None = None) -> str | None:
     """``raw`` as +<country><number>, or None when it is no possible phone number."""
-    number = _parsed(raw, region)
-    return None if number is None else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    forms = _forms(raw, region)
+    return None if forms is None else forms[0]
 
 
 def international(raw: str, region: str | None = None) -> str | None:
     """``raw`` written the international way ("+44 20 7946 0958", extension kept), or None when it
     is no possible phone number."""
-    number = _parsed(raw, region)
-    if number is None:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)[:MAX_LENGTH]
+    forms = _forms(raw, region)
+    return None if forms is None else forms[1]
 
 
 def national_digits(e164: str) -> str:

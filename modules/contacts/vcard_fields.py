@@ -56,7 +56,7 @@ def _phone(raw: str, region: str | None) -> tuple[str, str | None]:
         number, _sep, params = text[4:].partition(";")
         extension = next((p[4:] for p in params.split(";") if p.lower().startswith("ext=")), "")
         text = f"{number} ext. {extension}" if extension else number
-    return international(text, region) or text[:40], to_e164(text, region)
+    return international(text, region) or text[:40], to_e164(text, region)  # one parse: cached
 
 
 def _emails(card: Card) -> list[str]:

@@ -66,11 +66,16 @@ class Card:
     number: int  # 1-based position in the file
     properties: list[Property] = field(default_factory=list)
     problem: str = ""  # why the card cannot be read; empty when it can
+    _index: dict[str, list[Property]] | None = field(default=None, repr=False, compare=False)
 
     def all(self, name: str) -> list[Property]:
         """The card's ``name`` properties, the preferred one first."""
-        found = [prop for prop in self.properties if prop.name == name]
-        return sorted(found, key=lambda prop: not prop.preferred)
+        if self._index is None:
+            index: dict[str, list[Property]] = {}
+            for prop in self.properties:
+                index.setdefault(prop.name, []).append(prop)
+            self._index = {key: sorted(found, key=lambda prop: not prop.preferred) for key, found in index.items()}
+        return self._index.get(name, [])
 
     def first(self, name: str) -> str:
         found = self.all(name)
@@ -83,6 +88,8 @@ def _clean(text: str) -> str:
 
 def _split(text: str, separator: str) -> list[str]:
     """``text`` split on ``separator`` where no backslash escapes it."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, current, escaped = [], [], False
     for character in text:
         if escaped:
