@@ -74,7 +74,10 @@ class Card:
             index: dict[str, list[Property]] = {}
             for prop in self.properties:
                 index.setdefault(prop.name, []).append(prop)
-            self._index = {key: sorted(found, key=lambda prop: not prop.preferred) for key, found in index.items()}
+            self._index = {
+                key: sorted(found, key=lambda prop: not prop.preferred) if len(found) > 1 else found
+                for key, found in index.items()
+            }
         return self._index.get(name, [])
 
     def first(self, name: str) -> str:
@@ -151,6 +154,9 @@ def _decode(data: bytes, charset: str) -> str:
 
 def _head_end(line: bytes) -> int:
     """Where the property's name and parameters end (the first colon outside double quotes)."""
+    colon = line.find(b":")
+    if line.find(b'"', 0, colon) == -1:  # no quoted parameter value: the first colon
+        return colon
     quoted = False
     for index, byte in enumerate(line):
         if byte == 0x22:
