@@ -15,10 +15,12 @@ SIGKILLed at random (a seeded RNG), counted at the sink by Message-ID.
   it over, and record each batch's results (the rows, a timeline entry and an outbox event per
   message) in one commit. Timed from the commit of ``start_send`` to the last row sent.
 * **killed workers**: the same send with, every few seconds (a seeded RNG picks the moment and the
-  victim), one pool process or the whole worker killed with SIGKILL and a new worker started when
-  the whole one died; beat's ``resume_sends`` is queued every few seconds, as beat does every minute.
-  The workers' lease is short (``MARKETING_SEND_LEASE_SECONDS``) so a dead worker's rows come back
-  within the run. Each recipient must arrive exactly once; the only tolerated duplicates are
+  victim; a kill waits until some rows were recorded sent since the last one, so kills never
+  outpace a new worker's start), one pool process or the whole worker killed with SIGKILL and a
+  new worker started when the whole one died; beat's ``resume_sends`` is queued every few seconds,
+  as beat does every minute. The workers' lease is short (``MARKETING_SEND_LEASE_SECONDS``) so a
+  dead worker's rows come back within the run. Each recipient must arrive exactly once; the only
+  tolerated duplicates are
   messages whose hand-over a kill interrupted (the engine's in-flight at-least-once case: the copy
   carries the row's Message-ID), at most one per killed process.
 """
@@ -258,6 +260,7 @@ def _killed(segment_id: int, environment: dict[str, str], workers: int, seed: in
     }  # fmt: skip
     state = {"worker": _start_worker(environment, workers, log_file, "bench-killed"), "kills": 0, "whole": 0}
     clock = {"next_kill": time.monotonic() + rng.uniform(*KILL_INTERVAL), "next_resume": time.monotonic()}
+    progress = {"email": 0, "sent": 0}
 
     def tick() -> None:
         sink.watch()
@@ -267,6 +270,12 @@ def _killed(segment_id: int, environment: dict[str, str], workers: int, seed: in
             clock["next_resume"] = now + RESUME_EVERY
         if now < clock["next_kill"]:
             return
+        # The next kill waits until rows were recorded sent since the last one: on a loaded machine a
+        # new worker can take longer to start than the interval, and kills would then stop all work.
+        sent = _sent(progress["email"])
+        if sent <= progress["sent"]:
+            return
+        progress["sent"] = sent
         worker = state["worker"]
         victims = _children(worker.pid)
         victim = rng.choice([*victims, worker.pid])
@@ -283,6 +292,7 @@ def _killed(segment_id: int, environment: dict[str, str], workers: int, seed: in
 
     try:
         email = _email(segment_id, "Bench send, workers killed")
+        progress["email"] = email.pk
         start_send(email, by=None)
         facts: dict[str, Any] = {"seconds": _wait_for_send(email.pk, on_tick=tick)}
     finally:
@@ -292,6 +302,12 @@ def _killed(segment_id: int, environment: dict[str, str], workers: int, seed: in
         _exactness(email.pk, received), kills=state["kills"], whole=state["whole"], seed=seed, sink_deaths=sink.deaths
     )
     return facts
+
+
+def _sent(email_id: int) -> int:
+    from modules.marketing.delivery.models import Recipient
+
+    return Recipient.objects.filter(email_id=email_id, state="sent").count()
 
 
 def _exactness(email_id: int, received: Counter[str]) -> dict[str, Any]:
