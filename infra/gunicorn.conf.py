@@ -24,6 +24,10 @@ logger_class = "crm_platform.access_log.RedactingLogger"
 # slow query ends as a 503 before gunicorn kills the worker with other requests in flight.
 # Celery workers and migrations do not load this file and run without a statement timeout.
 os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = os.environ.get("WEB_STATEMENT_TIMEOUT_MS", "30000")
+# Web workers keep their database connection between requests (Django's CONN_MAX_AGE, seconds):
+# connecting costs 7-18 ms, more than a list page's SQL. CONN_HEALTH_CHECKS (settings) replaces a
+# connection that died while idle before a request uses it (crm_platform/database_outage.py).
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
 # Prometheus: gunicorn's worker processes each count their requests; prometheus_client adds them
 # up from files in one directory (crm_platform.metrics). A fresh directory per server start, unless

@@ -24,6 +24,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Tenants live at <slug>.<BASE_DOMAIN>; the public site and operator console at BASE_DOMAIN.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# The scheme of links the platform writes into e-mails and files (tracking, surveys, consent,
+# report deliveries): https everywhere but a local server on plain http (settings.local).
+PUBLIC_URL_SCHEME = env("PUBLIC_URL_SCHEME", default="https")
 
 # --- Apps -------------------------------------------------------------------------------------
 
@@ -187,6 +190,8 @@ DATABASES = {"default": env.db_url("DATABASE_URL", engine="django_tenants.postgr
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A unix-socket directory arrives percent-encoded in the URL's host (libpq's convention).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+# Web workers keep their connection between requests (infra/gunicorn.conf.py sets 60 s: a new
+# connection costs more than a list page's SQL); Celery workers and commands connect per task.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # A persistent connection is checked before a request reuses it, so one that died while idle (a
 # database restart, a failover) is replaced instead of failing the request (crm_platform/database_outage.py).
@@ -199,6 +204,9 @@ if DATABASE_STATEMENT_TIMEOUT_MS > 0:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Hot rows every request reads (host → tenant, API keys) kept per web process and retired at once
+# when they change (core/generations.py).
+REQUEST_PATH_CACHES = env.bool("REQUEST_PATH_CACHES", default=True)
 
 
 def _celery_url(redis_url: str) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _scheme() -> str:
-    return "http" if settings.DEBUG else "https"
+    return settings.PUBLIC_URL_SCHEME
 
 
 def absolute(path: str, *, host: str | None = None) -> str:

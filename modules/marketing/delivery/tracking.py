@@ -33,7 +33,7 @@ def url_hash(url: str) -> str:
 
 def tenant_base_url() -> str:
     host = getattr(getattr(connection, "tenant", None), "primary_host", "")
-    scheme = "http" if settings.DEBUG else "https"
+    scheme = settings.PUBLIC_URL_SCHEME
     return f"{scheme}://{host}"
 
 

@@ -9,5 +9,5 @@ from django.urls import reverse
 
 def tenant_link(url_name: str, *args: object) -> str:
     host = getattr(getattr(connection, "tenant", None), "primary_host", "")
-    scheme = "http" if settings.DEBUG else "https"
+    scheme = settings.PUBLIC_URL_SCHEME
     return f"{scheme}://{host}{reverse(url_name, args=args)}"

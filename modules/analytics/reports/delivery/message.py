@@ -48,7 +48,7 @@ def schedule_in_words(subscription: ReportSubscription) -> str:
 
 def _report_link(pk: int) -> str:
     host = getattr(getattr(connection, "tenant", None), "primary_host", "")
-    scheme = "http" if settings.DEBUG else "https"
+    scheme = settings.PUBLIC_URL_SCHEME
     return f"{scheme}://{host}{reverse('analytics:report-detail', args=[pk])}"
 
 
