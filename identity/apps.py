@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connection
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _grant_new_permissions(using: str = "default", **_kwargs: Any) -> None:
@@ -23,3 +23,10 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_grant_new_permissions, sender=self, dispatch_uid="identity-grant-new-permissions")
+        # A saved or deleted key, user or role retires the tenant's cached API credentials.
+        from identity import credential_cache
+
+        for name in ("ApiKey", "User", "Role"):
+            model = self.get_model(name)
+            post_save.connect(credential_cache.invalidate, sender=model, dispatch_uid=f"credentials-save-{name}")
+            post_delete.connect(credential_cache.invalidate, sender=model, dispatch_uid=f"credentials-delete-{name}")

@@ -12,7 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from identity import credential_cache
 from identity.choices import RecordVisibility
+
+
+class CredentialQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """Updates and deletes of keys, users and roles retire the tenant's cached API credentials
+    (identity.credential_cache): revoking a key or deactivating a user applies at once."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        credential_cache.invalidate()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        credential_cache.invalidate()
+        return result
 
 
 class Role(models.Model):
@@ -26,6 +42,8 @@ class Role(models.Model):
         _("record visibility"), max_length=10, choices=RecordVisibility.choices, default=RecordVisibility.OWN
     )
     is_system = models.BooleanField(default=False, help_text=_("Built-in roles cannot be deleted."))
+
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +73,9 @@ class Team(models.Model):
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> CredentialQuerySet:
+        return CredentialQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
@@ -203,6 +224,8 @@ class ApiKey(models.Model):
     revoked_by = models.ForeignKey("identity.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,6 +1,7 @@
 """Tenant routing by host name, and the read-only rule for suspended or cancelled tenants."""
 
 from collections.abc import Callable
+from typing import cast
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -11,6 +12,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from crm_platform.errors import problem_response, wants_problem
 from tenants.choices import CLOSED_STATUSES, MAINTENANCE_STATES, ProvisioningState, TenantStatus
 from tenants.models import Domain, Tenant
+from tenants.routing_cache import cached_tenant
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Writes a read-only tenant still allows: signing in and out, language, password reset, paying or
@@ -46,6 +48,11 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         return response
 
     def get_tenant(self, domain_model: type[Domain], hostname: str) -> Tenant:
+        # Per process, retired by any change to a tenant or domain (tenants.routing_cache).
+        return cast(Tenant, cached_tenant(hostname, lambda host: self.load_tenant(domain_model, host)))
+
+    @staticmethod
+    def load_tenant(domain_model: type[Domain], hostname: str) -> Tenant:
         domain = domain_model.objects.select_related("tenant").get(domain=hostname)
         tenant = domain.tenant
         if tenant.schema_name != "public" and (

@@ -1,12 +1,31 @@
 """Tenants, their domains and the audit trail of their lifecycle (all in the public schema)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.choices import READ_ONLY_STATUSES, MigrationState, ProvisioningState, TenantStatus
+from tenants.routing_cache import invalidate as invalidate_routing
 from tenants.validators import validate_schema_name, validate_slug
+
+
+class RoutingQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """Updates and deletes retire the cached routing of every web process (tenants.routing_cache):
+    a tenant's row is what each request's routing, plan gate and read-only rule read."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        invalidate_routing()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        invalidate_routing()
+        return result
 
 
 class Tenant(TenantMixin):
@@ -52,6 +71,8 @@ class Tenant(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RoutingQuerySet.as_manager()
+
     # Provisioning creates the schema explicitly (tenants.services.provisioning), never on save.
     auto_create_schema = False
     auto_drop_schema = False
@@ -86,6 +107,8 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name that routes to a tenant."""
+
+    objects = RoutingQuerySet.as_manager()
 
     class Meta:
         ordering = ["domain"]
@@ -130,3 +153,12 @@ class ErasedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.kind} {self.record_id}"
+
+
+def _routing_changed(sender: type[models.Model], **kwargs: Any) -> None:
+    invalidate_routing()
+
+
+for _model in (Tenant, Domain):
+    post_save.connect(_routing_changed, sender=_model, dispatch_uid=f"routing-cache-save-{_model.__name__}")
+    post_delete.connect(_routing_changed, sender=_model, dispatch_uid=f"routing-cache-delete-{_model.__name__}")

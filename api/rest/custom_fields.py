@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from api.entities.links import api_access
 from api.rest.records import OrderingCursorPagination, RecordViewSet
 from core.input_bounds import value_problem
+from customization.fields.cache import cached_definitions
 from customization.fields.choices import FieldType
 from customization.fields.entities import entity_model, entity_of
 from customization.fields.models import CustomFieldDefinition
@@ -45,7 +46,8 @@ def active_definitions(request: Request | None, entity: str) -> list[CustomField
         loaded = {}
         request._custom_definitions = loaded  # type: ignore[attr-defined]
     if entity not in loaded:
-        loaded[entity] = definitions_for(entity)
+        # Per process while the tenant's definitions are unchanged (customization.fields.cache).
+        loaded[entity] = cached_definitions(entity)
     return loaded[entity]
 
 

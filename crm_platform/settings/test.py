@@ -11,6 +11,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Off unless a test (or a real web process it starts) turns them on: query-count tests compare
+# requests that would otherwise differ by whether an earlier one warmed the cache.
+REQUEST_PATH_CACHES = env.bool("REQUEST_PATH_CACHES", default=False)
 # Tenants in tests are provisioned from scratch or from the template; both paths are tested.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = 2
 # The browser tests' gunicorn serves static files straight from the finders (no collectstatic).

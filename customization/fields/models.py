@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -10,7 +12,23 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from customization.fields import cache as definitions_cache
 from customization.fields.choices import Entity, FieldType, IndexState
+
+
+class DefinitionQuerySet(models.QuerySet["CustomFieldDefinition"]):
+    """Updates and deletes retire the tenant's cached definitions (customization.fields.cache)."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        definitions_cache.invalidate()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        definitions_cache.invalidate()
+        return result
+
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -56,6 +74,8 @@ class CustomFieldDefinition(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DefinitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["entity", "position", "id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from customization.fields.cache import invalidate as invalidate_cached_definitions
 from customization.fields.models import DefinitionsVersion
 
 
@@ -15,6 +16,7 @@ def definitions_version() -> int:
 
 def bump_definitions_version() -> None:
     """Call inside the transaction that changes a definition."""
+    invalidate_cached_definitions()
     updated = DefinitionsVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         DefinitionsVersion.objects.get_or_create(pk=1, defaults={"version": 1})

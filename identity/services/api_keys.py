@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from identity.credential_cache import cached_api_key
 from identity.models import ApiKey, User
 from identity.services.audit import audit
 
@@ -158,7 +159,9 @@ def authenticate_api_key(token: str) -> ApiKey:
     key_id, _sep, secret = rest.partition("_")
     if prefix != KEY_PREFIX or len(key_id) != KEY_ID_LENGTH or not secret:
         raise ApiKeyRefused(gettext_lazy("The API key is malformed."))
-    api_key = ApiKey.objects.select_related("user__role").filter(key_id=key_id).first()
+    # The row, user and role come from this process's cache while none of them changed
+    # (identity.credential_cache); the checks below run on every request.
+    api_key = cached_api_key(key_id, lambda: ApiKey.objects.select_related("user__role").filter(key_id=key_id).first())
     if api_key is None or not hmac.compare_digest(api_key.secret_hash, hash_secret(secret)):
         raise ApiKeyRefused(gettext_lazy("Unknown API key."))
     if api_key.revoked_at is not None:

@@ -71,6 +71,8 @@ def test_a_request_whose_database_connection_dies_answers_503_keeps_nothing_and_
         "WEB_WORKERS": "1",
         "WEB_THREADS": "1",
         "DATABASE_CONN_MAX_AGE": "60",
+        # The routing and API key caches on, as in production (core/generations.py).
+        "REQUEST_PATH_CACHES": "1",
     }
     server = start_gunicorn(environment, tmp_path / "web.log", port)
     host = committed_alpha.host

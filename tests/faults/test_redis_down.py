@@ -89,6 +89,8 @@ def test_pages_sign_in_and_the_api_work_with_redis_down_and_sessions_survive(
         "WEB_WORKERS": "1",
         "WEB_THREADS": "2",
         "API_RATE_LIMIT_CREDENTIAL_PER_MINUTE": "1000",
+        # The routing and API key caches on, as in production (core/generations.py).
+        "REQUEST_PATH_CACHES": "1",
     }
     log = tmp_path / "web.log"
     server = start_gunicorn(environment, log, port)

@@ -1,0 +1,38 @@
+"""A tenant's active custom field definitions for the API's reads, without a query per request.
+
+A ``core.generations`` cache scoped by the tenant's schema: every definition change bumps the
+definitions version (``customization.fields.versions``), and the bump — like any save, delete or
+queryset update of a definition (``customization.fields.models``) — retires every web process's
+entries of that tenant at once. Record services validate against the definitions they read in
+their own transaction (``customization.fields.validation``), never against this cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from core.generations import GenerationCache
+
+_cache = GenerationCache("custom-field-definitions")
+
+
+def cached_definitions(entity: str) -> list[Any]:
+    """``definitions_for(entity)``: the active definitions in position order."""
+    from customization.fields.validation import definitions_for
+
+    return _cache.get(_schema(), entity, lambda: definitions_for(entity))
+
+
+def invalidate(*_args: Any, **_kwargs: Any) -> None:
+    """Retire this tenant's entries in every process (a signal receiver as well)."""
+    _cache.invalidate(_schema())
+
+
+def forget_local() -> None:
+    _cache.forget_local()
+
+
+def _schema() -> str:
+    return str(connection.schema_name)  # type: ignore[attr-defined]
