@@ -99,8 +99,9 @@ DEAL = EntityDescription(
         writable("expected_close_date"),
         OWNER,
         relation("company"),
-        relation("contact"),
-        relation("lead", "The lead the deal came from; set on creation."),
+        # Loaded apart: joined with the others, the page's query cost ~40 ms to plan (relation()).
+        relation("contact", separate=True),
+        relation("lead", "The lead the deal came from; set on creation.", separate=True),
         TAGS,
         writable("description"),
         Field("closed_at"),
