@@ -17,7 +17,8 @@ second run starts where the first did.
                               [--vcard-cards 5000] [--mailbox-messages 10000]
                               [--marketing-killed-recipients N]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail|knowledge|segments|marketing_send|vcard|mailbox_sync]
+                                      analytics|service_mail|knowledge|segments|marketing_send|vcard|mailbox_sync|
+                                      request_path]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -40,6 +41,7 @@ BENCHMARKS = (
     "marketing_send",
     "vcard",
     "mailbox_sync",
+    "request_path",
 )  # fmt: skip
 
 
@@ -158,6 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, workflow_failures = bench_workflows.run(arguments.workflow_deals, arguments.workflow_workers)
         report.write_section("workflows", section)
         failures += workflow_failures
+    if "request_path" in selected:
+        from loadtests import bench_request_path
+
+        section, path_failures = bench_request_path.run(contacts=1000)
+        report.write_section("request_path", section)
+        failures += path_failures
     if "api" in selected:
         section, api_failures = bench_api.run(clients=arguments.api_clients, seconds=arguments.api_seconds)
         report.write_section("api", section)

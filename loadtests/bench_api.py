@@ -28,23 +28,29 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from customization.fields.services import create_definition
 from identity.models import User
 from identity.services.api_keys import create_api_key
 from loadtests import report
 from loadtests.support import BASE_DIR, BENCH_SLUG_PREFIX, create_tenant, log, server_version, stop_process
 from modules.contacts.models import Company, Contact, Tag
+from modules.registry import MODULES
+from modules.sales.models import Deal
+from modules.sales.services.pipelines import default_pipeline, first_open_stage
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
 
 SLUG = f"{BENCH_SLUG_PREFIX}api"
 PAGE_SIZE = 50
 REST_PATH = f"/api/v1/contacts/?page_size={PAGE_SIZE}"
+DEALS_PATH = f"/api/v1/deals/?page_size={PAGE_SIZE}"
 GRAPHQL_QUERY = """
 query Page($first: Int!) {
   contacts(first: $first) {
@@ -96,7 +102,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start_gunicorn(port: int, log_file: Path) -> subprocess.Popen[bytes]:
+def _start_gunicorn(port: int, log_file: Path, code_dir: Path = BASE_DIR) -> subprocess.Popen[bytes]:
+    """gunicorn as `make run` serves, running the code (and gunicorn settings) in ``code_dir``."""
     environment = {
         **os.environ,
         "PORT": str(port),
@@ -107,9 +114,9 @@ def _start_gunicorn(port: int, log_file: Path) -> subprocess.Popen[bytes]:
     }
     output = log_file.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py"),
+        [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(code_dir / "infra/gunicorn.conf.py"),
          "--access-logfile", "/dev/null"],
-        cwd=BASE_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
+        cwd=code_dir, env=environment, stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -126,11 +133,14 @@ def _start_gunicorn(port: int, log_file: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
-def _seed(contacts: int) -> tuple[str, list[int]]:
-    """Contacts with companies, an owner and tags in the current tenant; an API key; the first page's ids."""
+def _seed(contacts: int) -> tuple[str, list[int], list[int]]:
+    """Contacts and as many deals, each with a company, an owner, tags and a custom field value, in
+    the current tenant; an API key; the first page's ids of both."""
     admin = User.objects.filter(role__key="admin").order_by("id").first()
     if admin is None:
         raise RuntimeError("the bench tenant has no admin")
+    for entity, key in (("contact", "tier"), ("deal", "region")):
+        create_definition(by=admin, entity=entity, key=key, label=key.title(), field_type="text")
     tags = [Tag.objects.create(name=f"Segment {index}") for index in range(3)]
     companies = Company.objects.bulk_create(
         Company(name=f"Bench company {index:05d}", owner=admin) for index in range(max(1, contacts // 5))
@@ -139,21 +149,37 @@ def _seed(contacts: int) -> tuple[str, list[int]]:
         Contact(
             first_name=f"First{index:06d}", last_name=f"Last{index:06d}", full_name=f"First{index:06d} Last{index:06d}",
             email=f"contact{index:06d}@bench.test", phone="+40 21 000 0000", job_title="Buyer",
-            company=companies[index % len(companies)], owner=admin,
+            company=companies[index % len(companies)], owner=admin, custom={"tier": "Gold"},
         )
         for index in range(contacts)
     )  # fmt: skip
     through = Contact.tags.through
     through.objects.bulk_create(through(contact_id=row.pk, tag_id=tags[row.pk % len(tags)].pk) for row in rows)
-    _key, secret = create_api_key(user=admin, name="Bench", scopes=["contacts:read"])
-    first_page = list(Contact.objects.order_by("id").values_list("id", flat=True)[:PAGE_SIZE])
-    return secret, first_page
+    pipeline = default_pipeline()
+    if pipeline is None:
+        raise RuntimeError("the bench tenant has no pipeline")
+    stage = first_open_stage(pipeline)
+    deals = Deal.objects.bulk_create(
+        Deal(
+            name=f"Deal {index:06d}", pipeline=pipeline, stage=stage, amount=Decimal("1000.00"), currency="EUR",
+            owner=admin, company=row.company, contact=row, custom={"region": "North"},
+        )
+        for index, row in enumerate(rows)
+    )  # fmt: skip
+    deal_tags = Deal.tags.through
+    deal_tags.objects.bulk_create(deal_tags(deal_id=row.pk, tag_id=tags[row.pk % len(tags)].pk) for row in deals)
+    _key, secret = create_api_key(user=admin, name="Bench", scopes=["contacts:read", "sales:read"])
+    first_contacts = list(Contact.objects.order_by("id").values_list("id", flat=True)[:PAGE_SIZE])
+    first_deals = list(Deal.objects.order_by("id").values_list("id", flat=True)[:PAGE_SIZE])
+    return secret, first_contacts, first_deals
 
 
-def _rest_check(expected: list[int]) -> Callable[[int, bytes], str | None]:
+def _rest_check(expected: list[int], custom_key: str = "tier") -> Callable[[int, bytes], str | None]:
     def check(status: int, body: bytes) -> str | None:
         if status != 200:
             return f"REST answered {status}: {body[:200]!r}"
+        if json.loads(body)["results"][0]["custom"].get(custom_key) is None:
+            return f"REST left out the custom field {custom_key}"
         ids = [row["id"] for row in json.loads(body)["results"]]
         return None if ids == expected else f"REST returned other rows: {ids[:5]}…"
 
@@ -212,14 +238,9 @@ def _hammer(port: int, host: str, token: str, endpoint: Endpoint, clients: int, 
     return tally
 
 
-def _sql_floor(schema: str, clients: int, seconds: float) -> Tally:
-    """The page's own queries (contacts page, owners, companies, tags) straight through psycopg."""
-    from django.conf import settings
-
-    params = settings.DATABASES["default"]
-    tally = Tally()
-    stop_at = time.perf_counter() + seconds
-    statements = [
+def _contact_statements(schema: str) -> list[str]:
+    """The contacts page's own queries: the page, owners, companies, tags."""
+    return [
         f'SELECT * FROM "{schema}".contacts_contact ORDER BY id LIMIT {PAGE_SIZE + 1}',
         f'SELECT u.* FROM "{schema}".identity_user u WHERE u.id IN (SELECT owner_id FROM "{schema}".contacts_contact '
         f"ORDER BY id LIMIT {PAGE_SIZE})",
@@ -229,6 +250,29 @@ def _sql_floor(schema: str, clients: int, seconds: float) -> Tally:
         f'ON ct.tag_id = t.id WHERE ct.contact_id IN (SELECT id FROM "{schema}".contacts_contact ORDER BY id '
         f"LIMIT {PAGE_SIZE})",
     ]
+
+
+def _deal_statements(schema: str) -> list[str]:
+    """The deals page's own queries: the page with its stage and pipeline, owners, companies, contacts, tags."""
+    page = f'SELECT {{column}} FROM "{schema}".sales_deal ORDER BY id LIMIT {PAGE_SIZE}'
+    return [
+        f'SELECT d.*, s.*, p.* FROM "{schema}".sales_deal d JOIN "{schema}".sales_stage s ON s.id = d.stage_id '
+        f'JOIN "{schema}".sales_pipeline p ON p.id = d.pipeline_id ORDER BY d.id LIMIT {PAGE_SIZE + 1}',
+        f'SELECT u.* FROM "{schema}".identity_user u WHERE u.id IN ({page.format(column="owner_id")})',
+        f'SELECT c.* FROM "{schema}".contacts_company c WHERE c.id IN ({page.format(column="company_id")})',
+        f'SELECT c.* FROM "{schema}".contacts_contact c WHERE c.id IN ({page.format(column="contact_id")})',
+        f'SELECT t.*, dt.deal_id FROM "{schema}".contacts_tag t JOIN "{schema}".sales_deal_tags dt '
+        f"ON dt.tag_id = t.id WHERE dt.deal_id IN ({page.format(column='id')})",
+    ]
+
+
+def _sql_floor(statements: list[str], clients: int, seconds: float) -> Tally:
+    """A page's own queries straight through psycopg, one connection per client."""
+    from django.conf import settings
+
+    params = settings.DATABASES["default"]
+    tally = Tally()
+    stop_at = time.perf_counter() + seconds
 
     def client() -> None:
         with psycopg.connect(
@@ -250,10 +294,18 @@ def _sql_floor(schema: str, clients: int, seconds: float) -> Tally:
 
 
 def measure(
-    tenant: Tenant, token: str, expected: list[int], clients: int, seconds: float, rounds: int, log_file: Path
+    tenant: Tenant,
+    token: str,
+    expected: list[int],
+    expected_deals: list[int],
+    clients: int,
+    seconds: float,
+    rounds: int,
+    log_file: Path,
 ) -> dict[str, list[Tally]]:
     endpoints = {
         "rest": Endpoint("REST", "GET", REST_PATH, None, _rest_check(expected)),
+        "deals": Endpoint("REST deals", "GET", DEALS_PATH, None, _rest_check(expected_deals, "region")),
         "graphql": Endpoint(
             "GraphQL",
             "POST",
@@ -263,22 +315,45 @@ def measure(
         ),
         "health": Endpoint("/healthz", "GET", "/healthz", None, _health_check),
     }
-    port = _free_port()
+    # With BENCH_API_BEFORE naming a checkout of the code before a change, a second gunicorn runs that
+    # code on the same database and tenant, and each endpoint is measured on both in turn, same rounds.
+    before = os.environ.get("BENCH_API_BEFORE")
+    servers = {"": (_free_port(), BASE_DIR)}
+    if before:
+        servers["before:"] = (_free_port(), Path(before).resolve())
     connection.close()
-    server = _start_gunicorn(port, log_file)
-    results: dict[str, list[Tally]] = {name: [] for name in endpoints}
+    processes = []
+    results: dict[str, list[Tally]] = {f"{prefix}{name}": [] for prefix in servers for name in endpoints}
     try:
-        for endpoint in endpoints.values():  # warm-up: every worker loads its code and schema
-            _hammer(port, tenant.primary_host, token, endpoint, clients, 2)
+        for prefix, (port, code_dir) in servers.items():
+            processes.append(
+                _start_gunicorn(port, log_file.with_suffix(f".{prefix.strip(':') or 'now'}.log"), code_dir)
+            )
+        for port, _code_dir in servers.values():
+            for endpoint in endpoints.values():  # warm-up: every worker loads its code and schema
+                _hammer(port, tenant.primary_host, token, endpoint, clients, 2)
         for round_index in range(rounds):
-            order = ["rest", "graphql"] if round_index % 2 == 0 else ["graphql", "rest"]
+            order = ["rest", "graphql", "deals"] if round_index % 2 == 0 else ["deals", "graphql", "rest"]
+            prefixes = list(servers) if round_index % 2 == 0 else list(reversed(servers))
             for name in [*order, "health"]:
-                log(f"api: round {round_index + 1}/{rounds}, {endpoints[name].label}")
-                results[name].append(_hammer(port, tenant.primary_host, token, endpoints[name], clients, seconds))
+                for prefix in prefixes:
+                    port = servers[prefix][0]
+                    log(f"api: round {round_index + 1}/{rounds}, {prefix}{endpoints[name].label}")
+                    results[f"{prefix}{name}"].append(
+                        _hammer(port, tenant.primary_host, token, endpoints[name], clients, seconds)
+                    )
     finally:
-        stop_process(server)
-    results["sql"] = [_sql_floor(tenant.schema_name, clients, seconds) for _ in range(rounds)]
+        for process in processes:
+            stop_process(process)
+    results["sql"] = [_sql_floor(_contact_statements(tenant.schema_name), clients, seconds) for _ in range(rounds)]
+    results["deals_sql"] = [_sql_floor(_deal_statements(tenant.schema_name), clients, seconds) for _ in range(rounds)]
     return results
+
+
+def _share(page: list[Tally], floor: list[Tally]) -> str:
+    served = statistics.median(tally.requests for tally in page)
+    ceiling = statistics.median(tally.requests for tally in floor)
+    return f"{served / ceiling:.1%}" if ceiling else "n/a"
 
 
 def _row(label: str, tallies: list[Tally], seconds: float, note: str) -> list[str]:
@@ -303,9 +378,11 @@ def run(contacts: int = 1000, clients: int = 8, seconds: float = 15, rounds: int
     log_file = BASE_DIR / "var" / "bench" / "bench-api-gunicorn.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     try:
+        # Every module, so the deals API answers (a plan gate otherwise).
+        Tenant.objects.filter(pk=tenant.pk).update(enabled_modules=[module.key for module in MODULES])
         with tenant_context(tenant):
-            token, expected = _seed(contacts)
-        results = measure(tenant, token, expected, clients, seconds, rounds, log_file)
+            token, expected, expected_deals = _seed(contacts)
+        results = measure(tenant, token, expected, expected_deals, clients, seconds, rounds, log_file)
     finally:
         connection.set_schema_to_public()
         delete_tenant_schema(tenant)
@@ -318,7 +395,31 @@ def run(contacts: int = 1000, clients: int = 8, seconds: float = 15, rounds: int
         _row("GraphQL `contacts(first: 50)`", results["graphql"], seconds, "the same fields selected"),
         _row("baseline: `/healthz`", results["health"], seconds, "middleware and gunicorn, no database"),
         _row("baseline: the page's SQL via psycopg", results["sql"], seconds, "4 statements, no HTTP, no Django"),
-    ]
+        _row(
+            "REST `GET /api/v1/deals/?page_size=50`", results["deals"], seconds,
+            "stage, pipeline, owner, company, contact, tags, custom fields",
+        ),
+        _row("baseline: the deals page's SQL via psycopg", results["deals_sql"], seconds, "5 statements"),
+    ]  # fmt: skip
+    before = os.environ.get("BENCH_API_BEFORE")
+    if before:
+        revision = (
+            subprocess.run(
+                ["git", "-C", before, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+            ).stdout.strip()
+            or "?"
+        )
+        for name, label in (
+            ("rest", "REST contacts"),
+            ("graphql", "GraphQL contacts"),
+            ("deals", "REST deals"),
+            ("health", "/healthz"),
+        ):
+            rows.append(
+                _row(f"before the change ({revision}): {label}", results[f"before:{name}"], seconds, "same rounds")
+            )
+    shares = {name: _share(results[name], results[floor]) for name, floor in (("rest", "sql"), ("deals", "deals_sql"))}
+    health = statistics.median(tally.requests for tally in results["health"])
     rest = statistics.median(tally.requests for tally in results["rest"])
     graphql = statistics.median(tally.requests for tally in results["graphql"])
     ratio = f"{rest / graphql:.2f}" if graphql else "n/a"
@@ -326,15 +427,18 @@ def run(contacts: int = 1000, clients: int = 8, seconds: float = 15, rounds: int
         [
             "## API throughput: REST vs GraphQL",
             "",
-            f"The first page of 50 contacts (company, owner and tags as objects) out of {contacts:,}, with an API "
-            f"key, over HTTP against gunicorn ({workers} gthread workers × {threads} threads, "
-            "infra/gunicorn.conf.py), "
+            f"The first page of 50 contacts (company, owner and tags as objects, a custom field) out of "
+            f"{contacts:,}, and of 50 deals out of as many (stage, pipeline, owner, company, contact, tags, a "
+            f"custom field), with an API key, over HTTP against gunicorn ({workers} gthread workers × "
+            f"{threads} threads, infra/gunicorn.conf.py), "
             f"{clients} client threads on keep-alive connections, {rounds} rounds of {seconds:.0f} s alternating "
             "the order. Every response was checked (status, the same 50 ids on both sides).",
             "",
             report.table(["request", "req/s (median round)", "median", "p95", "requests", "note"], rows),
             "",
-            f"REST served {ratio}× the requests of GraphQL for the same page. The client threads share the "
+            f"REST served {ratio}× the requests of GraphQL for the same page. Against the same page's SQL through "
+            f"psycopg: REST contacts {shares['rest']}, REST deals {shares['deals']} (goal: at least 50 %); "
+            f"REST contacts served {rest / health:.1%} of `/healthz`'s requests. The client threads share the "
             "machine's cores with the server and PostgreSQL.",
             "",
             report.machine(server_version()),
