@@ -21,6 +21,8 @@ def _start_tracing(**_kwargs: object) -> None:
 
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# E-mail written in the CRM is sent by its own task module beside the mailbox sync tasks.
+app.autodiscover_tasks(["modules.mailboxes"], related_name="compose_tasks")
 # Periodic tasks. Beat sends them without a tenant; each queues its per-tenant work itself.
 app.conf.beat_schedule = {
     # The fleet's outbox and migration figures for Prometheus (a pass over every schema).

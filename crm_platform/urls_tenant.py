@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/marketing/email/", include("modules.marketing.email.urls_admin")),
     path("marketing/emails/", include("modules.marketing.email.urls")),
     path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),
+    path("mail/compose/", include("modules.mailboxes.urls_compose")),
     path("settings/", include("identity.urls_settings")),
     path("o/", include("api.auth.urls_oauth")),
     path("imports/", include("modules.dataio.imports.urls")),

@@ -154,6 +154,7 @@ PK_OF = (
     (r"api:analytics-warehouse-export-", "warehouse_export"),
     (r"api:analytics-report-", "report"),
     (r"workflows:template-", "email_template"),
+    (r"mail-compose:", "contact"),  # entity "contact" (a fixed parameter)
     (r"workflows:", "rule"),
     (r"custom-fields:", "custom_field"),
     (r"pipelines-admin:", "pipeline"),
