@@ -304,6 +304,7 @@ PARAMETER_OBJECT = {
     "version_id": "collateral_version",
     "member_pk": "campaign_member",
     "view_pk": "campaign_view",
+    "attendee_pk": "absent",  # POST only: the walk's GET is refused before any lookup
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"

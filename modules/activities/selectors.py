@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from core.input_bounds import in_window
 from identity.models import Team, User
 from identity.visibility import restrict_to_visible, visible_owner_ids
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity, Notification
+from modules.activities.services.recurrence import recurring_or_in_range
 
 LINK_FIELDS = ("company", "contact", "lead", "deal")
 OWNER_FIELD = "assignee"
@@ -97,11 +97,11 @@ def filter_activities(queryset: QuerySet[Activity], filters: dict[str, Any], use
 
 
 def calendar_activities(user: User, *, start: datetime, end: datetime, team: Team | None = None) -> QuerySet[Activity]:
-    """Dated, not cancelled activities overlapping [start, end): the user's own, or a team's members'."""
+    """Dated, not cancelled activities overlapping [start, end), and recurring series that may have
+    an instance in it (``recurrence.expand`` turns the rows into occurrences): the user's own, or a
+    team's members'."""
     queryset = (
-        visible_activities(user)
-        .exclude(status=ActivityStatus.CANCELLED)
-        .filter(Q(due_at__gte=start) | Q(ends_at__gt=start), in_window("ends_at"), due_at__lt=end)
+        visible_activities(user).exclude(status=ActivityStatus.CANCELLED).filter(recurring_or_in_range(start, end))
     )
     queryset = queryset.filter(assignee=user) if team is None else queryset.filter(assignee__teams=team)
     return queryset.order_by("due_at", "id")

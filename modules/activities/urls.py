@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.activities.views import activities, calendar, home, notifications
+from modules.activities.views import activities, attendees, calendar, home, notifications
 
 app_name = "activities"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("activities/<int:pk>/done/", activities.activity_quick_complete, name="activity-quick-complete"),
     path("activities/<int:pk>/cancel/", activities.activity_cancel, name="activity-cancel"),
     path("activities/<int:pk>/delete/", activities.activity_delete, name="activity-delete"),
+    path("activities/<int:pk>/attendees/", attendees.attendee_add, name="attendee-add"),
+    path("activities/<int:pk>/attendees/<int:attendee_pk>/remove/", attendees.attendee_remove, name="attendee-remove"),
+    path("activities/<int:pk>/invitations/", attendees.invitations_send, name="invitations-send"),
     path("activities/<int:pk>/reschedule/", calendar.reschedule, name="activity-reschedule"),
     path("home/activities/<int:pk>/done/", home.home_complete, name="home-complete"),
     path("home/activities/<int:pk>/reschedule/", home.home_reschedule, name="home-reschedule"),

@@ -115,7 +115,8 @@ def test_importing_an_ics_file_creates_meetings(alpha: TenantFixture):
 
     response = alpha.client().post("/calendar/import/", {"file": _upload(ICS)})
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert [r.outcome for r in response.context["import_report"].results] == ["imported", "imported"]
     with alpha.active():
         meetings = list(Activity.objects.filter(assignee=admin).order_by("due_at"))
     assert [(m.kind, m.subject, m.location, m.body, m.all_day) for m in meetings] == [
@@ -130,22 +131,19 @@ def test_importing_an_ics_file_creates_meetings(alpha: TenantFixture):
     )  # fmt: skip
 
 
-def test_a_bad_file_is_a_clear_error_and_nothing_is_written(alpha: TenantFixture):
+def test_a_file_that_cannot_be_read_is_a_clear_error_and_nothing_is_written(alpha: TenantFixture):
     client = alpha.client()
     before = schema_snapshot(alpha.tenant)
 
     garbage = client.post("/calendar/import/", {"file": _upload("this is not a calendar")})
     empty = client.post("/calendar/import/", {"file": _upload("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")})
-    # the second event ends before it starts: the first must not be kept either
-    half_bad = ICS.replace("DTEND;VALUE=DATE:20300613", "DTEND;VALUE=DATE:20300601")
-    backwards = client.post("/calendar/import/", {"file": _upload(half_bad)})
 
     assert garbage.status_code == 400
-    assert garbage.context["import_form"].errors == {"file": ["This is not a valid iCalendar file."]}
+    assert garbage.context["import_form"].errors == {
+        "file": ["This is not an iCalendar file: it does not begin with BEGIN:VCALENDAR."]
+    }
     assert empty.context["import_form"].errors == {"file": ["The file holds no events."]}
-    assert backwards.status_code == 400
-    assert backwards.context["import_form"].errors == {"file": ["Event 2: The end must not be before the start."]}
-    assert "Import failed: This is not a valid iCalendar file." in garbage.content.decode()
+    assert "Import failed: This is not an iCalendar file" in garbage.content.decode()
     assert schema_snapshot(alpha.tenant) == before
 
 

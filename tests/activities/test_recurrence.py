@@ -115,3 +115,80 @@ def test_a_minutely_rule_is_bounded_per_window(alpha: TenantFixture):
         found = expand([series], start=first, end=first + timedelta(days=30))
 
     assert len(found) == MAX_INSTANCES_PER_WINDOW
+
+
+def test_the_calendar_shows_each_instance_of_a_series_in_the_users_zone(
+    alpha: TenantFixture, django_assert_max_num_queries
+):
+    admin = alpha.user()
+    first = datetime(NEXT_YEAR, 6, 1, 7, tzinfo=UTC)  # 09:00 in Stockholm (CEST)
+    with alpha.active():
+        admin.time_zone = "Europe/Stockholm"
+        admin.save(update_fields=["time_zone"])
+        series = _series(subject="Stand-up", assignee=admin, due_at=first, rrule="FREQ=DAILY;COUNT=30")
+        for number in range(5):  # cancelled instances: overrides the calendar leaves out
+            ActivityFactory(
+                kind="meeting",
+                assignee=admin,
+                series=series,
+                status="cancelled",
+                recurrence_id=first + timedelta(days=number + 1),
+                due_at=first + timedelta(days=number + 1),
+            )
+    week = {"start": f"{NEXT_YEAR}-06-01T00:00:00Z", "end": f"{NEXT_YEAR}-06-08T00:00:00Z"}
+    client = alpha.client()
+    client.get("/calendar/events/", week)  # warm the session and permission caches
+
+    with django_assert_max_num_queries(40) as one_series:
+        response = client.get("/calendar/events/", week)
+    with alpha.active():
+        for _number in range(10):  # more series cost no more queries
+            _series(subject="Other", assignee=admin, due_at=first + timedelta(hours=3), rrule="FREQ=WEEKLY")
+    with django_assert_max_num_queries(len(one_series.captured_queries)):
+        assert len(client.get("/calendar/events/", week).json()) == 12
+
+    events = response.json()
+    assert [event["start"] for event in events] == [f"{NEXT_YEAR}-06-01T09:00", f"{NEXT_YEAR}-06-07T09:00"]
+    assert {event["url"] for event in events} == {f"/activities/{series.pk}/"}
+    assert not any(event["editable"] for event in events)
+    assert len({event["id"] for event in events}) == 2
+
+
+def test_the_feed_publishes_a_series_with_its_rule_zone_and_overrides(alpha: TenantFixture):
+    import vobject
+
+    from modules.activities.services.ical import feed_for
+
+    admin = alpha.user()
+    first = timezone.now().replace(microsecond=0, second=0) - timedelta(days=300)
+    with alpha.active():
+        series = _series(
+            subject="Weekly",
+            assignee=admin,
+            due_at=first,
+            rrule="FREQ=WEEKLY",
+            exdates=[(first + timedelta(days=7)).isoformat()],
+            ical_uid="weekly@example.test",
+        )
+        ActivityFactory(
+            kind="meeting",
+            subject="Moved",
+            assignee=admin,
+            series=series,
+            recurrence_id=first + timedelta(weeks=42),  # the feed holds the last 90 days' overrides
+            due_at=first + timedelta(weeks=42, hours=2),
+            ends_at=first + timedelta(weeks=42, hours=3),
+        )
+        token = feed_for(admin).token
+
+    response = alpha.client(email=None).get(f"/calendar/feed/{token}.ics")
+
+    body = response.content.decode()
+    calendar = vobject.readOne(body)
+    events = {event.summary.value: event for event in calendar.vevent_list}
+    assert events["Weekly"].rrule.value == "FREQ=WEEKLY"
+    assert "DTSTART;TZID=Europe/Stockholm:" in body
+    assert "BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm" in body
+    assert events["Weekly"].exdate.value[0] == first + timedelta(days=7)
+    assert events["Moved"].uid.value == "weekly@example.test"
+    assert events["Moved"].recurrence_id.value == first + timedelta(weeks=42)

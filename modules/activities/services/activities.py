@@ -16,6 +16,7 @@ from core.input_bounds import check_value
 from identity.models import User
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
+from modules.activities.services import itip
 from modules.contacts.choices import TimelineKind
 from modules.contacts.services.records import apply_update, check_fields, new_custom_values, record_event, validated
 from modules.contacts.services.timeline import record_activity_state, record_entry
@@ -23,6 +24,8 @@ from modules.contacts.services.timeline import record_activity_state, record_ent
 ACTIVITY_FIELDS = (
     "kind", "subject", "body", "status", "priority", "direction", "due_at", "ends_at", "all_day", "location",
     "outcome", "outcome_note", "remind_at", "assignee", "company", "contact", "lead", "deal", "custom",
+    # calendar identity and recurrence, written by calendar import and sync
+    "ical_uid", "ical_sequence", "time_zone", "rrule", "rdates", "exdates", "series", "recurrence_id",
 )  # fmt: skip
 UPDATABLE_FIELDS = tuple(name for name in ACTIVITY_FIELDS if name != "status")
 LINKS = ("company", "contact", "lead", "deal")
@@ -115,9 +118,10 @@ def update_activity(activity: Activity, *, by: User | None, **values: Any) -> Ac
     with transaction.atomic():
         if "due_at" in values or "remind_at" in values:
             activity.reminded_at = None
-        apply_update(
+        changes = apply_update(
             activity, values, by=by, allowed=UPDATABLE_FIELDS, timeline_links={**_links(activity), "activity": activity}
         )
+        itip.after_update(activity, [change["field"] for change in changes])
     return activity
 
 
@@ -165,12 +169,15 @@ def cancel_activity(activity: Activity, *, by: User | None) -> Activity:
         activity.save(update_fields=["status", "updated_at"])
         record_activity_state(activity, "cancelled", actor=by, links=_links(activity))
         record_event("cancelled", activity, by=by)
+        itip.cancel(activity)
     return activity
 
 
 def delete_activity(activity: Activity, *, by: User | None) -> None:
     with transaction.atomic():
         record_event("deleted", activity, by=by, data={"subject": activity.subject})
+        if activity.status == ActivityStatus.OPEN:
+            itip.cancel(activity)  # the message is built now, sent once the row is gone
         activity.delete()
 
 

@@ -34,6 +34,7 @@ from modules.activities.services.activities import (
     update_activity,
 )
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
+from modules.activities.views.meetings import meeting_context
 from modules.home.recent import remember_visit
 from modules.lists import views as lists
 from modules.workspace.working_hours import working_hours
@@ -89,6 +90,11 @@ def activity_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_activity(request, pk)
     remember_visit(request.user, activity)
+    return detail_page(request, activity)
+
+
+def detail_page(request: HttpRequest, activity: Activity, *, status: int = 200) -> HttpResponse:
+    """The activity's page (also the answer to a refused form posted from it, with a 4xx)."""
     chain = follow_up_chain(activity)
     visible = visible_activities(current_user(request)).filter(pk__in=[a.pk for a in chain])
     visible_ids = set(visible.values_list("pk", flat=True))
@@ -98,8 +104,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sales_enabled": sales_enabled(request),
         "custom_details": detail_sections("activity", activity, user=current_user(request)),
         "calendar_copy": calendar_copy(activity),
+        **meeting_context(activity, current_user(request)),
     }
-    return render(request, "activities/activity_detail.html", context)
+    return render(request, "activities/activity_detail.html", context, status=status)
 
 
 def _linked_records(form: ActivityForm) -> dict[str, Any]:

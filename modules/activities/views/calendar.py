@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,10 +29,12 @@ from identity.time_zones import zone_of
 from modules.activities.calendar_sync.selectors import stopped_connection
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.forms import ImportForm
-from modules.activities.models import Activity, CalendarFeed
+from modules.activities.models import CalendarFeed
 from modules.activities.selectors import calendar_activities, visible_activities, visible_teams
 from modules.activities.services.activities import update_activity
-from modules.activities.services.ical import build_feed, feed_for, import_events, reset_feed
+from modules.activities.services.ical import build_feed, feed_for, reset_feed
+from modules.activities.services.ics_import import import_calendar
+from modules.activities.services.recurrence import Occurrence, expand, series_rows
 from modules.activities.views.common import activities_view, current_user, get_visible_activity
 from modules.workspace.working_hours import WorkingHours, working_hours
 
@@ -76,18 +79,21 @@ def _fc_time(value: datetime, *, all_day: bool) -> str:
     return local.date().isoformat() if all_day else local.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
-def _event(activity: Activity, user_id: int) -> dict[str, Any]:
-    start = activity.due_at or activity.created_at  # the calendar lists dated activities only
-    end = activity.ends_at
+def _event(occurrence: Occurrence, user_id: int) -> dict[str, Any]:
+    """One occurrence as FullCalendar reads it; instances of a series share the series' page and
+    are not dragged (moving one would move the whole series)."""
+    activity = occurrence.activity
+    start, end = occurrence.start, occurrence.end
     if activity.all_day:
         end_value = _fc_time(end, all_day=True) if end else None
         if end_value:  # FullCalendar's end of an all-day event is exclusive
             end_value = (date.fromisoformat(end_value) + timedelta(days=1)).isoformat()
     else:
         end_value = _fc_time(end, all_day=False) if end else None
-    editable = activity.status == ActivityStatus.OPEN
+    in_series = occurrence.recurrence_id is not None
+    editable = activity.status == ActivityStatus.OPEN and not occurrence.is_instance
     return {
-        "id": str(activity.pk),
+        "id": f"{activity.pk}@{start.timestamp():.0f}" if occurrence.is_instance else str(activity.pk),
         "title": activity.subject,
         "start": _fc_time(start, all_day=activity.all_day),
         "end": end_value,
@@ -96,13 +102,15 @@ def _event(activity: Activity, user_id: int) -> dict[str, Any]:
         "color": KIND_COLOURS.get(ActivityKind(activity.kind), "#6c757d"),
         "editable": editable,
         "durationEditable": editable and end is not None,
-        "classNames": [f"activity-{activity.kind}", f"activity-{activity.status}"],
+        "classNames": [f"activity-{activity.kind}", f"activity-{activity.status}"]
+        + (["activity-recurring"] if in_series else []),
         "extendedProps": {
             "kind": activity.get_kind_display(),
             "status": activity.status,
             "statusLabel": activity.get_status_display(),
             "assignee": str(activity.assignee) if activity.assignee else "",
             "mine": activity.assignee_id == user_id,
+            "recurring": in_series,
         },
     }
 
@@ -193,7 +201,8 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": errors}, status=400)
     user = current_user(request)
     activities = calendar_activities(user, start=start, end=end, team=_team(request))
-    return JsonResponse([_event(activity, user.pk) for activity in activities], safe=False)
+    occurrences = expand(activities, start=start, end=end)
+    return JsonResponse([_event(occurrence, user.pk) for occurrence in occurrences], safe=False)
 
 
 @activities_view("activities.change")
@@ -225,7 +234,8 @@ def reschedule(request: HttpRequest, pk: int) -> JsonResponse:
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         return JsonResponse({"errors": errors}, status=400)
-    return JsonResponse({"ok": True, "event": _event(activity, current_user(request).pk)})
+    occurrence = Occurrence(activity, activity.due_at or start, activity.ends_at)
+    return JsonResponse({"ok": True, "event": _event(occurrence, current_user(request).pk)})
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -239,8 +249,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     with timezone.override(zone_of(user, getattr(request, "tenant", None))):
         activities = (
             visible_activities(user)
-            .filter(in_window("due_at", "ends_at"), assignee=user, due_at__gte=timezone.now() - FEED_PAST)
+            .filter(in_window("due_at", "ends_at"), assignee=user)
+            .filter(Q(due_at__gte=timezone.now() - FEED_PAST) | series_rows())
             .exclude(kind=ActivityKind.NOTE)
+            .select_related("series")
             .order_by("due_at", "id")[:FEED_LIMIT]
         )
         name = f"{request.tenant.name} · {user}"  # type: ignore[attr-defined]
@@ -263,19 +275,21 @@ def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
 @activities_view("activities.change")
 @require_POST
 def calendar_import(request: HttpRequest) -> HttpResponse:
-    """Upload an .ics file: each event becomes a meeting of the user's, all or none."""
+    """Upload an .ics file: each event becomes (or updates) a meeting of the user's, reported one by one."""
     user = current_user(request)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
+        host = request.get_host().split(":")[0]
         try:
-            created = import_events(form.cleaned_data["file"].read(), by=user)
+            report = import_calendar(form.cleaned_data["file"].read(), by=user, own_host=host)
         except ValidationError as error:
             form.add_error("file", error.message_dict.get("file", error.messages))
         else:
-            messages.success(request, _("%(count)d events imported as meetings.") % {"count": len(created)})
-            return redirect("activities:calendar")
+            feed = CalendarFeed.objects.filter(user=user).first()
+            context = _calendar_context(request, import_form=ImportForm(), team=None, feed=feed)
+            return render(request, "activities/calendar.html", {**context, "import_report": report})
     for problem in form.errors.get("file", []):
         messages.error(request, _("Import failed: %(error)s") % {"error": problem})
-    feed = CalendarFeed.objects.filter(user=user).first()  # a failed import writes nothing, not even a feed
+    feed = CalendarFeed.objects.filter(user=user).first()  # a refused file writes nothing, not even a feed
     context = _calendar_context(request, import_form=form, team=None, feed=feed)
     return render(request, "activities/calendar.html", context, status=400)
