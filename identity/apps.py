@@ -30,3 +30,7 @@ class IdentityConfig(AppConfig):
             model = self.get_model(name)
             post_save.connect(credential_cache.invalidate, sender=model, dispatch_uid=f"credentials-save-{name}")
             post_delete.connect(credential_cache.invalidate, sender=model, dispatch_uid=f"credentials-delete-{name}")
+        # A restore puts back keys, users and roles as they were in the backup.
+        from tenants.signals import tenant_restored
+
+        tenant_restored.connect(credential_cache.invalidate, dispatch_uid="credentials-after-restore")

@@ -41,12 +41,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_exists, tenant_context
 
 from tenants.choices import MigrationState, ProvisioningState
 from tenants.models import Domain, Tenant, TenantStatusChange
 from tenants.services.erasures import replay_erasures
 from tenants.services.provisioning import drop_schema
+from tenants.signals import tenant_restored
 from tenants.validators import validate_schema_name
 
 logger = logging.getLogger(__name__)
@@ -272,6 +273,11 @@ def _set_state(tenant: Tenant, state: str) -> None:
     Tenant.objects.filter(pk=tenant.pk).update(migration_state=state)
 
 
+def _announce_restore(tenant: Tenant) -> None:
+    with tenant_context(tenant):
+        tenant_restored.send(sender=Tenant, tenant=tenant)
+
+
 def restore_tenant(path: Path, tenant: Tenant) -> int:
     """Replace ``tenant``'s schema and files with the backup's; the files restored. The damaged
     schema is kept aside until the restore worked, and comes back if it did not."""
@@ -293,6 +299,7 @@ def restore_tenant(path: Path, tenant: Tenant) -> int:
         count = _put_files(backup.files, source, tenant.schema_name)
         # A backup made before an erasure still holds the person: erase them again.
         replay = replay_erasures(tenant)
+        _announce_restore(tenant)
     except BaseException:
         if schema_exists(tenant.schema_name) and moved:
             drop_schema(tenant.schema_name)
@@ -346,6 +353,7 @@ def restore_as_new_tenant(path: Path, *, slug: str, name: str = "") -> Tenant:
         _put_files(backup.files, source, tenant.schema_name)
         # The copy honours the original's erasures as well as any made before the backup.
         replay_erasures(tenant, also_of=[original] if original is not None else [])
+        _announce_restore(tenant)
     except BaseException:
         if schema_exists(tenant.schema_name):
             drop_schema(tenant.schema_name)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_exists, tenant_context
 
+from customization.fields.versions import bump_definitions_version, definitions_version
 from identity.models import User
 from modules.collaboration.models import Attachment
 from modules.collaboration.models.attachment import attachment_storage
@@ -179,3 +180,22 @@ def test_an_erasure_that_cannot_be_applied_again_undoes_the_restore(source: Tena
     source.refresh_from_db()
     assert source.migration_state == MigrationState.CURRENT
     assert not schema_exists(f"{source.schema_name}_before_restore")
+
+
+def test_a_restored_tenants_definitions_version_moves_past_every_earlier_one(source: Tenant, tmp_path: Path) -> None:
+    # Artefacts built from a tenant's custom fields (its GraphQL schema) are kept per version: the
+    # backup's older number must not name the definitions the tenant had after it.
+    with tenant_context(source):
+        bump_definitions_version()
+        at_backup = definitions_version()
+    path = backup_tenant(source, tmp_path / "backed.tar").path
+    with tenant_context(source):
+        for _ in range(3):
+            bump_definitions_version()
+        before_restore = definitions_version()
+
+    restore_tenant(path, source)
+
+    with tenant_context(source):
+        restored = definitions_version()
+    assert restored > before_restore > at_backup
