@@ -236,6 +236,8 @@ def call_for(method: str, path: str) -> Call:
         ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
         ("POST", "/articles/{id}/publish/"): Call("articles"),
         ("POST", "/articles/{id}/archive/"): Call("articles"),
+        # Restoring a live item: archiving it would hide it from the calls that follow.
+        ("POST", "/collateral_items/{id}/archive/"): Call("collateral_items", lambda r: {"archived": False}),
         ("POST", "/quotes/{id}/shares/"): Call("shared_quote"),
         ("DELETE", "/quotes/{id}/shares/{share_id}/"): Call("shared_quote"),
         ("POST", "/analytics/reports/"): Call(

@@ -36,7 +36,7 @@ from api.entities import (
     FilterKind,
 )
 from identity.models import Team
-from modules.marketing.collateral.services import create_item
+from modules.marketing.collateral.services import archive_item, create_item
 from modules.marketing.email.services.emails import create_email
 from modules.marketing.models import MarketingEmail, Segment, Topic
 from modules.marketing.segments.services import add_to_list, create_segment
@@ -222,8 +222,14 @@ def other_segment() -> models.Model:
 
 
 def collateral_records(rep: Any) -> tuple[models.Model, Samples]:
-    match = create_item(by=rep, title="Parity price sheet", category="Pricing")
-    return match, {"category": "PRICING", "title": "price SHEET"}
+    match = create_item(by=rep, title="Parity price sheet", category="Pricing", tags=["pricing"])
+    return match, {"category": "PRICING", "title": "price SHEET", "tag": "PRICING", "live": True}
+
+
+def archived_collateral() -> models.Model:
+    item = create_item(by=None, title="Archived brochure", category="Pricing", tags=["pricing"])  # type: ignore[arg-type]
+    archive_item(item, by=None, archived=True)  # type: ignore[arg-type]
+    return item
 
 
 def other_collateral() -> models.Model:
@@ -300,6 +306,7 @@ def other_response() -> models.Model:
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
     "order": {"ordered_before": lambda: other_order(date(2040, 1, 1))},
     "case": {"created_after": old_case},
+    "collateral_item": {"live": archived_collateral},
 }
 
 
