@@ -15,7 +15,7 @@ from django.utils import timezone
 from customization.workflows.models import EmailTemplate
 from modules.mailboxes.models import MailAttachment, MailLink, MailMessage
 from modules.mailboxes.services.compose import Draft, compose
-from tests.factories import ContactFactory
+from tests.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory
 from tests.mail_server import MailServer
 from tests.tenancy import TenantFixture, assert_cross_tenant_requests_fail, revoke
 
@@ -163,3 +163,23 @@ def test_the_form_starts_with_the_records_address(alpha: TenantFixture, django_a
 
     assert response.status_code == 200
     assert response.context["values"]["to"] == "ada@analytical.example"
+
+
+def test_every_record_page_offers_writing_an_email_to_those_who_may(alpha: TenantFixture):
+    with alpha.active():
+        contact = ContactFactory(email="grace@navy.example")
+        records = {
+            "contact": (contact, f"/contacts/{contact.pk}/"),
+            "company": (company := CompanyFactory(), f"/companies/{company.pk}/"),
+            "lead": (lead := LeadFactory(), f"/leads/{lead.pk}/"),
+            "deal": (deal := DealFactory(), f"/deals/{deal.pk}/"),
+        }
+    client = alpha.client()
+    for entity, (record, page) in records.items():
+        assert f'href="/mail/compose/{entity}/{record.pk}/"' in client.get(page).content.decode(), entity
+
+    revoke(alpha, "admin", "activities.change")
+    for entity, (_record, page) in records.items():
+        response = alpha.client().get(page)
+        assert response.status_code == 200, entity
+        assert "/mail/compose/" not in response.content.decode(), entity
