@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from identity.models import User
 from modules.collaboration.models.attachment import attachment_storage
 from modules.contacts.models import Contact
@@ -37,10 +39,16 @@ def erase(contact: Contact, _by: User | None) -> int:
     ids = list(_messages(contact).values_list("pk", flat=True))
     keys = list(MailAttachment.objects.filter(message_id__in=ids).values_list("storage_key", flat=True))
     deleted, _kinds = MailMessage.objects.filter(pk__in=ids).delete()
+    # The files go once the erasure commits: a rolled-back erasure keeps its messages, which must
+    # keep their attachments.
+    transaction.on_commit(lambda: _delete_files(keys), robust=True)
+    return deleted
+
+
+def _delete_files(keys: list[str]) -> None:
     storage = attachment_storage()
     for key in keys:
         storage.delete(key)
-    return deleted
 
 
 def register() -> None:

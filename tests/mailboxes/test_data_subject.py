@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from django.db import transaction
+
 from modules.collaboration.models.attachment import attachment_storage
 from modules.contacts.services.data_subject import erase_contact, export_contact
 from modules.mailboxes.models import MailAttachment, MailMessage
@@ -13,7 +18,15 @@ from tests.mailboxes.conftest import OWNER_ADDRESS, message
 from tests.tenancy import ADMIN_EMAIL, TenantFixture
 
 
-def test_an_erased_contact_takes_their_e_mails_and_files_along(alpha: TenantFixture):
+def _erase_then_fail(contact: Any, admin: Any) -> None:
+    with transaction.atomic():
+        erase_contact(contact, by=admin)
+        raise RuntimeError("a later step of the same transaction fails")
+
+
+def test_an_erased_contact_takes_their_e_mails_and_files_along(
+    alpha: TenantFixture, django_capture_on_commit_callbacks: Any
+):
     with alpha.active():
         admin = alpha.user(ADMIN_EMAIL)
         contact = ContactFactory(email="ana@acme.example")
@@ -27,7 +40,12 @@ def test_an_erased_contact_takes_their_e_mails_and_files_along(alpha: TenantFixt
         key = MailAttachment.objects.get().storage_key
 
         exported = export_contact(contact, by=admin)
-        erase_contact(contact, by=admin)
+        with pytest.raises(RuntimeError):
+            _erase_then_fail(contact, admin)
+        # Rolled back: the message is there, so its file must be too.
+        assert attachment_storage().exists(key)
+        with django_capture_on_commit_callbacks(execute=True):
+            erase_contact(contact, by=admin)
 
         assert [row["subject"] for row in exported["related"]["mailbox_messages"]] == ["Pricing for next year"]
         assert exported["related"]["mailbox_messages"][0]["attachments"] == ["prices.pdf"]
