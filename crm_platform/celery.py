@@ -84,6 +84,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # E-mail written in the CRM whose send task was lost before its first attempt.
+    "mailboxes-send-lost-composed": {
+        "task": "modules.mailboxes.compose_tasks.send_all_lost_composed_mail",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Webhook deliveries whose retry is due, whose message was lost or whose worker died.
     "webhooks-send-due": {
         "task": "api.webhooks.tasks.sweep_all_webhook_deliveries",

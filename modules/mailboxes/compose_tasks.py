@@ -1,5 +1,7 @@
 """Sending e-mail written in the CRM: ``send_composed_mail`` after the message's commit (or at its
-scheduled time), retried with backoff while the mail server refuses or cannot be reached."""
+scheduled time), retried with backoff while the mail server refuses or cannot be reached; every
+minute beat's ``send_all_lost_composed_mail`` queues again, in each tenant, the messages whose task
+was lost before any attempt (a broker restarted, a worker killed holding a far ``eta``)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from typing import Any
 
 from celery import shared_task
 
-from modules.mailboxes.services.compose import give_up, send_composed
-from tenants.services.fleet import runs_in_a_tenant
+from modules.mailboxes.services.compose import give_up, lost_messages, send_composed
+from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
 MAX_SEND_RETRIES = 8
@@ -28,3 +30,18 @@ def send_composed_mail(self: Any, message_id: int) -> str:
             logger.warning("composed e-mail %s not sent: %s", message_id, type(error).__name__)
             return "failed"
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
+
+
+@shared_task(acks_late=True)
+def send_lost_composed_mail() -> int:
+    if not runs_in_a_tenant("send_lost_composed_mail"):
+        return 0
+    ids = lost_messages()
+    for message_id in ids:
+        send_composed_mail.apply_async((message_id,), retry=False)
+    return len(ids)
+
+
+@shared_task
+def send_all_lost_composed_mail() -> int:
+    return queue_for_each_served_tenant(send_lost_composed_mail, expires=55)

@@ -183,3 +183,43 @@ def test_every_record_page_offers_writing_an_email_to_those_who_may(alpha: Tenan
         response = alpha.client().get(page)
         assert response.status_code == 200, entity
         assert "/mail/compose/" not in response.content.decode(), entity
+
+
+def test_a_message_whose_task_was_lost_is_sent_once_by_the_sweep(alpha: TenantFixture, smtp_server: MailServer):
+    # In a test transaction the tasks queued on commit never run: every message here lost its task.
+    from modules.mailboxes.compose_tasks import send_all_lost_composed_mail, send_lost_composed_mail
+    from modules.mailboxes.services.compose import send_composed
+
+    contact = _contact(alpha)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    with alpha.active():
+        drafts = {
+            subject: compose(
+                contact,
+                "contact",
+                Draft(to=["ada@analytical.example"], subject=subject, body="b", send_at=send_at),
+                by=alpha.user(),
+            )
+            for subject, send_at in (
+                ("Was due", timezone.now() + timedelta(minutes=5)),
+                ("Queued long ago", None),
+                ("Retrying with backoff", None),
+                ("Just written", None),
+                ("Due later", timezone.now() + timedelta(hours=1)),
+            )
+        }
+        MailMessage.objects.filter(pk=drafts["Was due"].pk).update(send_after=long_ago)
+        MailMessage.objects.filter(pk=drafts["Queued long ago"].pk).update(created_at=long_ago)
+        MailMessage.objects.filter(pk=drafts["Retrying with backoff"].pk).update(created_at=long_ago, send_attempts=1)
+
+        assert send_lost_composed_mail() == 2
+        assert send_lost_composed_mail() == 0
+        assert send_composed(drafts["Was due"].pk) == "skipped"  # a late redelivery of its task
+
+    assert sorted(sent["Subject"] for sent in smtp_server.to("ada@analytical.example")) == [
+        "Queued long ago",
+        "Was due",
+    ]
+    from crm_platform.celery import app
+
+    assert app.conf.beat_schedule["mailboxes-send-lost-composed"]["task"] == send_all_lost_composed_mail.name

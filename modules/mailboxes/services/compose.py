@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,25 +196,54 @@ def build_email(message: MailMessage) -> EmailMultiAlternatives:
 
 
 def send_composed(message_id: int) -> str:
-    """Send one stored message now (a no-op for one sent, gone, or scheduled for later). Raises the
-    transport's error after recording it, so the task retries."""
+    """Send one stored message now (a no-op for one sent, gone, scheduled for later, or being sent
+    by another worker: the row is locked while it is handed over, so the task, its redelivery and
+    the sweep never send it twice). Raises the transport's error after recording it, so the task
+    retries."""
     from modules.marketing.email.sending import outgoing_connection
 
-    message = MailMessage.objects.filter(pk=message_id, origin=MessageOrigin.COMPOSED).first()
-    if message is None or message.send_state in (SendState.SENT, ""):
-        return "skipped"
-    if message.send_after is not None and message.send_after > timezone.now():
-        return "not yet"
-    MailMessage.objects.filter(pk=message.pk).update(send_attempts=models.F("send_attempts") + 1)
-    try:
-        email = build_email(message)
-        email.connection = outgoing_connection()
-        email.send()
-    except Exception as error:
-        MailMessage.objects.filter(pk=message.pk).update(send_error=f"{type(error).__name__}: {error}"[:500])
-        raise
-    MailMessage.objects.filter(pk=message.pk).update(send_state=SendState.SENT, sent_at=timezone.now(), send_error="")
+    failure: Exception | None = None
+    with transaction.atomic():
+        message = (
+            MailMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, origin=MessageOrigin.COMPOSED)
+            .first()
+        )
+        if message is None or message.send_state in (SendState.SENT, SendState.FAILED, ""):
+            return "skipped"
+        if message.send_after is not None and message.send_after > timezone.now():
+            return "not yet"
+        attempts = message.send_attempts + 1
+        try:
+            email = build_email(message)
+            email.connection = outgoing_connection()
+            email.send()
+        except Exception as error:
+            failure = error
+            MailMessage.objects.filter(pk=message.pk).update(
+                send_attempts=attempts, send_error=f"{type(error).__name__}: {error}"[:500]
+            )
+        else:
+            MailMessage.objects.filter(pk=message.pk).update(
+                send_state=SendState.SENT, sent_at=timezone.now(), send_error="", send_attempts=attempts
+            )
+    if failure is not None:
+        raise failure
     return "sent"
+
+
+# A message never tried this long after it was due lost its task (a broker or worker gone).
+LOST_AFTER = timedelta(minutes=2)
+
+
+def lost_messages() -> list[int]:
+    """Composed messages due for a while that no send ever tried: their task was lost. Messages
+    tried at least once are the retrying task's, with its backoff."""
+    due = timezone.now() - LOST_AFTER
+    rows = MailMessage.objects.filter(origin=MessageOrigin.COMPOSED, send_attempts=0).filter(
+        Q(send_state=SendState.SCHEDULED, send_after__lte=due) | Q(send_state=SendState.QUEUED, created_at__lte=due)
+    )
+    return list(rows.order_by("pk").values_list("pk", flat=True)[:500])
 
 
 def give_up(message_id: int, error: str) -> None:
