@@ -64,10 +64,11 @@ class Activity(models.Model):
     # created here get one when first exported. A recurring meeting stores its rule and dates and
     # is expanded when read (calendar, feed, sync); an instance that was moved or changed is its
     # own row pointing at ``series`` with the ``recurrence_id`` (original start) it replaces.
-    ical_uid = models.CharField(_("calendar UID"), max_length=255, blank=True)
-    ical_sequence = models.PositiveIntegerField(default=0)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
-    rrule = models.TextField(_("recurrence rule"), blank=True)
+    # Database defaults too: bulk writers (COPY of the demo and imports) leave these columns out.
+    ical_uid = models.CharField(_("calendar UID"), max_length=255, blank=True, default="", db_default="")
+    ical_sequence = models.PositiveIntegerField(default=0, db_default=0)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="", db_default="")
+    rrule = models.TextField(_("recurrence rule"), blank=True, default="", db_default="")
     rdates = models.JSONField(default=list, db_default=[], blank=True)
     exdates = models.JSONField(default=list, db_default=[], blank=True)
     series = models.ForeignKey(
