@@ -29,6 +29,7 @@ from modules.registry import OPTIONAL_MODULE_KEYS
 from tenants.models import Tenant
 from tenants.services.provisioning import TenantRequest, ensure_template_tenant, provision_tenant, request_tenant
 from tenants.services.public import ensure_public_tenant
+from tests import migrated_database
 from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
 
 pytest_plugins = ["tests.suite_rules"]
@@ -77,16 +78,23 @@ def django_db_setup(request: pytest.FixtureRequest, django_test_environment: Non
     """The test database with the public tenant, the template and the two isolation tenants.
 
     Replaces pytest-django's fixture, which creates databases only for tests that use ``db``:
-    tests that commit (``committed``), real workers and browser tests need it too.
+    tests that commit (``committed``), real workers and browser tests need it too. The migrated
+    database (public schema and template) is kept between runs (``tests/migrated_database.py``).
     """
     from django.test.utils import setup_databases, teardown_databases
 
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
-        assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
-        ensure_public_tenant()
-        ensure_template_tenant()
+        copy_name = migrated_database.PREFIX + migrated_database.key()
+        if migrated_database.enabled(request.config.getoption("create_db")) and migrated_database.exists(copy_name):
+            db_config = migrated_database.start_from_copy(copy_name)
+            assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
+        else:
+            db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+            assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
+            ensure_public_tenant()
+            ensure_template_tenant()
+            migrated_database.keep_copy(copy_name)
         for slug in ISOLATION_SLUGS:
             _provision_isolation_tenant(slug)
     yield
