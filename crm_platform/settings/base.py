@@ -569,3 +569,10 @@ X_FRAME_OPTIONS = "DENY"
 # uncommitted batch, read again by the next run), and syncs running at once per tenant.
 MAILBOXES_SYNC_BATCH = env.int("MAILBOXES_SYNC_BATCH", default=50)
 MAILBOXES_SYNC_PER_TENANT = env.int("MAILBOXES_SYNC_PER_TENANT", default=2)
+
+# --- Google (Gmail and Google Calendar) -----------------------------------------------------------
+
+# The REST APIs a connected Google account is read and written through (tests point them at a
+# local server speaking the same protocol).
+GOOGLE_GMAIL_API_URL = env.str("GOOGLE_GMAIL_API_URL", default="https://gmail.googleapis.com/gmail/v1")
+GOOGLE_CALENDAR_API_URL = env.str("GOOGLE_CALENDAR_API_URL", default="https://www.googleapis.com/calendar/v3")

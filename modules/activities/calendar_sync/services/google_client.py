@@ -1,0 +1,138 @@
+"""A small client of the Google Calendar API (REST, ``calendar/v3``) for the user's primary
+calendar: incremental listing with ``syncToken`` (``410 Gone`` when Google wants a full read
+again), and events inserted, updated (``If-Match`` on the event's ``etag``) and deleted.
+
+Calls carry the connected account's OAuth2 access token (``token(rejected)``: the current one,
+or a refreshed one when ``rejected`` names the token Google just refused); a ``401`` is answered
+once by a refresh, a second one is ``Unauthorized`` (the sync stops and tells the user). The
+API's address is ``settings.GOOGLE_CALENDAR_API_URL`` (tests use a local server speaking the
+same protocol). Errors derive from the CalDAV client's, so the sync treats both alike: refused
+access stops the connection, anything else is retried later."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from customization import outbound_http
+from modules.activities.calendar_sync.services.client import AccessRefused, PreconditionFailed, Unavailable
+
+TokenSource = Callable[[str], str]
+TIMEOUT = 30
+MAX_ANSWER = 20 * 1024 * 1024
+PAGE_SIZE = 250
+
+
+class Unauthorized(AccessRefused):
+    """Google refused the access token even after a refresh."""
+
+
+class SyncTokenGone(Unavailable):
+    """``410 Gone``: the sync token is no longer valid; read the calendar in full again."""
+
+
+class AlreadyExists(Unavailable):
+    """``409``: an event with that id exists (written by a run that died before remembering it)."""
+
+
+class EventGone(Unavailable):
+    """``404``/``410`` on one event: it was deleted there."""
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+class GoogleCalendarClient:
+    def __init__(self, token: TokenSource, *, base_url: str | None = None, calendar: str = "primary") -> None:
+        self._token = token
+        base = (base_url or settings.GOOGLE_CALENDAR_API_URL).rstrip("/")
+        self._events = f"{base}/calendars/{quote(calendar, safe='')}/events"
+        self._access = ""
+
+    def _call(
+        self, method: str, path: str = "", *, params: dict[str, Any] | None = None, body: Any = None,
+        etag: str = "",
+    ) -> tuple[int, dict[str, Any]]:  # fmt: skip
+        url = self._events + path
+        if params:
+            url += "?" + urlencode({name: value for name, value in params.items() if value not in (None, "")})
+        payload = json.dumps(body).encode() if body is not None else b""
+        for attempt in range(2):
+            if not self._access or attempt:
+                self._access = self._token(self._access if attempt else "")
+            headers = {"Authorization": f"Bearer {self._access}", "Accept": "application/json"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            if etag:
+                headers["If-Match"] = etag
+            try:
+                answer = outbound_http.send(
+                    method, url, body=payload, headers=headers, timeout=TIMEOUT, max_body=MAX_ANSWER
+                )
+            except outbound_http.OutboundError as error:
+                raise Unavailable(_("Google Calendar could not be reached: %(error)s") % {"error": error}) from error
+            if answer.status != 401:
+                break
+        status = answer.status
+        if status == 401:
+            raise Unauthorized(_("Google refused the access to the calendar: connect it again."))
+        if status == 403:
+            raise AccessRefused(_("Google refused the access to the calendar (403): connect it again."))
+        if status == 412:
+            raise PreconditionFailed(_("The event changed in Google Calendar meanwhile."))
+        if status == 409:
+            raise AlreadyExists(_("The event exists in Google Calendar already."))
+        if status in (404, 410) and path:
+            raise EventGone(_("The event is gone from Google Calendar."))
+        if status == 410:
+            raise SyncTokenGone(_("Google Calendar asks for a full read."))
+        if not 200 <= status < 300:
+            raise Unavailable(_("Google Calendar answered %(status)s.") % {"status": status})
+        try:
+            data = json.loads(answer.body) if answer.body.strip() else {}
+        except ValueError as error:
+            raise Unavailable(_("Google Calendar's answer could not be read.")) from error
+        return status, data if isinstance(data, dict) else {}
+
+    def changes(self, *, sync_token: str = "", time_min: datetime | None = None) -> tuple[list[dict[str, Any]], str]:
+        """Every event changed since ``sync_token`` (deleted ones with status ``cancelled``), or
+        with no token every event ending after ``time_min``; and the next sync token. Recurring
+        events come as one series event plus its changed or cancelled instances
+        (``recurringEventId``, ``originalStartTime``)."""
+        items: list[dict[str, Any]] = []
+        page_token = ""
+        while True:
+            params: dict[str, Any] = {"maxResults": PAGE_SIZE, "pageToken": page_token}
+            if sync_token:
+                params["syncToken"] = sync_token
+            else:
+                params["showDeleted"] = "false"
+                if time_min is not None:
+                    params["timeMin"] = rfc3339(time_min)
+            _status, page = self._call("GET", params=params)
+            items.extend(item for item in page.get("items") or [] if isinstance(item, dict))
+            page_token = str(page.get("nextPageToken") or "")
+            if not page_token:
+                return items, str(page.get("nextSyncToken") or "")
+
+    def get(self, event_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/{quote(event_id, safe='')}")[1]
+
+    def insert(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", body=event)[1]
+
+    def update(self, event_id: str, event: dict[str, Any], *, etag: str) -> dict[str, Any]:
+        return self._call("PUT", f"/{quote(event_id, safe='')}", body=event, etag=etag)[1]
+
+    def delete(self, event_id: str) -> None:
+        try:
+            self._call("DELETE", f"/{quote(event_id, safe='')}")
+        except EventGone:
+            return  # gone already: what was wanted
