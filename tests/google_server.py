@@ -5,7 +5,8 @@ Gmail (``users.getProfile``, ``users.messages.list`` with ``q`` and ``pageToken`
 ``users.messages.get`` with ``format=raw``, ``users.messages.send``, ``users.history.list``, a
 ``404`` for a start point older than the history kept) and Google Calendar (``events.list`` with
 ``syncToken``/``pageToken``/``timeMin``, ``410 Gone`` for an expired sync token, ``events.insert``,
-``events.update`` and ``events.delete`` honouring ``If-Match``). Access tokens expire: a call with
+``events.update`` and ``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID
+that exists). Access tokens expire: a call with
 an expired or unknown one gets ``401``.
 
 Run in a thread of the test process on a free loopback port (``google_server`` fixture); tests
@@ -404,6 +405,11 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
                     return self._error(409, "duplicate")
                 if "id" in event and not re.fullmatch(r"[a-v0-9]{5,1024}", str(event["id"])):
                     return self._error(400, "invalid")
+                if event.get("iCalUID") and any(
+                    e.get("iCalUID") == event["iCalUID"] and e.get("status") != "cancelled"
+                    for e in state.events.values()
+                ):
+                    return self._error(409, "duplicate")
                 return self._send(200, _store_event(state, event))
             current = state.events.get(event_id)
             if current is None or (current.get("status") == "cancelled" and method != "GET"):
@@ -438,8 +444,11 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             show_deleted = bool(token) or query.get("showDeleted") == "true"
             rows = sorted(state.events.values(), key=lambda e: state.event_seq[e["id"]])
             rows = [e for e in rows if state.event_seq[e["id"]] > since]
+            if query.get("iCalUID"):
+                rows = [e for e in rows if e.get("iCalUID") == query["iCalUID"]]
             if not show_deleted:
-                rows = [e for e in rows if e.get("status") != "cancelled"]
+                # Cancelled instances of a series are listed all the same (singleEvents=false).
+                rows = [e for e in rows if e.get("status") != "cancelled" or e.get("recurringEventId")]
             if query.get("timeMin") and not token:
                 low = query["timeMin"]
                 rows = [e for e in rows if e.get("recurrence") or _end_of(e) >= low]

@@ -9,7 +9,6 @@ from datetime import UTC, timedelta
 
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services.google_client import GoogleCalendarClient
-from modules.activities.calendar_sync.services.google_events import event_id_for
 from modules.activities.calendar_sync.services.google_sync import SyncResult, run_google
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
@@ -99,8 +98,8 @@ def test_meetings_created_and_deleted_here_travel_and_deletions_there_come_back(
     assert _sync(alpha, connection, google_server).pushed == 2
     with alpha.active():
         demo.refresh_from_db()
-    demo_id = event_id_for(demo.ical_uid)
-    assert google_server.event(demo_id)["location"] == "Room 4"
+    (there,) = [e for e in google_server.events() if e["iCalUID"] == demo.ical_uid]
+    assert there["location"] == "Room 4"
     assert {e["summary"] for e in google_server.events()} == {"Demo", "Call Bo"}
 
     with alpha.active():
@@ -110,7 +109,8 @@ def test_meetings_created_and_deleted_here_travel_and_deletions_there_come_back(
 
     with alpha.active():
         call.refresh_from_db()
-    google_server.delete_event(event_id_for(call.ical_uid))
+    (there,) = [e for e in google_server.events() if e["iCalUID"] == call.ical_uid]
+    google_server.delete_event(there["id"])
     assert _sync(alpha, connection, google_server).deleted_here == 1
     with alpha.active():
         assert not Activity.objects.filter(pk=call.pk).exists()
@@ -170,6 +170,8 @@ def test_a_series_and_its_changed_instance_and_an_expired_sync_token(alpha: Tena
 
 
 def test_a_run_that_died_after_inserting_finds_the_event_again(alpha: TenantFixture, google_server: GoogleServer):  # noqa: F811
+    from tests.google_server import _sync_token
+
     connection = _connection(alpha)
     start = soon(days=4)
     with alpha.active():
@@ -184,7 +186,35 @@ def test_a_run_that_died_after_inserting_finds_the_event_again(alpha: TenantFixt
         )
     _sync(alpha, connection, google_server)
     with alpha.active():
-        SyncedEvent.objects.filter(connection=connection).delete()  # as if the run died before remembering it
+        # As if the run died after the insert, before remembering it, and the listing has moved past it.
+        SyncedEvent.objects.filter(connection=connection).delete()
+        CalendarConnection.objects.filter(pk=connection.pk).update(ctag=_sync_token(google_server.state.seq))
+        meeting.refresh_from_db()
         update_activity(meeting, by=rep, subject="Review (moved room)")
+
     _sync(alpha, connection, google_server)
+
     assert [e["summary"] for e in google_server.events()] == ["Review (moved room)"]
+    with alpha.active():
+        meeting.refresh_from_db()
+        assert SyncedEvent.objects.get(connection=connection).activity_id == meeting.pk
+        assert Activity.objects.filter(assignee=rep, kind=ActivityKind.MEETING).count() == 1
+    assert google_server.events()[0]["iCalUID"] == meeting.ical_uid
+
+
+def test_a_new_event_made_by_a_dead_run_is_adopted_not_doubled(alpha: TenantFixture, google_server: GoogleServer):  # noqa: F811
+    connection = _connection(alpha)
+    start = soon(days=5)
+    with alpha.active():
+        rep = alpha.user(REP_EMAIL)
+        create_activity(by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Plan", due_at=start)
+    _sync(alpha, connection, google_server)
+    with alpha.active():
+        SyncedEvent.objects.filter(connection=connection).delete()  # died before remembering; listed next time
+
+    _sync(alpha, connection, google_server)
+
+    assert [e["summary"] for e in google_server.events()] == ["Plan"]
+    with alpha.active():
+        assert Activity.objects.filter(assignee=rep, subject="Plan").count() == 1
+        assert SyncedEvent.objects.filter(connection=connection, activity__isnull=False).count() == 1

@@ -38,7 +38,7 @@ class SyncTokenGone(Unavailable):
 
 
 class AlreadyExists(Unavailable):
-    """``409``: an event with that id exists (written by a run that died before remembering it)."""
+    """``409``: an event with that UID exists (written by a run that died before remembering it)."""
 
 
 class EventGone(Unavailable):
@@ -122,8 +122,13 @@ class GoogleCalendarClient:
             if not page_token:
                 return items, str(page.get("nextSyncToken") or "")
 
-    def get(self, event_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/{quote(event_id, safe='')}")[1]
+    def find(self, ical_uid: str) -> dict[str, Any] | None:
+        """The event of that iCalendar UID (not its instances), if there is one."""
+        _status, page = self._call("GET", params={"iCalUID": ical_uid, "showDeleted": "false"})
+        found = [
+            item for item in page.get("items") or [] if isinstance(item, dict) and not item.get("recurringEventId")
+        ]
+        return found[0] if found else None
 
     def insert(self, event: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", body=event)[1]

@@ -12,7 +12,6 @@ and its times in the series' zone (Google needs a ``timeZone`` for a series)."""
 from __future__ import annotations
 
 import copy
-import uuid
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -130,12 +129,6 @@ def read_instance(item: dict[str, Any], *, zone: tzinfo) -> EventValues:
         event.master.recurrence_id = timezone.make_aware(datetime.combine(original, datetime.min.time()), zone)
     event.master.last_modified = _updated(item)
     return event.master
-
-
-def event_id_for(ical_uid: str) -> str:
-    """The id a meeting's event gets in Google (the API lets a client choose it: letters a-v and
-    digits), derived from its UID so a run that dies after inserting it finds it again."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"relata:{ical_uid}").hex
 
 
 def _recurrence_lines(activity: Activity) -> list[str]:

@@ -9,12 +9,12 @@ A run (called by ``services.sync.sync_connection`` under the connection's job lo
    written are skipped (the run's own writes come back this way). A deleted event
    (``status: cancelled``) deletes its meeting; a series' changed or cancelled instance
    (``recurringEventId``) becomes an override of its meeting;
-2. writes there what changed here, as the CalDAV sync does: new meetings are inserted with an id
-   derived from their UID (committed first, so a run that dies after the insert finds the event
-   again instead of adding it twice), changed ones updated with ``If-Match`` on the ``etag`` read
-   (a ``412`` leaves it to the next run, which reads the newer version first), deleted ones
-   deleted; a meeting cancelled here is deleted there (a Google event has no cancelled state of
-   its own).
+2. writes there what changed here, as the CalDAV sync does: new meetings are inserted with their
+   UID as the event's ``iCalUID`` (committed first, so a run that dies after the insert finds the
+   event again, by the listing or by the insert's ``409``, instead of adding it twice), changed
+   ones updated with ``If-Match`` on the ``etag`` read (a ``412`` leaves it to the next run,
+   which reads the newer version first), deleted ones deleted; a meeting cancelled here is
+   deleted there (a Google event has no cancelled state of its own).
 
 Conflicts (both sides changed between two runs) follow the later modification (the event's
 ``updated`` against the meeting's) and are recorded on the synced event, as for CalDAV.
@@ -45,7 +45,6 @@ from modules.activities.calendar_sync.services.google_client import (
 )
 from modules.activities.calendar_sync.services.google_events import (
     event_body,
-    event_id_for,
     is_cancelled_here,
     read_event,
     read_instance,
@@ -250,13 +249,14 @@ def _write_there(
         except (PreconditionFailed, EventGone):
             return  # changed or deleted there meanwhile: the next run reads it and settles it
     else:
-        event_id = event_id_for(activity.ical_uid)
         try:
-            answer = client.insert({**body, "id": event_id})
+            answer = client.insert({**body, "iCalUID": activity.ical_uid})
         except AlreadyExists:
             # Inserted by a run that died before remembering it: overwrite it with what is here now.
-            current = client.get(event_id)
-            answer = client.update(event_id, body, etag=str(current.get("etag", "")))
+            current = client.find(activity.ical_uid)
+            if current is None:
+                raise
+            answer = client.update(str(current.get("id", "")), body, etag=str(current.get("etag", "")))
     href = str(answer.get("id", ""))[:1000]
     uid = str(answer.get("iCalUID") or activity.ical_uid)[:255]
     caldav_sync._remember(connection, uid=uid, href=href, etag=str(answer.get("etag", ""))[:255], activity=activity,
