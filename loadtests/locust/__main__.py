@@ -8,9 +8,10 @@ PostgreSQL and Redis, so the load-test tenants never mix with `make run`'s) with
    the manifest the locust users read goes to ``var/loadtest/manifest.json``;
 2. start gunicorn exactly as `make run` does (``infra/gunicorn.conf.py``, the same environment; no
    Celery worker: the run measures the web path);
-3. a warm-up of ``--warmup-requests`` mixed requests, not measured: a fresh worker's first requests
+3. the ceiling: locust's ``Healthz`` users alone for ``--healthz-seconds`` (first: its requests
+   reach gunicorn's ``max_requests``, and workers it recycles would start the mixed run cold);
+4. a warm-up of ``--warmup-requests`` mixed requests, not measured: a fresh worker's first requests
    import views, build GraphQL schemas and fill caches;
-4. the ceiling: locust's ``Healthz`` users alone for ``--healthz-seconds``;
 5. the mixed run: ``Browser``, ``Integrator`` and ``Admin`` users (6:3:1) for ``--seconds`` or
    ``--max-requests`` requests, whichever comes first;
 6. memory: gunicorn again with ``--memory-workers`` workers (one by default) that are never recycled
@@ -315,11 +316,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"gunicorn as `make run` serves it on port {port} (log: {server_log})")
         server = _start_gunicorn(port, server_log)
         try:
+            # The ceiling first: its thousands of requests reach gunicorn's max_requests, and the
+            # workers it recycles would start the mixed run cold after the warm-up.
+            log(f"ceiling: /healthz, {arguments.users} users, {arguments.healthz_seconds} s")
+            ceiling = _locust(port, "healthz", ["Healthz"], arguments.users, arguments.healthz_seconds, 10**9)
             # A fresh worker's first requests import views, build GraphQL schemas and fill caches: not measured.
             log(f"warm-up: {arguments.warmup_requests:,} mixed requests, not measured")
             phases.append(_locust(port, "warmup", MIXED, arguments.users, 600, arguments.warmup_requests))
-            log(f"ceiling: /healthz, {arguments.users} users, {arguments.healthz_seconds} s")
-            ceiling = _locust(port, "healthz", ["Healthz"], arguments.users, arguments.healthz_seconds, 10**9)
             log(f"mixed: {arguments.users} users, {arguments.seconds} s or {arguments.max_requests:,} requests")
             mixed = _locust(port, "mixed", MIXED, arguments.users, arguments.seconds, arguments.max_requests)
         finally:
