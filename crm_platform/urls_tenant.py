@@ -28,6 +28,7 @@ urlpatterns = [
     path("settings/support-addresses/", include("modules.service.mail.urls")),
     path("settings/calendar-sync/", include("modules.activities.calendar_sync.urls")),
     path("settings/mailboxes/", include("modules.mailboxes.urls")),
+    path("settings/connected-accounts/", include("modules.oauth_accounts.urls")),
     path("settings/marketing/email/", include("modules.marketing.email.urls_admin")),
     path("marketing/emails/", include("modules.marketing.email.urls")),
     path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),

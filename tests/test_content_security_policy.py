@@ -315,6 +315,7 @@ FIXED_PARAMETERS = {
     "kind": "contact",
     "file_format": "csv",
     "key": "alpha",
+    "provider": "microsoft",  # an OAuth2 provider's name (connecting an account is POST only)
     "index": "1",  # a part of a message in the console's mailbox (none in tests: the page's 404)
     # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.
     "token": "not-a-token",

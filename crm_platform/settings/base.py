@@ -93,6 +93,7 @@ TENANT_APPS = [
     "modules.service.desk",
     "modules.service.sla",
     "modules.service.mail",
+    "modules.oauth_accounts",
     "modules.mailboxes",
     "customization.fields",
     "customization.events",
@@ -576,3 +577,20 @@ MAILBOXES_SYNC_PER_TENANT = env.int("MAILBOXES_SYNC_PER_TENANT", default=2)
 # local server speaking the same protocol).
 GOOGLE_GMAIL_API_URL = env.str("GOOGLE_GMAIL_API_URL", default="https://gmail.googleapis.com/gmail/v1")
 GOOGLE_CALENDAR_API_URL = env.str("GOOGLE_CALENDAR_API_URL", default="https://www.googleapis.com/calendar/v3")
+
+# --- Connected accounts (OAuth2) ------------------------------------------------------------------
+
+# The platform's app registration at each provider (modules/oauth_accounts/providers.py); a
+# provider without a client id is not offered. The redirect URI to register is
+# https://<workspace host>/settings/connected-accounts/callback/ for each workspace host.
+OAUTH_PROVIDERS = {
+    "microsoft": {
+        "client_id": env("MICROSOFT_CLIENT_ID", default=""),
+        "client_secret": env("MICROSOFT_CLIENT_SECRET", default=""),
+        "authorize_url": env(
+            "MICROSOFT_AUTHORIZE_URL", default="https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
+        ),
+        "token_url": env("MICROSOFT_TOKEN_URL", default="https://login.microsoftonline.com/common/oauth2/v2.0/token"),
+        "api_url": env("MICROSOFT_GRAPH_URL", default="https://graph.microsoft.com/v1.0"),
+    },
+}

@@ -10,8 +10,9 @@ class MailboxesConfig(AppConfig):
         from django.urls import reverse
 
         from modules.activities.models.notification import register_notification_target
-        from modules.mailboxes import data_subject
+        from modules.mailboxes import data_subject, oauth
 
         data_subject.register()
+        oauth.register()
         # "Your mailbox stopped syncing" opens the mailbox settings page.
         register_notification_target("mailbox", lambda _pk: reverse("mailboxes:list"))

@@ -1,4 +1,5 @@
-"""Mailbox sync tasks. Beat's ``sync_all_mailboxes`` (every minute) queues ``sync_mailboxes`` per
+"""Mailbox sync tasks (IMAP mailboxes by ``services.sync``, Microsoft ones by
+``services.graph_sync``). Beat's ``sync_all_mailboxes`` (every minute) queues ``sync_mailboxes`` per
 served tenant, which queues ``sync_mailbox`` for each mailbox that is active (or failing and past
 its backoff). A tenant runs at most ``MAILBOXES_SYNC_PER_TENANT`` syncs at once (slots in the
 cache, freed when a run ends or, for a killed worker, when the slot expires); a mailbox runs one
@@ -7,7 +8,7 @@ sync at a time (``services.sync``'s advisory lock)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from celery import shared_task
@@ -19,8 +20,12 @@ from django.utils import timezone
 from modules.mailboxes.choices import MailboxKind, MailboxState
 from modules.mailboxes.models import Mailbox
 from modules.mailboxes.services.connection import MailboxError
+from modules.mailboxes.services.graph_sync import sync_graph_mailbox
 from modules.mailboxes.services.mailboxes import record_failure, record_success
+from modules.mailboxes.services.sync import SyncResult
 from modules.mailboxes.services.sync import sync_mailbox as run_sync
+from modules.oauth_accounts.choices import AccountState
+from modules.oauth_accounts.services.tokens import AccountRevoked
 from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
@@ -45,11 +50,32 @@ def tenant_slot() -> Iterator[bool]:
     yield False
 
 
+# How each kind of mailbox is read (a provider's module adds its kind).
+SYNCERS: dict[str, Callable[[Mailbox], SyncResult]] = {
+    MailboxKind.IMAP: run_sync,
+    MailboxKind.MICROSOFT: sync_graph_mailbox,
+}
+
+
+def can_sync(mailbox: Mailbox) -> bool:
+    if mailbox.kind == MailboxKind.IMAP:
+        return bool(mailbox.imap_host)
+    account = mailbox.oauth_account
+    return account is not None and account.state != AccountState.REVOKED
+
+
 def due_mailboxes() -> Q:
+    """Mailboxes to sync now: active, or failing and past their backoff; of a kind the platform
+    reads; never one whose account's access was withdrawn (only its owner can mend that)."""
     now = timezone.now()
-    return Q(kind=MailboxKind.IMAP) & (
-        Q(state=MailboxState.ACTIVE, next_sync_at__isnull=True)
-        | Q(state__in=[MailboxState.ACTIVE, MailboxState.FAILING], next_sync_at__lte=now)
+    return (
+        Q(kind__in=list(SYNCERS))
+        & (Q(kind=MailboxKind.IMAP) | Q(oauth_account__isnull=False))
+        & ~Q(oauth_account__state=AccountState.REVOKED)
+        & (
+            Q(state=MailboxState.ACTIVE, next_sync_at__isnull=True)
+            | Q(state__in=[MailboxState.ACTIVE, MailboxState.FAILING], next_sync_at__lte=now)
+        )
     )
 
 
@@ -59,14 +85,16 @@ def sync_mailbox(mailbox_id: int) -> int:
     by its slot, or already being synced)."""
     if not runs_in_a_tenant("sync_mailbox"):
         return 0
-    mailbox = Mailbox.objects.filter(pk=mailbox_id).select_related("owner").first()
-    if mailbox is None or mailbox.state == MailboxState.PAUSED or not mailbox.imap_host:
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).select_related("owner", "oauth_account").first()
+    if mailbox is None or mailbox.state == MailboxState.PAUSED or mailbox.kind not in SYNCERS or not can_sync(mailbox):
         return 0
     with tenant_slot() as free:
         if not free:
             return 0  # the tenant's other mailboxes are syncing; the next round takes this one
         try:
-            result = run_sync(mailbox)
+            result = SYNCERS[mailbox.kind](mailbox)
+        except AccountRevoked:
+            return 0  # the account is marked revoked and its owner told; not synced until reconnected
         except MailboxError as error:
             logger.info("mailbox %s: sync failed (%s)", mailbox.pk, type(error.__cause__ or error).__name__)
             record_failure(mailbox, str(error))

@@ -1,5 +1,6 @@
-"""Settings → Mailboxes: each user connects their own mailboxes (``activities.change``), tests
-the connection before it is saved, changes what colleagues see, pauses, resumes, syncs now and
+"""Settings → Mailboxes: each user connects their own mailboxes (``activities.change``): IMAP with a
+connection test before it is saved, or a provider's account through OAuth2 (the buttons post to
+``oauth_accounts:connect``), changes what colleagues see, pauses, resumes, syncs now and
 disconnects. A user only ever reaches their own mailboxes (anyone else's is a 404)."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from modules.mailboxes.services.mailboxes import (
     with_encrypted_secrets,
 )
 from modules.mailboxes.tasks import sync_mailbox
+from modules.oauth_accounts.providers import enabled_providers
 
 PERMISSION = "activities.change"
 
@@ -35,8 +37,10 @@ def _own(request: HttpRequest, pk: int) -> Mailbox:
 
 @permission_required(PERMISSION)
 def mailbox_list(request: HttpRequest) -> HttpResponse:
-    mailboxes = list(Mailbox.objects.filter(owner=signed_in_user(request)).order_by("email", "pk"))
-    return render(request, "mailboxes/list.html", {"mailboxes": mailboxes})
+    mailboxes = list(
+        Mailbox.objects.filter(owner=signed_in_user(request)).select_related("oauth_account").order_by("email", "pk")
+    )
+    return render(request, "mailboxes/list.html", {"mailboxes": mailboxes, "providers": enabled_providers()})
 
 
 @permission_required(PERMISSION)

@@ -11,10 +11,11 @@ from modules.mailboxes.choices import FolderRole, MailboxKind, MailboxState, Mai
 
 class Mailbox(models.Model):
     """One user's mailbox connected to the CRM (``owner``). ``kind`` says how it is reached: IMAP
-    reading plus SMTP sending with a password (``imap``), or later a provider's API through OAuth2
-    (``microsoft``, ``google``: ``oauth_token`` and ``token_expires_at``). Every secret
-    (``imap_password``, ``smtp_password``, ``oauth_token``) is stored encrypted with
-    ``core.encryption``; nothing here is ever written to a log, and ``email`` is not either.
+    reading plus SMTP sending with a password (``imap``), or a provider's API through OAuth2
+    (``microsoft``, ``google``: ``oauth_account`` holds the tokens, see ``modules.oauth_accounts``;
+    a mailbox whose account's access was withdrawn is not synced). Every secret (``imap_password``,
+    ``smtp_password``, the account's tokens) is stored encrypted with ``core.encryption``; nothing
+    here is ever written to a log, and ``email`` is not either.
 
     ``visibility`` is what colleagues see of its messages on the records they may open (private:
     nothing; subject: subject, date and participants; full: everything). ``excluded_addresses``
@@ -52,8 +53,9 @@ class Mailbox(models.Model):
     smtp_password = models.TextField(_("SMTP password"), blank=True)
     inbox_folder = models.CharField(_("inbox folder"), max_length=200, default="INBOX")
     sent_folder = models.CharField(_("sent folder"), max_length=200, default="Sent")
-    oauth_token = models.TextField(blank=True)
-    token_expires_at = models.DateTimeField(null=True, blank=True)
+    oauth_account = models.ForeignKey(
+        "oauth_accounts.OAuthAccount", on_delete=models.SET_NULL, null=True, blank=True, related_name="mailboxes"
+    )
     state = models.CharField(_("state"), max_length=10, choices=MailboxState.choices, default=MailboxState.ACTIVE)
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
@@ -83,7 +85,11 @@ class MailFolder(models.Model):
     stored (``last_uid``), and ``highest_modseq`` when the server offers CONDSTORE. A changed
     UIDVALIDITY makes the folder read again from the first-sync period; messages are kept once per
     Message-ID and mailbox, so nothing is stored twice. ``last_uid`` only moves after the messages
-    up to it are committed: a worker killed mid-sync resumes after the last committed one."""
+    up to it are committed: a worker killed mid-sync resumes after the last committed one.
+
+    A mailbox read through Microsoft Graph keeps, per folder, ``delta_link``: the link to go on
+    from (an ``@odata.nextLink`` while a first sync is under way, then the ``@odata.deltaLink``),
+    moved only once the page before it is committed."""
 
     mailbox = models.ForeignKey("mailboxes.Mailbox", on_delete=models.CASCADE, related_name="folders")
     name = models.CharField(max_length=200)
@@ -91,6 +97,7 @@ class MailFolder(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     highest_modseq = models.BigIntegerField(null=True, blank=True)
+    delta_link = models.TextField(blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,6 +20,7 @@ from modules.activities.services.notifications import notify
 from modules.mailboxes.choices import MailboxState
 from modules.mailboxes.models import Mailbox
 from modules.mailboxes.services.timeline import forget_mailbox, refresh_visibility
+from modules.oauth_accounts.services.accounts import release_account
 
 SECRET_FIELDS = ("imap_password", "smtp_password")
 BACKOFF_BASE = timedelta(minutes=1)
@@ -79,15 +80,19 @@ def resume_mailbox(mailbox: Mailbox, *, by: User) -> None:
 
 
 def disconnect_mailbox(mailbox: Mailbox, *, by: User) -> None:
-    """The mailbox, its credentials, messages, attachments and timeline threads are gone."""
+    """The mailbox, its credentials, messages, attachments and timeline threads are gone (and its
+    OAuth account when nothing else uses it)."""
     from modules.collaboration.models.attachment import attachment_storage
     from modules.mailboxes.models import MailAttachment
 
     keys = list(MailAttachment.objects.filter(message__mailbox=mailbox).values_list("storage_key", flat=True))
+    account = mailbox.oauth_account
     with transaction.atomic():
         emit("mailbox.disconnected", mailbox, entity="mailbox", actor=by)
         forget_mailbox(mailbox)
         mailbox.delete()
+    if account is not None:  # its tokens go too unless the calendar still uses the account
+        release_account(account, by=by)
     storage = attachment_storage()
     for key in keys:  # after the commit: the rows are gone, the files follow
         storage.delete(key)
