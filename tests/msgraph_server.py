@@ -9,8 +9,10 @@ revoked or spent refresh token). Graph (``/v1.0``): ``/me``; mail folders' ``mes
 with ``@odata.nextLink`` pages and a ``@odata.deltaLink``, ``/me/messages/{id}/$value``,
 ``/me/sendMail`` (MIME in base64, saved to Sent Items); calendar ``calendarView/delta`` (removed
 events as ``@removed``), ``/me/events`` create (``transactionId`` honoured), read, update
-(a new ``changeKey`` each change), cancel and delete. Series are not modelled. Any Graph call
-with an unknown or expired access token is answered ``401 InvalidAuthenticationToken``.
+(a new ``changeKey`` each change), cancel and delete; a series master is read by
+``/me/events/{id}`` and stands in the delta as an occurrence, its exceptions by ``/instances``.
+Any Graph call with an unknown or expired access token is answered ``401
+InvalidAuthenticationToken``.
 
 The server lives in the test process (a thread); tests change its state directly
 (``deliver``, ``revoke``, ``expire_access_tokens``, ``move_event``) and read what it received."""
@@ -327,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake.lock:
             changed = sorted((e for e in self.fake.events.values() if e.sequence > since), key=lambda e: e.sequence)
             top = max((e.sequence for e in self.fake.events.values()), default=since)
-            rows = [{"id": e.id, "@removed": {"reason": "deleted"}} if e.deleted else dict(e.body) for e in changed]
+            rows = [_delta_row(e) for e in changed]
         size = self._page_size()
         base = f"{self.fake.base_url}/v1.0/me/calendarView/delta"
         body: dict[str, Any] = {"value": rows[offset : offset + size]}
@@ -393,6 +395,17 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             event = existing or self.fake.put_event(body)
             self._send(201, event.body)
+        elif method == "GET" and len(segments) == 4 and segments[1] == "events" and segments[3] == "instances":
+            if not (query.get("startDateTime") and query.get("endDateTime")):
+                self._graph_error(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required")
+                return
+            with self.fake.lock:
+                rows = [
+                    dict(e.body)
+                    for e in self.fake.events.values()
+                    if not e.deleted and e.body.get("seriesMasterId") == segments[2]
+                ]
+            self._send(200, {"value": rows})
         elif method == "GET" and len(segments) == 3 and segments[1] == "events":
             found = self.fake.events.get(segments[2])
             if found is None or found.deleted:
@@ -444,6 +457,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._graph("DELETE")
+
+
+def _delta_row(event: GraphEvent) -> dict[str, Any]:
+    """calendarView/delta never returns a series master: its instances stand for it."""
+    if event.deleted:
+        return {"id": event.id, "@removed": {"reason": "deleted"}}
+    if event.body.get("type") == "seriesMaster":
+        return {
+            "id": f"{event.id}-occurrence", "type": "occurrence", "seriesMasterId": event.id,
+            "start": event.body["start"], "end": event.body["end"], "changeKey": event.body["changeKey"],
+        }  # fmt: skip
+    return dict(event.body)
 
 
 def _message_id(raw: bytes) -> str:

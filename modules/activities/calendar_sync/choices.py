@@ -12,6 +12,12 @@ class ConnectionState(models.TextChoices):
     BROKEN = "broken", _("Stopped")
 
 
+class CalendarKind(models.TextChoices):
+    CALDAV = "caldav", _("CalDAV")
+    MICROSOFT = "microsoft", _("Microsoft 365 / Outlook.com")
+    GOOGLE = "google", _("Google Calendar")
+
+
 class ConflictWinner(models.TextChoices):
     CALENDAR = "calendar", _("The change made in the calendar was kept")
     CRM = "crm", _("The change made here was kept")

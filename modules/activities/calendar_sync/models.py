@@ -6,13 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.activities.calendar_sync.choices import ConflictWinner, ConnectionState
+from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState
 
 DEFAULT_PAST_DAYS = 30
 
 
 class CalendarConnection(models.Model):
-    """One user's CalDAV calendar collection, synced both ways with their meetings and calls.
+    """One user's calendar, synced both ways with their meetings and calls: a CalDAV collection
+    (``kind`` caldav: ``url``, ``username``, ``password``) or a provider's calendar reached through
+    a connected account (``kind`` microsoft: ``oauth_account``, read by delta queries from
+    ``delta_link``; see ``services.graph``).
 
     ``password`` is stored encrypted (``core.encryption``). ``ctag`` is the collection's
     getctag (or sync-token) seen by the last complete read: while it is unchanged and nothing
@@ -21,9 +24,18 @@ class CalendarConnection(models.Model):
     row; ``next_sync_at`` is when the next run may start (backoff)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_connection")
-    url = models.CharField(_("calendar URL"), max_length=2000)
-    username = models.CharField(_("user name"), max_length=254)
-    password = models.TextField(_("password"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarKind.choices, default=CalendarKind.CALDAV)
+    oauth_account = models.ForeignKey(
+        "oauth_accounts.OAuthAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calendar_connections",
+    )
+    delta_link = models.TextField(blank=True)
+    url = models.CharField(_("calendar URL"), max_length=2000, blank=True)
+    username = models.CharField(_("user name"), max_length=254, blank=True)
+    password = models.TextField(_("password"), blank=True)
     past_days = models.PositiveSmallIntegerField(_("days of past events to bring in"), default=DEFAULT_PAST_DAYS)
     state = models.CharField(max_length=10, choices=ConnectionState.choices, default=ConnectionState.ACTIVE)
     ctag = models.CharField(max_length=500, blank=True)
@@ -42,11 +54,12 @@ class CalendarConnection(models.Model):
         indexes = [models.Index(fields=["state", "next_sync_at"], name="calendar_sync_due_idx")]
 
     def __str__(self) -> str:
-        return self.url
+        return self.url or self.kind
 
 
 class SyncedEvent(models.Model):
-    """An event resource of the connected calendar and the meeting it is (by UID).
+    """An event resource of the connected calendar and the meeting it is (by UID). For a Graph
+    calendar ``uid`` and ``href`` are the event's Graph id and ``etag`` its ``changeKey``.
 
     ``etag`` is the resource's version last read or written; ``local_version`` the meeting's
     latest ``updated_at`` (its overrides included) at that moment, so a later one means it changed

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from identity.decorators import permission_required, signed_in_user
 from identity.forms import apply_service_errors, form_status
+from modules.activities.calendar_sync.choices import CalendarKind
 from modules.activities.calendar_sync.forms import ConnectionForm
 from modules.activities.calendar_sync.models import CalendarConnection
 from modules.activities.calendar_sync.services.connections import (
@@ -20,18 +21,23 @@ from modules.activities.calendar_sync.services.connections import (
     test_connection,
 )
 from modules.activities.calendar_sync.tasks import sync_calendar
+from modules.oauth_accounts.providers import enabled_providers
 
 PERMISSION = "activities.change"
 
 
 def _own(request: HttpRequest) -> CalendarConnection | None:
-    return CalendarConnection.objects.filter(user=signed_in_user(request)).first()
+    return CalendarConnection.objects.filter(user=signed_in_user(request)).select_related("oauth_account").first()
 
 
 @permission_required(PERMISSION)
 def connection(request: HttpRequest) -> HttpResponse:
     current = _own(request)
-    initial = {"url": current.url, "username": current.username, "past_days": current.past_days} if current else None
+    initial = (
+        {"url": current.url, "username": current.username, "past_days": current.past_days}
+        if current and current.kind == CalendarKind.CALDAV
+        else None
+    )
     form = ConnectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,6 +51,7 @@ def connection(request: HttpRequest) -> HttpResponse:
         "connection": current,
         "form": form,
         "synced_count": current.events.filter(ignored=False).count() if current else 0,
+        "providers": enabled_providers(),
     }
     return render(request, "calendar_sync/connection.html", context, status=form_status(form))
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -34,7 +35,7 @@ from django.utils import timezone
 from core.encryption import UnreadableSecret, decrypt
 from core.job_locks import job_runner
 from identity.time_zones import zone_of
-from modules.activities.calendar_sync.choices import ConflictWinner, ConnectionState
+from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services.client import (
     AccessRefused,
@@ -72,12 +73,18 @@ class SyncResult:
     conflicts: int = 0
 
 
+# How a provider's calendar is synced (kind → run), registered by the provider's module at start-up.
+PROVIDER_SYNCS: dict[str, Callable[[CalendarConnection, tzinfo], SyncResult | None]] = {}
+
+
 def client_for(connection: CalendarConnection) -> CalDAVClient:
     return CalDAVClient(connection.url, connection.username, decrypt(connection.password))
 
 
 def sync_connection(connection_id: int) -> SyncResult | None:
-    """Run one sync of the connection; None when another run holds it or it is stopped."""
+    """Run one sync of the connection; None when another run holds it or it is stopped. A
+    provider's calendar (not CalDAV) is synced by the run its provider registered in
+    ``PROVIDER_SYNCS`` (Microsoft: ``services.graph``)."""
     with job_runner(LOCK_KIND, connection_id) as held:
         if not held:
             return None
@@ -85,6 +92,9 @@ def sync_connection(connection_id: int) -> SyncResult | None:
         if connection is None or connection.state == ConnectionState.BROKEN:
             return None
         zone = zone_of(connection.user, getattr(db_connection, "tenant", None)) or timezone.get_default_timezone()
+        if connection.kind != CalendarKind.CALDAV:
+            provider_sync = PROVIDER_SYNCS.get(connection.kind)
+            return provider_sync(connection, zone) if provider_sync is not None else None
         try:
             client = client_for(connection)
             with timezone.override(zone):
@@ -182,6 +192,15 @@ def _apply_remote(connection: CalendarConnection, resource: Resource, zone: tzin
         _remember(connection, uid=f"unreadable:{resource.href}"[:255], href=resource.href, etag=resource.etag,
                   activity=None, ignored=True)  # fmt: skip
         return
+    apply_object(connection, event, href=resource.href, etag=resource.etag, result=result)
+
+
+def apply_object(
+    connection: CalendarConnection, event: CalendarObject, *, href: str, etag: str, result: SyncResult
+) -> None:
+    """Bring one event read from the calendar here (created, updated, or overruled by a later
+    change made here), in its own transaction."""
+    resource = Resource(href=href, etag=etag, data="")
     with transaction.atomic():
         synced = (
             SyncedEvent.objects.select_for_update(of=("self",))
@@ -337,6 +356,22 @@ def _push(connection: CalendarConnection, client: CalDAVClient, result: SyncResu
     mapped: dict[int | None, SyncedEvent | None] = {
         synced.activity_id: synced for synced in connection.events.filter(activity__isnull=False)
     }
+    for activity, synced in changed_here(connection, mapped):
+        _write_there(connection, client, activity, synced, result)
+    for gone in mapped.values():  # no longer this user's meeting or call: gone from their calendar
+        if gone is None:
+            continue
+        client.delete(gone.href)
+        gone.delete()
+        result.deleted_there += 1
+
+
+def changed_here(
+    connection: CalendarConnection, mapped: dict[int | None, SyncedEvent | None]
+) -> Iterator[tuple[Activity, SyncedEvent | None]]:
+    """The user's meetings and calls to write to the calendar (new, or changed since the version
+    last synced), each with its synced event; ``mapped`` is left with the synced events whose
+    meeting is no longer the user's."""
     candidates = (
         Activity.objects.filter(assignee=connection.user, kind__in=SYNCED_KINDS, due_at__isnull=False)
         .filter(series__isnull=True)
@@ -351,13 +386,7 @@ def _push(connection: CalendarConnection, client: CalDAVClient, result: SyncResu
             continue
         if synced is None and activity.status == ActivityStatus.CANCELLED:
             continue
-        _write_there(connection, client, activity, synced, result)
-    for gone in mapped.values():  # no longer this user's meeting or call: gone from their calendar
-        if gone is None:
-            continue
-        client.delete(gone.href)
-        gone.delete()
-        result.deleted_there += 1
+        yield activity, synced
 
 
 def _write_there(
