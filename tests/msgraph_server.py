@@ -76,6 +76,7 @@ class FakeMicrosoft:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     graph_requests: list[str] = field(default_factory=list)
     rejected_tokens: int = 0
+    failing_messages: set[str] = field(default_factory=set)  # their $value answers 503 once
     lock: threading.Lock = field(default_factory=threading.Lock)
     _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -364,6 +365,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._message_delta(folder, query)
         elif method == "GET" and len(segments) == 4 and segments[1] == "messages" and segments[3] == "$value":
             found = next((m for m in self.fake.messages if m.id == segments[2]), None)
+            if segments[2] in self.fake.failing_messages:
+                self.fake.failing_messages.discard(segments[2])
+                self._graph_error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+                return
             if found is None:
                 self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
                 return
