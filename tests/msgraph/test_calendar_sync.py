@@ -16,7 +16,7 @@ from modules.activities.calendar_sync.services.graph_events import recurrence_to
 from modules.activities.calendar_sync.services.sync import SyncResult, sync_connection
 from modules.activities.choices import ActivityKind
 from modules.activities.models import Activity
-from modules.activities.services.activities import create_activity, delete_activity, update_activity
+from modules.activities.services.activities import cancel_activity, create_activity, delete_activity, update_activity
 from tests.msgraph_server import FakeMicrosoft
 from tests.oauth_accounts.conftest import connect_through_flow
 from tests.tenancy import REP_EMAIL, TenantFixture
@@ -216,3 +216,50 @@ def test_a_series_from_outlook_stays_a_series_with_its_moved_instance(alpha: Ten
     assert series.rrule == f"FREQ=WEEKLY;BYDAY={weekday[:2].upper()};COUNT=4"
     assert overrides == [("Weekly review (later)", second, second + timedelta(hours=2))]
     assert quiet.pushed == 0
+
+
+def test_both_sides_changed_the_later_change_wins_and_is_recorded(alpha: TenantFixture, fake_microsoft):
+    connection = _connected(alpha, fake_microsoft)
+    start = _soon(days=2)
+    graph_id = _event(fake_microsoft, "Pricing call", start, start + timedelta(hours=1))
+    _sync(alpha, connection)
+    with alpha.active():
+        rep = alpha.user(REP_EMAIL)
+        meeting = Activity.objects.get(subject="Pricing call")
+        update_activity(meeting, by=rep, location="Here")
+    moved = start + timedelta(hours=4)
+    fake_microsoft.move_event(
+        graph_id, _graph_time(moved)["dateTime"], _graph_time(moved + timedelta(hours=1))["dateTime"]
+    )
+    later = (timezone.now() + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+    fake_microsoft.events[graph_id].body["lastModifiedDateTime"] = later
+
+    result = _sync(alpha, connection)
+    with alpha.active():
+        meeting.refresh_from_db()
+        synced = connection.events.get(href=graph_id)
+
+    assert result.conflicts == 1
+    assert meeting.due_at == moved
+    assert synced.conflict_winner == "calendar"
+
+
+def test_a_meeting_cancelled_here_is_cancelled_there(alpha: TenantFixture, fake_microsoft):
+    connection = _connected(alpha, fake_microsoft)
+    start = _soon(days=2)
+    with alpha.active():
+        rep = alpha.user(REP_EMAIL)
+        meeting = create_activity(
+            by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Site visit", due_at=start,
+            ends_at=start + timedelta(hours=1),
+        )  # fmt: skip
+    _sync(alpha, connection)
+    with alpha.active():
+        cancel_activity(Activity.objects.get(pk=meeting.pk), by=rep)
+    _sync(alpha, connection)
+    quiet = _sync(alpha, connection)
+    [event] = fake_microsoft.events.values()
+
+    assert event.body["isCancelled"] is True
+    assert any(r.endswith("/cancel") for r in fake_microsoft.graph_requests)
+    assert (quiet.pushed, quiet.pulled) == (0, 0)
