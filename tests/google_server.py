@@ -1,13 +1,13 @@
 """A local stand-in for Google's APIs, speaking the documented protocol of exactly the endpoints
-the platform calls: the OAuth2 token endpoint (authorization code with PKCE, refresh, errors as
-``{"error": "invalid_grant"}``), the OpenID Connect userinfo endpoint, the revocation endpoint,
-Gmail (``users.getProfile``, ``users.messages.list`` with ``q`` and ``pageToken``,
-``users.messages.get`` with ``format=raw``, ``users.messages.send``, ``users.history.list``, a
-``404`` for a start point older than the history kept) and Google Calendar (``events.list`` with
-``syncToken``/``pageToken``/``timeMin``, ``410 Gone`` for an expired sync token, ``events.insert``,
-``events.update`` and ``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID
-that exists). Access tokens expire: a call with
-an expired or unknown one gets ``401``.
+the platform calls: the OAuth2 authorization endpoint (the user consents at once), the token
+endpoint (authorization code with PKCE, refresh, errors as ``{"error": "invalid_grant"}``), the
+OpenID Connect userinfo endpoint, the revocation endpoint, Gmail (``users.getProfile``,
+``users.messages.list`` with ``q`` and ``pageToken``, ``users.messages.get`` with ``format=raw``,
+``users.messages.send``, ``users.history.list``, a ``404`` for a start point older than the
+history kept) and Google Calendar (``events.list`` with ``syncToken``/``pageToken``/``timeMin``/
+``iCalUID``, ``410 Gone`` for an expired sync token, ``events.insert``, ``events.update`` and
+``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID that exists). Access
+tokens expire: a call with an expired or unknown one gets ``401``.
 
 Run in a thread of the test process on a free loopback port (``google_server`` fixture); tests
 put mail and events in it as Google would, and read what the platform wrote there."""
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
@@ -66,6 +66,7 @@ class GoogleState:
     access: dict[str, float] = field(default_factory=dict)  # token -> expiry (monotonic)
     token_lifetime: int = 3600
     refreshes: int = 0
+    codes_scopes: list[str] = field(default_factory=list)  # every scope consented to
     mails: dict[str, StoredMail] = field(default_factory=dict)
     history: list[tuple[int, str]] = field(default_factory=list)  # (history id, message id added)
     history_id: int = 1000
@@ -76,6 +77,11 @@ class GoogleState:
     seq: int = 0
     expired_sync_tokens: bool = False
     requests: list[str] = field(default_factory=list)
+    token_requests: list[str] = field(default_factory=list)  # grant types asked for
+    rejected_tokens: int = 0
+    # Every access token dies when the API has answered this many calls (a token expiring mid-sync).
+    expire_after_calls: int | None = None
+    api_calls: int = 0
 
 
 class GoogleServer:
@@ -218,10 +224,15 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
         def _authorized(self) -> bool:
             header = self.headers.get("Authorization", "")
             token = header.removeprefix("Bearer ").strip()
+            if state.expire_after_calls is not None and state.api_calls >= state.expire_after_calls:
+                state.access.clear()
+                state.expire_after_calls = None
             expiry = state.access.get(token)
             if expiry is None or expiry < time.monotonic():
+                state.rejected_tokens += 1
                 self._error(401, "authError")
                 return False
+            state.api_calls += 1
             return True
 
         def do_GET(self) -> None:
@@ -246,6 +257,8 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
                     return self._token()
                 if path == "/revoke" and method == "POST":
                     return self._revoke()
+                if path == "/authorize" and method == "GET":
+                    return self._authorize(query)
                 if not self._authorized():
                     return None
                 if path == "/userinfo":
@@ -265,6 +278,7 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             ):
                 return self._send(401, {"error": "invalid_client"})
             grant_type = form.get("grant_type")
+            state.token_requests.append(str(grant_type))
             if grant_type == "authorization_code":
                 code = state.codes.pop(form.get("code", ""), None)
                 verifier = form.get("code_verifier", "")
@@ -301,6 +315,23 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             if with_refresh:
                 data["refresh_token"] = refresh
             return data
+
+        def _authorize(self, query: dict[str, str]) -> None:
+            """The user signs in and consents: back to the redirect URI with a code and the state."""
+            if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256":
+                return self._error(400, "invalid_request")
+            if state.client_id and query.get("client_id") != state.client_id:
+                return self._error(400, "invalid_client")
+            code = uuid.uuid4().hex
+            state.codes_scopes.extend(query.get("scope", "").split())
+            state.codes[code] = {
+                "client_id": query.get("client_id", ""),
+                "redirect_uri": query.get("redirect_uri", ""),
+                "challenge": query.get("code_challenge", ""),
+                "scope": query.get("scope", ""),
+            }
+            target = f"{query.get('redirect_uri', '')}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+            return self._send(302, None, {"Location": target})
 
         def _revoke(self) -> None:
             form = {name: values[-1] for name, values in parse_qs(self._body().decode()).items()}
@@ -476,9 +507,18 @@ def google_server(settings: Any) -> Iterator[GoogleServer]:
     server.start()
     settings.GOOGLE_GMAIL_API_URL = f"{server.base_url}/gmail/v1"
     settings.GOOGLE_CALENDAR_API_URL = f"{server.base_url}/calendar/v3"
-    settings.GOOGLE_OAUTH_TOKEN_URL = f"{server.base_url}/token"
-    settings.GOOGLE_OAUTH_USERINFO_URL = f"{server.base_url}/userinfo"
-    settings.GOOGLE_OAUTH_REVOKE_URL = f"{server.base_url}/revoke"
+    server.state.client_id, server.state.client_secret = "relata-test-client", "relata-test-secret"
+    settings.OAUTH_PROVIDERS = {
+        **getattr(settings, "OAUTH_PROVIDERS", {}),
+        "google": {
+            "client_id": server.state.client_id,
+            "client_secret": server.state.client_secret,
+            "authorize_url": f"{server.base_url}/authorize",
+            "token_url": f"{server.base_url}/token",
+            "userinfo_url": f"{server.base_url}/userinfo",
+            "revoke_url": f"{server.base_url}/revoke",
+        },
+    }
     try:
         yield server
     finally:

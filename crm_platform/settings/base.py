@@ -593,4 +593,15 @@ OAUTH_PROVIDERS = {
         "token_url": env("MICROSOFT_TOKEN_URL", default="https://login.microsoftonline.com/common/oauth2/v2.0/token"),
         "api_url": env("MICROSOFT_GRAPH_URL", default="https://graph.microsoft.com/v1.0"),
     },
+    # Google's OAuth 2.0 for web server applications (a "Web application" client of the Google
+    # Cloud project, with the Gmail and Calendar APIs enabled); the APIs' own addresses are
+    # GOOGLE_GMAIL_API_URL and GOOGLE_CALENDAR_API_URL.
+    "google": {
+        "client_id": env("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": env("GOOGLE_CLIENT_SECRET", default=""),
+        "authorize_url": env("GOOGLE_AUTHORIZE_URL", default="https://accounts.google.com/o/oauth2/v2/auth"),
+        "token_url": env("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
+        "userinfo_url": env("GOOGLE_USERINFO_URL", default="https://openidconnect.googleapis.com/v1/userinfo"),
+        "revoke_url": env("GOOGLE_REVOKE_URL", default="https://oauth2.googleapis.com/revoke"),
+    },
 }

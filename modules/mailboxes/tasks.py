@@ -1,9 +1,9 @@
-"""Mailbox sync tasks (IMAP mailboxes by ``services.sync``, Microsoft ones by
-``services.graph_sync``). Beat's ``sync_all_mailboxes`` (every minute) queues ``sync_mailboxes`` per
+"""Mailbox sync tasks (IMAP mailboxes by ``services.sync``, Microsoft ones by ``services.graph_sync``,
+Gmail ones by ``gmail``). Beat's ``sync_all_mailboxes`` (every minute) queues ``sync_mailboxes`` per
 served tenant, which queues ``sync_mailbox`` for each mailbox that is active (or failing and past
-its backoff). A tenant runs at most ``MAILBOXES_SYNC_PER_TENANT`` syncs at once (slots in the
-cache, freed when a run ends or, for a killed worker, when the slot expires); a mailbox runs one
-sync at a time (``services.sync``'s advisory lock)."""
+its backoff). A tenant runs at most ``MAILBOXES_SYNC_PER_TENANT`` syncs at once (slots in the cache,
+freed when a run ends or, for a killed worker, when the slot expires); a mailbox runs one sync at a
+time (``services.sync``'s advisory lock)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from modules.mailboxes.choices import MailboxKind, MailboxState
+from modules.mailboxes.gmail import sync_gmail_mailbox
 from modules.mailboxes.models import Mailbox
 from modules.mailboxes.services.connection import MailboxError
 from modules.mailboxes.services.graph_sync import sync_graph_mailbox
@@ -54,6 +55,7 @@ def tenant_slot() -> Iterator[bool]:
 SYNCERS: dict[str, Callable[[Mailbox], SyncResult]] = {
     MailboxKind.IMAP: run_sync,
     MailboxKind.MICROSOFT: sync_graph_mailbox,
+    MailboxKind.GOOGLE: sync_gmail_mailbox,
 }
 
 

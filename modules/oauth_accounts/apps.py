@@ -10,8 +10,9 @@ class OAuthAccountsConfig(AppConfig):
         from django.urls import reverse
 
         from modules.activities.models.notification import register_notification_target
-        from modules.oauth_accounts import microsoft
+        from modules.oauth_accounts import google, microsoft
 
         microsoft.register()
+        google.register()
         # "Your account was disconnected" opens the mailbox settings, where it is connected again.
         register_notification_target("oauth_account", lambda _pk: reverse("mailboxes:list"))

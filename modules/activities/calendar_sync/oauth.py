@@ -1,4 +1,4 @@
-"""Calendars reached through a provider's API: connecting a Microsoft 365 / Outlook.com account
+"""Calendars reached through a provider's API: connecting a Microsoft 365 / Outlook.com or Google account
 for the ``calendar`` purpose makes it the user's synced calendar (in place of a CalDAV one, whose
 sync knowledge is dropped; the meetings stay), synced from the next round."""
 
@@ -40,8 +40,10 @@ def complete(account: OAuthAccount) -> str:
 
 
 def register() -> None:
+    from modules.activities.calendar_sync.services.google_sync import sync_google_calendar
     from modules.activities.calendar_sync.services.graph import sync_provider_calendar
     from modules.activities.calendar_sync.services.sync import PROVIDER_SYNCS
 
     PROVIDER_SYNCS[CalendarKind.MICROSOFT] = sync_provider_calendar
+    PROVIDER_SYNCS[CalendarKind.GOOGLE] = sync_google_calendar
     register_purpose(Purpose(name="calendar", complete=complete, back_url=lambda: reverse("calendar-sync:connection")))

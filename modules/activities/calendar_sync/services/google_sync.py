@@ -31,11 +31,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from modules.activities.calendar_sync.choices import ConflictWinner
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services import sync as caldav_sync
-from modules.activities.calendar_sync.services.client import PreconditionFailed
+from modules.activities.calendar_sync.services.client import AccessRefused, CalDAVError, PreconditionFailed
 from modules.activities.calendar_sync.services.events import CalendarObject, EventValues, UnreadableEvent
 from modules.activities.calendar_sync.services.google_client import (
     AlreadyExists,
@@ -52,6 +53,8 @@ from modules.activities.calendar_sync.services.google_events import (
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.services.activities import create_activity
+from modules.oauth_accounts.google import token_source
+from modules.oauth_accounts.services.tokens import AccountRevoked, OAuthError
 
 logger = logging.getLogger(__name__)
 SyncResult = caldav_sync.SyncResult
@@ -264,3 +267,26 @@ def _write_there(
     if version is not None:
         SyncedEvent.objects.filter(connection=connection, href=href).update(local_version=version)
     result.pushed += 1
+
+
+def sync_google_calendar(connection: CalendarConnection, zone: tzinfo) -> SyncResult | None:
+    """One run for a Google calendar (``sync.sync_connection`` holds the job lock): a withdrawn
+    consent or refused access stops the connection (the user is told), other errors back off."""
+    account = connection.oauth_account
+    if account is None:
+        caldav_sync._stop(connection, _("The calendar's account is not connected: connect it again."))
+        return None
+    try:
+        with timezone.override(zone):
+            result = run_google(connection, GoogleCalendarClient(token_source(account)), zone)
+    except AccountRevoked as error:
+        caldav_sync._stop(connection, str(error))
+        return None
+    except AccessRefused as error:
+        caldav_sync._stop(connection, str(error))
+        return None
+    except (CalDAVError, OAuthError) as error:
+        caldav_sync._back_off(connection, str(error))
+        return None
+    caldav_sync._succeeded(connection)
+    return result

@@ -84,7 +84,7 @@ def client_for(connection: CalendarConnection) -> CalDAVClient:
 def sync_connection(connection_id: int) -> SyncResult | None:
     """Run one sync of the connection; None when another run holds it or it is stopped. A
     provider's calendar (not CalDAV) is synced by the run its provider registered in
-    ``PROVIDER_SYNCS`` (Microsoft: ``services.graph``)."""
+    ``PROVIDER_SYNCS`` (Microsoft: ``services.graph``, Google: ``services.google_sync``)."""
     with job_runner(LOCK_KIND, connection_id) as held:
         if not held:
             return None
