@@ -218,3 +218,42 @@ def test_a_new_event_made_by_a_dead_run_is_adopted_not_doubled(alpha: TenantFixt
     with alpha.active():
         assert Activity.objects.filter(assignee=rep, subject="Plan").count() == 1
         assert SyncedEvent.objects.filter(connection=connection, activity__isnull=False).count() == 1
+
+
+def test_both_sides_changed_the_later_change_wins_and_the_conflict_is_recorded(
+    alpha: TenantFixture,
+    google_server: GoogleServer,  # noqa: F811
+):
+    from modules.activities.calendar_sync.choices import ConflictWinner
+
+    connection = _connection(alpha)
+    start = soon(days=2)
+    google_server.put_event({"id": "budget0001", "summary": "Budget", "start": {"dateTime": _iso(start)},
+                             "end": {"dateTime": _iso(start + timedelta(hours=1))}})  # fmt: skip
+    _sync(alpha, connection, google_server)
+    with alpha.active():
+        rep = alpha.user(REP_EMAIL)
+        meeting = Activity.objects.get(ical_uid="budget0001@google.com")
+    # Changed there first, then here: the change made here is the later one and wins.
+    google_server.put_event({**google_server.event("budget0001"), "summary": "Budget (there)"})
+    with alpha.active():
+        update_activity(meeting, by=rep, subject="Budget (here)")
+    result = _sync(alpha, connection, google_server)
+    with alpha.active():
+        synced = SyncedEvent.objects.get(connection=connection, href="budget0001")
+        meeting.refresh_from_db()
+    assert result.conflicts == 1
+    assert (synced.conflict_winner, meeting.subject) == (ConflictWinner.CRM, "Budget (here)")
+    assert synced.conflict_lost.startswith("Budget (there)")
+    assert google_server.event("budget0001")["summary"] == "Budget (here)"
+
+    # Changed here first, then there: the calendar's later change wins.
+    with alpha.active():
+        update_activity(meeting, by=rep, subject="Budget (here again)")
+    google_server.put_event({**google_server.event("budget0001"), "summary": "Budget (there again)"})
+    _sync(alpha, connection, google_server)
+    with alpha.active():
+        synced.refresh_from_db()
+        meeting.refresh_from_db()
+    assert (synced.conflict_winner, meeting.subject) == (ConflictWinner.CALENDAR, "Budget (there again)")
+    assert google_server.event("budget0001")["summary"] == "Budget (there again)"
