@@ -29,7 +29,7 @@ from typing import TypeVar
 import redis
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +110,20 @@ class GenerationCache:
         """Drop this process's entries."""
         with self._lock:
             self._entries.clear()
+
+
+class SchemaGenerationCache(GenerationCache):
+    """A ``GenerationCache`` scoped by the connection's current schema: a tenant's rows live in its
+    schema, so one tenant's entries never answer another's and a change retires only its own."""
+
+    def get_current(self, key: str, load: Callable[[], T]) -> T:
+        return self.get(_current_schema(), key, load)
+
+    def invalidate_current(self, *_args: object, **_kwargs: object) -> None:
+        """Retire the current tenant's entries in every process (a signal receiver as well)."""
+        self.invalidate(_current_schema())
+
+
+def _current_schema() -> str:
+    # django-tenants' connection knows the schema it is set to.
+    return str(connection.schema_name)  # type: ignore[attr-defined]

@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from core.generations import SchemaGenerationCache
 
-from core.generations import GenerationCache
-
-_cache = GenerationCache("api-credentials")
+_cache = SchemaGenerationCache("api-credentials")
 
 
 class _Unknown(Exception):
@@ -34,19 +32,11 @@ def cached_api_key(key_id: str, load: Callable[[], Any]) -> Any:
         return api_key
 
     try:
-        return _cache.get(_schema(), key_id, load_known)
+        return _cache.get_current(key_id, load_known)
     except _Unknown:
         return None
 
 
-def invalidate(*_args: Any, **_kwargs: Any) -> None:
-    """Retire this tenant's entries in every process (a signal receiver as well)."""
-    _cache.invalidate(_schema())
-
-
-def forget_local() -> None:
-    _cache.forget_local()
-
-
-def _schema() -> str:
-    return str(connection.schema_name)  # type: ignore[attr-defined]
+# Retire this tenant's entries in every process (a signal receiver as well).
+invalidate = _cache.invalidate_current
+forget_local = _cache.forget_local

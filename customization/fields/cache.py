@@ -11,28 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from core.generations import SchemaGenerationCache
 
-from core.generations import GenerationCache
-
-_cache = GenerationCache("custom-field-definitions")
+_cache = SchemaGenerationCache("custom-field-definitions")
 
 
 def cached_definitions(entity: str) -> list[Any]:
     """``definitions_for(entity)``: the active definitions in position order."""
     from customization.fields.validation import definitions_for
 
-    return _cache.get(_schema(), entity, lambda: definitions_for(entity))
+    return _cache.get_current(entity, lambda: definitions_for(entity))
 
 
-def invalidate(*_args: Any, **_kwargs: Any) -> None:
-    """Retire this tenant's entries in every process (a signal receiver as well)."""
-    _cache.invalidate(_schema())
-
-
-def forget_local() -> None:
-    _cache.forget_local()
-
-
-def _schema() -> str:
-    return str(connection.schema_name)  # type: ignore[attr-defined]
+# Retire this tenant's entries in every process (a signal receiver as well).
+invalidate = _cache.invalidate_current
+forget_local = _cache.forget_local
