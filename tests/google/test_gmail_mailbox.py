@@ -87,3 +87,23 @@ def test_a_revoked_consent_stops_the_sync_and_tells_the_owner(alpha: TenantFixtu
     assert notes == [REP_EMAIL]
     assert 'data-testid="account-revoked"' in page
     assert len(google_server.state.requests) == calls  # nothing asked of Google any more
+
+
+def test_the_owner_manages_the_gmail_mailbox_and_disconnecting_revokes_the_grant_at_google(
+    alpha: TenantFixture, google_server: GoogleServer
+):
+    mailbox = gmail_mailbox(alpha, google_server)
+    client = alpha.client(REP_EMAIL)
+
+    listing = client.get("/settings/mailboxes/")
+    edit = client.get(f"/settings/mailboxes/{mailbox.pk}/")
+    gone = client.post(f"/settings/mailboxes/{mailbox.pk}/disconnect/")
+
+    assert listing.status_code == 200
+    assert google_server.state.email in listing.content.decode()
+    assert edit.status_code == 200
+    assert gone.status_code == 302
+    with alpha.active():
+        assert not OAuthAccount.objects.exists()
+    assert "POST /revoke" in google_server.state.requests
+    assert all(grant.revoked for grant in google_server.state.grants.values())
