@@ -29,6 +29,7 @@ KINDS: dict[str, Promise] = {
     "billing": _("Billing"),
     "tenant": _("Workspace"),
     "portal": _("Customer portal"),
+    "sla": _("SLAs"),
 }
 
 LABELS: dict[str, Promise] = {
@@ -98,6 +99,12 @@ LABELS: dict[str, Promise] = {
     "portal.replied": _("Reply in the portal"),
     "portal.quote_answered": _("Quote answered in the portal"),
     "portal.article_rated": _("Help article rated in the portal"),
+    "sla.policy_created": _("SLA policy created"),
+    "sla.policy_changed": _("SLA policy changed"),
+    "sla.policy_deleted": _("SLA policy deleted"),
+    "sla.calendar_created": _("Business calendar created"),
+    "sla.calendar_changed": _("Business calendar changed"),
+    "sla.calendar_deleted": _("Business calendar deleted"),
 }
 
 

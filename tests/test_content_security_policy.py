@@ -259,6 +259,10 @@ PK_OF = (
     (r"api:case", "case"),
     (r"api:web_form", "web_form"),
     (r"api:form_submission", "form_submission"),
+    # The service module's settings, desk and contact-centre records: their JSON answers (a 404
+    # problem for an id that names nothing) carry the policy like every API answer.
+    (r"api:(sla_policy|business_calendar|calendar_holiday|assignment_rule|canned_response)-", "absent"),
+    (r"api:(call|sms_message|csat_answer|portal_user)-", "absent"),
     (r"marketing-forms:", "web_form"),
     (r"console:invoice-", "absent"),
     (r"console:stripe-event", "stripe_event"),

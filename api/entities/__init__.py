@@ -13,12 +13,16 @@ from api.entities.base import EntityDescription, Field, Filter, FilterKind, Orde
 from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
 from api.entities.collateral import COLLATERAL_ITEM
 from api.entities.consent import TOPIC
+from api.entities.contact_centre import CALL, CSAT_ANSWER, SMS_MESSAGE
 from api.entities.contacts import COMPANY, CONTACT
+from api.entities.desk import ASSIGNMENT_RULE, CANNED_RESPONSE
 from api.entities.marketing_emails import MARKETING_EMAIL
 from api.entities.orders import ORDER
+from api.entities.portal_users import PORTAL_USER
 from api.entities.sales import DEAL, LEAD
 from api.entities.segments import SEGMENT
 from api.entities.service import CASE
+from api.entities.sla import BUSINESS_CALENDAR, CALENDAR_HOLIDAY, SLA_POLICY
 from api.entities.surveys import SURVEY, SURVEY_RESPONSE
 from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
 
@@ -29,24 +33,37 @@ ENTITIES: tuple[EntityDescription, ...] = (
     SEGMENT,
     COLLATERAL_ITEM,
     MARKETING_EMAIL,
+    SLA_POLICY, BUSINESS_CALENDAR, CALENDAR_HOLIDAY,
+    CALL, SMS_MESSAGE, CSAT_ANSWER,
+    ASSIGNMENT_RULE, CANNED_RESPONSE,
+    PORTAL_USER,
 )  # fmt: skip
 
 __all__ = [
     "ACTIVITY",
     "ARTICLE",
+    "ASSIGNMENT_RULE",
+    "BUSINESS_CALENDAR",
+    "CALENDAR_HOLIDAY",
+    "CALL",
     "CAMPAIGN",
     "CAMPAIGN_MEMBER",
+    "CANNED_RESPONSE",
     "CASE",
     "COLLATERAL_ITEM",
     "COMPANY",
     "CONTACT",
+    "CSAT_ANSWER",
     "DEAL",
     "ENTITIES",
     "FORM_SUBMISSION",
     "LEAD",
     "MARKETING_EMAIL",
     "ORDER",
+    "PORTAL_USER",
     "SEGMENT",
+    "SLA_POLICY",
+    "SMS_MESSAGE",
     "SURVEY",
     "SURVEY_RESPONSE",
     "TOPIC",

@@ -31,8 +31,12 @@ from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from api.graphql.service.contact_centre import ContactCentreQueries
+from api.graphql.service.desk import DeskMutations, DeskQueries
 from api.graphql.service.mutations import ServiceMutations
+from api.graphql.service.portal_users import PortalUserMutations, PortalUserQueries
 from api.graphql.service.queries import ServiceQueries
+from api.graphql.service.sla import SlaMutations, SlaQueries
 
 
 class Query(
@@ -51,6 +55,10 @@ class Query(
     MarketingSegmentQueries,
     MarketingCollateralQueries,
     MarketingEmailQueries,
+    SlaQueries,
+    ContactCentreQueries,
+    DeskQueries,
+    PortalUserQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()
@@ -74,6 +82,9 @@ class Mutation(
     MarketingSegmentMutations,
     MarketingCollateralMutations,
     MarketingEmailMutations,
+    SlaMutations,  # type: ignore[valid-type, misc]
+    DeskMutations,  # type: ignore[valid-type, misc]
+    PortalUserMutations,
     graphene.ObjectType,
 ):
     pass

@@ -28,6 +28,10 @@ from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 from api.rest.sales.orders import OrderViewSet
 from api.rest.service.cases import CaseCategoryViewSet, CaseStatusViewSet, CaseViewSet
+from api.rest.service.contact_centre import CallViewSet, CsatAnswerViewSet, SmsMessageViewSet
+from api.rest.service.desk import AssignmentRuleViewSet, CannedResponseViewSet
+from api.rest.service.portal_users import PortalUserViewSet
+from api.rest.service.sla import BusinessCalendarViewSet, CalendarHolidayViewSet, SlaPolicyViewSet
 
 router = SimpleRouter()
 router.register("users", identity_views.UserViewSet, basename="user")
@@ -50,6 +54,15 @@ for viewset in (
     SegmentViewSet,
     CollateralItemViewSet,
     MarketingEmailViewSet,
+    SlaPolicyViewSet,
+    BusinessCalendarViewSet,
+    CalendarHolidayViewSet,
+    CallViewSet,
+    SmsMessageViewSet,
+    CsatAnswerViewSet,
+    AssignmentRuleViewSet,
+    CannedResponseViewSet,
+    PortalUserViewSet,
 ):
     router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

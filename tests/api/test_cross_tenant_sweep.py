@@ -77,11 +77,19 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.contact_centre.models import Call, CsatSurvey, SmsMessage
+from modules.service.desk.models import AssignmentRule, CannedResponse
+from modules.service.desk.services.assignment import create_rule
+from modules.service.desk.services.canned import create_canned_response
 from modules.service.knowledge.models import Article, KnowledgeCategory
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseMessage, CaseStatus
+from modules.service.portal.models import PortalUser
 from modules.service.services.cases import add_message, create_case
+from modules.service.sla.models import BusinessCalendar, CalendarHoliday, SlaPolicy
+from modules.service.sla.services.calendars import add_holiday, save_calendar
+from modules.service.sla.services.policies import save_policy
 from tests.api.helpers import create_users
 from tests.factories import (
     ActivityFactory,
@@ -137,6 +145,15 @@ RESOURCES: dict[str, type[models.Model]] = {
     "scoring-rules": ScoringRule,
     "score-thresholds": ScoreThreshold,
     "lead-scores": Score,
+    "sla-policies": SlaPolicy,
+    "business-calendars": BusinessCalendar,
+    "calendar-holidays": CalendarHoliday,
+    "calls": Call,
+    "sms-messages": SmsMessage,
+    "csat-answers": CsatSurvey,
+    "assignment-rules": AssignmentRule,
+    "canned-responses": CannedResponse,
+    "portal-users": PortalUser,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -194,6 +211,15 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "ScoringRule": ScoringRule,
     "ScoreThreshold": ScoreThreshold,
     "LeadScore": Score,
+    "SlaPolicy": SlaPolicy,
+    "BusinessCalendar": BusinessCalendar,
+    "CalendarHoliday": CalendarHoliday,
+    "Call": Call,
+    "SmsMessage": SmsMessage,
+    "CsatAnswer": CsatSurvey,
+    "AssignmentRule": AssignmentRule,
+    "CannedResponse": CannedResponse,
+    "PortalUser": PortalUser,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -210,6 +236,7 @@ ID_ARGUMENTS = {
     "status": "CaseStatus",
     "category": "CaseCategory",
     "agent": "User",
+    "calendar": "BusinessCalendar",
     "translationOf": "Article",
     "campaign": "Campaign",
     "parent": "Campaign",
@@ -268,7 +295,20 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
         topic = Topic.objects.create(key="beta-sweep", name="Beta sweep topic")
         consenting = ContactFactory(first_name="Beta", last_name="Consent", email="consent@beta.example")
         consent = record_consent(consenting, topic, granted=True, source="form", proof={})
+        calendar = save_calendar(None, name="Beta sweep calendar", time_zone="UTC", intervals=[(0, 540, 1020)])
         records: list[models.Model] = [
+            save_policy(None, name="Beta sweep policy", targets={"normal": (60, None)}),
+            calendar,
+            add_holiday(calendar, day=calendar.updated_at.date(), name="Beta sweep day"),
+            Call.objects.create(provider_sid="CA-beta-sweep", direction="inbound", customer_number="+4930100",
+                                workspace_number="+4930200"),
+            SmsMessage.objects.create(dedupe_key="beta-sweep", event="case_opened", case=case, to_number="+4930100",
+                                      body="Beta sweep"),
+            CsatSurvey.objects.create(case=case, email="csat@beta.example", token_hash="beta-sweep",
+                                      expires_at=calendar.updated_at, rating=3, answered_at=calendar.updated_at),
+            create_rule(name="Beta sweep rule", method="round_robin"),
+            create_canned_response(by=user, shared=True, title="Beta sweep reply", body="Hello"),
+            PortalUser.objects.create(contact=consenting, email="portal@beta.example"),
             topic,
             *([consent] if consent is not None else []),
             ConsentEvent.objects.get(contact=consenting),

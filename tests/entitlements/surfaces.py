@@ -36,8 +36,12 @@ from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
+from api.graphql.service.contact_centre import ContactCentreQueries
+from api.graphql.service.desk import DeskMutations, DeskQueries
 from api.graphql.service.mutations import ServiceMutations
+from api.graphql.service.portal_users import PortalUserMutations, PortalUserQueries
 from api.graphql.service.queries import ServiceQueries
+from api.graphql.service.sla import SlaMutations, SlaQueries
 from customization.workflows.models import SelectionRun, WorkflowRule
 from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
@@ -87,7 +91,7 @@ from modules.sales.models import (
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
-from modules.service.contact_centre.models import Call, CsatSurvey
+from modules.service.contact_centre.models import Call, CsatSurvey, SmsMessage
 from modules.service.contact_centre.services.csat import EXPIRY, signed_token
 from modules.service.contact_centre.services.csat import hash_token as hash_csat_token
 from modules.service.desk.models import AssignmentRule, CannedResponse
@@ -99,6 +103,7 @@ from modules.service.knowledge.services.categories import create_category
 from modules.service.mail.models import SupportAddress
 from modules.service.mail.services.addresses import create_address, inbound_token
 from modules.service.models import Case, CaseAttachment, CaseCategory, CaseMessage, CaseStatus
+from modules.service.portal.models import PortalUser
 from modules.service.services.cases import add_message, create_case
 from modules.service.sla.models import BusinessCalendar, CalendarHoliday, SlaPolicy
 from modules.service.sla.services.calendars import add_holiday, save_calendar
@@ -113,7 +118,19 @@ from tests.tenancy import TenantFixture
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
     "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
-    "service": (ServiceQueries, ServiceMutations, KnowledgeQueries, KnowledgeMutations),
+    "service": (
+        ServiceQueries,
+        ServiceMutations,
+        KnowledgeQueries,
+        KnowledgeMutations,
+        SlaQueries,
+        SlaMutations,
+        ContactCentreQueries,
+        DeskQueries,
+        DeskMutations,
+        PortalUserQueries,
+        PortalUserMutations,
+    ),
     "marketing": (
         MarketingQueries,
         MarketingMutations,
@@ -295,6 +312,15 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "scoring-rules": ScoringRule,
     "score-thresholds": ScoreThreshold,
     "lead-scores": Score,
+    "sla-policies": SlaPolicy,
+    "business-calendars": BusinessCalendar,
+    "calendar-holidays": CalendarHoliday,
+    "calls": Call,
+    "sms-messages": SmsMessage,
+    "csat-answers": CsatSurvey,
+    "assignment-rules": AssignmentRule,
+    "canned-responses": CannedResponse,
+    "portal-users": PortalUser,
 }
 REST_PARAMETERS: dict[str, type[models.Model]] = {
     "dashboard_pk": Dashboard,
@@ -341,6 +367,15 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "ScoringRule": ScoringRule,
     "ScoreThreshold": ScoreThreshold,
     "LeadScore": Score,
+    "SlaPolicy": SlaPolicy,
+    "BusinessCalendar": BusinessCalendar,
+    "CalendarHoliday": CalendarHoliday,
+    "Call": Call,
+    "SmsMessage": SmsMessage,
+    "CsatAnswer": CsatSurvey,
+    "AssignmentRule": AssignmentRule,
+    "CannedResponse": CannedResponse,
+    "PortalUser": PortalUser,
     "Segment": Segment,
     "SegmentMember": SegmentMember,
     "CollateralItem": CollateralItem,
@@ -413,6 +448,10 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             Call.objects.create(provider_sid="CA-plan-gate", direction="inbound", customer_number="+4989777777",
                                 workspace_number="+4930123456789"),
             csat_survey(tenant),
+            SmsMessage.objects.create(dedupe_key="plan-gate", event="case_opened", case=case, to_number="+4989777777",
+                                      body="Plan gate"),
+            PortalUser.objects.create(contact=ContactFactory(email="portal@plan-gate.example"),
+                                      email="portal@plan-gate.example"),
             *knowledge_records(tenant),
             CaseStatus.objects.order_by("pk").first(),
             CaseCategory.objects.order_by("pk").first() or CaseCategory.objects.create(name="Plan gate category"),

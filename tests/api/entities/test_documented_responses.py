@@ -45,6 +45,9 @@ from tests.analytics.acting.conftest import selection_rule
 from tests.api.contract.conftest import InProcessApp, api_key_headers, fetch_json
 from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, shared with the contract suite
 from tests.api.service.helpers import message_with_attachment
+from tests.api.service.sweep_data import BODIES as SERVICE_BODIES
+from tests.api.service.sweep_data import BULK_NAMES as SERVICE_BULK_NAMES
+from tests.api.service.sweep_data import service_settings_records
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -167,6 +170,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             rule=records["selection_rule"], entity="deal", record_ids=[deal.pk], by=owner, label="Documented"
         )
         records.update(consent_and_scoring_records(owner))
+        records.update(service_settings_records(owner))
         for link in ("companies", "contacts", "leads", "deals"):
             record_entry(
                 "updated", actor=owner, data={}, **{link[:-1] if link != "companies" else "company": records[link]}
@@ -192,6 +196,7 @@ BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "web-forms": lambda r: {"name": "Documented form", "key": "documented-api-form"},
     "surveys": lambda r: {"name": "Documented survey", "kind": "csat"},
     **CONSENT_BODIES,
+    **SERVICE_BODIES,
     "segments": lambda r: {"name": "Documented segment", "rules": {"conditions": []}},
     "collateral_items": lambda r: {"title": "Documented item", "tags": ["pricing"]},
     "marketing-emails": lambda r: {"name": "Documented e-mail", "subject": "Hello", "content": EMAIL_BLOCKS},
@@ -206,6 +211,7 @@ BULK_NAMES = {
     "deals": {"name": "Bulk deal"},
     "web-forms": {"key": "bulk-form"},
     **CONSENT_BULK_NAMES,
+    **SERVICE_BULK_NAMES,
 }
 
 

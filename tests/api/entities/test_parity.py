@@ -17,25 +17,34 @@ from graphql_relay import from_global_id, to_global_id
 from api.entities import (
     ACTIVITY,
     ARTICLE,
+    ASSIGNMENT_RULE,
+    BUSINESS_CALENDAR,
+    CALENDAR_HOLIDAY,
+    CALL,
     CAMPAIGN,
     CAMPAIGN_MEMBER,
+    CANNED_RESPONSE,
     CASE,
     COLLATERAL_ITEM,
     COMPANY,
     CONTACT,
+    CSAT_ANSWER,
     DEAL,
     FORM_SUBMISSION,
     LEAD,
     MARKETING_EMAIL,
     ORDER,
+    PORTAL_USER,
     SEGMENT,
+    SLA_POLICY,
+    SMS_MESSAGE,
     SURVEY,
     SURVEY_RESPONSE,
     WEB_FORM,
     EntityDescription,
     FilterKind,
 )
-from identity.models import Team
+from identity.models import Team, User
 from modules.marketing.collateral.services import archive_item, create_item
 from modules.marketing.email.services.emails import create_email
 from modules.marketing.models import MarketingEmail, Segment, Topic
@@ -47,12 +56,19 @@ from modules.marketing.webforms.models import Submission, WebForm
 from modules.marketing.webforms.services.forms import create_form
 from modules.sales.models import Order
 from modules.sales.services.orders import create_order
+from modules.service.contact_centre.models import Call, CsatSurvey, SmsMessage
+from modules.service.desk.services.assignment import create_rule
+from modules.service.desk.services.canned import create_canned_response
 from modules.service.knowledge.choices import Visibility
 from modules.service.knowledge.services.articles import create_article, publish_article
 from modules.service.knowledge.services.categories import create_category
 from modules.service.models import Case, CaseCategory, CaseStatus
+from modules.service.portal.models import PortalUser
 from modules.service.services.cases import create_case
 from modules.service.services.statuses import seed_service
+from modules.service.sla.models import CalendarHoliday
+from modules.service.sla.services.calendars import add_holiday, save_calendar
+from modules.service.sla.services.policies import save_policy
 from tests.api.helpers import post_graphql
 from tests.api.rest_crm.helpers import api_client
 from tests.factories import (
@@ -64,7 +80,7 @@ from tests.factories import (
     PipelineFactory,
     TagFactory,
 )
-from tests.tenancy import REP_EMAIL, TenantFixture
+from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture
 
 Samples = dict[str, Any]
 LONG_AGO = timedelta(days=30)
@@ -301,12 +317,136 @@ def other_response() -> models.Model:
     return Response.objects.create(survey=survey, score=3, category="detractor", submitted_at=timezone.now() - LONG_AGO)
 
 
+def sla_policy_records(rep: Any) -> tuple[models.Model, Samples]:
+    return save_policy(None, name="Parity policy", targets={"high": (60, None)}, is_active=True), {"is_active": True}
+
+
+def other_sla_policy() -> models.Model:
+    return save_policy(None, name="Other policy", targets={"low": (None, 600)}, is_active=False)
+
+
+WEEK = [(0, 540, 1020), (1, 540, 1020)]
+
+
+def calendar_records(rep: Any) -> tuple[models.Model, Samples]:
+    team = Team.objects.create(name="Parity calendar queue")
+    match = save_calendar(None, name="Parity calendar", time_zone="Europe/Berlin", intervals=WEEK, is_default=True,
+                          team=team)  # fmt: skip
+    return match, {"queue": team, "is_default": True}
+
+
+def other_calendar() -> models.Model:
+    return save_calendar(None, name="Other calendar", time_zone="UTC", intervals=WEEK)
+
+
+def holiday_records(rep: Any) -> tuple[models.Model, Samples]:
+    calendar = save_calendar(None, name="Parity days off", time_zone="UTC", intervals=WEEK)
+    day = timezone.localdate() + timedelta(days=400)
+    match = add_holiday(calendar, day=day, name="Parity day")
+    return match, {"calendar": calendar, "date_after": day - timedelta(days=1), "date_before": day}
+
+
+def other_holiday() -> models.Model:
+    calendar = save_calendar(None, name=f"Other days off {CalendarHoliday.objects.count()}", time_zone="UTC",
+                             intervals=WEEK)  # fmt: skip
+    return add_holiday(calendar, day=timezone.localdate() - timedelta(days=400), name="Other day")
+
+
+def late_holiday() -> models.Model:
+    calendar = save_calendar(None, name="Late days off", time_zone="UTC", intervals=WEEK)
+    return add_holiday(calendar, day=timezone.localdate() + timedelta(days=800), name="Late day")
+
+
+def call_records(rep: Any) -> tuple[models.Model, Samples]:
+    contact = ContactFactory(company=CompanyFactory())
+    match = Call.objects.create(provider_sid="CA-parity", direction="outbound", status="completed", agent=rep,
+                                contact=contact, company=contact.company, customer_number="+4930100",
+                                workspace_number="+4930200")  # fmt: skip
+    return match, {
+        "direction": "outbound", "status": "completed", "agent": rep, "contact": contact, "company": contact.company,
+        "created_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_call() -> models.Model:
+    other = Call.objects.create(provider_sid=f"CA-other-{Call.objects.count()}", direction="inbound",
+                                customer_number="+4930300", workspace_number="+4930200")  # fmt: skip
+    Call.objects.filter(pk=other.pk).update(created_at=timezone.now() - LONG_AGO)
+    return other
+
+
+def sms_records(rep: Any) -> tuple[models.Model, Samples]:
+    case = create_case(by=rep, subject="Parity SMS", contact=ContactFactory(), owner=rep)
+    match = SmsMessage.objects.create(dedupe_key="parity", event="case_solved", case=case, contact=case.contact,
+                                      to_number="+4930100", body="Solved", status="delivered")  # fmt: skip
+    return match, {
+        "case": case, "contact": case.contact, "status": "delivered", "event": "case_solved",
+        "created_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_sms() -> models.Model:
+    case = create_case(by=None, subject="Other SMS")
+    other = SmsMessage.objects.create(dedupe_key=f"other-{SmsMessage.objects.count()}", event="case_opened",
+                                      case=case, to_number="+4930300", body="Opened")  # fmt: skip
+    SmsMessage.objects.filter(pk=other.pk).update(created_at=timezone.now() - LONG_AGO)
+    return other
+
+
+def csat_records(rep: Any) -> tuple[models.Model, Samples]:
+    team = Team.objects.create(name="Parity CSAT queue")
+    case = create_case(by=rep, subject="Parity CSAT", owner=rep, team=team)
+    match = CsatSurvey.objects.create(case=case, agent=rep, team=team, email="csat@parity.example",
+                                      token_hash="parity", expires_at=timezone.now(), rating=4,
+                                      answered_at=timezone.now())  # fmt: skip
+    return match, {"case": case, "agent": rep, "queue": team, "answered_after": timezone.now() - LONG_AGO / 2}
+
+
+def other_csat() -> models.Model:
+    case = create_case(by=None, subject="Other CSAT")
+    return CsatSurvey.objects.create(case=case, email="other@parity.example", token_hash=f"other-{case.pk}",
+                                     expires_at=timezone.now(), rating=2,
+                                     answered_at=timezone.now() - LONG_AGO)  # fmt: skip
+
+
+def rule_records(rep: Any) -> tuple[models.Model, Samples]:
+    category, team = CaseCategory.objects.create(name="Parity rules"), Team.objects.create(name="Parity rule queue")
+    match = create_rule(name="Parity rule", method="fixed", agent=rep, channel="phone", category=category,
+                        queue=team)  # fmt: skip
+    return match, {"is_active": True, "method": "fixed", "channel": "phone", "category": category, "queue": team}
+
+
+def other_rule() -> models.Model:
+    return create_rule(name="Other rule", method="round_robin", is_active=False, channel="email")
+
+
+def canned_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = create_canned_response(by=rep, shared=True, title="Parity greeting", body="Hello")
+    return match, {"shared": True, "search": "PARITY"}
+
+
+def other_canned() -> models.Model:
+    return create_canned_response(by=User.objects.get(email=ADMIN_EMAIL), shared=False, title="Mine", body="Hi")
+
+
+def portal_user_records(rep: Any) -> tuple[models.Model, Samples]:
+    contact = ContactFactory(company=CompanyFactory(), email="portal@parity.example")
+    match = PortalUser.objects.create(contact=contact, email=contact.email, is_company_admin=True)
+    return match, {"contact": contact, "is_active": True, "is_company_admin": True, "email": "PORTAL@parity.example"}
+
+
+def other_portal_user() -> models.Model:
+    contact = ContactFactory(email=f"other{PortalUser.objects.count()}@parity.example")
+    return PortalUser.objects.create(contact=contact, email=contact.email, is_active=False)
+
+
 # Filters a single other record cannot miss together (a date that is never empty lies before one
 # bound or after the other): each gets its own other record, which it must not find.
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
     "order": {"ordered_before": lambda: other_order(date(2040, 1, 1))},
     "case": {"created_after": old_case},
     "collateral_item": {"live": archived_collateral},
+    "calendar_holiday": {"date_before": late_holiday},
 }
 
 
@@ -329,6 +469,15 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "segment": (SEGMENT, segment_records, other_segment),
     "collateral_item": (COLLATERAL_ITEM, collateral_records, other_collateral),
     "marketing_email": (MARKETING_EMAIL, marketing_email_records, lambda: create_email(by=None, name="Other e-mail")),
+    "sla_policy": (SLA_POLICY, sla_policy_records, other_sla_policy),
+    "business_calendar": (BUSINESS_CALENDAR, calendar_records, other_calendar),
+    "calendar_holiday": (CALENDAR_HOLIDAY, holiday_records, other_holiday),
+    "call": (CALL, call_records, other_call),
+    "sms_message": (SMS_MESSAGE, sms_records, other_sms),
+    "csat_answer": (CSAT_ANSWER, csat_records, other_csat),
+    "assignment_rule": (ASSIGNMENT_RULE, rule_records, other_rule),
+    "canned_response": (CANNED_RESPONSE, canned_records, other_canned),
+    "portal_user": (PORTAL_USER, portal_user_records, other_portal_user),
 }
 
 

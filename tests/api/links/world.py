@@ -34,7 +34,10 @@ from modules.sales.models import LostReason, Order, PriceList
 from modules.sales.services.orders import create_order
 from modules.sales.services.quote_sharing import share_quote
 from modules.sales.services.quotes import add_line, create_quote
+from modules.service.contact_centre.models import Call, CsatSurvey, SmsMessage
+from modules.service.desk.services.assignment import create_rule
 from modules.service.models import Case, CaseAttachment, CaseCategory
+from modules.service.portal.models import PortalUser
 from modules.service.services.cases import add_message, create_case
 from tests.factories import (
     ActivityFactory,
@@ -205,7 +208,25 @@ def build_records(holder: User, outsider: User) -> None:
     for subject in (my_company, my_contact, my_lead, my_deal, order):
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
     build_cases(holder, outsider, their_company, their_contact, their_deal)
+    build_contact_centre(holder, their_company, their_contact, their_lead, their_activity)
     build_marketing(holder, their_contact, their_lead)
+
+
+def build_contact_centre(holder: User, company: models.Model, contact: models.Model, lead: models.Model,
+                         activity: models.Model) -> None:  # fmt: skip
+    """A call, an SMS, a CSAT answer and a portal user naming the outsider's records, about the
+    holder's case; an assignment rule naming a case category."""
+    case = Case.objects.get(subject="Mine")
+    Call.objects.create(provider_sid="CA-link-sweep", direction="inbound", customer_number="+4930111111",
+                        workspace_number="+4930222222", agent=holder, contact=contact, company=company, lead=lead,
+                        activity=activity)  # fmt: skip
+    SmsMessage.objects.create(dedupe_key="link-sweep", event="case_opened", case=case, contact=contact,
+                              to_number="+4930111111", body="Link sweep")  # fmt: skip
+    CsatSurvey.objects.create(case=case, contact=contact, agent=holder, email="sweep@people.example",
+                              token_hash="link-sweep", expires_at=timezone.now(), rating=5,
+                              answered_at=timezone.now())  # fmt: skip
+    PortalUser.objects.create(contact=contact, email="portal@links.test")
+    create_rule(name="Link sweep rule", method="round_robin", category=CaseCategory.objects.order_by("pk").first())
 
 
 def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> None:

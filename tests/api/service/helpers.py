@@ -39,3 +39,10 @@ def service_agent(fixture: Any, email: str = "agent@example.test", *, team: Any 
         if team is not None:
             team.members.add(user)
         return user
+
+
+def top_fields(response: Any) -> set[str]:
+    """The request fields a 400 problem names, without their nested parts (``targets[0].x`` → ``targets``)."""
+    from tests.api.rest_crm.helpers import field_names
+
+    return {name.split(".")[0].split("[")[0] for name in field_names(response)}

@@ -160,3 +160,16 @@ def apply_rules(case: Case, change: CaseChange) -> None:
 
 def register() -> None:
     register_case_hook("assignment", apply_rules)
+
+
+# The APIs' writers (``by`` is the caller; rules are settings, written by service admins).
+def add_rule(*, by: User | None, **values: Any) -> AssignmentRule:
+    return create_rule(**values)
+
+
+def change_rule(rule: AssignmentRule, *, by: User | None, **values: Any) -> AssignmentRule:
+    return update_rule(rule, **values)
+
+
+def remove_rule(rule: AssignmentRule, *, by: User | None) -> None:
+    delete_rule(rule)

@@ -107,3 +107,21 @@ class CaseMergeValues(MergeValues):
 
 def render_for_case(response: CannedResponse, case: Case, *, agent: User | None) -> str:
     return render(response.body, CaseMergeValues(case, agent), scopes=CASE_SCOPES)
+
+
+# The APIs' writers: ``shared`` True makes a response every agent sees (writing those is for
+# service admins; the API layers check it), False one personal to ``by``.
+def add_canned_response(*, by: User, shared: bool = False, **values: Any) -> CannedResponse:
+    return create_canned_response(by=by, shared=shared, **values)
+
+
+def change_canned_response(
+    response: CannedResponse, *, by: User, shared: bool | None = None, **values: Any
+) -> CannedResponse:
+    if shared is not None and shared != response.is_shared:
+        response.owner = None if shared else by
+    return update_canned_response(response, **values)
+
+
+def remove_canned_response(response: CannedResponse, *, by: User) -> None:
+    delete_canned_response(response)

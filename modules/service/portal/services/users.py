@@ -77,3 +77,25 @@ def update_portal_user(portal_user: PortalUser, *, by: User | None, is_company_a
 
 def deactivate_portal_user(portal_user: PortalUser, *, by: User | None) -> PortalUser:
     return update_portal_user(portal_user, by=by, is_active=False)
+
+
+# The APIs' writers: an invitation (``create``), a change of the company-admin flag or of whether
+# the user may sign in (``is_active`` false deactivates: sessions and links end at once).
+def invite_from_api(*, by: User | None, link_base: str, contact: Contact | None = None,
+                    is_company_admin: bool = False, is_active: bool = True) -> PortalUser:  # fmt: skip
+    if contact is None:
+        raise ValidationError({"contact": [_("Choose the contact to invite.")]})
+    if not is_active:
+        raise ValidationError({"is_active": [_("An invitation gives access: invite, then deactivate.")]})
+    return invite_portal_user(contact, by=by, is_company_admin=is_company_admin, link_base=link_base)
+
+
+def change_from_api(portal_user: PortalUser, *, by: User | None, **values: object) -> PortalUser:
+    unknown = set(values) - {"is_company_admin", "is_active"}
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationError({field: [_("This cannot be changed: invite the contact again instead.")]})
+    return update_portal_user(
+        portal_user, by=by, is_company_admin=values.get("is_company_admin"),  # type: ignore[arg-type]
+        is_active=values.get("is_active"),  # type: ignore[arg-type]
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.input_bounds import moment_problem
+from identity.services.audit import audit
 from modules.contacts.services.records import validated
 from modules.service.sla.business_time import InvalidWeek, Schedule, Week, validate_week
 from modules.service.sla.models import BusinessCalendar, CalendarHoliday, WorkingInterval
@@ -102,9 +103,12 @@ def save_calendar(
     subdivision: str = "",
     is_default: bool = False,
     team: Any = None,
+    by: Any = None,
 ) -> BusinessCalendar:
     """Create (``calendar`` None) or change a calendar with its whole week of ``intervals``
-    (``(weekday, start minute, end minute)``). All or nothing; errors name the field."""
+    (``(weekday, start minute, end minute)``). All or nothing; errors name the field. The change is
+    in the audit log under ``by`` (else the request's user)."""
+    creating = calendar is None
     calendar = calendar or BusinessCalendar()
     calendar.name, calendar.time_zone = name, time_zone
     calendar.country, calendar.subdivision = country.upper(), subdivision
@@ -127,12 +131,14 @@ def save_calendar(
             WorkingInterval(calendar=calendar, weekday=weekday, start_minute=start, end_minute=end)
             for weekday, start, end in sorted(intervals)
         )
+        _audit_calendar(calendar, by, "sla.calendar_created" if creating else "sla.calendar_changed")
         _recalculate_after_commit()
     return calendar
 
 
-def delete_calendar(calendar: BusinessCalendar) -> None:
+def delete_calendar(calendar: BusinessCalendar, *, by: Any = None) -> None:
     with transaction.atomic():
+        _audit_calendar(calendar, by, "sla.calendar_deleted")
         calendar.delete()
         _recalculate_after_commit()
 
@@ -181,3 +187,91 @@ def _recalculate_after_commit() -> None:
     from modules.service.sla.tasks import schedule_recalculation
 
     schedule_recalculation()
+
+
+CALENDAR_FIELDS = ("name", "time_zone", "country", "subdivision", "is_default", "team")
+
+
+def _intervals_from_rows(rows: Iterable[Any]) -> list[tuple[int, int, int]]:
+    """``[{weekday, start_minute, end_minute}, …]`` (the APIs' shape) as ``save_calendar`` takes them."""
+    intervals = []
+    for row in rows:
+        values = (row.get("weekday"), row.get("start_minute"), row.get("end_minute"))
+        if any(isinstance(value, bool) or not isinstance(value, int) for value in values):
+            raise ValidationError({"intervals": [_("Give each interval a weekday (0-6) and minutes (0-1440).")]})
+        intervals.append(values)
+    return intervals
+
+
+def _audit_calendar(calendar: BusinessCalendar, by: Any, action: str) -> None:
+    summaries = {
+        "sla.calendar_created": _("Business calendar %(name)s created"),
+        "sla.calendar_changed": _("Business calendar %(name)s changed"),
+        "sla.calendar_deleted": _("Business calendar %(name)s deleted"),
+    }
+    audit(action, summaries[action] % {"name": calendar.name}, by=by, target=f"business_calendar:{calendar.pk}")
+
+
+def create_calendar(*, by: Any, intervals: Iterable[Any] = (), **values: Any) -> BusinessCalendar:
+    """A new calendar from named values and interval rows (the APIs' writes); errors name the field."""
+    unknown = set(values) - set(CALENDAR_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    values = {"name": "", "time_zone": "", **values}
+    return save_calendar(None, intervals=_intervals_from_rows(intervals), by=by, **values)
+
+
+def update_calendar(
+    calendar: BusinessCalendar, *, by: Any, intervals: Iterable[Any] | None = None, **values: Any
+) -> BusinessCalendar:
+    """Change the named values (and, when given, replace the week's intervals), keeping the others."""
+    unknown = set(values) - set(CALENDAR_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    current = {name: getattr(calendar, name) for name in CALENDAR_FIELDS}
+    week = (
+        [(item.weekday, item.start_minute, item.end_minute) for item in calendar.intervals.all()]
+        if intervals is None
+        else _intervals_from_rows(intervals)
+    )
+    return save_calendar(calendar, intervals=week, by=by, **{**current, **values})
+
+
+def remove_calendar(calendar: BusinessCalendar, *, by: Any) -> None:
+    delete_calendar(calendar, by=by)
+
+
+def create_holiday(
+    *, by: Any, calendar: BusinessCalendar | None = None, date: Any = None, name: str = ""
+) -> CalendarHoliday:
+    """A day off entered by hand (the APIs' writes); a second one on the same day is refused on ``date``."""
+    if calendar is None:
+        raise ValidationError({"calendar": [_("Choose the calendar.")]})
+    if CalendarHoliday.objects.filter(calendar=calendar, date=date).exists():
+        raise ValidationError({"date": [_("This calendar already has a day off on this date.")]})
+    return add_holiday(calendar, day=date, name=(name or "").strip())
+
+
+def update_holiday(holiday: CalendarHoliday, *, by: Any, **values: Any) -> CalendarHoliday:
+    """Move or rename a day off (its calendar stays); the clocks are recalculated."""
+    unknown = set(values) - {"date", "name"}
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    day = values.get("date", holiday.date)
+    problem = moment_problem(day) if isinstance(day, date) else _("Enter a date.")
+    if problem:
+        raise ValidationError({"date": [problem]})
+    if CalendarHoliday.objects.filter(calendar_id=holiday.calendar_id, date=day).exclude(pk=holiday.pk).exists():
+        raise ValidationError({"date": [_("This calendar already has a day off on this date.")]})
+    holiday.date = day
+    holiday.name = (values.get("name", holiday.name) or "").strip()
+    validated(holiday)
+    with transaction.atomic():
+        holiday.save()
+        BusinessCalendar.objects.filter(pk=holiday.calendar_id).update(updated_at=timezone.now())
+        _recalculate_after_commit()
+    return holiday
+
+
+def remove_holiday(holiday: CalendarHoliday, *, by: Any) -> None:
+    delete_holiday(holiday)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.input_bounds import text_problem
+from identity.services.audit import audit
 from modules.contacts.services.records import validated
 from modules.service.choices import CasePriority
 from modules.service.sla.models import SlaPolicy, SlaTarget
@@ -59,9 +60,12 @@ def save_policy(
     tier_field: str = "",
     tier_values: Iterable[Any] = (),
     warning_percent: int = 80,
+    by: Any = None,
 ) -> SlaPolicy:
     """Create (``policy`` None) or change a policy with its targets per priority. All or nothing;
-    errors name the field (``targets.<priority>.<first_response|resolution>`` for a target)."""
+    errors name the field (``targets.<priority>.<first_response|resolution>`` for a target). The
+    change is in the audit log under ``by`` (else the request's user)."""
+    creating = policy is None
     policy = policy or SlaPolicy()
     priorities = list(dict.fromkeys(priorities))
     if any(priority not in CasePriority.values for priority in priorities):
@@ -90,12 +94,14 @@ def save_policy(
             for priority, (first, resolution) in targets.items()
             if first is not None or resolution is not None
         )
+        _audited(policy, by, "sla.policy_created" if creating else "sla.policy_changed")
         _recalculate_after_commit()
     return policy
 
 
-def delete_policy(policy: SlaPolicy) -> None:
+def delete_policy(policy: SlaPolicy, *, by: Any = None) -> None:
     with transaction.atomic():
+        _audited(policy, by, "sla.policy_deleted")
         policy.delete()
         _recalculate_after_commit()
 
@@ -136,3 +142,58 @@ def _recalculate_after_commit() -> None:
     from modules.service.sla.tasks import schedule_recalculation
 
     schedule_recalculation()
+
+
+POLICY_FIELDS = ("name", "position", "is_active", "priorities", "tier_source", "tier_field", "tier_values",
+                 "warning_percent")  # fmt: skip
+
+
+def _targets_from_rows(rows: Iterable[Any]) -> Targets:
+    """``[{priority, first_response_minutes, resolution_minutes}, …]`` (the APIs' shape) as ``Targets``;
+    a priority given twice is refused, naming ``targets``."""
+    targets: Targets = {}
+    for row in rows:
+        priority = str(row.get("priority", ""))
+        if priority in targets:
+            raise ValidationError({"targets": [_("Give each priority once.")]})
+        targets[priority] = (row.get("first_response_minutes"), row.get("resolution_minutes"))
+    return targets
+
+
+def _current_targets(policy: SlaPolicy) -> Targets:
+    return {
+        target.priority: (target.first_response_minutes, target.resolution_minutes) for target in policy.targets.all()
+    }
+
+
+def _audited(policy: SlaPolicy, by: Any, action: str) -> SlaPolicy:
+    summaries = {
+        "sla.policy_created": _("SLA policy %(name)s created"),
+        "sla.policy_changed": _("SLA policy %(name)s changed"),
+        "sla.policy_deleted": _("SLA policy %(name)s deleted"),
+    }
+    audit(action, summaries[action] % {"name": policy.name}, by=by, target=f"sla_policy:{policy.pk}")
+    return policy
+
+
+def create_policy(*, by: Any, targets: Iterable[Any] = (), **values: Any) -> SlaPolicy:
+    """A new policy from named values and target rows (the APIs' writes); errors name the field."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    values.setdefault("name", "")
+    return save_policy(None, targets=_targets_from_rows(targets), by=by, **values)
+
+
+def update_policy(policy: SlaPolicy, *, by: Any, targets: Iterable[Any] | None = None, **values: Any) -> SlaPolicy:
+    """Change the named values (and, when given, replace the targets), keeping the others."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    current = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    rows = _current_targets(policy) if targets is None else _targets_from_rows(targets)
+    return save_policy(policy, targets=rows, by=by, **{**current, **values})
+
+
+def remove_policy(policy: SlaPolicy, *, by: Any) -> None:
+    delete_policy(policy, by=by)
