@@ -263,3 +263,18 @@ def test_a_meeting_cancelled_here_is_cancelled_there(alpha: TenantFixture, fake_
     assert event.body["isCancelled"] is True
     assert any(r.endswith("/cancel") for r in fake_microsoft.graph_requests)
     assert (quiet.pushed, quiet.pulled) == (0, 0)
+
+
+def test_the_calendar_sync_reaches_no_other_tenants_connection(
+    alpha: TenantFixture, beta: TenantFixture, fake_microsoft
+):
+    connection = _connected(alpha, fake_microsoft)
+    start = _soon(days=2)
+    _event(fake_microsoft, "Alpha only", start, start + timedelta(hours=1))
+
+    with beta.active():
+        assert sync_connection(connection.pk) is None
+        assert not Activity.objects.filter(subject="Alpha only").exists()
+    with alpha.active():
+        assert not Activity.objects.filter(subject="Alpha only").exists()
+    assert fake_microsoft.graph_requests == ["GET /me"]  # only the address read while connecting
