@@ -33,6 +33,7 @@ urlpatterns = [
     path("marketing/emails/", include("modules.marketing.email.urls")),
     path("service/mail/inbound/", include("modules.service.mail.urls_inbound")),
     path("mail/compose/", include("modules.mailboxes.urls_compose")),
+    path("mail/threads/", include("modules.mailboxes.urls_threads")),
     path("settings/", include("identity.urls_settings")),
     path("o/", include("api.auth.urls_oauth")),
     path("imports/", include("modules.dataio.imports.urls")),

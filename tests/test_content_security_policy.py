@@ -40,6 +40,8 @@ from modules.contacts.models import Company, Contact, ExchangeRate, SavedView, T
 from modules.dataio.exports.models import ExportJob
 from modules.dataio.imports.services import upload_file
 from modules.mailboxes.services.mailboxes import connect_mailbox
+from modules.mailboxes.services.matching import Matcher
+from modules.mailboxes.services.store_batch import WrittenFiles, store_messages
 from modules.marketing.collateral.services import create_item
 from modules.marketing.delivery.services.sends import start_send
 from modules.marketing.email.models import SendingDomain
@@ -77,6 +79,7 @@ from modules.service.sla.services.calendars import add_holiday, save_calendar
 from modules.service.sla.services.policies import save_policy
 from tests.console.conftest import verified_operator_client
 from tests.entitlements.surfaces import consent_records
+from tests.mailboxes.conftest import message as mail_message_bytes
 from tests.marketing.email.conftest import BLOCKS as PAGE_BLOCKS
 from tests.marketing.surveys.sweep_data import survey_objects
 from tests.page_markup import page_markup, refused_by_alpine_csp_build
@@ -180,6 +183,8 @@ PK_OF = (
     (r"contact-centre:call-", "call"),
     (r"service-mail-admin:", "support_address"),
     (r"mailboxes:", "mailbox"),
+    (r"mail-threads:attachment", "mail_attachment"),
+    (r"mail-threads:", "mail_thread"),
     (r"marketing-delivery:", "marketing_email"),
     (r"marketing-email:from-template", "marketing_template"),
     (r"marketing-email:", "marketing_email_draft"),
@@ -250,6 +255,9 @@ PK_OF = (
     (r"api:score-threshold-", "score_threshold"),
     (r"api:lead-score-", "absent"),  # a score is kept by the scoring consumer: any id shows the policy
     (r"api:marketing-email-recipient-", "absent"),
+    (r"api:mail_thread-", "mail_thread"),
+    (r"api:mail_message-", "absent"),  # read only: any id shows the policy on its answer
+    (r"api:meeting_attendee-", "absent"),
     (r"api:marketing_email-", "marketing_email_draft"),
     (r"api:collateral_item", "collateral_item"),
     (r"api:campaign_member", "campaign_member"),
@@ -445,6 +453,12 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             owner=admin, email="pages@mailbox.example", imap_host="imap.mailbox.example", imap_user="pages",
             imap_password="app-password",
         )  # fmt: skip
+        _id, raw_mail = mail_message_bytes(sender="pages.sender@people.example", attachment=b"%PDF-1.4")
+        [(mail_message, _new)] = store_messages(
+            mailbox, [(raw_mail, None)], folder=None,
+            direction="in", matcher=Matcher(own_addresses=[mailbox.email]), files=WrittenFiles(),
+        )  # fmt: skip
+        assert mail_message is not None
         case_message = add_message(
             case, by=admin, author_kind="agent", body_text="A file",
             attachments=[CaseAttachment(
@@ -487,6 +501,8 @@ def _tenant_objects(tenant: TenantFixture) -> dict[str, str]:
             "case": str(case.pk),
             "support_address": str(support_address.pk),
             "mailbox": str(mailbox.pk),
+            "mail_thread": str(mail_message.thread_id),
+            "mail_attachment": str(mail_message.attachments.get().pk),
             "case_attachment": str(case_message.attachments.get().pk),
             "case_message": str(case_message.pk),
             "case_view": _first(SavedView, entity="case"),

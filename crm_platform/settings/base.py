@@ -568,7 +568,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Messages fetched and stored per transaction by a mailbox sync (a killed worker loses at most one
 # uncommitted batch, read again by the next run), and syncs running at once per tenant.
-MAILBOXES_SYNC_BATCH = env.int("MAILBOXES_SYNC_BATCH", default=50)
+MAILBOXES_SYNC_BATCH = env.int("MAILBOXES_SYNC_BATCH", default=200)
 MAILBOXES_SYNC_PER_TENANT = env.int("MAILBOXES_SYNC_PER_TENANT", default=2)
 
 # --- Google (Gmail and Google Calendar) -----------------------------------------------------------

@@ -10,9 +10,10 @@ class MailboxesConfig(AppConfig):
         from django.urls import reverse
 
         from modules.activities.models.notification import register_notification_target
-        from modules.mailboxes import data_subject, oauth
+        from modules.mailboxes import data_subject, oauth, retention
 
         data_subject.register()
         oauth.register()
+        retention.register()
         # "Your mailbox stopped syncing" opens the mailbox settings page.
         register_notification_target("mailbox", lambda _pk: reverse("mailboxes:list"))

@@ -4,6 +4,7 @@ younger or still open stays, a module outside the plan is left alone, and the pa
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -122,3 +123,49 @@ def test_the_nightly_task_applies_the_current_tenants_rules(alpha: TenantFixture
         save_rules(alpha.tenant, {"activities": 1}, by=alpha.user())
         assert apply_retention_rules() == {"activities": 1}
         assert not Activity.objects.filter(pk=old.pk).exists()
+
+
+def test_synced_mail_past_the_period_goes_with_its_files_and_emptied_threads(
+    alpha: TenantFixture, django_capture_on_commit_callbacks: Any
+) -> None:
+    from modules.collaboration.models.attachment import attachment_storage
+    from modules.contacts.choices import TimelineKind
+    from modules.contacts.models import TimelineEntry
+    from modules.mailboxes.models import MailAttachment, MailMessage, MailThread
+    from modules.mailboxes.services.mailboxes import connect_mailbox
+    from modules.mailboxes.services.matching import Matcher
+    from modules.mailboxes.services.store_batch import WrittenFiles, store_messages
+    from tests.factories import ContactFactory
+    from tests.mailboxes.conftest import OWNER_ADDRESS, message
+
+    with alpha.active():
+        contact = ContactFactory(email="ana@acme.example")
+        mailbox = connect_mailbox(
+            owner=alpha.user(), email=OWNER_ADDRESS, imap_host="imap.mail.example", imap_password="pw"
+        )
+        old_id, old = message(sender="ana@acme.example", subject="Old", attachment=b"%PDF old")
+        _reply_id, reply = message(sender="ana@acme.example", subject="Re: Old", in_reply_to=old_id)
+        _lone_id, lone = message(sender="ana@acme.example", subject="Lone")
+        stored = store_messages(
+            mailbox, [(old, 1), (reply, 2), (lone, 3)], folder=None, direction="in",
+            matcher=Matcher(own_addresses=[OWNER_ADDRESS]), files=WrittenFiles(),
+        )  # fmt: skip
+        first, kept, alone = (item[0] for item in stored)
+        assert first is not None
+        assert kept is not None
+        assert alone is not None
+        key = MailAttachment.objects.get(message=first).storage_key
+        long_ago = timezone.now() - timedelta(days=800)
+        MailMessage.objects.filter(pk__in=[first.pk, alone.pk]).update(date=long_ago)
+        save_rules(alpha.tenant, {"synced_mail": 24}, by=alpha.user())
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert apply_retention(alpha.tenant)["synced_mail"] == 2
+
+        assert list(MailMessage.objects.values_list("pk", flat=True)) == [kept.pk]
+        assert not attachment_storage().exists(key)
+        assert not MailThread.objects.filter(pk=alone.thread_id).exists()
+        thread = MailThread.objects.get(pk=kept.thread_id)
+        assert thread.message_count == 1
+        entries = TimelineEntry.objects.filter(kind=TimelineKind.EMAIL, contact=contact)
+        assert [(entry.data["thread"], entry.data["count"]) for entry in entries] == [(thread.pk, 1)]

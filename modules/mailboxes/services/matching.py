@@ -61,6 +61,13 @@ class Matcher:
             found.companies |= self._companies_of_domain(domain_of(address))
         return found
 
+    def prepare(self, addresses: Iterable[str]) -> None:
+        """Look up, in one round of queries, every address of a batch not seen yet."""
+        wanted = {a.lower() for a in addresses if a and a.lower() not in self.own}
+        self._load(sorted(wanted - self.by_address.keys()))
+        domains = {domain_of(a) for a in wanted} - self.by_domain.keys()
+        self._load_domains(sorted(d for d in domains if d and d not in self.own_domains and not is_free_mail(d)))
+
     def _load(self, addresses: list[str]) -> None:
         if not addresses:
             return
@@ -98,10 +105,24 @@ class Matcher:
         if not domain or domain in self.own_domains or is_free_mail(domain):
             return set()
         if domain not in self.by_domain:
-            website = rf"^(https?://)?(www\.)?{re.escape(domain)}(/|:|$)"
-            self.by_domain[domain] = set(
-                Company.objects.filter(Q(website__iregex=website) | Q(email__iendswith=f"@{domain}")).values_list(
-                    "pk", flat=True
-                )
-            )
+            self._load_domains([domain])
         return self.by_domain[domain]
+
+    def _load_domains(self, domains: list[str]) -> None:
+        """Companies whose website or e-mail is on one of ``domains``, in one query."""
+        if not domains:
+            return
+        wanted = set(domains)
+        for domain in domains:
+            self.by_domain[domain] = set()
+        alternatives = "|".join(re.escape(domain) for domain in domains)
+        website = rf"^(https?://)?(www\.)?({alternatives})(/|:|$)"
+        email = Q()
+        for domain in domains:
+            email |= Q(email__iendswith=f"@{domain}")
+        rows = Company.objects.filter(Q(website__iregex=website) | email).values_list("pk", "website", "email")
+        host = re.compile(r"^(?:https?://)?(?:www\.)?([^/:]*)", re.IGNORECASE)
+        for pk, site, address in rows:
+            for domain in {host.match(site or "").group(1).lower(), domain_of(address or "")}:  # type: ignore[union-attr]
+                if domain in wanted:
+                    self.by_domain[domain].add(pk)

@@ -4,7 +4,8 @@ The first read of a folder (or after its UIDVALIDITY changed) asks for the messa
 ``first_sync_days`` days; later reads ask for UIDs above the last one stored. When the server
 offers CONDSTORE and the folder's HIGHESTMODSEQ has not moved, nothing changed and nothing is
 searched. Messages are fetched in batches with BODY.PEEK (never marked read, never deleted); each
-batch is stored in one transaction that also moves the folder's ``last_uid``, so a worker killed
+batch is stored at once (``store_batch``: a few statements per batch, not per message) in one
+transaction that also moves the folder's ``last_uid``, so a worker killed
 mid-sync resumes after the last committed batch and, the Message-ID being unique per mailbox,
 never stores a message twice. One run at a time per mailbox (a PostgreSQL advisory lock)."""
 
@@ -26,7 +27,7 @@ from modules.mailboxes.choices import FolderRole, MessageDirection
 from modules.mailboxes.models import Mailbox, MailFolder
 from modules.mailboxes.services.connection import MailboxError, connect_imap
 from modules.mailboxes.services.matching import Matcher
-from modules.mailboxes.services.store import WrittenFiles, store_message
+from modules.mailboxes.services.store_batch import WrittenFiles, store_messages
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +107,12 @@ def _sync_folder(
         files = WrittenFiles()
         try:
             with transaction.atomic():
-                for uid in batch:
-                    raw = raws.get(uid)
-                    if raw is None:
-                        continue  # expunged meanwhile
-                    stored, new = store_message(
-                        mailbox, raw, folder=folder, uid=uid, direction=direction, matcher=matcher, files=files
-                    )
-                    if stored is None:
+                found = [(raws[uid], uid) for uid in batch if uid in raws]  # others were expunged meanwhile
+                stored = store_messages(
+                    mailbox, found, folder=folder, direction=direction, matcher=matcher, files=files
+                )
+                for message, new in stored:
+                    if message is None:
                         result.skipped += 1
                     elif new:
                         result.stored += 1
