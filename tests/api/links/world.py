@@ -39,6 +39,7 @@ from modules.service.desk.services.assignment import create_rule
 from modules.service.models import Case, CaseAttachment, CaseCategory
 from modules.service.portal.models import PortalUser
 from modules.service.services.cases import add_message, create_case
+from modules.service.sla.services.calendars import add_holiday, save_calendar
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -53,7 +54,12 @@ from tests.tenancy import ADMIN_EMAIL
 
 # The module whose ``<module>.view`` permission and ``<module>:read`` scope a record needs, by app.
 # Tags and timeline entries live in the contacts app but label records of every module.
-MODULE_OF_APP = {"contacts": "contacts", "activities": "activities", "sales": "sales", "service": "service"}
+MODULE_OF_APP = {
+    "contacts": "contacts", "activities": "activities", "sales": "sales", "service": "service",
+    # The service module's settings, desk, portal and contact-centre records (their own app labels).
+    "service_sla": "service", "service_desk": "service", "service_portal": "service",
+    "service_contact_centre": "service",
+}  # fmt: skip
 SHARED_MODELS = {"contacts.Tag", "contacts.TimelineEntry"}
 OWNER_FIELD = {"activities.Activity": "assignee"}
 
@@ -226,6 +232,8 @@ def build_contact_centre(holder: User, company: models.Model, contact: models.Mo
                               token_hash="link-sweep", expires_at=timezone.now(), rating=5,
                               answered_at=timezone.now())  # fmt: skip
     PortalUser.objects.create(contact=contact, email="portal@links.test")
+    calendar = save_calendar(None, name="Link sweep calendar", time_zone="UTC", intervals=[(0, 540, 1020)])
+    add_holiday(calendar, day=timezone.localdate(), name="Link sweep day")  # CalendarHoliday.calendar
     create_rule(name="Link sweep rule", method="round_robin", category=CaseCategory.objects.order_by("pk").first())
 
 
