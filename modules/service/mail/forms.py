@@ -19,6 +19,24 @@ class SupportAddressForm(forms.ModelForm):
         help_text=_("Stored encrypted. Leave empty to keep the stored password."),
     )  # fmt: skip
 
+    inbound_signing_key = forms.CharField(
+        label=_("Provider signing key"), required=False, max_length=4000, strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "For Mailgun, Mandrill, MailerSend, Mailtrap and Resend the webhook signing key (Resend's starts "
+            "with whsec_), for Postal its public key. Stored encrypted; leave empty to keep the stored key."
+        ),
+    )  # fmt: skip
+    inbound_api_key = forms.CharField(
+        label=_("Provider API key"), required=False, max_length=4000, strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Resend and Mailtrap send only a reference to the message and Brevo to its attachments: their API "
+            "key lets the workspace fetch them. Stored encrypted; leave empty to keep the stored key."
+        ),
+    )  # fmt: skip
+    clear_provider_keys = forms.BooleanField(label=_("Forget the stored provider keys"), required=False)
+
     class Meta:
         model = SupportAddress
         fields = [
@@ -37,6 +55,8 @@ class SupportAddressForm(forms.ModelForm):
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["imap_security"].initial = ImapSecurity.TLS
         self.fields["imap_port"].widget.attrs.update(min=1, max=65535)
+        if not self.instance.pk:
+            del self.fields["clear_provider_keys"]
 
     def clean_imap_port(self) -> int:
         port = self.cleaned_data.get("imap_port") or 993
@@ -47,4 +67,8 @@ class SupportAddressForm(forms.ModelForm):
     def service_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data[name] for name in self.Meta.fields}
         values["imap_password"] = self.cleaned_data.get("imap_password") or ""
+        values["inbound_signing_key"] = self.cleaned_data.get("inbound_signing_key") or ""
+        values["inbound_api_key"] = self.cleaned_data.get("inbound_api_key") or ""
+        if self.instance.pk and self.cleaned_data.get("clear_provider_keys"):
+            values["clear_provider_keys"] = True
         return values

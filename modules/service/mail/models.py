@@ -13,7 +13,9 @@ class SupportAddress(models.Model):
     """An e-mail address of the tenant's service desk (support@…). Mail reaches it by IMAP polling
     of a mailbox and/or by an inbound webhook at a secret URL; new mail opens a case in ``team``.
     The IMAP password and the webhook token are stored encrypted (``core.encryption``); the token's
-    SHA-256 finds the address when a webhook call comes in. ``uidvalidity`` and ``last_uid`` are
+    SHA-256 finds the address when a webhook call comes in. ``inbound_signing_key`` (the e-mail
+    provider's key that signs its inbound calls) and ``inbound_api_key`` (for providers whose call
+    names a message to fetch) are encrypted too. ``uidvalidity`` and ``last_uid`` are
     where the incremental IMAP sync stands; ``last_error`` is shown to the administrator."""
 
     email = models.EmailField(_("address"), max_length=254, unique=True)
@@ -34,6 +36,8 @@ class SupportAddress(models.Model):
     imap_folder = models.CharField(_("IMAP folder"), max_length=200, default="INBOX")
     inbound_token = models.TextField(blank=True)
     inbound_token_hash = models.CharField(max_length=64, unique=True)
+    inbound_signing_key = models.TextField(_("provider signing key"), blank=True)
+    inbound_api_key = models.TextField(_("provider API key"), blank=True)
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     last_polled_at = models.DateTimeField(_("last checked"), null=True, blank=True)

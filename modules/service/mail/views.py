@@ -19,8 +19,10 @@ from identity.decorators import permission_required, signed_in_user
 from identity.forms import apply_service_errors, form_status
 from modules.service.mail.choices import InboundOutcome
 from modules.service.mail.forms import SupportAddressForm
+from modules.service.mail.inbound_providers import PROVIDER_NAMES
 from modules.service.mail.models import SupportAddress
 from modules.service.mail.services.addresses import (
+    basic_auth_credential,
     create_address,
     delete_address,
     inbound_token,
@@ -82,8 +84,18 @@ def address_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def address_webhook_url(request: HttpRequest, pk: int) -> HttpResponse:
     """The inbound webhook URL in clear, for the reveal button (htmx)."""
     address = get_object_or_404(SupportAddress, pk=pk)
-    path = reverse("service-mail-inbound:raw", args=[inbound_token(address)])
-    response = render(request, "service_mail/_webhook_url.html", {"url": request.build_absolute_uri(path)})
+    token = inbound_token(address)
+    url = request.build_absolute_uri(reverse("service-mail-inbound:raw", args=[token]))
+    credential = basic_auth_credential(token)
+    providers = []
+    for slug, name, basic in PROVIDER_NAMES:
+        provider_url = request.build_absolute_uri(reverse(f"service-mail-inbound:{slug}", args=[token]))
+        if basic:  # the credential inside the URL, as the providers' settings take it
+            scheme, rest = provider_url.split("://", 1)
+            provider_url = f"{scheme}://{credential}@{rest}"
+        providers.append({"slug": slug, "name": name, "url": provider_url, "basic": basic})
+    context = {"url": url, "providers": providers}
+    response = render(request, "service_mail/_webhook_url.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

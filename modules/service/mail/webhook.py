@@ -1,16 +1,13 @@
 """The inbound webhook: ``/service/mail/inbound/<token>/`` takes one raw RFC 5322 message as the
-request body (for an MTA's pipe or any relay), ``…/<token>/postmark/`` Postmark's inbound JSON,
-read by django-anymail's inbound view. The token in the URL is the address's secret: it finds the
+request body (for an MTA's pipe or any relay); ``…/<token>/<provider>/`` an e-mail provider's
+inbound call (``inbound_providers.py``, ``amazon_ses.py``). The token in the URL is the address's secret: it finds the
 address in the tenant of the host, so another tenant's token (or a rotated one) finds nothing (404).
 A tenant whose plan lacks the service module answers 404 too: the callers are outsiders."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from anymail.exceptions import AnymailConfigurationError, AnymailError
-from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -24,7 +21,7 @@ from modules.service.mail.services.intake import max_message_bytes, receive
 logger = logging.getLogger(__name__)
 
 
-def _address(request: HttpRequest, token: str) -> SupportAddress:
+def support_address(request: HttpRequest, token: str) -> SupportAddress:
     # Callers are mail relays outside the workspace: without the module the URL names nothing.
     if not is_enabled(getattr(request, "tenant", None), "service"):
         raise Http404
@@ -34,11 +31,11 @@ def _address(request: HttpRequest, token: str) -> SupportAddress:
     return address
 
 
-def _accepted(outcome: str) -> JsonResponse:
+def accepted(outcome: str) -> JsonResponse:
     return JsonResponse({"outcome": outcome})
 
 
-def _bad(field: str, message: str, status: int = 400) -> JsonResponse:
+def bad(field: str, message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"errors": {field: [message]}}, status=status)
 
 
@@ -47,41 +44,12 @@ class RawInboundView(View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        address = _address(request, token)
+        address = support_address(request, token)
         limit = max_message_bytes()
         # Read past Django's form-size bound: a raw message with attachments is larger.
         raw = request.read(limit + 1)
         if len(raw) > limit:
-            return _bad("body", "The message is larger than the allowed size.", status=413)
+            return bad("body", "The message is larger than the allowed size.", status=413)
         if not raw.strip():
-            return _bad("body", "The body must be one e-mail message (message/rfc822).")
-        return _accepted(receive(address, raw).outcome)
-
-
-class PostmarkInboundView(PostmarkInboundWebhookView):
-    """Postmark's inbound JSON, authenticated by the token in the URL (anymail's shared basic auth
-    setting is for the platform's own sending, not the tenants' addresses)."""
-
-    warn_if_no_basic_auth = False
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.support_address = _address(request, kwargs["token"])
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.run_validators(request)
-        try:
-            events = self.parse_events(request)
-        except (
-            AnymailError,
-            AnymailConfigurationError,
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            IndexError,
-        ) as error:
-            logger.info("inbound webhook payload refused: %s", type(error).__name__)
-            return _bad("body", "The body is not a Postmark inbound message.")
-        outcomes = [receive(self.support_address, event.message.as_bytes()).outcome for event in events]
-        return _accepted(outcomes[0] if len(outcomes) == 1 else ",".join(outcomes))
+            return bad("body", "The body must be one e-mail message (message/rfc822).")
+        return accepted(receive(address, raw).outcome)

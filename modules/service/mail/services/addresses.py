@@ -1,10 +1,12 @@
-"""Support addresses: create, change, delete, and a new inbound webhook token. The IMAP password
-and the token are encrypted at rest (``core.encryption``); a blank password on a change keeps the
-stored one. Every change is audited."""
+"""Support addresses: create, change, delete, and a new inbound webhook token. The IMAP password,
+the token and the e-mail provider's signing and API keys are encrypted at rest
+(``core.encryption``); a blank password or key on a change keeps the stored one. Every change is
+audited (never with a secret)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -21,8 +23,10 @@ from modules.service.mail.models import SupportAddress
 
 FIELDS = (
     "email", "name", "team", "is_default", "is_active", "auto_acknowledge", "imap_host", "imap_port",
-    "imap_security", "imap_user", "imap_password", "imap_folder",
+    "imap_security", "imap_user", "imap_password", "imap_folder", "inbound_signing_key", "inbound_api_key",
 )  # fmt: skip
+SECRETS = ("imap_password", "inbound_signing_key", "inbound_api_key")
+BASIC_AUTH_USER = "relata"
 
 
 def token_hash(token: str) -> str:
@@ -38,6 +42,21 @@ def _new_token(address: SupportAddress) -> str:
 
 def inbound_token(address: SupportAddress) -> str:
     return decrypt(address.inbound_token)
+
+
+def basic_auth_credential(token: str) -> str:
+    """``user:password`` the providers that secure their calls with HTTP basic auth send (the
+    password is derived from the URL's token, so it changes with it and is never stored)."""
+    password = hmac.new(token.encode(), b"relata:service-mail:inbound-basic-auth", hashlib.sha256).hexdigest()[:32]
+    return f"{BASIC_AUTH_USER}:{password}"
+
+
+def signing_key(address: SupportAddress) -> str:
+    return decrypt(address.inbound_signing_key)
+
+
+def api_key(address: SupportAddress) -> str:
+    return decrypt(address.inbound_api_key)
 
 
 def address_for_token(token: str) -> SupportAddress | None:
@@ -70,13 +89,24 @@ def _check(address: SupportAddress, values: dict[str, Any]) -> None:
     validated(address, exclude=["inbound_token_hash", "imap_password"])
 
 
+def _bounded_keys(values: dict[str, Any]) -> dict[str, str]:
+    keys = {name: str(values.pop(name, "") or "").strip() for name in ("inbound_signing_key", "inbound_api_key")}
+    for name, key in keys.items():
+        if len(key) > 4000 or "\x00" in key:
+            raise ValidationError({name: [_("Enter the key as the provider shows it.")]})
+    return keys
+
+
 def create_address(*, by: User | None, **values: Any) -> SupportAddress:
     password = values.pop("imap_password", "") or ""
+    keys = _bounded_keys(values)
     address = SupportAddress(**{name: value for name, value in values.items() if name in FIELDS})
     address.imap_password = password
     with transaction.atomic():
         _check(address, values)
         address.imap_password = encrypt(password)
+        for name, key in keys.items():
+            setattr(address, name, encrypt(key))
         _new_token(address)
         address.save()
         audit(
@@ -86,8 +116,11 @@ def create_address(*, by: User | None, **values: Any) -> SupportAddress:
     return address
 
 
-def update_address(address: SupportAddress, *, by: User | None, **values: Any) -> SupportAddress:
+def update_address(
+    address: SupportAddress, *, by: User | None, clear_provider_keys: bool = False, **values: Any
+) -> SupportAddress:
     password = values.pop("imap_password", "") or ""
+    keys = _bounded_keys(values)
     mailbox_changed = any(
         name in values and values[name] != getattr(address, name) for name in ("imap_host", "imap_user", "imap_folder")
     )
@@ -99,6 +132,9 @@ def update_address(address: SupportAddress, *, by: User | None, **values: Any) -
     with transaction.atomic():
         _check(address, values)
         address.imap_password = encrypt(password) if password else stored
+        for name, key in keys.items():
+            if key or clear_provider_keys:
+                setattr(address, name, encrypt(key))
         if mailbox_changed:  # another mailbox or folder: its UIDs are not the old one's
             address.uidvalidity, address.last_uid = None, 0
         address.save()
