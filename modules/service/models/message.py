@@ -31,6 +31,9 @@ class CaseMessage(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.TextField(_("References"), blank=True)
+    # Where a customer's quoted history begins in the text and in the HTML (pages fold it away).
+    quote_start = models.PositiveIntegerField(null=True, blank=True)
+    html_quote_start = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

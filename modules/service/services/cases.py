@@ -20,6 +20,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail.quoting import html_quote_start, quote_start
 from identity.models import User
 from modules.collaboration.sanitize import clean_note_html, plain_text
 from modules.contacts.choices import TimelineKind
@@ -211,6 +212,9 @@ def add_message(
         case=case, kind=kind, author_kind=author_kind, author=by if author_kind == MessageAuthor.AGENT else None,
         contact=contact, channel=channel, body_text=text, body_html=html, **headers,
     )  # fmt: skip
+    if author_kind == MessageAuthor.CUSTOMER:  # a customer's mail quotes the conversation below the new part
+        message.quote_start = quote_start(text)
+        message.html_quote_start = html_quote_start(html) if html else None
     validated(message, exclude=["case"])
     files = list(attachments)
     with transaction.atomic():

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,7 @@ from identity.forms import apply_service_errors, form_status
 from identity.models import Team
 from identity.visibility import restrict_to_visible
 from modules.collaboration.composer import attachment_sources
+from modules.collaboration.sanitize import clean_note_html
 from modules.contacts.selectors.lists import visible_companies, visible_contacts
 from modules.lists import views as lists
 from modules.registry import is_enabled
@@ -81,10 +84,30 @@ def _sales_links(request: HttpRequest) -> dict[str, QuerySet[Any]]:
 
 
 def conversation(case: Case) -> list[CaseMessage]:
-    """The case's messages, oldest first, with their authors and files (three queries)."""
-    return list(
+    """The case's messages, oldest first, with their authors and files (three queries), each with
+    its new part (``shown``) and the quoted history to fold away (``quoted``, empty when none)."""
+    rows: list[CaseMessage] = list(
         case.messages.select_related("author", "contact").prefetch_related(Prefetch("attachments", to_attr="files"))
     )
+    for message in rows:
+        message.shown, message.quoted = split_quote(message)  # type: ignore[attr-defined]
+    return rows
+
+
+def split_quote(message: CaseMessage) -> tuple[str, str]:
+    """The message's body as safe HTML, cut where its stored quote position says. Each part of the
+    HTML is cleaned again, which closes the tags the cut left open."""
+    if message.body_html:
+        start = message.html_quote_start
+        if start is None or start >= len(message.body_html):
+            return mark_safe(message.body_html), ""  # noqa: S308  # sanitised when stored
+        shown, quoted = message.body_html[:start], message.body_html[start:]
+        return mark_safe(clean_note_html(shown)), mark_safe(clean_note_html(quoted))  # noqa: S308  # cleaned
+    start = message.quote_start
+    if start is None or start >= len(message.body_text):
+        return linebreaksbr(message.body_text, autoescape=True), ""
+    text = message.body_text
+    return linebreaksbr(text[:start].rstrip(), autoescape=True), linebreaksbr(text[start:], autoescape=True)
 
 
 def rendered_panels(request: HttpRequest, case: Case) -> dict[str, list[str]]:
