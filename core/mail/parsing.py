@@ -200,6 +200,15 @@ def thread_key(thread_index: str) -> str:
     return base64.b64encode(data[:22]).decode("ascii")
 
 
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,2}$")
+
+
+def content_language(mail: ParsedMail) -> str:
+    """The first language tag of the mail's Content-Language (Outlook and others write it), or ""."""
+    first = mail.headers.get("Content-Language", "").split(",")[0].strip()
+    return first[:10] if LANGUAGE_TAG.match(first) else ""
+
+
 def parse_mail(raw: bytes, *, max_attachment: int) -> ParsedMail:
     """Read ``raw`` (an RFC 5322 message). A message without a Message-ID gets one made from the
     digest of its bytes, so the same message read twice is the same message."""
@@ -221,7 +230,7 @@ def parse_mail(raw: bytes, *, max_attachment: int) -> ParsedMail:
         name: _header(message, name)
         for name in (
             "Auto-Submitted", "Precedence", "X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress",
-            "Return-Path", "X-Loop", "Thread-Index", "Content-Type", "Date",
+            "Return-Path", "X-Loop", "Thread-Index", "Content-Type", "Date", "Content-Language",
         )
     }  # fmt: skip
     mail = ParsedMail(

@@ -33,6 +33,7 @@ from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.processes import free_port, start_gunicorn, stop, test_process_environment, wait_until
+from tests.service.contact_centre.fake_twilio import FakeTwilio, running_fake_twilio
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
@@ -68,7 +69,16 @@ class DemoTenant:
 
 
 @pytest.fixture(scope="session")
-def gunicorn_server(celery_worker: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
+def browser_twilio() -> Iterator[FakeTwilio]:
+    """The fake Twilio the server's calls and SMS go to (click-to-dial in the browser)."""
+    with running_fake_twilio() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(
+    celery_worker: Path, browser_twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GunicornServer]:
     """gunicorn configured as in production (infra/gunicorn.conf.py) on the test database.
 
     Its e-mails go where the worker's do.
@@ -79,7 +89,9 @@ def gunicorn_server(celery_worker: Path, tmp_path_factory: pytest.TempPathFactor
     work_dir = tmp_path_factory.mktemp("gunicorn")
     log_file = work_dir / "gunicorn.log"
     port = free_port()
-    process = start_gunicorn(test_process_environment(celery_worker), log_file, port)
+    environment = test_process_environment(celery_worker)
+    environment["TWILIO_API_BASE"] = browser_twilio.url
+    process = start_gunicorn(environment, log_file, port)
     try:
         yield GunicornServer(port=port, mail_dir=celery_worker, log_file=log_file)
     finally:

@@ -164,6 +164,9 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("pipelines-admin:stage-edit", "stage_pk"): Stage,
     ("pipelines-admin:stage-move", "stage_pk"): Stage,
     ("pipelines-admin:stage-delete", "stage_pk"): Stage,
+    # The telephony hook for "this agent's phone answered": the plan is answered before the user
+    # is read, so any id will do (the call's own).
+    ("contact-centre-hooks:voice-answered", "agent"): Call,
     ("service-desk:canned-render", "case_pk"): Case,
     ("service-desk:canned-render", "pk"): CannedResponse,
     ("sla-admin:holiday-delete", "holiday_pk"): CalendarHoliday,

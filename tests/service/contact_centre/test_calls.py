@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from modules.activities.models import Activity, Notification
 from modules.contacts.models import TimelineEntry
-from modules.service.contact_centre.models import Call
+from modules.service.contact_centre.models import AgentPhone, Call
 from modules.workspace.services import workspace_profile
 from tests.entitlements.helpers import without_modules
 from tests.factories import CompanyFactory, ContactFactory
@@ -95,7 +95,9 @@ def test_an_inbound_call_rings_the_agents_and_notifies_them_with_the_callers_rec
     assert response.status_code == 200
     assert repeated.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
-    assert f"<Number>{AGENT_NUMBER}</Number>" in response.content.decode()
+    agent = alpha.user()
+    answered = f"http://{alpha.host}/hooks/telephony/voice/answered/{agent.pk}/"
+    assert f'<Number url="{answered}" method="POST">{AGENT_NUMBER}</Number>' in response.content.decode()
     with alpha.active():
         call = Call.objects.get()
         notification = Notification.objects.get()
@@ -103,6 +105,36 @@ def test_an_inbound_call_rings_the_agents_and_notifies_them_with_the_callers_rec
         assert notification.recipient == alpha.user()
         assert (notification.kind, notification.target_url) == ("incoming_call", f"/contacts/{contact.pk}/")
         assert "Carla Caller" in notification.title
+
+
+def test_the_agent_who_answers_an_inbound_call_is_its_agent_and_the_activitys(
+    alpha: TenantFixture, telephony: FakeTwilio, make_user
+):
+    contact = _contact(alpha)
+    colleague = make_user("admin", "colleague@alpha.example", full_name="Colin Colleague")
+    with alpha.active():
+        AgentPhone.objects.create(user=colleague, number="+4917699999999")
+    sid = "CA" + "c" * 32
+    params = {"CallSid": sid, "From": "+493055501234", "To": WORKSPACE_NUMBER}
+    signed_post(alpha.client(None), reverse("contact-centre-hooks:voice-inbound"), params, host=alpha.host)
+    answered = reverse("contact-centre-hooks:voice-answered", args=[colleague.pk])
+    leg = {"CallSid": "CA" + "d" * 32, "ParentCallSid": sid, "CallStatus": "in-progress"}
+
+    forged = alpha.client(None).post(answered, leg, HTTP_X_TWILIO_SIGNATURE="forged")
+    first = signed_post(alpha.client(None), answered, leg, host=alpha.host)
+    later = signed_post(alpha.client(None), reverse("contact-centre-hooks:voice-answered", args=[alpha.user().pk]),
+                        {**leg, "CallSid": "CA" + "e" * 32}, host=alpha.host)  # fmt: skip
+    ended = {"CallSid": sid, "CallStatus": "completed", "CallDuration": "42"}
+    signed_post(alpha.client(None), reverse("contact-centre-hooks:voice-status"), ended, host=alpha.host)
+
+    assert forged.status_code == 403
+    assert (first.status_code, later.status_code) == (200, 200)
+    assert first["Content-Type"].startswith("text/xml")
+    with alpha.active():
+        call = Call.objects.get()
+        activity = Activity.objects.get()
+        assert call.agent_id == colleague.pk  # the first phone to answer, not the later one
+        assert (activity.assignee_id, activity.direction, activity.contact_id) == (colleague.pk, "inbound", contact.pk)
 
 
 def test_an_unknown_caller_links_to_the_call_page_that_offers_a_new_contact(

@@ -12,19 +12,21 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from identity.models import Team
+from identity.models import AuditEntry, Team
+from identity.services.api_keys import create_api_key
 from modules.analytics.dashboards.widgets import DashboardFilters, widget_named
 from modules.service.choices import StatusCategory
 from modules.service.contact_centre.models import CsatSurvey
 from modules.service.contact_centre.selectors import answered, csat_by_agent, csat_by_queue
+from modules.service.contact_centre.services.csat import csat_enabled
 from modules.service.services.cases import update_case
 from modules.service.services.statuses import status_for
 from tests.entitlements.helpers import without_modules
 from tests.factories import ContactFactory
 from tests.service.conftest import make_case
-from tests.tenancy import REP_EMAIL, TenantFixture
+from tests.tenancy import REP_EMAIL, TenantFixture, grant
 
 
 def _solve(alpha: TenantFixture, case: Any, capture: Any) -> None:
@@ -171,3 +173,46 @@ def test_agent_monitoring_shows_csat_per_agent_and_queue(alpha: TenantFixture):
     assert page.status_code == 200
     cells = re.findall(r'data-testid="csat">([^<]*)<', page.content.decode())
     assert cells == ["50.0 %", "50.0 %", "50.0 %", "50.0 %"]  # the agent, their total, the queue, its total
+
+
+def test_a_workspace_that_switched_csat_off_asks_nobody(
+    alpha: TenantFixture, beta: TenantFixture, eager_tasks: None, django_capture_on_commit_callbacks: Any
+):
+    url = reverse("contact-centre:csat-settings")
+    grant(alpha, "sales_rep", "service.view", "service.change")
+    refused = [alpha.client(REP_EMAIL).post(url, {"enabled": "0"}).status_code]
+    with alpha.active():
+        _key, plaintext = create_api_key(user=alpha.user(), name="Pages", scopes=["service:write"])
+    refused.append(alpha.client(None, HTTP_AUTHORIZATION=f"Bearer {plaintext}").post(url, {"enabled": "0"}).status_code)
+    assert all(status in (302, 401, 403) for status in refused)
+    assert alpha.client().post(url, {"enabled": "maybe"}).status_code == 400
+    assert beta.client().post(url, {"enabled": "0"}).status_code == 302  # beta's own switch, not alpha's
+    connection.set_schema_to_public()
+    with alpha.active():
+        assert csat_enabled()
+    switched = alpha.client().post(url, {"enabled": "0"})
+    assert switched.status_code == 302
+    assert "Stop asking" not in alpha.client().get(reverse("contact-centre:settings")).content.decode()
+
+    with alpha.active():
+        case = make_case(alpha, contact=ContactFactory(email="sam@example.test"), owner=alpha.user())
+    _solve(alpha, case, django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+    with alpha.active():
+        assert not CsatSurvey.objects.exists()
+        assert AuditEntry.objects.filter(action="csat.switched_off").count() == 1
+    alpha.client().post(url, {"enabled": "1"})
+    with alpha.active():
+        assert csat_enabled()
+
+
+def test_the_csat_e_mail_is_in_the_customers_language(
+    alpha: TenantFixture, eager_tasks: None, django_capture_on_commit_callbacks: Any
+):
+    with alpha.active():
+        case = make_case(alpha, contact=ContactFactory(email="zoe@example.test"), owner=alpha.user(), language="fr")
+    with translation.override("en"):
+        _solve(alpha, case, django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    assert message.subject == f"Votre avis nous intéresse : votre demande {case.number}"

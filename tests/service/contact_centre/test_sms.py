@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from modules.contacts.models import TimelineEntry
 from modules.service.choices import MessageAuthor, StatusCategory
@@ -136,3 +137,19 @@ def test_sms_consent_is_recorded_by_agents_of_this_workspace_only(
     assert alpha.client().post(url, {"consent": "no"}).status_code == 302
     with alpha.active():
         assert not SmsConsent.objects.filter(contact=customer).exists()
+
+
+def test_the_sms_is_written_in_the_customers_language_not_the_agents(
+    alpha: TenantFixture, fake_twilio: FakeTwilio, customer: Any, eager_tasks: None, django_capture_on_commit_callbacks
+):
+    configure(alpha, sms_events=["case_solved"])
+    french = make_case(alpha, contact=customer, language="fr")
+    later = make_case(alpha, contact=customer)  # no language of its own: the customer's earlier one
+    with alpha.active(), translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        update_case(french, by=alpha.user(), status=status_for(StatusCategory.SOLVED))
+        update_case(later, by=alpha.user(), status=status_for(StatusCategory.SOLVED))
+    bodies = [params["Body"] for params in _sent(fake_twilio)]
+    assert bodies == [
+        f"Votre demande {french.number} « {french.subject} » est résolue.",
+        f"Votre demande {later.number} « {later.subject} » est résolue.",
+    ]

@@ -1,10 +1,9 @@
-"""The inbound webhook: a raw message or Postmark's JSON (through django-anymail) at the address's
-secret URL opens a case; another workspace's secret, a rotated one, or a workspace without the
+"""The inbound webhook: a raw message at the address's secret URL (the providers' calls are in
+``test_inbound_providers.py``) opens a case; another workspace's secret, a rotated one, or a workspace without the
 service module finds nothing; bad bodies are refused naming the body, never a 500."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from modules.service.mail.models import InboundMail
@@ -49,29 +48,6 @@ def test_the_same_message_twice_is_kept_once(alpha: TenantFixture):
     with alpha.active():
         assert Case.objects.count() == 1
         assert InboundMail.objects.count() == 1
-
-
-def test_postmark_inbound_json_opens_a_case(alpha: TenantFixture):
-    address = make_address(alpha)
-    mail = customer_mail(subject="Through Postmark")
-    payload = {"RawEmail": mail.as_string(), "Headers": [], "FromFull": {"Email": "carla@customer-co.example"}}
-
-    response = alpha.client(None).post(_url(alpha, address) + "postmark/", json.dumps(payload),
-                                       content_type="application/json")  # fmt: skip
-
-    assert response.status_code == 200
-    with alpha.active():
-        assert Case.objects.get().subject == "Through Postmark"
-
-
-def test_a_body_postmark_never_sends_is_refused_naming_the_body(alpha: TenantFixture):
-    address = make_address(alpha)
-    for body in ("not json", json.dumps({"RecordType": "Bounce"}), json.dumps([1, 2])):
-        response = alpha.client(None).post(_url(alpha, address) + "postmark/", body, content_type="application/json")
-        assert response.status_code == 400, body
-        assert "body" in response.json()["errors"]
-    with alpha.active():
-        assert not Case.objects.exists()
 
 
 def test_an_empty_or_oversized_raw_body_is_refused(alpha: TenantFixture, settings: Any):
@@ -124,3 +100,14 @@ def test_a_paused_address_or_a_workspace_without_the_module_takes_nothing(alpha:
 def test_a_signed_in_staff_session_changes_nothing_and_get_is_not_allowed(alpha: TenantFixture):
     address = make_address(alpha)
     assert alpha.client().get(_url(alpha, address)).status_code == 405
+
+
+def test_the_mails_content_language_is_the_cases_language(alpha: TenantFixture):
+    address = make_address(alpha)
+    url = _url(alpha, address)
+
+    _post_raw(alpha, url, customer_mail(subject="Drucker", Content_Language="de-AT").as_bytes())
+    _post_raw(alpha, url, customer_mail(subject="Unknown", Content_Language="not a tag; x").as_bytes())
+
+    with alpha.active():
+        assert dict(Case.objects.values_list("subject", "language")) == {"Drucker": "de-AT", "Unknown": ""}

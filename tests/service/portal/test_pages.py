@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -211,3 +212,14 @@ def test_the_portal_wears_the_workspaces_brand_colour(alpha: TenantFixture):
     assert list(refused.value.message_dict) == ["brand_color"]
     with alpha.active():
         assert workspace_profile().brand_color == "#aa3300"
+
+
+def test_a_case_opened_in_the_portal_is_in_the_visitors_language(alpha: TenantFixture):
+    customer = make_portal_user(alpha)
+    client = portal_client(alpha, customer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    client.post("/portal/cases/new/", {"subject": "Charnière cassée", "description": "La charnière a cassé."})
+
+    with alpha.active():
+        assert Case.objects.get(subject="Charnière cassée").language == "fr"

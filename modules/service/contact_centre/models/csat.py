@@ -46,3 +46,18 @@ class CsatSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"CSAT {self.case_id}: {self.rating or '-'}"
+
+
+class CsatSettings(models.Model):
+    """The workspace's choice to ask for CSAT (one row; none means the default: asked). Switched
+    off, solved cases send no survey; the answers already given stay."""
+
+    enabled = models.BooleanField(_("ask customers for a rating when a case is solved"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("CSAT settings")
+        verbose_name_plural = _("CSAT settings")
+
+    def __str__(self) -> str:
+        return "CSAT on" if self.enabled else "CSAT off"

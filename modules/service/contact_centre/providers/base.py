@@ -38,6 +38,11 @@ class TelephonyProvider(Protocol):
         """Whether a callback really comes from the provider for this account."""
         ...
 
-    def ring_agents(self, agent_numbers: list[str], *, caller_id: str, status_callback: str) -> tuple[str, str]:
-        """The answer to an inbound call that rings the agents' phones: (body, content type)."""
+    def ring_agents(self, agents: list[tuple[str, str]], *, caller_id: str, status_callback: str) -> tuple[str, str]:
+        """The answer to an inbound call that rings the agents' phones, given as (number, the URL the
+        provider calls when that phone answers): (body, content type)."""
+        ...
+
+    def connect_answered(self) -> tuple[str, str]:
+        """The answer to the "this phone answered" call: connect the agent to the caller."""
         ...

@@ -39,9 +39,16 @@ def signature(auth_token: str, url: str, params: Mapping[str, str]) -> str:
     return base64.b64encode(digest).decode()
 
 
-def dial_twiml(numbers: list[str], *, caller_id: str, action: str = "") -> str:
-    """TwiML that rings ``numbers`` at once and connects the first to answer."""
-    targets = "".join(f"<Number>{escape(number)}</Number>" for number in numbers)
+def dial_twiml(numbers: list[str], *, caller_id: str, action: str = "", answered_urls: list[str] | None = None) -> str:
+    """TwiML that rings ``numbers`` at once and connects the first to answer. A number's
+    ``answered_urls`` entry is its ``<Number url>``: Twilio requests it when that phone answers,
+    before connecting, which tells who took the call."""
+    urls = answered_urls or [""] * len(numbers)
+    targets = "".join(
+        f"<Number url={quoteattr(url)} method=\"POST\">{escape(number)}</Number>" if url
+        else f"<Number>{escape(number)}</Number>"
+        for number, url in zip(numbers, urls, strict=True)
+    )  # fmt: skip
     action_attr = f" action={quoteattr(action)}" if action else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -100,7 +107,11 @@ class Twilio:
             return False
         return hmac.compare_digest(signature(self.auth_token, url, params), signature_header)
 
-    def ring_agents(self, agent_numbers: list[str], *, caller_id: str, status_callback: str) -> tuple[str, str]:
-        if not agent_numbers:
+    def ring_agents(self, agents: list[tuple[str, str]], *, caller_id: str, status_callback: str) -> tuple[str, str]:
+        if not agents:
             return '<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>', "text/xml"
-        return dial_twiml(agent_numbers, caller_id=caller_id), "text/xml"
+        numbers, answered = [number for number, _url in agents], [url for _number, url in agents]
+        return dial_twiml(numbers, caller_id=caller_id, answered_urls=answered), "text/xml"
+
+    def connect_answered(self) -> tuple[str, str]:
+        return '<?xml version="1.0" encoding="UTF-8"?><Response/>', "text/xml"

@@ -144,20 +144,19 @@ def _agents() -> list[User]:
     return [user for user in users if user.has_perm("service.view")]
 
 
-def receive_inbound(params: Mapping[str, str], *, tenant: object) -> tuple[Call | None, list[str]]:
+def receive_inbound(params: Mapping[str, str], *, tenant: object) -> tuple[Call | None, list[User]]:
     """An inbound call (``CallSid``, ``From``, ``To``): the call row (once, however often the
     provider asks), its caller matched to a contact, company or lead, the agents notified; returns
-    the call and the agents' numbers to ring."""
+    the call and the agents whose phones to ring."""
     sid = params.get("CallSid", "")
     caller = to_e164(params.get("From", ""), None)
     agents = _agents()
-    numbers = [agent.agent_phone.number for agent in agents]
     if not sid or len(sid) > 64:
-        return None, numbers
+        return None, agents
     with transaction.atomic():
         existing = Call.objects.filter(provider_sid=sid).first()
         if existing is not None:
-            return existing, numbers
+            return existing, agents
         callers = find_callers(caller, with_leads=is_enabled(tenant, "sales")) if caller else None
         best = callers.best if callers else None
         call = Call.objects.create(
@@ -166,7 +165,23 @@ def receive_inbound(params: Mapping[str, str], *, tenant: object) -> tuple[Call 
             **_links(best),
         )  # fmt: skip
         _notify(call, best, agents)
-    return call, numbers
+    return call, agents
+
+
+def record_answer(params: Mapping[str, str], *, agent_id: int) -> Call | None:
+    """The provider says ``agent_id``'s phone answered the inbound call ``ParentCallSid`` (the
+    agent's leg is a child call of the caller's): the first phone to answer is the call's agent,
+    so its activity is theirs. Only an agent whose phone rings for inbound calls is taken."""
+    sid = params.get("ParentCallSid", "")
+    if not sid or len(sid) > 64 or not any(agent.pk == agent_id for agent in _agents()):
+        return None
+    with transaction.atomic():
+        call = Call.objects.select_for_update().filter(provider_sid=sid, direction=CallDirection.INBOUND).first()
+        if call is None or call.agent_id is not None:
+            return call
+        call.agent_id = agent_id
+        call.save(update_fields=["agent"])
+    return call
 
 
 def _notify(call: Call, record: Any, agents: list[User]) -> None:

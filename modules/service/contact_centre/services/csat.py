@@ -24,9 +24,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.input_bounds import check_value
+from identity.models import User
+from identity.services.audit import audit
 from modules.service.choices import StatusCategory
+from modules.service.contact_centre.language import customer_language
 from modules.service.contact_centre.links import tenant_link
-from modules.service.contact_centre.models import CsatSurvey
+from modules.service.contact_centre.models import CsatSettings, CsatSurvey
 from modules.service.hooks import CaseChange
 
 EXPIRY = timedelta(days=14)
@@ -62,10 +65,33 @@ def _is_solved_now(case: Any, change: CaseChange) -> bool:
     )
 
 
+def csat_enabled() -> bool:
+    row = CsatSettings.objects.first()
+    return row is None or row.enabled
+
+
+def set_csat_enabled(enabled: bool, *, by: User | None) -> CsatSettings:
+    """Switch asking for CSAT on or off for the workspace (audited)."""
+    with transaction.atomic():
+        row = CsatSettings.objects.select_for_update().first() or CsatSettings()
+        row.enabled = enabled
+        row.save()
+        message = (
+            _("Customers are asked for a rating when a case is solved.")
+            if enabled
+            else _("Customers are no longer asked for a rating when a case is solved.")
+        )
+        audit("csat.switched_on" if enabled else "csat.switched_off", message, by=by, target="csat")
+    return row
+
+
 def ask_when_solved(case: Any, change: CaseChange) -> CsatSurvey | None:
     """A survey for a case that has just been solved and whose contact has an e-mail address,
-    e-mailed after the commit. A case solved again after being reopened is asked again."""
+    e-mailed after the commit, unless the workspace switched CSAT off. A case solved again after
+    being reopened is asked again."""
     if not _is_solved_now(case, change) or case.contact_id is None or not case.contact.email:
+        return None
+    if not csat_enabled():
         return None
     raw = secrets.token_urlsafe(32)
     survey = CsatSurvey.objects.create(
@@ -89,8 +115,7 @@ def send_survey(survey_id: int, token: str) -> str:
         )
         if survey is None or survey.sent_at is not None or survey.answered_at is not None:
             return "nothing-to-do"
-        language = survey.case.language or None
-        with translation.override(language):
+        with translation.override(customer_language(survey.case)):
             context = {"survey": survey, "case": survey.case, "link": tenant_link("csat-public:page", token)}
             send_mail(
                 subject=_("How did we do? Your request %(number)s") % {"number": survey.case.number},

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.phones import to_e164
@@ -22,6 +22,7 @@ from modules.contacts.choices import TimelineKind
 from modules.contacts.services.timeline import record_entry
 from modules.service.choices import MessageAuthor, MessageKind, StatusCategory
 from modules.service.contact_centre.choices import SmsEvent, SmsStatus
+from modules.service.contact_centre.language import customer_language
 from modules.service.contact_centre.links import tenant_link
 from modules.service.contact_centre.models import SmsConsent, SmsMessage
 from modules.service.contact_centre.providers import provider_for
@@ -55,6 +56,12 @@ def event_of(case: Any, change: CaseChange) -> tuple[str, str] | None:
 
 
 def _body(case: Any, event: str) -> str:
+    """The text in the customer's language (the hook runs in an agent's or a callback's request)."""
+    with translation.override(customer_language(case)):
+        return _text(case, event)
+
+
+def _text(case: Any, event: str) -> str:
     texts = {
         SmsEvent.CASE_OPENED: _("We have received your request %(number)s “%(subject)s” and will get back to you."),
         SmsEvent.AGENT_REPLIED: _("There is a new reply to your request %(number)s “%(subject)s”."),

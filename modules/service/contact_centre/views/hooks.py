@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from modules.registry import is_enabled
 from modules.service.contact_centre.models import TelephonySettings
 from modules.service.contact_centre.providers import provider_for
 from modules.service.contact_centre.services.accounts import configured_settings
-from modules.service.contact_centre.services.calls import receive_inbound, record_status
+from modules.service.contact_centre.services.calls import receive_inbound, record_answer, record_status
 from modules.service.contact_centre.services.sms import record_sms_status
 
 View = Callable[..., HttpResponse]
@@ -30,7 +31,7 @@ def provider_callback(view: View) -> View:
     @wraps(view)
     @csrf_exempt
     @require_POST
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if not is_enabled(getattr(request, "tenant", None), "service"):
             raise Http404
         account = configured_settings()
@@ -43,17 +44,31 @@ def provider_callback(view: View) -> View:
         url = request.build_absolute_uri()
         if not provider_for(account).is_valid_request(url=url, params=params, signature_header=signature):
             return HttpResponseForbidden()
-        return view(request, account, params)
+        return view(request, account, params, **kwargs)
 
     return wrapped
 
 
 @provider_callback
 def voice_inbound(request: HttpRequest, account: TelephonySettings, params: dict[str, Any]) -> HttpResponse:
-    _call, numbers = receive_inbound(params, tenant=getattr(request, "tenant", None))
+    _call, agents = receive_inbound(params, tenant=getattr(request, "tenant", None))
+    answered = "contact-centre-hooks:voice-answered"
+    targets = [
+        (agent.agent_phone.number, request.build_absolute_uri(reverse(answered, args=[agent.pk]))) for agent in agents
+    ]
     body, content_type = provider_for(account).ring_agents(
-        numbers, caller_id=params.get("From", ""), status_callback=request.build_absolute_uri()
+        targets, caller_id=params.get("From", ""), status_callback=request.build_absolute_uri()
     )
+    return HttpResponse(body, content_type=content_type)
+
+
+@provider_callback
+def voice_answered(
+    request: HttpRequest, account: TelephonySettings, params: dict[str, Any], agent: int
+) -> HttpResponse:
+    """An agent's phone answered an inbound call: they are the call's agent."""
+    record_answer(params, agent_id=agent)
+    body, content_type = provider_for(account).connect_answered()
     return HttpResponse(body, content_type=content_type)
 
 

@@ -30,6 +30,7 @@ from modules.service.contact_centre.services.accounts import (
     telephony_settings,
 )
 from modules.service.contact_centre.services.calls import click_to_dial
+from modules.service.contact_centre.services.csat import csat_enabled, set_csat_enabled
 from modules.service.contact_centre.views.common import service_page
 
 
@@ -67,6 +68,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "row": row,
+        "csat_enabled": csat_enabled(),
         "users": users,
         "webhooks": {
             "voice": request.build_absolute_uri(reverse("contact-centre-hooks:voice-inbound")),
@@ -74,6 +76,20 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "service_contact_centre/settings.html", context, status=status)
+
+
+@service_page("service.admin")
+@require_POST
+def csat_settings(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("enabled", "")
+    if enabled not in ("0", "1"):
+        return _error_back(request, {"enabled": [_("Choose on or off.")]}, status=400)
+    set_csat_enabled(enabled == "1", by=signed_in_user(request))
+    if enabled == "1":
+        messages.success(request, _("Customers are asked for a rating when a case is solved."))
+    else:
+        messages.success(request, _("Customers are no longer asked for a rating when a case is solved."))
+    return redirect("contact-centre:settings")
 
 
 @service_page("service.admin")

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.mail.parsing import ParsedMail, clean, parse_mail
+from core.mail.parsing import ParsedMail, clean, content_language, parse_mail
 from core.mail.quoting import quote_start, visible_text
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.service.choices import CaseChannel, MessageAuthor, StatusCategory
@@ -135,7 +135,7 @@ def _take_in(address: SupportAddress, mail: ParsedMail, written: list[str]) -> I
             description = _("Follows up closed case %(number)s.") % {"number": previous.number} + "\n\n" + description
         case = create_case(
             by=None, subject=mail.subject or _("(no subject)"), description=description, contact=contact,
-            channel=CaseChannel.EMAIL, team=address.team,
+            channel=CaseChannel.EMAIL, team=address.team, language=content_language(mail),
         )  # fmt: skip
     message: CaseMessage = add_message(
         case, by=None, author_kind=MessageAuthor.CUSTOMER, body_text=text, body_html=mail.html, contact=contact,

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -117,7 +118,7 @@ def open_case(portal_user: PortalUser, *, subject: str, description: str, attach
     with transaction.atomic():
         case = create_case(
             by=None, subject=subject, description=description, contact=contact, company=contact.company,
-            channel=CaseChannel.PORTAL, order=order,
+            channel=CaseChannel.PORTAL, order=order, language=translation.get_language() or "",
         )  # fmt: skip
         _customer_message(case, portal_user, description, attachments)
         audit_portal(
