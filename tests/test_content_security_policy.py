@@ -317,6 +317,7 @@ PARAMETER_OBJECT = {
     "member_pk": "campaign_member",
     "view_pk": "campaign_view",
     "attendee_pk": "absent",  # POST only: the walk's GET is refused before any lookup
+    "agent": "absent",  # the telephony hook "this agent answered": POST only, signed
 }
 # A quote's public page is walked with a link that works (a wrong one shows a page too, tested elsewhere).
 QUOTE_TOKEN = "pages-quote-token"
