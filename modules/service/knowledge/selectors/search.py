@@ -6,7 +6,8 @@ public ones (the customer portal, anything a customer will read).
 The query is parsed once per configuration in use and each branch compares only rows of its own
 configuration (``search_config = 'french' AND search_vector @@ websearch_to_tsquery('french', q)``),
 so the GIN index on the generated ``search_vector`` serves every branch. Full-text matches rank
-above title-only similar ones; within them ``ts_rank`` weighs the title (A) above the text (B)."""
+above title-only similar ones, which are looked for only when the words leave places free; within
+them ``ts_rank`` weighs the title (A) above the text (B), then the most read article comes first."""
 
 from __future__ import annotations
 
@@ -94,11 +95,8 @@ def _word_similarity_threshold() -> Iterator[None]:
         yield
 
 
-def matching_articles(
-    q: str, *, public_only: bool, language: str | None = None, any_word: bool = False
-) -> QuerySet[Article]:
-    """Readable articles matching ``q`` best first, annotated with ``tier`` and ``rank`` (run it
-    inside ``_word_similarity_threshold()``; ``search_articles`` does)."""
+def _full_text(q: str, *, language: str | None, any_word: bool) -> tuple[Q, Case]:
+    """The full-text condition (each row compared in its own configuration) and its rank."""
     text = _any_word(q) if any_word else q
     configs = [search_config(language)] if language else search_configs()
     full_text = Q(pk__in=[])
@@ -108,14 +106,37 @@ def matching_articles(
         same_config = Q(search_config=Cast(Value(config), output_field=RegConfigField()))
         full_text |= same_config & Q(search_vector=query)
         ranks.append(When(same_config, then=SearchRank(F("search_vector"), query)))
-    similar = Q(title__trigram_word_similar=q)
-    articles = readable_articles(public_only=public_only, language=language).filter(full_text | similar)
+    return full_text, Case(*ranks, default=Value(0.0), output_field=FloatField())
+
+
+def matching_articles(
+    q: str, *, public_only: bool, language: str | None = None, any_word: bool = False
+) -> QuerySet[Article]:
+    """Readable articles whose words match ``q``, best first (``text_rank``, then the most read),
+    annotated with ``tier`` and ``text_rank``: the query the GIN index on ``search_vector`` serves."""
+    full_text, rank = _full_text(q, language=language, any_word=any_word)
+    articles = readable_articles(public_only=public_only, language=language).filter(full_text)
     articles = articles.annotate(
-        tier=Case(When(full_text, then=Value(FULL_TEXT)), default=Value(SIMILAR), output_field=IntegerField()),
-        text_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()),
+        tier=Value(FULL_TEXT, output_field=IntegerField()), text_rank=rank,
+        title_similarity=Value(0.0, output_field=FloatField()),
+    )  # fmt: skip
+    return articles.order_by("-text_rank", "-view_count", "pk")
+
+
+def similar_articles(
+    q: str, *, public_only: bool, language: str | None = None, any_word: bool = False
+) -> QuerySet[Article]:
+    """The fallback: readable articles whose words do not match ``q`` but whose title is similar
+    to it (a misspelt word, an unstemmed language), most similar first (run it inside
+    ``_word_similarity_threshold()``, which lets the title's trigram index serve it)."""
+    full_text, _rank = _full_text(q, language=language, any_word=any_word)
+    articles = readable_articles(public_only=public_only, language=language)
+    articles = articles.filter(title__trigram_word_similar=q).exclude(full_text)
+    articles = articles.annotate(
+        tier=Value(SIMILAR, output_field=IntegerField()), text_rank=Value(0.0, output_field=FloatField()),
         title_similarity=TrigramWordSimilarity(q, "title"),
-    )
-    return articles.order_by("-tier", "-text_rank", "-title_similarity", "-view_count", "pk")
+    )  # fmt: skip
+    return articles.order_by("-title_similarity", "-view_count", "pk")
 
 
 def _snippet(text: str) -> SafeString:
@@ -144,11 +165,17 @@ def search_articles(
         F("search_config"), F("body_text"), query, Value(HEADLINE_OPTIONS), function="ts_headline",
         output_field=TextField(),
     )  # fmt: skip
+    # Words first; the titles' similarity only fills the places they leave (its hits rank after
+    # every full-text one), so a query the words answer never pays for the trigram scan.
+    rows: list[Any] = []
     with _word_similarity_threshold():
-        articles = matching_articles(text, public_only=public_only, language=language, any_word=any_word)
-        if exclude:
-            articles = articles.exclude(pk__in=exclude)
-        rows: list[Any] = list(articles.select_related("category").annotate(headline=headline)[:limit])
+        for finder in (matching_articles, similar_articles):
+            articles = finder(text, public_only=public_only, language=language, any_word=any_word)
+            if exclude:
+                articles = articles.exclude(pk__in=exclude)
+            rows += articles.select_related("category").annotate(headline=headline)[: limit - len(rows)]
+            if len(rows) >= limit:
+                break
     return [
         ArticleHit(
             article=row,
