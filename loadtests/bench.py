@@ -12,13 +12,14 @@ second run starts where the first did.
                               [--api-clients 8] [--api-seconds 15] [--import-rows 100000]
                               [--workspace-contacts 100000] [--workspace-orders 20000]
                               [--analytics-deals 1000000] [--analytics-activities 1000000]
-                              [--analytics-samples 10] [--mail-count 2000] [--knowledge-articles 100000]
+                              [--analytics-samples 10] [--mail-count 2000] [--service-cases 500000]
+                              [--knowledge-articles 100000]
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
                               [--vcard-cards 5000] [--mailbox-messages 10000]
                               [--marketing-killed-recipients N]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
-                                      analytics|service_mail|knowledge|segments|marketing_send|vcard|mailbox_sync|
-                                      request_path]
+                                      analytics|service_mail|service_cases|knowledge|segments|marketing_send|vcard|
+                                      mailbox_sync|request_path]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -36,6 +37,7 @@ PAGE_FLOOR = 100
 BENCHMARKS = (
     "provisioning", "migrations", "records", "custom_fields", "workflows", "import", "api", "workspace", "analytics",
     "service_mail",
+    "service_cases",
     "knowledge",
     "segments",
     "marketing_send",
@@ -76,6 +78,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--analytics-samples", type=int, default=10, help="timed runs per report (analytics)")
     parser.add_argument("--mail-count", type=int, default=2000, help="inbound e-mails (service_mail)")
+    parser.add_argument("--service-cases", type=int, default=500_000, help="cases (six messages each) of service_cases")
     parser.add_argument(
         "--knowledge-articles", type=int, default=100_000, help="published articles of the knowledge-base search"
     )
@@ -98,7 +101,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "tenants", "provision_samples", "fleet_samples", "contacts", "companies", "page_depth", "page_samples",
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
-        "segment_contacts", "marketing_recipients", "vcard_cards", "mailbox_messages",
+        "segment_contacts", "marketing_recipients", "vcard_cards", "mailbox_messages", "service_cases",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -207,6 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, mail_failures = bench_service_mail.run(arguments.mail_count)
         report.write_section("service_mail", section)
         failures += mail_failures
+    if "service_cases" in selected:
+        from loadtests import bench_service_cases
+
+        section, case_failures = bench_service_cases.run(arguments.service_cases, arguments.page_samples)
+        report.write_section("service_cases", section)
+        failures += case_failures
     if "mailbox_sync" in selected:
         from loadtests import bench_mailbox_sync
 

@@ -59,13 +59,14 @@ INSERT INTO service_knowledge_article (translation_group, language, search_confi
 SELECT gen_random_uuid(), %(language)s, %(config)s::regconfig, NULL,
        CASE WHEN g %% 3 = 0 THEN 'internal' ELSE 'public' END, 'published', t.title, '', t.body, t.title, '',
        g %% 500, now(), NULL, now(), now()
-FROM generate_series(%(first)s, %(last)s) AS g,
+FROM generate_series(%(first)s::int, %(last)s::int) AS g,
 LATERAL (
     SELECT initcap(array_to_string(ARRAY(
-               SELECT (%(words)s::text[])[1 + ((g * 7 + i * 13) %% %(count)s)] FROM generate_series(1, 4) AS i
+               SELECT (%(words)s::text[])[1 + ((g * 7 + i * 13) %% %(count)s::int)] FROM generate_series(1, 4) AS i
            ), ' ')) AS title,
            array_to_string(ARRAY(
-               SELECT (%(words)s::text[])[1 + ((g * 31 + i * i * 17 + i) %% %(count)s)] FROM generate_series(1, 40) AS i
+               SELECT (%(words)s::text[])[1 + ((g * 31 + i * i * 17 + i) %% %(count)s::int)]
+               FROM generate_series(1, 40) AS i
            ), ' ') AS body
 ) AS t
 """
