@@ -69,7 +69,7 @@ def test_the_home_page_costs_the_same_queries_for_3_and_30_articles(alpha: Tenan
     assert count() == few
 
 
-def test_the_search_costs_the_same_queries_for_3_and_20_hits(alpha: TenantFixture) -> None:
+def test_the_search_costs_no_more_queries_for_20_hits_than_for_3(alpha: TenantFixture) -> None:
     client = alpha.client()
 
     def count() -> int:
@@ -82,7 +82,9 @@ def test_the_search_costs_the_same_queries_for_3_and_20_hits(alpha: TenantFixtur
     few = count()
     for n in range(3, 20):
         make_article(alpha, f"Printer {n}")
-    assert count() == few
+    # Never more with more hits: a page the words fill skips the titles' similarity query.
+    many = count()
+    assert many <= few <= many + 1
 
 
 def test_reading_an_article_counts_a_view_and_rating_twice_keeps_one_rating(alpha: TenantFixture) -> None:
