@@ -12,6 +12,7 @@ from typing import Any
 from celery import shared_task
 
 from modules.mailboxes.services.compose import give_up, lost_messages, send_composed
+from modules.mailboxes.services.connection import MailboxError
 from tenants.services.fleet import queue_for_each_served_tenant, runs_in_a_tenant
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def send_composed_mail(self: Any, message_id: int) -> str:
         return "skipped"
     try:
         return send_composed(message_id)
-    except (SMTPException, OSError) as error:
+    except (SMTPException, OSError, MailboxError) as error:
         if self.request.retries >= MAX_SEND_RETRIES:
             give_up(message_id, f"{type(error).__name__}: {error}")
             logger.warning("composed e-mail %s not sent: %s", message_id, type(error).__name__)

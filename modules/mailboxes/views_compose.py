@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,18 @@ from identity.decorators import permission_required
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Company, Contact
+from modules.mailboxes.models import Mailbox
+from modules.mailboxes.quote_mail import (
+    mark_sent,
+    quote_defaults,
+    quote_for,
+    quote_links,
+    quote_pdf_file,
+    quote_record,
+)
 from modules.mailboxes.services.compose import Draft, compose, split_addresses
+from modules.mailboxes.services.mail_settings import tracking_allowed
+from modules.mailboxes.services.outgoing import sending_mailboxes
 from modules.sales.models import Deal, Lead
 
 RECORDS: dict[str, type[models.Model]] = {"contact": Contact, "company": Company, "lead": Lead, "deal": Deal}
@@ -75,29 +86,65 @@ def _template_id(value: str) -> int | None:
         raise ValidationError({"template": [_("Choose one of the templates.")]}) from None
 
 
+def _mailbox(value: str, choices: list[Mailbox]) -> Mailbox | None:
+    """The chosen sending mailbox among the user's own (blank: the workspace's way of sending)."""
+    if not value.strip():
+        return None
+    for mailbox in choices:
+        if str(mailbox.pk) == value.strip():
+            return mailbox
+    raise ValidationError({"send_from": [_("Choose one of your mailboxes that can send.")]})
+
+
+@permission_required("activities.change")
+def compose_quote(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote page's "Send by e-mail": the compose form on the quote's contact, deal or company."""
+    quote = quote_for(request, str(pk))
+    target = quote_record(quote) if quote is not None else None
+    if target is None:
+        messages.error(request, _("Give the quote a contact, deal or company to send it to."))
+        return redirect("sales:quote-detail", pk)
+    entity, record = target
+    return redirect(f"{reverse('mail-compose:compose', args=[entity, record.pk])}?quote={pk}")
+
+
 @permission_required("activities.change")
 def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     record = _record(user, entity, pk)
+    quote = quote_for(request, request.POST.get("quote", "") or request.GET.get("quote", ""))
     errors: dict[str, list[str]] = {}
+    mailboxes = sending_mailboxes(user.pk)
+    tracking = tracking_allowed()
     values: dict[str, Any] = {
+        "track": "on" if tracking else "",
+        "send_from": str(mailboxes[0].pk) if mailboxes else "",
         "to": _default_to(record),
         "cc": "",
         "subject": "",
         "body": "",
         "template": "",
         "send_at": "",
+        **(quote_defaults(quote) if quote is not None else {}),
     }
     status = 200
     if request.method == "POST":
         values = {name: request.POST.get(name, "") for name in values}
+        files = request.FILES.getlist("attachments")
         try:
             draft = Draft(
                 to=split_addresses(values["to"]), cc=split_addresses(values["cc"]), subject=values["subject"],
                 body=values["body"], template_id=_template_id(values["template"]),
-                send_at=_send_at(values["send_at"], user), files=request.FILES.getlist("attachments"),
+                send_at=_send_at(values["send_at"], user),
+                files=[*files, quote_pdf_file(quote)] if quote is not None else files,
+                mailbox=_mailbox(values["send_from"], mailboxes),
+                also_on=quote_links(quote, entity) if quote is not None else [],
+                track=tracking and values["track"] == "on",
             )  # fmt: skip
-            message = compose(record, entity, draft, by=user)
+            with transaction.atomic():
+                message = compose(record, entity, draft, by=user)
+                if quote is not None:
+                    mark_sent(quote, user)
         except ValidationError as error:
             errors = error.message_dict
             status = 400
@@ -113,6 +160,9 @@ def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
         "entity": entity,
         "values": values,
         "errors": errors,
+        "mailboxes": mailboxes,
+        "quote": quote,
+        "tracking": tracking,
         "templates": list(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
     }
     return render(request, "mailboxes/compose.html", context, status=status)

@@ -94,6 +94,12 @@ class MailMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
     send_error = models.CharField(max_length=500, blank=True)
+    # Composed mail sent with open and click tracking (``services.tracking``): what came back.
+    tracked = models.BooleanField(default=False)
+    open_count = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    click_count = models.PositiveIntegerField(default=0)
+    clicked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,10 +5,13 @@ chosen workflow template's merge fields from the record, and stores the message 
 — a ``MailMessage`` (origin composed, direction out) in a new thread or the thread of the message it
 answers, its ``Message-ID`` made now so replies synced later thread onto it, its link to the record,
 its attachments in the private storage — then queues the send after the commit (at the scheduled
-time, if any). ``send_composed`` builds the e-mail with its threading headers and sends it through
-the workspace's way of sending (``modules.marketing.email.sending.outgoing_connection``, which
-``core.mail_catch`` points at the local sink under ``make run``); it is idempotent (a message
-already sent is left alone) and records the error of a failed attempt."""
+time, if any), and puts it on the record's timeline. ``send_composed`` builds the e-mail with its
+threading headers and sends it through the writer's connected mailbox the draft chose
+(``services.outgoing``: From the mailbox's address, a copy in its Sent folder) or else the
+workspace's way of sending (``modules.marketing.email.sending.outgoing_connection``: From the
+platform's address, Reply-To the writer); ``core.mail_catch`` sends both to the local sink under
+``make run``. It is idempotent (a message already sent is left alone) and records the error of a
+failed attempt."""
 
 from __future__ import annotations
 
@@ -34,7 +37,12 @@ from customization.workflows.models import EmailTemplate
 from identity.models import User
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.mailboxes.choices import MessageDirection, MessageOrigin, SendState
-from modules.mailboxes.models import MailAttachment, MailLink, MailMessage, MailThread
+from modules.mailboxes.models import MailAttachment, Mailbox, MailLink, MailMessage, MailThread
+from modules.mailboxes.services.mail_settings import tracking_allowed
+from modules.mailboxes.services.matching import Matches
+from modules.mailboxes.services.outgoing import can_send, send_through_mailbox
+from modules.mailboxes.services.timeline import record_on_timelines
+from modules.mailboxes.services.tracking import tracked_html
 
 MAX_RECIPIENTS = 50
 MAX_BODY = 200_000
@@ -43,6 +51,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
 # The record kinds a message can be written on: the entity name and the MailLink field.
 LINK_FIELDS = {"contact": "contact", "company": "company", "lead": "lead", "deal": "deal"}
+MATCH_SETS = {"contact": "contacts", "company": "companies", "lead": "leads", "deal": "deals"}
 
 
 @dataclass
@@ -54,6 +63,12 @@ class Draft:
     template_id: int | None = None
     send_at: datetime | None = None
     files: list[UploadedFile] = field(default_factory=list)
+    # The writer's connected mailbox it leaves through (None: the workspace's way of sending).
+    mailbox: Mailbox | None = None
+    # Other records the message is about (a quote's deal), linked and on their timelines too.
+    also_on: list[tuple[str, models.Model]] = field(default_factory=list)
+    # Asked for open and click tracking (honoured when the workspace allows it).
+    track: bool = False
 
 
 def split_addresses(value: str) -> list[str]:
@@ -87,11 +102,13 @@ def _filled(draft: Draft, record: models.Model, entity: str) -> tuple[str, str]:
     return subject.strip(), body
 
 
-def _problems(draft: Draft, subject: str, body: str) -> dict[str, list[str]]:
+def _problems(draft: Draft, subject: str, body: str, by: User) -> dict[str, list[str]]:
     problems = {
         **_address_problems("to", draft.to, required=True),
         **_address_problems("cc", draft.cc, required=False),
     }
+    if draft.mailbox is not None and (draft.mailbox.owner_id != by.pk or not can_send(draft.mailbox)):
+        problems["send_from"] = [_("Choose one of your mailboxes that can send.")]
     if not subject:
         problems["subject"] = [_("Enter a subject.")]
     elif len(subject) > 300:
@@ -113,6 +130,13 @@ def _problems(draft: Draft, subject: str, body: str) -> dict[str, list[str]]:
     return problems
 
 
+def _matches(entity: str, pk: int) -> Matches:
+    """``pk`` of ``entity`` as the records a message is about."""
+    matches = Matches()
+    getattr(matches, MATCH_SETS[entity]).add(pk)
+    return matches
+
+
 def new_message_id() -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip()
     return make_msgid(idstring="crm", domain=domain or "relata.invalid")
@@ -126,7 +150,7 @@ def compose(
     if entity not in LINK_FIELDS:
         raise ValidationError({"entity": [_("E-mail cannot be written on this kind of record.")]})
     subject, body = _filled(draft, record, entity)
-    problems = _problems(draft, subject, body)
+    problems = _problems(draft, subject, body, by)
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -135,22 +159,33 @@ def compose(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            mailbox = draft.mailbox
             thread = answering.thread if answering is not None else None
-            if thread is None:
-                thread = MailThread.objects.create(subject=subject, first_at=now, last_at=now)
+            if thread is None or thread.mailbox_id != (mailbox.pk if mailbox else None):
+                thread = MailThread.objects.create(mailbox=mailbox, subject=subject, first_at=now, last_at=now)
+            from_address, from_name = by.email, by.full_name or ""
+            if mailbox is not None:
+                from_address, from_name = mailbox.email, mailbox.display_name or from_name
             references = [*(answering.references if answering else []), *([answering.message_id] if answering else [])]
             message = MailMessage.objects.create(
                 thread=thread, direction=MessageDirection.OUTBOUND, origin=MessageOrigin.COMPOSED,
-                message_id=new_message_id(), in_reply_to=answering.message_id if answering else "",
-                references=references[-20:], subject=subject, from_address=by.email,
-                from_name=(by.full_name or "")[:200], to_addresses=draft.to, cc_addresses=draft.cc,
-                participants=sorted({address.lower() for address in [by.email, *draft.to, *draft.cc]}),
+                mailbox=mailbox, message_id=new_message_id(), in_reply_to=answering.message_id if answering else "",
+                references=references[-20:], subject=subject, from_address=from_address,
+                from_name=from_name[:200], to_addresses=draft.to, cc_addresses=draft.cc,
+                participants=sorted({address.lower() for address in [from_address, *draft.to, *draft.cc]}),
                 date=now, text=body, snippet=" ".join(body.split())[:200], sender=by,
                 send_state=SendState.SCHEDULED if scheduled else SendState.QUEUED,
-                send_after=draft.send_at if scheduled else None,
+                send_after=draft.send_at if scheduled else None, tracked=draft.track and tracking_allowed(),
             )  # fmt: skip
             MailThread.objects.filter(pk=thread.pk).update(message_count=models.F("message_count") + 1, last_at=now)
+            thread.refresh_from_db(fields=["message_count", "last_at"])
+            matches = _matches(entity, record.pk)
             MailLink.objects.create(message=message, **{LINK_FIELDS[entity]: record})
+            for other_entity, other in draft.also_on:
+                if other.pk not in getattr(matches, MATCH_SETS[other_entity]):
+                    getattr(matches, MATCH_SETS[other_entity]).add(other.pk)
+                    MailLink.objects.create(message=message, **{LINK_FIELDS[other_entity]: other})
+            record_on_timelines(thread, message, matches)
             for upload in draft.files:
                 key = new_storage_key(upload.name or "attachment")
                 storage.save(key, upload)
@@ -183,11 +218,17 @@ def build_email(message: MailMessage) -> EmailMultiAlternatives:
         headers["In-Reply-To"] = message.in_reply_to
     if message.references:
         headers["References"] = " ".join(message.references)
+    if message.mailbox_id is not None:  # the writer's own mailbox: their address, nothing to redirect
+        from_email, reply_to = formataddr((message.from_name, message.from_address)), None
+    else:  # the workspace's way of sending: the platform's address, answers to the writer
+        from_email = formataddr((message.from_name, settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(">")))
+        reply_to = [message.from_address] if message.from_address else None
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.text, to=message.to_addresses, cc=message.cc_addresses or None,
-        from_email=formataddr((message.from_name, settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(">"))),
-        reply_to=[message.from_address] if message.from_address else None, headers=headers,
+        from_email=from_email, reply_to=reply_to, headers=headers,
     )  # fmt: skip
+    if message.tracked:
+        email.attach_alternative(tracked_html(message), "text/html")
     storage = attachment_storage()
     for attachment in message.attachments.all():
         with storage.open(attachment.storage_key, "rb") as handle:
@@ -205,7 +246,8 @@ def send_composed(message_id: int) -> str:
     failure: Exception | None = None
     with transaction.atomic():
         message = (
-            MailMessage.objects.select_for_update(skip_locked=True)
+            MailMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("mailbox")
             .filter(pk=message_id, origin=MessageOrigin.COMPOSED)
             .first()
         )
@@ -214,10 +256,14 @@ def send_composed(message_id: int) -> str:
         if message.send_after is not None and message.send_after > timezone.now():
             return "not yet"
         attempts = message.send_attempts + 1
+        note = ""
         try:
             email = build_email(message)
-            email.connection = outgoing_connection()
-            email.send()
+            if message.mailbox is not None:
+                note = send_through_mailbox(message.mailbox, email)
+            else:
+                email.connection = outgoing_connection()
+                email.send()
         except Exception as error:
             failure = error
             MailMessage.objects.filter(pk=message.pk).update(
@@ -225,7 +271,7 @@ def send_composed(message_id: int) -> str:
             )
         else:
             MailMessage.objects.filter(pk=message.pk).update(
-                send_state=SendState.SENT, sent_at=timezone.now(), send_error="", send_attempts=attempts
+                send_state=SendState.SENT, sent_at=timezone.now(), send_error=note[:500], send_attempts=attempts
             )
     if failure is not None:
         raise failure

@@ -63,33 +63,45 @@ def connect_imap(mailbox: Mailbox) -> imaplib.IMAP4:
     return client
 
 
-def _smtp_login(mailbox: Mailbox) -> None:
+def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
+    """A connected SMTP client for ``mailbox``, logged in when the server offers AUTH (the password
+    falls back to the IMAP one). The caller quits it."""
     try:
         pinned = outbound_http.resolve(mailbox.smtp_host, mailbox.smtp_port)
     except outbound_http.OutboundError as error:
         raise MailboxError(str(error)) from error
     password = _secret(mailbox.smtp_password or mailbox.imap_password)
+    smtp: smtplib.SMTP | None = None
     try:
-        smtp: smtplib.SMTP
         if mailbox.smtp_security == MailSecurity.TLS:
             smtp = PinnedSMTPSSL(mailbox.smtp_host, mailbox.smtp_port, pinned, timeout=TIMEOUT)
         else:
             smtp = PinnedSMTP(mailbox.smtp_host, mailbox.smtp_port, pinned, timeout=TIMEOUT)
             if mailbox.smtp_security == MailSecurity.STARTTLS:
                 smtp.starttls(context=ssl.create_default_context())
-        try:
-            if smtp.has_extn("auth"):
-                smtp.login(mailbox.smtp_user or mailbox.imap_user, password)
-        finally:
-            with suppress(Exception):
-                smtp.quit()
+        smtp.ehlo_or_helo_if_needed()
+        if smtp.has_extn("auth"):
+            smtp.login(mailbox.smtp_user or mailbox.imap_user, password)
     except smtplib.SMTPAuthenticationError as error:
+        _quit(smtp)
         raise MailboxError(_("The SMTP server %(host)s refused the login.") % {"host": mailbox.smtp_host}) from error
     except (OSError, smtplib.SMTPException) as error:
+        _quit(smtp)
         raise MailboxError(
             _("Cannot connect to %(host)s:%(port)s (%(error)s).")
             % {"host": mailbox.smtp_host, "port": mailbox.smtp_port, "error": type(error).__name__}
         ) from error
+    return smtp
+
+
+def _quit(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        with suppress(Exception):
+            smtp.quit()
+
+
+def _smtp_login(mailbox: Mailbox) -> None:
+    _quit(open_smtp(mailbox))
 
 
 def test_connection(mailbox: Mailbox) -> None:

@@ -1,0 +1,1 @@
+from tests.mail_server import smtp_server  # noqa: F401
