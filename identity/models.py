@@ -30,6 +30,11 @@ class CredentialQuerySet(models.QuerySet):  # type: ignore[type-arg]
         credential_cache.invalidate()
         return result
 
+    def record_use(self, **kwargs: Any) -> int:
+        """An update of bookkeeping columns no credential decision reads (``last_used_at``): the
+        cached credentials stay valid, so a busy key does not retire its tenant's cache."""
+        return super().update(**kwargs)
+
 
 class Role(models.Model):
     """A named set of permissions and a record visibility scope."""

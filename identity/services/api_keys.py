@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -175,11 +175,21 @@ def authenticate_api_key(token: str) -> ApiKey:
     return api_key
 
 
+# This process's latest use stamps by (schema, key id): the cached key row keeps the stamp it was
+# loaded with, since writing the stamp does not retire the cache (CredentialQuerySet.record_use).
+_recent_stamps: dict[tuple[str, int], datetime] = {}
+
+
 def _touch(api_key: ApiKey, now: datetime) -> None:
     """Record use, at most once per LAST_USED_RESOLUTION; the condition keeps racing requests to one write."""
-    if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    stamp_key = (str(connection.schema_name), api_key.pk)  # type: ignore[attr-defined]
+    stamps = [stamp for stamp in (api_key.last_used_at, _recent_stamps.get(stamp_key)) if stamp is not None]
+    if stamps and now - max(stamps) < LAST_USED_RESOLUTION:
         return
     ApiKey.objects.filter(pk=api_key.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
+    ).record_use(last_used_at=now)
     api_key.last_used_at = now
+    if len(_recent_stamps) >= 10_000:
+        _recent_stamps.clear()
+    _recent_stamps[stamp_key] = now
