@@ -1,7 +1,9 @@
 """A real SMTP server for tests (aiosmtpd on a loopback port, in a thread of the test process), and
 the ``smtp_server`` fixture that points Django's SMTP backend at it.
 
-Messages it accepts are parsed and kept in ``server.messages``. ``server.refuse(code_and_text)``
+Messages it accepts are parsed and kept in ``server.messages``, and their bytes in ``server.raw``
+(``server.parse = False`` keeps only the bytes: a send of thousands parses them once, after the send,
+rather than in the server's thread while it is running). ``server.refuse(code_and_text)``
 makes it answer every message with that reply (``"451 4.3.0 Try again later"``) until
 ``server.accept()``; ``server.stop()`` closes the port, so a client gets a connection refused, and
 ``server.start()`` opens it again on the same port. ``server.peers`` holds the client's address and
@@ -33,8 +35,9 @@ class _Handler:
         if self.server.refusal:
             self.server.refused += 1
             return self.server.refusal
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.server.messages.append(message)  # type: ignore[arg-type]
+        self.server.raw.append(envelope.content)
+        if self.server.parse:
+            self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         self.server.peers.append(session.peer)
         if not hasattr(session, "connection_number"):  # aiosmtpd makes one session per connection
             self.server.connection_count += 1
@@ -53,6 +56,8 @@ class MailServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.parse = True
         # The client's (address, port) of each accepted message: one per SMTP connection.
         self.peers: list[tuple[str, int]] = []
         self.connections: list[int] = []

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.urls import reverse
 
+from core.token_urls import token_path
 from modules.marketing.consent.tokens import make_unsubscribe_token
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def unsubscribe_url(
         topic_id=topic.pk if topic is not None else None,
         send_id=send,
     )
-    return reverse("marketing-consent-public:unsubscribe", args=[token])
+    return token_path("marketing-consent-public:unsubscribe", token)
 
 
 def list_unsubscribe_headers(

@@ -15,8 +15,9 @@ from html import unescape
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.urls import reverse
 from django.utils.html import escape
+
+from core.token_urls import token_path
 
 # href="http…" / href='http…' of anchors. mailto:, tel: and anchors within the page stay as they are.
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
@@ -73,11 +74,11 @@ def read_click_token(token: str) -> Click | None:
 
 
 def open_url(recipient_id: int, base: str) -> str:
-    return base + reverse("marketing-tracking:open", args=[open_token(recipient_id)])
+    return base + token_path("marketing-tracking:open", open_token(recipient_id))
 
 
 def click_url(recipient_id: int, url: str, base: str) -> str:
-    return base + reverse("marketing-tracking:click", args=[click_token(recipient_id, url)])
+    return base + token_path("marketing-tracking:click", click_token(recipient_id, url))
 
 
 def links_of(html: str) -> list[str]:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from urllib.parse import urlsplit
 
 from django.utils import timezone
@@ -22,20 +25,32 @@ from tests.mail_server import MailServer
 from tests.marketing.delivery.conftest import audience, large_audience, marketing_email, unlimited_rate
 from tests.tenancy import TenantFixture
 
-# The largest send that keeps this test well under a minute on the shared 2-core machine (about
-# 40 ms a message there under load: rendering, the SMTP exchange with the server in this process,
-# the batch's commit, the checks below); the 100,000-recipient send is `make bench`'s.
+# Every message is checked. 5,000 recipients (the requirement's figure) took 308 s in this test on the
+# shared 2-core machine at a load average of 14, over the 300 s per-test timeout (the engine, the
+# server in this process and the checks share the one interpreter, and the cores with everything the
+# machine runs); 1,000 keeps the test in the suite's budget there. The server keeps only the bytes while the send
+# runs and the checks parse them afterwards (compat32, the faster parser), so the server's thread does
+# not compete with the send. The 100,000-recipient sends with Celery workers, killed or not, are
+# `make bench`'s (docs/benchmarks.md).
 SIZE = 1_000
 NEXT = 5  # the next send: the one who unsubscribed and four others
 
 
-def _html(message) -> str:  # type: ignore[no-untyped-def]
-    return message.get_body(preferencelist=("html",)).get_content()
+def _parsed(raw: bytes) -> tuple[Message, str]:
+    """The message's headers and its HTML alternative, decoded."""
+    message = message_from_bytes(raw)
+    html = next(part for part in message.walk() if part.get_content_type() == "text/html")
+    return message, html.get_payload(decode=True).decode()
+
+
+def _header(message: Message, name: str) -> str:
+    return str(make_header(decode_header(str(message[name])))) if message[name] is not None else ""
 
 
 def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsubscribe_holds(
     alpha: TenantFixture, smtp_server: MailServer
 ) -> None:
+    smtp_server.parse = False
     with alpha.active():
         unlimited_rate()
         segment, contacts = large_audience(SIZE)
@@ -51,28 +66,30 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
         assert {row.state for row in rows.values()} == {"sent"}
         assert TimelineEntry.objects.filter(kind="marketing_email", data__event="sent").count() == SIZE
         assert DomainEvent.objects.filter(type="marketing_email.sent", data={"id": email.pk}).count() == SIZE
-    assert len(smtp_server.messages) == SIZE
-    by_address = {str(message["To"]): message for message in smtp_server.messages}
+    assert len(smtp_server.raw) == SIZE
+    by_address = {}
+    for raw in smtp_server.raw:
+        message, html = _parsed(raw)
+        by_address[_header(message, "To")] = (message, html)
     assert set(by_address) == {contact.email for contact in contacts}
     for contact in contacts:
-        message = by_address[contact.email]
-        html = _html(message)
-        assert message["Subject"] == f"News for {contact.first_name}"
+        message, html = by_address[contact.email]
+        assert _header(message, "Subject") == f"News for {contact.first_name}"
         assert f"Hello {contact.first_name}<" in html
         assert message["Message-ID"] == rows[contact.email].message_id
         assert message["Precedence"] == "bulk"
         assert message["Feedback-ID"].startswith(f"{email.pk}:")
-        assert re.fullmatch(r"<https?://[^>]+>", str(message["List-Unsubscribe"]).strip())
+        assert re.fullmatch(r"<https?://[^>]+>", _header(message, "List-Unsubscribe").strip())
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "https://example.com/news" not in html  # through the click redirect
         assert "/m/o/" in html
 
     # Each recipient's own one-click link.
-    assert len({str(message["List-Unsubscribe"]) for message in smtp_server.messages}) == SIZE
+    assert len({_header(message, "List-Unsubscribe") for message, _html in by_address.values()}) == SIZE
 
     # The first recipient unsubscribes with one click, as a mailbox provider does it.
     leaving = contacts[0]
-    link = re.search(r"<(https?://[^>]+)>", by_address[leaving.email]["List-Unsubscribe"])
+    link = re.search(r"<(https?://[^>]+)>", _header(by_address[leaving.email][0], "List-Unsubscribe"))
     assert link is not None
     target = urlsplit(link.group(1))
     answer = alpha.client(None).post(
@@ -82,7 +99,7 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
 
     # The next send, to a list holding the one who left (the rows are written the same way for
     # any audience: the suppression is read when they are).
-    smtp_server.messages.clear()
+    smtp_server.raw.clear()
     with alpha.active():
         next_list = Segment.objects.create(name="Winter readers", kind=SegmentKind.STATIC)
         SegmentMember.objects.bulk_create(SegmentMember(segment=next_list, contact=c) for c in contacts[:NEXT])
@@ -92,7 +109,8 @@ def test_a_campaign_reaches_each_recipient_once_personalised_and_one_click_unsub
         skipped = Recipient.objects.get(email=again, address=leaving.email)
     assert skipped.state == "skipped"
     assert skipped.skip_reason in ("suppressed", "unsubscribed")
-    assert sorted(str(message["To"]) for message in smtp_server.messages) == sorted(c.email for c in contacts[1:NEXT])
+    received = sorted(_header(message_from_bytes(raw), "To") for raw in smtp_server.raw)
+    assert received == sorted(c.email for c in contacts[1:NEXT])
 
 
 def test_a_try_later_reply_is_retried_with_a_back_off_and_a_refusal_is_recorded(

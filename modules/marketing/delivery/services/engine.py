@@ -58,7 +58,7 @@ from modules.marketing.delivery.choices import RecipientState, SendStatus
 from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
 from modules.marketing.delivery.services import journal, limits
 from modules.marketing.delivery.services.engagement import note_sent_many
-from modules.marketing.delivery.services.messages import MessageBuilder
+from modules.marketing.delivery.services.messages import MessageBuilder, smtp_send, takes_bytes
 from modules.marketing.delivery.services.sends import finish_if_done
 
 logger = logging.getLogger(__name__)
@@ -324,29 +324,52 @@ class Batch:
 
     def _hand_over(self, row: Recipient, outcome: Outcome) -> str:
         """Build and send the row's message; its outcome, kept in memory and returned as a journal entry."""
+        if takes_bytes(self.mail):
+            return self._hand_over_smtp(row, outcome)
         try:
             message = self.builder.build(row, connection=self.mail)
         except Exception as error:  # a template that cannot be rendered for this contact
-            logger.exception("marketing message %s could not be built", row.pk)
-            return self._refused(row, f"{type(error).__name__}: {error}", outcome)
+            return self._unbuilt(row, error, outcome)
         try:
             # Open the batch's connection unless it is open: a backend opens and closes one per call
             # to send() when the caller holds none.
             self.mail.open()
             message.send()
         except Exception as error:
-            text = f"{type(error).__name__}: {error}"
-            if not _temporary(error):
-                return self._refused(row, text, outcome)
-            self.entries.retried[row.pk] = text
-            outcome.retried += 1
-            self.builder.reset(self.mail)
-            return journal.retried(row.pk, text)
+            return self._failed(row, error, outcome)
         status = getattr(message, "anymail_status", None)
-        provider_id = str(getattr(status, "message_id", "") or "")
+        return self._accepted(row, str(getattr(status, "message_id", "") or ""), outcome)
+
+    def _hand_over_smtp(self, row: Recipient, outcome: Outcome) -> str:
+        """Through SMTP: the message written as bytes (``mime.py``) onto the batch's connection."""
+        try:
+            sender, to, data = self.builder.raw(row)
+        except Exception as error:
+            return self._unbuilt(row, error, outcome)
+        try:
+            smtp_send(self.mail, sender, to, data)
+        except Exception as error:
+            return self._failed(row, error, outcome)
+        return self._accepted(row, "", outcome)
+
+    def _accepted(self, row: Recipient, provider_id: str, outcome: Outcome) -> str:
         self.entries.accepted[row.pk] = provider_id
         outcome.sent += 1
         return journal.accepted(row.pk, provider_id)
+
+    def _unbuilt(self, row: Recipient, error: Exception, outcome: Outcome) -> str:
+        """A template that cannot be rendered for this contact (or a contact deleted meanwhile)."""
+        logger.exception("marketing message %s could not be built", row.pk)
+        return self._refused(row, f"{type(error).__name__}: {error}", outcome)
+
+    def _failed(self, row: Recipient, error: Exception, outcome: Outcome) -> str:
+        text = f"{type(error).__name__}: {error}"
+        if not _temporary(error):
+            return self._refused(row, text, outcome)
+        self.entries.retried[row.pk] = text
+        outcome.retried += 1
+        self.builder.reset(self.mail)
+        return journal.retried(row.pk, text)
 
     def _refused(self, row: Recipient, text: str, outcome: Outcome) -> str:
         self.entries.refused[row.pk] = text

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from redis.commands.core import Script
+
 from modules.marketing.delivery.services.limits import BUCKET_FUNCTION, bucket_key, capacity, redis_client
 
 # A dead worker's journal waits this long for recovery (beat runs it every minute; this covers a
@@ -39,6 +41,9 @@ redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
 return tostring(wait)
 """
 )
+
+
+_script: Script | None = None
 
 
 def _journal_key(schema_name: str, claim: str) -> str:
@@ -97,12 +102,24 @@ def step(
     """Record ``outcomes``, renew the claim's heartbeat and, if ``start`` is a row, take its token and
     record its hand-over's start. Returns 0 when the row may go now, else the seconds to wait for the
     rate (its start not recorded then)."""
-    wait = redis_client().eval(
-        _STEP, 3, bucket_key(schema_name), _journal_key(schema_name, claim), _alive_key(schema_name, claim),
-        per_minute, repr(now), capacity(per_minute), int(lease * 1000), JOURNAL_SECONDS,
-        "" if start is None else str(start), *outcomes,
+    wait = _step_script()(
+        keys=[bucket_key(schema_name), _journal_key(schema_name, claim), _alive_key(schema_name, claim)],
+        args=[
+            per_minute, repr(now), capacity(per_minute), int(lease * 1000), JOURNAL_SECONDS,
+            "" if start is None else str(start), *outcomes,
+        ],
     )  # fmt: skip
-    return float(wait)  # type: ignore[arg-type]
+    return float(wait)
+
+
+def _step_script() -> Script:
+    """The step as a registered script: each call sends its SHA1 (EVALSHA), not its source, loading
+    it again by itself after a Redis restart."""
+    global _script
+    client = redis_client()
+    if _script is None or _script.registered_client is not client:
+        _script = client.register_script(_STEP)
+    return _script
 
 
 def alive(schema_name: str, claim: str) -> bool:
