@@ -12,14 +12,16 @@ from api.entities.articles import ARTICLE
 from api.entities.base import EntityDescription, Field, Filter, FilterKind, Ordering
 from api.entities.campaigns import CAMPAIGN, CAMPAIGN_MEMBER
 from api.entities.collateral import COLLATERAL_ITEM
-from api.entities.consent import TOPIC
+from api.entities.consent import CONSENT, CONSENT_EVENT, SUPPRESSION, TOPIC
 from api.entities.contact_centre import CALL, CSAT_ANSWER, SMS_MESSAGE
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.desk import ASSIGNMENT_RULE, CANNED_RESPONSE
 from api.entities.marketing_emails import MARKETING_EMAIL
+from api.entities.marketing_recipients import MARKETING_EMAIL_RECIPIENT
 from api.entities.orders import ORDER
 from api.entities.portal_users import PORTAL_USER
 from api.entities.sales import DEAL, LEAD
+from api.entities.scoring import LEAD_SCORE, SCORE_THRESHOLD, SCORING_RULE
 from api.entities.segments import SEGMENT
 from api.entities.service import CASE
 from api.entities.sla import BUSINESS_CALENDAR, CALENDAR_HOLIDAY, SLA_POLICY
@@ -29,10 +31,12 @@ from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
 ENTITIES: tuple[EntityDescription, ...] = (
     COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
     WEB_FORM, FORM_SUBMISSION, SURVEY, SURVEY_RESPONSE,
-    TOPIC,
+    TOPIC, CONSENT, CONSENT_EVENT, SUPPRESSION,
+    SCORING_RULE, SCORE_THRESHOLD, LEAD_SCORE,
     SEGMENT,
     COLLATERAL_ITEM,
     MARKETING_EMAIL,
+    MARKETING_EMAIL_RECIPIENT,
     SLA_POLICY, BUSINESS_CALENDAR, CALENDAR_HOLIDAY,
     CALL, SMS_MESSAGE, CSAT_ANSWER,
     ASSIGNMENT_RULE, CANNED_RESPONSE,
@@ -52,18 +56,25 @@ __all__ = [
     "CASE",
     "COLLATERAL_ITEM",
     "COMPANY",
+    "CONSENT",
+    "CONSENT_EVENT",
     "CONTACT",
     "CSAT_ANSWER",
     "DEAL",
     "ENTITIES",
     "FORM_SUBMISSION",
     "LEAD",
+    "LEAD_SCORE",
     "MARKETING_EMAIL",
+    "MARKETING_EMAIL_RECIPIENT",
     "ORDER",
     "PORTAL_USER",
+    "SCORE_THRESHOLD",
+    "SCORING_RULE",
     "SEGMENT",
     "SLA_POLICY",
     "SMS_MESSAGE",
+    "SUPPRESSION",
     "SURVEY",
     "SURVEY_RESPONSE",
     "TOPIC",

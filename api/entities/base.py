@@ -134,6 +134,12 @@ class EntityDescription:
         """No API writes this record type (it has no services)."""
         return self.create is None
 
+    @property
+    def created_only(self) -> bool:
+        """Records created and deleted, never changed (an address on the suppression list, a score
+        threshold): no update, so no bulk route, and GraphQL creates them from arguments."""
+        return self.create is not None and self.update is None
+
     def permission(self, action: str) -> str:
         return f"{self.module}.{action}"
 

@@ -62,8 +62,8 @@ CONSENT = EntityDescription(
     graphql_type="Consent",
     fields=(
         ID,
-        relation("contact", "The contact; null when you may not see it."),
-        relation("topic"),
+        relation("contact", "The contact; null when you may not see it.", read_only=True),
+        relation("topic", read_only=True),
         Field("status", description="granted, withdrawn or pending (a double opt-in awaiting its click)."),
         Field("source", description="Where the last change came from (form, import, api, staff, …)."),
         Field("language", description="The language the contact used when consenting."),
@@ -86,20 +86,21 @@ CONSENT = EntityDescription(
 
 CONSENT_EVENT = EntityDescription(
     name="consent_event",
-    resource="consent-events",
+    resource="consent_events",
+    rest_resource="consent-events",
     model=ConsentEvent,
     module="marketing",
     owner_field="",
     graphql_type="ConsentEvent",
     fields=(
         ID,
-        relation("contact", "The contact; null when you may not see it."),
-        relation("topic", "Null: the change was about every topic (an unsubscribe, a suppression)."),
+        relation("contact", "The contact; null when you may not see it.", read_only=True),
+        relation("topic", "Null: the change was about every topic (an unsubscribe, a suppression).", read_only=True),
         Field("email", description="The contact's address when it happened."),
         Field("action"),
         Field("source"),
         Field("proof", description="What proves it: form, ip, user_agent, opt_in, staff_user, api_key, note…"),
-        relation("actor", "The user who recorded it, if any."),
+        relation("actor", "The user who recorded it, if any.", read_only=True),
         Field("occurred_at"),
     ),
     filters=(

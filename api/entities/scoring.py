@@ -34,7 +34,8 @@ from modules.marketing.scoring.services.rules import (
 
 SCORING_RULE = EntityDescription(
     name="scoring_rule",
-    resource="scoring-rules",
+    resource="scoring_rules",
+    rest_resource="scoring-rules",
     model=ScoringRule,
     module="marketing",
     owner_field="",
@@ -71,7 +72,8 @@ SCORING_RULE = EntityDescription(
 
 SCORE_THRESHOLD = EntityDescription(
     name="score_threshold",
-    resource="score-thresholds",
+    resource="score_thresholds",
+    rest_resource="score-thresholds",
     model=ScoreThreshold,
     module="marketing",
     owner_field="",
@@ -90,7 +92,8 @@ SCORE_THRESHOLD = EntityDescription(
 
 LEAD_SCORE = EntityDescription(
     name="lead_score",
-    resource="lead-scores",
+    resource="lead_scores",
+    rest_resource="lead-scores",
     model=Score,
     module="marketing",
     owner_field="",

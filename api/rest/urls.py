@@ -19,8 +19,9 @@ from api.rest.knowledge.articles import ArticleViewSet
 from api.rest.marketing.campaigns import CampaignMemberViewSet, CampaignViewSet
 from api.rest.marketing.collateral import CollateralItemViewSet
 from api.rest.marketing.consent import ConsentEventViewSet, ConsentViewSet, SuppressionViewSet, TopicViewSet
-from api.rest.marketing.emails import MarketingEmailViewSet, RecipientViewSet
+from api.rest.marketing.emails import MarketingEmailViewSet
 from api.rest.marketing.forms import FormSubmissionViewSet, WebFormViewSet
+from api.rest.marketing.recipients import RecipientViewSet
 from api.rest.marketing.scoring import LeadScoreViewSet, ScoreThresholdViewSet, ScoringRuleViewSet
 from api.rest.marketing.segments import SegmentViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet

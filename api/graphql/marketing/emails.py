@@ -1,5 +1,6 @@
 """GraphQL types and root fields of marketing e-mails (marketing module): ``marketingEmails`` (from
-the entity description), ``marketingEmailRecipients`` (one e-mail's, by state) and
+the entity description), ``marketingEmailRecipients`` (``recipients.py``, its description's
+filters) and
 ``marketingEmailPreview`` (subject, HTML and text as a chosen contact). The module must be in the
 plan and the caller hold ``marketing.view``; a recipient's contact follows the link rule. The
 mutations are in ``email_mutations.py``."""
@@ -13,11 +14,11 @@ from django.db.models import Prefetch, QuerySet
 from graphene.types.generic import GenericScalar
 from graphql import GraphQLError
 
-from api.entities import MARKETING_EMAIL
+from api.entities import MARKETING_EMAIL, MARKETING_EMAIL_RECIPIENT
 from api.entities.graphql import choice_enum, connection_arguments, describe_fields, filter_records, type_fields
 from api.entities.links import api_access
 from api.graphql.batching import instances_of
-from api.graphql.contacts.types import ContactType, visible_contacts
+from api.graphql.contacts.types import ContactType
 from api.graphql.core import (
     ConnectionField,
     CountableConnection,
@@ -30,11 +31,11 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.marketing.consent import TopicType
+from api.graphql.marketing.recipients import MarketingEmailRecipientType
 from api.graphql.marketing.segments import SegmentType
 from api.graphql.marketing.types import CampaignType, MarketingType
 from modules.contacts.models import Contact
 from modules.marketing.choices import EmailStatus
-from modules.marketing.delivery.choices import RecipientState, SkipReason, Variant
 from modules.marketing.delivery.models import Recipient, Send
 from modules.marketing.delivery.selectors.report import Figures, figures_for
 from modules.marketing.email.services.proofs import preview
@@ -42,9 +43,6 @@ from modules.marketing.models import MarketingEmail
 from modules.marketing.selectors.campaigns import visible_campaigns
 
 EmailStatusEnum = choice_enum(EmailStatus, "Where a marketing e-mail is; only a draft changes.")
-RecipientStateEnum = choice_enum(RecipientState, "Where one recipient's message is.")
-SkipReasonEnum = choice_enum(SkipReason, "Why a recipient was not written to.")
-VariantEnum = choice_enum(Variant, "The subject a recipient got (A/B test).")
 
 
 def marketing_rows(info: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -133,48 +131,6 @@ class MarketingEmailType(MarketingType):
         return figures_output(known.get(root.pk) or figures_for([root.pk])[root.pk])
 
 
-class MarketingEmailRecipientType(MarketingType):
-    """One recipient of a send: where the message is and what they did with it (no tracking tokens)."""
-
-    email = graphene.Field(MarketingEmailType, required=True)
-    contact = graphene.Field(ContactType, description="Null when you may not see the contact.")
-    status = choice_field(RecipientStateEnum, "state")
-    variant = choice_field(VariantEnum, "variant")
-    skip_reason = choice_field(SkipReasonEnum, "skip_reason", required=False)
-    clicked_at = graphene.DateTime(description="The first click.")
-
-    class Meta:
-        model = Recipient
-        name = "MarketingEmailRecipient"
-        interfaces = (Node,)
-        connection_class = CountableConnection
-        convert_choices_to_enum = False
-        fields = (
-            "address", "attempts", "sent_at", "delivered_at", "opened_at", "opens", "clicks", "error",
-        )  # fmt: skip
-
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet[Recipient], info: Any) -> QuerySet[Recipient]:
-        user = info.context.user
-        return (
-            marketing_rows(info, queryset)
-            .select_related("email")
-            .prefetch_related(Prefetch("contact", queryset=visible_contacts(user)))
-        )
-
-    @staticmethod
-    def resolve_email(root: Recipient, info: Any) -> MarketingEmail:
-        return root.email
-
-    @staticmethod
-    def resolve_contact(root: Recipient, info: Any) -> Any:
-        return visible_link(root, info, "contact", ContactType)
-
-    @staticmethod
-    def resolve_clicked_at(root: Recipient, info: Any) -> Any:
-        return root.first_click_at
-
-
 class MarketingEmailPreview(graphene.ObjectType):
     """A marketing e-mail rendered as a contact (links lead nowhere, as in test sends)."""
 
@@ -202,9 +158,8 @@ class MarketingEmailQueries(graphene.ObjectType):
     )
     marketing_email_recipients = ConnectionField(
         MarketingEmailRecipientType,
-        email=graphene.ID(required=True, description="The e-mail whose recipients to list (its global id)."),
-        status=RecipientStateEnum(),
-        description="The recipients of a marketing e-mail's send, in id order.",
+        **connection_arguments(MARKETING_EMAIL_RECIPIENT),
+        description="The recipients of the marketing e-mails' sends (id order unless orderBy).",
     )
     marketing_email_preview = graphene.Field(
         MarketingEmailPreview,
@@ -218,14 +173,8 @@ class MarketingEmailQueries(graphene.ObjectType):
     def resolve_marketing_emails(self, info: Any, **args: Any) -> QuerySet[MarketingEmail]:
         return filter_records(MARKETING_EMAIL, MarketingEmail.objects.all(), args)
 
-    def resolve_marketing_email_recipients(
-        self, info: Any, email: str, status: Any = None, **_pagination: Any
-    ) -> QuerySet[Recipient]:
-        marketing_rows(info, Recipient.objects.none())  # the plan and permission answer before the arguments
-        queryset = Recipient.objects.filter(email_id=id_argument(email, "MarketingEmail", "email")).order_by("id")
-        if status is not None:
-            queryset = queryset.filter(state=getattr(status, "value", status))
-        return queryset
+    def resolve_marketing_email_recipients(self, info: Any, **args: Any) -> QuerySet[Recipient]:
+        return filter_records(MARKETING_EMAIL_RECIPIENT, Recipient.objects.all(), args)
 
     def resolve_marketing_email_preview(self, info: Any, id: str, contact: str | None = None) -> dict[str, str]:
         queryset = MarketingEmailType.get_queryset(MarketingEmail.objects.all(), info)

@@ -27,8 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.auth.credentials import credential_of
+from api.entities.base import EntityDescription
 from api.entities.consent import CONSENT, CONSENT_EVENT, SUPPRESSION, TOPIC
-from api.entities.rest import filterset_for, serializer_fields
+from api.entities.rest import filterset_for, ordering_parameter, serializer_fields
 from api.rest.contacts.serializers import contact_field, contact_summary
 from api.rest.records import (
     RECORD_PERMISSIONS,
@@ -41,6 +42,8 @@ from api.rest.records import (
     acting_user,
     user_summary,
 )
+from api.rest.schema import RecordAutoSchema
+from api.rest.sparse import Fieldset, parse_fieldset, restrict
 from modules.contacts.models import Contact
 from modules.contacts.selectors.lists import visible_contacts
 from modules.marketing.choices import SuppressionReason
@@ -98,15 +101,51 @@ class TopicViewSet(RecordViewSet):
         return self.base_queryset()
 
 
-class MarketingListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
-    """A marketing list from an entity description: its filters, orderings and cursor pages."""
+class SparseFieldsMixin:
+    """A serializer answering only the ``?fields=`` the view parsed (``fieldset`` in its context)."""
 
+    def get_fields(self) -> dict[str, Any]:
+        return restrict(super().get_fields(), self.context.get("fieldset"))  # type: ignore[misc, attr-defined]
+
+
+class MarketingListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
+    """A marketing list from an entity description (``entity``): its filters, its orderings
+    (documented), cursor pages and ``?fields=`` (sparse fieldsets, documented), like the record
+    resources, for record types that are not written as records (a consent is moved, the history
+    appended to, a score computed)."""
+
+    entity: ClassVar[EntityDescription]
+    filterset_class: ClassVar[type[Any]]
+    ordering_fields: ClassVar[tuple[str, ...]] = ()
     module = "marketing"
     action_permissions: ClassVar[dict[str, str]] = {}
     permission_classes = RECORD_PERMISSIONS
     pagination_class = OrderingCursorPagination
     filter_backends = [DjangoFilterBackend]
     http_method_names = ["get", "head", "options"]
+    schema = RecordAutoSchema()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        entity: EntityDescription | None = cls.__dict__.get("entity")
+        if entity is None:
+            return
+        cls.filterset_class = filterset_for(entity)
+        cls.ordering_fields = tuple(ordering.name for ordering in entity.orderings)
+        extend_schema_view(list=extend_schema(parameters=[ordering_parameter(entity)]))(cls)
+
+    def fieldset(self) -> Fieldset | None:
+        """The ``?fields=`` of a list or detail request (None: every field), parsed once."""
+        if self.action not in ("list", "retrieve"):
+            return None
+        if not hasattr(self, "_fieldset"):
+            self._fieldset = parse_fieldset(self.request, self.entity, list)
+        return self._fieldset
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        context["fieldset"] = self.fieldset()
+        return context
 
 
 def shown_contact() -> RelatedByIdField:
@@ -114,7 +153,7 @@ def shown_contact() -> RelatedByIdField:
     return RelatedByIdField(Contact, contact_summary, owner_field="owner", read_only=True)
 
 
-class ConsentSerializer(LinkRuleMixin, serializers.ModelSerializer[Consent]):
+class ConsentSerializer(SparseFieldsMixin, LinkRuleMixin, serializers.ModelSerializer[Consent]):
     contact = shown_contact()
     topic = serializers.SerializerMethodField()
 
@@ -157,9 +196,8 @@ class ConsentViewSet(mixins.CreateModelMixin, MarketingListViewSet):
     records a change (nothing is recorded when the status is already that one) and answers the
     consent as it now is."""
 
+    entity = CONSENT
     serializer_class = ConsentSerializer
-    filterset_class = filterset_for(CONSENT)
-    ordering_fields = tuple(ordering.name for ordering in CONSENT.orderings)
     action_permissions: ClassVar[dict[str, str]] = {"create": "change"}
     http_method_names = ["get", "post", "head", "options"]
 
@@ -186,7 +224,7 @@ class ConsentViewSet(mixins.CreateModelMixin, MarketingListViewSet):
         return Response(ConsentSerializer(fresh, context=self.get_serializer_context()).data)
 
 
-class ConsentEventSerializer(LinkRuleMixin, serializers.ModelSerializer[ConsentEvent]):
+class ConsentEventSerializer(SparseFieldsMixin, LinkRuleMixin, serializers.ModelSerializer[ConsentEvent]):
     contact = shown_contact()
     topic = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
@@ -216,10 +254,9 @@ class ConsentEventViewSet(MarketingListViewSet):
     """The consent history of the contacts you can see, newest first (``ordering=occurred_at``
     for oldest first). Entries are never changed or removed (except with their contact)."""
 
+    entity = CONSENT_EVENT
     serializer_class = ConsentEventSerializer
     pagination_class = NewestFirstPagination
-    filterset_class = filterset_for(CONSENT_EVENT)
-    ordering_fields = tuple(ordering.name for ordering in CONSENT_EVENT.orderings)
 
     def get_queryset(self) -> QuerySet[ConsentEvent]:
         contacts = visible_contacts(acting_user(self.request)).values("pk")
@@ -227,7 +264,7 @@ class ConsentEventViewSet(MarketingListViewSet):
         return rows.order_by("id")
 
 
-class SuppressionSerializer(serializers.ModelSerializer[Suppression]):
+class SuppressionSerializer(SparseFieldsMixin, serializers.ModelSerializer[Suppression]):
     reason = serializers.ChoiceField(
         choices=SuppressionReason.choices, required=False, help_text=_("Why it is suppressed.")
     )
@@ -247,9 +284,8 @@ class SuppressionViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Mark
     row when it already is); DELETE takes it off the list — its contacts have to consent again.
     Both need ``marketing.admin``."""
 
+    entity = SUPPRESSION
     serializer_class = SuppressionSerializer
-    filterset_class = filterset_for(SUPPRESSION)
-    ordering_fields = tuple(ordering.name for ordering in SUPPRESSION.orderings)
     action_permissions: ClassVar[dict[str, str]] = ADMIN_WRITES
     http_method_names = ["get", "post", "delete", "head", "options"]
 

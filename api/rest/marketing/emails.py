@@ -1,8 +1,8 @@
 """REST endpoints of marketing e-mails (marketing module): ``/api/v1/marketing-emails/`` from the
 entity description, their actions (``test-send``, ``schedule``, ``send``, ``cancel``: ``marketing.send``
-and the ``marketing:write`` scope; ``preview``: reading), and ``/api/v1/marketing-email-recipients/``
-(read only). Writes go through the e-mail and delivery services, which apply the editor's and the
-send page's rules."""
+and the ``marketing:write`` scope; ``preview``: reading); their recipients are in ``recipients.py``.
+Writes go through the e-mail and delivery services, which apply the editor's and the send page's
+rules."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,13 +29,8 @@ from rest_framework.response import Response
 from api.entities import MARKETING_EMAIL
 from api.entities.links import api_access
 from api.entities.rest import serializer_fields
-from api.rest import filters
-from api.rest.contacts.serializers import contact_summary
 from api.rest.marketing.campaigns import campaign_field
-from api.rest.pagination import IdCursorPagination
 from api.rest.records import (
-    RECORD_PERMISSIONS,
-    LinkRuleMixin,
     RecordViewSet,
     RelatedByIdField,
     ServiceSerializer,
@@ -45,8 +38,7 @@ from api.rest.records import (
 )
 from identity.visibility import restrict_to_visible
 from modules.contacts.models import Contact
-from modules.marketing.delivery.choices import RecipientState, SkipReason
-from modules.marketing.delivery.models import Recipient, Send
+from modules.marketing.delivery.models import Send
 from modules.marketing.delivery.selectors.report import Figures, figures_for
 from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
 from modules.marketing.email.services.proofs import MAX_ADDRESSES, TooManyTests, preview, send_test
@@ -283,61 +275,3 @@ class MarketingEmailViewSet(RecordViewSet):
         email = self.get_object()
         rendered = preview(email, visible_contact(request, request.query_params.get("contact")))
         return Response({"subject": rendered.subject, "html": rendered.html, "text": rendered.text})
-
-
-class RecipientSerializer(LinkRuleMixin, serializers.ModelSerializer[Recipient]):
-    """One recipient of a send: where the message is and what they did with it."""
-
-    status = serializers.CharField(source="state", read_only=True, help_text=", ".join(RecipientState.values))
-    contact = serializers.SerializerMethodField()
-    clicked_at = serializers.DateTimeField(source="first_click_at", read_only=True, allow_null=True)
-    skip_reason = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Recipient
-        fields = [
-            "id", "email", "contact", "address", "variant", "status", "skip_reason", "attempts", "sent_at",
-            "delivered_at", "opened_at", "clicked_at", "opens", "clicks", "error",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "nullable": True,
-            "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"}},
-            "required": ["id", "full_name"],
-        }
-    )
-    def get_contact(self, recipient: Recipient) -> dict[str, Any] | None:
-        return contact_summary(recipient.contact)
-
-    @extend_schema_field({"type": "string", "nullable": True, "enum": [*SkipReason.values, None]})
-    def get_skip_reason(self, recipient: Recipient) -> str | None:
-        """Why the recipient was not written to (no address, suppressed, not subscribed); null when sent."""
-        return recipient.skip_reason or None
-
-
-class RecipientFilter(filters.StrictFilterSet):
-    email = filters.IdFilter(field_name="email_id", help_text="Recipients of this e-mail (its id).")
-    status = django_filters.ChoiceFilter(field_name="state", choices=RecipientState.choices)
-
-    class Meta:
-        model = Recipient
-        fields: list[str] = []
-
-
-class RecipientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]):
-    """The recipients of the e-mails' sends in id order: ``?email=<id>`` for one e-mail's,
-    ``?status=`` for one state. ``contact`` is null when you may not see the contact."""
-
-    module = "marketing"
-    action_permissions: ClassVar[dict[str, str]] = {}
-    permission_classes = RECORD_PERMISSIONS
-    pagination_class = IdCursorPagination
-    filter_backends = [DjangoFilterBackend]
-    serializer_class = RecipientSerializer
-    filterset_class = RecipientFilter
-
-    def get_queryset(self) -> QuerySet[Recipient]:
-        return Recipient.objects.select_related("contact").order_by("id")

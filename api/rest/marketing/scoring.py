@@ -22,10 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.entities.links import api_access
-from api.entities.rest import filterset_for, serializer_fields
+from api.entities.rest import ordering_parameter, serializer_fields
 from api.entities.scoring import LEAD_SCORE, SCORE_THRESHOLD, SCORING_RULE
-from api.rest.marketing.consent import ADMIN_WRITES, MarketingListViewSet
-from api.rest.records import ServiceSerializer, acting_user, user_field
+from api.rest.marketing.consent import ADMIN_WRITES, MarketingListViewSet, SparseFieldsMixin
+from api.rest.records import RecordViewSet, ServiceSerializer, acting_user, user_field
 from modules.contacts.models import Contact
 from modules.marketing.scoring.models import Score, ScoreEvent, ScoreThreshold, ScoringRule
 from modules.marketing.scoring.selectors import breakdown, visible_scores
@@ -55,32 +55,19 @@ class ScoringRuleSerializer(ServiceSerializer):
         return SCORING_RULE.update(instance, by=self._by(), **validated_data)  # type: ignore[misc]
 
 
-class ScoringRuleViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, MarketingListViewSet
-):
-    """Scoring rules in id order (``?kind=``, ``?active=``, ``?event_type=``). POST and PATCH are
-    checked like the page (errors name the field); DELETE removes the rule and the behaviour points
-    it gave. Scores follow as records change or after "Recalculate all"."""
+@extend_schema_view(list=extend_schema(parameters=[ordering_parameter(SCORING_RULE)]))
+class ScoringRuleViewSet(RecordViewSet):
+    """Scoring rules in id order (``?kind=``, ``?active=``, ``?event_type=``). POST and PATCH (one
+    rule, or up to 500 through ``bulk/``) are checked like the page (errors name the field); DELETE
+    removes the rule and the behaviour points it gave. Scores follow as records change or after
+    "Recalculate all"."""
 
+    entity = SCORING_RULE
     serializer_class = ScoringRuleSerializer
-    filterset_class = filterset_for(SCORING_RULE)
-    ordering_fields = tuple(ordering.name for ordering in SCORING_RULE.orderings)
     action_permissions: ClassVar[dict[str, str]] = ADMIN_WRITES
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ScoringRule]:
-        return ScoringRule.objects.select_related("created_by").order_by("id")
-
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_destroy(self, instance: ScoringRule) -> None:
-        SCORING_RULE.delete(instance, by=acting_user(self.request))  # type: ignore[misc]
+        return self.base_queryset()  # rules are settings: every marketer reads every one
 
 
 class ScoreThresholdSerializer(ServiceSerializer):
@@ -99,9 +86,8 @@ class ScoreThresholdViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, M
     """Score thresholds by id; reaching one fires the workflow trigger and the
     ``score.threshold_reached`` event. Created and deleted (``marketing.admin``), not changed."""
 
+    entity = SCORE_THRESHOLD
     serializer_class = ScoreThresholdSerializer
-    filterset_class = filterset_for(SCORE_THRESHOLD)
-    ordering_fields = tuple(ordering.name for ordering in SCORE_THRESHOLD.orderings)
     action_permissions: ClassVar[dict[str, str]] = ADMIN_WRITES
     http_method_names = ["get", "post", "delete", "head", "options"]
 
@@ -124,7 +110,7 @@ RECORD_SUMMARY_SCHEMA = {
 }
 
 
-class LeadScoreSerializer(serializers.ModelSerializer[Score]):
+class LeadScoreSerializer(SparseFieldsMixin, serializers.ModelSerializer[Score]):
     # One-to-one links, which ``LinkRuleMixin`` does not follow: the link rule is applied here.
     contact = serializers.SerializerMethodField()
     lead = serializers.SerializerMethodField()
@@ -196,9 +182,8 @@ class LeadScoreViewSet(MarketingListViewSet):
     """Scores of the contacts and leads you can see; the detail adds why (fit rules met, the
     latest behaviour points)."""
 
+    entity = LEAD_SCORE
     serializer_class = LeadScoreSerializer
-    filterset_class = filterset_for(LEAD_SCORE)
-    ordering_fields = tuple(ordering.name for ordering in LEAD_SCORE.orderings)
 
     def get_queryset(self) -> QuerySet[Score]:
         return visible_scores(acting_user(self.request))

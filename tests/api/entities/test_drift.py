@@ -21,6 +21,14 @@ CONNECTION_ARGUMENTS = {"first", "last", "before", "after", "offset", "orderBy",
 REST_INPUT_FLAGS = {"allow_duplicate"}  # GraphQL takes it as the create mutation's argument
 # Lists nested under a record: a connection on the GraphQL type, a ``<id>/<name>/`` route in REST.
 NESTED = {"case": {"messages"}, "segment": {"members"}, "collateral_item": {"versions"}}
+# REST components named after the resource rather than the model (a ``Score`` is a lead score).
+COMPONENTS = {"lead_score": "LeadScore"}
+# Records created and deleted, never changed: GraphQL's create mutation takes the writable fields
+# as its arguments (there is no input type to update them with).
+CREATE_MUTATIONS = {"suppression": "suppressionAdd", "score_threshold": "scoreThresholdCreate"}
+# Writes on a read-only record type's list that create no record: a consent is moved (granted or
+# withdrawn through ``record_consent``), never created, changed or deleted as a record.
+OTHER_WRITES = {"consent": {"post"}}
 ids = [entity.name for entity in ENTITIES]
 
 
@@ -48,7 +56,7 @@ def list_parameters(spec: dict[str, Any], entity: EntityDescription) -> list[dic
 @pytest.mark.parametrize("entity", ENTITIES, ids=ids)
 def test_both_protocols_expose_exactly_the_described_fields(documents: Any, entity: EntityDescription):
     spec, graphql = documents
-    model = entity.model.__name__
+    model = COMPONENTS.get(entity.name, entity.model.__name__)
     custom = {"custom"} if entity.custom_entity else set()
     described = set(entity.field_names) | custom
 
@@ -58,6 +66,10 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
         assert f"{model}Request" not in spec["components"]["schemas"]
         assert graphql.get_type(f"{entity.graphql_type}Input") is None
         rest_inputs, graphql_inputs = set(), set()
+    elif entity.created_only:
+        assert graphql.get_type(f"{entity.graphql_type}Input") is None
+        rest_inputs = set(component(spec, f"{model}Request")["properties"])
+        graphql_inputs = set(graphql.mutation_type.fields[CREATE_MUTATIONS[entity.name]].args)
     else:
         rest_inputs = set(component(spec, f"{model}Request")["properties"]) - REST_INPUT_FLAGS
         graphql_inputs = set(graphql.get_type(f"{entity.graphql_type}Input").fields)
@@ -108,9 +120,12 @@ def test_the_rest_detail_documents_the_fields_parameter_and_the_bulk_routes(docu
     detail = spec["paths"][f"/api/v1/{entity.rest_path}/{{id}}/"]["get"]
 
     assert "fields" in {parameter["name"] for parameter in detail["parameters"]}
-    if entity.read_only_records:
+    if entity.read_only_records or entity.created_only:
+        writes = {"post"} if entity.created_only else OTHER_WRITES.get(entity.name, set())
         assert f"/api/v1/{entity.rest_path}/bulk/" not in spec["paths"]
-        assert set(spec["paths"][f"/api/v1/{entity.rest_path}/"]) == {"get"}
+        assert set(spec["paths"][f"/api/v1/{entity.rest_path}/"]) == {"get"} | writes
+        changes = {"delete"} if entity.created_only else set()
+        assert set(spec["paths"][f"/api/v1/{entity.rest_path}/{{id}}/"]) == {"get"} | changes
         return
     bulk = spec["paths"][f"/api/v1/{entity.rest_path}/bulk/"]
     assert set(bulk) >= {"post", "patch"}

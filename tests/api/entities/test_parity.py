@@ -27,17 +27,24 @@ from api.entities import (
     CASE,
     COLLATERAL_ITEM,
     COMPANY,
+    CONSENT,
+    CONSENT_EVENT,
     CONTACT,
     CSAT_ANSWER,
     DEAL,
     FORM_SUBMISSION,
     LEAD,
+    LEAD_SCORE,
     MARKETING_EMAIL,
+    MARKETING_EMAIL_RECIPIENT,
     ORDER,
     PORTAL_USER,
+    SCORE_THRESHOLD,
+    SCORING_RULE,
     SEGMENT,
     SLA_POLICY,
     SMS_MESSAGE,
+    SUPPRESSION,
     SURVEY,
     SURVEY_RESPONSE,
     WEB_FORM,
@@ -46,8 +53,13 @@ from api.entities import (
 )
 from identity.models import Team, User
 from modules.marketing.collateral.services import archive_item, create_item
+from modules.marketing.consent.models import Consent, ConsentEvent
+from modules.marketing.consent.services import record_consent, suppress
+from modules.marketing.delivery.models import Recipient
 from modules.marketing.email.services.emails import create_email
 from modules.marketing.models import MarketingEmail, Segment, Topic
+from modules.marketing.scoring.models import Score, ScoreThreshold
+from modules.marketing.scoring.services.rules import save_rule
 from modules.marketing.segments.services import add_to_list, create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
 from modules.marketing.surveys.models import Response
@@ -440,6 +452,99 @@ def other_portal_user() -> models.Model:
     return PortalUser.objects.create(contact=contact, email=contact.email, is_active=False)
 
 
+def consent_records(rep: Any) -> tuple[models.Model, Samples]:
+    contact, topic = ContactFactory(), Topic.objects.create(key="parity-consent", name="Parity consent")
+    match = record_consent(contact, topic, granted=True, source="form", proof={"note": "Parity"})
+    return match, {
+        "contact": contact, "topic": topic, "status": "granted", "changed_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_consent() -> models.Model:
+    topic = Topic.objects.create(key=f"other-consent-{Topic.objects.count()}", name="Other consent")
+    other = record_consent(ContactFactory(), topic, granted=True, source="staff", proof={"note": "Other"})
+    Consent.objects.filter(pk=other.pk).update(status="withdrawn", changed_at=timezone.now() - LONG_AGO)
+    return other
+
+
+def consent_event_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = consent_records(rep)[0]
+    event = ConsentEvent.objects.get(contact=match.contact, topic=match.topic)  # type: ignore[attr-defined]
+    return event, {
+        "contact": event.contact, "topic": event.topic, "action": "granted", "source": "form",
+        "occurred_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_consent_event() -> models.Model:
+    other = other_consent()
+    events = ConsentEvent.objects.filter(contact=other.contact)  # type: ignore[attr-defined]
+    events.update(action="withdrawn", occurred_at=timezone.now() - LONG_AGO)
+    return events.get()
+
+
+def suppression_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = suppress("parity@suppressed.example", reason="hard_bounce", source="parity")
+    return match, {"search": "PARITY@suppressed", "reason": "hard_bounce"}
+
+
+def scoring_rule_records(rep: Any) -> tuple[models.Model, Samples]:
+    values = {"name": "Parity rule", "kind": "behaviour", "event_type": "form.submitted", "points": 5}
+    return save_rule(None, values, by=rep), {"kind": "behaviour", "active": True, "event_type": "form.submitted"}
+
+
+def other_scoring_rule() -> models.Model:
+    values = {
+        "name": "Other rule", "kind": "fit", "entity": "contact", "field": "job_title", "operator": "eq",
+        "value": "CEO", "points": 3, "active": False,
+    }  # fmt: skip
+    return save_rule(None, values, by=None)  # type: ignore[arg-type]
+
+
+def score_of(**record: Any) -> Score:
+    return Score.objects.create(**record, fit=10, behaviour=5, total=15, grade="A", updated_at=timezone.now())
+
+
+def lead_score_records(rep: Any) -> tuple[models.Model, Samples]:
+    contact = ContactFactory(owner=rep)
+    return score_of(contact=contact), {"contact": contact, "lead": None, "grade": "a"}
+
+
+def lead_score_of_a_lead(rep: Any) -> tuple[models.Model, Any]:
+    lead = LeadFactory(owner=rep)
+    return score_of(lead=lead), lead
+
+
+def other_lead_score() -> models.Model:
+    return Score.objects.create(contact=ContactFactory(), fit=0, total=0, grade="D", updated_at=timezone.now())
+
+
+def recipient_records(rep: Any) -> tuple[models.Model, Samples]:
+    email = create_email(by=None, name="Parity send")
+    match = Recipient.objects.create(
+        email=email, contact=ContactFactory(), address="parity@recipient.example", variant="b", state="sent",
+        sent_at=timezone.now(), message_id="<parity@recipient.example>",
+    )  # fmt: skip
+    return match, {
+        "email": email, "status": "sent", "variant": "b", "address": "PARITY@recipient.example",
+        "sent_after": timezone.now() - LONG_AGO / 2,
+    }  # fmt: skip
+
+
+def other_recipient() -> models.Model:
+    email = create_email(by=None, name="Other send")
+    return Recipient.objects.create(
+        email=email, contact=ContactFactory(), address="other@recipient.example", message_id="<other@recipient>"
+    )
+
+
+# Filters one record cannot match together (a score is a contact's or a lead's): the filter's own
+# record and the value that finds it.
+MATCH_FOR_FILTER: dict[str, dict[str, Callable[[Any], tuple[models.Model, Any]]]] = {
+    "lead_score": {"lead": lead_score_of_a_lead},
+}
+
+
 # Filters a single other record cannot miss together (a date that is never empty lies before one
 # bound or after the other): each gets its own other record, which it must not find.
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
@@ -478,7 +583,15 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "assignment_rule": (ASSIGNMENT_RULE, rule_records, other_rule),
     "canned_response": (CANNED_RESPONSE, canned_records, other_canned),
     "portal_user": (PORTAL_USER, portal_user_records, other_portal_user),
-}
+    "consent": (CONSENT, consent_records, other_consent),
+    "consent_event": (CONSENT_EVENT, consent_event_records, other_consent_event),
+    "suppression": (SUPPRESSION, suppression_records, lambda: suppress("o@kept.example", reason="manual", source="o")),
+    "scoring_rule": (SCORING_RULE, scoring_rule_records, other_scoring_rule),
+    "score_threshold": (SCORE_THRESHOLD, lambda rep: (ScoreThreshold.objects.create(name="MQL", points=50), {}),
+                        lambda: ScoreThreshold.objects.create(name="SQL", points=80)),
+    "lead_score": (LEAD_SCORE, lead_score_records, other_lead_score),
+    "marketing_email_recipient": (MARKETING_EMAIL_RECIPIENT, recipient_records, other_recipient),
+}  # fmt: skip
 
 
 def rest_value(value: Any) -> str:
@@ -494,7 +607,8 @@ def graphql_literal(entity: EntityDescription, name: str, value: Any) -> str:
     if spec.kind == FilterKind.RELATION:
         return json.dumps(to_global_id(spec.target, value.pk))
     if spec.kind == FilterKind.CHOICE:
-        return str(value).upper()
+        assert spec.choices is not None
+        return spec.choices(value).name  # the enum's member (event types hold dots: FORM_SUBMITTED)
     if spec.kind == FilterKind.NUMBER_ID:
         return str(value.pk)
     if spec.kind == FilterKind.BOOLEAN:
@@ -532,10 +646,12 @@ def test_every_filter_finds_the_same_records_over_rest_and_graphql(alpha: Tenant
     assert set(samples) == {spec.name for spec in entity.filters}, "every filter needs a parity sample"
     with alpha.active():
         others = {key: make_other() for key, make_other in OTHER_FOR_FILTER.get(name, {}).items()}
+        matches = {key: make_match(rep) for key, make_match in MATCH_FOR_FILTER.get(name, {}).items()}
     for filter_name, value in samples.items():
+        target, value = matches.get(filter_name, (match, value))
         over_rest = rest_ids(rest, entity, {filter_name: rest_value(value)})
         over_graphql = graphql_ids(graphql, entity, filter_name, graphql_literal(entity, filter_name, value))
-        assert match.pk in over_rest, filter_name
+        assert target.pk in over_rest, filter_name
         assert others.get(filter_name, other).pk not in over_rest, filter_name
         assert over_rest == over_graphql, filter_name
 
