@@ -39,6 +39,9 @@ class Column:
     # the change permission; ``modules/lists/inline.py``), shown by ``inline_template``.
     inline: str | None = None
     inline_template: str = "lists/cells/inline.html"
+    # The cell's value in an export (CSV, XLSX) when it differs from ``value`` (a cell that renders
+    # the whole row); records are written by name, under the link rule.
+    export: Callable[[Any], Any] | None = None
 
     def value_of(self, row: Any) -> Any:
         if callable(self.value):
@@ -117,6 +120,9 @@ class ListDefinition:
     rows_name: str | None = None  # the rows also under this context name (e.g. "products")
     change_code: str | None = None  # permission codes when not <module_permission>.change / .delete
     delete_code: str | None = None
+    # The page offers CSV and XLSX exports of the filtered list (``data.export``): its module
+    # registers the list's export (``modules.dataio.exports.list_sources``).
+    exportable: bool = False
 
     @property
     def view_permission(self) -> str:

@@ -198,6 +198,8 @@ def list_context(request: HttpRequest, definition: ListDefinition) -> dict[str, 
         "all_columns": [(column, column.key in chosen_keys) for column in definition.columns],
         "params": state,
         "querystring": _query(state),
+        # A list of one parent's rows exports with the parent named (``?parent=``).
+        "export_query": _query(state, parent=str(definition.url_args[0]) if definition.url_args else None),
         "next_link": "?" + _query(state, after=cursor) if cursor else None,
         "is_paged": bool(after),
         "filters": [_filter_control(control, params, user) for control in definition.filters],

@@ -98,7 +98,13 @@ CAMPAIGNS = ListDefinition(
     columns=(
         Column("name", _("Name"), "lists/cells/link.html", url=_detail, sort="name", phone=True),
         Column("kind", _("Kind"), value=lambda row: row.get_kind_display()),
-        Column("status", _("Status"), "marketing/cells/status.html", phone=True),
+        Column(
+            "status",
+            _("Status"),
+            "marketing/cells/status.html",
+            phone=True,
+            export=lambda row: row.get_status_display(),
+        ),
         Column("start_date", _("Start"), "lists/cells/date.html", sort="start"),
         Column("end_date", _("End"), "lists/cells/date.html", sort="end"),
         Column("owner", _("Owner"), "lists/cells/user.html"),
@@ -131,4 +137,5 @@ CAMPAIGNS = ListDefinition(
     toolbar="marketing/campaigns/list_toolbar.html",
     empty_text=_("No campaigns match."),
     rows_name="campaigns",
+    exportable=True,
 )

@@ -23,7 +23,7 @@ from identity.services.audit import audit
 from identity.time_zones import zone_of
 from modules.dataio.exports.choices import DISK_FULL_ERROR, ExportFormat, ExportKind, ExportStatus
 from modules.dataio.exports.models import ExportJob
-from modules.dataio.exports.sources import SOURCES
+from modules.dataio.exports.sources import source_of
 from modules.dataio.exports.storage import new_file_path, private_storage
 from modules.dataio.exports.tables import count_up_to, list_table
 from modules.dataio.exports.tenant_export import build_tenant_zip
@@ -58,7 +58,7 @@ def _queue(job: ExportJob) -> None:
 
 def start_list_export(*, user: User, entity: str, file_format: str, query: str) -> ExportJob:
     """A queued export of ``entity``'s list as ``user`` sees it with ``query`` (its filters and sort)."""
-    if entity not in SOURCES:
+    if source_of(entity) is None:
         raise ValueError(f"no list export for {entity!r}")
     if file_format not in (ExportFormat.CSV, ExportFormat.XLSX):
         raise ValueError(f"list exports are CSV or XLSX, not {file_format!r}")
@@ -74,10 +74,12 @@ def start_list_export(*, user: User, entity: str, file_format: str, query: str) 
 def audit_list_export(*, user: User, entity: str, file_format: str, query: str) -> None:
     """Data leaving the workspace is a security matter: every export is in the audit log, the
     ones streamed at once as well as the ones queued."""
+    source = source_of(entity)
+    title = str(source.title) if source is not None else entity
     audit(
         "export.list",
         _("%(user)s exported the %(entity)s list as %(format)s.")
-        % {"user": user.email, "entity": str(SOURCES[entity].title), "format": file_format.upper()},
+        % {"user": user.email, "entity": title, "format": file_format.upper()},
         by=user,
         target=f"export:{entity}",
         details={"entity": entity, "format": file_format, "query": query[:500]},
@@ -117,7 +119,9 @@ def _set_progress(job: ExportJob, percent: int) -> None:
 
 
 def _write_list(job: ExportJob, target: IO[bytes]) -> int:
-    source = SOURCES[job.entity]
+    source = source_of(job.entity)
+    if source is None:
+        raise LookupError(f"no list export for {job.entity!r}")
     user = job.created_by
     params = QueryDict(job.query)
     queryset, state = source.rows(user, params)

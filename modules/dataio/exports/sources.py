@@ -86,11 +86,16 @@ class ListSource:
     permission: str
     select: Callable[[User, QueryDict, ListState], QuerySet[Any]]
     columns: tuple[Column, ...]
+    # Columns that depend on the reader (links shown by the link rule); ``columns`` otherwise.
+    reader_columns: Callable[[User], tuple[Column, ...]] | None = None
 
     def rows(self, user: User, params: QueryDict) -> tuple[QuerySet[Any], ListState]:
         """The rows the list page would show (all pages of them), and its custom-field state."""
         state = read_state(self.entity, params)
         return self.select(user, params, state), state
+
+    def columns_for(self, user: User) -> tuple[Column, ...]:
+        return self.columns if self.reader_columns is None else self.reader_columns(user)
 
 
 def _record_rows(spec: ListSpec, related_name: str, links: tuple[str, ...]) -> Callable[..., QuerySet[Any]]:
@@ -324,3 +329,19 @@ SOURCES: dict[str, ListSource] = {
         ),
     ),
 }
+
+
+# Lists other modules declare exportable (``list_sources.list_source``), registered from their
+# AppConfig.ready() so this app never imports them.
+_REGISTERED: dict[str, ListSource] = {}
+
+
+def register_list_source(source: ListSource) -> None:
+    if source.entity in SOURCES:
+        raise ValueError(f"a list export for {source.entity!r} is registered already")
+    _REGISTERED[source.entity] = source
+
+
+def source_of(entity: str) -> ListSource | None:
+    """The export of the list ``entity`` (its list key), if it has one."""
+    return SOURCES.get(entity) or _REGISTERED.get(entity)

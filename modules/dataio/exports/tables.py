@@ -134,14 +134,15 @@ def list_table(
 ) -> Table:
     """``source.rows`` (the list as ``user`` sees it, in its order) as a table with custom columns."""
     custom = CustomColumns(state.definitions, user)
-    headers = [str(column.header) for column in source.columns] + custom.headers()
+    columns = source.columns_for(user)
+    headers = [str(column.header) for column in columns] + custom.headers()
 
     def batches() -> Iterator[list[list[Any]]]:
         # One server-side cursor: every batch is a FETCH of the same query, not a new query.
         rows_iterator = queryset.iterator(chunk_size=batch_size)
         while rows := list(islice(rows_iterator, batch_size)):
             lookups = custom.lookups(rows)
-            yield [[column.value(row) for column in source.columns] + custom.values(row, lookups) for row in rows]
+            yield [[column.value(row) for column in columns] + custom.values(row, lookups) for row in rows]
 
     return Table(headers=headers, batches=batches())
 

@@ -29,7 +29,7 @@ from modules.dataio.exports.services import (
     start_tenant_export,
     sync_limit,
 )
-from modules.dataio.exports.sources import SOURCES, InvalidListQuery
+from modules.dataio.exports.sources import InvalidListQuery, source_of
 from modules.dataio.exports.storage import belongs_to_current_tenant, current_schema, private_storage
 from modules.dataio.exports.tables import count_up_to, list_table
 from modules.dataio.exports.writers import csv_chunks, write_xlsx
@@ -69,7 +69,7 @@ def _stream(schema: str, zone: object, chunks: Iterator[str]) -> Iterator[bytes]
 @require_GET
 def list_export(request: HttpRequest, entity: str, file_format: str) -> HttpResponse | StreamingHttpResponse:
     """The list of ``entity`` as its page shows it for this query string, as CSV or XLSX."""
-    source = SOURCES.get(entity)
+    source = source_of(entity)
     if source is None or file_format not in (ExportFormat.CSV, ExportFormat.XLSX):
         raise Http404
     ensure_in_plan(getattr(request, "tenant", None), source.module)

@@ -70,6 +70,7 @@ RECIPIENTS = ListDefinition(
     owner_field=None,
     empty_text=_("No recipients."),
     url_names={"list": "marketing-delivery:email"},
+    exportable=True,
 )
 
 

@@ -73,7 +73,13 @@ EMAILS = ListDefinition(
     columns=(
         Column("name", _("Name"), "lists/cells/link.html", url=_edit, sort="name", phone=True),
         Column("subject", _("Subject")),
-        Column("status", _("Status"), "marketing_email/cells/status.html", phone=True),
+        Column(
+            "status",
+            _("Status"),
+            "marketing_email/cells/status.html",
+            phone=True,
+            export=lambda row: row.get_status_display(),
+        ),
         Column("campaign", _("Campaign"), value="campaign.name"),
         Column("segment", _("Segment"), value="segment.name"),
         Column("sent_at", _("Sent"), "lists/cells/datetime.html", sort="sent", default=False),
@@ -89,4 +95,5 @@ EMAILS = ListDefinition(
     empty_text=_("No marketing e-mails yet."),
     rows_name="emails",
     url_names={"list": "marketing-email:list"},
+    exportable=True,
 )

@@ -80,4 +80,5 @@ SEGMENTS = ListDefinition(
     empty_text=_("No segments yet."),
     rows_name="segments",
     url_names={"list": "marketing-segments:list"},
+    exportable=True,
 )

@@ -69,4 +69,5 @@ SURVEYS = ListDefinition(
     toolbar="marketing_surveys/list_toolbar.html",
     empty_text=_("No surveys yet."),
     rows_name="surveys",
+    exportable=True,
 )

@@ -84,7 +84,13 @@ COLUMNS = (
     Column("created_at", _("Submitted"), "lists/cells/datetime.html", sort="submitted", phone=True),
     Column("status", _("Status"), value=lambda row: row.get_status_display(), phone=True),
     Column("email", _("E-mail"), value=lambda row: _answer(row, "email")),
-    Column("record", _("Record"), "marketing_forms/cells/record.html", value=lambda row: row),
+    Column(
+        "record",
+        _("Record"),
+        "marketing_forms/cells/record.html",
+        value=lambda row: row,
+        export=lambda row: row.lead or row.contact,
+    ),
     Column("source", _("Source"), value=_source),
     Column("page", _("Page"), value=lambda row: row.page_url or row.referrer, default=False),
 )
@@ -115,6 +121,7 @@ ALL_SUBMISSIONS = ListDefinition(
     owner_field=None,
     empty_text=_("No submissions yet."),
     url_names={"list": "marketing-forms:all-submissions"},
+    exportable=True,
 )
 # One form's submissions: ``for_form`` binds it to the form (its URLs carry the form's id).
 FORM_SUBMISSIONS = replace(
@@ -124,6 +131,7 @@ FORM_SUBMISSIONS = replace(
     columns=COLUMNS,
     toolbar="marketing_forms/submissions_toolbar.html",
     url_names={"list": "marketing-forms:submissions"},
+    exportable=False,  # its toolbar exports every answer of the form (``views.staff.submission_export``)
 )
 
 
