@@ -1,6 +1,7 @@
 """Mailboxes reached through a provider's API: connecting a Microsoft 365 / Outlook.com or Gmail
 account for the ``mailbox`` purpose creates the user's mailbox of that kind (or mends it when it
-was connected before and its access was withdrawn)."""
+was connected before and its access was withdrawn); a Microsoft mailbox sends through Graph
+(``services.graph_send``)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,9 @@ def complete(account: OAuthAccount) -> str:
 
 
 def register() -> None:
+    from modules.mailboxes.services.graph_send import can_send_through_graph, send_through_graph
+    from modules.mailboxes.services.outgoing import register_sender
+
     register_purpose(Purpose(name="mailbox", complete=complete, back_url=lambda: reverse("mailboxes:list")))
+    # Mail written in the CRM leaves through the writer's Microsoft mailbox when they choose it.
+    register_sender(MailboxKind.MICROSOFT, send_through_graph, ready=can_send_through_graph)
