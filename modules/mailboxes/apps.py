@@ -10,10 +10,11 @@ class MailboxesConfig(AppConfig):
         from django.urls import reverse
 
         from modules.activities.models.notification import register_notification_target
-        from modules.mailboxes import data_subject, oauth, retention
+        from modules.mailboxes import data_subject, gmail, oauth, retention
 
         data_subject.register()
         oauth.register()
         retention.register()
+        gmail.register()
         # "Your mailbox stopped syncing" opens the mailbox settings page.
         register_notification_target("mailbox", lambda _pk: reverse("mailboxes:list"))

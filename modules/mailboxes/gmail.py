@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 
+from modules.mailboxes.choices import MailboxKind
 from modules.mailboxes.models import Mailbox
 from modules.mailboxes.services.connection import MailboxError
 from modules.mailboxes.services.gmail_client import GmailClient, GmailError
 from modules.mailboxes.services.gmail_sync import send_by_gmail, sync_gmail
+from modules.mailboxes.services.outgoing import register_sender
 from modules.mailboxes.services.sync import SyncResult
 from modules.oauth_accounts.choices import AccountState
 from modules.oauth_accounts.google import token_source
@@ -51,3 +53,8 @@ def send_through_gmail(mailbox: Mailbox, email: EmailMessage) -> str:
     except (GmailError, OAuthError) as error:
         raise MailboxError(str(error)) from error
     return ""
+
+
+def register() -> None:
+    """Composed mail written from a Gmail mailbox leaves through Gmail."""
+    register_sender(MailboxKind.GOOGLE, send_through_gmail, ready=can_send_through_gmail)
