@@ -16,6 +16,7 @@ from api.entities.consent import CONSENT, CONSENT_EVENT, SUPPRESSION, TOPIC
 from api.entities.contact_centre import CALL, CSAT_ANSWER, SMS_MESSAGE
 from api.entities.contacts import COMPANY, CONTACT
 from api.entities.desk import ASSIGNMENT_RULE, CANNED_RESPONSE
+from api.entities.mail import MAIL_MESSAGE, MAIL_THREAD, MEETING_ATTENDEE
 from api.entities.marketing_emails import MARKETING_EMAIL
 from api.entities.marketing_recipients import MARKETING_EMAIL_RECIPIENT
 from api.entities.orders import ORDER
@@ -41,6 +42,7 @@ ENTITIES: tuple[EntityDescription, ...] = (
     CALL, SMS_MESSAGE, CSAT_ANSWER,
     ASSIGNMENT_RULE, CANNED_RESPONSE,
     PORTAL_USER,
+    MAIL_THREAD, MAIL_MESSAGE, MEETING_ATTENDEE,
 )  # fmt: skip
 
 __all__ = [
@@ -65,8 +67,11 @@ __all__ = [
     "FORM_SUBMISSION",
     "LEAD",
     "LEAD_SCORE",
+    "MAIL_MESSAGE",
+    "MAIL_THREAD",
     "MARKETING_EMAIL",
     "MARKETING_EMAIL_RECIPIENT",
+    "MEETING_ATTENDEE",
     "ORDER",
     "PORTAL_USER",
     "SCORE_THRESHOLD",

@@ -3,6 +3,7 @@ merged into one root."""
 
 import graphene
 
+from api.graphql.activities.mail import MailQueries
 from api.graphql.activities.mutations import ActivitiesMutations
 from api.graphql.activities.queries import ActivitiesQueries
 from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
@@ -59,6 +60,7 @@ class Query(
     ContactCentreQueries,
     DeskQueries,
     PortalUserQueries,
+    MailQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()

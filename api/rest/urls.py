@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from api.rest.activities import views as activity_views
+from api.rest.activities.mail import MailMessageViewSet, MailThreadViewSet, MeetingAttendeeViewSet
 from api.rest.analytics.basket import BasketRulesView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
 from api.rest.analytics.dashboards import DashboardViewSet, DashboardWidgetViewSet
@@ -64,6 +65,9 @@ for viewset in (
     AssignmentRuleViewSet,
     CannedResponseViewSet,
     PortalUserViewSet,
+    MailThreadViewSet,
+    MailMessageViewSet,
+    MeetingAttendeeViewSet,
 ):
     router.register(viewset.entity.rest_path, viewset, basename=viewset.entity.name)
 router.register("tags", contact_views.TagViewSet, basename="tag")

@@ -32,7 +32,7 @@ from api.graphql.custom_fields.schema import schema_for_tenant
 from customization.workflows.models import SelectionRun, WorkflowRule
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
-from modules.activities.models import Activity
+from modules.activities.models import Activity, ActivityAttendee
 from modules.analytics.dashboards.models import Dashboard, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.models import Report, ReportSubscription
@@ -40,6 +40,7 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
+from modules.mailboxes.models import MailMessage, MailThread
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
@@ -101,6 +102,7 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.mailboxes.sweep_data import sweep_mail_message
 from tests.marketing.surveys.sweep_data import survey_and_response
 from tests.routes import url_routes
 from tests.tenancy import TenantFixture, schema_snapshot
@@ -154,6 +156,9 @@ RESOURCES: dict[str, type[models.Model]] = {
     "assignment-rules": AssignmentRule,
     "canned-responses": CannedResponse,
     "portal-users": PortalUser,
+    "mail-threads": MailThread,
+    "mail-messages": MailMessage,
+    "meeting-attendees": ActivityAttendee,
 }
 PATH_PARAMETERS: dict[str, type[models.Model]] = {
     "line_id": QuoteLine,
@@ -220,6 +225,9 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "AssignmentRule": AssignmentRule,
     "CannedResponse": CannedResponse,
     "PortalUser": PortalUser,
+    "MailThread": MailThread,
+    "MailMessage": MailMessage,
+    "MeetingAttendee": ActivityAttendee,
 }
 # Types that are no relay node but whose root field takes a global id (``report(id:)``).
 GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
@@ -229,6 +237,7 @@ GLOBAL_ID_MODELS: dict[str, type[models.Model]] = {
 # ``record`` (notes and following) takes any record that carries them: an order stands for all.
 ID_ARGUMENTS = {
     "owner": "User",
+    "thread": "MailThread",
     "assignee": "User",
     "lostReason": "LostReason",
     "product": "Product",
@@ -377,6 +386,11 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             *(survey_rows := survey_and_response(user)),
             survey_rows[0].questions.order_by("id").first(),
             Segment.objects.create(name="Beta sweep segment", owner=user),
+            mail_message := sweep_mail_message(user),
+            mail_message.thread,
+            ActivityAttendee.objects.create(
+                activity=ActivityFactory(subject="Beta sweep meeting", kind="meeting"), email="sweep@beta.example"
+            ),
         ]  # fmt: skip
     by_kind = {type(record): record for record in records}
     with alpha.active():

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from customization.workflows.selections import start_on_selection
+from modules.activities.models import ActivityAttendee
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.reports.delivery.services import create_subscription
 from modules.analytics.reports.services import create_report
@@ -57,6 +58,7 @@ from tests.factories import (
     ProductFactory,
     TagFactory,
 )
+from tests.mailboxes.sweep_data import sweep_mail_message
 from tests.marketing.consent.sweep_data import BODIES as CONSENT_BODIES
 from tests.marketing.consent.sweep_data import BULK_NAMES as CONSENT_BULK_NAMES
 from tests.marketing.consent.sweep_data import consent_and_scoring_records
@@ -149,6 +151,11 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["case-statuses"] = CaseStatus.objects.order_by("id").first()
         records["case-categories"] = CaseCategory.objects.order_by("id").first()
         records["surveys"], records["survey-responses"] = survey_and_response(owner)
+        records["mail-messages"] = sweep_mail_message(owner)
+        records["mail-threads"] = records["mail-messages"].thread
+        records["meeting-attendees"] = ActivityAttendee.objects.create(
+            activity=ActivityFactory(kind="meeting", assignee=owner), email="documented@people.example"
+        )
         records["web-forms"] = create_form(by=owner, name="Documented form", key="documented-form")
         records["delete:web-forms"] = create_form(by=owner, name="Deleted form", key="deleted-form")
         records["delete:surveys"] = create_survey(by=owner, name="Deleted survey")

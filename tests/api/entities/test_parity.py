@@ -35,8 +35,11 @@ from api.entities import (
     FORM_SUBMISSION,
     LEAD,
     LEAD_SCORE,
+    MAIL_MESSAGE,
+    MAIL_THREAD,
     MARKETING_EMAIL,
     MARKETING_EMAIL_RECIPIENT,
+    MEETING_ATTENDEE,
     ORDER,
     PORTAL_USER,
     SCORE_THRESHOLD,
@@ -52,6 +55,9 @@ from api.entities import (
     FilterKind,
 )
 from identity.models import Team, User
+from modules.activities.models import ActivityAttendee
+from modules.mailboxes.choices import MessageDirection
+from modules.mailboxes.models import MailMessage, MailThread
 from modules.marketing.collateral.services import archive_item, create_item
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
@@ -92,6 +98,7 @@ from tests.factories import (
     PipelineFactory,
     TagFactory,
 )
+from tests.mailboxes.sweep_data import sweep_mail_message
 from tests.tenancy import ADMIN_EMAIL, REP_EMAIL, TenantFixture
 
 Samples = dict[str, Any]
@@ -545,6 +552,50 @@ MATCH_FOR_FILTER: dict[str, dict[str, Callable[[Any], tuple[models.Model, Any]]]
 }
 
 
+def _mail(direction: str, age: timedelta) -> MailMessage:
+    """A message of a new thread in a mailbox of the admin (who sees all of it), ``age`` old."""
+    owner = User.objects.get(email=ADMIN_EMAIL)
+    found = sweep_mail_message(owner)
+    moment = timezone.now() - age
+    MailMessage.objects.filter(pk=found.pk).update(direction=direction, date=moment)
+    MailThread.objects.filter(pk=found.thread_id).update(first_at=moment, last_at=moment)
+    found.refresh_from_db()
+    return found
+
+
+def mail_thread_records(rep: Any) -> tuple[models.Model, Samples]:
+    return _mail("in", timedelta(0)).thread, {"last_after": timezone.now() - LONG_AGO / 2}
+
+
+def other_mail_thread() -> models.Model:
+    return _mail("in", LONG_AGO).thread
+
+
+def mail_message_records(rep: Any) -> tuple[models.Model, Samples]:
+    match = _mail("in", timedelta(0))
+    samples = {
+        "thread": match.thread,
+        "direction": MessageDirection.INBOUND,
+        "date_after": timezone.now() - LONG_AGO / 2,
+    }
+    return match, samples
+
+
+def other_mail_message() -> models.Model:
+    return _mail("out", LONG_AGO)
+
+
+def attendee_records(rep: Any) -> tuple[models.Model, Samples]:
+    meeting = ActivityFactory(kind="meeting", subject="Parity meeting")
+    match = ActivityAttendee.objects.create(activity=meeting, email="ana@parity.example", attendance="accepted")
+    return match, {"activity": meeting, "attendance": "accepted"}
+
+
+def other_attendee() -> models.Model:
+    meeting = ActivityFactory(kind="meeting", subject="Other meeting")
+    return ActivityAttendee.objects.create(activity=meeting, email="bo@parity.example", attendance="declined")
+
+
 # Filters a single other record cannot miss together (a date that is never empty lies before one
 # bound or after the other): each gets its own other record, which it must not find.
 OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
@@ -591,6 +642,9 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
                         lambda: ScoreThreshold.objects.create(name="SQL", points=80)),
     "lead_score": (LEAD_SCORE, lead_score_records, other_lead_score),
     "marketing_email_recipient": (MARKETING_EMAIL_RECIPIENT, recipient_records, other_recipient),
+    "mail_thread": (MAIL_THREAD, mail_thread_records, other_mail_thread),
+    "mail_message": (MAIL_MESSAGE, mail_message_records, other_mail_message),
+    "meeting_attendee": (MEETING_ATTENDEE, attendee_records, other_attendee),
 }  # fmt: skip
 
 

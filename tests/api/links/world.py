@@ -20,6 +20,7 @@ from identity.choices import RecordVisibility
 from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
+from modules.activities.models import ActivityAttendee
 from modules.marketing.choices import EmailStatus
 from modules.marketing.consent.services import record_consent
 from modules.marketing.delivery.models import Recipient
@@ -200,6 +201,9 @@ def build_records(holder: User, outsider: User) -> None:
         deal=their_deal,
         origin=their_activity,
     )
+    # A meeting of the holder's with the outsider's contact among its attendees.
+    my_meeting = ActivityFactory(assignee=holder, kind="meeting", subject="Sweep meeting")
+    ActivityAttendee.objects.create(activity=my_meeting, email="their@people.example", contact=their_contact)
     quote = create_quote(deal=their_deal, by=holder, price_list=PriceList.objects.create(name="Sweep", currency="EUR"))
     quote.owner = holder
     quote.save(update_fields=["owner"])

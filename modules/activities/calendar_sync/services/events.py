@@ -19,10 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.input_bounds import moment_problem, without_control_characters
-from modules.activities.choices import ActivityStatus
+from modules.activities.choices import ActivityStatus, Attendance, AttendeeRole
 from modules.activities.models import Activity
+from modules.activities.services.attendees import PARTSTATS, ROLES, Invitee, address_of
 
 DEFAULT_LENGTH = timedelta(minutes=30)
+MAX_ATTENDEES = 500  # a larger list is read up to this many
+PARTSTAT_OF: dict[str, str] = {str(attendance): name for name, attendance in PARTSTATS.items()}
+ROLE_OF: dict[str, str] = {str(role): name for name, role in ROLES.items()}
 
 
 class UnreadableEvent(ValueError):
@@ -37,6 +41,9 @@ class EventValues:
     calendar_fields: dict[str, Any]
     recurrence_id: datetime | None = None
     last_modified: datetime | None = None
+    # ORGANIZER and ATTENDEE, one per address; None when the event names nobody (the meeting's
+    # own attendees are then left as they are).
+    attendees: list[Invitee] | None = None
 
 
 @dataclass
@@ -110,6 +117,32 @@ def _zone_name(component: Any) -> str:
     return ""
 
 
+def _param(line: Any, name: str) -> str:
+    values = (getattr(line, "params", {}) or {}).get(name) or [""]
+    return without_control_characters(str(values[0])).strip()
+
+
+def _invitees(component: Any) -> list[Invitee] | None:
+    """ORGANIZER and ATTENDEE lines, one invitee per address (the organiser flagged on theirs)."""
+    organizers = component.contents.get("organizer") or []
+    attendees = (component.contents.get("attendee") or [])[:MAX_ATTENDEES]
+    if not organizers and not attendees:
+        return None
+    found: dict[str, Invitee] = {}
+    for line in organizers[:1]:
+        if email := address_of(line.value):
+            found[email] = Invitee(email, _param(line, "CN")[:255], AttendeeRole.CHAIR, Attendance.ACCEPTED, True)
+    for line in attendees:
+        email = address_of(line.value)
+        if email is None:
+            continue
+        invitee = found.get(email) or Invitee(email, _param(line, "CN")[:255])
+        invitee.role = ROLES.get(_param(line, "ROLE").upper(), invitee.role)
+        invitee.attendance = PARTSTATS.get(_param(line, "PARTSTAT").upper(), invitee.attendance)
+        found[email] = invitee
+    return list(found.values())
+
+
 def _event(component: Any, zone: tzinfo) -> EventValues:
     try:
         start, all_day = _moment(component.dtstart.value, zone)
@@ -155,6 +188,7 @@ def _event(component: Any, zone: tzinfo) -> EventValues:
         },
         recurrence_id=recurrence_id,
         last_modified=last_modified,
+        attendees=_invitees(component),
     )
 
 
@@ -233,6 +267,7 @@ def _add_event(calendar: Any, activity: Activity, *, uid: str, zone: tzinfo | No
     if activity.location:
         component.add("location").value = activity.location
     _add_times(component, activity, zone)
+    _add_attendees(component, activity)
     component.add("status").value = "CANCELLED" if activity.status == ActivityStatus.CANCELLED else "CONFIRMED"
     if activity.recurrence_id is not None:
         rid = activity.recurrence_id
@@ -247,6 +282,21 @@ def _add_event(calendar: Any, activity: Activity, *, uid: str, zone: tzinfo | No
         moments = _dates(list(values or []), zone)
         if moments:
             component.add(name).value = moments
+
+
+def _add_attendees(component: Any, activity: Activity) -> None:
+    """The meeting's attendees as ATTENDEE lines (with their role and answer), its organiser also
+    as ORGANIZER."""
+    for row in activity.attendees.all():
+        names = ["organizer", "attendee"] if row.is_organizer else ["attendee"]
+        for name in names:
+            line = component.add(name)
+            line.value = f"mailto:{row.email}"
+            if row.name:
+                line.params["CN"] = [row.name]
+            if name == "attendee":
+                line.params["ROLE"] = [ROLE_OF.get(row.role, "REQ-PARTICIPANT")]
+                line.params["PARTSTAT"] = [PARTSTAT_OF.get(row.attendance, "NEEDS-ACTION")]
 
 
 def write_object(activity: Activity, overrides: list[Activity]) -> str:

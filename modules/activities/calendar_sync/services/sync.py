@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from core.encryption import UnreadableSecret, decrypt
 from core.job_locks import job_runner
+from identity.models import User
 from identity.time_zones import zone_of
 from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
@@ -55,6 +56,7 @@ from modules.activities.calendar_sync.services.events import (
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.services.activities import cancel_activity, create_activity, delete_activity, update_activity
+from modules.activities.services.attendees import match_invitees, set_attendees
 
 logger = logging.getLogger(__name__)
 
@@ -228,10 +230,10 @@ def apply_object(
                 return
             _record_conflict(synced, ConflictWinner.CALENDAR, activity)
             result.conflicts += 1
-            _update(activity, event)
+            _update(connection, activity, event)
             result.pulled += 1
         else:
-            _update(activity, event)
+            _update(connection, activity, event)
             result.pulled += 1
         _remember(connection, uid=event.uid, href=resource.href, etag=resource.etag, activity=activity, ignored=False)
 
@@ -284,8 +286,18 @@ def _create(connection: CalendarConnection, event: CalendarObject, master: Event
     )
     Activity.objects.filter(pk=activity.pk).update(ical_uid=event.uid, **master.calendar_fields)
     activity.refresh_from_db()
+    _apply_attendees(connection.user, activity, master)
     _sync_overrides(activity, event)
     return activity
+
+
+def _apply_attendees(user: User, activity: Activity, event_values: EventValues) -> None:
+    """The event's organiser and attendees become the meeting's, matched to contacts the calendar's
+    owner may see and to users (an event naming nobody leaves the meeting's attendees alone)."""
+    if event_values.attendees is None:
+        return
+    match_invitees(event_values.attendees, by=user)
+    set_attendees(activity, event_values.attendees, by=None)
 
 
 def _apply_values(activity: Activity, event_values: EventValues) -> None:
@@ -296,9 +308,10 @@ def _apply_values(activity: Activity, event_values: EventValues) -> None:
         cancel_activity(activity, by=None)
 
 
-def _update(activity: Activity, event: CalendarObject) -> None:
+def _update(connection: CalendarConnection, activity: Activity, event: CalendarObject) -> None:
     if event.master is not None:
         _apply_values(activity, event.master)
+        _apply_attendees(connection.user, activity, event.master)
         fields = event.master.calendar_fields
         if any(getattr(activity, name) != value for name, value in fields.items()) or activity.ical_uid != event.uid:
             Activity.objects.filter(pk=activity.pk).update(ical_uid=event.uid, updated_at=timezone.now(), **fields)
