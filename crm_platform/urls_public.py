@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("crm_platform.signup.urls")),
     path("billing/stripe/webhook/", include("billing.webhooks.urls")),
     path("console/", include("crm_platform.console.urls")),
+    path("oauth/", include("modules.oauth_accounts.urls_public")),
 ]
 
 handler400 = "crm_platform.errors.bad_request"

@@ -589,8 +589,12 @@ GOOGLE_CALENDAR_API_URL = env.str("GOOGLE_CALENDAR_API_URL", default="https://ww
 # --- Connected accounts (OAuth2) ------------------------------------------------------------------
 
 # The platform's app registration at each provider (modules/oauth_accounts/providers.py); a
-# provider without a client id is not offered. The redirect URI to register is
-# https://<workspace host>/settings/connected-accounts/callback/ for each workspace host.
+# provider without a client id is not offered. Providers accept only redirect URIs registered in
+# advance, without wildcards, so a deployment sets OAUTH_CALLBACK_HOST (the public host,
+# BASE_DOMAIN) and registers the one URI https://<that host>/oauth/callback/: the public host
+# relays each answer to the workspace host that started it (modules/oauth_accounts/relay.py).
+# Left empty, each workspace host is its own redirect URI (…/settings/connected-accounts/callback/).
+OAUTH_CALLBACK_HOST = env("OAUTH_CALLBACK_HOST", default="")
 OAUTH_PROVIDERS = {
     "microsoft": {
         "client_id": env("MICROSOFT_CLIENT_ID", default=""),

@@ -2,7 +2,8 @@
 
 Connecting (a POST from Settings → Mailboxes or Calendar sync) keeps a random ``state`` and a PKCE
 verifier in the user's session and sends the browser to the provider; the provider sends it back
-to the callback on the same host, which accepts only a ``state`` this session started (by this
+to the callback on the same host (directly, or through the public host's relay: ``relay.py``),
+which accepts only a ``state`` this session started (by this
 user, within ``FLOW_SECONDS``), exchanges the code with the verifier, reads the account's address
 and hands the account to the purpose the flow was started for. Only users who may connect a
 mailbox (``activities.change``) run it."""
@@ -18,12 +19,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import permission_required, signed_in_user
+from modules.oauth_accounts import relay
 from modules.oauth_accounts.providers import get_provider
 from modules.oauth_accounts.purposes import get_purpose
 from modules.oauth_accounts.services.accounts import connect_account
@@ -42,7 +43,7 @@ def _challenge(verifier: str) -> str:
 
 
 def _redirect_uri(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("oauth_accounts:callback"))
+    return relay.redirect_uri(request)
 
 
 def _bad(field: str, message: str) -> HttpResponse:
@@ -58,7 +59,7 @@ def connect(request: HttpRequest, provider: str) -> HttpResponse:
     purpose = get_purpose(str(request.POST.get("purpose", "")))
     if purpose is None:
         return _bad("purpose", _("Choose what the account is connected for."))
-    state = secrets.token_urlsafe(32)
+    state = relay.new_state(request)
     verifier = secrets.token_urlsafe(64)
     flows: dict[str, Any] = {
         key: flow
