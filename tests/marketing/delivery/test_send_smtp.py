@@ -25,14 +25,13 @@ from tests.mail_server import MailServer
 from tests.marketing.delivery.conftest import audience, large_audience, marketing_email, unlimited_rate
 from tests.tenancy import TenantFixture
 
-# Every message is checked. 5,000 recipients (the requirement's figure) took 308 s in this test on the
-# shared 2-core machine at a load average of 14, over the 300 s per-test timeout (the engine, the
-# server in this process and the checks share the one interpreter, and the cores with everything the
-# machine runs); 1,000 keeps the test in the suite's budget there. The server keeps only the bytes while the send
-# runs and the checks parse them afterwards (compat32, the faster parser), so the server's thread does
-# not compete with the send. The 100,000-recipient sends with Celery workers, killed or not, are
-# `make bench`'s (docs/benchmarks.md).
-SIZE = 1_000
+# Every message is checked, at the requirement's 5,000 recipients: 16.6 s for the test (audience,
+# send and checks) at a load average of 2 on the 2-core machine, since the engine hands SMTP the
+# bytes it writes itself (before that, 308 s at load 14). The server keeps only the bytes while the
+# send runs and the checks parse them afterwards (compat32, the faster parser), so the server's
+# thread does not compete with the send. The 100,000-recipient sends with Celery workers, killed or
+# not, are `make bench`'s (docs/benchmarks.md).
+SIZE = 5_000
 NEXT = 5  # the next send: the one who unsubscribed and four others
 
 
