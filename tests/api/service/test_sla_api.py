@@ -191,6 +191,18 @@ def test_graphql_reads_and_writes_the_same_settings(alpha: TenantFixture) -> Non
     assert [edge["node"]["name"] for edge in listed["data"]["slaPolicies"]["edges"]] == ["Silver"]
 
 
+def test_null_optional_fields_are_empty_not_a_server_error(alpha: TenantFixture) -> None:
+    client = alpha.client()
+    create = """mutation($input: SlaPolicyInput!) { slaPolicyCreate(input: $input) {
+        slaPolicy { id } errors { field code } } }"""
+    answer = post_graphql(client, create, {"input": {"tierField": None, "tierValues": None, "priorities": None}}).json()
+
+    assert "errors" not in answer, answer
+    fields = {error["field"] for error in answer["data"]["slaPolicyCreate"]["errors"]}
+    assert "targets" in fields
+    assert answer["data"]["slaPolicyCreate"]["slaPolicy"] is None
+
+
 def test_another_tenants_sla_settings_are_out_of_reach(alpha: TenantFixture, beta: TenantFixture) -> None:
     with alpha.active():
         policy = save_policy(None, name="Alpha policy", targets={"normal": (60, None)})

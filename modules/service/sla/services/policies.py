@@ -67,13 +67,14 @@ def save_policy(
     change is in the audit log under ``by`` (else the request's user)."""
     creating = policy is None
     policy = policy or SlaPolicy()
-    priorities = list(dict.fromkeys(priorities))
+    # The API may send null for any optional field: it means empty, never a server error.
+    priorities = list(dict.fromkeys(priorities or ()))
     if any(priority not in CasePriority.values for priority in priorities):
         raise ValidationError({"priorities": [_("Choose priorities from the list.")]})
     policy.name, policy.position, policy.is_active = name, position, is_active
     policy.priorities, policy.tier_source = priorities, tier_source
-    policy.tier_field = tier_field.strip()
-    policy.tier_values = _clean_values(tier_values, "tier_values")
+    policy.tier_field = (tier_field or "").strip()
+    policy.tier_values = _clean_values(tier_values or (), "tier_values")
     policy.warning_percent = warning_percent
     errors = _target_errors(targets)
     if policy.tier_field and not policy.tier_values:
