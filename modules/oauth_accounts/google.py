@@ -7,15 +7,22 @@ endpoints and app registration are ``settings.OAUTH_PROVIDERS["google"]``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customization import outbound_http
 from modules.oauth_accounts.models import OAuthAccount
 from modules.oauth_accounts.providers import Provider, TokenAnswer, get_provider, register_provider
 from modules.oauth_accounts.services.tokens import TIMEOUT, OAuthError, get_access_token, refresh_access_token
+
+# What the Gmail and Google Calendar clients call for a bearer token (``token_source``).
+TokenSource = Callable[[str], str]
 
 NAME = "google"
 SCOPES = (
@@ -46,7 +53,7 @@ def read_email(answer: TokenAnswer) -> str:
     return email
 
 
-def token_source(account: OAuthAccount) -> Callable[[str], str]:
+def token_source(account: OAuthAccount) -> TokenSource:
     """What the Gmail and Google Calendar clients call for a bearer token: the account's current
     one (refreshed first when it is about to expire), or, given the token Google just refused
     (``401``), a refreshed one; ``AccountRevoked`` when Google refuses the refresh token."""
@@ -55,6 +62,39 @@ def token_source(account: OAuthAccount) -> Callable[[str], str]:
         return refresh_access_token(account, rejected=rejected) if rejected else get_access_token(account)
 
     return token
+
+
+class GoogleApi:
+    """Calls to one of Google's JSON REST APIs with an account's bearer token, for the Gmail and
+    Google Calendar clients: the token is asked for on first use and asked for again, once, after a
+    ``401`` (expired or revoked meanwhile). Raises ``outbound_http.OutboundError`` when Google
+    cannot be reached; every answer, a ``401`` after the retry included, is the caller's to read."""
+
+    def __init__(self, token: TokenSource, *, timeout: float, max_answer: int) -> None:
+        self._token = token
+        self._access = ""
+        self._timeout = timeout
+        self._max_answer = max_answer
+
+    def send(
+        self, method: str, url: str, *, params: dict[str, Any] | None = None, body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> outbound_http.Response:  # fmt: skip
+        if params:
+            url += "?" + urlencode({name: value for name, value in params.items() if value not in (None, "")})
+        payload = json.dumps(body).encode() if body is not None else b""
+        for attempt in range(2):
+            if not self._access or attempt:
+                self._access = self._token(self._access if attempt else "")
+            sent = {"Authorization": f"Bearer {self._access}", "Accept": "application/json", **(headers or {})}
+            if body is not None:
+                sent["Content-Type"] = "application/json"
+            answer = outbound_http.send(
+                method, url, body=payload, headers=sent, timeout=self._timeout, max_body=self._max_answer
+            )
+            if answer.status != 401:
+                break
+        return answer
 
 
 def register() -> None:

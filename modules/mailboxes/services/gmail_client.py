@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from customization import outbound_http
+from modules.oauth_accounts.google import GoogleApi, TokenSource
 
-TokenSource = Callable[[str], str]
 TIMEOUT = 60
 MAX_ANSWER = 64 * 1024 * 1024  # a raw message of Gmail's 25 MB limit, base64url-encoded, and more
 PAGE_SIZE = 500
@@ -60,29 +60,14 @@ def b64url_encode(data: bytes) -> str:
 
 class GmailClient:
     def __init__(self, token: TokenSource, *, base_url: str | None = None) -> None:
-        self._token = token
+        self._api = GoogleApi(token, timeout=TIMEOUT, max_answer=MAX_ANSWER)
         self._base = (base_url or settings.GOOGLE_GMAIL_API_URL).rstrip("/")
-        self._access = ""
 
     def _call(self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> dict[str, Any]:
-        url = f"{self._base}/users/me/{path}"
-        if params:
-            url += "?" + urlencode({name: value for name, value in params.items() if value not in (None, "")})
-        payload = json.dumps(body).encode() if body is not None else b""
-        for attempt in range(2):
-            if not self._access or attempt:
-                self._access = self._token(self._access if attempt else "")
-            headers = {"Authorization": f"Bearer {self._access}", "Accept": "application/json"}
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            try:
-                answer = outbound_http.send(
-                    method, url, body=payload, headers=headers, timeout=TIMEOUT, max_body=MAX_ANSWER
-                )
-            except outbound_http.OutboundError as error:
-                raise GmailError(_("Gmail could not be reached: %(error)s") % {"error": error}) from error
-            if answer.status != 401:
-                break
+        try:
+            answer = self._api.send(method, f"{self._base}/users/me/{path}", params=params, body=body)
+        except outbound_http.OutboundError as error:
+            raise GmailError(_("Gmail could not be reached: %(error)s") % {"error": error}) from error
         if answer.status == 401:
             raise Unauthorized(_("Gmail refused the access token."))
         if answer.status == 404:

@@ -12,18 +12,17 @@ access stops the connection, anything else is retried later."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from customization import outbound_http
 from modules.activities.calendar_sync.services.client import AccessRefused, PreconditionFailed, Unavailable
+from modules.oauth_accounts.google import GoogleApi, TokenSource
 
-TokenSource = Callable[[str], str]
 TIMEOUT = 30
 MAX_ANSWER = 20 * 1024 * 1024
 PAGE_SIZE = 250
@@ -51,35 +50,20 @@ def rfc3339(moment: datetime) -> str:
 
 class GoogleCalendarClient:
     def __init__(self, token: TokenSource, *, base_url: str | None = None, calendar: str = "primary") -> None:
-        self._token = token
+        self._api = GoogleApi(token, timeout=TIMEOUT, max_answer=MAX_ANSWER)
         base = (base_url or settings.GOOGLE_CALENDAR_API_URL).rstrip("/")
         self._events = f"{base}/calendars/{quote(calendar, safe='')}/events"
-        self._access = ""
 
     def _call(
         self, method: str, path: str = "", *, params: dict[str, Any] | None = None, body: Any = None,
         etag: str = "",
     ) -> tuple[int, dict[str, Any]]:  # fmt: skip
-        url = self._events + path
-        if params:
-            url += "?" + urlencode({name: value for name, value in params.items() if value not in (None, "")})
-        payload = json.dumps(body).encode() if body is not None else b""
-        for attempt in range(2):
-            if not self._access or attempt:
-                self._access = self._token(self._access if attempt else "")
-            headers = {"Authorization": f"Bearer {self._access}", "Accept": "application/json"}
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            if etag:
-                headers["If-Match"] = etag
-            try:
-                answer = outbound_http.send(
-                    method, url, body=payload, headers=headers, timeout=TIMEOUT, max_body=MAX_ANSWER
-                )
-            except outbound_http.OutboundError as error:
-                raise Unavailable(_("Google Calendar could not be reached: %(error)s") % {"error": error}) from error
-            if answer.status != 401:
-                break
+        try:
+            answer = self._api.send(
+                method, self._events + path, params=params, body=body, headers={"If-Match": etag} if etag else None
+            )
+        except outbound_http.OutboundError as error:
+            raise Unavailable(_("Google Calendar could not be reached: %(error)s") % {"error": error}) from error
         status = answer.status
         if status == 401:
             raise Unauthorized(_("Google refused the access to the calendar: connect it again."))
