@@ -12,7 +12,6 @@ nothing else, so a forged or altered state gets a 400 naming ``state`` and goes 
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -62,7 +61,7 @@ def relay_callback(request: HttpRequest) -> HttpResponse:
             f"state: {escape(_('The sign-in answer carries no valid state.'))}",
             content_type="text/plain; charset=utf-8",
         )
-    query = urlencode([(key, value) for key in request.GET for value in request.GET.getlist(key)])
+    query = request.GET.urlencode()
     return HttpResponseRedirect(
         f"{request.scheme}://{host}{reverse('oauth_accounts:callback', urlconf=settings.ROOT_URLCONF)}?{query}"
     )
