@@ -156,6 +156,19 @@ document.addEventListener("alpine:init", function () {
     return {followUp: readJSON("activity-follow-up", "false") === "true"};
   });
 
+  // A report's e-mail delivery: the day of the week shows for a weekly one, the day of the month
+  // for a monthly one. The choice starts from the select as the server rendered it.
+  Alpine.data("reportSubscription", function () {
+    return {
+      frequency: "",
+      init: function () {
+        var select = this.$el.querySelector("select[name=frequency]");
+        this.frequency = select ? select.value : "";
+      },
+      frequencyIs: function (choice) { return this.frequency === choice; }
+    };
+  });
+
   // Custom-field filters above a list: the operators offered follow the chosen field.
   Alpine.data("customFieldFilter", function () {
     return {

@@ -151,6 +151,9 @@ def test_the_last_failure_stays_visible_and_the_owner_is_told(
         notices = list(Notification.objects.filter(recipient=world.admin, kind="delivery_failed"))
         assert DomainEvent.objects.filter(type="report_delivery.failed", record_id=delivery.pk).count() == 1
     assert "Mara" in " ".join(notice.title for notice in notices)
+    # The notice opens the report where its deliveries and the error are shown.
+    with alpha.active():
+        assert {notice.target_url for notice in notices} == {f"/analytics/reports/{subscribed.report_id}/#deliveries"}
 
     # A later beat with the server back does not revive a failed copy.
     smtp_server.start()

@@ -24,7 +24,9 @@ class SubscriptionForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
     )
     frequency = forms.ChoiceField(
-        label=_("Frequency"), choices=Frequency.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Frequency"),
+        choices=Frequency.choices,
+        widget=forms.Select(attrs={"class": "form-select", "x-model": "frequency"}),
     )
     weekday = forms.TypedChoiceField(
         label=_("Day of the week (weekly)"), choices=BLANK + list(Weekday.choices), coerce=int, required=False,
