@@ -211,6 +211,7 @@ class ListExtension:
     sorts: Mapping[str, str] = field(default_factory=dict)
     filters: tuple[Filter, ...] = ()
     apply_filters: Callable[[QuerySet[Any], Mapping[str, str], User], QuerySet[Any]] | None = None
+    hidden_filters: tuple[str, ...] = ()  # accepted from links without a control, as a definition's
 
 
 _EXTENSIONS: dict[str, ListExtension] = {}
@@ -239,5 +240,6 @@ def extended(definition: ListDefinition, user: User) -> ListDefinition:
         columns=(*definition.columns, *(column for e in extensions for column in e.columns)),
         sorts={**definition.sorts, **{key: path for e in extensions for key, path in e.sorts.items()}},
         filters=(*definition.filters, *(control for e in extensions for control in e.filters)),
+        hidden_filters=(*definition.hidden_filters, *(key for e in extensions for key in e.hidden_filters)),
         apply_filters=apply_filters,
     )

@@ -140,12 +140,23 @@ def register() -> None:
 MARKETING_DASHBOARD = ReadyMade(
     key="marketing",
     title=_("Marketing"),
-    description=_("Campaign ROI, influenced pipeline and won revenue per campaign, and members by status."),
+    description=_(
+        "E-mails sent, opened and clicked, form submissions, lead scores, segment sizes, campaign ROI, "
+        "influenced pipeline and won revenue per campaign, and members by status."
+    ),
     needs=("marketing",),
     order=20,
+    # The kinds of the delivery, web form, scoring and segment apps are registered from their own
+    # ready(); a placement whose kind the reader cannot have is left out when the dashboard is made.
     placements=(
-        Placement("marketing-campaign-roi", 0, 0, 6, 3),
-        Placement("marketing-influenced-revenue", 6, 0, 6, 3),
-        Placement("marketing-members-by-status", 0, 3, 12, 3),
+        Placement("marketing-messages-sent", 0, 0, 3, 3),
+        Placement("marketing-email-engagement", 3, 0, 9, 3),
+        Placement("marketing-opens-clicks-per-week", 0, 3, 6, 3),
+        Placement("marketing-form-submissions", 6, 3, 6, 3),
+        Placement("marketing-score-distribution", 0, 6, 6, 3),
+        Placement("marketing-segment-sizes", 6, 6, 6, 3),
+        Placement("marketing-campaign-roi", 0, 9, 6, 3),
+        Placement("marketing-influenced-revenue", 6, 9, 6, 3),
+        Placement("marketing-members-by-status", 0, 12, 12, 3),
     ),
 )

@@ -8,8 +8,9 @@ class MarketingDeliveryConfig(AppConfig):
     verbose_name = "Marketing delivery"
 
     def ready(self) -> None:
-        from modules.marketing.delivery import data_subject
+        from modules.marketing.delivery import dashboard_widgets, data_subject
 
+        dashboard_widgets.register()
         data_subject.register()
 
         from customization.events.catalogue import EventGroup, register_event_types

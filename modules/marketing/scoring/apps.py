@@ -13,7 +13,7 @@ class MarketingScoringConfig(AppConfig):
         from customization.events.catalogue import EventGroup, register_event_types
         from customization.events.dispatcher import register_consumer
         from modules.contacts.record_cards import RecordCard, register_record_card
-        from modules.marketing.scoring import list_columns, segment_condition, workflows
+        from modules.marketing.scoring import dashboard_widgets, list_columns, segment_condition, workflows
         from modules.marketing.scoring.consumer import consume
         from modules.marketing.scoring.services.compute import THRESHOLD_EVENT
 
@@ -27,6 +27,7 @@ class MarketingScoringConfig(AppConfig):
         )
         segment_condition.register()
         list_columns.register()
+        dashboard_widgets.register()
         register_record_card(
             RecordCard(key="marketing-score", subjects=("contact", "lead"), url_name="marketing-scoring:card",
                        visible=list_columns.card_visible)

@@ -48,6 +48,10 @@ def _apply(queryset: QuerySet[Any], params: Mapping[str, str], user: User) -> Qu
     minimum = params.get("score_min", "")
     if minimum.lstrip("-").isdigit() and len(minimum) <= 9:
         queryset = queryset.filter(marketing_score__total__gte=int(minimum))
+    # A score band's upper bound, from the dashboard's score distribution (no control of its own).
+    maximum = params.get("score_max", "")
+    if maximum.lstrip("-").isdigit() and len(maximum) <= 9:
+        queryset = queryset.filter(marketing_score__total__lte=int(maximum))
     if params.get("grade") in GRADES:
         queryset = queryset.filter(marketing_score__grade=params["grade"])
     return queryset
@@ -76,5 +80,6 @@ def register() -> None:
                 Filter("grade", _("Grade"), options=_grade_options, any_label=_("Any grade")),
             ),
             apply_filters=_apply,
+            hidden_filters=("score_max",),
         )
     )

@@ -8,6 +8,8 @@ class MarketingFormsConfig(AppConfig):
 
     def ready(self) -> None:
         # The workflow builder and the timeline read what is registered here; neither imports this app.
-        from modules.marketing.webforms import registrations
+        from modules.marketing.webforms import dashboard_widgets, registrations
+
+        dashboard_widgets.register()
 
         registrations.register()
