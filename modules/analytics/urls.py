@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from modules.analytics.acting import list_views as acting_lists
 from modules.analytics.acting import views as acting
 from modules.analytics.basket import views as basket
 from modules.analytics.dashboards import views as dashboards
@@ -64,6 +65,7 @@ urlpatterns = [
     ),
     path("act/", acting.start, name="act-start"),
     path("act/<int:pk>/", acting.result, name="act-result"),
+    path("act/lists/<slug:key>/", acting_lists.save_as_list, name="act-contact-list"),
     path("warehouse/", warehouse.warehouse, name="warehouse"),
     path("warehouse/<int:pk>/download/", warehouse.warehouse_download, name="warehouse-download"),
     path("", include("modules.analytics.customer_value.urls")),

@@ -20,7 +20,7 @@ class SegmentsConfig(AppConfig):
         from customization.events.catalogue import EventGroup, register_event_types
         from customization.events.dispatcher import register_consumer
         from modules.contacts.record_cards import RecordCard, register_record_card
-        from modules.marketing.segments import consumer, membership, workflows
+        from modules.marketing.segments import analytics_lists, consumer, dashboard_widgets, membership, workflows
         from modules.marketing.segments.conditions import related
 
         related.register()
@@ -29,6 +29,9 @@ class SegmentsConfig(AppConfig):
                        visible=_segments_card_visible)
         )  # fmt: skip
         workflows.register()
+        dashboard_widgets.register()
+        # Analytics results (an RFM segment, customers at risk) can be saved as a static segment.
+        analytics_lists.register()
         # The contact whose membership changed is the events' record.
         register_event_types(
             EventGroup("segment", _("Segment"), (
