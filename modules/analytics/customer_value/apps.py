@@ -16,3 +16,9 @@ class CustomerValueConfig(AppConfig):
 
         register_analysis(ANALYSIS)
         register_consumer("customer_value", consume)
+
+        from modules.analytics.customer_value.cohort_lists import COHORT_PARAM, narrow_list_to_cohort
+        from modules.lists.definition import Narrowing, register_narrowing
+
+        # Every count of the cohort grid opens the company or contact list of its customers.
+        register_narrowing(Narrowing(COHORT_PARAM, narrow_list_to_cohort))
