@@ -150,7 +150,15 @@ DEALS = ListDefinition(
     ),
     # From dashboard widgets and analyses: several owners (a team), a close-day range, deals going
     # stale, and the analyses' product, segment and region filters.
-    hidden_filters=("owners", "closed_from", "closed_to", "stale", *HIDDEN_DEAL_FILTERS),
+    hidden_filters=(
+        "owners",
+        "closed_from",
+        "closed_to",
+        "expected_from",
+        "expected_to",
+        "stale",
+        *HIDDEN_DEAL_FILTERS,
+    ),
     columns=(
         Column(
             "name",

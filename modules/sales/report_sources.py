@@ -3,23 +3,14 @@ registered from ``SalesConfig.ready()``."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from identity.visibility import restrict_to_visible
 from modules.analytics.reports.registry import ListLink, ReportSource, register_source
-from modules.sales.models import OrderLine
+from modules.sales.order_line_list import visible_order_lines
 from modules.sales.selectors.deals import visible_deals, visible_leads
 from modules.sales.selectors.orders import visible_orders
 
 COMPANY_LINKS = ("company.industry", "company.country", "company.lifecycle_stage", "company.owner")
-
-
-def visible_order_lines(user: Any) -> QuerySet[OrderLine]:
-    """Lines of the orders ``user`` may see (an order's lines follow its owner)."""
-    return restrict_to_visible(OrderLine.objects.all(), user, owner_field="order__owner")
 
 
 def register() -> None:
@@ -78,5 +69,12 @@ def register() -> None:
             ),
             money={"unit_price": "order.currency", "net_amount": "order.currency"},
             owner_field="order.owner", order=60,
+            list_link=ListLink(
+                "sales:order-line-list",
+                params={"product": "product", "order": "order", "order.status": "status", "order.owner": "owner",
+                        "order.company": "company"},
+                date_ranges={"order.ordered_on": ("from", "to")},
+                list_key="order_line",
+            ),
         )
     )  # fmt: skip

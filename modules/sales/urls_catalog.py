@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from modules.sales.catalog_views import forecast, history, moved, orders, products, quote_sharing, quotes
+from modules.sales.catalog_views import (
+    forecast,
+    history,
+    moved,
+    order_lines,
+    orders,
+    products,
+    quote_sharing,
+    quotes,
+)
 
 urlpatterns = [
     path("products/", products.product_list, name="product-list"),
@@ -37,6 +46,9 @@ urlpatterns = [
     path("quotes/<int:pk>/order/", orders.order_from_quote, name="quote-order"),
     path("orders/", orders.order_list, name="order-list"),
     path("orders/new/", orders.order_create, name="order-create"),
+    path("orders/lines/", order_lines.order_line_list, name="order-line-list"),
+    path("orders/lines/views/", order_lines.order_line_view_save, name="order-line-view-save"),
+    path("orders/lines/views/<int:pk>/delete/", order_lines.order_line_view_delete, name="order-line-view-delete"),
     path("orders/bulk/", orders.order_bulk, name="order-bulk"),
     path("orders/views/", orders.order_view_save, name="order-view-save"),
     path("orders/views/<int:pk>/delete/", orders.order_view_delete, name="order-view-delete"),

@@ -109,7 +109,8 @@ def narrow_list_to_cell(list_key: str, token: str, user: User) -> tuple[QuerySet
         raise PermissionDenied(_("Report groups need the analytics module and its view permission."))
     ref = read_cell_token(token)
     source, records = resolve_cell(ref, user)
-    if source.entity != list_key:
+    listed = source.list_link.list_key if source.list_link and source.list_link.list_key else source.entity
+    if listed != list_key:
         raise ValidationError({CELL_PARAM: [_("This group holds records of another kind than this list.")]})
     label = _("Report group: %(group)s") % {"group": ref.label} if ref.label else _("Report group")
     return records.values("pk"), label

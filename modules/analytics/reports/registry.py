@@ -28,6 +28,9 @@ class ListLink:
     date_ranges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # Parameters the list page needs to show every record rather than its default selection.
     base: Mapping[str, str] = field(default_factory=dict)
+    # The list's key (``ListDefinition.key``) when it is not the source's entity: order lines are
+    # no custom-field or workflow entity, yet their list takes a report group (``?cell=``).
+    list_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,8 +19,10 @@ from identity.decorators import signed_in_user
 from identity.models import User
 from identity.visibility import visible_owner_ids
 from modules.sales.catalog_views import sales_page
+from modules.sales.choices import DealStatus
 from modules.sales.models import Quota
-from modules.sales.selectors.forecast import build_forecast, parse_period
+from modules.sales.selectors.deal_filters import NONE
+from modules.sales.selectors.forecast import Period, build_forecast, parse_period
 from modules.sales.services.quotas import quota_field, set_quotas
 from modules.workspace.fiscal import fiscal_start_month
 
@@ -53,6 +56,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "sales/forecast/forecast.html",
         {
             "forecast": result,
+            "group_rows": [(row, *group_links(result.by, row.key, period)) for row in result.groups],
             "kind": period.kind,
             "by": result.by,
             "groupings": GROUPING_LABELS,
@@ -61,6 +65,25 @@ def forecast(request: HttpRequest) -> HttpResponse:
             "chart": chart,
         },
     )
+
+
+def group_links(by: str, key: str, period: Period) -> tuple[str | None, str | None]:
+    """The deal lists of a product, industry or country row: (its won deals closed in the period,
+    its open deals expected to close in it), in the deal list's own parameters. "No product" has no
+    list parameter, so no links."""
+    if by == "product":
+        if not key:
+            return None, None
+        group = [("product", key)]
+    else:
+        group = [(by, key or NONE)]
+    last = period.end - dt.timedelta(days=1)
+    won = [("status", DealStatus.WON), ("closed_from", period.start.isoformat()), ("closed_to", last.isoformat())]
+    pipeline = [
+        ("status", DealStatus.OPEN), ("expected_from", period.start.isoformat()), ("expected_to", last.isoformat()),
+    ]  # fmt: skip
+    deals = reverse("sales:deal-list")
+    return f"{deals}?{urlencode([*won, *group])}", f"{deals}?{urlencode([*pipeline, *group])}"
 
 
 def _quota_users(user: User) -> list[User]:

@@ -151,6 +151,12 @@ def filter_deals(queryset: QuerySet[Deal], params: QueryDict) -> QuerySet[Deal]:
     elif params.get("status"):
         queryset = queryset.filter(status=params["status"])
     queryset = _local_days(_owners(queryset, params), "closed_at", params, "closed_from", "closed_to")
+    # The forecast's open deals: expected to close on the days ``expected_from``..``expected_to``.
+    expected_from, expected_to = _day(params, "expected_from"), _day(params, "expected_to")
+    if expected_from is not None:
+        queryset = queryset.filter(expected_close_date__gte=expected_from)
+    if expected_to is not None:
+        queryset = queryset.filter(expected_close_date__lte=expected_to)
     if params.get("stale"):
         queryset = stale_deals(queryset)
     q = (params.get("q") or "").strip()

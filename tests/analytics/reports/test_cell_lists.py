@@ -22,7 +22,14 @@ from modules.contacts.models import Company, Contact
 from modules.sales.models import Deal, Lead, Order
 from modules.sales.services.orders import create_order
 from modules.workspace.models import PROFILE_ID, WorkspaceProfile
-from tests.factories import ActivityFactory, CompanyFactory, ContactFactory, DealFactory, LeadFactory
+from tests.factories import (
+    ActivityFactory,
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    LeadFactory,
+    ProductFactory,
+)
 from tests.tenancy import REP_EMAIL, TenantFixture, grant
 
 ZONE = "Pacific/Auckland"
@@ -54,6 +61,7 @@ def records(alpha: TenantFixture, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
         admin, rep = alpha.user(), alpha.user(REP_EMAIL)
         moments = edges()
         zone = zoneinfo.ZoneInfo(ZONE)
+        products = [ProductFactory(name="Widget"), ProductFactory(name="Gadget"), None]  # None: a free-text line
         companies = [
             CompanyFactory(industry=["Retail", "", "Retail"][n % 3], owner=[admin, rep, None][n % 3])
             for n in range(len(moments))
@@ -74,7 +82,8 @@ def records(alpha: TenantFixture, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
             order = create_order(
                 by=admin, company=companies[n] if n % 2 else None, contact=contact,
                 ordered_on=moment.astimezone(zone).date(),
-                lines=[{"description": "Goods", "quantity": Decimal(1), "unit_price": Decimal("10.00")}],
+                lines=[{"description": "Goods", "quantity": Decimal(1), "unit_price": Decimal("10.00"),
+                        "product": products[n % 3]}],
             )  # fmt: skip
             Order.objects.filter(pk=order.pk).update(paid_at=moment if n % 2 else None)
     return {"moments": moments}
@@ -102,6 +111,15 @@ DEFINITIONS: dict[str, list[dict[str, Any]]] = {
         {"group_by": [{"field": "stage"}, {"field": "closed_at", "bucket": "quarter"}]},
     ],
     "orders": [*dated("ordered_on"), *dated("paid_at"), {"group_by": [{"field": "company"}]}],
+    "order_lines": [
+        *dated("order.ordered_on"),
+        {"group_by": [{"field": "product"}]},
+        {"group_by": [{"field": "order.company"}, {"field": "order.status"}]},
+        {
+            "group_by": [{"field": "order.owner"}],
+            "filters": [{"field": "order.status", "op": "eq", "value": "confirmed"}],
+        },
+    ],
     "activities": [
         *dated("due_at"),
         {"group_by": [{"field": "assignee"}]},

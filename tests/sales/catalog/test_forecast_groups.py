@@ -147,3 +147,23 @@ def test_each_grouping_costs_the_same_queries_for_5_and_50_deals(
         response = client.get("/forecast/", {"kind": "month", "period": "2030-03", "by": by})
 
     assert response.context["forecast"].total.pipeline == Decimal(1000 * count)
+
+
+@pytest.mark.parametrize("by", ["product", "industry", "country"])
+def test_each_groups_won_and_pipeline_open_the_deals_they_count(alpha: TenantFixture, deals, by: str):
+    client = alpha.client()
+    response = client.get("/forecast/", {"kind": "month", "period": "2030-03", "by": by})
+    rows = response.context["group_rows"]
+
+    linked = 0
+    for row, won_url, pipeline_url in rows:
+        if by == "product" and not row.key:
+            assert (won_url, pipeline_url) == (None, None)  # "No product" is no list parameter
+            continue
+        for url, expected in ((won_url, row.figures.won_deals), (pipeline_url, row.figures.open_deals)):
+            listed = client.get(url)
+            assert listed.status_code == 200, url
+            assert listed.context["count"].value == expected, (row.label, url)
+            linked += 1
+    assert linked >= 4
+    assert 'data-testid="forecast-won-link"' in response.content.decode()
