@@ -19,7 +19,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def contact_list_links(context: dict[str, Any], **selection: Any) -> SafeString:
+def contact_list_links(
+    context: dict[str, Any], link_class: str = "btn btn-outline-secondary btn-sm", **selection: Any
+) -> SafeString:
     request = context.get("request")
     if request is None:
         return format_html("")
@@ -27,9 +29,10 @@ def contact_list_links(context: dict[str, Any], **selection: Any) -> SafeString:
     query = urlencode({key: str(value) for key, value in selection.items()})
     return format_html_join(
         " ",
-        '<a class="btn btn-outline-secondary btn-sm" href="{}?{}" data-testid="contact-list-link">{}</a>',
+        '<a class="{}" href="{}?{}" data-testid="contact-list-link">{}</a>',
         (
             (
+                link_class,
                 reverse("analytics:act-contact-list", args=[target.key]),
                 query,
                 _("Save as %(target)s") % {"target": target.label},
