@@ -1,7 +1,7 @@
 """The funnel, sales by industry and the customer-value analyses in a browser: a manager opens each
 from the analytics index, changes a filter, clicks through to a list or a customer, and on a 390 px
-phone the filters fold away and nothing is wider than the screen. The cohort grid has no list to
-open (its shares are no list of records)."""
+phone the filters fold away and nothing is wider than the screen. The cohort grid's counts open
+their customers (``test_analytics_acting.py``)."""
 
 from __future__ import annotations
 
