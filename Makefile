@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 RUNTIME := $(PY) -m crm_platform.runtime
 # Separate data dirs let several test runs (or a test run beside `make run`) go at once.
 TEST_VAR ?= var/test
+# pytest-xdist processes for `make pytest` / `make test` (0: one process, no xdist).
+PYTEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
@@ -41,7 +43,7 @@ test: install lint pytest
 pytest: install
 	@[ -n "$$CHROMIUM_PATH" ] || scripts/ensure-chromium.sh
 	@[ -n "$$DOVECOT_PATH" ] || scripts/ensure-dovecot.sh
-	PYTHONHASHSEED=$${PYTHONHASHSEED:-0} DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	PYTHONHASHSEED=$${PYTHONHASHSEED:-0} DJANGO_SETTINGS_MODULE=crm_platform.settings.test $(RUNTIME) --var $(TEST_VAR) exec -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # mypy's Django plugin and import-linter import the settings, which only need these to be set.
 LINT_ENV := DATABASE_URL=postgres://lint@localhost/lint REDIS_URL=redis://localhost:6379/0 DJANGO_SECRET_KEY=lint

@@ -74,19 +74,33 @@ def _provision_isolation_tenant(slug: str) -> Tenant:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker) -> Iterator[None]:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_modify_db_settings: None,
+    django_db_blocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
     """The test database with the public tenant, the template and the two isolation tenants.
 
     Replaces pytest-django's fixture, which creates databases only for tests that use ``db``:
     tests that commit (``committed``), real workers and browser tests need it too. The migrated
     database (public schema and template) is kept between runs (``tests/migrated_database.py``).
+    Under pytest-xdist each process has its own test database (``django_db_modify_db_settings``
+    adds pytest-django's suffix); the first to find no copy builds it while the others wait, then
+    they start from the copy it kept.
     """
     from django.test.utils import setup_databases, teardown_databases
 
     verbosity = request.config.option.verbose
-    with django_db_blocker.unblock():
+    # The run's own directory: under xdist, the parent of each process's temporary directory.
+    run_dir = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        run_dir = run_dir.parent
+    with django_db_blocker.unblock(), migrated_database.build_lock(run_dir) as built_in_this_run:
         copy_name = migrated_database.PREFIX + migrated_database.key()
-        if migrated_database.enabled(request.config.getoption("create_db")) and migrated_database.exists(copy_name):
+        use_copy = built_in_this_run or migrated_database.enabled(request.config.getoption("create_db"))
+        if use_copy and migrated_database.exists(copy_name):
             db_config = migrated_database.start_from_copy(copy_name)
             assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
         else:
@@ -95,6 +109,7 @@ def django_db_setup(request: pytest.FixtureRequest, django_test_environment: Non
             ensure_public_tenant()
             ensure_template_tenant()
             migrated_database.keep_copy(copy_name)
+    with django_db_blocker.unblock():
         for slug in ISOLATION_SLUGS:
             _provision_isolation_tenant(slug)
     yield
@@ -167,3 +182,20 @@ def eager_tasks() -> Iterator[None]:
         yield
     finally:
         celery_app.conf.task_always_eager = previous
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Under ``make test``'s parallel processes, a file's tests run in one process (its module
+    fixtures — servers, committed tenants — are set up once) and the browser tests all in one
+    (they share one gunicorn, one Celery worker and the demo tenant, built once per process)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") not in ("load", "loadfile"):
+        return None
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/browser" if path.startswith("tests/browser/") else path
+
+    return FileScheduling(config, log)

@@ -15,8 +15,11 @@ clone (CI) has no copy and builds, then leaves one behind.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -32,6 +35,43 @@ _INPUTS = ("uv.lock", "crm_platform/settings", "tenants", "tests/migrated_databa
 
 def enabled(create_db_option: bool) -> bool:
     return not create_db_option and os.environ.get("RELATA_TEST_DB_CACHE", "1") != "0"
+
+
+@contextlib.contextmanager
+def build_lock(run_dir: Path) -> Iterator[bool]:
+    """Held while one process of a run builds or copies the database; yields whether another
+    process of the same run already built it (then even ``--create-db`` starts from its copy).
+
+    pytest-xdist's processes share ``run_dir``: the first builds while the others wait on the
+    lock, so the migrations run once per run and no process drops a copy another is reading."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    marker = run_dir / "migrated-database-built"
+    with _outside_test_timeout(), (run_dir / "migrated-database.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            built_before = marker.exists()
+            yield built_before
+            if not built_before:
+                marker.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _outside_test_timeout() -> Iterator[None]:
+    """pytest-timeout's alarm (signal method) is paused while the database is built or waited for.
+
+    The build runs in the first test's set-up, once per clone, and takes about five minutes on a
+    quiet machine of two cores: on a busy one it reached the per-test limit and every test of the
+    run failed with the set-up's timeout. It is not a hang, so it is not timed; the test's own
+    time starts again afterwards with what was left of its limit."""
+    remaining, interval = signal.getitimer(signal.ITIMER_REAL)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining:
+            signal.setitimer(signal.ITIMER_REAL, remaining, interval)
 
 
 def _migration_files() -> Iterator[Path]:

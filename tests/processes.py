@@ -94,9 +94,13 @@ def start_celery_worker(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    wait_until(
-        lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=180, what="worker start"
-    )
+    try:
+        wait_until(
+            lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=180, what="worker start"
+        )
+    except BaseException:  # a worker that never got ready (or an interrupted wait) is not left running
+        stop(process)
+        raise
     if process.poll() is not None:
         raise RuntimeError(f"celery worker exited: {log_file.read_text()[-2000:]}")
     RUNNING_WORKERS[name or worker_name()] = process

@@ -1,7 +1,33 @@
 """Settings for the test suite: real PostgreSQL and Redis, fast hashing, captured email."""
 
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403  (settings modules extend base by design)
-from .base import PASSWORD_HASHERS, VAR_DIR, env
+from .base import CACHES, PASSWORD_HASHERS, REDIS_URL, VAR_DIR, _celery_url, _redis_database, env
+
+
+def broker_database(redis_url: str, number: int) -> str:
+    """Celery's broker URL for another logical database of the same Redis. kombu ignores a ``db``
+    query parameter: a unix socket takes ``virtual_host``, a TCP URL the path."""
+    if redis_url.startswith("unix://"):
+        separator = "&" if "?" in redis_url else "?"
+        return f"{_celery_url(redis_url)}{separator}virtual_host={number}"
+    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{number}"))
+
+
+# `make test` runs the suite in parallel processes (pytest-xdist; `PYTEST_XDIST_WORKER` is gw0, gw1,
+# …, inherited by the servers and workers a test starts). Each process has its own test database
+# (pytest-django's suffix), and here its own Redis databases and files: a broker, cache, rate-limit
+# counters and locks shared by name would let one process's worker run the other's tasks.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if XDIST_WORKER:
+    _number = int(XDIST_WORKER.removeprefix("gw"))
+    CELERY_BROKER_URL = broker_database(REDIS_URL, 2 + 2 * _number)
+    CACHES["default"]["LOCATION"] = _redis_database(REDIS_URL, 3 + 2 * _number)
+    VAR_DIR = VAR_DIR / "xdist" / XDIST_WORKER
+    PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private")))
+    CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

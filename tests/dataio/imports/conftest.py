@@ -18,7 +18,6 @@ from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.processing import BATCH_SIZE, read_file, run_import
 from modules.dataio.imports.services import set_mapping, start_import, upload_file
 
-IMPORT_ROOT = Path(settings.BASE_DIR) / "var" / "imports"
 
 
 def csv_bytes(rows: Sequence[Sequence[object]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
@@ -83,11 +82,12 @@ def job_requests(done: ImportJob, mapped: ImportJob) -> list[tuple[str, str, dic
 
 @pytest.fixture(autouse=True)
 def _remove_uploaded_files() -> Iterator[None]:
-    """Uploads of a test land under var/imports/<schema>/; remove those the test added."""
-    before = set(IMPORT_ROOT.rglob("*")) if IMPORT_ROOT.exists() else set()
+    """Uploads of a test land under PRIVATE_FILES_ROOT/imports/<schema>/; remove those the test added."""
+    import_root = Path(settings.PRIVATE_FILES_ROOT) / "imports"
+    before = set(import_root.rglob("*")) if import_root.exists() else set()
     yield
-    if IMPORT_ROOT.exists():
-        for path in sorted(set(IMPORT_ROOT.rglob("*")) - before, reverse=True):
+    if import_root.exists():
+        for path in sorted(set(import_root.rglob("*")) - before, reverse=True):
             if path.is_file():
                 path.unlink(missing_ok=True)
             elif path.is_dir() and not any(path.iterdir()):
