@@ -43,7 +43,7 @@ def _send(prefix: str) -> tuple[Any, list[Recipient]]:
     email = marketing_email(segment, name=f"{prefix} news", content=CONTENT)
     start_send(email, by=None)
     outcome = deliver(email.pk)
-    return outcome, list(Recipient.objects.filter(email=email).order_by("pk"))
+    return outcome, list(Recipient.objects.filter(email=email).select_related("contact").order_by("pk"))
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
