@@ -6,7 +6,9 @@ Messages it accepts are parsed and kept in ``server.messages``, and their bytes 
 rather than in the server's thread while it is running). ``server.refuse(code_and_text)``
 makes it answer every message with that reply (``"451 4.3.0 Try again later"``) until
 ``server.accept()``; ``server.stop()`` closes the port, so a client gets a connection refused, and
-``server.start()`` opens it again on the same port. ``server.peers`` holds the client's address and
+``server.start()`` opens it again on the same port. It offers PIPELINING (RFC 2920) as Postfix and
+Exim do, unless ``server.pipelining = False``; ``server.unknown_recipients`` are refused at RCPT TO
+("550 5.1.1"). ``server.peers`` holds the client's address and
 port of each message; ``server.connections`` the number of the SMTP connection (session) each
 message came on, 1, 2, … — what tells connections apart even when the client's port is reused.
 
@@ -30,6 +32,21 @@ HOST = "127.0.0.1"
 class _Handler:
     def __init__(self, server: MailServer) -> None:
         self.server = server
+
+    async def handle_EHLO(
+        self, smtp: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when no hook answers EHLO
+        if self.server.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_RCPT(self, smtp: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address.lower() in self.server.unknown_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
         if self.server.refusal:
@@ -64,6 +81,8 @@ class MailServer:
         self.connection_count = 0
         self.refusal = ""
         self.refused = 0
+        self.pipelining = True
+        self.unknown_recipients: set[str] = set()
         self.controller: Controller | None = None
 
     def start(self) -> None:

@@ -444,13 +444,14 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 # Twilio's REST API (the contact centre's calls and SMS); the tests point it at a local fake.
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 # Inbound e-mail providers whose webhook names a message to fetch from their API (the tests point
-# them at a local fake), and the URLs an Amazon SNS certificate or confirmation may come from.
+# them at a local fake).
 SERVICE_MAIL_PROVIDER_API_URLS = {
     "brevo": env("SERVICE_MAIL_BREVO_API_URL", default="https://api.brevo.com/v3/"),
     "mailtrap": env("SERVICE_MAIL_MAILTRAP_API_URL", default="https://mailtrap.io/api/"),
     "resend": env("SERVICE_MAIL_RESEND_API_URL", default="https://api.resend.com/"),
 }
-SERVICE_MAIL_SNS_URL_PATTERN = r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"
+# The URLs an Amazon SNS certificate or subscription confirmation may be fetched from (core.mail.sns).
+AMAZON_SNS_URL_PATTERN = r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)

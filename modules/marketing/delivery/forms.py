@@ -31,15 +31,26 @@ class ScheduleForm(forms.Form):
 
 
 class DeliverySettingsForm(forms.ModelForm):
-    postmark_webhook_password = forms.CharField(
-        label=_("Postmark webhook password"), required=False, max_length=200,
+    webhook_password = forms.CharField(
+        label=_("Webhook password"), required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False), help_text=_("Leave empty to keep the stored one."),
     )  # fmt: skip
     mailgun_signing_key = forms.CharField(
         label=_("Mailgun webhook signing key"), required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False), help_text=_("Leave empty to keep the stored one."),
     )  # fmt: skip
+    sendgrid_verification_key = forms.CharField(
+        label=_("SendGrid verification key"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("From SendGrid's signed event webhook settings. With it, each call must carry SendGrid's "
+                    "signature as well as the webhook user and password."),
+    )  # fmt: skip
 
     class Meta:
         model = DeliverySettings
-        fields = ["messages_per_minute", "max_concurrency", "postmark_webhook_user"]
+        fields = ["messages_per_minute", "max_concurrency", "webhook_user"]
+        labels = {"webhook_user": _("Webhook user")}
+        help_texts = {
+            "webhook_user": _("Postmark, Amazon SES, SendGrid, Brevo and Mailjet call their URLs below with this "
+                              "user and the password (written into the URL as https://user:password@…)."),
+        }  # fmt: skip

@@ -11,6 +11,5 @@ app_name = "marketing-tracking"
 urlpatterns = [
     path("m/o/<str:token>/", tracking.open_pixel, name="open"),
     path("m/c/<str:token>/", tracking.click, name="click"),
-    path("marketing/webhooks/postmark/", webhooks.PostmarkTracking.as_view(), name="postmark"),
-    path("marketing/webhooks/mailgun/", webhooks.MailgunTracking.as_view(), name="mailgun"),
+    *(path(f"marketing/webhooks/{slug}/", view.as_view(), name=slug) for slug, _name, view in webhooks.PROVIDERS),
 ]

@@ -164,22 +164,36 @@ def test_the_page_costs_the_same_queries_for_5_and_50_recipients(alpha: TenantFi
 
 def test_the_settings_page_stores_secrets_encrypted_and_keeps_them_when_left_empty(alpha: TenantFixture) -> None:
     from modules.marketing.delivery.models import DeliverySettings
+    from tests.marketing.delivery.provider_payloads import SENDGRID_PUBLIC_KEY
 
     client = alpha.client()
-    form = {"messages_per_minute": "120", "max_concurrency": "3", "postmark_webhook_user": "pm"}
+    form = {"messages_per_minute": "120", "max_concurrency": "3", "webhook_user": "hooks"}
+    pem = f"-----BEGIN PUBLIC KEY-----\n{SENDGRID_PUBLIC_KEY}\n-----END PUBLIC KEY-----"
 
     first = client.post(
-        "/marketing/delivery/settings/", {**form, "postmark_webhook_password": "pw-1", "mailgun_signing_key": "mg-1"}
+        "/marketing/delivery/settings/",
+        {**form, "webhook_password": "pw-1", "mailgun_signing_key": "mg-1", "sendgrid_verification_key": pem},
     )
-    second = client.post("/marketing/delivery/settings/", form)
+    page = client.get("/marketing/delivery/settings/").content.decode()
+    second = client.post("/marketing/delivery/settings/", {**form, "sendgrid_verification_key": SENDGRID_PUBLIC_KEY})
     bad = client.post("/marketing/delivery/settings/", {**form, "messages_per_minute": "0"})
+    bad_key = client.post("/marketing/delivery/settings/", {**form, "sendgrid_verification_key": "not a key"})
+    colon = client.post("/marketing/delivery/settings/", {**form, "webhook_user": "a:b"})
 
     assert (first.status_code, second.status_code, bad.status_code) == (302, 302, 400)
     assert 'data-testid="messages_per_minute-errors"' in bad.content.decode()
+    assert bad_key.status_code == colon.status_code == 400
+    assert 'data-testid="sendgrid_verification_key-errors"' in bad_key.content.decode()
+    assert 'data-testid="webhook_user-errors"' in colon.content.decode()
+    for slug in ("amazon-ses", "brevo", "mailgun", "mailjet", "postmark", "sendgrid"):
+        assert f"/marketing/webhooks/{slug}/" in page
+    assert "pw-1" not in page
+    assert "mg-1" not in page
     with alpha.active():
         from core.encryption import decrypt
 
         row = DeliverySettings.objects.get()
-        assert (row.messages_per_minute, row.max_concurrency) == (120, 3)
-        assert row.postmark_webhook_password.startswith("fernet:")
-        assert (decrypt(row.postmark_webhook_password), decrypt(row.mailgun_signing_key)) == ("pw-1", "mg-1")
+        assert (row.messages_per_minute, row.max_concurrency, row.webhook_user) == (120, 3, "hooks")
+        assert row.webhook_password.startswith("fernet:")
+        assert (decrypt(row.webhook_password), decrypt(row.mailgun_signing_key)) == ("pw-1", "mg-1")
+        assert row.sendgrid_verification_key == SENDGRID_PUBLIC_KEY

@@ -62,3 +62,7 @@ def test_a_long_wait_gives_the_batch_back_instead_of_holding_the_worker(alpha, s
     assert clock.sleeps == []
     # The rows never started go back unclaimed and unattempted.
     assert states == [("queued", "", 0), ("queued", "", 0), ("sent", "", 1)]
+    # The server offers pipelining: the second message's envelope had been accepted (354) when the
+    # wait came; the connection was closed without its "." and nothing more was handed over.
+    assert smtp_server.pipelining
+    assert len(smtp_server.messages) == 1

@@ -25,7 +25,7 @@ POSTMARK = ("postmark", "secret-alpha")
 def configure(fixture: TenantFixture) -> Recipient:
     with fixture.active():
         DeliverySettings.objects.create(
-            postmark_webhook_user=POSTMARK[0], postmark_webhook_password=encrypt(POSTMARK[1]),
+            webhook_user=POSTMARK[0], webhook_password=encrypt(POSTMARK[1]),
             mailgun_signing_key=encrypt(MAILGUN_KEY),
         )  # fmt: skip
         segment, (contact,) = audience(1, prefix="bouncy")

@@ -50,6 +50,15 @@ class _HoldingHandler:
     def __init__(self, server: HoldingServer) -> None:
         self.server = server
 
+    async def handle_EHLO(
+        self, smtp: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        # PIPELINING offered, as Postfix does: the killed batch is the pipelined one (the next
+        # message's envelope already written behind the held message's content).
+        session.host_name = hostname
+        responses.insert(-1, "250-PIPELINING")
+        return responses
+
     async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
         self.server.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         if len(self.server.messages) == self.server.hold_at:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from modules.service.mail.amazon_ses import canonical
+from core.mail.sns import canonical
 
 API_KEY = "provider-api-key-relata"
 

@@ -36,7 +36,7 @@ def fake() -> Iterator[FakeProviders]:
 @pytest.fixture
 def provider_urls(settings: Any, fake: FakeProviders) -> FakeProviders:
     settings.SERVICE_MAIL_PROVIDER_API_URLS = {name: f"{fake.url}/{name}/" for name in ("brevo", "mailtrap", "resend")}
-    settings.SERVICE_MAIL_SNS_URL_PATTERN = r"^http://127\.0\.0\.1:\d+/sns/"
+    settings.AMAZON_SNS_URL_PATTERN = r"^http://127\.0\.0\.1:\d+/sns/"
     return fake
 
 

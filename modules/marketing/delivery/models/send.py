@@ -49,10 +49,13 @@ class DeliverySettings(models.Model):
     max_concurrency = models.PositiveSmallIntegerField(
         _("parallel sending workers"), default=2, validators=[MinValueValidator(1), MaxValueValidator(16)]
     )
-    # Postmark calls the webhook with basic auth ``user:password``; Mailgun signs with a key.
-    postmark_webhook_user = models.CharField(_("Postmark webhook user"), max_length=100, blank=True)
-    postmark_webhook_password = models.TextField(_("Postmark webhook password"), blank=True)
+    # Postmark, Amazon SES (through SNS), SendGrid, Brevo and Mailjet call their webhook URLs with
+    # basic auth ``user:password`` written into the URL; Mailgun signs with a key; SendGrid may also
+    # sign each call (ECDSA), checked with its public key (not a secret: stored as SendGrid shows it).
+    webhook_user = models.CharField(_("webhook user"), max_length=100, blank=True)
+    webhook_password = models.TextField(_("webhook password"), blank=True)
     mailgun_signing_key = models.TextField(_("Mailgun webhook signing key"), blank=True)
+    sendgrid_verification_key = models.TextField(_("SendGrid verification key"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -162,3 +162,11 @@ def record_complaint(recipient: Recipient, *, detail: str = "", source: str) -> 
         suppress(recipient.address, reason=SuppressionReason.COMPLAINT, source=source, detail=detail[:2000])
         if changed:
             note(recipient, "complained")
+
+
+def record_provider_unsubscribe(recipient: Recipient, *, source: str) -> None:
+    """The provider unsubscribed the address (its own link or List-Unsubscribe handling): it goes on
+    the suppression list as an unsubscribe from everything, as our own one-click link would."""
+    from modules.marketing.consent.services import suppress
+
+    suppress(recipient.address, reason=SuppressionReason.UNSUBSCRIBED, source=source)

@@ -59,7 +59,9 @@ from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
 from modules.marketing.delivery.services import journal, limits
 from modules.marketing.delivery.services.engagement import note_sent_many
 from modules.marketing.delivery.services.messages import MessageBuilder, smtp_send, takes_bytes
+from modules.marketing.delivery.services.pipelined_batch import PipelinedBatch
 from modules.marketing.delivery.services.sends import finish_if_done
+from modules.marketing.delivery.services.smtp_pipeline import offers_pipelining
 
 logger = logging.getLogger(__name__)
 
@@ -293,27 +295,41 @@ class Batch:
         """Returns 0, or the rate limit's wait when it asks for a pause longer than
         ``MAX_INLINE_WAIT`` (the rest of the batch given back)."""
         rows = list(Recipient.objects.filter(pk__in=ids, claim=self.claim).select_related("contact").order_by("pk"))
-        pending: list[str] = []  # the previous message's outcome, journaled with the next step
         try:
-            for row in rows:
-                wait = self._step(pending, start=row.pk)
-                pending = []
-                while 0 < wait <= MAX_INLINE_WAIT:
-                    sleep(wait)
-                    wait = self._step([], start=row.pk)
-                if wait > MAX_INLINE_WAIT:
-                    return wait
-                self.entries.started.add(row.pk)
-                pending = [self._hand_over(row, outcome)]
-            if pending:
-                # The last outcome journaled too: a death before the commit below then re-sends nothing.
-                self._step(pending, start=None)
+            if takes_bytes(self.mail) and self._pipelining():
+                return PipelinedBatch(self, rows, outcome).send(max_inline_wait=MAX_INLINE_WAIT)
+            return self._send_one_by_one(rows, outcome)
         finally:
-            # One connection per batch: the first message opens it (``_hand_over``) and it is closed
-            # here, so a server's limit of messages per connection is never reached.
+            # One connection per batch: the first message opens it and it is closed here, so a
+            # server's limit of messages per connection is never reached.
             self.builder.reset(self.mail)
             settle(self.claim, rows, self.entries)
             journal.forget(self.schema, self.claim)
+
+    def _pipelining(self) -> bool:
+        """Whether the batch's server offers PIPELINING (opening the connection to ask). A server
+        that cannot be reached goes the one-by-one way, whose hand-overs record the failure."""
+        try:
+            return offers_pipelining(self.mail)
+        except (OSError, smtplib.SMTPException):
+            self.builder.reset(self.mail)
+            return False
+
+    def _send_one_by_one(self, rows: list[Recipient], outcome: Outcome) -> float:
+        pending: list[str] = []  # the previous message's outcome, journaled with the next step
+        for row in rows:
+            wait = self._step(pending, start=row.pk)
+            pending = []
+            while 0 < wait <= MAX_INLINE_WAIT:
+                sleep(wait)
+                wait = self._step([], start=row.pk)
+            if wait > MAX_INLINE_WAIT:
+                return wait
+            self.entries.started.add(row.pk)
+            pending = [self._hand_over(row, outcome)]
+        if pending:
+            # The last outcome journaled too: a death before the settle's commit re-sends nothing.
+            self._step(pending, start=None)
         return 0.0
 
     def _step(self, outcomes: list[str], *, start: int | None) -> float:
@@ -362,13 +378,16 @@ class Batch:
         logger.exception("marketing message %s could not be built", row.pk)
         return self._refused(row, f"{type(error).__name__}: {error}", outcome)
 
-    def _failed(self, row: Recipient, error: Exception, outcome: Outcome) -> str:
+    def _failed(self, row: Recipient, error: Exception, outcome: Outcome, *, reset: bool = True) -> str:
+        """``reset``: drop the connection a failure may have broken (the pipelined way drops it
+        itself, only when it is broken)."""
         text = f"{type(error).__name__}: {error}"
         if not _temporary(error):
             return self._refused(row, text, outcome)
         self.entries.retried[row.pk] = text
         outcome.retried += 1
-        self.builder.reset(self.mail)
+        if reset:
+            self.builder.reset(self.mail)
         return journal.retried(row.pk, text)
 
     def _refused(self, row: Recipient, text: str, outcome: Outcome) -> str:

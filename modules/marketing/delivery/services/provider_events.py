@@ -16,9 +16,12 @@ from modules.marketing.delivery.services import engagement
 
 logger = logging.getLogger(__name__)
 
-# Anymail's "bounced" covers Postmark's soft bounces too; these reasons make one hard.
+# Anymail's "bounced" and "rejected" cover temporary failures too; each provider says which are
+# permanent in its own words (its documented event fields), read in ``_hard``.
 _HARD_REASONS = {"bounced", "invalid", "blocked"}
 _SOFT_POSTMARK = {"SoftBounce", "Transient", "DnsError"}
+# SendGrid drops a message to an address already on its own lists; the reason names which.
+_SENDGRID_DROPPED_HARD = {"bounced address", "invalid"}
 
 
 def _recipient(event: AnymailTrackingEvent) -> Recipient | None:
@@ -40,14 +43,37 @@ def _recipient(event: AnymailTrackingEvent) -> Recipient | None:
     return found
 
 
-def _hard(event: AnymailTrackingEvent) -> bool:
+def _hard(event: AnymailTrackingEvent, esp_name: str) -> bool:
+    """Whether a bounced or rejected event is permanent for the address (so it is suppressed)."""
     esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if esp_name == "Amazon SES":
+        # bounceType Permanent / Transient / Undetermined; a "Reject" is SES refusing the content.
+        return (
+            event.event_type == EventType.BOUNCED and (esp_event.get("bounce") or {}).get("bounceType") == "Permanent"
+        )
+    if esp_name == "SendGrid":
+        if esp_event.get("event") == "dropped":
+            return str(esp_event.get("reason", "")).strip().lower() in _SENDGRID_DROPPED_HARD
+        # A "blocked" bounce is the receiving server refusing for now (reputation, content).
+        return esp_event.get("type", "bounce") == "bounce"
+    if esp_name == "Brevo":
+        return esp_event.get("event") in ("hard_bounce", "invalid_email", "blocked")
+    if esp_name == "Mailjet":
+        if esp_event.get("event") == "bounce":
+            return bool(esp_event.get("hard_bounce"))
+        return esp_event.get("error_related_to") == "recipient"  # blocked for the address itself
     if esp_event.get("Type") in _SOFT_POSTMARK:
         return False
     severity = esp_event.get("severity") or (esp_event.get("event-data") or {}).get("severity")
     if severity == "temporary":
         return False
     return (event.reject_reason or "bounced") in _HARD_REASONS
+
+
+def _complaint(event: AnymailTrackingEvent, esp_name: str) -> bool:
+    """SendGrid drops mail to an address that complained before: a complaint for our list too."""
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    return esp_name == "SendGrid" and str(esp_event.get("reason", "")).strip().lower() == "spam reporting address"
 
 
 def on_tracking_event(sender: Any, event: AnymailTrackingEvent, esp_name: str, **_kwargs: Any) -> None:
@@ -69,11 +95,16 @@ def on_tracking_event(sender: Any, event: AnymailTrackingEvent, esp_name: str, *
         case EventType.CLICKED:
             if event.click_url:
                 engagement.record_click(recipient.pk, event.click_url, at=event.timestamp)
+        case EventType.BOUNCED | EventType.REJECTED if _complaint(event, esp_name):
+            engagement.record_complaint(recipient, detail=detail, source=source)
         case EventType.BOUNCED | EventType.REJECTED:
-            engagement.record_bounce(recipient, hard=_hard(event), detail=detail, source=source)
+            engagement.record_bounce(recipient, hard=_hard(event, esp_name), detail=detail, source=source)
         case EventType.DEFERRED:
             engagement.record_bounce(recipient, hard=False, detail=detail, source=source)
         case EventType.COMPLAINED:
             engagement.record_complaint(recipient, detail=detail, source=source)
+        case EventType.UNSUBSCRIBED:
+            # The provider's own unsubscribe link or List-Unsubscribe handling: honoured here too.
+            engagement.record_provider_unsubscribe(recipient, source=source)
         case _:
             return

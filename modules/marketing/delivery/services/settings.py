@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,7 @@ from identity.models import User
 from identity.services.audit import audit
 from modules.marketing.delivery.models import DeliverySettings
 from modules.marketing.delivery.services import limits
+from modules.marketing.delivery.webhook_keys import key_body, sendgrid_public_key
 
 
 def update_delivery_settings(
@@ -17,23 +19,37 @@ def update_delivery_settings(
     by: User | None,
     messages_per_minute: int,
     max_concurrency: int,
-    postmark_webhook_user: str,
-    postmark_webhook_password: str = "",
+    webhook_user: str,
+    webhook_password: str = "",
     mailgun_signing_key: str = "",
+    sendgrid_verification_key: str | None = None,
 ) -> DeliverySettings:
-    """Blank secrets keep the stored ones."""
+    """Blank secrets keep the stored ones; ``sendgrid_verification_key`` (a public key) is replaced
+    when given, "" removes it."""
+    if sendgrid_verification_key and sendgrid_public_key(sendgrid_verification_key) is None:
+        raise ValidationError(
+            {
+                "sendgrid_verification_key": [
+                    _("Paste the verification key SendGrid shows for its signed event webhook.")
+                ]
+            }
+        )
+    if ":" in webhook_user:
+        raise ValidationError({"webhook_user": [_("The user cannot contain a colon.")]})
     with transaction.atomic():
         config = DeliverySettings.objects.select_for_update().first() or DeliverySettings()
         config.messages_per_minute = messages_per_minute
         config.max_concurrency = max_concurrency
-        config.postmark_webhook_user = postmark_webhook_user.strip()
+        config.webhook_user = webhook_user.strip()
         changed_secrets = []
-        if postmark_webhook_password:
-            config.postmark_webhook_password = encrypt(postmark_webhook_password)
-            changed_secrets.append("postmark_webhook_password")
+        if webhook_password:
+            config.webhook_password = encrypt(webhook_password)
+            changed_secrets.append("webhook_password")
         if mailgun_signing_key:
             config.mailgun_signing_key = encrypt(mailgun_signing_key.strip())
             changed_secrets.append("mailgun_signing_key")
+        if sendgrid_verification_key is not None:
+            config.sendgrid_verification_key = key_body(sendgrid_verification_key)
         config.full_clean()
         config.save()
         audit(
@@ -43,6 +59,8 @@ def update_delivery_settings(
             details={
                 "messages_per_minute": messages_per_minute,
                 "max_concurrency": max_concurrency,
+                "webhook_user": config.webhook_user,
+                "sendgrid_verification_key": bool(config.sendgrid_verification_key),
                 "secrets_changed": changed_secrets,
             },
         )

@@ -22,6 +22,7 @@ from modules.marketing.delivery.models import DeliverySettings, Send
 from modules.marketing.delivery.selectors.report import figures, link_clicks
 from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
 from modules.marketing.delivery.services.settings import update_delivery_settings
+from modules.marketing.delivery.webhooks import provider_webhooks
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import MarketingEmail
 
@@ -116,27 +117,24 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @marketing_page("marketing.admin")
 def delivery_settings(request: HttpRequest) -> HttpResponse:
     current = DeliverySettings.objects.first() or DeliverySettings()
-    form = DeliverySettingsForm(request.POST or None, instance=current)
+    form = DeliverySettingsForm(
+        request.POST or None, instance=current, initial={"sendgrid_verification_key": current.sendgrid_verification_key}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update_delivery_settings(
                 by=signed_in_user(request),
                 messages_per_minute=form.cleaned_data["messages_per_minute"],
                 max_concurrency=form.cleaned_data["max_concurrency"],
-                postmark_webhook_user=form.cleaned_data["postmark_webhook_user"],
-                postmark_webhook_password=form.cleaned_data["postmark_webhook_password"],
+                webhook_user=form.cleaned_data["webhook_user"],
+                webhook_password=form.cleaned_data["webhook_password"],
                 mailgun_signing_key=form.cleaned_data["mailgun_signing_key"],
+                sendgrid_verification_key=form.cleaned_data["sendgrid_verification_key"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)  # type: ignore[arg-type]  # a ModelForm takes errors alike
         else:
             messages.success(request, _("Delivery settings saved."))
             return redirect("marketing-delivery:settings")
-    base = f"{request.scheme}://{request.get_host()}"
-    context = {
-        "form": form,
-        "settings_row": current,
-        "postmark_url": base + "/marketing/webhooks/postmark/",
-        "mailgun_url": base + "/marketing/webhooks/mailgun/",
-    }
+    context = {"form": form, "settings_row": current, "webhooks": provider_webhooks(request, current)}
     return render(request, "marketing_delivery/settings.html", context, status=form_status(form))
