@@ -70,7 +70,7 @@ class AssignmentRuleViewSet(RecordViewSet):
         return self.base_queryset()
 
     @extend_schema(request=RuleOrderSerializer, responses=AssignmentRuleSerializer(many=True), filters=False)
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)  # every rule, in one answer
     def reorder(self, request: Request) -> Response:
         """Try the rules in the order given: ``order`` lists every rule's id once (a missing, repeated
         or unknown id is a 400 naming ``order``). Answers the rules in their new order."""
