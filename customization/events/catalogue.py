@@ -17,7 +17,9 @@ class EventGroup:
     """``types`` are ``(event type, label)``. The events name records of the existing record types
     (``data.entity`` and ``data.id`` on delivery, what an endpoint's record-type filter compares);
     ``subject`` is the key under which a delivery carries the event's own ``id`` (the segment, the
-    e-mail, the topic…), which ``data.id`` cannot hold."""
+    e-mail, the topic…), which ``data.id`` cannot hold. A group of events about a module's own
+    records (the service settings' ``sla_policy.updated`` …) names no subject: ``data.entity`` and
+    ``data.id`` are that record."""
 
     key: str
     label: Promise | str

@@ -8,9 +8,10 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service"
 
     def ready(self) -> None:
-        from modules.service import data_subject
+        from modules.service import data_subject, settings_events
 
         data_subject.register()
+        settings_events.register()
         from modules.service import retention
 
         retention.register()

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,7 @@ from modules.lists.actions import owner_choices
 from modules.lists.definition import BulkAction, Column, Filter, ListDefinition
 from modules.service.choices import ACTIVE_CATEGORIES, CaseChannel, CasePriority, StatusCategory
 from modules.service.models import CaseCategory, CaseStatus
-from modules.service.selectors.cases import case_list_queryset
+from modules.service.selectors.cases import case_list_queryset, matching_cases
 from modules.service.services.cases import delete_case, update_case
 from modules.service.sla.selectors import breaching_soon
 
@@ -72,12 +72,7 @@ def filter_cases(cases: QuerySet[Any], params: Mapping[str, str], user: User) ->
         cases = breaching_soon(cases, within)
     query = params.get("q", "").strip()
     if query:
-        cases = cases.filter(
-            Q(number__icontains=query)
-            | Q(subject__icontains=query)
-            | Q(contact__full_name__icontains=query)
-            | Q(contact__email__icontains=query)
-        )
+        cases = matching_cases(cases, query)
     return cases
 
 

@@ -99,6 +99,9 @@ def test_an_agent_creates_replies_notes_and_solves_a_case(
 
     page.get_by_test_id("solve-case").click()
     expect(page.get_by_test_id("case-status")).to_contain_text("Solved")
+    # The suggested articles load into their sidebar slot once the page is shown.
+    expect(page.get_by_test_id("knowledge-suggestions")).to_be_visible()
+    expect(page.get_by_test_id("knowledge-suggestions-slot")).to_have_count(0)
     page.screenshot(path=str(SCREENSHOT_DIR / "case.png"), full_page=True)
     overflow = horizontal_overflow(page)
 

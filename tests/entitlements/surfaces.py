@@ -181,6 +181,7 @@ PAGE_PARAMETERS: dict[tuple[str, str], type[models.Model]] = {
     ("service:case-attachment", "attachment_pk"): CaseAttachment,
     ("service:case-view-delete", "pk"): SavedView,
     ("knowledge:version-restore", "version_pk"): ArticleVersion,
+    ("knowledge:case-suggestions", "case_pk"): Case,
     ("marketing-surveys:survey-text-answers", "question_pk"): Question,
     ("marketing-collateral:download", "collateral_version_pk"): CollateralVersion,
     ("marketing:campaign-view-delete", "pk"): SavedView,

@@ -1,5 +1,6 @@
 """GraphQL of the service desk's helpers (service module), from ``api.entities.desk``:
-``assignmentRules`` and ``assignmentRuleCreate/Update/Delete`` (``service.admin``);
+``assignmentRules`` and ``assignmentRuleCreate/Update/Delete`` and ``assignmentRulesReorder``
+(``service.admin``);
 ``cannedResponses`` (the shared ones and the caller's own) and ``cannedResponseCreate/Update/Delete``
 (``service.change``; shared ones need ``service.admin`` too, refused as PERMISSION_DENIED)."""
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from api.entities.desk import ASSIGNMENT_RULE, CANNED_RESPONSE
 from api.entities.graphql import choice_enum, connection_arguments, describe_fields, filter_records, type_fields
+from api.graphql.batching import remember
 from api.graphql.core import (
     ConnectionField,
     CountableConnection,
@@ -21,6 +23,7 @@ from api.graphql.core import (
     RecordMutation,
     choice_field,
     error_type,
+    global_id_to_pk,
     input_values,
     reloaded,
     resolve_reference,
@@ -37,6 +40,7 @@ from api.graphql.service.types import (
 from identity.models import Team, User
 from modules.service.desk.choices import AssignmentMethod
 from modules.service.desk.models import AssignmentRule, CannedResponse
+from modules.service.desk.services.assignment import MAX_RULES_IN_ORDER, reorder_rules
 from modules.service.desk.services.canned import visible_canned_responses
 
 ADMIN = "service.admin"
@@ -147,6 +151,32 @@ def rule_values(info: Any, data: Any) -> dict[str, Any]:
     return values
 
 
+class AssignmentRulesReorder(RecordMutation):
+    """Set the order assignment rules are tried in: ``order`` lists every rule's id once, the first
+    tried first (a missing, repeated or unknown id is refused on ``order``, nothing changes)."""
+
+    class Arguments:
+        order = graphene.List(graphene.NonNull(graphene.ID), required=True)
+
+    assignment_rules = graphene.List(graphene.NonNull(AssignmentRuleType), description="The rules in their new order.")
+    errors = graphene.List(graphene.NonNull(error_type("AssignmentRulesReorder")), required=True)
+
+    module = "service"
+    permission = ADMIN
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        ids = [
+            global_id_to_pk(value, ASSIGNMENT_RULE.graphql_type) for value in data["order"][: MAX_RULES_IN_ORDER + 1]
+        ]
+        if any(pk is None for pk in ids):
+            raise MutationFailed("order", _("The order lists an unknown rule."), "NOT_FOUND")
+        reorder_rules(order=ids, by=user)
+        rules = list(AssignmentRuleType.get_queryset(AssignmentRule.objects.order_by("position", "id"), info))
+        remember(info, rules)
+        return {"assignment_rules": rules}
+
+
 class CannedResponseInput(graphene.InputObjectType):
     title = graphene.String()
     body = graphene.String()
@@ -226,6 +256,7 @@ DeskMutations = type(
     (graphene.ObjectType,),
     {
         **record_mutations(ASSIGNMENT_RULE, AssignmentRuleType, AssignmentRuleInput, rule_values, permission=ADMIN),
+        "assignment_rules_reorder": AssignmentRulesReorder.Field(),
         "canned_response_create": CannedResponseCreate.Field(),
         "canned_response_update": CannedResponseUpdate.Field(),
         "canned_response_delete": CannedResponseDelete.Field(),

@@ -1,7 +1,8 @@
 """REST endpoints of the service desk's helpers (service module), from ``api.entities.desk``:
 
 - ``/api/v1/assignment-rules/``: the rules that pick the agent of an unassigned case (read with
-  ``service.view``, written with ``service.admin``; ``ordering=position`` for the order tried);
+  ``service.view``, written with ``service.admin``; ``ordering=position`` for the order tried;
+  ``POST reorder/`` with ``{"order": [ids…]}`` sets that order);
 - ``/api/v1/canned-responses/``: the shared responses and your own. Personal ones are written by
   their owner (``service.change``); shared ones, and turning one into the other, need
   ``service.admin`` (403 otherwise). Writes need the ``service:write`` scope."""
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from api.entities.desk import ASSIGNMENT_RULE, CANNED_RESPONSE
 from api.entities.rest import ordering_parameter, serializer_fields
@@ -20,6 +25,7 @@ from api.rest.records import RecordViewSet, ServiceSerializer, acting_user, user
 from api.rest.service.sla import ADMIN_WRITES
 from api.rest.service.summaries import category_field, team_field
 from modules.service.desk.models import AssignmentRule, CannedResponse
+from modules.service.desk.services.assignment import MAX_RULES_IN_ORDER, reorder_rules
 from modules.service.desk.services.canned import visible_canned_responses
 
 ADMIN = "service.admin"
@@ -41,17 +47,39 @@ class AssignmentRuleSerializer(ServiceSerializer):
         }
 
 
+class RuleOrderSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=MAX_RULES_IN_ORDER,
+        help_text="Every assignment rule's id once, the first tried first.",
+    )
+
+
 @extend_schema_view(list=extend_schema(parameters=[ordering_parameter(ASSIGNMENT_RULE)]))
 class AssignmentRuleViewSet(RecordViewSet):
     """Assignment rules in id order; the first active one, by position, whose conditions a new
-    unassigned case meets picks its agent (round robin, least loaded or a fixed agent)."""
+    unassigned case meets picks its agent (round robin, least loaded or a fixed agent).
+    ``POST reorder/`` sets the order they are tried in."""
 
     entity = ASSIGNMENT_RULE
     serializer_class = AssignmentRuleSerializer
-    action_permissions: ClassVar[dict[str, str]] = ADMIN_WRITES
+    action_permissions: ClassVar[dict[str, str]] = {**ADMIN_WRITES, "reorder": "admin"}
 
     def get_queryset(self) -> QuerySet[AssignmentRule]:
         return self.base_queryset()
+
+    @extend_schema(request=RuleOrderSerializer, responses=AssignmentRuleSerializer(many=True), filters=False)
+    @action(detail=False, methods=["post"], pagination_class=None)  # every rule, in one answer
+    def reorder(self, request: Request) -> Response:
+        """Try the rules in the order given: ``order`` lists every rule's id once (a missing, repeated
+        or unknown id is a 400 naming ``order``). Answers the rules in their new order."""
+        serializer = RuleOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            reorder_rules(order=serializer.validated_data["order"], by=acting_user(request))
+        rules = self.base_queryset().order_by("position", "id")
+        return Response(AssignmentRuleSerializer(rules, many=True, context=self.get_serializer_context()).data)
 
 
 class CannedResponseSerializer(ServiceSerializer):

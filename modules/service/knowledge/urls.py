@@ -7,6 +7,7 @@ app_name = "knowledge"
 urlpatterns = [
     path("", reading.home, name="home"),
     path("suggestions/", reading.suggestions, name="suggestions"),
+    path("cases/<int:case_pk>/suggestions/", reading.case_suggestions, name="case-suggestions"),
     path("articles/new/", editing.article_new, name="article-new"),
     path("articles/<int:pk>/", reading.article_detail, name="article"),
     path("articles/<int:pk>/rate/", reading.article_rate, name="article-rate"),

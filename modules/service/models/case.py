@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from modules.service.choices import ACTIVE_CATEGORIES, DONE_CATEGORIES, CaseChannel, CasePriority, StatusCategory
@@ -107,6 +109,9 @@ class Case(models.Model):
             models.Index(fields=["company", "-created_at"], name="service_case_company_idx"),
             models.Index(fields=["-created_at", "-id"], name="service_case_created_idx"),
             models.Index(fields=["updated_at", "id"], name="service_case_updated_idx"),
+            # The list's search matches any part of the number or subject (``lists.filter_cases``).
+            GinIndex(OpClass(Lower("number"), name="gin_trgm_ops"), name="service_case_number_trgm"),
+            GinIndex(OpClass(Lower("subject"), name="gin_trgm_ops"), name="service_case_subject_trgm"),
         ]
 
     def __str__(self) -> str:

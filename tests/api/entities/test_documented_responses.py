@@ -48,7 +48,7 @@ from tests.api.contract.conftest import wsgi_app as wsgi_app  # the fixture, sha
 from tests.api.service.helpers import message_with_attachment
 from tests.api.service.sweep_data import BODIES as SERVICE_BODIES
 from tests.api.service.sweep_data import BULK_NAMES as SERVICE_BULK_NAMES
-from tests.api.service.sweep_data import service_settings_records
+from tests.api.service.sweep_data import every_rule_reversed, service_settings_records
 from tests.factories import (
     ActivityFactory,
     CompanyFactory,
@@ -248,6 +248,7 @@ def call_for(method: str, path: str) -> Call:
         ("DELETE", "/orders/{id}/lines/{order_line_id}/"): Call("orders"),
         ("POST", "/orders/{id}/status/"): Call("orders", lambda r: {"status": "fulfilled"}),
         ("POST", "/articles/{id}/publish/"): Call("articles"),
+        ("POST", "/assignment-rules/reorder/"): Call(body=every_rule_reversed),
         ("POST", "/articles/{id}/archive/"): Call("articles"),
         # Restoring a live item: archiving it would hide it from the calls that follow.
         ("POST", "/collateral_items/{id}/archive/"): Call("collateral_items", lambda r: {"archived": False}),

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from modules.service.contact_centre.models import Call, CsatSurvey, SmsMessage
+from modules.service.desk.models import AssignmentRule
 from modules.service.desk.services.assignment import create_rule
 from modules.service.desk.services.canned import create_canned_response
 from modules.service.portal.models import PortalUser
@@ -45,6 +48,12 @@ BULK_NAMES = {
 }
 
 
+def every_rule_reversed(records: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``assignment-rules/reorder/``: every rule of the tenant, last tried first."""
+    with tenant_context(records["service_tenant"]):
+        return {"order": list(AssignmentRule.objects.order_by("-position", "-id").values_list("pk", flat=True))}
+
+
 def service_settings_records(owner: Any) -> dict[str, Any]:
     """The SLA settings, the desk's rules and replies, portal users and contact-centre rows."""
     contact = ContactFactory(owner=owner, email="portal@documented.example")
@@ -52,6 +61,7 @@ def service_settings_records(owner: Any) -> dict[str, Any]:
     answered = timezone.now()
     calendar = save_calendar(None, name="Documented calendar", time_zone="Europe/Berlin", intervals=WEEK)
     return {
+        "service_tenant": connection.tenant,
         "sla-policies": save_policy(None, name="Documented policy", targets={"high": (60, 240)}),
         "delete:sla-policies": save_policy(None, name="Deleted policy", targets={"low": (None, 600)}),
         "business-calendars": calendar,

@@ -23,7 +23,7 @@ from tests.api.rest_crm.helpers import (
 from tests.api.service.helpers import service_agent, top_fields
 from tests.marketing.consent.conftest import written
 from tests.service.conftest import make_case
-from tests.tenancy import TenantFixture, schema_snapshot
+from tests.tenancy import TenantFixture, schema_snapshot, with_session_of
 
 AGENT = "agent@example.test"
 
@@ -215,3 +215,109 @@ def test_the_lists_cost_the_same_queries_for_5_and_50_rows(alpha: TenantFixture)
 
     assert [count for count, _response in many] == few
     assert all(len(response.json()["results"]) == 50 for _count, response in many)
+
+
+REORDER = """mutation($order: [ID!]!) { assignmentRulesReorder(order: $order) {
+    assignmentRules { name position } errors { field code } } }"""
+
+
+def _rules(fixture: TenantFixture, *names: str) -> list[AssignmentRule]:
+    with fixture.active():
+        return [create_rule(name=name, method="round_robin") for name in names]
+
+
+def _order(fixture: TenantFixture) -> list[str]:
+    with fixture.active():
+        return list(AssignmentRule.objects.order_by("position", "id").values_list("name", flat=True))
+
+
+def test_admins_reorder_the_rules_through_rest_and_graphql(alpha: TenantFixture) -> None:
+    agent = service_agent(alpha)
+    first, second, third = _rules(alpha, "First", "Second", "Third")
+    with alpha.active():
+        AssignmentRule.objects.filter(pk=third.pk).update(method="fixed", agent=agent)
+    client = api_client(alpha)
+
+    reordered = post(client, "/api/v1/assignment-rules/reorder/", {"order": [third.pk, first.pk, second.pk]})
+    after_rest = _order(alpha)
+    case = make_case(alpha)
+    graphql = post_graphql(alpha.client(), REORDER, {"order": [to_global_id("AssignmentRule", pk)
+                                                               for pk in (second.pk, third.pk, first.pk)]})  # fmt: skip
+
+    assert reordered.status_code == 200, reordered.content
+    assert [(row["name"], row["position"]) for row in reordered.json()] == [("Third", 0), ("First", 1), ("Second", 2)]
+    assert after_rest == ["Third", "First", "Second"]
+    with alpha.active():
+        case.refresh_from_db()
+    assert case.owner_id == agent.pk  # the fixed rule, now tried first, picked the agent
+    assert graphql.json()["data"]["assignmentRulesReorder"] == {
+        "assignmentRules": [{"name": "Second", "position": 0}, {"name": "Third", "position": 1},
+                            {"name": "First", "position": 2}],
+        "errors": [],
+    }  # fmt: skip
+    assert _order(alpha) == ["Second", "Third", "First"]
+
+
+def test_a_bad_order_is_refused_naming_order_and_changes_nothing(alpha: TenantFixture) -> None:
+    first, second = _rules(alpha, "First", "Second")
+    client = api_client(alpha)
+    browser = alpha.client()
+    before = schema_snapshot(alpha.tenant)
+
+    for body in [
+        {"order": [second.pk]},  # one missing
+        {"order": [second.pk, first.pk, first.pk]},  # repeated
+        {"order": [second.pk, first.pk, 10**12]},  # unknown
+        {"order": [second.pk, "first"]},
+        {"order": []},
+        {"order": "1,2"},
+        {"order": [second.pk, 2**64]},
+        {},
+    ]:
+        response = post(client, "/api/v1/assignment-rules/reorder/", body)
+        assert response.status_code == 400, (body, response.content)
+        assert top_fields(response) == {"order"}, (body, response.json())
+    for order in ([to_global_id("AssignmentRule", second.pk)],
+                  [to_global_id("AssignmentRule", second.pk), to_global_id("CannedResponse", first.pk)],
+                  [to_global_id("AssignmentRule", second.pk), "not an id"]):  # fmt: skip
+        answer = post_graphql(browser, REORDER, {"order": order}).json()["data"]["assignmentRulesReorder"]
+        assert answer["assignmentRules"] is None
+        assert [error["field"] for error in answer["errors"]] == ["order"], order
+    assert schema_snapshot(alpha.tenant) == before
+    assert _order(alpha) == ["First", "Second"]
+
+
+def test_reordering_needs_service_admin_and_a_write_key(alpha: TenantFixture, beta: TenantFixture) -> None:
+    service_agent(alpha)
+    first, second = _rules(alpha, "First", "Second")
+    agent = api_client(alpha, AGENT)
+    _key, read_only = issue_key(alpha, scopes=("service:read",))
+    _key, sales_only = issue_key(alpha, scopes=("sales:read", "sales:write"), name="Sales")
+    body = {"order": [second.pk, first.pk]}
+    agent_browser = alpha.client(AGENT)
+    before = written(alpha)
+
+    refused = [post(client, "/api/v1/assignment-rules/reorder/", body)
+               for client in (agent, bearer_client(alpha, read_only), bearer_client(alpha, sales_only))]  # fmt: skip
+    graphql = post_graphql(agent_browser, REORDER, {"order": [to_global_id("AssignmentRule", pk)
+                                                              for pk in (second.pk, first.pk)]})  # fmt: skip
+
+    assert [response.status_code for response in refused] == [403, 403, 403]
+    assert "service:write" in refused[1].json()["detail"]
+    assert [error["code"] for error in graphql.json()["data"]["assignmentRulesReorder"]["errors"]] == [
+        "PERMISSION_DENIED"
+    ]
+    assert written(alpha) == before
+    assert _order(alpha) == ["First", "Second"]
+    # Another tenant: alpha's ids name no rule there (400 on ``order``), alpha's session is no session there.
+    _rules(beta, "Beta's own")
+    intruder = post(api_client(beta), "/api/v1/assignment-rules/reorder/", body)
+    stolen = with_session_of(alpha.client(), beta.host).post(
+        "/api/v1/assignment-rules/reorder/", body, content_type="application/json"
+    )
+    beta_graphql = post_graphql(beta.client(), REORDER, {"order": [to_global_id("AssignmentRule", pk)
+                                                                   for pk in (second.pk, first.pk)]})  # fmt: skip
+    assert (intruder.status_code, top_fields(intruder)) == (400, {"order"})
+    assert [error["field"] for error in beta_graphql.json()["data"]["assignmentRulesReorder"]["errors"]] == ["order"]
+    assert stolen.status_code == 401
+    assert (_order(alpha), _order(beta)) == (["First", "Second"], ["Beta's own"])

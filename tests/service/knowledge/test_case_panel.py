@@ -1,15 +1,16 @@
-"""The case page's suggested articles, through the service module's panel registry."""
+"""The case page's suggested articles: a slot in the sidebar (the service module's panel registry)
+that loads them from ``knowledge:case-suggestions`` once the page is shown."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from modules.service.knowledge.choices import Visibility
 from modules.service.panels import panels_for
+from tests.api.service.helpers import service_agent
 from tests.service.conftest import make_case
 from tests.service.knowledge.conftest import make_article
-from tests.tenancy import REP_EMAIL, TenantFixture, grant
+from tests.tenancy import REP_EMAIL, TenantFixture, assert_cross_tenant_requests_fail, grant
 
 
 def request_of(alpha: TenantFixture, email: str | None = None) -> object:
@@ -21,16 +22,14 @@ def request_of(alpha: TenantFixture, email: str | None = None) -> object:
 
 def test_the_sidebar_suggests_articles_for_the_case_subject(alpha: TenantFixture) -> None:
     public = make_article(alpha, "Printer offline", "<div>Restart the printer.</div>", visibility=Visibility.PUBLIC)
-    internal = make_article(alpha, "Printer warranty limits", visibility=Visibility.INTERNAL)
+    make_article(alpha, "Printer warranty limits", visibility=Visibility.INTERNAL)
     make_article(alpha, "Unrelated invoices")
     case = make_case(alpha, subject="The printer does not print")
-    with alpha.active():
-        request = request_of(alpha)
-        (panel, context), *_others = [
-            found for found in panels_for(request, case, "sidebar") if found[0].key == "knowledge-suggestions"
-        ]
-        assert {hit.article.pk for hit, _link in context["knowledge_hits"]} == {public.pk, internal.pk}
-        html = render_to_string(panel.template, {**context, "case": case}, request=request)
+
+    response = alpha.client().get(f"/service/knowledge/cases/{case.pk}/suggestions/")
+
+    assert response.status_code == 200
+    html = response.text
     assert "Printer offline" in html
     assert "Printer warranty limits" in html
     assert "Unrelated invoices" not in html
@@ -54,10 +53,35 @@ def test_the_panel_is_not_shown_to_a_user_who_cannot_read_the_knowledge_base(alp
     assert "knowledge-suggestions" in keys
 
 
-def test_the_case_page_shows_the_suggestions(alpha: TenantFixture) -> None:
+def test_the_case_page_loads_the_suggestions_into_its_slot(alpha: TenantFixture) -> None:
     make_article(alpha, "Printer offline", "<div>Restart the printer.</div>")
     case = make_case(alpha, subject="Printer broken")
-    page = alpha.client().get(f"/cases/{case.pk}/")
+    client = alpha.client()
+
+    page = client.get(f"/cases/{case.pk}/")
+    slot = client.get(f"/service/knowledge/cases/{case.pk}/suggestions/", HTTP_HX_REQUEST="true")
+
     assert page.status_code == 200
-    assert 'data-testid="knowledge-suggestions"' in page.text
-    assert "Printer offline" in page.text
+    assert f'hx-get="/service/knowledge/cases/{case.pk}/suggestions/"' in page.text
+    assert "Printer offline" not in page.text  # not searched while the page is built
+    assert 'data-testid="knowledge-suggestions"' in slot.text
+    assert "Printer offline" in slot.text
+
+
+def test_the_suggestions_of_a_case_need_the_case_and_the_knowledge_base(
+    alpha: TenantFixture, beta: TenantFixture
+) -> None:
+    make_article(alpha, "Printer offline")
+    # The admin's case: an agent who sees their own cases (and unassigned ones) cannot see it.
+    hidden = make_case(alpha, subject="Printer of the boss", owner=alpha.user())
+    service_agent(alpha)
+    path = f"/service/knowledge/cases/{hidden.pk}/suggestions/"
+
+    rep = alpha.client(REP_EMAIL).get(path)  # a role without service.view
+    agent = alpha.client("agent@example.test").get(path)
+    missing = alpha.client().get("/service/knowledge/cases/999999999/suggestions/")
+
+    assert rep.status_code == 403
+    assert agent.status_code == 404
+    assert missing.status_code == 404
+    assert_cross_tenant_requests_fail(alpha, beta, [("get", path, {})])

@@ -223,3 +223,27 @@ def test_a_case_opened_in_the_portal_is_in_the_visitors_language(alpha: TenantFi
 
     with alpha.active():
         assert Case.objects.get(subject="Charnière cassée").language == "fr"
+
+
+def test_a_signed_in_customers_pages_and_writes_are_rate_limited(alpha: TenantFixture, monkeypatch):
+    from django.core.cache import cache
+
+    from modules.service.portal.views import base
+
+    cache.clear()
+    monkeypatch.setattr(base, "WRITES_PER_USER", 3)
+    monkeypatch.setattr(base, "PAGES_PER_USER", 5)
+    customer, other = make_portal_user(alpha), make_portal_user(alpha, email="other@customer.example")
+    case = make_case(alpha, contact=customer.contact, subject="Hinge")
+    client = portal_client(alpha, customer)
+
+    replies = [client.post(f"/portal/cases/{case.pk}/reply/", {"body": f"Any news? {n}"}).status_code
+               for n in range(4)]  # fmt: skip
+    pages = [client.get("/portal/cases/").status_code for _n in range(6)]
+    others = portal_client(alpha, other).get("/portal/cases/")
+
+    assert replies == [302, 302, 302, 429]
+    assert pages == [200] * 5 + [429]
+    assert others.status_code == 200  # counted per customer
+    with alpha.active():
+        assert case.messages.filter(author_kind=MessageAuthor.CUSTOMER).count() == 3

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from identity.models import Team, User
 from modules.contacts.services.records import check_fields, validated
+from modules.service import settings_events as events
 from modules.service.desk.choices import AssignmentMethod
 from modules.service.desk.models import AssignmentRule
 from modules.service.hooks import CaseChange, register_case_hook
@@ -42,7 +43,7 @@ def _check_rule(rule: AssignmentRule) -> None:
     validated(rule)
 
 
-def create_rule(**values: Any) -> AssignmentRule:
+def create_rule(*, by: User | None = None, **values: Any) -> AssignmentRule:
     check_fields(AssignmentRule, values, RULE_FIELDS)
     rule = AssignmentRule(**values)
     _check_rule(rule)
@@ -50,34 +51,52 @@ def create_rule(**values: Any) -> AssignmentRule:
         last = AssignmentRule.objects.aggregate(last=Max("position"))["last"]
         rule.position = 0 if last is None else last + 1
         rule.save()
+        events.record_created(events.ASSIGNMENT_RULE, rule, by=by)
     return rule
 
 
-def update_rule(rule: AssignmentRule, **values: Any) -> AssignmentRule:
+def update_rule(rule: AssignmentRule, *, by: User | None = None, **values: Any) -> AssignmentRule:
     check_fields(AssignmentRule, values, RULE_FIELDS)
+    before = events.snapshot(rule, RULE_FIELDS)
     for name, value in values.items():
         setattr(rule, name, value)
     _check_rule(rule)
-    rule.save()
+    with transaction.atomic():
+        rule.save()
+        fields = events.changed(before, events.snapshot(rule, RULE_FIELDS))
+        events.record_updated(events.ASSIGNMENT_RULE, rule, by=by, fields=fields)
     return rule
 
 
-def delete_rule(rule: AssignmentRule) -> None:
-    rule.delete()
+def delete_rule(rule: AssignmentRule, *, by: User | None = None) -> None:
+    with transaction.atomic():
+        events.record_deleted(events.ASSIGNMENT_RULE, rule, by=by, name=rule.name)
+        rule.delete()
 
 
-def reorder_rules(*, order: Sequence[object]) -> None:
+MAX_RULES_IN_ORDER = 1000
+
+
+def reorder_rules(*, order: Sequence[object], by: User | None = None) -> list[AssignmentRule]:
+    """Try the rules in ``order`` (every rule's id once, first tried first); the rules in their new
+    order. Each rule whose place changed writes ``assignment_rule.updated`` naming ``position``."""
+    if isinstance(order, (str, bytes)) or len(order) > MAX_RULES_IN_ORDER:
+        raise ValidationError({"order": [_("List every rule's id once, in the order they are tried.")]})
     try:
         ids = [int(str(pk)) for pk in order]
     except ValueError:
         raise ValidationError({"order": [_("The order lists an unknown rule.")]}) from None
     with transaction.atomic():
-        rules = {rule.pk: rule for rule in AssignmentRule.objects.select_for_update()}
+        rules = {rule.pk: rule for rule in AssignmentRule.objects.select_for_update().order_by("pk")}
         if sorted(ids) != sorted(rules):
             raise ValidationError({"order": [_("The order must list every rule once.")]})
+        moved = [rules[pk] for position, pk in enumerate(ids) if rules[pk].position != position]
         for position, pk in enumerate(ids):
             rules[pk].position = position
-        AssignmentRule.objects.bulk_update(rules.values(), ["position"])
+        AssignmentRule.objects.bulk_update(moved, ["position"])
+        for rule in moved:
+            events.record_updated(events.ASSIGNMENT_RULE, rule, by=by, fields=["position"])
+    return [rules[pk] for pk in ids]
 
 
 def _matches(rule: AssignmentRule, case: Case) -> bool:
@@ -164,12 +183,12 @@ def register() -> None:
 
 # The APIs' writers (``by`` is the caller; rules are settings, written by service admins).
 def add_rule(*, by: User | None, **values: Any) -> AssignmentRule:
-    return create_rule(**values)
+    return create_rule(by=by, **values)
 
 
 def change_rule(rule: AssignmentRule, *, by: User | None, **values: Any) -> AssignmentRule:
-    return update_rule(rule, **values)
+    return update_rule(rule, by=by, **values)
 
 
 def remove_rule(rule: AssignmentRule, *, by: User | None) -> None:
-    delete_rule(rule)
+    delete_rule(rule, by=by)

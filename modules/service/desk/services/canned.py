@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,12 @@ from customization.fields.choices import Entity
 from customization.workflows.engine.context import MERGE_SCOPES, MergeValues, render
 from identity.models import User
 from modules.contacts.services.records import check_fields, validated
+from modules.service import settings_events as events
 from modules.service.desk.models import CannedResponse
 from modules.service.models import Case
 
 CANNED_FIELDS = ("title", "body")
+EVENT_FIELDS = ("title", "body", "owner")
 BODY_MAX_LENGTH = 20000
 CASE_SCOPES = (*MERGE_SCOPES, "contact", "company", "agent")
 
@@ -36,21 +39,35 @@ def create_canned_response(*, by: User, shared: bool, **values: Any) -> CannedRe
     check_fields(CannedResponse, values, CANNED_FIELDS)
     response = CannedResponse(owner=None if shared else by, created_by=by, **values)
     _check(response)
-    response.save()
+    with transaction.atomic():
+        response.save()
+        events.record_created(events.CANNED_RESPONSE, response, by=by)
     return response
 
 
-def update_canned_response(response: CannedResponse, **values: Any) -> CannedResponse:
+def update_canned_response(
+    response: CannedResponse, *, by: User | None = None, before: dict[str, Any] | None = None, **values: Any
+) -> CannedResponse:
+    """Change ``values``; ``before`` is the row's ``EVENT_FIELDS`` when the caller changed some already."""
     check_fields(CannedResponse, values, CANNED_FIELDS)
+    before = before if before is not None else events.snapshot(response, EVENT_FIELDS)
     for name, value in values.items():
         setattr(response, name, value)
     _check(response)
-    response.save()
+    with transaction.atomic():
+        response.save()
+        fields = events.changed(before, events.snapshot(response, EVENT_FIELDS))
+        events.record_updated(events.CANNED_RESPONSE, response, by=by, fields=fields)
     return response
 
 
-def delete_canned_response(response: CannedResponse) -> None:
-    response.delete()
+def delete_canned_response(response: CannedResponse, *, by: User | None = None) -> None:
+    with transaction.atomic():
+        # A personal response's title is its owner's alone: the event names shared ones only.
+        events.record_deleted(
+            events.CANNED_RESPONSE, response, by=by, name=response.title if response.is_shared else ""
+        )
+        response.delete()
 
 
 def _check(response: CannedResponse) -> None:
@@ -118,10 +135,11 @@ def add_canned_response(*, by: User, shared: bool = False, **values: Any) -> Can
 def change_canned_response(
     response: CannedResponse, *, by: User, shared: bool | None = None, **values: Any
 ) -> CannedResponse:
+    before = events.snapshot(response, EVENT_FIELDS)
     if shared is not None and shared != response.is_shared:
         response.owner = None if shared else by
-    return update_canned_response(response, **values)
+    return update_canned_response(response, by=by, before=before, **values)
 
 
 def remove_canned_response(response: CannedResponse, *, by: User) -> None:
-    delete_canned_response(response)
+    delete_canned_response(response, by=by)

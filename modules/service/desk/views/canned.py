@@ -45,7 +45,7 @@ def _edit(request: HttpRequest, response: CannedResponse, *, shared: bool) -> Ht
     form = CannedResponseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            canned.update_canned_response(response, **form.cleaned_data)
+            canned.update_canned_response(response, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -72,7 +72,9 @@ def shared_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_page(ADMIN)
 @require_POST
 def shared_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    canned.delete_canned_response(get_object_or_404(CannedResponse, pk=pk, owner__isnull=True))
+    canned.delete_canned_response(
+        get_object_or_404(CannedResponse, pk=pk, owner__isnull=True), by=signed_in_user(request)
+    )
     return redirect("service-desk-admin:canned")
 
 
@@ -89,7 +91,8 @@ def personal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_page(REPLY)
 @require_POST
 def personal_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    canned.delete_canned_response(get_object_or_404(CannedResponse, pk=pk, owner=signed_in_user(request)))
+    user = signed_in_user(request)
+    canned.delete_canned_response(get_object_or_404(CannedResponse, pk=pk, owner=user), by=user)
     return redirect("service-desk:canned")
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from modules.service.desk.forms import AssignmentRuleForm
 from modules.service.desk.models import AssignmentRule
@@ -29,7 +30,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     form = AssignmentRuleForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            rule = assignment.create_rule(**_cleaned(form))
+            rule = assignment.create_rule(by=signed_in_user(request), **_cleaned(form))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -45,7 +46,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignmentRuleForm(request.POST or None, initial=AssignmentRuleForm.initial_of(rule))
     if request.method == "POST" and form.is_valid():
         try:
-            assignment.update_rule(rule, **_cleaned(form))
+            assignment.update_rule(rule, by=signed_in_user(request), **_cleaned(form))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -65,7 +66,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
     other = {"up": index - 1, "down": index + 1}.get(request.POST.get("direction", ""), index)
     if 0 <= other < len(order):
         order[index], order[other] = order[other], order[index]
-        assignment.reorder_rules(order=order)
+        assignment.reorder_rules(order=order, by=signed_in_user(request))
     return redirect("service-desk-admin:rules")
 
 
@@ -73,6 +74,6 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(AssignmentRule, pk=pk)
-    assignment.delete_rule(rule)
+    assignment.delete_rule(rule, by=signed_in_user(request))
     messages.success(request, _("Rule %(name)s is deleted.") % {"name": rule.name})
     return redirect("service-desk-admin:rules")

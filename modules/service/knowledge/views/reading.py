@@ -17,7 +17,7 @@ from identity.decorators import signed_in_user
 from modules.service.knowledge.choices import ArticleStatus, Visibility
 from modules.service.knowledge.forms import SearchForm
 from modules.service.knowledge.models import Article, ArticleRating, KnowledgeCategory
-from modules.service.knowledge.panels import portal_article_path
+from modules.service.knowledge.panels import portal_article_path, suggestions_context
 from modules.service.knowledge.selectors.search import (
     MAX_QUERY,
     readable_articles,
@@ -26,6 +26,7 @@ from modules.service.knowledge.selectors.search import (
 )
 from modules.service.knowledge.services.articles import rate_article, record_view
 from modules.service.knowledge.views import knowledge_page, may_publish
+from modules.service.selectors.cases import visible_cases
 
 RECENT = 20
 SEARCH_RESULTS = 20
@@ -100,6 +101,16 @@ def article_rate(request: HttpRequest, pk: int) -> HttpResponse:
     rate_article(article, helpful=helpful == "yes", user=signed_in_user(request))
     messages.success(request, _("Thank you: your rating is saved."))
     return redirect("knowledge:article", pk=article.pk)
+
+
+@knowledge_page("service.view")
+@require_GET
+def case_suggestions(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """The case page's suggested articles (loaded into its sidebar slot): a case the user cannot
+    see is a 404."""
+    case = get_object_or_404(visible_cases(signed_in_user(request)), pk=case_pk)
+    context = {**suggestions_context(request, case), "case": case}
+    return render(request, "service/knowledge/case_panel.html", context)
 
 
 @knowledge_page("service.view")

@@ -13,8 +13,12 @@ from django.utils.translation import gettext as _
 from identity.models import User
 from identity.services.audit import audit
 from modules.contacts.models import Contact
+from modules.service import settings_events as events
 from modules.service.portal.models import PortalUser
 from modules.service.portal.services.sign_in import send_link
+
+# What ``portal_user.updated`` events name (never the address or the password).
+EVENT_FIELDS = ("email", "is_company_admin", "is_active")
 
 
 def invite_portal_user(contact: Contact, *, by: User | None, is_company_admin: bool = False,
@@ -34,12 +38,18 @@ def invite_portal_user(contact: Contact, *, by: User | None, is_company_admin: b
         if PortalUser.objects.filter(email__iexact=email).exclude(contact=contact).exists():
             raise ValidationError({"contact": [_("Another portal user signs in with this e-mail address.")]})
         portal_user = existing or PortalUser(contact=contact)
+        before = events.snapshot(portal_user, EVENT_FIELDS)
         portal_user.email = email
         portal_user.is_company_admin = is_company_admin
         portal_user.is_active = True
         portal_user.invited_by = by
         portal_user.full_clean(exclude=["contact", "password", "invited_by"])
         portal_user.save()
+        if existing is None:
+            events.record_created(events.PORTAL_USER, portal_user, by=by)
+        else:
+            fields = events.changed(before, events.snapshot(portal_user, EVENT_FIELDS))
+            events.record_updated(events.PORTAL_USER, portal_user, by=by, fields=fields)
         send_link(portal_user, link_base=link_base, invited=True)
         audit(
             "portal.user_invited", _("%(email)s invited to the customer portal") % {"email": email}, by=by,
@@ -65,6 +75,10 @@ def update_portal_user(portal_user: PortalUser, *, by: User | None, is_company_a
         if not changes:
             return portal_user
         portal_user.save()
+        fields = [
+            name for name, key in (("is_company_admin", "company_admin"), ("is_active", "active")) if key in changes
+        ]
+        events.record_updated(events.PORTAL_USER, portal_user, by=by, fields=fields)
         if portal_user.is_active is False:
             portal_user.sessions.all().delete()
             portal_user.links.filter(used_at__isnull=True).delete()

@@ -16,11 +16,16 @@ from django.utils.translation import gettext as _
 from identity.client_address import client_address
 from modules.registry import is_enabled
 from modules.service.portal.models import PortalUser
-from modules.service.portal.services.sign_in import SESSION_DAYS, session_user
+from modules.service.portal.services.sign_in import SESSION_DAYS, session_user, within_limit
 from modules.workspace.services import workspace_profile
 
 SESSION_COOKIE = "relata_portal"
 COOKIE_PATH = "/portal/"
+# A signed-in customer's requests per 15-minute window (``within_limit``), as the sign-in's are
+# limited: plenty for a person reading and writing, not for a script opening cases or uploading
+# files in a loop. Writes (every POST: cases, replies, files, quote answers, ratings) have their own.
+PAGES_PER_USER = 900
+WRITES_PER_USER = 60
 
 View = Callable[..., HttpResponse]
 
@@ -49,6 +54,10 @@ def portal_render(request: HttpRequest, template: str, context: dict[str, Any] |
 
 def message(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
     return portal_render(request, "service/portal/message.html", {"title": title, "text": text}, status=status)
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    return message(request, 429, _("Too many attempts"), _("Wait a few minutes and try again."))
 
 
 def not_available(request: HttpRequest) -> HttpResponse:
@@ -92,6 +101,9 @@ def portal_page(view: View) -> View:
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
         request.portal_user = portal_user  # type: ignore[attr-defined]
+        kind, limit = ("write-user", WRITES_PER_USER) if request.method == "POST" else ("page-user", PAGES_PER_USER)
+        if not within_limit(kind, str(portal_user.pk), limit):
+            return too_many(request)
         return private(view(request, *args, **kwargs))
 
     return wrapped

@@ -33,6 +33,7 @@ from modules.service.portal.views.base import (
     portal_render,
     private,
     set_session_cookie,
+    too_many,
 )
 from modules.workspace.logo import read_logo
 from modules.workspace.services import workspace_profile
@@ -52,10 +53,6 @@ def _signed_in(request: HttpRequest, portal_user: PortalUser, target: str) -> Ht
     return private(response)
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return message(request, 429, _("Too many attempts"), _("Wait a few minutes and try again."))
-
-
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @portal_public
@@ -65,11 +62,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if not within_limit("sign-in-address", address(request) or "-", SIGN_INS_PER_ADDRESS):
-            return _too_many(request)
+            return too_many(request)
         if form.is_valid():
             email = form.cleaned_data["email"]
             if not within_limit("sign-in-email", email, SIGN_INS_PER_EMAIL):
-                return _too_many(request)
+                return too_many(request)
             portal_user = password_sign_in(email, form.cleaned_data["password"], ip_address=address(request))
             if portal_user is not None:
                 return _signed_in(request, portal_user, _next(request))
@@ -87,7 +84,7 @@ def request_sign_in_link(request: HttpRequest) -> HttpResponse:
         return portal_render(request, "service/portal/sign_in.html", context, status=400)
     link_base = request.build_absolute_uri(reverse("portal:link", args=["-"]))[: -len("-/")]
     if not request_link(form.cleaned_data["email"], link_base=link_base, ip_address=address(request)):
-        return _too_many(request)
+        return too_many(request)
     return portal_render(request, "service/portal/link_sent.html", {"email": form.cleaned_data["email"]})
 
 
@@ -97,7 +94,7 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return portal_render(request, "service/portal/link.html", {"token": token})
     if not within_limit("sign-in-address", address(request) or "-", SIGN_INS_PER_ADDRESS):
-        return _too_many(request)
+        return too_many(request)
     portal_user = redeem_link(token, ip_address=address(request))
     if portal_user is None:
         return message(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.input_bounds import moment_problem
 from identity.services.audit import audit
 from modules.contacts.services.records import validated
+from modules.service import settings_events as events
 from modules.service.sla.business_time import InvalidWeek, Schedule, Week, validate_week
 from modules.service.sla.models import BusinessCalendar, CalendarHoliday, WorkingInterval
 from modules.service.sla.models.calendar import WEEKDAYS
@@ -110,6 +111,7 @@ def save_calendar(
     in the audit log under ``by`` (else the request's user)."""
     creating = calendar is None
     calendar = calendar or BusinessCalendar()
+    before = {} if creating else _event_snapshot(calendar)
     calendar.name, calendar.time_zone = name, time_zone
     calendar.country, calendar.subdivision = country.upper(), subdivision
     calendar.is_default, calendar.team = is_default, team
@@ -132,18 +134,32 @@ def save_calendar(
             for weekday, start, end in sorted(intervals)
         )
         _audit_calendar(calendar, by, "sla.calendar_created" if creating else "sla.calendar_changed")
+        if creating:
+            events.record_created(events.BUSINESS_CALENDAR, calendar, by=by)
+        else:
+            fields = events.changed(before, _event_snapshot(calendar))
+            events.record_updated(events.BUSINESS_CALENDAR, calendar, by=by, fields=fields)
         _recalculate_after_commit()
     return calendar
+
+
+def _event_snapshot(calendar: BusinessCalendar) -> dict[str, Any]:
+    week = WorkingInterval.objects.filter(calendar=calendar).order_by("weekday", "start_minute")
+    return {
+        **events.snapshot(calendar, CALENDAR_FIELDS),
+        "intervals": list(week.values_list("weekday", "start_minute", "end_minute")),
+    }
 
 
 def delete_calendar(calendar: BusinessCalendar, *, by: Any = None) -> None:
     with transaction.atomic():
         _audit_calendar(calendar, by, "sla.calendar_deleted")
+        events.record_deleted(events.BUSINESS_CALENDAR, calendar, by=by, name=calendar.name)
         calendar.delete()
         _recalculate_after_commit()
 
 
-def add_holiday(calendar: BusinessCalendar, *, day: date, name: str) -> CalendarHoliday:
+def add_holiday(calendar: BusinessCalendar, *, day: date, name: str, by: Any = None) -> CalendarHoliday:
     problem = moment_problem(day) if isinstance(day, date) else _("Enter a date.")
     if problem:
         raise ValidationError({"date": [problem]})
@@ -152,12 +168,14 @@ def add_holiday(calendar: BusinessCalendar, *, day: date, name: str) -> Calendar
     with transaction.atomic():
         holiday.save()
         BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=timezone.now())
+        events.record_created(events.CALENDAR_HOLIDAY, holiday, by=by)
         _recalculate_after_commit()
     return holiday
 
 
-def delete_holiday(holiday: CalendarHoliday) -> None:
+def delete_holiday(holiday: CalendarHoliday, *, by: Any = None) -> None:
     with transaction.atomic():
+        events.record_deleted(events.CALENDAR_HOLIDAY, holiday, by=by, name=holiday.name)
         holiday.delete()
         _recalculate_after_commit()
 
@@ -249,7 +267,7 @@ def create_holiday(
         raise ValidationError({"calendar": [_("Choose the calendar.")]})
     if CalendarHoliday.objects.filter(calendar=calendar, date=date).exists():
         raise ValidationError({"date": [_("This calendar already has a day off on this date.")]})
-    return add_holiday(calendar, day=date, name=(name or "").strip())
+    return add_holiday(calendar, day=date, name=(name or "").strip(), by=by)
 
 
 def update_holiday(holiday: CalendarHoliday, *, by: Any, **values: Any) -> CalendarHoliday:
@@ -263,15 +281,18 @@ def update_holiday(holiday: CalendarHoliday, *, by: Any, **values: Any) -> Calen
         raise ValidationError({"date": [problem]})
     if CalendarHoliday.objects.filter(calendar_id=holiday.calendar_id, date=day).exclude(pk=holiday.pk).exists():
         raise ValidationError({"date": [_("This calendar already has a day off on this date.")]})
+    before = events.snapshot(holiday, ("date", "name"))
     holiday.date = day
     holiday.name = (values.get("name", holiday.name) or "").strip()
     validated(holiday)
     with transaction.atomic():
         holiday.save()
         BusinessCalendar.objects.filter(pk=holiday.calendar_id).update(updated_at=timezone.now())
+        fields = events.changed(before, events.snapshot(holiday, ("date", "name")))
+        events.record_updated(events.CALENDAR_HOLIDAY, holiday, by=by, fields=fields)
         _recalculate_after_commit()
     return holiday
 
 
 def remove_holiday(holiday: CalendarHoliday, *, by: Any) -> None:
-    delete_holiday(holiday)
+    delete_holiday(holiday, by=by)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.input_bounds import text_problem
 from identity.services.audit import audit
 from modules.contacts.services.records import validated
+from modules.service import settings_events as events
 from modules.service.choices import CasePriority
 from modules.service.sla.models import SlaPolicy, SlaTarget
 from modules.service.sla.models.policy import MAX_TARGET_MINUTES, TierSource
@@ -67,6 +68,7 @@ def save_policy(
     change is in the audit log under ``by`` (else the request's user)."""
     creating = policy is None
     policy = policy or SlaPolicy()
+    before = {} if creating else {**events.snapshot(policy, POLICY_FIELDS), "targets": _stored_targets(policy)}
     # The API may send null for any optional field: it means empty, never a server error.
     priorities = list(dict.fromkeys(priorities or ()))
     if any(priority not in CasePriority.values for priority in priorities):
@@ -96,6 +98,11 @@ def save_policy(
             if first is not None or resolution is not None
         )
         _audited(policy, by, "sla.policy_created" if creating else "sla.policy_changed")
+        if creating:
+            events.record_created(events.SLA_POLICY, policy, by=by)
+        else:
+            after = {**events.snapshot(policy, POLICY_FIELDS), "targets": _stored_targets(policy)}
+            events.record_updated(events.SLA_POLICY, policy, by=by, fields=events.changed(before, after))
         _recalculate_after_commit()
     return policy
 
@@ -103,6 +110,7 @@ def save_policy(
 def delete_policy(policy: SlaPolicy, *, by: Any = None) -> None:
     with transaction.atomic():
         _audited(policy, by, "sla.policy_deleted")
+        events.record_deleted(events.SLA_POLICY, policy, by=by, name=policy.name)
         policy.delete()
         _recalculate_after_commit()
 
@@ -159,6 +167,12 @@ def _targets_from_rows(rows: Iterable[Any]) -> Targets:
             raise ValidationError({"targets": [_("Give each priority once.")]})
         targets[priority] = (row.get("first_response_minutes"), row.get("resolution_minutes"))
     return targets
+
+
+def _stored_targets(policy: SlaPolicy) -> list[tuple[str, int | None, int | None]]:
+    """The policy's targets as stored now (never a prefetched list, which a save leaves stale)."""
+    rows = SlaTarget.objects.filter(policy=policy).order_by("priority")
+    return list(rows.values_list("priority", "first_response_minutes", "resolution_minutes"))
 
 
 def _current_targets(policy: SlaPolicy) -> Targets:

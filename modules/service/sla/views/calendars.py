@@ -31,7 +31,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     form = CalendarForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            calendar = save_calendar(None, **form.service_values())
+            calendar = save_calendar(None, by=request.user, **form.service_values())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -57,7 +57,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = CalendarForm(request.POST or None, calendar=calendar)
     if request.method == "POST" and form.is_valid():
         try:
-            save_calendar(calendar, **form.service_values())
+            save_calendar(calendar, by=request.user, **form.service_values())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -84,7 +84,9 @@ def holiday_add(request: HttpRequest, pk: int) -> HttpResponse:
     holiday_form = HolidayForm(request.POST)
     if holiday_form.is_valid():
         try:
-            add_holiday(calendar, day=holiday_form.cleaned_data["date"], name=holiday_form.cleaned_data["name"])
+            add_holiday(
+                calendar, day=holiday_form.cleaned_data["date"], name=holiday_form.cleaned_data["name"], by=request.user
+            )
         except ValidationError as error:
             apply_service_errors(holiday_form, error)
         else:
@@ -98,7 +100,7 @@ def holiday_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def holiday_delete(request: HttpRequest, pk: int, holiday_pk: int) -> HttpResponse:
     holiday = get_object_or_404(CalendarHoliday, pk=holiday_pk, calendar_id=pk)
-    delete_holiday(holiday)
+    delete_holiday(holiday, by=request.user)
     messages.success(request, _("The holiday is removed."))
     return redirect("sla-admin:calendar", pk)
 
@@ -107,6 +109,6 @@ def holiday_delete(request: HttpRequest, pk: int, holiday_pk: int) -> HttpRespon
 @require_POST
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendar, pk=pk)
-    delete_calendar(calendar)
+    delete_calendar(calendar, by=request.user)
     messages.success(request, _("Calendar %(name)s is deleted.") % {"name": calendar.name})
     return redirect("sla-admin:calendars")

@@ -28,7 +28,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     form = PolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            policy = save_policy(None, **form.service_values())
+            policy = save_policy(None, by=request.user, **form.service_values())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -43,7 +43,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PolicyForm(request.POST or None, policy=policy)
     if request.method == "POST" and form.is_valid():
         try:
-            save_policy(policy, **form.service_values())
+            save_policy(policy, by=request.user, **form.service_values())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -56,6 +56,6 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=pk)
-    delete_policy(policy)
+    delete_policy(policy, by=request.user)
     messages.success(request, _("Policy %(name)s is deleted.") % {"name": policy.name})
     return redirect("sla-admin:policies")
