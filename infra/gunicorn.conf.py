@@ -14,6 +14,13 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000  # recycle workers now and then, with jitter so they don't all restart at once
 max_requests_jitter = 200
+# The master imports the application and workers are forked from it, so a recycled worker starts
+# warm instead of importing everything on its first request (crm_platform/web_process.py: database
+# connections and tracing are handled around the fork). WEB_PRELOAD=0 loads it in each worker.
+preload_app = os.environ.get("WEB_PRELOAD", "1") != "0"
+# Read by crm_platform.wsgi: with preloading, tracing starts in each worker (post_fork) rather than
+# where the application is imported, since its exporter thread would not survive the fork.
+os.environ["WEB_TRACING_AFTER_FORK"] = "1" if preload_app else ""
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Calendar feed, invitation, password-reset and handoff links and OAuth codes are credentials:
@@ -43,3 +50,25 @@ def child_exit(server: object, worker: object) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def when_ready(server: object) -> None:
+    """In the master, once the preloaded application is imported and before any worker is forked."""
+    if preload_app:
+        from crm_platform.web_process import load_in_master
+
+        load_in_master()
+
+
+def pre_fork(server: object, worker: object) -> None:
+    if preload_app:
+        from crm_platform.web_process import close_connections
+
+        close_connections()
+
+
+def post_fork(server: object, worker: object) -> None:
+    if preload_app:
+        from crm_platform.web_process import start_worker
+
+        start_worker()

@@ -17,9 +17,10 @@ second run starts where the first did.
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
                               [--vcard-cards 5000] [--mailbox-messages 10000]
                               [--marketing-killed-recipients N]
+                              [--graphql-tenants 1000] [--graphql-definition-sets 20]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
                                       analytics|service_mail|service_cases|knowledge|segments|marketing_send|vcard|
-                                      mailbox_sync|request_path]
+                                      mailbox_sync|request_path|graphql_tenants]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -44,6 +45,7 @@ BENCHMARKS = (
     "vcard",
     "mailbox_sync",
     "request_path",
+    "graphql_tenants",
 )  # fmt: skip
 
 
@@ -93,6 +95,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="recipients of the marketing send with workers killed (default: --marketing-recipients)",
     )  # fmt: skip
     parser.add_argument("--mailbox-messages", type=int, default=10_000, help="messages of the first mailbox sync")
+    parser.add_argument("--graphql-tenants", type=int, default=1000, help="tenants of the GraphQL schema benchmark")
+    parser.add_argument(
+        "--graphql-definition-sets",
+        type=int,
+        default=20,
+        help="distinct custom field sets among them (graphql_tenants)",
+    )
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -102,6 +111,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "workflow_deals", "workflow_workers", "api_clients", "api_seconds", "workspace_contacts", "workspace_orders",
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
         "segment_contacts", "marketing_recipients", "vcard_cards", "mailbox_messages", "service_cases",
+        "graphql_tenants", "graphql_definition_sets",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -169,6 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         section, path_failures = bench_request_path.run(contacts=1000)
         report.write_section("request_path", section)
         failures += path_failures
+    if "graphql_tenants" in selected:
+        from loadtests import bench_graphql_tenants
+
+        section, graphql_failures = bench_graphql_tenants.run(
+            psql, arguments.graphql_tenants, arguments.graphql_definition_sets
+        )
+        report.write_section("graphql_tenants", section)
+        failures += graphql_failures
     if "api" in selected:
         section, api_failures = bench_api.run(clients=arguments.api_clients, seconds=arguments.api_seconds)
         report.write_section("api", section)

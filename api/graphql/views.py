@@ -40,7 +40,7 @@ from graphql import (
 )
 
 from api.graphql.cost import cost_error, text_argument_errors
-from api.graphql.custom_fields.schema import schema_for_tenant
+from api.graphql.custom_fields.schema import tenant_schema
 from api.graphql.limits import batch_error, parse_document, validation_rules
 from crm_platform.database_outage import UNAVAILABLE_CODE, is_connection_lost, unavailable_message
 from crm_platform.statement_timeout import TIMEOUT_CODE, is_statement_timeout, timeout_message
@@ -88,7 +88,7 @@ class RelataGraphQLView(GraphQLView):
         if not self.tenant_schemas or tenant is None:
             return self.schema
         if self.tenant_schema is None:
-            self.tenant_schema = schema_for_tenant(tenant)
+            self.tenant_schema = tenant_schema()
         return self.tenant_schema
 
     def parse_body(self, request: HttpRequest) -> Any:

@@ -9,9 +9,12 @@ their own transaction (``customization.fields.validation``), never against this 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from core.generations import SchemaGenerationCache
+
+T = TypeVar("T")
 
 _cache = SchemaGenerationCache("custom-field-definitions")
 
@@ -21,6 +24,12 @@ def cached_definitions(entity: str) -> list[Any]:
     from customization.fields.validation import definitions_for
 
     return _cache.get_current(entity, lambda: definitions_for(entity))
+
+
+def cached_derived(name: str, derive: Callable[[], T]) -> T:
+    """``derive()``: a value computed from the tenant's definitions (the digest its GraphQL schema is
+    named by), kept and retired with the cached definitions."""
+    return _cache.get_current(f"derived:{name}", derive)
 
 
 # Retire this tenant's entries in every process (a signal receiver as well).

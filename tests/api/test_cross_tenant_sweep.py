@@ -28,7 +28,7 @@ from graphql import (
 )
 from graphql_relay import to_global_id
 
-from api.graphql.custom_fields.schema import schema_for_tenant
+from api.graphql.custom_fields.schema import tenant_schema
 from customization.workflows.models import SelectionRun, WorkflowRule
 from identity.models import User
 from identity.services.api_keys import create_api_key, known_scopes
@@ -591,7 +591,7 @@ def test_every_graphql_field_and_node_refuses_another_tenants_records(alpha: Ten
     records = beta_records(alpha, beta)
     client = alpha_key_client(alpha)
     with alpha.active():
-        schema = schema_for_tenant(alpha.tenant).graphql_schema
+        schema = tenant_schema().graphql_schema
     requests, uncovered = graphql_requests(schema, records)
     before = schema_snapshot(beta.tenant)
 

@@ -11,7 +11,7 @@ import re
 from django.test import RequestFactory
 from django.urls import reverse
 
-from api.graphql.custom_fields.schema import schema_for_tenant
+from api.graphql.custom_fields.schema import tenant_schema
 from crm_platform.plan_gate import PROBLEM_TYPE, not_in_plan_response
 from modules.dataio.exports.sources import SOURCES
 from modules.dataio.imports.choices import ImportEntity
@@ -186,7 +186,7 @@ def test_every_rest_route_of_an_optional_module_answers_not_in_plan(alpha: Tenan
 def test_every_graphql_field_of_an_optional_module_answers_not_in_plan(alpha: TenantFixture):
     records = sales_records(alpha)
     with alpha.active():
-        schema = schema_for_tenant(alpha.tenant).graphql_schema
+        schema = tenant_schema().graphql_schema
     operations, uncovered = module_operations(schema, records)
     without_modules(alpha, *OPTIONAL_MODULE_KEYS)
     client = api_key_client(alpha)

@@ -9,7 +9,7 @@ import pytest
 from graphene.utils.str_converters import to_camel_case, to_snake_case
 
 from api.entities import ENTITIES, EntityDescription
-from api.graphql.custom_fields.schema import schema_for_tenant
+from api.graphql.custom_fields.schema import tenant_schema
 from customization.fields.choices import FieldType
 from modules.collaboration.targets import TARGETS
 from tests.api.rest_crm.helpers import api_client
@@ -39,7 +39,7 @@ def documents(alpha: TenantFixture) -> tuple[dict[str, Any], Any]:
         for entity in ENTITIES:
             if entity.custom_entity:
                 define(entity.custom_entity, "tier", FieldType.TEXT)
-        graphql = schema_for_tenant(alpha.tenant).graphql_schema
+        graphql = tenant_schema().graphql_schema
     response = api_client(alpha).get("/api/v1/schema/")
     assert response.status_code == 200, response.content
     return response.json(), graphql

@@ -14,7 +14,7 @@ from django.db import models
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql_relay import from_global_id
 
-from api.graphql.custom_fields.schema import schema_for_tenant
+from api.graphql.custom_fields.schema import tenant_schema
 from tests.api.access.helpers import bearer_client
 from tests.api.helpers import post_graphql
 from tests.api.links.world import Caller, build_world, module_of, record
@@ -150,7 +150,7 @@ def leaks(
 def test_no_graphql_link_shows_a_record_the_caller_may_not_see(alpha: TenantFixture):
     with alpha.active():
         world = build_world()
-        schema = schema_for_tenant(alpha.tenant).graphql_schema
+        schema = tenant_schema().graphql_schema
         queries = root_queries(schema)
         links = every_link(schema)
 
