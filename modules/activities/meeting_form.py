@@ -71,7 +71,7 @@ def add_meeting_fields(form: forms.Form, *, activity: Activity | None) -> None:
             required=False,
         ),
         "repeat_end": forms.ChoiceField(
-            label=_("Ends"),
+            label=_("Repeat ends"),
             choices=[("never", _("Never")), ("count", _("After a number of times")), ("until", _("On a date"))],
             required=False,
         ),

@@ -58,7 +58,7 @@ def test_editing_one_occurrence_makes_it_a_row_of_its_own_with_the_series_attend
             moved,
             series.ical_uid,
         )
-        assert [person.email for person in row.attendees.all()] == [alpha.user().email, "ana@x.example"]
+        assert [person.email for person in row.attendees.all()] == ["ana@x.example"]
     assert _starts(alpha, series) == [
         (0, "Stand-up"), (1, "Stand-up"), (2, "Stand-up (late)"), (3, "Stand-up"), (4, "Stand-up"),
     ]  # fmt: skip
@@ -105,12 +105,13 @@ def test_occurrence_pages_need_an_instance_the_permission_visibility_and_the_ten
     good = _stamp(series, 1)
     urls = [f"/activities/{series.pk}/occurrences/{good}/edit/", f"/activities/{series.pk}/occurrences/{good}/delete/"]
     form = {"subject": "X", "due_at": "2030-01-01T10:00"}
+    admin, viewer_client, rep_client = alpha.client(), alpha.client(email=viewer.email), alpha.client(REP_EMAIL)
     before = schema_snapshot(alpha.tenant)
 
-    not_instance = alpha.client().post(f"/activities/{series.pk}/occurrences/{good + 60}/delete/")
-    huge = alpha.client().get(f"/activities/{series.pk}/occurrences/99999999999999999/edit/")
-    read_only = [alpha.client(email=viewer.email).post(url, form).status_code for url in urls]
-    other_rep = [alpha.client(email=REP_EMAIL).post(url, form).status_code for url in urls]
+    not_instance = admin.post(f"/activities/{series.pk}/occurrences/{good + 60}/delete/")
+    huge = admin.get(f"/activities/{series.pk}/occurrences/99999999999999999/edit/")
+    read_only = [viewer_client.post(url, form).status_code for url in urls]
+    other_rep = [rep_client.post(url, form).status_code for url in urls]
 
     assert (not_instance.status_code, huge.status_code) == (404, 404)
     assert read_only == [403, 403]

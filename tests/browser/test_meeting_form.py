@@ -70,7 +70,8 @@ def _shot(page: Page, name: str) -> None:
 def test_plan_a_weekly_meeting_with_attendees_then_change_and_delete_occurrences(
     page: Page, plan: Plan, django_db_blocker: Any
 ) -> None:
-    page.set_default_timeout(30_000)  # the shared test machine may be busy
+    page.set_default_timeout(60_000)  # the shared test machine may be busy (a cold worker's first page)
+    page.set_default_navigation_timeout(120_000)
     page.on("dialog", lambda dialog: dialog.accept())
     subject = f"Weekly sync {plan.marker}"
     sign_in(page, plan.base_url, ADMIN_EMAIL, PASSWORD)
@@ -100,7 +101,7 @@ def test_plan_a_weekly_meeting_with_attendees_then_change_and_delete_occurrences
     later = DAYS[(plan.start.weekday() + 2) % 7]
     page.locator(f"input[name=repeat_weekdays][value={DAYS[plan.start.weekday()]}]").check()
     page.locator(f"input[name=repeat_weekdays][value={later}]").check()
-    page.get_by_label("Ends", exact=True).nth(1).select_option("count")
+    page.get_by_label("Repeat ends").select_option("count")
     page.get_by_label("Times").fill("4")
     _shot(page, "form")
     page.get_by_role("button", name="Save").click()

@@ -59,10 +59,11 @@ def remove_attendee(attendee: ActivityAttendee, *, by: User) -> None:
         record_attendee_change(activity, old=before, new=attendee_lines(activity), by=by)
 
 
-def set_invited(activity: Activity, invitees: list[Invitee], *, by: User) -> None:
+def set_invited(activity: Activity, invitees: list[Invitee], *, by: User, add: bool = True) -> None:
     """Make the meeting's invited people exactly ``invitees`` (the meeting form's list): the new ones
     get an invitation, the ones taken off a cancellation, the others keep their answers. The
-    organiser (the assignee) stays and is never listed among the invitees."""
+    organiser (the assignee) stays and is never listed among the invitees. ``add=False`` only takes
+    off the ones no longer listed (before a change that everyone still invited is told of)."""
     if activity.kind != ActivityKind.MEETING:
         return
     organiser = itip.organiser_of(activity)
@@ -82,7 +83,7 @@ def set_invited(activity: Activity, invitees: list[Invitee], *, by: User) -> Non
                 activity=activity, email=email, name=invitee.name, contact=invitee.contact, user=invitee.user
             )
             for email, invitee in wanted.items()
-            if email not in current
+            if email not in current and add
         ]
         if added:
             itip.ensure_organiser(activity)

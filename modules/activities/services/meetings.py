@@ -30,6 +30,8 @@ def save_activity(
         if activity is None:
             activity = create_activity(by=by, **values)
         else:
+            if invitees is not None:  # those taken off hear of the cancellation, not of the change
+                set_invited(activity, invitees, by=by, add=False)
             if stop_series:
                 stop_repeating(activity, by=by)
             update_activity(activity, by=by, **values)

@@ -55,7 +55,8 @@ def edit_occurrence(series: Activity, original: datetime, *, by: User | None, **
             return update_activity(row, by=by, **values)
         length = (series.ends_at - series.due_at) if series.ends_at and series.due_at else None
         fields: dict[str, Any] = {name: getattr(series, name) for name in COPIED_FIELDS}
-        fields.update(due_at=original, ends_at=original + length if length is not None else None, **values)
+        fields.update(due_at=original, ends_at=original + length if length is not None else None)
+        fields.update(values)
         if "due_at" in values and "ends_at" not in values and length is not None and values["due_at"] is not None:
             fields["ends_at"] = values["due_at"] + length  # moved: as long as the others
         row = create_activity(

@@ -115,6 +115,7 @@ def test_a_meeting_whose_only_change_is_its_attendees_is_written_again(
     assert "ATTENDEE" not in (caldav_server.get(calendar.url, name) or "")
 
     with alpha.active():
+        meeting.refresh_from_db()  # the sync gave it its UID
         add_attendee(meeting, email="ana@acme.example", name="Ana Pop", by=rep)
     result = run_sync(alpha, calendar)
 
