@@ -78,7 +78,7 @@ def test_plan_a_weekly_meeting_with_attendees_then_change_and_delete_occurrences
     page.goto(f"{plan.base_url}activities/new/?kind=meeting")
     page.get_by_label("Subject").fill(subject)
     page.get_by_label("Due / starts").fill(plan.start.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Ends").fill((plan.start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Ends", exact=True).fill((plan.start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Due / starts").dispatch_event("change")
 
     # Attendees: a colleague and a contact from the suggestions, and an address typed in full.
@@ -102,7 +102,7 @@ def test_plan_a_weekly_meeting_with_attendees_then_change_and_delete_occurrences
     page.locator(f"input[name=repeat_weekdays][value={DAYS[plan.start.weekday()]}]").check()
     page.locator(f"input[name=repeat_weekdays][value={later}]").check()
     page.get_by_label("Repeat ends").select_option("count")
-    page.get_by_label("Times").fill("4")
+    page.get_by_label("Times", exact=True).fill("4")
     _shot(page, "form")
     page.get_by_role("button", name="Save").click()
 
