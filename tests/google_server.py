@@ -6,7 +6,8 @@ OpenID Connect userinfo endpoint, the revocation endpoint, Gmail (``users.getPro
 ``users.messages.send``, ``users.history.list``, a ``404`` for a start point older than the
 history kept) and Google Calendar (``events.list`` with ``syncToken``/``pageToken``/``timeMin``/
 ``iCalUID``, ``410 Gone`` for an expired sync token, ``events.insert``, ``events.update`` and
-``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID that exists). Access
+``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID that exists, and
+``events.instances`` by ``originalStart`` with instance ids updatable: ``tests/google_calendar_instances.py``). Access
 tokens expire: a call with an expired or unknown one gets ``401``.
 
 Run in a thread of the test process on a free loopback port (``google_server`` fixture); tests
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
+from tests import google_calendar_instances as instances
 from tests.processes import free_port
 
 HOST = "127.0.0.1"
@@ -430,6 +432,19 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             event_id = unquote(rest.removeprefix("/")) if rest.startswith("/") else ""
             if not event_id and method == "GET":
                 return self._list_events(query)
+            if event_id.endswith("/instances") and method == "GET":
+                series_id = event_id.removesuffix("/instances")
+                if series_id not in state.events:
+                    return self._error(404, "notFound")
+                items = instances.instances_at(state.events, series_id, query.get("originalStart", ""))
+                return self._send(200, {"kind": "calendar#events", "items": items})
+            if method == "PUT" and event_id not in state.events:
+                found = instances.computed_instance(state.events, event_id)
+                if found is not None:  # an unchanged instance updated: it becomes an exception
+                    event = json.loads(self._body() or b"{}")
+                    event.update(id=event_id, iCalUID=found["iCalUID"], recurringEventId=found["recurringEventId"],
+                                 originalStartTime=found["originalStartTime"])  # fmt: skip
+                    return self._send(200, _store_event(state, event))
             if not event_id and method == "POST":
                 event = json.loads(self._body() or b"{}")
                 if event.get("id") in state.events:
@@ -453,6 +468,9 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             if method == "PUT":
                 event = json.loads(self._body() or b"{}")
                 event["id"], event["iCalUID"] = event_id, current["iCalUID"]
+                for key in ("recurringEventId", "originalStartTime"):  # an instance stays one
+                    if key in current:
+                        event[key] = current[key]
                 return self._send(200, _store_event(state, event))
             if method == "DELETE":
                 current["status"] = "cancelled"

@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from tests import msgraph_instances as graph_instances
+
 HOST = "127.0.0.1"
 CLIENT_ID = "relata-test-client"
 CLIENT_SECRET = "relata-test-secret"
@@ -77,6 +79,7 @@ class FakeMicrosoft:
     graph_requests: list[str] = field(default_factory=list)
     rejected_tokens: int = 0
     failing_messages: set[str] = field(default_factory=set)  # their $value answers 503 once
+    deleted_occurrences: dict[str, set[str]] = field(default_factory=dict)  # master id → original starts
     lock: threading.Lock = field(default_factory=threading.Lock)
     _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -134,7 +137,7 @@ class FakeMicrosoft:
             event_id = event_id or uuid.uuid4().hex
             stored = {**body, "id": event_id}
             stored.setdefault("iCalUId", f"{event_id}@graph.example")
-            stored.setdefault("type", "singleInstance")
+            stored.setdefault("type", "seriesMaster" if body.get("recurrence") else "singleInstance")
             stored["lastModifiedDateTime"] = _now_iso()
             stored["changeKey"] = uuid.uuid4().hex
             event = GraphEvent(event_id, stored, self.next_sequence())
@@ -405,11 +408,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._graph_error(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required")
                 return
             with self.fake.lock:
-                rows = [
+                master = self.fake.events.get(segments[2])
+                exceptions = [
                     dict(e.body)
                     for e in self.fake.events.values()
                     if not e.deleted and e.body.get("seriesMasterId") == segments[2]
                 ]
+                if master is None or master.deleted or not master.body.get("recurrence"):
+                    rows = exceptions
+                else:
+                    low = graph_instances.moment(query["startDateTime"][0])
+                    high = graph_instances.moment(query["endDateTime"][0])
+                    deleted = self.fake.deleted_occurrences.get(master.id, set())
+                    rows = graph_instances.instances(master.id, master.body, exceptions, deleted, low, high)
             self._send(200, {"value": rows})
         elif method == "GET" and len(segments) == 3 and segments[1] == "events":
             found = self.fake.events.get(segments[2])
@@ -428,6 +439,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(202)
         elif method in ("PATCH", "DELETE") and len(segments) == 3 and segments[1] == "events":
             with self.fake.lock:
+                if self._occurrence(method, segments[2]):
+                    return
                 event = self.fake.events.get(segments[2])
             if event is None or event.deleted:
                 self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
@@ -443,6 +456,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(204) if method == "DELETE" else self._send(200, event.body)
         else:
             self._graph_error(400, "BadRequest", f"Unsupported request {method} {path}")
+
+    def _occurrence(self, method: str, event_id: str) -> bool:
+        """PATCH or DELETE of an occurrence of a series (caller holds the lock): a PATCH makes it an
+        exception, a DELETE takes it out of the series (an exception's original start too)."""
+        for master in self.fake.events.values():
+            if master.deleted or not master.body.get("recurrence"):
+                continue
+            stored = self.fake.events.get(event_id)
+            found = graph_instances.find_occurrence(master.id, master.body, event_id)
+            if stored is not None and stored.body.get("seriesMasterId") == master.id and method == "DELETE":
+                stored.deleted, stored.sequence = True, self.fake.next_sequence()
+                found = {"originalStart": stored.body["originalStart"]}
+            elif found is None or stored is not None:
+                continue
+            master.sequence = self.fake.next_sequence()  # the series changed: the delta says so
+            if method == "DELETE":
+                self.fake.deleted_occurrences.setdefault(master.id, set()).add(found["originalStart"])
+                self._send(204)
+                return True
+            body = {**found, **json.loads(self._body() or b"{}"), "type": "exception", "id": event_id}
+            body.update(lastModifiedDateTime=_now_iso(), changeKey=uuid.uuid4().hex)
+            self.fake.events[event_id] = GraphEvent(event_id, body, self.fake.next_sequence())
+            self._send(200, body)
+            return True
+        return False
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

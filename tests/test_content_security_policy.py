@@ -330,6 +330,7 @@ FIXED_PARAMETERS = {
     "key": "alpha",
     "provider": "microsoft",  # an OAuth2 provider's name (connecting an account is POST only)
     "index": "1",  # a part of a message in the console's mailbox (none in tests: the page's 404)
+    "stamp": "0",  # an occurrence of a series by its start (the walked activity is none: the page's 404)
     # Sign-in links, password resets, invitations and signups: a link that does not work shows its page.
     "token": "not-a-token",
     "uidb64": "MQ",

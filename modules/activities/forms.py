@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,14 +16,22 @@ from core.localized_dates import LocalizedDateField
 from customization.fields.form_fields import CustomFieldsMixin
 from identity.models import User
 from identity.visibility import restrict_to_visible
+from modules.activities import meeting_form
 from modules.activities.choices import ActivityKind, ActivityStatus, Outcome, Priority
 from modules.activities.models import Activity
 from modules.activities.selectors import assignable_users
+from modules.activities.services.attendees import Invitee
+from modules.activities.services.recurrence import zone_of_series
 from modules.contacts.models import Company, Contact
 from modules.lists.actions import owner_choices
 from modules.sales.models import Deal, Lead
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Taken apart from the activity's own values by ``ActivityForm.service_values``.
+MEETING_FIELDS = frozenset(
+    {"attendees", "repeat", "repeat_interval", "repeat_weekdays", "repeat_monthly", "repeat_end", "repeat_count",
+     "repeat_until"}
+)  # fmt: skip
 # Minutes before the start at which a reminder fires.
 REMINDER_OFFSETS = (0, 15, 60, 1440)
 
@@ -96,9 +105,14 @@ class ActivityForm(CustomFieldsMixin, BootstrapForm):
         sales_enabled: bool,
         extra_offset: int | None = None,
         current_assignee_id: int | None = None,
+        activity: Activity | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.user, self.activity = user, activity
+        meeting_form.add_meeting_fields(self, activity=activity)
+        self.invitees: list[Invitee] | None = None  # the meeting's attendees once valid (None: not a meeting)
+        self.rule: str | None = None  # the new RRULE ("": repeats no more; None: unchanged)
         assignees = assignable_users(user)
         if current_assignee_id is not None:  # editing keeps the assignee even if out of the user's sight
             assignees = assignees | User.objects.filter(pk=current_assignee_id)
@@ -120,14 +134,62 @@ class ActivityForm(CustomFieldsMixin, BootstrapForm):
         data = super().clean() or {}
         if data.get("reminder") is not None and not data.get("due_at"):
             self.add_error("reminder", _("A reminder needs a due date."))
+        # Only a form that showed the picker (and the editor) changes attendees (and the rule): a
+        # post without them leaves both as they are instead of emptying them.
+        picker_shown = "attendee_picker" in self.data
+        if "attendees" in self.fields and data.get("kind") == ActivityKind.MEETING and picker_shown:
+            try:
+                self.invitees = meeting_form.clean_attendees(list(data.get("attendees") or []), user=self.user)
+            except ValidationError as error:
+                self.add_error("attendees", error)
+        if "repeat" in self.fields and "repeat" in self.data:
+            self._clean_repeat(data)
         return data
 
+    def _clean_repeat(self, data: dict[str, Any]) -> None:
+        repeat = data.get("repeat") or ""
+        if repeat == meeting_form.KEEP:
+            return
+        if not repeat:
+            self.rule = "" if self.activity is not None and self.activity.rrule else None
+            return
+        if data.get("kind") not in (ActivityKind.MEETING, ActivityKind.CALL):
+            self.add_error("repeat", _("Only meetings and calls repeat."))
+            return
+        try:
+            rule = meeting_form.build_rule(data, start=data.get("due_at"), zone=self._series_zone())
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field, problems)
+            return
+        if self.activity is None or rule != self.activity.rrule:
+            self.rule = rule
+
+    def _series_zone(self) -> tzinfo:
+        if self.activity is not None and self.activity.time_zone:
+            return zone_of_series(self.activity)
+        return timezone.get_current_timezone()
+
     def service_values(self) -> dict[str, Any]:
-        """The cleaned data as the activity service takes it."""
-        data = dict(self.cleaned_data)
+        """The cleaned data as the activity service takes it (attendees and the rule apart)."""
+        data = {name: value for name, value in self.cleaned_data.items() if name not in MEETING_FIELDS}
         offset = data.pop("reminder", None)
         data["remind_at"] = data["due_at"] - timedelta(minutes=offset) if offset is not None else None
+        if self.rule:
+            data["rrule"] = self.rule
+            if self.activity is None or not self.activity.time_zone:
+                data["time_zone"] = meeting_form.series_zone_name()
         return data
+
+    def attendee_chips(self) -> list[meeting_form.Chip]:
+        """The attendees the form shows: as posted, else the meeting's, else the initial ones."""
+        if "attendees" not in self.fields:
+            return []
+        if self.is_bound:
+            return meeting_form.chips(list(self.data.getlist("attendees")), user=self.user)  # type: ignore[attr-defined]
+        if self.activity is not None:
+            return meeting_form.attendee_chips(self.activity)
+        return meeting_form.chips(list(self.initial.get("attendees") or []), user=self.user)
 
     @staticmethod
     def initial_for(activity: Activity) -> tuple[dict[str, Any], int | None]:
@@ -147,6 +209,9 @@ class ActivityForm(CustomFieldsMixin, BootstrapForm):
             lead=activity.lead_id,
             deal=activity.deal_id,
         )
+        if activity.series_id is None:
+            initial.update(meeting_form.editor_values(activity))
+            initial["attendees"] = [row.email for row in activity.attendees.all() if not row.is_organizer]
         return initial, offset
 
 
@@ -169,6 +234,16 @@ class CompleteForm(BootstrapForm):
         if data.get("follow_up") and not (data.get("follow_up_subject") or "").strip():
             self.add_error("follow_up_subject", _("Give the follow-up a subject."))
         return data
+
+
+class OccurrenceForm(BootstrapForm):
+    """One occurrence of a series changed on its own."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_at = forms.DateTimeField(label=_("Starts"), widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=_datetime_input())
+    location = forms.CharField(label=_("Location"), max_length=255, required=False)
 
 
 class FilterForm(BootstrapForm):

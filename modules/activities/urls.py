@@ -1,6 +1,6 @@
 from django.urls import path
 
-from modules.activities.views import activities, attendees, calendar, home, notifications
+from modules.activities.views import activities, attendees, calendar, home, notifications, occurrences, scheduling
 
 app_name = "activities"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("activities/views/", activities.activity_view_save, name="activity-view-save"),
     path("activities/views/<int:pk>/delete/", activities.activity_view_delete, name="activity-view-delete"),
     path("activities/new/", activities.activity_create, name="activity-create"),
+    path("activities/attendee-suggestions/", scheduling.attendee_suggestions, name="attendee-suggestions"),
+    path("activities/free-busy/", scheduling.free_busy, name="free-busy"),
+    path("activities/<int:pk>/occurrences/<int:stamp>/edit/", occurrences.occurrence_edit, name="occurrence-edit"),
+    path(
+        "activities/<int:pk>/occurrences/<int:stamp>/delete/", occurrences.occurrence_delete, name="occurrence-delete"
+    ),
     path("activities/<int:pk>/", activities.activity_detail, name="activity-detail"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity-edit"),
     path("activities/<int:pk>/complete/", activities.activity_complete, name="activity-complete"),

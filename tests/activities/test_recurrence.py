@@ -149,7 +149,9 @@ def test_the_calendar_shows_each_instance_of_a_series_in_the_users_zone(
 
     events = response.json()
     assert [event["start"] for event in events] == [f"{NEXT_YEAR}-06-01T09:00", f"{NEXT_YEAR}-06-07T09:00"]
-    assert {event["url"] for event in events} == {f"/activities/{series.pk}/"}
+    # Each instance opens the series' page on that occurrence (to change or delete it alone).
+    assert {event["url"].split("?")[0] for event in events} == {f"/activities/{series.pk}/"}
+    assert all("?occurrence=" in event["url"] for event in events)
     assert not any(event["editable"] for event in events)
     assert len({event["id"] for event in events}) == 2
 

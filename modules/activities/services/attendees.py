@@ -140,6 +140,10 @@ def record_attendee_change(activity: Activity, *, old: list[str], new: list[str]
     transaction."""
     if old == new:
         return
+    # The meeting changed even if none of its own columns did: calendar sync compares
+    # ``updated_at`` to know what to write, so an attendees-only change must move it too.
+    activity.updated_at = timezone.now()
+    Activity.objects.filter(pk=activity.pk).update(updated_at=activity.updated_at)
     changes = [{"field": "attendees", "label": str(_("attendees")), "old": old, "new": new}]
     links = {name: getattr(activity, name) for name in ("company", "contact", "lead", "deal")}
     record_entry(TimelineKind.UPDATED, actor=by, data={"changes": changes}, activity=activity, **links)

@@ -57,3 +57,36 @@ def remove_attendee(attendee: ActivityAttendee, *, by: User) -> None:
         itip.cancel(activity, to=[attendee])
         attendee.delete()
         record_attendee_change(activity, old=before, new=attendee_lines(activity), by=by)
+
+
+def set_invited(activity: Activity, invitees: list[Invitee], *, by: User, add: bool = True) -> None:
+    """Make the meeting's invited people exactly ``invitees`` (the meeting form's list): the new ones
+    get an invitation, the ones taken off a cancellation, the others keep their answers. The
+    organiser (the assignee) stays and is never listed among the invitees. ``add=False`` only takes
+    off the ones no longer listed (before a change that everyone still invited is told of)."""
+    if activity.kind != ActivityKind.MEETING:
+        return
+    organiser = itip.organiser_of(activity)
+    own = {organiser.email.lower()} if organiser is not None else set()
+    if activity.assignee is not None:
+        own.add(activity.assignee.email.lower())
+    wanted = {invitee.email: invitee for invitee in invitees if invitee.email not in own}
+    with transaction.atomic():
+        before = attendee_lines(activity)
+        current = {row.email.lower(): row for row in activity.attendees.all() if not row.is_organizer}
+        removed = [row for email, row in current.items() if email not in wanted]
+        if removed:
+            itip.cancel(activity, to=removed)  # built now, while they are still attendees
+            ActivityAttendee.objects.filter(pk__in=[row.pk for row in removed]).delete()
+        added = [
+            ActivityAttendee(
+                activity=activity, email=email, name=invitee.name, contact=invitee.contact, user=invitee.user
+            )
+            for email, invitee in wanted.items()
+            if email not in current and add
+        ]
+        if added:
+            itip.ensure_organiser(activity)
+            ActivityAttendee.objects.bulk_create(added)
+            itip.invite(activity, to=added)
+        record_attendee_change(activity, old=before, new=attendee_lines(activity), by=by)

@@ -157,7 +157,7 @@ def instance_starts(activity: Activity, *, start: datetime, end: datetime) -> li
         extra = parse_moment(str(text), zone)
         if extra is not None and after <= extra < end:
             starts[_same_instant(extra)] = extra
-    excluded = _excluded(activity, zone)
+    excluded = _excluded(activity)
     kept = (_normalised(value) for key, value in sorted(starts.items()) if key not in excluded)
     return [value for value in kept if value < end and (value + length > start or value >= start)]
 
@@ -175,16 +175,29 @@ def _take(values: Iterable[datetime]) -> Iterator[datetime]:
         yield value
 
 
-def _excluded(activity: Activity, zone: tzinfo) -> set[datetime]:
-    excluded = set()
+def _excluded(activity: Activity) -> set[datetime]:
+    return {_same_instant(value) for value in excluded_starts(activity)}
+
+
+def exdate_text(activity: Activity, original: datetime) -> str:
+    """How a series stores an excluded instance: its start in the series' zone (a date for a
+    whole-day series), as calendars' EXDATEs are read back."""
+    local = original.astimezone(zone_of_series(activity))
+    return local.date().isoformat() if activity.all_day else local.isoformat()
+
+
+def excluded_starts(activity: Activity) -> list[datetime]:
+    """The series' EXDATEs as aware instants (a date names that day's instance)."""
+    zone = zone_of_series(activity)
+    found = []
     for text in activity.exdates or ():
         value = parse_moment(str(text), zone)
         if value is None:
             continue
-        if len(str(text)) == 10 and activity.due_at is not None:  # a date excludes that day's instance
+        if len(str(text)) == 10 and activity.due_at is not None:
             value = datetime.combine(value.date(), activity.due_at.astimezone(zone).time(), tzinfo=zone)
-        excluded.add(_same_instant(value))
-    return excluded
+        found.append(value)
+    return found
 
 
 def occurrences_of(

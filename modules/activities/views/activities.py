@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -28,11 +28,11 @@ from modules.activities.services.activities import (
     FollowUp,
     cancel_activity,
     complete_activity,
-    create_activity,
     delete_activity,
     follow_up_chain,
-    update_activity,
 )
+from modules.activities.services.meetings import save_activity
+from modules.activities.services.series import instance_at
 from modules.activities.views.common import activities_view, current_user, get_visible_activity, sales_enabled
 from modules.activities.views.meetings import meeting_context
 from modules.home.recent import remember_visit
@@ -90,10 +90,16 @@ def activity_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_activity(request, pk)
     remember_visit(request.user, activity)
-    return detail_page(request, activity)
+    chosen = request.GET.get("occurrence", "")
+    original = None
+    if chosen.isdigit() and len(chosen) < 12:  # an occurrence of the series picked in the calendar
+        original = instance_at(activity, datetime.fromtimestamp(int(chosen), tz=UTC))
+    return detail_page(request, activity, chosen_occurrence=original)
 
 
-def detail_page(request: HttpRequest, activity: Activity, *, status: int = 200) -> HttpResponse:
+def detail_page(
+    request: HttpRequest, activity: Activity, *, status: int = 200, chosen_occurrence: datetime | None = None
+) -> HttpResponse:
     """The activity's page (also the answer to a refused form posted from it, with a 4xx)."""
     chain = follow_up_chain(activity)
     visible = visible_activities(current_user(request)).filter(pk__in=[a.pk for a in chain])
@@ -105,6 +111,7 @@ def detail_page(request: HttpRequest, activity: Activity, *, status: int = 200) 
         "custom_details": detail_sections("activity", activity, user=current_user(request)),
         "calendar_copy": calendar_copy(activity),
         **meeting_context(activity, current_user(request)),
+        "chosen_occurrence": chosen_occurrence,
     }
     return render(request, "activities/activity_detail.html", context, status=status)
 
@@ -157,11 +164,15 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             initial[name] = request.GET[name]
     if request.method != "POST" and initial.get("kind") in TIMED_KINDS:
         initial.update(_next_working_slot(initial["kind"]))
+    if initial.get("kind") == ActivityKind.MEETING and str(initial.get("contact", "")).isdigit():
+        initial["attendees"] = [f"contact:{initial['contact']}"]  # planned from a contact: they are invited
     form = ActivityForm(request.POST or None, initial=initial, user=user, sales_enabled=sales_enabled(request))
     form.add_custom_fields("activity", user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = create_activity(by=user, custom=form.custom_values(), **form.service_values())
+            activity = save_activity(
+                None, by=user, values={"custom": form.custom_values(), **form.service_values()}, invitees=form.invitees
+            )
         except ValidationError as error:
             apply_service_errors(form, form_errors(error))
         else:
@@ -182,11 +193,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         sales_enabled=sales_enabled(request),
         extra_offset=offset,
         current_assignee_id=activity.assignee_id,
+        activity=activity,
     )
     form.add_custom_fields("activity", user=user, current=activity.custom)
     if request.method == "POST" and form.is_valid():
         try:
-            update_activity(activity, by=user, custom=form.custom_values(), **form.service_values())
+            save_activity(
+                activity,
+                by=user,
+                values={"custom": form.custom_values(), **form.service_values()},
+                invitees=form.invitees,
+                stop_series=form.rule == "",
+            )
         except ValidationError as error:
             apply_service_errors(form, form_errors(error))
         else:

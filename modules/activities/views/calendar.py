@@ -98,7 +98,8 @@ def _event(occurrence: Occurrence, user_id: int) -> dict[str, Any]:
         "start": _fc_time(start, all_day=activity.all_day),
         "end": end_value,
         "allDay": activity.all_day,
-        "url": reverse("activities:activity-detail", args=[activity.pk]),
+        "url": reverse("activities:activity-detail", args=[activity.pk])
+        + (f"?occurrence={start.timestamp():.0f}" if occurrence.is_instance else ""),
         "color": KIND_COLOURS.get(ActivityKind(activity.kind), "#6c757d"),
         "editable": editable,
         "durationEditable": editable and end is not None,

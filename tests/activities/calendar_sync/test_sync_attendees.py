@@ -13,6 +13,7 @@ from modules.activities.choices import ActivityKind, Attendance
 from modules.activities.models import Activity
 from modules.activities.services.activities import create_activity
 from modules.activities.services.attendees import Invitee, set_attendees
+from modules.activities.services.invitations import add_attendee
 from tests.activities.calendar_sync.conftest import event_ics, run_sync, soon
 from tests.caldav_server import CalDAVServer
 from tests.factories import ContactFactory
@@ -97,3 +98,28 @@ def test_a_meetings_attendees_are_written_with_their_role_and_answer(
         "mailto:rep@example.test": ("CHAIR", "ACCEPTED"),
         "mailto:ana@acme.example": ("OPT-PARTICIPANT", "TENTATIVE"),
     }
+
+
+def test_a_meeting_whose_only_change_is_its_attendees_is_written_again(
+    alpha: TenantFixture, caldav_server: CalDAVServer, calendar: CalendarConnection
+):
+    start = soon(days=4)
+    with alpha.active():
+        rep = alpha.user(REP_EMAIL)
+        meeting = create_activity(
+            by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Demo", due_at=start,
+            ends_at=start + timedelta(hours=1),
+        )  # fmt: skip
+    run_sync(alpha, calendar)
+    (name,) = caldav_server.names(calendar.url)
+    assert "ATTENDEE" not in (caldav_server.get(calendar.url, name) or "")
+
+    with alpha.active():
+        meeting.refresh_from_db()  # the sync gave it its UID
+        add_attendee(meeting, email="ana@acme.example", name="Ana Pop", by=rep)
+    result = run_sync(alpha, calendar)
+
+    assert result.pushed == 1
+    event = vobject.readOne(caldav_server.get(calendar.url, name) or "").vevent
+    assert "mailto:ana@acme.example" in {line.value.lower() for line in event.contents["attendee"]}
+    assert run_sync(alpha, calendar).pushed == 0  # written once, then settled

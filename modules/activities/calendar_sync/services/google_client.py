@@ -114,6 +114,20 @@ class GoogleCalendarClient:
         ]
         return found[0] if found else None
 
+    def instance(self, event_id: str, original: datetime) -> dict[str, Any] | None:
+        """The instance of a recurring event that originally starts at ``original`` (``events.instances``
+        with ``originalStart``), changed or not; None when the series has none there."""
+        try:
+            _status, page = self._call(
+                "GET",
+                f"/{quote(event_id, safe='')}/instances",
+                params={"originalStart": rfc3339(original), "showDeleted": "true"},
+            )
+        except EventGone:
+            return None
+        found = [item for item in page.get("items") or [] if isinstance(item, dict) and item.get("id")]
+        return found[0] if found else None
+
     def insert(self, event: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", body=event)[1]
 

@@ -29,6 +29,7 @@ from modules.activities.calendar_sync.services.events import (
     read_object,
     write_object,
 )
+from modules.activities.calendar_sync.services.provider_attendees import google_attendees, google_invitees
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
 
@@ -112,6 +113,7 @@ def read_event(item: dict[str, Any], *, zone: tzinfo) -> CalendarObject:
     if event.master is None:
         raise UnreadableEvent(_("The resource holds no event."))
     event.master.last_modified = _updated(item)
+    event.master.attendees = google_invitees(item)
     if _zone_of(item) and (recurrence or not event.master.calendar_fields["time_zone"]):
         event.master.calendar_fields["time_zone"] = _zone_of(item)[:64]
     return event
@@ -128,6 +130,7 @@ def read_instance(item: dict[str, Any], *, zone: tzinfo) -> EventValues:
     else:
         event.master.recurrence_id = timezone.make_aware(datetime.combine(original, datetime.min.time()), zone)
     event.master.last_modified = _updated(item)
+    event.master.attendees = google_invitees(item)
     return event.master
 
 
@@ -169,6 +172,7 @@ def event_body(activity: Activity, *, zone_name: str) -> dict[str, Any]:
         "start": start,
         "end": end,
         "status": "confirmed",
+        "attendees": google_attendees(activity),
     }
     recurrence = _recurrence_lines(activity)
     if recurrence:

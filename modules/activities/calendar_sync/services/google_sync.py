@@ -18,7 +18,8 @@ A run (called by ``services.sync.sync_connection`` under the connection's job lo
 
 Conflicts (both sides changed between two runs) follow the later modification (the event's
 ``updated`` against the meeting's) and are recorded on the synced event, as for CalDAV.
-Changed instances of a series made here are kept here only: Google's instances are not written.
+A series' occurrences changed or cancelled here are written to their instances (found by
+``events.instances`` with ``originalStart``); occurrences deleted here are EXDATE lines of the series.
 """
 
 from __future__ import annotations
@@ -141,18 +142,19 @@ def _apply_event(connection: CalendarConnection, item: dict[str, Any], zone: tzi
                 return
             caldav_sync._record_conflict(synced, ConflictWinner.CALENDAR, activity)
             result.conflicts += 1
-            _update_series(activity, event)
+            _update_series(connection, activity, event)
         else:
-            _update_series(activity, event)
+            _update_series(connection, activity, event)
         result.pulled += 1
         caldav_sync._remember(connection, uid=event.uid, href=href, etag=etag, activity=activity, ignored=False)
 
 
-def _update_series(activity: Activity, event: CalendarObject) -> None:
-    """The meeting's own values (its overrides come as instances of their own)."""
+def _update_series(connection: CalendarConnection, activity: Activity, event: CalendarObject) -> None:
+    """The meeting's own values and attendees (its overrides come as instances of their own)."""
     if event.master is None:
         return
     caldav_sync._apply_values(activity, event.master)
+    caldav_sync._apply_attendees(connection.user, activity, event.master)
     fields = event.master.calendar_fields
     if any(getattr(activity, name) != value for name, value in fields.items()) or activity.ical_uid != event.uid:
         Activity.objects.filter(pk=activity.pk).update(ical_uid=event.uid, updated_at=timezone.now(), **fields)
@@ -261,12 +263,31 @@ def _write_there(
                 raise
             answer = client.update(str(current.get("id", "")), body, etag=str(current.get("etag", "")))
     href = str(answer.get("id", ""))[:1000]
+    _write_instances(client, href, activity, zone_name)
     uid = str(answer.get("iCalUID") or activity.ical_uid)[:255]
     caldav_sync._remember(connection, uid=uid, href=href, etag=str(answer.get("etag", ""))[:255], activity=activity,
                           ignored=False)  # fmt: skip
     if version is not None:
         SyncedEvent.objects.filter(connection=connection, href=href).update(local_version=version)
     result.pushed += 1
+
+
+def _write_instances(client: GoogleCalendarClient, event_id: str, series: Activity, zone_name: str) -> None:
+    """The series' changed and cancelled occurrences written to their Google instances (deleted
+    occurrences are the series' EXDATE lines, written with it)."""
+    for row in series.overrides.filter(recurrence_id__isnull=False).order_by("recurrence_id"):
+        if row.recurrence_id is None:  # filtered above; for the type checker
+            continue
+        found = client.instance(event_id, row.recurrence_id)
+        if found is None:
+            continue  # no such occurrence there (any more): nothing to change
+        body = event_body(row, zone_name=series.time_zone or zone_name)
+        if is_cancelled_here(row):
+            body["status"] = "cancelled"
+        try:
+            client.update(str(found["id"]), body, etag="")
+        except EventGone:
+            continue  # deleted there meanwhile: the next read brings it
 
 
 def sync_google_calendar(connection: CalendarConnection, zone: tzinfo) -> SyncResult | None:

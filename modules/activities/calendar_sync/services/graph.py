@@ -14,7 +14,10 @@ A run (under the connection's job lock, taken by ``sync.sync_connection``):
 2. writes what changed here: ``POST /me/events`` for a meeting never synced (with a
    ``transactionId`` made from its UID, so a run that dies after the POST and tries again does not
    create it twice), ``PATCH`` for a changed one, ``POST …/cancel`` for a cancelled one and
-   ``DELETE`` for one deleted here. Overrides of a series are not written (they are read).
+   ``DELETE`` for one deleted here. A series' occurrences changed here are PATCHed onto Graph's
+   occurrences and those deleted or cancelled here DELETEd (found in ``/instances`` by their
+   ``originalStart``); reading a series, an occurrence its pattern makes that ``/instances`` does
+   not list was deleted there and becomes an EXDATE here.
 
 An account whose access was withdrawn stops the connection (the user was told); Graph errors back
 off as CalDAV errors do."""
@@ -32,11 +35,17 @@ from django.utils.translation import gettext as _
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services import sync as caldav_sync
 from modules.activities.calendar_sync.services.events import UnreadableEvent
-from modules.activities.calendar_sync.services.graph_events import activity_event, event_object
+from modules.activities.calendar_sync.services.graph_events import (
+    activity_event,
+    event_object,
+    instant,
+    parse_moment,
+)
 from modules.activities.calendar_sync.services.sync import SyncResult, apply_object, changed_here, local_version
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.services.activities import delete_activity
+from modules.activities.services.recurrence import excluded_starts
 from modules.oauth_accounts.graph import GraphClient, GraphError
 from modules.oauth_accounts.services.tokens import AccountRevoked, OAuthError
 
@@ -46,7 +55,7 @@ FUTURE_DAYS = 365
 PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
 SELECT = (
     "id,iCalUId,changeKey,subject,body,location,start,end,isAllDay,isCancelled,lastModifiedDateTime,type,"
-    "seriesMasterId,originalStart,recurrence"
+    "seriesMasterId,originalStart,recurrence,attendees,organizer"
 )
 
 
@@ -112,6 +121,7 @@ def _apply(
     zone: tzinfo,
     result: SyncResult,
     exceptions: list[dict[str, Any]] | None = None,
+    listed: tuple[list[str], dict[str, str]] | None = None,
 ) -> None:
     graph_id = str(item["id"])[:1000]
     change_key = str(item.get("changeKey", "") or "")[:255]
@@ -119,7 +129,7 @@ def _apply(
     if known is not None and change_key and known.etag == change_key and exceptions is None:
         return  # our own write (or nothing new) coming back
     try:
-        event = event_object(item, zone, exceptions)
+        event = event_object(item, zone, exceptions, listed=listed)
     except UnreadableEvent as error:
         logger.info("calendar connection %s: event skipped: %s", connection.pk, error)
         caldav_sync._remember(
@@ -139,13 +149,15 @@ def _apply_series(
             _removed(connection, master_id, result)
             return
         raise
-    exceptions = [
-        item
-        for page in client.pages(f"me/events/{master_id}/instances", params=window_of(connection), prefer=PREFER)
+    window = window_of(connection)
+    listed = [
+        item for page in client.pages(f"me/events/{master_id}/instances", params=window, prefer=PREFER)
         for item in page.items
-        if item.get("type") == "exception"
-    ]
-    _apply(connection, master, zone, result, exceptions)
+    ]  # fmt: skip
+    exceptions = [item for item in listed if item.get("type") == "exception"]
+    # An occurrence the pattern makes and the listing lacks was deleted there: an EXDATE here.
+    starts = [str(item["originalStart"]) for item in listed if item.get("originalStart")]
+    _apply(connection, master, zone, result, exceptions, listed=(starts, window))
 
 
 def _push(connection: CalendarConnection, client: GraphClient, result: SyncResult) -> None:
@@ -202,6 +214,8 @@ def _write_there(
             result.deleted_here += 1
             return
     graph_id = str(written.get("id", ""))[:1000]
+    if "recurrence" in body:
+        _write_instances(client, graph_id, activity)
     if activity.status == ActivityStatus.CANCELLED and not written.get("isCancelled"):
         client.request("POST", f"me/events/{graph_id}/cancel", json={"comment": ""})
         written = client.json("GET", f"me/events/{graph_id}", params={"$select": "id,changeKey,iCalUId"})
@@ -216,3 +230,36 @@ def _write_there(
     if version is not None:
         SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(local_version=version)
     result.pushed += 1
+
+
+def _write_instances(client: GraphClient, graph_id: str, series: Activity) -> None:
+    """The series' occurrences changed here PATCHed onto their Graph occurrences, and those
+    deleted or cancelled here DELETEd there (Graph's patterns hold no EXDATE), found by
+    ``originalStart`` in ``/instances`` around them."""
+    overrides = list(series.overrides.filter(recurrence_id__isnull=False))
+    excluded = excluded_starts(series)
+    moments = [row.recurrence_id for row in overrides if row.recurrence_id is not None] + excluded
+    if not moments:
+        return
+    window = {
+        "startDateTime": (min(moments) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "endDateTime": (max(moments) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    listed = {
+        instant(parse_moment(item["originalStart"])): str(item.get("id", ""))
+        for page in client.pages(f"me/events/{graph_id}/instances", params=window, prefer=PREFER)
+        for item in page.items
+        if item.get("originalStart") and item.get("id")
+    }
+    for row in overrides:
+        found = listed.get(instant(row.recurrence_id)) if row.recurrence_id is not None else None
+        if found is None:
+            continue  # not an occurrence there (any more)
+        if row.status == ActivityStatus.CANCELLED:
+            _delete_there(client, found)
+        else:
+            client.json("PATCH", f"me/events/{found}", json=activity_event(row))
+    for moment in excluded:
+        found = listed.get(instant(moment))
+        if found is not None:
+            _delete_there(client, found)

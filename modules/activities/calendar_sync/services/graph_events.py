@@ -24,7 +24,9 @@ from modules.activities.calendar_sync.services.events import (
     EventValues,
     UnreadableEvent,
 )
+from modules.activities.calendar_sync.services.provider_attendees import graph_attendees, graph_invitees
 from modules.activities.models import Activity
+from modules.activities.services.recurrence import exdate_text, instance_starts
 from modules.collaboration.sanitize import plain_text
 
 DAYS = {
@@ -193,16 +195,24 @@ def event_values(item: dict[str, Any], zone: tzinfo) -> EventValues:
             "rrule": recurrence_to_rrule(recurrence),
             "rdates": [],
             "exdates": [],
-            "time_zone": zone_name if zone_name and _zone(zone_name) is not UTC else "",
+            "time_zone": zone_name if zone_name and (zone_name == "UTC" or _zone(zone_name) is not UTC) else "",
             "ical_sequence": 0,
         },
         recurrence_id=parse_moment(original) if original else None,
         last_modified=parse_moment(modified) if modified else None,
+        attendees=graph_invitees(item),
     )
 
 
-def event_object(item: dict[str, Any], zone: tzinfo, exceptions: list[dict[str, Any]] | None = None) -> CalendarObject:
-    """A single event, or a series master with its changed instances."""
+def event_object(
+    item: dict[str, Any],
+    zone: tzinfo,
+    exceptions: list[dict[str, Any]] | None = None,
+    *,
+    listed: tuple[list[str], dict[str, str]] | None = None,
+) -> CalendarObject:
+    """A single event, or a series master with its changed instances; ``listed`` (the original
+    starts ``/instances`` gave over a window) makes the occurrences missing from it EXDATEs."""
     uid = _text(item.get("iCalUId") or item.get("id"), 255)
     if not uid:
         raise UnreadableEvent(_("The event has no UID."))
@@ -210,7 +220,25 @@ def event_object(item: dict[str, Any], zone: tzinfo, exceptions: list[dict[str, 
     for exception in exceptions or []:
         if exception.get("originalStart"):
             overrides.append(event_values(exception, zone))
-    return CalendarObject(uid=uid, master=event_values(item, zone), overrides=overrides)
+    master = event_values(item, zone)
+    if listed is not None and master.calendar_fields["rrule"]:
+        master.calendar_fields["exdates"] = _deleted_occurrences(master, *listed)
+    return CalendarObject(uid=uid, master=master, overrides=overrides)
+
+
+def instant(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _deleted_occurrences(master: EventValues, starts: list[str], window: dict[str, str]) -> list[str]:
+    probe = Activity(
+        due_at=master.values["due_at"], ends_at=master.values["ends_at"], all_day=master.values["all_day"],
+        rrule=master.calendar_fields["rrule"], time_zone=master.calendar_fields["time_zone"],
+    )  # fmt: skip
+    present = {instant(parse_moment(text)) for text in starts}
+    low, high = parse_moment(window["startDateTime"]), parse_moment(window["endDateTime"])
+    expected = instance_starts(probe, start=low, end=high)
+    return sorted(exdate_text(probe, moment) for moment in expected if instant(moment) not in present)
 
 
 def _graph_time(moment: datetime) -> dict[str, str]:
@@ -225,6 +253,7 @@ def activity_event(activity: Activity) -> dict[str, Any]:
         "body": {"contentType": "text", "content": activity.body or ""},
         "location": {"displayName": activity.location or ""},
         "isAllDay": activity.all_day,
+        "attendees": graph_attendees(activity),
     }
     if activity.all_day:
         first = timezone.localdate(start)
