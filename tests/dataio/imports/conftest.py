@@ -19,7 +19,6 @@ from modules.dataio.imports.processing import BATCH_SIZE, read_file, run_import
 from modules.dataio.imports.services import set_mapping, start_import, upload_file
 
 
-
 def csv_bytes(rows: Sequence[Sequence[object]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
