@@ -152,7 +152,7 @@ def soak_section(
 ) -> str:
     """The ``soak`` section: the run's requests, each process's memory and the verdict."""
     total = phase.total if phase.rows else None
-    minutes = arguments.seconds / 60
+    minutes = phase.seconds / 60  # as run: locust stops a little late, or early when it is stopped
     lines = [
         f"## Soak: {minutes:,.0f} minutes of mixed users at a moderate load over {arguments.tenants} tenants (locust)",
         "",
@@ -167,6 +167,8 @@ def soak_section(
         f"password hash takes 100 MiB for a moment). The bound: {arguments.max_growth_mib:,.0f} MiB of growth.",
         "",
     ]
+    if phase.seconds < arguments.seconds * 0.95:
+        lines += [f"The run was stopped after {phase.seconds:,.0f} of the {arguments.seconds:,} seconds asked.", ""]
     if total is not None:
         lines += [
             f"Requests: {total.requests:,} ({_rate(total.per_second)} req/s), {total.failures:,} failed; "
