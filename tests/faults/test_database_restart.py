@@ -33,6 +33,7 @@ from customization.events.models import DomainEvent
 from identity.models import User
 from identity.services.api_keys import create_api_key
 from modules.contacts.models import Contact
+from tenants.models import Tenant
 from tests import processes
 from tests.faults.conftest import FAULT_PREFIX
 from tests.faults.locks import cut_waiting_backend, table_held
@@ -60,7 +61,7 @@ class Web:
 
 
 @pytest.fixture(scope="module")
-def web(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+def web(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     """One gunicorn for the module's tests (starting one takes seconds): one thread with a
     persistent connection, so the next request reuses the very thread whose connection died, as
     production's DATABASE_CONN_MAX_AGE would; the routing and API key caches on, as in production
@@ -76,6 +77,13 @@ def web(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
     port = free_port()
     server = start_gunicorn(environment, directory / "web.log", port)
     try:
+        # A cold worker imports the views and builds the tenant's GraphQL schema on its first
+        # requests (a minute on a loaded machine): done here, so no test's request is the one that
+        # pays it, and a request a test gave up on never holds the server's one thread afterwards.
+        with django_db_blocker.unblock():
+            host = Tenant.objects.get(slug="alpha").primary_host
+        request(port, host, "GET", "/login/", timeout=600)
+        request(port, host, "POST", "/graphql/", body={"query": "{ __typename }"}, timeout=600)
         yield Web(port, server)
     finally:
         stop(server)
