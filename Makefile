@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
 
-.PHONY: install assets run test pytest lint bench loadtest manage messages graphql-schema clean
+.PHONY: install assets run test pytest lint bench loadtest soak manage messages graphql-schema clean
 
 install: $(VENV)/.installed assets
 
@@ -63,6 +63,12 @@ bench: install
 # e.g. `make loadtest LOADTEST_ARGS="--tenants 10 --seconds 30 --no-memory --no-doc"`.
 loadtest: install
 	$(RUNTIME) --var var/loadtest exec -- $(PY) -m loadtests.locust $(LOADTEST_ARGS)
+
+# The soak: the same users at a moderate, paced load for 20 minutes (bounded by time) against gunicorn
+# and a Celery worker; fails on any failed request or logged error, or on a process whose memory grows
+# beyond the bound (infra/README.md). e.g. `make soak SOAK_ARGS="--seconds 60 --no-doc"`.
+soak: install
+	$(RUNTIME) --var var/loadtest exec -- $(PY) -m loadtests.locust.soak $(SOAK_ARGS)
 
 # ./manage.py with the embedded servers running, e.g. `make manage ARGS="shell"`.
 manage: install

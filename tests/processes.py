@@ -71,6 +71,16 @@ def start_celery_worker(
     environment: dict[str, str], log_file: Path, *, name: str | None = None
 ) -> subprocess.Popen[bytes]:
     """A real worker (solo pool: one task at a time, easy to reason about in tests)."""
+    process = launch_celery_worker(environment, log_file, name=name)
+    wait_for_worker_start(process, log_file)
+    return process
+
+
+def launch_celery_worker(
+    environment: dict[str, str], log_file: Path, *, name: str | None = None, queues: str | None = None
+) -> subprocess.Popen[bytes]:
+    """A worker started without waiting for it (``wait_for_worker_start``), so its start overlaps
+    other work; ``queues`` instead of the default queue (a queue no task is sent to keeps it idle)."""
     log = log_file.open("wb")
     process = subprocess.Popen(
         [
@@ -88,23 +98,28 @@ def start_celery_worker(
             "--without-gossip",
             "-n",
             name or worker_name(),
+            *(["--queues", queues] if queues else []),
         ],
         cwd=BASE_DIR,
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    RUNNING_WORKERS[name or worker_name()] = process
+    return process
+
+
+def wait_for_worker_start(process: subprocess.Popen[bytes], log_file: Path) -> None:
     try:
         wait_until(
             lambda: b"ready." in log_file.read_bytes() or process.poll() is not None, timeout=180, what="worker start"
         )
-    except BaseException:  # a worker that never got ready (or an interrupted wait) is not left running
+    except BaseException:  # a worker that never became ready (or an interrupted wait) is not left running
         stop(process)
         raise
     if process.poll() is not None:
+        stop(process)
         raise RuntimeError(f"celery worker exited: {log_file.read_text()[-2000:]}")
-    RUNNING_WORKERS[name or worker_name()] = process
-    return process
 
 
 def start_gunicorn(environment: dict[str, str], log_file: Path, port: int) -> subprocess.Popen[bytes]:

@@ -10,8 +10,10 @@ On top of graphene-django's GraphQLView it
 - refuses mutations while the tenant is read-only (suspended or cancelled): tenants.middleware
   lets POSTs to /graphql/ through because queries are POSTs too;
 - reports unexpected resolver errors to Sentry and shows the client a generic message; a
-  statement the database cancelled (``crm_platform.statement_timeout``) is a ``QUERY_TIMEOUT``,
-  a lost database connection (``crm_platform.database_outage``) a ``DATABASE_UNAVAILABLE``;
+  statement the database cancelled (``crm_platform.statement_timeout``) is a ``QUERY_TIMEOUT``;
+- lets a lost database connection in a resolver (``crm_platform.database_outage``) end the request,
+  so it answers as any other request does then: 503 with ``Retry-After`` and a
+  ``DATABASE_UNAVAILABLE`` error, not a 200 whose ``data`` is partly null;
 - with ``tenant_schemas``, serves each tenant its own schema, carrying its custom fields
   (``api.graphql.custom_fields.schema``).
 
@@ -42,7 +44,7 @@ from graphql import (
 from api.graphql.cost import cost_error, text_argument_errors
 from api.graphql.custom_fields.schema import tenant_schema
 from api.graphql.limits import batch_error, parse_document, validation_rules
-from crm_platform.database_outage import UNAVAILABLE_CODE, is_connection_lost, unavailable_message
+from crm_platform.database_outage import is_connection_lost
 from crm_platform.statement_timeout import TIMEOUT_CODE, is_statement_timeout, timeout_message
 from tenants.middleware import read_only_message
 
@@ -177,10 +179,16 @@ class RelataGraphQLView(GraphQLView):
             is_mutation = operation is not None and operation.operation == OperationType.MUTATION
             if is_mutation and graphene_settings.ATOMIC_MUTATIONS:
                 with transaction.atomic():
-                    return execute(schema, document, **options)  # type: ignore[return-value]
-            return execute(schema, document, **options)  # type: ignore[return-value]
-        except Exception as error:  # a bug: format_error reports it to Sentry
+                    result: ExecutionResult = execute(schema, document, **options)  # type: ignore[assignment]
+            else:
+                result = execute(schema, document, **options)  # type: ignore[assignment]
+        except Exception as error:
+            if is_connection_lost(error):
+                raise
+            # A bug: format_error reports it to Sentry.
             return ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
+        raise_connection_lost(result)
+        return result
 
     def format_error(self, error: Exception) -> dict[str, Any]:  # type: ignore[override]
         """Errors the API raises on purpose go out as they are; anything else is a bug: it goes
@@ -191,11 +199,6 @@ class RelataGraphQLView(GraphQLView):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError):
                 return dict(error.formatted)
-            if is_connection_lost(original):  # an outage, not a bug: the client retries
-                formatted = dict(error.formatted)
-                formatted["message"] = unavailable_message()
-                formatted["extensions"] = {"code": UNAVAILABLE_CODE}
-                return formatted
             if is_statement_timeout(original):  # the server's limit, not a bug
                 formatted = dict(error.formatted)
                 formatted["message"] = timeout_message()
@@ -208,6 +211,20 @@ class RelataGraphQLView(GraphQLView):
             return formatted
         report_unexpected_error(error)
         return {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+
+def raise_connection_lost(result: ExecutionResult) -> None:
+    """Raise the first resolver error that lost the database connection.
+
+    graphql-core turns a resolver's exception into an error beside the other fields' data. A lost
+    connection is no field's error but the whole request's: every later statement of the request
+    fails too and what it was writing is rolled back. Raised, it reaches the 500 handler, which
+    answers 503 with ``Retry-After`` (``crm_platform.errors.server_error``) as for REST and pages.
+    """
+    for error in result.errors or ():
+        original = error.original_error
+        if original is not None and is_connection_lost(original):
+            raise original
 
 
 def request_cost_errors(

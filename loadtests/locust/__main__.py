@@ -122,7 +122,9 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], cwd=BASE_DIR, check=True)
 
 
-def _start_gunicorn(port: int, log_file: Path, *extra: str, workers: str | None = None) -> subprocess.Popen[bytes]:
+def _start_gunicorn(
+    port: int, log_file: Path, *extra: str, workers: str | None = None, timeout: float = 90
+) -> subprocess.Popen[bytes]:
     import urllib.request
 
     environment = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
@@ -133,7 +135,7 @@ def _start_gunicorn(port: int, log_file: Path, *extra: str, workers: str | None 
         [sys.executable, "-m", "gunicorn", "crm_platform.wsgi", "-c", str(BASE_DIR / "infra/gunicorn.conf.py"), *extra],
         cwd=BASE_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited; see {log_file}")
@@ -144,7 +146,7 @@ def _start_gunicorn(port: int, log_file: Path, *extra: str, workers: str | None 
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise RuntimeError("gunicorn did not answer /healthz within 90 s")
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -275,8 +277,9 @@ def _write(arguments: argparse.Namespace, name: str, body: str) -> None:
     print(body, flush=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
+def prepare(tenants: int) -> None:
+    """Migrate as `make run` does and seed ``tenants`` tenants (only the missing ones); the manifest
+    the locust users read goes to ``var/loadtest/manifest.json``. Leaves Django set up."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_platform.settings.local")
     REPORTS.mkdir(parents=True, exist_ok=True)
     log("migrating as `make run` does")
@@ -295,13 +298,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_template_tenant()
     connection.close()
     _manage("migrate_schemas", "--tenant", "--executor", "multiprocessing", "--noinput", "--verbosity", "0")
-    log(f"seeding {arguments.tenants} tenants (only the missing ones)")
-    manifest = seed.seed(arguments.tenants)
+    log(f"seeding {tenants} tenants (only the missing ones)")
+    manifest = seed.seed(tenants)
     manifest_file = VAR / "manifest.json"
     manifest_file.touch(mode=0o600)
     manifest_file.write_text(json.dumps(manifest))
+    connection.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    prepare(arguments.tenants)
     if arguments.seed_only:
         return 0
+    from django.db import connection
+
     from loadtests.locust.report import memory_section, throughput_section
     from loadtests.report import machine
     from loadtests.support import server_version

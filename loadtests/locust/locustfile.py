@@ -7,7 +7,9 @@ user picks a tenant at random from the manifest's (100 by default) and works in 
 sales rep, 70 of an admin, 40 of an integrator, so a few concurrent users reach most tenants over a
 run while sign-ins, deliberately slow password hashing, stay about 1 % of the requests); requests
 go to gunicorn's address with the tenant's host in the ``Host`` header. Users wait for nothing
-between requests (a closed loop): the run measures how much the server can serve.
+between requests (a closed loop): the run measures how much the server can serve. The soak
+(``loadtests.locust.soak``) sets ``RELATA_LOADTEST_PACE`` instead: each user runs that many tasks a
+second at most, a moderate load held for a long time.
 
 - ``Browser`` signs in through the login form as one of the tenant's sales reps (who may see only
   their own records) and opens lists, records they own, Ctrl+K search, the pipeline board, the
@@ -35,11 +37,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import gevent
-from locust import FastHttpUser, events, task
+from locust import FastHttpUser, constant_throughput, events, task
 from locust.env import Environment
 from locust.exception import StopUser
 
 _manifest: dict[str, Any] | None = None
+PACE = float(os.environ.get("RELATA_LOADTEST_PACE") or 0)
 _sequence = itertools.count()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -75,8 +78,9 @@ class TenantUser(FastHttpUser):
     abstract = True
     # Gunicorn's address; the tenant is chosen by the Host header.
     host = os.environ.get("RELATA_LOADTEST_URL", "http://127.0.0.1:8000")
-    # Closed loop: the next request as soon as the last one is answered.
-    wait_time = staticmethod(lambda: 0)  # type: ignore[assignment]
+    # Closed loop: the next request as soon as the last one is answered; with RELATA_LOADTEST_PACE
+    # (the soak's moderate load) each user runs that many tasks a second at most.
+    wait_time = constant_throughput(PACE) if PACE else staticmethod(lambda: 0)  # type: ignore[assignment]
     network_timeout = 60.0
     connection_timeout = 60.0
 

@@ -141,3 +141,54 @@ def _memory_lines(arguments: argparse.Namespace, phase: Phase, memory: list[tupl
         ),
     ]
     return lines
+
+
+def soak_section(
+    arguments: argparse.Namespace,
+    machine: str,
+    phase: Phase,
+    memory: list[tuple[str, int, float, float, float]],
+    failures: list[str],
+) -> str:
+    """The ``soak`` section: the run's requests, each process's memory and the verdict."""
+    total = phase.total if phase.rows else None
+    minutes = phase.seconds / 60  # as run: locust stops a little late, or early when it is stopped
+    lines = [
+        f"## Soak: {minutes:,.0f} minutes of mixed users at a moderate load over {arguments.tenants} tenants (locust)",
+        "",
+        f"_{machine}_",
+        "",
+        f"`make soak` (`python -m loadtests.locust.soak --seconds {arguments.seconds}`): {arguments.users} users "
+        f"(sales reps, integrators and admins, 6:3:1), each paced at {arguments.pace} tasks a second, against "
+        "gunicorn as `make run` serves it with workers never recycled (`--max-requests 0`) and a Celery worker "
+        "with beat. Resident memory (VmRSS) of every process sampled every "
+        f"{arguments.sample_seconds:g} s; per process, the lowest sample in the tenth of the run after the "
+        f"{arguments.warmup_seconds} s warm-up against the lowest in the last tenth (the lowest: a sign-in's "
+        f"password hash takes 100 MiB for a moment). The bound: {arguments.max_growth_mib:,.0f} MiB of growth.",
+        "",
+    ]
+    if phase.seconds < arguments.seconds * 0.95:
+        lines += [f"The run was stopped after {phase.seconds:,.0f} of the {arguments.seconds:,} seconds asked.", ""]
+    if total is not None:
+        lines += [
+            f"Requests: {total.requests:,} ({_rate(total.per_second)} req/s), {total.failures:,} failed; "
+            f"median {_ms(total.median_ms)}, p95 {_ms(total.p95_ms)}.",
+            "",
+        ]
+    lines += [
+        table(
+            ["process", "after the warm-up", "at the end", "growth"],
+            [
+                [role, f"{first:,.1f} MiB", f"{last:,.1f} MiB", f"{growth:+,.1f} MiB"]
+                for role, _pid, first, last, growth in memory
+            ],
+        ),
+        "",
+        "Verdict: "
+        + (
+            "passed (no failed request, no error logged, memory within the bound)."
+            if not failures
+            else "failed: " + "; ".join(failures[:10]) + "."
+        ),
+    ]
+    return "\n".join(lines)

@@ -5,7 +5,6 @@ Stripe answers again, then opens one checkout and mails its link once."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +12,9 @@ from django.test import Client
 
 from billing.models import PlanPrice, Subscription
 from tenants.models import Tenant
-from tests import processes
 from tests.billing.stripe.fake_stripe import SECRET_KEY, running_fake_stripe
-from tests.mail_server import MailServer
-from tests.processes import free_port, start_celery_worker, stop, wait_for_idle_worker, wait_until, worker_name
+from tests.faults.conftest import StandbyWorker
+from tests.processes import wait_for_idle_worker, wait_until
 from tests.signup.conftest import committed, progress_path, signup_data  # noqa: F401 (a fixture)
 
 SLUG = "scratch-stripe-down"
@@ -26,33 +24,19 @@ SLUG = "scratch-stripe-down"
 def test_a_signup_made_while_stripe_is_down_gets_its_checkout_when_stripe_is_back(
     committed: None,  # noqa: F811 (the fixture imported above)
     settings: Any,
-    tmp_path: Path,
+    standby_worker: StandbyWorker,
 ) -> None:
-    stripe_port = free_port()
-    stripe_base = f"http://127.0.0.1:{stripe_port}"  # closed until the fake Stripe starts there
+    # Closed until the fake Stripe starts there; the worker calls the same address.
     settings.STRIPE_API_BASE, settings.STRIPE_SECRET_KEY, settings.STRIPE_MAX_NETWORK_RETRIES = (
-        stripe_base,
+        standby_worker.stripe_base,
         SECRET_KEY,
         0,
     )
     prices = PlanPrice.objects.filter(plan__key="enterprise", currency="EUR", interval="month")
     original_price_ids = {price.pk: price.stripe_price_id for price in prices}
     prices.update(stripe_price_id="price_enterprise_eur_month")
-    mail = MailServer()
-    mail.start()
-    environment = {
-        **processes.test_process_environment(tmp_path),
-        "STRIPE_API_BASE": stripe_base,
-        "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_MAX_NETWORK_RETRIES": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(mail.port),
-        "MAIL_RETRY_BACKOFF_SECONDS": "1",
-        "MAIL_RETRY_BACKOFF_MAX_SECONDS": "2",
-    }
-    log = tmp_path / "worker.log"
-    worker = start_celery_worker(environment, log)
+    mail = standby_worker.mail
+    standby_worker.take_over()
     try:
         browser = Client(HTTP_HOST="localhost")
         progress = progress_path(browser.post("/signup/", signup_data(SLUG, plan="enterprise")))
@@ -62,14 +46,14 @@ def test_a_signup_made_while_stripe_is_down_gets_its_checkout_when_stripe_is_bac
         assert Subscription.objects.get(tenant=tenant).status == "incomplete"
 
         wait_until(
-            lambda: len(re.findall(r"open_signup_checkout\[[^\]]+\] retry: Retry in", log.read_text())) >= 2,
+            lambda: len(re.findall(r"open_signup_checkout\[[^\]]+\] retry: Retry in", standby_worker.log_text())) >= 2,
             timeout=60, what="the checkout to be retried",
         )  # fmt: skip
         assert mail.messages == []
 
-        with running_fake_stripe(port=stripe_port) as stripe:
+        with running_fake_stripe(port=standby_worker.stripe_port) as stripe:
             wait_until(lambda: len(mail.messages) >= 1, timeout=60, what="the payment page's link")
-            wait_for_idle_worker(worker_name())
+            wait_for_idle_worker(standby_worker.name)
             [session] = stripe.checkout_sessions.values()
             assert [call for call in stripe.calls() if call[0] == "POST"] == [
                 ("POST", "/v1/customers"),
@@ -85,7 +69,5 @@ def test_a_signup_made_while_stripe_is_down_gets_its_checkout_when_stripe_is_bac
         # Nothing is built until Stripe confirms the card (its webhook queues provisioning).
         assert (tenant.provisioning_state, tenant.provisioning_attempts) == ("requested", 0)
     finally:
-        stop(worker)
-        mail.stop()
         for pk, price_id in original_price_ids.items():
             PlanPrice.objects.filter(pk=pk).update(stripe_price_id=price_id)

@@ -25,6 +25,7 @@ from modules.activities.models import Activity
 from tests import processes
 from tests.activities.calendar_sync.conftest import event_ics, soon
 from tests.caldav_server import CalDAVServer, caldav_server  # noqa: F401
+from tests.faults.conftest import StandbyWorker
 from tests.faults.locks import table_held, waiting_client
 from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import REP_EMAIL, TenantFixture
@@ -48,6 +49,7 @@ def test_a_sync_whose_worker_is_killed_mid_run_goes_on_without_duplicates(
     caldav_server: CalDAVServer,  # noqa: F811
     marker: str,
     tmp_path: Path,
+    standby_worker: StandbyWorker,
 ) -> None:
     url = caldav_server.new_calendar()
     start = soon(days=1)
@@ -66,7 +68,6 @@ def test_a_sync_whose_worker_is_killed_mid_run_goes_on_without_duplicates(
     schema = committed_alpha.tenant.schema_name
     environment = processes.test_process_environment(tmp_path)
     first = start_celery_worker(environment, tmp_path / "first.log")
-    second = None
 
     def synced() -> int:
         with committed_alpha.active():
@@ -87,7 +88,7 @@ def test_a_sync_whose_worker_is_killed_mid_run_goes_on_without_duplicates(
             # The event the worker was writing is gone with its connection.
             assert Activity.objects.filter(ical_uid__endswith=f"@{marker}").count() == before_the_kill
 
-        second = start_celery_worker(environment, tmp_path / "second.log")
+        standby_worker.take_over()  # the next worker
         with committed_alpha.active():
             sync_calendar.delay(calendar.pk)  # what beat queues within the minute
         wait_until(lambda: synced() == EVENTS, timeout=180, interval=0.5, what="the rest of the events")
@@ -100,5 +101,3 @@ def test_a_sync_whose_worker_is_killed_mid_run_goes_on_without_duplicates(
     finally:
         if first.poll() is None:
             stop(first)
-        if second is not None:
-            stop(second)

@@ -25,6 +25,7 @@ from modules.dataio.exports.models import ExportJob
 from modules.dataio.exports.storage import export_root, private_storage
 from tests import processes
 from tests.factories import CompanyFactory
+from tests.faults.conftest import StandbyWorker
 from tests.faults.locks import table_held, waiting_client
 from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import TenantFixture
@@ -51,7 +52,7 @@ def files_of(schema: str) -> set[Path]:
 
 @pytest.mark.worker
 def test_an_export_whose_worker_is_killed_is_built_once_by_the_next_worker(
-    committed_alpha: TenantFixture, export_cleanup: None, tmp_path: Path
+    committed_alpha: TenantFixture, export_cleanup: None, tmp_path: Path, standby_worker: StandbyWorker
 ) -> None:
     schema = committed_alpha.tenant.schema_name
     files_before = files_of(schema)
@@ -61,7 +62,6 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next_worker(
             CompanyFactory(name=f"{PREFIX} {index:02}")
         admin = committed_alpha.user()
     first = start_celery_worker(environment, tmp_path / "first.log")
-    second = None
     try:
         with table_held(schema, Company._meta.db_table) as holder:
             with committed_alpha.active():
@@ -74,7 +74,7 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next_worker(
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=10)
 
-        second = start_celery_worker(environment, tmp_path / "second.log")
+        standby_worker.take_over()  # the next worker
 
         def finished() -> bool:
             with committed_alpha.active():
@@ -95,5 +95,3 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next_worker(
     finally:
         if first.poll() is None:
             stop(first)
-        if second is not None:
-            stop(second)

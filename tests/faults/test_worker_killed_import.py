@@ -26,6 +26,7 @@ from modules.dataio.imports.models import ImportJob
 from modules.dataio.imports.services import set_mapping, start_import, upload_file
 from tests import processes
 from tests.dataio.imports.conftest import csv_bytes
+from tests.faults.conftest import StandbyWorker
 from tests.faults.locks import table_held, waiting_client
 from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import TenantFixture
@@ -47,14 +48,13 @@ def marker(committed_alpha: TenantFixture) -> Iterator[str]:
 
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_mid_batch_goes_on_without_duplicates(
-    committed_alpha: TenantFixture, marker: str, tmp_path: Path
+    committed_alpha: TenantFixture, marker: str, tmp_path: Path, standby_worker: StandbyWorker
 ) -> None:
     schema = committed_alpha.tenant.schema_name
     rows = [["First name", "Last name", "E-mail"]]
     rows += [[f"P{n}", "Killed", f"p{n}@{marker}.example"] for n in range(ROWS)]
     environment = processes.test_process_environment(tmp_path)
     first = start_celery_worker(environment, tmp_path / "first.log")
-    second = None
     try:
         with committed_alpha.active():
             job = upload_file(
@@ -80,7 +80,7 @@ def test_an_import_whose_worker_is_killed_mid_batch_goes_on_without_duplicates(
             imported = Contact.objects.filter(email__endswith=f"@{marker}.example").count()
             assert imported == committed_before_the_kill
 
-        second = start_celery_worker(environment, tmp_path / "second.log")
+        standby_worker.take_over()  # the next worker
 
         def finished() -> bool:
             with committed_alpha.active():
@@ -98,5 +98,3 @@ def test_an_import_whose_worker_is_killed_mid_batch_goes_on_without_duplicates(
     finally:
         if first.poll() is None:
             stop(first)
-        if second is not None:
-            stop(second)

@@ -24,7 +24,7 @@ from api.webhooks.services.endpoints import create_endpoint
 from api.webhooks.tasks import send_webhook_delivery
 from modules.contacts.services.contacts import create_contact
 from tests import processes
-from tests.faults.conftest import FAULT_PREFIX
+from tests.faults.conftest import FAULT_PREFIX, StandbyWorker
 from tests.processes import start_celery_worker, stop, wait_until
 from tests.tenancy import TenantFixture
 
@@ -77,14 +77,13 @@ def endpoint_cleanup(committed_alpha: TenantFixture) -> Iterator[None]:
 
 @pytest.mark.worker
 def test_a_delivery_whose_worker_is_killed_is_sent_again_under_the_same_id(
-    committed_alpha: TenantFixture, endpoint_cleanup: None, tmp_path: Path
+    committed_alpha: TenantFixture, endpoint_cleanup: None, tmp_path: Path, standby_worker: StandbyWorker
 ) -> None:
     environment = {
         **processes.test_process_environment(tmp_path),
         "WEBHOOK_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
     }
     first = start_celery_worker(environment, tmp_path / "first.log")
-    second = None
     with holding_receiver() as receiver:
         try:
             with committed_alpha.active():
@@ -102,7 +101,7 @@ def test_a_delivery_whose_worker_is_killed_is_sent_again_under_the_same_id(
                 assert delivery.state != "succeeded"
                 assert delivery.attempts.count() == 0  # the dead worker recorded nothing
 
-            second = start_celery_worker(environment, tmp_path / "second.log")
+            standby_worker.take_over()  # the next worker
 
             def delivered() -> bool:
                 with committed_alpha.active():
@@ -118,8 +117,6 @@ def test_a_delivery_whose_worker_is_killed_is_sent_again_under_the_same_id(
         finally:
             if first.poll() is None:
                 stop(first)
-            if second is not None:
-                stop(second)
     assert attempts == [(1, 200)]
     assert len(receiver.requests) == 2
     assert {request["webhook-id"] for request in receiver.requests} == {delivery.webhook_id}

@@ -28,10 +28,11 @@ def request(
     headers: dict[str, str] | None = None,
     body: Any = None,
     form: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> Answer:
     """One request on a connection of its own, ``host`` as the Host header (tenant routing);
     ``body`` goes as JSON, ``form`` as a browser's form."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     sent = dict(headers or {})
     payload = None
     if body is not None:
