@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from email import message_from_bytes, policy
+from email.message import Message
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -54,6 +55,8 @@ def read_answers(content_type: str, body: str) -> dict[int, tuple[int, dict[str,
     if not outer.is_multipart():
         return answers
     for part in outer.get_payload():
+        if not isinstance(part, Message):
+            continue
         content_id = str(part.get("Content-ID", "")).strip().strip("<>")
         index_text = content_id.removeprefix("response-").removeprefix("item-")
         payload = part.get_payload()
