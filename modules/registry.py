@@ -101,6 +101,7 @@ MODULES: tuple[Module, ...] = (
         settings_nav=(
             SettingsEntry(_("Calendar sync"), "calendar-sync:connection", "activities.change"),
             SettingsEntry(_("Mailboxes"), "mailboxes:list", "activities.change"),
+            SettingsEntry(_("Connected accounts"), "oauth_accounts:list", "activities.change"),
             SettingsEntry(_("E-mail"), "mail-settings:settings", "settings.manage_tenant"),
         ),
     ),

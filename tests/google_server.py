@@ -3,6 +3,7 @@ the platform calls: the OAuth2 authorization endpoint (the user consents at once
 endpoint (authorization code with PKCE, refresh, errors as ``{"error": "invalid_grant"}``), the
 OpenID Connect userinfo endpoint, the revocation endpoint, Gmail (``users.getProfile``,
 ``users.messages.list`` with ``q`` and ``pageToken``, ``users.messages.get`` with ``format=raw``,
+also inside a batch (``POST /batch/gmail/v1``, ``tests/google_batch.py``),
 ``users.messages.send``, ``users.history.list``, a ``404`` for a start point older than the
 history kept) and Google Calendar (``events.list`` with ``syncToken``/``pageToken``/``timeMin``/
 ``iCalUID``, ``410 Gone`` for an expired sync token, ``events.insert``, ``events.update`` and
@@ -32,6 +33,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
+from tests import google_batch
 from tests import google_calendar_instances as instances
 from tests.processes import free_port
 
@@ -79,6 +81,7 @@ class GoogleState:
     seq: int = 0
     expired_sync_tokens: bool = False
     requests: list[str] = field(default_factory=list)
+    batched: list[str] = field(default_factory=list)  # inner requests of batches ("GET /gmail/v1/…")
     token_requests: list[str] = field(default_factory=list)  # grant types asked for
     rejected_tokens: int = 0
     # Every access token dies when the API has answered this many calls (a token expiring mid-sync).
@@ -202,6 +205,17 @@ def _sync_token(seq: int) -> str:
 
 
 def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
+    def _message_answer(quoted_id: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """``users.messages.get`` (``format=raw`` only), alone or inside a batch."""
+        mail = state.mails.get(unquote(quoted_id))
+        if mail is None:
+            return 404, _error_body(404, "notFound")
+        if query.get("format") != "raw":
+            return 400, _error_body(400, "invalidArgument")
+        raw = base64.urlsafe_b64encode(mail.raw).decode()
+        return 200, {"id": mail.id, "threadId": mail.thread_id, "labelIds": mail.label_ids,
+                     "internalDate": str(mail.internal_ms), "raw": raw}  # fmt: skip
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -224,6 +238,12 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
         def _authorized(self) -> bool:
+            if self._token_valid():
+                return True
+            self._error(401, "authError")
+            return False
+
+        def _token_valid(self) -> bool:
             header = self.headers.get("Authorization", "")
             token = header.removeprefix("Bearer ").strip()
             if state.expire_after_calls is not None and state.api_calls >= state.expire_after_calls:
@@ -232,7 +252,6 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             expiry = state.access.get(token)
             if expiry is None or expiry < time.monotonic():
                 state.rejected_tokens += 1
-                self._error(401, "authError")
                 return False
             state.api_calls += 1
             return True
@@ -261,6 +280,8 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
                     return self._revoke()
                 if path == "/authorize" and method == "GET":
                     return self._authorize(query)
+                if path == "/batch/gmail/v1" and method == "POST":
+                    return self._gmail_batch()
                 if not self._authorized():
                     return None
                 if path == "/userinfo":
@@ -357,15 +378,34 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             if rest == "history" and method == "GET":
                 return self._history(query)
             if rest.startswith("messages/") and method == "GET":
-                mail = state.mails.get(unquote(rest.removeprefix("messages/")))
-                if mail is None:
-                    return self._error(404, "notFound")
-                if query.get("format") != "raw":
-                    return self._error(400, "invalidArgument")
-                raw = base64.urlsafe_b64encode(mail.raw).decode()
-                return self._send(200, {"id": mail.id, "threadId": mail.thread_id, "labelIds": mail.label_ids,
-                                        "internalDate": str(mail.internal_ms), "raw": raw})  # fmt: skip
+                return self._send(*_message_answer(rest.removeprefix("messages/"), query))
             return self._error(404, "notFound")
+
+        def _gmail_batch(self) -> None:
+            try:
+                inner = google_batch.read_requests(self.headers.get("Content-Type", ""), self._body())
+            except google_batch.BatchError as error:
+                return self._error(400, str(error))
+            valid = self._token_valid()  # the inner requests carry the outer Authorization
+
+            def call(method: str, target: str, _body: bytes) -> tuple[int, dict[str, Any]]:
+                state.batched.append(f"{method} {target}")
+                parts = urlsplit(target)
+                rest = parts.path.removeprefix("/gmail/v1/users/me/")
+                if not valid:
+                    return 401, _error_body(401, "authError")
+                if method != "GET" or not rest.startswith("messages/") or rest == parts.path:
+                    return 404, _error_body(404, "notFound")  # only users.messages.get is batched here
+                query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+                return _message_answer(rest.removeprefix("messages/"), query)
+
+            body, content_type = google_batch.answer(inner, call)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
 
         def _list_messages(self, query: dict[str, str]) -> None:
             mails = sorted(state.mails.values(), key=lambda m: (m.internal_ms, m.id), reverse=True)
@@ -511,6 +551,10 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             return self._send(200, data)
 
     return Handler
+
+
+def _error_body(status: int, reason: str) -> dict[str, Any]:
+    return {"error": {"code": status, "message": reason, "errors": [{"reason": reason}]}}
 
 
 def _end_of(event: dict[str, Any]) -> str:

@@ -7,7 +7,8 @@ to ``redirect_uri`` with ``code`` and ``state``; the PKCE challenge is kept with
 redirect URI, single use; ``refresh_token`` rotating the refresh token; ``invalid_grant`` for a
 revoked or spent refresh token). Graph (``/v1.0``): ``/me``; mail folders' ``messages/delta``
 with ``@odata.nextLink`` pages and a ``@odata.deltaLink``, ``/me/messages/{id}/$value``,
-``/me/sendMail`` (MIME in base64, saved to Sent Items); calendar ``calendarView/delta`` (removed
+``/me/sendMail`` (MIME in base64, saved to Sent Items), drafts with large attachments
+(``tests/msgraph_drafts.py``); calendar ``calendarView/delta`` (removed
 events as ``@removed``), ``/me/events`` create (``transactionId`` honoured), read, update
 (a new ``changeKey`` each change), cancel and delete; a series master is read by
 ``/me/events/{id}`` and stands in the delta as an occurrence, its exceptions by ``/instances``.
@@ -29,7 +30,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from tests import msgraph_drafts
 from tests import msgraph_instances as graph_instances
 
 HOST = "127.0.0.1"
@@ -80,6 +82,7 @@ class FakeMicrosoft:
     rejected_tokens: int = 0
     failing_messages: set[str] = field(default_factory=set)  # their $value answers 503 once
     deleted_occurrences: dict[str, set[str]] = field(default_factory=dict)  # master id → original starts
+    drafts: msgraph_drafts.DraftStore = field(default_factory=msgraph_drafts.DraftStore)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -113,7 +116,8 @@ class FakeMicrosoft:
         """A message arriving in the folder; its Graph id."""
         parsed = message_from_bytes(raw, policy=policy.default)
         try:
-            received = parsedate_to_datetime(str(parsed["Date"])).isoformat()
+            date = parsedate_to_datetime(str(parsed["Date"]))
+            received = (date if date.tzinfo else date.replace(tzinfo=UTC)).isoformat()  # -0000: UTC (RFC 5322)
         except (TypeError, ValueError):
             received = "2000-01-01T00:00:00+00:00"
         with self.lock:
@@ -353,6 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._graph_error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
             return
         segments = [s for s in path.split("/") if s]
+        if msgraph_drafts.handle(self, method, segments):
+            return
         if method == "GET" and segments == ["me"]:
             self._send(200, {"mail": self.fake.email, "userPrincipalName": self.fake.email})
         elif (
@@ -377,6 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send(200, found.mime, content_type="text/plain")
         elif method == "POST" and segments == ["me", "sendMail"]:
+            if msgraph_drafts.too_large(self):
+                return
             if not self.headers.get("Content-Type", "").startswith("text/plain"):
                 self._graph_error(400, "ErrorMimeContentInvalid", "MIME content expected in base64")
                 return
@@ -494,6 +502,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._token()
         else:
             self._graph("POST")
+
+    def do_PUT(self) -> None:
+        path = urlsplit(self.path).path
+        if path.startswith("/upload/"):
+            msgraph_drafts.put_range(self, path.removeprefix("/upload/"))
+        else:
+            self._graph("PUT")
 
     def do_PATCH(self) -> None:
         self._graph("PATCH")

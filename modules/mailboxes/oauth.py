@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from modules.mailboxes.choices import MailboxKind, MailboxState
 from modules.mailboxes.models import Mailbox
@@ -34,6 +35,12 @@ def register() -> None:
     from modules.mailboxes.services.graph_send import can_send_through_graph, send_through_graph
     from modules.mailboxes.services.outgoing import register_sender
 
-    register_purpose(Purpose(name="mailbox", complete=complete, back_url=lambda: reverse("mailboxes:list")))
+    register_purpose(
+        Purpose(
+            name="mailbox", complete=complete, back_url=lambda: reverse("mailboxes:list"), label=_("Mailbox"),
+            accounts_in_use=lambda user: Mailbox.objects.filter(owner=user, oauth_account__isnull=False)
+            .values_list("oauth_account_id", flat=True),
+        )
+    )  # fmt: skip
     # Mail written in the CRM leaves through the writer's Microsoft mailbox when they choose it.
     register_sender(MailboxKind.MICROSOFT, send_through_graph, ready=can_send_through_graph)

@@ -14,5 +14,5 @@ class OAuthAccountsConfig(AppConfig):
 
         microsoft.register()
         google.register()
-        # "Your account was disconnected" opens the mailbox settings, where it is connected again.
-        register_notification_target("oauth_account", lambda _pk: reverse("mailboxes:list"))
+        # "Your account was disconnected" opens the connected accounts, where it is connected again.
+        register_notification_target("oauth_account", lambda _pk: reverse("oauth_accounts:list"))

@@ -78,11 +78,12 @@ class GoogleApi:
 
     def send(
         self, method: str, url: str, *, params: dict[str, Any] | None = None, body: Any = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, data: bytes | None = None,
     ) -> outbound_http.Response:  # fmt: skip
+        """``body`` is sent as JSON; ``data`` as it is, with the Content-Type of ``headers``."""
         if params:
             url += "?" + urlencode({name: value for name, value in params.items() if value not in (None, "")})
-        payload = json.dumps(body).encode() if body is not None else b""
+        payload = json.dumps(body).encode() if body is not None else (data or b"")
         for attempt in range(2):
             if not self._access or attempt:
                 self._access = self._token(self._access if attempt else "")
@@ -95,6 +96,11 @@ class GoogleApi:
             if answer.status != 401:
                 break
         return answer
+
+    def renew(self) -> None:
+        """Ask for a fresh token now: Google refused the current one inside a batch, whose own
+        status is 200."""
+        self._access = self._token(self._access) if self._access else self._token("")
 
 
 def register() -> None:

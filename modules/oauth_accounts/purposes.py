@@ -6,8 +6,11 @@ creates or mends what it owns (a mailbox, a calendar connection) and returns the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
 
 from modules.oauth_accounts.models import OAuthAccount
 
@@ -18,6 +21,11 @@ class Purpose:
     complete: Callable[[OAuthAccount], str]
     # the page the user returns to when the flow is refused or fails
     back_url: Callable[[], str]
+    # what the account is used for, as the connected accounts page says it ("Mailbox")
+    label: str | Promise = ""
+    # the ids of the user's accounts this purpose uses (one query), so the page offers to
+    # reconnect an account for what it serves
+    accounts_in_use: Callable[[Any], Iterable[int]] | None = None
 
 
 _PURPOSES: dict[str, Purpose] = {}
@@ -29,3 +37,7 @@ def register_purpose(purpose: Purpose) -> None:
 
 def get_purpose(name: str) -> Purpose | None:
     return _PURPOSES.get(name)
+
+
+def all_purposes() -> list[Purpose]:
+    return sorted(_PURPOSES.values(), key=lambda purpose: purpose.name)

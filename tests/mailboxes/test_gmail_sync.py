@@ -101,3 +101,24 @@ def test_a_reply_sent_through_gmail_joins_the_conversation_and_is_read_back_once
         assert sync_gmail(mailbox, client).stored == 0
         out = MailMessage.objects.get(mailbox=mailbox, message_id="<reply-1@crm.example>")
     assert out.direction == "out"
+
+
+def test_messages_are_fetched_through_the_batch_endpoint(alpha: TenantFixture, google_server: GoogleServer):  # noqa: F811
+    from modules.mailboxes.models import Mailbox
+
+    with alpha.active():
+        mailbox = Mailbox.objects.create(owner=alpha.user(REP_EMAIL), kind=MailboxKind.GOOGLE, email=ADDRESS)
+    delivered = [google_server.deliver(message(sender=f"p{n}@acme.example", to=ADDRESS)[1]) for n in range(5)]
+    client = _client(google_server)
+
+    with alpha.active():
+        result = sync_gmail(mailbox, client)
+    gone = client.messages([delivered[0], "ffffffffffffffff", delivered[1]])
+
+    assert result.stored == 5
+    assert google_server.state.requests.count("POST /batch/gmail/v1") == 2
+    assert not [r for r in google_server.state.requests if r.startswith("GET /gmail/v1/users/me/messages/")]
+    assert sorted(google_server.state.batched[:5]) == sorted(
+        f"GET /gmail/v1/users/me/messages/{gid}?format=raw" for gid in delivered
+    )
+    assert [item.id for item in gone] == [delivered[0], delivered[1]]  # the unknown id is left out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from identity.services.audit import audit
 from modules.activities.calendar_sync.choices import CalendarKind, ConnectionState
@@ -46,4 +47,11 @@ def register() -> None:
 
     PROVIDER_SYNCS[CalendarKind.MICROSOFT] = sync_provider_calendar
     PROVIDER_SYNCS[CalendarKind.GOOGLE] = sync_google_calendar
-    register_purpose(Purpose(name="calendar", complete=complete, back_url=lambda: reverse("calendar-sync:connection")))
+    register_purpose(
+        Purpose(
+            name="calendar", complete=complete, back_url=lambda: reverse("calendar-sync:connection"),
+            label=gettext_lazy("Calendar"),
+            accounts_in_use=lambda user: CalendarConnection.objects.filter(user=user, oauth_account__isnull=False)
+            .values_list("oauth_account_id", flat=True),
+        )
+    )  # fmt: skip

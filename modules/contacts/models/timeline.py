@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,15 @@ class TimelineEntry(models.Model):
                 for field in ("company", "contact", "lead", "deal", "order")
             ]
             + [models.Index(fields=["activity"], name="contacts_timeline_activity_idx")]
+            + [
+                # A mail thread's entries (``data__thread``/``data__thread__in``): moved when the
+                # thread gets a message, counted by tracking, deleted by retention.
+                models.Index(
+                    KeyTransform("thread", "data"),
+                    name="contacts_tl_email_thread_idx",
+                    condition=Q(kind=TimelineKind.EMAIL),
+                )
+            ]
         )
 
     def __str__(self) -> str:

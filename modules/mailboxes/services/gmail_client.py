@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from customization import outbound_http
+from modules.mailboxes.services import gmail_batch
 from modules.oauth_accounts.google import GoogleApi, TokenSource
 
 TIMEOUT = 60
@@ -124,7 +125,46 @@ class GmailClient:
 
     def message(self, message_id: str) -> GmailMessage:
         """One message with its RFC 5322 bytes (``format=raw``)."""
-        data = self._call("GET", f"messages/{quote(message_id, safe='')}", {"format": "raw"})
+        return self._message(message_id, self._call("GET", f"messages/{quote(message_id, safe='')}", {"format": "raw"}))
+
+    def messages(self, message_ids: list[str]) -> list[GmailMessage]:
+        """The messages of ``message_ids`` that still exist, in that order, fetched through the
+        batch endpoint ``gmail_batch.BATCH_CALLS`` at a time. Calls answered ``401`` (the token
+        expired meanwhile) make the batch go again once with a refreshed token; a call still not
+        answered with its message (a part unreadable, a 429, a 5xx) is asked again on its own,
+        with ``message``'s errors."""
+        found: list[GmailMessage] = []
+        for start in range(0, len(message_ids), gmail_batch.BATCH_CALLS):
+            chunk = message_ids[start : start + gmail_batch.BATCH_CALLS]
+            answers = self._batch(chunk)
+            if any(status == 401 for status, _data in answers.values()):
+                self._api.renew()  # the token expired since it was last used: once, with a new one
+                answers = self._batch(chunk)
+            for index, message_id in enumerate(chunk):
+                status, data = answers.get(index, (0, {}))
+                if status == 404:
+                    continue  # deleted since it was listed
+                try:
+                    found.append(self._message(message_id, data) if status == 200 else self.message(message_id))
+                except NotFound:
+                    continue
+        return found
+
+    def _batch(self, message_ids: list[str]) -> dict[int, tuple[int, dict[str, Any]]]:
+        body, content_type = gmail_batch.message_requests(self._base, message_ids)
+        try:
+            answer = self._api.send(
+                "POST", gmail_batch.batch_url(self._base), data=body, headers={"Content-Type": content_type}
+            )
+        except outbound_http.OutboundError as error:
+            raise GmailError(_("Gmail could not be reached: %(error)s") % {"error": error}) from error
+        if answer.status == 401:
+            raise Unauthorized(_("Gmail refused the access token."))
+        if not 200 <= answer.status < 300:
+            return {}  # every call is asked again on its own, with its own error
+        return gmail_batch.read_answers(answer.headers.get("content-type", ""), answer.body)
+
+    def _message(self, message_id: str, data: dict[str, Any]) -> GmailMessage:
         try:
             raw = _b64url_decode(str(data.get("raw", "")))
         except ValueError as error:

@@ -7,15 +7,17 @@ and stores each one. Later runs ask ``users.history.list`` for the messages adde
 to a full read of the first-sync period; nothing is stored twice, because messages are kept once
 per (mailbox, Message-ID) and ids already stored are not even fetched.
 
-A message is fetched with ``format=raw`` (its RFC 5322 bytes) and stored through
-``services.store``, so exclusion, threading, matching, visibility and timelines are those of the
-IMAP path. Drafts, spam, trash and chats are not kept; a message labelled ``SENT`` is the owner's
-own (outbound). The two ``MailFolder`` rows ``INBOX`` and ``SENT`` hold where the messages came
-from; ``uid`` is Gmail's message id read as a number, and the ``INBOX`` row's ``highest_modseq``
-holds the ``historyId`` reached (Gmail's history id is the mailbox's modification sequence, as an
-IMAP HIGHESTMODSEQ is). It only moves once every message up to it is committed: a worker killed
-mid-run starts again from the previous one and skips what it had stored. One run at a time per
-mailbox (the advisory lock of the IMAP sync)."""
+Messages are fetched with ``format=raw`` (their RFC 5322 bytes) through Gmail's batch endpoint,
+``MAILBOXES_SYNC_BATCH`` at a time, and each such batch is stored in one transaction through
+``services.store_batch`` (a fixed number of statements), so exclusion, threading, matching,
+visibility and timelines are those of the IMAP path. Drafts, spam, trash and chats are not
+kept; a message labelled ``SENT`` is the owner's own (outbound). The two ``MailFolder`` rows
+``INBOX`` and ``SENT`` hold where the messages came from; ``uid`` is Gmail's message id read as
+a number, and the ``INBOX`` row's ``highest_modseq`` holds the ``historyId`` reached (Gmail's
+history id is the mailbox's modification sequence, as an IMAP HIGHESTMODSEQ is). It only moves
+once every message up to it is committed: a worker killed mid-run starts again from the previous
+one and skips what it had stored. One run at a time per mailbox (the advisory lock of the IMAP
+sync)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from modules.mailboxes.choices import FolderRole, MessageDirection
 from modules.mailboxes.models import Mailbox, MailFolder, MailMessage
 from modules.mailboxes.services.gmail_client import GmailClient, GmailMessage, NotFound
 from modules.mailboxes.services.matching import Matcher
-from modules.mailboxes.services.store import WrittenFiles, store_message
+from modules.mailboxes.services.store_batch import WrittenFiles, store_messages
 from modules.mailboxes.services.sync import SyncResult
 
 SKIPPED_LABELS = frozenset({"DRAFT", "SPAM", "TRASH", "CHAT"})
@@ -76,19 +78,22 @@ def _store_batch(
     mailbox: Mailbox, fetched: list[GmailMessage], folders: dict[str, MailFolder], matcher: Matcher,
     result: SyncResult,
 ) -> None:  # fmt: skip
+    kept = [item for item in fetched if not SKIPPED_LABELS.intersection(item.label_ids)]
+    result.skipped += len(fetched) - len(kept)
+    places = [
+        (folders[FolderRole.SENT], MessageDirection.OUTBOUND)
+        if "SENT" in item.label_ids
+        else (folders[FolderRole.INBOX], MessageDirection.INBOUND)
+        for item in kept
+    ]
     files = WrittenFiles()
     try:
         with transaction.atomic():
-            for item in fetched:
-                if SKIPPED_LABELS.intersection(item.label_ids):
-                    result.skipped += 1
-                    continue
-                sent = "SENT" in item.label_ids
-                stored, new = store_message(
-                    mailbox, item.raw, folder=folders[FolderRole.SENT if sent else FolderRole.INBOX],
-                    uid=gmail_uid(item.id), direction=MessageDirection.OUTBOUND if sent else MessageDirection.INBOUND,
-                    matcher=matcher, files=files,
-                )  # fmt: skip
+            stored_batch = store_messages(
+                mailbox, [(item.raw, gmail_uid(item.id)) for item in kept], folder=None,
+                direction=MessageDirection.INBOUND, placements=places, matcher=matcher, files=files,
+            )  # fmt: skip
+            for stored, new in stored_batch:
                 if stored is None:
                     result.skipped += 1
                 elif new:
@@ -103,12 +108,7 @@ def _read(client: GmailClient, mailbox: Mailbox, ids: list[str], folders: dict[s
     size = max(1, int(settings.MAILBOXES_SYNC_BATCH))
     todo = _unknown(mailbox, ids)
     for start in range(0, len(todo), size):
-        fetched = []
-        for gid in todo[start : start + size]:
-            try:
-                fetched.append(client.message(gid))
-            except NotFound:
-                continue  # deleted since it was listed
+        fetched = client.messages(todo[start : start + size])  # those deleted since listed are left out
         _store_batch(mailbox, fetched, folders, matcher, result)
 
 

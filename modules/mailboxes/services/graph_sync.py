@@ -5,8 +5,9 @@ Each of the Inbox and Sent Items is read with a delta query
 received in the last ``first_sync_days`` days (``$filter=receivedDateTime ge …``, which the delta
 query allows with ``$orderby=receivedDateTime desc``) with a small ``$select``; later ones follow
 the stored ``@odata.deltaLink`` and see only what changed. Each message's MIME content
-(``/messages/{id}/$value``) goes through ``services.store``, so matching, threading, timelines,
-visibility and excluded addresses apply as for IMAP. A page is stored in one transaction that also
+(``/messages/{id}/$value``) is read, and the page is stored at once through
+``services.store_batch`` (a fixed number of statements per page), so matching, threading,
+timelines, visibility and excluded addresses apply as for IMAP. A page is stored in one transaction that also
 moves the folder's link (the page's ``@odata.nextLink``, the final ``@odata.deltaLink``): a worker
 killed mid-sync goes on from the last committed page and, the Message-ID being unique per
 mailbox, never stores a message twice. Messages removed from the mailbox stay logged in the CRM
@@ -25,7 +26,7 @@ from modules.mailboxes.choices import FolderRole, MessageDirection
 from modules.mailboxes.models import Mailbox, MailFolder
 from modules.mailboxes.services.connection import MailboxError
 from modules.mailboxes.services.matching import Matcher
-from modules.mailboxes.services.store import WrittenFiles, store_message
+from modules.mailboxes.services.store_batch import WrittenFiles, store_messages
 from modules.mailboxes.services.sync import SyncResult
 from modules.oauth_accounts.graph import GraphClient
 from modules.oauth_accounts.services.tokens import AccountRevoked, OAuthError
@@ -51,22 +52,22 @@ def _sync_folder(
     start = folder.delta_link or f"me/mailFolders/{name}/messages/delta"
     params = None if folder.delta_link else _first_query(mailbox)
     for page in client.pages(start, params=params):
-        raws = []
+        raws: list[tuple[bytes, int | None]] = []
         for item in page.items:
             if "@removed" in item or not item.get("id"):
                 continue
             response = client.request("GET", f"me/messages/{item['id']}/$value", headers={"Accept": "*/*"})
             if len(response.content) <= MAX_MIME_BYTES:
-                raws.append(response.content)
+                raws.append((response.content, None))
             else:
                 result.skipped += 1
         files = WrittenFiles()
         try:
             with transaction.atomic():
-                for raw in raws:
-                    stored, new = store_message(
-                        mailbox, raw, folder=folder, uid=None, direction=direction, matcher=matcher, files=files
-                    )
+                stored_page = store_messages(
+                    mailbox, raws, folder=folder, direction=direction, matcher=matcher, files=files
+                )
+                for stored, new in stored_page:
                     if stored is None:
                         result.skipped += 1
                     elif new:

@@ -68,6 +68,8 @@ class _New:
     thread: MailThread
     count: int
     last_at: datetime
+    folder: MailFolder | None
+    direction: str
     message: MailMessage | None = None
 
 
@@ -112,10 +114,16 @@ def store_messages(
     direction: str,
     matcher: Matcher,
     files: WrittenFiles,
+    placements: Sequence[tuple[MailFolder | None, str]] | None = None,
 ) -> list[tuple[MailMessage | None, bool]]:
     """Keep each ``(raw, uid)`` read from ``mailbox``, in order: per item (the message, whether it
     is new), (None, False) when it is excluded. A message already kept (same Message-ID) is
-    returned as it is, so reading a folder again adds nothing."""
+    returned as it is, so reading a folder again adds nothing. Every item comes from ``folder``
+    in ``direction``, unless ``placements`` gives each its own (folder, direction): a Gmail page
+    mixes received and sent mail."""
+    places = list(placements) if placements is not None else [(folder, direction)] * len(raws)
+    if len(places) != len(raws):
+        raise ValueError("one placement per message")
     now = timezone.now()
     latest = now + timedelta(days=1)
     parsed = [parse_mail(raw, max_attachment=MAX_ATTACHMENT_BYTES) for raw, _uid in raws]
@@ -145,15 +153,15 @@ def store_messages(
     by_id: dict[str, _New] = {}
     answered: dict[str, MailThread] = {}  # Message-ID → thread of the batch's first answer to it
     fresh: list[_New] = []
-    for mail, (raw, uid), addresses in zip(parsed, raws, participants, strict=True):
+    for mail, (raw, uid), addresses, (place, way) in zip(parsed, raws, participants, places, strict=True):
         if addresses is None:
             slots.append(None)
             continue
         kept = existing.get(mail.message_id)
         if kept is not None:
             if kept.uid is None and uid is not None:  # sent from the CRM, now seen in the Sent folder
-                MailMessage.objects.filter(pk=kept.pk).update(folder=folder, uid=uid)
-                kept.folder, kept.uid = folder, uid
+                MailMessage.objects.filter(pk=kept.pk).update(folder=place, uid=uid)
+                kept.folder, kept.uid = place, uid
             slots.append(kept)
             continue
         if mail.message_id in by_id:  # the same Message-ID earlier in this batch
@@ -168,7 +176,7 @@ def store_messages(
         thread.first_at, thread.last_at = min(thread.first_at, date), max(thread.last_at, date)
         item = _New(
             mail=mail, raw_size=len(raw), uid=uid, addresses=addresses, date=date, thread=thread,
-            count=thread.message_count, last_at=thread.last_at,
+            count=thread.message_count, last_at=thread.last_at, folder=place, direction=way,
         )  # fmt: skip
         by_id[mail.message_id] = item
         for message_id in {*mail.in_reply_to[:1], *mail.references}:
@@ -176,7 +184,7 @@ def store_messages(
         fresh.append(item)
         slots.append((item, True))
     if fresh:
-        _write(mailbox, fresh, threads, folder=folder, direction=direction, matcher=matcher, files=files)
+        _write(mailbox, fresh, threads, matcher=matcher, files=files)
     results: list[tuple[MailMessage | None, bool]] = []
     for slot in slots:
         if slot is None or isinstance(slot, MailMessage):
@@ -210,8 +218,6 @@ def _write(
     fresh: list[_New],
     threads: dict[int, MailThread],
     *,
-    folder: MailFolder | None,
-    direction: str,
     matcher: Matcher,
     files: WrittenFiles,
 ) -> None:
@@ -229,9 +235,9 @@ def _write(
         item.message = MailMessage(
             mailbox=mailbox,
             thread=item.thread,
-            folder=folder,
+            folder=item.folder,
             uid=item.uid,
-            direction=direction,
+            direction=item.direction,
             origin=MessageOrigin.SYNC,
             message_id=mail.message_id,
             in_reply_to=mail.in_reply_to[0][:998] if mail.in_reply_to else "",
@@ -247,7 +253,7 @@ def _write(
             html=html,
             snippet=_snippet(text),
             size=item.raw_size,
-            sender=mailbox.owner if direction == MessageDirection.OUTBOUND else None,
+            sender=mailbox.owner if item.direction == MessageDirection.OUTBOUND else None,
         )
         messages.append(item.message)
     MailMessage.objects.bulk_create(messages)
@@ -265,7 +271,7 @@ def _write(
                 older=item.thread.pk in older,
             )
         )  # fmt: skip
-        data = {"thread": item.thread.pk, "direction": direction, "contacts": sorted(matches.contacts)}
+        data = {"thread": item.thread.pk, "direction": item.direction, "contacts": sorted(matches.contacts)}
         events.append((message.pk, data))
     MailLink.objects.bulk_create(links)
     record_stored_on_timelines(stored)
