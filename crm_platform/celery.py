@@ -176,6 +176,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=41),
         "options": {"expires": 3600},
     },
+    # Nightly: the closed deals' dashboard rollup rebuilt (deal events keep it current meanwhile).
+    "analytics-rebuild-deal-rollups": {
+        "task": "modules.analytics.dashboards.tasks.rebuild_all_deal_rollups",
+        "schedule": crontab(hour=2, minute=53),
+        "options": {"expires": 3600},
+    },
     # Daily: lead scores whose behaviour points decay with time (time passing is no event, so the
     # outbox consumer that keeps scores current cannot do it); only records holding such points.
     "marketing-score-decay": {

@@ -16,11 +16,12 @@ second run starts where the first did.
                               [--knowledge-articles 100000]
                               [--segment-contacts 1000000] [--marketing-recipients 100000] [--marketing-seed 16]
                               [--vcard-cards 5000] [--mailbox-messages 10000]
+                              [--dashboard-rows 10000000] [--dashboard-samples 20]
                               [--marketing-killed-recipients N]
                               [--graphql-tenants 1000] [--graphql-definition-sets 20]
                               [--only provisioning|migrations|records|custom_fields|workflows|import|api|workspace|
                                       analytics|service_mail|service_cases|knowledge|segments|marketing_send|vcard|
-                                      mailbox_sync|request_path|graphql_tenants]
+                                      mailbox_sync|request_path|graphql_tenants|dashboard_scale]
 
 A benchmark whose endpoints are missing still writes its section (with the baselines and the
 failures named) and makes the run exit with status 1.
@@ -46,6 +47,7 @@ BENCHMARKS = (
     "mailbox_sync",
     "request_path",
     "graphql_tenants",
+    "dashboard_scale",
 )  # fmt: skip
 
 
@@ -102,6 +104,10 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=20,
         help="distinct custom field sets among them (graphql_tenants)",
     )
+    parser.add_argument(
+        "--dashboard-rows", type=int, default=10_000_000, help="deals and activities under the 20-widget dashboard"
+    )
+    parser.add_argument("--dashboard-samples", type=int, default=20, help="warm loads of the 20-widget dashboard")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark; the others' sections are kept")
     arguments = parser.parse_args(argv)
     if arguments.timeline_events < 300:
@@ -112,6 +118,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "analytics_deals", "analytics_activities", "analytics_samples", "mail_count", "knowledge_articles",
         "segment_contacts", "marketing_recipients", "vcard_cards", "mailbox_messages", "service_cases",
         "graphql_tenants", "graphql_definition_sets",
+        "dashboard_rows", "dashboard_samples",
     )  # fmt: skip
     for name in positive:
         if getattr(arguments, name) < 1:
@@ -222,6 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         report.write_section("dashboards", section)
         failures += dashboard_failures
+    if "dashboard_scale" in selected:
+        from loadtests import bench_dashboard_scale
+
+        section, scale_failures = bench_dashboard_scale.run(arguments.dashboard_rows, arguments.dashboard_samples)
+        report.write_section("dashboard_scale", section)
+        failures += scale_failures
     if "service_mail" in selected:
         from loadtests import bench_service_mail
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from modules.analytics.acting import list_views as acting_lists
 from modules.analytics.acting import views as acting
 from modules.analytics.basket import views as basket
+from modules.analytics.dashboards import owner_picker
 from modules.analytics.dashboards import views as dashboards
 from modules.analytics.dashboards import widget_views as dashboard_widgets
 from modules.analytics.funnel import views as funnel
@@ -43,6 +44,7 @@ urlpatterns = [
     ),
     path("dashboards/", dashboards.dashboard_list, name="dashboard-list"),
     path("dashboards/new/", dashboards.dashboard_create, name="dashboard-create"),
+    path("dashboards/owners/", owner_picker.owner_picker, name="dashboard-owner-picker"),
     path("dashboards/<int:pk>/", dashboards.dashboard_detail, name="dashboard-detail"),
     path("dashboards/<int:pk>/settings/", dashboards.dashboard_settings, name="dashboard-settings"),
     path("dashboards/<int:pk>/delete/", dashboards.dashboard_delete, name="dashboard-delete"),

@@ -79,8 +79,10 @@ document.addEventListener("alpine:init", function () {
     };
   });
 
-  // A searchable picker over a large set of records (companies, contacts): the search box asks
-  // the page's JSON endpoint (within the user's visibility) and a pick fills the hidden id.
+  // A searchable picker over a large set of records (companies, contacts, a dashboard's owners):
+  // the search box asks the page's JSON endpoint (within the user's visibility) and a pick fills
+  // the hidden id. A pick, and emptying the box, announce themselves as a bubbling "picked" event
+  // (a hidden input fires no change) for pages that act at once.
   Alpine.data("recordPicker", function () {
     return {
       results: [],
@@ -88,9 +90,14 @@ document.addEventListener("alpine:init", function () {
       searched: false,
       active: -1,
       timer: null,
+      announce: function (id) {
+        this.$root.dispatchEvent(new CustomEvent("picked", {bubbles: true, detail: {id: id}}));
+      },
       search: function () {
         var self = this;
+        var had = this.$refs.value.value;
         this.$refs.value.value = "";
+        if (had && !this.$refs.search.value.trim()) { this.announce(""); }
         clearTimeout(this.timer);
         this.timer = setTimeout(function () { self.load(); }, 200);
       },
@@ -121,6 +128,7 @@ document.addEventListener("alpine:init", function () {
         this.$refs.value.value = item.id;
         this.$refs.search.value = item.label;
         this.open = false;
+        this.announce(item.id);
       },
       chooseAt: function (element) { this.choose(Number(element.dataset.index)); },
       pickActive: function (event) {

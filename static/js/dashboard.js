@@ -1,5 +1,5 @@
 // Analytics → a dashboard: the grid (gridstack; the owner drags and resizes widgets, and the new
-// layout is POSTed at once), the shared filters, and each widget's figures fetched from its own
+// layout is POSTed at once, from a phone's one-column view too), the shared filters, and each widget's figures fetched from its own
 // endpoint. A filter change reloads only the widgets that honour that filter (config.widgets[].filters:
 // "period", "owner"). Figures are drawn as a KPI, a Chart.js chart (series in two units get two
 // axes) or a table; a click on a KPI, bar, point, slice or row opens the list of its records.
@@ -63,7 +63,8 @@
       var url = data.row_urls ? row[row.length - 1] : null;
       var line = element("tr");
       cells.forEach(function (cell, index) {
-        var text = typeof cell === "number" ? plain.format(cell) : (cell === null ? "" : String(cell));
+        var unit = (data.column_units || [])[index];
+        var text = typeof cell === "number" ? (unit ? format(cell, unit) : plain.format(cell)) : (cell === null ? "" : String(cell));
         var td = element("td", typeof cell === "number" ? "text-end" : "");
         td.appendChild(index === 0 ? link(url, document.createTextNode(text)) : document.createTextNode(text));
         line.appendChild(td);
@@ -105,7 +106,38 @@
     canvas.setAttribute("aria-label", data.title || "");
     var holder = element("div", "position-relative h-100");
     holder.appendChild(canvas);
-    body.appendChild(holder);
+    if (pie) {
+      // Chart.js draws a pie's legend inside the canvas, where a small widget cuts it off: the
+      // legend is a list beside (or, in a tall widget, under) the pie instead, scrolling when long.
+      var wideBox = body.clientWidth >= body.clientHeight * 1.3;
+      var frame = element("div", "d-flex h-100 gap-2 " + (wideBox ? "flex-row" : "flex-column"));
+      frame.dataset.pieLegend = wideBox ? "beside" : "under";
+      holder.className = "position-relative flex-grow-1";
+      holder.style.minWidth = "0";
+      holder.style.minHeight = "0";
+      var legend = element("ul", "list-unstyled small mb-0 overflow-auto flex-shrink-0");
+      legend.style.maxWidth = wideBox ? "45%" : "";
+      legend.style.maxHeight = wideBox ? "" : "40%";
+      legend.dataset.legend = "pie";
+      var series = data.series[0];
+      labels.forEach(function (label, index) {
+        var point = series.points.filter(function (candidate) { return candidate.label === label; })[0];
+        var row = element("li", "d-flex align-items-center gap-1 text-nowrap");
+        var swatch = element("span", "d-inline-block flex-shrink-0 rounded-1");
+        swatch.style.width = swatch.style.height = "0.7rem";
+        swatch.style.backgroundColor = colours[index % colours.length];
+        row.appendChild(swatch);
+        var text = element("span", "text-truncate", label + " · " + format(point ? point.value : null, series.unit));
+        text.title = label;
+        row.appendChild(link(point && point.url, text));
+        legend.appendChild(row);
+      });
+      frame.appendChild(holder);
+      frame.appendChild(legend);
+      body.appendChild(frame);
+    } else {
+      body.appendChild(holder);
+    }
     var scales = {};
     if (!pie) {
       var valueAxis = funnel ? "x" : "y";
@@ -131,7 +163,7 @@
           event.native.target.style.cursor = url ? "pointer" : "default";
         },
         plugins: {
-          legend: {display: pie || datasets.length > 1, position: "bottom"},
+          legend: {display: !pie && datasets.length > 1, position: "bottom"},
           tooltip: {callbacks: {label: function (item) {
             var value = pie ? item.parsed : (funnel ? item.parsed.x : item.parsed.y);
             return item.dataset.label + ": " + format(value, item.dataset.unit);
@@ -214,7 +246,7 @@
     var shown = currentFilters();
     config.widgets.forEach(function (widget) { load(widget, shown); });
 
-    form.addEventListener("change", function () {
+    function filtersChanged() {
       var custom = form.elements.period.value === "custom";
       form.querySelectorAll("[data-custom-range]").forEach(function (node) { node.hidden = !custom; });
       var next = currentFilters();
@@ -227,7 +259,10 @@
       config.widgets.forEach(function (widget) {
         if (changed.some(function (group) { return widget.filters.indexOf(group) >= 0; })) { load(widget, next); }
       });
-    });
+    }
+    form.addEventListener("change", filtersChanged);
+    // The owner picker's choice (or its emptied box) is no change event: it says so itself.
+    form.addEventListener("picked", filtersChanged);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
 
     var grid = window.GridStack.init({
@@ -236,11 +271,16 @@
       columnOpts: {breakpointForWindow: true, breakpoints: [{w: 768, c: 1}]}
     }, gridElement);
     gridElement.dataset.ready = "true";
-    grid.on("change", function () {
-      // A phone's one-column view rearranges the grid for itself; only the 12-column grid is saved.
-      if (!config.editable || grid.getColumn() !== 12) { return; }
-      var widgets = grid.save(false).map(function (item) {
-        return {id: Number(item.id), x: item.x || 0, y: item.y || 0, width: item.w || 1, height: item.h || 1};
+    // The 12-column layout as saved, by widget id: a phone's one-column view is derived from it.
+    var wide = {};
+    config.widgets.forEach(function (widget) { wide[String(widget.id)] = widget.place; });
+    var column = grid.getColumn();
+    var restoring = false;
+
+    function saveLayout() {
+      var widgets = Object.keys(wide).map(function (id) {
+        var place = wide[id];
+        return {id: Number(id), x: place.x, y: place.y, width: place.w, height: place.h};
       });
       fetch(config.layout_url, {
         method: "POST", credentials: "same-origin", body: JSON.stringify({widgets: widgets}),
@@ -248,6 +288,73 @@
       }).then(function (response) {
         gridElement.dataset.layoutSaved = response.ok ? "saved" : "refused";
       });
+    }
+
+    // A move on a phone changes the order of the widgets: the 12-column grid takes the same
+    // order, each widget keeping its width and at the height it has now, placed at the first
+    // place after the one before it where it fits (left to right, then row by row).
+    function reflowed(order, heights) {
+      var taken = {};
+      function free(x, y, w, h) {
+        for (var row = y; row < y + h; row++) {
+          for (var col = x; col < x + w; col++) { if (taken[row + ":" + col]) { return false; } }
+        }
+        return true;
+      }
+      var placed = {};
+      var fromX = 0, fromY = 0;
+      order.forEach(function (id) {
+        var w = Math.min(wide[id].w, 12), h = heights[id] || wide[id].h;
+        for (var y = fromY; ; y++) {
+          var x = y === fromY ? fromX : 0;
+          for (; x + w <= 12; x++) {
+            if (free(x, y, w, h)) {
+              for (var row = y; row < y + h; row++) { for (var col = x; col < x + w; col++) { taken[row + ":" + col] = true; } }
+              placed[id] = {x: x, y: y, w: w, h: h};
+              fromX = x + w; fromY = y;
+              return;
+            }
+          }
+        }
+      });
+      return placed;
+    }
+
+    // The window crossed 768 px: gridstack rearranged the grid for its new width; nothing was
+    // moved. Back on 12 columns, show the layout as saved (a phone may have changed it).
+    function columnSwitched() {
+      var now = grid.getColumn();
+      if (now === column) { return false; }
+      column = now;
+      if (now === 12) {
+        restoring = true;
+        grid.batchUpdate();
+        grid.getGridItems().forEach(function (item) {
+          var place = wide[item.gridstackNode.id];
+          if (place) { grid.update(item, place); }
+        });
+        grid.batchUpdate(false);
+        restoring = false;
+      }
+      return true;
+    }
+    window.addEventListener("resize", columnSwitched);
+
+    grid.on("change", function () {
+      if (!config.editable || restoring || columnSwitched()) { return; }
+      var now = column;
+      var items = grid.save(false);
+      if (now === 12) {
+        items.forEach(function (item) {
+          wide[item.id] = {x: item.x || 0, y: item.y || 0, w: item.w || 1, h: item.h || 1};
+        });
+      } else {
+        items.sort(function (a, b) { return (a.y || 0) - (b.y || 0) || (a.x || 0) - (b.x || 0); });
+        var heights = {};
+        items.forEach(function (item) { heights[item.id] = item.h || 1; });
+        wide = reflowed(items.map(function (item) { return String(item.id); }), heights);
+      }
+      saveLayout();
     });
     // Charts follow their widget's new size.
     grid.on("resizestop", function (_event, item) {

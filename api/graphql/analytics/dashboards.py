@@ -56,6 +56,11 @@ class DashboardWidgetDataType(graphene.ObjectType):
     columns = graphene.List(graphene.NonNull(graphene.String), required=True)
     rows = graphene.JSONString(required=True, description="A table's rows (lists of cells).")
     row_urls = graphene.Boolean(required=True, description="Each row's last cell is its record list's URL.")
+    column_units = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Each column's unit (a currency code, %, days, or empty).",
+    )
     as_of = graphene.String(description="When precomputed figures were computed (ISO 8601).")
     empty = graphene.Boolean(required=True)
 

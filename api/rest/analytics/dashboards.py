@@ -68,6 +68,10 @@ WIDGET_DATA = inline_serializer(
         "columns": serializers.ListField(child=serializers.CharField()),
         "rows": serializers.ListField(child=serializers.ListField()),
         "row_urls": serializers.BooleanField(help_text="Each row's last cell is its record list's URL."),
+        "column_units": serializers.ListField(
+            child=serializers.CharField(allow_blank=True),
+            help_text="Each column's unit (a currency code, %, days, or empty).",
+        ),
         "as_of": serializers.DateTimeField(allow_null=True),
         "empty": serializers.BooleanField(),
     },

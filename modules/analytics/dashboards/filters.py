@@ -1,5 +1,6 @@
 """Reading a dashboard's shared filters from a request: ``period`` (a preset) or ``start``/``end``
-(a custom inclusive range, ISO dates), and ``owner`` (a user id) or ``team`` (a team id, meaning
+(a custom inclusive range: ISO dates, or dates in the reader's
+own format as the page's inputs show them), and ``owner`` (a user id) or ``team`` (a team id, meaning
 its members). The same parameters serve the page, its widgets' endpoints and the APIs; a wrong one
 is a ``ValidationError`` naming it."""
 
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.input_bounds import moment_problem, text_problem
+from core.localized_dates import format_hint, input_formats
 from identity.models import Team, User
 from modules.analytics.dashboards.periods import Period, period_range
 from modules.analytics.dashboards.widgets import DashboardFilters
@@ -34,6 +36,16 @@ class Chosen:
     applied: DashboardFilters
 
 
+def _parsed(text: str) -> date | None:
+    """ISO 8601, or the reader's own format (the page's date inputs, ``core.localized_dates``)."""
+    for pattern in input_formats():
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day, no moment)
+        except ValueError:
+            continue
+    return None
+
+
 def _date(params: Mapping[str, Any], name: str) -> date | None:
     raw = params.get(name)
     if raw in (None, ""):
@@ -41,13 +53,12 @@ def _date(params: Mapping[str, Any], name: str) -> date | None:
     if isinstance(raw, date):
         value = raw
     else:
-        text = str(raw)
-        if text_problem(text) or len(text) > 10:
-            raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]})
-        try:
-            value = date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
+        text = str(raw).strip()
+        found = None if text_problem(text) or len(text) > 10 else _parsed(text)
+        if found is None:
+            message = _("Enter a date as %(format)s or YYYY-MM-DD.") % {"format": format_hint()}
+            raise ValidationError({name: [message]})
+        value = found
     problem = moment_problem(value)
     if problem:
         raise ValidationError({name: [problem]})

@@ -136,6 +136,7 @@ def payload(display: Display, data: WidgetData) -> dict[str, Any]:
         "columns": [str(column) for column in data.columns],
         "rows": rows,
         "row_urls": data.row_urls,
+        "column_units": [data.column_units[i] if i < len(data.column_units) else "" for i in range(len(data.columns))],
         "as_of": data.as_of.isoformat() if data.as_of else None,
         "empty": empty,
     }

@@ -87,3 +87,63 @@ class Widget(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.kind or f"#{self.pk}"
+
+
+class ClosedDealFact(models.Model):
+    """How one won or lost deal is counted in ``ClosedDealsDaily`` (``closed_deals_rollup``): the
+    keys and figures it added, so that a change to the deal takes exactly that back out before its
+    new figures go in. One row per closed deal; open deals have none."""
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    # The local day it closed in the rollup's time zone (null: closed without a date).
+    day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10)
+    # Its amount in the base currency at the rate of that day, rounded to cents (null: no rate).
+    amount = models.DecimalField(max_digits=30, decimal_places=2, null=True)
+    # From creation to close, in microseconds (null without a close moment).
+    cycle_us = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id}: {self.status} on {self.day}"
+
+
+class ClosedDealsDaily(models.Model):
+    """Won and lost deals per local day, owner and status: what the period KPIs and the monthly
+    chart read instead of the deals when their filters allow (``closed_deals_rollup``)."""
+
+    day = models.DateField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=10)
+    deals = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=30, decimal_places=2)
+    # Deals with an amount in the base currency (a sum of none is no figure, not zero).
+    amounts = models.BigIntegerField()
+    cycle_us = models.DecimalField(max_digits=30, decimal_places=0)
+    cycles = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "owner_id", "status"], nulls_distinct=False, name="analytics_closed_daily_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id} {self.status}: {self.deals}"
+
+
+class DealRollupState(models.Model):
+    """The one row saying under what the rollup was built: its figures hold only for this time zone,
+    base currency and set of exchange rates; anything else reads the deals until it is rebuilt."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    zone = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    rates = models.CharField(max_length=32)
+    built_at = models.DateTimeField()
+    # When the last change was applied (or the build ended): the figures are as of then.
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"deal rollup in {self.zone}, {self.currency}, built {self.built_at}"

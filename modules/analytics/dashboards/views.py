@@ -19,11 +19,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.localized_dates import LocalizedDateInput
 from identity.decorators import signed_in_user
-from identity.models import Role, Team, User
+from identity.models import Role, Team
 from modules.analytics.dashboards.filters import PARAMETERS, read_filters
 from modules.analytics.dashboards.loading import Visibility, display_of, honoured, widget_title
 from modules.analytics.dashboards.models import Dashboard
+from modules.analytics.dashboards.owner_picker import owner_choice
 from modules.analytics.dashboards.periods import Period
 from modules.analytics.dashboards.ready_made import offered_ready_made
 from modules.analytics.dashboards.report_widgets import date_field_choices
@@ -83,8 +85,8 @@ def dashboard_create(request: HttpRequest) -> HttpResponse:
 
 
 def _widget_config(dashboard: Dashboard, widgets: list[Any], visibility: Visibility) -> list[dict[str, Any]]:
-    """What the page's script needs of each widget: where its figures are and which filters it
-    honours (a change of another filter does not reload it)."""
+    """What the page's script needs of each widget: where its figures are, which filters it
+    honours (a change of another filter does not reload it) and its place on the wide grid."""
     return [
         {
             "id": widget.pk,
@@ -93,9 +95,16 @@ def _widget_config(dashboard: Dashboard, widgets: list[Any], visibility: Visibil
             "display": display_of(widget),
             "filters": sorted(str(name) for name in honoured(widget)),
             "data_url": reverse("analytics:dashboard-widget-data", args=[dashboard.pk, widget.pk]),
+            # Its place on the 12-column grid, which a phone's one-column view does not show.
+            "place": {"x": widget.x, "y": widget.y, "w": widget.width, "h": widget.height},
         }
         for widget in widgets
     ]
+
+
+def _date_input(name: str, value: Any) -> str:
+    attrs = {"class": "form-control form-control-sm", "id": f"filter-{name}", "data-testid": f"filter-{name}"}
+    return LocalizedDateInput(attrs=attrs).render(name, value)
 
 
 @require_safe
@@ -132,8 +141,10 @@ def dashboard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "chosen": chosen,
         "periods": Period.choices,
-        "users": User.objects.filter(is_active=True).order_by("full_name", "pk").only("pk", "full_name", "email"),
-        "teams": Team.objects.order_by("name"),
+        "owner_choice": owner_choice(chosen),
+        # The reader's date format, not the browser's (core.localized_dates).
+        "start_input": _date_input("start", chosen.start),
+        "end_input": _date_input("end", chosen.end),
         "may_edit": editing,
         "errors": errors,
     }

@@ -79,6 +79,8 @@ class WidgetData:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[Any, ...], ...] = ()
     row_urls: bool = False
+    # Each column's unit, as ``unit`` says it ("" for none): a table's amounts show their currency.
+    column_units: tuple[str, ...] = ()
     # When the figures were computed, for widgets read from a precomputed analysis (None: now).
     as_of: datetime | None = None
 
