@@ -63,7 +63,7 @@ def add_meeting_fields(form: forms.Form, *, activity: Activity | None) -> None:
             label=_("Every"), min_value=1, max_value=MAX_INTERVAL, required=False, initial=1
         ),
         "repeat_weekdays": forms.MultipleChoiceField(
-            label=_("On"), choices=WEEKDAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+            label=_("On these days"), choices=WEEKDAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
         ),
         "repeat_monthly": forms.ChoiceField(
             label=_("Monthly on"),
