@@ -113,8 +113,9 @@ def queue_names() -> list[str]:
 def _broker_client() -> redis.Redis:
     url = str(settings.CELERY_BROKER_URL)
     # kombu spells a unix-socket Redis "redis+socket://"; redis-py spells it "unix://".
+    # kombu names a socket's database with ``virtual_host``, which redis-py calls ``db``.
     if url.startswith("redis+socket://"):
-        url = "unix://" + url.removeprefix("redis+socket://")
+        url = "unix://" + url.removeprefix("redis+socket://").replace("virtual_host=", "db=")
     # Fail fast, no retries: the page shows "unavailable" rather than wait on a broker that is down.
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
 
