@@ -263,6 +263,8 @@ PAGE_PREFIXES: dict[str, type[models.Model]] = {
 PAGE_PARAMETER_NAMES: dict[str, type[models.Model]] = {"case_pk": Case, "contact_pk": Contact, "view_pk": SavedView}
 # Path parameters that are no record: a value that names something real.
 PAGE_FIXED: dict[str, str] = {"file_format": "csv", "subject": "contact"}
+# One route's parameter that names a registered target rather than a record.
+PAGE_ROUTE_FIXED: dict[tuple[str, str], str] = {("analytics:act-contact-list", "key"): "marketing-segment"}
 # Namespaces whose pages answer the plan before they read any record: any id will do.
 PAGE_ANY_ID = frozenset({"portal", "portal-users"})
 # Namespaces whose pages answer people outside the workspace: without the module they are a 404
@@ -597,6 +599,9 @@ def module_pages(records: dict[type[models.Model], models.Model]) -> tuple[list[
             for parameter in re.findall(r"<(?:\w+:)?(\w+)>", route):
                 if pattern.namespace in PAGE_ANY_ID:
                     path = re.sub(rf"<(?:\w+:)?{parameter}>", "1", path)
+                    continue
+                if (name, parameter) in PAGE_ROUTE_FIXED:
+                    path = re.sub(rf"<(?:\w+:)?{parameter}>", PAGE_ROUTE_FIXED[(name, parameter)], path)
                     continue
                 if parameter in PAGE_FIXED:
                     path = re.sub(rf"<(?:\w+:)?{parameter}>", PAGE_FIXED[parameter], path)
