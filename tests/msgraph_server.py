@@ -5,13 +5,10 @@ Identity (v2.0): ``GET /common/oauth2/v2.0/authorize`` (the user consents at onc
 to ``redirect_uri`` with ``code`` and ``state``; the PKCE challenge is kept with the code) and
 ``POST /common/oauth2/v2.0/token`` (``authorization_code`` checked against the verifier and the
 redirect URI, single use; ``refresh_token`` rotating the refresh token; ``invalid_grant`` for a
-revoked or spent refresh token). Graph (``/v1.0``): ``/me``; mail folders' ``messages/delta``
-with ``@odata.nextLink`` pages and a ``@odata.deltaLink``, ``/me/messages/{id}/$value``,
-``/me/sendMail`` (MIME in base64, saved to Sent Items), drafts with large attachments
-(``tests/msgraph_drafts.py``); calendar ``calendarView/delta`` (removed
-events as ``@removed``), ``/me/events`` create (``transactionId`` honoured), read, update
-(a new ``changeKey`` each change), cancel and delete; a series master is read by
-``/me/events/{id}`` and stands in the delta as an occurrence, its exceptions by ``/instances``.
+revoked or spent refresh token). Graph (``/v1.0``): ``/me``; mail (``tests/msgraph_mail.py``:
+folders' delta, a message's MIME, ``sendMail``), drafts with large attachments
+(``tests/msgraph_drafts.py``); calendars (``tests/msgraph_calendar.py``: delta, events, series'
+instances, and the invitations Exchange sends for an organiser's events, recorded as ``notices``).
 Any Graph call with an unknown or expired access token is answered ``401
 InvalidAuthenticationToken``.
 
@@ -30,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,13 +36,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests import msgraph_drafts
-from tests import msgraph_instances as graph_instances
+from tests import msgraph_calendar, msgraph_drafts, msgraph_mail
+from tests.msgraph_calendar import Notice
 
 HOST = "127.0.0.1"
 CLIENT_ID = "relata-test-client"
 CLIENT_SECRET = "relata-test-secret"
-FOLDERS = {"inbox": "inbox", "sentitems": "sentitems"}
 
 
 @dataclass
@@ -82,6 +78,7 @@ class FakeMicrosoft:
     rejected_tokens: int = 0
     failing_messages: set[str] = field(default_factory=set)  # their $value answers 503 once
     deleted_occurrences: dict[str, set[str]] = field(default_factory=dict)  # master id → original starts
+    notices: list[Notice] = field(default_factory=list)  # what Exchange e-mailed attendees
     drafts: msgraph_drafts.DraftStore = field(default_factory=msgraph_drafts.DraftStore)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -109,8 +106,13 @@ class FakeMicrosoft:
 
     # --- what tests do on the provider's side -------------------------------------------------
 
+    event_type = GraphEvent
+
     def next_sequence(self) -> int:
         return next(self._sequence)
+
+    def now_iso(self) -> str:
+        return _now_iso()
 
     def deliver(self, raw: bytes, folder: str = "inbox") -> str:
         """A message arriving in the folder; its Graph id."""
@@ -282,71 +284,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     # graph ----------------------------------------------------------------------------------------
 
-    def _message_delta(self, folder: str, query: dict[str, list[str]]) -> None:
-        token = query.get("$deltatoken", [""])[0]
-        skip = query.get("$skiptoken", [""])[0]
-        since, offset = 0, 0
-        if skip:
-            since_text, _sep, offset_text = skip.partition(".")
-            since, offset = int(since_text), int(offset_text)
-        elif token:
-            since = int(token)
-        received_from = None
-        condition = query.get("$filter", [""])[0]
-        if condition and not token and not skip:
-            field_name, operator, value = ([*condition.split(" ", 2), "", ""])[:3]
-            if field_name != "receivedDateTime" or operator != "ge":
-                self._graph_error(400, "ErrorInvalidUrlQueryFilter", "Only receivedDateTime ge is supported")
-                return
-            received_from = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        with self.fake.lock:
-            changed = [
-                m
-                for m in self.fake.messages
-                if m.folder == folder
-                and m.sequence > since
-                and (received_from is None or datetime.fromisoformat(m.received) >= received_from)
-            ]
-            top = max((m.sequence for m in self.fake.messages), default=since)
-        size = self._page_size()
-        page = changed[offset : offset + size]
-        base = f"{self.fake.base_url}/v1.0/me/mailFolders/{folder}/messages/delta"
-        body: dict[str, Any] = {
-            "value": [
-                {"id": m.id, "receivedDateTime": m.received, "internetMessageId": _message_id(m.mime)} for m in page
-            ]
-        }
-        if offset + size < len(changed):
-            body["@odata.nextLink"] = f"{base}?$skiptoken={since}.{offset + size}"
-        else:
-            body["@odata.deltaLink"] = f"{base}?$deltatoken={max(top, since)}"
-        self._send(200, body)
-
-    def _calendar_delta(self, query: dict[str, list[str]]) -> None:
-        token = query.get("$deltatoken", [""])[0]
-        skip = query.get("$skiptoken", [""])[0]
-        since, offset = 0, 0
-        if skip:
-            since_text, _sep, offset_text = skip.partition(".")
-            since, offset = int(since_text), int(offset_text)
-        elif token:
-            since = int(token)
-        elif not (query.get("startDateTime") and query.get("endDateTime")):
-            self._graph_error(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required")
-            return
-        with self.fake.lock:
-            changed = sorted((e for e in self.fake.events.values() if e.sequence > since), key=lambda e: e.sequence)
-            top = max((e.sequence for e in self.fake.events.values()), default=since)
-            rows = [_delta_row(e) for e in changed]
-        size = self._page_size()
-        base = f"{self.fake.base_url}/v1.0/me/calendarView/delta"
-        body: dict[str, Any] = {"value": rows[offset : offset + size]}
-        if offset + size < len(rows):
-            body["@odata.nextLink"] = f"{base}?$skiptoken={since}.{offset + size}"
-        else:
-            body["@odata.deltaLink"] = f"{base}?$deltatoken={max(top, since)}"
-        self._send(200, body)
-
     def _graph(self, method: str) -> None:
         parts = urlsplit(self.path)
         path = parts.path.removeprefix("/v1.0")
@@ -357,138 +294,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._graph_error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
             return
         segments = [s for s in path.split("/") if s]
-        if msgraph_drafts.handle(self, method, segments):
+        handled = (
+            msgraph_drafts.handle(self, method, segments)
+            or msgraph_mail.handle(self, method, segments, query)
+            or msgraph_calendar.handle(self, method, segments, query)
+        )
+        if handled:
             return
         if method == "GET" and segments == ["me"]:
             self._send(200, {"mail": self.fake.email, "userPrincipalName": self.fake.email})
-        elif (
-            method == "GET"
-            and len(segments) == 5
-            and segments[1] == "mailFolders"
-            and segments[3:] == ["messages", "delta"]
-        ):
-            folder = FOLDERS.get(segments[2])
-            if folder is None:
-                self._graph_error(404, "ErrorItemNotFound", "The specified folder could not be found.")
-                return
-            self._message_delta(folder, query)
-        elif method == "GET" and len(segments) == 4 and segments[1] == "messages" and segments[3] == "$value":
-            found = next((m for m in self.fake.messages if m.id == segments[2]), None)
-            if segments[2] in self.fake.failing_messages:
-                self.fake.failing_messages.discard(segments[2])
-                self._graph_error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
-                return
-            if found is None:
-                self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-                return
-            self._send(200, found.mime, content_type="text/plain")
-        elif method == "POST" and segments == ["me", "sendMail"]:
-            if msgraph_drafts.too_large(self):
-                return
-            if not self.headers.get("Content-Type", "").startswith("text/plain"):
-                self._graph_error(400, "ErrorMimeContentInvalid", "MIME content expected in base64")
-                return
-            try:
-                raw = base64.b64decode(self._body(), validate=True)
-            except ValueError:
-                self._graph_error(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
-                return
-            self.fake.sent.append(raw)
-            self.fake.deliver(raw, "sentitems")
-            self._send(202)
-        elif method == "GET" and segments == ["me", "calendarView", "delta"]:
-            self._calendar_delta(query)
-        elif method == "POST" and segments == ["me", "events"]:
-            body = json.loads(self._body() or b"{}")
-            with self.fake.lock:  # transactionId: a retried POST returns the event it created
-                existing = next(
-                    (
-                        e
-                        for e in self.fake.events.values()
-                        if body.get("transactionId") and e.body.get("transactionId") == body["transactionId"]
-                    ),
-                    None,
-                )
-            event = existing or self.fake.put_event(body)
-            self._send(201, event.body)
-        elif method == "GET" and len(segments) == 4 and segments[1] == "events" and segments[3] == "instances":
-            if not (query.get("startDateTime") and query.get("endDateTime")):
-                self._graph_error(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required")
-                return
-            with self.fake.lock:
-                master = self.fake.events.get(segments[2])
-                exceptions = [
-                    dict(e.body)
-                    for e in self.fake.events.values()
-                    if not e.deleted and e.body.get("seriesMasterId") == segments[2]
-                ]
-                if master is None or master.deleted or not master.body.get("recurrence"):
-                    rows = exceptions
-                else:
-                    low = graph_instances.moment(query["startDateTime"][0])
-                    high = graph_instances.moment(query["endDateTime"][0])
-                    deleted = self.fake.deleted_occurrences.get(master.id, set())
-                    rows = graph_instances.instances(master.id, master.body, exceptions, deleted, low, high)
-            self._send(200, {"value": rows})
-        elif method == "GET" and len(segments) == 3 and segments[1] == "events":
-            found = self.fake.events.get(segments[2])
-            if found is None or found.deleted:
-                self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-                return
-            self._send(200, found.body)
-        elif method == "POST" and len(segments) == 4 and segments[1] == "events" and segments[3] == "cancel":
-            found = self.fake.events.get(segments[2])
-            if found is None or found.deleted:
-                self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-                return
-            with self.fake.lock:
-                found.body.update(isCancelled=True, changeKey=uuid.uuid4().hex, lastModifiedDateTime=_now_iso())
-                found.sequence = self.fake.next_sequence()
-            self._send(202)
-        elif method in ("PATCH", "DELETE") and len(segments) == 3 and segments[1] == "events":
-            with self.fake.lock:
-                if self._occurrence(method, segments[2]):
-                    return
-                event = self.fake.events.get(segments[2])
-            if event is None or event.deleted:
-                self._graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-                return
-            with self.fake.lock:
-                event.sequence = self.fake.next_sequence()
-                if method == "DELETE":
-                    event.deleted = True
-                else:
-                    event.body.update(json.loads(self._body() or b"{}"))
-                    event.body["lastModifiedDateTime"] = _now_iso()
-                    event.body["changeKey"] = uuid.uuid4().hex
-            self._send(204) if method == "DELETE" else self._send(200, event.body)
         else:
             self._graph_error(400, "BadRequest", f"Unsupported request {method} {path}")
-
-    def _occurrence(self, method: str, event_id: str) -> bool:
-        """PATCH or DELETE of an occurrence of a series (caller holds the lock): a PATCH makes it an
-        exception, a DELETE takes it out of the series (an exception's original start too)."""
-        for master in self.fake.events.values():
-            if master.deleted or not master.body.get("recurrence"):
-                continue
-            stored = self.fake.events.get(event_id)
-            found = graph_instances.find_occurrence(master.id, master.body, event_id)
-            if stored is not None and stored.body.get("seriesMasterId") == master.id and method == "DELETE":
-                stored.deleted, stored.sequence = True, self.fake.next_sequence()
-                found = {"originalStart": stored.body["originalStart"]}
-            elif found is None or stored is not None:
-                continue
-            master.sequence = self.fake.next_sequence()  # the series changed: the delta says so
-            if method == "DELETE":
-                self.fake.deleted_occurrences.setdefault(master.id, set()).add(found["originalStart"])
-                self._send(204)
-                return True
-            body = {**found, **json.loads(self._body() or b"{}"), "type": "exception", "id": event_id}
-            body.update(lastModifiedDateTime=_now_iso(), changeKey=uuid.uuid4().hex)
-            self.fake.events[event_id] = GraphEvent(event_id, body, self.fake.next_sequence())
-            self._send(200, body)
-            return True
-        return False
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -515,22 +331,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._graph("DELETE")
-
-
-def _delta_row(event: GraphEvent) -> dict[str, Any]:
-    """calendarView/delta never returns a series master: its instances stand for it."""
-    if event.deleted:
-        return {"id": event.id, "@removed": {"reason": "deleted"}}
-    if event.body.get("type") == "seriesMaster":
-        return {
-            "id": f"{event.id}-occurrence", "type": "occurrence", "seriesMasterId": event.id,
-            "start": event.body["start"], "end": event.body["end"], "changeKey": event.body["changeKey"],
-        }  # fmt: skip
-    return dict(event.body)
-
-
-def _message_id(raw: bytes) -> str:
-    return str(message_from_bytes(raw, policy=policy.default).get("Message-ID", ""))
 
 
 @pytest.fixture
