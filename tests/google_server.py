@@ -1,15 +1,9 @@
 """A local stand-in for Google's APIs, speaking the documented protocol of exactly the endpoints
 the platform calls: the OAuth2 authorization endpoint (the user consents at once), the token
 endpoint (authorization code with PKCE, refresh, errors as ``{"error": "invalid_grant"}``), the
-OpenID Connect userinfo endpoint, the revocation endpoint, Gmail (``users.getProfile``,
-``users.messages.list`` with ``q`` and ``pageToken``, ``users.messages.get`` with ``format=raw``,
-also inside a batch (``POST /batch/gmail/v1``, ``tests/google_batch.py``),
-``users.messages.send``, ``users.history.list``, a ``404`` for a start point older than the
-history kept) and Google Calendar (``events.list`` with ``syncToken``/``pageToken``/``timeMin``/
-``iCalUID``, ``410 Gone`` for an expired sync token, ``events.insert``, ``events.update`` and
-``events.delete`` honouring ``If-Match``, ``409`` for an id or iCalUID that exists, and
-``events.instances`` by ``originalStart`` with instance ids updatable: ``tests/google_calendar_instances.py``). Access
-tokens expire: a call with an expired or unknown one gets ``401``.
+OpenID Connect userinfo endpoint, the revocation endpoint, Gmail (``tests/google_gmail.py``) and
+Google Calendar (``tests/google_calendar_api.py``, with the invitations Google sends when asked,
+recorded as ``notices``). Access tokens expire: a call with an expired or unknown one gets ``401``.
 
 Run in a thread of the test process on a free loopback port (``google_server`` fixture); tests
 put mail and events in it as Google would, and read what the platform wrote there."""
@@ -19,36 +13,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests import google_batch
-from tests import google_calendar_instances as instances
+from tests import google_calendar_api, google_gmail
+from tests.google_calendar_api import Notice, store_event
+from tests.google_gmail import StoredMail
 from tests.processes import free_port
 
 HOST = "127.0.0.1"
-PAGE = 2  # small pages, so every test walks pageToken
-
-
-@dataclass
-class StoredMail:
-    id: str
-    thread_id: str
-    raw: bytes
-    label_ids: list[str]
-    internal_ms: int
-    message_id: str
 
 
 @dataclass
@@ -81,6 +63,7 @@ class GoogleState:
     seq: int = 0
     expired_sync_tokens: bool = False
     requests: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # what Google e-mailed attendees (sendUpdates)
     batched: list[str] = field(default_factory=list)  # inner requests of batches ("GET /gmail/v1/…")
     token_requests: list[str] = field(default_factory=list)  # grant types asked for
     rejected_tokens: int = 0
@@ -159,7 +142,7 @@ class GoogleServer:
     def put_event(self, event: dict[str, Any]) -> dict[str, Any]:
         """Create or replace an event as the user's calendar program does through Google."""
         with self.state.lock:
-            return _store_event(self.state, dict(event))
+            return store_event(self.state, dict(event))
 
     def event(self, event_id: str) -> dict[str, Any]:
         with self.state.lock:
@@ -173,7 +156,7 @@ class GoogleServer:
         with self.state.lock:
             event = self.state.events[event_id]
             event["status"] = "cancelled"
-            _store_event(self.state, event)
+            store_event(self.state, event)
 
     def start(self) -> None:
         self.thread.start()
@@ -183,39 +166,7 @@ class GoogleServer:
         self.server.server_close()
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _store_event(state: GoogleState, event: dict[str, Any]) -> dict[str, Any]:
-    state.seq += 1
-    event.setdefault("id", uuid.uuid4().hex)
-    event.setdefault("iCalUID", f"{event['id']}@google.com")
-    event.setdefault("status", "confirmed")
-    event["updated"] = _now()
-    event["etag"] = f'"{state.seq}"'
-    event["kind"] = "calendar#event"
-    state.events[event["id"]] = event
-    state.event_seq[event["id"]] = state.seq
-    return dict(event)
-
-
-def _sync_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode()
-
-
 def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
-    def _message_answer(quoted_id: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        """``users.messages.get`` (``format=raw`` only), alone or inside a batch."""
-        mail = state.mails.get(unquote(quoted_id))
-        if mail is None:
-            return 404, _error_body(404, "notFound")
-        if query.get("format") != "raw":
-            return 400, _error_body(400, "invalidArgument")
-        raw = base64.urlsafe_b64encode(mail.raw).decode()
-        return 200, {"id": mail.id, "threadId": mail.thread_id, "labelIds": mail.label_ids,
-                     "internalDate": str(mail.internal_ms), "raw": raw}  # fmt: skip
-
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -281,15 +232,17 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
                 if path == "/authorize" and method == "GET":
                     return self._authorize(query)
                 if path == "/batch/gmail/v1" and method == "POST":
-                    return self._gmail_batch()
+                    return google_gmail.batch(self, state)
                 if not self._authorized():
                     return None
                 if path == "/userinfo":
                     return self._send(200, {"sub": "1234567890", "email": state.email, "email_verified": True})
                 if path.startswith("/gmail/v1/users/me/"):
-                    return self._gmail(method, path.removeprefix("/gmail/v1/users/me/"), query)
+                    return google_gmail.handle(self, state, method, path.removeprefix("/gmail/v1/users/me/"), query)
                 if path.startswith("/calendar/v3/calendars/primary/events"):
-                    return self._calendar(method, path.removeprefix("/calendar/v3/calendars/primary/events"), query)
+                    return google_calendar_api.handle(
+                        self, state, method, path.removeprefix("/calendar/v3/calendars/primary/events"), query
+                    )
                 return self._error(404, "notFound")
 
         # OAuth2 (RFC 6749, RFC 7636, RFC 7009)
@@ -365,201 +318,7 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
             state.access.pop(token, None)
             return self._send(200, {})
 
-        # Gmail
-
-        def _gmail(self, method: str, rest: str, query: dict[str, str]) -> None:
-            if rest == "profile" and method == "GET":
-                return self._send(200, {"emailAddress": state.email, "messagesTotal": len(state.mails),
-                                        "historyId": str(state.history_id)})  # fmt: skip
-            if rest == "messages" and method == "GET":
-                return self._list_messages(query)
-            if rest == "messages/send" and method == "POST":
-                return self._send_message()
-            if rest == "history" and method == "GET":
-                return self._history(query)
-            if rest.startswith("messages/") and method == "GET":
-                return self._send(*_message_answer(rest.removeprefix("messages/"), query))
-            return self._error(404, "notFound")
-
-        def _gmail_batch(self) -> None:
-            try:
-                inner = google_batch.read_requests(self.headers.get("Content-Type", ""), self._body())
-            except google_batch.BatchError as error:
-                return self._error(400, str(error))
-            valid = self._token_valid()  # the inner requests carry the outer Authorization
-
-            def call(method: str, target: str, _body: bytes) -> tuple[int, dict[str, Any]]:
-                state.batched.append(f"{method} {target}")
-                parts = urlsplit(target)
-                rest = parts.path.removeprefix("/gmail/v1/users/me/")
-                if not valid:
-                    return 401, _error_body(401, "authError")
-                if method != "GET" or not rest.startswith("messages/") or rest == parts.path:
-                    return 404, _error_body(404, "notFound")  # only users.messages.get is batched here
-                query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
-                return _message_answer(rest.removeprefix("messages/"), query)
-
-            body, content_type = google_batch.answer(inner, call)
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return None
-
-        def _list_messages(self, query: dict[str, str]) -> None:
-            mails = sorted(state.mails.values(), key=lambda m: (m.internal_ms, m.id), reverse=True)
-            for term in query.get("q", "").split():
-                if term.startswith("after:"):
-                    after = int(term.removeprefix("after:")) * 1000
-                    mails = [m for m in mails if m.internal_ms > after]
-                elif term.startswith("rfc822msgid:"):
-                    wanted = term.removeprefix("rfc822msgid:").strip("<>")
-                    mails = [m for m in mails if m.message_id.strip("<>") == wanted]
-                else:
-                    return self._error(400, "invalidArgument")
-            size = min(int(query.get("maxResults") or 100), PAGE)
-            offset = int(query.get("pageToken") or 0)
-            page = mails[offset : offset + size]
-            data: dict[str, Any] = {"messages": [{"id": m.id, "threadId": m.thread_id} for m in page],
-                                    "resultSizeEstimate": len(mails)}  # fmt: skip
-            if offset + size < len(mails):
-                data["nextPageToken"] = str(offset + size)
-            if not page:
-                data.pop("messages")
-            return self._send(200, data)
-
-        def _history(self, query: dict[str, str]) -> None:
-            start = int(query.get("startHistoryId") or 0)
-            if start < state.history_floor:
-                return self._error(404, "notFound")
-            records = [(hid, gid) for hid, gid in state.history if hid > start]
-            offset = int(query.get("pageToken") or 0)
-            size = min(int(query.get("maxResults") or 100), PAGE)
-            page = records[offset : offset + size]
-            data: dict[str, Any] = {"historyId": str(state.history_id)}
-            if page:
-                data["history"] = [
-                    {"id": str(hid), "messagesAdded": [{"message": {"id": gid, "threadId": state.mails[gid].thread_id,
-                                                                   "labelIds": state.mails[gid].label_ids}}]}
-                    for hid, gid in page
-                ]  # fmt: skip
-            if offset + size < len(records):
-                data["nextPageToken"] = str(offset + size)
-            return self._send(200, data)
-
-        def _send_message(self) -> None:
-            data = json.loads(self._body() or b"{}")
-            raw = base64.urlsafe_b64decode(str(data.get("raw", "")) + "==")
-            thread_id = str(data.get("threadId") or "")
-            if thread_id and not any(m.thread_id == thread_id for m in state.mails.values()):
-                return self._error(404, "notFound")
-            state.history_id += 1
-            gid = f"{state.history_id:016x}"
-            parsed = message_from_bytes(raw)
-            mail = StoredMail(
-                id=gid, thread_id=thread_id or gid, raw=raw, label_ids=["SENT"], internal_ms=int(time.time() * 1000),
-                message_id=str(parsed.get("Message-ID", "")).strip(),
-            )  # fmt: skip
-            state.mails[gid] = mail
-            state.history.append((state.history_id, gid))
-            state.sent.append(mail)
-            return self._send(200, {"id": gid, "threadId": mail.thread_id, "labelIds": mail.label_ids})
-
-        # Calendar
-
-        def _calendar(self, method: str, rest: str, query: dict[str, str]) -> None:
-            event_id = unquote(rest.removeprefix("/")) if rest.startswith("/") else ""
-            if not event_id and method == "GET":
-                return self._list_events(query)
-            if event_id.endswith("/instances") and method == "GET":
-                series_id = event_id.removesuffix("/instances")
-                if series_id not in state.events:
-                    return self._error(404, "notFound")
-                items = instances.instances_at(state.events, series_id, query.get("originalStart", ""))
-                return self._send(200, {"kind": "calendar#events", "items": items})
-            if method == "PUT" and event_id not in state.events:
-                found = instances.computed_instance(state.events, event_id)
-                if found is not None:  # an unchanged instance updated: it becomes an exception
-                    event = json.loads(self._body() or b"{}")
-                    event.update(id=event_id, iCalUID=found["iCalUID"], recurringEventId=found["recurringEventId"],
-                                 originalStartTime=found["originalStartTime"])  # fmt: skip
-                    return self._send(200, _store_event(state, event))
-            if not event_id and method == "POST":
-                event = json.loads(self._body() or b"{}")
-                if event.get("id") in state.events:
-                    return self._error(409, "duplicate")
-                if "id" in event and not re.fullmatch(r"[a-v0-9]{5,1024}", str(event["id"])):
-                    return self._error(400, "invalid")
-                if event.get("iCalUID") and any(
-                    e.get("iCalUID") == event["iCalUID"] and e.get("status") != "cancelled"
-                    for e in state.events.values()
-                ):
-                    return self._error(409, "duplicate")
-                return self._send(200, _store_event(state, event))
-            current = state.events.get(event_id)
-            if current is None or (current.get("status") == "cancelled" and method != "GET"):
-                return self._error(410 if current is not None else 404, "deleted" if current else "notFound")
-            match = self.headers.get("If-Match")
-            if match and match != current["etag"]:
-                return self._error(412, "conditionNotMet")
-            if method == "GET":
-                return self._send(200, current)
-            if method == "PUT":
-                event = json.loads(self._body() or b"{}")
-                event["id"], event["iCalUID"] = event_id, current["iCalUID"]
-                for key in ("recurringEventId", "originalStartTime"):  # an instance stays one
-                    if key in current:
-                        event[key] = current[key]
-                return self._send(200, _store_event(state, event))
-            if method == "DELETE":
-                current["status"] = "cancelled"
-                _store_event(state, current)
-                return self._send(204)
-            return self._error(405, "methodNotAllowed")
-
-        def _list_events(self, query: dict[str, str]) -> None:
-            token = query.get("syncToken", "")
-            since = 0
-            if token:
-                if state.expired_sync_tokens:
-                    return self._error(410, "fullSyncRequired")
-                match = re.fullmatch(r"seq:(\d+)", base64.urlsafe_b64decode(token.encode()).decode())
-                if match is None:
-                    return self._error(400, "invalid")
-                since = int(match.group(1))
-                if query.get("timeMin"):
-                    return self._error(400, "invalid")
-            show_deleted = bool(token) or query.get("showDeleted") == "true"
-            rows = sorted(state.events.values(), key=lambda e: state.event_seq[e["id"]])
-            rows = [e for e in rows if state.event_seq[e["id"]] > since]
-            if query.get("iCalUID"):
-                rows = [e for e in rows if e.get("iCalUID") == query["iCalUID"]]
-            if not show_deleted:
-                # Cancelled instances of a series are listed all the same (singleEvents=false).
-                rows = [e for e in rows if e.get("status") != "cancelled" or e.get("recurringEventId")]
-            if query.get("timeMin") and not token:
-                low = query["timeMin"]
-                rows = [e for e in rows if e.get("recurrence") or _end_of(e) >= low]
-            offset = int(query.get("pageToken") or 0)
-            page = rows[offset : offset + PAGE]
-            data: dict[str, Any] = {"kind": "calendar#events", "items": page}
-            if offset + PAGE < len(rows):
-                data["nextPageToken"] = str(offset + PAGE)
-            else:
-                data["nextSyncToken"] = _sync_token(state.seq)
-            return self._send(200, data)
-
     return Handler
-
-
-def _error_body(status: int, reason: str) -> dict[str, Any]:
-    return {"error": {"code": status, "message": reason, "errors": [{"reason": reason}]}}
-
-
-def _end_of(event: dict[str, Any]) -> str:
-    end = event.get("end") or {}
-    return str(end.get("dateTime") or end.get("date") or "")
 
 
 @pytest.fixture

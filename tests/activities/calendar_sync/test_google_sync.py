@@ -170,7 +170,7 @@ def test_a_series_and_its_changed_instance_and_an_expired_sync_token(alpha: Tena
 
 
 def test_a_run_that_died_after_inserting_finds_the_event_again(alpha: TenantFixture, google_server: GoogleServer):  # noqa: F811
-    from tests.google_server import _sync_token
+    from tests.google_calendar_api import sync_token as _sync_token
 
     connection = _connection(alpha)
     start = soon(days=4)
