@@ -6,7 +6,14 @@ commits; REPLY files update the attendance of the attendee who answered.
 A meeting is organised here when its organiser row is its assignee, which the first invitation
 sent from here makes it: a meeting imported from someone else's calendar never sends anything. Its
 UID is set when it is first sent (the one its feed already publishes), and SEQUENCE grows with each
-change attendees are told of.
+change attendees are told of. One occurrence of a series changed on its own is sent as a REQUEST of
+that instance (the series' UID and the occurrence's RECURRENCE-ID, RFC 5546 §3.2.2), to the
+attendees the occurrence has.
+
+When the organiser's connected calendar sends invitations itself (Microsoft 365 always does for an
+event with attendees, Google when asked to), calendar sync writes the meeting there with its
+attendees and that calendar invites, updates and cancels: nothing is sent from here, so nobody is
+invited twice (``calendar_sync.selectors.sending_calendar``).
 """
 
 from __future__ import annotations
@@ -118,10 +125,11 @@ def itip_calendar(activity: Activity, method: str) -> str:
 
 
 def _queue(activity: Activity, method: str, recipients: Iterable[str]) -> None:
+    from modules.activities.calendar_sync.selectors import sending_calendar
     from modules.activities.tasks import send_meeting_message
 
     to = sorted(set(recipients))
-    if not to:
+    if not to or sending_calendar(activity) is not None:
         return
     organiser = organiser_of(activity)
     reply_to = organiser.email if organiser is not None else ""
@@ -130,6 +138,12 @@ def _queue(activity: Activity, method: str, recipients: Iterable[str]) -> None:
     if method == "CANCEL":
         subject = _("Cancelled: %(subject)s") % {"subject": activity.subject}
         body = _("This meeting is cancelled: %(subject)s, %(when)s.") % {"subject": activity.subject, "when": when}
+    elif activity.series_id is not None:
+        subject = _("Updated occurrence: %(subject)s") % {"subject": activity.subject}
+        body = _(
+            "One occurrence of a series you are invited to changed: %(subject)s, now %(when)s. The update is "
+            "attached; answer it in your calendar."
+        ) % {"subject": activity.subject, "when": when}
     else:
         subject = _("Invitation: %(subject)s") % {"subject": activity.subject}
         body = _(
@@ -161,9 +175,29 @@ def cancel(activity: Activity, *, to: Iterable[ActivityAttendee] | None = None) 
     _queue(activity, "CANCEL", [row.email for row in rows])
 
 
+def invite_occurrence(row: Activity) -> None:
+    """Send the attendees of one changed occurrence (an override row of a series organised here)
+    its new version: a REQUEST of that instance with a higher SEQUENCE than the series'."""
+    series = row.series
+    if series is None or row.recurrence_id is None or not organised_here(series):
+        return
+    rows = invitees(row)
+    if not rows:
+        return
+    _ensure_uid(series)
+    row.ical_sequence = max(row.ical_sequence, series.ical_sequence) + 1
+    Activity.objects.filter(pk=row.pk).update(ical_sequence=row.ical_sequence)
+    _queue(row, "REQUEST", [person.email for person in rows])
+
+
 def after_update(activity: Activity, changed: Iterable[str]) -> None:
     """After a change: attendees of a meeting organised here get the new version."""
-    if not SCHEDULING_FIELDS.intersection(changed) or not organised_here(activity) or not invitees(activity):
+    if not SCHEDULING_FIELDS.intersection(changed):
+        return
+    if activity.series_id is not None:
+        invite_occurrence(activity)
+        return
+    if not organised_here(activity) or not invitees(activity):
         return
     activity.ical_sequence += 1
     Activity.objects.filter(pk=activity.pk).update(ical_sequence=activity.ical_sequence)

@@ -3,7 +3,8 @@ single again.
 
 A changed occurrence is an override row (``series`` and the ``recurrence_id`` it replaces, RFC 5545
 RECURRENCE-ID) holding the occurrence's own values and a copy of the series' attendees, as
-calendars keep them; a deleted occurrence is an EXDATE of the series (and its override row, if it
+calendars keep them, who are sent the changed occurrence (an iTIP REQUEST with its RECURRENCE-ID)
+when the series is organised here; a deleted occurrence is an EXDATE of the series (and its override row, if it
 had one, is gone). Both are changes of the series for calendar sync, which writes them as such.
 """
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from identity.models import User
 from modules.activities.models import Activity, ActivityAttendee
+from modules.activities.services import itip
 from modules.activities.services.activities import create_activity, delete_activity, update_activity
 from modules.activities.services.recurrence import exdate_text, instance_starts, is_recurring
 
@@ -76,6 +78,7 @@ def edit_occurrence(series: Activity, original: datetime, *, by: User | None, **
             )
             for person in series.attendees.all()
         )
+        itip.invite_occurrence(row)  # as a change of an existing occurrence row does (``after_update``)
     return row
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from modules.activities.calendar_sync.selectors import sending_calendar
 from modules.activities.services import itip
 from modules.activities.services.invitations import add_attendee, remove_attendee
 from modules.activities.views.activities import detail_page
@@ -51,6 +52,14 @@ def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResp
 @require_POST
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_visible_activity(request, pk)
+    sender = sending_calendar(activity)
+    if sender is not None:
+        messages.info(
+            request,
+            _("The organiser's %(calendar)s calendar sends this meeting's invitations.")
+            % {"calendar": sender.get_kind_display()},
+        )
+        return redirect("activities:activity-detail", pk=activity.pk)
     itip.invite(activity)
     if itip.organised_here(activity):
         messages.success(request, _("The invitation is sent again to every attendee."))

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from identity.models import User
+from modules.activities.calendar_sync.selectors import sending_calendar
 from modules.activities.choices import ActivityKind
 from modules.activities.models import Activity, ActivityAttendee
 from modules.activities.selectors import visible_activities
@@ -41,6 +42,8 @@ def meeting_context(activity: Activity, user: User) -> dict[str, Any]:
         "series": series,
         "upcoming": upcoming,
         "recurring": is_recurring(activity),
+        # The organiser's connected calendar that e-mails the attendees instead of the platform.
+        "invitations_sender": sending_calendar(activity) if attendees else None,
     }
 
 

@@ -128,14 +128,18 @@ class GoogleCalendarClient:
         found = [item for item in page.get("items") or [] if isinstance(item, dict) and item.get("id")]
         return found[0] if found else None
 
-    def insert(self, event: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", body=event)[1]
+    # ``send_updates``: whether Google e-mails the attendees about the change (``all``) or not
+    # (``none``, its default); the sync asks for it for meetings whose invitations are the user's.
 
-    def update(self, event_id: str, event: dict[str, Any], *, etag: str) -> dict[str, Any]:
-        return self._call("PUT", f"/{quote(event_id, safe='')}", body=event, etag=etag)[1]
+    def insert(self, event: dict[str, Any], *, send_updates: str = "none") -> dict[str, Any]:
+        return self._call("POST", params={"sendUpdates": send_updates}, body=event)[1]
 
-    def delete(self, event_id: str) -> None:
+    def update(self, event_id: str, event: dict[str, Any], *, etag: str, send_updates: str = "none") -> dict[str, Any]:
+        path = f"/{quote(event_id, safe='')}"
+        return self._call("PUT", path, params={"sendUpdates": send_updates}, body=event, etag=etag)[1]
+
+    def delete(self, event_id: str, *, send_updates: str = "none") -> None:
         try:
-            self._call("DELETE", f"/{quote(event_id, safe='')}")
+            self._call("DELETE", f"/{quote(event_id, safe='')}", params={"sendUpdates": send_updates})
         except EventGone:
             return  # gone already: what was wanted

@@ -20,6 +20,11 @@ Conflicts (both sides changed between two runs) follow the later modification (t
 ``updated`` against the meeting's) and are recorded on the synced event, as for CalDAV.
 A series' occurrences changed or cancelled here are written to their instances (found by
 ``events.instances`` with ``originalStart``); occurrences deleted here are EXDATE lines of the series.
+
+Invitations: for a meeting organised here the writes ask Google to e-mail its attendees
+(``sendUpdates=all``: invitations, updates, cancellations), and the platform sends none of its own
+for it (``itip``), so nobody is invited twice; a meeting someone else organises is written without
+telling anyone (``sendUpdates=none``).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from modules.activities.calendar_sync.services.google_events import (
 )
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
+from modules.activities.services import itip
 from modules.activities.services.activities import create_activity
 from modules.oauth_accounts.google import token_source
 from modules.oauth_accounts.services.tokens import AccountRevoked, OAuthError
@@ -202,7 +208,7 @@ def _upsert_override(series: Activity, override: EventValues) -> None:
 
 def _push(connection: CalendarConnection, client: GoogleCalendarClient, zone: tzinfo, result: SyncResult) -> None:
     for deleted in list(connection.events.filter(activity__isnull=True, ignored=False)):
-        client.delete(deleted.href)
+        client.delete(deleted.href, send_updates="all")  # Google tells attendees only of the user's own events
         deleted.delete()
         result.deleted_there += 1
     mapped: dict[int | None, SyncedEvent] = {
@@ -223,7 +229,7 @@ def _push(connection: CalendarConnection, client: GoogleCalendarClient, zone: tz
             continue
         if is_cancelled_here(activity):
             if synced is not None:
-                client.delete(synced.href)
+                client.delete(synced.href, send_updates=send_updates(activity))
                 synced.delete()
                 result.deleted_there += 1
             continue
@@ -232,6 +238,13 @@ def _push(connection: CalendarConnection, client: GoogleCalendarClient, zone: tz
         client.delete(gone.href)
         gone.delete()
         result.deleted_there += 1
+
+
+def send_updates(activity: Activity) -> str:
+    """Google e-mails the attendees of a meeting organised here (invitations, updates,
+    cancellations), and nothing is sent from here for it (``itip``); a meeting someone else
+    organises is written without telling anyone."""
+    return "all" if itip.organised_here(activity) else "none"
 
 
 def _write_there(
@@ -250,18 +263,20 @@ def _write_there(
     body = event_body(activity, zone_name=zone_name)
     if synced is not None:
         try:
-            answer = client.update(synced.href, body, etag=synced.etag)
+            answer = client.update(synced.href, body, etag=synced.etag, send_updates=send_updates(activity))
         except (PreconditionFailed, EventGone):
             return  # changed or deleted there meanwhile: the next run reads it and settles it
     else:
         try:
-            answer = client.insert({**body, "iCalUID": activity.ical_uid})
+            answer = client.insert({**body, "iCalUID": activity.ical_uid}, send_updates=send_updates(activity))
         except AlreadyExists:
             # Inserted by a run that died before remembering it: overwrite it with what is here now.
             current = client.find(activity.ical_uid)
             if current is None:
                 raise
-            answer = client.update(str(current.get("id", "")), body, etag=str(current.get("etag", "")))
+            answer = client.update(
+                str(current.get("id", "")), body, etag=str(current.get("etag", "")), send_updates=send_updates(activity)
+            )
     href = str(answer.get("id", ""))[:1000]
     _write_instances(client, href, activity, zone_name)
     uid = str(answer.get("iCalUID") or activity.ical_uid)[:255]
@@ -285,7 +300,7 @@ def _write_instances(client: GoogleCalendarClient, event_id: str, series: Activi
         if is_cancelled_here(row):
             body["status"] = "cancelled"
         try:
-            client.update(str(found["id"]), body, etag="")
+            client.update(str(found["id"]), body, etag="", send_updates=send_updates(series))
         except EventGone:
             continue  # deleted there meanwhile: the next read brings it
 

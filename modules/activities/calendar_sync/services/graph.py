@@ -17,7 +17,13 @@ A run (under the connection's job lock, taken by ``sync.sync_connection``):
    ``DELETE`` for one deleted here. A series' occurrences changed here are PATCHed onto Graph's
    occurrences and those deleted or cancelled here DELETEd (found in ``/instances`` by their
    ``originalStart``); reading a series, an occurrence its pattern makes that ``/instances`` does
-   not list was deleted there and becomes an EXDATE here.
+   not list was deleted there and becomes an EXDATE here. A series whose rule Graph cannot express
+   is written as the nearest pattern Graph has, the occurrences it adds deleted there
+   (``graph_patterns``); read back with that pattern it keeps its rule.
+
+Exchange e-mails the attendees of the events written here (invitations, updates, cancellations),
+so the platform sends no iTIP message of its own for the meetings of a user synced to Graph
+(``itip``, ``selectors.sending_calendar``).
 
 An account whose access was withdrawn stops the connection (the user was told); Graph errors back
 off as CalDAV errors do."""
@@ -34,13 +40,15 @@ from django.utils.translation import gettext as _
 
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services import sync as caldav_sync
-from modules.activities.calendar_sync.services.events import UnreadableEvent
+from modules.activities.calendar_sync.services.events import CalendarObject, UnreadableEvent
 from modules.activities.calendar_sync.services.graph_events import (
     activity_event,
     event_object,
     instant,
     parse_moment,
+    written_pattern,
 )
+from modules.activities.calendar_sync.services.graph_patterns import NearestPattern, deleted_there, same_pattern
 from modules.activities.calendar_sync.services.sync import SyncResult, apply_object, changed_here, local_version
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
@@ -130,6 +138,8 @@ def _apply(
         return  # our own write (or nothing new) coming back
     try:
         event = event_object(item, zone, exceptions, listed=listed)
+        if listed is not None and known is not None and known.activity_id is not None:
+            _keep_rule(known.activity, item, event, listed)
     except UnreadableEvent as error:
         logger.info("calendar connection %s: event skipped: %s", connection.pk, error)
         caldav_sync._remember(
@@ -137,6 +147,28 @@ def _apply(
         )
         return
     apply_object(connection, event, href=graph_id, etag=change_key, result=result)
+
+
+def _keep_rule(
+    series: Activity | None, item: dict[str, Any], event: CalendarObject, listed: tuple[list[str], dict[str, str]]
+) -> None:
+    """A series written as the nearest pattern of its rule, read back with that pattern: it keeps
+    its rule, and the rule's occurrences no longer listed there were deleted there (EXDATEs)."""
+    nearest = written_pattern(series) if series is not None else None
+    if (
+        series is None
+        or nearest is None
+        or event.master is None
+        or not same_pattern(item.get("recurrence"), nearest.recurrence)
+    ):
+        return
+    starts, window = listed
+    present = {instant(parse_moment(text)) for text in starts}
+    low, high = parse_moment(window["startDateTime"]), parse_moment(window["endDateTime"])
+    event.master.calendar_fields.update(
+        rrule=series.rrule, rdates=list(series.rdates or []), time_zone=series.time_zone,
+        exdates=deleted_there(series, nearest, item.get("recurrence") or {}, present, (low, high)),
+    )  # fmt: skip
 
 
 def _apply_series(
@@ -214,6 +246,9 @@ def _write_there(
             result.deleted_here += 1
             return
     graph_id = str(written.get("id", ""))[:1000]
+    nearest = written_pattern(activity) if "recurrence" in body else None
+    if nearest is not None:
+        _trim_to_rule(client, graph_id, nearest)
     if "recurrence" in body:
         _write_instances(client, graph_id, activity)
     if activity.status == ActivityStatus.CANCELLED and not written.get("isCancelled"):
@@ -230,6 +265,26 @@ def _write_there(
     if version is not None:
         SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(local_version=version)
     result.pushed += 1
+
+
+def _trim_to_rule(client: GraphClient, graph_id: str, nearest: NearestPattern) -> None:
+    """A series written as the nearest pattern of its rule: the occurrences the pattern makes and
+    the rule does not are deleted there (those deleted before are no longer listed)."""
+    if not nearest.extra:
+        return
+    wanted = {instant(start) for start in nearest.starts}
+    window = {
+        "startDateTime": (nearest.starts[0] - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "endDateTime": (nearest.starts[-1] + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    for page in client.pages(f"me/events/{graph_id}/instances", params=window, prefer=PREFER):
+        for item in page.items:
+            if (
+                item.get("originalStart")
+                and item.get("id")
+                and instant(parse_moment(item["originalStart"])) not in wanted
+            ):
+                _delete_there(client, str(item["id"]))
 
 
 def _write_instances(client: GraphClient, graph_id: str, series: Activity) -> None:

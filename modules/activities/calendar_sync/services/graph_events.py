@@ -4,9 +4,9 @@ Times are asked and written in UTC (``Prefer: outlook.timezone="UTC"``); whole-d
 dates with an exclusive end (the day after), as in iCalendar. A series (``seriesMaster``) keeps its
 recurrence as an RRULE: Graph's patterns (daily, weekly, absolute and relative monthly and
 yearly) and ranges (end date, number of occurrences, no end) map one to one onto RRULE parts; a
-meeting's RRULE that Graph cannot express (e.g. BYSETPOS, hourly) is written as its first
-occurrence only. A changed or cancelled instance (``exception``) is an override keyed by its
-``originalStart``."""
+meeting's RRULE that Graph cannot express (e.g. BYSETPOS) is written as the nearest pattern Graph
+has, its extra occurrences deleted there (``graph_patterns``). A changed or cancelled instance
+(``exception``) is an override keyed by its ``originalStart``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from modules.activities.calendar_sync.services.events import (
     EventValues,
     UnreadableEvent,
 )
+from modules.activities.calendar_sync.services.graph_patterns import NearestPattern, nearest_pattern
 from modules.activities.calendar_sync.services.provider_attendees import graph_attendees, graph_invitees
 from modules.activities.models import Activity
 from modules.activities.services.recurrence import exdate_text, instance_starts
@@ -245,8 +246,22 @@ def _graph_time(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
 
 
+# How far ahead an endless rule Graph cannot express is written (as far as the sync reads).
+PATTERN_HORIZON = timedelta(days=365)
+
+
+def written_pattern(activity: Activity) -> NearestPattern | None:
+    """The nearest pattern a series whose RRULE Graph cannot express is written as, if any."""
+    rule = activity.rrule.strip()
+    start = activity.due_at
+    if not rule or start is None or rrule_to_recurrence(rule, start, activity.time_zone) is not None:
+        return None
+    return nearest_pattern(activity, timezone.now() + PATTERN_HORIZON)
+
+
 def activity_event(activity: Activity) -> dict[str, Any]:
-    """The Graph event of a meeting (its series' recurrence when Graph can express it)."""
+    """The Graph event of a meeting (its series' recurrence when Graph can express it, else the
+    nearest pattern Graph has)."""
     start = activity.due_at or activity.created_at
     body: dict[str, Any] = {
         "subject": activity.subject,
@@ -265,6 +280,11 @@ def activity_event(activity: Activity) -> dict[str, Any]:
         body["end"] = _graph_time(activity.ends_at or start + DEFAULT_LENGTH)
     if activity.rrule.strip():
         recurrence = rrule_to_recurrence(activity.rrule.strip(), start, activity.time_zone)
+        nearest = written_pattern(activity) if recurrence is None else None
+        if nearest is not None:
+            recurrence = nearest.recurrence
+            first, length = nearest.starts[0], (activity.ends_at or start + DEFAULT_LENGTH) - start
+            body["start"], body["end"] = _graph_time(first), _graph_time(first + length)  # Graph's first instance
         if recurrence is not None:
             body["recurrence"] = recurrence
     return body

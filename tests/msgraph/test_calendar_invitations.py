@@ -1,0 +1,78 @@
+"""Who invites the attendees of a meeting synced to Microsoft 365: Exchange e-mails them itself for
+an organiser's event with attendees (and cannot be told not to), so the platform sends no iTIP
+message of its own for a meeting whose organiser's calendar is there; Outlook's invitation, update
+and cancellation are the only ones. A stopped sync hands the sending back to the platform."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from modules.activities.calendar_sync.choices import ConnectionState
+from modules.activities.calendar_sync.models import CalendarConnection
+from modules.activities.calendar_sync.services.sync import sync_connection
+from modules.activities.choices import ActivityKind
+from modules.activities.services.activities import create_activity, delete_activity, update_activity
+from modules.activities.services.invitations import add_attendee, remove_attendee
+from tests.activities.calendar_sync.conftest import soon
+from tests.msgraph_calendar import Notice
+from tests.msgraph_server import FakeMicrosoft
+from tests.oauth_accounts.conftest import connect_through_flow
+from tests.tenancy import REP_EMAIL, TenantFixture
+
+pytestmark = pytest.mark.usefixtures("eager_tasks")
+
+
+def _sync(alpha: TenantFixture, connection: CalendarConnection) -> None:
+    with alpha.active():
+        assert sync_connection(connection.pk) is not None
+
+
+def test_outlook_invites_updates_and_cancels_and_the_platform_sends_nothing(
+    alpha: TenantFixture, fake_microsoft: FakeMicrosoft, django_capture_on_commit_callbacks
+):
+    connect_through_flow(alpha.client(REP_EMAIL), fake_microsoft, purpose="calendar")
+    start = soon(days=2)
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        connection = CalendarConnection.objects.get()
+        rep = alpha.user(REP_EMAIL)
+        meeting = create_activity(by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Review", due_at=start,
+                                  ends_at=start + timedelta(hours=1))  # fmt: skip
+        add_attendee(meeting, email="ana@customer.test", by=rep)
+        add_attendee(meeting, email="bo@customer.test", by=rep)
+    _sync(alpha, connection)
+    invited = list(fake_microsoft.notices)
+
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        update_activity(meeting, by=rep, location="Room 2")
+        remove_attendee(meeting.attendees.get(email="bo@customer.test"), by=rep)
+    _sync(alpha, connection)
+    changed = fake_microsoft.notices[len(invited) :]
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        delete_activity(meeting, by=rep)
+    _sync(alpha, connection)
+
+    assert mail.outbox == []
+    assert invited == [Notice("request", "Review", ("ana@customer.test", "bo@customer.test"))]
+    assert changed == [
+        Notice("cancel", "Review", ("bo@customer.test",)),
+        Notice("request", "Review", ("ana@customer.test",)),
+    ]
+    assert fake_microsoft.notices[-1] == Notice("cancel", "Review", ("ana@customer.test",))
+
+
+def test_a_stopped_sync_leaves_the_invitations_to_the_platform(
+    alpha: TenantFixture, fake_microsoft: FakeMicrosoft, django_capture_on_commit_callbacks
+):
+    connect_through_flow(alpha.client(REP_EMAIL), fake_microsoft, purpose="calendar")
+    start = soon(days=3)
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        CalendarConnection.objects.update(state=ConnectionState.BROKEN)
+        rep = alpha.user(REP_EMAIL)
+        meeting = create_activity(by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Audit", due_at=start)
+        add_attendee(meeting, email="ana@customer.test", by=rep)
+
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (["ana@customer.test"], "Invitation: Audit")
