@@ -47,7 +47,8 @@ def notify(fake: Any, before: dict[str, Any] | None, after: dict[str, Any], *, o
     new = attendee_addresses(after)
     subject = str(after.get("subject", ""))
     if after.get("isCancelled") and not (before or {}).get("isCancelled"):
-        fake.notices.append(Notice("cancel", subject, tuple(sorted(set(old) | set(new))), occurrence))
+        if everyone := sorted(set(old) | set(new)):  # an event without attendees e-mails nobody
+            fake.notices.append(Notice("cancel", subject, tuple(everyone), occurrence))
         return
     if removed := sorted(set(old) - set(new)):
         fake.notices.append(Notice("cancel", subject, tuple(removed), occurrence))

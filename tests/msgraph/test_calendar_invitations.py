@@ -76,3 +76,27 @@ def test_a_stopped_sync_leaves_the_invitations_to_the_platform(
 
     [message] = mail.outbox
     assert (message.to, message.subject) == (["ana@customer.test"], "Invitation: Audit")
+
+
+def test_the_meeting_page_names_the_calendar_that_sends_and_sending_again_sends_nothing(
+    alpha: TenantFixture, fake_microsoft: FakeMicrosoft, django_capture_on_commit_callbacks
+):
+    connect_through_flow(alpha.client(REP_EMAIL), fake_microsoft, purpose="calendar")
+    start = soon(days=4)
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        rep = alpha.user(REP_EMAIL)
+        meeting = create_activity(by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Plan", due_at=start)
+        add_attendee(meeting, email="ana@customer.test", by=rep)
+    client = alpha.client(REP_EMAIL)
+
+    page = client.get(f"/activities/{meeting.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/activities/{meeting.pk}/invitations/", follow=True)
+
+    assert 'data-testid="invitations-sender"' in page.content.decode()
+    assert "Microsoft 365 / Outlook.com calendar sends" in page.content.decode()
+    assert f'action="/activities/{meeting.pk}/invitations/"' not in page.content.decode()
+    assert [str(m) for m in again.context["messages"]] == [
+        "The organiser's Microsoft 365 / Outlook.com calendar sends this meeting's invitations."
+    ]
+    assert mail.outbox == []

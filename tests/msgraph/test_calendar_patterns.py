@@ -1,6 +1,7 @@
 """A series whose rule Microsoft Graph cannot express (here the last weekday of each month,
 BYSETPOS) is written to Outlook as the nearest pattern Graph has less the occurrences it adds, so
-Outlook shows every occurrence and only those; read back it keeps its rule, and an occurrence
+Outlook shows every occurrence and only those (its attendees invited once the extra ones are
+gone, so Exchange sends them no cancellations); read back it keeps its rule, and an occurrence
 deleted in Outlook becomes an excluded date here."""
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from modules.activities.calendar_sync.services.sync import SyncResult, sync_conn
 from modules.activities.choices import ActivityKind
 from modules.activities.models import Activity
 from modules.activities.services.activities import create_activity
+from modules.activities.services.invitations import add_attendee
 from tests import msgraph_instances
+from tests.msgraph_calendar import Notice
 from tests.msgraph_server import FakeMicrosoft
 from tests.oauth_accounts.conftest import connect_through_flow
 from tests.tenancy import REP_EMAIL, TenantFixture
@@ -54,6 +57,7 @@ def test_a_rule_graph_cannot_express_shows_every_occurrence_in_outlook(alpha: Te
             by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Month-end review", due_at=expected[0],
             ends_at=expected[0] + timedelta(hours=1), rrule=RULE, time_zone="UTC",
         )  # fmt: skip
+        add_attendee(series, email="ana@customer.test", by=rep)
 
     _sync(alpha, connection)
     (master,) = [e for e in fake_microsoft.events.values() if e.body.get("type") == "seriesMaster"]
@@ -64,6 +68,8 @@ def test_a_rule_graph_cannot_express_shows_every_occurrence_in_outlook(alpha: Te
     assert pattern["type"] == "weekly"
     assert sorted(pattern["daysOfWeek"]) == sorted({day.strftime("%A").lower() for day in expected})
     assert settled == [0, 0]
+    # One invitation, no cancellation for the occurrences the pattern added and the sync deleted.
+    assert fake_microsoft.notices == [Notice("request", "Month-end review", ("ana@customer.test",))]
     with alpha.active():
         series.refresh_from_db()
     assert (series.rrule, series.exdates) == (RULE, [])

@@ -231,9 +231,14 @@ def _write_there(
         Activity.objects.filter(pk=activity.pk).update(ical_uid=activity.ical_uid)
     version = local_version(activity)
     body = activity_event(activity)
+    nearest = written_pattern(activity) if "recurrence" in body else None
+    # A new series written as a nearest pattern gets its attendees once its extra occurrences are
+    # deleted: Exchange would otherwise send them a cancellation for each.
+    invite_after = bool(synced is None and nearest is not None and nearest.extra and body.get("attendees"))
     if synced is None:
         transaction_id = str(uuid.uuid5(uuid.NAMESPACE_URL, activity.ical_uid))
-        written = client.json("POST", "me/events", json={**body, "transactionId": transaction_id})
+        first = {**body, "attendees": []} if invite_after else body
+        written = client.json("POST", "me/events", json={**first, "transactionId": transaction_id})
     else:
         try:
             written = client.json("PATCH", f"me/events/{synced.href}", json=body)
@@ -246,9 +251,10 @@ def _write_there(
             result.deleted_here += 1
             return
     graph_id = str(written.get("id", ""))[:1000]
-    nearest = written_pattern(activity) if "recurrence" in body else None
     if nearest is not None:
         _trim_to_rule(client, graph_id, nearest)
+    if invite_after:
+        written = client.json("PATCH", f"me/events/{graph_id}", json={"attendees": body["attendees"]})
     if "recurrence" in body:
         _write_instances(client, graph_id, activity)
     if activity.status == ActivityStatus.CANCELLED and not written.get("isCancelled"):
