@@ -101,12 +101,14 @@ def save_selection(
 ) -> tuple[SavedList, int]:
     """Create ``target``'s list of the selection's contacts ``user`` may see, named ``name``; the
     list and how many contacts it holds. ``expected_count`` is the count the user confirmed (the
-APIs may leave it out): a
-    selection that changed meanwhile is refused naming ``expected_count``, a taken or empty name
-    names ``name``; nothing is written then. The caller has checked the plan and the permission."""
+    APIs may leave it out): a selection that changed meanwhile is refused naming it, a taken or
+    empty name names ``name``; nothing is written then. The caller checked the plan and permission."""
     check_selection(selection)
     contacts = contacts_of(selection, user)
     count = contacts.count()
+    if not count:
+        named = next(iter(selection.params), "set")
+        raise ValidationError({named: [_("The selection holds no contacts you may see.")]})
     if expected_count is not None and expected_count != count:
         raise ValidationError(
             {

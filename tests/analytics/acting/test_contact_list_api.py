@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from modules.contacts.models import Company
 from modules.marketing.choices import SegmentKind
 from modules.marketing.models import Segment
 from tests.analytics.acting.conftest import report_cells
@@ -22,10 +23,11 @@ SCOPES = ("analytics:write", "marketing:write", "contacts:read")
 
 
 def retail(alpha: TenantFixture) -> tuple[set[int], str]:
-    """A retailer with two contacts (one the rep's), a miner with one; the Retail group's cell."""
+    """The rep's retailer with two contacts (one the rep's), a miner with one; the admin's Retail
+    group's cell."""
     with alpha.active():
         admin, rep = alpha.user(), alpha.user(REP_EMAIL)
-        shop = CompanyFactory(industry="Retail", owner=admin)
+        shop = CompanyFactory(industry="Retail", owner=rep)
         people = {ContactFactory(company=shop, owner=admin).pk, ContactFactory(company=shop, owner=rep).pk}
         ContactFactory(company=CompanyFactory(industry="Mining", owner=admin))
     by_industry = {"group_by": [{"field": "industry"}]}
@@ -57,26 +59,37 @@ def test_a_key_saves_a_report_group_as_a_static_segment(alpha: TenantFixture):
     assert members(alpha, "Retail people") == people
 
 
-def test_a_customer_set_needs_the_sales_scope_and_the_rep_saves_only_what_they_see(alpha: TenantFixture):
-    companies = rfm_at_risk(alpha)
+def test_a_customer_set_needs_the_sales_scope(alpha: TenantFixture):
+    companies = rfm_at_risk(alpha)  # "Risk 3" is At risk
     with alpha.active():
-        admin, rep = alpha.user(), alpha.user(REP_EMAIL)
-        companies[3].owner = rep
-        companies[3].save(update_fields=["owner"])
-        seen = ContactFactory(company=companies[3], owner=rep)
-        ContactFactory(company=companies[3], owner=admin)
-    grant(alpha, "sales_rep", "analytics.view", "sales.view", "marketing.view", "marketing.change")
+        people = {ContactFactory(company=companies[3]).pk, ContactFactory(company=companies[3]).pk}
+        ContactFactory(company=companies[4])  # Can't lose them: another segment
     body = {"target": "marketing-segment", "name": "At risk", "set": "rfm", "segment": "at_risk", "period": 12}
-    _key, without_sales = issue_key(alpha, scopes=SCOPES, email=REP_EMAIL, name="No sales")
-    _key, with_sales = issue_key(alpha, scopes=(*SCOPES, "sales:read"), email=REP_EMAIL, name="Sales")
+    _key, without_sales = issue_key(alpha, scopes=SCOPES, name="No sales")
+    _key, with_sales = issue_key(alpha, scopes=(*SCOPES, "sales:read"), name="Sales")
 
     refused = post_json(bearer_client(alpha, without_sales), URL, body)
     saved = post_json(bearer_client(alpha, with_sales), URL, body)
 
     assert refused.status_code == 403
     assert "sales" in refused.json()["detail"]
-    assert (saved.status_code, saved.json()["count"]) == (201, 1)
-    assert members(alpha, "At risk") == {seen.pk}
+    assert (saved.status_code, saved.json()["count"]) == (201, 2)
+    assert members(alpha, "At risk") == people
+
+
+def test_a_selection_without_contacts_the_caller_may_see_is_refused(alpha: TenantFixture):
+    _people, cell = retail(alpha)
+    with alpha.active():
+        Company.objects.filter(industry="Retail").update(owner=alpha.user())  # the rep sees no retailer now
+    grant(alpha, "sales_rep", "analytics.view", "marketing.view", "marketing.change")
+    _key, token = issue_key(alpha, scopes=SCOPES, email=REP_EMAIL)
+
+    response = post_json(bearer_client(alpha, token), URL, {"target": "marketing-segment", "name": "R", "cell": cell})
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["cell"]
+    with alpha.active():
+        assert not Segment.objects.exists()
 
 
 @pytest.mark.parametrize(
