@@ -131,6 +131,10 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "by_status": create_report(by=owner, name="By status", source="deals", definition=BY_STATUS),
             "selection_rule": selection_rule(owner, entity="deal"),
             "by_industry": create_report(by=owner, name="By industry", source="companies", definition=BY_INDUSTRY),
+            # The group the contact-list call saves: a company of its own industry, with a contact.
+            "industry_contact": ContactFactory(
+                owner=owner, company=CompanyFactory(owner=owner, industry="Documented industry")
+            ),
             "articles": create_article(by=owner, draft_title="Documented article", language="en"),
             "delete:articles": create_article(by=owner, draft_title="Deleted article", language="en"),
         }
@@ -299,7 +303,7 @@ def call_for(method: str, path: str) -> Call:
                 "target": "marketing-segment",
                 "name": "Documented analytics list",
                 "report": r["by_industry"].pk,
-                "keys": [""],
+                "keys": ["Documented industry"],
             }
         ),
         ("POST", "/analytics/warehouse-exports/"): Call(body=lambda r: {}),
