@@ -171,7 +171,10 @@ def _people() -> People:
     return People(manager, reps[0], team_ids, team_ids + [other.pk for other in others])
 
 
-def _fill(results: Results, people: People, deals: int, activities: int) -> None:
+def seed_pipeline_and_rates(first_rate_days_ago: int) -> tuple[Any, list[Any]]:
+    """The bench tenant's default pipeline and its stages in order, after writing ``RATES``: the
+    first rate of each currency ``first_rate_days_ago`` days back, one a month back and one a month
+    ahead (which no figure may use yet). Shared by the analytics benches."""
     from modules.contacts.models import ExchangeRate
     from modules.sales.models import Pipeline
     from modules.sales.services.pipelines import seed_sales
@@ -179,12 +182,16 @@ def _fill(results: Results, people: People, deals: int, activities: int) -> None
     seed_sales()
     today = timezone.localdate()
     for currency, rates in RATES.items():
-        for offset, rate in zip((-400, -30, 30), rates, strict=True):
+        for offset, rate in zip((-first_rate_days_ago, -30, 30), rates, strict=True):
             ExchangeRate.objects.create(
                 currency=currency, rate=Decimal(rate), valid_from=today + timedelta(days=offset)
             )
     pipeline = Pipeline.objects.get(is_default=True)
-    stages = list(pipeline.stages.order_by("position", "id"))
+    return pipeline, list(pipeline.stages.order_by("position", "id"))
+
+
+def _fill(results: Results, people: People, deals: int, activities: int) -> None:
+    pipeline, stages = seed_pipeline_and_rates(400)
     statuses = {"open": "open", "won": "won", "lost": "lost"}
     deal_params = {
         "pipeline": pipeline.pk, "stages": [stage.pk for stage in stages],

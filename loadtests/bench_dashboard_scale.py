@@ -28,7 +28,7 @@ from django_tenants.utils import tenant_context
 
 from identity.models import User
 from loadtests import report
-from loadtests.bench_analytics import CURRENCIES, RATES, People, _insert, _people, p95
+from loadtests.bench_analytics import CURRENCIES, People, _insert, _people, p95, seed_pipeline_and_rates
 from loadtests.support import BENCH_SLUG_PREFIX, create_tenant, log, server_version
 from modules.activities.models import Activity
 from modules.analytics.dashboards.loading import widget_title
@@ -142,25 +142,8 @@ def _measure(
 
 
 def _seed(people: People) -> dict[str, Any]:
-    """The pipeline and exchange rates; the parameters of the deals' SQL."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from modules.contacts.models import ExchangeRate
-    from modules.sales.models import Pipeline
-    from modules.sales.services.pipelines import seed_sales
-
-    seed_sales()
-    today = timezone.localdate()
-    for currency, rates in RATES.items():
-        for offset, rate in zip((-2000, -30, 30), rates, strict=True):
-            ExchangeRate.objects.create(
-                currency=currency, rate=Decimal(rate), valid_from=today + timedelta(days=offset)
-            )
-    pipeline = Pipeline.objects.get(is_default=True)
-    stages = list(pipeline.stages.order_by("position", "id"))
+    """The pipeline and exchange rates (from before the oldest close); the parameters of the deals' SQL."""
+    pipeline, stages = seed_pipeline_and_rates(2000)
     open_stages = [stage.pk for stage in stages if stage.kind == "open"]
     return {
         "pipeline": pipeline.pk, "open_stages": open_stages, "open_count": len(open_stages),

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from api.rest.activities import views as activity_views
 from api.rest.activities.mail import MailMessageViewSet, MailThreadViewSet, MeetingAttendeeViewSet
 from api.rest.analytics.basket import BasketRulesView
+from api.rest.analytics.contact_lists import ContactListsView
 from api.rest.analytics.customer_value import CustomerValuesView, RfmSegmentsView
 from api.rest.analytics.dashboards import DashboardViewSet, DashboardWidgetViewSet
 from api.rest.analytics.funnel import SalesFunnelView
@@ -109,6 +110,7 @@ urlpatterns = [
     path("analytics/rfm/segments/", RfmSegmentsView.as_view(), name="analytics-rfm-segments"),
     path("analytics/report-sources/", ReportSourcesView.as_view(), name="analytics-report-sources"),
     path("analytics/workflow-selections/", WorkflowSelectionsView.as_view(), name="analytics-workflow-selections"),
+    path("analytics/contact-lists/", ContactListsView.as_view(), name="analytics-contact-lists"),
     path(
         "analytics/workflow-selections/<int:pk>/",
         WorkflowSelectionView.as_view(),

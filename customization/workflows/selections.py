@@ -5,8 +5,10 @@ offered, on their own record type.
 ``start_on_selection`` checks the request and stores the records (at most ``MAX_SELECTION``, each
 once) in a ``SelectionRun``; after commit a Celery task starts their runs in batches
 (``start_next_batch``), never the request. Each run's trigger key is ``selection:<id>:<record>``, so
-a retried batch starts nothing twice; the plan's monthly limit and the per-minute rate limit apply
-as to any run (a run they stop is logged as skipped, with the reason). Which records are offered,
+a retried batch starts nothing twice. The plan's monthly limit applies as to any run (a run it stops
+is logged as skipped, with the reason); the per-minute rate limit does not skip a selection's
+records but pauses it: the batch stops at the first record the minute has no room for, and the next
+batch starts from that record once the minute is over. Which records are offered,
 and that the user may see them, is the caller's business: this package never reads a module's
 records.
 """
@@ -14,6 +16,7 @@ records.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -28,7 +31,7 @@ from django.utils.translation import ngettext
 
 from customization.fields.choices import Entity
 from customization.workflows.choices import RunStatus, SelectionStatus
-from customization.workflows.engine.runs import queue_runs, start_run
+from customization.workflows.engine.runs import RateLimited, queue_runs, start_run
 from customization.workflows.models import SelectionRun, WorkflowRule, WorkflowRun
 from customization.workflows.registry import selection_trigger_keys
 from identity.models import User
@@ -151,8 +154,14 @@ def _queue(selection_id: int, countdown: int = 0) -> None:
         logger.warning("could not queue selection %s", selection_id, exc_info=True)
 
 
+def _seconds_to_next_minute() -> int:
+    # The rate limit counts per clock minute (``limits.take_run_slot``); one second past its end.
+    return 61 - int(time.time()) % 60
+
+
 def start_next_batch(selection_id: int) -> bool:
-    """Start the runs of the selection's next batch; True while records are left."""
+    """Start the runs of the selection's next batch; True while records are left. A record the
+    rate limit has no room for ends the batch: it and the rest start after the minute."""
     with transaction.atomic():
         selection = SelectionRun.objects.select_for_update().select_related("rule").filter(pk=selection_id).first()
         if selection is None or selection.status == SelectionStatus.STARTED:
@@ -160,8 +169,16 @@ def start_next_batch(selection_id: int) -> bool:
         done = selection.started + selection.not_started
         batch = selection.record_ids[done : done + BATCH_SIZE]
         created: list[WorkflowRun] = []
+        pause = batch_pause()
         for record_id in batch:
-            run = start_run(selection.rule, trigger_key=f"{selection.trigger_prefix}{record_id}", record_id=record_id)
+            try:
+                run = start_run(
+                    selection.rule, trigger_key=f"{selection.trigger_prefix}{record_id}", record_id=record_id,
+                    wait_for_slot=True,
+                )  # fmt: skip
+            except RateLimited:
+                pause = _seconds_to_next_minute()
+                break
             if run is None:  # started by an earlier try of this batch
                 selection.started += 1
             elif run.status == RunStatus.SKIPPED:
@@ -175,7 +192,7 @@ def start_next_batch(selection_id: int) -> bool:
         selection.save(update_fields=["started", "not_started", "status", "finished_at", "progressed_at"])
         queue_runs(run.pk for run in created)
         if more:
-            transaction.on_commit(lambda: _queue(selection_id, countdown=batch_pause()), robust=True)
+            transaction.on_commit(lambda: _queue(selection_id, countdown=pause), robust=True)
     return more
 
 

@@ -18,6 +18,7 @@ from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_t
 from graphql_relay import to_global_id
 
 from api.graphql.analytics.dashboard_mutations import AnalyticsDashboardMutations
+from api.graphql.analytics.mutations import AnalyticsActingMutations
 from api.graphql.analytics.queries import AnalyticsQueries
 from api.graphql.analytics.report_subscriptions import AnalyticsMutations
 from api.graphql.knowledge.mutations import KnowledgeMutations
@@ -117,7 +118,7 @@ from tests.tenancy import TenantFixture
 # The root query and mutation classes of each optional module's GraphQL API.
 GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
     "sales": (SalesQueries, SalesMutations),
-    "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations),
+    "analytics": (AnalyticsQueries, AnalyticsMutations, AnalyticsDashboardMutations, AnalyticsActingMutations),
     "service": (
         ServiceQueries,
         ServiceMutations,

@@ -30,7 +30,12 @@ def _current_tenant() -> Tenant | None:
     return None if schema_name == "public" else Tenant.objects.filter(schema_name=schema_name).first()
 
 
-def _skip_reason(depth: int) -> str:
+class RateLimited(Exception):
+    """The workspace's runs of this minute are spent, and the caller said it would rather wait
+    (a selection's batch) than have the run logged as skipped."""
+
+
+def _skip_reason(depth: int, *, wait_for_slot: bool = False) -> str:
     if depth >= max_depth():
         return _("Stopped: this rule was triggered by workflow actions %(depth)d levels deep.") % {"depth": depth}
     # Before the per-minute slot: a run the plan refuses spends nothing of the minute's budget.
@@ -43,6 +48,8 @@ def _skip_reason(depth: int) -> str:
             monthly_limit,
         ) % {"limit": monthly_limit}
     if not take_run_slot():
+        if wait_for_slot:
+            raise RateLimited
         return _("Skipped: this workspace started more than %(limit)d workflow runs this minute (rate limit).") % {
             "limit": runs_per_minute()
         }
@@ -56,12 +63,14 @@ def start_run(
     record_id: int,
     event: DomainEvent | None = None,
     depth: int = 0,
+    wait_for_slot: bool = False,
 ) -> WorkflowRun | None:
     """The new run, or None when this rule already has a run for ``trigger_key``. A run stopped by
-    the depth limit or the rate limit is created SKIPPED with the reason, so the history shows it."""
+    the depth limit or the rate limit is created SKIPPED with the reason, so the history shows it;
+    with ``wait_for_slot`` the rate limit raises ``RateLimited`` instead and nothing is written."""
     if WorkflowRun.objects.filter(rule=rule, trigger_key=trigger_key).exists():
         return None
-    reason = _skip_reason(depth)
+    reason = _skip_reason(depth, wait_for_slot=wait_for_slot)
     with transaction.atomic():
         run, created = WorkflowRun.objects.get_or_create(
             rule=rule,

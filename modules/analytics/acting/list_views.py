@@ -8,27 +8,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from identity.decorators import signed_in_user
-from modules.analytics.acting.contact_lists import contacts_of, target_named
-from modules.analytics.acting.sets import READ_LIMIT, RecordSet, record_set
+from modules.analytics.acting.contact_lists import (
+    check_selection,
+    contacts_of,
+    default_name,
+    save_selection,
+    target_named,
+)
+from modules.analytics.acting.sets import record_set
 from modules.analytics.acting.views import _posted_int, _problem
 from modules.analytics.customer_value.customers import COMPANY, CONTACT
 from modules.analytics.views import analytics_page
 from modules.plan_gate import ensure_in_plan
-
-
-def _check(selection: RecordSet) -> None:
-    """Only customers, companies and contacts have contacts; a set too large to read whole is refused
-    rather than saved in part."""
-    named = next(iter(selection.params), "set")
-    if set(selection.entities()) - {COMPANY, CONTACT}:
-        raise ValidationError({named: [_("Only companies and contacts can be saved as a list of contacts.")]})
-    if any(len(selection.ids.get(kind, [])) >= READ_LIMIT for kind in (COMPANY, CONTACT)):
-        raise ValidationError({named: [_("The selection holds more than 5,000 records; narrow it first.")]})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -44,31 +39,25 @@ def save_as_list(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied
     try:
         selection = record_set(request.GET, user)
-        _check(selection)
+        check_selection(selection)
     except ValidationError as error:
         return _problem(error)
-    contacts = contacts_of(selection, user)
-    count = contacts.count()
-    today = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
-    name = f"{selection.label} ({today})"
+    count = contacts_of(selection, user).count()
+    name = default_name(selection)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         name = " ".join(request.POST.get("name", "").split())
         try:
-            if _posted_int(request, "expected_count") != count:
-                raise ValidationError(
-                    {"expected_count": [_("The selection changed meanwhile: it now holds %(count)s contacts.")
-                                        % {"count": count}]}
-                )  # fmt: skip
-            description = _("From analytics: %(selection)s, %(day)s.") % {"selection": selection.label, "day": today}
-            url = target.save(name=name, description=description, contacts=contacts, by=user)
+            saved, count = save_selection(
+                target, selection, user, name=name, expected_count=_posted_int(request, "expected_count")
+            )
         except ValidationError as error:
             errors = error.message_dict
         else:
             messages.success(
                 request, _("%(name)s was created with %(count)s contacts.") % {"name": name, "count": count}
             )
-            return redirect(url)
+            return redirect(saved.url)
     context = {
         "selection": selection,
         "target": target,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.http import QueryDict
@@ -26,6 +27,7 @@ from modules.activities.forms import FilterForm
 from modules.activities.selectors import filter_activities, visible_activities
 from modules.contacts.models import Tag
 from modules.contacts.selectors.lists import COMPANY_LIST, CONTACT_LIST, ListSpec, filtered, sort_of
+from modules.lists.definition import registered_narrowings
 from modules.sales.models import OrderLine
 from modules.sales.selectors.deals import (
     DEAL_SORTS,
@@ -75,6 +77,24 @@ def _with_tags(queryset: QuerySet[Any], related_name: str) -> QuerySet[Any]:
     return queryset.annotate(**{TAGS: ArraySubquery(names)})
 
 
+def _narrowed(entity: str, queryset: QuerySet[Any], params: QueryDict, user: User) -> QuerySet[Any]:
+    """A list narrowed to records another module worked out (a report's group, ``?cell=``) exports
+    only those, as its page shows only those: the narrowing is resolved again for the reader. A
+    value it cannot read is refused naming its parameter; one the reader may not use raises
+    PermissionDenied."""
+    for narrowing in registered_narrowings():
+        value = params.get(narrowing.param)
+        if not value:
+            continue
+        try:
+            ids, _label = narrowing.narrow(entity, str(value), user)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {narrowing.param: error.messages}
+            raise InvalidListQuery(errors) from None
+        queryset = queryset.filter(pk__in=ids)
+    return queryset
+
+
 @dataclass(frozen=True)
 class ListSource:
     """One record list: its entity (custom-field key), the module and permission its page needs,
@@ -92,7 +112,7 @@ class ListSource:
     def rows(self, user: User, params: QueryDict) -> tuple[QuerySet[Any], ListState]:
         """The rows the list page would show (all pages of them), and its custom-field state."""
         state = read_state(self.entity, params)
-        return self.select(user, params, state), state
+        return _narrowed(self.entity, self.select(user, params, state), params, user), state
 
     def columns_for(self, user: User) -> tuple[Column, ...]:
         return self.columns if self.reader_columns is None else self.reader_columns(user)

@@ -167,10 +167,10 @@ def test_empty_groups_and_date_time_buckets_narrow_the_list_to_the_cell(alpha: T
     assert {row.industry for row in response.context["rows"]} == {""}
     body = response.content.decode()
     assert "Report group: (empty)" in body
-    # The list exports read the list's own filters only: a narrowed list offers none rather than
-    # a file holding more than it shows.
-    assert 'data-testid="export-menu"' not in body
-    assert 'data-testid="export-menu"' in alpha.client().get("/companies/").content.decode()
+    # A narrowed list exports what it shows (test_cell_list_exports.py): its links carry the cell.
+    assert 'data-testid="export-menu"' in body
+    assert "/exports/list/company/csv/?" in body
+    assert "cell=" in body.split("/exports/list/company/csv/?")[1][:2000]
 
 
 def test_a_rep_following_the_admins_link_sees_only_their_own_records(alpha: TenantFixture, records):

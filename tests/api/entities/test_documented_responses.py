@@ -68,6 +68,7 @@ from tests.tenancy import TenantFixture
 
 COUNT = {"group_by": [{"field": "stage"}], "measures": [{"fn": "count"}]}
 BY_STATUS = {"group_by": [{"field": "status"}]}
+BY_INDUSTRY = {"group_by": [{"field": "industry"}]}
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -129,6 +130,11 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
             "delete:reports": create_report(by=owner, name="Deleted", source="deals", definition=COUNT),
             "by_status": create_report(by=owner, name="By status", source="deals", definition=BY_STATUS),
             "selection_rule": selection_rule(owner, entity="deal"),
+            "by_industry": create_report(by=owner, name="By industry", source="companies", definition=BY_INDUSTRY),
+            # The group the contact-list call saves: a company of its own industry, with a contact.
+            "industry_contact": ContactFactory(
+                owner=owner, company=CompanyFactory(owner=owner, industry="Documented industry")
+            ),
             "articles": create_article(by=owner, draft_title="Documented article", language="en"),
             "delete:articles": create_article(by=owner, draft_title="Deleted article", language="en"),
         }
@@ -292,6 +298,14 @@ def call_for(method: str, path: str) -> Call:
             body=lambda r: {"workflow": r["selection_rule"].pk, "report": r["by_status"].pk, "keys": ["open"]}
         ),
         ("GET", "/analytics/workflow-selections/{id}/"): Call("selections"),
+        ("POST", "/analytics/contact-lists/"): Call(
+            body=lambda r: {
+                "target": "marketing-segment",
+                "name": "Documented analytics list",
+                "report": r["by_industry"].pk,
+                "keys": ["Documented industry"],
+            }
+        ),
         ("POST", "/analytics/warehouse-exports/"): Call(body=lambda r: {}),
         ("GET", "/analytics/warehouse-exports/{id}/"): Call("warehouse_exports"),
         ("GET", "/analytics/warehouse-exports/{id}/download/"): Call("warehouse_exports"),
