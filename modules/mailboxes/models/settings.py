@@ -45,9 +45,9 @@ class MailSettings(models.Model):
         verbose_name = _("e-mail settings")
         verbose_name_plural = _("e-mail settings")
 
+    def __str__(self) -> str:
+        return self.logging_address or "e-mail settings"
+
     @property
     def polls_imap(self) -> bool:
         return bool(self.logging_active and self.imap_host and self.imap_user)
-
-    def __str__(self) -> str:
-        return self.logging_address or "e-mail settings"
