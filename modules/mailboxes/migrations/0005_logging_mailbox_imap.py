@@ -4,65 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailboxes', '0004_mail_settings_and_tracking'),
+        ("mailboxes", "0004_mail_settings_and_tracking"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_folder',
-            field=models.CharField(default='INBOX', max_length=200, verbose_name='IMAP folder'),
+            model_name="mailsettings",
+            name="imap_folder",
+            field=models.CharField(default="INBOX", max_length=200, verbose_name="IMAP folder"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_host',
-            field=models.CharField(blank=True, max_length=253, verbose_name='IMAP server'),
+            model_name="mailsettings",
+            name="imap_host",
+            field=models.CharField(blank=True, max_length=253, verbose_name="IMAP server"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_password',
-            field=models.TextField(blank=True, verbose_name='IMAP password'),
+            model_name="mailsettings",
+            name="imap_password",
+            field=models.TextField(blank=True, verbose_name="IMAP password"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_port',
-            field=models.PositiveIntegerField(default=993, verbose_name='IMAP port'),
+            model_name="mailsettings",
+            name="imap_port",
+            field=models.PositiveIntegerField(default=993, verbose_name="IMAP port"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_security',
-            field=models.CharField(choices=[('tls', 'TLS (implicit)'), ('starttls', 'STARTTLS'), ('none', 'None (only inside a trusted network)')], default='tls', max_length=10, verbose_name='IMAP security'),
+            model_name="mailsettings",
+            name="imap_security",
+            field=models.CharField(
+                choices=[
+                    ("tls", "TLS (implicit)"),
+                    ("starttls", "STARTTLS"),
+                    ("none", "None (only inside a trusted network)"),
+                ],
+                default="tls",
+                max_length=10,
+                verbose_name="IMAP security",
+            ),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='imap_user',
-            field=models.CharField(blank=True, max_length=254, verbose_name='IMAP user'),
+            model_name="mailsettings",
+            name="imap_user",
+            field=models.CharField(blank=True, max_length=254, verbose_name="IMAP user"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='last_error',
-            field=models.CharField(blank=True, max_length=500, verbose_name='last error'),
+            model_name="mailsettings",
+            name="last_error",
+            field=models.CharField(blank=True, max_length=500, verbose_name="last error"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='last_error_at',
+            model_name="mailsettings",
+            name="last_error_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='last_polled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last checked'),
+            model_name="mailsettings",
+            name="last_polled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last checked"),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='last_uid',
+            model_name="mailsettings",
+            name="last_uid",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='mailsettings',
-            name='uidvalidity',
+            model_name="mailsettings",
+            name="uidvalidity",
             field=models.BigIntegerField(blank=True, null=True),
         ),
     ]
