@@ -84,6 +84,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The logging address's mailbox, read over IMAP where a workspace has one.
+    "mailboxes-poll-logging-address": {
+        "task": "modules.mailboxes.tasks.poll_all_logging_mailboxes",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # E-mail written in the CRM whose send task was lost before its first attempt.
     "mailboxes-send-lost-composed": {
         "task": "modules.mailboxes.compose_tasks.send_all_lost_composed_mail",

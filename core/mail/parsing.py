@@ -201,13 +201,52 @@ def _encoded_size(part: Message) -> int:
     return len(payload) * 3 // 4 if encoding == "base64" else len(payload)
 
 
+def _forwarded_name(part: Message, inner: Message, index: int) -> str:
+    """The file name of a forwarded message: its own if it has one, else its subject, ``.eml``."""
+    with_name = _attachment_name(part, index) if part.get_filename() else ""
+    if with_name:
+        return with_name if with_name.lower().endswith(".eml") else f"{with_name}.eml"
+    subject = re.sub(r'[\\/:*?"<>|]+', " ", _header(inner, "Subject"))
+    stem = clean(" ".join(subject.split()), 150).strip(" .") or f"forwarded-message-{index}"
+    return f"{stem}.eml"
+
+
+def _forwarded(part: Message, mail: ParsedMail, max_attachment: int, index: int) -> None:
+    """A ``message/rfc822`` part (a message forwarded as an attachment) kept whole as an ``.eml``
+    file, so a user opens it in their mail program; its text is not the forwarding message's."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        return
+    name = _forwarded_name(part, inner, index)
+    if max_attachment <= 0:
+        mail.oversized_attachments.append(name)
+        return
+    try:
+        content = inner.as_bytes(policy=policy.compat32)
+    except Exception:  # a structure the generator cannot write back: name it, keep the rest
+        mail.defects.append(f"unwritable forwarded message {name}")
+        return
+    if len(content) > max_attachment:
+        mail.oversized_attachments.append(name)
+        return
+    mail.attachments.append(ParsedAttachment(name, "message/rfc822", content))
+
+
 def _walk(message: Message, mail: ParsedMail, max_attachment: int) -> None:
     texts: list[str] = []
     htmls: list[str] = []
+    inside_forwarded: set[int] = set()
     for index, part in enumerate(message.walk()):
+        if id(part) in inside_forwarded:
+            continue  # kept whole with the forwarded message it belongs to
         content_type = part.get_content_type()
         if content_type in ("message/delivery-status", "message/disposition-notification"):
             mail.is_report = True
+        if content_type == "message/rfc822" and part is not message:
+            inside_forwarded.update(id(inner) for inner in part.walk() if inner is not part)
+            _forwarded(part, mail, max_attachment, index)
+            continue
         if part.is_multipart():
             continue
         disposition = (part.get_content_disposition() or "").lower()
@@ -216,7 +255,7 @@ def _walk(message: Message, mail: ParsedMail, max_attachment: int) -> None:
             (texts if content_type == "text/plain" else htmls).append(_decoded_text(part))
             continue
         if content_type.startswith("message/"):
-            continue  # a forwarded message/rfc822 is walked into: its parts come next
+            continue  # a report's machine-readable part (message/delivery-status and the like)
         name = _attachment_name(part, index)
         if _encoded_size(part) > max_attachment * 4 // 3 + 1024:
             mail.oversized_attachments.append(name)

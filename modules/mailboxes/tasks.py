@@ -3,7 +3,9 @@ Gmail ones by ``gmail``). Beat's ``sync_all_mailboxes`` (every minute) queues ``
 served tenant, which queues ``sync_mailbox`` for each mailbox that is active (or failing and past
 its backoff). A tenant runs at most ``MAILBOXES_SYNC_PER_TENANT`` syncs at once (slots in the cache,
 freed when a run ends or, for a killed worker, when the slot expires); a mailbox runs one sync at a
-time (``services.sync``'s advisory lock)."""
+time (``services.sync``'s advisory lock). Beat's ``poll_all_logging_mailboxes`` (every minute)
+queues ``poll_logging_mailbox`` per served tenant, which reads the logging address's mailbox when
+the workspace has one (``services.logging_mailbox``)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from django.utils import timezone
 
 from modules.mailboxes.choices import MailboxKind, MailboxState
 from modules.mailboxes.gmail import sync_gmail_mailbox
-from modules.mailboxes.models import Mailbox
+from modules.mailboxes.models import Mailbox, MailSettings
 from modules.mailboxes.services.connection import MailboxError
 from modules.mailboxes.services.graph_sync import sync_graph_mailbox
+from modules.mailboxes.services.logging_mailbox import poll_logging_mailbox as run_logging_poll
 from modules.mailboxes.services.mailboxes import record_failure, record_success
 from modules.mailboxes.services.sync import SyncResult
 from modules.mailboxes.services.sync import sync_mailbox as run_sync
@@ -119,3 +122,17 @@ def sync_mailboxes() -> int:
 @shared_task
 def sync_all_mailboxes() -> int:
     return queue_for_each_served_tenant(sync_mailboxes, expires=55)
+
+
+@shared_task(acks_late=True)
+def poll_logging_mailbox() -> int:
+    """Read the workspace's logging mailbox (a no-op without one, or with logging switched off)."""
+    if not runs_in_a_tenant("poll_logging_mailbox"):
+        return 0
+    row = MailSettings.objects.first()
+    return run_logging_poll(row) if row is not None else 0
+
+
+@shared_task
+def poll_all_logging_mailboxes() -> int:
+    return queue_for_each_served_tenant(poll_logging_mailbox, expires=55)

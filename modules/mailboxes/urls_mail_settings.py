@@ -6,5 +6,6 @@ app_name = "mail-settings"
 
 urlpatterns = [
     path("", views_mail_settings.mail_settings, name="settings"),
+    path("logging/check/", views_mail_settings.logging_poll_now, name="logging-check"),
     path("logging/rotate/", views_mail_settings.logging_rotate, name="logging-rotate"),
 ]

@@ -1,5 +1,6 @@
 """Settings → E-mail (``settings.manage_tenant``): whether composed mail may be tracked, and the
-logging address with its webhook URL (rotated on demand). ``POST /mail/p/log/<token>/``
+logging address with its webhook URL (rotated on demand) and the mailbox it may be read from over
+IMAP (its state shown; "Check now" queues a read). ``POST /mail/p/log/<token>/``
 takes one raw RFC 5322 message (``message/rfc822``) from the workspace's mail relay: the token
 finds the settings in the host's tenant, so another tenant's token, a rotated one or a switched-off
 address is a 404 (the callers are outsiders)."""
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from identity.decorators import permission_required
 from identity.models import User
+from modules.mailboxes.choices import MailSecurity
+from modules.mailboxes.models import MailSettings
 from modules.mailboxes.services.mail_settings import (
     MAX_MESSAGE_BYTES,
     current,
@@ -27,8 +30,22 @@ from modules.mailboxes.services.mail_settings import (
     settings_for_token,
     tracking_allowed,
 )
+from modules.mailboxes.tasks import poll_logging_mailbox
 
 PERMISSION = "settings.manage_tenant"
+IMAP_FIELDS = ("imap_host", "imap_port", "imap_security", "imap_user", "imap_folder")
+
+
+def _imap_shown(row: MailSettings | None) -> dict[str, object]:
+    if row is None:
+        return {
+            "imap_host": "",
+            "imap_port": 993,
+            "imap_security": MailSecurity.TLS,
+            "imap_user": "",
+            "imap_folder": "INBOX",
+        }
+    return {name: getattr(row, name) for name in IMAP_FIELDS}
 
 
 @permission_required(PERMISSION)
@@ -40,6 +57,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
         "tracking": tracking_allowed(),
         "logging_address": row.logging_address if row else "",
         "logging_active": row.logging_active if row else False,
+        **_imap_shown(row),
     }
     status = 200
     if request.method == "POST":
@@ -47,11 +65,13 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
             "tracking": request.POST.get("tracking") == "on",
             "logging_address": request.POST.get("logging_address", ""),
             "logging_active": request.POST.get("logging_active") == "on",
+            **{name: request.POST.get(name, "") for name in IMAP_FIELDS},
         }
+        imap = {name: values[name] for name in IMAP_FIELDS} | {"imap_password": request.POST.get("imap_password", "")}
         try:
             save_mail_settings(
                 tracking=bool(values["tracking"]), logging_address=str(values["logging_address"]),
-                logging_active=bool(values["logging_active"]), by=user,
+                logging_active=bool(values["logging_active"]), by=user, imap=imap,
             )  # fmt: skip
         except ValidationError as error:
             errors, status = error.message_dict, 400
@@ -60,7 +80,10 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
             return redirect("mail-settings:settings")
     token = logging_token(row) if row is not None else ""
     webhook = request.build_absolute_uri(reverse("mail-public:logging-inbound", args=[token])) if token else ""
-    context = {"values": values, "errors": errors, "webhook": webhook}
+    context = {
+        "values": values, "errors": errors, "webhook": webhook, "row": row,
+        "securities": MailSecurity.choices, "password_stored": bool(row and row.imap_password),
+    }  # fmt: skip
     return render(request, "mailboxes/mail_settings.html", context, status=status)
 
 
@@ -69,6 +92,17 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
 def logging_rotate(request: HttpRequest) -> HttpResponse:
     if rotate_logging_token(by=request.user) is not None:  # type: ignore[arg-type]
         messages.success(request, _("The webhook has a new URL: give it to your mail relay."))
+    return redirect("mail-settings:settings")
+
+
+@permission_required(PERMISSION)
+@require_POST
+def logging_poll_now(request: HttpRequest) -> HttpResponse:
+    """Queue a read of the logging mailbox now instead of at the next minute."""
+    row = current()
+    if row is not None and row.polls_imap:
+        poll_logging_mailbox.apply_async(expires=55, retry=False)
+        messages.success(request, _("The mailbox will be checked in a moment."))
     return redirect("mail-settings:settings")
 
 

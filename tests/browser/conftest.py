@@ -21,9 +21,11 @@ import io
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.google_server import GoogleServer
+from tests.msgraph_server import CLIENT_ID, CLIENT_SECRET, HOST, FakeMicrosoft, _Handler
 from tests.processes import free_port, start_gunicorn, stop, test_process_environment, wait_until
 from tests.service.contact_centre.fake_twilio import FakeTwilio, running_fake_twilio
 
@@ -75,9 +79,50 @@ def browser_twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
+@dataclass(frozen=True)
+class OAuthStandIns:
+    """The local Microsoft identity platform / Graph and Google the server's connect buttons use."""
+
+    microsoft: FakeMicrosoft
+    google: GoogleServer
+
+    def environment(self) -> dict[str, str]:
+        microsoft, google = self.microsoft.settings()["microsoft"], self.google.base_url
+        return {
+            "MICROSOFT_CLIENT_ID": CLIENT_ID, "MICROSOFT_CLIENT_SECRET": CLIENT_SECRET,
+            "MICROSOFT_AUTHORIZE_URL": microsoft["authorize_url"], "MICROSOFT_TOKEN_URL": microsoft["token_url"],
+            "MICROSOFT_GRAPH_URL": microsoft["api_url"],
+            "GOOGLE_CLIENT_ID": "relata-google-client", "GOOGLE_CLIENT_SECRET": "relata-google-secret",
+            "GOOGLE_AUTHORIZE_URL": f"{google}/authorize", "GOOGLE_TOKEN_URL": f"{google}/token",
+            "GOOGLE_USERINFO_URL": f"{google}/userinfo", "GOOGLE_REVOKE_URL": f"{google}/revoke",
+            "GOOGLE_GMAIL_API_URL": f"{google}/gmail/v1", "GOOGLE_CALENDAR_API_URL": f"{google}/calendar/v3",
+        }  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def oauth_stand_ins() -> Iterator[OAuthStandIns]:
+    """Two loopback HTTP servers (threads), so the server offers "Connect Microsoft 365" and
+    "Connect Google" and a browser test can go through their consent and back."""
+    microsoft = FakeMicrosoft(email="ada@contoso.example")
+    microsoft.server = ThreadingHTTPServer((HOST, 0), type("Handler", (_Handler,), {"fake": microsoft}))
+    threading.Thread(target=microsoft.server.serve_forever, daemon=True).start()
+    google = GoogleServer()
+    google.state.email = "ada@gmail.example"
+    google.start()
+    try:
+        yield OAuthStandIns(microsoft, google)
+    finally:
+        google.stop()
+        microsoft.server.shutdown()
+        microsoft.server.server_close()
+
+
 @pytest.fixture(scope="session")
 def gunicorn_server(
-    celery_worker: Path, browser_twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
+    celery_worker: Path,
+    browser_twilio: FakeTwilio,
+    oauth_stand_ins: OAuthStandIns,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[GunicornServer]:
     """gunicorn configured as in production (infra/gunicorn.conf.py) on the test database.
 
@@ -91,6 +136,7 @@ def gunicorn_server(
     port = free_port()
     environment = test_process_environment(celery_worker)
     environment["TWILIO_API_BASE"] = browser_twilio.url
+    environment.update(oauth_stand_ins.environment())
     process = start_gunicorn(environment, log_file, port)
     try:
         yield GunicornServer(port=port, mail_dir=celery_worker, log_file=log_file)

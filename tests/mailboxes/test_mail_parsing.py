@@ -6,6 +6,8 @@ not kept."""
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 
 from core.mail.parsing import parse_mail
 
@@ -81,3 +83,32 @@ def test_a_sender_without_a_domain_and_mail_without_headers_are_read():
     assert daemon.from_address == "mailer-daemon"
     assert bare.from_address == ""
     assert bare.message_id.endswith("@no-message-id.invalid>")
+
+
+def test_a_forwarded_message_is_kept_as_an_eml_file_not_merged_into_the_body():
+    raw = (
+        "From: rita@alpha.example\r\nSubject: Fwd: the offer\r\nContent-Type: multipart/mixed; boundary=FW\r\n\r\n"
+        "--FW\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n"
+        "--FW\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n"
+        "From: ana@acme.example\r\nSubject: =?utf-8?q?The_offer/v2_=E2=82=AC?=\r\nMessage-ID: <inner@acme.example>\r\n"
+        "Content-Type: multipart/mixed; boundary=IN\r\n\r\n"
+        "--IN\r\nContent-Type: text/plain\r\n\r\nFrom the start: the price.\r\n"
+        '--IN\r\nContent-Type: application/pdf; name="offer.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        "aGVsbG8=\r\n--IN--\r\n"
+        "--FW\r\nContent-Type: message/rfc822\r\n\r\nSubject: \r\n\r\n" + "y" * LIMIT + "\r\n"
+        "--FW--\r\n"
+    ).encode()
+
+    mail = _parse(raw)
+    unlimited = parse_mail(raw, max_attachment=0)
+
+    assert mail.text.strip() == "See below."
+    assert [(a.name, a.content_type) for a in mail.attachments] == [("The offer v2 €.eml", "message/rfc822")]
+    kept = email.message_from_bytes(mail.attachments[0].content, policy=email.policy.default)
+    assert kept["Message-ID"] == "<inner@acme.example>"
+    body = kept.get_body(("plain",))
+    assert body is not None
+    assert "From the start: the price." in body.get_content()
+    assert [part.get_filename() for part in kept.iter_attachments()] == ["offer.pdf"]
+    assert mail.oversized_attachments == ["forwarded-message-6.eml"]
+    assert (unlimited.text.strip(), unlimited.attachments) == ("See below.", [])

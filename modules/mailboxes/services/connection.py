@@ -10,6 +10,7 @@ import imaplib
 import smtplib
 import ssl
 from contextlib import suppress
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,17 @@ def _secret(stored: str) -> str:
         raise MailboxError(_("The stored password cannot be read: enter it again.")) from error
 
 
-def connect_imap(mailbox: Mailbox) -> imaplib.IMAP4:
+class ImapAccount(Protocol):
+    """What reaching an IMAP mailbox takes: a user's mailbox, or the workspace's logging mailbox."""
+
+    imap_host: str
+    imap_port: int
+    imap_security: str
+    imap_user: str
+    imap_password: str
+
+
+def connect_imap(mailbox: ImapAccount) -> imaplib.IMAP4:
     """A logged-in IMAP client for ``mailbox``."""
     try:
         pinned = outbound_http.resolve(mailbox.imap_host, mailbox.imap_port)

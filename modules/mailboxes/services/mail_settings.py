@@ -3,7 +3,8 @@ tracked, and the BCC / forward logging address (its webhook token rotated on dem
 relay posts to the logging webhook is logged when its sender is one of the workspace's active
 users (anyone else could write to the address), on the records its addresses match
 (``services.logged``); a message forwarded as an attachment logs the attached original;
-automatic mail (auto-replies, reports, bulk and list mail) is ignored."""
+automatic mail (auto-replies, reports, bulk and list mail) is ignored. The address may also be a
+mailbox the workers read over IMAP (``services.logging_mailbox``); its settings are saved here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import hashlib
 import secrets
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from core.encryption import decrypt, encrypt
 from core.mail.parsing import parse_mail
+from customization import outbound_http
 from customization.events.outbox import emit
 from identity.models import User
+from modules.mailboxes.choices import MailSecurity
 from modules.mailboxes.models import MailSettings
 from modules.mailboxes.services.logged import log_mail
 
@@ -57,8 +61,51 @@ def _new_token(row: MailSettings) -> None:
     row.logging_token, row.logging_token_hash = encrypt(token), token_hash(token)
 
 
-def save_mail_settings(*, tracking: bool, logging_address: str, logging_active: bool, by: User) -> MailSettings:
-    """Save the workspace's e-mail settings (a ValidationError naming ``logging_address``)."""
+def _imap_values(imap: dict[str, Any], stored_password: str) -> dict[str, Any]:
+    """The logging mailbox's IMAP settings checked (a ValidationError naming the field); an empty
+    host means the address is not read over IMAP. A blank password keeps the stored one."""
+    host = str(imap.get("imap_host") or "").strip().lower()
+    if not host:
+        return {"imap_host": "", "imap_user": "", "imap_password": ""}
+    errors: dict[str, list[str]] = {}
+    try:
+        port = int(str(imap.get("imap_port") or 993).strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        errors["imap_port"] = [_("Enter a port between 1 and 65535.")]
+    security = str(imap.get("imap_security") or MailSecurity.TLS)
+    if security not in MailSecurity.values:
+        errors["imap_security"] = [_("Choose how the connection is secured.")]
+    user = str(imap.get("imap_user") or "").strip()
+    if not user or len(user) > 254:
+        errors["imap_user"] = [_("Enter the user that signs in to the mailbox.")]
+    password = str(imap.get("imap_password") or "")
+    if not password and not stored_password:
+        errors["imap_password"] = [_("Enter the mailbox's password.")]
+    folder = str(imap.get("imap_folder") or "").strip() or "INBOX"
+    if len(folder) > 200 or any(ord(char) < 32 for char in folder):
+        errors["imap_folder"] = [_("Enter a folder name of at most 200 characters.")]
+    if len(host) > 253:
+        errors["imap_host"] = [_("Enter a host name.")]
+    elif "imap_port" not in errors:
+        try:
+            outbound_http.resolve(host, port)
+        except outbound_http.OutboundError as error:
+            errors["imap_host"] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "imap_host": host, "imap_port": port, "imap_security": security, "imap_user": user,
+        "imap_password": encrypt(password) if password else stored_password, "imap_folder": folder,
+    }  # fmt: skip
+
+
+def save_mail_settings(
+    *, tracking: bool, logging_address: str, logging_active: bool, by: User, imap: dict[str, Any] | None = None
+) -> MailSettings:
+    """Save the workspace's e-mail settings (a ValidationError naming the field: ``logging_address``,
+    the logging mailbox's ``imap_*``)."""
     address = logging_address.strip().lower()
     if address or logging_active:
         try:
@@ -67,15 +114,22 @@ def save_mail_settings(*, tracking: bool, logging_address: str, logging_active: 
             raise ValidationError({"logging_address": [_("Enter a valid e-mail address.")]}) from None
         if User.objects.filter(email__iexact=address).exists():
             raise ValidationError({"logging_address": [_("This is a user's address: choose one only for logging.")]})
+    stored = current()
+    values = _imap_values(imap or {}, stored.imap_password if stored is not None else "")
     with transaction.atomic():
         row = MailSettings.objects.select_for_update().first() or MailSettings()
         if address and not row.logging_token_hash:
             _new_token(row)
         row.tracking, row.logging_address, row.logging_active = tracking, address, logging_active and bool(address)
+        if any(values.get(name, "") != getattr(row, name) for name in ("imap_host", "imap_user", "imap_folder")):
+            # Another mailbox or folder: its UIDs say nothing of the old one's.
+            row.uidvalidity, row.last_uid, row.last_error, row.last_error_at = None, 0, "", None
+        for name, value in values.items():
+            setattr(row, name, value)
         row.save()
         emit(
             "mail_settings.saved", row, entity="mail_settings", actor=by,
-            data={"tracking": row.tracking, "logging": row.logging_active},
+            data={"tracking": row.tracking, "logging": row.logging_active, "logging_imap": bool(row.imap_host)},
         )  # fmt: skip
     return row
 
