@@ -2,7 +2,9 @@
 marketing e-mail to it and sends it; the session's real Celery worker delivers it through the
 workspace's own SMTP settings to a real SMTP server the test starts. The test then opens the
 message's tracking pixel and its tracked link, as a mail client and a reader would, and the
-marketer sees the open and the click on the send's report page (screenshot kept)."""
+marketer sees the open and the click on the send's report page (screenshot kept). Last, the message
+left unconfirmed (as a worker that died during its hand-over leaves it): the marketer lists it and
+sends it again."""
 
 from __future__ import annotations
 
@@ -78,11 +80,12 @@ def alpha_url(gunicorn_server: GunicornServer, mail_server: MailServer, django_d
         DeliverySettings.objects.all().delete()
 
 
-def _received(server: MailServer, timeout: float = 180) -> EmailMessage:
+def _received(server: MailServer, timeout: float = 180, count: int = 1) -> EmailMessage:
+    """The ``count``-th message the server received."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.messages:
-            return server.messages[0]
+        if len(server.messages) >= count:
+            return server.messages[count - 1]
         time.sleep(0.25)
     raise AssertionError("the worker delivered no message to the SMTP server")
 
@@ -179,4 +182,22 @@ def test_a_marketer_sends_to_a_custom_field_segment_and_sees_opens_and_clicks(
         recipient = Recipient.objects.get(email_id=email_id)
         assert (recipient.opens, recipient.clicks, recipient.state) == (1, 1, "sent")
         assert not Recipient.objects.filter(email_id=email_id, address="sam@south.example").exists()
+
+    # A worker died while handing the message over (as recovery leaves it): the marketer sees it
+    # unconfirmed, lists it, and sends it again; the server gets it with the same Message-ID.
+    with database_access(django_db_blocker), _alpha():
+        Recipient.objects.filter(pk=recipient.pk).update(state="unconfirmed", claimed_at=timezone.now())
+    page.goto(report_url)
+    expect(page.get_by_test_id("figure-unconfirmed")).to_have_text("1")
+    page.get_by_test_id("unconfirmed-list").click()
+    expect(page.get_by_test_id("recipients")).to_contain_text("nora@north.example")
+    expect(page.get_by_test_id("recipients")).to_contain_text("Unconfirmed")
+    page.screenshot(path=str(SCREENSHOT_DIR / "marketing-send-unconfirmed.png"), full_page=True)
+    page.get_by_test_id("send-unconfirmed").click()  # the confirmation is accepted above
+    page.wait_for_url(report_url)
+    expect(page.get_by_test_id("unconfirmed")).to_have_count(0)
+    again = _received(mail_server, count=2)
+    assert str(again["Message-ID"]) == str(message["Message-ID"])
+    page.reload()
+    expect(page.get_by_test_id("figure-sent")).to_have_text("1")
     assert [error for error in errors if "Content Security Policy" in error or "Alpine" in error] == []

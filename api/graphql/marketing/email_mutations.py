@@ -1,6 +1,7 @@
 """Marketing e-mail mutations: create, update and delete (drafts only, through the e-mail services),
 and the send actions — test send, schedule, send now, cancel — which need ``marketing.send`` and,
-for an API key, the ``marketing:write`` scope, under the send page's rules."""
+for an API key, the ``marketing:write`` scope, under the send page's rules; sending the unconfirmed
+messages again needs ``marketing.change`` and that scope."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ from api.graphql.core import MutationFailed, RecordMutation, error_type, input_v
 from api.graphql.marketing.emails import MarketingEmailType
 from api.graphql.marketing.types import CampaignType
 from identity.models import User
-from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
+from modules.marketing.delivery.services.sends import (
+    cancel_send,
+    schedule_send,
+    send_unconfirmed_again,
+    start_send,
+    workspace_zone,
+)
 from modules.marketing.email.services.emails import create_email, delete_email, update_email
 from modules.marketing.email.services.proofs import TooManyTests, send_test
 from modules.marketing.models import Segment, Topic
@@ -231,6 +238,27 @@ class MarketingEmailCancel(RecordMutation):
         return {"marketing_email": reloaded(MarketingEmailType, info, email)}
 
 
+class MarketingEmailSendUnconfirmed(RecordMutation):
+    """Send the unconfirmed messages again (a worker stopped while handing them over, so the server
+    may have them), each with its own Message-ID; addresses suppressed or unsubscribed since are
+    skipped. Refused for a cancelled send or when none is unconfirmed."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    marketing_email = graphene.Field(MarketingEmailType)
+    errors = graphene.List(graphene.NonNull(error_type("MarketingEmailSendUnconfirmed")), required=True)
+
+    module = MARKETING_EMAIL.module
+    permission = MARKETING_EMAIL.permission("change")
+
+    @classmethod
+    def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
+        email = _email(info, data["id"])
+        send_unconfirmed_again(email, by=user)
+        return {"marketing_email": reloaded(MarketingEmailType, info, email)}
+
+
 class MarketingEmailMutations(graphene.ObjectType):
     marketing_email_create = MarketingEmailCreate.Field()
     marketing_email_update = MarketingEmailUpdate.Field()
@@ -239,3 +267,4 @@ class MarketingEmailMutations(graphene.ObjectType):
     marketing_email_schedule = MarketingEmailSchedule.Field()
     marketing_email_send = MarketingEmailSend.Field()
     marketing_email_cancel = MarketingEmailCancel.Field()
+    marketing_email_send_unconfirmed = MarketingEmailSendUnconfirmed.Field()

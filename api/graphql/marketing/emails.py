@@ -68,6 +68,10 @@ class MarketingEmailFigures(graphene.ObjectType):
     skipped = graphene.Int(required=True, description="Not sent: no address, suppressed or not subscribed.")
     failed = graphene.Int(required=True)
     cancelled = graphene.Int(required=True)
+    unconfirmed = graphene.Int(
+        required=True,
+        description="A worker stopped while handing these over: the server may have them. Not sent again unless asked.",
+    )
 
 
 def figures_output(figures: Figures) -> dict[str, int]:
@@ -76,7 +80,7 @@ def figures_output(figures: Figures) -> dict[str, int]:
         "delivered": figures.delivered, "opened": figures.unique_opens, "opens": figures.opens,
         "clicked": figures.unique_clicks, "clicks": figures.clicks, "bounced": figures.bounced,
         "unsubscribed": figures.unsubscribes, "complaints": figures.complained, "skipped": figures.skipped,
-        "failed": figures.failed, "cancelled": figures.cancelled,
+        "failed": figures.failed, "cancelled": figures.cancelled, "unconfirmed": figures.unconfirmed,
     }  # fmt: skip
 
 

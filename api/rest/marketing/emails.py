@@ -1,6 +1,7 @@
 """REST endpoints of marketing e-mails (marketing module): ``/api/v1/marketing-emails/`` from the
 entity description, their actions (``test-send``, ``schedule``, ``send``, ``cancel``: ``marketing.send``
-and the ``marketing:write`` scope; ``preview``: reading); their recipients are in ``recipients.py``.
+and the ``marketing:write`` scope; ``send-unconfirmed``: ``marketing.change`` and that scope;
+``preview``: reading); their recipients are in ``recipients.py``.
 Writes go through the e-mail and delivery services, which apply the editor's and the send page's
 rules."""
 
@@ -40,7 +41,13 @@ from identity.visibility import restrict_to_visible
 from modules.contacts.models import Contact
 from modules.marketing.delivery.models import Send
 from modules.marketing.delivery.selectors.report import Figures, figures_for
-from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
+from modules.marketing.delivery.services.sends import (
+    cancel_send,
+    schedule_send,
+    send_unconfirmed_again,
+    start_send,
+    workspace_zone,
+)
 from modules.marketing.email.services.proofs import MAX_ADDRESSES, TooManyTests, preview, send_test
 from modules.marketing.models import MarketingEmail, Segment, Topic
 
@@ -66,6 +73,9 @@ class FiguresSerializer(serializers.Serializer[Figures]):
     skipped = serializers.IntegerField(help_text="Not sent: no address, suppressed or not subscribed.")
     failed = serializers.IntegerField()
     cancelled = serializers.IntegerField()
+    unconfirmed = serializers.IntegerField(
+        help_text="A worker stopped while handing these over: the server may have them. Not sent again unless asked."
+    )
 
 
 def has_send(email: MarketingEmail) -> bool:
@@ -188,6 +198,7 @@ class MarketingEmailViewSet(RecordViewSet):
         "schedule": "send",
         "send_now": "send",
         "cancel": "send",
+        "send_unconfirmed": "change",
         "preview": "view",
     }
 
@@ -256,6 +267,20 @@ class MarketingEmailViewSet(RecordViewSet):
         email = self.get_object()
         try:
             cancel_send(email, by=acting_user(request))
+        except ValidationError as error:
+            raise _refused(error) from error
+        return self._respond(email)
+
+    @extend_schema(request=None, responses={200: MarketingEmailSerializer, **ACTION_PROBLEMS})
+    @action(detail=True, methods=["post"], url_path="send-unconfirmed")
+    def send_unconfirmed(self, request: Request, pk: str | None = None) -> Response:
+        """Send the unconfirmed messages again (``figures.unconfirmed``: a worker stopped while
+        handing them over, so the server may have them), each with its own Message-ID; addresses
+        suppressed or unsubscribed since are skipped. Refused, naming the field, for a cancelled
+        send or when none is unconfirmed."""
+        email = self.get_object()
+        try:
+            send_unconfirmed_again(email, by=acting_user(request))
         except ValidationError as error:
             raise _refused(error) from error
         return self._respond(email)

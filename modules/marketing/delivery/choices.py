@@ -5,7 +5,9 @@ from django.utils.translation import pgettext_lazy
 
 class RecipientState(models.TextChoices):
     """Where one recipient's message is. ``held`` waits for an A/B test's winner; ``sending`` is
-    claimed by a worker (see ``services/engine.py`` for what a dead worker's claim means)."""
+    claimed by a worker; ``unconfirmed``: a worker died while handing the message over, so the
+    server may or may not have it — never sent again by itself, only when a marketer asks (see
+    ``services/engine.py``)."""
 
     HELD = "held", _("Waiting for the A/B winner")
     QUEUED = "queued", _("Queued")
@@ -17,10 +19,13 @@ class RecipientState(models.TextChoices):
     BOUNCED = "bounced", _("Bounced")
     COMPLAINED = "complained", _("Complained")
     CANCELLED = "cancelled", _("Cancelled")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
 
 
 # States a message has left the building in.
 HANDED_OVER = (RecipientState.SENT, RecipientState.DELIVERED, RecipientState.BOUNCED, RecipientState.COMPLAINED)
+# States a message may have left the building in: what the plan's monthly count holds.
+MAYBE_HANDED_OVER = (*HANDED_OVER, RecipientState.UNCONFIRMED)
 # States the engine still has work for.
 PENDING = (RecipientState.HELD, RecipientState.QUEUED, RecipientState.SENDING)
 

@@ -35,15 +35,24 @@ class DeliverySettingsForm(forms.ModelForm):
         label=_("Webhook password"), required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False), help_text=_("Leave empty to keep the stored one."),
     )  # fmt: skip
+    remove_webhook_password = forms.BooleanField(
+        label=_("Remove the stored webhook password"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_("The providers called with the user and password are then refused until a new one is saved."),
+    )  # fmt: skip
     mailgun_signing_key = forms.CharField(
         label=_("Mailgun webhook signing key"), required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False), help_text=_("Leave empty to keep the stored one."),
+    )  # fmt: skip
+    remove_mailgun_signing_key = forms.BooleanField(
+        label=_("Remove the stored Mailgun key"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )  # fmt: skip
     sendgrid_verification_key = forms.CharField(
         label=_("SendGrid verification key"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("From SendGrid's signed event webhook settings. With it, each call must carry SendGrid's "
-                    "signature as well as the webhook user and password."),
+                    "signature as well as the webhook user and password. Empty it to remove it."),
     )  # fmt: skip
 
     class Meta:

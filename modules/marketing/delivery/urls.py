@@ -9,6 +9,7 @@ urlpatterns = [
     path("emails/<int:pk>/send/", pages.send_now, name="send"),
     path("emails/<int:pk>/schedule/", pages.schedule, name="schedule"),
     path("emails/<int:pk>/cancel/", pages.cancel, name="cancel"),
+    path("emails/<int:pk>/send-unconfirmed/", pages.send_unconfirmed, name="send-unconfirmed"),
     path("emails/<int:pk>/recipients/views/", pages.recipient_view_save, name="recipient-view-save"),
     path(
         "emails/<int:pk>/recipients/views/<int:view_pk>/delete/",

@@ -20,8 +20,9 @@ from customization.events.models import DomainEvent
 from modules.contacts.models import Contact, TimelineEntry
 from modules.marketing.delivery.models import Recipient
 from modules.marketing.delivery.services import engine, journal
-from modules.marketing.delivery.services.engine import INTERRUPTED, claim_batch, deliver, recover_stale
+from modules.marketing.delivery.services.engine import deliver
 from modules.marketing.delivery.services.sends import start_send
+from modules.marketing.delivery.services.settlement import INTERRUPTED, JOURNAL_LOST, claim_batch, recover_stale
 from modules.marketing.email import rendering
 from tests.mail_server import MailServer
 from tests.marketing.delivery.conftest import audience, marketing_email, unlimited_rate
@@ -114,7 +115,7 @@ def test_a_dead_workers_batch_is_settled_from_its_journal(alpha: TenantFixture, 
         rows = {row.pk: row for row in Recipient.objects.filter(email=email)}
         assert [(rows[pk].state, rows[pk].attempts, rows[pk].claim) for pk in ids] == [
             ("sent", 1, ""), ("failed", 1, ""), ("queued", 1, ""),
-            ("queued", 1, ""), ("queued", 0, ""), ("queued", 0, ""),
+            ("unconfirmed", 1, ""), ("queued", 0, ""), ("queued", 0, ""),
         ]  # fmt: skip
         assert "550" in rows[ids[1]].error
         assert rows[ids[2]].next_attempt_at is not None
@@ -126,11 +127,25 @@ def test_a_dead_workers_batch_is_settled_from_its_journal(alpha: TenantFixture, 
 
         outcome = deliver(email.pk)
 
-    # The accepted message is not handed over again; the interrupted one is, with its Message-ID.
-    assert outcome.sent == 3
+    # Neither the accepted message nor the interrupted one is handed over again.
+    assert outcome.sent == 2
     assert sorted(str(message["Message-ID"]) for message in smtp_server.messages) == sorted(
-        rows[pk].message_id for pk in (ids[3], ids[4], ids[5])
+        rows[pk].message_id for pk in (ids[4], ids[5])
     )
+
+
+def test_a_dead_workers_batch_whose_journal_was_lost_is_unconfirmed(alpha: TenantFixture) -> None:
+    # A Redis restart without persistence: the claim is committed, its journal gone. Any of its
+    # messages may have reached the server, so none is handed over again by itself.
+    with alpha.active():
+        email, _segment = _send(6, "lost")
+        claim, ids = _dead_worker(email.pk, lease=0.001)
+        journal.forget(connection.schema_name, claim)  # type: ignore[attr-defined]
+
+        assert recover_stale(email.pk) == 6
+
+        rows = list(Recipient.objects.filter(pk__in=ids).order_by("pk"))
+    assert [(row.state, row.claim, row.error) for row in rows] == [("unconfirmed", "", JOURNAL_LOST)] * 6
 
 
 def test_a_live_workers_batch_is_left_alone_however_old_its_claim(alpha: TenantFixture) -> None:

@@ -197,3 +197,30 @@ def test_the_settings_page_stores_secrets_encrypted_and_keeps_them_when_left_emp
         assert row.webhook_password.startswith("fernet:")
         assert (decrypt(row.webhook_password), decrypt(row.mailgun_signing_key)) == ("pw-1", "mg-1")
         assert row.sendgrid_verification_key == SENDGRID_PUBLIC_KEY
+
+
+def test_the_settings_page_removes_a_stored_secret_and_refuses_a_new_one_with_its_removal(
+    alpha: TenantFixture,
+) -> None:
+    from modules.marketing.delivery.models import DeliverySettings
+
+    client = alpha.client()
+    form = {"messages_per_minute": "120", "max_concurrency": "3", "webhook_user": "hooks"}
+    client.post("/marketing/delivery/settings/", {**form, "webhook_password": "pw-1", "mailgun_signing_key": "mg-1"})
+
+    both = client.post(
+        "/marketing/delivery/settings/", {**form, "webhook_password": "pw-2", "remove_webhook_password": "on"}
+    )
+    removed = client.post("/marketing/delivery/settings/", {**form, "remove_webhook_password": "on"})
+    page = client.get("/marketing/delivery/settings/").content.decode()
+
+    assert both.status_code == 400
+    assert 'data-testid="webhook_password-errors"' in both.content.decode()
+    assert removed.status_code == 302
+    with alpha.active():
+        row = DeliverySettings.objects.get()
+        assert (row.webhook_password, bool(row.mailgun_signing_key)) == ("", True)
+    postmark = page.split('data-testid="webhook-postmark"', 1)[1].split("</dd>", 1)[0]
+    mailgun = page.split('data-testid="webhook-mailgun"', 1)[1].split("</dd>", 1)[0]
+    assert "credentials not set" in postmark
+    assert "ready" in mailgun

@@ -29,6 +29,7 @@ class Figures:
     bounced: int
     complained: int
     cancelled: int
+    unconfirmed: int
     unique_opens: int
     opens: int
     unique_clicks: int
@@ -86,6 +87,7 @@ def figures_for(email_ids: Iterable[int]) -> dict[int, Figures]:
             bounced=Count("pk", filter=Q(state=RecipientState.BOUNCED)),
             complained=Count("pk", filter=Q(state=RecipientState.COMPLAINED)),
             cancelled=Count("pk", filter=Q(state=RecipientState.CANCELLED)),
+            unconfirmed=Count("pk", filter=Q(state=RecipientState.UNCONFIRMED)),
             unique_opens=Count("pk", filter=Q(opened_at__isnull=False)),
             opens=Sum("opens", default=0),
             unique_clicks=Count("pk", filter=Q(first_click_at__isnull=False)),

@@ -8,13 +8,13 @@ import hashlib
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat, Lower
 
 from modules.contacts.models import Contact
 from modules.marketing.delivery.choices import RecipientState, SkipReason, Variant
 from modules.marketing.delivery.models import Recipient
-from modules.marketing.models import MarketingEmail
+from modules.marketing.models import MarketingEmail, Suppression
 from modules.marketing.selectors.audience import segment_contacts, without_suppressed
 
 
@@ -108,3 +108,23 @@ def split_for_ab_test(email: MarketingEmail) -> int:
             ],
         )  # fmt: skip
     return Recipient.objects.filter(email=email, state=RecipientState.QUEUED).count()
+
+
+def skip_unreachable(email: MarketingEmail, rows: QuerySet[Recipient]) -> int:
+    """Mark skipped, with the reason, those of ``rows`` that may no longer be written to (the address
+    suppressed, or the contact unsubscribed from the e-mail's topic): a row sent again later honours
+    what happened since the send started. Returns how many were skipped."""
+    suppressed = Suppression.objects.annotate(lowered=Lower("email")).filter(lowered=OuterRef("address"))
+    skipped = rows.filter(Exists(suppressed)).update(
+        state=RecipientState.SKIPPED, skip_reason=SkipReason.SUPPRESSED, claim="", error=""
+    )
+    if email.topic_id:
+        from modules.marketing.consent.services import subscribed
+
+        listening = Exists(subscribed(Contact.objects.filter(pk=OuterRef("contact_id")), email.topic))
+        skipped += (
+            rows.filter(contact__isnull=False)
+            .exclude(listening)
+            .update(state=RecipientState.SKIPPED, skip_reason=SkipReason.UNSUBSCRIBED, claim="", error="")
+        )
+    return skipped

@@ -18,17 +18,16 @@ How a message is handed over exactly once, and what a dead worker leaves behind:
    back-off (1 min … 1 h, 6 attempts), refusals ``failed`` with the reply, and the rows never
    started given back to the queue. Then the journal is dropped.
 4. **A dead worker.** Its rows stay ``sending`` until their lease has run out and its heartbeat has
-   stopped; then ``recover_stale`` (when a worker starts on the send, and in beat's
-   ``resume_sends``) settles the batch from its journal exactly as the worker would have:
+   stopped; then ``recover_stale`` (``settlement.py``: when a worker starts on the send, and in
+   beat's ``resume_sends``) settles the batch from its journal exactly as the worker would have:
    accepted rows are ``sent`` (never handed over again), refused and retried ones recorded,
-   unstarted ones queued. **The in-flight
-   window is one message per dead worker:** the row whose hand-over had started with no outcome
-   may or may not have reached the server (SMTP gives no way to ask), so it is queued again *with
-   the same Message-ID*, fixed when the row was made — delivered at least once with a stable
-   deduplication key (providers and mail clients collapse duplicates by it); every other recipient
-   gets exactly one hand-over, and none is lost. If Redis itself lost the journal while a worker was
-   dead mid-batch (a Redis restart without persistence), that batch's rows are all queued again
-   with their Message-IDs: the window widens to that one batch, nothing is lost.
+   unstarted ones queued. **The in-flight window is one message per dead worker:** the row whose
+   hand-over had started with no outcome may or may not have reached the server (SMTP gives no way
+   to ask), so it becomes ``unconfirmed`` — not handed over again by itself, so nobody gets two
+   copies; the send's page counts and lists such rows, and a marketer may send them again, with
+   the same Message-ID fixed when the row was made. If Redis itself lost a dead worker's journal
+   (a restart without persistence), that batch's rows are all unconfirmed (the window widens to
+   that batch; still no copy sent twice, none lost silently).
    ``tests/marketing/delivery/test_worker_killed.py`` kills a worker mid-batch while the server
    holds its reply, ``test_engine_batches.py`` settles a dead worker's journal.
 
@@ -44,28 +43,23 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from customization.events.outbox import one_dispatch
-from modules.marketing.delivery.choices import RecipientState, SendStatus
+from modules.marketing.delivery.choices import SendStatus
 from modules.marketing.delivery.models import DeliverySettings, Recipient, Send
-from modules.marketing.delivery.services import journal, limits
-from modules.marketing.delivery.services.engagement import note_sent_many
+from modules.marketing.delivery.services import journal, limits, settlement
 from modules.marketing.delivery.services.messages import MessageBuilder, smtp_send, takes_bytes
 from modules.marketing.delivery.services.pipelined_batch import PipelinedBatch
 from modules.marketing.delivery.services.sends import finish_if_done
+from modules.marketing.delivery.services.settlement import claim_batch, lease_seconds, recover_stale, settle
 from modules.marketing.delivery.services.smtp_pipeline import offers_pipelining
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
 # A wait for the rate limit longer than this gives the batch back and comes back later instead of
 # holding a worker.
 MAX_INLINE_WAIT = 5.0
@@ -75,10 +69,6 @@ clock: Callable[[], float] = time.time
 sleep: Callable[[float], None] = time.sleep
 
 
-def lease_seconds() -> int:
-    return int(settings.MARKETING_SEND_LEASE_SECONDS)
-
-
 def batch_size() -> int:
     return int(settings.MARKETING_SEND_BATCH_SIZE)
 
@@ -86,126 +76,6 @@ def batch_size() -> int:
 def delivery_settings() -> DeliverySettings:
     found = DeliverySettings.objects.first()
     return found if found is not None else DeliverySettings()
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(60 * 2 ** max(0, attempts - 1), 3600))
-
-
-def claim_batch(email_id: int, size: int) -> tuple[str, list[int]]:
-    """Claim up to ``size`` due queued rows for this worker, committed before anything is sent."""
-    token = uuid.uuid4().hex
-    table = Recipient._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} SET state = %s, claim = %s, claimed_at = now()
-            WHERE id IN (
-                SELECT id FROM {table}
-                WHERE email_id = %s AND state = %s AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,  # noqa: S608
-            [RecipientState.SENDING.value, token, email_id, RecipientState.QUEUED.value, size],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-    return token, ids
-
-
-def recover_stale(email_id: int | None = None) -> int:
-    """Settle the batches of workers whose lease ran out and whose heartbeat stopped, from their
-    journals (see the module's docstring). Returns how many rows it settled."""
-    stale = Recipient.objects.filter(
-        state=RecipientState.SENDING, claimed_at__lt=timezone.now() - timedelta(seconds=lease_seconds())
-    )
-    if email_id is not None:
-        stale = stale.filter(email_id=email_id)
-    schema = _schema()
-    settled = interrupted = 0
-    for claim in set(stale.values_list("claim", flat=True)):
-        if journal.alive(schema, claim):
-            continue
-        entries = journal.read(schema, claim)
-        with transaction.atomic():
-            rows = list(
-                Recipient.objects.select_for_update(of=("self",))
-                .filter(claim=claim, state=RecipientState.SENDING)
-                .order_by("pk")
-            )
-            settle(claim, rows, entries)
-        journal.forget(schema, claim)
-        settled += len(rows)
-        interrupted += len(entries.interrupted() & {row.pk for row in rows})
-    if settled:
-        logger.warning(
-            "marketing send: %s rows of dead workers settled, %s interrupted hand-overs", settled, interrupted
-        )
-    return settled
-
-
-INTERRUPTED = "A worker stopped during the hand-over; handed over again with the same Message-ID."
-
-
-def settle(claim: str, rows: list[Recipient], entries: journal.Entries) -> None:
-    """Write a claimed batch's results in one transaction (see the module's docstring). ``rows`` are
-    the batch's rows as claimed (their attempts before this batch)."""
-    now = timezone.now()
-    with transaction.atomic():
-        _record_sent(entries.accepted, now)
-        held = Recipient.objects.filter(claim=claim, state=RecipientState.SENDING)
-        for row in rows:
-            if row.pk in entries.retried:
-                _mark_retry(held, row, entries.retried[row.pk], now)
-            elif row.pk in entries.refused:
-                _mark_failed(held, row, entries.refused[row.pk])
-        back = [row.pk for row in rows if not entries.settled(row.pk)]
-        interrupted = entries.interrupted()
-        if interrupted:
-            held.filter(pk__in=interrupted).update(
-                state=RecipientState.QUEUED, claim="", claimed_at=None, attempts=F("attempts") + 1, error=INTERRUPTED
-            )
-        if back:
-            held.filter(pk__in=back).update(state=RecipientState.QUEUED, claim="", claimed_at=None)
-
-
-def _record_sent(accepted: dict[int, str], now: datetime) -> None:
-    """The accepted rows sent, each with its timeline entry and outbox event, in bulk (caller's
-    transaction). Not tied to the claim: a row recovery queued again meanwhile was still sent; a row
-    already recorded as sent (by recovery) is not recorded twice."""
-    if not accepted:
-        return
-    table = Recipient._meta.db_table
-    values = ", ".join(["(%s::bigint, %s::text)"] * len(accepted))
-    parameters: list[Any] = [value for row_id, provider_id in accepted.items() for value in (row_id, provider_id[:250])]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} AS row SET state = %s, sent_at = %s, claim = '', provider_message_id = given.provider_id,
-                next_attempt_at = NULL, attempts = row.attempts + 1
-            FROM (VALUES {values}) AS given (id, provider_id)
-            WHERE row.id = given.id AND row.state IN (%s, %s)
-            RETURNING row.email_id, row.contact_id
-            """,  # noqa: S608 - the table name is the model's, the values are parameters
-            [RecipientState.SENT.value, now, *parameters, RecipientState.SENDING.value, RecipientState.QUEUED.value],
-        )
-        changed = [(email_id, contact_id) for email_id, contact_id in cursor.fetchall() if contact_id is not None]
-    note_sent_many(changed, at=now)
-
-
-def _mark_retry(held: QuerySet[Recipient], row: Recipient, error: str, now: datetime) -> None:
-    attempts = row.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
-        _mark_failed(held, row, error)
-        return
-    held.filter(pk=row.pk).update(
-        state=RecipientState.QUEUED, claim="", claimed_at=None, attempts=attempts,
-        next_attempt_at=now + backoff(attempts), error=error[:2000],
-    )  # fmt: skip
-
-
-def _mark_failed(held: QuerySet[Recipient], row: Recipient, error: str) -> None:
-    held.filter(pk=row.pk).update(state=RecipientState.FAILED, claim="", attempts=row.attempts + 1, error=error[:2000])
 
 
 def _temporary(error: Exception) -> bool:
@@ -232,10 +102,6 @@ class Outcome:
     events: list[str] = field(default_factory=list)
 
 
-def _schema() -> str:
-    return str(getattr(connection, "schema_name", ""))
-
-
 def deliver(email_id: int) -> Outcome:
     """Send the e-mail's queued rows until none is left, within the tenant's concurrency slots and
     rate. Returns what it did; ``deferred_for`` > 0 asks the caller to come back after that long."""
@@ -245,7 +111,7 @@ def deliver(email_id: int) -> Outcome:
         outcome.stopped = "not sending"
         return outcome
     config = delivery_settings()
-    schema = _schema()
+    schema = settlement.schema()
     slot = uuid.uuid4().hex
     lease = lease_seconds()
     if not limits.acquire_slot(schema, slot, limit=config.max_concurrency, now=clock(), lease=lease):

@@ -9,7 +9,10 @@ however long the batch runs), takes the message's token from the workspace's rat
 got one, records that this row's hand-over starts. So the journal costs no round trip beyond the one
 the rate limit already made.
 
-Entries: ``s:<row>`` (hand-over started), ``ok:<row>:<provider message id>`` (accepted),
+The journal is opened (``open_journal``) inside the claim's transaction, before its commit, so a
+committed claim whose journal cannot be found lost it (a Redis restart without persistence).
+
+Entries: ``c`` (opened), ``s:<row>`` (hand-over started), ``ok:<row>:<provider message id>`` (accepted),
 ``re:<row>:<reply>`` (try later), ``no:<row>:<reply>`` (refused, or the message could not be built).
 """
 
@@ -58,6 +61,7 @@ def _alive_key(schema_name: str, claim: str) -> str:
 class Entries:
     """A batch's journal read back (or kept in memory by the worker that writes it)."""
 
+    opened: bool = False
     started: set[int] = field(default_factory=set)
     accepted: dict[int, str] = field(default_factory=dict)
     retried: dict[int, str] = field(default_factory=dict)
@@ -71,6 +75,9 @@ class Entries:
         return {row_id for row_id in self.started if not self.settled(row_id)}
 
     def add(self, entry: str) -> None:
+        if entry == OPENED:
+            self.opened = True
+            return
         kind, _sep, rest = entry.partition(":")
         row_text, _sep, detail = rest.partition(":")
         row_id = int(row_text)
@@ -82,6 +89,18 @@ class Entries:
             self.retried[row_id] = detail
         elif kind == "no":
             self.refused[row_id] = detail
+
+
+OPENED = "c"
+
+
+def open_journal(schema_name: str, claim: str, *, lease: float) -> None:
+    """Start a claimed batch's journal and heartbeat (one round trip)."""
+    pipe = redis_client().pipeline(transaction=True)
+    pipe.rpush(_journal_key(schema_name, claim), OPENED)
+    pipe.expire(_journal_key(schema_name, claim), JOURNAL_SECONDS)
+    pipe.set(_alive_key(schema_name, claim), "1", px=int(lease * 1000))
+    pipe.execute()
 
 
 def accepted(row_id: int, provider_id: str) -> str:

@@ -19,7 +19,7 @@ from identity.services.audit import audit
 from modules.marketing.choices import EmailStatus
 from modules.marketing.delivery.choices import PENDING, RecipientState, SendStatus
 from modules.marketing.delivery.models import Recipient, Send
-from modules.marketing.delivery.services.audience import create_recipients, split_for_ab_test
+from modules.marketing.delivery.services.audience import create_recipients, skip_unreachable, split_for_ab_test
 from modules.marketing.models import MarketingEmail
 
 STARTABLE = (EmailStatus.DRAFT, EmailStatus.SCHEDULED)
@@ -151,6 +151,44 @@ def cancel_send(email: MarketingEmail, *, by: User | None) -> MarketingEmail:
         email.save(update_fields=["status", "updated_at"])
         audit("marketing_email.cancel", _("%(name)s cancelled") % {"name": email.name}, by=by, target=str(email.pk))
     return email
+
+
+def send_unconfirmed_again(email: MarketingEmail, *, by: User | None) -> int:
+    """Queue the unconfirmed rows again (a worker died while handing them over: the server may have
+    them), as a marketer decides: each goes with its own Message-ID, so a receiving side that keeps
+    both copies can collapse them. An address suppressed or unsubscribed from the topic since is
+    skipped instead. A finished send is sending again until they are out. Returns how many were
+    queued; refused, naming the field, for a cancelled send or when none is unconfirmed."""
+    from modules.marketing.delivery.tasks import queue_delivery
+
+    with transaction.atomic():
+        email = MarketingEmail.objects.select_for_update().get(pk=email.pk)
+        send = Send.objects.select_for_update().filter(email=email).first()
+        if send is None or send.status == SendStatus.CANCELLED or email.status == EmailStatus.CANCELLED:
+            raise ValidationError({"status": [_("Only a send that was not cancelled can send again.")]})
+        rows = Recipient.objects.filter(email=email, state=RecipientState.UNCONFIRMED)
+        if not rows.exists():
+            raise ValidationError({"recipients": [_("No recipient of this e-mail is unconfirmed.")]})
+        skipped = skip_unreachable(email, rows)
+        queued = rows.update(state=RecipientState.QUEUED, claim="", claimed_at=None, next_attempt_at=None, error="")
+        if queued and send.status == SendStatus.SENT:
+            send.status, send.finished_at = SendStatus.SENDING, None
+            send.save(update_fields=["status", "finished_at"])
+        if queued and email.status == EmailStatus.SENT:
+            email.status = EmailStatus.SENDING
+            email.save(update_fields=["status", "updated_at"])
+        audit(
+            "marketing_email.send_unconfirmed",
+            _("Unconfirmed recipients of %(name)s sent again") % {"name": email.name},
+            by=by,
+            target=str(email.pk),
+            details={"queued": queued, "skipped": skipped},
+        )
+        if queued:
+            transaction.on_commit(lambda: queue_delivery(email.pk))
+        else:
+            finish_if_done(email.pk)
+    return queued
 
 
 def finish_if_done(email_id: int) -> bool:

@@ -23,9 +23,17 @@ def update_delivery_settings(
     webhook_password: str = "",
     mailgun_signing_key: str = "",
     sendgrid_verification_key: str | None = None,
+    remove_webhook_password: bool = False,
+    remove_mailgun_signing_key: bool = False,
 ) -> DeliverySettings:
-    """Blank secrets keep the stored ones; ``sendgrid_verification_key`` (a public key) is replaced
-    when given, "" removes it."""
+    """Blank secrets keep the stored ones, ``remove_…`` deletes them (a new value and its removal
+    together are refused, naming the field); ``sendgrid_verification_key`` (a public key) is
+    replaced when given, "" removes it."""
+    both = _("Either give a new value or remove the stored one.")
+    if webhook_password and remove_webhook_password:
+        raise ValidationError({"webhook_password": [both]})
+    if mailgun_signing_key and remove_mailgun_signing_key:
+        raise ValidationError({"mailgun_signing_key": [both]})
     if sendgrid_verification_key and sendgrid_public_key(sendgrid_verification_key) is None:
         raise ValidationError(
             {
@@ -45,8 +53,14 @@ def update_delivery_settings(
         if webhook_password:
             config.webhook_password = encrypt(webhook_password)
             changed_secrets.append("webhook_password")
+        elif remove_webhook_password and config.webhook_password:
+            config.webhook_password = ""
+            changed_secrets.append("webhook_password")
         if mailgun_signing_key:
             config.mailgun_signing_key = encrypt(mailgun_signing_key.strip())
+            changed_secrets.append("mailgun_signing_key")
+        elif remove_mailgun_signing_key and config.mailgun_signing_key:
+            config.mailgun_signing_key = ""
             changed_secrets.append("mailgun_signing_key")
         if sendgrid_verification_key is not None:
             config.sendgrid_verification_key = key_body(sendgrid_verification_key)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from identity.decorators import signed_in_user
@@ -20,7 +21,13 @@ from modules.marketing.delivery.forms import DeliverySettingsForm, ScheduleForm
 from modules.marketing.delivery.lists import for_email
 from modules.marketing.delivery.models import DeliverySettings, Send
 from modules.marketing.delivery.selectors.report import figures, link_clicks
-from modules.marketing.delivery.services.sends import cancel_send, schedule_send, start_send, workspace_zone
+from modules.marketing.delivery.services.sends import (
+    cancel_send,
+    schedule_send,
+    send_unconfirmed_again,
+    start_send,
+    workspace_zone,
+)
 from modules.marketing.delivery.services.settings import update_delivery_settings
 from modules.marketing.delivery.webhooks import provider_webhooks
 from modules.marketing.guard import marketing_page
@@ -44,6 +51,7 @@ def _page(
         "form": form or ScheduleForm(),
         "zone": workspace_zone(),
         "may_send": request.user.has_perm("marketing.send"),
+        "may_change": request.user.has_perm("marketing.change"),
     }
     return render(request, "marketing_delivery/email.html", context, status=status)
 
@@ -114,6 +122,26 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("marketing-delivery:email", email.pk)
 
 
+@require_POST
+@marketing_page("marketing.view", "marketing.change", local_time=False)
+def send_unconfirmed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the unconfirmed messages again, as the marketer decides (see ``send_unconfirmed_again``)."""
+    email = get_object_or_404(MarketingEmail, pk=pk)
+    try:
+        queued = send_unconfirmed_again(email, by=signed_in_user(request))
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        with timezone.override(workspace_zone()):
+            return _page(request, email, status=400)
+    messages.success(
+        request,
+        ngettext("%(count)s message is being sent again.", "%(count)s messages are being sent again.", queued)
+        % {"count": queued},
+    )
+    return redirect("marketing-delivery:email", email.pk)
+
+
 @marketing_page("marketing.admin")
 def delivery_settings(request: HttpRequest) -> HttpResponse:
     current = DeliverySettings.objects.first() or DeliverySettings()
@@ -130,6 +158,8 @@ def delivery_settings(request: HttpRequest) -> HttpResponse:
                 webhook_password=form.cleaned_data["webhook_password"],
                 mailgun_signing_key=form.cleaned_data["mailgun_signing_key"],
                 sendgrid_verification_key=form.cleaned_data["sendgrid_verification_key"],
+                remove_webhook_password=form.cleaned_data["remove_webhook_password"],
+                remove_mailgun_signing_key=form.cleaned_data["remove_mailgun_signing_key"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)  # type: ignore[arg-type]  # a ModelForm takes errors alike
