@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
+from core.bulk_copy import copy_rows
 from customization.events.models import DomainEvent
 
 logger = logging.getLogger(__name__)
@@ -72,19 +73,13 @@ def emit(
 
 
 def emit_many(event_type: str, *, entity: str, records: list[tuple[int, dict[str, Any]]], actor: Any = None) -> int:
-    """One event per ``(record_id, data)`` in one INSERT, for bulk changes (caller's transaction)."""
+    """One event per ``(record_id, data)`` in one COPY, for bulk changes (caller's transaction)."""
     cause = current_cause()
-    DomainEvent.objects.bulk_create(
-        DomainEvent(
-            type=event_type,
-            entity=entity,
-            record_id=record_id,
-            actor=actor if getattr(actor, "pk", None) else None,
-            data=data,
-            depth=cause.depth,
-            caused_by_run_id=cause.run_id,
-        )
-        for record_id, data in records
+    actor_id = getattr(actor, "pk", None)
+    copy_rows(
+        DomainEvent,
+        ["type", "entity", "record_id", "actor_id", "data", "depth", "caused_by_run_id"],
+        [(event_type, entity, record_id, actor_id, data, cause.depth, cause.run_id) for record_id, data in records],
     )
     if records:
         _schedule_dispatch()

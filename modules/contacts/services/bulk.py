@@ -21,12 +21,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.input_bounds import field_problems
+from core.bulk_copy import copy_create, copy_rows
+from core.new_instances import new_instance
 from customization.events.outbox import emit_many
 from customization.fields.entities import entity_of
 from customization.fields.models import CustomFieldDefinition
@@ -34,14 +35,13 @@ from customization.fields.validation import clean_custom_values, definitions_for
 from identity.models import User
 from modules.contacts.choices import TimelineKind
 from modules.contacts.models import Company, Contact, Tag, TimelineEntry, join_name
+from modules.contacts.services.bulk_validation import Errors, error_dict, validate_row
 from modules.contacts.services.companies import COMPANY_FIELDS
 from modules.contacts.services.contacts import CONTACT_FIELDS
 from modules.contacts.services.contacts import _require_a_name as require_contact_name
 from modules.contacts.services.records import audit_deletion, check_fields, contact_link, with_assignee
 from modules.contacts.services.tags import tags_from_names
 from modules.contacts.services.timeline import display_value, field_changes
-
-Errors = dict[str, list[str]]
 
 
 @dataclass
@@ -104,46 +104,12 @@ class BulkPlan:
         return [row for row in self.planned if not row.created and row.changes]
 
 
-def error_dict(error: ValidationError) -> Errors:
-    if hasattr(error, "error_dict"):
-        return {key: [str(message) for message in messages] for key, messages in error.message_dict.items()}
-    return {"__all__": [str(message) for message in error.messages]}
-
-
 def stored_value(instance: models.Model, name: str) -> Any:
     """A field's stored value (foreign keys as ids), JSON-safe."""
     value = instance._meta.get_field(name).value_from_object(instance)  # type: ignore[union-attr]
     if isinstance(value, str | int | float | bool | list | dict) or value is None:
         return value
     return DjangoJSONEncoder().default(value)
-
-
-def copy_create(model: type[models.Model], objs: list[Any]) -> list[Any]:
-    """``bulk_create`` through PostgreSQL's COPY: ids are taken from the table's sequence first, so
-    the objects get their primary keys as with ``bulk_create``, at a fraction of the cost of a
-    many-thousand-row INSERT statement. Fields' ``pre_save`` (auto_now …) and database preparation
-    run as ``bulk_create`` runs them; generated columns are left to the database."""
-    if not objs:
-        return objs
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        columns = ", ".join(connection.ops.quote_name(str(c)) for c in [meta.pk.column, *(f.column for f in fields)])
-        statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
-            for obj in objs:
-                values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                copy.write_row([obj.pk, *values])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
 
 
 def tags_by_name(names: Iterable[str]) -> tuple[dict[str, Tag], dict[str, Errors]]:
@@ -179,32 +145,9 @@ def _custom_changes(
     ]
 
 
-def _validate(kind: BulkKind, instance: models.Model, creating: bool, names: Iterable[str]) -> Errors:
-    """The entity's own rules and the model's validation of the fields the row set (the others
-    hold their defaults or stored values, valid already)."""
-    names = set(names) - set(kind.relations)
-    unset = [f.name for f in kind.model._meta.concrete_fields if f.name not in names]
-    errors: Errors = {}
-    try:
-        kind.check(instance, creating)
-    except ValidationError as error:
-        errors.update(error_dict(error))
-    bounds = field_problems(instance, exclude=unset)  # before full_clean sends the values to the database
-    if bounds:
-        return {**errors, **bounds}
-    try:
-        instance.full_clean(
-            exclude=unset,
-            validate_unique=True,
-            validate_constraints=kind.validate_constraints,
-        )
-    except ValidationError as error:
-        for key, messages in error_dict(error).items():
-            errors.setdefault(key, []).extend(messages)
-    return {**field_problems(instance, exclude=unset), **errors}  # the values full_clean converted from text
-
-
-def _plan_new(kind: BulkKind, row: BulkRow, by: User | None, definitions: list[CustomFieldDefinition]) -> Planned:
+def _plan_new(
+    kind: BulkKind, row: BulkRow, by: User | None, definitions: list[CustomFieldDefinition], entity: str
+) -> Planned:
     values = dict(row.values)
     values.pop("tags", None)
     custom = values.pop("custom", None)
@@ -212,18 +155,18 @@ def _plan_new(kind: BulkKind, row: BulkRow, by: User | None, definitions: list[C
     values.setdefault("owner", by)
     errors: Errors = {}
     try:
-        custom_values = clean_custom_values(entity_of(kind.model), custom, current=None, definitions=definitions)
+        custom_values = clean_custom_values(entity, custom, current=None, definitions=definitions)
     except ValidationError as error:
         errors.update(error_dict(error))
         custom_values = {}
-    instance = kind.model(created_by=by, custom=custom_values, **values)
-    errors.update({k: v for k, v in _validate(kind, instance, True, values).items() if k not in errors})
+    instance = new_instance(kind.model, {"created_by": by, "custom": custom_values, **values})
+    errors.update({k: v for k, v in validate_row(kind, instance, True, values).items() if k not in errors})
     if errors:
         raise ValidationError(errors)
     return Planned(number=row.number, instance=instance, created=True)
 
 
-def _plan_update(kind: BulkKind, row: BulkRow, definitions: list[CustomFieldDefinition]) -> Planned:
+def _plan_update(kind: BulkKind, row: BulkRow, definitions: list[CustomFieldDefinition], entity: str) -> Planned:
     instance: Any = row.match
     values = dict(row.values)
     values.pop("tags", None)
@@ -239,7 +182,7 @@ def _plan_update(kind: BulkKind, row: BulkRow, definitions: list[CustomFieldDefi
         current = dict(instance.custom or {})  # type: ignore[attr-defined]
         try:
             updated = clean_custom_values(
-                entity_of(kind.model), custom, current=current, instance_pk=instance.pk, definitions=definitions
+                entity, custom, current=current, instance_pk=instance.pk, definitions=definitions
             )
         except ValidationError as error:
             errors.update(error_dict(error))
@@ -249,7 +192,7 @@ def _plan_update(kind: BulkKind, row: BulkRow, definitions: list[CustomFieldDefi
                 previous["custom"] = current
                 instance.custom = updated  # type: ignore[attr-defined]
                 changes.extend(custom_changes)
-    errors.update({k: v for k, v in _validate(kind, instance, False, changed).items() if k not in errors})
+    errors.update({k: v for k, v in validate_row(kind, instance, False, changed).items() if k not in errors})
     if errors:
         raise ValidationError(errors)
     return Planned(number=row.number, instance=instance, created=False, changes=changes, previous=previous)
@@ -259,15 +202,16 @@ def plan_rows(kind: BulkKind, rows: Iterable[BulkRow], *, by: User | None) -> Bu
     """Validate every row as the single-record services would; writes nothing but new tags."""
     rows = list(rows)
     plan = BulkPlan(kind=kind)
-    definitions = definitions_for(entity_of(kind.model), include_archived=True)
+    entity = entity_of(kind.model)
+    definitions = definitions_for(entity, include_archived=True)
     names = [name for row in rows for name in (row.values.get("tags") or [])]
     tags, refused = tags_by_name(names)
     for row in rows:
         try:
             if row.match is None:
-                planned = _plan_new(kind, row, by, definitions)
+                planned = _plan_new(kind, row, by, definitions, entity)
             else:
-                planned = _plan_update(kind, row, definitions)
+                planned = _plan_update(kind, row, definitions, entity)
         except ValidationError as error:
             plan.errors[row.number] = error_dict(error)
             continue
@@ -335,18 +279,28 @@ def write_plan(plan: BulkPlan, *, by: User | None) -> None:
         fields = sorted({*names, *kind.derived, "updated_at", *custom})
         kind.model._default_manager.bulk_update([row.instance for row in updated], fields)
         _add_tags(kind, updated)
-    entries = [
-        TimelineEntry(kind=kind.timeline_kind, actor=by, data=kind.timeline_data(record), **kind.links(record))
-        for record in created
-    ] + [
-        TimelineEntry(kind=TimelineKind.UPDATED, actor=by, data={"changes": row.changes}, **kind.links(row.instance))
+    actor = by.pk if by is not None else None
+    entries = [(kind.timeline_kind, actor, kind.timeline_data(record), kind.links(record)) for record in created]
+    entries += [(TimelineKind.UPDATED, actor, {"changes": row.changes}, kind.links(row.instance)) for row in updated]
+    _write_timeline(entries)
+    creations = [(r.pk, with_assignee("created", r, kind.created_data(r), entity=entity)) for r in created]
+    emit_many(f"{entity}.created", entity=entity, records=creations, actor=by)
+    updates = [
+        (row.instance.pk, with_assignee("updated", row.instance, {"changes": row.changes}, entity=entity))
         for row in updated
     ]
-    copy_create(TimelineEntry, entries)
-    creations = [(r.pk, with_assignee("created", r, kind.created_data(r))) for r in created]
-    emit_many(f"{entity}.created", entity=entity, records=creations, actor=by)
-    updates = [(row.instance.pk, with_assignee("updated", row.instance, {"changes": row.changes})) for row in updated]
     emit_many(f"{entity}.updated", entity=entity, records=updates, actor=by)
+
+
+def _write_timeline(entries: list[tuple[str, int | None, dict[str, Any], dict[str, Any]]]) -> None:
+    """One COPY of ``(kind, actor id, data, links)`` timeline entries; ``links`` name the records
+    an entry belongs to (``{"contact": contact, "company": None}``), as ``BulkKind.links`` gives them."""
+    names = sorted({name for _kind, _actor, _data, links in entries for name in links})
+    rows = [
+        (kind, actor, data, *(getattr(links.get(name), "pk", None) for name in names))
+        for kind, actor, data, links in entries
+    ]
+    copy_rows(TimelineEntry, ["kind", "actor_id", "data", *(f"{name}_id" for name in names)], rows)
 
 
 def _full_name(record: Any) -> None:

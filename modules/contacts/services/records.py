@@ -54,13 +54,16 @@ def owner_field(entity: str) -> str:
     return OWNER_FIELDS.get(entity, "owner")
 
 
-def with_assignee(kind: str, instance: models.Model, data: dict[str, Any] | None) -> dict[str, Any]:
+def with_assignee(
+    kind: str, instance: models.Model, data: dict[str, Any] | None, *, entity: str | None = None
+) -> dict[str, Any]:
     """``data`` plus ``assignee_id`` — the record's owner as the change left it — when the event
     (``kind``) gave the record an owner: its creation, or an update whose ``changes`` name the owner
     field. The event carries it because the owner may change again before it is dispatched, and
-    every person a record was given to is told, not only the last."""
+    every person a record was given to is told, not only the last. Bulk writers pass the ``entity``
+    they know, which spares looking it up per record."""
     data = data or {}
-    field = owner_field(entity_of(instance))
+    field = owner_field(entity or entity_of(instance))
     if not hasattr(instance, f"{field}_id"):
         return data
     changes = data.get("changes", [])

@@ -19,9 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk_copy import copy_rows
 from identity.models import User
 from modules.contacts.models import Company
-from modules.contacts.services.bulk import copy_create, write_plan
+from modules.contacts.services.bulk import write_plan
 from modules.dataio.imports.choices import FileFormat, ImportStatus, RecordAction
 from modules.dataio.imports.models import ImportedRecord, ImportJob, ImportRowError
 from modules.dataio.imports.order_lines import batches
@@ -162,16 +163,17 @@ def _save_batch(job_id: int, expected: int, rows: list[tuple[int, list[str]]], r
             job.save(update_fields=["created_companies"])
         plan = outcome.plan
         write_plan(plan, by=reader.user)
-        copy_create(
+        copy_rows(
             ImportedRecord,
+            ["job_id", "record_id", "action", "row_number", "previous", "stamp"],
             [
-                ImportedRecord(
-                    job=job,
-                    record_id=row.instance.pk,
-                    action=RecordAction.CREATED if row.created else RecordAction.UPDATED,
-                    row_number=row.number,
-                    previous=None if row.created else row.previous,
-                    stamp=row.instance.updated_at,
+                (
+                    job.pk,
+                    row.instance.pk,
+                    RecordAction.CREATED if row.created else RecordAction.UPDATED,
+                    row.number,
+                    None if row.created else row.previous,
+                    row.instance.updated_at,
                 )
                 for row in plan.planned
                 if row.created or row.changes
