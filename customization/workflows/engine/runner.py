@@ -281,7 +281,9 @@ def execute_runs(run_ids: Sequence[int], *, requeue: Requeue | None = None) -> d
         return {}
     runs = list(WorkflowRun.objects.select_related("rule", "event").filter(pk__in=claimed).order_by("pk"))
     versions = _versions(runs)
-    started = set(WorkflowStepRun.objects.filter(run_id__in=claimed).values_list("run_id", flat=True).distinct())
+    started = set(
+        WorkflowStepRun.objects.filter(run_id__in=claimed).order_by().values_list("run_id", flat=True).distinct()
+    )
     statuses: dict[int, str] = {}
     for run in runs:
         try:
