@@ -140,7 +140,7 @@ def _start_step(run_id: int, lease: datetime, position: int, config: dict[str, A
     now = timezone.now()
     renewed = now + timedelta(seconds=lease_seconds())
     sql = _START_STEP_SQL.format(runs=WorkflowRun._meta.db_table, steps=WorkflowStepRun._meta.db_table)
-    params = [
+    params: list[Any] = [
         renewed, run_id, RunStatus.RUNNING, lease,
         position, str(config.get("type", ""))[:30], StepStatus.RUNNING, json.dumps(config, cls=DjangoJSONEncoder), now,
     ]  # fmt: skip
