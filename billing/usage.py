@@ -77,14 +77,23 @@ def workflow_runs_since(start: datetime) -> int:
     return WorkflowRun.objects.filter(created_at__gte=start, dry_run=False).exclude(status=RunStatus.SKIPPED).count()
 
 
-def workflow_run_limit_reached(tenant: Tenant, now: datetime | None = None) -> int | None:
-    """The plan's monthly run limit when the tenant (the current schema's) has reached it, else None.
-    Reads the subscription afresh: a worker may hold the tenant object for longer than a plan lasts."""
+def workflow_run_allowance(tenant: Tenant, now: datetime | None = None) -> tuple[int, int] | None:
+    """``(limit, used)`` of the plan's monthly workflow runs for the tenant (the current schema's),
+    or None without a limit. Reads the subscription afresh: a worker may hold the tenant object for
+    longer than a plan lasts."""
     forget_subscription(tenant)
     limit = entitlements_for(tenant).workflow_runs_per_month
-    if limit is None or workflow_runs_since(month_start(tenant, now)) < limit:
+    if limit is None:
         return None
-    return limit
+    return limit, workflow_runs_since(month_start(tenant, now))
+
+
+def workflow_run_limit_reached(tenant: Tenant, now: datetime | None = None) -> int | None:
+    """The plan's monthly run limit when the tenant (the current schema's) has reached it, else None."""
+    allowance = workflow_run_allowance(tenant, now)
+    if allowance is None or allowance[1] < allowance[0]:
+        return None
+    return allowance[0]
 
 
 # Monthly counts that modules bring, by key (``register_monthly_count``): billing counts what they

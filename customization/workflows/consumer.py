@@ -1,5 +1,7 @@
 """The workflows' event consumer: for each event, the active rules it triggers get a run (once per
-rule and event, however often the event is offered), queued after the dispatcher commits."""
+rule and event, however often the event is offered). The runs of a batch of events are started
+with one INSERT and, once the dispatcher commits, run in the dispatcher's own task (the first
+``RUNS_PER_TASK``; more are shared out in tasks), so an event takes effect in one task."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Sequence
 from customization.events.models import DomainEvent
 from customization.workflows.choices import RunStatus, Trigger
 from customization.workflows.engine.matching import matching_rules
-from customization.workflows.engine.runs import queue_runs, start_run
+from customization.workflows.engine.runs import RunRequest, queue_runs, start_runs
 from customization.workflows.models import WorkflowRule, WorkflowRun
 
 CONSUMER_NAME = "workflows"
@@ -27,15 +29,13 @@ def start_workflow_runs(events: Sequence[DomainEvent]) -> list[WorkflowRun]:
         rules_by_entity[rule.entity].append(rule)
     if not rules_by_entity:
         return []
-    created: list[WorkflowRun] = []
-    for event in events:
-        for rule in matching_rules(event, rules_by_entity.get(event.entity, ())):
-            run = start_run(
-                rule, trigger_key=str(event.event_id), record_id=event.record_id, event=event, depth=event.depth
-            )
-            if run is not None:
-                created.append(run)
-    queue_runs(run.pk for run in created if run.status == RunStatus.PENDING)
+    requests = [
+        RunRequest(rule, str(event.event_id), event.record_id, event, event.depth)
+        for event in events
+        for rule in matching_rules(event, rules_by_entity.get(event.entity, ()))
+    ]
+    created = start_runs(requests)
+    queue_runs((run.pk for run in created if run.status == RunStatus.PENDING), run_first_here=True)
     return created
 
 

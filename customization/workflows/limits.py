@@ -48,14 +48,22 @@ def _minute_key(now: float) -> str:
     return f"workflows:runs:{int(now // 60)}"
 
 
-def take_run_slot(*, now: float | None = None) -> bool:
-    """Count one run against the current tenant's budget for this minute; False when it is spent.
-    If the cache is unreachable the run is let through (workflows must not stop with Redis)."""
+def take_run_slots(count: int, *, now: float | None = None) -> int:
+    """Count ``count`` runs against the current tenant's budget for this minute in one Redis call;
+    returns how many of them fit (the first ones in order take the slots that were left). If the
+    cache is unreachable they are let through (workflows must not stop with Redis)."""
+    if count <= 0:
+        return 0
     key = _minute_key(time.time() if now is None else now)
     try:
         cache.add(key, 0, timeout=120)
-        used = cache.incr(key)
+        used = int(cache.incr(key, count))
     except Exception:
-        logger.warning("workflow rate limit unavailable; allowing the run", exc_info=True)
-        return True
-    return int(used) <= runs_per_minute()
+        logger.warning("workflow rate limit unavailable; allowing the runs", exc_info=True)
+        return count
+    return max(0, min(count, runs_per_minute() - (used - count)))
+
+
+def take_run_slot(*, now: float | None = None) -> bool:
+    """Count one run against the current tenant's budget for this minute; False when it is spent."""
+    return take_run_slots(1, now=now) == 1

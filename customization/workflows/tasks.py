@@ -1,8 +1,11 @@
-"""Workflow tasks. ``run_workflow`` runs one run in its tenant's schema (queued after the run is
-created). From beat, ``resume_all_workflow_runs`` (every 30 s) and ``fire_all_date_rules``
-(hourly) queue their per-tenant task for every served tenant: the first re-queues runs whose
-worker died (lease expired), waits that are over and pending runs the broker lost; the second
-starts the date rules that are due."""
+"""Workflow tasks. The runs an event starts run in the outbox dispatcher's task right after its
+commit (``run_in_this_process``); ``run_workflow_batch`` runs a batch of runs queued by the
+consumer (beyond what it runs itself), by date rules and by selections; ``run_workflow`` runs or
+resumes one run (a retry, a wait that is over, a lost lease), each in its tenant's schema. From
+beat, ``resume_all_workflow_runs`` (every 30 s) and ``fire_all_date_rules`` (hourly) queue their
+per-tenant task for every served tenant: the first re-queues runs whose worker died (lease
+expired), waits that are over and pending runs the broker lost; the second starts the date rules
+that are due."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from django.utils import timezone
 
 from customization.workflows.choices import RunStatus
 from customization.workflows.engine.dates import fire_date_rules
-from customization.workflows.engine.runner import execute_run
+from customization.workflows.engine.runner import execute_run, execute_runs
 from customization.workflows.limits import PENDING_GRACE_SECONDS
 from customization.workflows.models import WorkflowRun
 from customization.workflows.selections import stalled_selection_ids, start_next_batch
@@ -35,6 +38,19 @@ def run_workflow(run_id: int) -> str | None:
     if not runs_in_a_tenant("run_workflow"):
         return None
     return execute_run(run_id, requeue=_requeue)
+
+
+@shared_task(acks_late=True)
+def run_workflow_batch(run_ids: list[int]) -> int:
+    """Run the runs of ``run_ids`` that are due, one after the other; returns how many this worker ran."""
+    if not runs_in_a_tenant("run_workflow_batch"):
+        return 0
+    return len(run_in_this_process(run_ids))
+
+
+def run_in_this_process(run_ids: list[int]) -> dict[int, str]:
+    """Run the runs now, in the current process and tenant (retries are queued as tasks)."""
+    return execute_runs(run_ids, requeue=_requeue)
 
 
 def due_run_ids(*, limit: int = RESUME_BATCH) -> list[int]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from customization.fields.entities import entity_model
 from customization.workflows.choices import RunStatus, Trigger
 from customization.workflows.engine.context import json_value
-from customization.workflows.engine.runs import queue_runs, start_run
+from customization.workflows.engine.runs import RunRequest, queue_runs, start_runs
 from customization.workflows.models import WorkflowRule, WorkflowRun
 from customization.workflows.record_fields import Kind, field_info, is_custom_path
 
@@ -67,7 +67,7 @@ def fire_date_rules(*, today: date | None = None) -> list[WorkflowRun]:
     """Start the runs of the current tenant's date rules that are due; returns the new runs."""
     zone = tenant_zone()
     today = today or timezone.now().astimezone(zone).date()
-    created: list[WorkflowRun] = []
+    requests: list[RunRequest] = []
     for rule in WorkflowRule.objects.filter(is_active=True, trigger=Trigger.DATE_REACHED).order_by("id"):
         try:
             offset = int((rule.trigger_config or {}).get("offset_days") or 0)
@@ -79,8 +79,7 @@ def fire_date_rules(*, today: date | None = None) -> list[WorkflowRun]:
         # The date + offset falls in [since, today] ⇔ the date falls in [since - offset, today - offset].
         first, last = since - timedelta(days=offset), today - timedelta(days=offset)
         for record_id, value in _due_records(rule, first, last, zone):
-            run = start_run(rule, trigger_key=f"date:{record_id}:{json_value(value)}", record_id=record_id)
-            if run is not None:
-                created.append(run)
+            requests.append(RunRequest(rule, f"date:{record_id}:{json_value(value)}", record_id))
+    created = start_runs(requests)
     queue_runs(run.pk for run in created if run.status == RunStatus.PENDING)
     return created
