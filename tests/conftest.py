@@ -29,7 +29,7 @@ from modules.registry import OPTIONAL_MODULE_KEYS
 from tenants.models import Tenant
 from tenants.services.provisioning import TenantRequest, ensure_template_tenant, provision_tenant, request_tenant
 from tenants.services.public import ensure_public_tenant
-from tests import migrated_database
+from tests import migrated_database, scheduling
 from tests.tenancy import ADMIN_EMAIL, PASSWORD, REP_EMAIL, TenantFixture
 
 pytest_plugins = ["tests.suite_rules"]
@@ -185,17 +185,8 @@ def eager_tasks() -> Iterator[None]:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """Under ``make test``'s parallel processes, a file's tests run in one process (its module
-    fixtures — servers, committed tenants — are set up once) and the browser tests all in one
-    (they share one gunicorn, one Celery worker and the demo tenant, built once per process)."""
-    from xdist.scheduler import LoadScopeScheduling
-
+    """Under ``make test``'s parallel processes: by file, longest first, browser tests last
+    (``tests/scheduling.py``)."""
     if config.getvalue("dist") not in ("load", "loadfile"):
         return None
-
-    class FileScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "tests/browser" if path.startswith("tests/browser/") else path
-
-    return FileScheduling(config, log)
+    return scheduling.make_file_scheduler(config, log)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -11,6 +12,7 @@ from kombu import Connection
 from crm_platform.celery import app as celery_app
 from crm_platform.settings.base import _redis_database
 from crm_platform.settings.test import broker_database
+from tests.scheduling import BROWSER_UNIT, LONGEST_FILES, handout_order, unit_of
 
 
 def _database_of(broker_url: str) -> int:
@@ -39,3 +41,24 @@ def test_this_process_uses_its_own_broker_and_cache_databases() -> None:
     number = int(worker.removeprefix("gw"))
     assert (broker_db, cache_db) == (2 + 2 * number, 3 + 2 * number)
     assert f"xdist/{worker}" in str(settings.PRIVATE_FILES_ROOT)
+
+
+def test_the_longest_files_go_first_and_the_browser_tests_last() -> None:
+    units = {
+        "tests/a/test_small.py": {"x": False},
+        "tests/browser": {f"b{n}": False for n in range(50)},
+        "tests/a/test_many.py": {f"m{n}": False for n in range(9)},
+        LONGEST_FILES[1]: {"l1": False},
+        LONGEST_FILES[0]: {"l0": False},
+    }
+    assert handout_order(units) == [
+        LONGEST_FILES[0], LONGEST_FILES[1], "tests/a/test_many.py", "tests/a/test_small.py", BROWSER_UNIT,
+    ]  # fmt: skip
+    assert unit_of("tests/browser/test_x.py::test_y") == BROWSER_UNIT
+    assert unit_of("tests/a/test_small.py::test_z[1]") == "tests/a/test_small.py"
+
+
+def test_every_file_named_as_longest_exists() -> None:
+    """A renamed file would silently lose its early place."""
+    root = Path(__file__).resolve().parent.parent
+    assert [path for path in LONGEST_FILES if not (root / path).is_file()] == []

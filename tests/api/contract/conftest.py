@@ -106,6 +106,17 @@ def define_alpha_fields(fixture: TenantFixture) -> None:
         define(Entity.LEAD, "backup_email", FieldType.EMAIL)
 
 
+# The records beta's fields are on. Beta's run checks the operations whose document or schema its
+# fields change; alpha's run checks every operation, and the rest of the document is the same for both.
+BETA_FIELD_RECORDS = ("compan", "contact", "deal")
+
+
+def carries_beta_fields(label: str) -> bool:
+    """Whether an operation (``GET /api/v1/contacts/{id}/``, ``Query.contacts``) is on a record type
+    that beta's custom fields change."""
+    return any(record in label.lower() for record in BETA_FIELD_RECORDS)
+
+
 def define_beta_fields(fixture: TenantFixture) -> None:
     """Beta's fields differ from alpha's, so a document or schema cached for one cannot serve the other."""
     with fixture.active():

@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from tests.api.contract.conftest import (
     InProcessApp,
     api_key_headers,
+    carries_beta_fields,
     define_alpha_fields,
     define_beta_fields,
     fetch_json,
@@ -30,12 +31,16 @@ register_scalars()
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
-def contract_failures(fixture: TenantFixture, app: InProcessApp) -> tuple[int, dict[str, str]]:
+def contract_failures(
+    fixture: TenantFixture, app: InProcessApp, *, only_beta_records: bool = False
+) -> tuple[int, dict[str, str]]:
     headers = api_key_headers(fixture)
     introspection = fetch_json(fixture, headers, "post", "/graphql/", query=get_introspection_query())
     schema = schemathesis.graphql.from_dict(introspection)
     schema.app = app
     operations = [result.ok() for result in schema.get_all_operations()]
+    if only_beta_records:
+        operations = [operation for operation in operations if carries_beta_fields(operation.label)]
 
     def call(case: Any) -> None:
         case.call_and_validate(base_url=f"http://{fixture.host}/graphql/", headers=headers, checks=CHECKS)
@@ -59,8 +64,8 @@ def test_alphas_graphql_schema_holds_for_every_field(alpha: TenantFixture, wsgi_
 def test_betas_graphql_schema_holds_for_every_field(beta: TenantFixture, wsgi_app: InProcessApp):
     define_beta_fields(beta)
 
-    operations, failures = contract_failures(beta, wsgi_app)
+    operations, failures = contract_failures(beta, wsgi_app, only_beta_records=True)
 
-    assert operations >= 25
+    assert operations >= 10  # companies, contacts and deals: their queries and mutations
     unexpected = report(failures)
     assert not unexpected, unexpected

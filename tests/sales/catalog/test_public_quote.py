@@ -134,8 +134,8 @@ def test_accepting_sets_the_status_records_who_when_and_where_notifies_the_owner
         share = QuoteShare.objects.get()
         order = Order.objects.get(quote=quote)
         entry = TimelineEntry.objects.filter(kind=TimelineKind.QUOTE, data__action="accepted_online").get()
-        event = DomainEvent.objects.get(type="quote.accepted")
-        notification = Notification.objects.get(kind="quote_answered")
+        event = DomainEvent.objects.get(type="quote.accepted", record_id=quote.pk)
+        notification = Notification.objects.get(dedupe_key=f"quote-answered:{share.pk}")
         lines = list(order.lines.order_by("position").values_list("description", flat=True))
     assert quote.status == "accepted"
     assert (share.answer, share.answered_by_name, share.answered_ip) == ("accepted", "Ana Popescu", "203.0.113.7")
@@ -165,8 +165,8 @@ def test_declining_keeps_the_reason_and_makes_no_order(alpha: TenantFixture):
     with alpha.active():
         quote.refresh_from_db()
         share = QuoteShare.objects.get()
-        event = DomainEvent.objects.get(type="quote.declined")
-        notification = Notification.objects.get(kind="quote_answered")
+        event = DomainEvent.objects.get(type="quote.declined", record_id=quote.pk)
+        notification = Notification.objects.get(dedupe_key=f"quote-answered:{share.pk}")
         assert not Order.objects.exists()
     assert quote.status == "declined"
     assert (share.answer, share.answer_reason) == ("declined", "Over our budget")
