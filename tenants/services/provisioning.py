@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 UNDROPPABLE_SCHEMAS = frozenset({"public", "information_schema"})
 CLONE_LOCK_KEY = 0x52454C41  # "RELA": serializes clone_schema() across processes
+CLONE_FUNCTION_SIGNATURE = "public.clone_schema(text, text, public.cloneparms[])"
 PROGRESS: dict[str, int] = {
     ProvisioningState.REQUESTED: 5,
     ProvisioningState.SCHEMA_READY: 60,
@@ -173,13 +175,34 @@ def migrate_schema(schema_name: str) -> None:
 
 
 def clone_schema(source: str, target: str) -> None:
+    tenant_connection().set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [CLONE_LOCK_KEY])
     try:
-        CloneSchema().clone_schema(source, target, "DATA")
+        with connection.cursor() as cursor:
+            _ensure_clone_function(cursor)
+            cursor.execute("SELECT public.clone_schema(%s, %s, 'DATA')", [source, target])
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [CLONE_LOCK_KEY])
+
+
+def _ensure_clone_function(cursor: CursorWrapper) -> None:
+    """Install django-tenants' clone function once per process, not before every clone.
+
+    ``CloneSchema.clone_schema`` drops and re-creates its ~4,500 lines of PL/pgSQL on each call, so
+    every clone also paid for a new function whose statements PostgreSQL had never planned. Once
+    per process still installs the version this code ships after an upgrade."""
+    if _clone_function_installed:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [CLONE_FUNCTION_SIGNATURE])
+        if cursor.fetchone()[0]:
+            return
+    CloneSchema()._create_clone_schema_function()
+    _clone_function_installed.append(True)
+
+
+# Non-empty once this process has installed the clone function.
+_clone_function_installed: list[bool] = []
 
 
 def drop_schema(schema_name: str) -> None:

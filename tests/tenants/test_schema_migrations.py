@@ -53,4 +53,3 @@ def test_a_retried_failed_tenant_gets_the_post_migrate_handlers_again(beta: Tena
     assert (beta_row.migration_state, beta_row.migration_error) == (MigrationState.CURRENT, "")
     with schema_context("beta"):
         assert Permission.objects.filter(codename="view_contact", content_type__app_label="contacts").exists()
-
