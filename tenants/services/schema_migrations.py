@@ -38,6 +38,7 @@ from django.db.migrations.migration import Migration
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState
+from django_tenants.postgresql_backend.base import DatabaseWrapper
 
 Key = tuple[str, str]
 
@@ -191,7 +192,7 @@ def plan_for(connection: BaseDatabaseWrapper, applied: frozenset[Key]) -> Schema
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if any(backwards for _migration, backwards in plan):
         raise RuntimeError("a forwards plan to the leaf migrations cannot contain backwards steps")
-    pre_state = executor._create_project_state(with_applied_migrations=True)
+    pre_state = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
     # Handlers may rewrite the plan's operations (content types renamed after a RenameModel).
     emit_pre_migrate_signal(0, False, connection.alias, apps=pre_state.apps, plan=plan)
     migrations = [migration for migration, _backwards in plan]
@@ -215,7 +216,7 @@ def plan_for(connection: BaseDatabaseWrapper, applied: frozenset[Key]) -> Schema
 _plans: dict[frozenset[Key], SchemaPlan] = {}
 
 
-def migrate_schema(connection: BaseDatabaseWrapper, schema_name: str, *, post_migrate: bool = False) -> list[str]:
+def migrate_schema(connection: DatabaseWrapper, schema_name: str, *, post_migrate: bool = False) -> list[str]:
     """Bring ``schema_name`` up to date; return the migrations applied (none: nothing was done).
 
     ``post_migrate`` sends the signal even when the plan cannot need it (or is empty)."""
