@@ -151,7 +151,7 @@ class SchemaPlan:
                 recorded |= _record(recorder, migration)
         for key, squashed in self.replacements.items():
             if key not in recorded and all(r in recorded for r in squashed.replaces):
-                recorder.record_applied(*key)
+                recorder.migration_qs.create(app=key[0], name=key[1])
 
     def send_post_migrate(self, connection: BaseDatabaseWrapper) -> None:
         if self._post_migrate_apps is None:
@@ -162,8 +162,9 @@ class SchemaPlan:
 
 def _record(recorder: MigrationRecorder, migration: Migration) -> set[Key]:
     keys = list(migration.replaces) if migration.replaces else [(migration.app_label, migration.name)]
-    for key in keys:
-        recorder.record_applied(*key)
+    for app, name in keys:
+        # record_applied() minus its table check per row: migrate_schema() made sure of the table.
+        recorder.migration_qs.create(app=app, name=name)
     return set(keys)
 
 
@@ -225,8 +226,9 @@ def migrate_schema(connection: DatabaseWrapper, schema_name: str, *, post_migrat
         applied = applied_migrations(connection, schema_name)
         if not unapplied(applied) and not post_migrate:
             return []
-        # Created while public is off the search path, or public's table would be taken for it.
-        MigrationRecorder(connection).ensure_schema()
+        if not applied:
+            # Created while public is off the search path, or public's table would be taken for it.
+            MigrationRecorder(connection).ensure_schema()
         # Migrations see public too (extensions, shared tables), as django-tenants runs them.
         connection.set_schema(schema_name)
         plan = plan_for(connection, applied)

@@ -32,6 +32,7 @@ DJANGO_ONLY_OPTIONS = ("app_label", "migration_name", "fake", "fake_initial", "p
 class Command(MigrateSchemasCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         SyncCommon.handle(self, *args, **options)
+        verbosity = int(options.get("verbosity", 1))
         django_only = any(options.get(name) for name in DJANGO_ONLY_OPTIONS) or options.get("check_unapplied")
         if django_only or not self.sync_tenant or self.schema_name == get_public_schema_name():
             super().handle(*args, **options)
@@ -40,7 +41,7 @@ class Command(MigrateSchemasCommand):
             if not schema_exists(self.schema_name):
                 raise CommandError(f'Schema "{self.schema_name}" does not exist')
             applied = migrate_schema(tenant_connection(), self.schema_name)
-            if self.verbosity >= 1:
+            if verbosity >= 1:
                 self.stdout.write(f"{self.schema_name}: {', '.join(applied) if applied else 'up to date'}")
             return
         if self.sync_public:
@@ -51,7 +52,7 @@ class Command(MigrateSchemasCommand):
             .order_by("schema_name")
             .values_list("schema_name", flat=True)
         )
-        outcomes = migrate_fleet(schemas, verbosity=self.verbosity, parallel=self.executor == "multiprocessing")
+        outcomes = migrate_fleet(schemas, verbosity=verbosity, parallel=self.executor == "multiprocessing")
         counts = {result: sum(1 for o in outcomes if o.result == result) for result in (UP_TO_DATE, MIGRATED, FAILED)}
         self.stdout.write(
             f"Tenants: {counts[MIGRATED]} migrated, {counts[UP_TO_DATE]} already up to date, {counts[FAILED]} failed."
