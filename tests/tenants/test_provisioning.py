@@ -104,6 +104,22 @@ def test_provisioning_by_migrations_gives_the_same_schema_as_a_clone(committed: 
     assert schema_fingerprint("scratch_clone") == schema_fingerprint("tenant_template")
 
 
+def _clone_function_oid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure(%s)::oid", [provisioning.CLONE_FUNCTION_SIGNATURE])
+        return cursor.fetchone()[0]
+
+
+def test_the_clone_function_is_installed_once_not_before_every_clone(committed: None):
+    provision_tenant(_request("scratch-clone-first").pk)
+    installed = _clone_function_oid()
+
+    provision_tenant(_request("scratch-clone-second").pk)
+
+    assert _clone_function_oid() == installed
+    assert schema_fingerprint("scratch_clone_second") == schema_fingerprint("tenant_template")
+
+
 def test_a_failure_while_building_the_schema_leaves_no_half_tenant_and_a_retry_finishes(committed: None, monkeypatch):
     tenant = _request("scratch-fail")
     real_migrate = provisioning.migrate_schema
