@@ -155,8 +155,8 @@ def cancel_send(email: MarketingEmail, *, by: User | None) -> MarketingEmail:
 
 def send_unconfirmed_again(email: MarketingEmail, *, by: User | None) -> int:
     """Queue the unconfirmed rows again (a worker died while handing them over: the server may have
-    them), as a marketer decides: each goes with its own Message-ID, so a receiving side that keeps
-    both copies can collapse them. An address suppressed or unsubscribed from the topic since is
+    them), as a marketer decides: each keeps the Message-ID of its first hand-over, so a receiving
+    side that got both copies can collapse them. An address suppressed or unsubscribed from the topic since is
     skipped instead. A finished send is sending again until they are out. Returns how many were
     queued; refused, naming the field, for a cancelled send or when none is unconfirmed."""
     from modules.marketing.delivery.tasks import queue_delivery
