@@ -8,7 +8,7 @@ RUNTIME := $(PY) -m crm_platform.runtime
 # Separate data dirs let several test runs (or a test run beside `make run`) go at once.
 TEST_VAR ?= var/test
 # pytest-xdist processes for `make pytest` / `make test` (0: one process, no xdist; tests/scheduling.py).
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 0
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local
