@@ -327,6 +327,7 @@ def call_for(method: str, path: str) -> Call:
         ),
         ("POST", "/marketing-emails/{id}/send/"): Call("send:marketing-emails"),
         ("POST", "/marketing-emails/{id}/cancel/"): Call("cancel:marketing-emails"),
+        ("POST", "/marketing-emails/{id}/send-unconfirmed/"): Call("unconfirmed:marketing-emails"),
     }
     if (method, path) in special:
         return special[(method, path)]

@@ -28,6 +28,10 @@ def marketing_email_records(owner: User) -> dict[str, Any]:
 
     started = email("Documented sent")
     start_send(started, by=owner)
+    # A send a dead worker left in doubt: its one recipient is unconfirmed (send-unconfirmed).
+    unsure = email("Documented unsure")
+    start_send(unsure, by=owner)
+    Recipient.objects.filter(email=unsure).update(state="unconfirmed", claimed_at=timezone.now(), attempts=1)
     scheduled = email("Documented scheduled")
     schedule_send(scheduled, at=timezone.now() + timedelta(days=3), by=owner)
     return {
@@ -36,5 +40,6 @@ def marketing_email_records(owner: User) -> dict[str, Any]:
         "schedule:marketing-emails": email("To schedule"),
         "send:marketing-emails": email("To send"),
         "cancel:marketing-emails": scheduled,
+        "unconfirmed:marketing-emails": unsure,
         "marketing-email-recipients": Recipient.objects.get(email=started),
     }
