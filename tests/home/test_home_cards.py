@@ -192,6 +192,8 @@ def test_a_user_keeps_a_bounded_number_of_recent_visits(alpha: TenantFixture):
 def test_unread_notifications_are_listed_read_ones_are_not(alpha: TenantFixture):
     admin = alpha.user()
     with alpha.active():
+        # Notifications other files committed for alpha's admin are not this test's (rolled back).
+        Notification.objects.filter(recipient=admin).delete()
         Notification.objects.create(recipient=admin, kind="reminder", title="Call Ana", dedupe_key="t-1")
         Notification.objects.create(
             recipient=admin, kind="reminder", title="Old news", dedupe_key="t-2", read_at=timezone.now()
