@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -33,17 +34,21 @@ def committed_alpha(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 
 def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFixture]:
     """A tenant outside a test transaction, for workers to see. The test names what it makes
-    "Committed …"; those rules, activities and deals, and every event written meanwhile, are
-    removed afterwards."""
+    "Committed …"; those rules, activities and deals, and every event, audit entry and
+    notification written meanwhile, are removed afterwards (later files read all of alpha's)."""
     from customization.workflows.models import WorkflowRule
-    from modules.activities.models import Activity
+    from identity.models import AuditEntry
+    from modules.activities.models import Activity, Notification
     from modules.contacts.models import TimelineEntry
     from modules.sales.models import Deal
+
+    def next_id(model: Any) -> int:
+        return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         fixture = TenantFixture(Tenant.objects.get(slug=slug))
         with tenant_context(fixture.tenant):
-            first_event = (DomainEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+            first = {model: next_id(model) for model in (DomainEvent, AuditEntry, Notification)}
         yield fixture
         with tenant_context(fixture.tenant):
             WorkflowRule.objects.filter(name__startswith="Committed ").delete()
@@ -51,5 +56,6 @@ def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFix
             deals = Deal.objects.filter(name__startswith="Committed ")
             TimelineEntry.objects.filter(deal__in=deals).delete()
             deals.delete()
-            DomainEvent.objects.filter(id__gte=first_event).delete()
+            for model, first_id in first.items():
+                model.objects.filter(id__gte=first_id).delete()
         connection.set_schema_to_public()
