@@ -34,8 +34,8 @@ def committed_alpha(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 
 def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFixture]:
     """A tenant outside a test transaction, for workers to see. The test names what it makes
-    "Committed …"; those rules, activities and deals, and every event, audit entry and
-    notification written meanwhile, are removed afterwards (later files read all of alpha's)."""
+    "Committed …"; those rules, activities and deals, and every event, audit entry, notification
+    and timeline entry written meanwhile, are removed afterwards (later files read all of alpha's)."""
     from customization.workflows.models import WorkflowRule
     from identity.models import AuditEntry
     from modules.activities.models import Activity, Notification
@@ -48,7 +48,7 @@ def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFix
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         fixture = TenantFixture(Tenant.objects.get(slug=slug))
         with tenant_context(fixture.tenant):
-            first = {model: next_id(model) for model in (DomainEvent, AuditEntry, Notification)}
+            first = {model: next_id(model) for model in (DomainEvent, AuditEntry, Notification, TimelineEntry)}
         yield fixture
         with tenant_context(fixture.tenant):
             WorkflowRule.objects.filter(name__startswith="Committed ").delete()
