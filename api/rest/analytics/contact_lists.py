@@ -27,10 +27,10 @@ from rest_framework.views import APIView
 from api.auth.credentials import code_allowed, credential_of, missing_scope_message, scope_allows
 from api.entities import ENTITIES
 from api.entities.links import api_access
-from api.rest.analytics.workflows import SELECTION_KEYS, _whole
+from api.rest.analytics.workflows import _whole, selection_params
 from api.rest.records import acting_user
 from modules.analytics.acting.contact_lists import ContactListTarget, SavedList, save_selection, target_named
-from modules.analytics.acting.sets import CUSTOMER_SETS, record_set
+from modules.analytics.acting.sets import record_set
 from modules.plan_gate import ensure_in_plan
 
 
@@ -120,15 +120,7 @@ class ContactListsView(APIView):
         data = request.data if isinstance(request.data, dict) else {}
         user = acting_user(request)
         target = checked_target(request, data.get("target"))
-        params = {key: data[key] for key in SELECTION_KEYS if key in data and data[key] is not None}
-        for key, value in params.items():
-            if key != "keys" and (
-                not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 8_000
-            ):
-                raise ValidationError({key: [_("Enter a text or a number.")]})
-        params = {key: value if key == "keys" else str(value) for key, value in params.items()}
-        if params.get("set") in CUSTOMER_SETS and not scope_allows(credential_of(request), "sales", write=False):
-            raise exceptions.PermissionDenied(missing_scope_message("sales", write=False))
+        params = selection_params(request, data)
         name = data.get("name")
         if not isinstance(name, str) or len(name) > 200:
             raise ValidationError({"name": [_("Enter a name of at most 200 characters.")]})

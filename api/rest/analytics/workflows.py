@@ -97,6 +97,19 @@ START = inline_serializer(
 )
 
 
+def selection_params(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """The record set's parameters of a request body: texts or numbers (``keys`` as given), each
+    refused by name when it is not; a customer set also needs a key's ``sales`` read scope."""
+    params = {key: data[key] for key in SELECTION_KEYS if key in data and data[key] is not None}
+    for key, value in params.items():
+        if key != "keys" and (not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 8_000):
+            raise ValidationError({key: [_("Enter a text or a number.")]})
+    params = {key: value if key == "keys" else str(value) for key, value in params.items()}
+    if params.get("set") in CUSTOMER_SETS and not scope_allows(credential_of(request), "sales", write=False):
+        raise exceptions.PermissionDenied(missing_scope_message("sales", write=False))
+    return params
+
+
 def _whole(data: Any, name: str, *, required: bool) -> int | None:
     raw = data.get(name)
     if raw in (None, "") and not required:
@@ -117,15 +130,7 @@ class WorkflowSelectionsView(APIView):
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         user = acting_user(request)
-        params = {key: data[key] for key in SELECTION_KEYS if key in data and data[key] is not None}
-        for key, value in params.items():
-            if key != "keys" and (
-                not isinstance(value, str | int) or isinstance(value, bool) or len(str(value)) > 8_000
-            ):
-                raise ValidationError({key: [_("Enter a text or a number.")]})
-        params = {key: value if key == "keys" else str(value) for key, value in params.items()}
-        if params.get("set") in CUSTOMER_SETS and not scope_allows(credential_of(request), "sales", write=False):
-            raise exceptions.PermissionDenied(missing_scope_message("sales", write=False))
+        params = selection_params(request, data)
         selection = record_set(params, user, api_access(request))
         entities = selection.entities()
         entity = str(data.get("entity") or (entities[0] if entities else ""))
