@@ -10,17 +10,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import graphene
-from django.http import Http404
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
 from api.auth.credentials import code_allowed, credential_of, scope_allows
 from api.entities import ENTITIES
-from api.entities.links import api_access
+from api.graphql.analytics.mutations.workflow_selection_start import selection_of
 from api.graphql.core import MutationFailed, RecordMutation, error_type, require_module
 from identity.models import User
 from modules.analytics.acting.contact_lists import save_selection, target_named
-from modules.analytics.acting.sets import CUSTOMER_SETS, record_set
 
 
 class ContactListType(graphene.ObjectType):
@@ -73,17 +71,7 @@ class ContactListCreate(RecordMutation):
             require_module(info, module)
         if not user.has_perm(target.permission) or not code_allowed(credential, target.permission):
             raise MutationFailed("target", _("You do not have permission to do this."), "PERMISSION_DENIED")
-        params = {
-            key: data[key] if key == "keys" else str(data[key])
-            for key in ("cell", "report", "keys", "set", "period", "segment", "cohort")
-            if data.get(key) is not None
-        }
-        if params.get("set") in CUSTOMER_SETS and not scope_allows(credential, "sales", write=False):
-            raise MutationFailed("set", _("This credential's scopes do not allow reading sales."), "PERMISSION_DENIED")
-        try:
-            selection = record_set(params, user, api_access(info.context))
-        except Http404:
-            raise MutationFailed("cell", _("No such report group here."), "NOT_FOUND") from None
+        selection = selection_of(info, user, data)
         saved, count = save_selection(
             target, selection, user, name=data["name"], expected_count=data.get("expected_count")
         )

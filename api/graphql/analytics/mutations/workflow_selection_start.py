@@ -17,7 +17,7 @@ from api.graphql.core import MutationFailed, RecordMutation, error_type
 from customization.workflows.models import SelectionRun, WorkflowRule
 from customization.workflows.selections import selection_outcome, start_on_selection
 from identity.models import User
-from modules.analytics.acting.sets import CUSTOMER_SETS, record_set
+from modules.analytics.acting.sets import CUSTOMER_SETS, RecordSet, record_set
 
 
 class WorkflowSelectionType(graphene.ObjectType):
@@ -47,6 +47,22 @@ def _as_type(selection: SelectionRun) -> WorkflowSelectionType:
     )  # fmt: skip
 
 
+def selection_of(info: Any, user: User, data: dict[str, Any]) -> RecordSet:
+    """The record set a mutation's arguments name, as ``user`` may see it; a customer set also needs
+    a key's ``sales`` read scope, and a group from elsewhere is ``NOT_FOUND`` on ``cell``."""
+    params = {
+        key: data[key] if key == "keys" else str(data[key])
+        for key in ("cell", "report", "keys", "set", "period", "segment", "cohort")
+        if data.get(key) is not None
+    }
+    if params.get("set") in CUSTOMER_SETS and not scope_allows(credential_of(info.context), "sales", write=False):
+        raise MutationFailed("set", _("This credential's scopes do not allow reading sales."), "PERMISSION_DENIED")
+    try:
+        return record_set(params, user, api_access(info.context))
+    except Http404:
+        raise MutationFailed("cell", _("No such report group here."), "NOT_FOUND") from None
+
+
 class WorkflowSelectionStart(RecordMutation):
     """Run a workflow (by its numeric id) on a report group (``cell`` from a report run's row, or
     ``report`` and ``keys``) or a customer set (``set``: churn, rfm, cohort, with ``period``,
@@ -74,17 +90,7 @@ class WorkflowSelectionStart(RecordMutation):
     def perform(cls, info: Any, user: User, **data: Any) -> dict[str, Any]:
         if not user.has_perm("analytics.view"):
             raise MutationFailed(None, _("You do not have permission to do this."), "PERMISSION_DENIED")
-        params = {
-            key: data[key] if key == "keys" else str(data[key])
-            for key in ("cell", "report", "keys", "set", "period", "segment", "cohort")
-            if data.get(key) is not None
-        }
-        if params.get("set") in CUSTOMER_SETS and not scope_allows(credential_of(info.context), "sales", write=False):
-            raise MutationFailed("set", _("This credential's scopes do not allow reading sales."), "PERMISSION_DENIED")
-        try:
-            selection = record_set(params, user, api_access(info.context))
-        except Http404:
-            raise MutationFailed("cell", _("No such report group here."), "NOT_FOUND") from None
+        selection = selection_of(info, user, data)
         entities = selection.entities()
         entity = data.get("entity") or (entities[0] if entities else "company")
         if entities and entity not in entities:
