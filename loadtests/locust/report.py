@@ -149,8 +149,10 @@ def soak_section(
     phase: Phase,
     memory: list[tuple[str, int, float, float, float]],
     failures: list[str],
+    trend: dict[str, list[float]] | None = None,
 ) -> str:
     """The ``soak`` section: the run's requests, each process's memory and the verdict."""
+    trend = trend or {}
     total = phase.total if phase.rows else None
     minutes = phase.seconds / 60  # as run: locust stops a little late, or early when it is stopped
     lines = [
@@ -177,12 +179,21 @@ def soak_section(
         ]
     lines += [
         table(
-            ["process", "after the warm-up", "at the end", "growth"],
+            ["process", "after the warm-up", "at the end", "growth", "lowest of each tenth (MiB)"],
             [
-                [role, f"{first:,.1f} MiB", f"{last:,.1f} MiB", f"{growth:+,.1f} MiB"]
+                [
+                    role,
+                    f"{first:,.1f} MiB",
+                    f"{last:,.1f} MiB",
+                    f"{growth:+,.1f} MiB",
+                    " · ".join(f"{low:,.0f}" for low in trend.get(role, [])),
+                ]
                 for role, _pid, first, last, growth in memory
             ],
         ),
+        "",
+        "The last column is each process's lowest sample in each tenth of the run after the warm-up: growth "
+        "that levels off shows there as a plateau, a leak as a climb to the end.",
         "",
         "Verdict: "
         + (

@@ -137,6 +137,9 @@ class ProcessSampler(threading.Thread):
 class Verdict:
     rows: list[tuple[str, int, float, float, float]]  # role, pid, after warm-up, at the end, growth (MiB)
     failures: list[str]
+    # role → the lowest sample (MiB) of each tenth after the warm-up: whether growth levels off shows
+    # in the shape, which the two ends alone do not tell.
+    trend: dict[str, list[float]] = field(default_factory=dict)
 
 
 def judge(sampler: ProcessSampler, seconds: float, warmup: float, bound_mib: float, stopped_at: float) -> Verdict:
@@ -144,6 +147,7 @@ def judge(sampler: ProcessSampler, seconds: float, warmup: float, bound_mib: flo
     tenth = (seconds - warmup) / 10
     rows: list[tuple[str, int, float, float, float]] = []
     failures: list[str] = []
+    trend: dict[str, list[float]] = {}
     for series in sampler.series.values():
         if series.gone_at is not None and series.gone_at < stopped_at:
             failures.append(f"{series.role} (pid {series.pid}) exited {series.gone_at:.0f} s into the run")
@@ -155,9 +159,11 @@ def judge(sampler: ProcessSampler, seconds: float, warmup: float, bound_mib: flo
             continue
         growth = (last - first) / 1024
         rows.append((series.role, series.pid, first / 1024, last / 1024, growth))
+        lows = (series.lowest(warmup + index * tenth, warmup + (index + 1) * tenth) for index in range(10))
+        trend[series.role] = [low / 1024 for low in lows if low is not None]
         if growth > bound_mib:
             failures.append(f"{series.role} grew by {growth:,.1f} MiB (bound {bound_mib:,.0f} MiB)")
-    return Verdict(sorted(rows), failures)
+    return Verdict(sorted(rows), failures, trend)
 
 
 def _start_celery(log_file: Path) -> subprocess.Popen[bytes]:
@@ -264,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     version = server_version()
     phase, verdict, errors = run(arguments)
     failures = [*phase.failures, *verdict.failures, *(f"logged: {line}" for line in errors[:20])]
-    body = soak_section(arguments, machine(version), phase, verdict.rows, failures)
+    body = soak_section(arguments, machine(version), phase, verdict.rows, failures, verdict.trend)
     if not arguments.no_doc:
         write_section("soak", body)
     print(body, flush=True)

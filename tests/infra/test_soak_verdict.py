@@ -89,3 +89,15 @@ def test_error_lines_of_the_servers_logs_are_found(tmp_path: Path) -> None:
     assert "WORKER TIMEOUT" in found[1]
     assert "KeyError" in found[2]
     assert found[3].endswith("Traceback (most recent call last):")
+
+
+def test_the_trend_shows_the_lowest_sample_of_each_tenth_after_the_warm_up() -> None:
+    # Grows 1 MiB a minute until 600 s, then levels off: the plateau shows in the trend.
+    levelling = Series(
+        "web child 1", 51, [(float(when), (200 + min(when, 600) // 60) * MIB) for when in range(0, 1201, 5)]
+    )
+
+    verdict = judge(sampler_with(levelling), 1200, 120, 40, stopped_at=1200)
+
+    # Tenths of 108 s from 120 s: the lowest of each is at its start (the series only grows).
+    assert verdict.trend == {"web child 1": [202.0, 203.0, 205.0, 207.0, 209.0, 210.0, 210.0, 210.0, 210.0, 210.0]}
