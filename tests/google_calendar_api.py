@@ -1,6 +1,7 @@
 """Google Calendar of the local Google (``tests/google_server.py``), as the Calendar API documents
 it: ``events.list`` with ``syncToken``/``pageToken``/``timeMin``/``iCalUID`` (``410 Gone`` for an
-expired sync token), ``events.insert``, ``events.update`` and ``events.delete`` honouring
+expired sync token), ``events.insert``, ``events.update``, ``events.patch`` (the fields sent) and ``events.delete``
+honouring
 ``If-Match`` (``409`` for an id or iCalUID that exists), and ``events.instances`` by
 ``originalStart`` with instance ids updatable (``tests/google_calendar_instances.py``).
 
@@ -100,10 +101,12 @@ def handle(handler: Any, state: Any, method: str, rest: str, query: dict[str, st
             return handler._error(404, "notFound")
         items = instances.instances_at(state.events, series_id, query.get("originalStart", ""))
         return handler._send(200, {"kind": "calendar#events", "items": items})
-    if method == "PUT" and event_id not in state.events:
+    if method in ("PUT", "PATCH") and event_id not in state.events:
         found = instances.computed_instance(state.events, event_id)
         if found is not None:  # an unchanged instance updated: it becomes an exception
             event = json.loads(handler._body() or b"{}")
+            if method == "PATCH":  # patch semantics: the fields not sent stay as they are
+                event = {**found, **event}
             event.update(id=event_id, iCalUID=found["iCalUID"], recurringEventId=found["recurringEventId"],
                          originalStartTime=found["originalStartTime"])  # fmt: skip
             notify(state, query, found, event)
@@ -128,8 +131,10 @@ def handle(handler: Any, state: Any, method: str, rest: str, query: dict[str, st
         return handler._error(412, "conditionNotMet")
     if method == "GET":
         return handler._send(200, current)
-    if method == "PUT":
+    if method in ("PUT", "PATCH"):
         event = json.loads(handler._body() or b"{}")
+        if method == "PATCH":  # patch semantics: the fields not sent stay as they are
+            event = {**current, **event}
         event["id"], event["iCalUID"] = event_id, current["iCalUID"]
         for key in ("recurringEventId", "originalStartTime"):  # an instance stays one
             if key in current:

@@ -216,6 +216,9 @@ def _handler(state: GoogleState) -> type[BaseHTTPRequestHandler]:
         def do_PUT(self) -> None:
             self._dispatch("PUT")
 
+        def do_PATCH(self) -> None:
+            self._dispatch("PATCH")
+
         def do_DELETE(self) -> None:
             self._dispatch("DELETE")
 

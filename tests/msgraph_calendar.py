@@ -8,7 +8,8 @@ delete, a series' ``/instances`` and its occurrences patched or deleted
 Exchange e-mails the attendees of an organiser's event itself, and cannot be told not to: an event
 created with attendees invites them, a change of its time, subject or place updates them, an
 attendee added is invited and one taken off told it is cancelled, a cancelled or deleted event (or
-occurrence) cancels it for everyone. The fake records each of these messages in ``fake.notices``
+occurrence) cancels it for everyone; the user's copy of an event someone else organises tells
+nobody. The fake records each of these messages in ``fake.notices``
 (``Notice``) instead of sending it, so tests see who Outlook would have written to."""
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ def attendee_addresses(body: dict[str, Any]) -> list[str]:
 
 
 def notify(fake: Any, before: dict[str, Any] | None, after: dict[str, Any], *, occurrence: str = "") -> None:
-    """What Exchange sends when an event goes from ``before`` (None: new) to ``after``."""
+    """What Exchange sends when an event goes from ``before`` (None: new) to ``after``: nothing for
+    an event someone else organises (the user's copy of an invitation: changing it tells nobody)."""
+    organizer = str(((after.get("organizer") or {}).get("emailAddress") or {}).get("address", "")).lower()
+    if organizer and organizer != str(fake.email).lower():
+        return
     old = attendee_addresses(before) if before is not None else []
     new = attendee_addresses(after)
     subject = str(after.get("subject", ""))

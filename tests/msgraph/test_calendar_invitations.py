@@ -1,7 +1,8 @@
 """Who invites the attendees of a meeting synced to Microsoft 365: Exchange e-mails them itself for
 an organiser's event with attendees (and cannot be told not to), so the platform sends no iTIP
 message of its own for a meeting whose organiser's calendar is there; Outlook's invitation, update
-and cancellation are the only ones. A stopped sync hands the sending back to the platform."""
+and cancellation are the only ones. A stopped sync hands the sending back to the platform. A
+meeting someone else organises is written without its attendees, so Exchange invites nobody."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from modules.activities.calendar_sync.choices import ConnectionState
 from modules.activities.calendar_sync.models import CalendarConnection
 from modules.activities.calendar_sync.services.sync import sync_connection
 from modules.activities.choices import ActivityKind
+from modules.activities.models import ActivityAttendee
 from modules.activities.services.activities import create_activity, delete_activity, update_activity
 from modules.activities.services.invitations import add_attendee, remove_attendee
 from tests.activities.calendar_sync.conftest import soon
@@ -100,3 +102,29 @@ def test_the_meeting_page_names_the_calendar_that_sends_and_sending_again_sends_
         "The organiser's Microsoft 365 / Outlook.com calendar sends this meeting's invitations."
     ]
     assert mail.outbox == []
+
+
+def test_a_meeting_organised_elsewhere_is_written_without_attendees_and_outlook_invites_nobody(
+    alpha: TenantFixture, fake_microsoft: FakeMicrosoft, django_capture_on_commit_callbacks
+):
+    connect_through_flow(alpha.client(REP_EMAIL), fake_microsoft, purpose="calendar")
+    start = soon(days=5)
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        connection = CalendarConnection.objects.get()
+        rep = alpha.user(REP_EMAIL)
+        theirs = create_activity(by=rep, kind=ActivityKind.MEETING, assignee=rep, subject="Their call", due_at=start,
+                                 ends_at=start + timedelta(hours=1), ical_uid="call@partner.test")  # fmt: skip
+        ActivityAttendee.objects.create(activity=theirs, email="olle@partner.test", is_organizer=True)
+        ActivityAttendee.objects.create(activity=theirs, email="ana@customer.test")
+    _sync(alpha, connection)
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        update_activity(theirs, by=rep, location="Their office", due_at=start + timedelta(hours=1))
+    _sync(alpha, connection)
+
+    (written,) = [event.body for event in fake_microsoft.events.values()]
+    assert (written["subject"], written["location"]["displayName"]) == ("Their call", "Their office")
+    assert written.get("attendees", []) == []
+    assert fake_microsoft.notices == []
+    assert mail.outbox == []
+    with alpha.active():  # read back, the meeting keeps its organiser and attendees
+        assert sorted(theirs.attendees.values_list("email", flat=True)) == ["ana@customer.test", "olle@partner.test"]

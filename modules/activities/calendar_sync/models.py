@@ -33,6 +33,9 @@ class CalendarConnection(models.Model):
         related_name="calendar_connections",
     )
     delta_link = models.TextField(blank=True)
+    # The end of the window the delta in ``delta_link`` covers (a delta keeps the window it began
+    # with, so the sync begins a new one before this comes near).
+    window_until = models.DateTimeField(null=True, blank=True)
     url = models.CharField(_("calendar URL"), max_length=2000, blank=True)
     username = models.CharField(_("user name"), max_length=254, blank=True)
     password = models.TextField(_("password"), blank=True)
@@ -66,7 +69,11 @@ class SyncedEvent(models.Model):
     here. ``activity`` becomes empty when the meeting is deleted here: the next run deletes the
     resource. ``ignored`` marks an event older than the first sync's period (kept so it is not
     read again). The last conflict (both sides changed between two runs) is recorded here and
-    shown on the meeting."""
+    shown on the meeting.
+
+    A meeting whose rule Graph cannot express may be written as several Graph series (one per
+    wall-clock time of its occurrences and per span of days written): the first is the meeting's
+    own synced event (``uid`` its UID), the others have ``written_pattern["part"]`` set."""
 
     connection = models.ForeignKey("calendar_sync.CalendarConnection", on_delete=models.CASCADE, related_name="events")
     activity = models.ForeignKey(
@@ -80,6 +87,10 @@ class SyncedEvent(models.Model):
     conflict_at = models.DateTimeField(null=True, blank=True)
     conflict_winner = models.CharField(max_length=10, choices=ConflictWinner.choices, blank=True)
     conflict_lost = models.CharField(max_length=500, blank=True)
+    # A series written to Graph as nearest patterns (``graph_segments``): the recurrence written,
+    # the wall-clock time and the span of days it covers, and ``part`` for every event of the
+    # meeting but its first. Empty for any other event.
+    written_pattern = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -162,6 +162,31 @@ def instance_starts(activity: Activity, *, start: datetime, end: datetime) -> li
     return [value for value in kept if value < end and (value + length > start or value >= start)]
 
 
+def starts_between(activity: Activity, *, start: datetime, end: datetime, limit: int) -> list[datetime] | None:
+    """Original start times of a series' instances that start in [start, end) (RRULE and RDATE;
+    EXDATE not applied), aware in the series' zone; None when there are more than ``limit`` (for
+    callers, like calendar sync, that need every one of them over a long window)."""
+    if activity.due_at is None:
+        return []
+    zone = zone_of_series(activity)
+    first = activity.due_at.astimezone(zone)
+    starts: dict[datetime, datetime] = {}
+    rule = _rule(activity.rrule, first) if activity.rrule else None
+    if rule is not None:
+        for count, value in enumerate(_between(rule, start - timedelta(hours=3), end)):
+            if count >= limit:
+                return None
+            starts[_same_instant(value)] = value
+    else:
+        starts[_same_instant(first)] = first
+    for text in activity.rdates or ():
+        extra = parse_moment(str(text), zone)
+        if extra is not None and start <= extra < end:
+            starts[_same_instant(extra)] = extra
+    kept = (_normalised(value) for _key, value in sorted(starts.items()))
+    return [value for value in kept if start <= value < end]
+
+
 def _between(rule: rrule.rrule | rrule.rruleset | _WallClockRule, after: datetime, end: datetime) -> Iterator[datetime]:
     for value in rule.between(after, end, inc=True):
         if value < end:

@@ -134,9 +134,15 @@ class GoogleCalendarClient:
     def insert(self, event: dict[str, Any], *, send_updates: str = "none") -> dict[str, Any]:
         return self._call("POST", params={"sendUpdates": send_updates}, body=event)[1]
 
-    def update(self, event_id: str, event: dict[str, Any], *, etag: str, send_updates: str = "none") -> dict[str, Any]:
+    def update(
+        self, event_id: str, event: dict[str, Any], *, etag: str, send_updates: str = "none", patch: bool = False
+    ) -> dict[str, Any]:
+        """``events.update`` (the event replaced), or ``events.patch`` with ``patch`` (only the fields
+        sent change: what is left out, such as the attendees of a meeting someone else organises,
+        stays as Google has it)."""
         path = f"/{quote(event_id, safe='')}"
-        return self._call("PUT", path, params={"sendUpdates": send_updates}, body=event, etag=etag)[1]
+        method = "PATCH" if patch else "PUT"
+        return self._call(method, path, params={"sendUpdates": send_updates}, body=event, etag=etag)[1]
 
     def delete(self, event_id: str, *, send_updates: str = "none") -> None:
         try:

@@ -162,8 +162,9 @@ def _times(activity: Activity, zone_name: str) -> tuple[dict[str, str], dict[str
     )
 
 
-def event_body(activity: Activity, *, zone_name: str) -> dict[str, Any]:
-    """The Google event of a meeting (a series with its rule; changed instances are not written)."""
+def event_body(activity: Activity, *, zone_name: str, attendees: bool = True) -> dict[str, Any]:
+    """The Google event of a meeting (a series with its rule; changed instances are not written),
+    with its attendees only when ``attendees`` (a meeting organised here)."""
     start, end = _times(activity, activity.time_zone or zone_name or "UTC")
     body: dict[str, Any] = {
         "summary": activity.subject,
@@ -172,8 +173,9 @@ def event_body(activity: Activity, *, zone_name: str) -> dict[str, Any]:
         "start": start,
         "end": end,
         "status": "confirmed",
-        "attendees": google_attendees(activity),
     }
+    if attendees:
+        body["attendees"] = google_attendees(activity)
     recurrence = _recurrence_lines(activity)
     if recurrence:
         body["recurrence"] = recurrence

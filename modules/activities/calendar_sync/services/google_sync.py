@@ -24,7 +24,9 @@ A series' occurrences changed or cancelled here are written to their instances (
 Invitations: for a meeting organised here the writes ask Google to e-mail its attendees
 (``sendUpdates=all``: invitations, updates, cancellations), and the platform sends none of its own
 for it (``itip``), so nobody is invited twice; a meeting someone else organises is written without
-telling anyone (``sendUpdates=none``).
+telling anyone (``sendUpdates=none``) and without its attendees (inserted without them, changed
+by ``events.patch`` leaving Google's as they are), so Google neither e-mails them nor puts a copy
+organised by the calendar's owner in their calendars.
 """
 
 from __future__ import annotations
@@ -260,10 +262,13 @@ def _write_there(
         activity.ical_uid = f"{uuid.uuid4()}@relata"
         Activity.objects.filter(pk=activity.pk).update(ical_uid=activity.ical_uid)
     version = caldav_sync.local_version(activity)
-    body = event_body(activity, zone_name=zone_name)
+    own = itip.organised_here(activity)
+    body = event_body(activity, zone_name=zone_name, attendees=own)
     if synced is not None:
         try:
-            answer = client.update(synced.href, body, etag=synced.etag, send_updates=send_updates(activity))
+            answer = client.update(
+                synced.href, body, etag=synced.etag, send_updates=send_updates(activity), patch=not own
+            )
         except (PreconditionFailed, EventGone):
             return  # changed or deleted there meanwhile: the next run reads it and settles it
     else:
@@ -275,8 +280,9 @@ def _write_there(
             if current is None:
                 raise
             answer = client.update(
-                str(current.get("id", "")), body, etag=str(current.get("etag", "")), send_updates=send_updates(activity)
-            )
+                str(current.get("id", "")), body, etag=str(current.get("etag", "")),
+                send_updates=send_updates(activity), patch=not own,
+            )  # fmt: skip
     href = str(answer.get("id", ""))[:1000]
     _write_instances(client, href, activity, zone_name)
     uid = str(answer.get("iCalUID") or activity.ical_uid)[:255]
@@ -296,11 +302,12 @@ def _write_instances(client: GoogleCalendarClient, event_id: str, series: Activi
         found = client.instance(event_id, row.recurrence_id)
         if found is None:
             continue  # no such occurrence there (any more): nothing to change
-        body = event_body(row, zone_name=series.time_zone or zone_name)
+        own = itip.organised_here(series)
+        body = event_body(row, zone_name=series.time_zone or zone_name, attendees=own)
         if is_cancelled_here(row):
             body["status"] = "cancelled"
         try:
-            client.update(str(found["id"]), body, etag="", send_updates=send_updates(series))
+            client.update(str(found["id"]), body, etag="", send_updates=send_updates(series), patch=not own)
         except EventGone:
             continue  # deleted there meanwhile: the next read brings it
 

@@ -4,7 +4,8 @@ through Microsoft Graph (the connection's ``oauth_account``).
 A run (under the connection's job lock, taken by ``sync.sync_connection``):
 
 1. reads ``/me/calendarView/delta`` — the first time over the window from ``past_days`` ago to a
-   year ahead, later from the stored ``@odata.deltaLink`` — page by page (the link is stored
+   year ahead, later from the stored ``@odata.deltaLink``, and over a new window (a new delta)
+   when less than ``RENEW_WINDOW_DAYS`` of the old one is left ahead — page by page (the link is stored
    after each page, so a run that dies goes on from there). A single event is applied as a
    CalDAV one is (``sync.apply_object``: created, updated, or overruled by a later change made
    here, the conflict recorded); an event already known with the same ``changeKey`` (our own
@@ -18,11 +19,13 @@ A run (under the connection's job lock, taken by ``sync.sync_connection``):
    occurrences and those deleted or cancelled here DELETEd (found in ``/instances`` by their
    ``originalStart``); reading a series, an occurrence its pattern makes that ``/instances`` does
    not list was deleted there and becomes an EXDATE here. A series whose rule Graph cannot express
-   is written as the nearest pattern Graph has, the occurrences it adds deleted there
-   (``graph_patterns``); read back with that pattern it keeps its rule.
+   is written as the nearest patterns Graph has, one series per time of day, the occurrences they
+   add deleted there (``graph_patterns``, ``graph_segments``); read back with those patterns it
+   keeps its rule and times. Endless ones are extended as time passes (``extend_series``).
 
 Exchange e-mails the attendees of the events written here (invitations, updates, cancellations),
-so the platform sends no iTIP message of its own for the meetings of a user synced to Graph
+so a meeting organised elsewhere is written without attendees, and the platform sends no iTIP
+message of its own for the meetings of a user synced to Graph
 (``itip``, ``selectors.sending_calendar``).
 
 An account whose access was withdrawn stops the connection (the user was told); Graph errors back
@@ -41,30 +44,38 @@ from django.utils.translation import gettext as _
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services import sync as caldav_sync
 from modules.activities.calendar_sync.services.events import CalendarObject, UnreadableEvent
-from modules.activities.calendar_sync.services.graph_events import (
-    activity_event,
-    event_object,
-    instant,
-    parse_moment,
-    written_pattern,
-)
+from modules.activities.calendar_sync.services.graph_events import event_object, instant, parse_moment
 from modules.activities.calendar_sync.services.graph_patterns import NearestPattern, deleted_there, same_pattern
+from modules.activities.calendar_sync.services.graph_segments import (
+    PREFER,
+    delete_there,
+    extend_series,
+    graph_window,
+    main_record,
+    parts_of,
+    segment_key,
+    segments_of,
+    write_event,
+    write_parts,
+)
 from modules.activities.calendar_sync.services.sync import SyncResult, apply_object, changed_here, local_version
-from modules.activities.choices import ActivityStatus
+from modules.activities.choices import Attendance, AttendeeRole
 from modules.activities.models import Activity
 from modules.activities.services.activities import delete_activity
-from modules.activities.services.recurrence import excluded_starts
+from modules.activities.services.attendees import Invitee
+from modules.activities.services.recurrence import exdate_text
 from modules.oauth_accounts.graph import GraphClient, GraphError
 from modules.oauth_accounts.services.tokens import AccountRevoked, OAuthError
 
 logger = logging.getLogger(__name__)
 
 FUTURE_DAYS = 365
-PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
+RENEW_WINDOW_DAYS = 180  # a delta keeps its window: a new one is begun when less than this is left
 SELECT = (
     "id,iCalUId,changeKey,subject,body,location,start,end,isAllDay,isCancelled,lastModifiedDateTime,type,"
     "seriesMasterId,originalStart,recurrence,attendees,organizer"
 )
+Listed = tuple[list[str], dict[str, str]]  # the original starts ``/instances`` gave, and its window
 
 
 def sync_provider_calendar(connection: CalendarConnection, zone: tzinfo) -> SyncResult | None:
@@ -90,14 +101,23 @@ def sync_provider_calendar(connection: CalendarConnection, zone: tzinfo) -> Sync
 
 def window_of(connection: CalendarConnection) -> dict[str, str]:
     now = timezone.now().replace(microsecond=0)
-    start = now - timedelta(days=connection.past_days)
-    end = now + timedelta(days=FUTURE_DAYS)
-    return {"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return graph_window(now - timedelta(days=connection.past_days), now + timedelta(days=FUTURE_DAYS))
 
 
 def _pull(connection: CalendarConnection, client: GraphClient, zone: tzinfo, result: SyncResult) -> None:
+    renew = connection.window_until is None or connection.window_until < timezone.now() + timedelta(
+        days=RENEW_WINDOW_DAYS
+    )
+    if connection.delta_link and renew:
+        # A new delta over a window from now: what it lists again is skipped by its changeKey, and
+        # what it no longer lists (now older than the period) is left as it is.
+        connection.delta_link = ""
+    params = None
+    if not connection.delta_link:
+        params = window_of(connection)
+        window_until = parse_moment(params["endDateTime"])
+        CalendarConnection.objects.filter(pk=connection.pk).update(delta_link="", window_until=window_until)
     link = connection.delta_link or "me/calendarView/delta"
-    params = None if connection.delta_link else window_of(connection)
     for page in client.pages(link, params=params, prefer=PREFER):
         series: dict[str, None] = {}
         for item in page.items:
@@ -110,8 +130,12 @@ def _pull(connection: CalendarConnection, client: GraphClient, zone: tzinfo, res
                 series[str(item["seriesMasterId"])[:1000]] = None
             else:
                 _apply(connection, item, zone, result)
+        read: set[str] = set()
         for master_id in series:
-            _apply_series(connection, client, master_id, zone, result)
+            whole = _meeting_event(connection, master_id)  # a meeting written as segments: read once
+            if whole is not None and whole not in read:
+                read.add(whole)
+                _apply_series(connection, client, whole, zone, result)
         CalendarConnection.objects.filter(pk=connection.pk).update(
             delta_link=page.next_link or page.delta_link or connection.delta_link
         )
@@ -119,8 +143,17 @@ def _pull(connection: CalendarConnection, client: GraphClient, zone: tzinfo, res
 
 def _removed(connection: CalendarConnection, graph_id: str, result: SyncResult) -> None:
     synced = connection.events.select_related("activity").filter(href=graph_id).first()
-    if synced is not None:
-        caldav_sync._deleted_there(synced, result)
+    if synced is None:
+        return
+    if synced.written_pattern.get("part") and synced.activity is not None:
+        # One of the series a meeting is written as, deleted there: its occurrences deleted here.
+        series = synced.activity
+        segment = _segments_by_key(connection, series).get(segment_key(synced.written_pattern))
+        if segment is not None:
+            _exclude_here(connection, series, [exdate_text(series, start) for start in segment.originals])
+        synced.delete()
+        return
+    caldav_sync._deleted_there(synced, result)
 
 
 def _apply(
@@ -129,17 +162,21 @@ def _apply(
     zone: tzinfo,
     result: SyncResult,
     exceptions: list[dict[str, Any]] | None = None,
-    listed: tuple[list[str], dict[str, str]] | None = None,
+    listed: Listed | None = None,
+    parts: dict[int, list[str]] | None = None,
 ) -> None:
     graph_id = str(item["id"])[:1000]
     change_key = str(item.get("changeKey", "") or "")[:255]
-    known = connection.events.filter(href=graph_id).first()
+    known = connection.events.select_related("activity").filter(href=graph_id).first()
+    if known is not None and known.written_pattern.get("part"):
+        return  # one of the series a meeting is written as: read with the meeting (``_apply_series``)
     if known is not None and change_key and known.etag == change_key and exceptions is None:
         return  # our own write (or nothing new) coming back
     try:
         event = event_object(item, zone, exceptions, listed=listed)
+        _owner_organises(connection, event)
         if listed is not None and known is not None and known.activity_id is not None:
-            _keep_rule(known.activity, item, event, listed)
+            _keep_rule(connection, known, item, event, listed, parts or {})
     except UnreadableEvent as error:
         logger.info("calendar connection %s: event skipped: %s", connection.pk, error)
         caldav_sync._remember(
@@ -147,28 +184,95 @@ def _apply(
         )
         return
     apply_object(connection, event, href=graph_id, etag=change_key, result=result)
+    if known is not None and known.written_pattern:  # kept through ``_remember``'s upsert
+        SyncedEvent.objects.filter(connection=connection, href=graph_id).update(written_pattern=known.written_pattern)
+    if known is not None and known.activity is not None and parts:
+        _settled(connection, known.activity)
+
+
+def _owner_organises(connection: CalendarConnection, event: CalendarObject) -> None:
+    """An event the calendar's owner organises (its organiser the account itself, or none named)
+    is a meeting organised here: its organiser row stays the assignee, so its attendees are still
+    written (and invited by Exchange) after it is read back."""
+    master = event.master
+    if master is None or master.attendees is None:
+        return
+    account = connection.oauth_account.email.lower() if connection.oauth_account is not None else ""
+    user = connection.user
+    organisers = [invitee for invitee in master.attendees if invitee.is_organizer]
+    if organisers and organisers[0].email not in (account, user.email.lower()):
+        return
+    owner = Invitee(user.email.lower(), user.display_name, AttendeeRole.CHAIR, Attendance.ACCEPTED, True, user=user)
+    others = [i for i in master.attendees if not i.is_organizer and i.email not in (account, owner.email)]
+    master.attendees = [owner, *others]
 
 
 def _keep_rule(
-    series: Activity | None, item: dict[str, Any], event: CalendarObject, listed: tuple[list[str], dict[str, str]]
+    connection: CalendarConnection,
+    known: SyncedEvent,
+    item: dict[str, Any],
+    event: CalendarObject,
+    listed: Listed,
+    parts: dict[int, list[str]],
 ) -> None:
-    """A series written as the nearest pattern of its rule, read back with that pattern: it keeps
-    its rule, and the rule's occurrences no longer listed there were deleted there (EXDATEs)."""
-    nearest = written_pattern(series) if series is not None else None
+    """A series written as nearest patterns, read back with the pattern written: it keeps its
+    rule and times, and the occurrences of its rule no longer listed there, in its own event
+    or its other parts (``parts``: each part's listed original starts), were deleted there."""
+    series = known.activity
+    record = known.written_pattern
     if (
-        series is None
-        or nearest is None
-        or event.master is None
-        or not same_pattern(item.get("recurrence"), nearest.recurrence)
-    ):
+        series is None or event.master is None or not record
+        or not same_pattern(item.get("recurrence"), record["recurrence"])
+    ):  # fmt: skip
         return
     starts, window = listed
-    present = {instant(parse_moment(text)) for text in starts}
     low, high = parse_moment(window["startDateTime"]), parse_moment(window["endDateTime"])
+    missing = list(series.exdates or [])
+    segments = _segments_by_key(connection, series)
+    for row in [known, *[row for row in parts_of(connection, series) if row.pk in parts]]:
+        segment = segments.get(segment_key(row.written_pattern))
+        if segment is None:
+            continue
+        shown = {instant(parse_moment(text)) for text in (starts if row is known else parts[row.pk])}
+        read = item.get("recurrence") if row is known else row.written_pattern["recurrence"]
+        missing += deleted_there(series, segment, read or {}, shown, (low, high))
+    event.master.values.update(due_at=series.due_at, ends_at=series.ends_at, all_day=series.all_day)
     event.master.calendar_fields.update(
         rrule=series.rrule, rdates=list(series.rdates or []), time_zone=series.time_zone,
-        exdates=deleted_there(series, nearest, item.get("recurrence") or {}, present, (low, high)),
+        exdates=sorted(set(missing)),
     )  # fmt: skip
+
+
+def _segments_by_key(connection: CalendarConnection, series: Activity) -> dict[tuple[str, str], NearestPattern]:
+    """The segments the series' synced events were written as, as the series is now."""
+    main = connection.events.filter(activity=series).exclude(written_pattern__has_key="part").first()
+    planned = segments_of(connection, series, main, extend=False)
+    return {segment_key(segment.record(part=False)): segment for segment in (planned[0] if planned else [])}
+
+
+def _exclude_here(connection: CalendarConnection, series: Activity, texts: list[str]) -> None:
+    exdates = sorted({*(series.exdates or []), *texts})
+    if exdates != sorted(series.exdates or []):
+        Activity.objects.filter(pk=series.pk).update(exdates=exdates, updated_at=timezone.now())
+        series.exdates = exdates
+    _settled(connection, series)
+
+
+def _settled(connection: CalendarConnection, series: Activity) -> None:
+    """Every synced event of the meeting holds its version now: what was read is not written back."""
+    SyncedEvent.objects.filter(connection=connection, activity=series).update(local_version=local_version(series))
+
+
+def _meeting_event(connection: CalendarConnection, master_id: str) -> str | None:
+    """The series to read for a series there: itself, or for one of the segments a meeting is
+    written as, the meeting's own event (None when that is gone)."""
+    part = connection.events.filter(href=master_id, written_pattern__has_key="part").first()
+    if part is None:
+        return master_id
+    if part.activity_id is None:
+        return None
+    main = connection.events.filter(activity_id=part.activity_id).exclude(written_pattern__has_key="part").first()
+    return main.href if main is not None else None
 
 
 def _apply_series(
@@ -182,40 +286,47 @@ def _apply_series(
             return
         raise
     window = window_of(connection)
-    listed = [
-        item for page in client.pages(f"me/events/{master_id}/instances", params=window, prefer=PREFER)
-        for item in page.items
-    ]  # fmt: skip
+    listed = _instances(client, master_id, window)
     exceptions = [item for item in listed if item.get("type") == "exception"]
     # An occurrence the pattern makes and the listing lacks was deleted there: an EXDATE here.
     starts = [str(item["originalStart"]) for item in listed if item.get("originalStart")]
-    _apply(connection, master, zone, result, exceptions, listed=(starts, window))
+    known = connection.events.select_related("activity").filter(href=master_id).first()
+    parts: dict[int, list[str]] = {}
+    if known is not None and known.activity is not None and known.written_pattern:
+        for row in parts_of(connection, known.activity):  # the meeting's other series: read with it
+            found = _instances(client, row.href, window)
+            exceptions += [item for item in found if item.get("type") == "exception"]
+            parts[row.pk] = [str(item["originalStart"]) for item in found if item.get("originalStart")]
+    _apply(connection, master, zone, result, exceptions, listed=(starts, window), parts=parts)
+
+
+def _instances(client: GraphClient, master_id: str, window: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        item for page in client.pages(f"me/events/{master_id}/instances", params=window, prefer=PREFER)
+        for item in page.items
+    ]  # fmt: skip
 
 
 def _push(connection: CalendarConnection, client: GraphClient, result: SyncResult) -> None:
     for deleted in list(connection.events.filter(activity__isnull=True, ignored=False)):
-        _delete_there(client, deleted.href)
+        delete_there(client, deleted.href)
         deleted.delete()
         result.deleted_there += 1
     mapped: dict[int | None, SyncedEvent | None] = {
-        synced.activity_id: synced for synced in connection.events.filter(activity__isnull=False)
+        synced.activity_id: synced
+        for synced in connection.events.filter(activity__isnull=False).exclude(written_pattern__has_key="part")
     }
     for activity, synced in list(changed_here(connection, mapped)):
         _write_there(connection, client, activity, synced, result)
     for gone in mapped.values():  # no longer this user's meeting or call: gone from their calendar
         if gone is None:
             continue
-        _delete_there(client, gone.href)
-        gone.delete()
+        parts = connection.events.filter(activity=gone.activity_id, written_pattern__has_key="part")
+        for row in [*parts, gone]:
+            delete_there(client, row.href)
+            row.delete()
         result.deleted_there += 1
-
-
-def _delete_there(client: GraphClient, graph_id: str) -> None:
-    try:
-        client.request("DELETE", f"me/events/{graph_id}")
-    except GraphError as error:
-        if error.status != 404:  # already gone there
-            raise
+    extend_series(connection, client)
 
 
 def _write_there(
@@ -230,97 +341,29 @@ def _write_there(
         activity.ical_uid = f"{uuid.uuid4()}@relata"
         Activity.objects.filter(pk=activity.pk).update(ical_uid=activity.ical_uid)
     version = local_version(activity)
-    body = activity_event(activity)
-    nearest = written_pattern(activity) if "recurrence" in body else None
-    # A new series written as a nearest pattern gets its attendees once its extra occurrences are
-    # deleted: Exchange would otherwise send them a cancellation for each.
-    invite_after = bool(synced is None and nearest is not None and nearest.extra and body.get("attendees"))
-    if synced is None:
-        transaction_id = str(uuid.uuid5(uuid.NAMESPACE_URL, activity.ical_uid))
-        first = {**body, "attendees": []} if invite_after else body
-        written = client.json("POST", "me/events", json={**first, "transactionId": transaction_id})
-    else:
-        try:
-            written = client.json("PATCH", f"me/events/{synced.href}", json=body)
-        except GraphError as error:
-            if error.status != 404:
-                raise
-            # Deleted there since the last read: deleted here too (the delta brings its removal).
-            delete_activity(activity, by=None)
+    planned = segments_of(connection, activity, synced)
+    segments = planned[0] if planned else []
+    href = synced.href if synced is not None else None
+    written = write_event(client, activity, href=href, key=activity.ical_uid, segment=segments[0] if segments else None)
+    if written is None:
+        # Deleted there since the last read: deleted here too (the delta brings its removal).
+        delete_activity(activity, by=None)
+        if synced is not None:
             synced.delete()
-            result.deleted_here += 1
-            return
-    graph_id = str(written.get("id", ""))[:1000]
-    if nearest is not None:
-        _trim_to_rule(client, graph_id, nearest)
-    if invite_after:
-        written = client.json("PATCH", f"me/events/{graph_id}", json={"attendees": body["attendees"]})
-    if "recurrence" in body:
-        _write_instances(client, graph_id, activity)
-    if activity.status == ActivityStatus.CANCELLED and not written.get("isCancelled"):
-        client.request("POST", f"me/events/{graph_id}/cancel", json={"comment": ""})
-        written = client.json("GET", f"me/events/{graph_id}", params={"$select": "id,changeKey,iCalUId"})
+        result.deleted_here += 1
+        return
+    write_parts(connection, client, activity, segments[1:])
     caldav_sync._remember(
         connection,
         uid=activity.ical_uid,
-        href=graph_id,
+        href=str(written.get("id", ""))[:1000],
         etag=str(written.get("changeKey", "") or "")[:255],
         activity=activity,
         ignored=False,
     )
+    SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(
+        written_pattern=main_record(planned)
+    )
     if version is not None:
-        SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(local_version=version)
+        SyncedEvent.objects.filter(connection=connection, activity=activity).update(local_version=version)
     result.pushed += 1
-
-
-def _trim_to_rule(client: GraphClient, graph_id: str, nearest: NearestPattern) -> None:
-    """A series written as the nearest pattern of its rule: the occurrences the pattern makes and
-    the rule does not are deleted there (those deleted before are no longer listed)."""
-    if not nearest.extra:
-        return
-    wanted = {instant(start) for start in nearest.starts}
-    window = {
-        "startDateTime": (nearest.starts[0] - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "endDateTime": (nearest.starts[-1] + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    for page in client.pages(f"me/events/{graph_id}/instances", params=window, prefer=PREFER):
-        for item in page.items:
-            if (
-                item.get("originalStart")
-                and item.get("id")
-                and instant(parse_moment(item["originalStart"])) not in wanted
-            ):
-                _delete_there(client, str(item["id"]))
-
-
-def _write_instances(client: GraphClient, graph_id: str, series: Activity) -> None:
-    """The series' occurrences changed here PATCHed onto their Graph occurrences, and those
-    deleted or cancelled here DELETEd there (Graph's patterns hold no EXDATE), found by
-    ``originalStart`` in ``/instances`` around them."""
-    overrides = list(series.overrides.filter(recurrence_id__isnull=False))
-    excluded = excluded_starts(series)
-    moments = [row.recurrence_id for row in overrides if row.recurrence_id is not None] + excluded
-    if not moments:
-        return
-    window = {
-        "startDateTime": (min(moments) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "endDateTime": (max(moments) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    listed = {
-        instant(parse_moment(item["originalStart"])): str(item.get("id", ""))
-        for page in client.pages(f"me/events/{graph_id}/instances", params=window, prefer=PREFER)
-        for item in page.items
-        if item.get("originalStart") and item.get("id")
-    }
-    for row in overrides:
-        found = listed.get(instant(row.recurrence_id)) if row.recurrence_id is not None else None
-        if found is None:
-            continue  # not an occurrence there (any more)
-        if row.status == ActivityStatus.CANCELLED:
-            _delete_there(client, found)
-        else:
-            client.json("PATCH", f"me/events/{found}", json=activity_event(row))
-    for moment in excluded:
-        found = listed.get(instant(moment))
-        if found is not None:
-            _delete_there(client, found)

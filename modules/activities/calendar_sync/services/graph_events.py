@@ -24,7 +24,7 @@ from modules.activities.calendar_sync.services.events import (
     EventValues,
     UnreadableEvent,
 )
-from modules.activities.calendar_sync.services.graph_patterns import NearestPattern, nearest_pattern
+from modules.activities.calendar_sync.services.graph_patterns import NearestPattern
 from modules.activities.calendar_sync.services.provider_attendees import graph_attendees, graph_invitees
 from modules.activities.models import Activity
 from modules.activities.services.recurrence import exdate_text, instance_starts
@@ -246,45 +246,52 @@ def _graph_time(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
 
 
-# How far ahead an endless rule Graph cannot express is written (as far as the sync reads).
-PATTERN_HORIZON = timedelta(days=365)
-
-
-def written_pattern(activity: Activity) -> NearestPattern | None:
-    """The nearest pattern a series whose RRULE Graph cannot express is written as, if any."""
-    rule = activity.rrule.strip()
-    start = activity.due_at
-    if not rule or start is None or rrule_to_recurrence(rule, start, activity.time_zone) is not None:
-        return None
-    return nearest_pattern(activity, timezone.now() + PATTERN_HORIZON)
-
-
-def activity_event(activity: Activity) -> dict[str, Any]:
-    """The Graph event of a meeting (its series' recurrence when Graph can express it, else the
-    nearest pattern Graph has)."""
+def activity_event(
+    activity: Activity, segment: NearestPattern | None = None, *, attendees: bool = True
+) -> dict[str, Any]:
+    """The Graph event of a meeting: its series' recurrence when Graph can express it, else the
+    nearest pattern ``segment`` starting on that segment's first day; with its attendees only when
+    ``attendees`` (a meeting organised elsewhere is written without them, so Exchange invites
+    nobody: see ``graph.writes_attendees``)."""
     start = activity.due_at or activity.created_at
     body: dict[str, Any] = {
         "subject": activity.subject,
         "body": {"contentType": "text", "content": activity.body or ""},
         "location": {"displayName": activity.location or ""},
         "isAllDay": activity.all_day,
-        "attendees": graph_attendees(activity),
     }
+    if attendees:
+        body["attendees"] = graph_attendees(activity)
     if activity.all_day:
         first = timezone.localdate(start)
         last = timezone.localdate(activity.ends_at) if activity.ends_at else first
-        body["start"] = {"dateTime": f"{first.isoformat()}T00:00:00", "timeZone": "UTC"}
-        body["end"] = {"dateTime": f"{(last + timedelta(days=1)).isoformat()}T00:00:00", "timeZone": "UTC"}
+        body.update(_whole_days(first, last))
     else:
         body["start"] = _graph_time(start)
         body["end"] = _graph_time(activity.ends_at or start + DEFAULT_LENGTH)
     if activity.rrule.strip():
         recurrence = rrule_to_recurrence(activity.rrule.strip(), start, activity.time_zone)
-        nearest = written_pattern(activity) if recurrence is None else None
-        if nearest is not None:
-            recurrence = nearest.recurrence
-            first, length = nearest.starts[0], (activity.ends_at or start + DEFAULT_LENGTH) - start
-            body["start"], body["end"] = _graph_time(first), _graph_time(first + length)  # Graph's first instance
+        if recurrence is None and segment is not None:
+            recurrence = segment.recurrence
+            body.update(_segment_times(activity, segment))
         if recurrence is not None:
             body["recurrence"] = recurrence
     return body
+
+
+def _whole_days(first: date, last: date) -> dict[str, dict[str, str]]:
+    return {
+        "start": {"dateTime": f"{first.isoformat()}T00:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": f"{(last + timedelta(days=1)).isoformat()}T00:00:00", "timeZone": "UTC"},
+    }
+
+
+def _segment_times(activity: Activity, segment: NearestPattern) -> dict[str, dict[str, str]]:
+    """Start and end of a segment's first instance (the series' length kept)."""
+    start = activity.due_at or activity.created_at
+    if activity.all_day:
+        days = (timezone.localdate(activity.ends_at) - timezone.localdate(start)).days if activity.ends_at else 0
+        first = segment.first_start.date()
+        return _whole_days(first, first + timedelta(days=max(days, 0)))
+    length = (activity.ends_at or start + DEFAULT_LENGTH) - start
+    return {"start": _graph_time(segment.first_start), "end": _graph_time(segment.first_start + length)}

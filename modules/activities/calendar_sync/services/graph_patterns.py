@@ -1,40 +1,73 @@
 """Series whose RRULE Microsoft Graph cannot express (BYSETPOS, several weekdays of a month, a
-day of the year, a weekday on a given day of the month …), written to Outlook as the nearest
-pattern Graph has plus exceptions, so Outlook shows every occurrence and only those.
+day of the year, several occurrences a day, an hourly rule …), written to Outlook as the nearest
+patterns Graph has plus deleted occurrences, so Outlook shows every occurrence and only those.
 
-The nearest pattern is the one of Graph's (daily; weekly on the weekdays the occurrences fall on;
-monthly or yearly on their day) that makes every occurrence of the rule with the fewest extra
-ones, from the first occurrence to the last one within ``horizon`` (an endless rule's range ends
-there and moves on whenever the series is written again). The extra occurrences are deleted from
-the series there, which Graph keeps as deleted occurrences of the series. This needs every
-occurrence at the same wall-clock time and at most one a day, which day-based rules give; a rule
-that does not (an hourly one) is still written as its first occurrence only.
+A Graph series has one start time and at most one occurrence a day, so the rule's occurrences over
+a span of days are grouped by their time of day in UTC (Graph's series are written in UTC; a
+whole-day series is one group of dates) and each group becomes one Graph series, a *segment*: the
+pattern of Graph's (daily; weekly on the weekdays the occurrences fall on; monthly or yearly on
+their day) that makes every day of the group with the fewest extra ones, from its first day to its
+last in the span. The extra days, and the group's EXDATEs, are deleted from the series there
+(Graph keeps them as deleted occurrences). The pattern is chosen with the EXDATEs still in, so an
+occurrence deleted on either side never changes the pattern written.
 
-Read back, a series whose pattern is still the one written for the meeting's rule keeps that rule;
-an occurrence of the rule that Outlook no longer lists was deleted there and becomes an EXDATE
-here. A pattern changed in Outlook is read as Outlook has it (its pattern and deleted
-occurrences)."""
+An endless rule is written ``HORIZON_DAYS`` ahead; once fewer than ``EXTEND_WHEN_LEFT_DAYS`` are
+left, the next span is written as new segments (``graph_segments``) and those written before are
+left as they are.
+
+Read back, a segment whose pattern is still the one written keeps the meeting's rule; an
+occurrence of the rule that Outlook no longer lists was deleted there and becomes an EXDATE here.
+The first segment (the one holding the series' first occurrence) is the meeting's own event; a
+pattern changed there in Outlook is read as Outlook has it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil import rrule
 
 from modules.activities.models import Activity
-from modules.activities.services.recurrence import exdate_text, instance_starts, zone_of_series
+from modules.activities.services.recurrence import excluded_starts, exdate_text, starts_between, zone_of_series
 
 GRAPH_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HORIZON_DAYS = 365  # how far ahead an endless rule is written (as far as the sync reads)
+EXTEND_WHEN_LEFT_DAYS = 180  # fewer days than this written ahead: the next span is written
 MAX_EXTRA = 2_000  # more extra occurrences than this to delete: not worth a series there
+MAX_TIMES = 48  # more times of day than this: the rule is written as its first occurrence only
+MAX_OCCURRENCES = 20_000  # in one span
+
+
+class Unwritable(Exception):
+    """The rule's occurrences are too many to write as Graph series."""
+
+
+@dataclass(frozen=True)
+class Span:
+    first: date
+    last: date
 
 
 @dataclass(frozen=True)
 class NearestPattern:
     recurrence: dict[str, Any]  # Graph's ``patternedRecurrence``
-    starts: tuple[datetime, ...]  # the rule's occurrences (UTC) up to the range's end
-    extra: tuple[date, ...]  # the days the pattern makes and the rule does not (to delete there)
+    starts: tuple[datetime, ...]  # the kept occurrences where Graph puts them (UTC; a whole day at 00:00 UTC)
+    originals: tuple[datetime, ...]  # the same occurrences as the rule makes them (for EXDATEs)
+    extra: tuple[date, ...]  # the days the pattern makes and the rule keeps not (to delete there)
+    first_start: datetime  # the Graph series' first instance (UTC)
+    span: Span  # the days it covers
+    clock: str = ""  # the UTC time of day of the group ("" for a whole-day series)
+
+    def record(self, *, part: bool) -> dict[str, Any]:
+        """What the synced event remembers of it (``SyncedEvent.written_pattern``)."""
+        found: dict[str, Any] = {
+            "recurrence": self.recurrence, "clock": self.clock, "from": self.span.first.isoformat(),
+            "until": self.span.last.isoformat(),
+        }  # fmt: skip
+        if part:
+            found["part"] = True
+        return found
 
 
 def _candidates(days: list[date]) -> list[tuple[dict[str, Any], list[date]]]:
@@ -66,29 +99,94 @@ def _candidates(days: list[date]) -> list[tuple[dict[str, Any], list[date]]]:
     return found
 
 
-def nearest_pattern(series: Activity, horizon: datetime) -> NearestPattern | None:
-    """The nearest Graph pattern of a series' rule (its occurrences up to ``horizon``, less its
-    EXDATEs), or None when its occurrences are not one a day at one wall-clock time."""
-    if series.due_at is None or not series.rrule.strip() or series.all_day:
+def _instant(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def first_span(series: Activity, now: datetime) -> Span:
+    """The span written first: from the series' first day to ``HORIZON_DAYS`` after ``now``."""
+    return Span(_day_of(series, series.due_at or now), (now + timedelta(days=HORIZON_DAYS)).astimezone(UTC).date())
+
+
+def _day_of(series: Activity, moment: datetime) -> date:
+    return moment.astimezone(zone_of_series(series) if series.all_day else UTC).date()
+
+
+def rule_starts(series: Activity, span: Span) -> list[datetime]:
+    """The rule's occurrences (its EXDATEs still in) on the span's days, sorted."""
+    if series.due_at is None:
+        return []
+    parts = dict(part.split("=", 1) for part in series.rrule.upper().split(";") if "=" in part)
+    if parts.get("FREQ") == "SECONDLY" or (parts.get("FREQ") == "MINUTELY" and "BYHOUR" not in parts):
+        raise Unwritable  # more times of a day than series there
+    zone = zone_of_series(series) if series.all_day else UTC
+    low = max(series.due_at, datetime.combine(span.first, time.min, tzinfo=zone))
+    end = datetime.combine(span.last + timedelta(days=1), time.min, tzinfo=zone)
+    found = starts_between(series, start=low, end=end, limit=MAX_OCCURRENCES)
+    if found is None:
+        raise Unwritable
+    return found
+
+
+def plan(series: Activity, spans: list[Span]) -> list[NearestPattern] | None:
+    """The segments a series is written as over ``spans`` (the first one holding its first
+    occurrence), or None when its occurrences are too many for that."""
+    if series.due_at is None or not series.rrule.strip():
         return None
-    zone = zone_of_series(series)
-    starts = instance_starts(series, start=series.due_at, end=horizon)
-    if not starts:
+    excluded = {_instant(moment) for moment in excluded_starts(series)}
+    found: list[NearestPattern] = []
+    try:
+        for span in spans:
+            groups: dict[str, list[datetime]] = {}
+            for start in rule_starts(series, span):
+                clock = "" if series.all_day else start.astimezone(UTC).strftime("%H:%M:%S")
+                groups.setdefault(clock, []).append(start)
+            if len(groups) > MAX_TIMES:
+                return None
+            first_clock = "" if series.all_day else series.due_at.astimezone(UTC).strftime("%H:%M:%S")
+            for clock in sorted(groups, key=lambda name: (name != first_clock, name)):
+                segment = _segment(series, span, clock, groups[clock], excluded)
+                if segment is not None:
+                    found.append(segment)
+    except Unwritable:
         return None
-    local = [start.astimezone(zone) for start in starts]
-    clock = local[0].time()
-    days = sorted({moment.date() for moment in local})
-    if any(moment.time() != clock for moment in local) or len(days) != len(local):
+    return found
+
+
+def _segment(
+    series: Activity, span: Span, clock: str, starts: list[datetime], excluded: set[datetime]
+) -> NearestPattern | None:
+    days = sorted({_day_of(series, start) for start in starts})
+    kept = [start for start in starts if _instant(start) not in excluded]
+    if not kept:
         return None
     pattern, made = min(_candidates(days), key=lambda candidate: len(candidate[1]))
-    extra = tuple(sorted(set(made) - set(days)))
+    extra = tuple(sorted(set(made) - {_day_of(series, start) for start in kept}))
     if len(extra) > MAX_EXTRA:
-        return None
-    span = {
+        raise Unwritable
+    span_range = {
         "type": "endDate", "startDate": days[0].isoformat(), "endDate": days[-1].isoformat(),
-        "recurrenceTimeZone": series.time_zone or "UTC",
+        "recurrenceTimeZone": "UTC",
     }  # fmt: skip
-    return NearestPattern({"pattern": pattern, "range": span}, tuple(s.astimezone(UTC) for s in starts), extra)
+
+    def there(start: datetime) -> datetime:
+        if series.all_day:
+            return datetime.combine(_day_of(series, start), time.min, tzinfo=UTC)
+        return _instant(start)
+
+    return NearestPattern(
+        recurrence={"pattern": pattern, "range": span_range}, starts=tuple(there(s) for s in kept),
+        originals=tuple(_instant(s) for s in kept), extra=extra, first_start=there(starts[0]), span=span, clock=clock,
+    )  # fmt: skip
+
+
+def nearest_pattern(series: Activity, horizon: datetime) -> NearestPattern | None:
+    """The one series a rule is written as up to ``horizon`` (None when it takes several, or
+    cannot be written so)."""
+    if series.due_at is None:
+        return None
+    found = plan(series, [Span(_day_of(series, series.due_at), horizon.astimezone(UTC).date())])
+    return found[0] if found is not None and len(found) == 1 else None
 
 
 def same_pattern(read: Any, written: dict[str, Any]) -> bool:
@@ -115,16 +213,13 @@ def deleted_there(
     listed: set[datetime],
     window: tuple[datetime, datetime],
 ) -> list[str]:
-    """The series' EXDATEs after reading it back with its pattern unchanged: its own, and the
-    occurrences of its rule in the window and the range read that ``/instances`` no longer lists
-    (``listed``: their original starts, UTC to the second)."""
+    """The EXDATEs of the occurrences of a segment in the window and the range read that
+    ``/instances`` no longer lists (``listed``: their original starts, UTC to the second)."""
     low, high = window
     end_text = str((read.get("range") or {}).get("endDate", "") or "")[:10]
-    zone = zone_of_series(series)
     last = date.fromisoformat(end_text) if end_text else None
-    missing = [
-        start for start in written.starts
-        if low <= start < high and (last is None or start.astimezone(zone).date() <= last)
-        and start.replace(microsecond=0) not in listed
-    ]  # fmt: skip
-    return sorted({*(series.exdates or []), *(exdate_text(series, start) for start in missing)})
+    return [
+        exdate_text(series, original)
+        for there, original in zip(written.starts, written.originals, strict=True)
+        if low <= there < high and (last is None or there.date() <= last) and there not in listed
+    ]
