@@ -166,6 +166,24 @@ def test_a_company_change_reaches_its_contacts(alpha: TenantFixture, people: Peo
         assert _members(big) == {people.ana.pk, people.bob.pk, people.dan.pk}
 
 
+def test_a_converted_leads_change_reaches_its_contact(alpha: TenantFixture, people: People) -> None:
+    from modules.sales.models import Lead
+    from modules.sales.services.leads import update_lead
+
+    with alpha.active():
+        from_events = _dynamic({"match": "all", "conditions": [
+            {"type": "lead_field", "field": "source", "op": "eq", "value": "event"}
+        ]})  # fmt: skip
+        assert _members(from_events) == {people.dan.pk}
+        DomainEvent.objects.all().delete()
+
+        update_lead(Lead.objects.get(converted_contact=people.eve), by=None, source="event")
+        dispatch_pending()
+
+        assert _members(from_events) == {people.dan.pk, people.eve.pk}
+        assert _events("entered", from_events) == [people.eve.pk]
+
+
 def test_a_deleted_related_record_reevaluates_the_contact_it_concerned_without_a_rebuild(
     alpha: TenantFixture, people: People, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
