@@ -12,9 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 Label = str | Promise
+ATTACH_AS = ("file", "link")
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,32 @@ def attachment_sources(request: Any) -> list[AttachmentSource]:
 
 def source_named(key: str) -> AttachmentSource | None:
     return _SOURCES.get(key)
+
+
+def picked_from_library(request: Any, picked: str, attach_as: str) -> tuple[str | None, tuple[str, bytes, str] | None]:
+    """What a composer's library picker adds for ``picked`` ("<source>:<value>", blank for nothing):
+    (a "title: URL" share line for the text, or the file as (name, bytes, type)). Raises
+    ValidationError naming ``attach_from`` (or ``attach_as``) for a choice no picker offers,
+    PermissionDenied for a source the user may not use, Http404 for an item it does not offer."""
+    if not picked:
+        return None, None
+    if attach_as not in ATTACH_AS:
+        raise ValidationError({"attach_as": [_("Send it as the file or as a share link.")]})
+    key, _colon, value = picked.partition(":")
+    source = source_named(key)
+    if source is None:
+        raise ValidationError({"attach_from": [_("Choose an item the picker offers.")]})
+    if not source.available(request):
+        raise PermissionDenied(_("You may not attach from %(source)s.") % {"source": source.label})
+    if attach_as == "link" and source.share_link is not None:
+        title, url = source.share_link(request, value)
+        return f"{title}: {url}", None
+    return None, source.attach(request, value)
+
+
+def picker_choices(request: Any) -> list[tuple[AttachmentSource, list[tuple[str, str]]]]:
+    """Each source the user may attach from, with its items as ("<source>:<value>", label)."""
+    return [
+        (source, [(f"{source.key}:{value}", label) for value, label in source.choices(request)])
+        for source in attachment_sources(request)
+    ]

@@ -1,4 +1,4 @@
-"""Cards other modules add to the company, contact and lead pages (the marketing score), loaded
+"""Cards other modules add to the company, contact, lead and deal pages (the marketing score), loaded
 by htmx from the module's own URL so the page's view neither imports the module nor pays for the
 card's queries. A module registers its card from its AppConfig.ready(); ``visible(request)`` says
 whether the reader gets it (the module in the plan, the permission), and the card's own view
@@ -15,7 +15,7 @@ from django.http import HttpRequest
 @dataclass(frozen=True)
 class RecordCard:
     key: str
-    subjects: tuple[str, ...]  # "company", "contact", "lead"
+    subjects: tuple[str, ...]  # "company", "contact", "lead", "deal"
     url_name: str  # reversed with (subject, pk)
     visible: Callable[[HttpRequest], bool]
 

@@ -221,6 +221,17 @@ def register_list_extension(extension: ListExtension) -> None:
     _EXTENSIONS[extension.key] = extension
 
 
+def apply_extension_filters(
+    list_key: str, queryset: QuerySet[Any], params: Mapping[str, str], user: User
+) -> QuerySet[Any]:
+    """``queryset`` narrowed by the filters of the extensions of ``list_key`` the user gets, for a
+    reader of the list's parameters not built from its definition (the record exports)."""
+    for extension in _EXTENSIONS.values():
+        if list_key in extension.list_keys and extension.apply_filters is not None and extension.available(user):
+            queryset = extension.apply_filters(queryset, params, user)
+    return queryset
+
+
 def extended(definition: ListDefinition, user: User) -> ListDefinition:
     """``definition`` with the registered extensions the user gets (itself when none applies)."""
     extensions = [e for e in _EXTENSIONS.values() if definition.key in e.list_keys and e.available(user)]

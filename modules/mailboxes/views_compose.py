@@ -1,5 +1,6 @@
 """Writing an e-mail on a contact, company, lead or deal: the form (recipients filled from the
-record, a workflow template to start from, files, an optional send time in the user's zone) and
+record, a workflow template to start from, files — uploaded, or an item of another module's library
+such as the sales collateral, as the file or a share link —, an optional send time in the user's zone) and
 its submission through ``services.compose``. Only records the user may see are found (else 404);
 writing needs ``activities.change``."""
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from customization.workflows.models import EmailTemplate
 from identity.decorators import permission_required
 from identity.models import User
 from identity.visibility import restrict_to_visible
+from modules.collaboration.composer import picked_from_library, picker_choices
 from modules.contacts.models import Company, Contact
 from modules.mailboxes.models import Mailbox
 from modules.mailboxes.quote_mail import (
@@ -125,6 +128,8 @@ def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
         "body": "",
         "template": "",
         "send_at": "",
+        "attach_from": "",
+        "attach_as": "file",
         **(quote_defaults(quote) if quote is not None else {}),
     }
     status = 200
@@ -132,6 +137,12 @@ def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
         values = {name: request.POST.get(name, "") for name in values}
         files = request.FILES.getlist("attachments")
         try:
+            line, library_file = picked_from_library(
+                request, values["attach_from"].strip(), values["attach_as"] or "file"
+            )
+            if library_file is not None:
+                name, content, content_type = library_file
+                files = [*files, SimpleUploadedFile(name, content, content_type=content_type)]
             draft = Draft(
                 to=split_addresses(values["to"]), cc=split_addresses(values["cc"]), subject=values["subject"],
                 body=values["body"], template_id=_template_id(values["template"]),
@@ -139,7 +150,7 @@ def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
                 files=[*files, quote_pdf_file(quote)] if quote is not None else files,
                 mailbox=_mailbox(values["send_from"], mailboxes),
                 also_on=quote_links(quote, entity) if quote is not None else [],
-                track=tracking and values["track"] == "on",
+                track=tracking and values["track"] == "on", appendix=line or "",
             )  # fmt: skip
             with transaction.atomic():
                 message = compose(record, entity, draft, by=user)
@@ -164,5 +175,7 @@ def compose_view(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
         "quote": quote,
         "tracking": tracking,
         "templates": list(EmailTemplate.objects.order_by("name").values_list("pk", "name")),
+        # Other modules' libraries (the sales collateral): an item's file or share link.
+        "attach_sources": picker_choices(request),
     }
     return render(request, "mailboxes/compose.html", context, status=status)

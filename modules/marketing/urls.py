@@ -21,7 +21,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/members/segment/", members.members_add_segment, name="campaign-members-segment"),
     path("campaigns/<int:pk>/members/remove/", members.members_remove, name="campaign-members-remove"),
     path("campaigns/<int:pk>/members/<int:member_pk>/status/", members.member_status, name="campaign-member-status"),
-    # The "Campaigns" card of a contact's or a lead's page (``modules.contacts.record_cards``).
+    # The "Campaigns" card of a contact's, a lead's or a deal's page (``modules.contacts.record_cards``).
     path("campaigns/of/<str:subject>/<int:pk>/", members.record_campaigns_card, name="record-campaigns"),
     path("attribution/", attribution.attribution_report, name="attribution"),
 ]

@@ -96,7 +96,7 @@ document.addEventListener("alpine:init", function () {
         if (this.isField(condition)) { condition.field = ""; condition.op = ""; condition.value = ""; }
         else { var ops = this.kindOps(condition); condition.op = ops.length ? ops[0].value : ""; }
       },
-      isField: function (condition) { return condition.type === "contact" || condition.type === "company"; },
+      isField: function (condition) { return Object.prototype.hasOwnProperty.call(this.config.catalogs, condition.type); },
       fields: function (condition) { return this.config.catalogs[condition.type] || []; },
       field: function (condition) {
         var path = condition.field;

@@ -27,7 +27,7 @@ from modules.activities.forms import FilterForm
 from modules.activities.selectors import filter_activities, visible_activities
 from modules.contacts.models import Tag
 from modules.contacts.selectors.lists import COMPANY_LIST, CONTACT_LIST, ListSpec, filtered, sort_of
-from modules.lists.definition import registered_narrowings
+from modules.lists.definition import apply_extension_filters, registered_narrowings
 from modules.sales.models import OrderLine
 from modules.sales.selectors.deals import (
     DEAL_SORTS,
@@ -118,9 +118,13 @@ class ListSource:
         return self.columns if self.reader_columns is None else self.reader_columns(user)
 
 
-def _record_rows(spec: ListSpec, related_name: str, links: tuple[str, ...]) -> Callable[..., QuerySet[Any]]:
+def _record_rows(
+    list_key: str, spec: ListSpec, related_name: str, links: tuple[str, ...]
+) -> Callable[..., QuerySet[Any]]:
     def select(user: User, params: QueryDict, state: ListState) -> QuerySet[Any]:
-        queryset = state.apply(filtered(spec, user, params)).select_related(*links)
+        # The filters other modules add to the list (a score, a segment) narrow its export too.
+        queryset = apply_extension_filters(list_key, state.apply(filtered(spec, user, params)), params, user)
+        queryset = queryset.select_related(*links)
         queryset = _with_tags(queryset, related_name)
         if state.sort is not None:
             return order_by_custom(queryset, state.sort, descending=state.descending)
@@ -132,7 +136,8 @@ def _record_rows(spec: ListSpec, related_name: str, links: tuple[str, ...]) -> C
 
 
 def _select_leads(user: User, params: QueryDict, state: ListState) -> QuerySet[Any]:
-    queryset = _with_tags(state.apply(filter_leads(visible_leads(user), params)).select_related("owner"), "leads")
+    leads = apply_extension_filters("lead", state.apply(filter_leads(visible_leads(user), params)), params, user)
+    queryset = _with_tags(leads.select_related("owner"), "leads")
     if state.sort is not None:
         return order_by_custom(queryset, state.sort, descending=state.descending)
     sort = params.get("sort", "-created")
@@ -206,7 +211,7 @@ SOURCES: dict[str, ListSource] = {
         title=_("Companies"),
         module="contacts",
         permission="contacts.view",
-        select=_record_rows(COMPANY_LIST, "companies", ("owner",)),
+        select=_record_rows("company", COMPANY_LIST, "companies", ("owner",)),
         columns=(
             Column(_("ID"), _field("pk")),
             Column(_("Name"), _field("name")),
@@ -229,7 +234,7 @@ SOURCES: dict[str, ListSource] = {
         title=_("Contacts"),
         module="contacts",
         permission="contacts.view",
-        select=_record_rows(CONTACT_LIST, "contacts", ("owner", "company")),
+        select=_record_rows("contact", CONTACT_LIST, "contacts", ("owner", "company")),
         columns=(
             Column(_("ID"), _field("pk")),
             Column(_("First name"), _field("first_name")),

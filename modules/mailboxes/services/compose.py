@@ -69,6 +69,8 @@ class Draft:
     also_on: list[tuple[str, models.Model]] = field(default_factory=list)
     # Asked for open and click tracking (honoured when the workspace allows it).
     track: bool = False
+    # A line put below the body once a template has filled it (a library item's share link).
+    appendix: str = ""
 
 
 def split_addresses(value: str) -> list[str]:
@@ -150,6 +152,8 @@ def compose(
     if entity not in LINK_FIELDS:
         raise ValidationError({"entity": [_("E-mail cannot be written on this kind of record.")]})
     subject, body = _filled(draft, record, entity)
+    if draft.appendix:
+        body = f"{body.rstrip()}\n\n{draft.appendix}" if body.strip() else draft.appendix
     problems = _problems(draft, subject, body, by)
     if problems:
         raise ValidationError(problems)

@@ -10,7 +10,8 @@ contact, on any contact of its company and on the lead it came from. Its amount 
 Influenced pipeline counts the deals still open and those won; won revenue those won. Amounts are
 converted with the latest exchange rate dated on or before the deal's creation (a campaign's cost
 on or before its start date, else today); a deal without a rate is counted in ``unconverted`` and
-left out of the sums. ROI = (won revenue − cost) / cost, none without a cost.
+left out of the sums. ROI = (won revenue − cost) / cost, none without a cost; the report shows
+beside it the revenue per cost (won revenue / cost = ROI + 1).
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ class ModelFigures:
     @property
     def roi_percent(self) -> Decimal | None:
         return None if self.roi is None else (self.roi * 100).quantize(Decimal("0.1"))
+
+    @property
+    def revenue_per_cost(self) -> Decimal | None:
+        """Won revenue ÷ cost (3 means the campaign brought three times what it cost): ROI + 1."""
+        return None if self.roi is None else (self.roi + 1).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ class SegmentsConfig(AppConfig):
         from customization.events.catalogue import EventGroup, register_event_types
         from customization.events.dispatcher import register_consumer
         from modules.contacts.record_cards import RecordCard, register_record_card
-        from modules.marketing.segments import analytics_lists, consumer, dashboard_widgets, membership, workflows
+        from modules.marketing.segments import (
+            analytics_lists,
+            consumer,
+            contact_list,
+            dashboard_widgets,
+            membership,
+            workflows,
+        )
         from modules.marketing.segments.conditions import related
 
         related.register()
@@ -30,6 +37,8 @@ class SegmentsConfig(AppConfig):
         )  # fmt: skip
         workflows.register()
         dashboard_widgets.register()
+        # The contact list (its bulk actions and exports) filtered to a segment's members.
+        contact_list.register()
         # Analytics results (an RFM segment, customers at risk) can be saved as a static segment.
         analytics_lists.register()
         # The contact whose membership changed is the events' record.

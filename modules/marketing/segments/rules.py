@@ -8,8 +8,10 @@ Shape (``Segment.rules``)::
 A group nests (at most ``MAX_DEPTH`` levels); an empty top group matches every contact. A
 condition is ``{"type": ...}``:
 
-* ``contact`` / ``company``: ``{"field": "city" | "custom.region", "op": ..., "value": ...}`` — a
-  field of the contact or of its company (operators by kind of field: ``conditions.fields``);
+* ``contact`` / ``company`` / ``lead_field``: ``{"field": "city" | "custom.region", "op": ...,
+  "value": ...}`` — a field of the contact, of its company, or of the lead it was converted from
+  (operators by kind of field: ``conditions.fields``). A lead field is an ``Exists`` over the
+  contact's converted leads, so a contact never converted from a lead matches none of them;
 * a registered kind (``conditions.registry``): ``{"op": ..., <its parameters>}`` — ``tag``,
   ``activity``, ``deal``, ``order``, ``lead`` here, e-mail engagement from the delivery app.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.input_bounds import value_problem
@@ -40,7 +42,10 @@ MAX_DAYS = 3650
 MAX_COUNT = 1_000_000
 MAX_AMOUNT = Decimal("1000000000000")
 MAX_TEXT = 500
-FIELD_TYPES = {"contact": "", "company": "company__"}
+# The field conditions: their type → the entity whose field catalogue they use.
+FIELD_TYPES = {"contact": "contact", "company": "company", "lead_field": "lead"}
+# How a contact reaches the field of a type (the lead's is a subquery, ``_lead_field_q``).
+PREFIXES = {"contact": "", "company": "company__"}
 ROOT = "rules"
 
 
@@ -102,7 +107,7 @@ class _Cleaner:
         if not isinstance(name, str) or not name:
             self.errors.add(f"{path}.field", _("Choose a field."))
             return cleaned
-        info = self.catalog(kind).get(name)
+        info = self.catalog(FIELD_TYPES[kind]).get(name)
         if info is None:
             self.errors.add(f"{path}.field", _("%(field)s is not a field of this record type.") % {"field": name[:100]})
             return cleaned
@@ -209,7 +214,7 @@ def clean_rules(raw: Any) -> dict[str, Any]:
 
 def rules_q(rules: dict[str, Any]) -> Q:
     """Cleaned ``rules`` as one ``Q`` over Contact (catalogues read once)."""
-    catalogs = {kind: fields.catalog(kind) for kind in FIELD_TYPES}
+    catalogs = {kind: fields.catalog(entity) for kind, entity in FIELD_TYPES.items()}
     return _group_q(rules, catalogs)
 
 
@@ -232,11 +237,20 @@ def _condition_q(condition: dict[str, Any], catalogs: dict[str, Any]) -> Q:
         info = catalogs[kind].get(condition["field"])
         if info is None:
             raise LookupError(f"field {condition['field']!r} no longer exists")
-        return fields.field_q(info, condition["op"], condition.get("value"), prefix=FIELD_TYPES[kind])
+        if kind not in PREFIXES:
+            return _lead_field_q(fields.field_q(info, condition["op"], condition.get("value")))
+        return fields.field_q(info, condition["op"], condition.get("value"), prefix=PREFIXES[kind])
     registered = registered_condition(kind)
     if registered is None:
         raise LookupError(f"condition {kind!r} is not registered")
     return registered.build(condition)
+
+
+def _lead_field_q(on_lead: Q) -> Q:
+    """Contacts converted from a lead matching ``on_lead`` (a ``Q`` over Lead)."""
+    from modules.sales.models import Lead
+
+    return Q(Exists(Lead.objects.filter(on_lead, converted_contact_id=OuterRef("pk"))))
 
 
 def matching_contacts(rules: dict[str, Any]) -> QuerySet[Contact]:
@@ -263,5 +277,6 @@ def condition_types(rules: Any) -> set[str]:
         if isinstance(item, dict) and "conditions" in item:
             found |= condition_types(item)
         elif isinstance(item, dict) and isinstance(item.get("type"), str):
-            found.add(item["type"])
+            # A lead field depends on the lead records as the lead condition does (their rebuilds).
+            found.add("lead" if item["type"] == "lead_field" else item["type"])
     return found

@@ -54,7 +54,18 @@ def _answered_as(category: str) -> Any:
     return matches
 
 
+def _campaigns_of_surveys(ids: set[int]) -> dict[int, int]:
+    from modules.marketing.surveys.models import Survey
+
+    return dict(Survey.objects.filter(pk__in=ids, campaign__isnull=False).values_list("pk", "campaign_id"))
+
+
 def register() -> None:
+    from modules.marketing.choices import MemberStatus
+    from modules.marketing.services.member_progress import register_progress
+
+    # An answer to a campaign's survey is a response of the campaign's member.
+    register_progress(ANSWERED_EVENT, MemberStatus.RESPONDED, _campaigns_of_surveys)
     register_event_types(
         EventGroup("survey", _("Survey"), ((ANSWERED_EVENT, _("answered (by a contact)")),), "survey_id")
     )

@@ -1,6 +1,6 @@
 """A campaign's members from its page: search contacts and leads to add, add a segment's contacts,
-change a member's status, take members out; and the "Campaigns" card of a contact's or a lead's
-page (loaded by htmx)."""
+change a member's status, take members out; and the "Campaigns" card of a contact's, a lead's or a
+deal's page (loaded by htmx): memberships, the source campaign and the latest touches."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core.input_bounds import text_problem
 from identity.decorators import signed_in_user
 from modules.contacts.selectors.lists import visible_contacts
+from modules.marketing.attribution.record_touches import first_touch, record_touches
 from modules.marketing.forms import AddMembersForm, AddSegmentForm, MemberStatusForm, RemoveMembersForm
 from modules.marketing.guard import marketing_page
 from modules.marketing.models import Campaign, CampaignMember
@@ -176,24 +177,39 @@ def campaigns_card_visible(request: HttpRequest) -> bool:
     )
 
 
-@marketing_page("marketing.view")
-def record_campaigns_card(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
-    """The campaigns a contact or a lead is a member of, among those the user may see (two queries
-    whatever the number of memberships)."""
+def _card_record(request: HttpRequest, subject: str, pk: int) -> Any:
+    """The contact, lead or deal of a card, among those the user may see (else 404)."""
     user = signed_in_user(request)
     if subject == "contact":
-        record: Any = get_object_or_404(visible_contacts(user), pk=pk)
-    elif subject == "lead":
-        leads = visible_leads_for(request)
-        if leads is None:
-            raise Http404
-        record = get_object_or_404(leads, pk=pk)
-    else:
+        return get_object_or_404(visible_contacts(user), pk=pk)
+    if subject not in ("lead", "deal"):
         raise Http404
-    memberships = CampaignMember.objects.filter(
-        **{subject: record}, campaign__in=visible_campaigns(user).values("pk")
-    ).select_related("campaign")
-    total = memberships.count()
-    recent = list(memberships.order_by("-created_at", "-id")[:RECENT])
-    context = {"subject": subject, "record": record, "memberships": recent, "total": total}
+    if not (is_enabled(getattr(request, "tenant", None), "sales") and user.has_perm("sales.view")):
+        raise Http404
+    from modules.sales.selectors.deals import visible_deals, visible_leads
+
+    return get_object_or_404((visible_leads if subject == "lead" else visible_deals)(user), pk=pk)
+
+
+@marketing_page("marketing.view")
+def record_campaigns_card(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
+    """The campaigns a contact or a lead is a member of, and the source campaign and latest touches
+    of a contact, lead or deal, among the campaigns the user may see (a fixed number of queries)."""
+    user = signed_in_user(request)
+    record = _card_record(request, subject, pk)
+    campaigns = visible_campaigns(user).values("pk")
+    context: dict[str, Any] = {"subject": subject, "record": record, "memberships": [], "total": 0}
+    if subject != "deal":
+        memberships = CampaignMember.objects.filter(**{subject: record}, campaign__in=campaigns).select_related(
+            "campaign"
+        )
+        context["total"] = memberships.count()
+        context["memberships"] = list(memberships.order_by("-created_at", "-id")[:RECENT])
+    touches = record_touches(subject, record)
+    source = first_touch(touches)
+    context["source"] = source
+    context["source_shown"] = source is not None and visible_campaigns(user).filter(pk=source.campaign_id).exists()
+    context["touches"] = list(
+        touches.filter(campaign__in=campaigns).select_related("campaign").order_by("-occurred_at", "-id")[:RECENT]
+    )
     return render(request, "marketing/campaigns/_record_campaigns.html", context)

@@ -22,8 +22,19 @@ def forms_for_builder() -> list[dict[str, Any]]:
     return [{"value": key, "label": f"{name} ({key})"} for key, name in WebForm.objects.values_list("key", "name")]
 
 
+def _campaigns_of_forms(ids: set[int]) -> dict[int, int]:
+    from modules.marketing.webforms.models import WebForm
+
+    return dict(WebForm.objects.filter(pk__in=ids, campaign__isnull=False).values_list("pk", "campaign_id"))
+
+
 def register() -> None:
+    from modules.marketing.choices import MemberStatus
+    from modules.marketing.services.member_progress import register_progress
     from modules.marketing.webforms import data_subject
+
+    # A submission of a campaign's form (the event's data["id"]) is a response of its lead or contact.
+    register_progress("form.submitted", MemberStatus.RESPONDED, _campaigns_of_forms)
 
     register_builder_option("webForms", forms_for_builder)
     # The submission's lead or contact is the event's record.

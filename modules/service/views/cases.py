@@ -23,7 +23,7 @@ from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors, form_status
 from identity.models import Team
 from identity.visibility import restrict_to_visible
-from modules.collaboration.composer import attachment_sources
+from modules.collaboration.composer import picker_choices
 from modules.collaboration.sanitize import clean_note_html
 from modules.contacts.selectors.lists import visible_companies, visible_contacts
 from modules.lists import views as lists
@@ -141,12 +141,7 @@ def case_page(
         "custom_details": detail_sections("case", case, user=user),
         "panels": rendered_panels(request, case),
         # The composer's library picker: each source's items as ("<source>:<id>", title).
-        "attach_sources": [
-            (source, [(f"{source.key}:{value}", label) for value, label in source.choices(request)])
-            for source in attachment_sources(request)
-        ]
-        if user.has_perm("service.change")
-        else [],
+        "attach_sources": picker_choices(request) if user.has_perm("service.change") else [],
     }
     if message_form is not None and message_form.errors:
         status = 400

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identity.decorators import signed_in_user
 from identity.forms import apply_service_errors
-from modules.collaboration.composer import source_named
+from modules.collaboration.composer import picked_from_library
 from modules.collaboration.models.attachment import attachment_storage, new_storage_key
 from modules.collaboration.services.attachments import checked_upload, download_response
 from modules.service.choices import MessageAuthor, MessageKind
@@ -48,21 +48,13 @@ def _checked_files(form: MessageForm) -> list[tuple[Any, str, str]] | None:
 
 def _library_file(request: HttpRequest, form: MessageForm) -> tuple[str | None, tuple[Any, str, str] | None]:
     """What the composer's library picker adds: (a share line for the text, a file as
-    (content, name, type)). Raises PermissionDenied for a source the user may not use, Http404
-    for an item it does not offer, ValidationError (``attach_from``) for one it cannot send."""
-    picked = form.cleaned_data.get("attach_from") or ""
-    if not picked:
-        return None, None
-    key, _colon, value = picked.partition(":")
-    source = source_named(key)
-    if source is None:
-        raise ValidationError({"attach_from": [_("Choose an item the picker offers.")]})
-    if not source.available(request):
-        raise PermissionDenied(_("You may not attach from %(source)s.") % {"source": source.label})
-    if form.cleaned_data.get("attach_as") == "link" and source.share_link is not None:
-        title, url = source.share_link(request, value)
-        return f"{title}: {url}", None
-    name, content, content_type = source.attach(request, value)
+    (content, name, type)); the refusals are ``picked_from_library``'s."""
+    line, library_file = picked_from_library(
+        request, form.cleaned_data.get("attach_from") or "", form.cleaned_data.get("attach_as") or "file"
+    )
+    if library_file is None:
+        return line, None
+    name, content, content_type = library_file
     return None, (ContentFile(content, name=name), name, content_type)
 
 

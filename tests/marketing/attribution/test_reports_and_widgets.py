@@ -49,6 +49,8 @@ def test_the_report_shows_each_models_figures_and_the_formula(alpha: TenantFixtu
     rows = dict((row.name, figures) for row, figures in page.context["rows"])
     assert rows["Fair"].won == Decimal("3000.00")
     assert rows["Fair"].roi_percent == Decimal("200.0")
+    assert rows["Fair"].revenue_per_cost == Decimal("3.00")
+    assert 'data-figure="revenue-per-cost">3.00×' in html
     later = client.get(f"/marketing/attribution/?start={(timezone.localdate() + timedelta(days=1)).isoformat()}")
     assert dict((row.name, f) for row, f in later.context["rows"])["Fair"].won == Decimal("0.00")
 

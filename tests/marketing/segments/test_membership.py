@@ -166,6 +166,25 @@ def test_a_company_change_reaches_its_contacts(alpha: TenantFixture, people: Peo
         assert _members(big) == {people.ana.pk, people.bob.pk, people.dan.pk}
 
 
+def test_a_contact_enters_when_a_lead_is_converted_into_it(alpha: TenantFixture, people: People) -> None:
+    from modules.sales.services.leads import convert_lead
+    from tests.factories import LeadFactory
+
+    with alpha.active():
+        from_events = _dynamic({"match": "all", "conditions": [
+            {"type": "lead_field", "field": "source", "op": "eq", "value": "event"}
+        ]})  # fmt: skip
+        assert _members(from_events) == {people.dan.pk}
+        lead = LeadFactory(source="event", email="bob.lead@example.test")
+        DomainEvent.objects.all().delete()
+
+        convert_lead(lead, by=None, contact=people.bob, create_company_record=False, create_deal_record=False)
+        dispatch_pending()
+
+        assert _members(from_events) == {people.bob.pk, people.dan.pk}
+        assert _events("entered", from_events) == [people.bob.pk]
+
+
 def test_a_deleted_related_record_reevaluates_the_contact_it_concerned_without_a_rebuild(
     alpha: TenantFixture, people: People, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:

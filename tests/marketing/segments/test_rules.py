@@ -73,6 +73,9 @@ CASES: list[tuple[dict[str, Any], set[str]]] = [
     # Leads the contact was converted from
     ({"type": "lead", "op": "any"}, {"Dan", "Eve"}),
     ({"type": "lead", "op": "source_in", "sources": ["website"]}, {"Eve"}),
+    # Fields of the lead the contact was converted from (contacts never converted match none)
+    ({"type": "lead_field", "field": "source", "op": "eq", "value": "website"}, {"Eve"}),
+    ({"type": "lead_field", "field": "source", "op": "ne", "value": "website"}, {"Dan"}),
 ]
 
 
@@ -144,6 +147,29 @@ def test_custom_fields_of_contacts_and_companies(alpha: TenantFixture, people: P
         assert set(wrong.value.message_dict) == {"rules.conditions[0].value"}
 
 
+def test_custom_fields_of_the_lead_a_contact_was_converted_from(alpha: TenantFixture, people: People) -> None:
+    from modules.sales.models import Lead
+
+    with alpha.active():
+        create_definition(entity="lead", label="Budget", key="budget", field_type="number", by=None)
+        Lead.objects.filter(converted_contact=people.eve).update(custom={"budget": 900})
+        Lead.objects.filter(converted_contact=people.dan).update(custom={"budget": 50})
+        Lead.objects.filter(converted_contact__isnull=True).update(custom={"budget": 5000})
+        budget = {"type": "lead_field", "field": "custom.budget", "op": "gte", "value": "100"}
+
+        assert _names(_one(budget)) == {"Eve"}
+        assert _names(_one({**budget, "op": "is_not_empty"})) == {"Dan", "Eve"}
+        assert _names({"match": "any", "conditions": [budget, {"type": "contact", "field": "city", "op": "eq",
+                                                                "value": "Berlin"}]}) == {"Bob", "Eve"}  # fmt: skip
+        assert condition_types(_one(budget)) == {"lead"}  # rebuilt when a lead moves, as the lead condition
+        with pytest.raises(ValidationError) as wrong:
+            clean_rules({"match": "all", "conditions": [
+                {"type": "lead_field", "field": "shoe_size", "op": "eq", "value": 1},
+                {**budget, "value": "lots"},
+            ]})  # fmt: skip
+        assert set(wrong.value.message_dict) == {"rules.conditions[0].field", "rules.conditions[1].value"}
+
+
 def test_a_segment_is_one_query(alpha: TenantFixture, people: People, django_assert_num_queries: Any) -> None:
     rules = {
         "match": "all",
@@ -155,6 +181,7 @@ def test_a_segment_is_one_query(alpha: TenantFixture, people: People, django_ass
             {"type": "activity", "op": "has", "days": 30},
             {"type": "deal", "op": "open"},
             {"type": "lead", "op": "any"},
+            {"type": "lead_field", "field": "source", "op": "eq", "value": "website"},
         ],
     }
     with alpha.active():

@@ -53,7 +53,7 @@ class SegmentCondition:
 
 _CONDITIONS: dict[str, SegmentCondition] = {}
 # Reserved for the field conditions (rules.FIELD_TYPES) and nested groups.
-RESERVED = frozenset({"contact", "company", "group"})
+RESERVED = frozenset({"contact", "company", "lead_field", "group"})
 
 
 def register_condition(

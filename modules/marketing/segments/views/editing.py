@@ -59,12 +59,13 @@ def _choices(pairs: Any) -> list[dict[str, str]]:
 
 
 def builder_config() -> dict[str, Any]:
-    """What the builder script offers: the contact's and company's fields, operators per kind of
-    field, and every registered kind of condition with its operators and parameters."""
+    """What the builder script offers: the fields of the contact, its company and the lead it was
+    converted from, operators per kind of field, and every registered kind of condition with its
+    operators and parameters."""
     return {
         "catalogs": {
-            kind: [{**info.as_dict(), "label": capfirst(info.label)} for info in fields.catalog(kind).values()]
-            for kind in FIELD_TYPES
+            kind: [{**info.as_dict(), "label": capfirst(info.label)} for info in fields.catalog(entity).values()]
+            for kind, entity in FIELD_TYPES.items()
         },
         "operators": {kind: list(ops) for kind, ops in fields.OPERATORS.items()},
         "operatorLabels": {op: str(label) for op, label in fields.OPERATOR_LABELS.items()},
@@ -91,6 +92,7 @@ def builder_config() -> dict[str, Any]:
         "types": [
             {"value": "contact", "label": _("Contact field")},
             {"value": "company", "label": _("Company field")},
+            {"value": "lead_field", "label": _("Field of the lead it was converted from")},
             *({"value": c.key, "label": str(c.label)} for c in registered_conditions()),
         ],
         "maxDepth": MAX_DEPTH,
