@@ -184,17 +184,21 @@ def copy_update(model: type[models.Model], objs: list[Any], names: Sequence[str]
         return
     meta = model._meta
     table = connection.ops.quote_name(meta.db_table)
-    pk = connection.ops.quote_name(meta.pk.column)
-    columns = [connection.ops.quote_name(field.column) for field in fields]  # type: ignore[union-attr]
-    scratch = "pg_temp." + connection.ops.quote_name(f"bulk_update_{meta.db_table}")
+    pk = connection.ops.quote_name(str(meta.pk.column))
+    columns = [connection.ops.quote_name(str(field.column)) for field in fields]  # type: ignore[union-attr]
+    name = connection.ops.quote_name(f"bulk_update_{meta.db_table}")
+    scratch = f"pg_temp.{name}"
     prepares = [preparer(field) for field in fields]  # type: ignore[arg-type]
     # A savepoint when the caller's transaction is open: a failure takes the scratch table with it.
+    # Every name below is the model's own table or column, quoted: no input reaches the SQL text.
+    listed = ", ".join(columns)
+    create = f"CREATE TEMPORARY TABLE {name} AS SELECT {pk}, {listed} FROM {table} WITH NO DATA"  # noqa: S608
+    assignments = ", ".join(f"{column} = scratch.{column}" for column in columns)
+    update = f"UPDATE {table} SET {assignments} FROM {scratch} AS scratch WHERE {table}.{pk} = scratch.{pk}"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch.removeprefix('pg_temp.')} AS SELECT {pk}, "
-                       f"{', '.join(columns)} FROM {table} WITH NO DATA")  # fmt: skip
-        with cursor.cursor.copy(f"COPY {scratch} ({pk}, {', '.join(columns)}) FROM STDIN") as copy:
+        cursor.execute(create)
+        with cursor.cursor.copy(f"COPY {scratch} ({pk}, {listed}) FROM STDIN") as copy:
             for obj, row in zip(objs, values, strict=True):
                 copy.write_row([obj.pk, *(prepare(value) for prepare, value in zip(prepares, row, strict=True))])
-        assignments = ", ".join(f"{column} = scratch.{column}" for column in columns)
-        cursor.execute(f"UPDATE {table} SET {assignments} FROM {scratch} AS scratch WHERE {table}.{pk} = scratch.{pk}")
+        cursor.execute(update)
         cursor.execute(f"DROP TABLE {scratch}")
