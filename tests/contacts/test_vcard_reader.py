@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core import phones
 from modules.contacts.vcard_fields import GROUP, ORGANISATION, PERSON, card_data
 from modules.contacts.vcard_reader import MAX_CARDS, read_cards
 
@@ -76,3 +77,22 @@ def test_kinds_and_tel_uris_are_understood():
     assert person.phones == ["+1 202-555-0100 ext. 7", "+1 202-555-0101", "n/a"]
     assert person.numbers == ["+12025550100", "+12025550101"]
     assert (organisation.values["name"], group.members) == ("Example Inc.", ["abc"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "e164", "written"),
+    [
+        ("+40 7 0000 0012", None, "+40700000012", "+40 700 000 012"),
+        ("06 1234 5678", "IT", "+390612345678", "+39 06 1234 5678"),  # Italy's leading zero
+        ("(650) 253-0000 ext. 12", "US", "+16502530000", "+1 650-253-0000 ext. 12"),
+    ],
+)
+def test_a_stored_number_read_back_is_the_number_it_came_from(typed, region, e164, written):
+    """The import reads the numbers it stored (international form) right back to match and complete
+    records: from the cache, which must answer exactly what a fresh parse of that form answers."""
+    assert (phones.international(typed, region), phones.to_e164(typed, region)) == (written, e164)
+    cached = (phones.international(written, region), phones.to_e164(written, region), phones.digit_forms(e164))
+    phones._forms_by_text.clear()
+    phones._parts_by_e164.clear()
+    fresh = (phones.international(written, region), phones.to_e164(written, region), phones.digit_forms(e164))
+    assert cached == fresh == (written, e164, fresh[2])

@@ -4,9 +4,9 @@ many rows at once and written in a few statements per batch.
 A caller first *plans* a batch (``plan_companies``, ``plan_contacts``; sales has leads and deals):
 every row is validated exactly as ``create_*`` / ``update_*`` would (field checks, the model's own
 validation, the one custom-field validator, the entity's own rules), and nothing is written. Then
-``write_plan`` saves the valid rows in the caller's transaction: one INSERT per table
-(``bulk_create``), one UPDATE statement per batch (``bulk_update``), the timeline entries and one
-outbox event per record (``emit_many``).
+``write_plan`` saves the valid rows in the caller's transaction: one COPY per table for the new
+ones (``core.bulk_copy.copy_create``), one set-based UPDATE per batch for the changed ones
+(``copy_update``), the timeline entries and one outbox event per record (``emit_many``).
 
 Relations (owner, company, …) come resolved by the caller, already restricted to what the user may
 see, so the per-row foreign-key queries of ``full_clean`` are skipped for them. Duplicate detection
@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.bulk_copy import copy_create, copy_rows
+from core.bulk_copy import copy_create, copy_rows, copy_update
 from core.new_instances import new_instance
 from customization.events.outbox import emit_many
 from customization.fields.entities import entity_of
@@ -277,7 +277,7 @@ def write_plan(plan: BulkPlan, *, by: User | None) -> None:
             row.instance.updated_at = now
         custom = ["custom"] if any("custom" in row.previous for row in updated) else []
         fields = sorted({*names, *kind.derived, "updated_at", *custom})
-        kind.model._default_manager.bulk_update([row.instance for row in updated], fields)
+        copy_update(kind.model, [row.instance for row in updated], fields)
         _add_tags(kind, updated)
     actor = by.pk if by is not None else None
     entries = [(kind.timeline_kind, actor, kind.timeline_data(record), kind.links(record)) for record in created]
@@ -377,7 +377,7 @@ def restore_records(kind: BulkKind, rows: list[tuple[Any, dict[str, Any]]], *, b
         )
         events.append((instance.pk, with_assignee("updated", instance, {"changes": changes})))
     fields = sorted({*names, *kind.derived, "updated_at"})
-    kind.model._default_manager.bulk_update([instance for instance, _previous in rows], fields)
+    copy_update(kind.model, [instance for instance, _previous in rows], fields)
     TimelineEntry.objects.bulk_create(entries)
     entity = entity_of(kind.model)
     emit_many(f"{entity}.updated", entity=entity, records=events, actor=by)

@@ -10,12 +10,12 @@ import imaplib
 import smtplib
 import ssl
 from contextlib import suppress
-from typing import Protocol
 
 from django.utils.translation import gettext as _
 
 from core.encryption import UnreadableSecret, decrypt
-from core.mail.imap import PinnedIMAP4, PinnedIMAP4SSL, quoted
+from core.mail.imap import quoted
+from core.mail.imap_folder import FolderError, ImapLogin, log_in
 from core.mail.smtp import PinnedSMTP, PinnedSMTPSSL
 from customization import outbound_http
 from modules.mailboxes.choices import MailSecurity
@@ -24,7 +24,7 @@ from modules.mailboxes.models import Mailbox
 TIMEOUT = 30
 
 
-class MailboxError(Exception):
+class MailboxError(FolderError):
     """The mailbox could not be reached or read; the message is for its owner."""
 
 
@@ -35,43 +35,17 @@ def _secret(stored: str) -> str:
         raise MailboxError(_("The stored password cannot be read: enter it again.")) from error
 
 
-class ImapAccount(Protocol):
-    """What reaching an IMAP mailbox takes: a user's mailbox, or the workspace's logging mailbox."""
-
-    imap_host: str
-    imap_port: int
-    imap_security: str
-    imap_user: str
-    imap_password: str
-
-
-def connect_imap(mailbox: ImapAccount) -> imaplib.IMAP4:
-    """A logged-in IMAP client for ``mailbox``."""
+def connect_imap(mailbox: ImapLogin) -> imaplib.IMAP4:
+    """A logged-in IMAP client for ``mailbox`` — a user's mailbox or the workspace's logging mailbox —
+    connected to its host's checked public address (``core.mail.imap_folder.log_in``)."""
     try:
         pinned = outbound_http.resolve(mailbox.imap_host, mailbox.imap_port)
-        client: imaplib.IMAP4
-        if mailbox.imap_security == MailSecurity.TLS:
-            client = PinnedIMAP4SSL(mailbox.imap_host, mailbox.imap_port, pinned, timeout=TIMEOUT)
-        else:
-            client = PinnedIMAP4(mailbox.imap_host, mailbox.imap_port, pinned, timeout=TIMEOUT)
-            if mailbox.imap_security == MailSecurity.STARTTLS:
-                client.starttls(ssl.create_default_context())
     except outbound_http.OutboundError as error:
         raise MailboxError(str(error)) from error
-    except (OSError, imaplib.IMAP4.error) as error:
-        raise MailboxError(
-            _("Cannot connect to %(host)s:%(port)s (%(error)s).")
-            % {"host": mailbox.imap_host, "port": mailbox.imap_port, "error": type(error).__name__}
-        ) from error
     try:
-        client.login(mailbox.imap_user, _secret(mailbox.imap_password))
-    except (OSError, imaplib.IMAP4.error, MailboxError) as error:
-        with suppress(Exception):
-            client.logout()
-        if isinstance(error, MailboxError):
-            raise
-        raise MailboxError(_("The IMAP server %(host)s refused the login.") % {"host": mailbox.imap_host}) from error
-    return client
+        return log_in(mailbox, pinned)
+    except FolderError as error:
+        raise MailboxError(str(error)) from error
 
 
 def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:

@@ -1,6 +1,7 @@
 """The set-based writes under imports store what Django's own paths store: an instance built in
 field order equals ``Model(**values)``, a COPY of records or of bare rows stores the values
-``bulk_create`` would, and the outbox's COPY writes the events ``emit`` writes."""
+``bulk_create`` would, a set-based update the values ``bulk_update`` would, and the outbox's COPY
+writes the events ``emit`` writes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from django.db import models
 from django.utils.functional import lazy
 
-from core.bulk_copy import copy_create, copy_rows
+from core.bulk_copy import COPY_UPDATE_FROM, copy_create, copy_rows, copy_update
 from core.new_instances import new_instance
 from customization.events.models import DomainEvent
 from customization.events.outbox import emit, emit_many
@@ -91,6 +92,36 @@ def test_copy_stores_what_bulk_create_stores(alpha: TenantFixture) -> None:
     assert stamps == (copied.created_at, copied.updated_at)
     assert copied.pk != created.pk
     assert row == {"kind": "note", "actor_id": owner.pk, "data": {"x": 1}, "deal_id": None}
+
+
+def test_a_set_based_update_stores_what_bulk_update_stores(alpha: TenantFixture) -> None:
+    count = COPY_UPDATE_FROM  # enough rows for the scratch table, not bulk_update's statement
+    with alpha.active():
+        owner, company = alpha.user(), Company.objects.create(name="Anvil Works")
+        pairs = [
+            copy_create(Contact, [Contact(first_name=f"Ana{n}", last_name="Pop", full_name=f"Ana{n} Pop", owner=owner)
+                                  for n in range(count)])
+            for _twice in range(2)
+        ]  # fmt: skip
+        names = ["job_title", "company", "additional_phones", "custom", "description"]
+        for copied, updated in zip(*pairs, strict=True):
+            for contact in (copied, updated):
+                n = int(contact.first_name.removeprefix("Ana"))
+                contact.job_title = f"Smith {n}" if n % 2 else ""
+                contact.company = company if n % 3 else None
+                contact.additional_phones = ["+40 21 000 0000", f"+40 21 000 {n:04d}"]
+                contact.custom = {"n": n, "tags": ["a", "b"]}
+                contact.description = f'Line {n}\n\t"quoted" \\ back-slashed, ünicode'  # COPY's escapes
+        copy_update(Contact, pairs[0], names)
+        Contact.objects.bulk_update(pairs[1], names)
+        stored = [
+            [{k: v for k, v in row.items() if k not in EXCLUDED}
+             for row in Contact.objects.filter(pk__in=[c.pk for c in contacts]).order_by("pk").values()]
+            for contacts in pairs
+        ]  # fmt: skip
+    assert stored[0] == stored[1]
+    assert stored[0][1]["job_title"] == "Smith 1"
+    assert stored[0][1]["company_id"] == company.pk
 
 
 def test_the_outbox_copy_writes_the_events_emit_writes(alpha: TenantFixture) -> None:

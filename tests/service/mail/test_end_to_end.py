@@ -175,7 +175,7 @@ def test_a_refused_login_is_shown_to_the_administrator(
 
     with alpha.active():
         address.refresh_from_db()
-    assert address.last_error.startswith("login refused")
+    assert address.last_error == "The IMAP server 127.0.0.1 refused the login."
     page = alpha.client().get(f"/settings/support-addresses/{address.pk}/")
     assert page.status_code == 200
-    assert "login refused" in page.content.decode()
+    assert "refused the login" in page.content.decode()
