@@ -155,19 +155,17 @@ def _build_schema(tenant: Tenant) -> None:
         queue_spare_refill()
 
 
-def build_schema(schema_name: str, *, clone_from: str | None, from_spare: bool = False) -> bool:
+def build_schema(schema_name: str, *, clone_from: str | None, from_spare: bool = False) -> None:
     """Take a spare schema (``from_spare``), else clone ``clone_from`` (or start empty), and apply
-    what is missing; on any failure, drop it all. Returns whether a spare was taken."""
+    what is missing; on any failure, drop it all."""
     if schema_exists(schema_name):
         # A previous attempt died mid-build: its schema cannot be trusted.
         drop_schema(schema_name)
-    took_spare = False
     try:
-        if from_spare and take_spare(schema_name):
-            took_spare = True
-        elif clone_from:
+        renamed_spare = from_spare and take_spare(schema_name)
+        if not renamed_spare and clone_from:
             clone_schema(clone_from, schema_name)
-        else:
+        elif not renamed_spare:
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{schema_name}"')
         # After a clone or a spare this applies only what the template lacked (usually nothing: one query).
@@ -178,7 +176,6 @@ def build_schema(schema_name: str, *, clone_from: str | None, from_spare: bool =
         raise
     finally:
         tenant_connection().set_schema_to_public()
-    return took_spare
 
 
 def take_spare(schema_name: str) -> bool:
