@@ -64,7 +64,7 @@ def test_an_unpublished_event_shows_as_outbox_lag_of_its_tenant_only(operator_cl
 def test_the_page_reads_every_schema_in_a_fixed_number_of_queries(
     operator_client: Client, alpha: TenantFixture, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # one of them counts the spare schemas
         rows = fleet_rows(operator_client)
     assert {"alpha", "beta"} <= set(rows)
     assert "template" not in " ".join(rows)
