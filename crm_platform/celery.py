@@ -120,6 +120,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Spare tenant schemas cloned ahead of signups (after each signup too; this catches up after
+    # a failed refill, a fleet migration that discarded stale spares, or a change of pool size).
+    "tenants-refill-spare-schemas": {
+        "task": "tenants.tasks.refill_spare_schemas_task",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     # Billing lifecycle by time: trials ending, grace periods running out, manual invoices due,
     # cancelled tenants past their retention period deleted (public schema).
     "billing-advance-lifecycle": {

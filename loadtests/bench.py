@@ -58,6 +58,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--provision-samples", type=int, default=5, help="tenants provisioned per method (after one warm-up)"
     )
     parser.add_argument(
+        "--provision-without-migrate",
+        action="store_true",
+        help="provisioning: leave out the migrate path (minutes per tenant on a loaded machine)",
+    )
+    parser.add_argument(
         "--fleet-samples", type=int, default=2, help="runs of each fleet measurement (each migrates the whole fleet)"
     )
     parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts in the record-scale benchmark")
@@ -150,7 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     selected = [arguments.only] if arguments.only else list(BENCHMARKS)
     if "provisioning" in selected:
         log(f"provisioning: {arguments.provision_samples} samples per method")
-        report.write_section("provisioning", bench_provisioning.run(psql, arguments.provision_samples))
+        report.write_section(
+            "provisioning",
+            bench_provisioning.run(
+                psql, arguments.provision_samples, with_migrate=not arguments.provision_without_migrate
+            ),
+        )
     if "migrations" in selected:
         log(f"fleet migrations: {arguments.tenants} tenants, {arguments.fleet_samples} sample(s)")
         report.write_section("migrations", bench_migrations.run(psql, arguments.tenants, arguments.fleet_samples))

@@ -148,8 +148,11 @@ def fleet_schemas() -> list[str]:
 
 
 def create_tenant(slug: str, method: str) -> Tenant:
-    """Request and provision one bench tenant with the real service, by ``method``."""
-    with override_settings(TENANT_PROVISIONING_METHOD=method):
+    """Request and provision one bench tenant with the real service, by ``method``: "migrate",
+    "clone" (with no spare schemas) or "spare" (a clone that takes a spare schema when the pool has one)."""
+    spares = 1 if method == "spare" else 0
+    schema_method = "clone" if method == "spare" else method
+    with override_settings(TENANT_PROVISIONING_METHOD=schema_method, TENANT_SPARE_SCHEMAS=spares):
         tenant = request_tenant(TenantRequest(name=f"Bench {slug}", slug=slug, admin_email=f"admin@{slug}.test"))
         return provision_tenant(tenant.pk)
 

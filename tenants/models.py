@@ -155,6 +155,27 @@ class ErasedRecord(models.Model):
         return f"{self.tenant}: {self.kind} {self.record_id}"
 
 
+class SpareSchema(models.Model):
+    """A tenant schema cloned from the template in advance, not yet anyone's
+    (``tenants.services.spare_schemas``). It is not a tenant: nothing routes to it and no tenant
+    list shows it. A signup takes one by renaming it to the new tenant's schema; the row goes in
+    the same transaction, and the row lock keeps two signups off the same spare."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(schema_name__regex=r"^spare__[a-z0-9_]{1,56}$"), name="spare_schema_name_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+
 def _routing_changed(sender: type[models.Model], **kwargs: Any) -> None:
     invalidate_routing()
 

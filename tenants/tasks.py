@@ -19,6 +19,15 @@ def provision_tenant_task(self: object, tenant_id: int) -> str:
     return str(provision_tenant(tenant_id).provisioning_state)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def refill_spare_schemas_task() -> int:
+    """Keep ``TENANT_SPARE_SCHEMAS`` spare schemas cloned for the next signups (beat, and after each
+    signup that took one); a run that finds another running does nothing."""
+    from tenants.services.spare_schemas import refill
+
+    return refill()
+
+
 @shared_task(**mail_task_options())
 def send_workspace_list(email: str, *, scheme: str, port_suffix: str, language: str) -> int:
     """E-mail ``email`` the sign-in links of its workspaces; nothing when it has none (the page

@@ -30,6 +30,8 @@ RESERVED_SLUGS = frozenset(
     }
 )
 RESERVED_SCHEMAS = frozenset({"public", "information_schema", "tenant_template"})
+# PostgreSQL's own schemas, and the spare schemas cloned ahead of signups (tenants.services.spare_schemas).
+RESERVED_SCHEMA_PREFIXES = ("pg_", "spare__")
 
 
 def validate_schema_name(value: str) -> None:
@@ -38,7 +40,7 @@ def validate_schema_name(value: str) -> None:
             _("Schema names start with a lower-case letter and hold only a-z, 0-9 and _ (at most 63 characters)."),
             code="invalid_schema_name",
         )
-    if value.startswith("pg_") or value in RESERVED_SCHEMAS:
+    if value.startswith(RESERVED_SCHEMA_PREFIXES) or value in RESERVED_SCHEMAS:
         raise ValidationError(_("“%(value)s” is a reserved schema name."), code="reserved", params={"value": value})
 
 

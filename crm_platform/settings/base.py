@@ -118,6 +118,9 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", def
 # "migrate" runs every migration. docs/benchmarks.md has the figures behind the default.
 TENANT_PROVISIONING_METHOD = env("TENANT_PROVISIONING_METHOD", default="clone")
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
+# Schemas cloned from the template ahead of signups (tenants.services.spare_schemas): a signup
+# renames one instead of waiting for a clone. Only with the "clone" method; 0 turns the pool off.
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # SET search_path once per connection and schema switch, not before every query. Safe because

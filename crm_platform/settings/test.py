@@ -41,6 +41,8 @@ STORAGES = {
 # requests that would otherwise differ by whether an earlier one warmed the cache.
 REQUEST_PATH_CACHES = env.bool("REQUEST_PATH_CACHES", default=False)
 # Tenants in tests are provisioned from scratch or from the template; both paths are tested.
+# No spare schemas unless a test of the pool turns it on: each would be a clone at every refill.
+TENANT_SPARE_SCHEMAS = 0
 TENANT_MULTIPROCESSING_MAX_PROCESSES = 2
 # The browser tests' gunicorn serves static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = True

@@ -7,6 +7,8 @@ stopped. A failed schema step drops what it built; seeding and activation are si
 transactions. The domain is attached only in the last step, so a tenant is never reachable
 half-built. One advisory lock per tenant keeps two workers off the same tenant, and one global
 lock serializes schema clones (django-tenants' clone function is not safe to run concurrently).
+The schema step renames a spare schema cloned in advance when the pool has one
+(``tenants.services.spare_schemas``), and clones the template only when it has none.
 """
 
 from __future__ import annotations
@@ -143,22 +145,30 @@ def _checkpoint(tenant: Tenant, state: str) -> None:
 def _build_schema(tenant: Tenant) -> None:
     """Create the tenant's schema with every tenant migration applied, or leave no schema."""
     validate_schema_name(tenant.schema_name)
+    from tenants.services.spare_schemas import pool_size
+
     template = template_schema() if settings.TENANT_PROVISIONING_METHOD == "clone" else None
-    build_schema(tenant.schema_name, clone_from=template)
+    spares = template is not None and pool_size() > 0
+    build_schema(tenant.schema_name, clone_from=template, from_spare=spares)
+    if spares:
+        # Replaces the spare just taken, or fills a pool this signup found empty.
+        queue_spare_refill()
 
 
-def build_schema(schema_name: str, *, clone_from: str | None) -> None:
-    """Clone ``clone_from`` (or start empty) and apply what is missing; on any failure, drop it all."""
+def build_schema(schema_name: str, *, clone_from: str | None, from_spare: bool = False) -> None:
+    """Take a spare schema (``from_spare``), else clone ``clone_from`` (or start empty), and apply
+    what is missing; on any failure, drop it all."""
     if schema_exists(schema_name):
         # A previous attempt died mid-build: its schema cannot be trusted.
         drop_schema(schema_name)
     try:
-        if clone_from:
+        renamed_spare = from_spare and take_spare(schema_name)
+        if not renamed_spare and clone_from:
             clone_schema(clone_from, schema_name)
-        else:
+        elif not renamed_spare:
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{schema_name}"')
-        # After a clone this applies only what the template lacks (usually nothing, for one query).
+        # After a clone or a spare this applies only what the template lacked (usually nothing: one query).
         migrate_schema(schema_name)
     except BaseException:
         tenant_connection().set_schema_to_public()
@@ -166,6 +176,24 @@ def build_schema(schema_name: str, *, clone_from: str | None) -> None:
         raise
     finally:
         tenant_connection().set_schema_to_public()
+
+
+def take_spare(schema_name: str) -> bool:
+    """Rename a spare schema cloned in advance to ``schema_name``; False when the pool is empty."""
+    from tenants.services import spare_schemas
+
+    return spare_schemas.take_spare(schema_name)
+
+
+def queue_spare_refill() -> None:
+    """Have a worker clone spares (for one just taken, or stale ones discarded). The beat's refill
+    is the safety net, so a broker that cannot be reached fails neither a signup nor a migration."""
+    from tenants.tasks import refill_spare_schemas_task
+
+    try:
+        refill_spare_schemas_task.delay()
+    except Exception:  # the tenant is built; the next scheduled refill covers the pool
+        logger.warning("could not queue a spare-schema refill", exc_info=True)
 
 
 def migrate_schema(schema_name: str) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from crm_platform.console.fleet import QueueDepth, _broker_client, queue_depths, schema_health
 from customization.events.models import DomainEvent
 from tenants.choices import MigrationState
-from tenants.models import Tenant
+from tenants.models import SpareSchema, Tenant
 from tests.tenancy import TenantFixture
 
 
@@ -64,10 +64,24 @@ def test_an_unpublished_event_shows_as_outbox_lag_of_its_tenant_only(operator_cl
 def test_the_page_reads_every_schema_in_a_fixed_number_of_queries(
     operator_client: Client, alpha: TenantFixture, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # one of them counts the spare schemas
         rows = fleet_rows(operator_client)
     assert {"alpha", "beta"} <= set(rows)
     assert "template" not in " ".join(rows)
+
+
+def test_spare_schemas_are_counted_and_never_listed_as_tenants(operator_client: Client, settings):
+    settings.TENANT_SPARE_SCHEMAS = 2
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "spare__fleet_page"')
+    SpareSchema.objects.create(schema_name="spare__fleet_page")
+
+    response = operator_client.get(public_url("console:fleet"))
+
+    text = response.content.decode()
+    assert 'data-testid="spare-schemas" data-ready="1" data-wanted="2"' in text
+    assert "spare__fleet_page" not in text
+    assert all(not row.tenant.schema_name.startswith("spare__") for row in response.context["rows"])
 
 
 def test_queue_depth_is_the_length_of_each_celery_queue(operator_client: Client):

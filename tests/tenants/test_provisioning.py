@@ -44,7 +44,9 @@ def test_a_bad_slug_is_refused_by_name_and_nothing_is_written(db: None, slug: st
     assert Tenant.objects.count() == before
 
 
-@pytest.mark.parametrize("name", ["Public", "1abc", "a" * 64, "pg_catalog", "a-b", "public", "", "tenant_template"])
+@pytest.mark.parametrize(
+    "name", ["Public", "1abc", "a" * 64, "pg_catalog", "a-b", "public", "", "tenant_template", "spare__ab12"]
+)
 def test_schema_names_are_validated(name: str):
     with pytest.raises(ValidationError):
         validate_schema_name(name)

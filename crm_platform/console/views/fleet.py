@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from crm_platform.console.access import operator_required
 from crm_platform.console.fleet import SchemaHealth, queue_depths, schema_health
 from tenants.choices import MigrationState
-from tenants.models import Tenant
+from tenants.models import SpareSchema, Tenant
 from tenants.services.fleet import served_tenants
+from tenants.services.spare_schemas import pool_size
 from tenants.tasks import migrate_tenant_task
 
 
@@ -47,6 +48,9 @@ def fleet(request: HttpRequest) -> HttpResponse:
         "behind": sum(1 for row in rows if row.behind),
         "backlog": sum(row.health.outbox_pending for row in rows),
         "failed": sum(1 for row in rows if row.tenant.migration_state == MigrationState.FAILED),
+        # Schemas cloned ahead of signups: not tenants, so counted here and listed nowhere.
+        "spares_ready": SpareSchema.objects.count(),
+        "spares_wanted": pool_size(),
     }
     return render(request, "console/fleet.html", context)
 

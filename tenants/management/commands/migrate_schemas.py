@@ -22,7 +22,9 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 from tenants.choices import ProvisioningState
 from tenants.db import tenant_connection
 from tenants.models import Tenant
+from tenants.services import spare_schemas
 from tenants.services.fleet_migrations import FAILED, MIGRATED, UP_TO_DATE, migrate_fleet
+from tenants.services.provisioning import queue_spare_refill
 from tenants.services.schema_migrations import migrate_schema
 
 # Options that only Django's migrate command implements.
@@ -57,6 +59,7 @@ class Command(MigrateSchemasCommand):
         self.stdout.write(
             f"Tenants: {counts[MIGRATED]} migrated, {counts[UP_TO_DATE]} already up to date, {counts[FAILED]} failed."
         )
+        self._renew_stale_spares(verbosity)
         failed = [outcome for outcome in outcomes if outcome.result == FAILED]
         if failed:
             for outcome in failed:
@@ -66,3 +69,12 @@ class Command(MigrateSchemasCommand):
                 f"{len(failed)} tenant(s) failed to migrate: {', '.join(o.schema_name for o in failed)}. "
                 "The others were migrated; run the command again (or retry in the console) to resume."
             )
+
+    def _renew_stale_spares(self, verbosity: int) -> None:
+        """Spare schemas are not tenants, so the fleet run did not migrate them: the ones lacking a
+        migration are dropped, and a refill clones new ones from the template just migrated."""
+        dropped = spare_schemas.discard_stale()
+        if dropped:
+            queue_spare_refill()
+        if verbosity >= 1 and dropped:
+            self.stdout.write(f"Spare schemas: {len(dropped)} stale, discarded; a refill is queued.")
