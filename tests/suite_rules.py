@@ -9,6 +9,9 @@
 - A generated test may lower the profile's ``max_examples``, never raise it: the profile sets what a
   run costs, and one test drawing more would lengthen every run. A test that does stops the run
   before it starts, named.
+- A test that commits (outside a rolled-back test transaction) leaves no domain events, audit
+  entries, notifications or timeline entries in the shared tenants after its teardown
+  (``tests/committed_rows.py``): a later file in the same process would count them.
 - ``--clock=2026-12-31T23:59:00+00:00`` starts this process's clock at that instant (ticking), to
   find tests that pass only on some days: a year, month or DST boundary. Servers, workers and
   PostgreSQL keep the real time, so use it on tests that run in-process.
@@ -19,11 +22,13 @@ from __future__ import annotations
 import os
 from collections.abc import Generator
 from datetime import datetime
+from typing import Any
 
 import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
 
+from tests import committed_rows
 from tests.processes import RUNNING_WORKERS, SESSION_WORKER, set_worker_aside, take_tasks, wait_for_idle_worker
 
 
@@ -112,6 +117,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+COMMITTED_ROWS = pytest.StashKey[tuple[Any, committed_rows.Watermarks]]()
+
+
+@pytest.fixture(autouse=True)
+def _committed_log_rows_removed(request: pytest.FixtureRequest) -> None:
+    """Before a test that commits sets anything up: the log tables' watermarks, for its teardown
+    (``pytest_runtest_teardown`` below) to remove what it wrote above them."""
+    if committed_rows.commits(request.node):
+        request.getfixturevalue("django_db_setup")
+        blocker = request.getfixturevalue("django_db_blocker")
+        with blocker.unblock():
+            request.node.stash[COMMITTED_ROWS] = (blocker, committed_rows.watermarks())
+
+
 def _uses_session_worker(item: pytest.Item) -> bool:
     return "celery_worker" in getattr(item, "fixturenames", ()) and SESSION_WORKER in RUNNING_WORKERS
 
@@ -139,3 +158,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         if _uses_session_worker(item):
             set_worker_aside()  # after what the clean-up queued too (e.g. dropping an index)
+        if (committed := item.stash.get(COMMITTED_ROWS, None)) is not None:
+            blocker, marks = committed
+            with blocker.unblock():
+                committed_rows.remove_rows_above(marks)
