@@ -81,6 +81,7 @@ def watermarks() -> Watermarks:
 
 def remove_rows_above(marks: Watermarks) -> None:
     """Delete the log rows written since ``marks`` were taken."""
+    assert connection.settings_dict["NAME"].startswith("test_"), "refusing to delete outside the test database"
     models = _log_models()
     for (schema, label), highest in marks.items():
         with schema_context(schema):

@@ -20,9 +20,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from datetime import datetime
-from typing import Any
 
 import pytest
 import time_machine
@@ -117,18 +116,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-COMMITTED_ROWS = pytest.StashKey[tuple[Any, committed_rows.Watermarks]]()
-
-
 @pytest.fixture(autouse=True)
-def _committed_log_rows_removed(request: pytest.FixtureRequest) -> None:
-    """Before a test that commits sets anything up: the log tables' watermarks, for its teardown
-    (``pytest_runtest_teardown`` below) to remove what it wrote above them."""
-    if committed_rows.commits(request.node):
-        request.getfixturevalue("django_db_setup")
-        blocker = request.getfixturevalue("django_db_blocker")
-        with blocker.unblock():
-            request.node.stash[COMMITTED_ROWS] = (blocker, committed_rows.watermarks())
+def _committed_log_rows_removed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Before a test that commits sets anything up, the log tables' watermarks; after the test's
+    own fixtures are torn down (an autouse fixture is set up first, so torn down last), what it
+    wrote above them is removed. Not later: after the session's last test, the test database is
+    gone and the connection points at the development one."""
+    if not committed_rows.commits(request.node):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        marks = committed_rows.watermarks()
+    yield
+    with blocker.unblock():
+        committed_rows.remove_rows_above(marks)
 
 
 def _uses_session_worker(item: pytest.Item) -> bool:
@@ -158,7 +161,3 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         if _uses_session_worker(item):
             set_worker_aside()  # after what the clean-up queued too (e.g. dropping an index)
-        if (committed := item.stash.get(COMMITTED_ROWS, None)) is not None:
-            blocker, marks = committed
-            with blocker.unblock():
-                committed_rows.remove_rows_above(marks)
