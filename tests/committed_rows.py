@@ -9,8 +9,8 @@ one process pytest-django orders the tests that do not roll back last), and a la
 alpha's notifications or the platform's audit entries would count them too.
 
 So the highest id of each of these tables is taken before such a test, in the schemas the tests
-share (alpha, beta, and the public schema's audit log), and every row above it is deleted after
-its teardown. Each pytest process has its own database, so nothing else writes there meanwhile.
+share (alpha, beta, and the public schema's audit log), and every row above it is deleted once the
+test's own fixtures are torn down (``tests/suite_rules.py``). Each pytest process has its own database, so nothing else writes there meanwhile.
 The browser tests are left alone: they share one committed demo tenant on purpose, and run last.
 """
 
