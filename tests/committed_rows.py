@@ -10,8 +10,9 @@ alpha's notifications or the platform's audit entries would count them too.
 
 So the highest id of each of these tables is taken before such a test, in the schemas the tests
 share (alpha, beta, and the public schema's audit log), and every row above it is deleted once the
-test's own fixtures are torn down (``tests/suite_rules.py``). Each pytest process has its own database, so nothing else writes there meanwhile.
-The browser tests are left alone: they share one committed demo tenant on purpose, and run last.
+test's own fixtures are torn down (``tests/suite_rules.py``). Each pytest process has its own
+database, so nothing else writes there meanwhile. The browser tests are left alone: they share one
+committed demo tenant on purpose, and run last.
 """
 
 from __future__ import annotations
