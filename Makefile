@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 RUNTIME := $(PY) -m crm_platform.runtime
 # Separate data dirs let several test runs (or a test run beside `make run`) go at once.
 TEST_VAR ?= var/test
-# pytest-xdist processes for `make pytest` / `make test` (0: one process, no xdist; tests/scheduling.py).
-PYTEST_WORKERS ?= 0
+# pytest-xdist processes for `make pytest` / `make test`: two halve the suite's time (tests/scheduling.py);
+# 0: one process, no xdist.
+PYTEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DJANGO_SETTINGS_MODULE ?= crm_platform.settings.local

@@ -9,6 +9,9 @@
 - A generated test may lower the profile's ``max_examples``, never raise it: the profile sets what a
   run costs, and one test drawing more would lengthen every run. A test that does stops the run
   before it starts, named.
+- A test that commits (outside a rolled-back test transaction) leaves no domain events, audit
+  entries, notifications or timeline entries in the shared tenants after its teardown
+  (``tests/committed_rows.py``): a later file in the same process would count them.
 - ``--clock=2026-12-31T23:59:00+00:00`` starts this process's clock at that instant (ticking), to
   find tests that pass only on some days: a year, month or DST boundary. Servers, workers and
   PostgreSQL keep the real time, so use it on tests that run in-process.
@@ -17,13 +20,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from datetime import datetime
 
 import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
 
+from tests import committed_rows
 from tests.processes import RUNNING_WORKERS, SESSION_WORKER, set_worker_aside, take_tasks, wait_for_idle_worker
 
 
@@ -110,6 +114,24 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"PYTHONHASHSEED={os.environ.get('PYTHONHASHSEED', 'random')}",
         f"hypothesis: derandomize={profile.derandomize} database={profile.database}",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _committed_log_rows_removed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Before a test that commits sets anything up, the log tables' watermarks; after the test's
+    own fixtures are torn down (an autouse fixture is set up first, so torn down last), what it
+    wrote above them is removed. Not later: after the session's last test, the test database is
+    gone and the connection points at the development one."""
+    if not committed_rows.commits(request.node):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        marks = committed_rows.watermarks()
+    yield
+    with blocker.unblock():
+        committed_rows.remove_rows_above(marks)
 
 
 def _uses_session_worker(item: pytest.Item) -> bool:

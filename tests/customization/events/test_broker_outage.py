@@ -32,6 +32,21 @@ def _start_redis(directory: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+def _worker_broker_url(redis_url: str) -> str:
+    """The broker URL a worker started with ``REDIS_URL=redis_url`` listens on: under ``make test``'s
+    parallel processes the settings give each process its own logical database of that server
+    (``crm_platform/settings/test.py``), which the worker inherits; this process must send there."""
+    from django.conf import settings
+
+    from crm_platform.settings.test import XDIST_WORKER, _celery_url, broker_database
+
+    if not XDIST_WORKER:
+        return _celery_url(redis_url)
+    number = 2 + 2 * int(XDIST_WORKER.removeprefix("gw"))
+    assert broker_database(settings.REDIS_URL, number) == settings.CELERY_BROKER_URL, "the settings moved it"
+    return broker_database(redis_url, number)
+
+
 @contextmanager
 def _broker(url: str) -> Iterator[None]:
     """Point this process's Celery producer at ``url`` (and back afterwards). kombu keeps one pool
@@ -66,7 +81,8 @@ def test_records_are_created_with_redis_down_and_delivered_when_it_returns(
             actions=[{"type": "create_activity", "kind": "task", "subject": "Committed follow-up {{ record.name }}"}],
         )  # fmt: skip
     try:
-        with _broker(f"redis+socket://{redis_dir / 'redis.sock'}"):
+        # The broker is a Redis server of this test's own (the other processes' stays up).
+        with _broker(_worker_broker_url(redis_url)):
             stop(redis)
 
             started = time.monotonic()
