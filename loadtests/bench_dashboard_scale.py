@@ -1,8 +1,10 @@
 """A 20-widget dashboard over 10,000,000 rows (`make bench BENCH_ARGS="--only dashboard_scale"`):
-the same dashboard read from the deals themselves and with the closed deals' rollup
-(``modules.analytics.dashboards.closed_deals_rollup``), cold and warm, p50 and p95.
+the same dashboard read from the records themselves and with the rollups (the closed deals',
+``modules.analytics.dashboards.closed_deals_rollup``, and the open deals', done activities' and
+cases' of ``rollups``), cold and warm, p50 and p95.
 
-The bench tenant gets nine tenths of the rows as deals and one tenth as activities, written by SQL
+The bench tenant gets nine tenths of the rows as deals, and the last tenth as activities and (one in
+a hundred rows) cases, written by SQL
 (``INSERT … SELECT generate_series``, the tables' secondary indexes dropped and built again as
 ``generate_records`` loads): 1 % of the deals open, the others won (two in three) or lost, closed
 over the last five years, in four currencies. Its administrator (who sees every record) builds a
@@ -32,12 +34,13 @@ from loadtests.bench_analytics import CURRENCIES, People, _insert, _people, p95,
 from loadtests.support import BENCH_SLUG_PREFIX, create_tenant, log, server_version
 from modules.activities.models import Activity
 from modules.analytics.dashboards.loading import widget_title
-from modules.analytics.dashboards.models import ClosedDealsDaily, DealRollupState, Widget
+from modules.analytics.dashboards.models import ClosedDealsDaily, DealRollupState, RollupState, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.dashboards.widgets import available_widgets
 from modules.analytics.reports.services import create_report
 from modules.registry import OPTIONAL_MODULE_KEYS
 from modules.sales.models import Deal
+from modules.service.models import Case
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
 
@@ -52,7 +55,7 @@ INSERT INTO sales_deal (name, pipeline_id, stage_id, status, amount, currency, e
     company_id, contact_id, description, closed_at, lost_reason_id, lost_note, stage_entered_at, created_by_id,
     created_at, updated_at)
 SELECT 'Deal ' || g, %(pipeline)s,
-       CASE WHEN g %% 100 = 0 THEN (%(open_stages)s::bigint[])[1 + (g / 100) %% %(open_count)s]
+       CASE WHEN g %% 100 = 0 THEN (%(open_stages)s::bigint[])[1 + (g / 100) %% %(open_stage_count)s]
             WHEN g %% 3 = 0 THEN %(lost)s ELSE %(won)s END,
        CASE WHEN g %% 100 = 0 THEN 'open' WHEN g %% 3 = 0 THEN 'lost' ELSE 'won' END,
        (1 + (g::bigint * 7919) %% 400) * 250.00,
@@ -78,6 +81,26 @@ SELECT (ARRAY['call', 'task', 'email', 'meeting'])[1 + g %% 4], 'Activity ' || g
        (%(owners)s::bigint[])[1 + (g / 5) %% %(owner_count)s], now(), now()
 FROM generate_series(%(first)s, %(last)s) AS g
 """
+# One in five open (spread over the open statuses), the others solved or closed a day or two after a
+# first reply; over the last two years, through every channel and priority, in four queues.
+CASES_SQL = """
+INSERT INTO service_case (number, subject, description, contact_id, company_id, channel, priority, status_id,
+    category_id, team_id, owner_id, deal_id, order_id, product_id, language, merged_into_id, status_changed_at,
+    first_response_at, solved_at, closed_at, last_customer_message_at, last_agent_message_at, custom,
+    created_by_id, created_at, updated_at)
+SELECT 'B-' || g, 'Case ' || g, '', NULL, NULL, (ARRAY['email', 'portal', 'phone', 'agent'])[1 + g %% 4],
+       (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + (g / 4) %% 5],
+       CASE WHEN g %% 5 = 0 THEN (%(open_statuses)s::bigint[])[1 + (g / 5) %% %(open_count)s]
+            ELSE (%(done_statuses)s::bigint[])[1 + g %% %(done_count)s] END,
+       NULL, NULL, CASE WHEN g %% 7 = 0 THEN NULL ELSE (%(owners)s::bigint[])[1 + (g / 7) %% %(owner_count)s] END,
+       NULL, NULL, NULL, '', NULL, NULL,
+       now() - make_interval(mins => ((g::bigint * 53) %% (730 * 1440))::int) + make_interval(hours => 1 + g %% 20),
+       CASE WHEN g %% 5 = 0 THEN NULL
+            ELSE now() - make_interval(mins => ((g::bigint * 53) %% (730 * 1440))::int)
+                 + make_interval(hours => 24 + g %% 40) END,
+       NULL, NULL, NULL, '{}', NULL, now() - make_interval(mins => ((g::bigint * 53) %% (730 * 1440))::int), now()
+FROM generate_series(%(first)s, %(last)s) AS g
+"""
 REPORTS = (
     ("Deals by stage", "deals", {"group_by": [{"field": "stage"}], "measures": [{"fn": "count"}]}),
     ("Activities by kind", "activities", {"group_by": [{"field": "kind"}], "measures": [{"fn": "count"}]}),
@@ -91,8 +114,8 @@ REPORTS = (
 
 
 def run(rows: int, samples: int) -> tuple[str, list[str]]:
-    deals, activities = rows - rows // 10, rows // 10
-    log(f"dashboard scale: creating {SLUG} with {deals:,} deals and {activities:,} activities")
+    deals, activities, cases = rows - rows // 10, rows // 10 - rows // 100, rows // 100
+    log(f"dashboard scale: creating {SLUG} with {deals:,} deals, {activities:,} activities and {cases:,} cases")
     tenant = create_tenant(SLUG, "clone")
     tenant.enabled_modules = list(OPTIONAL_MODULE_KEYS)
     tenant.save(update_fields=["enabled_modules"])
@@ -111,7 +134,7 @@ def run(rows: int, samples: int) -> tuple[str, list[str]]:
             _section(_measure(tenant, admin, paths, 1, failures, {}), facts, 1)
             if failures:
                 raise RuntimeError("; ".join(failures))
-            _fill(facts, params, deals, activities)
+            _fill(facts, params, deals, activities, cases)
             timings = _measure(tenant, admin, paths, samples, failures, facts)
     finally:
         connection.set_schema_to_public()
@@ -127,26 +150,42 @@ def _measure(
     failures: list[str],
     facts: dict[str, Any],
 ) -> dict[str, dict[str, list[float]]]:
-    """The dashboard read from the deals (no rollup), then with the rollup built."""
-    from modules.analytics.dashboards import closed_deals_rollup
+    """The dashboard read from the records (no rollup), then with every rollup built."""
+    from modules.analytics.dashboards import closed_deals_rollup, rollups
 
     timings: dict[str, dict[str, list[float]]] = {}
     DealRollupState.objects.all().delete()
+    RollupState.objects.all().delete()
     timings["deals"] = _loads(tenant, admin, paths, max(samples // 4, 3) if samples > 1 else 1, failures)
     started = time.perf_counter()
     facts["rollup_facts"] = closed_deals_rollup.rebuild()
     facts["rollup_seconds"] = time.perf_counter() - started
     facts["rollup_rows"] = ClosedDealsDaily.objects.count()
+    facts["other_rollups"] = []
+    for rollup in rollups.registered_rollups():
+        started = time.perf_counter()
+        built = rollups.rebuild(rollup)
+        seconds = time.perf_counter() - started
+        facts["other_rollups"].append((rollup.key, built, rollup.groups.objects.count(), seconds))  # type: ignore[attr-defined]
     timings["rollup"] = _loads(tenant, admin, paths, samples, failures)
     return timings
 
 
 def _seed(people: People) -> dict[str, Any]:
     """The pipeline and exchange rates (from before the oldest close); the parameters of the deals' SQL."""
+    from modules.service.choices import ACTIVE_CATEGORIES
+    from modules.service.models import CaseStatus
+    from modules.service.services.statuses import seed_service
+
     pipeline, stages = seed_pipeline_and_rates(2000)
     open_stages = [stage.pk for stage in stages if stage.kind == "open"]
+    seed_service()
+    open_statuses = list(CaseStatus.objects.filter(category__in=ACTIVE_CATEGORIES).values_list("pk", flat=True))
+    done_statuses = list(CaseStatus.objects.exclude(category__in=ACTIVE_CATEGORIES).values_list("pk", flat=True))
     return {
-        "pipeline": pipeline.pk, "open_stages": open_stages, "open_count": len(open_stages),
+        "open_statuses": open_statuses, "open_count": len(open_statuses),
+        "done_statuses": done_statuses, "done_count": len(done_statuses),
+        "pipeline": pipeline.pk, "open_stages": open_stages, "open_stage_count": len(open_stages),
         "won": next(stage.pk for stage in stages if stage.kind == "won"),
         "lost": next(stage.pk for stage in stages if stage.kind == "lost"),
         "currencies": list(CURRENCIES), "currency_count": len(CURRENCIES),
@@ -154,13 +193,14 @@ def _seed(people: People) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _fill(facts: dict[str, Any], params: dict[str, Any], deals: int, activities: int) -> None:
+def _fill(facts: dict[str, Any], params: dict[str, Any], deals: int, activities: int, cases: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         # The text-search indexes serve search, which no widget reads: not built for this tenant.
         cursor.execute(
             """SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
-               AND tablename IN ('sales_deal', 'activities_activity') AND indexdef ILIKE '%% USING gin %%'"""
+               AND tablename IN ('sales_deal', 'activities_activity', 'service_case')
+               AND indexdef ILIKE '%% USING gin %%'"""
         )
         facts["skipped_indexes"] = [name for (name,) in cursor.fetchall()]
         for name in facts["skipped_indexes"]:
@@ -168,12 +208,15 @@ def _fill(facts: dict[str, Any], params: dict[str, Any], deals: int, activities:
         facts["deals_seconds"] = _insert(cursor, Deal, DEALS_SQL, params, deals)
         owners = {"owners": params["owners"], "owner_count": params["owner_count"]}
         facts["activities_seconds"] = _insert(cursor, Activity, ACTIVITIES_SQL, owners, activities)
-        for table in ("sales_deal", "activities_activity", "contacts_exchangerate"):
+        facts["cases_seconds"] = _insert(cursor, Case, CASES_SQL, params, cases)
+        for table in ("sales_deal", "activities_activity", "service_case", "contacts_exchangerate"):
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("SELECT status, count(*) FROM sales_deal GROUP BY status")
         facts["statuses"] = dict(cursor.fetchall())
         cursor.execute("SELECT count(*) FROM activities_activity")
         facts["activities"] = int(cursor.fetchone()[0])
+        cursor.execute("SELECT count(*) FROM service_case")
+        facts["cases"] = int(cursor.fetchone()[0])
 
 
 def _dashboard(tenant: Tenant, admin: User, facts: dict[str, Any]) -> list[tuple[str, str]]:
@@ -230,28 +273,33 @@ def _section(timings: dict[str, dict[str, list[float]]], facts: dict[str, Any], 
     rows = [[f"**the whole dashboard ({len(labels) - 1} widgets)**", *_cell(deals["whole"]), *_cell(rollup["whole"])]]
     rows += [[label, *_cell(deals[label]), *_cell(rollup[label])] for label in labels]
     table = report.table(
-        ["request", "deals: cold", "p50", "p95", "rollup: cold", "p50", "p95"],
+        ["request", "records: cold", "p50", "p95", "rollups: cold", "p50", "p95"],
         rows,
     )
     statuses = facts.get("statuses", {})
-    total = sum(statuses.values()) + facts.get("activities", 0)
+    total = sum(statuses.values()) + facts.get("activities", 0) + facts.get("cases", 0)
+    other_rollups = "; ".join(
+        f"{key}: {built:,} records into {groups:,} rows in {seconds:.1f} s"
+        for key, built, groups, seconds in facts.get("other_rollups", [])
+    )
     return f"""
-## A dashboard of twenty widgets over {total:,} rows: the closed deals' rollup vs the deals
+## A dashboard of twenty widgets over {total:,} rows: the rollups vs the records
 
 _{report.machine(server_version())}_
 
 One bench tenant with {sum(statuses.values()):,} deals ({statuses.get("won", 0):,} won, {statuses.get("lost", 0):,}
 lost, {statuses.get("open", 0):,} open; closed over five years, four currencies) and
-{facts.get("activities", 0):,} activities, written by `INSERT … SELECT generate_series`
-({facts.get("deals_seconds", 0):.0f} s and {facts.get("activities_seconds", 0):.0f} s, indexes built
+{facts.get("activities", 0):,} activities and {facts.get("cases", 0):,} cases (one in five open), written by
+`INSERT … SELECT generate_series` ({facts.get("deals_seconds", 0):.0f} s, {facts.get("activities_seconds", 0):.0f} s
+and {facts.get("cases_seconds", 0):.0f} s, indexes built
 again included; the text-search indexes, which no widget reads, left out:
 {", ".join(facts.get("skipped_indexes", [])) or "none"}). Its administrator, who sees every record, reads a dashboard of
 {", ".join(facts.get("widgets", []))} under "this fiscal year". A load is the grid page and then each
 widget's endpoint in turn through Django's test client (an upper bound: a browser fetches the widgets
-side by side). *Deals*: the widgets read the records (no rollup built); *rollup*: after building it
-({facts.get("rollup_facts", 0):,} closed deals into {facts.get("rollup_rows", 0):,} daily rows in
-{facts.get("rollup_seconds", 0):.0f} s). Cold is each mode's first load on a new database connection;
-p50 and p95 are over {samples} warm loads in the rollup mode and {max(samples // 4, 3)} in the deals mode
+side by side). *Records*: the widgets read the records (no rollup built); *rollups*: after building
+them ({facts.get("rollup_facts", 0):,} closed deals into {facts.get("rollup_rows", 0):,} daily rows in
+{facts.get("rollup_seconds", 0):.0f} s; {other_rollups}). Cold is each mode's first load on a new database connection;
+p50 and p95 are over {samples} warm loads in the rollups mode and {max(samples // 4, 3)} in the records mode
 (after {WARM_UP} more).
 
 {table}

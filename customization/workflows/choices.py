@@ -57,4 +57,6 @@ def trigger_label(key: str) -> str:
 class SelectionStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     STARTING = "starting", _("Starting runs")
+    # The per-minute rate limit had no room: the next batch starts at ``SelectionRun.resumes_at``.
+    WAITING = "waiting", _("Waiting for the rate limit")
     STARTED = "started", _("All runs started")

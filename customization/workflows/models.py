@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customization.fields.choices import Entity
@@ -198,6 +199,8 @@ class SelectionRun(models.Model):
     # arriving (a lost message) is queued again, one still being worked on is not.
     progressed_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While ``status`` is waiting: when the next batch starts (the rate limit's minute is over).
+    resumes_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -209,3 +212,13 @@ class SelectionRun(models.Model):
     @property
     def trigger_prefix(self) -> str:
         return f"selection:{self.pk}:"
+
+    @property
+    def status_text(self) -> str:
+        """The status in words; a selection paused by the rate limit says when it resumes (the
+        current time zone's hour and minute)."""
+        if self.status == SelectionStatus.WAITING and self.resumes_at is not None:
+            return _("Waiting for the rate limit (resumes at %(time)s)") % {
+                "time": timezone.localtime(self.resumes_at).strftime("%H:%M")
+            }
+        return str(self.get_status_display())

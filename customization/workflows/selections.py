@@ -170,6 +170,7 @@ def start_next_batch(selection_id: int) -> bool:
         batch = selection.record_ids[done : done + BATCH_SIZE]
         created: list[WorkflowRun] = []
         pause = batch_pause()
+        limited = False
         for record_id in batch:
             try:
                 run = start_run(
@@ -178,6 +179,7 @@ def start_next_batch(selection_id: int) -> bool:
                 )  # fmt: skip
             except RateLimited:
                 pause = _seconds_to_next_minute()
+                limited = True
                 break
             if run is None:  # started by an earlier try of this batch
                 selection.started += 1
@@ -187,9 +189,14 @@ def start_next_batch(selection_id: int) -> bool:
                 selection.started += 1
                 created.append(run)
         more = selection.started + selection.not_started < selection.total
-        selection.status = SelectionStatus.STARTING if more else SelectionStatus.STARTED
+        if not more:
+            selection.status = SelectionStatus.STARTED
+        else:
+            selection.status = SelectionStatus.WAITING if limited else SelectionStatus.STARTING
+        # Whoever follows the selection sees when a paused one goes on, not "starting".
+        selection.resumes_at = timezone.now() + timedelta(seconds=pause) if more and limited else None
         selection.finished_at = None if more else timezone.now()
-        selection.save(update_fields=["started", "not_started", "status", "finished_at", "progressed_at"])
+        selection.save(update_fields=["started", "not_started", "status", "resumes_at", "finished_at", "progressed_at"])
         queue_runs(run.pk for run in created)
         if more:
             transaction.on_commit(lambda: _queue(selection_id, countdown=pause), robust=True)

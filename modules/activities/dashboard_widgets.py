@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from identity.models import User
+from modules.activities import dashboard_rollup
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.selectors import overdue, visible_activities
@@ -60,15 +61,22 @@ def _done_list(filters: DashboardFilters, owner_ids: frozenset[int] | None, star
 def completed_per_rep(user: User, filters: DashboardFilters) -> WidgetData:
     """Activities completed in the period per assignee, most first."""
     with reader_zone(user):
-        done = within(
-            _activities(user, filters).filter(status=ActivityStatus.DONE), "completed_at", filters.start, filters.end
+        groups: list[Any] | None = dashboard_rollup.done_per_assignee(
+            user, filters.owner_ids, filters.start, filters.end
         )
-        groups = list(
-            done.filter(assignee__isnull=False)
-            .values("assignee_id")
-            .annotate(n=Count("id"))
-            .values_list("assignee_id", "n")
-        )
+        if groups is None:
+            done = within(
+                _activities(user, filters).filter(status=ActivityStatus.DONE),
+                "completed_at",
+                filters.start,
+                filters.end,
+            )
+            groups = list(
+                done.filter(assignee__isnull=False)
+                .values("assignee_id")
+                .annotate(n=Count("id"))
+                .values_list("assignee_id", "n")
+            )
     names = {person.pk: person.display_name for person in User.objects.filter(pk__in=[pk for pk, _n in groups])}
     rows = sorted(
         (
@@ -98,13 +106,15 @@ def by_type_per_week(user: User, filters: DashboardFilters) -> WidgetData:
     """Activities completed per ISO week of the period, a series per type that has any."""
     with reader_zone(user) as zone:
         start, end = _weeks(filters, timezone.localdate())
-        done = within(_activities(user, filters).filter(status=ActivityStatus.DONE), "completed_at", start, end)
-        groups = list(
-            done.annotate(week=TruncWeek("completed_at", tzinfo=zone))
-            .values("kind", "week")
-            .annotate(n=Count("id"))
-            .values_list("kind", "week", "n")
-        )
+        groups: list[Any] | None = dashboard_rollup.done_per_kind_and_week(user, filters.owner_ids, start, end)
+        if groups is None:
+            done = within(_activities(user, filters).filter(status=ActivityStatus.DONE), "completed_at", start, end)
+            groups = list(
+                done.annotate(week=TruncWeek("completed_at", tzinfo=zone))
+                .values("kind", "week")
+                .annotate(n=Count("id"))
+                .values_list("kind", "week", "n")
+            )
     counts: dict[tuple[str, date], int] = {}
     for kind, week, count in groups:
         counts[(kind, week.date() if hasattr(week, "date") else week)] = count
@@ -136,6 +146,7 @@ def _kind(key: str, title: Any, description: Any, display: Display, compute: Any
 
 
 def register() -> None:
+    dashboard_rollup.register()
     owner_only = frozenset({SharedFilter.OWNER})
     register_widget(
         _kind(

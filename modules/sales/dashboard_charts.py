@@ -5,6 +5,7 @@ and each point or row links to the list of the records it counts."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Sum
@@ -29,6 +30,7 @@ from modules.analytics.dashboards.builtin_support import (
 from modules.analytics.dashboards.widgets import DashboardFilters, Point, Series, WidgetData
 from modules.contacts.choices import Source
 from modules.contacts.services.money import base_currency
+from modules.sales import open_deals_rollup
 from modules.sales.choices import DealStatus, OrderStatus, StageKind
 from modules.sales.dashboard_widgets import closed_in, deal_list, deals_of, won_in_base
 from modules.sales.models import OrderLine, Stage
@@ -49,13 +51,20 @@ def deals_by_stage(user: User, filters: DashboardFilters) -> WidgetData:
         .select_related("pipeline")
         .order_by("pipeline__position", "pipeline_id", "position", "id")
     )
-    counts = dict(
-        deals_of(user, filters)
-        .filter(status=DealStatus.OPEN)
-        .values("stage_id")
-        .annotate(n=Count("id"))
-        .values_list("stage_id", "n")
-    )
+    with reader_zone(user):
+        groups = open_deals_rollup.open_groups(user, filters.owner_ids)
+    counts: dict[int | None, int] = {}
+    if groups is not None:
+        for _owner, stage_id, count, _amount in groups:
+            counts[stage_id] = counts.get(stage_id, 0) + count
+    else:
+        counts = dict(
+            deals_of(user, filters)
+            .filter(status=DealStatus.OPEN)
+            .values("stage_id")
+            .annotate(n=Count("id"))
+            .values_list("stage_id", "n")
+        )
     several = len({stage.pipeline_id for stage in stages}) > 1
     points = tuple(
         Point(
@@ -105,14 +114,17 @@ def won_by_month(user: User, filters: DashboardFilters) -> WidgetData:
 def pipeline_by_owner(user: User, filters: DashboardFilters) -> WidgetData:
     """Open deals per owner, largest amount first: owner, deals, amount and the owner's list."""
     with reader_zone(user):
-        today = timezone.localdate()
-        groups = list(
-            deals_of(user, filters)
-            .filter(status=DealStatus.OPEN)
-            .values("owner_id")
-            .annotate(deals=Count("id"), amount=Sum(in_base("amount", "currency", today)))
-            .values_list("owner_id", "deals", "amount")
-        )
+        rolled_up = open_deals_rollup.open_groups(user, filters.owner_ids)
+        if rolled_up is not None:
+            groups = _per_owner(rolled_up)
+        else:
+            groups = list(
+                deals_of(user, filters)
+                .filter(status=DealStatus.OPEN)
+                .values("owner_id")
+                .annotate(deals=Count("id"), amount=Sum(in_base("amount", "currency", timezone.localdate())))
+                .values_list("owner_id", "deals", "amount")
+            )
     names = {person.pk: person.display_name for person in User.objects.filter(pk__in=[g[0] for g in groups if g[0]])}
     rows = []
     for owner_id, count, amount in groups:
@@ -125,6 +137,15 @@ def pipeline_by_owner(user: User, filters: DashboardFilters) -> WidgetData:
         columns=(_("Owner"), _("Deals"), _("Amount")), rows=tuple(rows), row_urls=True, unit=currency,
         column_units=("", "", currency),
     )  # fmt: skip
+
+
+def _per_owner(groups: list[open_deals_rollup.Group]) -> list[tuple[int | None, int, Decimal | None]]:
+    """The rollup's owner and stage groups summed per owner (an amount only where one had a rate)."""
+    owners: dict[int | None, tuple[int, Decimal | None]] = {}
+    for owner_id, _stage, count, amount in groups:
+        deals, total = owners.get(owner_id, (0, None))
+        owners[owner_id] = (deals + count, total if amount is None else (total or Decimal(0)) + amount)
+    return [(owner_id, deals, amount) for owner_id, (deals, amount) in owners.items()]
 
 
 def forecast_vs_quota(user: User, filters: DashboardFilters) -> WidgetData:

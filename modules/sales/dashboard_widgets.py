@@ -44,6 +44,7 @@ from modules.analytics.dashboards.widgets import (
     register_widget,
 )
 from modules.contacts.services.money import base_currency
+from modules.sales import open_deals_rollup
 from modules.sales.choices import DealStatus
 from modules.sales.models import Deal
 from modules.sales.selectors.deals import visible_deals
@@ -79,12 +80,16 @@ def closed_list(filters: DashboardFilters, status: str) -> str:
 
 def open_pipeline(user: User, filters: DashboardFilters) -> WidgetData:
     with reader_zone(user):
-        today = timezone.localdate()
-        total = (
-            deals_of(user, filters)
-            .filter(status=DealStatus.OPEN)
-            .aggregate(value=Sum(in_base("amount", "currency", today)))["value"]
-        )
+        groups = open_deals_rollup.open_groups(user, filters.owner_ids)
+        if groups is not None:
+            amounts = [amount for _owner, _stage, _count, amount in groups if amount is not None]
+            total = sum(amounts, Decimal(0)) if amounts else None
+        else:
+            total = (
+                deals_of(user, filters)
+                .filter(status=DealStatus.OPEN)
+                .aggregate(value=Sum(in_base("amount", "currency", timezone.localdate())))["value"]
+            )
     return WidgetData(value=money(total), unit=base_currency(), url=deal_list(filters, ("status", DealStatus.OPEN)))
 
 
@@ -290,6 +295,7 @@ def register() -> None:
     for kind in kinds:
         register_widget(kind)
     register_ready_made(SALES_DASHBOARD)
+    open_deals_rollup.register()
 
 
 SALES_DASHBOARD = ReadyMade(

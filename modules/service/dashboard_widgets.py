@@ -36,6 +36,7 @@ from modules.analytics.dashboards.widgets import (
     WidgetKind,
     register_widget,
 )
+from modules.service import dashboard_rollup
 from modules.service.choices import ACTIVE_CATEGORIES, CaseChannel, CasePriority
 from modules.service.models import Case
 from modules.service.selectors.cases import visible_cases
@@ -81,21 +82,29 @@ def case_list(filters: DashboardFilters, *params: tuple[str, str]) -> str | None
 
 
 def open_backlog(user: User, filters: DashboardFilters) -> WidgetData:
-    count = open_cases(user, filters).count()
+    groups = dashboard_rollup.open_groups(user, filters.owner_ids)
+    count = sum(group[-1] for group in groups) if groups is not None else open_cases(user, filters).count()
     return WidgetData(value=count, url=case_list(filters, ("status_category", OPEN)))
 
 
 def backlog_by_status(user: User, filters: DashboardFilters) -> WidgetData:
     """Open cases per status, in the statuses' order."""
-    groups = (
-        open_cases(user, filters)
-        .values("status_id", "status__label", "status__position")
-        .annotate(n=Count("id"))
-        .order_by("status__position", "status_id")
-    )
+    rolled_up = dashboard_rollup.open_groups(user, filters.owner_ids)
+    if rolled_up is not None:
+        statuses: dict[int, tuple[str, int]] = {}
+        for status_id, label, _position, _priority, count in rolled_up:  # in the statuses' order
+            statuses[status_id] = (label, statuses.get(status_id, (label, 0))[1] + count)
+        groups = [(status_id, label, count) for status_id, (label, count) in statuses.items()]
+    else:
+        groups = [
+            (group["status_id"], group["status__label"], group["n"])
+            for group in open_cases(user, filters)
+            .values("status_id", "status__label", "status__position")
+            .annotate(n=Count("id"))
+            .order_by("status__position", "status_id")
+        ]
     points = tuple(
-        Point(group["status__label"], group["n"], case_list(filters, ("status", str(group["status_id"]))))
-        for group in groups
+        Point(label, count, case_list(filters, ("status", str(status_id)))) for status_id, label, count in groups
     )
     return WidgetData(series=(Series(name=str(_("Open cases")), points=points),))
 
@@ -187,7 +196,13 @@ def cases_by_channel(user: User, filters: DashboardFilters) -> WidgetData:
 
 def backlog_by_priority(user: User, filters: DashboardFilters) -> WidgetData:
     """Open cases per priority, urgent first."""
-    counts = dict(open_cases(user, filters).values("priority").annotate(n=Count("id")).values_list("priority", "n"))
+    rolled_up = dashboard_rollup.open_groups(user, filters.owner_ids)
+    if rolled_up is not None:
+        counts: dict[str, int] = {}
+        for _status, _label, _position, priority, count in rolled_up:
+            counts[priority] = counts.get(priority, 0) + count
+    else:
+        counts = dict(open_cases(user, filters).values("priority").annotate(n=Count("id")).values_list("priority", "n"))
     points = tuple(
         Point(str(label), counts[value], case_list(filters, ("priority", value), ("status_category", OPEN)))
         for value, label in reversed(CasePriority.choices)
@@ -255,6 +270,7 @@ def register() -> None:
     for kind in kinds:
         register_widget(kind)
     register_ready_made(SERVICE_DASHBOARD)
+    dashboard_rollup.register()
 
 
 SERVICE_DASHBOARD = ReadyMade(

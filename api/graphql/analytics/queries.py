@@ -8,6 +8,7 @@ from api.graphql.analytics.dashboards import AnalyticsDashboardQueries
 from api.graphql.analytics.funnel import AnalyticsFunnelQueries
 from api.graphql.analytics.reports import AnalyticsReportQueries
 from api.graphql.analytics.sales_breakdown import AnalyticsSalesBreakdownQueries
+from api.graphql.analytics.workflow_selections import AnalyticsWorkflowSelectionQueries
 
 
 class AnalyticsQueries(
@@ -17,5 +18,6 @@ class AnalyticsQueries(
     AnalyticsReportQueries,
     AnalyticsSalesBreakdownQueries,
     AnalyticsDashboardQueries,
+    AnalyticsWorkflowSelectionQueries,
 ):
     pass

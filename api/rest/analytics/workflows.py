@@ -55,6 +55,8 @@ def as_json(selection: SelectionRun) -> dict[str, Any]:
         "entity": selection.entity,
         "label": selection.label,
         "status": selection.status,
+        "status_text": selection.status_text,
+        "resumes_at": selection.resumes_at.isoformat() if selection.resumes_at else None,
         "total": selection.total,
         "started": selection.started,
         "not_started": selection.not_started,
@@ -71,7 +73,13 @@ SELECTION = inline_serializer(
         "workflow": serializers.DictField(),
         "entity": serializers.CharField(),
         "label": serializers.CharField(),
-        "status": serializers.ChoiceField(choices=["queued", "starting", "started"]),
+        "status": serializers.ChoiceField(choices=["queued", "starting", "waiting", "started"]),
+        "status_text": serializers.CharField(
+            help_text="The status in words: waiting says when the rate limit lets it go on (HH:MM)."
+        ),
+        "resumes_at": serializers.DateTimeField(
+            allow_null=True, help_text="While waiting for the rate limit: when the next runs start."
+        ),
         "total": serializers.IntegerField(),
         "started": serializers.IntegerField(),
         "not_started": serializers.IntegerField(),

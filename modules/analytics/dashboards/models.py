@@ -147,3 +147,129 @@ class DealRollupState(models.Model):
 
     def __str__(self) -> str:
         return f"deal rollup in {self.zone}, {self.currency}, built {self.built_at}"
+
+
+# The rollups of open deals, done activities and cases (``rollups``): one fact row per record saying
+# what it adds, and the sums per combination of keys that the widgets read.
+
+
+class RollupState(models.Model):
+    """Under what one of the ``rollups`` was built: its figures hold for this zone (the local days of
+    a rollup by day), this base currency and the exchange rates in force on ``rates_day`` (open
+    deals convert at today's rate); anything else reads the records until it is rebuilt."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    zone = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    rates_day = models.DateField(null=True)
+    # md5 of the rate of each currency in force on ``rates_day`` (empty for a rollup without amounts).
+    rates = models.CharField(max_length=32, blank=True)
+    built_at = models.DateTimeField()
+    # When the last change was applied (or the build ended): the figures are as of then.
+    synced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} rollup in {self.zone}, built {self.built_at}"
+
+
+class OpenDealFact(models.Model):
+    """What one open deal adds to ``OpenDealsByStage``: its owner, stage and amount in the base
+    currency at today's rate, rounded to cents (null: no rate)."""
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    owner_id = models.BigIntegerField(null=True)
+    stage_id = models.BigIntegerField(null=True)
+    amount = models.DecimalField(max_digits=30, decimal_places=2, null=True)
+
+    def __str__(self) -> str:
+        return f"open deal {self.deal_id}"
+
+
+class OpenDealsByStage(models.Model):
+    """Open deals per owner and stage: the open pipeline, open deals by stage, pipeline by owner."""
+
+    owner_id = models.BigIntegerField(null=True)
+    stage_id = models.BigIntegerField(null=True)
+    records = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=30, decimal_places=2)
+    # Deals with an amount in the base currency (a sum of none is no figure, not zero).
+    amounts = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_id", "stage_id"], nulls_distinct=False, name="analytics_open_deals_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.stage_id}: {self.records}"
+
+
+class DoneActivityFact(models.Model):
+    """What one done activity adds to ``DoneActivitiesDaily``: the local day it was completed in the
+    rollup's zone (null: no completion moment), its assignee and type."""
+
+    activity_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} done on {self.day}"
+
+
+class DoneActivitiesDaily(models.Model):
+    """Done activities per local day, assignee and type: completed per rep, by type per week."""
+
+    day = models.DateField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=20)
+    records = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "assignee_id", "kind"], nulls_distinct=False, name="analytics_done_activities_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.assignee_id} {self.kind}: {self.records}"
+
+
+class CaseFact(models.Model):
+    """What one case adds to ``CasesByStatus``: its agent, queue (team), status and priority."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    status_id = models.BigIntegerField()
+    priority = models.CharField(max_length=10)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}"
+
+
+class CasesByStatus(models.Model):
+    """Cases per agent, queue, status and priority (the status's category is read from the status
+    when counted, so renaming or recategorising a status needs no rebuild): the open backlog by
+    status and by priority."""
+
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    status_id = models.BigIntegerField()
+    priority = models.CharField(max_length=10)
+    records = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_id", "team_id", "status_id", "priority"],
+                nulls_distinct=False,
+                name="analytics_cases_by_status_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.team_id} {self.status_id} {self.priority}: {self.records}"

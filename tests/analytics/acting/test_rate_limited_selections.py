@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 
 from customization.workflows import selections
 from customization.workflows.models import SelectionRun, WorkflowRun
 from customization.workflows.selections import start_next_batch, start_on_selection
 from modules.activities.models import Activity
 from tests.analytics.acting.conftest import SUBJECT, finish, selection_rule
+from tests.api.access.helpers import bearer_client, issue_key
 from tests.factories import CompanyFactory
 from tests.tenancy import TenantFixture
 
@@ -39,15 +41,26 @@ def test_records_over_the_minutes_budget_start_in_the_next_minute(
             with time_machine.travel(MOMENT, tick=False), django_capture_on_commit_callbacks(execute=True):
                 assert start_next_batch(selection.pk) is True
                 selection.refresh_from_db()
-                assert (selection.status, selection.started, selection.not_started) == ("starting", 2, 0)
+                assert (selection.status, selection.started, selection.not_started) == ("waiting", 2, 0)
+                assert selection.resumes_at == MOMENT + timedelta(seconds=41)
                 assert not WorkflowRun.objects.filter(rule=rule, status="skipped").exists()
             # The next batch waits for the next minute (one second past it), not the usual pause.
             assert queued == [41]
+            # Whoever follows it reads that it waits and until when (the tenant's zone, UTC).
+            with timezone.override(UTC):
+                assert selection.status_text == "Waiting for the rate limit (resumes at 09:14)"
+            page = alpha.client().get(f"/analytics/act/{selection.pk}/")
+            assert "Waiting for the rate limit (resumes at" in page.content.decode()
+            _key, token = issue_key(alpha, scopes=("analytics:read",))
+            followed = bearer_client(alpha, token).get(f"/api/v1/analytics/workflow-selections/{selection.pk}/").json()
+            assert (followed["status"], followed["resumes_at"]) == ("waiting", "2031-05-17T09:14:01+00:00")
+            assert followed["status_text"].startswith("Waiting for the rate limit (resumes at ")
 
             with time_machine.travel(MOMENT + timedelta(seconds=41), tick=False):
                 assert start_next_batch(selection.pk) is False
             selection = SelectionRun.objects.get(pk=selection.pk)
             assert (selection.status, selection.started, selection.not_started) == ("started", 3, 0)
+            assert selection.resumes_at is None
             finish(selection)
             assert set(WorkflowRun.objects.filter(rule=rule).values_list("status", flat=True)) == {"succeeded"}
             called = Activity.objects.filter(subject=SUBJECT).values_list("company_id", flat=True)

@@ -27,7 +27,11 @@ class WorkflowSelectionType(graphene.ObjectType):
     workflow_name = graphene.String(required=True)
     entity = graphene.String(required=True)
     label = graphene.String(required=True)
-    status = graphene.String(required=True, description="queued, starting or started.")
+    status = graphene.String(required=True, description="queued, starting, waiting (for the rate limit) or started.")
+    status_text = graphene.String(
+        required=True, description="The status in words: waiting says when the rate limit lets it go on (HH:MM)."
+    )
+    resumes_at = graphene.DateTime(description="While waiting for the rate limit: when the next runs start.")
     total = graphene.Int(required=True)
     started = graphene.Int(required=True)
     not_started = graphene.Int(required=True)
@@ -42,7 +46,8 @@ def _as_type(selection: SelectionRun) -> WorkflowSelectionType:
     outcome = selection_outcome(selection)
     return WorkflowSelectionType(
         id=selection.pk, workflow_name=selection.rule.name, entity=selection.entity, label=selection.label,
-        status=selection.status, total=selection.total, started=selection.started,
+        status=selection.status, status_text=selection.status_text, resumes_at=selection.resumes_at,
+        total=selection.total, started=selection.started,
         not_started=selection.not_started, succeeded=outcome["succeeded"], failed=outcome["failed"],
     )  # fmt: skip
 
