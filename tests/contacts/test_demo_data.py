@@ -25,7 +25,6 @@ from modules.contacts.models import Company, Contact, ExchangeRate, TimelineEntr
 from modules.sales.choices import DealStatus, LeadStatus
 from modules.sales.models import Deal, DealStageChange, Lead, Order, Pipeline, Quota, Quote, Stage
 from modules.service.demo import AGENTS as SERVICE_AGENTS
-from tenants.management.commands.bootstrap_demo import DEMO_OPERATOR_EMAIL
 from tenants.models import Tenant
 from tenants.services.provisioning import delete_tenant_schema
 from tests.tenancy import TenantFixture
@@ -273,20 +272,19 @@ BOOTSTRAP_SLUG = "scratch-demo"
 def committed_demo_tenant(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     """Real commits, as `make run` makes them, into a demo tenant of its own (the browser tests share
     the ``demo`` one); it is dropped afterwards, schema and all (its subscription and invoices with
-    it), with every audit entry its bootstrap wrote (the invoices' are the billing system's) and
-    the demo operator it made: the console's and billing's tests count the platform's entries and
-    staff."""
+    it), with every audit entry its bootstrap wrote (the invoices' are the billing system's): the
+    console's and billing's tests count the platform's entries. The demo operator it made stays: a
+    user of the public schema cannot be deleted there (its deletion collects the tenant tables that
+    refer to users, which the public schema lacks), and the console's tests look only at the staff
+    they make."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         assert not Tenant.objects.filter(slug=BOOTSTRAP_SLUG).exists()
         last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        operator_existed = User.objects.filter(email=DEMO_OPERATOR_EMAIL).exists()
         yield
         connection.set_schema_to_public()
         for tenant in Tenant.objects.filter(slug=BOOTSTRAP_SLUG):
             delete_tenant_schema(tenant)
         AuditEntry.objects.filter(pk__gt=last_entry).delete()  # this process's database: only the bootstrap wrote
-        if not operator_existed:
-            User.objects.filter(email=DEMO_OPERATOR_EMAIL).delete()
 
 
 def test_bootstrap_demo_loads_the_demo_data_on_the_first_run_only(committed_demo_tenant: None) -> None:
