@@ -34,8 +34,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from identity.time_zones import zone_of
-from identity.visibility import visible_owner_ids
 from modules.analytics.dashboards.models import ClosedDealFact, ClosedDealsDaily, DealRollupState
+from modules.analytics.dashboards.rollups import day_condition, owners_condition
 from modules.contacts.models import ExchangeRate
 from modules.contacts.services.money import base_currency
 from modules.registry import enabled_module_keys
@@ -182,22 +182,9 @@ def _usable() -> bool:
 
 
 def _where(user: Any, owners: frozenset[int] | None, start: date | None, end: date | None) -> tuple[str, list[Any]]:
-    conditions: list[str] = ["TRUE"]
-    params: list[Any] = []
-    visible = visible_owner_ids(user)
-    if visible is not None or owners is not None:
-        allowed: set[int] = set(visible) if visible is not None else set(owners or ())
-        if visible is not None and owners is not None:
-            allowed &= set(owners)
-        conditions.append("owner_id = ANY(%s)")
-        params.append(sorted(allowed))
-    if start is not None:
-        conditions.append("day >= %s")
-        params.append(start)
-    if end is not None:
-        conditions.append("day <= %s")
-        params.append(end)
-    return " AND ".join(conditions), params
+    owner_sql, owner_params = owners_condition(user, owners, "owner_id")
+    day_sql, day_params = day_condition(start, end)
+    return f"{owner_sql} AND {day_sql}", [*owner_params, *day_params]
 
 
 def closed_totals(
