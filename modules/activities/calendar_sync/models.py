@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState
+from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState, PartialReason
 
 DEFAULT_PAST_DAYS = 30
 
@@ -104,3 +104,9 @@ class SyncedEvent(models.Model):
 
     def __str__(self) -> str:
         return self.href
+
+    @property
+    def partial_reason(self) -> str:
+        """Why only the meeting's first occurrence is in the calendar ("" when all of it is)."""
+        code = self.written_pattern.get("partial") if isinstance(self.written_pattern, dict) else None
+        return str(PartialReason(code).label) if code in PartialReason.values else ""
