@@ -89,7 +89,8 @@ class SyncedEvent(models.Model):
     conflict_lost = models.CharField(max_length=500, blank=True)
     # A series written to Graph as nearest patterns (``graph_segments``): the recurrence written,
     # the wall-clock time and the span of days it covers, and ``part`` for every event of the
-    # meeting but its first. Empty for any other event.
+    # meeting but its first; for a rule beyond Graph's limits, written as its first occurrence only,
+    # ``partial`` (a ``PartialReason``). Empty for any other event.
     written_pattern = models.JSONField(default=dict, blank=True)
 
     class Meta:
