@@ -200,9 +200,11 @@ def _apply(
         _tell_attendees(known.activity.pk, before)
     if known is not None and known.written_pattern:  # kept through ``_remember``'s upsert
         SyncedEvent.objects.filter(connection=connection, href=graph_id).update(written_pattern=known.written_pattern)
-    if known is not None and known.activity is not None and parts is not None and parts.listed:
-        if not after_parts_read(connection, known.activity, parts):
-            _settled(connection, known.activity)
+    if (
+        known is not None and known.activity is not None and parts is not None and parts.listed
+        and not after_parts_read(connection, known.activity, parts)
+    ):  # fmt: skip
+        _settled(connection, known.activity)
 
 
 def _keep_partial_rule(series: Activity, event: CalendarObject) -> None:

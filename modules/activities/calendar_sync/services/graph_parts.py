@@ -73,9 +73,7 @@ def instances_of(client: GraphClient, master_id: str, window: dict[str, str]) ->
     ]  # fmt: skip
 
 
-def read_parts(
-    client: GraphClient, series: Activity, rows: list[SyncedEvent], window: dict[str, str]
-) -> PartsRead:
+def read_parts(client: GraphClient, series: Activity, rows: list[SyncedEvent], window: dict[str, str]) -> PartsRead:
     read = PartsRead()
     for row in rows:
         try:
