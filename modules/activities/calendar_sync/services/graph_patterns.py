@@ -255,7 +255,9 @@ def moved_rule(series: Activity, old: datetime, new: datetime) -> str | None:
     first = series.due_at.astimezone(zone)
     if (before.minute, before.second) != (after.minute, after.second) or before.date() != after.date():
         return None
-    parts = [tuple(part.split("=", 1)) for part in series.rrule.upper().split(";") if "=" in part]
+    parts: list[tuple[str, str]] = [
+        (name, value) for name, _sep, value in (part.partition("=") for part in series.rrule.upper().split(";")) if _sep
+    ]
     rule = dict(parts)
     minute = rule.get("BYMINUTE", str(first.minute))
     if {"BYSECOND", "BYSETPOS"} & set(rule) or not minute.isdigit() or int(minute) != before.minute:
