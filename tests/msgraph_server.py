@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from tests import msgraph_calendar, msgraph_drafts, msgraph_mail
+from tests import msgraph_calendar, msgraph_drafts, msgraph_instances, msgraph_mail
 from tests.msgraph_calendar import Notice
 
 HOST = "127.0.0.1"
@@ -159,6 +159,29 @@ class FakeMicrosoft:
             event.body["lastModifiedDateTime"] = _now_iso()
             event.body["changeKey"] = uuid.uuid4().hex
             event.sequence = self.next_sequence()
+
+    def edit_event(self, event_id: str, **values: Any) -> None:
+        """The event (for a series: the whole series) changed in Outlook. A series given a new time
+        or pattern loses its changed and deleted occurrences, as Outlook warns ("Any exceptions
+        associated with this recurring appointment will be lost")."""
+        with self.lock:
+            event = self.events[event_id]
+            if event.body.get("recurrence") and {"start", "end", "recurrence"} & set(values):
+                self.deleted_occurrences.pop(event_id, None)
+                for other in self.events.values():
+                    if other.body.get("seriesMasterId") == event_id:
+                        other.deleted = True
+            event.body.update(values, lastModifiedDateTime=_now_iso(), changeKey=uuid.uuid4().hex)
+            event.sequence = self.next_sequence()
+
+    def edit_occurrence(self, master_id: str, original: datetime, **values: Any) -> None:
+        """One occurrence of a series changed in Outlook: it becomes an exception."""
+        with self.lock:
+            master = self.events[master_id]
+            body = {**msgraph_instances.occurrence(master_id, master.body, original), **values, "type": "exception"}
+            body.update(lastModifiedDateTime=_now_iso(), changeKey=uuid.uuid4().hex)
+            self.events[body["id"]] = GraphEvent(body["id"], body, self.next_sequence())
+            master.sequence = self.next_sequence()  # the series changed: the delta says so
 
     def delete_event(self, event_id: str) -> None:
         """The event deleted in Outlook."""

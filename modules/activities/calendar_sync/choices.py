@@ -21,3 +21,13 @@ class CalendarKind(models.TextChoices):
 class ConflictWinner(models.TextChoices):
     CALENDAR = "calendar", _("The change made in the calendar was kept")
     CRM = "crm", _("The change made here was kept")
+
+
+class PartialReason(models.TextChoices):
+    """Why a meeting's rule is in Outlook as its first occurrence only (``graph_patterns`` limits;
+    ``SyncedEvent.written_pattern["partial"]``)."""
+
+    FREQUENT = "frequent", _("it repeats every minute or every second, more often than Outlook can hold")
+    TIMES = "times", _("it has more than 48 times a day, and Outlook needs a series for each")
+    OCCURRENCES = "occurrences", _("it has more than 20,000 occurrences in a year")
+    EXTRA = "extra", _("Outlook's nearest pattern would need more than 2,000 occurrences deleted")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState
+from modules.activities.calendar_sync.choices import CalendarKind, ConflictWinner, ConnectionState, PartialReason
 
 DEFAULT_PAST_DAYS = 30
 
@@ -89,7 +89,8 @@ class SyncedEvent(models.Model):
     conflict_lost = models.CharField(max_length=500, blank=True)
     # A series written to Graph as nearest patterns (``graph_segments``): the recurrence written,
     # the wall-clock time and the span of days it covers, and ``part`` for every event of the
-    # meeting but its first. Empty for any other event.
+    # meeting but its first; for a rule beyond Graph's limits, written as its first occurrence only,
+    # ``partial`` (a ``PartialReason``). Empty for any other event.
     written_pattern = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -104,3 +105,9 @@ class SyncedEvent(models.Model):
 
     def __str__(self) -> str:
         return self.href
+
+    @property
+    def partial_reason(self) -> str:
+        """Why only the meeting's first occurrence is in the calendar ("" when all of it is)."""
+        code = self.written_pattern.get("partial") if isinstance(self.written_pattern, dict) else None
+        return str(PartialReason(code).label) if code in PartialReason.values else ""

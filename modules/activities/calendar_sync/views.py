@@ -15,6 +15,7 @@ from identity.forms import apply_service_errors, form_status
 from modules.activities.calendar_sync.choices import CalendarKind
 from modules.activities.calendar_sync.forms import ConnectionForm
 from modules.activities.calendar_sync.models import CalendarConnection
+from modules.activities.calendar_sync.selectors import partial_copies
 from modules.activities.calendar_sync.services.connections import (
     connect_calendar,
     disconnect_calendar,
@@ -51,6 +52,7 @@ def connection(request: HttpRequest) -> HttpResponse:
         "connection": current,
         "form": form,
         "synced_count": current.events.filter(ignored=False).count() if current else 0,
+        "partial_copies": partial_copies(current) if current else [],
         "providers": enabled_providers(),
     }
     return render(request, "calendar_sync/connection.html", context, status=form_status(form))

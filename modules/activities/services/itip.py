@@ -13,7 +13,9 @@ attendees the occurrence has.
 When the organiser's connected calendar sends invitations itself (Microsoft 365 always does for an
 event with attendees, Google when asked to), calendar sync writes the meeting there with its
 attendees and that calendar invites, updates and cancels: nothing is sent from here, so nobody is
-invited twice (``calendar_sync.selectors.sending_calendar``).
+invited twice (``calendar_sync.selectors.sending_calendar``). A meeting Outlook can only hold as
+several series is the exception: Exchange would invite once per series, so its series carry no
+attendees and its one invitation goes from here.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from identity.models import User
-from modules.activities.calendar_sync.selectors import sending_calendar
+from modules.activities.calendar_sync.selectors import outlook_takes_several_series, sending_calendar
 from modules.activities.choices import ActivityKind
 from modules.activities.models import Activity, ActivityAttendee
 from modules.activities.selectors import visible_activities
@@ -44,6 +44,7 @@ def meeting_context(activity: Activity, user: User) -> dict[str, Any]:
         "recurring": is_recurring(activity),
         # The organiser's connected calendar that e-mails the attendees instead of the platform.
         "invitations_sender": sending_calendar(activity) if attendees else None,
+        "invitations_from_here_for_outlook": bool(attendees) and outlook_takes_several_series(activity),
     }
 
 

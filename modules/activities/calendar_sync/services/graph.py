@@ -25,8 +25,11 @@ A run (under the connection's job lock, taken by ``sync.sync_connection``):
 
 Exchange e-mails the attendees of the events written here (invitations, updates, cancellations),
 so a meeting organised elsewhere is written without attendees, and the platform sends no iTIP
-message of its own for the meetings of a user synced to Graph
-(``itip``, ``selectors.sending_calendar``).
+message of its own for the meetings of a user synced to Graph (``itip``,
+``selectors.sending_calendar``) — except a meeting Outlook holds as several series or as its first
+occurrence only: its series are written without attendees too, and the platform sends its one
+invitation of the whole rule (``graph_segments.one_series_for_good``). What Outlook changed in the
+other series of such a meeting is read back by ``graph_parts``.
 
 An account whose access was withdrawn stops the connection (the user was told); Graph errors back
 off as CalDAV errors do."""
@@ -44,8 +47,17 @@ from django.utils.translation import gettext as _
 from modules.activities.calendar_sync.models import CalendarConnection, SyncedEvent
 from modules.activities.calendar_sync.services import sync as caldav_sync
 from modules.activities.calendar_sync.services.events import CalendarObject, UnreadableEvent
-from modules.activities.calendar_sync.services.graph_events import event_object, instant, parse_moment
-from modules.activities.calendar_sync.services.graph_patterns import NearestPattern, deleted_there, same_pattern
+from modules.activities.calendar_sync.services.graph_events import event_object, parse_moment
+from modules.activities.calendar_sync.services.graph_parts import (
+    SELECT,
+    Listed,
+    PartsRead,
+    after_parts_read,
+    instances_of,
+    keep_rule,
+    read_parts,
+    segments_by_key,
+)
 from modules.activities.calendar_sync.services.graph_segments import (
     PREFER,
     delete_there,
@@ -55,12 +67,14 @@ from modules.activities.calendar_sync.services.graph_segments import (
     parts_of,
     segment_key,
     segments_of,
+    unwritable_reason,
     write_event,
     write_parts,
 )
 from modules.activities.calendar_sync.services.sync import SyncResult, apply_object, changed_here, local_version
 from modules.activities.choices import Attendance, AttendeeRole
 from modules.activities.models import Activity
+from modules.activities.services import itip
 from modules.activities.services.activities import delete_activity
 from modules.activities.services.attendees import Invitee
 from modules.activities.services.recurrence import exdate_text
@@ -71,11 +85,6 @@ logger = logging.getLogger(__name__)
 
 FUTURE_DAYS = 365
 RENEW_WINDOW_DAYS = 180  # a delta keeps its window: a new one is begun when less than this is left
-SELECT = (
-    "id,iCalUId,changeKey,subject,body,location,start,end,isAllDay,isCancelled,lastModifiedDateTime,type,"
-    "seriesMasterId,originalStart,recurrence,attendees,organizer"
-)
-Listed = tuple[list[str], dict[str, str]]  # the original starts ``/instances`` gave, and its window
 
 
 def sync_provider_calendar(connection: CalendarConnection, zone: tzinfo) -> SyncResult | None:
@@ -148,7 +157,7 @@ def _removed(connection: CalendarConnection, graph_id: str, result: SyncResult) 
     if synced.written_pattern.get("part") and synced.activity is not None:
         # One of the series a meeting is written as, deleted there: its occurrences deleted here.
         series = synced.activity
-        segment = _segments_by_key(connection, series).get(segment_key(synced.written_pattern))
+        segment = segments_by_key(connection, series).get(segment_key(synced.written_pattern))
         if segment is not None:
             _exclude_here(connection, series, [exdate_text(series, start) for start in segment.originals])
         synced.delete()
@@ -163,7 +172,7 @@ def _apply(
     result: SyncResult,
     exceptions: list[dict[str, Any]] | None = None,
     listed: Listed | None = None,
-    parts: dict[int, list[str]] | None = None,
+    parts: PartsRead | None = None,
 ) -> None:
     graph_id = str(item["id"])[:1000]
     change_key = str(item.get("changeKey", "") or "")[:255]
@@ -176,18 +185,37 @@ def _apply(
         event = event_object(item, zone, exceptions, listed=listed)
         _owner_organises(connection, event)
         if listed is not None and known is not None and known.activity_id is not None:
-            _keep_rule(connection, known, item, event, listed, parts or {})
+            keep_rule(connection, known, item, event, listed, parts or PartsRead())
+        if known is not None and known.activity is not None and known.written_pattern.get("partial"):
+            _keep_partial_rule(known.activity, event)
     except UnreadableEvent as error:
         logger.info("calendar connection %s: event skipped: %s", connection.pk, error)
         caldav_sync._remember(
             connection, uid=f"unreadable:{graph_id}"[:255], href=graph_id, etag=change_key, activity=None, ignored=True
         )
         return
+    before = _schedule(known.activity) if known is not None and known.activity is not None else None
     apply_object(connection, event, href=graph_id, etag=change_key, result=result)
+    if known is not None and known.activity is not None and before is not None:
+        _tell_attendees(known.activity.pk, before)
     if known is not None and known.written_pattern:  # kept through ``_remember``'s upsert
         SyncedEvent.objects.filter(connection=connection, href=graph_id).update(written_pattern=known.written_pattern)
-    if known is not None and known.activity is not None and parts:
+    if (
+        known is not None and known.activity is not None and parts is not None and parts.listed
+        and not after_parts_read(connection, known.activity, parts)
+    ):  # fmt: skip
         _settled(connection, known.activity)
+
+
+def _keep_partial_rule(series: Activity, event: CalendarObject) -> None:
+    """The one event a rule beyond the limits is written as stands for the meeting: read back, its
+    time, subject and place are the meeting's, and the meeting keeps its rule."""
+    if event.master is None:
+        return
+    event.master.calendar_fields.update(
+        rrule=series.rrule, rdates=list(series.rdates or []), exdates=list(series.exdates or []),
+        time_zone=series.time_zone,
+    )  # fmt: skip
 
 
 def _owner_organises(connection: CalendarConnection, event: CalendarObject) -> None:
@@ -207,55 +235,31 @@ def _owner_organises(connection: CalendarConnection, event: CalendarObject) -> N
     master.attendees = [owner, *others]
 
 
-def _keep_rule(
-    connection: CalendarConnection,
-    known: SyncedEvent,
-    item: dict[str, Any],
-    event: CalendarObject,
-    listed: Listed,
-    parts: dict[int, list[str]],
-) -> None:
-    """A series written as nearest patterns, read back with the pattern written: it keeps its
-    rule and times, and the occurrences of its rule no longer listed there, in its own event
-    or its other parts (``parts``: each part's listed original starts), were deleted there."""
-    series = known.activity
-    record = known.written_pattern
-    if (
-        series is None or event.master is None or not record
-        or not same_pattern(item.get("recurrence"), record["recurrence"])
-    ):  # fmt: skip
-        return
-    starts, window = listed
-    low, high = parse_moment(window["startDateTime"]), parse_moment(window["endDateTime"])
-    missing = list(series.exdates or [])
-    segments = _segments_by_key(connection, series)
-    for row in [known, *[row for row in parts_of(connection, series) if row.pk in parts]]:
-        segment = segments.get(segment_key(row.written_pattern))
-        if segment is None:
-            continue
-        shown = {instant(parse_moment(text)) for text in (starts if row is known else parts[row.pk])}
-        read = item.get("recurrence") if row is known else row.written_pattern["recurrence"]
-        missing += deleted_there(series, segment, read or {}, shown, (low, high))
-    event.master.values.update(due_at=series.due_at, ends_at=series.ends_at, all_day=series.all_day)
-    event.master.calendar_fields.update(
-        rrule=series.rrule, rdates=list(series.rdates or []), time_zone=series.time_zone,
-        exdates=sorted(set(missing)),
-    )  # fmt: skip
-
-
-def _segments_by_key(connection: CalendarConnection, series: Activity) -> dict[tuple[str, str], NearestPattern]:
-    """The segments the series' synced events were written as, as the series is now."""
-    main = connection.events.filter(activity=series).exclude(written_pattern__has_key="part").first()
-    planned = segments_of(connection, series, main, extend=False)
-    return {segment_key(segment.record(part=False)): segment for segment in (planned[0] if planned else [])}
-
-
 def _exclude_here(connection: CalendarConnection, series: Activity, texts: list[str]) -> None:
     exdates = sorted({*(series.exdates or []), *texts})
     if exdates != sorted(series.exdates or []):
+        before = _schedule(series)
         Activity.objects.filter(pk=series.pk).update(exdates=exdates, updated_at=timezone.now())
         series.exdates = exdates
+        _tell_attendees(series.pk, before)
     _settled(connection, series)
+
+
+def _schedule(series: Activity) -> tuple[str, list[str]]:
+    return series.rrule, sorted(series.exdates or [])
+
+
+def _tell_attendees(series_id: int, before: tuple[str, list[str]]) -> None:
+    """A rule or excluded dates read from Outlook (set beside ``update_activity``, which tells of
+    the rest): attendees the platform invites get the new version (``itip.after_update`` sends
+    nothing for a meeting Exchange invites for, which tells its attendees itself)."""
+    series = Activity.objects.filter(pk=series_id).first()
+    if series is None:
+        return
+    now = _schedule(series)
+    changed = [name for name, old, new in zip(("rrule", "exdates"), before, now, strict=True) if old != new]
+    if changed:
+        itip.after_update(series, changed)
 
 
 def _settled(connection: CalendarConnection, series: Activity) -> None:
@@ -286,25 +290,17 @@ def _apply_series(
             return
         raise
     window = window_of(connection)
-    listed = _instances(client, master_id, window)
+    listed = instances_of(client, master_id, window)
     exceptions = [item for item in listed if item.get("type") == "exception"]
     # An occurrence the pattern makes and the listing lacks was deleted there: an EXDATE here.
     starts = [str(item["originalStart"]) for item in listed if item.get("originalStart")]
     known = connection.events.select_related("activity").filter(href=master_id).first()
-    parts: dict[int, list[str]] = {}
-    if known is not None and known.activity is not None and known.written_pattern:
-        for row in parts_of(connection, known.activity):  # the meeting's other series: read with it
-            found = _instances(client, row.href, window)
-            exceptions += [item for item in found if item.get("type") == "exception"]
-            parts[row.pk] = [str(item["originalStart"]) for item in found if item.get("originalStart")]
+    parts = None
+    if known is not None and known.activity is not None and "recurrence" in known.written_pattern:
+        # The meeting's other series, read with it (``graph_parts``).
+        parts = read_parts(client, known.activity, parts_of(connection, known.activity), window)
+        exceptions += parts.exceptions
     _apply(connection, master, zone, result, exceptions, listed=(starts, window), parts=parts)
-
-
-def _instances(client: GraphClient, master_id: str, window: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        item for page in client.pages(f"me/events/{master_id}/instances", params=window, prefer=PREFER)
-        for item in page.items
-    ]  # fmt: skip
 
 
 def _push(connection: CalendarConnection, client: GraphClient, result: SyncResult) -> None:
@@ -361,9 +357,10 @@ def _write_there(
         activity=activity,
         ignored=False,
     )
-    SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(
-        written_pattern=main_record(planned)
-    )
+    record = main_record(planned)
+    if not planned and (reason := unwritable_reason(activity)):
+        record = {"partial": reason}  # the first occurrence only: the meeting and the sync status say so
+    SyncedEvent.objects.filter(connection=connection, uid=activity.ical_uid).update(written_pattern=record)
     if version is not None:
         SyncedEvent.objects.filter(connection=connection, activity=activity).update(local_version=version)
     result.pushed += 1

@@ -28,6 +28,7 @@ from typing import Any
 
 from dateutil import rrule
 
+from modules.activities.calendar_sync.choices import PartialReason
 from modules.activities.models import Activity
 from modules.activities.services.recurrence import excluded_starts, exdate_text, starts_between, zone_of_series
 
@@ -39,8 +40,19 @@ MAX_TIMES = 48  # more times of day than this: the rule is written as its first 
 MAX_OCCURRENCES = 20_000  # in one span
 
 
+# Why a rule is written as its first occurrence only (``SyncedEvent.written_pattern["partial"]``).
+TOO_FREQUENT = str(PartialReason.FREQUENT)  # SECONDLY, or MINUTELY without BYHOUR
+TOO_MANY_TIMES = str(PartialReason.TIMES)  # more than MAX_TIMES times of day
+TOO_MANY_OCCURRENCES = str(PartialReason.OCCURRENCES)  # more than MAX_OCCURRENCES in a span
+TOO_MANY_EXTRA = str(PartialReason.EXTRA)  # more than MAX_EXTRA occurrences to delete from a nearest pattern
+
+
 class Unwritable(Exception):
-    """The rule's occurrences are too many to write as Graph series."""
+    """The rule's occurrences are too many to write as Graph series; ``reason`` says which limit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -118,38 +130,44 @@ def rule_starts(series: Activity, span: Span) -> list[datetime]:
         return []
     parts = dict(part.split("=", 1) for part in series.rrule.upper().split(";") if "=" in part)
     if parts.get("FREQ") == "SECONDLY" or (parts.get("FREQ") == "MINUTELY" and "BYHOUR" not in parts):
-        raise Unwritable  # more times of a day than series there
+        raise Unwritable(TOO_FREQUENT)  # more times of a day than series there
     zone = zone_of_series(series) if series.all_day else UTC
     low = max(series.due_at, datetime.combine(span.first, time.min, tzinfo=zone))
     end = datetime.combine(span.last + timedelta(days=1), time.min, tzinfo=zone)
     found = starts_between(series, start=low, end=end, limit=MAX_OCCURRENCES)
     if found is None:
-        raise Unwritable
+        raise Unwritable(TOO_MANY_OCCURRENCES)
     return found
 
 
 def plan(series: Activity, spans: list[Span]) -> list[NearestPattern] | None:
     """The segments a series is written as over ``spans`` (the first one holding its first
     occurrence), or None when its occurrences are too many for that."""
+    try:
+        return plan_or_raise(series, spans)
+    except Unwritable:
+        return None
+
+
+def plan_or_raise(series: Activity, spans: list[Span]) -> list[NearestPattern] | None:
+    """As ``plan``, raising ``Unwritable`` (with the limit passed) instead of returning None for a
+    rule with too many occurrences."""
     if series.due_at is None or not series.rrule.strip():
         return None
     excluded = {_instant(moment) for moment in excluded_starts(series)}
     found: list[NearestPattern] = []
-    try:
-        for span in spans:
-            groups: dict[str, list[datetime]] = {}
-            for start in rule_starts(series, span):
-                clock = "" if series.all_day else start.astimezone(UTC).strftime("%H:%M:%S")
-                groups.setdefault(clock, []).append(start)
-            if len(groups) > MAX_TIMES:
-                return None
-            first_clock = "" if series.all_day else series.due_at.astimezone(UTC).strftime("%H:%M:%S")
-            for clock in sorted(groups, key=lambda name: (name != first_clock, name)):
-                segment = _segment(series, span, clock, groups[clock], excluded)
-                if segment is not None:
-                    found.append(segment)
-    except Unwritable:
-        return None
+    for span in spans:
+        groups: dict[str, list[datetime]] = {}
+        for start in rule_starts(series, span):
+            clock = "" if series.all_day else start.astimezone(UTC).strftime("%H:%M:%S")
+            groups.setdefault(clock, []).append(start)
+        if len(groups) > MAX_TIMES:
+            raise Unwritable(TOO_MANY_TIMES)
+        first_clock = "" if series.all_day else series.due_at.astimezone(UTC).strftime("%H:%M:%S")
+        for clock in sorted(groups, key=lambda name: (name != first_clock, name)):
+            segment = _segment(series, span, clock, groups[clock], excluded)
+            if segment is not None:
+                found.append(segment)
     return found
 
 
@@ -163,7 +181,7 @@ def _segment(
     pattern, made = min(_candidates(days), key=lambda candidate: len(candidate[1]))
     extra = tuple(sorted(set(made) - {_day_of(series, start) for start in kept}))
     if len(extra) > MAX_EXTRA:
-        raise Unwritable
+        raise Unwritable(TOO_MANY_EXTRA)
     span_range = {
         "type": "endDate", "startDate": days[0].isoformat(), "endDate": days[-1].isoformat(),
         "recurrenceTimeZone": "UTC",
@@ -223,3 +241,53 @@ def deleted_there(
         for there, original in zip(written.starts, written.originals, strict=True)
         if low <= there < high and (last is None or there.date() <= last) and there not in listed
     ]
+
+
+def moved_rule(series: Activity, old: datetime, new: datetime) -> str | None:
+    """The series' rule with the occurrences at the wall-clock time of ``old`` moved to that of
+    ``new`` (one series a time of day moved in Outlook), or None when the rule cannot say so: only
+    a rule whose times of day are its BYHOUR hours (or an hourly rule repeating the same hours every
+    day, written as a daily one with those hours) at one minute, the move keeping the minute."""
+    if series.due_at is None or series.all_day:
+        return None
+    zone = zone_of_series(series)
+    before, after = old.astimezone(zone), new.astimezone(zone)
+    first = series.due_at.astimezone(zone)
+    if (before.minute, before.second) != (after.minute, after.second) or before.date() != after.date():
+        return None
+    parts: list[tuple[str, str]] = [
+        (name, value) for name, _sep, value in (part.partition("=") for part in series.rrule.upper().split(";")) if _sep
+    ]
+    rule = dict(parts)
+    minute = rule.get("BYMINUTE", str(first.minute))
+    if {"BYSECOND", "BYSETPOS"} & set(rule) or not minute.isdigit() or int(minute) != before.minute:
+        return None
+    frequency = rule.get("FREQ", "")
+    if frequency in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") and rule.get("BYHOUR"):
+        hours = {int(hour) for hour in rule["BYHOUR"].split(",") if hour.isdigit()}
+    elif frequency == "HOURLY" and "BYHOUR" not in rule and 24 % int(rule.get("INTERVAL", "1") or 1) == 0:
+        step = int(rule.get("INTERVAL", "1") or 1)
+        hours = {(first.hour + step * count) % 24 for count in range(24 // step)}
+        parts = [("FREQ", "DAILY"), *[(name, value) for name, value in parts if name not in ("FREQ", "INTERVAL")]]
+    else:
+        return None
+    if before.hour not in hours or after.hour in hours or before.hour == first.hour:
+        return None
+    moved = sorted((hours - {before.hour}) | {after.hour})
+    kept = [(name, value) for name, value in parts if name not in ("BYHOUR", "BYMINUTE")]
+    return ";".join([*(f"{name}={value}" for name, value in kept), f"BYHOUR={','.join(map(str, moved))}",
+                     f"BYMINUTE={before.minute}"])  # fmt: skip
+
+
+def moved_exdates(series: Activity, old: datetime, new: datetime) -> list[str]:
+    """The series' EXDATEs with those at the wall-clock time of ``old`` moved to that of ``new``
+    (so an occurrence deleted before a move stays deleted after it)."""
+    zone = zone_of_series(series)
+    before, after = old.astimezone(zone).time(), new.astimezone(zone).time()
+    found: list[str] = []
+    for moment in excluded_starts(series):
+        local = moment.astimezone(zone)
+        if local.time() == before:
+            local = datetime.combine(local.date(), after, tzinfo=zone)
+        found.append(exdate_text(series, local))
+    return sorted(set(found))

@@ -4,13 +4,20 @@ segments ``graph_patterns`` makes of it, each its own Graph series.
 The first segment is the meeting's own event (the synced event of its UID); each other one is a
 synced event of its own (``written_pattern["part"]``, UID ``<meeting UID>#<first day>T<time>``),
 written, changed and deleted with the meeting. Every event's extra occurrences are deleted there
-after it is written; a new one gets its attendees only after that, so Exchange sends them one
-invitation and no cancellation for occurrences the pattern added.
+after it is written.
 
-Attendees are written only for a meeting organised here (its organiser is the calendar's owner,
-``itip.organised_here``): Exchange invites the attendees of any event written with them, so a
-meeting organised elsewhere (an invitation received, a file imported) is written without them,
-and read back it keeps its attendees (an event listing none leaves them as they are).
+Exchange e-mails the attendees of every event written with them, one invitation per event, and
+Graph has no way to create or change an event with attendees without that. So attendees are
+written only when the meeting is one Outlook event or series for as long as it lasts
+(``one_series_for_good``) and is organised here (its organiser is the calendar's owner,
+``itip.organised_here``): Exchange then sends its one invitation (a new series gets its attendees
+only after its extra occurrences are deleted, so nobody is told of occurrences the pattern
+added). A meeting organised here that takes several series, or its first occurrence only, is
+written with none (``attendees: []``, which also takes off any an earlier write put there), and
+the platform sends its own iTIP invitation of the whole rule (``selectors.sending_calendar``): one
+per meeting. A meeting organised elsewhere (an invitation received, a file imported) is written
+without them too, and read back it keeps its attendees (an event listing none leaves them as they
+are).
 
 A rule is written ``HORIZON_DAYS`` ahead (the main event's ``written_pattern["horizon"]``); each
 run extends a series with fewer than ``EXTEND_WHEN_LEFT_DAYS`` left by writing the next span (its
@@ -39,20 +46,58 @@ from modules.activities.calendar_sync.services.graph_patterns import (
     HORIZON_DAYS,
     NearestPattern,
     Span,
+    Unwritable,
     first_span,
     plan,
+    plan_or_raise,
 )
 from modules.activities.choices import ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.services import itip
-from modules.activities.services.recurrence import excluded_starts
+from modules.activities.services.recurrence import excluded_starts, starts_between
 from modules.oauth_accounts.graph import GraphClient, GraphError
 
 PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
 
 
 def writes_attendees(activity: Activity) -> bool:
-    return itip.organised_here(activity)
+    """Whether the meeting's Graph events carry its attendees (so Exchange invites them)."""
+    return itip.organised_here(activity) and one_series_for_good(activity)
+
+
+def one_series_for_good(activity: Activity) -> bool:
+    """Whether the meeting is one Outlook event or series for as long as it lasts: no rule, a rule
+    Graph holds as it is, or a rule that ends within ``HORIZON_DAYS`` of its first day and makes a
+    single nearest pattern (so no later span adds a series). Time-independent, so a meeting never
+    changes who sends its invitations unless its rule changes."""
+    start = activity.due_at
+    rule = activity.rrule.strip()
+    if start is None or not rule or rrule_to_recurrence(rule, start, activity.time_zone) is not None:
+        return True
+    parts = {part.split("=", 1)[0] for part in rule.upper().split(";") if "=" in part}
+    if not parts & {"COUNT", "UNTIL"}:
+        return False  # endless: each new span written is a new series
+    first = first_span(activity, start).first
+    span = Span(first, first + timedelta(days=HORIZON_DAYS))
+    after = datetime.combine(span.last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    later = starts_between(activity, start=after, end=after + timedelta(days=HORIZON_DAYS * 100), limit=1)
+    if later is None or later:
+        return False
+    found = plan(activity, [span])
+    return found is not None and len(found) <= 1
+
+
+def unwritable_reason(activity: Activity) -> str:
+    """Why a series is written to Outlook as its first occurrence only (a ``graph_patterns``
+    limit), or "" when it is written whole."""
+    start = activity.due_at
+    if start is None or not activity.rrule.strip() or rrule_to_recurrence(activity.rrule, start, activity.time_zone):
+        return ""
+    try:
+        plan_or_raise(activity, [first_span(activity, timezone.now())])
+    except Unwritable as error:
+        return error.reason
+    return ""
 
 
 def graph_window(low: datetime, high: datetime) -> dict[str, str]:
@@ -121,6 +166,8 @@ def write_event(
     nothing twice) or PATCH one Graph event of the meeting; None when it was deleted there."""
     invite = writes_attendees(activity)
     body = activity_event(activity, segment, attendees=invite)
+    if not invite and itip.organised_here(activity):
+        body["attendees"] = []  # the platform invites: none there, and none left from an earlier write
     invite_after = bool(href is None and segment is not None and segment.extra and body.get("attendees"))
     if href is None:
         first = {**body, "attendees": []} if invite_after else body
@@ -142,7 +189,10 @@ def write_event(
         write_instances(client, graph_id, activity, attendees=invite)
     if activity.status == ActivityStatus.CANCELLED and not written.get("isCancelled"):
         client.request("POST", f"me/events/{graph_id}/cancel", json={"comment": ""})
-        written = client.json("GET", f"me/events/{graph_id}", params={"$select": "id,changeKey,iCalUId"})
+    if "recurrence" in body or activity.status == ActivityStatus.CANCELLED:
+        # Deleting or changing occurrences, and cancelling, give the event a new changeKey: the one
+        # remembered is the one it has now, so reading it back does not take it for a change there.
+        written = client.json("GET", f"me/events/{graph_id}", params={"$select": "id,changeKey,iCalUId,isCancelled"})
     return written
 
 
