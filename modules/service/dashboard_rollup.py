@@ -124,9 +124,7 @@ def open_groups(user: Any, owners: frozenset[int] | None) -> list[Group] | None:
     return [(status, label, position, priority, int(count)) for status, label, position, priority, count in rows]
 
 
-def _in_days(
-    rollup: rollups.Rollup, user: Any, owners: frozenset[int] | None, start: date | None, end: date | None
-) -> tuple[str, list[Any]]:
+def _in_days(user: Any, owners: frozenset[int] | None, start: date | None, end: date | None) -> tuple[str, list[Any]]:
     visible, params = _visible(user, owners)
     days, day_params = rollups.day_condition(start, end)
     return f"{visible} AND {days}", [*params, *day_params]
@@ -139,7 +137,7 @@ def opened_per_channel(
     open), per channel; None when the rollup cannot answer (read the cases). Call in the reader's zone."""
     if not rollups.usable(OPENED_ROLLUP):
         return None
-    where, params = _in_days(OPENED_ROLLUP, user, owners, start, end)
+    where, params = _in_days(user, owners, start, end)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT g.channel, sum(g.records) FROM {CasesOpenedDaily._meta.db_table} g
@@ -156,7 +154,7 @@ def per_week(
     Monday of the week; None when the rollup cannot answer. Call in the reader's zone."""
     if not rollups.usable(rollup):
         return None
-    where, params = _in_days(rollup, user, owners, start, end)
+    where, params = _in_days(user, owners, start, end)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT date_trunc('week', g.day)::date, sum(g.records) FROM {rollup.table(rollup.groups)} g

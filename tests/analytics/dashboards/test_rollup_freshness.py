@@ -55,7 +55,8 @@ def test_a_widget_says_how_fresh_its_rollup_is_in_rest_and_graphql(alpha: Tenant
         waiting_since = timezone.now() - timedelta(minutes=5)
         assert DomainEvent.objects.filter(published_at__isnull=True, entity="deal").update(occurred_at=waiting_since)
     behind = client.get(won_data, {"period": "all"}).json()
-    assert (behind["freshness"], behind["freshness_text"]) == ("rollup", "Updated 5 minutes ago")
+    # The figure and its unit are kept on one line (a no-break space between them).
+    assert (behind["freshness"], behind["freshness_text"]) == ("rollup", "Updated 5\xa0minutes ago")
     assert datetime.fromisoformat(behind["as_of"]) == waiting_since
 
     live = client.get(f"{URL}{dashboard.pk}/widgets/{leads.pk}/data/", {"period": "all"}).json()
@@ -64,7 +65,7 @@ def test_a_widget_says_how_fresh_its_rollup_is_in_rest_and_graphql(alpha: Tenant
     body = post_graphql(client, QUERY, {"id": to_global_id("Dashboard", dashboard.pk)}).json()
     answers = {widget["kind"]: widget["data"] for widget in body["data"]["dashboard"]["widgets"]}
     assert answers["sales-won-revenue"]["freshness"] == "rollup"
-    assert answers["sales-won-revenue"]["freshnessText"] == "Updated 5 minutes ago"
+    assert answers["sales-won-revenue"]["freshnessText"] == "Updated 5\xa0minutes ago"
     assert datetime.fromisoformat(answers["sales-won-revenue"]["asOf"]) == waiting_since
     assert answers["sales-new-leads-by-source"] == {
         "value": None, "asOf": None, "freshness": "live", "freshnessText": "",
