@@ -31,11 +31,11 @@ from identity.visibility import visible_owner_ids
 from modules.analytics.dashboards import rollups
 from modules.analytics.dashboards.models import (
     CaseFact,
+    CaseOpenedFact,
     CasesByStatus,
     CaseSolvedFact,
     CasesOpenedDaily,
     CasesSolvedDaily,
-    CaseOpenedFact,
 )
 from modules.service.choices import ACTIVE_CATEGORIES
 from modules.service.models import Case, CaseStatus

@@ -164,9 +164,7 @@ def _usable() -> bool:
     a rebuild when the workspace moved on from what it was built under (or it was never built)."""
     zone = str(timezone.get_current_timezone())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT zone, currency, rates = ({RATES_SIGNATURE}) FROM {STATE} WHERE key = %s", [KEY]
-        )
+        cursor.execute(f"SELECT zone, currency, rates = ({RATES_SIGNATURE}) FROM {STATE} WHERE key = %s", [KEY])
         row = cursor.fetchone()
     workspace = (tenant_zone(), base_currency())
     if row is None or (row[0], row[1]) != workspace or not row[2]:

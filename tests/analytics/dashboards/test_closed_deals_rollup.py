@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
-from importlib import import_module
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 from django.db import connection
