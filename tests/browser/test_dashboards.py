@@ -175,7 +175,6 @@ def test_the_demo_admins_sales_dashboard_draws_every_widget(
     with database_access(django_db_blocker), tenant_context(Tenant.objects.get(slug="demo")):
         dashboard = Dashboard.objects.get(owner__email=demo_tenant.admin_email, ready_made="sales")
         widgets = list(dashboard.widgets.values_list("pk", flat=True))
-        pipeline = dashboard.widgets.get(kind="sales-open-pipeline").pk
     page = new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.set_default_timeout(30_000)
     page.add_init_script(RECORD_VIOLATIONS)
@@ -189,7 +188,5 @@ def test_the_demo_admins_sales_dashboard_draws_every_widget(
     assert len(widgets) >= 4
     for pk in widgets:
         expect(page.locator(f'[data-widget-body="{pk}"]')).to_have_attribute("data-state", re.compile("ready|empty"))
-    # A widget read from a rollup says how fresh it is (or that the rollup is being built).
-    expect(page.locator(f'[data-widget-freshness="{pipeline}"]')).to_have_text(re.compile(r"^(Rebuilding|Updated .+)$"))
     assert page.evaluate("window.__violations") == []
     assert errors == []
