@@ -34,7 +34,7 @@ from loadtests.bench_analytics import CURRENCIES, People, _insert, _people, p95,
 from loadtests.support import BENCH_SLUG_PREFIX, create_tenant, log, server_version
 from modules.activities.models import Activity
 from modules.analytics.dashboards.loading import widget_title
-from modules.analytics.dashboards.models import ClosedDealsDaily, DealRollupState, RollupState, Widget
+from modules.analytics.dashboards.models import ClosedDealsDaily, RollupState, Widget
 from modules.analytics.dashboards.services import add_widget, create_dashboard
 from modules.analytics.dashboards.widgets import available_widgets
 from modules.analytics.reports.services import create_report
@@ -154,7 +154,6 @@ def _measure(
     from modules.analytics.dashboards import closed_deals_rollup, rollups
 
     timings: dict[str, dict[str, list[float]]] = {}
-    DealRollupState.objects.all().delete()
     RollupState.objects.all().delete()
     timings["deals"] = _loads(tenant, admin, paths, max(samples // 4, 3) if samples > 1 else 1, failures)
     started = time.perf_counter()

@@ -24,7 +24,14 @@ from modules.activities import dashboard_rollup
 from modules.activities.choices import ActivityKind, ActivityStatus
 from modules.activities.models import Activity
 from modules.activities.selectors import overdue, visible_activities
-from modules.analytics.dashboards.builtin_support import day_params, list_url, owned_by, reader_zone, within
+from modules.analytics.dashboards.builtin_support import (
+    day_params,
+    day_start,
+    list_url,
+    owned_by,
+    reader_zone,
+    within,
+)
 from modules.analytics.dashboards.widgets import (
     DashboardFilters,
     Display,
@@ -89,9 +96,19 @@ def completed_per_rep(user: User, filters: DashboardFilters) -> WidgetData:
 
 
 def overdue_activities(user: User, filters: DashboardFilters) -> WidgetData:
-    """Open activities past due now (an all-day one once its day is over)."""
+    """Open activities past due now (an all-day one once its day is over): those due before today
+    from the rollup when it can answer, today's from the activities."""
     with reader_zone(user):
-        count = _activities(user, filters).filter(overdue()).count()
+        now = timezone.now()
+        today = timezone.localdate(now)
+        before_today = dashboard_rollup.open_due_before(user, filters.owner_ids, today)
+        if before_today is None:
+            count = _activities(user, filters).filter(overdue(now)).count()
+        else:
+            due_today = _activities(user, filters).filter(
+                status=ActivityStatus.OPEN, all_day=False, due_at__gte=day_start(today), due_at__lt=now
+            )
+            count = before_today + due_today.count()
     url = list_url(ACTIVITY_LIST, [("status", ActivityStatus.OPEN), ("overdue", "on"), *_assignees(filters.owner_ids)])
     return WidgetData(value=count, url=url)
 

@@ -175,9 +175,23 @@
     canvas.dataset.ready = "true";
   }
 
+  // "Updated 2 minutes ago" / "Rebuilding" in the widget's header (nothing for figures read now).
+  function showFreshness(id, data, labels) {
+    var note = document.querySelector('[data-widget-freshness="' + id + '"]');
+    if (!note) { return; }
+    var text = (data && data.freshness_text) || "";
+    note.textContent = text;
+    note.hidden = !text;
+    note.dataset.freshness = (data && data.freshness) || "";
+    var explained = {rebuilding: labels.rebuilding, rollup: labels.rollup}[note.dataset.freshness] || "";
+    note.title = data && data.as_of
+      ? (explained ? explained + " " : "") + new Date(data.as_of).toLocaleString(language) : "";
+  }
+
   function show(body, id, status, data, labels) {
     if (charts[id]) { charts[id].destroy(); delete charts[id]; }
     body.textContent = "";
+    showFreshness(id, status === 200 ? data : null, labels);
     if (status !== 200) {
       body.dataset.state = "error";
       body.appendChild(element("p", "text-danger small mb-0", (data && data.message) || labels.failed));
@@ -203,7 +217,8 @@
     var csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
     var labels = {
       loading: gridElement.dataset.labelLoading, empty: gridElement.dataset.labelEmpty,
-      failed: gridElement.dataset.labelFailed, previous: gridElement.dataset.labelPrevious
+      failed: gridElement.dataset.labelFailed, previous: gridElement.dataset.labelPrevious,
+      rebuilding: gridElement.dataset.labelRebuilding, rollup: gridElement.dataset.labelRollup
     };
     // Every widget request and every chart, for the page's tests: [widget id, query string].
     window.relataDashboardRequests = [];

@@ -61,7 +61,18 @@ class DashboardWidgetDataType(graphene.ObjectType):
         required=True,
         description="Each column's unit (a currency code, %, days, or empty).",
     )
-    as_of = graphene.String(description="When precomputed figures were computed (ISO 8601).")
+    as_of = graphene.String(
+        description="When the figures were current (ISO 8601): for a rollup, every change before this moment is in "
+        "them; for a stored analysis, when it was computed; null when read from the records now."
+    )
+    freshness = graphene.String(
+        required=True,
+        description="live (read from the records now), rollup (a summary kept current from changes, see asOf), "
+        "rebuilding (a summary is being rebuilt; the records were read meanwhile) or precomputed (a stored analysis).",
+    )
+    freshness_text = graphene.String(
+        required=True, description='What the page shows, e.g. "Updated 2 minutes ago" (empty when live).'
+    )
     empty = graphene.Boolean(required=True)
 
     class Meta:

@@ -72,7 +72,19 @@ WIDGET_DATA = inline_serializer(
             child=serializers.CharField(allow_blank=True),
             help_text="Each column's unit (a currency code, %, days, or empty).",
         ),
-        "as_of": serializers.DateTimeField(allow_null=True),
+        "as_of": serializers.DateTimeField(
+            allow_null=True,
+            help_text="When the figures were current: for a rollup, every change before this moment is in them; "
+            "for a stored analysis, when it was computed; null when read from the records now.",
+        ),
+        "freshness": serializers.ChoiceField(
+            choices=["live", "rollup", "rebuilding", "precomputed"],
+            help_text="live: read from the records now; rollup: from a summary kept current from changes (as_of); "
+            "rebuilding: a summary is being rebuilt, the records were read meanwhile; precomputed: a stored analysis.",
+        ),
+        "freshness_text": serializers.CharField(
+            allow_blank=True, help_text='What the page shows, e.g. "Updated 2 minutes ago" (empty when live).'
+        ),
         "empty": serializers.BooleanField(),
     },
 )

@@ -7,8 +7,8 @@ The rollup gives the same answers as the deals themselves, not approximations:
 - a deal counts on the local day it closed *in the workspace's time zone*, its amount converted to
   the base currency at the rate of that day and rounded to cents per deal, exactly as the widgets
   convert (``builtin_support.in_base``); a reader in another zone reads the deals;
-- ``DealRollupState`` records the zone, base currency and exchange rates the rollup was built
-  under; while any of them differs (a rate added or changed, the workspace's zone or currency
+- its ``RollupState`` row (key ``deal-rollup``) records the zone, base currency and exchange rates
+  the rollup was built under; while any of them differs (a rate added or changed, the workspace's zone or currency
   changed) the widgets read the deals and a rebuild is asked for;
 - each closed deal's contribution is kept (``ClosedDealFact``), so a change takes exactly what the
   deal added back out before adding its new figures: the outbox consumer applies every ``deal.*``
@@ -33,9 +33,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from identity.time_zones import zone_of
-from modules.analytics.dashboards.models import ClosedDealFact, ClosedDealsDaily, DealRollupState
-from modules.analytics.dashboards.rollups import day_condition, owners_condition
+from modules.analytics.dashboards import freshness
+from modules.analytics.dashboards.models import ClosedDealFact, ClosedDealsDaily, RollupState
+from modules.analytics.dashboards.rollups import day_condition, owners_condition, tenant_zone
 from modules.contacts.models import ExchangeRate
 from modules.contacts.services.money import base_currency
 from modules.registry import enabled_module_keys
@@ -48,7 +48,7 @@ CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
 
 FACTS = ClosedDealFact._meta.db_table
 DAILY = ClosedDealsDaily._meta.db_table
-STATE = DealRollupState._meta.db_table
+STATE = RollupState._meta.db_table
 DEALS = Deal._meta.db_table
 RATES = ExchangeRate._meta.db_table
 
@@ -99,11 +99,6 @@ PUT_IN = (
 )
 
 
-def tenant_zone() -> str:
-    """The workspace's zone as the pages resolve it (``identity.time_zones``)."""
-    return str(zone_of(None, getattr(connection, "tenant", None)) or timezone.get_default_timezone())
-
-
 def _lock(cursor: Any) -> None:
     """One writer of the current schema's rollup at a time (until the transaction ends)."""
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':analytics-deal-rollup'))")
@@ -127,10 +122,11 @@ def rebuild() -> int:
         cursor.execute(RATES_SIGNATURE)
         (signature,) = cursor.fetchone()
         now = timezone.now()
-        DealRollupState.objects.update_or_create(
-            id=1,
-            defaults={"zone": params["zone"], "currency": params["currency"], "rates": signature,
-                      "built_at": now, "synced_at": now},
+        # ``rates_day`` stays empty: the signature covers every dated rate, not those of one day.
+        RollupState.objects.update_or_create(
+            key=KEY,
+            defaults={"zone": params["zone"], "currency": params["currency"], "rates_day": None,
+                      "rates": signature, "built_at": now, "synced_at": now},
         )  # fmt: skip
     return facts
 
@@ -143,13 +139,13 @@ def apply_changes(deal_ids: Iterable[int]) -> None:
         return
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
-        state = DealRollupState.objects.filter(id=1).first()
+        state = RollupState.objects.filter(key=KEY).first()
         if state is None:
             return
         params: dict[str, Any] = {"ids": ids, "zone": state.zone, "currency": state.currency}
         cursor.execute(TAKE_OUT, params)
         cursor.execute(PUT_IN, params)
-        DealRollupState.objects.filter(id=1).update(synced_at=timezone.now())
+        RollupState.objects.filter(key=KEY).update(synced_at=timezone.now())
 
 
 @dataclass(frozen=True)
@@ -168,17 +164,19 @@ def _usable() -> bool:
     a rebuild when the workspace moved on from what it was built under (or it was never built)."""
     zone = str(timezone.get_current_timezone())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT zone, currency, rates = ({RATES_SIGNATURE}) FROM {STATE} WHERE id = 1",
-        )
+        cursor.execute(f"SELECT zone, currency, rates = ({RATES_SIGNATURE}) FROM {STATE} WHERE key = %s", [KEY])
         row = cursor.fetchone()
     workspace = (tenant_zone(), base_currency())
     if row is None or (row[0], row[1]) != workspace or not row[2]:
         from modules.analytics.refresh.services import ask_for_refresh
 
         ask_for_refresh(KEY)
+        freshness.rollup_rebuilding()
         return False
-    return bool(row[0] == zone)
+    if row[0] != zone:
+        return False  # a reader in another zone reads the deals
+    freshness.answered_from_rollup("deal")
+    return True
 
 
 def _where(user: Any, owners: frozenset[int] | None, start: date | None, end: date | None) -> tuple[str, list[Any]]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from psycopg.errors import QueryCanceled
 
 from identity.models import User
+from modules.analytics.dashboards.freshness import Freshness, freshness_of, watching
 from modules.analytics.dashboards.models import Widget
 from modules.analytics.dashboards.report_widgets import report_filters, report_widget_data
 from modules.analytics.dashboards.widgets import (
@@ -109,8 +110,10 @@ def _change(value: Any, previous: Any) -> float | None:
     return round((float(value) - float(previous)) / abs(float(previous)) * 100, 1)
 
 
-def payload(display: Display, data: WidgetData) -> dict[str, Any]:
-    """``data`` as JSON: numbers as numbers, dates in ISO 8601, every point with its list URL."""
+def payload(display: Display, data: WidgetData, fresh: Freshness | None = None) -> dict[str, Any]:
+    """``data`` as JSON: numbers as numbers, dates in ISO 8601, every point with its list URL, and
+    how fresh the figures are (``freshness``; live when not given)."""
+    fresh = fresh or Freshness("live", None, "")
     series: list[dict[str, Any]] = [
         {
             "name": item.name,
@@ -137,7 +140,9 @@ def payload(display: Display, data: WidgetData) -> dict[str, Any]:
         "rows": rows,
         "row_urls": data.row_urls,
         "column_units": [data.column_units[i] if i < len(data.column_units) else "" for i in range(len(data.columns))],
-        "as_of": data.as_of.isoformat() if data.as_of else None,
+        "as_of": fresh.as_of.isoformat() if fresh.as_of else None,
+        "freshness": fresh.state,
+        "freshness_text": fresh.text,
         "empty": empty,
     }
 
@@ -157,13 +162,14 @@ def load_widget(
     if not visibility.allows(widget):
         return Loaded(403, {**base, "error": "unavailable", "message": _("This widget is not available to you.")})
     try:
-        with transaction.atomic():
+        with transaction.atomic(), watching() as reads:
             if widget.report is not None:
                 display, data = report_widget_data(widget.report, widget.options, user, access, filters)
             else:
                 kind = widget_named(widget.kind)
                 assert kind is not None  # noqa: S101 - Visibility.allows checked it is registered
                 display, data = kind.display, kind.compute(user, filters)
+            fresh = freshness_of(reads, data.as_of)
     except ValidationError as error:
         messages = "; ".join(f"{key}: {' '.join(found)}" for key, found in error.message_dict.items())
         message = _("This widget cannot run: %(why)s") % {"why": messages}
@@ -173,4 +179,4 @@ def load_widget(
             raise
         message = _("This widget took too long and was stopped; try a shorter period.")
         return Loaded(503, {**base, "error": "timeout", "message": message})
-    return Loaded(200, {**base, **payload(display, data)})
+    return Loaded(200, {**base, **payload(display, data, fresh)})

@@ -133,36 +133,23 @@ class ClosedDealsDaily(models.Model):
         return f"{self.day} {self.owner_id} {self.status}: {self.deals}"
 
 
-class DealRollupState(models.Model):
-    """The one row saying under what the rollup was built: its figures hold only for this time zone,
-    base currency and set of exchange rates; anything else reads the deals until it is rebuilt."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    zone = models.CharField(max_length=64)
-    currency = models.CharField(max_length=3)
-    rates = models.CharField(max_length=32)
-    built_at = models.DateTimeField()
-    # When the last change was applied (or the build ended): the figures are as of then.
-    synced_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"deal rollup in {self.zone}, {self.currency}, built {self.built_at}"
-
-
-# The rollups of open deals, done activities and cases (``rollups``): one fact row per record saying
-# what it adds, and the sums per combination of keys that the widgets read.
+# The rollups (``rollups``; the closed deals' too): one fact row per record saying what it adds, and
+# the sums per combination of keys that the widgets read.
 
 
 class RollupState(models.Model):
     """Under what one of the ``rollups`` was built: its figures hold for this zone (the local days of
     a rollup by day), this base currency and the exchange rates in force on ``rates_day`` (open
-    deals convert at today's rate); anything else reads the records until it is rebuilt."""
+    deals convert at today's rate; the closed deals' rollup, which converts at each close day's
+    rate, keeps ``rates_day`` empty and the signature of every rate); anything else reads the
+    records until it is rebuilt."""
 
     key = models.CharField(max_length=40, primary_key=True)
     zone = models.CharField(max_length=64)
     currency = models.CharField(max_length=3)
     rates_day = models.DateField(null=True)
-    # md5 of the rate of each currency in force on ``rates_day`` (empty for a rollup without amounts).
+    # md5 of the rate of each currency in force on ``rates_day`` (empty for a rollup without amounts;
+    # of every dated rate for the closed deals').
     rates = models.CharField(max_length=32, blank=True)
     built_at = models.DateTimeField()
     # When the last change was applied (or the build ended): the figures are as of then.
@@ -273,3 +260,102 @@ class CasesByStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.team_id} {self.status_id} {self.priority}: {self.records}"
+
+
+class OpenActivityFact(models.Model):
+    """What one open activity with a due time adds to ``OpenActivitiesDaily``: the local day it is
+    due in the rollup's zone and its assignee."""
+
+    activity_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    assignee_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} due on {self.day}"
+
+
+class OpenActivitiesDaily(models.Model):
+    """Open activities per local due day and assignee: the overdue count of every day before today
+    (today's are read from the activities, as they fall due by the minute)."""
+
+    day = models.DateField()
+    assignee_id = models.BigIntegerField(null=True)
+    records = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "assignee_id"], nulls_distinct=False, name="analytics_open_activities_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.assignee_id}: {self.records}"
+
+
+class CaseOpenedFact(models.Model):
+    """What one case adds to ``CasesOpenedDaily``: the local day it was opened, its agent, queue and
+    channel."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} opened on {self.day}"
+
+
+class CasesOpenedDaily(models.Model):
+    """Cases per local day opened, agent, queue and channel: new cases by channel, new per week."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    records = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "owner_id", "team_id", "channel"],
+                nulls_distinct=False,
+                name="analytics_cases_opened_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id} {self.team_id} {self.channel}: {self.records}"
+
+
+class CaseSolvedFact(models.Model):
+    """What one solved case adds to ``CasesSolvedDaily``: the local day it was solved, its agent
+    and queue."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} solved on {self.day}"
+
+
+class CasesSolvedDaily(models.Model):
+    """Cases per local day solved, agent and queue: solved per week."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    records = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "owner_id", "team_id"], nulls_distinct=False, name="analytics_cases_solved_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id} {self.team_id}: {self.records}"

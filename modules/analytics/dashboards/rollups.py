@@ -1,7 +1,8 @@
 """Per-tenant rollup tables kept current from the outbox, for the dashboard widgets that would
-otherwise read every record: open deals (``modules.sales.open_deals_rollup``), done activities
-(``modules.activities.dashboard_rollup``) and cases (``modules.service.dashboard_rollup``). The
-closed deals' rollup (``closed_deals_rollup``) came first and works the same way.
+otherwise read every record: open deals (``modules.sales.open_deals_rollup``), done and open
+activities (``modules.activities.dashboard_rollup``) and cases — open, opened and solved per day
+(``modules.service.dashboard_rollup``). The closed deals' rollup (``closed_deals_rollup``) came
+first and works the same way, with its state in the same ``RollupState`` table.
 
 A ``Rollup`` is a fact table (one row per record: the keys it is counted under and its amount) and
 a group table (per combination of keys: how many records, the sum of their amounts). The modules
@@ -15,7 +16,9 @@ them, so they answer exactly what the records answer:
   deals convert at today's rate) it was built under; while the reader's differ the widgets read the
   records, and a rebuild is asked for through the analysis refreshes when the workspace's do;
 - the nightly rebuild (``tasks.rebuild_all_deal_rollups``) repairs what reached the records
-  without an event (an owner's account deleted, a fix in SQL).
+  without an event (an owner's account deleted, a fix in SQL);
+- whether a widget's figures came from a rollup, or from the records while one is rebuilt, is
+  noted for the freshness the widget shows (``freshness``).
 """
 
 # The SQL below names the models' own tables and columns; every value is a query parameter.
@@ -33,6 +36,7 @@ from django.utils import timezone
 
 from identity.time_zones import zone_of
 from identity.visibility import visible_owner_ids
+from modules.analytics.dashboards import freshness
 from modules.analytics.dashboards.models import RollupState
 from modules.contacts.models import ExchangeRate
 from modules.contacts.services.money import base_currency
@@ -208,11 +212,15 @@ def usable(rollup: Rollup) -> bool:
         from modules.analytics.refresh.services import ask_for_refresh
 
         ask_for_refresh(rollup.key)
+        freshness.rollup_rebuilding()
         return False
     zone, _currency, rates, rates_now = row
     if rollup.converts and rates != rates_now:
         return False  # the reader's today has other rates in force than the workspace's
-    return not rollup.by_day or zone == str(timezone.get_current_timezone())
+    if rollup.by_day and zone != str(timezone.get_current_timezone()):
+        return False
+    freshness.answered_from_rollup(rollup.entity)
+    return True
 
 
 def _stale(rollup: Rollup, row: Sequence[Any], workspace: dict[str, Any]) -> bool:

@@ -1,21 +1,26 @@
 """The closed deals' rollup answers exactly what the deals answer: the period KPIs and the monthly
 chart computed from the rollup equal the same widgets computed from the deals, for every reader,
 period and owner filter of the hand-built team (``conftest``), after a build and after changes
-applied from the outbox; a change to what it was built under sends the widgets back to the deals."""
+applied from the outbox; a change to what it was built under sends the widgets back to the deals;
+an existing tenant's state row of the closed deals moves into the rollups' states (migration 0004)
+and the rollup keeps answering without a rebuild."""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from customization.events.dispatcher import dispatch_pending
 from identity.models import User
 from modules.analytics.dashboards import closed_deals_rollup
-from modules.analytics.dashboards.models import ClosedDealFact, ClosedDealsDaily, DealRollupState
+from modules.analytics.dashboards.models import ClosedDealFact, ClosedDealsDaily, RollupState
 from modules.analytics.dashboards.widgets import DashboardFilters
 from modules.analytics.refresh.models import RefreshDue
 from modules.contacts.models import ExchangeRate
@@ -51,7 +56,7 @@ def _figures(alpha: TenantFixture, world: World) -> dict[tuple[Any, ...], Any]:
 
 def _from_deals(alpha: TenantFixture, world: World) -> dict[tuple[Any, ...], Any]:
     with alpha.active():
-        DealRollupState.objects.all().delete()
+        RollupState.objects.filter(key=closed_deals_rollup.KEY).delete()
     return _figures(alpha, world)
 
 
@@ -105,7 +110,8 @@ def test_changes_reach_the_rollup_through_the_outbox(alpha: TenantFixture, world
         dispatch_pending()
     incremental = _rebuilt_tables(alpha)
     with alpha.active():
-        assert DealRollupState.objects.get().synced_at >= DealRollupState.objects.get().built_at
+        state = RollupState.objects.get(key=closed_deals_rollup.KEY)
+        assert state.synced_at >= state.built_at
     after_changes = _figures(alpha, world)
 
     with alpha.active():
@@ -137,3 +143,29 @@ def test_a_new_rate_or_another_zone_reads_the_deals(alpha: TenantFixture, world:
         with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
             assert closed_deals_rollup.closed_totals(world.ana, None, None, None) is None
     assert compute(alpha, "sales-won-revenue", world.ana).value == Decimal("290.00")  # A3 180 + A4 110
+
+
+def test_an_existing_tenants_closed_deal_state_moves_into_the_rollup_states(alpha: TenantFixture, world: World):
+    migration = import_module("modules.analytics.dashboards.migrations.0004_more_rollups_one_state")
+    before = MigrationLoader(None, ignore_no_migrations=True).project_state(
+        ("analytics_dashboards", "0003_open_deal_activity_case_rollups")
+    )
+    with alpha.active():
+        closed_deals_rollup.rebuild()
+        built = RollupState.objects.get(key=closed_deals_rollup.KEY)
+        RollupState.objects.filter(key=closed_deals_rollup.KEY).delete()
+        old_state = before.apps.get_model("analytics_dashboards", "DealRollupState")
+        with connection.schema_editor() as editor:
+            # The state as 0003 left it in this tenant's schema, then the migration's data step.
+            editor.create_model(old_state)
+            old_state.objects.create(id=1, zone=built.zone, currency=built.currency, rates=built.rates,
+                                     built_at=built.built_at, synced_at=built.synced_at)  # fmt: skip
+            migration.fold_deal_rollup_state(before.apps, editor)
+            editor.delete_model(old_state)
+        moved = RollupState.objects.get(key=closed_deals_rollup.KEY)
+        assert (moved.zone, moved.currency, moved.rates_day) == ("Europe/Bucharest", "EUR", None)
+        assert moved.rates == built.rates
+        assert (moved.built_at, moved.synced_at) == (built.built_at, built.synced_at)
+        with timezone.override(zoneinfo.ZoneInfo("Europe/Bucharest")):
+            assert closed_deals_rollup.closed_totals(world.admin, None, None, None) is not None
+        assert not RefreshDue.objects.filter(tenant=alpha.tenant, analysis=closed_deals_rollup.KEY).exists()

@@ -1,4 +1,4 @@
-"""The open deals' and done activities' rollups answer exactly what the records answer: each widget
+"""The open deals', done and open activities' rollups answer exactly what the records answer: each widget
 they serve, computed from the rollup, equals the same widget computed from the records for every
 reader (visibility) and owner filter of the hand-built team (``conftest``), after a build and after
 edits, moves, closes, reopenings and deletions applied from the outbox; the incremental tables
@@ -8,7 +8,7 @@ records."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,13 @@ from django.utils import timezone
 from customization.events.dispatcher import dispatch_pending
 from modules.activities import dashboard_rollup as activity_rollup
 from modules.activities.models import Activity
-from modules.activities.services.activities import complete_activity, delete_activity, update_activity
+from modules.activities.services.activities import (
+    cancel_activity,
+    complete_activity,
+    create_activity,
+    delete_activity,
+    update_activity,
+)
 from modules.analytics.dashboards import rollups
 from modules.analytics.dashboards.builtin_support import reader_zone
 from modules.analytics.dashboards.models import RollupState
@@ -34,6 +40,7 @@ from tests.tenancy import TenantFixture
 
 OPEN_KINDS = ("sales-open-pipeline", "sales-deals-by-stage", "sales-pipeline-by-owner")
 ACTIVITY_KINDS = ("activities-completed-per-rep", "activities-by-type-per-week")
+OVERDUE = ("activities-overdue",)
 
 
 def _filters(world: World) -> list[DashboardFilters]:
@@ -164,3 +171,40 @@ def test_a_reader_in_another_zone_reads_the_activities(alpha: TenantFixture, wor
         world.ana.save(update_fields=["time_zone"])
     # In New York Ana's call of Jan 31 22:30 UTC is on Jan 31, out of February: one, not two.
     assert [row[:2] for row in compute(alpha, "activities-completed-per-rep", world.ana).rows] == [("Ana", 1)]
+
+
+@pytest.mark.usefixtures("activities")
+def test_the_open_activities_rollup_counts_overdue_as_the_activities_across_changes(alpha: TenantFixture, world: World):
+    rollup = activity_rollup.OPEN_ROLLUP
+    expected = _from_records(alpha, world, rollup, OVERDUE)
+    with alpha.active():
+        dispatch_pending()
+        assert rollups.rebuild(rollup) == 5  # the open ones with a due time: Ana's three, Mara's, Cid's
+        with reader_zone(world.admin):
+            assert activity_rollup.open_due_before(world.admin, None, timezone.localdate()) is not None
+    assert _figures(alpha, world, OVERDUE) == expected
+    assert compute(alpha, "activities-overdue", world.admin, DashboardFilters()).value == 3
+
+    with alpha.active():
+        now = timezone.now()
+        open_ones = Activity.objects.filter(status="open")
+        ana_yesterday, ana_today = open_ones.filter(assignee=world.ana, all_day=True).order_by("due_at")
+        ana_timed = open_ones.get(assignee=world.ana, all_day=False)
+        complete_activity(open_ones.get(assignee=world.cid), by=world.admin)
+        update_activity(ana_yesterday, by=world.admin, due_at=ana_yesterday.due_at + timedelta(days=3))  # postponed
+        update_activity(open_ones.get(assignee=world.mara), by=world.admin, due_at=now - timedelta(days=3))
+        update_activity(ana_timed, by=world.admin, assignee=world.cid)
+        create_activity(
+            by=world.admin, kind="task", subject="Late", assignee=world.mara, due_at=now - timedelta(days=2)
+        )
+        cancelled = create_activity(by=world.admin, kind="task", subject="Off", assignee=world.ana,
+                                    due_at=now - timedelta(days=4))  # fmt: skip
+        cancel_activity(cancelled, by=world.admin)
+        delete_activity(ana_today, by=world.admin)
+        dispatch_pending()
+    after_changes = _figures(alpha, world, OVERDUE)
+    _rebuilt_matches(alpha, rollup)
+    assert _from_records(alpha, world, rollup, OVERDUE) == after_changes
+    # Mara's call moved back and her new task, and Ana's task of two hours ago now Cid's.
+    assert after_changes[("activities-overdue", world.admin.email, 0)].value == 3
+    assert after_changes[("activities-overdue", world.mara.email, 0)].value == 2
