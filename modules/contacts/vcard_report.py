@@ -73,10 +73,8 @@ class KeptReport:
     def page(self, status: str, number: Any) -> Page:  # type: ignore[type-arg]
         """One page of the rows (of one status when ``status`` is one), a bad number read as the
         nearest page."""
-        rows = [row for row in self.rows if row[2] == status] if status in STATUSES else list(self.rows)
-        page = Paginator(rows, PAGE_SIZE).get_page(number)
-        page.object_list = [ReportRow(*row) for row in page.object_list]
-        return page
+        rows = [ReportRow(*row) for row in self.rows if status not in STATUSES or row[2] == status]
+        return Paginator(rows, PAGE_SIZE).get_page(number)
 
 
 def _rows(report: VCardReport) -> tuple[Row, ...]:

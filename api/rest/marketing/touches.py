@@ -84,7 +84,7 @@ class RecordTouchesView(generics.ListAPIView):  # type: ignore[type-arg]
     permission_classes = RECORD_PERMISSIONS
     serializer_class = CampaignTouchSerializer
     pagination_class = RecordTouchPagination
-    filter_backends: ClassVar[list[Any]] = []
+    filter_backends = []  # type: ignore[var-annotated]
     queryset = Touch.objects.none()  # the model, for the document; rows come from get_queryset
 
     def record(self) -> Model:
@@ -105,7 +105,7 @@ class RecordTouchesView(generics.ListAPIView):  # type: ignore[type-arg]
 def record_touches_view(subject: str) -> Any:
     """The view of one kind of record's touches, documented with that record's id."""
     record_id = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {subject}'s id.")
-    view = type(
+    view: type[RecordTouchesView] = type(
         f"{subject.title()}TouchesView",
         (RecordTouchesView,),
         {"subject": subject, "__doc__": RecordTouchesView.__doc__},

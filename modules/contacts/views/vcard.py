@@ -74,10 +74,10 @@ def contact_import_report(request: HttpRequest, token: str) -> HttpResponse:
     importer's own, for a day after the import."""
     kept = kept_report(token, by=current_user(request))
     if kept is None:  # expired, or another user's: the page says so, with the form to import again
-        context = {"form": VCardImportForm(), "kept": None, "expired": True}
-        return render(request, "contacts/contact_import.html", context, status=404)
+        expired: dict[str, object] = {"form": VCardImportForm(), "kept": None, "expired": True}
+        return render(request, "contacts/contact_import.html", expired, status=404)
     status, page = request.GET.get("status", ""), request.GET.get("page")
-    context = {"form": VCardImportForm(), **_report_context(kept, status, page)}
+    context: dict[str, object] = {"form": VCardImportForm(), **_report_context(kept, status, page)}
     return render(request, "contacts/contact_import.html", context)
 
 
