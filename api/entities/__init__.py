@@ -27,10 +27,11 @@ from api.entities.segments import SEGMENT
 from api.entities.service import CASE
 from api.entities.sla import BUSINESS_CALENDAR, CALENDAR_HOLIDAY, SLA_POLICY
 from api.entities.surveys import SURVEY, SURVEY_RESPONSE
+from api.entities.touches import CAMPAIGN_TOUCH
 from api.entities.webforms import FORM_SUBMISSION, WEB_FORM
 
 ENTITIES: tuple[EntityDescription, ...] = (
-    COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER,
+    COMPANY, CONTACT, LEAD, DEAL, ACTIVITY, ORDER, CASE, ARTICLE, CAMPAIGN, CAMPAIGN_MEMBER, CAMPAIGN_TOUCH,
     WEB_FORM, FORM_SUBMISSION, SURVEY, SURVEY_RESPONSE,
     TOPIC, CONSENT, CONSENT_EVENT, SUPPRESSION,
     SCORING_RULE, SCORE_THRESHOLD, LEAD_SCORE,
@@ -54,6 +55,7 @@ __all__ = [
     "CALL",
     "CAMPAIGN",
     "CAMPAIGN_MEMBER",
+    "CAMPAIGN_TOUCH",
     "CANNED_RESPONSE",
     "CASE",
     "COLLATERAL_ITEM",

@@ -30,6 +30,7 @@ from api.graphql.marketing.scoring import ScoringMutations, ScoringQueries
 from api.graphql.marketing.segments import MarketingSegmentMutations, MarketingSegmentQueries
 from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
+from api.graphql.marketing.touches import CampaignTouchQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.contact_centre import ContactCentreQueries
@@ -47,6 +48,7 @@ class Query(
     SalesQueries,
     ServiceQueries,
     MarketingQueries,
+    CampaignTouchQueries,
     AnalyticsQueries,
     KnowledgeQueries,
     MarketingFormQueries,

@@ -27,6 +27,7 @@ from api.rest.marketing.recipients import RecipientViewSet
 from api.rest.marketing.scoring import LeadScoreViewSet, ScoreThresholdViewSet, ScoringRuleViewSet
 from api.rest.marketing.segments import SegmentViewSet
 from api.rest.marketing.surveys import ResponseViewSet, SurveyViewSet
+from api.rest.marketing.touches import CampaignTouchViewSet, record_touches_view
 from api.rest.openapi import views as openapi_views
 from api.rest.sales import views as sales_views
 from api.rest.sales.orders import OrderViewSet
@@ -49,6 +50,7 @@ for viewset in (
     ArticleViewSet,
     CampaignViewSet,
     CampaignMemberViewSet,
+    CampaignTouchViewSet,
     WebFormViewSet,
     FormSubmissionViewSet,
     SurveyViewSet,
@@ -116,5 +118,9 @@ urlpatterns = [
         WorkflowSelectionView.as_view(),
         name="analytics-workflow-selection",
     ),
+    # The campaign touches that count for a record (marketing): beside the record's own routes.
+    path("contacts/<int:pk>/campaign-touches/", record_touches_view("contact"), name="contact-campaign-touches"),
+    path("leads/<int:pk>/campaign-touches/", record_touches_view("lead"), name="lead-campaign-touches"),
+    path("deals/<int:pk>/campaign-touches/", record_touches_view("deal"), name="deal-campaign-touches"),
     path("", include(router.urls)),
 ]

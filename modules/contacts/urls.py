@@ -27,6 +27,7 @@ urlpatterns = [
     path("contacts/bulk/", records.contact_bulk, name="contact-bulk"),
     path("contacts/export.vcf", vcard.contact_list_vcard, name="contact-list-vcard"),
     path("contacts/import/", vcard.contact_import, name="contact-import"),
+    path("contacts/import/report/<slug:token>/", vcard.contact_import_report, name="contact-import-report"),
     path("contacts/<int:pk>/", records.contact_detail, name="contact-detail"),
     path("contacts/<int:pk>/edit/", record_forms.contact_edit, name="contact-edit"),
     path("contacts/<int:pk>/merge/", merge.contact_merge, name="contact-merge"),

@@ -41,6 +41,8 @@ from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, Tag
 from modules.mailboxes.models import MailMessage, MailThread
+from modules.marketing.attribution.models import Touch
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
@@ -125,6 +127,7 @@ RESOURCES: dict[str, type[models.Model]] = {
     "articles": Article,
     "campaigns": Campaign,
     "campaign_members": CampaignMember,
+    "campaign-touches": Touch,
     "segments": Segment,
     "collateral_items": CollateralItem,
     "marketing-emails": MarketingEmail,
@@ -199,6 +202,7 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "KnowledgeCategory": KnowledgeCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "CampaignTouch": Touch,
     "Segment": Segment,
     "SegmentMember": SegmentMember,
     "CollateralItem": CollateralItem,
@@ -360,6 +364,7 @@ def beta_records(alpha: TenantFixture, beta: TenantFixture) -> dict[type[models.
             article,
             campaign := create_campaign(by=None, name="Beta sweep campaign", owner=user),
             add_members(campaign, by=None, contacts=[ContactFactory(first_name="Beta", last_name="Member")])[0],
+            record_touch(campaign, kind="visit", contact=ContactFactory(first_name="Beta", last_name="Touched")),
             beta_list := create_segment(by=user, name="Beta sweep list", kind="static"),
             SegmentMember.objects.create(segment=beta_list, contact=ContactFactory(last_name="Listed")),
             collateral := CollateralItem.objects.create(title="Beta sweep collateral"),

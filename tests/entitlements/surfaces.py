@@ -35,6 +35,7 @@ from api.graphql.marketing.scoring import ScoringMutations, ScoringQueries
 from api.graphql.marketing.segments import MarketingSegmentMutations, MarketingSegmentQueries
 from api.graphql.marketing.survey_mutations import MarketingSurveyMutations
 from api.graphql.marketing.surveys import MarketingSurveyQueries
+from api.graphql.marketing.touches import CampaignTouchQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 from api.graphql.service.contact_centre import ContactCentreQueries
@@ -51,6 +52,8 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.models import WarehouseExport
 from modules.collaboration.models import Attachment
 from modules.contacts.models import Company, Contact, SavedView
+from modules.marketing.attribution.models import Touch
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.collateral.models import CollateralItem, CollateralVersion
 from modules.marketing.collateral.services import share_token
 from modules.marketing.consent.models import Consent, ConsentEvent, OptInRequest
@@ -149,6 +152,7 @@ GRAPHQL_ROOTS: dict[str, tuple[type, ...]] = {
         MarketingCollateralMutations,
         MarketingEmailQueries,
         MarketingEmailMutations,
+        CampaignTouchQueries,
     ),
 }
 # The record behind a page's path parameter: by (URL name, parameter), or by the URL name's prefix.
@@ -286,6 +290,7 @@ PUBLIC_NAMESPACES = frozenset(
 )
 # The record behind each REST resource of an optional module, and behind other path parameters.
 REST_RESOURCES: dict[str, type[models.Model]] = {
+    "contacts": Contact,  # a contact's campaign touches (marketing)
     "articles": Article,
     "leads": Lead,
     "deals": Deal,
@@ -297,6 +302,7 @@ REST_RESOURCES: dict[str, type[models.Model]] = {
     "cases": Case,
     "campaigns": Campaign,
     "campaign_members": CampaignMember,
+    "campaign-touches": Touch,
     "segments": Segment,
     "collateral_items": CollateralItem,
     "marketing-emails": MarketingEmail,
@@ -360,6 +366,7 @@ NODE_MODELS: dict[str, type[models.Model]] = {
     "CaseCategory": CaseCategory,
     "Campaign": Campaign,
     "CampaignMember": CampaignMember,
+    "CampaignTouch": Touch,
     "MarketingEmail": MarketingEmail,
     "MarketingEmailRecipient": Recipient,
     "WebForm": WebForm,
@@ -479,6 +486,7 @@ def sales_records(tenant: TenantFixture) -> dict[type[models.Model], models.Mode
             SegmentMember.objects.create(segment=plan_segment, contact=ContactFactory()),
             campaign := create_campaign(by=None, name="Plan gate campaign", owner=tenant.user()),
             add_members(campaign, by=None, contacts=[ContactFactory()])[0],
+            record_touch(campaign, kind="visit", contact=ContactFactory()),
             EmailTemplate.objects.create(name="Plan gate template"),
             SendingDomain.objects.create(domain="plan-gate.example"),
             *web_form_records(),

@@ -24,6 +24,7 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.identity.types import UserType
+from api.graphql.marketing.touch_links import CampaignTouchLinks, campaign_touches_field
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.contacts.choices import LifecycleStage, Source, TimelineKind
@@ -152,10 +153,11 @@ class CompanyType(RecordType):
         return resolve_timeline(info, "company", root.pk, args)
 
 
-class ContactType(RecordType):
+class ContactType(CampaignTouchLinks, RecordType):
     """A person, optionally working at a company."""
 
     company = graphene.Field(CompanyType, description="Null when none, or not one you can see.")
+    campaign_touches = campaign_touches_field()
 
     custom_fields_entity: ClassVar[str] = CONTACT.custom_entity  # ``custom`` in the tenant's schema
 

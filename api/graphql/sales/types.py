@@ -39,6 +39,7 @@ from api.graphql.core import (
     visible_link,
 )
 from api.graphql.identity.types import UserType
+from api.graphql.marketing.touch_links import CampaignTouchLinks, campaign_touches_field
 from identity.models import User
 from identity.visibility import restrict_to_visible
 from modules.sales.choices import DealStatus, LeadStatus, StageKind
@@ -139,7 +140,7 @@ class LostReasonType(SalesType):
         return sales_queryset(info, queryset, owned=False)
 
 
-class LeadType(CollaborationResolvers, SalesType):
+class LeadType(CampaignTouchLinks, CollaborationResolvers, SalesType):
     """A prospect not yet qualified; once converted it points at the records it became."""
 
     owner = graphene.Field(UserType)
@@ -150,6 +151,7 @@ class LeadType(CollaborationResolvers, SalesType):
     converted_company = graphene.Field(CompanyType)
     converted_contact = graphene.Field(ContactType)
     converted_deal = graphene.Field(lambda: DealType)
+    campaign_touches = campaign_touches_field()
     timeline = timeline_field()
     record_notes = notes_field()
     files = files_field()
@@ -208,7 +210,7 @@ class LeadType(CollaborationResolvers, SalesType):
         return resolve_timeline(info, "lead", root.pk, args)
 
 
-class DealType(CollaborationResolvers, SalesType):
+class DealType(CampaignTouchLinks, CollaborationResolvers, SalesType):
     """An opportunity moving through the stages of one pipeline until won or lost."""
 
     pipeline = graphene.Field(PipelineType, required=True)
@@ -223,6 +225,7 @@ class DealType(CollaborationResolvers, SalesType):
     effective_probability = graphene.Int(required=True, description="The deal's or else its stage's, in %.")
     weighted_amount = graphene.Decimal(required=True, description="Amount × effective probability.")
     is_rotting = graphene.Boolean(required=True, description="Open and idle longer than its stage allows.")
+    campaign_touches = campaign_touches_field()
     timeline = timeline_field()
     record_notes = notes_field()
     files = files_field()

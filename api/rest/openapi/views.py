@@ -40,7 +40,7 @@ from modules.registry import enabled_module_keys
 
 CACHE_SECONDS = 24 * 60 * 60
 # Part of the cache key: raise it when code changes the document, so no older one is served.
-DOCUMENT_FORMAT = 3
+DOCUMENT_FORMAT = 4
 SCHEMA_URL_NAME = "api:schema"
 
 

@@ -15,6 +15,7 @@ from modules.contacts.lists import CONTACTS
 from modules.contacts.selectors.lists import CONTACT_LIST, filtered, sort_of, visible_contacts
 from modules.contacts.services.vcard_import import import_vcards
 from modules.contacts.vcard import contact_card, contact_cards
+from modules.contacts.vcard_report import STATUSES, KeptReport, keep_report, kept_report
 from modules.contacts.views.common import contacts_view, current_user
 from modules.lists.views import list_params
 
@@ -47,10 +48,11 @@ def contact_list_vcard(request: HttpRequest) -> StreamingHttpResponse:
 
 @contacts_view("contacts.change")
 def contact_import(request: HttpRequest) -> HttpResponse:
-    """Import a .vcf file; the page then reports every card: imported, updated or skipped and why."""
+    """Import a .vcf file; the page then reports the cards, a page at a time: imported, updated or
+    skipped and why (``vcard_report``)."""
     user = current_user(request)
     form = VCardImportForm(request.POST or None, request.FILES or None)
-    report = None
+    report = kept = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
@@ -60,4 +62,27 @@ def contact_import(request: HttpRequest) -> HttpResponse:
                 report = import_vcards(upload.read(), by=user)
             except ValidationError as error:
                 apply_service_errors(form, error)
-    return render(request, "contacts/contact_import.html", {"form": form, "report": report}, status=form_status(form))
+            else:
+                kept = keep_report(report, by=user)
+    context = {"form": form, "report": report, **_report_context(kept, "", 1)}
+    return render(request, "contacts/contact_import.html", context, status=form_status(form))
+
+
+@contacts_view("contacts.change")
+def contact_import_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A page of an import's report (``?status=imported|updated|skipped``, ``?page=``): the
+    importer's own, for a day after the import."""
+    kept = kept_report(token, by=current_user(request))
+    if kept is None:  # expired, or another user's: the page says so, with the form to import again
+        expired: dict[str, object] = {"form": VCardImportForm(), "kept": None, "expired": True}
+        return render(request, "contacts/contact_import.html", expired, status=404)
+    status, page = request.GET.get("status", ""), request.GET.get("page")
+    context: dict[str, object] = {"form": VCardImportForm(), **_report_context(kept, status, page)}
+    return render(request, "contacts/contact_import.html", context)
+
+
+def _report_context(kept: KeptReport | None, status: str, page: object) -> dict[str, object]:
+    if kept is None:
+        return {"kept": None}
+    status = status if status in STATUSES else ""
+    return {"kept": kept, "status": status, "report_page": kept.page(status, page)}

@@ -28,6 +28,7 @@ from modules.analytics.reports.services import create_report
 from modules.analytics.warehouse.services import run_export, start_export
 from modules.collaboration.services.attachments import add_attachment
 from modules.contacts.services.timeline import record_entry
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.collateral.services import create_item
 from modules.marketing.segments.services import create_segment
 from modules.marketing.services.campaigns import add_members, create_campaign
@@ -142,6 +143,7 @@ def _records(alpha: TenantFixture) -> dict[str, Any]:
         records["delete:campaigns"] = create_campaign(by=owner, name="Deleted campaign", owner=owner)
         records["campaign_members"] = add_members(records["campaigns"], by=owner, contacts=[ContactFactory()])[0]
         records["delete:campaign_members"] = add_members(records["campaigns"], by=owner, leads=[LeadFactory()])[0]
+        records["campaign-touches"] = record_touch(records["campaigns"], kind="visit", deal=records["deals"])
         # Each create (single, then bulk) adds a contact not yet in the campaign.
         records["new_members"] = [ContactFactory(), ContactFactory()]
         records["segments"] = create_segment(by=owner, name="Documented list", kind="static")

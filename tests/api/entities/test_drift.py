@@ -20,9 +20,13 @@ PAGINATION_PARAMETERS = {"cursor", "page_size", "ordering", "fields"}
 CONNECTION_ARGUMENTS = {"first", "last", "before", "after", "offset", "orderBy", "customFilter", "customOrderBy"}
 REST_INPUT_FLAGS = {"allow_duplicate"}  # GraphQL takes it as the create mutation's argument
 # Lists nested under a record: a connection on the GraphQL type, a ``<id>/<name>/`` route in REST.
-NESTED = {"case": {"messages"}, "segment": {"members"}, "collateral_item": {"versions"}}
+NESTED = {
+    "case": {"messages"}, "segment": {"members"}, "collateral_item": {"versions"},
+    # A record's campaign touches (GraphQL ``campaignTouches``).
+    "contact": {"campaign-touches"}, "lead": {"campaign-touches"}, "deal": {"campaign-touches"},
+}  # fmt: skip
 # REST components named after the resource rather than the model (a ``Score`` is a lead score).
-COMPONENTS = {"lead_score": "LeadScore"}
+COMPONENTS = {"lead_score": "LeadScore", "campaign_touch": "CampaignTouch"}
 # Records created and deleted, never changed: GraphQL's create mutation takes the writable fields
 # as its arguments (there is no input type to update them with).
 CREATE_MUTATIONS = {"suppression": "suppressionAdd", "score_threshold": "scoreThresholdCreate"}
@@ -79,7 +83,8 @@ def test_both_protocols_expose_exactly_the_described_fields(documents: Any, enti
     timeline = {"timeline"} if entity.timeline else set()
     written_on = {"recordNotes", "files", "followers"} if entity.timeline in TARGETS else set()
     nested = NESTED.get(entity.name, set())
-    assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on | nested
+    nested_fields = {to_camel_case(name.replace("-", "_")) for name in nested}
+    assert graphql_fields == {to_camel_case(name) for name in described} | timeline | written_on | nested_fields
     assert all(f"/api/v1/{entity.rest_path}/{{id}}/{name}/" in spec["paths"] for name in nested)
     assert graphql_inputs == (
         set() if entity.read_only_records else {to_camel_case(name) for name in [*entity.writable_names, *custom]}

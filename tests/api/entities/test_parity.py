@@ -23,6 +23,7 @@ from api.entities import (
     CALL,
     CAMPAIGN,
     CAMPAIGN_MEMBER,
+    CAMPAIGN_TOUCH,
     CANNED_RESPONSE,
     CASE,
     COLLATERAL_ITEM,
@@ -58,6 +59,8 @@ from identity.models import Team, User
 from modules.activities.models import ActivityAttendee
 from modules.mailboxes.choices import MessageDirection
 from modules.mailboxes.models import MailMessage, MailThread
+from modules.marketing.attribution.choices import TouchKind
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.collateral.services import archive_item, create_item
 from modules.marketing.consent.models import Consent, ConsentEvent
 from modules.marketing.consent.services import record_consent, suppress
@@ -243,6 +246,33 @@ def member_records(rep: Any) -> tuple[models.Model, Samples]:
 
 def other_member() -> models.Model:
     return add_members(create_campaign(by=None, name="Other members"), by=None, leads=[LeadFactory()])[0]
+
+
+def touch_records(rep: Any) -> tuple[models.Model, Samples]:
+    campaign, contact = create_campaign(by=None, name="Parity touches"), ContactFactory()
+    match = record_touch(campaign, kind=TouchKind.FORM, contact=contact, occurred_at=timezone.now() - LONG_AGO / 4)
+    samples = {
+        "campaign": campaign, "kind": TouchKind.FORM, "contact": contact, "lead": None, "deal": None,
+        "occurred_after": timezone.now() - LONG_AGO / 2, "occurred_before": timezone.now(),
+    }  # fmt: skip
+    return match, samples
+
+
+def other_touch(occurred_at: Any = None) -> models.Model:
+    campaign = create_campaign(by=None, name="Other touches")
+    return record_touch(campaign, kind=TouchKind.VISIT, contact=ContactFactory(),
+                        occurred_at=occurred_at or timezone.now() - LONG_AGO)  # fmt: skip
+
+
+def touch_of_a(link: str) -> Callable[[Any], tuple[models.Model, Any]]:
+    """A touch on a lead or a deal (a touch is on one record only), and the record."""
+
+    def make(rep: Any) -> tuple[models.Model, Any]:
+        record = (LeadFactory if link == "lead" else DealFactory)()
+        return record_touch(create_campaign(by=None, name=f"Parity {link} touch"), kind=TouchKind.AD_CLICK,
+                            **{link: record}), record  # fmt: skip
+
+    return make
 
 
 def segment_records(rep: Any) -> tuple[models.Model, Samples]:
@@ -549,6 +579,7 @@ def other_recipient() -> models.Model:
 # record and the value that finds it.
 MATCH_FOR_FILTER: dict[str, dict[str, Callable[[Any], tuple[models.Model, Any]]]] = {
     "lead_score": {"lead": lead_score_of_a_lead},
+    "campaign_touch": {"lead": touch_of_a("lead"), "deal": touch_of_a("deal")},
 }
 
 
@@ -603,6 +634,7 @@ OTHER_FOR_FILTER: dict[str, dict[str, Callable[[], models.Model]]] = {
     "case": {"created_after": old_case},
     "collateral_item": {"live": archived_collateral},
     "calendar_holiday": {"date_before": late_holiday},
+    "campaign_touch": {"occurred_before": lambda: other_touch(timezone.now() + timedelta(days=1))},
 }
 
 
@@ -618,6 +650,7 @@ RECORDS: dict[str, tuple[EntityDescription, Callable[[Any], tuple[models.Model, 
     "case": (CASE, case_records, other_case),
     "campaign": (CAMPAIGN, campaign_records, other_campaign),
     "campaign_member": (CAMPAIGN_MEMBER, member_records, other_member),
+    "campaign_touch": (CAMPAIGN_TOUCH, touch_records, other_touch),
     "web_form": (WEB_FORM, web_form_records, other_web_form),
     "form_submission": (FORM_SUBMISSION, submission_records, other_submission),
     "survey": (SURVEY, survey_records, other_survey),

@@ -21,6 +21,7 @@ from identity.models import Role, Team, User
 from identity.services.api_keys import create_api_key, known_scopes
 from identity.services.roles import system_role_definitions
 from modules.activities.models import ActivityAttendee
+from modules.marketing.attribution.services import record_touch
 from modules.marketing.choices import EmailStatus
 from modules.marketing.consent.services import record_consent
 from modules.marketing.delivery.models import Recipient
@@ -219,7 +220,7 @@ def build_records(holder: User, outsider: User) -> None:
         TimelineEntryFactory(kind="activity", activity=their_activity, **{subject._meta.model_name: subject})
     build_cases(holder, outsider, their_company, their_contact, their_deal)
     build_contact_centre(holder, their_company, their_contact, their_lead, their_activity)
-    build_marketing(holder, their_contact, their_lead)
+    build_marketing(holder, their_contact, their_lead, their_deal)
 
 
 def build_contact_centre(holder: User, company: models.Model, contact: models.Model, lead: models.Model,
@@ -241,12 +242,14 @@ def build_contact_centre(holder: User, company: models.Model, contact: models.Mo
     create_rule(name="Link sweep rule", method="round_robin", category=CaseCategory.objects.order_by("pk").first())
 
 
-def build_marketing(holder: User, contact: models.Model, lead: models.Model) -> None:
-    """The holder's campaign, survey answer, form submissions and e-mail recipient naming the
-    outsider's contact and lead (marketing rows are not owned: the link shows only to callers who
-    may see its record)."""
+def build_marketing(holder: User, contact: models.Model, lead: models.Model, deal: models.Model) -> None:
+    """The holder's campaign, its touches, survey answer, form submissions and e-mail recipient
+    naming the outsider's contact, lead and deal (marketing rows are not owned: the link shows only
+    to callers who may see its record)."""
     campaign = create_campaign(by=holder, name="Link sweep campaign", owner=holder)
     add_members(campaign, by=holder, contacts=[contact], leads=[lead])
+    for link in ({"contact": contact}, {"lead": lead}, {"deal": deal}):
+        record_touch(campaign, kind="visit", **link)
     survey_objects(holder, contact)
     static_list = create_segment(by=holder, name="Link sweep list", kind="static")
     add_to_list(static_list, [contact], by=holder)

@@ -12,35 +12,14 @@ from django.utils import timezone
 
 from modules.marketing.attribution.choices import TouchKind
 from modules.marketing.attribution.services import record_touch
-from modules.sales.models import Deal
 from tests.entitlements.helpers import without_modules
-from tests.factories import ContactFactory, DealFactory, LeadFactory
+from tests.factories import ContactFactory, DealFactory
+from tests.marketing.attribution.records import touched_records
 from tests.marketing.campaigns.conftest import make_campaign
 from tests.sales.catalog.conftest import MakeUser
 from tests.tenancy import TenantFixture, assert_cross_tenant_requests_fail, grant
 
 CARD = "/marketing/campaigns/of"
-
-
-def _touched_records(alpha: TenantFixture) -> tuple[object, object, Deal]:
-    """Webinar (30 days ago) and Newsletter (10 days ago) touch a contact, Trade show its lead;
-    a deal of the contact created 5 days ago, touched by Retargeting; Late news touches the
-    contact after the deal was created."""
-    webinar, newsletter = make_campaign(alpha, name="Webinar"), make_campaign(alpha, name="Newsletter")
-    show, ads, late = (make_campaign(alpha, name=name) for name in ("Trade show", "Retargeting", "Late news"))
-    now = timezone.now()
-    with alpha.active():
-        lead = LeadFactory()
-        contact = ContactFactory(owner=alpha.user())
-        deal = DealFactory(contact=contact, lead=lead, owner=alpha.user())
-        Deal.objects.filter(pk=deal.pk).update(created_at=now - timedelta(days=5))
-        deal.refresh_from_db()
-        record_touch(newsletter, kind=TouchKind.EMAIL_CLICK, contact=contact, occurred_at=now - timedelta(days=10))
-        record_touch(webinar, kind=TouchKind.RESPONDED, contact=contact, occurred_at=now - timedelta(days=30))
-        record_touch(show, kind=TouchKind.FORM, lead=lead, occurred_at=now - timedelta(days=20))
-        record_touch(ads, kind=TouchKind.AD_CLICK, deal=deal, occurred_at=now - timedelta(days=1))
-        record_touch(late, kind=TouchKind.EMAIL_CLICK, contact=contact, occurred_at=now - timedelta(days=2))
-    return contact, lead, deal
 
 
 def _touch_names(card: str) -> list[str]:
@@ -53,7 +32,7 @@ def _source(card: str) -> str:
 
 
 def test_contacts_leads_and_deals_show_their_source_campaign_and_touches(alpha: TenantFixture) -> None:
-    contact, lead, deal = _touched_records(alpha)
+    contact, lead, deal = touched_records(alpha)
     client = alpha.client()
 
     contact_card = client.get(f"{CARD}/contact/{contact.pk}/").content.decode()
@@ -72,7 +51,7 @@ def test_contacts_leads_and_deals_show_their_source_campaign_and_touches(alpha: 
 
 
 def test_the_card_costs_the_same_queries_for_few_and_many_touches(alpha: TenantFixture) -> None:
-    contact, _lead, _deal = _touched_records(alpha)
+    contact, _lead, _deal = touched_records(alpha)
     client = alpha.client()
 
     def count() -> int:
@@ -88,7 +67,7 @@ def test_the_card_costs_the_same_queries_for_few_and_many_touches(alpha: TenantF
 
 
 def test_a_rep_sees_only_the_campaigns_and_deals_they_may_see(alpha: TenantFixture, make_user: MakeUser) -> None:
-    contact, _lead, deal = _touched_records(alpha)
+    contact, _lead, deal = touched_records(alpha)
     rep = make_user("sales_rep", "rita-touch@example.test")
     grant(alpha, "sales_rep", "marketing.view")
     breakfast = make_campaign(alpha, name="Breakfast", owner=rep)
@@ -114,7 +93,7 @@ def test_a_rep_sees_only_the_campaigns_and_deals_they_may_see(alpha: TenantFixtu
 def test_roles_without_marketing_a_workspace_without_it_and_another_workspace_get_no_card(
     alpha: TenantFixture, beta: TenantFixture, make_user: MakeUser
 ) -> None:
-    _contact, lead, deal = _touched_records(alpha)
+    _contact, lead, deal = touched_records(alpha)
     make_user("sales_rep", "seller-touch@example.test")
     seller = alpha.client("seller-touch@example.test")  # sales, no marketing.view
 
