@@ -11,7 +11,9 @@
   before it starts, named.
 - A test that commits (outside a rolled-back test transaction) leaves no domain events, audit
   entries, notifications or timeline entries in the shared tenants after its teardown
-  (``tests/committed_rows.py``): a later file in the same process would count them.
+  (``tests/committed_rows.py``): a later file in the same process would count them. Nor does it
+  run inside the rolled-back block of data a file shares among its tests (``tests/shared_data.py``):
+  every open one is ended before it.
 - ``--clock=2026-12-31T23:59:00+00:00`` starts this process's clock at that instant (ticking), to
   find tests that pass only on some days: a year, month or DST boundary. Servers, workers and
   PostgreSQL keep the real time, so use it on tests that run in-process.
@@ -27,7 +29,7 @@ import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
 
-from tests import committed_rows
+from tests import committed_rows, shared_data
 from tests.processes import RUNNING_WORKERS, SESSION_WORKER, set_worker_aside, take_tasks, wait_for_idle_worker
 
 
@@ -125,6 +127,7 @@ def _committed_log_rows_removed(request: pytest.FixtureRequest) -> Iterator[None
     if not committed_rows.commits(request.node):
         yield
         return
+    shared_data.end_open_blocks()  # what it commits must not go into a shared block, unseen
     request.getfixturevalue("django_db_setup")
     blocker = request.getfixturevalue("django_db_blocker")
     with blocker.unblock():

@@ -12,7 +12,7 @@ from kombu import Connection
 from crm_platform.celery import app as celery_app
 from crm_platform.settings.base import _redis_database
 from crm_platform.settings.test import broker_database
-from tests.scheduling import BROWSER_UNIT, LONGEST_FILES, handout_order, unit_of
+from tests.scheduling import LONGEST_FILES, handout_order, is_browser_unit, unit_of
 
 
 def _database_of(broker_url: str) -> int:
@@ -43,19 +43,24 @@ def test_this_process_uses_its_own_broker_and_cache_databases() -> None:
     assert f"xdist/{worker}" in str(settings.PRIVATE_FILES_ROOT)
 
 
-def test_the_longest_files_go_first_and_the_browser_tests_last() -> None:
+def test_the_longest_files_go_first_and_the_browser_files_last_in_their_collected_order() -> None:
     units = {
+        "tests/browser/test_b.py": {"b": False},
         "tests/a/test_small.py": {"x": False},
-        "tests/browser": {f"b{n}": False for n in range(50)},
+        "tests/browser/test_a.py": {f"a{n}": False for n in range(50)},
         "tests/a/test_many.py": {f"m{n}": False for n in range(9)},
         LONGEST_FILES[1]: {"l1": False},
+        "tests/browser/test_c.py": {f"c{n}": False for n in range(3)},
         LONGEST_FILES[0]: {"l0": False},
     }
     assert handout_order(units) == [
-        LONGEST_FILES[0], LONGEST_FILES[1], "tests/a/test_many.py", "tests/a/test_small.py", BROWSER_UNIT,
+        LONGEST_FILES[0], LONGEST_FILES[1], "tests/a/test_many.py", "tests/a/test_small.py",
+        "tests/browser/test_b.py", "tests/browser/test_a.py", "tests/browser/test_c.py",
     ]  # fmt: skip
-    assert unit_of("tests/browser/test_x.py::test_y") == BROWSER_UNIT
+    assert unit_of("tests/browser/test_x.py::test_y") == "tests/browser/test_x.py"
     assert unit_of("tests/a/test_small.py::test_z[1]") == "tests/a/test_small.py"
+    assert is_browser_unit("tests/browser/test_x.py")
+    assert not is_browser_unit("tests/browser_like/test_x.py")
 
 
 def test_every_file_named_as_longest_exists() -> None:

@@ -10,7 +10,9 @@ Chromium is started once for this package (``scope="package"``) and stopped when
 has run: Playwright's sync API keeps an asyncio loop marked as running in the main thread, and
 Django refuses database calls in such a thread, so it must not outlive the browser tests.
 
-On failure every open page is saved under ``var/screenshots/failures/``.
+On failure every open page is saved under ``var/screenshots/failures/`` (under ``make test``'s
+parallel processes, in a folder per process: each process that runs browser files starts its own
+Chromium, gunicorn, worker and demo tenant, see ``tests/scheduling.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from tests.service.contact_centre.fake_twilio import FakeTwilio, running_fake_tw
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
+# This process's own: another process's Chromium starting later must not remove what this one saved.
+FAILURES_DIR = SCREENSHOT_DIR / "failures" / os.environ.get("PYTEST_XDIST_WORKER", "")
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -190,7 +194,7 @@ def demo_tenant(gunicorn_server: GunicornServer, django_db_blocker: Any) -> Demo
 @pytest.fixture(scope="package")
 def chromium(django_db_setup: None) -> Iterator[Browser]:
     """One Chromium for the browser tests, started after the test database is set up."""
-    shutil.rmtree(SCREENSHOT_DIR / "failures", ignore_errors=True)  # only this run's failures
+    shutil.rmtree(FAILURES_DIR, ignore_errors=True)  # only this run's failures
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         yield browser
@@ -232,7 +236,7 @@ def new_context(
 
 
 def _save_failure_screenshots(nodeid: str, contexts: list[BrowserContext]) -> None:
-    target = SCREENSHOT_DIR / "failures"
+    target = FAILURES_DIR
     target.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1])
     pages = [page for context in contexts for page in context.pages]

@@ -12,8 +12,10 @@ from api.entities import ENTITIES, EntityDescription
 from api.graphql.custom_fields.schema import tenant_schema
 from customization.fields.choices import FieldType
 from modules.collaboration.targets import TARGETS
+from tenants.models import Tenant
 from tests.api.rest_crm.helpers import api_client
 from tests.api.rest_custom.conftest import define
+from tests.shared_data import rolled_back
 from tests.tenancy import TenantFixture
 
 PAGINATION_PARAMETERS = {"cursor", "page_size", "ordering", "fields"}
@@ -34,19 +36,28 @@ CREATE_MUTATIONS = {"suppression": "suppressionAdd", "score_threshold": "scoreTh
 # withdrawn through ``record_consent``), never created, changed or deleted as a record.
 OTHER_WRITES = {"consent": {"post"}}
 ids = [entity.name for entity in ENTITIES]
+# The cases only read the module's documents: a test transaction each keeps them out of the clean-up
+# that follows tests that commit (tests/committed_rows.py).
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def documents(alpha: TenantFixture) -> tuple[dict[str, Any], Any]:
-    """The OpenAPI document and the GraphQL schema of a tenant with a custom field on every entity."""
-    with alpha.active():
-        for entity in ENTITIES:
-            if entity.custom_entity:
-                define(entity.custom_entity, "tier", FieldType.TEXT)
-        graphql = tenant_schema().graphql_schema
-    response = api_client(alpha).get("/api/v1/schema/")
-    assert response.status_code == 200, response.content
-    return response.json(), graphql
+@pytest.fixture(scope="module")
+def documents(django_db_setup: None, django_db_blocker: Any) -> tuple[dict[str, Any], Any]:
+    """The OpenAPI document and the GraphQL schema of a tenant with a custom field on every entity.
+
+    Built once for the module: every case only reads them, and building both takes seconds (it was
+    most of this file's time when each of its cases built them again). The fields are defined in a
+    transaction rolled back once both are built, as a test transaction would be."""
+    with django_db_blocker.unblock(), rolled_back(django_db_blocker):
+        alpha = TenantFixture(Tenant.objects.get(slug="alpha"))
+        with alpha.active():
+            for entity in ENTITIES:
+                if entity.custom_entity:
+                    define(entity.custom_entity, "tier", FieldType.TEXT)
+            graphql = tenant_schema().graphql_schema
+        response = api_client(alpha).get("/api/v1/schema/")
+        assert response.status_code == 200, response.content
+        return response.json(), graphql
 
 
 def component(spec: dict[str, Any], name: str) -> dict[str, Any]:

@@ -18,10 +18,12 @@ from tests.tenancy import TenantFixture
 
 
 @pytest.fixture
-def committed_alpha(django_db_setup: None, django_db_blocker: Any) -> Iterator[TenantFixture]:
+def committed_alpha(
+    django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest
+) -> Iterator[TenantFixture]:
     from tests.customization.events.conftest import committed_tenant
 
-    for fixture in committed_tenant(django_db_blocker, "alpha"):
+    for fixture in committed_tenant(request, "alpha"):
         yield fixture
         with django_db_blocker.unblock(), fixture.active():
             WebhookEndpoint.objects.filter(description="Committed endpoint").delete()

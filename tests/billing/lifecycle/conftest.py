@@ -1,5 +1,10 @@
-"""Lifecycle test helpers: a frozen clock, tenants provisioned inside the test's transaction (so
-dropping a schema is rolled back with everything else), manual subscriptions on them."""
+"""Lifecycle test helpers: a frozen clock, tenants provisioned inside a transaction that is rolled
+back (so dropping a schema is rolled back with everything else), manual subscriptions on them.
+
+``acme`` is provisioned once per file, in a transaction of the file rolled back after its last test
+(``tests/shared_data.py``): a provisioning took most of each test's time. Every test starts from the
+same acme (its own changes are rolled back with its test transaction) and gets its own copy of the
+row. ``globex`` (two tests) is provisioned in the test's own transaction."""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ from billing.models import Plan, Subscription
 from billing.services.subscriptions import start_subscription
 from identity.services.accounts import ensure_user
 from identity.services.roles import ensure_system_roles
+from tenants.models import Tenant
 from tenants.services.provisioning import TenantRequest, provision_tenant, request_tenant
+from tests.shared_data import SharedBlock, rolled_back
 from tests.tenancy import PASSWORD, TenantFixture
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -69,9 +76,26 @@ def manual_trial(fixture: TenantFixture, *, plan_key: str = "growth", seats: int
     )
 
 
+ACME = {"slug": "acme-billing", "name": "Acme Billing Ltd"}
+
+
+@pytest.fixture(scope="module")
+def acme_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[SharedBlock, int]]:
+    """acme provisioned at the tests' start instant, in the file's rolled-back block."""
+    with rolled_back(django_db_blocker) as block:
+        with django_db_blocker.unblock(), time_machine.travel(START, tick=False):
+            tenant_id = provision(ACME["slug"], name=ACME["name"]).tenant.pk
+        yield block, tenant_id
+
+
 @pytest.fixture
-def acme(db: None, clock: time_machine.Traveller, billing_settings: Any) -> TenantFixture:
-    return provision("acme-billing", name="Acme Billing Ltd")
+def acme(
+    acme_once: tuple[SharedBlock, int], db: None, clock: time_machine.Traveller, billing_settings: Any
+) -> TenantFixture:
+    block, tenant_id = acme_once
+    if not block.open:  # a test that commits ended the block: this test provisions its own
+        return provision(ACME["slug"], name=ACME["name"])
+    return TenantFixture(Tenant.objects.get(pk=tenant_id))
 
 
 @pytest.fixture

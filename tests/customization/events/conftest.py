@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django_tenants.utils import tenant_context
 from customization.events import dispatcher
 from customization.events.models import DomainEvent
 from tenants.models import Tenant
+from tests import committed_rows
 from tests.tenancy import TenantFixture
 
 
@@ -28,27 +28,26 @@ def recording_consumer() -> Iterator[list[list[DomainEvent]]]:
 
 
 @pytest.fixture
-def committed_alpha(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[TenantFixture]:
-    yield from committed_tenant(django_db_blocker, "alpha")
+def committed_alpha(django_db_setup: None, request: pytest.FixtureRequest) -> Iterator[TenantFixture]:
+    yield from committed_tenant(request, "alpha")
 
 
-def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFixture]:
+def committed_tenant(request: pytest.FixtureRequest, slug: str) -> Iterator[TenantFixture]:
     """A tenant outside a test transaction, for workers to see. The test names what it makes
-    "Committed …"; those rules, activities and deals, and every event, audit entry, notification
-    and timeline entry written meanwhile, are removed afterwards (later files read all of alpha's)."""
+    "Committed …"; those rules, activities and deals are removed afterwards. The events, audit
+    entries, notifications and timeline entries written meanwhile are the suite's to remove, as
+    after every test that commits (``tests/committed_rows.py``): for that, the test must be one
+    (no test transaction) and the tenant a shared one."""
     from customization.workflows.models import WorkflowRule
-    from identity.models import AuditEntry
-    from modules.activities.models import Activity, Notification
+    from modules.activities.models import Activity
     from modules.contacts.models import TimelineEntry
     from modules.sales.models import Deal
 
-    def next_id(model: Any) -> int:
-        return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    assert committed_rows.commits(request.node), f"{request.node.nodeid} runs in a test transaction"
+    assert slug in committed_rows.SHARED_TENANTS, f"the suite cleans up after alpha and beta, not {slug}"
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    with django_db_blocker.unblock():
         fixture = TenantFixture(Tenant.objects.get(slug=slug))
-        with tenant_context(fixture.tenant):
-            first = {model: next_id(model) for model in (DomainEvent, AuditEntry, Notification, TimelineEntry)}
         yield fixture
         with tenant_context(fixture.tenant):
             WorkflowRule.objects.filter(name__startswith="Committed ").delete()
@@ -56,6 +55,4 @@ def committed_tenant(django_db_blocker: object, slug: str) -> Iterator[TenantFix
             deals = Deal.objects.filter(name__startswith="Committed ")
             TimelineEntry.objects.filter(deal__in=deals).delete()
             deals.delete()
-            for model, first_id in first.items():
-                model.objects.filter(id__gte=first_id).delete()
         connection.set_schema_to_public()

@@ -108,7 +108,7 @@ def run_after_commit_deliveries(callbacks: list[Any]) -> None:
 
 
 @pytest.fixture
-def committed_alpha(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+def committed_alpha(django_db_setup: None, request: pytest.FixtureRequest) -> Iterator[Any]:
     from tests.customization.events.conftest import committed_tenant
 
-    yield from committed_tenant(django_db_blocker, "alpha")
+    yield from committed_tenant(request, "alpha")
