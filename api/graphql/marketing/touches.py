@@ -22,7 +22,7 @@ from api.entities.touches import CAMPAIGN_TOUCH
 from api.graphql.batching import instances_of, operation_state, remember
 from api.graphql.contacts.types import ContactType, visible_contacts
 from api.graphql.core import ConnectionField, CountableConnection, Node, choice_field, require_user, visible_link
-from api.graphql.marketing.types import CampaignType, MarketingType, visible_campaign_rows
+from api.graphql.marketing.types import CampaignPersonLinks, CampaignType, MarketingType, visible_campaign_rows
 from api.graphql.pagination import (
     build_connection,
     keyset_connection,
@@ -35,14 +35,13 @@ from api.graphql.sales.types import DealType, LeadType, visible_deals, visible_l
 from modules.marketing.attribution.choices import TouchKind
 from modules.marketing.attribution.models import Touch
 from modules.marketing.attribution.record_touches import outer_record_touches, record_touches
-from modules.marketing.models import Campaign
 from modules.marketing.selectors.campaigns import visible_campaigns
 
 TouchKindEnum = choice_enum(TouchKind, "How a campaign reached a person or a deal.")
 NEWEST_FIRST = ("-occurred_at", "-id")
 
 
-class CampaignTouchType(MarketingType):
+class CampaignTouchType(CampaignPersonLinks, MarketingType):
     """A campaign reaching one contact, lead or deal: a response, a form submitted, a click."""
 
     kind = choice_field(TouchKindEnum, "kind")
@@ -72,18 +71,6 @@ class CampaignTouchType(MarketingType):
                 Prefetch("deal", queryset=visible_deals(user)),
             )
         )
-
-    @staticmethod
-    def resolve_campaign(root: Touch, info: Any) -> Campaign:
-        return root.campaign
-
-    @staticmethod
-    def resolve_contact(root: Touch, info: Any) -> Any:
-        return visible_link(root, info, "contact", ContactType)
-
-    @staticmethod
-    def resolve_lead(root: Touch, info: Any) -> Any:
-        return visible_link(root, info, "lead", LeadType)
 
     @staticmethod
     def resolve_deal(root: Touch, info: Any) -> Any:

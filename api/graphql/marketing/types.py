@@ -93,7 +93,24 @@ class CampaignType(MarketingType):
         return visible_link(root, info, "parent", CampaignType)
 
 
-class CampaignMemberType(MarketingType):
+class CampaignPersonLinks:
+    """The links a campaign member and a campaign touch share: their campaign (already narrowed to
+    the visible ones by the type's queryset) and their contact or lead, null when hidden."""
+
+    @staticmethod
+    def resolve_campaign(root: Any, info: Any) -> Any:
+        return root.campaign
+
+    @staticmethod
+    def resolve_contact(root: Any, info: Any) -> Any:
+        return visible_link(root, info, "contact", ContactType)
+
+    @staticmethod
+    def resolve_lead(root: Any, info: Any) -> Any:
+        return visible_link(root, info, "lead", LeadType)
+
+
+class CampaignMemberType(CampaignPersonLinks, MarketingType):
     """A contact or a lead in a campaign, and how far they came."""
 
     status = choice_field(MemberStatusEnum, "status")
@@ -120,18 +137,6 @@ class CampaignMemberType(MarketingType):
                 Prefetch("contact", queryset=visible_contacts(user)), Prefetch("lead", queryset=visible_leads(user))
             )
         )
-
-    @staticmethod
-    def resolve_campaign(root: CampaignMember, info: Any) -> Campaign:
-        return root.campaign
-
-    @staticmethod
-    def resolve_contact(root: CampaignMember, info: Any) -> Any:
-        return visible_link(root, info, "contact", ContactType)
-
-    @staticmethod
-    def resolve_lead(root: CampaignMember, info: Any) -> Any:
-        return visible_link(root, info, "lead", LeadType)
 
 
 describe_fields(CampaignType, CAMPAIGN)
