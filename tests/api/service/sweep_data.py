@@ -23,8 +23,13 @@ from tests.factories import ContactFactory
 WEEK = [(0, 540, 1020), (2, 540, 1020)]
 
 
+# One day counted from for every body: the single create and the bulk one must name different days
+# even when the run crosses midnight between importing this module and calling the routes.
+_TODAY = timezone.localdate()
+
+
 def _day(days: int) -> str:
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
+    return (_TODAY + timedelta(days=days)).isoformat()
 
 
 BODIES = {
