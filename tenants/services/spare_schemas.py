@@ -109,11 +109,17 @@ def _clone_spare(template: str) -> None:
 
 def discard_stale() -> list[str]:
     """Drop the spares missing a migration the code has (after a deploy, until the fleet migration
-    and the next refill); spares being taken are skipped. Returns the names dropped."""
+    and the next refill); spares being taken are skipped. Returns the names dropped.
+
+    One spare per transaction: dropping a schema locks every table in it until the commit, so
+    dropping many in one transaction runs out of lock slots (``max_locks_per_transaction``)."""
     dropped: list[str] = []
     tenant_connection().set_schema_to_public()
-    with transaction.atomic():
-        for spare in SpareSchema.objects.select_for_update(skip_locked=True):
+    for spare_id in list(SpareSchema.objects.order_by("id").values_list("id", flat=True)):
+        with transaction.atomic():
+            spare = SpareSchema.objects.select_for_update(skip_locked=True).filter(id=spare_id).first()
+            if spare is None:  # taken or dropped meanwhile, or being taken now
+                continue
             applied = schema_migrations.applied_migrations(tenant_connection(), spare.schema_name)
             if applied and not schema_migrations.unapplied(applied):
                 continue
@@ -131,13 +137,18 @@ def discard_all() -> int:
 
 
 def _discard_surplus(wanted: int) -> int:
-    with transaction.atomic():
-        spares = list(SpareSchema.objects.select_for_update(skip_locked=True).order_by("-created_at", "-id"))
-        surplus = spares[: max(0, SpareSchema.objects.count() - wanted)]
-        for spare in surplus:
+    """Drop the newest spares beyond ``wanted``, one per transaction (see ``discard_stale``)."""
+    tenant_connection().set_schema_to_public()
+    dropped = 0
+    for _ in range(max(0, SpareSchema.objects.count() - wanted)):
+        with transaction.atomic():
+            spare = SpareSchema.objects.select_for_update(skip_locked=True).order_by("-created_at", "-id").first()
+            if spare is None:
+                break
             provisioning.drop_schema(spare.schema_name)
             spare.delete()
-    return len(surplus)
+        dropped += 1
+    return dropped
 
 
 def _drop_orphans() -> None:

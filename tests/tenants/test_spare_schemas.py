@@ -211,3 +211,33 @@ def test_a_refill_while_another_runs_does_nothing(pool: list[str]):
         other.close()
 
     assert not SpareSchema.objects.exists()
+
+
+@pytest.mark.parametrize("discard", ["stale", "all"])
+def test_each_spare_is_dropped_in_its_own_transaction(pool: list[str], monkeypatch: pytest.MonkeyPatch, discard: str):
+    """Dropping a schema locks each of its tables until the commit: dropping every spare in one
+    transaction ran out of lock slots with a few dozen real spares. No drop may still hold the
+    locks of the spares dropped before it."""
+    names = [f"spare__locks{index}" for index in range(3)]
+    for name in names:
+        _fake_spare(name, current=False)
+    held: list[int] = []
+    real_drop = provisioning.drop_schema
+
+    def counted(name: str) -> None:
+        real_drop(name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'AccessExclusiveLock'"
+                " AND locktype = 'relation'"
+            )
+            held.append(cursor.fetchone()[0])
+
+    monkeypatch.setattr(provisioning, "drop_schema", counted)
+
+    dropped = len(spare_schemas.discard_stale()) if discard == "stale" else spare_schemas.discard_all()
+
+    assert dropped == 3
+    assert not any(schema_exists(name) for name in names)
+    assert held[0] > 0  # the count sees a drop's own locks
+    assert held == [held[0]] * 3
